@@ -1,0 +1,20 @@
+//! Command-line surface: parses arguments and dispatches to the pipeline stages.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "azplan", version, about = "Plan and apply Azure Kubernetes platforms from YAML")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {}
+
+pub fn main() -> ExitCode {
+    let _cli = Cli::parse();
+    ExitCode::SUCCESS
+}
