@@ -1,0 +1,47 @@
+//! The pure front half of the pipeline, spec → model → graph, as one call for the commands
+//! (`validate`, `graph`, and later `plan`) that all start there.
+
+use std::path::Path;
+
+use crate::build;
+use crate::diag::Diagnostics;
+use crate::graph::{self, Graph};
+use crate::load::{self, LoadOptions, Loaded};
+use crate::model::Stack;
+use crate::source::SourceMap;
+
+/// A checked stack: the model and graph when it is valid, and every diagnostic either way.
+#[derive(Debug)]
+pub struct Checked {
+    pub sources: SourceMap,
+    pub diagnostics: Diagnostics,
+    pub stack: Option<Stack>,
+    pub graph: Option<Graph>,
+}
+
+pub fn check(path: &Path, options: &LoadOptions) -> Checked {
+    finish(load::load(path, options))
+}
+
+pub fn check_str(name: &str, text: &str, options: &LoadOptions) -> Checked {
+    finish(load::load_str(name, text, options))
+}
+
+fn finish(loaded: Loaded) -> Checked {
+    let Loaded {
+        sources,
+        stack: raw,
+        mut diagnostics,
+    } = loaded;
+    let stack = build::build(&raw, &sources, &mut diagnostics);
+    let graph = stack
+        .as_ref()
+        .and_then(|s| graph::build(s, &mut diagnostics));
+    let stack = if graph.is_some() { stack } else { None };
+    Checked {
+        diagnostics: diagnostics.finish(&sources),
+        sources,
+        stack,
+        graph,
+    }
+}

@@ -1,0 +1,669 @@
+//! Loading a stack: finds its YAML files, parses them with spans, applies variables, and
+//! deserialises every section entry on its own so one bad resource does not hide the others.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::de::{self, Spanned};
+use crate::diag::{Code, Diagnostics, SpecDiagnostic, suggest};
+use crate::source::{FileId, SourceMap, Span};
+use crate::spec::{
+    RawCluster, RawDnsZone, RawExisting, RawIdentity, RawRegistry, RawResourceGroup,
+    RawRoleAssignment, RawVnet, RawWorkspace,
+};
+use crate::vars::{Variable, Variables};
+use crate::yaml::{self, Node};
+
+/// How variables get their values for this run.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// An environment declared under `environments:`.
+    pub environment: Option<String>,
+    /// YAML files mapping variable names to values.
+    pub values_files: Vec<PathBuf>,
+    /// `NAME=VALUE` pairs; the value is read as YAML (`3` is a number).
+    pub vars: Vec<String>,
+}
+
+/// One entry of a section: its key (the address name) and its settings.
+#[derive(Debug)]
+pub struct Entry<T> {
+    pub key: Spanned<String>,
+    pub spec: T,
+}
+
+/// All files of a stack merged, before validation.
+#[derive(Debug, Default)]
+pub struct RawStack {
+    pub name: Option<Spanned<String>>,
+    pub subscription: Option<Spanned<String>>,
+    pub location: Option<Spanned<String>>,
+    pub resource_group: Option<Spanned<String>>,
+    pub tags: BTreeMap<String, String>,
+    pub environment: Option<String>,
+    pub resource_groups: Vec<Entry<RawResourceGroup>>,
+    pub registries: Vec<Entry<RawRegistry>>,
+    pub workspaces: Vec<Entry<RawWorkspace>>,
+    pub vnets: Vec<Entry<RawVnet>>,
+    pub dns_zones: Vec<Entry<RawDnsZone>>,
+    pub identities: Vec<Entry<RawIdentity>>,
+    pub role_assignments: Vec<Entry<RawRoleAssignment>>,
+    pub clusters: Vec<Entry<RawCluster>>,
+    pub existing: Vec<Entry<RawExisting>>,
+}
+
+/// Top-level keys that hold stack settings.
+pub const SETTINGS: &[&str] = &["stack", "subscription", "location", "resourceGroup", "tags"];
+/// Top-level keys that hold variables.
+pub const VARIABLE_SECTIONS: &[&str] = &["variables", "environments"];
+/// Top-level keys that hold resources, each a mapping from name to settings.
+pub const RESOURCE_SECTIONS: &[&str] = &[
+    "resourceGroups",
+    "registries",
+    "workspaces",
+    "vnets",
+    "dnsZones",
+    "identities",
+    "roleAssignments",
+    "clusters",
+    "existing",
+];
+
+/// The stack, the files it came from, and every problem found on the way.
+#[derive(Debug)]
+pub struct Loaded {
+    pub sources: SourceMap,
+    pub stack: RawStack,
+    pub diagnostics: Diagnostics,
+}
+
+/// Loads a stack from one YAML file or a directory of them.
+pub fn load(path: &Path, options: &LoadOptions) -> Loaded {
+    let mut sources = SourceMap::default();
+    let mut diagnostics = Diagnostics::default();
+    let files =
+        match stack_files(path) {
+            Ok(files) => files,
+            Err(message) => {
+                diagnostics.push(SpecDiagnostic::new(Code::Io, message).help(
+                    "pass a stack directory (its *.yaml files are read) or a single YAML file",
+                ));
+                return Loaded {
+                    sources,
+                    stack: RawStack::default(),
+                    diagnostics,
+                };
+            }
+        };
+    let mut documents = Vec::new();
+    for file in files {
+        let Some((id, nodes)) = read_yaml(&mut sources, &file, &mut diagnostics) else {
+            continue;
+        };
+        documents.extend(nodes.into_iter().map(|node| (id, node)));
+    }
+    let stack = load_documents(&sources, documents, options, &mut diagnostics);
+    Loaded {
+        sources,
+        stack,
+        diagnostics,
+    }
+}
+
+/// Parses in-memory text as a one-file stack (used by tests and fuzzing).
+pub fn load_str(name: &str, text: &str, options: &LoadOptions) -> Loaded {
+    let mut sources = SourceMap::default();
+    let mut diagnostics = Diagnostics::default();
+    let id = sources.add(Path::new(name), name.to_string(), text.to_string());
+    let documents = match yaml::parse(id, text) {
+        Ok(nodes) => nodes.into_iter().map(|n| (id, n)).collect(),
+        Err(problems) => {
+            problems.into_iter().for_each(|p| diagnostics.push(p));
+            Vec::new()
+        }
+    };
+    let stack = load_documents(&sources, documents, options, &mut diagnostics);
+    Loaded {
+        sources,
+        stack,
+        diagnostics,
+    }
+}
+
+fn stack_files(path: &Path) -> Result<Vec<PathBuf>, String> {
+    let metadata = std::fs::metadata(path)
+        .map_err(|e| format!("cannot read stack `{}`: {e}", path.display()))?;
+    if metadata.is_file() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let mut files = Vec::new();
+    collect_yaml(path, &mut files).map_err(|e| format!("cannot list `{}`: {e}", path.display()))?;
+    if files.is_empty() {
+        return Err(format!(
+            "`{}` contains no .yaml or .yml files",
+            path.display()
+        ));
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// Values files (`*.values.yaml`) beside the stack are not part of it.
+fn collect_yaml(dir: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if name.starts_with('.') {
+            continue;
+        }
+        if path.is_dir() {
+            collect_yaml(&path, files)?;
+        } else if (name.ends_with(".yaml") || name.ends_with(".yml"))
+            && !name.ends_with(".values.yaml")
+            && !name.ends_with(".values.yml")
+        {
+            files.push(path);
+        }
+    }
+    Ok(())
+}
+
+fn read_yaml(
+    sources: &mut SourceMap,
+    path: &Path,
+    diagnostics: &mut Diagnostics,
+) -> Option<(FileId, Vec<Node>)> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) => {
+            diagnostics.push(SpecDiagnostic::new(
+                Code::Io,
+                format!("cannot read `{}`: {e}", path.display()),
+            ));
+            return None;
+        }
+    };
+    let id = sources.add(path, path.display().to_string(), text);
+    match yaml::parse(id, &sources.file(id).text) {
+        Ok(nodes) => Some((id, nodes)),
+        Err(problems) => {
+            problems.into_iter().for_each(|p| diagnostics.push(p));
+            None
+        }
+    }
+}
+
+fn load_documents(
+    sources: &SourceMap,
+    mut documents: Vec<(FileId, Node)>,
+    options: &LoadOptions,
+    diagnostics: &mut Diagnostics,
+) -> RawStack {
+    let mut sources = sources.clone();
+    documents.retain(|(id, node)| {
+        if node.is_null() || node.as_map().is_some() {
+            return !node.is_null();
+        }
+        diagnostics.push(
+            SpecDiagnostic::new(
+                Code::InvalidValue,
+                format!("a stack file must be a mapping, found {}", node.describe()),
+            )
+            .at(node.label_span(&sources.file(*id).text), "here")
+            .help("start the file with keys such as `stack:`, `clusters:` or `vnets:`"),
+        );
+        false
+    });
+
+    let mut variables = collect_variables(&sources, &documents, diagnostics);
+    let environment = apply_values(
+        &mut sources,
+        &documents,
+        &mut variables,
+        options,
+        diagnostics,
+    );
+
+    let mut stack = RawStack {
+        environment,
+        ..RawStack::default()
+    };
+    let mut first_setting: BTreeMap<String, Span> = BTreeMap::new();
+    let mut first_entry: BTreeMap<(String, String), Span> = BTreeMap::new();
+    for (id, mut document) in documents {
+        variables.interpolate(&mut document, diagnostics);
+        let text = &sources.file(id).text;
+        let Some(entries) = document.as_map() else {
+            continue;
+        };
+        for (key, value) in entries {
+            let Some(section) = key.as_str() else {
+                continue;
+            };
+            if VARIABLE_SECTIONS.contains(&section) {
+                continue;
+            }
+            if SETTINGS.contains(&section) {
+                if let Some(first) = first_setting.get(section) {
+                    diagnostics.push(duplicate(
+                        Code::DuplicateSetting,
+                        format!("`{section}` is set twice"),
+                        key.span,
+                        *first,
+                        &sources,
+                    ));
+                    continue;
+                }
+                first_setting.insert(section.to_string(), key.span);
+                load_setting(&mut stack, section, value, text, diagnostics);
+                continue;
+            }
+            if !RESOURCE_SECTIONS.contains(&section) {
+                let all = SETTINGS
+                    .iter()
+                    .chain(VARIABLE_SECTIONS)
+                    .chain(RESOURCE_SECTIONS);
+                diagnostics.push(
+                    SpecDiagnostic::new(
+                        Code::UnknownSection,
+                        format!("unknown section `{section}`"),
+                    )
+                    .at(key.span, "unknown section")
+                    .help(suggest(section, all.copied())),
+                );
+                continue;
+            }
+            let Some(resources) = mapping_of(value, section, text, diagnostics) else {
+                continue;
+            };
+            for (name_node, body) in resources {
+                let Some(name) = name_node.as_str() else {
+                    continue;
+                };
+                let slot = (section.to_string(), name.to_ascii_lowercase());
+                if let Some(first) = first_entry.get(&slot) {
+                    diagnostics.push(duplicate(
+                        Code::DuplicateName,
+                        format!("`{name}` is declared twice in `{section}`"),
+                        name_node.span,
+                        *first,
+                        &sources,
+                    ));
+                    continue;
+                }
+                first_entry.insert(slot, name_node.span);
+                let key = Spanned::new(name_node.span, name.to_string());
+                add_entry(&mut stack, section, key, body, text, diagnostics);
+            }
+        }
+    }
+    for warning in variables.unused() {
+        diagnostics.push(warning);
+    }
+    stack
+}
+
+fn duplicate(
+    code: Code,
+    message: String,
+    here: Span,
+    first: Span,
+    sources: &SourceMap,
+) -> SpecDiagnostic {
+    let diagnostic = SpecDiagnostic::new(code, message).at(here, "declared again here");
+    if here.file == first.file {
+        diagnostic
+            .also(first, "first declared here")
+            .help("names are unique per kind (case-insensitively); rename or remove one")
+    } else {
+        diagnostic.help(format!(
+            "first declared at {}; names are unique per kind (case-insensitively)",
+            sources.location(first)
+        ))
+    }
+}
+
+fn mapping_of<'n>(
+    node: &'n Node,
+    section: &str,
+    text: &str,
+    diagnostics: &mut Diagnostics,
+) -> Option<&'n [(Node, Node)]> {
+    if node.is_null() {
+        return Some(&[]);
+    }
+    match node.as_map() {
+        Some(entries) => Some(entries),
+        None => {
+            diagnostics.push(
+                SpecDiagnostic::new(
+                    Code::InvalidValue,
+                    format!(
+                        "`{section}` must map names to settings, found {}",
+                        node.describe()
+                    ),
+                )
+                .at(node.label_span(text), "expected a mapping")
+                .help(format!(
+                    "write `{section}:` followed by indented `NAME:` entries"
+                )),
+            );
+            None
+        }
+    }
+}
+
+fn collect_variables(
+    sources: &SourceMap,
+    documents: &[(FileId, Node)],
+    diagnostics: &mut Diagnostics,
+) -> Variables {
+    let mut variables = Variables::default();
+    for (id, document) in documents {
+        let text = &sources.file(*id).text;
+        let Some(value) = section(document, "variables") else {
+            continue;
+        };
+        let Some(entries) = mapping_of(value, "variables", text, diagnostics) else {
+            continue;
+        };
+        for (name, body) in entries {
+            let Some(name_text) = name.as_str() else {
+                continue;
+            };
+            if let Some(first) = variables.declared.get(name_text) {
+                diagnostics.push(duplicate(
+                    Code::DuplicateName,
+                    format!("variable `{name_text}` is declared twice"),
+                    name.span,
+                    first.declared_at,
+                    sources,
+                ));
+                continue;
+            }
+            let sink = RefCell::new(Vec::new());
+            #[derive(Deserialize)]
+            #[serde(deny_unknown_fields)]
+            struct Declaration {
+                #[allow(dead_code)]
+                description: Option<String>,
+            }
+            // `default` is kept as a node (any YAML value); the rest is checked like any field.
+            let default = body
+                .as_map()
+                .and_then(|m| m.iter().find(|(k, _)| k.as_str() == Some("default")))
+                .map(|(_, v)| v.clone());
+            let without_default = strip_key(body, "default");
+            if let Err(e) = de::from_node::<Declaration>(&without_default, text, &sink) {
+                diagnostics.push(e.into_diagnostic(name.span));
+            }
+            for problem in sink.into_inner() {
+                diagnostics.push(problem.help("a variable takes `default:` and `description:`"));
+            }
+            variables.declared.insert(
+                name_text.to_string(),
+                Variable {
+                    declared_at: name.span,
+                    value: default,
+                },
+            );
+        }
+    }
+    variables
+}
+
+fn strip_key(node: &Node, key: &str) -> Node {
+    match &node.value {
+        yaml::Value::Map(entries) => Node {
+            span: node.span,
+            value: yaml::Value::Map(
+                entries
+                    .iter()
+                    .filter(|(k, _)| k.as_str() != Some(key))
+                    .cloned()
+                    .collect(),
+            ),
+        },
+        _ => node.clone(),
+    }
+}
+
+fn section<'n>(document: &'n Node, name: &str) -> Option<&'n Node> {
+    document
+        .as_map()?
+        .iter()
+        .find(|(k, _)| k.as_str() == Some(name))
+        .map(|(_, v)| v)
+}
+
+/// Applies environment, values files and `--var`; returns the chosen environment's name.
+fn apply_values(
+    sources: &mut SourceMap,
+    documents: &[(FileId, Node)],
+    variables: &mut Variables,
+    options: &LoadOptions,
+    diagnostics: &mut Diagnostics,
+) -> Option<String> {
+    let mut environments: BTreeMap<String, (FileId, Node)> = BTreeMap::new();
+    for (id, document) in documents {
+        let text = &sources.file(*id).text;
+        let Some(value) = section(document, "environments") else {
+            continue;
+        };
+        for (name, body) in mapping_of(value, "environments", text, diagnostics).unwrap_or(&[]) {
+            if let Some(name_text) = name.as_str() {
+                environments.insert(name_text.to_string(), (*id, body.clone()));
+            }
+        }
+    }
+    // Every environment is checked, not only the chosen one, so a typo in `prod` is caught
+    // while validating `dev`.
+    for (id, body) in environments.values() {
+        let text = sources.file(*id).text.clone();
+        for (name, value) in mapping_of(body, "environment", &text, diagnostics).unwrap_or(&[]) {
+            let Some(name_text) = name.as_str() else {
+                continue;
+            };
+            if !variables.declared.contains_key(name_text) {
+                diagnostics.push(
+                    SpecDiagnostic::new(
+                        Code::UnknownVariable,
+                        format!("unknown variable `{name_text}`"),
+                    )
+                    .at(name.span, "not declared under `variables`")
+                    .help(suggest(name_text, variables.names())),
+                );
+            }
+            let _ = value;
+        }
+    }
+    let chosen = options.environment.clone();
+    if let Some(env) = &chosen {
+        match environments.get(env) {
+            Some((_, body)) => {
+                for (name, value) in body.as_map().unwrap_or(&[]) {
+                    if let Some(name_text) = name.as_str() {
+                        variables.set(name_text, value.clone());
+                    }
+                }
+            }
+            None => diagnostics.push(
+                SpecDiagnostic::new(
+                    Code::UnknownEnvironment,
+                    format!("unknown environment `{env}`"),
+                )
+                .help(suggest(env, environments.keys().map(String::as_str))),
+            ),
+        }
+    }
+    for path in &options.values_files {
+        let Some((id, nodes)) = read_yaml(sources, path, diagnostics) else {
+            continue;
+        };
+        let text = sources.file(id).text.clone();
+        for node in nodes {
+            for (name, value) in mapping_of(&node, "values file", &text, diagnostics).unwrap_or(&[])
+            {
+                let Some(name_text) = name.as_str() else {
+                    continue;
+                };
+                if !variables.set(name_text, value.clone()) {
+                    diagnostics.push(
+                        SpecDiagnostic::new(
+                            Code::UnknownVariable,
+                            format!("unknown variable `{name_text}`"),
+                        )
+                        .at(name.span, "not declared in the stack")
+                        .help(suggest(name_text, variables.names())),
+                    );
+                }
+            }
+        }
+    }
+    for pair in &options.vars {
+        let Some((name, value)) = pair.split_once('=') else {
+            diagnostics.push(
+                SpecDiagnostic::new(
+                    Code::InvalidValue,
+                    format!("`--var {pair}` is not NAME=VALUE"),
+                )
+                .help("write `--var nodeCount=3`"),
+            );
+            continue;
+        };
+        let id = sources.add(
+            Path::new("--var"),
+            format!("--var {name}"),
+            value.to_string(),
+        );
+        let node = match yaml::parse(id, value) {
+            Ok(mut nodes) if !nodes.is_empty() => nodes.remove(0),
+            Ok(_) => Node::scalar("", false, Span::new(id, 0, 0)),
+            Err(_) => Node::scalar(value, false, Span::new(id, 0, value.len())),
+        };
+        if !variables.set(name, node) {
+            diagnostics.push(
+                SpecDiagnostic::new(
+                    Code::UnknownVariable,
+                    format!("`--var {name}`: unknown variable `{name}`"),
+                )
+                .help(suggest(name, variables.names())),
+            );
+        }
+    }
+    chosen
+}
+
+fn parse_entry<'n, T: Deserialize<'n>>(
+    node: &'n Node,
+    fallback: Span,
+    text: &str,
+    diagnostics: &mut Diagnostics,
+) -> Option<T> {
+    let sink = RefCell::new(Vec::new());
+    let result = de::from_node::<T>(node, text, &sink);
+    for problem in sink.into_inner() {
+        diagnostics.push(problem);
+    }
+    match result {
+        Ok(value) => Some(value),
+        Err(e) => {
+            diagnostics.push(e.into_diagnostic(fallback));
+            None
+        }
+    }
+}
+
+fn load_setting(
+    stack: &mut RawStack,
+    name: &str,
+    value: &Node,
+    text: &str,
+    diagnostics: &mut Diagnostics,
+) {
+    let span = value.label_span(text);
+    match name {
+        "tags" => {
+            if let Some(tags) = parse_entry(value, span, text, diagnostics) {
+                stack.tags = tags;
+            }
+        }
+        _ => {
+            let parsed: Option<Spanned<String>> = parse_entry(value, span, text, diagnostics);
+            let slot = match name {
+                "stack" => &mut stack.name,
+                "subscription" => &mut stack.subscription,
+                "location" => &mut stack.location,
+                _ => &mut stack.resource_group,
+            };
+            *slot = parsed;
+        }
+    }
+}
+
+fn add_entry(
+    stack: &mut RawStack,
+    section: &str,
+    key: Spanned<String>,
+    body: &Node,
+    text: &str,
+    diagnostics: &mut Diagnostics,
+) {
+    let fallback = key.span;
+    macro_rules! push {
+        ($field:ident) => {
+            if let Some(spec) = parse_entry(body, fallback, text, diagnostics) {
+                stack.$field.push(Entry { key, spec });
+            }
+        };
+    }
+    match section {
+        "resourceGroups" => push!(resource_groups),
+        "registries" => push!(registries),
+        "workspaces" => push!(workspaces),
+        "vnets" => push!(vnets),
+        "dnsZones" => push!(dns_zones),
+        "identities" => push!(identities),
+        "roleAssignments" => push!(role_assignments),
+        "clusters" => push!(clusters),
+        "existing" => push!(existing),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_error_of_every_resource_is_reported() {
+        let loaded = load_str(
+            "stack.yaml",
+            "stack: s\nregistries:\n  a: {sku: Gold}\n  b: {adminUsr: true}\nvnet: {}\n",
+            &LoadOptions::default(),
+        );
+        let codes: Vec<_> = loaded.diagnostics.iter().map(|d| d.code).collect();
+        assert_eq!(
+            codes,
+            vec![Code::InvalidValue, Code::UnknownField, Code::UnknownSection]
+        );
+    }
+
+    #[test]
+    fn environments_override_defaults_and_vars_override_environments() {
+        let spec = "stack: s\nvariables:\n  n: {default: 1}\n  m: {default: 1}\nenvironments:\n  prod: {n: 5, m: 5}\nworkspaces:\n  w: {retentionDays: '${var.n}', dailyQuotaGb: '${var.m}'}\n";
+        let options = LoadOptions {
+            environment: Some("prod".into()),
+            vars: vec!["m=7".into()],
+            ..LoadOptions::default()
+        };
+        let loaded = load_str("s.yaml", spec, &options);
+        assert!(loaded.diagnostics.is_empty(), "{:?}", loaded.diagnostics);
+        let w = &loaded.stack.workspaces[0].spec;
+        assert_eq!(w.retention_days.as_ref().map(|r| r.value), Some(5));
+        assert_eq!(w.daily_quota_gb, Some(7.0));
+    }
+}

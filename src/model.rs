@@ -1,0 +1,455 @@
+//! The validated stack: typed resources with resolved references. Built from the raw spec by
+//! [`crate::build`]; every later stage (graph, plan) reads only this.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use crate::net::Cidr;
+use crate::roles::Role;
+use crate::source::Span;
+use crate::spec::{
+    LoadBalancerSku, NetworkDataplane, NetworkPlugin, NetworkPluginMode, NetworkPolicy,
+    NginxIngress, NodeOsUpgradeChannel, OsDiskType, OsSku, OutboundType, PoolMode, PrincipalType,
+    RegistrySku, SkuTier, UpgradeChannel,
+};
+
+/// The kinds of node in a stack. Children (subnets, credentials, pools) are addressed under
+/// their parent's prefix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Kind {
+    ResourceGroup,
+    Existing,
+    Workspace,
+    Registry,
+    VirtualNetwork,
+    Subnet,
+    DnsZone,
+    Identity,
+    Cluster,
+    NodePool,
+    FederatedCredential,
+    RoleAssignment,
+}
+
+impl Kind {
+    /// The address prefix users write, e.g. `vnet` in `vnet/aks-vnet/default`.
+    pub fn prefix(self) -> &'static str {
+        match self {
+            Kind::ResourceGroup => "rg",
+            Kind::Existing => "existing",
+            Kind::Workspace => "workspace",
+            Kind::Registry => "registry",
+            Kind::VirtualNetwork | Kind::Subnet => "vnet",
+            Kind::DnsZone => "dnsZone",
+            Kind::Identity | Kind::FederatedCredential => "identity",
+            Kind::Cluster | Kind::NodePool => "cluster",
+            Kind::RoleAssignment => "roleAssignment",
+        }
+    }
+
+    /// A human name for messages.
+    pub fn noun(self) -> &'static str {
+        match self {
+            Kind::ResourceGroup => "resource group",
+            Kind::Existing => "existing resource",
+            Kind::Workspace => "Log Analytics workspace",
+            Kind::Registry => "container registry",
+            Kind::VirtualNetwork => "virtual network",
+            Kind::Subnet => "subnet",
+            Kind::DnsZone => "DNS zone",
+            Kind::Identity => "managed identity",
+            Kind::Cluster => "AKS cluster",
+            Kind::NodePool => "node pool",
+            Kind::FederatedCredential => "federated credential",
+            Kind::RoleAssignment => "role assignment",
+        }
+    }
+
+    pub fn from_prefix(prefix: &str) -> Option<Kind> {
+        Some(match prefix {
+            "rg" => Kind::ResourceGroup,
+            "existing" => Kind::Existing,
+            "workspace" => Kind::Workspace,
+            "registry" => Kind::Registry,
+            "vnet" => Kind::VirtualNetwork,
+            "dnsZone" => Kind::DnsZone,
+            "identity" => Kind::Identity,
+            "cluster" => Kind::Cluster,
+            "roleAssignment" => Kind::RoleAssignment,
+            _ => return None,
+        })
+    }
+
+    pub const PREFIXES: &'static [&'static str] = &[
+        "rg",
+        "existing",
+        "workspace",
+        "registry",
+        "vnet",
+        "dnsZone",
+        "identity",
+        "cluster",
+        "roleAssignment",
+    ];
+
+    /// The child kind addressed as `prefix/parent/child`, if the kind has one.
+    pub fn child(self) -> Option<Kind> {
+        match self {
+            Kind::VirtualNetwork => Some(Kind::Subnet),
+            Kind::Identity => Some(Kind::FederatedCredential),
+            Kind::Cluster => Some(Kind::NodePool),
+            _ => None,
+        }
+    }
+}
+
+/// The stable name of a node: `kind/name` or `kind/parent/child`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Address {
+    pub kind: Kind,
+    pub name: String,
+    pub child: Option<String>,
+}
+
+impl Address {
+    pub fn new(kind: Kind, name: impl Into<String>) -> Address {
+        Address {
+            kind,
+            name: name.into(),
+            child: None,
+        }
+    }
+
+    pub fn child(kind: Kind, parent: impl Into<String>, child: impl Into<String>) -> Address {
+        Address {
+            kind,
+            name: parent.into(),
+            child: Some(child.into()),
+        }
+    }
+
+    /// The parent of a child address (`vnet/v` for `vnet/v/s`).
+    pub fn parent(&self) -> Option<Address> {
+        self.child.as_ref()?;
+        let kind = match self.kind {
+            Kind::Subnet => Kind::VirtualNetwork,
+            Kind::FederatedCredential => Kind::Identity,
+            Kind::NodePool => Kind::Cluster,
+            other => other,
+        };
+        Some(Address::new(kind, self.name.clone()))
+    }
+}
+
+impl fmt::Display for Address {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.kind.prefix(), self.name)?;
+        if let Some(child) = &self.child {
+            write!(f, "/{child}")?;
+        }
+        Ok(())
+    }
+}
+
+/// The validated stack.
+#[derive(Debug, Clone)]
+pub struct Stack {
+    pub name: String,
+    pub subscription: String,
+    pub location: String,
+    pub environment: Option<String>,
+    pub resources: BTreeMap<Address, Resource>,
+}
+
+/// Why a resource exists in the graph.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    Declared,
+    /// Created by azplan from another resource's settings (an attached registry's AcrPull).
+    Derived {
+        from: Address,
+        reason: &'static str,
+    },
+}
+
+/// A dependency: this resource needs `on` to exist first. `span` is the reference that said so.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dependency {
+    pub on: Address,
+    pub span: Span,
+    pub explicit: bool,
+}
+
+/// Where a resource-group-scoped resource lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ResourceGroupRef {
+    Managed { address: Address, name: String },
+    Existing { address: Address, id: String },
+}
+
+#[derive(Debug, Clone)]
+pub struct Resource {
+    pub address: Address,
+    /// The Azure resource name.
+    pub name: String,
+    pub span: Span,
+    pub origin: Origin,
+    pub resource_group: Option<ResourceGroupRef>,
+    pub location: Option<String>,
+    pub tags: BTreeMap<String, String>,
+    pub protect: bool,
+    /// ARM body fragment merged into the rendered body.
+    pub raw: Option<serde_json::Value>,
+    pub dependencies: Vec<Dependency>,
+    pub spec: Spec,
+}
+
+#[derive(Debug, Clone)]
+pub enum Spec {
+    ResourceGroup,
+    Existing(Existing),
+    Registry(Registry),
+    Workspace(Workspace),
+    VirtualNetwork(VirtualNetwork),
+    Subnet(Subnet),
+    DnsZone(DnsZone),
+    Identity,
+    FederatedCredential(FederatedCredential),
+    RoleAssignment(RoleAssignment),
+    Cluster(Box<Cluster>),
+    NodePool(NodePool),
+}
+
+#[derive(Debug, Clone)]
+pub struct Existing {
+    pub id: String,
+    /// The ARM type from the ID, e.g. `Microsoft.Network/virtualNetworks`.
+    pub arm_type: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Registry {
+    pub sku: RegistrySku,
+    pub admin_user: bool,
+    pub zone_redundancy: bool,
+    pub public_network_access: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Workspace {
+    pub sku: String,
+    pub retention_days: u32,
+    pub daily_quota_gb: Option<f64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct VirtualNetwork {
+    pub address_space: Vec<Cidr>,
+    pub dns_servers: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Subnet {
+    pub prefix: Cidr,
+    pub delegation: Option<String>,
+    pub service_endpoints: Vec<String>,
+    pub default_outbound_access: Option<bool>,
+}
+
+#[derive(Debug, Clone)]
+pub struct DnsZone {
+    pub private: bool,
+}
+
+/// A reference that resolves to something ARM can name: a node of the stack, possibly with a
+/// sub-path (a subnet of an existing VNet), or a raw ARM ID.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    Node(Address),
+    ArmId(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Issuer {
+    /// The OIDC issuer of a cluster in the stack: known after apply.
+    Cluster(Address),
+    Url(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct FederatedCredential {
+    pub issuer: Issuer,
+    pub subject: String,
+    pub audiences: Vec<String>,
+}
+
+/// Identities AKS creates for a cluster and its add-ons.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ClusterIdentity {
+    ControlPlane,
+    Kubelet,
+    AppRouting,
+    Monitoring,
+    VirtualNodes,
+    AzurePolicy,
+}
+
+impl ClusterIdentity {
+    pub const ALL: &'static [(&'static str, ClusterIdentity)] = &[
+        ("controlPlane", ClusterIdentity::ControlPlane),
+        ("kubelet", ClusterIdentity::Kubelet),
+        ("appRouting", ClusterIdentity::AppRouting),
+        ("monitoring", ClusterIdentity::Monitoring),
+        ("virtualNodes", ClusterIdentity::VirtualNodes),
+        ("azurePolicy", ClusterIdentity::AzurePolicy),
+    ];
+
+    pub fn name(self) -> &'static str {
+        ClusterIdentity::ALL
+            .iter()
+            .find(|(_, i)| *i == self)
+            .map_or("?", |(n, _)| n)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Principal {
+    Identity(Address),
+    Cluster {
+        cluster: Address,
+        identity: ClusterIdentity,
+    },
+    Object {
+        id: String,
+        principal_type: PrincipalType,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    Subscription,
+    Target(Target),
+    NodeResourceGroup(Address),
+    Namespace { cluster: Address, namespace: String },
+}
+
+#[derive(Debug, Clone)]
+pub struct RoleAssignment {
+    pub role: Role,
+    pub scope: Scope,
+    pub principal: Principal,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ControlPlaneIdentity {
+    SystemAssigned,
+    UserAssigned(Address),
+    ServicePrincipal {
+        client_id: String,
+        secret_env: String,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct Cluster {
+    pub kubernetes_version: Option<String>,
+    pub dns_prefix: String,
+    pub sku_tier: SkuTier,
+    pub identity: ControlPlaneIdentity,
+    pub kubelet_identity: Option<Address>,
+    pub node_resource_group: Option<String>,
+    pub autoscaler_profile: BTreeMap<&'static str, String>,
+    pub network: Network,
+    pub api_server: ApiServer,
+    pub aad: Option<Aad>,
+    pub kubernetes_rbac: bool,
+    pub oidc_issuer: bool,
+    pub workload_identity: bool,
+    pub virtual_nodes: Option<Target>,
+    pub container_insights: Option<ContainerInsights>,
+    pub app_routing: Option<AppRouting>,
+    pub http_application_routing: bool,
+    pub azure_policy: bool,
+    pub attached_registries: Vec<Target>,
+    pub linux: Option<LinuxProfile>,
+    pub upgrade_channel: UpgradeChannel,
+    pub node_os_upgrade_channel: NodeOsUpgradeChannel,
+    /// Pools in the order they were declared; the first system pool is created inline with the
+    /// cluster (ARM needs one), every other pool through the agent-pools API.
+    pub pools: Vec<Address>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Network {
+    pub plugin: NetworkPlugin,
+    pub plugin_mode: Option<NetworkPluginMode>,
+    pub policy: Option<NetworkPolicy>,
+    pub dataplane: Option<NetworkDataplane>,
+    pub subnet: Option<Target>,
+    pub pod_cidr: Option<Cidr>,
+    pub service_cidr: Option<Cidr>,
+    pub dns_service_ip: Option<std::net::Ipv4Addr>,
+    pub outbound_type: OutboundType,
+    pub load_balancer_sku: LoadBalancerSku,
+    pub managed_outbound_ips: Option<u32>,
+    pub allocated_outbound_ports: Option<u32>,
+    pub idle_timeout_minutes: Option<u32>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ApiServer {
+    pub private: bool,
+    pub authorized_ip_ranges: Vec<Cidr>,
+    pub private_dns_zone: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Aad {
+    pub admin_groups: Vec<String>,
+    pub azure_rbac: bool,
+    pub disable_local_accounts: bool,
+    pub tenant_id: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ContainerInsights {
+    pub workspace: Target,
+    pub use_aad_auth: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct AppRouting {
+    pub dns_zones: Vec<Target>,
+    pub nginx: NginxIngress,
+}
+
+#[derive(Debug, Clone)]
+pub struct LinuxProfile {
+    pub admin_user: String,
+    pub ssh_public_key: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct NodePool {
+    pub mode: PoolMode,
+    pub vm_size: String,
+    pub count: Option<u32>,
+    pub autoscale: Option<(u32, u32)>,
+    pub zones: Vec<u8>,
+    pub max_pods: Option<u32>,
+    pub os_disk_size_gb: Option<u32>,
+    pub os_disk_type: Option<OsDiskType>,
+    pub os_sku: Option<OsSku>,
+    pub labels: BTreeMap<String, String>,
+    pub taints: Vec<String>,
+    pub subnet: Option<Target>,
+}
+
+impl NodePool {
+    /// The most nodes this pool can reach.
+    pub fn max_nodes(&self) -> u32 {
+        self.autoscale
+            .map_or(self.count.unwrap_or(1), |(_, max)| max)
+    }
+}

@@ -1,0 +1,130 @@
+//! Azure naming rules, checked before anything reaches ARM (which rejects them much later).
+
+/// A broken naming rule, phrased for a diagnostic.
+pub type Rule = &'static str;
+
+pub fn registry(name: &str) -> Result<(), Rule> {
+    let ok = (5..=50).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_alphanumeric());
+    ok.then_some(())
+        .ok_or("a registry name is 5-50 letters and digits, globally unique")
+}
+
+pub fn node_pool(name: &str) -> Result<(), Rule> {
+    let mut bytes = name.bytes();
+    let ok = (1..=12).contains(&name.len())
+        && bytes.next().is_some_and(|b| b.is_ascii_lowercase())
+        && bytes.all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+    ok.then_some(())
+        .ok_or("a node pool name is 1-12 lowercase letters and digits, starting with a letter")
+}
+
+pub fn resource_group(name: &str) -> Result<(), Rule> {
+    let ok = (1..=90).contains(&name.chars().count())
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '(' | ')'))
+        && !name.ends_with('.');
+    ok.then_some(()).ok_or(
+        "a resource group name is 1-90 letters, digits, `-`, `_`, `.`, `(` or `)`, not ending in `.`",
+    )
+}
+
+pub fn dns_zone(name: &str) -> Result<(), Rule> {
+    const RULE: Rule = "a DNS zone name is 2-34 dot-separated labels of 1-63 letters, digits and \
+                        hyphens (not starting or ending with a hyphen), at most 253 characters";
+    let labels: Vec<&str> = name.trim_end_matches('.').split('.').collect();
+    let ok = name.len() <= 253
+        && (2..=34).contains(&labels.len())
+        && labels.iter().all(|l| {
+            (1..=63).contains(&l.len())
+                && l.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+        });
+    ok.then_some(()).ok_or(RULE)
+}
+
+/// VNets, subnets, identities, workspaces and clusters share a common shape of rule.
+pub fn generic(name: &str, max: usize, rule: Rule) -> Result<(), Rule> {
+    let ok = (1..=max).contains(&name.len())
+        && name
+            .bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_alphanumeric())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+        && !name.ends_with(['.', '-']);
+    ok.then_some(()).ok_or(rule)
+}
+
+pub fn workspace(name: &str) -> Result<(), Rule> {
+    let ok = (4..=63).contains(&name.len())
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        && !name.starts_with('-')
+        && !name.ends_with('-');
+    ok.then_some(())
+        .ok_or("a workspace name is 4-63 letters, digits and hyphens, not starting or ending with a hyphen")
+}
+
+pub fn cluster(name: &str) -> Result<(), Rule> {
+    generic(
+        name,
+        63,
+        "a cluster name is 1-63 letters, digits, `-`, `_` or `.`, starting with a letter or digit",
+    )
+}
+
+pub fn dns_prefix(name: &str) -> Result<(), Rule> {
+    let ok = (1..=54).contains(&name.len())
+        && name
+            .bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_alphanumeric())
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        && !name.ends_with('-');
+    ok.then_some(())
+        .ok_or("a DNS prefix is 1-54 letters, digits and hyphens, starting and ending with a letter or digit")
+}
+
+pub fn federated_credential(name: &str) -> Result<(), Rule> {
+    let mut bytes = name.bytes();
+    let ok = (3..=120).contains(&name.len())
+        && bytes.next().is_some_and(|b| b.is_ascii_alphanumeric())
+        && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    ok.then_some(())
+        .ok_or("a federated credential name is 3-120 letters, digits, `-` and `_`, starting with a letter or digit")
+}
+
+pub fn is_guid(text: &str) -> bool {
+    let parts: Vec<&str> = text.split('-').collect();
+    parts.len() == 5
+        && [8, 4, 4, 4, 12]
+            .iter()
+            .zip(&parts)
+            .all(|(len, part)| part.len() == *len && part.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rules_accept_typical_names_and_reject_broken_ones() {
+        assert!(registry("acrplatform01").is_ok());
+        assert!(registry("acr-platform").is_err());
+        assert!(registry("acr").is_err());
+        assert!(node_pool("system").is_ok());
+        assert!(node_pool("System").is_err());
+        assert!(node_pool("userpoolnumber1").is_err());
+        assert!(node_pool("1pool").is_err());
+        assert!(resource_group("rg-platform(prod)").is_ok());
+        assert!(resource_group("rg.").is_err());
+        assert!(dns_zone("apps.example.com").is_ok());
+        assert!(dns_zone("localhost").is_err());
+        assert!(dns_zone("-bad.example.com").is_err());
+        assert!(is_guid("7f951dda-4ed3-4680-a7ca-43fe172d538d"));
+        assert!(!is_guid("AcrPull"));
+    }
+}

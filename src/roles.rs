@@ -1,0 +1,124 @@
+//! Built-in Azure role definitions by name, so specs can say `AcrPull` instead of a GUID.
+
+/// (name, role definition GUID). GUIDs are global across Azure public cloud tenants.
+const BUILT_IN: &[(&str, &str)] = &[
+    ("AcrPull", "7f951dda-4ed3-4680-a7ca-43fe172d538d"),
+    ("AcrPush", "8311e382-0749-4cb8-b61a-304f252e45ec"),
+    ("AcrDelete", "c2f4ef07-c644-48eb-af81-4b1b4947fb11"),
+    (
+        "Azure Kubernetes Service Cluster Admin Role",
+        "0ab0b1a8-8aac-4efd-b8c2-3ee1fb270be8",
+    ),
+    (
+        "Azure Kubernetes Service Cluster User Role",
+        "4abbcc35-e782-43d8-92c5-2d3f1bd2253f",
+    ),
+    (
+        "Azure Kubernetes Service Cluster Monitoring User",
+        "1afdec4b-e479-420e-99e7-f82237c7c5e6",
+    ),
+    (
+        "Azure Kubernetes Service Contributor Role",
+        "ed7f3fbd-7b88-4dd4-9017-9adb7ce333f8",
+    ),
+    (
+        "Azure Kubernetes Service RBAC Admin",
+        "3498e952-d568-435e-9b2c-8d77e338d7f7",
+    ),
+    (
+        "Azure Kubernetes Service RBAC Cluster Admin",
+        "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b",
+    ),
+    (
+        "Azure Kubernetes Service RBAC Reader",
+        "7f6c6a51-bcf8-42ba-9220-52d62157d7db",
+    ),
+    (
+        "Azure Kubernetes Service RBAC Writer",
+        "a7ffa36f-339b-4b5c-8bdf-e2c188b2c0eb",
+    ),
+    ("Contributor", "b24988ac-6180-42a0-ab88-20f7382dd24c"),
+    (
+        "DNS Zone Contributor",
+        "befefa01-2a29-4197-83a8-272ff33ce314",
+    ),
+    (
+        "Key Vault Secrets User",
+        "4633458b-17de-408a-b874-0445c86b69e6",
+    ),
+    (
+        "Log Analytics Contributor",
+        "92aaf0da-9dab-42b6-94a3-d43ce8d16293",
+    ),
+    (
+        "Log Analytics Reader",
+        "73c42c96-874c-492b-b04d-ab87d138a893",
+    ),
+    (
+        "Managed Identity Operator",
+        "f1a07417-d97a-45cb-824c-7a7467783830",
+    ),
+    (
+        "Monitoring Metrics Publisher",
+        "3913510d-42f4-4e42-8a64-420c390055eb",
+    ),
+    (
+        "Network Contributor",
+        "4d97b98b-1d4f-4787-a291-c67834d212e7",
+    ),
+    ("Owner", "8e3af657-a8ff-443c-a75c-2fe8c4bcb635"),
+    (
+        "Private DNS Zone Contributor",
+        "b12aa53e-6015-4669-85d0-8515ebb3ae7f",
+    ),
+    ("Reader", "acdd72a7-3385-48ef-bd42-f606fba81ae7"),
+    (
+        "User Access Administrator",
+        "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9",
+    ),
+];
+
+pub const ACR_PULL: &str = "AcrPull";
+pub const DNS_ZONE_CONTRIBUTOR: &str = "DNS Zone Contributor";
+
+/// A role as the spec named it, resolved to its definition GUID.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Role {
+    pub guid: String,
+    /// The built-in name, when known.
+    pub name: Option<&'static str>,
+}
+
+/// Resolves a built-in role name (case-insensitively) or a definition GUID.
+pub fn resolve(text: &str) -> Option<Role> {
+    if crate::names::is_guid(text) {
+        let guid = text.to_ascii_lowercase();
+        let name = BUILT_IN.iter().find(|(_, g)| *g == guid).map(|(n, _)| *n);
+        return Some(Role { guid, name });
+    }
+    BUILT_IN
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case(text))
+        .map(|(name, guid)| Role {
+            guid: guid.to_string(),
+            name: Some(name),
+        })
+}
+
+pub fn built_in_names() -> impl Iterator<Item = &'static str> + Clone {
+    BUILT_IN.iter().map(|(name, _)| *name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_guids_resolve_to_the_same_role() {
+        let by_name = resolve("acrpull").unwrap();
+        let by_guid = resolve("7F951DDA-4ED3-4680-A7CA-43FE172D538D").unwrap();
+        assert_eq!(by_name, by_guid);
+        assert_eq!(by_name.name, Some("AcrPull"));
+        assert!(resolve("Cluster Superuser").is_none());
+    }
+}
