@@ -111,7 +111,7 @@ pub fn arm_type_of(id: &str) -> Option<String> {
         };
     };
     let rest = &parts[providers + 1..];
-    if rest.len() < 3 || rest.len() % 2 == 0 || rest.iter().any(|p| p.is_empty()) {
+    if rest.len() < 3 || rest.len().is_multiple_of(2) || rest.iter().any(|p| p.is_empty()) {
         return None;
     }
     let types: Vec<&str> = rest[1..].iter().step_by(2).copied().collect();
@@ -145,6 +145,14 @@ impl Builder<'_> {
         };
         let name = raw.name.clone();
         let subscription = raw.subscription.clone();
+        // A file that did not parse may hold the settings; do not claim they are missing.
+        let unreadable = self
+            .diagnostics
+            .iter()
+            .any(|d| matches!(d.code, Code::YamlSyntax | Code::Io));
+        if unreadable {
+            return None;
+        }
         if name.is_none() {
             let d = missing("stack", "platform");
             self.error(d);
@@ -153,17 +161,17 @@ impl Builder<'_> {
             let d = missing("subscription", "00000000-0000-0000-0000-000000000000");
             self.error(d);
         }
-        if let Some(s) = &subscription {
-            if !names::is_guid(&s.value) {
-                self.error(
-                    SpecDiagnostic::new(
-                        Code::InvalidValue,
-                        format!("subscription `{}` is not a GUID", s.value),
-                    )
-                    .at(s.span, "expected a subscription ID")
-                    .help("find it with `az account show --query id`"),
-                );
-            }
+        if let Some(s) = &subscription
+            && !names::is_guid(&s.value)
+        {
+            self.error(
+                SpecDiagnostic::new(
+                    Code::InvalidValue,
+                    format!("subscription `{}` is not a GUID", s.value),
+                )
+                .at(s.span, "expected a subscription ID")
+                .help("find it with `az account show --query id`"),
+            );
         }
         if let Some(name) = &name {
             let ok = !name.value.is_empty()

@@ -34,11 +34,12 @@ impl Error {
             Code::UnknownField => "unknown field",
             _ => "here",
         };
-        let diagnostic = SpecDiagnostic::new(self.code, self.message).at(span, label);
-        match self.help {
-            Some(help) => diagnostic.help(help),
-            None => diagnostic,
-        }
+        let help = self.help.unwrap_or_else(|| {
+            "see this field's description in schemas/azplan.schema.json (`azplan schema`)".into()
+        });
+        SpecDiagnostic::new(self.code, self.message)
+            .at(span, label)
+            .help(help)
     }
 }
 
@@ -57,6 +58,27 @@ impl de::Error for Error {
             code: Code::InvalidValue,
             message: msg.to_string(),
             help: None,
+        }
+    }
+
+    fn invalid_type(unexpected: de::Unexpected<'_>, expected: &dyn de::Expected) -> Self {
+        Error {
+            span: None,
+            code: Code::InvalidValue,
+            message: format!("expected {}, found {unexpected}", plain_expected(expected)),
+            help: Some(format!(
+                "write {} here (`${{var.NAME}}` works too)",
+                plain_expected(expected)
+            )),
+        }
+    }
+
+    fn invalid_value(unexpected: de::Unexpected<'_>, expected: &dyn de::Expected) -> Self {
+        Error {
+            span: None,
+            code: Code::InvalidValue,
+            message: format!("invalid value: {unexpected}"),
+            help: Some(format!("expected {expected}")),
         }
     }
 
@@ -85,6 +107,17 @@ impl de::Error for Error {
             message: format!("missing field `{field}`"),
             help: Some(format!("add `{field}:` to this mapping")),
         }
+    }
+}
+
+/// serde names primitive types as Rust does (`u32`); users read YAML.
+fn plain_expected(expected: &dyn de::Expected) -> String {
+    let text = expected.to_string();
+    match text.as_str() {
+        "u8" | "u16" | "u32" | "u64" => "a whole number (0 or more)".into(),
+        "i8" | "i16" | "i32" | "i64" => "a whole number".into(),
+        "f32" | "f64" => "a number".into(),
+        _ => text,
     }
 }
 
@@ -720,6 +753,7 @@ mod tests {
 
     #[derive(Debug, Deserialize)]
     #[serde(rename_all = "camelCase", deny_unknown_fields)]
+    #[allow(dead_code)] // fields exist to be deserialised
     struct Pool {
         vm_size: String,
         count: Option<u32>,

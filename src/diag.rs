@@ -222,6 +222,10 @@ impl Diagnostics {
         self.items.extend(other.items);
     }
 
+    pub fn retain(&mut self, keep: impl FnMut(&SpecDiagnostic) -> bool) {
+        self.items.retain(keep);
+    }
+
     pub fn has_errors(&self) -> bool {
         self.items.iter().any(SpecDiagnostic::is_error)
     }
@@ -265,7 +269,7 @@ pub fn did_you_mean<'a>(
     candidates
         .into_iter()
         .map(|c| (edit_distance(&lower, &c.to_ascii_lowercase()), c))
-        .filter(|(d, c)| *d <= (c.len().max(input.len()) / 3).max(1))
+        .filter(|(d, c)| *d <= c.len().max(input.len()).div_ceil(3).max(1))
         .min_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)))
         .map(|(_, c)| c)
 }
@@ -278,8 +282,8 @@ fn edit_distance(a: &str, b: &str) -> usize {
     for (i, row) in d.iter_mut().enumerate() {
         row[0] = i;
     }
-    for j in 0..=b.len() {
-        d[0][j] = j;
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
     }
     for i in 1..=a.len() {
         for j in 1..=b.len() {

@@ -300,10 +300,27 @@ fn load_documents(
             }
         }
     }
+    drop_echoes_of_variable_errors(diagnostics);
     for warning in variables.unused() {
         diagnostics.push(warning);
     }
     stack
+}
+
+/// A `${var.x}` that failed to resolve stays in place, so the field it fills usually fails to
+/// deserialise too; the variable error already says why.
+fn drop_echoes_of_variable_errors(diagnostics: &mut Diagnostics) {
+    let failed: Vec<Span> = diagnostics
+        .iter()
+        .filter(|d| matches!(d.code, Code::UnknownVariable | Code::MissingVariable))
+        .filter_map(|d| d.primary.as_ref().map(|(s, _)| *s))
+        .collect();
+    if !failed.is_empty() {
+        diagnostics.retain(|d| {
+            d.code != Code::InvalidValue
+                || d.primary.as_ref().is_none_or(|(s, _)| !failed.contains(s))
+        });
+    }
 }
 
 fn duplicate(

@@ -49,13 +49,13 @@ pub fn parse(text: &str) -> Result<Parsed<'_>, String> {
         .filter(|n| !n.is_empty())
         .ok_or_else(|| format!("`{text}` names no resource after `{prefix}/`"))?;
     let child = parts.next();
-    if let Some(child) = child {
-        if child.is_empty() || child.contains('/') || (kind.child().is_none() && kind != Existing) {
-            return Err(format!(
-                "`{text}` has too many `/` parts for a {}",
-                kind.noun()
-            ));
-        }
+    if let Some(child) = child
+        && (child.is_empty() || child.contains('/') || (kind.child().is_none() && kind != Existing))
+    {
+        return Err(format!(
+            "`{text}` has too many `/` parts for a {}",
+            kind.noun()
+        ));
     }
     let child_kind = match child {
         Some(_) => kind.child().unwrap_or(kind),

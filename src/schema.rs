@@ -27,7 +27,7 @@ pub fn generate() -> String {
     text
 }
 
-/// Numbers and booleans may also be written as `${var.NAME}`, which the loader replaces with a
+/// Numbers, booleans, lists and enums may also be written as `${var.NAME}`, which the loader replaces with a
 /// typed value before validation; the schema must not flag that in editors.
 #[derive(Clone)]
 struct AllowVariables;
@@ -40,13 +40,15 @@ impl Transform for AllowVariables {
         let Some(object) = schema.as_object_mut() else {
             return;
         };
-        let scalar = match object.get("type") {
-            Some(Value::String(t)) => matches!(t.as_str(), "integer" | "number" | "boolean"),
-            Some(Value::Array(types)) => types
-                .iter()
-                .any(|t| matches!(t.as_str(), Some("integer" | "number" | "boolean"))),
-            _ => false,
-        };
+        let typed = |t: &str| matches!(t, "integer" | "number" | "boolean" | "array");
+        // Enums (`sku: Premium`) are strings, but only the listed ones.
+        let scalar = object.contains_key("enum")
+            || object.contains_key("oneOf")
+            || match object.get("type") {
+                Some(Value::String(t)) => typed(t),
+                Some(Value::Array(types)) => types.iter().any(|t| t.as_str().is_some_and(typed)),
+                _ => false,
+            };
         if !scalar {
             return;
         }

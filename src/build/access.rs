@@ -161,19 +161,19 @@ impl Builder<'_> {
         let Target::Node(cluster) = self.resolve(text, &[Kind::Cluster], false, deps)? else {
             return None;
         };
-        if let Some(Spec::Cluster(c)) = self.resources.get(&cluster).map(|r| &r.spec) {
-            if !c.oidc_issuer {
-                let declared = self.resources[&cluster].span;
-                self.error(
-                    SpecDiagnostic::new(
-                        Code::WorkloadIdentityNeedsOidc,
-                        format!("cluster `{}` has no OIDC issuer to trust", cluster.name),
-                    )
-                    .at(text.span, "issuer cluster")
-                    .also(declared, "cluster declared here")
-                    .help("add `oidcIssuer: true` (and `workloadIdentity: true`) to the cluster"),
-                );
-            }
+        if let Some(Spec::Cluster(c)) = self.resources.get(&cluster).map(|r| &r.spec)
+            && !c.oidc_issuer
+        {
+            let declared = self.resources[&cluster].span;
+            self.error(
+                SpecDiagnostic::new(
+                    Code::WorkloadIdentityNeedsOidc,
+                    format!("cluster `{}` has no OIDC issuer to trust", cluster.name),
+                )
+                .at(text.span, "issuer cluster")
+                .also(declared, "cluster declared here")
+                .help("add `oidcIssuer: true` (and `workloadIdentity: true`) to the cluster"),
+            );
         }
         Some(cluster)
     }

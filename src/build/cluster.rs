@@ -58,32 +58,30 @@ impl Builder<'_> {
                 _ => None,
             }
         });
-        if s.kubelet_identity.is_some() && identity == ControlPlaneIdentity::SystemAssigned {
-            if let Some(k) = &s.kubelet_identity {
-                self.error(
+        if s.kubelet_identity.is_some()
+            && identity == ControlPlaneIdentity::SystemAssigned
+            && let Some(k) = &s.kubelet_identity
+        {
+            self.error(
                     SpecDiagnostic::new(Code::ConflictingSettings, "a custom kubelet identity needs a user-assigned control-plane identity")
                         .at(k.span, "kubelet identity")
                         .help("set `identity: identity/NAME` (the control plane needs Managed Identity Operator on the kubelet identity)"),
                 );
-            }
         }
 
         let network = self.network(s, &mut deps);
         let api_server = self.api_server(s);
         let aad = self.aad(s);
         let kubernetes_rbac = s.kubernetes_rbac.as_ref().is_none_or(|r| r.value);
-        if let (Some(raw_aad), Some(rbac)) = (&s.aad, &s.kubernetes_rbac) {
-            if !rbac.value {
-                self.error(
-                    SpecDiagnostic::new(
-                        Code::AadNeedsRbac,
-                        "managed Entra ID needs Kubernetes RBAC",
-                    )
+        if let (Some(raw_aad), Some(rbac)) = (&s.aad, &s.kubernetes_rbac)
+            && !rbac.value
+        {
+            self.error(
+                SpecDiagnostic::new(Code::AadNeedsRbac, "managed Entra ID needs Kubernetes RBAC")
                     .at(rbac.span, "RBAC disabled")
                     .also(raw_aad.span, "managed Entra ID")
                     .help("remove `kubernetesRbac: false`"),
-                );
-            }
+            );
         }
         let oidc_issuer = s.oidc_issuer.as_ref().is_some_and(|o| o.value);
         let workload_identity = s.workload_identity.as_ref().is_some_and(|w| w.value);
@@ -355,32 +353,29 @@ impl Builder<'_> {
         }
         if let (Some(cidr), Some(ip), Some(ip_text)) =
             (service_cidr, dns_service_ip, &n.dns_service_ip)
+            && !cidr.contains_ip(ip)
         {
-            if !cidr.contains_ip(ip) {
-                self.error(
-                    SpecDiagnostic::new(
-                        Code::DnsServiceIpOutsideServiceCidr,
-                        format!("DNS service IP {ip} is outside the service CIDR {cidr}"),
-                    )
-                    .at(ip_text.span, "outside the service CIDR")
-                    .help("pick an address inside `serviceCidr` (by convention its .10)"),
-                );
-            }
+            self.error(
+                SpecDiagnostic::new(
+                    Code::DnsServiceIpOutsideServiceCidr,
+                    format!("DNS service IP {ip} is outside the service CIDR {cidr}"),
+                )
+                .at(ip_text.span, "outside the service CIDR")
+                .help("pick an address inside `serviceCidr` (by convention its .10)"),
+            );
         }
         if let (Some(cidr), Some(text), Some(Target::Node(subnet))) =
             (service_cidr, &n.service_cidr, &subnet)
-        {
-            if let Some((space, _)) = self
+            && let Some((space, _)) = self
                 .vnet_space(subnet)
                 .into_iter()
                 .find(|(c, _)| c.overlaps(cidr))
-            {
-                self.error(
+        {
+            self.error(
                     SpecDiagnostic::new(Code::ServiceCidrOverlap, format!("service CIDR {cidr} overlaps the VNet address space {space}"))
                         .at(text.span, "overlaps the VNet")
                         .help("Kubernetes service addresses must not be routable in the VNet; pick a range outside it"),
                 );
-            }
         }
         let lb = n.load_balancer.as_ref();
         if let Some(ips) = lb
@@ -687,20 +682,19 @@ impl Builder<'_> {
         }
         let target = self.resolve(subnet_ref, &[Kind::Subnet], true, deps)?;
         if let Target::Node(subnet) = &target {
-            if let Some(Spec::Subnet(s)) = self.resources.get(subnet).map(|r| &r.spec) {
-                if s.delegation
+            if let Some(Spec::Subnet(s)) = self.resources.get(subnet).map(|r| &r.spec)
+                && s.delegation
                     .as_deref()
                     .is_none_or(|d| !d.eq_ignore_ascii_case(ACI_DELEGATION))
-                {
-                    self.error(
-                        SpecDiagnostic::new(
-                            Code::VirtualNodesSubnet,
-                            format!("subnet `{subnet}` is not delegated to container instances"),
-                        )
-                        .at(subnet_ref.span, "virtual nodes subnet")
-                        .help(format!("add `delegation: {ACI_DELEGATION}` to the subnet")),
-                    );
-                }
+            {
+                self.error(
+                    SpecDiagnostic::new(
+                        Code::VirtualNodesSubnet,
+                        format!("subnet `{subnet}` is not delegated to container instances"),
+                    )
+                    .at(subnet_ref.span, "virtual nodes subnet")
+                    .help(format!("add `delegation: {ACI_DELEGATION}` to the subnet")),
+                );
             }
             let used_by: Vec<String> = self
                 .resources
@@ -725,19 +719,19 @@ impl Builder<'_> {
                     .help("virtual nodes need a dedicated subnet; give the pools another one"),
                 );
             }
-            if let Some(Target::Node(node_subnet)) = &network.subnet {
-                if node_subnet.parent() != subnet.parent() {
-                    self.error(
-                        SpecDiagnostic::new(
-                            Code::VirtualNodesSubnet,
-                            format!("subnet `{subnet}` is not in the cluster's VNet"),
-                        )
-                        .at(subnet_ref.span, "virtual nodes subnet")
-                        .help(format!(
-                            "the ACI connector needs a subnet of the same VNet as `{node_subnet}`"
-                        )),
-                    );
-                }
+            if let Some(Target::Node(node_subnet)) = &network.subnet
+                && node_subnet.parent() != subnet.parent()
+            {
+                self.error(
+                    SpecDiagnostic::new(
+                        Code::VirtualNodesSubnet,
+                        format!("subnet `{subnet}` is not in the cluster's VNet"),
+                    )
+                    .at(subnet_ref.span, "virtual nodes subnet")
+                    .help(format!(
+                        "the ACI connector needs a subnet of the same VNet as `{node_subnet}`"
+                    )),
+                );
             }
         }
         Some(target)
@@ -760,14 +754,14 @@ impl Builder<'_> {
                     .help("set `apiServer.authorizedIpRanges` to your egress ranges, or `apiServer.private: true`"),
             );
         }
-        if let (Some(aad), Some(raw)) = (aad, &s.aad) {
-            if !aad.disable_local_accounts {
-                self.error(
+        if let (Some(aad), Some(raw)) = (aad, &s.aad)
+            && !aad.disable_local_accounts
+        {
+            self.error(
                     SpecDiagnostic::new(Code::LocalAccounts, "local accounts stay enabled beside managed Entra ID")
                         .at(raw.span, "managed Entra ID")
                         .help("anyone with `az aks get-credentials --admin` bypasses Entra ID; set `aad.disableLocalAccounts: true`"),
                 );
-            }
         }
         if network.outbound_type == OutboundType::LoadBalancer {
             let max_nodes: u64 = pools

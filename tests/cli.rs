@@ -1,0 +1,290 @@
+//! Integration tests: the real `azplan` binary over the examples and the spec-case folders,
+//! with insta snapshots in the top-level `snapshots/` folder.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn azplan(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_azplan"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .env("COLUMNS", "100")
+        .output()
+        .expect("the azplan binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Every test snapshots into `snapshots/`, named without the module prefix.
+fn check(name: &str, value: &str) {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("../snapshots");
+    settings.set_prepend_module_to_snapshot(false);
+    settings.bind(|| insta::assert_snapshot!(name, value));
+}
+
+fn entries(dir: &str) -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(&root)
+        .unwrap_or_else(|e| panic!("{dir}: {e}"))
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir() || p.extension().is_some_and(|x| x == "yaml"))
+        .collect();
+    paths.sort();
+    assert!(!paths.is_empty(), "{dir} has no cases");
+    paths
+}
+
+fn relative(path: &Path) -> String {
+    path.strip_prefix(env!("CARGO_MANIFEST_DIR"))
+        .unwrap()
+        .display()
+        .to_string()
+}
+
+fn stem(path: &Path) -> String {
+    path.file_stem().unwrap().to_string_lossy().into_owned()
+}
+
+#[test]
+fn every_example_validates_cleanly_and_its_graph_is_stable() {
+    for example in entries("examples") {
+        let path = relative(&example);
+        let validated = azplan(&["validate", &path]);
+        assert_eq!(
+            validated.status.code(),
+            Some(0),
+            "{path}: {}",
+            text(&validated.stderr)
+        );
+        assert!(
+            validated.stderr.is_empty(),
+            "{path} should have no warnings:\n{}",
+            text(&validated.stderr)
+        );
+        let graph = azplan(&["graph", &path]);
+        assert_eq!(
+            graph.status.code(),
+            Some(0),
+            "{path}: {}",
+            text(&graph.stderr)
+        );
+        check(&format!("graph-{}", stem(&example)), &text(&graph.stdout));
+    }
+}
+
+#[test]
+fn graph_renders_as_dot_and_mermaid() {
+    for format in ["dot", "mermaid"] {
+        let out = azplan(&["graph", "examples/platform", "--format", format]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        check(&format!("graph-platform-{format}"), &text(&out.stdout));
+    }
+}
+
+#[test]
+fn environments_values_files_and_vars_change_the_stack() {
+    let prod = azplan(&[
+        "validate",
+        "examples/dev-prod",
+        "--env",
+        "prod",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(prod.status.code(), Some(0), "{}", text(&prod.stderr));
+    check("validate-dev-prod-prod-json", &text(&prod.stdout));
+
+    let values = azplan(&[
+        "validate",
+        "examples/dev-prod",
+        "--env",
+        "prod",
+        "--values",
+        "examples/dev-prod/load-test.values.yaml",
+        "--var",
+        "appsMax=2",
+    ]);
+    assert_eq!(
+        values.status.code(),
+        Some(1),
+        "appsMax=2 is below the prod minimum of 3"
+    );
+    check("validate-dev-prod-var-override", &text(&values.stderr));
+
+    let unknown = azplan(&["validate", "examples/dev-prod", "--env", "staging"]);
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(text(&unknown.stderr).contains("unknown environment `staging`"));
+}
+
+#[test]
+fn invalid_specs_fail_with_every_error_at_its_place() {
+    for case in entries("tests/invalid") {
+        let path = relative(&case);
+        let out = azplan(&["validate", &path]);
+        assert_eq!(out.status.code(), Some(1), "{path} should be invalid");
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr.contains(&format!("[{path}:")),
+            "{path}: no file:line:column in\n{stderr}"
+        );
+        assert!(
+            stderr.contains("help:"),
+            "{path}: no help line in\n{stderr}"
+        );
+        check(&format!("invalid-{}", stem(&case)), &stderr);
+    }
+}
+
+#[test]
+fn warnings_print_but_do_not_fail() {
+    for case in entries("tests/warnings") {
+        let path = relative(&case);
+        let out = azplan(&["validate", &path]);
+        let stderr = text(&out.stderr);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{path} should only warn:\n{stderr}"
+        );
+        assert!(stderr.contains("⚠"), "{path} printed no warning:\n{stderr}");
+        check(&format!("warning-{}", stem(&case)), &stderr);
+    }
+}
+
+#[test]
+fn json_diagnostics_locate_every_problem() {
+    let out = azplan(&[
+        "validate",
+        "tests/invalid/many-errors.yaml",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(value["valid"], false);
+    let diagnostics = value["diagnostics"].as_array().unwrap();
+    assert!(
+        diagnostics.len() >= 4,
+        "many-errors.yaml should report several errors"
+    );
+    for d in diagnostics {
+        assert!(d["location"]["line"].as_u64().is_some(), "{d}");
+        assert!(d["code"].as_str().unwrap().starts_with("azplan::"));
+    }
+}
+
+#[test]
+fn committed_schema_is_current() {
+    let out = azplan(&["schema"]);
+    assert_eq!(out.status.code(), Some(0));
+    let committed = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/azplan.schema.json"),
+    )
+    .unwrap();
+    assert!(
+        text(&out.stdout) == committed,
+        "schemas/azplan.schema.json is stale: run `cargo run -- schema > schemas/azplan.schema.json`"
+    );
+}
+
+#[test]
+fn examples_carry_the_schema_modeline() {
+    for example in entries("examples") {
+        let files: Vec<PathBuf> = if example.is_dir() {
+            std::fs::read_dir(&example)
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .collect()
+        } else {
+            vec![example]
+        };
+        for file in files
+            .iter()
+            .filter(|f| !f.to_string_lossy().ends_with(".values.yaml"))
+        {
+            let first = std::fs::read_to_string(file).unwrap();
+            assert!(
+                first
+                    .lines()
+                    .next()
+                    .unwrap_or("")
+                    .starts_with("# yaml-language-server: $schema="),
+                "{} lacks the modeline",
+                file.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn help_shows_examples_and_bad_usage_exits_2() {
+    for args in [
+        &["--help"][..],
+        &["validate", "--help"],
+        &["graph", "--help"],
+        &["schema", "--help"],
+    ] {
+        let out = azplan(args);
+        assert_eq!(out.status.code(), Some(0));
+        assert!(
+            text(&out.stdout).contains("Examples:"),
+            "{args:?} help has no example"
+        );
+    }
+    assert_eq!(azplan(&["validate"]).status.code(), Some(2));
+    assert_eq!(
+        azplan(&["graph", "examples/platform", "--format", "svg"])
+            .status
+            .code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn a_missing_stack_is_a_clear_error() {
+    let out = azplan(&["validate", "no/such/stack"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("cannot read stack `no/such/stack`"));
+}
+
+mod loader_never_panics {
+    use azplan::check::check_str;
+    use azplan::load::LoadOptions;
+    use proptest::prelude::*;
+
+    /// Fragments of real specs, so random documents get deep into validation, not just the parser.
+    fn fragment() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("stack: s\n".to_string()),
+            Just("subscription: 00000000-0000-0000-0000-000000000000\n".to_string()),
+            Just("location: westeurope\nresourceGroup: rg\nresourceGroups: {rg: {}}\n".to_string()),
+            Just("vnets:\n  v:\n    addressSpace: [10.0.0.0/8]\n    subnets: {a: {prefix: 10.1.0.0/16}, b: {prefix: 10.1.0.0/24, delegation: Microsoft.ContainerInstance/containerGroups}}\n".to_string()),
+            Just("clusters:\n  c:\n    oidcIssuer: true\n    network: {subnet: vnet/v/a}\n    virtualNodes: {subnet: vnet/v/b}\n    nodePools: {system: {mode: System, vmSize: x, count: 1}}\n".to_string()),
+            Just("identities:\n  i:\n    federatedCredentials: {f: {cluster: cluster/c, namespace: n, serviceAccount: s}}\n".to_string()),
+            Just("roleAssignments:\n  r: {role: AcrPull, scope: registry/x, principal: cluster/c:kubelet, dependsOn: [cluster/c]}\n".to_string()),
+            Just("variables: {n: {default: 3}}\nenvironments: {prod: {n: 5}}\n".to_string()),
+            "[ -~\n]{0,60}".prop_map(|s| s),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+        #[test]
+        fn on_arbitrary_text(text in "\\PC{0,200}") {
+            let _ = check_str("fuzz.yaml", &text, &LoadOptions::default());
+        }
+
+        #[test]
+        fn on_mixed_spec_fragments(parts in prop::collection::vec(fragment(), 0..8), cut in 0usize..400) {
+            let text: String = parts.concat();
+            let cut = text.char_indices().map(|(i, _)| i).find(|i| *i >= cut).unwrap_or(text.len());
+            let _ = check_str("fuzz.yaml", &text, &LoadOptions::default());
+            let _ = check_str("fuzz.yaml", &text[..cut], &LoadOptions::default());
+        }
+    }
+}
