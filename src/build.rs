@@ -480,22 +480,11 @@ impl Builder<'_> {
                     continue;
                 }
             };
-            let all = [
-                Kind::ResourceGroup,
-                Kind::Existing,
-                Kind::Workspace,
-                Kind::Registry,
-                Kind::VirtualNetwork,
-                Kind::Subnet,
-                Kind::DnsZone,
-                Kind::Identity,
-                Kind::Cluster,
-                Kind::NodePool,
-                Kind::FederatedCredential,
-                Kind::RoleAssignment,
-            ];
             let before = deps.len();
-            if self.resolve_address(&address, item, &all, deps).is_some() {
+            if self
+                .resolve_address(&address, item, Kind::ALL, deps)
+                .is_some()
+            {
                 for dep in &mut deps[before..] {
                     dep.explicit = true;
                 }

@@ -32,6 +32,21 @@ pub enum Kind {
 }
 
 impl Kind {
+    pub const ALL: &'static [Kind] = &[
+        Kind::ResourceGroup,
+        Kind::Existing,
+        Kind::Workspace,
+        Kind::Registry,
+        Kind::VirtualNetwork,
+        Kind::Subnet,
+        Kind::DnsZone,
+        Kind::Identity,
+        Kind::Cluster,
+        Kind::NodePool,
+        Kind::FederatedCredential,
+        Kind::RoleAssignment,
+    ];
+
     /// The address prefix users write, e.g. `vnet` in `vnet/aks-vnet/default`.
     pub fn prefix(self) -> &'static str {
         match self {

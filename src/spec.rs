@@ -1,5 +1,9 @@
 //! The raw spec: serde types that mirror the YAML exactly (spans, no invariants). The JSON Schema
 //! in `schemas/` is generated from these types; `model` turns them into validated values.
+//!
+//! The settings every resource shares (`name`, `resourceGroup`, `tags`, `dependsOn`, …) are
+//! repeated in each struct on purpose: serde's `flatten` cannot be combined with
+//! `deny_unknown_fields`, and unknown fields must stay errors (and schema violations).
 
 use std::collections::BTreeMap;
 

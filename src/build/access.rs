@@ -228,17 +228,17 @@ impl Builder<'_> {
         text: &crate::de::Spanned<String>,
         deps: &mut Vec<Dependency>,
     ) -> Option<Scope> {
-        let scopes = [
-            Kind::ResourceGroup,
-            Kind::Existing,
-            Kind::Workspace,
-            Kind::Registry,
-            Kind::VirtualNetwork,
-            Kind::Subnet,
-            Kind::DnsZone,
-            Kind::Identity,
-            Kind::Cluster,
-        ];
+        // Role assignments cannot be scoped to pools, credentials or other assignments.
+        let scopes: Vec<Kind> = Kind::ALL
+            .iter()
+            .copied()
+            .filter(|k| {
+                !matches!(
+                    k,
+                    Kind::NodePool | Kind::FederatedCredential | Kind::RoleAssignment
+                )
+            })
+            .collect();
         match reference::parse(&text.value) {
             Ok(Parsed::Subscription) => Some(Scope::Subscription),
             Ok(Parsed::ArmId(id)) => {
