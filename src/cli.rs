@@ -16,6 +16,7 @@ use crate::schema;
 /// Exit codes, as documented in README.
 pub const EXIT_OK: u8 = 0;
 pub const EXIT_ERRORS: u8 = 1;
+pub const EXIT_CHANGES: u8 = 2;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -53,11 +54,38 @@ enum Command {
         #[arg(long, value_enum, default_value_t = graph::Format::Text)]
         format: graph::Format,
     },
+    /// Show what would change in Azure to make it match the stack.
+    #[command(
+        after_help = "Examples:\n  azplan plan examples/platform --live live.json\n  azplan plan examples/platform --live live.json --format markdown > plan.md\n  azplan plan examples/platform --live live.json --detailed-exitcode --out plan.json\n\nExit status: 0 success (with --detailed-exitcode: no changes), 1 errors, 2 changes present\n(with --detailed-exitcode only).\n\nLive state comes from --live FILE (an array of ARM GET bodies, or {\"value\": [...]}).\nReading it from Azure and from the built-in emulator is not available yet."
+    )]
+    Plan {
+        #[command(flatten)]
+        stack: StackArgs,
+        /// JSON or YAML file of live ARM resources to plan against (offline).
+        #[arg(long, value_name = "FILE")]
+        live: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = PlanFormat::Human)]
+        format: PlanFormat,
+        /// Exit 2 when the plan has changes, 0 when it has none.
+        #[arg(long)]
+        detailed_exitcode: bool,
+        /// Save the plan (JSON) for `azplan apply FILE`.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Take over existing resources that carry no ownership tag.
+        #[arg(long)]
+        adopt: bool,
+    },
     /// Print the JSON Schema of stack files (for editors and CI).
     #[command(
-        after_help = "Examples:\n  azplan schema > schemas/azplan.schema.json\n\nReference it from a spec file with:\n  # yaml-language-server: $schema=../schemas/azplan.schema.json"
+        after_help = "Examples:\n  azplan schema > schemas/azplan.schema.json\n  azplan schema --plan > schemas/plan.schema.json\n\nReference it from a spec file with:\n  # yaml-language-server: $schema=../schemas/azplan.schema.json"
     )]
-    Schema,
+    Schema {
+        /// Print the schema of `azplan plan --format json` instead.
+        #[arg(long)]
+        plan: bool,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -86,6 +114,13 @@ impl StackArgs {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum PlanFormat {
+    Human,
+    Json,
+    Markdown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum OutputFormat {
     Human,
     Json,
@@ -96,8 +131,27 @@ pub fn main() -> ExitCode {
     let code = match cli.command {
         Command::Validate { stack, format } => validate(&stack, format),
         Command::Graph { stack, format } => graph(&stack, format),
-        Command::Schema => {
-            print(&schema::generate());
+        Command::Plan {
+            stack,
+            live,
+            format,
+            detailed_exitcode,
+            out,
+            adopt,
+        } => plan(
+            &stack,
+            live.as_deref(),
+            format,
+            detailed_exitcode,
+            out.as_deref(),
+            adopt,
+        ),
+        Command::Schema { plan } => {
+            print(&if plan {
+                crate::plan::json_schema()
+            } else {
+                schema::generate()
+            });
             EXIT_OK
         }
     };
@@ -183,4 +237,110 @@ fn graph(args: &StackArgs, format: graph::Format) -> u8 {
             EXIT_ERRORS
         }
     }
+}
+
+fn color_on_stdout() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
+}
+
+fn plan(
+    args: &StackArgs,
+    live_file: Option<&std::path::Path>,
+    format: PlanFormat,
+    detailed_exitcode: bool,
+    out: Option<&std::path::Path>,
+    adopt: bool,
+) -> u8 {
+    let checked = check::check(&args.stack, &args.options());
+    if report(&checked) {
+        eprintln!(
+            "{} is not valid: {}",
+            args.stack.display(),
+            render::summary_line(&checked.diagnostics)
+        );
+        return EXIT_ERRORS;
+    }
+    let (Some(stack), Some(graph)) = (&checked.stack, &checked.graph) else {
+        return EXIT_ERRORS;
+    };
+    let Some(live_file) = live_file else {
+        eprintln!(
+            "error: reading live state from Azure is not available yet\n  help: pass `--live FILE` (an array of ARM GET bodies) to plan offline"
+        );
+        return EXIT_ERRORS;
+    };
+    let live = match crate::live::LiveState::from_file(live_file) {
+        Ok(live) => live,
+        Err(e) => {
+            print_error(&e);
+            return EXIT_ERRORS;
+        }
+    };
+    let (plan, errors) = crate::plan::plan(stack, graph, &live, crate::plan::PlanOptions { adopt });
+    if !errors.is_empty() {
+        for e in &errors {
+            print_error(e);
+        }
+        return EXIT_ERRORS;
+    }
+    let text = match format {
+        PlanFormat::Human => crate::plan::render::human(
+            &plan,
+            crate::plan::render::Style {
+                color: color_on_stdout(),
+            },
+        ),
+        PlanFormat::Json => crate::plan::render::json(&plan),
+        PlanFormat::Markdown => crate::plan::render::markdown(&plan),
+    };
+    print(&text);
+    if let Some(path) = out {
+        if let Err(e) = write_atomically(path, crate::plan::render::json(&plan).as_bytes()) {
+            eprintln!("error: cannot save the plan to `{}`: {e}", path.display());
+            return EXIT_ERRORS;
+        }
+        eprintln!(
+            "Saved the plan to {}; apply exactly this plan with `azplan apply {}`.",
+            path.display(),
+            path.display()
+        );
+    }
+    if detailed_exitcode && plan.summary.has_changes() {
+        EXIT_CHANGES
+    } else {
+        EXIT_OK
+    }
+}
+
+/// Writes a file so readers see the old or the new content, never a torn one.
+fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("plan");
+    let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    {
+        let mut file = std::fs::File::create(&temp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+    }
+    std::fs::rename(&temp, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&temp);
+    })
+}
+
+/// Renders one error like the spec diagnostics: code, message, help, terminal width.
+fn print_error(error: &dyn miette::Diagnostic) {
+    let theme = if color_on_stderr() {
+        miette::GraphicalTheme::unicode()
+    } else {
+        miette::GraphicalTheme::unicode_nocolor()
+    };
+    let mut out = String::new();
+    let handler = miette::GraphicalReportHandler::new_themed(theme).with_width(terminal_width());
+    if handler.render_report(&mut out, error).is_err() {
+        out = error.to_string();
+    }
+    eprintln!("{out}");
 }

@@ -350,6 +350,8 @@ pub enum Scope {
 
 #[derive(Debug, Clone)]
 pub struct RoleAssignment {
+    /// A GUID name given in the spec (adoption); otherwise derived.
+    pub name: Option<String>,
     pub role: Role,
     pub scope: Scope,
     pub principal: Principal,

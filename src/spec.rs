@@ -269,6 +269,9 @@ pub enum PrincipalType {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RawRoleAssignment {
+    /// The assignment's GUID name, to adopt an existing assignment; by default azplan derives
+    /// it from (scope, role, principal) so re-applies are idempotent.
+    pub name: Option<Spanned<String>>,
     /// Built-in role name (e.g. `AcrPull`) or role definition GUID.
     pub role: Spanned<String>,
     /// Where the role applies: `subscription`, `rg/NAME`, `cluster/NAME:nodeResourceGroup`,

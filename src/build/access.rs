@@ -199,6 +199,18 @@ impl Builder<'_> {
             }
             let scope = self.scope(&s.scope, &mut deps);
             let principal = self.principal(entry, &mut deps);
+            if let Some(name) = s.name.as_ref().filter(|n| !names::is_guid(&n.value)) {
+                self.error(
+                    SpecDiagnostic::new(
+                        Code::InvalidName,
+                        format!("`{}` is not a GUID", name.value),
+                    )
+                    .at(name.span, "role assignment name")
+                    .help(
+                        "role assignment names are GUIDs; leave `name` out and azplan derives one",
+                    ),
+                );
+            }
             let (Some(role), Some(scope), Some(principal)) = (role, scope, principal) else {
                 continue;
             };
@@ -214,6 +226,7 @@ impl Builder<'_> {
                 raw: None,
                 dependencies: deps,
                 spec: Spec::RoleAssignment(RoleAssignment {
+                    name: s.name.as_ref().map(|n| n.value.to_ascii_lowercase()),
                     role,
                     scope,
                     principal,

@@ -915,6 +915,7 @@ impl Builder<'_> {
             raw: None,
             dependencies,
             spec: Spec::RoleAssignment(RoleAssignment {
+                name: None,
                 role,
                 scope: Scope::Target(scope),
                 principal,

@@ -1,0 +1,354 @@
+//! AKS managed clusters. The first System pool goes inline on create (ARM needs one); every
+//! pool, that one included, is then managed through the agentPools API.
+
+use serde_json::{Map, Value, json};
+
+use super::{BodyBuilder, Context, EMPTY, Rules, node_pool, tracked};
+use crate::model::{Address, Cluster, ControlPlaneIdentity, Resource, Spec};
+use crate::spec::{
+    LoadBalancerSku, NetworkDataplane, NetworkPlugin, NetworkPolicy, NginxIngress,
+    NodeOsUpgradeChannel, OutboundType, SkuTier, UpgradeChannel,
+};
+
+pub static RULES: Rules = Rules {
+    immutable: &[
+        ("location", "a cluster cannot move to another region"),
+        (
+            "properties.dnsPrefix",
+            "the DNS prefix is part of the API server FQDN, fixed at creation",
+        ),
+        (
+            "properties.nodeResourceGroup",
+            "the node resource group is named at creation",
+        ),
+        (
+            "properties.enableRBAC",
+            "Kubernetes RBAC is chosen at creation",
+        ),
+        (
+            "properties.networkProfile.networkPlugin",
+            "the network plugin is fixed at creation",
+        ),
+        (
+            "properties.networkProfile.serviceCidr",
+            "the service CIDR is fixed at creation",
+        ),
+        (
+            "properties.networkProfile.dnsServiceIP",
+            "the DNS service IP is fixed at creation",
+        ),
+        (
+            "properties.networkProfile.podCidr",
+            "the pod CIDR is fixed once set",
+        ),
+        (
+            "properties.networkProfile.loadBalancerSku",
+            "the load balancer SKU is fixed at creation",
+        ),
+        (
+            "properties.networkProfile.outboundType",
+            "the outbound type is set at cluster creation",
+        ),
+        (
+            "properties.apiServerAccessProfile.enablePrivateCluster",
+            "a cluster is created private or public",
+        ),
+        (
+            "properties.apiServerAccessProfile.privateDNSZone",
+            "the private DNS zone is chosen at creation",
+        ),
+        (
+            "properties.linuxProfile.adminUsername",
+            "the node admin user is fixed at creation",
+        ),
+        (
+            "properties.linuxProfile.ssh.publicKeys",
+            "the node SSH key is fixed at creation",
+        ),
+        (
+            "properties.identityProfile.kubeletidentity.resourceId",
+            "the kubelet identity is fixed at creation",
+        ),
+    ],
+    one_way: &[
+        (
+            "properties.aadProfile.managed",
+            "managed Entra ID cannot be disabled once enabled (AKS has no way back)",
+        ),
+        (
+            "properties.oidcIssuerProfile.enabled",
+            "the OIDC issuer cannot be disabled once enabled",
+        ),
+    ],
+    sets: &[
+        "properties.apiServerAccessProfile.authorizedIPRanges",
+        "properties.aadProfile.adminGroupObjectIDs",
+        "properties.ingressProfile.webAppRouting.dnsZoneResourceIds",
+    ],
+    ignore: &["properties.servicePrincipalProfile.secret"],
+    exact_maps: &["tags"],
+    create_only: &["properties.agentPoolProfiles"],
+    case_insensitive: &[
+        "location",
+        "sku.tier",
+        "identity.type",
+        "properties.networkProfile.networkPlugin",
+        "properties.networkProfile.networkPolicy",
+        "properties.networkProfile.networkDataplane",
+        "properties.networkProfile.loadBalancerSku",
+        "properties.networkProfile.outboundType",
+        "properties.addonProfiles.*.config.logAnalyticsWorkspaceResourceID",
+        "properties.ingressProfile.webAppRouting.dnsZoneResourceIds",
+        "properties.identityProfile.kubeletidentity.resourceId",
+        "properties.aadProfile.adminGroupObjectIDs",
+    ],
+    case_insensitive_keys: &[
+        "properties.addonProfiles",
+        "identity.userAssignedIdentities",
+    ],
+    ..EMPTY
+};
+
+/// `MC_<rg>_<cluster>_<location>` unless the spec names it; live state wins when the cluster
+/// exists.
+pub fn node_resource_group(ctx: &Context<'_>, cluster: &Address) -> String {
+    if let Some(Value::String(live)) = ctx.live_value(cluster, "properties.nodeResourceGroup") {
+        return live;
+    }
+    let Some(resource) = ctx.stack.resources.get(cluster) else {
+        return String::new();
+    };
+    if let Spec::Cluster(c) = &resource.spec
+        && let Some(name) = &c.node_resource_group
+    {
+        return name.clone();
+    }
+    let rg = match &resource.resource_group {
+        Some(crate::model::ResourceGroupRef::Managed { name, .. }) => name.clone(),
+        Some(crate::model::ResourceGroupRef::Existing { id, .. }) => {
+            id.rsplit('/').next().unwrap_or_default().to_string()
+        }
+        None => String::new(),
+    };
+    format!(
+        "MC_{rg}_{}_{}",
+        resource.name,
+        resource.location.clone().unwrap_or_default()
+    )
+}
+
+pub fn body(b: &mut BodyBuilder<'_, '_>, resource: &Resource, c: &Cluster) -> Value {
+    let mut body = tracked(b, resource);
+    body["sku"] = json!({ "name": "Base", "tier": sku_tier(c.sku_tier) });
+    body["identity"] = match &c.identity {
+        ControlPlaneIdentity::UserAssigned(identity) => {
+            let mut map = Map::new();
+            map.insert(b.ctx.id(identity), json!({}));
+            json!({ "type": "UserAssigned", "userAssignedIdentities": map })
+        }
+        _ => json!({ "type": "SystemAssigned" }),
+    };
+    let mut p = json!({
+        "dnsPrefix": c.dns_prefix,
+        "enableRBAC": c.kubernetes_rbac,
+        "networkProfile": network(c),
+        "apiServerAccessProfile": { "enablePrivateCluster": c.api_server.private },
+        "oidcIssuerProfile": { "enabled": c.oidc_issuer },
+        "securityProfile": { "workloadIdentity": { "enabled": c.workload_identity } },
+        "addonProfiles": addons(b, c),
+        "autoUpgradeProfile": {
+            "upgradeChannel": upgrade_channel(c.upgrade_channel),
+            "nodeOSUpgradeChannel": node_os_channel(c.node_os_upgrade_channel),
+        },
+    });
+    if let Some(version) = &c.kubernetes_version {
+        p["kubernetesVersion"] = json!(version);
+    }
+    if let Some(name) = &c.node_resource_group {
+        p["nodeResourceGroup"] = json!(name);
+    }
+    if !c.api_server.authorized_ip_ranges.is_empty() {
+        p["apiServerAccessProfile"]["authorizedIPRanges"] = json!(
+            c.api_server
+                .authorized_ip_ranges
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+        );
+    }
+    if let Some(zone) = &c.api_server.private_dns_zone {
+        p["apiServerAccessProfile"]["privateDNSZone"] = json!(zone);
+    }
+    if let Some(aad) = &c.aad {
+        p["aadProfile"] = json!({
+            "managed": true,
+            "enableAzureRBAC": aad.azure_rbac,
+            "adminGroupObjectIDs": aad.admin_groups,
+        });
+        if let Some(tenant) = &aad.tenant_id {
+            p["aadProfile"]["tenantID"] = json!(tenant);
+        }
+        p["disableLocalAccounts"] = json!(aad.disable_local_accounts);
+    }
+    if let Some(kubelet) = &c.kubelet_identity {
+        p["identityProfile"] = json!({ "kubeletidentity": {
+            "resourceId": b.ctx.id(kubelet),
+            "clientId": b.late("properties.identityProfile.kubeletidentity.clientId", kubelet, "properties.clientId"),
+            "objectId": b.late("properties.identityProfile.kubeletidentity.objectId", kubelet, "properties.principalId"),
+        }});
+    }
+    if let ControlPlaneIdentity::ServicePrincipal { client_id, .. } = &c.identity {
+        // The secret is read from the environment at apply time; it never enters a plan.
+        p["servicePrincipalProfile"] = json!({ "clientId": client_id });
+    }
+    if let Some(linux) = &c.linux {
+        p["linuxProfile"] = json!({
+            "adminUsername": linux.admin_user,
+            "ssh": { "publicKeys": [{ "keyData": linux.ssh_public_key }] },
+        });
+    }
+    if !c.autoscaler_profile.is_empty() {
+        p["autoScalerProfile"] = json!(c.autoscaler_profile);
+    }
+    if let Some(ar) = &c.app_routing {
+        let zones: Vec<String> = ar.dns_zones.iter().map(|z| b.ctx.target_id(z)).collect();
+        p["ingressProfile"] = json!({ "webAppRouting": {
+            "enabled": true,
+            "dnsZoneResourceIds": zones,
+            "nginx": { "defaultIngressControllerType": nginx(ar.nginx) },
+        }});
+    }
+    if let Some(first) = c.pools.first()
+        && let Some(pool) = b.ctx.stack.resources.get(first)
+        && let Spec::NodePool(spec) = &pool.spec
+    {
+        let mut inline = node_pool::body(b, pool, spec)["properties"].take();
+        inline["name"] = json!(pool.name);
+        p["agentPoolProfiles"] = json!([inline]);
+    }
+    body["properties"] = p;
+    body
+}
+
+fn network(c: &Cluster) -> Value {
+    let n = &c.network;
+    let mut v = json!({
+        "networkPlugin": match n.plugin { NetworkPlugin::Azure => "azure", NetworkPlugin::Kubenet => "kubenet", NetworkPlugin::None => "none" },
+        "loadBalancerSku": match n.load_balancer_sku { LoadBalancerSku::Standard => "standard", LoadBalancerSku::Basic => "basic" },
+        "outboundType": match n.outbound_type {
+            OutboundType::LoadBalancer => "loadBalancer",
+            OutboundType::UserDefinedRouting => "userDefinedRouting",
+            OutboundType::ManagedNatGateway => "managedNATGateway",
+            OutboundType::UserAssignedNatGateway => "userAssignedNATGateway",
+            OutboundType::None => "none",
+        },
+    });
+    if n.plugin_mode.is_some() {
+        v["networkPluginMode"] = json!("overlay");
+    }
+    if let Some(policy) = n.policy {
+        v["networkPolicy"] = json!(match policy {
+            NetworkPolicy::None => "none",
+            NetworkPolicy::Azure => "azure",
+            NetworkPolicy::Calico => "calico",
+            NetworkPolicy::Cilium => "cilium",
+        });
+    }
+    if let Some(dataplane) = n.dataplane {
+        v["networkDataplane"] = json!(match dataplane {
+            NetworkDataplane::Azure => "azure",
+            NetworkDataplane::Cilium => "cilium",
+        });
+    }
+    if let Some(cidr) = n.pod_cidr {
+        v["podCidr"] = json!(cidr.to_string());
+    }
+    if let (Some(cidr), Some(ip)) = (n.service_cidr, n.dns_service_ip) {
+        v["serviceCidr"] = json!(cidr.to_string());
+        v["dnsServiceIP"] = json!(ip.to_string());
+    }
+    if n.outbound_type == OutboundType::LoadBalancer {
+        let mut lb =
+            json!({ "managedOutboundIPs": { "count": n.managed_outbound_ips.unwrap_or(1) } });
+        if let Some(ports) = n.allocated_outbound_ports {
+            lb["allocatedOutboundPorts"] = json!(ports);
+        }
+        if let Some(idle) = n.idle_timeout_minutes {
+            lb["idleTimeoutInMinutes"] = json!(idle);
+        }
+        v["loadBalancerProfile"] = lb;
+    }
+    v
+}
+
+fn addons(b: &BodyBuilder<'_, '_>, c: &Cluster) -> Value {
+    let mut addons = Map::new();
+    if let Some(ci) = &c.container_insights {
+        addons.insert(
+            "omsagent".into(),
+            json!({
+                "enabled": true,
+                "config": {
+                    "logAnalyticsWorkspaceResourceID": b.ctx.target_id(&ci.workspace),
+                    "useAADAuth": ci.use_aad_auth.to_string(),
+                },
+            }),
+        );
+    }
+    if let Some(subnet) = &c.virtual_nodes {
+        let name = b
+            .ctx
+            .target_id(subnet)
+            .rsplit('/')
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        addons.insert(
+            "aciConnectorLinux".into(),
+            json!({ "enabled": true, "config": { "SubnetName": name } }),
+        );
+    }
+    if c.azure_policy {
+        addons.insert("azurepolicy".into(), json!({ "enabled": true }));
+    }
+    if c.http_application_routing {
+        addons.insert("httpApplicationRouting".into(), json!({ "enabled": true }));
+    }
+    Value::Object(addons)
+}
+
+fn sku_tier(t: SkuTier) -> &'static str {
+    match t {
+        SkuTier::Free => "Free",
+        SkuTier::Standard => "Standard",
+        SkuTier::Premium => "Premium",
+    }
+}
+
+fn upgrade_channel(c: UpgradeChannel) -> &'static str {
+    match c {
+        UpgradeChannel::None => "none",
+        UpgradeChannel::Patch => "patch",
+        UpgradeChannel::Stable => "stable",
+        UpgradeChannel::Rapid => "rapid",
+        UpgradeChannel::NodeImage => "node-image",
+    }
+}
+
+fn node_os_channel(c: NodeOsUpgradeChannel) -> &'static str {
+    match c {
+        NodeOsUpgradeChannel::None => "None",
+        NodeOsUpgradeChannel::Unmanaged => "Unmanaged",
+        NodeOsUpgradeChannel::SecurityPatch => "SecurityPatch",
+        NodeOsUpgradeChannel::NodeImage => "NodeImage",
+    }
+}
+
+fn nginx(n: NginxIngress) -> &'static str {
+    match n {
+        NginxIngress::AnnotationControlled => "AnnotationControlled",
+        NginxIngress::External => "External",
+        NginxIngress::Internal => "Internal",
+        NginxIngress::None => "None",
+    }
+}

@@ -1,0 +1,73 @@
+//! Virtual networks and subnets. Subnets are their own resources, so a VNet body never carries
+//! `properties.subnets`: since api-version 2023-11-01 a PUT without that property keeps the
+//! subnets, while a partial list would delete the missing ones.
+
+use serde_json::{Value, json};
+
+use super::{BodyBuilder, EMPTY, Rules, tracked};
+use crate::model::{Resource, Subnet, VirtualNetwork};
+
+pub static VNET_RULES: Rules = Rules {
+    immutable: &[(
+        "location",
+        "a virtual network cannot move to another region",
+    )],
+    sets: &[
+        "properties.addressSpace.addressPrefixes",
+        "properties.dhcpOptions.dnsServers",
+    ],
+    exact_maps: &["tags"],
+    case_insensitive: &["location"],
+    ..EMPTY
+};
+
+pub static SUBNET_RULES: Rules = Rules {
+    sets: &["properties.serviceEndpoints"],
+    // Delegation names are labels; only the delegated service matters.
+    ignore: &["properties.delegations[].name"],
+    create_only: &["properties.defaultOutboundAccess"],
+    case_insensitive: &[
+        "properties.delegations[].properties.serviceName",
+        "properties.serviceEndpoints[].service",
+    ],
+    ..EMPTY
+};
+
+pub fn vnet_body(b: &BodyBuilder<'_, '_>, resource: &Resource, v: &VirtualNetwork) -> Value {
+    let mut body = tracked(b, resource);
+    let prefixes: Vec<String> = v.address_space.iter().map(ToString::to_string).collect();
+    body["properties"] = json!({ "addressSpace": { "addressPrefixes": prefixes } });
+    if !v.dns_servers.is_empty() {
+        body["properties"]["dhcpOptions"] = json!({ "dnsServers": v.dns_servers });
+    }
+    body
+}
+
+pub fn subnet_body(s: &Subnet) -> Value {
+    let delegations: Vec<Value> = s
+        .delegation
+        .iter()
+        .map(|service| json!({ "name": delegation_name(service), "properties": { "serviceName": service } }))
+        .collect();
+    let endpoints: Vec<Value> = s
+        .service_endpoints
+        .iter()
+        .map(|e| json!({ "service": e }))
+        .collect();
+    let mut body = json!({
+        "properties": {
+            "addressPrefix": s.prefix.to_string(),
+            "delegations": delegations,
+            "serviceEndpoints": endpoints,
+        }
+    });
+    if let Some(access) = s.default_outbound_access {
+        body["properties"]["defaultOutboundAccess"] = json!(access);
+    }
+    body
+}
+
+/// `Microsoft.ContainerInstance/containerGroups` → `containerGroups`.
+fn delegation_name(service: &str) -> String {
+    service.rsplit('/').next().unwrap_or(service).to_string()
+}

@@ -1,0 +1,101 @@
+//! AKS agent pools, written through the agentPools API (a cluster PUT never adds or removes
+//! pools). An autoscaled pool's count belongs to the autoscaler: sent on create, never diffed.
+
+use serde_json::{Value, json};
+
+use super::{BodyBuilder, EMPTY, Rules};
+use crate::model::{NodePool, Resource};
+use crate::spec::{OsDiskType, OsSku, PoolMode};
+
+pub static RULES: Rules = Rules {
+    immutable: &[
+        (
+            "properties.vmSize",
+            "a node pool's VM size is fixed; azplan replaces the pool",
+        ),
+        (
+            "properties.availabilityZones",
+            "a node pool's zones are fixed at creation",
+        ),
+        (
+            "properties.maxPods",
+            "max pods per node is fixed at creation",
+        ),
+        (
+            "properties.osDiskSizeGB",
+            "the OS disk size is fixed at creation",
+        ),
+        (
+            "properties.osDiskType",
+            "the OS disk type is fixed at creation",
+        ),
+        (
+            "properties.vnetSubnetID",
+            "a node pool's subnet is fixed at creation",
+        ),
+        ("properties.osType", "the OS type is fixed at creation"),
+    ],
+    sets: &["properties.availabilityZones", "properties.nodeTaints"],
+    exact_maps: &["properties.nodeLabels", "properties.tags"],
+    case_insensitive: &[
+        "properties.vnetSubnetID",
+        "properties.mode",
+        "properties.osDiskType",
+        "properties.vmSize",
+    ],
+    ..EMPTY
+};
+
+pub fn body(b: &mut BodyBuilder<'_, '_>, resource: &Resource, p: &NodePool) -> Value {
+    let mut props = json!({
+        "mode": match p.mode { PoolMode::System => "System", PoolMode::User => "User" },
+        "vmSize": p.vm_size,
+        "osType": "Linux",
+        "type": "VirtualMachineScaleSets",
+        "enableAutoScaling": p.autoscale.is_some(),
+        "nodeLabels": p.labels,
+        "nodeTaints": p.taints,
+        "tags": resource.tags,
+    });
+    match p.autoscale {
+        Some((min, max)) => {
+            props["minCount"] = json!(min);
+            props["maxCount"] = json!(max);
+            props["count"] = json!(p.count.unwrap_or(min).clamp(min, max));
+        }
+        None => props["count"] = json!(p.count.unwrap_or(1)),
+    }
+    if !p.zones.is_empty() {
+        props["availabilityZones"] =
+            json!(p.zones.iter().map(|z| z.to_string()).collect::<Vec<_>>());
+    }
+    if let Some(max_pods) = p.max_pods {
+        props["maxPods"] = json!(max_pods);
+    }
+    if let Some(size) = p.os_disk_size_gb {
+        props["osDiskSizeGB"] = json!(size);
+    }
+    if let Some(disk) = p.os_disk_type {
+        props["osDiskType"] = json!(match disk {
+            OsDiskType::Managed => "Managed",
+            OsDiskType::Ephemeral => "Ephemeral",
+        });
+    }
+    if let Some(sku) = p.os_sku {
+        props["osSKU"] = json!(match sku {
+            OsSku::Ubuntu => "Ubuntu",
+            OsSku::AzureLinux => "AzureLinux",
+            OsSku::Ubuntu2204 => "Ubuntu2204",
+            OsSku::Ubuntu2404 => "Ubuntu2404",
+        });
+    }
+    if let Some(subnet) = &p.subnet {
+        props["vnetSubnetID"] = json!(b.ctx.target_id(subnet));
+    }
+    json!({ "properties": props })
+}
+
+/// An autoscaled pool's `count` is the autoscaler's business after creation.
+pub fn autoscaled(p: &NodePool) -> bool {
+    p.autoscale.is_some()
+}

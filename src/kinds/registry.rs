@@ -1,0 +1,45 @@
+//! Container registries: SKU, admin user, network access, zone redundancy (create-time only).
+
+use serde_json::{Value, json};
+
+use super::{BodyBuilder, EMPTY, Rules, tracked};
+use crate::model::{Registry, Resource};
+use crate::spec::RegistrySku;
+
+pub static RULES: Rules = Rules {
+    immutable: &[
+        ("location", "a registry cannot move to another region"),
+        (
+            "properties.zoneRedundancy",
+            "zone redundancy is chosen when a registry is created",
+        ),
+    ],
+    exact_maps: &["tags"],
+    case_insensitive: &[
+        "location",
+        "sku.name",
+        "properties.publicNetworkAccess",
+        "properties.zoneRedundancy",
+    ],
+    ..EMPTY
+};
+
+pub fn body(b: &BodyBuilder<'_, '_>, resource: &Resource, r: &Registry) -> Value {
+    let mut body = tracked(b, resource);
+    let sku = match r.sku {
+        RegistrySku::Basic => "Basic",
+        RegistrySku::Standard => "Standard",
+        RegistrySku::Premium => "Premium",
+    };
+    body["sku"] = json!({ "name": sku });
+    body["properties"] = json!({
+        "adminUserEnabled": r.admin_user,
+        "publicNetworkAccess": enabled(r.public_network_access),
+        "zoneRedundancy": enabled(r.zone_redundancy),
+    });
+    body
+}
+
+fn enabled(on: bool) -> &'static str {
+    if on { "Enabled" } else { "Disabled" }
+}

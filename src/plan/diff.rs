@@ -1,0 +1,249 @@
+//! Comparing a desired ARM body with a live one, property by property, under a kind's rules:
+//! only what azplan sets is compared, so server defaults and read-only values are never changes.
+
+use serde_json::Value;
+
+use crate::kinds::{KNOWN_AFTER_APPLY, Rules};
+
+/// One property that differs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Difference {
+    pub path: String,
+    pub before: Option<Value>,
+    pub after: Value,
+}
+
+/// Differences between `desired` and `live`, skipping `create_only` and ignored paths.
+pub fn diff(
+    desired: &Value,
+    live: &Value,
+    rules: &Rules,
+    extra_ignores: &[&str],
+) -> Vec<Difference> {
+    let mut out = Vec::new();
+    let walker = Walker {
+        rules,
+        extra_ignores,
+    };
+    walker.walk(&mut Vec::new(), desired, Some(live), &mut out);
+    out
+}
+
+struct Walker<'r> {
+    rules: &'r Rules,
+    extra_ignores: &'r [&'r str],
+}
+
+/// Matches a dotted path against a rule pattern where `*` is any one key and `[]` any element.
+pub fn matches(pattern: &str, path: &str) -> bool {
+    let pattern: Vec<&str> = pattern.split('.').collect();
+    let path: Vec<&str> = path.split('.').collect();
+    pattern.len() == path.len()
+        && pattern.iter().zip(&path).all(|(p, q)| {
+            *p == "*"
+                || p == q
+                || (p.ends_with("[]") && q.strip_suffix("[]") == p.strip_suffix("[]"))
+        })
+}
+
+fn any(patterns: &[&str], path: &str) -> bool {
+    patterns.iter().any(|p| matches(p, path))
+}
+
+impl Walker<'_> {
+    fn walk(
+        &self,
+        path: &mut Vec<String>,
+        desired: &Value,
+        live: Option<&Value>,
+        out: &mut Vec<Difference>,
+    ) {
+        let dotted = path.join(".");
+        if !dotted.is_empty()
+            && (any(self.rules.ignore, &dotted)
+                || any(self.rules.create_only, &dotted)
+                || any(self.extra_ignores, &dotted))
+        {
+            return;
+        }
+        if desired == &Value::String(KNOWN_AFTER_APPLY.to_string()) {
+            // Unknown until a dependency exists; apply resolves it and rewrites it only if needed.
+            if live.is_none_or(Value::is_null) {
+                out.push(Difference {
+                    path: dotted,
+                    before: None,
+                    after: desired.clone(),
+                });
+            }
+            return;
+        }
+        match (desired, live) {
+            (Value::Object(d), Some(Value::Object(l))) => {
+                let keys_ci = any(self.rules.case_insensitive_keys, &dotted);
+                for (key, value) in d {
+                    let live_value = if keys_ci {
+                        l.iter()
+                            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+                            .map(|(_, v)| v)
+                    } else {
+                        l.get(key)
+                    };
+                    path.push(key.clone());
+                    self.walk(path, value, live_value, out);
+                    path.pop();
+                }
+                if any(self.rules.exact_maps, &dotted) {
+                    for (key, value) in l {
+                        if !d.contains_key(key) {
+                            out.push(Difference {
+                                path: format!("{dotted}.{key}"),
+                                before: Some(value.clone()),
+                                after: Value::Null,
+                            });
+                        }
+                    }
+                }
+            }
+            (Value::Array(d), Some(Value::Array(l))) => {
+                if any(self.rules.sets, &dotted) {
+                    if !self.same_set(&dotted, d, l) {
+                        out.push(Difference {
+                            path: dotted,
+                            before: live.cloned(),
+                            after: desired.clone(),
+                        });
+                    }
+                    return;
+                }
+                if d.len() != l.len() {
+                    out.push(Difference {
+                        path: dotted,
+                        before: live.cloned(),
+                        after: desired.clone(),
+                    });
+                    return;
+                }
+                let mut element_path = path.clone();
+                if let Some(last) = element_path.last_mut() {
+                    last.push_str("[]");
+                }
+                let mut inner = Vec::new();
+                for (dv, lv) in d.iter().zip(l) {
+                    self.walk(&mut element_path.clone(), dv, Some(lv), &mut inner);
+                }
+                if !inner.is_empty() {
+                    // Lists are shown whole: an element-wise path would not say which element.
+                    out.push(Difference {
+                        path: dotted,
+                        before: live.cloned(),
+                        after: desired.clone(),
+                    });
+                }
+            }
+            (Value::Object(d), _) if d.is_empty() && live.is_none_or(Value::is_null) => {}
+            (Value::Array(d), _) if d.is_empty() && live.is_none_or(Value::is_null) => {}
+            (d, Some(l)) if self.same_scalar(&dotted, d, l) => {}
+            _ => out.push(Difference {
+                path: dotted,
+                before: live.filter(|v| !v.is_null()).cloned(),
+                after: desired.clone(),
+            }),
+        }
+    }
+
+    fn same_scalar(&self, path: &str, desired: &Value, live: &Value) -> bool {
+        if desired == live {
+            return true;
+        }
+        match (desired, live) {
+            (Value::String(d), Value::String(l)) => {
+                if any(self.rules.last_segment, path) {
+                    return last_segment(d).eq_ignore_ascii_case(last_segment(l));
+                }
+                any(self.rules.case_insensitive, path) && d.eq_ignore_ascii_case(l)
+            }
+            // ARM returns some numbers as strings and vice versa (e.g. zones "1" vs 1).
+            (Value::Number(n), Value::String(s)) | (Value::String(s), Value::Number(n)) => {
+                n.to_string() == *s
+            }
+            (Value::Number(a), Value::Number(b)) => a.as_f64() == b.as_f64(),
+            _ => false,
+        }
+    }
+
+    fn same_set(&self, path: &str, desired: &[Value], live: &[Value]) -> bool {
+        let ci = any(self.rules.case_insensitive, path);
+        let key = |v: &Value| {
+            let text = match v {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            if ci { text.to_ascii_lowercase() } else { text }
+        };
+        let mut d: Vec<String> = desired.iter().map(key).collect();
+        let mut l: Vec<String> = live.iter().map(key).collect();
+        d.sort();
+        d.dedup();
+        l.sort();
+        l.dedup();
+        d == l
+    }
+}
+
+fn last_segment(text: &str) -> &str {
+    text.trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::kinds::EMPTY;
+
+    static RULES: Rules = Rules {
+        sets: &["zones"],
+        case_insensitive: &["location", "id"],
+        case_insensitive_keys: &["addons"],
+        exact_maps: &["tags"],
+        ignore: &["secret"],
+        last_segment: &["role"],
+        ..EMPTY
+    };
+
+    #[test]
+    fn server_noise_is_not_a_change() {
+        let desired = json!({"location": "westeurope", "zones": ["1", "2"], "addons": {"omsagent": {"enabled": true}},
+            "role": "/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/abc", "secret": "x", "id": "/A/B"});
+        let live = json!({"location": "WestEurope", "zones": [2, 1], "addons": {"omsAgent": {"enabled": true, "identity": {}}},
+            "role": "/providers/Microsoft.Authorization/roleDefinitions/ABC", "id": "/a/b", "provisioningState": "Succeeded"});
+        assert_eq!(diff(&desired, &live, &RULES, &[]), vec![]);
+    }
+
+    #[test]
+    fn changes_and_foreign_tags_are_reported() {
+        let desired = json!({"tags": {"a": "1"}, "count": 3, "nested": {"x": [1, 2]}});
+        let live = json!({"tags": {"a": "1", "b": "2"}, "count": 2, "nested": {"x": [1, 3]}});
+        let paths: Vec<String> = diff(&desired, &live, &RULES, &[])
+            .into_iter()
+            .map(|d| d.path)
+            .collect();
+        assert_eq!(paths, vec!["count", "nested.x", "tags.b"]);
+    }
+
+    #[test]
+    fn patterns_match_wildcards_and_elements() {
+        assert!(matches(
+            "properties.addonProfiles.*.config.id",
+            "properties.addonProfiles.omsagent.config.id"
+        ));
+        assert!(matches(
+            "properties.delegations[].name",
+            "properties.delegations[].name"
+        ));
+        assert!(!matches("properties.a", "properties.a.b"));
+    }
+}

@@ -1,0 +1,588 @@
+//! The plan: what to do to every resource, and why. Pure: a function of the validated stack,
+//! its graph and live state. The plan is the one value passed from planning to applying.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::graph::Graph;
+use crate::kinds::{self, Context, KNOWN_AFTER_APPLY, LateValue, OWNER_PREFIX, OWNER_TAG};
+use crate::live::{LiveState, fingerprint};
+use crate::model::{Resource, Spec, Stack};
+
+pub mod diff;
+pub mod render;
+
+/// Bumped when the JSON shape changes incompatibly.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// What happens to one resource. The glyphs are what users see.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum Action {
+    Create,
+    Update,
+    Replace,
+    Delete,
+    /// Take over an existing, untagged resource (only with `--adopt`).
+    Adopt,
+    NoOp,
+    /// An `existing:` resource: read, never written.
+    Read,
+}
+
+impl Action {
+    pub fn glyph(self) -> &'static str {
+        match self {
+            Action::Create => "+",
+            Action::Update => "~",
+            Action::Replace => "-/+",
+            Action::Delete => "-",
+            Action::Adopt => "~",
+            Action::NoOp | Action::Read => " ",
+        }
+    }
+
+    pub fn verb(self) -> &'static str {
+        match self {
+            Action::Create => "will be created",
+            Action::Update => "will be updated in place",
+            Action::Replace => "must be replaced",
+            Action::Delete => "will be destroyed",
+            Action::Adopt => "will be adopted (tagged as owned) and updated",
+            Action::NoOp => "is up to date",
+            Action::Read => "is read (not managed)",
+        }
+    }
+}
+
+/// One changed property.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct PropertyChange {
+    pub path: String,
+    /// Absent when the property is not set in Azure.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub before: Option<Value>,
+    /// `null` when the property is removed.
+    pub after: Value,
+    /// This change forces a replacement.
+    #[serde(skip_serializing_if = "std::ops::Not::not", default)]
+    pub forces_replacement: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Change {
+    pub address: String,
+    pub arm_type: String,
+    pub id: String,
+    pub api_version: String,
+    pub action: Action,
+    /// Why: the immutable property behind a replacement, the parent of a derived resource…
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub reasons: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub changes: Vec<PropertyChange>,
+    /// Addresses this one waits for.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub depends_on: Vec<String>,
+    /// The body apply PUTs (absent for deletes, reads and no-ops).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub desired: Option<Value>,
+    /// Values of `desired` that apply fills in from finished dependencies.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub late: Vec<LateValue>,
+    /// Fingerprint of the live resource when planned; apply refuses if it moved.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub observed: Option<String>,
+    #[serde(skip_serializing_if = "std::ops::Not::not", default)]
+    pub protected: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Summary {
+    pub create: usize,
+    pub update: usize,
+    pub replace: usize,
+    pub delete: usize,
+    pub adopt: usize,
+    pub no_op: usize,
+    pub read: usize,
+}
+
+impl Summary {
+    pub fn to_add(&self) -> usize {
+        self.create + self.replace
+    }
+    pub fn to_change(&self) -> usize {
+        self.update + self.adopt
+    }
+    pub fn to_destroy(&self) -> usize {
+        self.delete + self.replace
+    }
+    pub fn has_changes(&self) -> bool {
+        self.to_add() + self.to_change() + self.to_destroy() > 0
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(title = "azplan plan")]
+pub struct Plan {
+    pub format_version: u32,
+    pub stack: String,
+    pub subscription: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub environment: Option<String>,
+    /// In dependency order: creates and updates first to last, then deletes.
+    pub changes: Vec<Change>,
+    pub summary: Summary,
+}
+
+/// A change that cannot be planned.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, miette::Diagnostic)]
+pub enum PlanError {
+    #[error("{address} exists in Azure but is not owned by any stack ({id})")]
+    #[diagnostic(
+        code(azplan::plan::not_owned),
+        help(
+            "pass `--adopt` to take it over (azplan tags it `azplan-stack: <stack>`), or rename the resource in the spec"
+        )
+    )]
+    NotOwned { address: String, id: String },
+    #[error("{address} is owned by stack `{owner}`, not this one ({id})")]
+    #[diagnostic(
+        code(azplan::plan::owned_elsewhere),
+        help("two stacks cannot manage one resource; remove it from one of them")
+    )]
+    OwnedElsewhere {
+        address: String,
+        id: String,
+        owner: String,
+    },
+    #[error("{address}: cannot change `{path}`: {why}")]
+    #[diagnostic(
+        code(azplan::plan::impossible_change),
+        help(
+            "keep the setting as it is in Azure, or delete and recreate the resource deliberately"
+        )
+    )]
+    Impossible {
+        address: String,
+        path: String,
+        why: String,
+    },
+    #[error("{address} is protected, but the plan would {action} it: {reason}")]
+    #[diagnostic(
+        code(azplan::plan::protected),
+        help("remove `protect: true` first if this is intended")
+    )]
+    Protected {
+        address: String,
+        action: String,
+        reason: String,
+    },
+    #[error("{address} refers to {id}, which does not exist")]
+    #[diagnostic(
+        code(azplan::plan::existing_missing),
+        help("check the ID under `existing:`; azplan never creates existing resources")
+    )]
+    ExistingMissing { address: String, id: String },
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PlanOptions {
+    /// Take over existing resources that no stack owns.
+    pub adopt: bool,
+}
+
+/// Plans a validated stack against live state.
+pub fn plan(
+    stack: &Stack,
+    graph: &Graph,
+    live: &LiveState,
+    options: PlanOptions,
+) -> (Plan, Vec<PlanError>) {
+    let ctx = Context { stack, live };
+    let mut errors = Vec::new();
+    let mut changes: Vec<Change> = Vec::new();
+    let mut actions: BTreeMap<String, Action> = BTreeMap::new();
+    let mut desired_ids = BTreeSet::new();
+
+    for address in &graph.order {
+        let resource = &stack.resources[address];
+        let arm = kinds::arm_kind(resource);
+        let id = ctx.id(address);
+        desired_ids.insert(id.to_ascii_lowercase());
+        let depends_on: Vec<String> = graph
+            .dependencies(address)
+            .iter()
+            .map(|a| a.to_string())
+            .collect();
+        let mut change = Change {
+            address: address.to_string(),
+            arm_type: arm.arm_type.to_string(),
+            id: id.clone(),
+            api_version: arm.api_version.to_string(),
+            action: Action::NoOp,
+            reasons: Vec::new(),
+            changes: Vec::new(),
+            depends_on,
+            desired: None,
+            late: Vec::new(),
+            observed: None,
+            protected: resource.protect,
+        };
+        if let crate::model::Origin::Derived { from, reason } = &resource.origin {
+            change
+                .reasons
+                .push(format!("derived from {from}: {reason}"));
+        }
+        let live_body = live.get(&id);
+        if let Spec::Existing(_) = resource.spec {
+            change.action = Action::Read;
+            change.arm_type = resource_type(live_body).unwrap_or_else(|| "existing".into());
+            change.observed = live_body.map(fingerprint);
+            if live_body.is_none() {
+                errors.push(PlanError::ExistingMissing {
+                    address: address.to_string(),
+                    id,
+                });
+            }
+            actions.insert(change.address.clone(), change.action);
+            changes.push(change);
+            continue;
+        }
+        let desired = kinds::desired(&ctx, resource);
+        change.late = desired.late.clone();
+        match live_body {
+            None => {
+                change.action = Action::Create;
+                if is_inline_pool(stack, resource) {
+                    change.reasons.push(format!(
+                        "created inline with {}",
+                        address.parent().map(|p| p.to_string()).unwrap_or_default()
+                    ));
+                }
+                change.changes = creation_listing(&desired.body);
+            }
+            Some(body) => {
+                change.observed = Some(fingerprint(body));
+                let rules = kinds::rules(resource);
+                match ownership(stack, resource, arm.taggable, body) {
+                    Ownership::Ours => {}
+                    Ownership::Nobody if options.adopt => change.action = Action::Adopt,
+                    Ownership::Nobody => errors.push(PlanError::NotOwned {
+                        address: address.to_string(),
+                        id: id.clone(),
+                    }),
+                    Ownership::Other(owner) => errors.push(PlanError::OwnedElsewhere {
+                        address: address.to_string(),
+                        id: id.clone(),
+                        owner,
+                    }),
+                }
+                for (path, why) in rules.one_way {
+                    let was_on = lookup(body, path) == Some(&Value::Bool(true));
+                    let stays_on = lookup(&desired.body, path) == Some(&Value::Bool(true));
+                    if was_on && !stays_on {
+                        errors.push(PlanError::Impossible {
+                            address: address.to_string(),
+                            path: path.to_string(),
+                            why: why.to_string(),
+                        });
+                    }
+                }
+                let differences =
+                    diff::diff(&desired.body, body, rules, kinds::dynamic_ignores(resource));
+                let parent_replaced = address
+                    .parent()
+                    .and_then(|p| actions.get(&p.to_string()))
+                    .is_some_and(|a| *a == Action::Replace);
+                let mut replace_reasons = Vec::new();
+                for d in differences {
+                    let immutable = rules.immutable.iter().find(|(p, _)| {
+                        diff::matches(p, &d.path) || d.path.starts_with(&format!("{p}."))
+                    });
+                    if let Some((_, why)) = immutable {
+                        replace_reasons.push(format!("`{}` changes: {why}", d.path));
+                    }
+                    change.changes.push(PropertyChange {
+                        forces_replacement: immutable.is_some(),
+                        path: d.path,
+                        before: d.before,
+                        after: d.after,
+                    });
+                }
+                // A principal that is being created or replaced gets a new object ID, and a
+                // role assignment's principal cannot change in place.
+                let principal_renewed = matches!(resource.spec, Spec::RoleAssignment(_))
+                    && desired.late.iter().any(|l| {
+                        matches!(actions.get(&l.from), Some(Action::Create | Action::Replace))
+                    });
+                if principal_renewed {
+                    replace_reasons
+                        .push("its principal is recreated and gets a new object ID".into());
+                }
+                if parent_replaced {
+                    replace_reasons.push(format!(
+                        "its parent {} is replaced",
+                        address.parent().map(|p| p.to_string()).unwrap_or_default()
+                    ));
+                }
+                if !replace_reasons.is_empty() {
+                    change.action = Action::Replace;
+                    change.reasons.extend(replace_reasons);
+                } else if change.action != Action::Adopt && !change.changes.is_empty() {
+                    change.action = Action::Update;
+                }
+            }
+        }
+        if matches!(
+            change.action,
+            Action::Create | Action::Update | Action::Replace | Action::Adopt
+        ) {
+            change.desired = Some(desired.body);
+        } else {
+            change.late.clear();
+        }
+        if resource.protect && change.action == Action::Replace {
+            errors.push(PlanError::Protected {
+                address: change.address.clone(),
+                action: "replace".into(),
+                reason: change.reasons.join("; "),
+            });
+        }
+        actions.insert(change.address.clone(), change.action);
+        changes.push(change);
+    }
+
+    let mut deletes = deletions(stack, live, &desired_ids, &changes);
+    deletes.reverse();
+    changes.extend(deletes);
+
+    let mut summary = Summary::default();
+    for c in &changes {
+        match c.action {
+            Action::Create => summary.create += 1,
+            Action::Update => summary.update += 1,
+            Action::Replace => summary.replace += 1,
+            Action::Delete => summary.delete += 1,
+            Action::Adopt => summary.adopt += 1,
+            Action::NoOp => summary.no_op += 1,
+            Action::Read => summary.read += 1,
+        }
+    }
+    let plan = Plan {
+        format_version: FORMAT_VERSION,
+        stack: stack.name.clone(),
+        subscription: stack.subscription.clone(),
+        environment: stack.environment.clone(),
+        changes,
+        summary,
+    };
+    (plan, errors)
+}
+
+fn resource_type(body: Option<&Value>) -> Option<String> {
+    body?.get("type")?.as_str().map(str::to_string)
+}
+
+fn is_inline_pool(stack: &Stack, resource: &Resource) -> bool {
+    let Some(parent) = resource.address.parent() else {
+        return false;
+    };
+    match stack.resources.get(&parent).map(|r| &r.spec) {
+        Some(Spec::Cluster(c)) => c.pools.first() == Some(&resource.address),
+        _ => false,
+    }
+}
+
+/// Everything a create sets, as property changes from nothing.
+fn creation_listing(body: &Value) -> Vec<PropertyChange> {
+    let mut out = Vec::new();
+    flatten("", body, &mut out);
+    out
+}
+
+fn flatten(prefix: &str, value: &Value, out: &mut Vec<PropertyChange>) {
+    match value {
+        Value::Object(map) if !map.is_empty() => {
+            for (k, v) in map {
+                let path = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                flatten(&path, v, out);
+            }
+        }
+        _ => out.push(PropertyChange {
+            path: prefix.to_string(),
+            before: None,
+            after: value.clone(),
+            forces_replacement: false,
+        }),
+    }
+}
+
+pub fn lookup<'v>(value: &'v Value, path: &str) -> Option<&'v Value> {
+    path.split('.').try_fold(value, |v, part| v.get(part))
+}
+
+enum Ownership {
+    Ours,
+    Nobody,
+    Other(String),
+}
+
+fn ownership(stack: &Stack, resource: &Resource, taggable: bool, body: &Value) -> Ownership {
+    let owner = owner_of(body);
+    match owner {
+        Some(owner) if owner == stack.name => Ownership::Ours,
+        Some(owner) => Ownership::Other(owner),
+        // Children (subnets, pools, credentials) belong to whoever owns their parent, which
+        // is checked on the parent itself.
+        None if !taggable && !matches!(resource.spec, Spec::RoleAssignment(_)) => Ownership::Ours,
+        None => Ownership::Nobody,
+    }
+}
+
+/// The stack named in a live resource's ownership tag or role-assignment description.
+fn owner_of(body: &Value) -> Option<String> {
+    if let Some(owner) = body
+        .get("tags")
+        .and_then(|t| t.get(OWNER_TAG))
+        .and_then(Value::as_str)
+    {
+        return Some(owner.to_string());
+    }
+    let description = lookup(body, "properties.description")?.as_str()?;
+    let rest = description.strip_prefix(OWNER_PREFIX)?;
+    Some(
+        rest.split_whitespace()
+            .next()
+            .unwrap_or_default()
+            .to_string(),
+    )
+}
+
+/// Live resources this stack owns that the spec no longer declares, plus children (subnets,
+/// pools, credentials) of owned parents that the spec dropped.
+fn deletions(
+    stack: &Stack,
+    live: &LiveState,
+    desired: &BTreeSet<String>,
+    planned: &[Change],
+) -> Vec<Change> {
+    let parents: BTreeSet<String> = planned
+        .iter()
+        .filter(|c| matches!(c.action, Action::NoOp | Action::Update | Action::Adopt))
+        .filter(|c| {
+            c.arm_type.ends_with("/virtualNetworks")
+                || c.arm_type.ends_with("/managedClusters")
+                || c.arm_type.ends_with("/userAssignedIdentities")
+        })
+        .map(|c| c.id.to_ascii_lowercase())
+        .collect();
+    let mut out = Vec::new();
+    for (id, body) in live.iter() {
+        if desired.contains(id) {
+            continue;
+        }
+        let owned = owner_of(body).is_some_and(|o| o == stack.name);
+        let parent = id.rsplitn(3, '/').nth(2).unwrap_or_default().to_string();
+        let orphan_child = parents.contains(&parent);
+        if !owned && !orphan_child {
+            continue;
+        }
+        let arm_type = resource_type(Some(body)).unwrap_or_default();
+        let original_id = body
+            .get("id")
+            .and_then(Value::as_str)
+            .unwrap_or(id)
+            .to_string();
+        let reason = if owned {
+            format!("owned by stack `{}` and no longer in the spec", stack.name)
+        } else {
+            "child of a managed resource and no longer in the spec".to_string()
+        };
+        out.push(Change {
+            address: format!("(not in spec) {}", short_name(&original_id)),
+            api_version: api_version_for(&arm_type),
+            arm_type,
+            id: original_id,
+            action: Action::Delete,
+            reasons: vec![reason],
+            changes: Vec::new(),
+            depends_on: Vec::new(),
+            desired: None,
+            late: Vec::new(),
+            observed: Some(fingerprint(body)),
+            protected: false,
+        });
+    }
+    out.sort_by(|a, b| {
+        delete_rank(&a.arm_type)
+            .cmp(&delete_rank(&b.arm_type))
+            .then(a.id.cmp(&b.id))
+    });
+    out
+}
+
+/// Deletes run dependents first; this ranks kinds by how late they are created.
+fn delete_rank(arm_type: &str) -> usize {
+    const ORDER: &[&str] = &[
+        "resourcegroups",
+        "workspaces",
+        "registries",
+        "virtualnetworks",
+        "subnets",
+        "dnszones",
+        "privatednszones",
+        "userassignedidentities",
+        "managedclusters",
+        "agentpools",
+        "federatedidentitycredentials",
+        "roleassignments",
+    ];
+    let last = arm_type
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    ORDER.iter().position(|t| *t == last).unwrap_or(ORDER.len())
+}
+
+fn short_name(id: &str) -> String {
+    let parts: Vec<&str> = id.split('/').collect();
+    match parts
+        .iter()
+        .position(|p| p.eq_ignore_ascii_case("providers"))
+    {
+        Some(i) => parts[i + 1..].join("/"),
+        None => parts.last().copied().unwrap_or_default().to_string(),
+    }
+}
+
+fn api_version_for(arm_type: &str) -> String {
+    kinds::api_version_of_type(&arm_type.to_ascii_lowercase()).to_string()
+}
+
+/// The JSON Schema of `--format json` plans, committed as `schemas/plan.schema.json`.
+pub fn json_schema() -> String {
+    let schema = schemars::generate::SchemaSettings::draft2020_12()
+        .for_serialize()
+        .into_generator()
+        .into_root_schema_for::<Plan>();
+    let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// Whether a value is still unknown at plan time.
+pub fn is_unknown(value: &Value) -> bool {
+    value.as_str() == Some(KNOWN_AFTER_APPLY)
+}

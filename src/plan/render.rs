@@ -1,0 +1,243 @@
+//! Plans as text: human (Terraform-like glyphs, property diffs via `similar`), JSON (versioned,
+//! schema in `schemas/plan.schema.json`) and Markdown for pull-request comments.
+
+use std::fmt::Write as _;
+
+use serde_json::Value;
+use similar::{ChangeTag, TextDiff};
+
+use super::{Action, Change, Plan, PropertyChange};
+
+/// ANSI colours, or none.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    pub color: bool,
+}
+
+impl Style {
+    fn paint(self, action: Action, text: &str) -> String {
+        if !self.color {
+            return text.to_string();
+        }
+        let code = match action {
+            Action::Create => "32",
+            Action::Update | Action::Adopt => "33",
+            Action::Replace | Action::Delete => "31",
+            Action::NoOp | Action::Read => "2",
+        };
+        format!("\x1b[{code}m{text}\x1b[0m")
+    }
+
+    fn bold(self, text: &str) -> String {
+        if self.color {
+            format!("\x1b[1m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+}
+
+pub fn summary_line(plan: &Plan) -> String {
+    let s = &plan.summary;
+    if !s.has_changes() {
+        return "No changes. Live state matches the spec.".to_string();
+    }
+    format!(
+        "Plan: {} to add, {} to change, {} to destroy.",
+        s.to_add(),
+        s.to_change(),
+        s.to_destroy()
+    )
+}
+
+fn show(value: &Value) -> String {
+    match value {
+        Value::Null => "null".to_string(),
+        Value::String(s) if s == crate::kinds::KNOWN_AFTER_APPLY => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn multiline(value: &Value) -> bool {
+    matches!(value, Value::Object(m) if !m.is_empty())
+        || matches!(value, Value::Array(a) if a.len() > 1)
+}
+
+fn property_lines(change: &PropertyChange, action: Action, style: Style, out: &mut String) {
+    let marker = if change.forces_replacement {
+        "  # forces replacement"
+    } else {
+        ""
+    };
+    match (&change.before, action) {
+        (None, _) => {
+            let _ = writeln!(
+                out,
+                "      {} {} = {}",
+                style.paint(Action::Create, "+"),
+                change.path,
+                show(&change.after)
+            );
+        }
+        (Some(before), _) if !multiline(before) && !multiline(&change.after) => {
+            let glyph = if change.after.is_null() {
+                style.paint(Action::Delete, "-")
+            } else {
+                style.paint(Action::Update, "~")
+            };
+            let _ = writeln!(
+                out,
+                "      {glyph} {}: {} → {}{marker}",
+                change.path,
+                show(before),
+                show(&change.after)
+            );
+        }
+        (before, _) => {
+            let _ = writeln!(out, "      ~ {}:{marker}", change.path);
+            let old = before
+                .as_ref()
+                .map(|b| serde_json::to_string_pretty(b).unwrap_or_default())
+                .unwrap_or_default();
+            let new = serde_json::to_string_pretty(&change.after).unwrap_or_default();
+            let diff = TextDiff::from_lines(&old, &new);
+            for line in diff.iter_all_changes() {
+                let (glyph, paint) = match line.tag() {
+                    ChangeTag::Delete => ("-", Action::Delete),
+                    ChangeTag::Insert => ("+", Action::Create),
+                    ChangeTag::Equal => (" ", Action::NoOp),
+                };
+                let text = format!("{glyph} {}", line.value().trim_end_matches('\n'));
+                let _ = writeln!(out, "          {}", style.paint(paint, &text));
+            }
+        }
+    }
+}
+
+/// The plan for a terminal or a CI log.
+pub fn human(plan: &Plan, style: Style) -> String {
+    let mut out = String::new();
+    let env = plan
+        .environment
+        .as_deref()
+        .map(|e| format!(", environment {e}"))
+        .unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "Stack {} (subscription {}{env})\n",
+        plan.stack, plan.subscription
+    );
+    let visible: Vec<&Change> = plan
+        .changes
+        .iter()
+        .filter(|c| !matches!(c.action, Action::NoOp | Action::Read))
+        .collect();
+    for change in &visible {
+        let head = format!(
+            "{} {} {}",
+            change.action.glyph(),
+            change.address,
+            change.action.verb()
+        );
+        let _ = writeln!(out, "  {}", style.paint(change.action, &style.bold(&head)));
+        let _ = writeln!(out, "      # {} {}", change.arm_type, change.id);
+        for reason in &change.reasons {
+            let _ = writeln!(out, "      # {reason}");
+        }
+        if change.action != Action::Delete {
+            for property in &change.changes {
+                property_lines(property, change.action, style, &mut out);
+            }
+        }
+        out.push('\n');
+    }
+    let unchanged = plan.summary.no_op + plan.summary.read;
+    if unchanged > 0 {
+        let _ = writeln!(out, "  {unchanged} resource(s) unchanged.\n");
+    }
+    let _ = writeln!(out, "{}", style.bold(&summary_line(plan)));
+    out
+}
+
+pub fn json(plan: &Plan) -> String {
+    let mut text = serde_json::to_string_pretty(plan).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// A PR comment: the summary, a table of changes, and collapsible details per resource.
+pub fn markdown(plan: &Plan) -> String {
+    let mut out = String::new();
+    let env = plan
+        .environment
+        .as_deref()
+        .map(|e| format!(" ({e})"))
+        .unwrap_or_default();
+    let _ = writeln!(out, "### azplan plan for `{}`{env}\n", plan.stack);
+    let _ = writeln!(out, "**{}**\n", summary_line(plan));
+    let visible: Vec<&Change> = plan
+        .changes
+        .iter()
+        .filter(|c| !matches!(c.action, Action::NoOp | Action::Read))
+        .collect();
+    if visible.is_empty() {
+        return out;
+    }
+    let _ = writeln!(out, "| | Resource | Type | Why |\n|---|---|---|---|");
+    for c in &visible {
+        let why = c
+            .reasons
+            .first()
+            .cloned()
+            .unwrap_or_default()
+            .replace('|', "\\|");
+        let _ = writeln!(
+            out,
+            "| `{}` {} | `{}` | `{}` | {} |",
+            c.action.glyph(),
+            label(c.action),
+            c.address,
+            c.arm_type,
+            why
+        );
+    }
+    out.push('\n');
+    for c in &visible {
+        let _ = writeln!(
+            out,
+            "<details><summary><code>{} {}</code> {}</summary>\n",
+            c.action.glyph(),
+            c.address,
+            c.action.verb()
+        );
+        out.push_str("```diff\n");
+        for reason in &c.reasons {
+            let _ = writeln!(out, "# {reason}");
+        }
+        for p in &c.changes {
+            match &p.before {
+                Some(before) => {
+                    let _ = writeln!(out, "- {}: {}", p.path, show(before));
+                    let _ = writeln!(out, "+ {}: {}", p.path, show(&p.after));
+                }
+                None => {
+                    let _ = writeln!(out, "+ {}: {}", p.path, show(&p.after));
+                }
+            }
+        }
+        out.push_str("```\n\n</details>\n\n");
+    }
+    out
+}
+
+fn label(action: Action) -> &'static str {
+    match action {
+        Action::Create => "create",
+        Action::Update => "update",
+        Action::Replace => "**replace**",
+        Action::Delete => "**destroy**",
+        Action::Adopt => "adopt",
+        Action::NoOp => "no-op",
+        Action::Read => "read",
+    }
+}

@@ -1,0 +1,296 @@
+//! Plan tests, driving the real binary: cases as data in `tests/plans/<case>/` (a spec, live
+//! state built from the official ARM examples, and the runs to make), plus every example planned
+//! against an empty subscription and checked against the published plan schema.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn azplan(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_azplan"))
+        .args(args)
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .env("COLUMNS", "100")
+        .output()
+        .expect("the azplan binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn check(name: &str, value: &str) {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("../snapshots");
+    settings.set_prepend_module_to_snapshot(false);
+    settings.bind(|| insta::assert_snapshot!(name, value));
+}
+
+fn dirs(under: &str) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(root().join(under))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+fn plan_schema() -> jsonschema::Validator {
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("schemas/plan.schema.json")).unwrap(),
+    )
+    .unwrap();
+    jsonschema::validator_for(&schema).expect("the plan schema compiles")
+}
+
+#[test]
+fn plan_cases_give_exactly_the_expected_changes() {
+    let schema = plan_schema();
+    for case in dirs("tests/plans") {
+        let name = case.file_name().unwrap().to_string_lossy().into_owned();
+        let stack = format!("tests/plans/{name}/stack.yaml");
+        let live = format!("tests/plans/{name}/live.yaml");
+        let runs = std::fs::read_to_string(case.join("runs.txt")).unwrap();
+        for line in runs
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        {
+            let mut words = line.split_whitespace();
+            let run = words.next().unwrap();
+            let expected: i32 = words.next().unwrap().parse().unwrap();
+            let extra: Vec<&str> = words.collect();
+            let mut args = vec!["plan", &stack, "--live", &live, "--detailed-exitcode"];
+            args.extend(&extra);
+            let human = azplan(&args);
+            let output = format!("{}{}", text(&human.stdout), text(&human.stderr));
+            assert_eq!(
+                human.status.code(),
+                Some(expected),
+                "{name}/{run}:\n{output}"
+            );
+            check(&format!("plan-{name}-{run}"), &output);
+            if expected == 1 {
+                continue;
+            }
+            args.extend(["--format", "json"]);
+            let json = azplan(&args);
+            let plan: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+            assert!(
+                schema.is_valid(&plan),
+                "{name}/{run}: plan JSON does not match schemas/plan.schema.json"
+            );
+            let changed: Vec<&serde_json::Value> = plan["changes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|c| c["action"] != "no-op" && c["action"] != "read")
+                .collect();
+            if run == "noop" {
+                assert!(
+                    changed.is_empty(),
+                    "{name}: official live state should plan to no changes"
+                );
+            } else if !name.starts_with("ownership") {
+                assert_eq!(
+                    changed.len(),
+                    1,
+                    "{name}/{run}: one managed property changed, one resource should change"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn every_example_plans_its_creates_against_an_empty_subscription() {
+    let schema = plan_schema();
+    for example in dirs("examples") {
+        let path = example.strip_prefix(root()).unwrap().display().to_string();
+        let name = example.file_name().unwrap().to_string_lossy().into_owned();
+        let out = azplan(&[
+            "plan",
+            &path,
+            "--live",
+            "tests/fixtures/live-empty.json",
+            "--format",
+            "json",
+            "--detailed-exitcode",
+        ]);
+        if name == "shared-network" {
+            // It reads a hub VNet and DNS zone it does not own: they must exist.
+            assert_eq!(out.status.code(), Some(1));
+            assert!(
+                text(&out.stderr).contains("which does not exist"),
+                "{}",
+                text(&out.stderr)
+            );
+            continue;
+        }
+        assert_eq!(out.status.code(), Some(2), "{path}: {}", text(&out.stderr));
+        let plan: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert!(
+            schema.is_valid(&plan),
+            "{path}: plan JSON does not match its schema"
+        );
+        let changes = plan["changes"].as_array().unwrap();
+        assert!(
+            changes.iter().all(|c| c["action"] == "create"),
+            "{path}: an empty subscription needs only creates"
+        );
+        assert_eq!(
+            plan["summary"]["create"].as_u64().unwrap() as usize,
+            changes.len()
+        );
+    }
+    let human = azplan(&[
+        "plan",
+        "examples/platform",
+        "--live",
+        "tests/fixtures/live-empty.json",
+    ]);
+    check("plan-platform-empty", &text(&human.stdout));
+    let markdown = azplan(&[
+        "plan",
+        "examples/minimal",
+        "--live",
+        "tests/fixtures/live-empty.json",
+        "--format",
+        "markdown",
+    ]);
+    check("plan-minimal-empty-markdown", &text(&markdown.stdout));
+    let json = azplan(&[
+        "plan",
+        "examples/minimal",
+        "--live",
+        "tests/fixtures/live-empty.json",
+        "--format",
+        "json",
+    ]);
+    check("plan-minimal-empty-json", &text(&json.stdout));
+}
+
+/// Live state that echoes what azplan would PUT (plus the server-side values apply fills in)
+/// must plan to nothing, and the one-way AKS settings must refuse to turn off.
+#[test]
+fn echoed_bodies_plan_clean_and_one_way_settings_refuse_to_turn_off() {
+    let out = azplan(&[
+        "plan",
+        "examples/minimal",
+        "--live",
+        "tests/fixtures/live-empty.json",
+        "--format",
+        "json",
+    ]);
+    let plan: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut live = Vec::new();
+    for change in plan["changes"].as_array().unwrap() {
+        let mut body = change["desired"].clone();
+        body["id"] = change["id"].clone();
+        body["type"] = change["arm_type"].clone();
+        live.push(body);
+    }
+    let dir = std::env::temp_dir().join(format!("azplan-plan-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let echoed = dir.join("echoed.json");
+    std::fs::write(&echoed, serde_json::to_string(&live).unwrap()).unwrap();
+    let again = azplan(&[
+        "plan",
+        "examples/minimal",
+        "--live",
+        echoed.to_str().unwrap(),
+        "--detailed-exitcode",
+    ]);
+    assert_eq!(
+        again.status.code(),
+        Some(0),
+        "{}{}",
+        text(&again.stdout),
+        text(&again.stderr)
+    );
+
+    // The same cluster with managed Entra ID and the OIDC issuer on: the spec has neither.
+    for body in &mut live {
+        if body["type"] == "Microsoft.ContainerService/managedClusters" {
+            body["properties"]["aadProfile"] = serde_json::json!({"managed": true});
+            body["properties"]["oidcIssuerProfile"] = serde_json::json!({"enabled": true});
+        }
+    }
+    let enabled = dir.join("aad.json");
+    std::fs::write(&enabled, serde_json::to_string(&live).unwrap()).unwrap();
+    let refused = azplan(&[
+        "plan",
+        "examples/minimal",
+        "--live",
+        enabled.to_str().unwrap(),
+    ]);
+    assert_eq!(refused.status.code(), Some(1));
+    // Messages may wrap: compare with the box drawing and line breaks folded away.
+    let stderr = text(&refused.stderr)
+        .replace('│', " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        stderr.contains("managed Entra ID cannot be disabled"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("OIDC issuer cannot be disabled"),
+        "{stderr}"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn saved_plans_are_written_whole() {
+    let dir = std::env::temp_dir().join(format!("azplan-plan-out-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("plan.json");
+    let out = azplan(&[
+        "plan",
+        "examples/minimal",
+        "--live",
+        "tests/fixtures/live-empty.json",
+        "--out",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(saved["format_version"], 1);
+    assert!(
+        saved["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["desired"].is_object())
+    );
+    assert_eq!(
+        std::fs::read_dir(&dir).unwrap().count(),
+        1,
+        "no temporary file is left behind"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn committed_plan_schema_is_current() {
+    let out = azplan(&["schema", "--plan"]);
+    let committed = std::fs::read_to_string(root().join("schemas/plan.schema.json")).unwrap();
+    assert!(
+        text(&out.stdout) == committed,
+        "schemas/plan.schema.json is stale: run `cargo run -- schema --plan > schemas/plan.schema.json`"
+    );
+}
+
+#[test]
+fn planning_without_live_state_says_what_is_missing() {
+    let out = azplan(&["plan", "examples/minimal"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("--live FILE"));
+}
