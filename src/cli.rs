@@ -58,25 +58,7 @@ enum Command {
     #[command(
         after_help = "Examples:\n  azplan plan examples/platform --live live.json\n  azplan plan examples/platform --live live.json --format markdown > plan.md\n  azplan plan examples/platform --live live.json --detailed-exitcode --out plan.json\n\nExit status: 0 success (with --detailed-exitcode: no changes), 1 errors, 2 changes present\n(with --detailed-exitcode only).\n\nLive state comes from --live FILE (an array of ARM GET bodies, or {\"value\": [...]}).\nReading it from Azure and from the built-in emulator is not available yet."
     )]
-    Plan {
-        #[command(flatten)]
-        stack: StackArgs,
-        /// JSON or YAML file of live ARM resources to plan against (offline).
-        #[arg(long, value_name = "FILE")]
-        live: Option<PathBuf>,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = PlanFormat::Human)]
-        format: PlanFormat,
-        /// Exit 2 when the plan has changes, 0 when it has none.
-        #[arg(long)]
-        detailed_exitcode: bool,
-        /// Save the plan (JSON) for `azplan apply FILE`.
-        #[arg(long, value_name = "FILE")]
-        out: Option<PathBuf>,
-        /// Take over existing resources that carry no ownership tag.
-        #[arg(long)]
-        adopt: bool,
-    },
+    Plan(PlanArgs),
     /// Print the JSON Schema of stack files (for editors and CI).
     #[command(
         after_help = "Examples:\n  azplan schema > schemas/azplan.schema.json\n  azplan schema --plan > schemas/plan.schema.json\n\nReference it from a spec file with:\n  # yaml-language-server: $schema=../schemas/azplan.schema.json"
@@ -113,6 +95,44 @@ impl StackArgs {
     }
 }
 
+#[derive(Debug, Args)]
+struct PlanArgs {
+    #[command(flatten)]
+    stack: StackArgs,
+    /// JSON or YAML file of live ARM resources to plan against (offline).
+    #[arg(long, value_name = "FILE", conflicts_with = "endpoint")]
+    live: Option<PathBuf>,
+    #[command(flatten)]
+    target: TargetArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = PlanFormat::Human)]
+    format: PlanFormat,
+    /// Exit 2 when the plan has changes, 0 when it has none.
+    #[arg(long)]
+    detailed_exitcode: bool,
+    /// Save the plan (JSON) for `azplan apply FILE`.
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// Take over existing resources that carry no ownership tag.
+    #[arg(long)]
+    adopt: bool,
+}
+
+/// Which ARM to talk to.
+#[derive(Debug, Args)]
+struct TargetArgs {
+    /// ARM endpoint (default https://management.azure.com; e.g. https://management.usgovcloudapi.net).
+    #[arg(long, value_name = "URL")]
+    endpoint: Option<String>,
+    /// Extra CA certificate (PEM) to trust, e.g. the one `azplan emulator` prints. With it, azplan
+    /// sends a fixed test token instead of looking for Azure credentials.
+    #[arg(long, value_name = "FILE", requires = "endpoint")]
+    ca_cert: Option<PathBuf>,
+    /// Log each ARM request (never tokens) to stderr.
+    #[arg(short, long)]
+    verbose: bool,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum PlanFormat {
     Human,
@@ -131,21 +151,7 @@ pub fn main() -> ExitCode {
     let code = match cli.command {
         Command::Validate { stack, format } => validate(&stack, format),
         Command::Graph { stack, format } => graph(&stack, format),
-        Command::Plan {
-            stack,
-            live,
-            format,
-            detailed_exitcode,
-            out,
-            adopt,
-        } => plan(
-            &stack,
-            live.as_deref(),
-            format,
-            detailed_exitcode,
-            out.as_deref(),
-            adopt,
-        ),
+        Command::Plan(args) => plan(&args),
         Command::Schema { plan } => {
             print(&if plan {
                 crate::plan::json_schema()
@@ -243,14 +249,8 @@ fn color_on_stdout() -> bool {
     std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
 }
 
-fn plan(
-    args: &StackArgs,
-    live_file: Option<&std::path::Path>,
-    format: PlanFormat,
-    detailed_exitcode: bool,
-    out: Option<&std::path::Path>,
-    adopt: bool,
-) -> u8 {
+fn plan(plan_args: &PlanArgs) -> u8 {
+    let args = &plan_args.stack;
     let checked = check::check(&args.stack, &args.options());
     if report(&checked) {
         eprintln!(
@@ -263,27 +263,35 @@ fn plan(
     let (Some(stack), Some(graph)) = (&checked.stack, &checked.graph) else {
         return EXIT_ERRORS;
     };
-    let Some(live_file) = live_file else {
-        eprintln!(
-            "error: reading live state from Azure is not available yet\n  help: pass `--live FILE` (an array of ARM GET bodies) to plan offline"
-        );
-        return EXIT_ERRORS;
+    let live = match &plan_args.live {
+        Some(file) => match crate::live::LiveState::from_file(file) {
+            Ok(live) => live,
+            Err(e) => {
+                print_error(&e);
+                return EXIT_ERRORS;
+            }
+        },
+        None => match read_from_arm(stack, &plan_args.target) {
+            Ok(live) => live,
+            Err(errors) => {
+                for e in &errors {
+                    print_error(e);
+                }
+                return EXIT_ERRORS;
+            }
+        },
     };
-    let live = match crate::live::LiveState::from_file(live_file) {
-        Ok(live) => live,
-        Err(e) => {
-            print_error(&e);
-            return EXIT_ERRORS;
-        }
+    let options = crate::plan::PlanOptions {
+        adopt: plan_args.adopt,
     };
-    let (plan, errors) = crate::plan::plan(stack, graph, &live, crate::plan::PlanOptions { adopt });
+    let (plan, errors) = crate::plan::plan(stack, graph, &live, options);
     if !errors.is_empty() {
         for e in &errors {
             print_error(e);
         }
         return EXIT_ERRORS;
     }
-    let text = match format {
+    let text = match plan_args.format {
         PlanFormat::Human => crate::plan::render::human(
             &plan,
             crate::plan::render::Style {
@@ -294,7 +302,7 @@ fn plan(
         PlanFormat::Markdown => crate::plan::render::markdown(&plan),
     };
     print(&text);
-    if let Some(path) = out {
+    if let Some(path) = &plan_args.out {
         if let Err(e) = write_atomically(path, crate::plan::render::json(&plan).as_bytes()) {
             eprintln!("error: cannot save the plan to `{}`: {e}", path.display());
             return EXIT_ERRORS;
@@ -305,7 +313,7 @@ fn plan(
             path.display()
         );
     }
-    if detailed_exitcode && plan.summary.has_changes() {
+    if plan_args.detailed_exitcode && plan.summary.has_changes() {
         EXIT_CHANGES
     } else {
         EXIT_OK
@@ -343,4 +351,76 @@ fn print_error(error: &dyn miette::Diagnostic) {
         out = error.to_string();
     }
     eprintln!("{out}");
+}
+
+/// Reads live state from ARM: the endpoint and credential come from the flags and environment.
+fn read_from_arm(
+    stack: &crate::model::Stack,
+    target: &TargetArgs,
+) -> Result<crate::live::LiveState, Vec<crate::arm::error::ArmError>> {
+    use crate::arm::client::{ArmClient, Endpoint};
+    use crate::arm::credential;
+    use crate::arm::error::ArmError;
+
+    if target.verbose {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new("azplan=debug"))
+            .with_writer(std::io::stderr)
+            .try_init();
+    }
+    let mut endpoint = Endpoint::azure_public();
+    if let Some(url) = &target.endpoint {
+        endpoint.url = azure_core::http::Url::parse(url).map_err(|e| {
+            vec![ArmError::Setup(format!(
+                "--endpoint `{url}` is not a URL: {e}"
+            ))]
+        })?;
+    }
+    let credential = match &target.ca_cert {
+        Some(path) => {
+            endpoint.ca_cert_pem = Some(std::fs::read_to_string(path).map_err(|e| {
+                vec![ArmError::Setup(format!(
+                    "cannot read --ca-cert `{}`: {e}",
+                    path.display()
+                ))]
+            })?);
+            credential::Chosen {
+                credential: std::sync::Arc::new(credential::StaticToken(
+                    "azplan-test-endpoint".into(),
+                )),
+                description: "a fixed test token (--ca-cert names a test endpoint)".into(),
+            }
+        }
+        None => credential::choose(&credential::ProcessEnvironment).map_err(|e| vec![e])?,
+    };
+    eprintln!(
+        "Reading live state from {} with {}.",
+        endpoint.url, credential.description
+    );
+    let client =
+        std::sync::Arc::new(ArmClient::new(endpoint, credential.credential).map_err(|e| vec![e])?);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| {
+            vec![ArmError::Setup(format!(
+                "cannot start the async runtime: {e}"
+            ))]
+        })?;
+    let started = std::time::Instant::now();
+    let live = runtime.block_on(crate::arm::read::read_live(client.clone(), stack))?;
+    let requests = client
+        .counters
+        .requests
+        .load(std::sync::atomic::Ordering::Relaxed);
+    let throttled = client
+        .counters
+        .throttled
+        .load(std::sync::atomic::Ordering::Relaxed);
+    eprintln!(
+        "Read {} live resources with {requests} ARM requests ({throttled} throttled) in {:.2}s.",
+        live.len(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(live)
 }

@@ -4,6 +4,7 @@
 //! loading and variables, the validated model and its builder, the dependency graph, and the
 //! commands on top. Everything here is pure: no network, clock or environment.
 
+pub mod arm;
 pub mod build;
 pub mod check;
 pub mod cli;

@@ -289,8 +289,30 @@ fn committed_plan_schema_is_current() {
 }
 
 #[test]
-fn planning_without_live_state_says_what_is_missing() {
-    let out = azplan(&["plan", "examples/minimal"]);
+fn planning_against_azure_without_credentials_says_how_to_log_in() {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_azplan"));
+    command
+        .args(["plan", "examples/minimal"])
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .env("PATH", "/nonexistent");
+    for name in [
+        "AZURE_CLIENT_ID",
+        "AZURE_TENANT_ID",
+        "AZURE_CLIENT_SECRET",
+        "AZURE_FEDERATED_TOKEN_FILE",
+        "IDENTITY_ENDPOINT",
+        "MSI_ENDPOINT",
+        "AZPLAN_MANAGED_IDENTITY",
+    ] {
+        command.env_remove(name);
+    }
+    let out = command.output().unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).contains("--live FILE"));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("no Azure credential found"), "{stderr}");
+    assert!(
+        stderr.contains("az login") && stderr.contains("--local"),
+        "{stderr}"
+    );
 }

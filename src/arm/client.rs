@@ -1,0 +1,328 @@
+//! The ARM client: azure_core's HTTP pipeline (bearer-token policy, our reqwest transport), JSON
+//! bodies, paging, pacing within ARM's budgets and retries that honour Retry-After. A GET 404 is
+//! "absent", not an error.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use azure_core::credentials::TokenCredential;
+use azure_core::http::policies::auth::BearerTokenAuthorizationPolicy;
+use azure_core::http::{
+    ClientOptions, Context, Method, Pipeline, PipelineSendOptions, RawResponse, Request,
+    RetryOptions, Transport, Url,
+};
+use rustls_pki_types::pem::PemObject;
+use serde_json::Value;
+
+use super::error::{ArmError, help_for, parse_error_body};
+use super::pacer::{Budget, Pacer};
+
+/// Where ARM is and how to trust it.
+#[derive(Debug, Clone)]
+pub struct Endpoint {
+    pub url: Url,
+    /// PEM of an extra root to trust (the emulator's certificate).
+    pub ca_cert_pem: Option<String>,
+}
+
+impl Endpoint {
+    pub fn azure_public() -> Endpoint {
+        Endpoint {
+            url: Url::parse("https://management.azure.com").expect("a valid URL"),
+            ca_cert_pem: None,
+        }
+    }
+
+    /// The token scope for this endpoint: `<endpoint>/.default`.
+    fn scope(&self) -> String {
+        format!("{}/.default", self.url.as_str().trim_end_matches('/'))
+    }
+}
+
+/// Counts requests by kind, for `-v` summaries and benchmarks.
+#[derive(Debug, Default)]
+pub struct Counters {
+    pub requests: std::sync::atomic::AtomicU64,
+    pub throttled: std::sync::atomic::AtomicU64,
+    pub retries: std::sync::atomic::AtomicU64,
+}
+
+pub struct ArmClient {
+    pipeline: Pipeline,
+    endpoint: Endpoint,
+    pacer: Pacer,
+    pub counters: Counters,
+    max_attempts: u32,
+}
+
+/// A response as azplan needs it: status, headers it reads, JSON body.
+#[derive(Debug, Clone)]
+pub struct ArmResponse {
+    pub status: u16,
+    pub body: Option<Value>,
+    pub retry_after: Option<Duration>,
+    pub azure_async_operation: Option<String>,
+    pub location: Option<String>,
+}
+
+impl ArmClient {
+    pub fn new(
+        endpoint: Endpoint,
+        credential: Arc<dyn TokenCredential>,
+    ) -> Result<ArmClient, ArmError> {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let mut roots = rustls::RootCertStore::empty();
+        roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+        if let Some(pem) = &endpoint.ca_cert_pem {
+            for cert in rustls_pki_types::CertificateDer::pem_slice_iter(pem.as_bytes()) {
+                let cert = cert
+                    .map_err(|e| ArmError::Setup(format!("cannot read the CA certificate: {e}")))?;
+                roots.add(cert).map_err(|e| {
+                    ArmError::Setup(format!("cannot trust the CA certificate: {e}"))
+                })?;
+            }
+        }
+        let tls = rustls::ClientConfig::builder()
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        let http = reqwest::Client::builder()
+            .tls_backend_preconfigured(tls)
+            .connect_timeout(Duration::from_secs(20))
+            .timeout(Duration::from_secs(120))
+            .pool_max_idle_per_host(32)
+            .build()
+            .map_err(|e| ArmError::Setup(format!("cannot build the HTTP client: {e}")))?;
+        let options = ClientOptions {
+            transport: Some(Transport::new(Arc::new(http))),
+            // azplan retries itself: it must see 429s to pace, and decide per operation.
+            retry: RetryOptions::none(),
+            ..ClientOptions::default()
+        };
+        let auth = Arc::new(BearerTokenAuthorizationPolicy::new(
+            credential,
+            [endpoint.scope()],
+        ));
+        let pipeline = Pipeline::new(
+            Some(env!("CARGO_PKG_NAME")),
+            Some(env!("CARGO_PKG_VERSION")),
+            options,
+            Vec::new(),
+            vec![auth],
+            None,
+        );
+        Ok(ArmClient {
+            pipeline,
+            endpoint,
+            pacer: Pacer::default(),
+            counters: Counters::default(),
+            max_attempts: 8,
+        })
+    }
+
+    pub fn url(&self, path: &str, api_version: &str) -> Result<Url, ArmError> {
+        let mut url = self
+            .endpoint
+            .url
+            .join(path.trim_start_matches('/'))
+            .map_err(|e| ArmError::Setup(format!("invalid resource path `{path}`: {e}")))?;
+        url.query_pairs_mut()
+            .append_pair("api-version", api_version);
+        Ok(url)
+    }
+
+    /// GET a resource; `None` when ARM says it does not exist.
+    pub async fn get(&self, id: &str, api_version: &str) -> Result<Option<Value>, ArmError> {
+        let url = self.url(id, api_version)?;
+        let response = self.send(Method::Get, url, None, "read", id).await?;
+        match response.status {
+            404 => Ok(None),
+            _ => Ok(response.body),
+        }
+    }
+
+    /// Every item of a LIST, following `nextLink`.
+    pub async fn list(&self, path: &str, api_version: &str) -> Result<Vec<Value>, ArmError> {
+        let mut url = self.url(path, api_version)?;
+        let mut items = Vec::new();
+        loop {
+            let response = self.send(Method::Get, url, None, "list", path).await?;
+            if response.status == 404 {
+                return Ok(items);
+            }
+            let body = response.body.unwrap_or(Value::Null);
+            if let Some(page) = body.get("value").and_then(Value::as_array) {
+                items.extend(page.iter().cloned());
+            }
+            match body.get("nextLink").and_then(Value::as_str) {
+                Some(next) if !next.is_empty() => {
+                    url = Url::parse(next).map_err(|e| ArmError::Response {
+                        operation: "list".into(),
+                        resource: path.into(),
+                        message: format!("bad nextLink: {e}"),
+                    })?;
+                }
+                _ => return Ok(items),
+            }
+        }
+    }
+
+    /// Sends one request with pacing and retries. Non-2xx answers other than a GET 404 become
+    /// errors naming the resource, the operation and ARM's code and message.
+    pub async fn send(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<&Value>,
+        operation: &str,
+        resource: &str,
+    ) -> Result<ArmResponse, ArmError> {
+        let budget = match method {
+            Method::Get | Method::Head => Budget::Read,
+            Method::Delete => Budget::Delete,
+            _ => Budget::Write,
+        };
+        let payload = body.map(|b| serde_json::to_vec(b).unwrap_or_default());
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            self.pacer.acquire(budget).await;
+            let mut request = Request::new(url.clone(), method);
+            request.insert_header("accept", "application/json");
+            if let Some(payload) = &payload {
+                request.insert_header("content-type", "application/json");
+                request.set_body(payload.clone());
+            }
+            self.counters
+                .requests
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            tracing::debug!(method = ?method, url = %url.path(), attempt, "ARM request");
+            let options = PipelineSendOptions {
+                skip_checks: true,
+                ..PipelineSendOptions::default()
+            };
+            let sent = self
+                .pipeline
+                .send(&Context::default(), &mut request, Some(options))
+                .await;
+            let response = match sent {
+                Ok(response) => response,
+                Err(e) if attempt < self.max_attempts && is_transient(&e) => {
+                    self.counters
+                        .retries
+                        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    tracing::debug!(error = %e, "transient failure; retrying");
+                    tokio::time::sleep(backoff(attempt)).await;
+                    continue;
+                }
+                Err(e) => {
+                    return Err(ArmError::Transport {
+                        operation: operation.into(),
+                        resource: resource.into(),
+                        message: e.to_string(),
+                    });
+                }
+            };
+            let parsed = self.read(response, budget, operation, resource).await?;
+            let status = parsed.status;
+            let retryable =
+                status == 429 || status == 500 || status == 502 || status == 503 || status == 504;
+            if retryable && attempt < self.max_attempts {
+                if status == 429 {
+                    self.counters
+                        .throttled
+                        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
+                self.counters
+                    .retries
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let wait = parsed
+                    .retry_after
+                    .unwrap_or_else(|| backoff(attempt))
+                    .min(Duration::from_secs(120));
+                tracing::debug!(status, ?wait, "ARM asked to retry");
+                tokio::time::sleep(wait).await;
+                continue;
+            }
+            if (200..300).contains(&status) || (status == 404 && method == Method::Get) {
+                return Ok(parsed);
+            }
+            let raw = parsed
+                .body
+                .as_ref()
+                .map(|b| b.to_string())
+                .unwrap_or_default();
+            let (code, message) = parse_error_body(raw.as_bytes());
+            return Err(ArmError::Service {
+                operation: operation.into(),
+                resource: resource.into(),
+                status,
+                help: help_for(&code),
+                code,
+                message,
+            });
+        }
+    }
+
+    async fn read(
+        &self,
+        response: RawResponse,
+        budget: Budget,
+        operation: &str,
+        resource: &str,
+    ) -> Result<ArmResponse, ArmError> {
+        let status = u16::from(response.status());
+        let headers = response.headers();
+        let header = |name: &'static str| {
+            headers
+                .get_optional_str(&azure_core::http::headers::HeaderName::from_static(name))
+                .map(str::to_string)
+        };
+        let remaining_name = match budget {
+            Budget::Read => "x-ms-ratelimit-remaining-subscription-reads",
+            Budget::Write => "x-ms-ratelimit-remaining-subscription-writes",
+            Budget::Delete => "x-ms-ratelimit-remaining-subscription-deletes",
+        };
+        if let Some(remaining) = header(remaining_name).and_then(|r| r.parse::<f64>().ok()) {
+            self.pacer.observe_remaining(budget, remaining).await;
+        }
+        let retry_after = header("retry-after")
+            .and_then(|r| r.trim().parse::<u64>().ok())
+            .map(Duration::from_secs);
+        let azure_async_operation = header("azure-asyncoperation");
+        let location = header("location");
+        let bytes = response.into_body();
+        let body = if bytes.is_empty() {
+            None
+        } else {
+            match serde_json::from_slice::<Value>(&bytes) {
+                Ok(value) => Some(value),
+                Err(e) if (200..300).contains(&status) => {
+                    return Err(ArmError::Response {
+                        operation: operation.into(),
+                        resource: resource.into(),
+                        message: e.to_string(),
+                    });
+                }
+                Err(_) => Some(Value::String(String::from_utf8_lossy(&bytes).into_owned())),
+            }
+        };
+        Ok(ArmResponse {
+            status,
+            body,
+            retry_after,
+            azure_async_operation,
+            location,
+        })
+    }
+}
+
+fn is_transient(error: &azure_core::Error) -> bool {
+    matches!(
+        error.kind(),
+        azure_core::error::ErrorKind::Io | azure_core::error::ErrorKind::Connection
+    )
+}
+
+fn backoff(attempt: u32) -> Duration {
+    Duration::from_millis(200u64.saturating_mul(1 << attempt.min(6)))
+}

@@ -1,0 +1,237 @@
+//! Reading a stack's live state with as few requests as ARM allows: one LIST of resource groups,
+//! one LIST per (resource group, type), one LIST per parent for children, and GETs only for
+//! what lives outside the stack's resource groups. Bounded concurrency; the client paces.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use serde_json::Value;
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+use super::client::ArmClient;
+use super::error::ArmError;
+use crate::kinds::{self, Context};
+use crate::live::LiveState;
+use crate::model::{ResourceGroupRef, Spec, Stack};
+
+/// Top-level types azplan manages, listed in every resource group of the stack (also finding
+/// owned resources of kinds the spec no longer uses).
+const LISTED_TYPES: &[(&str, &str)] = &[
+    ("Microsoft.ContainerRegistry/registries", "2025-11-01"),
+    ("Microsoft.OperationalInsights/workspaces", "2025-07-01"),
+    ("Microsoft.Network/virtualNetworks", "2026-03-01"),
+    ("Microsoft.Network/dnszones", "2018-05-01"),
+    ("Microsoft.Network/privateDnsZones", "2024-06-01"),
+    (
+        "Microsoft.ManagedIdentity/userAssignedIdentities",
+        "2024-11-30",
+    ),
+    ("Microsoft.ContainerService/managedClusters", "2026-08-01"),
+];
+
+/// Children listed under each parent of these types: (parent type, child segment, api-version).
+const CHILDREN: &[(&str, &str, &str)] = &[
+    ("microsoft.network/virtualnetworks", "subnets", "2026-03-01"),
+    (
+        "microsoft.containerservice/managedclusters",
+        "agentPools",
+        "2026-08-01",
+    ),
+    (
+        "microsoft.managedidentity/userassignedidentities",
+        "federatedIdentityCredentials",
+        "2024-11-30",
+    ),
+];
+
+#[derive(Debug, Clone)]
+enum Read {
+    List {
+        path: String,
+        api_version: &'static str,
+    },
+    Get {
+        id: String,
+        api_version: String,
+    },
+}
+
+const CONCURRENCY: usize = 16;
+
+/// Reads every resource the stack declares or may own.
+pub async fn read_live(client: Arc<ArmClient>, stack: &Stack) -> Result<LiveState, Vec<ArmError>> {
+    let empty = LiveState::default();
+    let ctx = Context {
+        stack,
+        live: &empty,
+    };
+    let subscription = format!("/subscriptions/{}", stack.subscription);
+    let mut live = LiveState::default();
+    let mut errors = Vec::new();
+
+    // Wave 1: which of the stack's resource groups exist.
+    let groups = run(
+        &client,
+        vec![Read::List {
+            path: format!("{subscription}/resourcegroups"),
+            api_version: "2025-04-01",
+        }],
+    )
+    .await;
+    let mut existing_groups = BTreeSet::new();
+    for result in groups {
+        match result {
+            Ok(items) => {
+                for item in items {
+                    if let Some(id) = item.get("id").and_then(Value::as_str) {
+                        existing_groups.insert(id.to_ascii_lowercase());
+                    }
+                    live.insert(item);
+                }
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+
+    // Wave 2: every type in every stack group that exists, plus GETs for the rest.
+    let mut stack_groups: BTreeSet<String> = BTreeSet::new();
+    for resource in stack.resources.values() {
+        match &resource.resource_group {
+            Some(ResourceGroupRef::Managed { name, .. }) => {
+                stack_groups
+                    .insert(format!("{subscription}/resourceGroups/{name}").to_ascii_lowercase());
+            }
+            Some(ResourceGroupRef::Existing { id, .. }) => {
+                stack_groups.insert(id.to_ascii_lowercase());
+            }
+            None => {}
+        }
+    }
+    let listed_groups: Vec<String> = stack_groups
+        .iter()
+        .filter(|g| existing_groups.contains(*g))
+        .cloned()
+        .collect();
+    let mut reads = Vec::new();
+    for group in &listed_groups {
+        for (arm_type, api_version) in LISTED_TYPES {
+            reads.push(Read::List {
+                path: format!("{group}/providers/{arm_type}"),
+                api_version,
+            });
+        }
+        reads.push(Read::List {
+            path: format!("{group}/providers/Microsoft.Authorization/roleAssignments"),
+            api_version: "2022-04-01",
+        });
+    }
+    let covered = |id: &str| {
+        let lower = id.to_ascii_lowercase();
+        listed_groups
+            .iter()
+            .any(|g| lower.starts_with(&format!("{g}/")))
+    };
+    for resource in stack.resources.values() {
+        let id = ctx.id(&resource.address);
+        let top_level = !matches!(
+            resource.spec,
+            Spec::Subnet(_)
+                | Spec::NodePool(_)
+                | Spec::FederatedCredential(_)
+                | Spec::ResourceGroup
+        );
+        if top_level && !covered(&id) {
+            let api_version = match &resource.spec {
+                Spec::Existing(e) => kinds::api_version_of_type(&e.arm_type).to_string(),
+                _ => kinds::arm_kind(resource).api_version.to_string(),
+            };
+            reads.push(Read::Get { id, api_version });
+        }
+    }
+    for result in run(&client, reads).await {
+        match result {
+            Ok(items) => {
+                for item in items {
+                    live.insert(item);
+                }
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+
+    // Wave 3: children of every parent found.
+    let mut reads = Vec::new();
+    for (id, body) in live.iter() {
+        let arm_type = body
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        for (parent, segment, api_version) in CHILDREN {
+            if arm_type == *parent {
+                let original = body.get("id").and_then(Value::as_str).unwrap_or(id);
+                reads.push(Read::List {
+                    path: format!("{original}/{segment}"),
+                    api_version,
+                });
+            }
+        }
+    }
+    for result in run(&client, reads).await {
+        match result {
+            Ok(items) => {
+                for item in items {
+                    live.insert(item);
+                }
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(live)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Runs reads concurrently; each yields the bodies it found.
+async fn run(client: &Arc<ArmClient>, reads: Vec<Read>) -> Vec<Result<Vec<Value>, ArmError>> {
+    let permits = Arc::new(Semaphore::new(CONCURRENCY));
+    let mut tasks = JoinSet::new();
+    for (index, read) in reads.into_iter().enumerate() {
+        let client = client.clone();
+        let permits = permits.clone();
+        tasks.spawn(async move {
+            let _permit = permits.acquire_owned().await;
+            let result = match read {
+                Read::List {
+                    path, api_version, ..
+                } => client.list(&path, api_version).await,
+                Read::Get { id, api_version } => client
+                    .get(&id, &api_version)
+                    .await
+                    .map(|b| b.into_iter().collect()),
+            };
+            (index, result)
+        });
+    }
+    let mut results: BTreeMap<usize, Result<Vec<Value>, ArmError>> = BTreeMap::new();
+    while let Some(joined) = tasks.join_next().await {
+        match joined {
+            Ok((index, result)) => {
+                results.insert(index, result);
+            }
+            Err(e) => {
+                results.insert(
+                    usize::MAX - results.len(),
+                    Err(ArmError::Setup(format!("a read task failed: {e}"))),
+                );
+            }
+        }
+    }
+    results.into_values().collect()
+}
