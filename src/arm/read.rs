@@ -129,9 +129,11 @@ pub async fn read_live(client: Arc<ArmClient>, stack: &Stack) -> Result<LiveStat
             api_version: "2022-04-01",
         });
     }
+    // Resources in a stack group are covered by its LISTs, or cannot exist when the group does
+    // not; only what lives elsewhere needs a GET.
     let covered = |id: &str| {
         let lower = id.to_ascii_lowercase();
-        listed_groups
+        stack_groups
             .iter()
             .any(|g| lower.starts_with(&format!("{g}/")))
     };
