@@ -4,3 +4,4 @@
 //! spec (YAML) → model (validated, typed) → graph (dependency DAG).
 
 pub mod cli;
+pub mod emulator;
