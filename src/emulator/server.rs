@@ -180,10 +180,12 @@ fn authenticate(headers: &HeaderMap, tenant: &str) -> Result<(), Reply> {
         .get("authorization")
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    let token = value
-        .get(..7)
-        .filter(|scheme| scheme.eq_ignore_ascii_case("Bearer "))
-        .map(|_| value[7..].trim());
+    // HTTP stacks trim trailing spaces, so `Bearer ` with an empty token may arrive as `Bearer`.
+    let token = match value.split_once(' ') {
+        Some((scheme, rest)) if scheme.eq_ignore_ascii_case("Bearer") => Some(rest.trim()),
+        None if value.eq_ignore_ascii_case("Bearer") => Some(""),
+        _ => None,
+    };
     let (code, message) = match token {
         Some(t) if !t.is_empty() => return Ok(()),
         Some(_) => ("InvalidAuthenticationToken", "The access token is invalid."),
