@@ -67,8 +67,13 @@ pub struct Client {
 
 impl Client {
     pub fn new(emu: &RunningEmulator, token: Option<&str>) -> Client {
+        Client::connect(emu.endpoint(), emu.ca_cert_pem(), token)
+    }
+
+    /// A client for an emulator known only by its ready line (endpoint + CA PEM).
+    pub fn connect(endpoint: &str, ca_pem: &str, token: Option<&str>) -> Client {
         let mut roots = rustls::RootCertStore::empty();
-        for cert in CertificateDer::pem_slice_iter(emu.ca_cert_pem().as_bytes()) {
+        for cert in CertificateDer::pem_slice_iter(ca_pem.as_bytes()) {
             roots.add(cert.expect("PEM parses")).expect("CA accepted");
         }
         let config = rustls::ClientConfig::builder_with_provider(Arc::new(
@@ -78,7 +83,7 @@ impl Client {
         .expect("protocol versions")
         .with_root_certificates(roots)
         .with_no_client_auth();
-        let endpoint = emu.endpoint().to_string();
+        let endpoint = endpoint.to_string();
         Client {
             addr: endpoint.trim_start_matches("https://").to_string(),
             endpoint,
