@@ -521,3 +521,80 @@ async fn the_command_prints_one_ready_line() {
         serde_json::from_slice(&std::fs::read(&state).expect("state")).expect("JSON");
     assert_eq!(saved["resources"].as_object().map(|m| m.len()), Some(1));
 }
+
+/// A benchmark, not a timed test: `cargo test --release --test emulator_controls -- --ignored --nocapture`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "benchmark; run explicitly"]
+async fn benchmark_requests_per_second() {
+    let config = EmulatorConfig {
+        throttle: ThrottleConfig {
+            enabled: false,
+            ..ThrottleConfig::default()
+        },
+        ..fast_config()
+    };
+    let (emu, c) = start(config).await;
+    let g = rg("bench");
+    c.put(&url(&g, RG_API), &json!({"location": "westeurope"}))
+        .await;
+    for i in 0..50 {
+        c.put(
+            &url(
+                &format!("{g}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id{i}"),
+                MSI_API,
+            ),
+            &json!({"location": "westeurope"}),
+        )
+        .await;
+    }
+    let (connections, per_connection) = (8, 1000);
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..connections)
+        .map(|t| {
+            let c = c.clone();
+            let g = g.clone();
+            tokio::spawn(async move {
+                let mut session = c.session().await;
+                for i in 0..per_connection {
+                    let path = url(
+                        &format!(
+                            "{g}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id{}",
+                            (i + t) % 50
+                        ),
+                        MSI_API,
+                    );
+                    assert_eq!(session.get_status(&path).await, 200);
+                }
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await.expect("task");
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let total = connections * per_connection;
+    println!(
+        "{total} GETs over {connections} keep-alive connections in {elapsed:.2}s: {:.0} requests/s",
+        total as f64 / elapsed
+    );
+    let started = Instant::now();
+    for i in 0..200 {
+        let r = c
+            .put(
+                &url(
+                    &format!(
+                        "{g}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/writer{i}"
+                    ),
+                    MSI_API,
+                ),
+                &json!({"location": "westeurope"}),
+            )
+            .await;
+        assert_eq!(r.status, 201);
+    }
+    println!(
+        "200 sequential PUTs, new TLS connection each: {:.0} requests/s",
+        200.0 / started.elapsed().as_secs_f64()
+    );
+    emu.shutdown().await.expect("shutdown");
+}

@@ -243,6 +243,49 @@ impl Client {
     }
 }
 
+/// One keep-alive connection, for benchmarks.
+pub struct Session {
+    sender: hyper::client::conn::http1::SendRequest<Full<Bytes>>,
+    host: String,
+    token: String,
+}
+
+impl Client {
+    pub async fn session(&self) -> Session {
+        let tcp = tokio::net::TcpStream::connect(&self.addr)
+            .await
+            .expect("connect");
+        let name = ServerName::try_from("127.0.0.1").expect("server name");
+        let tls = self.connector.connect(name, tcp).await.expect("TLS");
+        let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(tls))
+            .await
+            .expect("handshake");
+        tokio::spawn(conn);
+        Session {
+            sender,
+            host: self.addr.clone(),
+            token: self.token.clone().unwrap_or_default(),
+        }
+    }
+}
+
+impl Session {
+    pub async fn get_status(&mut self, path: &str) -> u16 {
+        self.sender.ready().await.expect("connection ready");
+        let req = hyper::Request::builder()
+            .method("GET")
+            .uri(path)
+            .header("host", &self.host)
+            .header("authorization", format!("Bearer {}", self.token))
+            .body(Full::new(Bytes::new()))
+            .expect("request");
+        let resp = self.sender.send_request(req).await.expect("response");
+        let status = resp.status().as_u16();
+        resp.into_body().collect().await.expect("body");
+        status
+    }
+}
+
 pub fn rg(name: &str) -> String {
     format!("/subscriptions/{SUB}/resourceGroups/{name}")
 }
