@@ -370,6 +370,11 @@ async fn workspace_soft_delete_reserves_the_name() {
             .status,
         201
     );
+    // Deleting the group soft-deletes its workspaces too.
+    let del = c.delete(&url(&g2, RG_API)).await;
+    c.wait(&del).await;
+    let r = c.put(&path, &json!({"location": "westeurope"})).await;
+    assert_eq!((r.status, r.code()), (409, "Conflict"));
     emu.shutdown().await.expect("shutdown");
 }
 
@@ -533,6 +538,46 @@ async fn dns_zones_public_and_private() {
         )
         .await;
     assert_eq!(r.status, 400);
+    let r = c
+        .call_with(
+            "PUT",
+            &zone,
+            Some(&json!({"location": "global"})),
+            &[("If-None-Match", "*")],
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.code()),
+        (412, "PreconditionFailed"),
+        "If-None-Match: * only creates"
+    );
+    let r = c
+        .call_with(
+            "PUT",
+            &zone,
+            Some(&json!({"location": "global"})),
+            &[("If-Match", "stale")],
+        )
+        .await;
+    assert_eq!(r.status, 412);
+    let current = c.get(&zone).await.body["etag"]
+        .as_str()
+        .expect("etag")
+        .to_string();
+    let r = c
+        .call_with(
+            "PUT",
+            &zone,
+            Some(&json!({"location": "global"})),
+            &[("If-Match", current.as_str())],
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    assert_ne!(
+        r.body["etag"].as_str(),
+        Some(current.as_str()),
+        "every write changes the etag"
+    );
     let r = c.patch(&zone, &json!({"tags": {"c": "d"}})).await;
     assert_eq!(r.body["tags"], json!({"c": "d"}));
     let del = c.delete(&zone).await;

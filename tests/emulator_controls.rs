@@ -434,6 +434,31 @@ async fn futures_join_all(
 }
 
 #[tokio::test]
+async fn local_mode_keeps_everything_under_dot_azplan() {
+    let dir = temp_dir("local");
+    let config = EmulatorConfig::local(&dir).expect("local config");
+    assert_eq!(config.time_scale, azplan::emulator::LOCAL_TIME_SCALE);
+    let (emu, c) = start(config.clone()).await;
+    assert!(emu.endpoint().starts_with("https://127.0.0.1:"));
+    c.put(
+        &url(&rg("local"), RG_API),
+        &json!({"location": "westeurope"}),
+    )
+    .await;
+    emu.shutdown().await.expect("shutdown");
+    for file in ["state.json", "requests.jsonl", "ca.pem"] {
+        assert!(dir.join(".azplan/local").join(file).is_file(), "{file}");
+    }
+    let (emu, c) = start(config).await;
+    assert_eq!(
+        c.get(&url(&rg("local"), RG_API)).await.status,
+        200,
+        "the next command sees the same cloud"
+    );
+    emu.shutdown().await.expect("shutdown");
+}
+
+#[tokio::test]
 async fn request_log_records_every_exchange() {
     let dir = temp_dir("log");
     let log = dir.join("requests.jsonl");

@@ -442,6 +442,8 @@ fn delete(state: &mut State, ctx: &Ctx, target: &Target) -> Result<Reply, ArmErr
         }
         Kind::PrivateDnsZone => dns::before_delete_private(state, target)?,
         Kind::Workspace => workspace::soft_delete(state, ctx, target, &record)?,
+        // Workspaces deleted with their group are soft-deleted like any other workspace delete.
+        Kind::ResourceGroup => workspace::soft_delete_in_group(state, ctx, &key),
         _ => {}
     }
     if target.kind.delete_style() == DeleteStyle::Sync {

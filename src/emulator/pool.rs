@@ -4,13 +4,13 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::emulator::cluster;
 use crate::emulator::common::{self, Ctx};
 use crate::emulator::error::ArmError;
 use crate::emulator::handlers::Written;
 use crate::emulator::kind::Kind;
 use crate::emulator::route::Target;
 use crate::emulator::state::State;
+use crate::emulator::{cluster, cluster_defaults};
 
 /// Properties a pool cannot change in place (the Terraform provider's ForceNew/rotation list).
 const IMMUTABLE: [&str; 16] = [
@@ -114,9 +114,9 @@ pub(crate) fn normalize(
     let version = if requested.is_empty() {
         cluster_version.to_string()
     } else {
-        cluster::resolve_version(&requested)?
+        cluster_defaults::resolve_version(&requested)?
     };
-    if cluster::version_key(&version) > cluster::version_key(cluster_version) {
+    if cluster_defaults::version_key(&version) > cluster_defaults::version_key(cluster_version) {
         return Err(invalid(
             "agentPoolProfile.orchestratorVersion",
             format!(

@@ -144,6 +144,37 @@ pub(crate) fn patch(updated: &mut Value, body: &Value) -> Result<(), ArmError> {
     Ok(())
 }
 
+pub(crate) fn soft_delete_in_group(state: &mut State, ctx: &Ctx, group_key: &str) {
+    let prefix = format!("{group_key}/");
+    let workspaces: Vec<Record> = state
+        .resources
+        .iter()
+        .filter(|(k, r)| r.kind == Kind::Workspace && k.starts_with(&prefix))
+        .map(|(_, r)| r.clone())
+        .collect();
+    for record in workspaces {
+        let name = common::str_at(&record.body, &["name"])
+            .unwrap_or("")
+            .to_string();
+        let subscription = record.id.split('/').nth(2).unwrap_or("").to_string();
+        let resource_group = record.id.split('/').nth(4).unwrap_or("").to_string();
+        state.deleted_workspaces.insert(
+            format!("{subscription}/{name}").to_ascii_lowercase(),
+            DeletedWorkspace {
+                resource_group,
+                location: common::str_at(&record.body, &["location"])
+                    .unwrap_or("")
+                    .to_string(),
+                customer_id: common::str_at(&record.body, &["properties", "customerId"])
+                    .unwrap_or("")
+                    .to_string(),
+                purge_at_ms: ctx.now + ctx.settings.scaled(SOFT_DELETE_MS),
+            },
+        );
+        state.dirty = true;
+    }
+}
+
 /// Without `force=true` the name stays reserved (soft delete); with it the name is released.
 pub(crate) fn soft_delete(
     state: &mut State,

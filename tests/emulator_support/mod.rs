@@ -113,6 +113,28 @@ impl Client {
         path: &str,
         body: Option<&Value>,
     ) -> Result<Resp, String> {
+        self.try_call_with(method, path, body, &[]).await
+    }
+
+    pub async fn call_with(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&Value>,
+        headers: &[(&str, &str)],
+    ) -> Resp {
+        self.try_call_with(method, path, body, headers)
+            .await
+            .unwrap_or_else(|e| panic!("{method} {path}: {e}"))
+    }
+
+    pub async fn try_call_with(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&Value>,
+        headers: &[(&str, &str)],
+    ) -> Result<Resp, String> {
         let path = path.strip_prefix(&self.endpoint).unwrap_or(path);
         let tcp = tokio::net::TcpStream::connect(&self.addr)
             .await
@@ -133,6 +155,9 @@ impl Client {
             .header("host", &self.addr);
         if let Some(token) = &self.token {
             req = req.header("authorization", format!("Bearer {token}"));
+        }
+        for (name, value) in headers {
+            req = req.header(*name, *value);
         }
         let bytes = match body {
             Some(b) => {
