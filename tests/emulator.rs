@@ -849,3 +849,99 @@ async fn role_assignments_at_any_scope() {
     assert_eq!((r.status, r.code()), (404, "RoleAssignmentNotFound"));
     emu.shutdown().await.expect("shutdown");
 }
+
+/// Nothing a client sends may crash a handler: malformed bodies get ARM error bodies (4xx).
+#[tokio::test]
+async fn malformed_requests_get_arm_errors() {
+    let mut config = fast_config();
+    config.throttle.enabled = false;
+    let (emu, c) = start(config).await;
+    let g = group(&c, "rg").await;
+    let cluster = res(&g, "Microsoft.ContainerService/managedClusters/aks1");
+    c.create(
+        &url(&cluster, "2026-08-01"),
+        &json!({"location": "westeurope", "properties": {"dnsPrefix": "a", "agentPoolProfiles": [{"name": "sys", "mode": "System"}]}}),
+    )
+    .await;
+    let vnet = vnet_with_subnets(&c, &g).await;
+    let identity = res(&g, "Microsoft.ManagedIdentity/userAssignedIdentities/app");
+    c.put(&url(&identity, MSI_API), &json!({"location": "westeurope"}))
+        .await;
+    let targets = [
+        url(&rg("rg"), RG_API),
+        url(
+            &res(&g, "Microsoft.ContainerRegistry/registries/acr12345"),
+            ACR_API,
+        ),
+        url(
+            &res(&g, "Microsoft.OperationalInsights/workspaces/logs1"),
+            LA_API,
+        ),
+        url(&vnet, NET_API),
+        url(&format!("{vnet}/subnets/s1"), NET_API),
+        url(&res(&g, "Microsoft.Network/dnsZones/example.com"), DNS_API),
+        url(
+            &res(&g, "Microsoft.Network/privateDnsZones/example.com"),
+            PDNS_API,
+        ),
+        url(&identity, MSI_API),
+        url(
+            &format!("{identity}/federatedIdentityCredentials/fic1"),
+            MSI_API,
+        ),
+        url(
+            &res(
+                &g,
+                "Microsoft.Authorization/roleAssignments/05c5a614-a7d6-4502-b150-c2fb455033ff",
+            ),
+            RA_API,
+        ),
+        url(&cluster, "2026-08-01"),
+        url(&format!("{cluster}/agentPools/pool1"), "2026-08-01"),
+    ];
+    let bodies = [
+        json!([]),
+        json!("text"),
+        json!(17),
+        json!({"location": 5}),
+        json!({"location": "westeurope", "properties": 5, "tags": []}),
+        json!({"location": "westeurope", "tags": {"a": 1}}),
+        json!({"location": "westeurope", "sku": "Basic", "identity": {"type": "UserAssigned", "userAssignedIdentities": []}}),
+        json!({"location": "westeurope", "properties": {
+            "addressSpace": {"addressPrefixes": [5, "x/99"]}, "subnets": [5, {"name": 7}],
+            "agentPoolProfiles": [5, {"name": "p", "count": "many", "enableAutoScaling": true}],
+            "networkProfile": {"networkPlugin": 5}, "addonProfiles": {"aciConnectorLinux": {"enabled": true, "config": 5}},
+            "roleDefinitionId": 5, "principalId": [], "issuer": 5, "audiences": "x", "addressPrefix": {"a": 1},
+            "kubernetesVersion": 1.33, "aadProfile": null, "oidcIssuerProfile": {"enabled": "yes"}
+        }}),
+    ];
+    for target in &targets {
+        for body in &bodies {
+            for method in ["PUT", "PATCH"] {
+                let r = c.try_call(method, target, Some(body)).await;
+                let r = r.unwrap_or_else(|e| {
+                    panic!("{method} {target} {body}: connection failed ({e}), a handler panicked?")
+                });
+                assert!(
+                    (400..500).contains(&r.status) || r.status < 300,
+                    "{method} {target} {body}: {} {}",
+                    r.status,
+                    r.body
+                );
+                assert!(
+                    r.status < 300 || r.body["error"]["code"].is_string(),
+                    "{method} {target}: ARM error body: {}",
+                    r.body
+                );
+            }
+        }
+        let raw = c
+            .try_call_with("PUT", target, None, &[("content-type", "application/json")])
+            .await;
+        assert!(
+            raw.is_ok_and(|r| r.status == 400),
+            "{target}: a PUT without a body is a 400"
+        );
+    }
+    emu.shutdown().await.expect("shutdown");
+}

@@ -135,6 +135,26 @@ async fn full_cluster_lifecycle() {
     assert_eq!(pool0["orchestratorVersion"], "1.33.5");
     assert_eq!(pool0["provisioningState"], "Succeeded");
 
+    // The node resource group exists, is managed by the cluster, and holds the kubelet identity.
+    let node_rg = url(&rg("MC_rg_aks1_westeurope"), RG_API);
+    let mc = c.get(&node_rg).await;
+    assert_eq!(
+        (mc.status, mc.body["managedBy"].as_str()),
+        (200, Some(cluster.as_str()))
+    );
+    let kubelet = &p["identityProfile"]["kubeletidentity"];
+    let kubelet_uai = c
+        .get(&url(
+            kubelet["resourceId"].as_str().expect("resourceId"),
+            "2024-11-30",
+        ))
+        .await;
+    assert_eq!(kubelet_uai.status, 200);
+    assert_eq!(
+        kubelet_uai.body["properties"]["principalId"],
+        kubelet["objectId"]
+    );
+
     // Agent pools through their own API.
     let pool = format!("{cluster}/agentPools/batch");
     let r = c.put(&url(&pool, AKS_API), &pool_body()).await;
@@ -226,6 +246,11 @@ async fn full_cluster_lifecycle() {
     assert_eq!(c.get(&url(&cluster, AKS_API)).await.state(), "Deleting");
     c.wait(&r).await;
     assert_eq!(c.get(&url(&cluster, AKS_API)).await.status, 404);
+    assert_eq!(
+        c.get(&node_rg).await.status,
+        404,
+        "the node resource group goes with the cluster"
+    );
     assert_eq!(c.delete(&url(&cluster, AKS_API)).await.status, 204);
     assert_eq!(
         c.delete(&url(&subnet, NET_API)).await.status,

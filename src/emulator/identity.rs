@@ -106,7 +106,7 @@ fn claim(state: &mut State, ctx: &Ctx, identity_key: &str) -> Result<u64, ArmErr
     let hold = ctx.settings.scaled(ctx.settings.fic_write_ms);
     state
         .busy_until
-        .insert(identity_key.to_string(), ctx.now + hold);
+        .insert(identity_key.to_string(), ctx.now.saturating_add(hold));
     Ok(hold)
 }
 

@@ -126,7 +126,7 @@ pub(crate) fn put(
     if let (Some(window), Some(created)) = (
         window,
         state.principals.get(&principal_id.to_ascii_lowercase()),
-    ) && created + ctx.settings.scaled(window) > ctx.now
+    ) && created.saturating_add(ctx.settings.scaled(window)) > ctx.now
     {
         return Err(ArmError::bad_request(
             "PrincipalNotFound",

@@ -222,7 +222,14 @@ impl State {
             "Succeeded"
         };
         match (op.action, &op.failure) {
-            (Action::Delete, None) => self.remove_tree(&op.resource_key),
+            (Action::Delete, None) => {
+                // A cluster takes its node resource group (MC_…) with it, also when its group goes.
+                let node_groups = self.node_groups_under(&op.resource_key);
+                self.remove_tree(&op.resource_key);
+                for key in node_groups {
+                    self.remove_tree(&key);
+                }
+            }
             _ => {
                 set_provisioning_state(self.resources.get_mut(&op.resource_key), word);
                 // Inline children (pools of a cluster, subnets of a VNet) finish with their parent.
@@ -245,6 +252,36 @@ impl State {
                 }
             }
         }
+    }
+
+    /// Keys of the node resource groups managed by clusters at or below `key`.
+    fn node_groups_under(&self, key: &str) -> Vec<String> {
+        let prefix = format!("{key}/");
+        self.resources
+            .iter()
+            .filter(|(k, r)| {
+                r.kind == Kind::ManagedCluster && (*k == key || k.starts_with(&prefix))
+            })
+            .filter_map(|(_, cluster)| {
+                let node_rg = cluster
+                    .body
+                    .get("properties")?
+                    .get("nodeResourceGroup")?
+                    .as_str()?;
+                let subscription = cluster.id.split('/').nth(2)?;
+                let group_key = format!("/subscriptions/{subscription}/resourcegroups/{node_rg}")
+                    .to_ascii_lowercase();
+                let managed_by = self
+                    .resources
+                    .get(&group_key)?
+                    .body
+                    .get("managedBy")?
+                    .as_str()?;
+                managed_by
+                    .eq_ignore_ascii_case(&cluster.id)
+                    .then_some(group_key)
+            })
+            .collect()
     }
 
     /// Serialises the state if it changed since the last snapshot.

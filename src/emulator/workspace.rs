@@ -168,7 +168,7 @@ pub(crate) fn soft_delete_in_group(state: &mut State, ctx: &Ctx, group_key: &str
                 customer_id: common::str_at(&record.body, &["properties", "customerId"])
                     .unwrap_or("")
                     .to_string(),
-                purge_at_ms: ctx.now + ctx.settings.scaled(SOFT_DELETE_MS),
+                purge_at_ms: ctx.now.saturating_add(ctx.settings.scaled(SOFT_DELETE_MS)),
             },
         );
         state.dirty = true;
@@ -199,7 +199,7 @@ pub(crate) fn soft_delete(
         customer_id: common::str_at(&record.body, &["properties", "customerId"])
             .unwrap_or("")
             .to_string(),
-        purge_at_ms: ctx.now + ctx.settings.scaled(SOFT_DELETE_MS),
+        purge_at_ms: ctx.now.saturating_add(ctx.settings.scaled(SOFT_DELETE_MS)),
     };
     state.deleted_workspaces.insert(rkey, entry);
     state.dirty = true;
