@@ -18,6 +18,7 @@ pub(crate) struct Settings {
     pub(crate) principal_window_ms: u64,
     /// How long a federated-credential write keeps its identity busy, unscaled milliseconds.
     pub(crate) fic_write_ms: u64,
+    pub(crate) retry_after_override: Option<u64>,
 }
 
 impl Settings {
@@ -25,9 +26,16 @@ impl Settings {
         (ms as f64 * self.time_scale).round().max(0.0) as u64
     }
 
-    /// Retry-After in whole seconds: ARM's 10 s floor, scaled like every other duration.
+    /// Retry-After in whole seconds: ARM's 10 s scaled like every other duration, but at least 1 s
+    /// at human speeds (so SDK pollers do not spin) and 0 at test speeds (below 1/100), unless set.
     pub(crate) fn retry_after(&self) -> u64 {
-        ((10.0 * self.time_scale).round() as u64).min(10)
+        if let Some(fixed) = self.retry_after_override {
+            return fixed;
+        }
+        if self.time_scale < 0.01 {
+            return 0;
+        }
+        ((10.0 * self.time_scale).ceil() as u64).clamp(1, 10)
     }
 }
 
@@ -297,7 +305,31 @@ pub(crate) fn str_at<'v>(v: &'v Value, path: &[&str]) -> Option<&'v str> {
 
 #[cfg(test)]
 mod tests {
-    use super::{merge_defaults, merge_patch, normalize_location};
+    use super::{Settings, merge_defaults, merge_patch, normalize_location};
+
+    #[test]
+    fn retry_after_scales_with_time() {
+        let at = |time_scale: f64, retry_after_override: Option<u64>| {
+            Settings {
+                base_url: String::new(),
+                time_scale,
+                tenant_id: String::new(),
+                principal_window_ms: 0,
+                fic_write_ms: 0,
+                retry_after_override,
+            }
+            .retry_after()
+        };
+        assert_eq!(at(1.0, None), 10, "ARM's realistic floor");
+        assert_eq!(
+            at(0.02, None),
+            1,
+            "--local: slow enough that pollers do not spin"
+        );
+        assert_eq!(at(0.001, None), 0, "tests poll immediately");
+        assert_eq!(at(1.0, Some(2)), 2);
+        assert_eq!(at(5.0, None), 10);
+    }
     use serde_json::json;
 
     #[test]

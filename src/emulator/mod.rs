@@ -71,6 +71,8 @@ pub struct EmulatorConfig {
     pub principal_window: Duration,
     /// How long (before time scaling) one federated-credential write keeps its identity busy.
     pub credential_write_window: Duration,
+    /// Fixed Retry-After (seconds) on LRO answers; `None` derives it from `time_scale`.
+    pub retry_after: Option<u64>,
     pub tenant_id: String,
 }
 
@@ -87,6 +89,7 @@ impl Default for EmulatorConfig {
             throttle: ThrottleConfig::default(),
             principal_window: Duration::from_secs(30),
             credential_write_window: Duration::from_secs(2),
+            retry_after: None,
             tenant_id: "72f988bf-86f1-41af-91ab-2d7cd011db47".to_string(),
         }
     }
@@ -176,6 +179,7 @@ impl Emulator {
                 tenant_id: config.tenant_id.clone(),
                 principal_window_ms: duration_ms(config.principal_window),
                 fic_write_ms: duration_ms(config.credential_write_window),
+                retry_after_override: config.retry_after,
             },
             latency: config.latency,
             state: Mutex::new(state),
@@ -285,6 +289,10 @@ pub struct EmulatorArgs {
     /// Disable ARM's per-subscription throttling.
     #[arg(long)]
     pub no_throttle: bool,
+    /// Fixed Retry-After seconds on LRO answers (default: 10 s scaled by --time-scale, at least 1 s
+    /// unless the scale is below 0.01).
+    #[arg(long, value_name = "SECONDS")]
+    pub retry_after: Option<u64>,
     /// Seconds (before time scaling) a new principal stays unknown to role assignments.
     #[arg(long, value_name = "SECONDS", default_value_t = 30.0)]
     pub principal_window: f64,
@@ -310,6 +318,7 @@ impl EmulatorArgs {
             faults,
             throttle,
             principal_window: Duration::from_secs_f64(self.principal_window.max(0.0)),
+            retry_after: self.retry_after,
             ..EmulatorConfig::default()
         })
     }
