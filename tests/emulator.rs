@@ -140,7 +140,7 @@ async fn resource_group_lifecycle_and_cascade() {
     let r = c
         .put(&url(&rg("bad."), RG_API), &json!({"location": "eastus"}))
         .await;
-    assert_eq!((r.status, r.code()), (400, "InvalidResourceGroupName"));
+    assert_eq!((r.status, r.code()), (400, "InvalidResourceGroup"));
     let r = c.patch(&path, &json!({"tags": {"b": "2"}})).await;
     assert_eq!((r.status, r.body["tags"].clone()), (200, json!({"b": "2"})));
     assert_eq!(c.call("HEAD", &path, None).await.status, 204);
@@ -434,7 +434,7 @@ async fn virtual_networks_and_subnets() {
             &json!({"properties": {"addressPrefix": "10.0.20.1/24"}}),
         )
         .await;
-    assert_eq!(r.status, 400);
+    assert_eq!((r.status, r.code()), (400, "InvalidAddressPrefixFormat"));
     let listed = c.get(&url(&format!("{vnet}/subnets"), NET_API)).await;
     assert_eq!(listed.body["value"].as_array().map(Vec::len), Some(3));
 

@@ -310,7 +310,7 @@ async fn cluster_validation_errors() {
             "unknown version",
             with(&|b| b["properties"]["kubernetesVersion"] = json!("1.19.0")),
             400,
-            "K8sVersionNotSupported",
+            "AgentPoolK8sVersionNotSupported",
         ),
         (
             "missing workspace",

@@ -31,7 +31,7 @@ pub(crate) fn resolve_version(requested: &str) -> Result<String, ArmError> {
         .map(|v| (*v).to_string())
         .ok_or_else(|| {
             ArmError::bad_request(
-                "K8sVersionNotSupported",
+                "AgentPoolK8sVersionNotSupported",
                 format!("Version {requested} is not supported in this region. Please use [az aks get-versions] command to get the supported version list in this region. For more information, please check https://aka.ms/supported-version-list"),
             )
         })

@@ -45,6 +45,7 @@ fn busy(state: &State, vnet_key: &str) -> Result<(), ArmError> {
 }
 
 fn prefixes_of(
+    owner: &str,
     props: &Map<String, Value>,
     single: &str,
     plural: &[&str],
@@ -71,7 +72,7 @@ fn prefixes_of(
             Some(c) => Ok((t, c)),
             None => Err(ArmError::bad_request(
                 "InvalidAddressPrefixFormat",
-                format!("Address prefix {t} has an invalid format. Use a valid IPv4 CIDR with no host bits set."),
+                format!("Address prefix {t} of resource {owner} is not formatted correctly. It should follow CIDR notation, for example 10.0.0.0/24."),
             )),
         })
         .collect()
@@ -175,7 +176,7 @@ pub(crate) fn put_vnet(
     common::check_location(existing.as_ref(), &location, target)?;
     busy(state, &key)?;
     let mut props = common::properties(body)?;
-    let space = prefixes_of(&props, "", &["addressSpace", "addressPrefixes"])?;
+    let space = prefixes_of(&target.id, &props, "", &["addressSpace", "addressPrefixes"])?;
     if space.is_empty() {
         return Err(ArmError::missing_property(
             "properties.addressSpace.addressPrefixes",
@@ -231,7 +232,12 @@ pub(crate) fn put_vnet(
     }
     let mut with_prefixes = Vec::new();
     for (name, p) in &desired {
-        let prefixes = prefixes_of(p, "addressPrefix", &["addressPrefixes"])?;
+        let prefixes = prefixes_of(
+            &format!("{}/subnets/{name}", target.id),
+            p,
+            "addressPrefix",
+            &["addressPrefixes"],
+        )?;
         if prefixes.is_empty() {
             return Err(ArmError::missing_property(
                 "properties.subnets[].properties.addressPrefix",
@@ -309,7 +315,7 @@ pub(crate) fn put_subnet(
     let vnet_key = vnet.id.to_ascii_lowercase();
     busy(state, &vnet_key)?;
     let props = common::properties(body)?;
-    let prefixes = prefixes_of(&props, "addressPrefix", &["addressPrefixes"])?;
+    let prefixes = prefixes_of(&target.id, &props, "addressPrefix", &["addressPrefixes"])?;
     if prefixes.is_empty() {
         return Err(ArmError::missing_property("properties.addressPrefix"));
     }
@@ -319,7 +325,12 @@ pub(crate) fn put_subnet(
         .and_then(Value::as_object)
         .cloned()
         .unwrap_or_default();
-    let space = prefixes_of(&vnet_props, "", &["addressSpace", "addressPrefixes"])?;
+    let space = prefixes_of(
+        &vnet.id,
+        &vnet_props,
+        "",
+        &["addressSpace", "addressPrefixes"],
+    )?;
     let key = target.key();
     let mut all = vec![(target.name.clone(), prefixes)];
     for sibling in state.children(&vnet_key, Kind::Subnet) {
@@ -337,7 +348,7 @@ pub(crate) fn put_subnet(
             .to_string();
         all.push((
             name,
-            prefixes_of(&p, "addressPrefix", &["addressPrefixes"])?,
+            prefixes_of(&sibling.id, &p, "addressPrefix", &["addressPrefixes"])?,
         ));
     }
     check_subnet_prefixes(

@@ -23,9 +23,10 @@ pub(crate) fn put(
         || name.ends_with('.')
     {
         return Err(ArmError::bad_request(
-            "InvalidResourceGroupName",
+            "InvalidResourceGroup",
             format!(
-                "Resource group name '{name}' is invalid. It can include alphanumeric, underscore, parentheses, hyphen, period (except at end), and Unicode characters that match the allowed characters, and be up to 90 characters long."
+                "The provided resource group name '{name}' has these invalid characters: '{}'. The name can only be a letter, digit, '-', '.', '(', ')' or '_', must not end with a period, and can be up to 90 characters long.",
+                name.chars().filter(|c| !valid_char(*c)).collect::<String>()
             ),
         ));
     }
