@@ -6,7 +6,17 @@
 //! Code map: `server` (HTTPS, request pipeline) → `route` (what a path addresses) → `handlers`
 //! (status codes, LRO headers, lists) → one module per resource type (`resources`, `registry`,
 //! `workspace`, `network`, `dns`, `identity`, `role`, `cluster`, `pool`) over `state` (the
-//! emulated cloud, persisted atomically). `throttle`, `faults` and `reqlog` are test controls.
+//! emulated cloud, persisted atomically). `cluster_defaults` holds what AKS fills in by itself;
+//! `throttle`, `faults` and `reqlog` are test controls.
+//!
+//! Architecture invariants:
+//! - No file here uses another azplan module (a unit test below enforces it).
+//! - Operations complete lazily: `State::settle` runs at the start of every request and finishes
+//!   every operation whose absolute deadline has passed. Nothing runs in the background, so a
+//!   restarted emulator continues exactly where it stopped.
+//! - The state lock is a plain mutex, never held across an await; snapshots are written after it
+//!   is released, and never older over newer.
+//! - Handlers never panic on input: every refusal is an `ArmError` rendered as ARM's error body.
 
 mod cidr;
 mod clock;
@@ -226,6 +236,14 @@ fn default_ca_path(state_file: Option<&Path>, port: u16) -> PathBuf {
     }
 }
 
+impl Drop for RunningEmulator {
+    /// Stops accepting connections when the handle goes away without `shutdown` (state changes
+    /// are already on disk: every request writes its snapshot before answering).
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+    }
+}
+
 impl RunningEmulator {
     /// `https://127.0.0.1:PORT`, the base URL for ARM requests.
     pub fn endpoint(&self) -> &str {
@@ -252,9 +270,10 @@ impl RunningEmulator {
     }
 
     /// Stops accepting, lets open connections finish their current request, and writes the state.
-    pub async fn shutdown(self) -> Result<(), EmulatorError> {
+    pub async fn shutdown(mut self) -> Result<(), EmulatorError> {
         let _ = self.stop.send(true);
-        let _ = self.task.await;
+        let task = std::mem::replace(&mut self.task, tokio::spawn(async {}));
+        let _ = task.await;
         self.shared.flush()
     }
 }
