@@ -329,6 +329,25 @@ async fn cluster_validation_errors() {
             "BadRequest",
         ),
         (
+            "pool subnet must exist",
+            with(&|b| {
+                b["properties"]["agentPoolProfiles"][0]["vnetSubnetID"] =
+                    json!(format!("{vnet}/subnets/missing"))
+            }),
+            400,
+            "InvalidParameter",
+        ),
+        (
+            "user-assigned identity must exist",
+            with(&|b| {
+                b["identity"] = json!({"type": "UserAssigned", "userAssignedIdentities": {
+                    format!("{g}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/missing"): {}
+                }})
+            }),
+            400,
+            "InvalidParameter",
+        ),
+        (
             "no location",
             with(&|b| {
                 b.as_object_mut().map(|m| m.remove("location"));

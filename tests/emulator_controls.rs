@@ -189,6 +189,21 @@ faults:
 }
 
 #[tokio::test]
+async fn latency_is_added_to_every_request() {
+    let config = EmulatorConfig {
+        latency: Duration::from_millis(150),
+        ..fast_config()
+    };
+    let (emu, c) = start(config).await;
+    for _ in 0..2 {
+        let started = Instant::now();
+        assert_eq!(c.get(&url(&rg("rg"), RG_API)).await.status, 404);
+        assert!(started.elapsed() >= Duration::from_millis(150));
+    }
+    emu.shutdown().await.expect("shutdown");
+}
+
+#[tokio::test]
 async fn dropped_connections_and_slow_responses() {
     let plan = r#"{"faults": [
         {"fault": "drop", "pathContains": "dropme", "count": 1},

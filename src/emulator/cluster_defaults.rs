@@ -138,6 +138,13 @@ pub(crate) fn render_identity(
             }
             let mut rendered = Map::new();
             for id in ids.keys() {
+                if common::dangling_reference(state, id) {
+                    return Err(ArmError::bad_request(
+                        "InvalidParameter",
+                        format!("The user-assigned identity '{id}' was not found."),
+                    )
+                    .with_target("identity.userAssignedIdentities"));
+                }
                 let record = state.get(&id.to_ascii_lowercase());
                 let prop = |f: &str, fallback: String| {
                     record

@@ -295,6 +295,19 @@ pub(crate) fn parent_record<'s>(state: &'s State, target: &Target) -> Result<&'s
     })
 }
 
+/// True when `id` points into a resource group this emulator holds but names nothing there.
+/// References into groups the emulator has never seen are accepted: they may live in another
+/// subscription or be placeholders in the official examples, which the fidelity tests replay.
+pub(crate) fn dangling_reference(state: &State, id: &str) -> bool {
+    let key = id.to_ascii_lowercase();
+    let segs: Vec<&str> = key.split('/').collect();
+    let group_known = segs.len() > 4
+        && segs[1] == "subscriptions"
+        && segs[3] == "resourcegroups"
+        && state.get(&segs[..5].join("/")).is_some();
+    group_known && state.get(&key).is_none()
+}
+
 pub(crate) fn str_at<'v>(v: &'v Value, path: &[&str]) -> Option<&'v str> {
     let mut cur = v;
     for p in path {

@@ -258,23 +258,17 @@ pub(crate) fn store(
     state.put(id.to_ascii_lowercase(), id, Kind::AgentPool, body, ctx.now);
 }
 
-/// A subnet id that names a VNet this emulator holds must exist.
+/// Subnet references must resolve (see `common::dangling_reference`).
 pub(crate) fn check_subnet_refs(state: &State, props: &Map<String, Value>) -> Result<(), ArmError> {
     for field in ["vnetSubnetID", "podSubnetID"] {
-        if let Some(id) = props.get(field).and_then(Value::as_str) {
-            let key = id.to_ascii_lowercase();
-            let vnet_key = key
-                .rsplit_once("/subnets/")
-                .map(|(v, _)| v.to_string())
-                .unwrap_or_default();
-            if state.get(&key).is_none()
-                && (state.get(&vnet_key).is_some() || !key.contains("/subnets/"))
-            {
-                return Err(invalid(
-                    &format!("agentPoolProfile.{field}"),
-                    format!("The subnet '{id}' referenced by {field} was not found."),
-                ));
-            }
+        if let Some(id) = props.get(field).and_then(Value::as_str)
+            && (common::dangling_reference(state, id)
+                || !id.to_ascii_lowercase().contains("/subnets/"))
+        {
+            return Err(invalid(
+                &format!("agentPoolProfile.{field}"),
+                format!("The subnet '{id}' referenced by {field} was not found."),
+            ));
         }
     }
     Ok(())
