@@ -638,3 +638,94 @@ async fn benchmark_requests_per_second() {
     );
     emu.shutdown().await.expect("shutdown");
 }
+
+#[tokio::test]
+async fn lists_are_paged_with_next_links() {
+    let (emu, c) = start(EmulatorConfig {
+        list_page_size: 2,
+        ..fast_config()
+    })
+    .await;
+    let g = rg("rg");
+    c.put(&url(&g, RG_API), &json!({"location": "westeurope"}))
+        .await;
+    for i in 0..5 {
+        let id = url(
+            &format!("{g}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id{i}"),
+            MSI_API,
+        );
+        c.put(&id, &json!({"location": "westeurope"})).await;
+    }
+    let mut next = Some(url(
+        &format!("{g}/providers/Microsoft.ManagedIdentity/userAssignedIdentities"),
+        MSI_API,
+    ));
+    let (mut names, mut pages) = (Vec::new(), 0);
+    while let Some(link) = next {
+        let page = c.get(&link).await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        pages += 1;
+        for item in page.body["value"].as_array().cloned().unwrap_or_default() {
+            names.push(item["name"].as_str().unwrap_or("").to_string());
+        }
+        next = page.body["nextLink"].as_str().map(str::to_string);
+        assert!(
+            next.as_deref()
+                .is_none_or(|n| n.contains("api-version=") && n.starts_with("https://"))
+        );
+    }
+    assert_eq!(
+        (pages, names),
+        (
+            3,
+            vec![
+                "id0".to_string(),
+                "id1".into(),
+                "id2".into(),
+                "id3".into(),
+                "id4".into()
+            ]
+        )
+    );
+    // Filters survive into the nextLink.
+    let principal = "ce2ce14e-85d7-4629-bdbc-454d0519d987";
+    for i in 0..3 {
+        let ra = url(
+            &format!(
+                "{g}/providers/Microsoft.Authorization/roleAssignments/7b8d3c5e-0000-4000-8000-00000000000{i}"
+            ),
+            RA_API,
+        );
+        let role = format!(
+            "/subscriptions/{SUB}/providers/Microsoft.Authorization/roleDefinitions/7f951dda-4ed3-4680-a7ca-43fe172d538{i}"
+        );
+        assert_eq!(
+            c.put(
+                &ra,
+                &json!({"properties": {"roleDefinitionId": role, "principalId": principal}})
+            )
+            .await
+            .status,
+            201
+        );
+    }
+    let first = c
+        .get(&format!(
+            "{}&$filter=principalId%20eq%20'{principal}'",
+            url(
+                &format!("{g}/providers/Microsoft.Authorization/roleAssignments"),
+                RA_API
+            )
+        ))
+        .await;
+    let link = first.body["nextLink"]
+        .as_str()
+        .expect("nextLink")
+        .to_string();
+    assert!(link.contains("%24filter=principalId%20eq%20%27"), "{link}");
+    assert_eq!(
+        c.get(&link).await.body["value"].as_array().map(Vec::len),
+        Some(1)
+    );
+    emu.shutdown().await.expect("shutdown");
+}

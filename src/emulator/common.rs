@@ -19,6 +19,8 @@ pub(crate) struct Settings {
     /// How long a federated-credential write keeps its identity busy, unscaled milliseconds.
     pub(crate) fic_write_ms: u64,
     pub(crate) retry_after_override: Option<u64>,
+    /// Items per LIST page before a nextLink.
+    pub(crate) page_size: usize,
 }
 
 impl Settings {
@@ -42,6 +44,8 @@ impl Settings {
 /// What one request may use besides the state.
 pub(crate) struct Ctx<'a> {
     pub(crate) now: u64,
+    /// The request path (no query), for nextLink.
+    pub(crate) path: &'a str,
     pub(crate) settings: &'a Settings,
     pub(crate) api_version: String,
     pub(crate) query: &'a Query,
@@ -330,6 +334,7 @@ mod tests {
                 principal_window_ms: 0,
                 fic_write_ms: 0,
                 retry_after_override,
+                page_size: 1,
             }
             .retry_after()
         };

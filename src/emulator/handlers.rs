@@ -85,7 +85,7 @@ pub(crate) fn dispatch(
         Route::ListResourceGroups { subscription } => {
             let prefix =
                 format!("/subscriptions/{subscription}/resourcegroups/").to_ascii_lowercase();
-            read_only(Ok(list(state, |k, r| {
+            read_only(Ok(list(state, ctx, |k, r| {
                 r.kind == Kind::ResourceGroup && k.starts_with(&prefix)
             })))
         }
@@ -98,10 +98,11 @@ pub(crate) fn dispatch(
             if state.get(&key).is_none() {
                 return Err(ArmError::resource_group_not_found(resource_group));
             }
-            read_only(Ok(generic_list(state, &format!("{key}/"))))
+            read_only(Ok(generic_list(state, ctx, &format!("{key}/"))))
         }
         Route::SubscriptionResources { subscription } => read_only(Ok(generic_list(
             state,
+            ctx,
             &format!("/subscriptions/{subscription}/").to_ascii_lowercase(),
         ))),
         Route::Collection {
@@ -131,7 +132,7 @@ pub(crate) fn dispatch(
                 }
                 (None, None) => format!("/subscriptions/{subscription}/").to_ascii_lowercase(),
             };
-            read_only(Ok(list(state, |k, r| {
+            read_only(Ok(list(state, ctx, |k, r| {
                 r.kind == *kind && k.starts_with(&prefix)
             })))
         }
@@ -207,18 +208,43 @@ pub(crate) fn render(state: &State, record: &Record) -> Value {
     body
 }
 
-fn list(state: &State, keep: impl Fn(&str, &Record) -> bool) -> Reply {
+/// ARM's list shape: `{"value": [...], "nextLink"?}`, pages of `page_size` items with a
+/// `$skiptoken`, so clients must follow nextLink as they must with the real service.
+pub(crate) fn paged(ctx: &Ctx, value: Vec<Value>) -> Reply {
+    let size = ctx.settings.page_size.max(1);
+    let skip: usize = ctx
+        .query
+        .get("$skiptoken")
+        .and_then(|t| t.parse().ok())
+        .unwrap_or(0);
+    let total = value.len();
+    let page: Vec<Value> = value.into_iter().skip(skip).take(size).collect();
+    let mut body = json!({ "value": page });
+    if skip.saturating_add(size) < total {
+        let query = ctx.query.encode_without("$skiptoken");
+        let sep = if query.is_empty() { "" } else { "&" };
+        body["nextLink"] = json!(format!(
+            "{}{}?{query}{sep}%24skiptoken={}",
+            ctx.settings.base_url,
+            ctx.path,
+            skip + size
+        ));
+    }
+    Reply::json(200, body)
+}
+
+fn list(state: &State, ctx: &Ctx, keep: impl Fn(&str, &Record) -> bool) -> Reply {
     let value: Vec<Value> = state
         .resources
         .iter()
         .filter(|(k, r)| keep(k, r))
         .map(|(_, r)| render(state, r))
         .collect();
-    Reply::json(200, json!({ "value": value }))
+    paged(ctx, value)
 }
 
 /// `…/resources`: the generic shape of every top-level resource below a prefix.
-fn generic_list(state: &State, prefix: &str) -> Reply {
+fn generic_list(state: &State, ctx: &Ctx, prefix: &str) -> Reply {
     let value: Vec<Value> = state
         .resources
         .range(prefix.to_string()..)
@@ -247,7 +273,7 @@ fn generic_list(state: &State, prefix: &str) -> Reply {
             Value::Object(m)
         })
         .collect();
-    Reply::json(200, json!({ "value": value }))
+    paged(ctx, value)
 }
 
 fn get(state: &State, target: &Target) -> Result<Reply, ArmError> {

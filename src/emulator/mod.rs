@@ -83,6 +83,8 @@ pub struct EmulatorConfig {
     pub credential_write_window: Duration,
     /// Fixed Retry-After (seconds) on LRO answers; `None` derives it from `time_scale`.
     pub retry_after: Option<u64>,
+    /// Items per LIST page; longer lists answer with a nextLink.
+    pub list_page_size: usize,
     pub tenant_id: String,
 }
 
@@ -100,6 +102,7 @@ impl Default for EmulatorConfig {
             principal_window: Duration::from_secs(30),
             credential_write_window: Duration::from_secs(2),
             retry_after: None,
+            list_page_size: 1000,
             tenant_id: "72f988bf-86f1-41af-91ab-2d7cd011db47".to_string(),
         }
     }
@@ -190,6 +193,7 @@ impl Emulator {
                 principal_window_ms: duration_ms(config.principal_window),
                 fic_write_ms: duration_ms(config.credential_write_window),
                 retry_after_override: config.retry_after,
+                page_size: config.list_page_size,
             },
             latency: config.latency,
             state: Mutex::new(state),

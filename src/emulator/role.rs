@@ -6,7 +6,7 @@ use serde_json::{Map, Value, json};
 
 use crate::emulator::common::{self, Ctx};
 use crate::emulator::error::ArmError;
-use crate::emulator::handlers::{Reply, Written, render};
+use crate::emulator::handlers::{Reply, Written, paged, render};
 use crate::emulator::kind::Kind;
 use crate::emulator::route::Target;
 use crate::emulator::state::State;
@@ -203,5 +203,5 @@ pub(crate) fn list(state: &State, ctx: &Ctx, scope: &str) -> Reply {
         })
         .map(|r| render(state, r))
         .collect();
-    Reply::json(200, json!({ "value": value }))
+    paged(ctx, value)
 }

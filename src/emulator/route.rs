@@ -303,6 +303,27 @@ impl Query {
         Query(pairs)
     }
 
+    /// The query again, percent-encoded, without one parameter (to rebuild a nextLink).
+    pub(crate) fn encode_without(&self, name: &str) -> String {
+        let enc = |text: &str| {
+            text.bytes()
+                .map(|b| {
+                    if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                        (b as char).to_string()
+                    } else {
+                        format!("%{b:02X}")
+                    }
+                })
+                .collect::<String>()
+        };
+        self.0
+            .iter()
+            .filter(|(k, _)| !eq(k, name))
+            .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+            .collect::<Vec<_>>()
+            .join("&")
+    }
+
     pub(crate) fn get(&self, name: &str) -> Option<&str> {
         self.0
             .iter()

@@ -330,6 +330,7 @@ async fn process(
     let now = clock::now_ms();
     let ctx = Ctx {
         now,
+        path,
         settings: &shared.settings,
         api_version,
         query,
