@@ -98,7 +98,13 @@ async fn api_versions_are_checked_per_type() {
 
 #[tokio::test]
 async fn resource_group_lifecycle_and_cascade() {
-    let (emu, c) = start(fast_config()).await;
+    // The group delete must still be running when the next requests arrive: 20 s × 0.02 = 400 ms.
+    let config = EmulatorConfig {
+        time_scale: 0.02,
+        retry_after: Some(0),
+        ..EmulatorConfig::default()
+    };
+    let (emu, c) = start(config).await;
     let path = url(&rg("MyGroup"), RG_API);
     let r = c
         .put(
@@ -485,7 +491,7 @@ async fn virtual_networks_and_subnets() {
 }
 
 #[tokio::test]
-async fn network_writes_conflict_while_an_operation_runs() {
+async fn writes_conflict_while_an_operation_runs() {
     // Realistic durations: the VNet create is still running when the subnet PUT arrives.
     let (emu, c) = start(EmulatorConfig::default()).await;
     let g = group(&c, "rg").await;
@@ -503,6 +509,22 @@ async fn network_writes_conflict_while_an_operation_runs() {
         (429, "RetryableErrorDueToAnotherOperation")
     );
     assert!(r.header("retry-after").is_some());
+
+    // A resource being deleted takes no writes; a repeated delete joins the running one.
+    let zone = url(&res(&g, "Microsoft.Network/dnsZones/example.org"), DNS_API);
+    assert_eq!(
+        c.put(&zone, &json!({"location": "global"})).await.status,
+        201
+    );
+    let del = c.delete(&zone).await;
+    assert_eq!(del.status, 202);
+    let r = c.put(&zone, &json!({"location": "global"})).await;
+    assert_eq!((r.status, r.code()), (409, "AnotherOperationInProgress"));
+    let again = c.delete(&zone).await;
+    assert_eq!(
+        (again.status, again.header("location")),
+        (202, del.header("location"))
+    );
     emu.shutdown().await.expect("shutdown");
 }
 
@@ -578,7 +600,9 @@ async fn dns_zones_public_and_private() {
         Some(current.as_str()),
         "every write changes the etag"
     );
+    let before = c.get(&zone).await.body["etag"].clone();
     let r = c.patch(&zone, &json!({"tags": {"c": "d"}})).await;
+    assert_ne!(r.body["etag"], before, "PATCH changes the etag");
     assert_eq!(r.body["tags"], json!({"c": "d"}));
     let del = c.delete(&zone).await;
     assert_eq!(del.status, 202);
@@ -686,7 +710,7 @@ async fn identities_and_federated_credentials() {
 #[tokio::test]
 async fn concurrent_federated_credential_writes_conflict() {
     let config = EmulatorConfig {
-        credential_write_window: Duration::from_millis(400),
+        credential_write_window: Duration::from_millis(1000),
         time_scale: 1.0,
         ..EmulatorConfig::default()
     };

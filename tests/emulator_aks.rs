@@ -159,17 +159,6 @@ async fn full_cluster_lifecycle() {
     let pool = format!("{cluster}/agentPools/batch");
     let r = c.put(&url(&pool, AKS_API), &pool_body()).await;
     assert_eq!((r.status, r.state()), (201, "Creating"));
-    let busy = c
-        .put(
-            &url(&format!("{cluster}/agentPools/other"), AKS_API),
-            &pool_body(),
-        )
-        .await;
-    assert_eq!(
-        (busy.status, busy.code()),
-        (409, "OperationNotAllowed"),
-        "one operation at a time"
-    );
     c.wait(&r).await;
     let pools = c.get(&url(&format!("{cluster}/agentPools"), AKS_API)).await;
     assert_eq!(pools.body["value"].as_array().map(Vec::len), Some(2));
@@ -243,7 +232,6 @@ async fn full_cluster_lifecycle() {
             && r.header("location").is_some()
             && r.header("retry-after").is_some()
     );
-    assert_eq!(c.get(&url(&cluster, AKS_API)).await.state(), "Deleting");
     c.wait(&r).await;
     assert_eq!(c.get(&url(&cluster, AKS_API)).await.status, 404);
     assert_eq!(

@@ -324,6 +324,7 @@ fn put(
         common::refuse_if_group_deleting(state, target)?;
     }
     check_preconditions(state, ctx, target)?;
+    refuse_while_deleting(state, target)?;
     let written = match target.kind {
         Kind::ResourceGroup => resources::put(state, ctx, target, body)?,
         Kind::Registry => registry::put(state, ctx, target, body)?,
@@ -364,6 +365,21 @@ fn put(
     Ok(reply)
 }
 
+/// A resource that is being deleted accepts no writes until the delete finishes. (Clusters and
+/// virtual networks answer with their own codes before this is reached.)
+fn refuse_while_deleting(state: &State, target: &Target) -> Result<(), ArmError> {
+    match state.pending(&target.key()) {
+        Some(op) if op.action == Action::Delete => Err(ArmError::conflict(
+            "AnotherOperationInProgress",
+            format!(
+                "The resource '{}' is being deleted; retry after the delete operation {} has finished.",
+                target.id, op.id
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
 fn patch(
     state: &mut State,
     ctx: &Ctx,
@@ -385,6 +401,7 @@ fn patch(
     if target.kind == Kind::ManagedCluster {
         cluster::check_idle(state, &key)?;
     }
+    refuse_while_deleting(state, target)?;
     let mut updated = record.body.clone();
     if let Some(tags) = common::tags(body)? {
         updated["tags"] = tags;
@@ -402,6 +419,21 @@ fn patch(
         Kind::Registry => registry::patch(&mut updated, body)?,
         Kind::Workspace => workspace::patch(&mut updated, body)?,
         _ => {}
+    }
+    for etag_field in ["etag", "eTag"] {
+        if let Some(m) = updated
+            .as_object_mut()
+            .filter(|m| m.contains_key(etag_field))
+        {
+            let fresh = common::new_guid();
+            let value =
+                if record.kind.namespace() == "Microsoft.Network" && record.kind != Kind::DnsZone {
+                    format!("W/\"{fresh}\"")
+                } else {
+                    fresh
+                };
+            m.insert(etag_field.into(), json!(value));
+        }
     }
     if style != PatchStyle::Sync
         && let Some(props) = updated.get_mut("properties").and_then(Value::as_object_mut)
