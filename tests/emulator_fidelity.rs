@@ -6,7 +6,7 @@
 #[path = "emulator_support/mod.rs"]
 mod support;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use serde_json::{Value, json};
@@ -71,6 +71,80 @@ fn check(example: &Value, name: &str, status: u16, got: &Resp) {
         "{name} {status}: missing property paths {missing:?}\nours: {}",
         got.body
     );
+    let mut official_types = BTreeMap::new();
+    leaf_types(&official["body"], "", &mut official_types);
+    let mut our_types = BTreeMap::new();
+    leaf_types(&got.body, "", &mut our_types);
+    for (path, kind) in official_types {
+        assert_eq!(
+            our_types.get(&path),
+            Some(&kind),
+            "{name} {status}: {path} has another JSON type than the official response"
+        );
+    }
+}
+
+/// JSON type of every non-null scalar leaf, by collapsed path.
+fn leaf_types(v: &Value, prefix: &str, out: &mut BTreeMap<String, &'static str>) {
+    match v {
+        Value::Object(m) => {
+            for (k, child) in m {
+                let p = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                leaf_types(child, &p, out);
+            }
+        }
+        Value::Array(items) => {
+            for item in items {
+                leaf_types(item, &format!("{prefix}[]"), out);
+            }
+        }
+        Value::Null => {}
+        Value::Bool(_) => {
+            out.insert(prefix.to_string(), "bool");
+        }
+        Value::Number(_) => {
+            out.insert(prefix.to_string(), "number");
+        }
+        Value::String(_) => {
+            out.insert(prefix.to_string(), "string");
+        }
+    }
+}
+
+/// Writable values the client sent come back unchanged (ARM may normalise a few, listed here).
+fn check_echo(name: &str, request: &Value, response: &Value, at: &str) {
+    const SERVER_OWNED: [&str; 5] = [
+        "location",
+        "kubernetesVersion",
+        "orchestratorVersion",
+        "secret",
+        "adminPassword",
+    ];
+    match request {
+        Value::Object(m) => {
+            for (k, v) in m {
+                if SERVER_OWNED.contains(&k.as_str()) {
+                    continue;
+                }
+                let p = if at.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{at}.{k}")
+                };
+                check_echo(name, v, &response[k.as_str()], &p);
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                check_echo(name, item, &response[i], &format!("{at}[{i}]"));
+            }
+        }
+        scalar => assert_eq!(response, scalar, "{name}: the request's {at} is not echoed"),
+    }
 }
 
 fn p<'v>(example: &'v Value, key: &str) -> &'v str {
@@ -99,6 +173,7 @@ async fn replay_put(c: &Client, example: &Value, name: &str, path: &str, body: &
     let api = p(example, "api-version");
     let first = c.put(&url(path, api), body).await;
     check(example, name, 201, &first);
+    check_echo(name, body, &first.body, "");
     settle(c, &first, &url(path, api)).await;
     let second = c.put(&url(path, api), body).await;
     check(example, name, 200, &second);
