@@ -59,6 +59,8 @@ enum Command {
         after_help = "Examples:\n  azplan plan examples/platform --live live.json\n  azplan plan examples/platform --live live.json --format markdown > plan.md\n  azplan plan examples/platform --live live.json --detailed-exitcode --out plan.json\n\nExit status: 0 success (with --detailed-exitcode: no changes), 1 errors, 2 changes present\n(with --detailed-exitcode only).\n\nLive state comes from --live FILE (an array of ARM GET bodies, or {\"value\": [...]}).\nReading it from Azure and from the built-in emulator is not available yet."
     )]
     Plan(PlanArgs),
+    /// Serve a local ARM emulator over HTTPS (see `azplan emulator --help`).
+    Emulator(crate::emulator::EmulatorArgs),
     /// Print the JSON Schema of stack files (for editors and CI).
     #[command(
         after_help = "Examples:\n  azplan schema > schemas/azplan.schema.json\n  azplan schema --plan > schemas/plan.schema.json\n\nReference it from a spec file with:\n  # yaml-language-server: $schema=../schemas/azplan.schema.json"
@@ -152,6 +154,7 @@ pub fn main() -> ExitCode {
         Command::Validate { stack, format } => validate(&stack, format),
         Command::Graph { stack, format } => graph(&stack, format),
         Command::Plan(args) => plan(&args),
+        Command::Emulator(args) => return crate::emulator::main(args),
         Command::Schema { plan } => {
             print(&if plan {
                 crate::plan::json_schema()

@@ -10,6 +10,7 @@ pub mod check;
 pub mod cli;
 pub mod de;
 pub mod diag;
+pub mod emulator;
 pub mod graph;
 pub mod kinds;
 pub mod live;

@@ -116,10 +116,11 @@ def plan_runs(repo: Path) -> list[Run]:
         ),
     ]
     # Extra stacks kept beside this script that exercise rendering paths the examples do not.
-    for stack in sorted((repo / here / "stacks").glob("*")):
-        if stack.is_dir() or stack.suffix == ".yaml":
-            rel = str(stack.relative_to(repo))
-            runs.append(Run(rel, [rel, "--live", empty]))
+    # Each plans against fixtures/<stem>-live.json when there is one, else an empty live state.
+    for stack in sorted((repo / here / "stacks").glob("*.yaml")):
+        rel = str(stack.relative_to(repo))
+        live = here / "fixtures" / f"{stack.stem}-live.json"
+        runs.append(Run(rel, [rel, "--live", str(live) if (repo / live).is_file() else empty]))
     # Plan cases: spec + live state, one run per line of runs.txt.
     for case in sorted((repo / "tests/plans").iterdir()):
         runs_txt = case / "runs.txt"
@@ -134,7 +135,7 @@ def plan_runs(repo: Path) -> list[Run]:
             runs.append(
                 Run(
                     f"{rel} ({name})",
-                    [rel, "--live", f"{rel}/live.yaml", *extra],
+                    [f"{rel}/stack.yaml", "--live", f"{rel}/live.yaml", *extra],
                     expected_exit=int(code),
                 )
             )
@@ -491,8 +492,12 @@ def check(body: Body) -> tuple[list[Finding], str]:
     findings: list[Finding] = []
     for f in lost:
         reason = reasons.get(f.path)
+        inner = [r for p, r in reasons.items() if p.startswith(f.path + ".") or p.startswith(f.path + "[")]
         if f.kind == "missing" and reason is not None:
             findings.append(reason)
+        elif f.kind == "missing" and inner:
+            # A whole object was dropped: say why for what was in it.
+            findings.extend(inner)
         elif f.kind == "missing":
             findings.append(Finding(f.path, "unknown", "lost in the round trip"))
         else:

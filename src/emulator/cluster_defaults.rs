@@ -1,0 +1,176 @@
+//! What the AKS service fills in by itself: the versions it offers and resolves, network and
+//! autoscaler defaults, and the identities it creates (kubelet, add-ons, control plane).
+
+use serde_json::{Map, Value, json};
+
+use crate::emulator::common::{self, Ctx};
+use crate::emulator::error::ArmError;
+use crate::emulator::state::State;
+
+/// Patch versions the emulated region offers; `""` and `1.x` resolve to the newest matching one.
+const SUPPORTED_VERSIONS: [&str; 4] = ["1.31.13", "1.32.9", "1.33.5", "1.34.1"];
+pub(crate) const DEFAULT_VERSION: &str = "1.33.5";
+
+pub(crate) fn version_key(v: &str) -> (u32, u32, u32) {
+    let mut parts = v.split('.').map(|p| p.parse::<u32>().unwrap_or(0));
+    (
+        parts.next().unwrap_or(0),
+        parts.next().unwrap_or(0),
+        parts.next().unwrap_or(0),
+    )
+}
+
+pub(crate) fn resolve_version(requested: &str) -> Result<String, ArmError> {
+    if requested.is_empty() {
+        return Ok(DEFAULT_VERSION.to_string());
+    }
+    SUPPORTED_VERSIONS
+        .iter()
+        .rev()
+        .find(|v| **v == requested || v.starts_with(&format!("{requested}.")))
+        .map(|v| (*v).to_string())
+        .ok_or_else(|| {
+            ArmError::bad_request(
+                "AgentPoolK8sVersionNotSupported",
+                format!("Version {requested} is not supported in this region. Please use [az aks get-versions] command to get the supported version list in this region. For more information, please check https://aka.ms/supported-version-list"),
+            )
+        })
+}
+
+pub(crate) fn short_hash(seed: &str) -> String {
+    common::derived_guid(seed).replace('-', "")[..8].to_string()
+}
+
+pub(crate) fn network_defaults(
+    plugin: &str,
+    mode: Option<&str>,
+    sub: &str,
+    node_rg: &str,
+) -> Value {
+    let overlay = mode.is_some_and(|m| m.eq_ignore_ascii_case("overlay"));
+    let mut v = json!({
+        "networkPlugin": plugin,
+        "networkPolicy": "none",
+        "serviceCidr": "10.0.0.0/16",
+        "dnsServiceIP": "10.0.0.10",
+        "outboundType": "loadBalancer",
+        "loadBalancerSku": "standard",
+        "loadBalancerProfile": {
+            "managedOutboundIPs": {"count": 1},
+            "effectiveOutboundIPs": [{"id": format!("/subscriptions/{sub}/resourceGroups/{node_rg}/providers/Microsoft.Network/publicIPAddresses/{}", common::new_guid())}],
+            "idleTimeoutInMinutes": 30,
+            "allocatedOutboundPorts": 0,
+            "backendPoolType": "NodeIPConfiguration"
+        },
+        "serviceCidrs": ["10.0.0.0/16"],
+        "ipFamilies": ["IPv4"],
+    });
+    if plugin.eq_ignore_ascii_case("kubenet") || overlay {
+        v["podCidr"] = json!("10.244.0.0/16");
+        v["podCidrs"] = json!(["10.244.0.0/16"]);
+    }
+    v
+}
+
+pub(crate) fn autoscaler_defaults() -> Value {
+    json!({
+        "balance-similar-node-groups": "false",
+        "daemonset-eviction-for-empty-nodes": false,
+        "daemonset-eviction-for-occupied-nodes": true,
+        "expander": "random",
+        "ignore-daemonsets-utilization": false,
+        "max-empty-bulk-delete": "10",
+        "max-graceful-termination-sec": "600",
+        "max-node-provision-time": "15m",
+        "max-total-unready-percentage": "45",
+        "new-pod-scale-up-delay": "0s",
+        "ok-total-unready-count": "3",
+        "scale-down-delay-after-add": "10m",
+        "scale-down-delay-after-delete": "10s",
+        "scale-down-delay-after-failure": "3m",
+        "scale-down-unneeded-time": "10m",
+        "scale-down-unready-time": "20m",
+        "scale-down-utilization-threshold": "0.5",
+        "scan-interval": "10s",
+        "skip-nodes-with-local-storage": "false",
+        "skip-nodes-with-system-pods": "true"
+    })
+}
+
+/// A managed identity the service creates (kubelet, add-ons): stable ids derived from its id.
+pub(crate) fn service_identity(state: &mut State, ctx: &Ctx, resource_id: &str) -> Value {
+    let object_id = common::derived_guid(&format!("{resource_id}/object"));
+    state.principals.entry(object_id.clone()).or_insert(ctx.now);
+    json!({
+        "resourceId": resource_id,
+        "clientId": common::derived_guid(&format!("{resource_id}/client")),
+        "objectId": object_id,
+    })
+}
+
+pub(crate) fn render_identity(
+    state: &mut State,
+    ctx: &Ctx,
+    key: &str,
+    identity: &Value,
+) -> Result<Value, ArmError> {
+    let kind = common::str_at(identity, &["type"]).unwrap_or("SystemAssigned");
+    let mut out = json!({"type": kind});
+    match kind.to_ascii_lowercase().as_str() {
+        "systemassigned" => {
+            let principal = common::derived_guid(&format!("{key}/system-identity"));
+            state.principals.entry(principal.clone()).or_insert(ctx.now);
+            out["principalId"] = json!(principal);
+            out["tenantId"] = json!(ctx.settings.tenant_id);
+        }
+        "userassigned" => {
+            let ids = identity
+                .get("userAssignedIdentities")
+                .and_then(Value::as_object)
+                .cloned()
+                .unwrap_or_default();
+            if ids.len() != 1 {
+                return Err(ArmError::bad_request(
+                    "InvalidParameter",
+                    "Exactly one user-assigned identity must be specified for the control plane.",
+                )
+                .with_target("identity.userAssignedIdentities"));
+            }
+            let mut rendered = Map::new();
+            for id in ids.keys() {
+                if common::dangling_reference(state, id) {
+                    return Err(ArmError::bad_request(
+                        "InvalidParameter",
+                        format!("The user-assigned identity '{id}' was not found."),
+                    )
+                    .with_target("identity.userAssignedIdentities"));
+                }
+                let record = state.get(&id.to_ascii_lowercase());
+                let prop = |f: &str, fallback: String| {
+                    record
+                        .and_then(|r| common::str_at(&r.body, &["properties", f]))
+                        .map(str::to_string)
+                        .unwrap_or(fallback)
+                };
+                rendered.insert(
+                    id.clone(),
+                    json!({
+                        "clientId": prop("clientId", common::derived_guid(&format!("{id}/client"))),
+                        "principalId": prop("principalId", common::derived_guid(&format!("{id}/principal"))),
+                    }),
+                );
+            }
+            out["userAssignedIdentities"] = Value::Object(rendered);
+        }
+        "none" => {}
+        other => {
+            return Err(ArmError::bad_request(
+                "InvalidParameter",
+                format!(
+                    "The value of parameter identity.type '{other}' is invalid; use SystemAssigned, UserAssigned or None."
+                ),
+            ));
+        }
+    }
+    Ok(out)
+}

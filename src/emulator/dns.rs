@@ -1,0 +1,129 @@
+//! Microsoft.Network/dnsZones (2018-05-01, synchronous PUT, LRO delete) and privateDnsZones
+//! (2024-06-01, PUT answered with Location). Zones carry an etag; public zones get name servers.
+
+use serde_json::{Map, Value, json};
+
+use crate::emulator::common::{self, Ctx};
+use crate::emulator::error::ArmError;
+use crate::emulator::handlers::Written;
+use crate::emulator::kind::Kind;
+use crate::emulator::route::Target;
+use crate::emulator::state::State;
+
+fn check_zone_name(name: &str) -> Result<(), ArmError> {
+    let label_ok = |l: &str| {
+        !l.is_empty()
+            && l.len() <= 63
+            && l.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+    };
+    if name.is_empty() || name.len() > 253 || !name.trim_end_matches('.').split('.').all(label_ok) {
+        return Err(ArmError::bad_request(
+            "InvalidResourceName",
+            format!(
+                "The zone name '{name}' is invalid. A zone name is a sequence of labels of 1-63 letters, digits, hyphens or underscores separated by periods."
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Azure DNS spreads zones over name-server sets; the set number is derived from the zone id.
+fn name_servers(key: &str) -> Value {
+    let n = key.bytes().fold(0u32, |acc, b| {
+        acc.wrapping_mul(31).wrapping_add(u32::from(b))
+    }) % 9
+        + 1;
+    json!([
+        format!("ns1-0{n}.azure-dns.com."),
+        format!("ns2-0{n}.azure-dns.net."),
+        format!("ns3-0{n}.azure-dns.org."),
+        format!("ns4-0{n}.azure-dns.info."),
+    ])
+}
+
+pub(crate) fn put(
+    state: &mut State,
+    ctx: &Ctx,
+    target: &Target,
+    body: &Value,
+) -> Result<Written, ArmError> {
+    check_zone_name(&target.name)?;
+    let location = common::required_location(body)?;
+    if location != "global" {
+        return Err(ArmError::bad_request(
+            "LocationNotAvailableForResourceType",
+            format!(
+                "The provided location '{location}' is not available for resource type '{}'. List of available regions for the resource type is 'global'.",
+                target.kind.arm_type()
+            ),
+        ));
+    }
+    let key = target.key();
+    let existing = state.get(&key).cloned();
+    let created = existing.is_none();
+    let mut props = common::properties(body)?;
+    let mut out = Map::new();
+    let etag = common::new_guid();
+    if target.kind == Kind::DnsZone {
+        for field in [
+            "nameServers",
+            "maxNumberOfRecordSets",
+            "maxNumberOfRecordsPerRecordSet",
+            "numberOfRecordSets",
+        ] {
+            props.remove(field);
+        }
+        out.insert("maxNumberOfRecordSets".into(), json!(10000));
+        out.insert("maxNumberOfRecordsPerRecordSet".into(), json!(20));
+        out.insert("numberOfRecordSets".into(), json!(2));
+        out.insert("nameServers".into(), name_servers(&key));
+        out.extend(props);
+        common::merge_defaults(&mut out, json!({"zoneType": "Public"}));
+    } else {
+        for field in ["provisioningState", "internalId"] {
+            props.remove(field);
+        }
+        let internal_id = existing
+            .as_ref()
+            .and_then(|r| r.body.get("properties")?.get("internalId").cloned())
+            .unwrap_or_else(|| json!(format!("Id1;Id2;{}", common::new_guid())));
+        out.insert("maxNumberOfRecordSets".into(), json!(25000));
+        out.insert("maxNumberOfVirtualNetworkLinks".into(), json!(1000));
+        out.insert(
+            "maxNumberOfVirtualNetworkLinksWithRegistration".into(),
+            json!(100),
+        );
+        out.insert("numberOfRecordSets".into(), json!(1));
+        out.insert("numberOfVirtualNetworkLinks".into(), json!(0));
+        out.insert(
+            "numberOfVirtualNetworkLinksWithRegistration".into(),
+            json!(0),
+        );
+        out.insert(
+            "provisioningState".into(),
+            json!(if created { "Creating" } else { "Updating" }),
+        );
+        out.insert("internalId".into(), internal_id);
+        out.extend(props);
+    }
+    let mut m = common::envelope(target, Some(&location), common::tags(body)?);
+    m.insert("etag".into(), json!(etag));
+    m.insert("properties".into(), Value::Object(out));
+    state.put(
+        key,
+        target.id.clone(),
+        target.kind,
+        Value::Object(m),
+        ctx.now,
+    );
+    Ok(Written::new(target.kind, created))
+}
+
+/// "Private DNS zone cannot be deleted unless all virtual network links to it are removed."
+/// Links are not emulated yet, so nothing can block the delete.
+pub(crate) fn before_delete_private(_state: &State, _target: &Target) -> Result<(), ArmError> {
+    Ok(())
+}

@@ -1,0 +1,650 @@
+//! Generic ARM request handling: GET/PUT/PATCH/DELETE/LIST over any served type, the LRO
+//! machinery (operations, polling URLs, status documents) and list shapes. Type-specific rules live
+//! in one module per resource type; this file only decides status codes and headers.
+
+use serde_json::{Value, json};
+
+use crate::emulator::clock;
+use crate::emulator::common::{self, Ctx};
+use crate::emulator::error::ArmError;
+use crate::emulator::kind::{DeleteStyle, Kind, PatchStyle, PutStyle};
+use crate::emulator::route::{Route, Target};
+use crate::emulator::state::{Action, Operation, Record, State};
+use crate::emulator::{
+    cluster, dns, identity, network, pool, registry, resources, role, workspace,
+};
+
+/// A response before it is turned into HTTP.
+#[derive(Debug, Default)]
+pub(crate) struct Reply {
+    pub(crate) status: u16,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) body: Option<Value>,
+    /// Time the request keeps running after the state lock is released (federated credentials).
+    pub(crate) hold_ms: u64,
+}
+
+impl Reply {
+    pub(crate) fn json(status: u16, body: Value) -> Reply {
+        Reply {
+            status,
+            body: Some(body),
+            ..Reply::default()
+        }
+    }
+
+    pub(crate) fn empty(status: u16) -> Reply {
+        Reply {
+            status,
+            ..Reply::default()
+        }
+    }
+
+    fn header(mut self, name: &str, value: String) -> Reply {
+        self.headers.push((name.to_string(), value));
+        self
+    }
+}
+
+/// What a type-specific PUT did, for the generic code to answer with.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Written {
+    pub(crate) created: bool,
+    /// Unscaled duration of the operation the write started (ignored for synchronous types).
+    pub(crate) duration_ms: u64,
+    pub(crate) hold_ms: u64,
+}
+
+impl Written {
+    pub(crate) fn new(kind: Kind, created: bool) -> Written {
+        let (create, update, _) = kind.durations_ms();
+        Written {
+            created,
+            duration_ms: if created { create } else { update },
+            hold_ms: 0,
+        }
+    }
+}
+
+pub(crate) fn dispatch(
+    state: &mut State,
+    ctx: &Ctx,
+    method: &str,
+    route: &Route,
+    body: Option<&Value>,
+) -> Result<Reply, ArmError> {
+    let read_only = |r: Result<Reply, ArmError>| {
+        if method == "GET" {
+            r
+        } else {
+            Err(method_not_allowed(method))
+        }
+    };
+    match route {
+        Route::Operation { id, status } => read_only(operation(state, ctx, id, *status)),
+        Route::ListResourceGroups { subscription } => {
+            let prefix =
+                format!("/subscriptions/{subscription}/resourcegroups/").to_ascii_lowercase();
+            read_only(Ok(list(state, ctx, |k, r| {
+                r.kind == Kind::ResourceGroup && k.starts_with(&prefix)
+            })))
+        }
+        Route::ResourceGroupResources {
+            subscription,
+            resource_group,
+        } => {
+            let key = format!("/subscriptions/{subscription}/resourcegroups/{resource_group}")
+                .to_ascii_lowercase();
+            if state.get(&key).is_none() {
+                return Err(ArmError::resource_group_not_found(resource_group));
+            }
+            read_only(Ok(generic_list(state, ctx, &format!("{key}/"))))
+        }
+        Route::SubscriptionResources { subscription } => read_only(Ok(generic_list(
+            state,
+            ctx,
+            &format!("/subscriptions/{subscription}/").to_ascii_lowercase(),
+        ))),
+        Route::Collection {
+            kind,
+            subscription,
+            resource_group,
+            parent_id,
+        } => {
+            let prefix = match (resource_group, parent_id) {
+                (_, Some(parent)) => {
+                    if state.get(&parent.to_ascii_lowercase()).is_none() {
+                        return Err(ArmError::new(
+                            404,
+                            "ParentResourceNotFound",
+                            format!("Parent resource '{parent}' not found."),
+                        ));
+                    }
+                    format!("{}/", parent.to_ascii_lowercase())
+                }
+                (Some(rg), None) => {
+                    let key = format!("/subscriptions/{subscription}/resourcegroups/{rg}")
+                        .to_ascii_lowercase();
+                    if state.get(&key).is_none() {
+                        return Err(ArmError::resource_group_not_found(rg));
+                    }
+                    format!("{key}/")
+                }
+                (None, None) => format!("/subscriptions/{subscription}/").to_ascii_lowercase(),
+            };
+            read_only(Ok(list(state, ctx, |k, r| {
+                r.kind == *kind && k.starts_with(&prefix)
+            })))
+        }
+        Route::RoleAssignmentsAt { scope, .. } => read_only(Ok(role::list(state, ctx, scope))),
+        Route::Instance(target) => match method {
+            "GET" => get(state, target),
+            "HEAD" if target.kind == Kind::ResourceGroup => {
+                Ok(Reply::empty(if state.get(&target.key()).is_some() {
+                    204
+                } else {
+                    404
+                }))
+            }
+            "PUT" => put(state, ctx, target, body),
+            "PATCH" => patch(state, ctx, target, body),
+            "DELETE" => delete(state, ctx, target),
+            _ => Err(method_not_allowed(method)),
+        },
+    }
+}
+
+fn method_not_allowed(method: &str) -> ArmError {
+    ArmError::new(
+        405,
+        "MethodNotAllowed",
+        format!("The HTTP method '{method}' is not supported here."),
+    )
+}
+
+fn not_found(target: &Target) -> ArmError {
+    match target.kind {
+        Kind::ResourceGroup => ArmError::resource_group_not_found(&target.name),
+        Kind::RoleAssignment => ArmError::new(
+            404,
+            "RoleAssignmentNotFound",
+            format!("The role assignment '{}' is not found.", target.name),
+        ),
+        kind => ArmError::resource_not_found(
+            &kind.arm_type(),
+            &target.name,
+            target.resource_group.as_deref().unwrap_or(""),
+        ),
+    }
+}
+
+/// The GET representation: stored body plus composed children.
+pub(crate) fn render(state: &State, record: &Record) -> Value {
+    let mut body = record.body.clone();
+    let key = record.id.to_ascii_lowercase();
+    match record.kind {
+        Kind::VirtualNetwork => {
+            let subnets: Vec<Value> = state
+                .children(&key, Kind::Subnet)
+                .iter()
+                .map(|r| r.body.clone())
+                .collect();
+            if let Some(props) = body.get_mut("properties").and_then(Value::as_object_mut) {
+                props.insert("subnets".into(), Value::Array(subnets));
+            }
+        }
+        Kind::ManagedCluster => {
+            let pools: Vec<Value> = state
+                .children(&key, Kind::AgentPool)
+                .iter()
+                .map(|r| pool::profile_of(&r.body))
+                .collect();
+            if let Some(props) = body.get_mut("properties").and_then(Value::as_object_mut) {
+                props.insert("agentPoolProfiles".into(), Value::Array(pools));
+            }
+        }
+        _ => {}
+    }
+    body
+}
+
+/// ARM's list shape: `{"value": [...], "nextLink"?}`, pages of `page_size` items with a
+/// `$skiptoken`, so clients must follow nextLink as they must with the real service.
+pub(crate) fn paged(ctx: &Ctx, value: Vec<Value>) -> Reply {
+    let size = ctx.settings.page_size.max(1);
+    let skip: usize = ctx
+        .query
+        .get("$skiptoken")
+        .and_then(|t| t.parse().ok())
+        .unwrap_or(0);
+    let total = value.len();
+    let page: Vec<Value> = value.into_iter().skip(skip).take(size).collect();
+    let mut body = json!({ "value": page });
+    if skip.saturating_add(size) < total {
+        let query = ctx.query.encode_without("$skiptoken");
+        let sep = if query.is_empty() { "" } else { "&" };
+        body["nextLink"] = json!(format!(
+            "{}{}?{query}{sep}%24skiptoken={}",
+            ctx.settings.base_url,
+            ctx.path,
+            skip + size
+        ));
+    }
+    Reply::json(200, body)
+}
+
+fn list(state: &State, ctx: &Ctx, keep: impl Fn(&str, &Record) -> bool) -> Reply {
+    let value: Vec<Value> = state
+        .resources
+        .iter()
+        .filter(|(k, r)| keep(k, r))
+        .map(|(_, r)| render(state, r))
+        .collect();
+    paged(ctx, value)
+}
+
+/// `…/resources`: the generic shape of every top-level resource below a prefix.
+fn generic_list(state: &State, ctx: &Ctx, prefix: &str) -> Reply {
+    let value: Vec<Value> = state
+        .resources
+        .range(prefix.to_string()..)
+        .take_while(|(k, _)| k.starts_with(prefix))
+        .filter(|(_, r)| {
+            r.kind.parent().is_none()
+                && !matches!(r.kind, Kind::ResourceGroup | Kind::RoleAssignment)
+        })
+        .map(|(_, r)| {
+            let mut m = serde_json::Map::new();
+            for field in [
+                "id",
+                "name",
+                "type",
+                "sku",
+                "kind",
+                "location",
+                "identity",
+                "managedBy",
+                "tags",
+            ] {
+                if let Some(v) = r.body.get(field) {
+                    m.insert(field.into(), v.clone());
+                }
+            }
+            Value::Object(m)
+        })
+        .collect();
+    paged(ctx, value)
+}
+
+fn get(state: &State, target: &Target) -> Result<Reply, ArmError> {
+    if target.kind != Kind::ResourceGroup {
+        common::require_resource_group(state, target)?;
+    }
+    let record = state.get(&target.key()).ok_or_else(|| not_found(target))?;
+    let mut reply = Reply::json(200, render(state, record));
+    if let Some(etag) = record.body.get("etag").and_then(Value::as_str) {
+        reply = reply.header("ETag", etag.to_string());
+    }
+    Ok(reply)
+}
+
+fn check_preconditions(state: &State, ctx: &Ctx, target: &Target) -> Result<(), ArmError> {
+    let existing = state.get(&target.key());
+    let etag = existing
+        .and_then(|r| r.body.get("etag").or_else(|| r.body.get("eTag")))
+        .and_then(Value::as_str);
+    let failed = || {
+        ArmError::new(
+            412,
+            "PreconditionFailed",
+            "The condition specified in the If-Match or If-None-Match header was not met.",
+        )
+    };
+    if ctx.if_none_match.as_deref() == Some("*") && existing.is_some() {
+        return Err(failed());
+    }
+    if let Some(wanted) = &ctx.if_match
+        && (wanted != "*" && etag != Some(wanted.as_str()) || existing.is_none())
+    {
+        return Err(failed());
+    }
+    Ok(())
+}
+
+fn put(
+    state: &mut State,
+    ctx: &Ctx,
+    target: &Target,
+    body: Option<&Value>,
+) -> Result<Reply, ArmError> {
+    let body = body.ok_or_else(|| ArmError::invalid_body("the request body is missing"))?;
+    common::object(body)?;
+    if target.kind != Kind::ResourceGroup {
+        common::require_resource_group(state, target)?;
+        common::refuse_if_group_deleting(state, target)?;
+    }
+    check_preconditions(state, ctx, target)?;
+    refuse_while_deleting(state, target)?;
+    let written = match target.kind {
+        Kind::ResourceGroup => resources::put(state, ctx, target, body)?,
+        Kind::Registry => registry::put(state, ctx, target, body)?,
+        Kind::Workspace => workspace::put(state, ctx, target, body)?,
+        Kind::VirtualNetwork => network::put_vnet(state, ctx, target, body)?,
+        Kind::Subnet => network::put_subnet(state, ctx, target, body)?,
+        Kind::DnsZone | Kind::PrivateDnsZone => dns::put(state, ctx, target, body)?,
+        Kind::Identity => identity::put_identity(state, ctx, target, body)?,
+        Kind::FederatedCredential => identity::put_credential(state, ctx, target, body)?,
+        Kind::RoleAssignment => role::put(state, ctx, target, body)?,
+        Kind::ManagedCluster => cluster::put(state, ctx, target, body)?,
+        Kind::AgentPool => pool::put(state, ctx, target, body)?,
+    };
+    let status = if written.created { 201 } else { 200 };
+    let style = target.kind.put_style();
+    let op = (style != PutStyle::Sync).then(|| {
+        let action = if written.created {
+            Action::Create
+        } else {
+            Action::Update
+        };
+        start_operation(state, ctx, target, action, written.duration_ms)
+    });
+    let record = state.get(&target.key()).ok_or_else(|| not_found(target))?;
+    let mut reply = Reply::json(status, render(state, record));
+    reply.hold_ms = written.hold_ms;
+    if let Some(op) = op {
+        reply = match style {
+            PutStyle::AsyncOperation => reply
+                .header("Azure-AsyncOperation", status_url(ctx, &op))
+                .header("Retry-After", ctx.settings.retry_after().to_string()),
+            PutStyle::Location => reply
+                .header("Location", result_url(ctx, &op))
+                .header("Retry-After", ctx.settings.retry_after().to_string()),
+            PutStyle::BodyPolled | PutStyle::Sync => reply,
+        };
+    }
+    Ok(reply)
+}
+
+/// A resource that is being deleted accepts no writes until the delete finishes. (Clusters and
+/// virtual networks answer with their own codes before this is reached.)
+fn refuse_while_deleting(state: &State, target: &Target) -> Result<(), ArmError> {
+    match state.pending(&target.key()) {
+        Some(op) if op.action == Action::Delete => Err(ArmError::conflict(
+            "AnotherOperationInProgress",
+            format!(
+                "The resource '{}' is being deleted; retry after the delete operation {} has finished.",
+                target.id, op.id
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn patch(
+    state: &mut State,
+    ctx: &Ctx,
+    target: &Target,
+    body: Option<&Value>,
+) -> Result<Reply, ArmError> {
+    let style = target.kind.patch_style();
+    if style == PatchStyle::None {
+        return Err(method_not_allowed("PATCH"));
+    }
+    let body = body.ok_or_else(|| ArmError::invalid_body("the request body is missing"))?;
+    common::object(body)?;
+    if target.kind != Kind::ResourceGroup {
+        common::require_resource_group(state, target)?;
+        common::refuse_if_group_deleting(state, target)?;
+    }
+    let key = target.key();
+    let record = state.get(&key).ok_or_else(|| not_found(target))?.clone();
+    if target.kind == Kind::ManagedCluster {
+        cluster::check_idle(state, &key)?;
+    }
+    refuse_while_deleting(state, target)?;
+    let mut updated = record.body.clone();
+    if let Some(tags) = common::tags(body)? {
+        updated["tags"] = tags;
+    } else if body.get("tags").is_some_and(Value::is_null)
+        && let Some(m) = updated.as_object_mut()
+    {
+        m.remove("tags");
+    }
+    match target.kind {
+        Kind::ResourceGroup => {
+            if let Some(managed_by) = body.get("managedBy") {
+                updated["managedBy"] = managed_by.clone();
+            }
+        }
+        Kind::Registry => registry::patch(&mut updated, body)?,
+        Kind::Workspace => workspace::patch(&mut updated, body)?,
+        _ => {}
+    }
+    for etag_field in ["etag", "eTag"] {
+        if let Some(m) = updated
+            .as_object_mut()
+            .filter(|m| m.contains_key(etag_field))
+        {
+            let fresh = common::new_guid();
+            let value =
+                if record.kind.namespace() == "Microsoft.Network" && record.kind != Kind::DnsZone {
+                    format!("W/\"{fresh}\"")
+                } else {
+                    fresh
+                };
+            m.insert(etag_field.into(), json!(value));
+        }
+    }
+    if style != PatchStyle::Sync
+        && let Some(props) = updated.get_mut("properties").and_then(Value::as_object_mut)
+    {
+        props.insert("provisioningState".into(), json!("Updating"));
+    }
+    state.put(
+        key.clone(),
+        record.id.clone(),
+        record.kind,
+        updated,
+        ctx.now,
+    );
+    let (_, update_ms, _) = target.kind.durations_ms();
+    let reply = match style {
+        PatchStyle::None | PatchStyle::Sync => {
+            let record = state.get(&key).ok_or_else(|| not_found(target))?;
+            Reply::json(200, render(state, record))
+        }
+        PatchStyle::AsyncOperation => {
+            let op = start_operation(state, ctx, target, Action::Update, update_ms);
+            let record = state.get(&key).ok_or_else(|| not_found(target))?;
+            Reply::json(200, render(state, record))
+                .header("Azure-AsyncOperation", status_url(ctx, &op))
+                .header("Retry-After", ctx.settings.retry_after().to_string())
+        }
+        PatchStyle::Accepted => {
+            let op = start_operation(state, ctx, target, Action::Update, update_ms);
+            Reply::empty(202)
+                .header("Azure-AsyncOperation", status_url(ctx, &op))
+                .header("Location", result_url(ctx, &op))
+                .header("Retry-After", ctx.settings.retry_after().to_string())
+        }
+    };
+    Ok(reply)
+}
+
+fn delete(state: &mut State, ctx: &Ctx, target: &Target) -> Result<Reply, ArmError> {
+    let key = target.key();
+    if target.kind != Kind::ResourceGroup {
+        common::require_resource_group(state, target)?;
+    }
+    let Some(record) = state.get(&key).cloned() else {
+        if target.kind == Kind::ResourceGroup {
+            return Err(not_found(target));
+        }
+        return Ok(Reply::empty(204));
+    };
+    if let Some(op) = state
+        .pending(&key)
+        .filter(|op| op.action == Action::Delete)
+        .cloned()
+    {
+        return Ok(delete_accepted(ctx, target.kind, &op));
+    }
+    let mut hold_ms = 0;
+    match target.kind {
+        Kind::Subnet => network::before_delete_subnet(state, target)?,
+        Kind::VirtualNetwork => network::before_delete_vnet(state, target)?,
+        Kind::ManagedCluster => cluster::check_idle(state, &key)?,
+        Kind::AgentPool => pool::before_delete(state, target)?,
+        Kind::FederatedCredential => {
+            hold_ms = identity::before_delete_credential(state, ctx, target)?
+        }
+        Kind::PrivateDnsZone => dns::before_delete_private(state, target)?,
+        Kind::Workspace => workspace::soft_delete(state, ctx, target, &record)?,
+        // Workspaces deleted with their group are soft-deleted like any other workspace delete.
+        Kind::ResourceGroup => workspace::soft_delete_in_group(state, ctx, &key),
+        _ => {}
+    }
+    if target.kind.delete_style() == DeleteStyle::Sync {
+        state.remove_tree(&key);
+        let mut reply = if target.kind == Kind::RoleAssignment {
+            Reply::json(200, render(state, &record))
+        } else {
+            Reply::empty(200)
+        };
+        reply.hold_ms = hold_ms;
+        return Ok(reply);
+    }
+    if let Some(props) = state
+        .body_mut(&key)
+        .and_then(|b| b.get_mut("properties"))
+        .and_then(Value::as_object_mut)
+        && props.contains_key("provisioningState")
+    {
+        props.insert("provisioningState".into(), json!("Deleting"));
+    }
+    let (_, _, delete_ms) = target.kind.durations_ms();
+    let op = start_operation(state, ctx, target, Action::Delete, delete_ms);
+    Ok(delete_accepted(ctx, target.kind, &op))
+}
+
+fn delete_accepted(ctx: &Ctx, kind: Kind, op: &Operation) -> Reply {
+    let mut reply = Reply::empty(202)
+        .header("Location", result_url(ctx, op))
+        .header("Retry-After", ctx.settings.retry_after().to_string());
+    if kind.delete_style() == DeleteStyle::Both {
+        reply = reply.header("Azure-AsyncOperation", status_url(ctx, op));
+    }
+    reply
+}
+
+fn location_of(state: &State, target: &Target) -> String {
+    let own = state
+        .get(&target.key())
+        .and_then(|r| r.body.get("location"))
+        .and_then(Value::as_str);
+    let parent = target
+        .parent_id
+        .as_deref()
+        .and_then(|p| state.get(&p.to_ascii_lowercase()))
+        .and_then(|r| r.body.get("location"))
+        .and_then(Value::as_str);
+    common::normalize_location(own.or(parent).unwrap_or("global"))
+}
+
+pub(crate) fn start_operation(
+    state: &mut State,
+    ctx: &Ctx,
+    target: &Target,
+    action: Action,
+    duration_ms: u64,
+) -> Operation {
+    let op = Operation {
+        id: common::new_guid(),
+        resource_key: target.key(),
+        kind: target.kind,
+        action,
+        subscription: target.subscription.clone(),
+        location: location_of(state, target),
+        start_ms: ctx.now,
+        end_ms: ctx.now.saturating_add(ctx.settings.scaled(duration_ms)),
+        failure: ctx.lro_failure.clone(),
+        done: false,
+    };
+    state.start_operation(op.clone());
+    op
+}
+
+fn status_url(ctx: &Ctx, op: &Operation) -> String {
+    format!(
+        "{}{}?api-version={}",
+        ctx.settings.base_url,
+        op.status_path(),
+        ctx.api_version
+    )
+}
+
+fn result_url(ctx: &Ctx, op: &Operation) -> String {
+    format!(
+        "{}{}?api-version={}",
+        ctx.settings.base_url,
+        op.result_path(),
+        ctx.api_version
+    )
+}
+
+fn operation(state: &State, ctx: &Ctx, id: &str, status: bool) -> Result<Reply, ArmError> {
+    let op = state.operations.get(id).ok_or_else(|| {
+        ArmError::new(
+            404,
+            "OperationNotFound",
+            format!("The operation '{id}' could not be found."),
+        )
+    })?;
+    if status {
+        let mut doc = json!({
+            "id": op.status_path(),
+            "name": op.id,
+            "status": op.status(),
+            "startTime": clock::rfc3339(op.start_ms),
+        });
+        if op.done {
+            doc["endTime"] = json!(clock::rfc3339(op.end_ms));
+            doc["percentComplete"] = json!(100.0);
+        } else {
+            let span = op.end_ms.saturating_sub(op.start_ms).max(1) as f64;
+            let pct = (ctx.now.saturating_sub(op.start_ms) as f64 / span * 100.0).min(99.0);
+            doc["percentComplete"] = json!((pct * 10.0).round() / 10.0);
+        }
+        if let (true, Some(f)) = (op.done, &op.failure) {
+            doc["error"] = json!({"code": f.code, "message": f.message});
+        }
+        let mut reply = Reply::json(200, doc);
+        if !op.done {
+            reply = reply.header("Retry-After", ctx.settings.retry_after().to_string());
+        }
+        return Ok(reply);
+    }
+    if !op.done {
+        return Ok(Reply::empty(202)
+            .header(
+                "Location",
+                format!(
+                    "{}{}?api-version={}",
+                    ctx.settings.base_url,
+                    op.result_path(),
+                    ctx.api_version
+                ),
+            )
+            .header("Retry-After", ctx.settings.retry_after().to_string()));
+    }
+    if let Some(f) = &op.failure {
+        return Err(ArmError::new(500, &f.code, f.message.clone()));
+    }
+    match op.action {
+        Action::Delete => Ok(Reply::empty(200)),
+        Action::Create | Action::Update => match state.get(&op.resource_key) {
+            Some(record) => Ok(Reply::json(200, render(state, record))),
+            None => Ok(Reply::empty(204)),
+        },
+    }
+}

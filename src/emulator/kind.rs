@@ -1,0 +1,232 @@
+//! The resource types the emulator serves, with the per-type facts from the API descriptions that
+//! the generic handlers need: ARM type names, api-versions, parent type and LRO style.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub(crate) enum Kind {
+    ResourceGroup,
+    Registry,
+    Workspace,
+    VirtualNetwork,
+    Subnet,
+    DnsZone,
+    PrivateDnsZone,
+    Identity,
+    FederatedCredential,
+    RoleAssignment,
+    ManagedCluster,
+    AgentPool,
+}
+
+/// How a PUT answers while work is still running.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PutStyle {
+    /// 200/201 with the final body, no polling.
+    Sync,
+    /// 200/201 + Azure-AsyncOperation + Retry-After, body in a non-terminal provisioningState.
+    AsyncOperation,
+    /// 200/201 with a non-terminal provisioningState and no polling header (Log Analytics).
+    BodyPolled,
+    /// 201 + Location + Retry-After (private DNS zones).
+    Location,
+}
+
+/// How a DELETE answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DeleteStyle {
+    /// 200 (UAI, FIC; role assignments add the deleted body) or 204 when absent.
+    Sync,
+    /// 202 + Location (+ Retry-After) or 204 when absent.
+    Location,
+    /// 202 + Azure-AsyncOperation + Location + Retry-After (AKS, Log Analytics) or 204.
+    Both,
+}
+
+/// How a PATCH answers; `None` means ARM has no PATCH for the type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PatchStyle {
+    None,
+    Sync,
+    AsyncOperation,
+    Accepted,
+}
+
+impl Kind {
+    pub(crate) const ALL: [Kind; 12] = [
+        Kind::ResourceGroup,
+        Kind::Registry,
+        Kind::Workspace,
+        Kind::VirtualNetwork,
+        Kind::Subnet,
+        Kind::DnsZone,
+        Kind::PrivateDnsZone,
+        Kind::Identity,
+        Kind::FederatedCredential,
+        Kind::RoleAssignment,
+        Kind::ManagedCluster,
+        Kind::AgentPool,
+    ];
+
+    pub(crate) fn namespace(self) -> &'static str {
+        match self {
+            Kind::ResourceGroup => "Microsoft.Resources",
+            Kind::Registry => "Microsoft.ContainerRegistry",
+            Kind::Workspace => "Microsoft.OperationalInsights",
+            Kind::VirtualNetwork | Kind::Subnet | Kind::DnsZone | Kind::PrivateDnsZone => {
+                "Microsoft.Network"
+            }
+            Kind::Identity | Kind::FederatedCredential => "Microsoft.ManagedIdentity",
+            Kind::RoleAssignment => "Microsoft.Authorization",
+            Kind::ManagedCluster | Kind::AgentPool => "Microsoft.ContainerService",
+        }
+    }
+
+    /// The last type segment, e.g. `subnets` for `Microsoft.Network/virtualNetworks/subnets`.
+    pub(crate) fn segment(self) -> &'static str {
+        match self {
+            Kind::ResourceGroup => "resourceGroups",
+            Kind::Registry => "registries",
+            Kind::Workspace => "workspaces",
+            Kind::VirtualNetwork => "virtualNetworks",
+            Kind::Subnet => "subnets",
+            Kind::DnsZone => "dnsZones",
+            Kind::PrivateDnsZone => "privateDnsZones",
+            Kind::Identity => "userAssignedIdentities",
+            Kind::FederatedCredential => "federatedIdentityCredentials",
+            Kind::RoleAssignment => "roleAssignments",
+            Kind::ManagedCluster => "managedClusters",
+            Kind::AgentPool => "agentPools",
+        }
+    }
+
+    pub(crate) fn parent(self) -> Option<Kind> {
+        match self {
+            Kind::Subnet => Some(Kind::VirtualNetwork),
+            Kind::FederatedCredential => Some(Kind::Identity),
+            Kind::AgentPool => Some(Kind::ManagedCluster),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn arm_type(self) -> String {
+        match self.parent() {
+            Some(parent) => format!("{}/{}", parent.arm_type(), self.segment()),
+            None => format!("{}/{}", self.namespace(), self.segment()),
+        }
+    }
+
+    /// The api-versions served. The first is the one issue 3 requires; the others are the stable
+    /// versions the official examples and the Terraform provider use, so replays stay faithful.
+    pub(crate) fn api_versions(self) -> &'static [&'static str] {
+        match self {
+            Kind::ResourceGroup => &["2025-04-01", "2024-11-01", "2023-07-01"],
+            Kind::Registry => &["2025-11-01", "2025-04-01"],
+            Kind::Workspace => &["2025-07-01", "2026-03-01"],
+            Kind::VirtualNetwork | Kind::Subnet => {
+                &["2026-03-01", "2025-09-01", "2025-07-01", "2025-01-01"]
+            }
+            Kind::DnsZone => &["2018-05-01"],
+            Kind::PrivateDnsZone => &["2024-06-01"],
+            Kind::Identity | Kind::FederatedCredential => {
+                &["2024-11-30", "2026-05-31", "2023-01-31"]
+            }
+            Kind::RoleAssignment => &["2022-04-01"],
+            Kind::ManagedCluster | Kind::AgentPool => {
+                &["2026-08-01", "2026-07-01", "2026-10-01", "2025-10-01"]
+            }
+        }
+    }
+
+    pub(crate) fn put_style(self) -> PutStyle {
+        match self {
+            Kind::ResourceGroup
+            | Kind::DnsZone
+            | Kind::Identity
+            | Kind::FederatedCredential
+            | Kind::RoleAssignment => PutStyle::Sync,
+            Kind::Registry
+            | Kind::VirtualNetwork
+            | Kind::Subnet
+            | Kind::ManagedCluster
+            | Kind::AgentPool => PutStyle::AsyncOperation,
+            Kind::Workspace => PutStyle::BodyPolled,
+            Kind::PrivateDnsZone => PutStyle::Location,
+        }
+    }
+
+    pub(crate) fn delete_style(self) -> DeleteStyle {
+        match self {
+            Kind::Identity | Kind::FederatedCredential | Kind::RoleAssignment => DeleteStyle::Sync,
+            Kind::ResourceGroup
+            | Kind::Registry
+            | Kind::VirtualNetwork
+            | Kind::Subnet
+            | Kind::DnsZone
+            | Kind::PrivateDnsZone => DeleteStyle::Location,
+            Kind::Workspace | Kind::ManagedCluster | Kind::AgentPool => DeleteStyle::Both,
+        }
+    }
+
+    pub(crate) fn patch_style(self) -> PatchStyle {
+        match self {
+            Kind::ResourceGroup
+            | Kind::Workspace
+            | Kind::VirtualNetwork
+            | Kind::DnsZone
+            | Kind::Identity => PatchStyle::Sync,
+            Kind::Registry => PatchStyle::AsyncOperation,
+            Kind::PrivateDnsZone | Kind::ManagedCluster => PatchStyle::Accepted,
+            Kind::Subnet | Kind::FederatedCredential | Kind::RoleAssignment | Kind::AgentPool => {
+                PatchStyle::None
+            }
+        }
+    }
+
+    /// Whether ARM offers `GET /subscriptions/{sub}/providers/{ns}/{type}`.
+    pub(crate) fn lists_by_subscription(self) -> bool {
+        matches!(
+            self,
+            Kind::Registry
+                | Kind::Workspace
+                | Kind::VirtualNetwork
+                | Kind::DnsZone
+                | Kind::PrivateDnsZone
+                | Kind::Identity
+                | Kind::ManagedCluster
+        )
+    }
+
+    /// Realistic durations (milliseconds at time-scale 1) for create, update and delete.
+    pub(crate) fn durations_ms(self) -> (u64, u64, u64) {
+        match self {
+            Kind::ResourceGroup => (0, 0, 20_000),
+            Kind::Registry => (30_000, 10_000, 20_000),
+            Kind::Workspace => (10_000, 5_000, 5_000),
+            Kind::VirtualNetwork => (8_000, 5_000, 10_000),
+            Kind::Subnet => (5_000, 5_000, 5_000),
+            Kind::DnsZone => (0, 0, 5_000),
+            Kind::PrivateDnsZone => (15_000, 10_000, 15_000),
+            Kind::Identity | Kind::FederatedCredential | Kind::RoleAssignment => (0, 0, 0),
+            Kind::ManagedCluster => (360_000, 180_000, 300_000),
+            Kind::AgentPool => (180_000, 120_000, 120_000),
+        }
+    }
+
+    /// Finds the kind for a provider namespace and type segments (case-insensitive).
+    pub(crate) fn from_path(namespace: &str, types: &[&str]) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|kind| {
+            if !kind.namespace().eq_ignore_ascii_case(namespace) || *kind == Kind::ResourceGroup {
+                return false;
+            }
+            match (kind.parent(), types) {
+                (None, [t]) => kind.segment().eq_ignore_ascii_case(t),
+                (Some(parent), [p, t]) => {
+                    parent.segment().eq_ignore_ascii_case(p)
+                        && kind.segment().eq_ignore_ascii_case(t)
+                }
+                _ => false,
+            }
+        })
+    }
+}

@@ -1,0 +1,450 @@
+//! The local ARM emulator (`azplan emulator`, and in-process behind `--local`): a stand-in for Azure
+//! Resource Manager whose behaviour comes from the official API descriptions, never from azplan's
+//! planner — this module imports nothing else from the crate, so tests against it prove more than
+//! self-consistency.
+//!
+//! Code map: `server` (HTTPS, request pipeline) → `route` (what a path addresses) → `handlers`
+//! (status codes, LRO headers, lists) → one module per resource type (`resources`, `registry`,
+//! `workspace`, `network`, `dns`, `identity`, `role`, `cluster`, `pool`) over `state` (the
+//! emulated cloud, persisted atomically). `cluster_defaults` holds what AKS fills in by itself;
+//! `throttle`, `faults` and `reqlog` are test controls.
+//!
+//! Architecture invariants:
+//! - No file here uses another azplan module (a unit test below enforces it).
+//! - Operations complete lazily: `State::settle` runs at the start of every request and finishes
+//!   every operation whose absolute deadline has passed. Nothing runs in the background, so a
+//!   restarted emulator continues exactly where it stopped.
+//! - The state lock is a plain mutex, never held across an await; snapshots are written after it
+//!   is released, and never older over newer.
+//! - Handlers never panic on input: every refusal is an `ArmError` rendered as ARM's error body.
+
+mod cidr;
+mod clock;
+mod cluster;
+mod cluster_defaults;
+mod common;
+mod dns;
+mod error;
+mod faults;
+mod handlers;
+mod identity;
+mod kind;
+mod network;
+mod pool;
+mod registry;
+mod reqlog;
+mod resources;
+mod role;
+mod route;
+mod server;
+mod state;
+mod throttle;
+mod tls;
+mod workspace;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+pub use error::EmulatorError;
+pub use faults::{Effect, FaultPlan, FaultRule};
+pub use throttle::{Bucket, ThrottleConfig};
+
+use crate::emulator::common::Settings;
+use crate::emulator::server::Shared;
+use crate::emulator::state::{Persister, State};
+
+/// Everything that shapes one emulator run.
+#[derive(Debug, Clone)]
+pub struct EmulatorConfig {
+    /// Loopback by default; port 0 picks a free port.
+    pub listen: SocketAddr,
+    /// State file (written atomically after every change, reloaded at start); `None` keeps state in memory.
+    pub state_file: Option<PathBuf>,
+    /// JSON-lines request log.
+    pub request_log: Option<PathBuf>,
+    /// Where the CA certificate PEM is written; defaults next to the state file, else the temp dir.
+    pub ca_cert_file: Option<PathBuf>,
+    /// Added before every request is handled.
+    pub latency: Duration,
+    /// Multiplies every realistic duration (AKS create ≈ 6 min at 1.0); 0.001 makes LROs take milliseconds.
+    pub time_scale: f64,
+    pub faults: FaultPlan,
+    pub throttle: ThrottleConfig,
+    /// How long (before time scaling) a new principal is unknown to role assignments without principalType ServicePrincipal.
+    pub principal_window: Duration,
+    /// How long (before time scaling) one federated-credential write keeps its identity busy.
+    pub credential_write_window: Duration,
+    /// Fixed Retry-After (seconds) on LRO answers; `None` derives it from `time_scale`.
+    pub retry_after: Option<u64>,
+    /// Items per LIST page; longer lists answer with a nextLink.
+    pub list_page_size: usize,
+    pub tenant_id: String,
+}
+
+impl Default for EmulatorConfig {
+    fn default() -> Self {
+        EmulatorConfig {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            state_file: None,
+            request_log: None,
+            ca_cert_file: None,
+            latency: Duration::ZERO,
+            time_scale: 1.0,
+            faults: FaultPlan::default(),
+            throttle: ThrottleConfig::default(),
+            principal_window: Duration::from_secs(30),
+            credential_write_window: Duration::from_secs(2),
+            retry_after: None,
+            list_page_size: 1000,
+            tenant_id: "72f988bf-86f1-41af-91ab-2d7cd011db47".to_string(),
+        }
+    }
+}
+
+impl EmulatorConfig {
+    /// The configuration behind `--local`: state, request log and CA under `<working_dir>/.azplan/local/`,
+    /// an ephemeral loopback port, and durations scaled to 2% (an AKS create takes about 7 s), fast
+    /// enough for a whole example to apply in well under a minute while progress stays visible.
+    pub fn local(working_dir: &Path) -> Result<EmulatorConfig, EmulatorError> {
+        let dir = working_dir.join(".azplan").join("local");
+        std::fs::create_dir_all(&dir).map_err(|source| EmulatorError::Write {
+            path: dir.clone(),
+            source,
+        })?;
+        Ok(EmulatorConfig {
+            state_file: Some(dir.join("state.json")),
+            request_log: Some(dir.join("requests.jsonl")),
+            ca_cert_file: Some(dir.join("ca.pem")),
+            time_scale: LOCAL_TIME_SCALE,
+            ..EmulatorConfig::default()
+        })
+    }
+}
+
+/// Time scale used by `--local`.
+pub const LOCAL_TIME_SCALE: f64 = 0.02;
+
+/// Entry point for starting an emulator in-process.
+pub struct Emulator;
+
+/// A started emulator; dropping it without `shutdown` leaves the server task running until the runtime stops.
+pub struct RunningEmulator {
+    endpoint: String,
+    ca_cert_pem: String,
+    ca_cert_path: PathBuf,
+    stop: watch::Sender<bool>,
+    task: JoinHandle<()>,
+    shared: Arc<Shared>,
+}
+
+impl Emulator {
+    /// Binds, generates the certificate, loads state and starts serving. Needs a Tokio runtime.
+    pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorError> {
+        let certs = tls::generate()?;
+        let listener =
+            TcpListener::bind(config.listen)
+                .await
+                .map_err(|source| EmulatorError::Bind {
+                    addr: config.listen,
+                    source,
+                })?;
+        let addr = listener
+            .local_addr()
+            .map_err(|source| EmulatorError::Bind {
+                addr: config.listen,
+                source,
+            })?;
+        let host = if addr.ip().is_unspecified() {
+            "127.0.0.1".to_string()
+        } else {
+            addr.ip().to_string()
+        };
+        let endpoint = format!("https://{host}:{}", addr.port());
+        let ca_cert_path = config
+            .ca_cert_file
+            .clone()
+            .unwrap_or_else(|| default_ca_path(config.state_file.as_deref(), addr.port()));
+        std::fs::write(&ca_cert_path, &certs.ca_pem).map_err(|source| EmulatorError::Write {
+            path: ca_cert_path.clone(),
+            source,
+        })?;
+        let persister = config.state_file.clone().map(Persister::new);
+        let state = match &persister {
+            Some(p) => p.load()?,
+            None => State::default(),
+        };
+        let request_log = config
+            .request_log
+            .as_deref()
+            .map(reqlog::RequestLog::open)
+            .transpose()?;
+        let shared = Arc::new(Shared {
+            settings: Settings {
+                base_url: endpoint.clone(),
+                time_scale: config.time_scale.max(0.0),
+                tenant_id: config.tenant_id.clone(),
+                principal_window_ms: duration_ms(config.principal_window),
+                fic_write_ms: duration_ms(config.credential_write_window),
+                retry_after_override: config.retry_after,
+                page_size: config.list_page_size,
+            },
+            latency: config.latency,
+            state: Mutex::new(state),
+            persister,
+            throttle: Mutex::new(throttle::Throttle::new(config.throttle.clone())),
+            faults: Mutex::new(faults::Faults::new(&config.faults)),
+            log: request_log,
+        });
+        let (stop, stopped) = watch::channel(false);
+        let task = tokio::spawn(server::serve(
+            listener,
+            certs.server,
+            shared.clone(),
+            stopped,
+        ));
+        Ok(RunningEmulator {
+            endpoint,
+            ca_cert_pem: certs.ca_pem,
+            ca_cert_path,
+            stop,
+            task,
+            shared,
+        })
+    }
+}
+
+fn duration_ms(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+fn default_ca_path(state_file: Option<&Path>, port: u16) -> PathBuf {
+    match state_file {
+        Some(state) => {
+            let name = state
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "state".into());
+            state.with_file_name(format!("{name}.ca.pem"))
+        }
+        None => std::env::temp_dir().join(format!(
+            "azplan-emulator-{}-{port}-ca.pem",
+            std::process::id()
+        )),
+    }
+}
+
+impl Drop for RunningEmulator {
+    /// Stops accepting connections when the handle goes away without `shutdown` (state changes
+    /// are already on disk: every request writes its snapshot before answering).
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+    }
+}
+
+impl RunningEmulator {
+    /// `https://127.0.0.1:PORT`, the base URL for ARM requests.
+    pub fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+
+    /// The CA certificate clients must trust.
+    pub fn ca_cert_pem(&self) -> &str {
+        &self.ca_cert_pem
+    }
+
+    pub fn ca_cert_path(&self) -> &Path {
+        &self.ca_cert_path
+    }
+
+    /// The one JSON line `azplan emulator` prints when ready.
+    pub fn ready_line(&self) -> String {
+        let quote = |s: &str| serde_json::Value::String(s.to_string()).to_string();
+        format!(
+            "{{\"endpoint\":{},\"caCert\":{}}}",
+            quote(&self.endpoint),
+            quote(&self.ca_cert_path.to_string_lossy())
+        )
+    }
+
+    /// Stops accepting, lets open connections finish their current request, and writes the state.
+    pub async fn shutdown(mut self) -> Result<(), EmulatorError> {
+        let _ = self.stop.send(true);
+        let task = std::mem::replace(&mut self.task, tokio::spawn(async {}));
+        let _ = task.await;
+        self.shared.flush()
+    }
+}
+
+/// `azplan emulator`: serve a local ARM over HTTPS until interrupted.
+#[derive(Debug, Clone, clap::Args)]
+#[command(
+    after_help = "Example:\n  azplan emulator --listen 127.0.0.1:0 --state .azplan/local/state.json --time-scale 0.01 --request-log .azplan/local/requests.jsonl\n\nWhen ready it prints one JSON line, e.g. {\"endpoint\":\"https://127.0.0.1:40123\",\"caCert\":\".azplan/local/state.json.ca.pem\"}; send requests with any non-empty 'Authorization: Bearer <token>'."
+)]
+pub struct EmulatorArgs {
+    /// Address to listen on (loopback by default; port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:0")]
+    pub listen: SocketAddr,
+    /// State file, reloaded at start and rewritten atomically after every change.
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+    /// Extra latency added to every request, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    pub latency: u64,
+    /// Multiplier for operation durations (1 = realistic: AKS minutes, ACR tens of seconds).
+    #[arg(long, value_name = "F", default_value_t = 1.0)]
+    pub time_scale: f64,
+    /// JSON or YAML fault-injection rules.
+    #[arg(long, value_name = "FILE")]
+    pub faults: Option<PathBuf>,
+    /// Append every request and answer to this JSON-lines file.
+    #[arg(long, value_name = "FILE")]
+    pub request_log: Option<PathBuf>,
+    /// Where to write the CA certificate (PEM); default: next to the state file or in the temp dir.
+    #[arg(long, value_name = "FILE")]
+    pub ca_cert: Option<PathBuf>,
+    /// Disable ARM's per-subscription throttling.
+    #[arg(long)]
+    pub no_throttle: bool,
+    /// Fixed Retry-After seconds on LRO answers (default: 10 s scaled by --time-scale, at least 1 s
+    /// unless the scale is below 0.01).
+    #[arg(long, value_name = "SECONDS")]
+    pub retry_after: Option<u64>,
+    /// Seconds (before time scaling) a new principal stays unknown to role assignments.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30.0)]
+    pub principal_window: f64,
+}
+
+impl EmulatorArgs {
+    pub fn to_config(&self) -> Result<EmulatorConfig, EmulatorError> {
+        let faults = match &self.faults {
+            Some(path) => FaultPlan::from_file(path)?,
+            None => FaultPlan::default(),
+        };
+        let throttle = ThrottleConfig {
+            enabled: !self.no_throttle,
+            ..ThrottleConfig::default()
+        };
+        Ok(EmulatorConfig {
+            listen: self.listen,
+            state_file: self.state.clone(),
+            request_log: self.request_log.clone(),
+            ca_cert_file: self.ca_cert.clone(),
+            latency: Duration::from_millis(self.latency),
+            time_scale: self.time_scale,
+            faults,
+            throttle,
+            principal_window: Duration::from_secs_f64(self.principal_window.max(0.0)),
+            retry_after: self.retry_after,
+            ..EmulatorConfig::default()
+        })
+    }
+}
+
+/// Runs `azplan emulator` to completion (Ctrl-C or SIGTERM stops it).
+pub fn main(args: EmulatorArgs) -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(source) => {
+            eprintln!("error: {}", EmulatorError::Runtime { source });
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(async {
+        let running = match args.to_config() {
+            Ok(config) => Emulator::start(config).await,
+            Err(e) => Err(e),
+        };
+        let running = match running {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
+        println!("{}", running.ready_line());
+        wait_for_stop_signal().await;
+        match running.shutdown().await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::FAILURE
+            }
+        }
+    })
+}
+
+async fn wait_for_stop_signal() {
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = tokio::signal::ctrl_c().await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Architecture invariant: the emulator's behaviour comes from the API descriptions, so no file
+    /// under src/emulator/ may use another azplan module.
+    #[test]
+    fn emulator_imports_nothing_else_from_the_crate() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/emulator");
+        // Built at run time so this test's own source does not match itself.
+        let needle = ["crate", "::"].concat();
+        let by_name = ["azplan", "::"].concat();
+        let mut checked = 0;
+        for entry in std::fs::read_dir(&dir).expect("src/emulator exists") {
+            let path = entry.expect("entry").path();
+            let text = std::fs::read_to_string(&path).expect("readable");
+            for (i, line) in text.lines().enumerate() {
+                for (pos, _) in line.match_indices(needle.as_str()) {
+                    let rest = &line[pos + needle.len()..];
+                    assert!(
+                        rest.starts_with("emulator")
+                            || rest.starts_with('{')
+                                && rest.trim_start_matches('{').starts_with("emulator"),
+                        "{}:{}: imports outside the emulator: {line}",
+                        path.display(),
+                        i + 1
+                    );
+                }
+                assert!(
+                    !line.contains(by_name.as_str()),
+                    "{}:{}: uses the azplan crate by name",
+                    path.display(),
+                    i + 1
+                );
+            }
+            assert!(
+                text.starts_with("//!"),
+                "{} must open with a //! line saying why it exists",
+                path.display()
+            );
+            checked += 1;
+        }
+        assert!(checked >= 20, "only {checked} files found");
+    }
+}

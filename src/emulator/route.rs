@@ -1,0 +1,400 @@
+//! Turns a request path into what it addresses, matching ARM's case-insensitive segments while
+//! keeping the caller's casing of names (RPC: names are case-insensitive, casing is preserved).
+
+use crate::emulator::error::ArmError;
+use crate::emulator::kind::Kind;
+
+/// An addressed resource instance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Target {
+    pub(crate) kind: Kind,
+    pub(crate) subscription: String,
+    /// The resource group that contains the resource; for role assignments, the scope's group if any.
+    pub(crate) resource_group: Option<String>,
+    /// Canonical id with the caller's casing of names.
+    pub(crate) id: String,
+    pub(crate) name: String,
+    /// Id of the parent resource (child types) or the scope (role assignments).
+    pub(crate) parent_id: Option<String>,
+}
+
+impl Target {
+    pub(crate) fn key(&self) -> String {
+        self.id.to_ascii_lowercase()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Route {
+    /// A polling URL handed out in Azure-AsyncOperation (`status`) or Location headers.
+    Operation {
+        id: String,
+        status: bool,
+    },
+    ListResourceGroups {
+        subscription: String,
+    },
+    ResourceGroupResources {
+        subscription: String,
+        resource_group: String,
+    },
+    SubscriptionResources {
+        subscription: String,
+    },
+    Instance(Target),
+    /// LIST of a type: under a resource group, a subscription, or a parent resource.
+    Collection {
+        kind: Kind,
+        subscription: String,
+        resource_group: Option<String>,
+        parent_id: Option<String>,
+    },
+    /// LIST of role assignments visible at a scope.
+    RoleAssignmentsAt {
+        subscription: String,
+        scope: String,
+    },
+}
+
+impl Route {
+    /// The kind whose api-versions apply, if the route addresses a resource type.
+    pub(crate) fn kind(&self) -> Option<Kind> {
+        match self {
+            Route::Operation { .. } => None,
+            Route::ListResourceGroups { .. }
+            | Route::ResourceGroupResources { .. }
+            | Route::SubscriptionResources { .. } => Some(Kind::ResourceGroup),
+            Route::Instance(target) => Some(target.kind),
+            Route::Collection { kind, .. } => Some(*kind),
+            Route::RoleAssignmentsAt { .. } => Some(Kind::RoleAssignment),
+        }
+    }
+}
+
+fn not_found(path: &str) -> ArmError {
+    ArmError::new(
+        404,
+        "NotFound",
+        format!("The requested path '{path}' does not address a resource this emulator serves."),
+    )
+}
+
+fn eq(a: &str, b: &str) -> bool {
+    a.eq_ignore_ascii_case(b)
+}
+
+pub(crate) fn parse(path: &str) -> Result<Route, ArmError> {
+    let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    if segs.len() < 2 || !eq(segs[0], "subscriptions") {
+        return Err(not_found(path));
+    }
+    let sub = segs[1].to_string();
+    let Some(p) = segs.iter().rposition(|s| eq(s, "providers")) else {
+        return parse_without_provider(path, &sub, &segs[2..]);
+    };
+    let scope = &segs[..p];
+    let ns = segs.get(p + 1).copied().ok_or_else(|| not_found(path))?;
+    let rest = &segs[p + 2..];
+
+    if eq(ns, "Microsoft.Authorization") && rest.first().is_some_and(|t| eq(t, "roleAssignments")) {
+        return parse_role_assignment(path, &sub, scope, rest);
+    }
+    if rest.len() == 4 && eq(rest[0], "locations") {
+        if eq(rest[2], "operations") || eq(rest[2], "operationStatuses") {
+            return Ok(Route::Operation {
+                id: rest[3].to_string(),
+                status: true,
+            });
+        }
+        if eq(rest[2], "operationResults") {
+            return Ok(Route::Operation {
+                id: rest[3].to_string(),
+                status: false,
+            });
+        }
+    }
+    let resource_group = match scope.len() {
+        2 => None,
+        4 if eq(scope[2], "resourceGroups") => Some(scope[3].to_string()),
+        _ => return Err(not_found(path)),
+    };
+    let types: Vec<&str> = rest.iter().step_by(2).copied().collect();
+    let names: Vec<&str> = rest.iter().skip(1).step_by(2).copied().collect();
+    let kind = Kind::from_path(ns, &types).ok_or_else(|| {
+        ArmError::bad_request(
+            "InvalidResourceType",
+            format!(
+                "The resource type '{}' could not be found in the namespace '{ns}'.",
+                types.join("/")
+            ),
+        )
+    })?;
+    let Some(rg) = resource_group else {
+        if rest.len() == 1 && kind.lists_by_subscription() {
+            return Ok(Route::Collection {
+                kind,
+                subscription: sub,
+                resource_group: None,
+                parent_id: None,
+            });
+        }
+        return Err(not_found(path));
+    };
+    let mut id = format!(
+        "/subscriptions/{sub}/resourceGroups/{rg}/providers/{}",
+        kind.namespace()
+    );
+    let mut parent_id = None;
+    let mut name = String::new();
+    let mut kinds_chain = Vec::new();
+    if let Some(parent) = kind.parent() {
+        kinds_chain.push(parent);
+    }
+    kinds_chain.push(kind);
+    for (i, k) in kinds_chain.iter().enumerate() {
+        match names.get(i) {
+            Some(n) => {
+                if i + 1 == kinds_chain.len() {
+                    parent_id = (i > 0).then(|| id.clone());
+                }
+                id = format!("{id}/{}/{n}", k.segment());
+                name = (*n).to_string();
+            }
+            None => {
+                // A collection: everything up to here is the parent.
+                let parent = (i > 0).then(|| id.clone());
+                return Ok(Route::Collection {
+                    kind,
+                    subscription: sub,
+                    resource_group: Some(rg),
+                    parent_id: parent,
+                });
+            }
+        }
+    }
+    if names.len() != kinds_chain.len() {
+        return Err(not_found(path));
+    }
+    Ok(Route::Instance(Target {
+        kind,
+        subscription: sub,
+        resource_group: Some(rg),
+        id,
+        name,
+        parent_id,
+    }))
+}
+
+fn parse_without_provider(path: &str, sub: &str, rest: &[&str]) -> Result<Route, ArmError> {
+    let subscription = sub.to_string();
+    match rest {
+        [r] if eq(r, "resourceGroups") => Ok(Route::ListResourceGroups { subscription }),
+        [r] if eq(r, "resources") => Ok(Route::SubscriptionResources { subscription }),
+        [o, id] if eq(o, "operationResults") => Ok(Route::Operation {
+            id: (*id).to_string(),
+            status: false,
+        }),
+        [r, rg] if eq(r, "resourceGroups") => Ok(Route::Instance(Target {
+            kind: Kind::ResourceGroup,
+            id: format!("/subscriptions/{sub}/resourceGroups/{rg}"),
+            name: (*rg).to_string(),
+            resource_group: Some((*rg).to_string()),
+            subscription,
+            parent_id: None,
+        })),
+        [r, rg, res] if eq(r, "resourceGroups") && eq(res, "resources") => {
+            Ok(Route::ResourceGroupResources {
+                subscription,
+                resource_group: (*rg).to_string(),
+            })
+        }
+        _ => Err(not_found(path)),
+    }
+}
+
+fn parse_role_assignment(
+    path: &str,
+    sub: &str,
+    scope: &[&str],
+    rest: &[&str],
+) -> Result<Route, ArmError> {
+    let mut scope_path = String::new();
+    for (i, s) in scope.iter().enumerate() {
+        // Canonical casing for the fixed segments keeps stored scopes comparable.
+        let seg = if i == 0 {
+            "subscriptions"
+        } else if i == 2 && eq(s, "resourceGroups") {
+            "resourceGroups"
+        } else if eq(s, "providers") {
+            "providers"
+        } else {
+            s
+        };
+        scope_path.push('/');
+        scope_path.push_str(seg);
+    }
+    let resource_group =
+        (scope.len() >= 4 && eq(scope[2], "resourceGroups")).then(|| scope[3].to_string());
+    match rest {
+        [_] => Ok(Route::RoleAssignmentsAt {
+            subscription: sub.to_string(),
+            scope: scope_path,
+        }),
+        [_, name] => Ok(Route::Instance(Target {
+            kind: Kind::RoleAssignment,
+            subscription: sub.to_string(),
+            resource_group,
+            id: format!("{scope_path}/providers/Microsoft.Authorization/roleAssignments/{name}"),
+            name: (*name).to_string(),
+            parent_id: Some(scope_path),
+        })),
+        _ => Err(not_found(path)),
+    }
+}
+
+/// Decodes `%XX` escapes and `+` in a query component.
+fn decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' if i + 2 < bytes.len() => {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
+                match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                    Some(b) => {
+                        out.push(b);
+                        i += 3;
+                    }
+                    None => {
+                        out.push(b'%');
+                        i += 1;
+                    }
+                }
+            }
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            b => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Query parameters, looked up case-insensitively by name.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Query(Vec<(String, String)>);
+
+impl Query {
+    pub(crate) fn parse(query: Option<&str>) -> Query {
+        let pairs = query
+            .unwrap_or("")
+            .split('&')
+            .filter(|p| !p.is_empty())
+            .map(|p| match p.split_once('=') {
+                Some((k, v)) => (decode(k), decode(v)),
+                None => (decode(p), String::new()),
+            })
+            .collect();
+        Query(pairs)
+    }
+
+    /// The query again, percent-encoded, without one parameter (to rebuild a nextLink).
+    pub(crate) fn encode_without(&self, name: &str) -> String {
+        let enc = |text: &str| {
+            text.bytes()
+                .map(|b| {
+                    if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                        (b as char).to_string()
+                    } else {
+                        format!("%{b:02X}")
+                    }
+                })
+                .collect::<String>()
+        };
+        self.0
+            .iter()
+            .filter(|(k, _)| !eq(k, name))
+            .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+            .collect::<Vec<_>>()
+            .join("&")
+    }
+
+    pub(crate) fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| eq(k, name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Query, Route, parse};
+    use crate::emulator::kind::Kind;
+
+    #[test]
+    fn parses_instances_and_collections() {
+        let r = parse("/subscriptions/s/resourcegroups/RG/providers/microsoft.network/virtualnetworks/V/subnets/a")
+            .expect("route");
+        let Route::Instance(t) = r else {
+            panic!("not an instance")
+        };
+        assert_eq!(t.kind, Kind::Subnet);
+        assert_eq!(
+            t.id,
+            "/subscriptions/s/resourceGroups/RG/providers/Microsoft.Network/virtualNetworks/V/subnets/a"
+        );
+        assert_eq!(
+            t.parent_id.as_deref(),
+            Some(
+                "/subscriptions/s/resourceGroups/RG/providers/Microsoft.Network/virtualNetworks/V"
+            )
+        );
+        let r = parse("/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/c/agentPools")
+            .expect("route");
+        assert!(matches!(
+            r,
+            Route::Collection {
+                kind: Kind::AgentPool,
+                parent_id: Some(_),
+                ..
+            }
+        ));
+        let r = parse("/subscriptions/s/providers/Microsoft.ContainerRegistry/registries")
+            .expect("route");
+        assert!(matches!(
+            r,
+            Route::Collection {
+                kind: Kind::Registry,
+                resource_group: None,
+                ..
+            }
+        ));
+        let r = parse("/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/providers/Microsoft.Authorization/roleAssignments/x")
+            .expect("route");
+        let Route::Instance(t) = r else {
+            panic!("not an instance")
+        };
+        assert_eq!(t.kind, Kind::RoleAssignment);
+        assert_eq!(
+            t.parent_id.as_deref(),
+            Some(
+                "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v"
+            )
+        );
+        assert!(parse("/subscriptions/s/providers/Microsoft.Bogus/things/x").is_err());
+        assert!(parse("/nothing").is_err());
+    }
+
+    #[test]
+    fn query_is_decoded_and_case_insensitive() {
+        let q = Query::parse(Some("Api-Version=2025-04-01&%24filter=atScope%28%29"));
+        assert_eq!(q.get("api-version"), Some("2025-04-01"));
+        assert_eq!(q.get("$filter"), Some("atScope()"));
+    }
+}

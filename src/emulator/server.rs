@@ -1,0 +1,370 @@
+//! The HTTPS front door: TLS accept loop, then per request the order ARM applies — authentication,
+//! routing, injected faults, throttling, api-version — before the handlers run under the state lock.
+//! State snapshots are written after the lock is released; the request log sees every answer.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::{Bytes, Incoming};
+use hyper::header::HeaderMap;
+use hyper::service::service_fn;
+use hyper::{Request, Response};
+use hyper_util::rt::TokioIo;
+use serde_json::Value;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio_rustls::TlsAcceptor;
+use tokio_rustls::rustls::ServerConfig;
+
+use crate::emulator::clock;
+use crate::emulator::common::{Ctx, Settings};
+use crate::emulator::error::ArmError;
+use crate::emulator::faults::{Effect, Faults};
+use crate::emulator::handlers::{self, Reply};
+use crate::emulator::reqlog::{Entry, RequestLog};
+use crate::emulator::route::{self, Query};
+use crate::emulator::state::{Failure, Persister, State};
+use crate::emulator::throttle::{OpClass, Throttle};
+
+const MAX_BODY: usize = 16 * 1024 * 1024;
+
+pub(crate) struct Shared {
+    pub(crate) settings: Settings,
+    pub(crate) latency: Duration,
+    pub(crate) state: Mutex<State>,
+    pub(crate) persister: Option<Persister>,
+    pub(crate) throttle: Mutex<Throttle>,
+    pub(crate) faults: Mutex<Faults>,
+    pub(crate) log: Option<RequestLog>,
+}
+
+impl Shared {
+    /// Writes the current state if it changed; used at shutdown.
+    pub(crate) fn flush(&self) -> Result<(), crate::emulator::EmulatorError> {
+        let snapshot = lock(&self.state).snapshot();
+        match (&self.persister, snapshot) {
+            (Some(p), Some((generation, bytes))) => p.write(generation, &bytes),
+            _ => Ok(()),
+        }
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // A panic elsewhere must not wedge the emulator: the data is still consistent per request.
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("connection dropped by fault injection")]
+pub(crate) struct Dropped;
+
+pub(crate) async fn serve(
+    listener: TcpListener,
+    tls: Arc<ServerConfig>,
+    shared: Arc<Shared>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let acceptor = TlsAcceptor::from(tls);
+    loop {
+        let accepted = tokio::select! {
+            _ = shutdown.changed() => break,
+            accepted = listener.accept() => accepted,
+        };
+        let Ok((tcp, _)) = accepted else { continue };
+        let _ = tcp.set_nodelay(true);
+        let acceptor = acceptor.clone();
+        let shared = shared.clone();
+        let mut stop = shutdown.clone();
+        tokio::spawn(async move {
+            let Ok(stream) = acceptor.accept(tcp).await else {
+                return;
+            };
+            let service = service_fn(move |req| handle(shared.clone(), req));
+            let conn = hyper::server::conn::http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), service);
+            tokio::pin!(conn);
+            tokio::select! {
+                _ = conn.as_mut() => {}
+                _ = stop.changed() => {
+                    conn.as_mut().graceful_shutdown();
+                    let _ = conn.await;
+                }
+            }
+        });
+    }
+}
+
+enum Outcome {
+    Reply(Reply),
+    Drop,
+}
+
+fn error_reply(err: &ArmError) -> Reply {
+    let mut reply = Reply::json(err.status, err.body());
+    if let Some(secs) = err.retry_after {
+        reply.headers.push(("Retry-After".into(), secs.to_string()));
+    }
+    reply
+}
+
+async fn handle(
+    shared: Arc<Shared>,
+    req: Request<Incoming>,
+) -> Result<Response<Full<Bytes>>, Dropped> {
+    let started = Instant::now();
+    let method = req.method().as_str().to_string();
+    let path = req.uri().path().to_string();
+    let query = Query::parse(req.uri().query());
+    let headers = req.headers().clone();
+    let body = match Limited::new(req.into_body(), MAX_BODY).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(_) => Bytes::new(),
+    };
+    let outcome = process(&shared, &method, &path, &query, &headers, &body).await;
+    let api_version = query.get("api-version");
+    let log = |status: Option<u16>, response_body: Option<&Value>| {
+        if let Some(log) = &shared.log {
+            log.write(&Entry {
+                method: &method,
+                path: &path,
+                api_version,
+                status,
+                duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+                request_body: &body,
+                response_body,
+            });
+        }
+    };
+    let reply = match outcome {
+        Outcome::Drop => {
+            log(None, None);
+            return Err(Dropped);
+        }
+        Outcome::Reply(reply) => reply,
+    };
+    log(Some(reply.status), reply.body.as_ref());
+    Ok(to_response(reply, &headers))
+}
+
+fn to_response(reply: Reply, request_headers: &HeaderMap) -> Response<Full<Bytes>> {
+    let correlation = request_headers
+        .get("x-ms-correlation-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    let mut builder = Response::builder()
+        .status(reply.status)
+        .header("x-ms-request-id", uuid::Uuid::new_v4().to_string())
+        .header("x-ms-correlation-request-id", correlation)
+        .header("Cache-Control", "no-cache");
+    for (name, value) in &reply.headers {
+        builder = builder.header(name.as_str(), value.as_str());
+    }
+    let bytes = match &reply.body {
+        Some(body) => {
+            builder = builder.header("Content-Type", "application/json; charset=utf-8");
+            Bytes::from(serde_json::to_vec(body).unwrap_or_default())
+        }
+        None => Bytes::new(),
+    };
+    builder.body(Full::new(bytes)).unwrap_or_else(|_| {
+        let mut fallback = Response::new(Full::new(Bytes::from_static(b"{\"error\":{\"code\":\"InternalServerError\",\"message\":\"invalid response header\"}}")));
+        *fallback.status_mut() = hyper::StatusCode::INTERNAL_SERVER_ERROR;
+        fallback
+    })
+}
+
+fn authenticate(headers: &HeaderMap, tenant: &str) -> Result<(), Reply> {
+    let value = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    // HTTP stacks trim trailing spaces, so `Bearer ` with an empty token may arrive as `Bearer`.
+    let token = match value.split_once(' ') {
+        Some((scheme, rest)) if scheme.eq_ignore_ascii_case("Bearer") => Some(rest.trim()),
+        None if value.eq_ignore_ascii_case("Bearer") => Some(""),
+        _ => None,
+    };
+    let (code, message) = match token {
+        Some(t) if !t.is_empty() => return Ok(()),
+        Some(_) => ("InvalidAuthenticationToken", "The access token is invalid."),
+        None if value.is_empty() => (
+            "AuthenticationFailed",
+            "Authentication failed. The 'Authorization' header is missing.",
+        ),
+        None => (
+            "AuthenticationFailed",
+            "Authentication failed. The 'Authorization' header is provided in an invalid format.",
+        ),
+    };
+    let mut reply = error_reply(&ArmError::new(401, code, message));
+    reply.headers.push((
+        "WWW-Authenticate".into(),
+        format!("Bearer authorization_uri=\"https://login.microsoftonline.com/{tenant}\", error=\"invalid_token\", error_description=\"{message}\""),
+    ));
+    Err(reply)
+}
+
+async fn process(
+    shared: &Shared,
+    method: &str,
+    path: &str,
+    query: &Query,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Outcome {
+    if !shared.latency.is_zero() {
+        tokio::time::sleep(shared.latency).await;
+    }
+    if let Err(reply) = authenticate(headers, &shared.settings.tenant_id) {
+        return Outcome::Reply(reply);
+    }
+    let route = match route::parse(path) {
+        Ok(route) => route,
+        Err(e) => return Outcome::Reply(error_reply(&e)),
+    };
+
+    let effects = lock(&shared.faults).decide(method, route.kind(), path);
+    let mut lro_failure = None;
+    let mut principal_window_override_ms = None;
+    for effect in effects {
+        match effect {
+            Effect::Drop => return Outcome::Drop,
+            Effect::Delay { ms } => tokio::time::sleep(Duration::from_millis(ms)).await,
+            Effect::Throttle { retry_after } => {
+                let mut err = ArmError::new(
+                    429,
+                    "TooManyRequests",
+                    "The request was throttled (injected fault). Please try again later.",
+                );
+                err.retry_after = Some(retry_after);
+                return Outcome::Reply(error_reply(&err));
+            }
+            Effect::Error {
+                status,
+                code,
+                message,
+            } => {
+                let code = code.unwrap_or_else(|| {
+                    if status == 503 {
+                        "ServiceUnavailable".into()
+                    } else {
+                        "InternalServerError".into()
+                    }
+                });
+                let message = message.unwrap_or_else(|| "The service encountered an internal error (injected fault). Please try again later.".into());
+                return Outcome::Reply(error_reply(&ArmError::new(status, &code, message)));
+            }
+            Effect::LroFailed { code, message } => {
+                lro_failure = Some(Failure {
+                    code: code.unwrap_or_else(|| "InternalOperationError".into()),
+                    message: message
+                        .unwrap_or_else(|| "The operation failed (injected fault).".into()),
+                });
+            }
+            Effect::PrincipalNotFound { window_seconds } => {
+                principal_window_override_ms = Some((window_seconds.max(0.0) * 1000.0) as u64);
+            }
+        }
+    }
+
+    let class = OpClass::of_method(method);
+    let subscription = path
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .nth(1)
+        .unwrap_or("")
+        .to_string();
+    let remaining = match lock(&shared.throttle).take(&subscription, class, clock::now_ms()) {
+        Ok(remaining) => remaining,
+        Err(wait) => {
+            let mut err = ArmError::new(
+                429,
+                "SubscriptionRequestsThrottled",
+                format!(
+                    "Number of '{}' requests for subscription '{subscription}' actor 'azplan-emulator' exceeded. Please try again after '{wait}' seconds after additional tokens are available. Refer to https://aka.ms/arm-throttling",
+                    class.word()
+                ),
+            );
+            err.retry_after = Some(wait);
+            let mut reply = error_reply(&err);
+            reply.headers.push((class.header().into(), "0".into()));
+            return Outcome::Reply(reply);
+        }
+    };
+
+    let api_version = query.get("api-version").unwrap_or("").to_string();
+    if let Some(kind) = route.kind() {
+        let supported = kind.api_versions();
+        if api_version.is_empty() {
+            return Outcome::Reply(error_reply(&ArmError::bad_request(
+                "MissingApiVersionParameter",
+                "The api-version query parameter (?api-version=) is required for all requests.",
+            )));
+        }
+        if !supported.contains(&api_version.as_str()) {
+            return Outcome::Reply(error_reply(&ArmError::bad_request(
+                "InvalidApiVersionParameter",
+                format!(
+                    "The api-version '{api_version}' is invalid. The supported versions are '{}'.",
+                    supported.join(",")
+                ),
+            )));
+        }
+    }
+    let parsed: Option<Value> = if body.is_empty() || !matches!(method, "PUT" | "PATCH" | "POST") {
+        None
+    } else {
+        match serde_json::from_slice(body) {
+            Ok(v) => Some(v),
+            Err(e) => return Outcome::Reply(error_reply(&ArmError::invalid_body(&e.to_string()))),
+        }
+    };
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(|s| s.trim().to_string())
+    };
+    let now = clock::now_ms();
+    let ctx = Ctx {
+        now,
+        path,
+        settings: &shared.settings,
+        api_version,
+        query,
+        if_match: header("if-match"),
+        if_none_match: header("if-none-match"),
+        lro_failure,
+        principal_window_override_ms,
+    };
+    let (result, snapshot) = {
+        let mut state = lock(&shared.state);
+        state.settle(now);
+        let result = handlers::dispatch(&mut state, &ctx, method, &route, parsed.as_ref());
+        (result, state.snapshot())
+    };
+    if let (Some(persister), Some((generation, bytes))) = (&shared.persister, snapshot)
+        && let Err(e) = persister.write(generation, &bytes)
+    {
+        return Outcome::Reply(error_reply(&ArmError::new(
+            500,
+            "InternalServerError",
+            format!("The emulator could not persist its state: {e}"),
+        )));
+    }
+    let mut reply = match result {
+        Ok(reply) => reply,
+        Err(e) => error_reply(&e),
+    };
+    if reply.hold_ms > 0 {
+        tokio::time::sleep(Duration::from_millis(reply.hold_ms)).await;
+    }
+    if let Some(remaining) = remaining {
+        reply
+            .headers
+            .push((class.header().into(), remaining.to_string()));
+    }
+    Outcome::Reply(reply)
+}

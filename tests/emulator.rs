@@ -1,0 +1,971 @@
+//! Integration tests for the ARM emulator over real HTTPS: CRUD with LRO polling for every type,
+//! the validation errors ARM gives, throttling, faults, persistence and the request log.
+
+#[path = "emulator_support/mod.rs"]
+mod support;
+
+use std::time::Duration;
+
+use azplan::emulator::EmulatorConfig;
+use serde_json::{Value, json};
+use support::{Client, SUB, fast_config, rg, start, url};
+
+const RG_API: &str = "2025-04-01";
+const ACR_API: &str = "2025-11-01";
+const LA_API: &str = "2025-07-01";
+const NET_API: &str = "2026-03-01";
+const DNS_API: &str = "2018-05-01";
+const PDNS_API: &str = "2024-06-01";
+const MSI_API: &str = "2024-11-30";
+const RA_API: &str = "2022-04-01";
+
+async fn group(c: &Client, name: &str) -> String {
+    let r = c
+        .put(&url(&rg(name), RG_API), &json!({"location": "westeurope"}))
+        .await;
+    assert!(matches!(r.status, 200 | 201), "{}", r.body);
+    rg(name)
+}
+
+fn res(group: &str, provider_path: &str) -> String {
+    format!("{group}/providers/{provider_path}")
+}
+
+async fn vnet_with_subnets(c: &Client, group: &str) -> String {
+    let vnet = res(group, "Microsoft.Network/virtualNetworks/vnet1");
+    c.create(
+        &url(&vnet, NET_API),
+        &json!({"location": "westeurope", "properties": {
+            "addressSpace": {"addressPrefixes": ["10.0.0.0/16"]},
+            "subnets": [
+                {"name": "nodes", "properties": {"addressPrefix": "10.0.0.0/22"}},
+                {"name": "aci", "properties": {"addressPrefix": "10.0.8.0/24",
+                    "delegations": [{"name": "aci", "properties": {"serviceName": "Microsoft.ContainerInstance/containerGroups"}}]}}
+            ]}}),
+    )
+    .await;
+    vnet
+}
+
+#[tokio::test]
+async fn requests_need_a_bearer_token() {
+    let (emu, c) = start(fast_config()).await;
+    let path = url(&rg("a"), RG_API);
+    let r = c.without_token().get(&path).await;
+    assert_eq!((r.status, r.code()), (401, "AuthenticationFailed"));
+    assert!(r.header("www-authenticate").is_some());
+    let r = c.with_token("").get(&path).await;
+    assert_eq!(
+        (r.status, r.code()),
+        (401, "InvalidAuthenticationToken"),
+        "{}",
+        r.body
+    );
+    assert_eq!(c.get(&path).await.status, 404);
+    emu.shutdown().await.expect("shutdown");
+}
+
+#[tokio::test]
+async fn api_versions_are_checked_per_type() {
+    let (emu, c) = start(fast_config()).await;
+    let g = group(&c, "rg").await;
+    let r = c.get(&rg("rg")).await;
+    assert_eq!((r.status, r.code()), (400, "MissingApiVersionParameter"));
+    for (path, bad) in [
+        (rg("rg"), "2019-05-01"),
+        (
+            res(&g, "Microsoft.ContainerService/managedClusters/x"),
+            "2024-01-01",
+        ),
+        (
+            res(&g, "Microsoft.Network/dnsZones/example.com"),
+            "2023-07-01-preview",
+        ),
+    ] {
+        let r = c.get(&url(&path, bad)).await;
+        assert_eq!(
+            (r.status, r.code()),
+            (400, "InvalidApiVersionParameter"),
+            "{path}"
+        );
+    }
+    let r = c
+        .get(&url(&res(&g, "Microsoft.Bogus/things/x"), "2020-01-01"))
+        .await;
+    assert_eq!(r.status, 400);
+    emu.shutdown().await.expect("shutdown");
+}
+
+#[tokio::test]
+async fn resource_group_lifecycle_and_cascade() {
+    // The group delete must still be running when the next requests arrive: 20 s × 0.02 = 400 ms.
+    let config = EmulatorConfig {
+        time_scale: 0.02,
+        retry_after: Some(0),
+        ..EmulatorConfig::default()
+    };
+    let (emu, c) = start(config).await;
+    let path = url(&rg("MyGroup"), RG_API);
+    let r = c
+        .put(
+            &path,
+            &json!({"location": "West Europe", "tags": {"a": "1"}}),
+        )
+        .await;
+    assert_eq!(r.status, 201);
+    assert_eq!(r.body["location"], "westeurope");
+    assert_eq!(r.state(), "Succeeded");
+    assert!(
+        r.header("azure-asyncoperation").is_none(),
+        "RG PUT is synchronous"
+    );
+    // Case-insensitive names, casing of the latest PUT preserved.
+    let r = c
+        .put(
+            &url(&rg("MYGROUP"), RG_API),
+            &json!({"location": "westeurope"}),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    let r = c
+        .get(&url(
+            &format!("/subscriptions/{SUB}/resourcegroups/mygroup"),
+            RG_API,
+        ))
+        .await;
+    assert_eq!((r.status, r.body["name"].as_str()), (200, Some("MYGROUP")));
+    let r = c.put(&path, &json!({"location": "eastus"})).await;
+    assert_eq!((r.status, r.code()), (409, "InvalidResourceGroupLocation"));
+    let r = c
+        .put(
+            &url(&rg("bad/name."), RG_API),
+            &json!({"location": "eastus"}),
+        )
+        .await;
+    assert_eq!(r.status, 404, "a slash changes the route");
+    let r = c
+        .put(&url(&rg("bad."), RG_API), &json!({"location": "eastus"}))
+        .await;
+    assert_eq!((r.status, r.code()), (400, "InvalidResourceGroup"));
+    let r = c.patch(&path, &json!({"tags": {"b": "2"}})).await;
+    assert_eq!((r.status, r.body["tags"].clone()), (200, json!({"b": "2"})));
+    assert_eq!(c.call("HEAD", &path, None).await.status, 204);
+    assert_eq!(
+        c.call("HEAD", &url(&rg("nope"), RG_API), None).await.status,
+        404
+    );
+    let list = c
+        .get(&url(
+            &format!("/subscriptions/{SUB}/resourcegroups"),
+            RG_API,
+        ))
+        .await;
+    assert_eq!(list.body["value"].as_array().map(Vec::len), Some(1));
+
+    let identity = res(
+        &rg("MyGroup"),
+        "Microsoft.ManagedIdentity/userAssignedIdentities/id1",
+    );
+    assert_eq!(
+        c.put(&url(&identity, MSI_API), &json!({"location": "westeurope"}))
+            .await
+            .status,
+        201
+    );
+    let listed = c
+        .get(&url(&format!("{}/resources", rg("mygroup")), RG_API))
+        .await;
+    assert_eq!(
+        listed.body["value"][0]["type"],
+        "Microsoft.ManagedIdentity/userAssignedIdentities"
+    );
+
+    let del = c.delete(&path).await;
+    assert_eq!(del.status, 202);
+    let location = del.header("location").expect("Location header").to_string();
+    assert!(location.starts_with("https://127.0.0.1:") && location.contains("/operationresults/"));
+    assert_eq!(c.get(&path).await.state(), "Deleting");
+    let r = c
+        .put(&url(&identity, MSI_API), &json!({"location": "westeurope"}))
+        .await;
+    assert_eq!((r.status, r.code()), (409, "ResourceGroupBeingDeleted"));
+    let done = c.wait(&del).await;
+    assert_eq!(done.status, 200);
+    let r = c.get(&path).await;
+    assert_eq!((r.status, r.code()), (404, "ResourceGroupNotFound"));
+    assert_eq!(c.delete(&path).await.status, 404);
+    let r = c.get(&url(&identity, MSI_API)).await;
+    assert_eq!(
+        (r.status, r.code()),
+        (404, "ResourceGroupNotFound"),
+        "cascade removed the identity"
+    );
+    emu.shutdown().await.expect("shutdown");
+}
+
+#[tokio::test]
+async fn registry_lifecycle_with_lro() {
+    let (emu, c) = start(fast_config()).await;
+    let g = group(&c, "rg").await;
+    let path = url(
+        &res(&g, "Microsoft.ContainerRegistry/registries/MyRegistry"),
+        ACR_API,
+    );
+    let r = c.put(&path, &json!({"location": "westeurope", "sku": {"name": "Standard"}, "properties": {"adminUserEnabled": true}})).await;
+    assert_eq!((r.status, r.state()), (201, "Creating"));
+    assert!(r.header("azure-asyncoperation").is_some() && r.header("retry-after").is_some());
+    let status = c.wait(&r).await;
+    assert_eq!(status.body["status"], "Succeeded");
+    assert!(status.body["startTime"].is_string() && status.body["endTime"].is_string());
+    let got = c.get(&path).await;
+    assert_eq!(got.state(), "Succeeded");
+    assert_eq!(
+        got.body["properties"]["loginServer"],
+        "myregistry.azurecr.io"
+    );
+    assert_eq!(
+        got.body["sku"],
+        json!({"name": "Standard", "tier": "Standard"})
+    );
+    assert_eq!(
+        got.body["properties"]["policies"]["retentionPolicy"]["days"],
+        7
+    );
+    assert_eq!(got.body["properties"]["publicNetworkAccess"], "Enabled");
+    assert_eq!(got.body["properties"]["adminUserEnabled"], true);
+    let r = c
+        .put(
+            &path,
+            &json!({"location": "westeurope", "sku": {"name": "Basic"}}),
+        )
+        .await;
+    assert_eq!((r.status, r.state()), (200, "Updating"));
+    c.wait(&r).await;
+    let r = c
+        .patch(
+            &path,
+            &json!({"tags": {"t": "v"}, "sku": {"name": "Premium"}}),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    c.wait(&r).await;
+    assert_eq!(c.get(&path).await.body["sku"]["tier"], "Premium");
+    let r = c
+        .put(
+            &path,
+            &json!({"location": "eastus", "sku": {"name": "Basic"}}),
+        )
+        .await;
+    assert_eq!((r.status, r.code()), (400, "InvalidResourceLocation"));
+    let r = c
+        .put(
+            &url(
+                &res(&g, "Microsoft.ContainerRegistry/registries/ab"),
+                ACR_API,
+            ),
+            &json!({"location": "westeurope", "sku": {"name": "Basic"}}),
+        )
+        .await;
+    assert_eq!((r.status, r.code()), (400, "InvalidResourceName"));
+    let r = c
+        .put(
+            &url(
+                &res(&g, "Microsoft.ContainerRegistry/registries/nosku1"),
+                ACR_API,
+            ),
+            &json!({"location": "westeurope"}),
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    let g2 = group(&c, "rg2").await;
+    let r = c
+        .put(
+            &url(
+                &res(&g2, "Microsoft.ContainerRegistry/registries/myregistry"),
+                ACR_API,
+            ),
+            &json!({"location": "westeurope", "sku": {"name": "Basic"}}),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.code()),
+        (409, "AlreadyInUse"),
+        "registry names are global"
+    );
+    let by_rg = c
+        .get(&url(
+            &res(&g, "Microsoft.ContainerRegistry/registries"),
+            ACR_API,
+        ))
+        .await;
+    let by_sub = c
+        .get(&url(
+            &format!("/subscriptions/{SUB}/providers/Microsoft.ContainerRegistry/registries"),
+            ACR_API,
+        ))
+        .await;
+    assert_eq!(by_rg.body["value"].as_array().map(Vec::len), Some(1));
+    assert_eq!(by_sub.body["value"].as_array().map(Vec::len), Some(1));
+    let del = c.delete(&path).await;
+    assert_eq!(del.status, 202);
+    assert!(del.header("location").is_some());
+    assert_eq!(c.wait(&del).await.status, 200);
+    let r = c.get(&path).await;
+    assert_eq!((r.status, r.code()), (404, "ResourceNotFound"));
+    assert_eq!(c.delete(&path).await.status, 204);
+    emu.shutdown().await.expect("shutdown");
+}
+
+#[tokio::test]
+async fn workspace_soft_delete_reserves_the_name() {
+    let (emu, c) = start(fast_config()).await;
+    let g = group(&c, "rg").await;
+    let g2 = group(&c, "rg2").await;
+    let path = url(
+        &res(&g, "Microsoft.OperationalInsights/workspaces/Logs1"),
+        LA_API,
+    );
+    let r = c
+        .put(
+            &path,
+            &json!({"location": "westeurope", "properties": {"retentionInDays": 60}}),
+        )
+        .await;
+    assert_eq!((r.status, r.state()), (201, "Creating"));
+    assert!(
+        r.header("azure-asyncoperation").is_none(),
+        "the body's provisioningState is the poll target"
+    );
+    let got = c
+        .create(
+            &path,
+            &json!({"location": "westeurope", "properties": {"retentionInDays": 60}}),
+        )
+        .await;
+    assert_eq!(
+        got.body["id"],
+        res(&g, "Microsoft.OperationalInsights/workspaces/Logs1").to_ascii_lowercase()
+    );
+    assert_eq!(got.body["name"], "Logs1");
+    assert_eq!(got.body["properties"]["sku"]["name"], "PerGB2018");
+    assert_eq!(
+        got.body["properties"]["publicNetworkAccessForIngestion"],
+        "Enabled"
+    );
+    let customer_id = got.body["properties"]["customerId"].clone();
+    assert!(customer_id.is_string());
+    let del = c.delete(&path).await;
+    assert_eq!(del.status, 202);
+    assert!(del.header("azure-asyncoperation").is_some() && del.header("location").is_some());
+    c.wait(&del).await;
+    let other = url(
+        &res(&g2, "Microsoft.OperationalInsights/workspaces/logs1"),
+        LA_API,
+    );
+    let r = c.put(&other, &json!({"location": "westeurope"})).await;
+    assert_eq!((r.status, r.code()), (409, "Conflict"));
+    assert_eq!(r.body["error"]["target"], "name");
+    // Same group and region recovers the workspace, customerId included.
+    let recovered = c.create(&path, &json!({"location": "westeurope"})).await;
+    assert_eq!(recovered.body["properties"]["customerId"], customer_id);
+    let del = c.delete(&format!("{path}&force=true")).await;
+    c.wait(&del).await;
+    assert_eq!(
+        c.put(&other, &json!({"location": "westeurope"}))
+            .await
+            .status,
+        201
+    );
+    // Deleting the group soft-deletes its workspaces too.
+    let del = c.delete(&url(&g2, RG_API)).await;
+    c.wait(&del).await;
+    let r = c.put(&path, &json!({"location": "westeurope"})).await;
+    assert_eq!((r.status, r.code()), (409, "Conflict"));
+    emu.shutdown().await.expect("shutdown");
+}
+
+#[tokio::test]
+async fn virtual_networks_and_subnets() {
+    let (emu, c) = start(fast_config()).await;
+    let g = group(&c, "rg").await;
+    let vnet = vnet_with_subnets(&c, &g).await;
+    let got = c.get(&url(&vnet, NET_API)).await;
+    let props = &got.body["properties"];
+    assert!(props["resourceGuid"].is_string());
+    assert_eq!(props["virtualNetworkPeerings"], json!([]));
+    assert_eq!(
+        props["subnets"][0]["properties"]["privateEndpointNetworkPolicies"],
+        "Disabled"
+    );
+    assert_eq!(
+        props["subnets"][0]["properties"]["privateLinkServiceNetworkPolicies"],
+        "Enabled"
+    );
+    assert_eq!(
+        props["subnets"][1]["properties"]["delegations"][0]["type"],
+        "Microsoft.Network/virtualNetworks/subnets/delegations"
+    );
+    assert_eq!(
+        props["subnets"][0]["properties"]["provisioningState"],
+        "Succeeded"
+    );
+
+    let child = format!("{vnet}/subnets/extra");
+    let r = c
+        .put(
+            &url(&child, NET_API),
+            &json!({"properties": {"addressPrefix": "10.0.16.0/24"}}),
+        )
+        .await;
+    assert_eq!(r.status, 201);
+    assert!(r.header("azure-asyncoperation").is_some());
+    c.wait(&r).await;
+    let r = c
+        .put(
+            &url(&format!("{vnet}/subnets/outside"), NET_API),
+            &json!({"properties": {"addressPrefix": "10.1.0.0/24"}}),
+        )
+        .await;
+    assert_eq!((r.status, r.code()), (400, "NetcfgSubnetRangeOutsideVnet"));
+    let r = c
+        .put(
+            &url(&format!("{vnet}/subnets/overlap"), NET_API),
+            &json!({"properties": {"addressPrefix": "10.0.1.0/24"}}),
+        )
+        .await;
+    assert_eq!((r.status, r.code()), (400, "NetcfgSubnetRangesOverlap"));
+    let r = c
+        .put(
+            &url(&format!("{vnet}/subnets/hostbits"), NET_API),
+            &json!({"properties": {"addressPrefix": "10.0.20.1/24"}}),
+        )
+        .await;
+    assert_eq!((r.status, r.code()), (400, "InvalidAddressPrefixFormat"));
+    let listed = c.get(&url(&format!("{vnet}/subnets"), NET_API)).await;
+    assert_eq!(listed.body["value"].as_array().map(Vec::len), Some(3));
+
+    // A VNet PUT without `subnets` keeps them all.
+    let space = json!({"location": "westeurope", "properties": {"addressSpace": {"addressPrefixes": ["10.0.0.0/16"]}}});
+    c.create(&url(&vnet, NET_API), &space).await;
+    assert_eq!(
+        c.get(&url(&vnet, NET_API)).await.body["properties"]["subnets"]
+            .as_array()
+            .map(Vec::len),
+        Some(3)
+    );
+    // A partial list deletes the missing ones.
+    let partial = json!({"location": "westeurope", "properties": {"addressSpace": {"addressPrefixes": ["10.0.0.0/16"]},
+        "subnets": [{"name": "nodes", "properties": {"addressPrefix": "10.0.0.0/22"}}]}});
+    c.create(&url(&vnet, NET_API), &partial).await;
+    let names: Vec<Value> = c.get(&url(&vnet, NET_API)).await.body["properties"]["subnets"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .map(|s| s["name"].clone())
+        .collect();
+    assert_eq!(names, vec![json!("nodes")]);
+    assert_eq!(c.get(&url(&child, NET_API)).await.status, 404);
+    let r = c
+        .patch(&url(&vnet, NET_API), &json!({"tags": {"x": "y"}}))
+        .await;
+    assert_eq!((r.status, r.body["tags"]["x"].as_str()), (200, Some("y")));
+
+    let by_sub = c
+        .get(&url(
+            &format!("/subscriptions/{SUB}/providers/Microsoft.Network/virtualNetworks"),
+            NET_API,
+        ))
+        .await;
+    assert_eq!(by_sub.body["value"].as_array().map(Vec::len), Some(1));
+    let del = c
+        .delete(&url(&format!("{vnet}/subnets/nodes"), NET_API))
+        .await;
+    assert_eq!(del.status, 202);
+    c.wait(&del).await;
+    let del = c.delete(&url(&vnet, NET_API)).await;
+    assert_eq!(del.status, 202);
+    c.wait(&del).await;
+    assert_eq!(c.get(&url(&vnet, NET_API)).await.status, 404);
+    emu.shutdown().await.expect("shutdown");
+}
+
+#[tokio::test]
+async fn writes_conflict_while_an_operation_runs() {
+    // Realistic durations: the VNet create is still running when the subnet PUT arrives.
+    let (emu, c) = start(EmulatorConfig::default()).await;
+    let g = group(&c, "rg").await;
+    let vnet = res(&g, "Microsoft.Network/virtualNetworks/vnet");
+    let r = c.put(&url(&vnet, NET_API), &json!({"location": "westeurope", "properties": {"addressSpace": {"addressPrefixes": ["10.0.0.0/16"]}}})).await;
+    assert_eq!((r.status, r.header("retry-after")), (201, Some("10")));
+    let r = c
+        .put(
+            &url(&format!("{vnet}/subnets/s"), NET_API),
+            &json!({"properties": {"addressPrefix": "10.0.0.0/24"}}),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.code()),
+        (429, "RetryableErrorDueToAnotherOperation")
+    );
+    assert!(r.header("retry-after").is_some());
+
+    // A resource being deleted takes no writes; a repeated delete joins the running one.
+    let zone = url(&res(&g, "Microsoft.Network/dnsZones/example.org"), DNS_API);
+    assert_eq!(
+        c.put(&zone, &json!({"location": "global"})).await.status,
+        201
+    );
+    let del = c.delete(&zone).await;
+    assert_eq!(del.status, 202);
+    let r = c.put(&zone, &json!({"location": "global"})).await;
+    assert_eq!((r.status, r.code()), (409, "AnotherOperationInProgress"));
+    let again = c.delete(&zone).await;
+    assert_eq!(
+        (again.status, again.header("location")),
+        (202, del.header("location"))
+    );
+    emu.shutdown().await.expect("shutdown");
+}
+
+#[tokio::test]
+async fn dns_zones_public_and_private() {
+    let (emu, c) = start(fast_config()).await;
+    let g = group(&c, "rg").await;
+    let zone = url(&res(&g, "Microsoft.Network/dnsZones/example.com"), DNS_API);
+    let r = c
+        .put(&zone, &json!({"location": "Global", "tags": {"a": "b"}}))
+        .await;
+    assert_eq!(r.status, 201);
+    assert!(
+        r.header("azure-asyncoperation").is_none() && r.header("location").is_none(),
+        "DNS zone PUT is synchronous"
+    );
+    assert_eq!(r.body["location"], "global");
+    assert_eq!(
+        r.body["properties"]["nameServers"].as_array().map(Vec::len),
+        Some(4)
+    );
+    assert_eq!(r.body["properties"]["zoneType"], "Public");
+    let etag = r.body["etag"].as_str().expect("etag").to_string();
+    assert_eq!(c.get(&zone).await.header("etag"), Some(etag.as_str()));
+    assert_eq!(
+        c.put(&zone, &json!({"location": "global"})).await.status,
+        200
+    );
+    let r = c
+        .put(
+            &url(&res(&g, "Microsoft.Network/dnsZones/bad..name"), DNS_API),
+            &json!({"location": "global"}),
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    let r = c
+        .call_with(
+            "PUT",
+            &zone,
+            Some(&json!({"location": "global"})),
+            &[("If-None-Match", "*")],
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.code()),
+        (412, "PreconditionFailed"),
+        "If-None-Match: * only creates"
+    );
+    let r = c
+        .call_with(
+            "PUT",
+            &zone,
+            Some(&json!({"location": "global"})),
+            &[("If-Match", "stale")],
+        )
+        .await;
+    assert_eq!(r.status, 412);
+    let current = c.get(&zone).await.body["etag"]
+        .as_str()
+        .expect("etag")
+        .to_string();
+    let r = c
+        .call_with(
+            "PUT",
+            &zone,
+            Some(&json!({"location": "global"})),
+            &[("If-Match", current.as_str())],
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    assert_ne!(
+        r.body["etag"].as_str(),
+        Some(current.as_str()),
+        "every write changes the etag"
+    );
+    let before = c.get(&zone).await.body["etag"].clone();
+    let r = c.patch(&zone, &json!({"tags": {"c": "d"}})).await;
+    assert_ne!(r.body["etag"], before, "PATCH changes the etag");
+    assert_eq!(r.body["tags"], json!({"c": "d"}));
+    let del = c.delete(&zone).await;
+    assert_eq!(del.status, 202);
+    c.wait(&del).await;
+    assert_eq!(c.get(&zone).await.status, 404);
+
+    let private = url(
+        &res(
+            &g,
+            "Microsoft.Network/privateDnsZones/privatelink.westeurope.azmk8s.io",
+        ),
+        PDNS_API,
+    );
+    let r = c.put(&private, &json!({"location": "global"})).await;
+    assert_eq!((r.status, r.state()), (201, "Creating"));
+    assert!(r.header("location").is_some());
+    let done = c.wait(&r).await;
+    assert_eq!((done.status, done.state()), (200, "Succeeded"));
+    emu.shutdown().await.expect("shutdown");
+}
+
+#[tokio::test]
+async fn identities_and_federated_credentials() {
+    let (emu, c) = start(fast_config()).await;
+    let g = group(&c, "rg").await;
+    let id = res(&g, "Microsoft.ManagedIdentity/userAssignedIdentities/app");
+    let r = c
+        .put(&url(&id, MSI_API), &json!({"location": "westeurope"}))
+        .await;
+    assert_eq!(r.status, 201);
+    for field in ["principalId", "clientId", "tenantId"] {
+        assert!(r.body["properties"][field].is_string(), "{field}");
+    }
+    assert!(
+        r.body["properties"].get("isolationScope").is_none(),
+        "2024-11-30 has no isolationScope"
+    );
+    let newer = c.get(&url(&id, "2026-05-31")).await;
+    assert_eq!(newer.status, 200);
+    let r = c
+        .put(&url(&id, "2026-05-31"), &json!({"location": "westeurope"}))
+        .await;
+    assert_eq!(
+        (r.status, r.body["properties"]["isolationScope"].as_str()),
+        (200, Some("None"))
+    );
+    assert_eq!(
+        r.body["properties"]["principalId"], newer.body["properties"]["principalId"],
+        "ids are stable"
+    );
+    let fic = |name: &str| {
+        url(
+            &format!("{id}/federatedIdentityCredentials/{name}"),
+            MSI_API,
+        )
+    };
+    let body = |subject: &str| json!({"properties": {"issuer": "https://oidc.example/abc/", "subject": subject, "audiences": ["api://AzureADTokenExchange"]}});
+    let r = c
+        .put(&fic("fic1"), &body("system:serviceaccount:ns:a"))
+        .await;
+    assert_eq!(r.status, 201);
+    assert_eq!(
+        r.body["type"],
+        "Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials"
+    );
+    assert_eq!(
+        c.put(&fic("fic2"), &body("system:serviceaccount:ns:b"))
+            .await
+            .status,
+        201,
+        "sequential writes are fine"
+    );
+    let r = c
+        .put(&fic("fic3"), &body("system:serviceaccount:ns:a"))
+        .await;
+    assert_eq!(r.status, 400, "issuer+subject must be unique");
+    let r = c.put(&fic("fic4"), &json!({"properties": {"issuer": "https://x/", "subject": "s", "audiences": ["a", "b"]}})).await;
+    assert_eq!(r.status, 400);
+    let r = c
+        .put(
+            &fic("fic5"),
+            &json!({"properties": {"issuer": "https://x/", "audiences": ["a"]}}),
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    assert_eq!(
+        c.get(&url(&format!("{id}/federatedIdentityCredentials"), MSI_API))
+            .await
+            .body["value"]
+            .as_array()
+            .map(Vec::len),
+        Some(2)
+    );
+    assert_eq!(c.delete(&fic("fic2")).await.status, 200);
+    assert_eq!(c.delete(&fic("fic2")).await.status, 204);
+    assert_eq!(c.delete(&url(&id, MSI_API)).await.status, 200);
+    assert_eq!(
+        c.get(&fic("fic1")).await.status,
+        404,
+        "children go with the identity"
+    );
+    emu.shutdown().await.expect("shutdown");
+}
+
+#[tokio::test]
+async fn concurrent_federated_credential_writes_conflict() {
+    let config = EmulatorConfig {
+        credential_write_window: Duration::from_millis(1000),
+        time_scale: 1.0,
+        ..EmulatorConfig::default()
+    };
+    let (emu, c) = start(config).await;
+    let g = group(&c, "rg").await;
+    let id = res(&g, "Microsoft.ManagedIdentity/userAssignedIdentities/app");
+    c.put(&url(&id, MSI_API), &json!({"location": "westeurope"}))
+        .await;
+    let put = |n: &str| {
+        let c = c.clone();
+        let path = url(&format!("{id}/federatedIdentityCredentials/{n}"), MSI_API);
+        let body = json!({"properties": {"issuer": "https://oidc.example/", "subject": format!("system:serviceaccount:ns:{n}"), "audiences": ["api://AzureADTokenExchange"]}});
+        async move { c.put(&path, &body).await }
+    };
+    let (a, b) = tokio::join!(put("one"), put("two"));
+    let mut statuses = vec![a.status, b.status];
+    statuses.sort();
+    assert_eq!(statuses, vec![201, 409]);
+    let conflict = if a.status == 409 { a } else { b };
+    assert_eq!(
+        conflict.code(),
+        "ConcurrentFederatedIdentityCredentialsWritesForSingleManagedIdentity"
+    );
+    emu.shutdown().await.expect("shutdown");
+}
+
+#[tokio::test]
+async fn role_assignments_at_any_scope() {
+    let config = EmulatorConfig {
+        time_scale: 1.0,
+        principal_window: Duration::from_secs(30),
+        ..EmulatorConfig::default()
+    };
+    let (emu, c) = start(config).await;
+    let g = group(&c, "rg").await;
+    let role = format!(
+        "/subscriptions/{SUB}/providers/Microsoft.Authorization/roleDefinitions/7f951dda-4ed3-4680-a7ca-43fe172d538d"
+    );
+    let principal = "ce2ce14e-85d7-4629-bdbc-454d0519d987";
+    let ra = |scope: &str, name: &str| {
+        url(
+            &format!("{scope}/providers/Microsoft.Authorization/roleAssignments/{name}"),
+            RA_API,
+        )
+    };
+    let body = |p: &str, t: &str| json!({"properties": {"roleDefinitionId": role, "principalId": p, "principalType": t}});
+    let first = ra(&g, "05c5a614-a7d6-4502-b150-c2fb455033ff");
+    let r = c.put(&first, &body(principal, "ServicePrincipal")).await;
+    assert_eq!(r.status, 201);
+    assert_eq!(r.body["properties"]["scope"], g);
+    assert_eq!(
+        c.put(&first, &body(principal, "ServicePrincipal"))
+            .await
+            .status,
+        200
+    );
+    let r = c
+        .put(
+            &ra(&g, "1b8d3c5e-0000-4000-8000-000000000001"),
+            &body(principal, "ServicePrincipal"),
+        )
+        .await;
+    assert_eq!((r.status, r.code()), (409, "RoleAssignmentExists"));
+    assert!(
+        r.body["error"]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("05c5a614a7d64502b150c2fb455033ff")
+    );
+    let r = c
+        .put(
+            &first,
+            &body("aaaaaaaa-0000-4000-8000-000000000000", "ServicePrincipal"),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.code()),
+        (400, "RoleAssignmentUpdateNotPermitted")
+    );
+    let r = c.put(&ra(&g, "not-a-guid"), &body(principal, "User")).await;
+    assert_eq!(r.status, 400);
+
+    // A fresh identity is not yet visible to the directory unless principalType says ServicePrincipal.
+    let id = res(&g, "Microsoft.ManagedIdentity/userAssignedIdentities/fresh");
+    let created = c
+        .put(&url(&id, MSI_API), &json!({"location": "westeurope"}))
+        .await;
+    let fresh = created.body["properties"]["principalId"]
+        .as_str()
+        .expect("principalId")
+        .to_string();
+    let acr = res(&g, "Microsoft.ContainerRegistry/registries/acr12345");
+    c.put(
+        &url(&acr, ACR_API),
+        &json!({"location": "westeurope", "sku": {"name": "Basic"}}),
+    )
+    .await;
+    let r = c
+        .put(
+            &ra(&acr, "2b8d3c5e-0000-4000-8000-000000000002"),
+            &body(&fresh, "User"),
+        )
+        .await;
+    assert_eq!((r.status, r.code()), (400, "PrincipalNotFound"));
+    let r = c
+        .put(
+            &ra(&acr, "2b8d3c5e-0000-4000-8000-000000000002"),
+            &body(&fresh, "ServicePrincipal"),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let sub_scope = format!("/subscriptions/{SUB}");
+    assert_eq!(
+        c.put(
+            &ra(&sub_scope, "3b8d3c5e-0000-4000-8000-000000000003"),
+            &body(principal, "User")
+        )
+        .await
+        .status,
+        201
+    );
+    let missing = res(&g, "Microsoft.ContainerRegistry/registries/missing1");
+    assert_eq!(
+        c.put(
+            &ra(&missing, "4b8d3c5e-0000-4000-8000-000000000004"),
+            &body(principal, "User")
+        )
+        .await
+        .status,
+        404
+    );
+
+    let list = |scope: &str, filter: &str| {
+        let c = c.clone();
+        let path = format!(
+            "{}{}",
+            url(
+                &format!("{scope}/providers/Microsoft.Authorization/roleAssignments"),
+                RA_API
+            ),
+            filter
+        );
+        async move {
+            c.get(&path).await.body["value"]
+                .as_array()
+                .map(Vec::len)
+                .unwrap_or(0)
+        }
+    };
+    assert_eq!(list(&g, "").await, 3, "at, above and below the group");
+    assert_eq!(list(&g, "&$filter=atScope()").await, 2, "at and above");
+    assert_eq!(list(&acr, "").await, 3);
+    let del = c.delete(&first).await;
+    assert_eq!(
+        (del.status, del.body["name"].as_str()),
+        (200, Some("05c5a614-a7d6-4502-b150-c2fb455033ff"))
+    );
+    assert_eq!(c.delete(&first).await.status, 204);
+    let r = c.get(&first).await;
+    assert_eq!((r.status, r.code()), (404, "RoleAssignmentNotFound"));
+    emu.shutdown().await.expect("shutdown");
+}
+
+/// Nothing a client sends may crash a handler: malformed bodies get ARM error bodies (4xx).
+#[tokio::test]
+async fn malformed_requests_get_arm_errors() {
+    let mut config = fast_config();
+    config.throttle.enabled = false;
+    let (emu, c) = start(config).await;
+    let g = group(&c, "rg").await;
+    let cluster = res(&g, "Microsoft.ContainerService/managedClusters/aks1");
+    c.create(
+        &url(&cluster, "2026-08-01"),
+        &json!({"location": "westeurope", "properties": {"dnsPrefix": "a", "agentPoolProfiles": [{"name": "sys", "mode": "System"}]}}),
+    )
+    .await;
+    let vnet = vnet_with_subnets(&c, &g).await;
+    let identity = res(&g, "Microsoft.ManagedIdentity/userAssignedIdentities/app");
+    c.put(&url(&identity, MSI_API), &json!({"location": "westeurope"}))
+        .await;
+    let targets = [
+        url(&rg("rg"), RG_API),
+        url(
+            &res(&g, "Microsoft.ContainerRegistry/registries/acr12345"),
+            ACR_API,
+        ),
+        url(
+            &res(&g, "Microsoft.OperationalInsights/workspaces/logs1"),
+            LA_API,
+        ),
+        url(&vnet, NET_API),
+        url(&format!("{vnet}/subnets/s1"), NET_API),
+        url(&res(&g, "Microsoft.Network/dnsZones/example.com"), DNS_API),
+        url(
+            &res(&g, "Microsoft.Network/privateDnsZones/example.com"),
+            PDNS_API,
+        ),
+        url(&identity, MSI_API),
+        url(
+            &format!("{identity}/federatedIdentityCredentials/fic1"),
+            MSI_API,
+        ),
+        url(
+            &res(
+                &g,
+                "Microsoft.Authorization/roleAssignments/05c5a614-a7d6-4502-b150-c2fb455033ff",
+            ),
+            RA_API,
+        ),
+        url(&cluster, "2026-08-01"),
+        url(&format!("{cluster}/agentPools/pool1"), "2026-08-01"),
+    ];
+    let bodies = [
+        json!([]),
+        json!("text"),
+        json!(17),
+        json!({"location": 5}),
+        json!({"location": "westeurope", "properties": 5, "tags": []}),
+        json!({"location": "westeurope", "tags": {"a": 1}}),
+        json!({"location": "westeurope", "sku": "Basic", "identity": {"type": "UserAssigned", "userAssignedIdentities": []}}),
+        json!({"location": "westeurope", "properties": {
+            "addressSpace": {"addressPrefixes": [5, "x/99"]}, "subnets": [5, {"name": 7}],
+            "agentPoolProfiles": [5, {"name": "p", "count": "many", "enableAutoScaling": true}],
+            "networkProfile": {"networkPlugin": 5}, "addonProfiles": {"aciConnectorLinux": {"enabled": true, "config": 5}},
+            "roleDefinitionId": 5, "principalId": [], "issuer": 5, "audiences": "x", "addressPrefix": {"a": 1},
+            "kubernetesVersion": 1.33, "aadProfile": null, "oidcIssuerProfile": {"enabled": "yes"}
+        }}),
+    ];
+    for target in &targets {
+        for body in &bodies {
+            for method in ["PUT", "PATCH"] {
+                let r = c.try_call(method, target, Some(body)).await;
+                let r = r.unwrap_or_else(|e| {
+                    panic!("{method} {target} {body}: connection failed ({e}), a handler panicked?")
+                });
+                assert!(
+                    (400..500).contains(&r.status) || r.status < 300,
+                    "{method} {target} {body}: {} {}",
+                    r.status,
+                    r.body
+                );
+                assert!(
+                    r.status < 300 || r.body["error"]["code"].is_string(),
+                    "{method} {target}: ARM error body: {}",
+                    r.body
+                );
+            }
+        }
+        let raw = c
+            .try_call_with("PUT", target, None, &[("content-type", "application/json")])
+            .await;
+        assert!(
+            raw.is_ok_and(|r| r.status == 400),
+            "{target}: a PUT without a body is a 400"
+        );
+    }
+    emu.shutdown().await.expect("shutdown");
+}

@@ -1,0 +1,455 @@
+//! Managed clusters and agent pools against the emulator over HTTPS: a full cluster (AAD, Azure
+//! CNI, virtual nodes, autoscaling, Container Insights) with LRO polling, server-generated values,
+//! and every AKS rule ARM enforces (immutables, pools, one operation at a time).
+
+#[path = "emulator_support/mod.rs"]
+mod support;
+
+use azplan::emulator::EmulatorConfig;
+use serde_json::{Value, json};
+use support::{Client, SUB, fast_config, rg, start, url};
+
+const RG_API: &str = "2025-04-01";
+const LA_API: &str = "2025-07-01";
+const NET_API: &str = "2026-03-01";
+const AKS_API: &str = "2026-08-01";
+
+async fn prerequisites(c: &Client) -> (String, String, String) {
+    let g = rg("rg");
+    c.put(&url(&g, RG_API), &json!({"location": "westeurope"}))
+        .await;
+    let vnet = format!("{g}/providers/Microsoft.Network/virtualNetworks/vnet1");
+    c.create(
+        &url(&vnet, NET_API),
+        &json!({"location": "westeurope", "properties": {
+        "addressSpace": {"addressPrefixes": ["10.0.0.0/16"]},
+        "subnets": [
+            {"name": "nodes", "properties": {"addressPrefix": "10.0.0.0/22"}},
+            {"name": "aci", "properties": {"addressPrefix": "10.0.8.0/24"}}
+        ]}}),
+    )
+    .await;
+    let workspace = format!("{g}/providers/Microsoft.OperationalInsights/workspaces/logs1");
+    c.create(&url(&workspace, LA_API), &json!({"location": "westeurope"}))
+        .await;
+    (g, vnet, workspace)
+}
+
+fn cluster_body(subnet: &str, workspace: &str) -> Value {
+    json!({
+        "location": "westeurope",
+        "identity": {"type": "SystemAssigned"},
+        "properties": {
+            "dnsPrefix": "aks1",
+            "kubernetesVersion": "1.33",
+            "aadProfile": {"managed": true, "enableAzureRBAC": true},
+            "oidcIssuerProfile": {"enabled": true},
+            "securityProfile": {"workloadIdentity": {"enabled": true}},
+            "networkProfile": {"networkPlugin": "azure", "networkPolicy": "azure"},
+            "addonProfiles": {
+                "aciConnectorLinux": {"enabled": true, "config": {"SubnetName": "aci"}},
+                "omsagent": {"enabled": true, "config": {"logAnalyticsWorkspaceResourceID": workspace, "useAADAuth": "true"}}
+            },
+            "windowsProfile": {"adminUsername": "azureuser", "adminPassword": "P@ssw0rd-secret"},
+            "agentPoolProfiles": [{
+                "name": "system", "mode": "System", "count": 2, "vmSize": "Standard_D4s_v5",
+                "vnetSubnetID": subnet, "enableAutoScaling": true, "minCount": 1, "maxCount": 3
+            }]
+        }
+    })
+}
+
+fn pool_body() -> Value {
+    json!({"properties": {"mode": "User", "count": 1, "vmSize": "Standard_D8s_v5", "enableAutoScaling": true, "minCount": 0, "maxCount": 5,
+        "nodeLabels": {"workload": "batch"}, "orchestratorVersion": ""}})
+}
+
+#[tokio::test]
+async fn full_cluster_lifecycle() {
+    let (emu, c) = start(fast_config()).await;
+    let (g, vnet, workspace) = prerequisites(&c).await;
+    let subnet = format!("{vnet}/subnets/nodes");
+    let cluster = format!("{g}/providers/Microsoft.ContainerService/managedClusters/aks1");
+    let body = cluster_body(&subnet, &workspace);
+    let r = c.put(&url(&cluster, AKS_API), &body).await;
+    assert_eq!((r.status, r.state()), (201, "Creating"), "{}", r.body);
+    assert!(r.header("azure-asyncoperation").is_some() && r.header("retry-after").is_some());
+    assert_eq!(
+        r.body["properties"]["agentPoolProfiles"][0]["provisioningState"],
+        "Creating"
+    );
+    let status = c.wait(&r).await;
+    assert_eq!(status.body["status"], "Succeeded");
+    let got = c.get(&url(&cluster, AKS_API)).await;
+    let p = &got.body["properties"];
+    assert_eq!(p["provisioningState"], "Succeeded");
+    assert_eq!(
+        p["kubernetesVersion"], "1.33.5",
+        "1.33 resolves to a patch version"
+    );
+    assert!(
+        p["fqdn"]
+            .as_str()
+            .is_some_and(|f| f.starts_with("aks1-") && f.ends_with(".hcp.westeurope.azmk8s.io"))
+    );
+    assert_eq!(p["nodeResourceGroup"], "MC_rg_aks1_westeurope");
+    for field in ["resourceId", "clientId", "objectId"] {
+        assert!(
+            p["identityProfile"]["kubeletidentity"][field].is_string(),
+            "kubelet {field}"
+        );
+    }
+    assert!(
+        p["oidcIssuerProfile"]["issuerURL"]
+            .as_str()
+            .is_some_and(|u| u.starts_with("https://westeurope.oic.prod-aks.azure.com/"))
+    );
+    assert_eq!(p["networkProfile"]["serviceCidr"], "10.0.0.0/16");
+    assert_eq!(p["networkProfile"]["dnsServiceIP"], "10.0.0.10");
+    assert_eq!(p["networkProfile"]["loadBalancerSku"], "standard");
+    assert_eq!(
+        p["networkProfile"]["loadBalancerProfile"]["managedOutboundIPs"]["count"],
+        1
+    );
+    assert!(
+        p["networkProfile"].get("podCidr").is_none(),
+        "Azure CNI (not overlay) has no pod CIDR"
+    );
+    assert_eq!(p["autoScalerProfile"]["scan-interval"], "10s");
+    assert_eq!(p["aadProfile"]["tenantID"].as_str().map(str::len), Some(36));
+    assert!(p["addonProfiles"]["omsagent"]["identity"]["objectId"].is_string());
+    assert!(p["addonProfiles"]["aciConnectorLinux"]["identity"]["clientId"].is_string());
+    assert_eq!(
+        p["addonProfiles"]["aciConnectorLinux"]["config"]["SubnetName"], "aci",
+        "config key casing is preserved"
+    );
+    assert!(
+        p["windowsProfile"].get("adminPassword").is_none(),
+        "secrets are never echoed"
+    );
+    assert_eq!(got.body["identity"]["type"], "SystemAssigned");
+    assert!(got.body["identity"]["principalId"].is_string());
+    let pool0 = &p["agentPoolProfiles"][0];
+    assert_eq!(pool0["maxPods"], 30);
+    assert_eq!(pool0["osType"], "Linux");
+    assert_eq!(pool0["orchestratorVersion"], "1.33.5");
+    assert_eq!(pool0["provisioningState"], "Succeeded");
+
+    // The node resource group exists, is managed by the cluster, and holds the kubelet identity.
+    let node_rg = url(&rg("MC_rg_aks1_westeurope"), RG_API);
+    let mc = c.get(&node_rg).await;
+    assert_eq!(
+        (mc.status, mc.body["managedBy"].as_str()),
+        (200, Some(cluster.as_str()))
+    );
+    let kubelet = &p["identityProfile"]["kubeletidentity"];
+    let kubelet_uai = c
+        .get(&url(
+            kubelet["resourceId"].as_str().expect("resourceId"),
+            "2024-11-30",
+        ))
+        .await;
+    assert_eq!(kubelet_uai.status, 200);
+    assert_eq!(
+        kubelet_uai.body["properties"]["principalId"],
+        kubelet["objectId"]
+    );
+
+    // Agent pools through their own API.
+    let pool = format!("{cluster}/agentPools/batch");
+    let r = c.put(&url(&pool, AKS_API), &pool_body()).await;
+    assert_eq!((r.status, r.state()), (201, "Creating"));
+    c.wait(&r).await;
+    let pools = c.get(&url(&format!("{cluster}/agentPools"), AKS_API)).await;
+    assert_eq!(pools.body["value"].as_array().map(Vec::len), Some(2));
+
+    // A cluster PUT without the new pool keeps it; adding a pool on update is refused.
+    let r = c.put(&url(&cluster, AKS_API), &body).await;
+    assert_eq!((r.status, r.state()), (200, "Updating"));
+    c.wait(&r).await;
+    assert_eq!(
+        c.get(&url(&cluster, AKS_API)).await.body["properties"]["agentPoolProfiles"]
+            .as_array()
+            .map(Vec::len),
+        Some(2)
+    );
+    let mut adding = body.clone();
+    adding["properties"]["agentPoolProfiles"]
+        .as_array_mut()
+        .expect("array")
+        .push(json!({"name": "extra", "mode": "User", "count": 1}));
+    let r = c.put(&url(&cluster, AKS_API), &adding).await;
+    assert_eq!(r.status, 400);
+
+    // The last System pool stays; User pools can go.
+    let r = c
+        .delete(&url(&format!("{cluster}/agentPools/system"), AKS_API))
+        .await;
+    assert_eq!((r.status, r.code()), (409, "OperationNotAllowed"));
+    let r = c.delete(&url(&pool, AKS_API)).await;
+    assert_eq!(r.status, 202);
+    assert!(r.header("azure-asyncoperation").is_some() && r.header("location").is_some());
+    assert_eq!(c.wait(&r).await.body["status"], "Succeeded");
+    assert_eq!(c.get(&url(&pool, AKS_API)).await.status, 404);
+
+    // The subnet is used by the pool and by virtual nodes.
+    let r = c.delete(&url(&subnet, NET_API)).await;
+    assert_eq!((r.status, r.code()), (400, "InUseSubnetCannotBeDeleted"));
+    let r = c
+        .delete(&url(&format!("{vnet}/subnets/aci"), NET_API))
+        .await;
+    assert_eq!((r.status, r.code()), (400, "InUseSubnetCannotBeDeleted"));
+    let partial = json!({"location": "westeurope", "properties": {"addressSpace": {"addressPrefixes": ["10.0.0.0/16"]},
+        "subnets": [{"name": "aci", "properties": {"addressPrefix": "10.0.8.0/24"}}]}});
+    let r = c.put(&url(&vnet, NET_API), &partial).await;
+    assert_eq!(
+        (r.status, r.code()),
+        (400, "InUseSubnetCannotBeDeleted"),
+        "a partial list would delete an in-use subnet"
+    );
+
+    let by_sub = c
+        .get(&url(
+            &format!("/subscriptions/{SUB}/providers/Microsoft.ContainerService/managedClusters"),
+            AKS_API,
+        ))
+        .await;
+    assert_eq!(by_sub.body["value"].as_array().map(Vec::len), Some(1));
+    let r = c
+        .patch(&url(&cluster, AKS_API), &json!({"tags": {"owner": "me"}}))
+        .await;
+    assert_eq!(r.status, 202);
+    c.wait(&r).await;
+    assert_eq!(
+        c.get(&url(&cluster, AKS_API)).await.body["tags"]["owner"],
+        "me"
+    );
+
+    let r = c.delete(&url(&cluster, AKS_API)).await;
+    assert_eq!(r.status, 202);
+    assert!(
+        r.header("azure-asyncoperation").is_some()
+            && r.header("location").is_some()
+            && r.header("retry-after").is_some()
+    );
+    c.wait(&r).await;
+    assert_eq!(c.get(&url(&cluster, AKS_API)).await.status, 404);
+    assert_eq!(
+        c.get(&node_rg).await.status,
+        404,
+        "the node resource group goes with the cluster"
+    );
+    assert_eq!(c.delete(&url(&cluster, AKS_API)).await.status, 204);
+    assert_eq!(
+        c.delete(&url(&subnet, NET_API)).await.status,
+        202,
+        "the subnet is free again"
+    );
+    emu.shutdown().await.expect("shutdown");
+}
+
+#[tokio::test]
+async fn cluster_validation_errors() {
+    let (emu, c) = start(fast_config()).await;
+    let (g, vnet, workspace) = prerequisites(&c).await;
+    let subnet = format!("{vnet}/subnets/nodes");
+    let cluster = url(
+        &format!("{g}/providers/Microsoft.ContainerService/managedClusters/aks1"),
+        AKS_API,
+    );
+    let body = cluster_body(&subnet, &workspace);
+    let with = |f: &dyn Fn(&mut Value)| {
+        let mut b = body.clone();
+        f(&mut b);
+        b
+    };
+    let cases: Vec<(&str, Value, u16, &str)> = vec![
+        (
+            "virtual nodes need Azure CNI",
+            with(&|b| b["properties"]["networkProfile"] = json!({"networkPlugin": "kubenet"})),
+            400,
+            "InvalidParameter",
+        ),
+        (
+            "no system pool",
+            with(&|b| b["properties"]["agentPoolProfiles"][0]["mode"] = json!("User")),
+            400,
+            "MustDefineAtLeastOneSystemPool",
+        ),
+        (
+            "no pools at create",
+            with(&|b| b["properties"]["agentPoolProfiles"] = json!([])),
+            400,
+            "InvalidParameter",
+        ),
+        (
+            "bad pool name",
+            with(&|b| b["properties"]["agentPoolProfiles"][0]["name"] = json!("System_Pool")),
+            400,
+            "InvalidParameter",
+        ),
+        (
+            "autoscale bounds",
+            with(&|b| b["properties"]["agentPoolProfiles"][0]["maxCount"] = json!(1)),
+            400,
+            "InvalidParameter",
+        ),
+        (
+            "unknown version",
+            with(&|b| b["properties"]["kubernetesVersion"] = json!("1.19.0")),
+            400,
+            "AgentPoolK8sVersionNotSupported",
+        ),
+        (
+            "missing workspace",
+            with(&|b| {
+                b["properties"]["addonProfiles"]["omsagent"]["config"]["logAnalyticsWorkspaceResourceID"] = json!(
+                    format!("{g}/providers/Microsoft.OperationalInsights/workspaces/none")
+                )
+            }),
+            400,
+            "InvalidParameter",
+        ),
+        (
+            "workload identity without OIDC",
+            with(&|b| b["properties"]["oidcIssuerProfile"]["enabled"] = json!(false)),
+            400,
+            "BadRequest",
+        ),
+        (
+            "pool subnet must exist",
+            with(&|b| {
+                b["properties"]["agentPoolProfiles"][0]["vnetSubnetID"] =
+                    json!(format!("{vnet}/subnets/missing"))
+            }),
+            400,
+            "InvalidParameter",
+        ),
+        (
+            "user-assigned identity must exist",
+            with(&|b| {
+                b["identity"] = json!({"type": "UserAssigned", "userAssignedIdentities": {
+                    format!("{g}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/missing"): {}
+                }})
+            }),
+            400,
+            "InvalidParameter",
+        ),
+        (
+            "no location",
+            with(&|b| {
+                b.as_object_mut().map(|m| m.remove("location"));
+            }),
+            400,
+            "LocationRequired",
+        ),
+    ];
+    for (what, b, status, code) in cases {
+        let r = c.put(&cluster, &b).await;
+        assert_eq!((r.status, r.code()), (status, code), "{what}: {}", r.body);
+    }
+    c.create(&cluster, &body).await;
+    let updates: Vec<(&str, Value, &str)> = vec![
+        (
+            "dnsPrefix is immutable",
+            with(&|b| b["properties"]["dnsPrefix"] = json!("other")),
+            "PropertyChangeNotAllowed",
+        ),
+        (
+            "network plugin is immutable",
+            with(&|b| b["properties"]["networkProfile"]["networkPlugin"] = json!("kubenet")),
+            "PropertyChangeNotAllowed",
+        ),
+        (
+            "service CIDR is immutable",
+            with(&|b| b["properties"]["networkProfile"]["serviceCidr"] = json!("10.1.0.0/16")),
+            "PropertyChangeNotAllowed",
+        ),
+        (
+            "node resource group is immutable",
+            with(&|b| b["properties"]["nodeResourceGroup"] = json!("other-rg")),
+            "PropertyChangeNotAllowed",
+        ),
+        (
+            "pool vmSize is immutable",
+            with(&|b| b["properties"]["agentPoolProfiles"][0]["vmSize"] = json!("Standard_D8s_v5")),
+            "PropertyChangeNotAllowed",
+        ),
+        (
+            "managed AAD cannot be disabled",
+            with(&|b| b["properties"]["aadProfile"] = json!({"managed": false})),
+            "BadRequest",
+        ),
+        (
+            "OIDC cannot be disabled",
+            with(&|b| {
+                b["properties"]["oidcIssuerProfile"]["enabled"] = json!(false);
+                b["properties"]["securityProfile"]["workloadIdentity"]["enabled"] = json!(false);
+            }),
+            "BadRequest",
+        ),
+        (
+            "no downgrade",
+            with(&|b| b["properties"]["kubernetesVersion"] = json!("1.32")),
+            "NotAllowedK8sVersionDowngrading",
+        ),
+    ];
+    for (what, b, code) in updates {
+        let r = c.put(&cluster, &b).await;
+        assert_eq!((r.status, r.code()), (400, code), "{what}: {}", r.body);
+    }
+    let r = c
+        .put(
+            &cluster,
+            &with(&|b| b["properties"]["agentPoolProfiles"][0]["count"] = json!(3)),
+        )
+        .await;
+    assert_eq!(r.status, 200, "count is mutable: {}", r.body);
+    emu.shutdown().await.expect("shutdown");
+}
+
+#[tokio::test]
+async fn cluster_operations_are_serialised() {
+    // Realistic durations: the create takes minutes, so every write in between conflicts.
+    let (emu, c) = start(EmulatorConfig::default()).await;
+    let (g, vnet, workspace) = {
+        let g = rg("rg");
+        c.put(&url(&g, RG_API), &json!({"location": "westeurope"}))
+            .await;
+        (g, String::new(), String::new())
+    };
+    let _ = (vnet, workspace);
+    let cluster = format!("{g}/providers/Microsoft.ContainerService/managedClusters/aks1");
+    let body = json!({"location": "westeurope", "properties": {"dnsPrefix": "aks1",
+        "agentPoolProfiles": [{"name": "system", "mode": "System", "count": 1}]}});
+    let r = c.put(&url(&cluster, AKS_API), &body).await;
+    assert_eq!((r.status, r.header("retry-after")), (201, Some("10")));
+    let op = c
+        .get(r.header("azure-asyncoperation").expect("header"))
+        .await;
+    assert_eq!(op.body["status"], "InProgress");
+    for (method, path, b) in [
+        ("PUT", url(&cluster, AKS_API), Some(body.clone())),
+        (
+            "PUT",
+            url(&format!("{cluster}/agentPools/user1"), AKS_API),
+            Some(pool_body()),
+        ),
+        ("DELETE", url(&cluster, AKS_API), None),
+        ("PATCH", url(&cluster, AKS_API), Some(json!({"tags": {}}))),
+    ] {
+        let r = c.call(method, &path, b.as_ref()).await;
+        assert_eq!(
+            (r.status, r.code()),
+            (409, "OperationNotAllowed"),
+            "{method} {path}"
+        );
+        assert!(
+            r.body["error"]["message"]
+                .as_str()
+                .unwrap_or("")
+                .contains("aks1 - Creating")
+        );
+    }
+    emu.shutdown().await.expect("shutdown");
+}

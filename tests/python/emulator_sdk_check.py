@@ -1,0 +1,234 @@
+"""Drive the azplan ARM emulator with the official Azure SDKs for Python.
+
+Every type is created, read, updated, listed and deleted through the SDK's own operations and LRO
+pollers, including a full AKS cluster (managed AAD, Azure CNI, virtual nodes, autoscaling pools,
+Container Insights). Every call must succeed and every response must deserialize into the SDK's
+models. Prints one line per check and closes with 'N passed, M failed'.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+from azure.core.credentials import AccessToken
+from azure.mgmt.authorization import AuthorizationManagementClient
+from azure.mgmt.containerregistry import ContainerRegistryManagementClient
+from azure.mgmt.containerservice import ContainerServiceClient
+from azure.mgmt.dns import DnsManagementClient
+from azure.mgmt.loganalytics import LogAnalyticsManagementClient
+from azure.mgmt.msi import ManagedServiceIdentityClient
+from azure.mgmt.network import NetworkManagementClient
+from azure.mgmt.privatedns import PrivateDnsManagementClient
+from azure.mgmt.resource.resources import ResourceManagementClient
+
+SUB = "00000000-0000-0000-0000-000000000000"
+RG = "sdk-rg"
+LOC = "westeurope"
+ACR_PULL = "7f951dda-4ed3-4680-a7ca-43fe172d538d"
+
+
+class StaticToken:
+    """Any non-empty bearer token satisfies the emulator."""
+
+    def get_token(self, *scopes, **kwargs):
+        return AccessToken("emulator-token", int(time.time()) + 3600)
+
+    def get_token_info(self, *scopes, options=None):
+        from azure.core.credentials import AccessTokenInfo
+
+        return AccessTokenInfo("emulator-token", int(time.time()) + 3600)
+
+
+def start_emulator(binary, workdir):
+    proc = subprocess.Popen(
+        [binary, "emulator", "--listen", "127.0.0.1:0", "--time-scale", "0.002",
+         "--principal-window", "0", "--state", os.path.join(workdir, "state.json"),
+         "--request-log", os.path.join(workdir, "requests.jsonl")],
+        stdout=subprocess.PIPE, text=True)
+    ready = json.loads(proc.stdout.readline())
+    return proc, ready["endpoint"], ready["caCert"]
+
+
+class Checks:
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+
+    def run(self, name, fn):
+        try:
+            result = fn()
+            self.passed += 1
+            print(f"ok   {name}")
+            return result
+        except Exception:  # noqa: BLE001 - every failure is reported, then counted
+            self.failed += 1
+            print(f"FAIL {name}")
+            traceback.print_exc()
+            return None
+
+
+def main():
+    binary = sys.argv[1] if len(sys.argv) > 1 else "target/debug/azplan"
+    workdir = tempfile.mkdtemp(prefix="azplan-sdk-")
+    proc, endpoint, ca = start_emulator(binary, workdir)
+    common = dict(base_url=endpoint, connection_verify=ca, polling_interval=0.05)
+    cred = StaticToken()
+    res = ResourceManagementClient(cred, SUB, **common)
+    acr = ContainerRegistryManagementClient(cred, SUB, **common)
+    la = LogAnalyticsManagementClient(cred, SUB, **common)
+    net = NetworkManagementClient(cred, SUB, **common)
+    dns = DnsManagementClient(cred, SUB, **common)
+    pdns = PrivateDnsManagementClient(cred, SUB, **common)
+    msi = ManagedServiceIdentityClient(cred, SUB, **common)
+    auth = AuthorizationManagementClient(cred, SUB, **common)
+    aks = ContainerServiceClient(cred, SUB, **common)
+    c = Checks()
+    rg_id = f"/subscriptions/{SUB}/resourceGroups/{RG}"
+
+    # Resource group
+    c.run("resource group create", lambda: res.resource_groups.create_or_update(RG, {"location": LOC}))
+    c.run("resource group get", lambda: assert_eq(res.resource_groups.get(RG).properties.provisioning_state, "Succeeded"))
+    c.run("resource group update", lambda: res.resource_groups.update(RG, {"tags": {"owner": "sdk"}}))
+    c.run("resource group list", lambda: assert_true(any(g.name == RG for g in res.resource_groups.list())))
+
+    # Container registry
+    c.run("registry create (LRO)", lambda: assert_eq(acr.registries.begin_create(
+        RG, "sdkregistry1", {"location": LOC, "sku": {"name": "Standard"}}).result().provisioning_state, "Succeeded"))
+    c.run("registry get", lambda: assert_eq(acr.registries.get(RG, "sdkregistry1").login_server, "sdkregistry1.azurecr.io"))
+    c.run("registry update (LRO)", lambda: acr.registries.begin_update(RG, "sdkregistry1", {"tags": {"a": "b"}}).result())
+    c.run("registry list", lambda: assert_eq(len(list(acr.registries.list_by_resource_group(RG))), 1))
+
+    # Log Analytics
+    c.run("workspace create (LRO)", lambda: la.workspaces.begin_create_or_update(
+        RG, "sdk-logs", {"location": LOC, "properties": {"sku": {"name": "PerGB2018"}, "retentionInDays": 30}}).result())
+    ws = c.run("workspace get", lambda: la.workspaces.get(RG, "sdk-logs"))
+    c.run("workspace update", lambda: la.workspaces.update(RG, "sdk-logs", {"tags": {"a": "b"}}))
+    c.run("workspace list", lambda: assert_eq(len(list(la.workspaces.list_by_resource_group(RG))), 1))
+
+    # Virtual network and subnets
+    c.run("vnet create with subnets (LRO)", lambda: net.virtual_networks.begin_create_or_update(RG, "sdk-vnet", {
+        "location": LOC, "properties": {"addressSpace": {"addressPrefixes": ["10.0.0.0/16"]},
+        "subnets": [{"name": "nodes", "properties": {"addressPrefix": "10.0.0.0/22"}},
+                    {"name": "aci", "properties": {"addressPrefix": "10.0.8.0/24", "delegations": [
+                        {"name": "aci", "properties": {"serviceName": "Microsoft.ContainerInstance/containerGroups"}}]}}]}}).result())
+    c.run("subnet create (LRO)", lambda: net.subnets.begin_create_or_update(
+        RG, "sdk-vnet", "extra", {"properties": {"addressPrefix": "10.0.16.0/24"}}).result())
+    c.run("subnet get", lambda: assert_eq(prop(net.subnets.get(RG, "sdk-vnet", "extra"), "private_endpoint_network_policies"), "Disabled"))
+    c.run("vnet update tags", lambda: net.virtual_networks.update_tags(RG, "sdk-vnet", {"tags": {"a": "b"}}))
+    c.run("vnet list", lambda: assert_eq(len(list(net.virtual_networks.list(RG))), 1))
+    c.run("subnet list", lambda: assert_eq(len(list(net.subnets.list(RG, "sdk-vnet"))), 3))
+    c.run("subnet delete (LRO)", lambda: net.subnets.begin_delete(RG, "sdk-vnet", "extra").result())
+
+    # DNS
+    c.run("dns zone create", lambda: assert_eq(len(dns.zones.create_or_update(RG, "sdk.example.com", {"location": "global"}).name_servers), 4))
+    c.run("dns zone update", lambda: dns.zones.update(RG, "sdk.example.com", {"tags": {"a": "b"}}))
+    c.run("dns zone list", lambda: assert_eq(len(list(dns.zones.list_by_resource_group(RG))), 1))
+    c.run("private dns zone create (LRO)", lambda: pdns.private_zones.begin_create_or_update(
+        RG, "privatelink.westeurope.azmk8s.io", {"location": "global"}).result())
+
+    # Identity, federated credential
+    uai = c.run("identity create", lambda: msi.user_assigned_identities.create_or_update(RG, "sdk-id", {"location": LOC}))
+    c.run("identity update", lambda: msi.user_assigned_identities.update(RG, "sdk-id", {"tags": {"a": "b"}}))
+    c.run("identity list", lambda: assert_eq(len(list(msi.user_assigned_identities.list_by_resource_group(RG))), 1))
+
+    # Full AKS cluster
+    vnet_id = f"{rg_id}/providers/Microsoft.Network/virtualNetworks/sdk-vnet"
+    # Bodies in the REST shape: the newer generated SDKs send dicts as-is.
+    cluster = {
+        "location": LOC,
+        "identity": {"type": "SystemAssigned"},
+        "properties": {
+            "dnsPrefix": "sdkaks",
+            "kubernetesVersion": "1.33",
+            "enableRBAC": True,
+            "aadProfile": {"managed": True, "enableAzureRBAC": True},
+            "oidcIssuerProfile": {"enabled": True},
+            "securityProfile": {"workloadIdentity": {"enabled": True}},
+            "networkProfile": {"networkPlugin": "azure", "networkPolicy": "azure"},
+            "addonProfiles": {
+                "aciConnectorLinux": {"enabled": True, "config": {"SubnetName": "aci"}},
+                "omsagent": {"enabled": True, "config": {"logAnalyticsWorkspaceResourceID": ws.id if ws else "", "useAADAuth": "true"}},
+            },
+            "agentPoolProfiles": [{"name": "system", "mode": "System", "count": 2, "vmSize": "Standard_D4s_v5",
+                                   "vnetSubnetID": f"{vnet_id}/subnets/nodes", "enableAutoScaling": True,
+                                   "minCount": 1, "maxCount": 3}],
+        },
+    }
+    mc = c.run("cluster create (LRO)", lambda: aks.managed_clusters.begin_create_or_update(RG, "sdk-aks", cluster).result())
+    c.run("cluster server values", lambda: check_cluster(mc))
+    c.run("user pool create (LRO)", lambda: aks.agent_pools.begin_create_or_update(RG, "sdk-aks", "user", {"properties": {
+        "mode": "User", "count": 1, "vmSize": "Standard_D8s_v5", "enableAutoScaling": True, "minCount": 0,
+        "maxCount": 5, "vnetSubnetID": f"{vnet_id}/subnets/nodes"}}).result())
+    c.run("pool list", lambda: assert_eq(len(list(aks.agent_pools.list(RG, "sdk-aks"))), 2))
+    c.run("cluster update tags (LRO)", lambda: aks.managed_clusters.begin_update_tags(RG, "sdk-aks", {"tags": {"a": "b"}}).result())
+    c.run("cluster list", lambda: assert_eq(len(list(aks.managed_clusters.list_by_resource_group(RG))), 1))
+
+    issuer = prop(mc, "oidc_issuer_profile").issuer_url if mc else "https://example/"
+    c.run("federated credential create", lambda: msi.federated_identity_credentials.create_or_update(
+        RG, "sdk-id", "sdk-fic", {"properties": {"issuer": issuer, "subject": "system:serviceaccount:default:app",
+                                                 "audiences": ["api://AzureADTokenExchange"]}}))
+    c.run("federated credential list", lambda: assert_eq(len(list(msi.federated_identity_credentials.list(RG, "sdk-id"))), 1))
+
+    # Role assignment: AcrPull for the kubelet identity on the registry
+    acr_id = f"{rg_id}/providers/Microsoft.ContainerRegistry/registries/sdkregistry1"
+    kubelet = prop(mc, "identity_profile")["kubeletidentity"].object_id if mc else "00000000-0000-0000-0000-000000000001"
+    ra_name = "8d3c5e6b-0000-4000-8000-000000000001"
+    c.run("role assignment create", lambda: auth.role_assignments.create(acr_id, ra_name, {"properties": {
+        "roleDefinitionId": f"/subscriptions/{SUB}/providers/Microsoft.Authorization/roleDefinitions/{ACR_PULL}",
+        "principalId": kubelet, "principalType": "ServicePrincipal"}}))
+    c.run("role assignment get", lambda: assert_eq(auth.role_assignments.get(acr_id, ra_name).principal_id, kubelet))
+    c.run("role assignment list", lambda: assert_eq(len(list(auth.role_assignments.list_for_scope(acr_id))), 1))
+
+    # Deletes, each through the SDK's pollers
+    c.run("role assignment delete", lambda: auth.role_assignments.delete(acr_id, ra_name))
+    c.run("federated credential delete", lambda: msi.federated_identity_credentials.delete(RG, "sdk-id", "sdk-fic"))
+    c.run("user pool delete (LRO)", lambda: aks.agent_pools.begin_delete(RG, "sdk-aks", "user").result())
+    c.run("cluster delete (LRO)", lambda: aks.managed_clusters.begin_delete(RG, "sdk-aks").result())
+    c.run("identity delete", lambda: msi.user_assigned_identities.delete(RG, "sdk-id"))
+    c.run("private dns zone delete (LRO)", lambda: pdns.private_zones.begin_delete(RG, "privatelink.westeurope.azmk8s.io").result())
+    c.run("dns zone delete (LRO)", lambda: dns.zones.begin_delete(RG, "sdk.example.com").result())
+    c.run("vnet delete (LRO)", lambda: net.virtual_networks.begin_delete(RG, "sdk-vnet").result())
+    c.run("workspace delete (LRO)", lambda: la.workspaces.begin_delete(RG, "sdk-logs", force=True).result())
+    c.run("registry delete (LRO)", lambda: acr.registries.begin_delete(RG, "sdkregistry1").result())
+    c.run("resource group delete (LRO)", lambda: res.resource_groups.begin_delete(RG).result())
+    c.run("resource group gone", lambda: assert_eq(res.resource_groups.check_existence(RG), False))
+
+    proc.terminate()
+    proc.wait(timeout=10)
+    print(f"{c.passed} passed, {c.failed} failed")
+    return 0 if c.failed == 0 else 1
+
+
+def prop(model, name):
+    """Newer generated models nest under `.properties`; older ones flatten."""
+    if hasattr(model, name) and getattr(model, name) is not None:
+        return getattr(model, name)
+    return getattr(model.properties, name)
+
+
+def check_cluster(mc):
+    assert prop(mc, "provisioning_state") == "Succeeded", prop(mc, "provisioning_state")
+    assert prop(mc, "fqdn").endswith(".azmk8s.io"), prop(mc, "fqdn")
+    assert prop(mc, "node_resource_group") == f"MC_{RG}_sdk-aks_{LOC}", prop(mc, "node_resource_group")
+    assert prop(mc, "kubernetes_version").count(".") == 2, prop(mc, "kubernetes_version")
+    assert prop(mc, "identity_profile")["kubeletidentity"].object_id
+    assert prop(mc, "oidc_issuer_profile").issuer_url.startswith("https://")
+    assert prop(mc, "network_profile").service_cidr == "10.0.0.0/16"
+    assert prop(mc, "auto_scaler_profile").scan_interval == "10s"
+    assert prop(mc, "addon_profiles")["omsagent"].identity.object_id
+
+
+def assert_eq(actual, expected):
+    assert actual == expected, f"expected {expected!r}, got {actual!r}"
+
+
+def assert_true(value):
+    assert value
+
+
+if __name__ == "__main__":
+    sys.exit(main())
