@@ -56,7 +56,7 @@ enum Command {
     },
     /// Show what would change in Azure to make it match the stack.
     #[command(
-        after_help = "Examples:\n  azplan plan examples/platform --live live.json\n  azplan plan examples/platform --live live.json --format markdown > plan.md\n  azplan plan examples/platform --live live.json --detailed-exitcode --out plan.json\n\nExit status: 0 success (with --detailed-exitcode: no changes), 1 errors, 2 changes present\n(with --detailed-exitcode only).\n\nLive state comes from --live FILE (an array of ARM GET bodies, or {\"value\": [...]}).\nReading it from Azure and from the built-in emulator is not available yet."
+        after_help = "Examples:\n  azplan plan examples/platform --local\n  azplan plan examples/platform --live live.json\n  azplan plan examples/platform --live live.json --format markdown > plan.md\n  azplan plan examples/platform --live live.json --detailed-exitcode --out plan.json\n\nExit status: 0 success (with --detailed-exitcode: no changes), 1 errors, 2 changes present\n(with --detailed-exitcode only).\n\nLive state comes from --live FILE (an array of ARM GET bodies, or {\"value\": [...]}).\nWithout it, live state is read from ARM: management.azure.com (or --endpoint) with the\ncredential the environment provides, or the built-in emulator with --local."
     )]
     Plan(PlanArgs),
     /// Serve a local ARM emulator over HTTPS (see `azplan emulator --help`).
@@ -130,6 +130,10 @@ struct TargetArgs {
     /// sends a fixed test token instead of looking for Azure credentials.
     #[arg(long, value_name = "FILE", requires = "endpoint")]
     ca_cert: Option<PathBuf>,
+    /// Use the built-in ARM emulator, started in-process, with its state kept under
+    /// `.azplan/local/` so consecutive commands see the same cloud.
+    #[arg(long, conflicts_with_all = ["endpoint", "ca_cert"])]
+    local: bool,
     /// Log each ARM request (never tokens) to stderr.
     #[arg(short, long)]
     verbose: bool,
@@ -371,47 +375,49 @@ fn read_from_arm(
             .with_writer(std::io::stderr)
             .try_init();
     }
-    let mut endpoint = Endpoint::azure_public();
-    if let Some(url) = &target.endpoint {
-        endpoint.url = azure_core::http::Url::parse(url).map_err(|e| {
-            vec![ArmError::Setup(format!(
-                "--endpoint `{url}` is not a URL: {e}"
-            ))]
-        })?;
-    }
-    let credential = match &target.ca_cert {
-        Some(path) => {
-            endpoint.ca_cert_pem = Some(std::fs::read_to_string(path).map_err(|e| {
-                vec![ArmError::Setup(format!(
-                    "cannot read --ca-cert `{}`: {e}",
-                    path.display()
-                ))]
-            })?);
-            credential::Chosen {
-                credential: std::sync::Arc::new(credential::StaticToken(
-                    "azplan-test-endpoint".into(),
-                )),
-                description: "a fixed test token (--ca-cert names a test endpoint)".into(),
-            }
-        }
-        None => credential::choose(&credential::ProcessEnvironment).map_err(|e| vec![e])?,
-    };
-    eprintln!(
-        "Reading live state from {} with {}.",
-        endpoint.url, credential.description
-    );
-    let client =
-        std::sync::Arc::new(ArmClient::new(endpoint, credential.credential).map_err(|e| vec![e])?);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .map_err(|e| {
-            vec![ArmError::Setup(format!(
-                "cannot start the async runtime: {e}"
-            ))]
-        })?;
+        .map_err(|e| vec![ArmError::Setup(format!("cannot start the async runtime: {e}"))])?;
+    let mut endpoint = Endpoint::azure_public();
+    let mut emulator = None;
+    let test_token = || credential::Chosen {
+        credential: std::sync::Arc::new(credential::StaticToken("azplan-test-endpoint".into())),
+        description: "a fixed test token".into(),
+    };
+    let credential = if target.local {
+        let config = std::env::current_dir()
+            .map_err(|e| e.to_string())
+            .and_then(|dir| crate::emulator::EmulatorConfig::local(&dir).map_err(|e| e.to_string()))
+            .map_err(|e| vec![ArmError::Setup(format!("cannot prepare the local emulator: {e}"))])?;
+        let running = runtime
+            .block_on(crate::emulator::Emulator::start(config))
+            .map_err(|e| vec![ArmError::Setup(format!("cannot start the local emulator: {e}"))])?;
+        endpoint.url = azure_core::http::Url::parse(running.endpoint()).map_err(|e| vec![ArmError::Setup(e.to_string())])?;
+        endpoint.ca_cert_pem = Some(running.ca_cert_pem().to_string());
+        emulator = Some(running);
+        test_token()
+    } else {
+        if let Some(url) = &target.endpoint {
+            endpoint.url = azure_core::http::Url::parse(url).map_err(|e| vec![ArmError::Setup(format!("--endpoint `{url}` is not a URL: {e}"))])?;
+        }
+        match &target.ca_cert {
+            Some(path) => {
+                endpoint.ca_cert_pem = Some(std::fs::read_to_string(path).map_err(|e| vec![ArmError::Setup(format!("cannot read --ca-cert `{}`: {e}", path.display()))])?);
+                test_token()
+            }
+            None => credential::choose(&credential::ProcessEnvironment).map_err(|e| vec![e])?,
+        }
+    };
+    let place = if emulator.is_some() { "the built-in emulator (.azplan/local/)".to_string() } else { endpoint.url.to_string() };
+    eprintln!("Reading live state from {place} with {}.", credential.description);
+    let client = std::sync::Arc::new(ArmClient::new(endpoint, credential.credential).map_err(|e| vec![e])?);
     let started = std::time::Instant::now();
-    let live = runtime.block_on(crate::arm::read::read_live(client.clone(), stack))?;
+    let live = runtime.block_on(crate::arm::read::read_live(client.clone(), stack));
+    if let Some(running) = emulator {
+        let _ = runtime.block_on(running.shutdown());
+    }
+    let live = live?;
     let requests = client
         .counters
         .requests
