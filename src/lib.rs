@@ -4,10 +4,12 @@
 //! loading and variables, the validated model and its builder, the dependency graph, and the
 //! commands on top. Everything here is pure: no network, clock or environment.
 
+pub mod apply;
 pub mod arm;
 pub mod build;
 pub mod check;
 pub mod cli;
+pub mod connect;
 pub mod de;
 pub mod diag;
 pub mod emulator;

@@ -376,7 +376,7 @@ pub struct Cluster {
     pub identity: ControlPlaneIdentity,
     pub kubelet_identity: Option<Address>,
     pub node_resource_group: Option<String>,
-    pub autoscaler_profile: BTreeMap<&'static str, String>,
+    pub autoscaler_profile: BTreeMap<&'static str, serde_json::Value>,
     pub network: Network,
     pub api_server: ApiServer,
     pub aad: Option<Aad>,

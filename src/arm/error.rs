@@ -32,6 +32,12 @@ pub enum ArmError {
         resource: String,
         message: String,
     },
+    #[error("{resource}: {message}")]
+    #[diagnostic(
+        code(azplan::arm::unresolved),
+        help("the dependency exists but Azure has not filled in the value; apply again later")
+    )]
+    Unresolved { resource: String, message: String },
     #[error("no Azure credential found: {tried}")]
     #[diagnostic(
         code(azplan::arm::no_credential),

@@ -959,75 +959,85 @@ fn default_ports_per_node(nodes: u64) -> u64 {
     }
 }
 
-/// AKS autoscaler keys are kebab-case strings.
-fn autoscaler_profile(raw: Option<&RawAutoscalerProfile>) -> BTreeMap<&'static str, String> {
+/// AKS autoscaler keys are kebab-case; their values are strings except three booleans (the
+/// official models type `daemonset-eviction-*` and `ignore-daemonsets-utilization` as bool).
+fn autoscaler_profile(
+    raw: Option<&RawAutoscalerProfile>,
+) -> BTreeMap<&'static str, serde_json::Value> {
     let mut map = BTreeMap::new();
     let Some(p) = raw else { return map };
-    let mut put = |key: &'static str, value: Option<String>| {
+    let mut text = |key: &'static str, value: Option<String>| {
         if let Some(v) = value {
-            map.insert(key, v);
+            map.insert(key, serde_json::Value::String(v));
         }
     };
     let b = |v: Option<bool>| v.map(|b| b.to_string());
     let n = |v: Option<u32>| v.map(|n| n.to_string());
-    put(
+    text(
         "balance-similar-node-groups",
         b(p.balance_similar_node_groups),
     );
-    put(
-        "daemonset-eviction-for-empty-nodes",
-        b(p.daemonset_eviction_for_empty_nodes),
-    );
-    put(
-        "daemonset-eviction-for-occupied-nodes",
-        b(p.daemonset_eviction_for_occupied_nodes),
-    );
-    put("expander", p.expander.clone());
-    put(
-        "ignore-daemonsets-utilization",
-        b(p.ignore_daemonsets_utilization),
-    );
-    put("max-empty-bulk-delete", n(p.max_empty_bulk_delete));
-    put(
+    text("expander", p.expander.clone());
+    text("max-empty-bulk-delete", n(p.max_empty_bulk_delete));
+    text(
         "max-graceful-termination-sec",
         n(p.max_graceful_termination_sec),
     );
-    put("max-node-provision-time", p.max_node_provision_time.clone());
-    put(
+    text("max-node-provision-time", p.max_node_provision_time.clone());
+    text(
         "max-total-unready-percentage",
         n(p.max_total_unready_percentage),
     );
-    put("new-pod-scale-up-delay", p.new_pod_scale_up_delay.clone());
-    put("ok-total-unready-count", n(p.ok_total_unready_count));
-    put("scan-interval", p.scan_interval.clone());
-    put(
+    text("new-pod-scale-up-delay", p.new_pod_scale_up_delay.clone());
+    text("ok-total-unready-count", n(p.ok_total_unready_count));
+    text("scan-interval", p.scan_interval.clone());
+    text(
         "scale-down-delay-after-add",
         p.scale_down_delay_after_add.clone(),
     );
-    put(
+    text(
         "scale-down-delay-after-delete",
         p.scale_down_delay_after_delete.clone(),
     );
-    put(
+    text(
         "scale-down-delay-after-failure",
         p.scale_down_delay_after_failure.clone(),
     );
-    put(
+    text(
         "scale-down-unneeded-time",
         p.scale_down_unneeded_time.clone(),
     );
-    put("scale-down-unready-time", p.scale_down_unready_time.clone());
-    put(
+    text("scale-down-unready-time", p.scale_down_unready_time.clone());
+    text(
         "scale-down-utilization-threshold",
         p.scale_down_utilization_threshold.clone(),
     );
-    put(
+    text(
         "skip-nodes-with-local-storage",
         b(p.skip_nodes_with_local_storage),
     );
-    put(
+    text(
         "skip-nodes-with-system-pods",
         b(p.skip_nodes_with_system_pods),
     );
+    let flags = [
+        (
+            "daemonset-eviction-for-empty-nodes",
+            p.daemonset_eviction_for_empty_nodes,
+        ),
+        (
+            "daemonset-eviction-for-occupied-nodes",
+            p.daemonset_eviction_for_occupied_nodes,
+        ),
+        (
+            "ignore-daemonsets-utilization",
+            p.ignore_daemonsets_utilization,
+        ),
+    ];
+    for (key, value) in flags {
+        if let Some(v) = value {
+            map.insert(key, serde_json::Value::Bool(v));
+        }
+    }
     map
 }

@@ -80,6 +80,7 @@ pub static RULES: Rules = Rules {
             "the OIDC issuer cannot be disabled once enabled",
         ),
     ],
+    version_prefix: &["properties.kubernetesVersion"],
     sets: &[
         "properties.apiServerAccessProfile.authorizedIPRanges",
         "properties.aadProfile.adminGroupObjectIDs",
@@ -140,14 +141,18 @@ pub fn node_resource_group(ctx: &Context<'_>, cluster: &Address) -> String {
 pub fn body(b: &mut BodyBuilder<'_, '_>, resource: &Resource, c: &Cluster) -> Value {
     let mut body = tracked(b, resource);
     body["sku"] = json!({ "name": "Base", "tier": sku_tier(c.sku_tier) });
-    body["identity"] = match &c.identity {
+    match &c.identity {
         ControlPlaneIdentity::UserAssigned(identity) => {
             let mut map = Map::new();
             map.insert(b.ctx.id(identity), json!({}));
-            json!({ "type": "UserAssigned", "userAssignedIdentities": map })
+            body["identity"] = json!({ "type": "UserAssigned", "userAssignedIdentities": map });
         }
-        _ => json!({ "type": "SystemAssigned" }),
-    };
+        ControlPlaneIdentity::SystemAssigned => {
+            body["identity"] = json!({ "type": "SystemAssigned" })
+        }
+        // A service-principal cluster has no managed identity.
+        ControlPlaneIdentity::ServicePrincipal { .. } => {}
+    }
     let mut p = json!({
         "dnsPrefix": c.dns_prefix,
         "enableRBAC": c.kubernetes_rbac,

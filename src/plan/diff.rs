@@ -157,6 +157,11 @@ impl Walker<'_> {
         }
         match (desired, live) {
             (Value::String(d), Value::String(l)) => {
+                if any(self.rules.version_prefix, path) {
+                    return l
+                        .strip_prefix(d.as_str())
+                        .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'));
+                }
                 if any(self.rules.last_segment, path) {
                     return last_segment(d).eq_ignore_ascii_case(last_segment(l));
                 }
@@ -211,15 +216,16 @@ mod tests {
         exact_maps: &["tags"],
         ignore: &["secret"],
         last_segment: &["role"],
+        version_prefix: &["version"],
         ..EMPTY
     };
 
     #[test]
     fn server_noise_is_not_a_change() {
         let desired = json!({"location": "westeurope", "zones": ["1", "2"], "addons": {"omsagent": {"enabled": true}},
-            "role": "/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/abc", "secret": "x", "id": "/A/B"});
+            "role": "/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/abc", "secret": "x", "id": "/A/B", "version": "1.33"});
         let live = json!({"location": "WestEurope", "zones": [2, 1], "addons": {"omsAgent": {"enabled": true, "identity": {}}},
-            "role": "/providers/Microsoft.Authorization/roleDefinitions/ABC", "id": "/a/b", "provisioningState": "Succeeded"});
+            "role": "/providers/Microsoft.Authorization/roleDefinitions/ABC", "id": "/a/b", "provisioningState": "Succeeded", "version": "1.33.5"});
         assert_eq!(diff(&desired, &live, &RULES, &[]), vec![]);
     }
 

@@ -260,7 +260,11 @@ pub fn plan(
         match live_body {
             None => {
                 change.action = Action::Create;
-                if is_inline_pool(stack, resource) {
+                let parent_created = address
+                    .parent()
+                    .and_then(|p| actions.get(&p.to_string()))
+                    .is_some_and(|a| *a == Action::Create);
+                if parent_created && is_inline_pool(stack, resource) {
                     change.reasons.push(format!(
                         "created inline with {}",
                         address.parent().map(|p| p.to_string()).unwrap_or_default()
@@ -375,6 +379,77 @@ pub fn plan(
             Action::Read => summary.read += 1,
         }
     }
+    let plan = Plan {
+        format_version: FORMAT_VERSION,
+        stack: stack.name.clone(),
+        subscription: stack.subscription.clone(),
+        environment: stack.environment.clone(),
+        changes,
+        summary,
+    };
+    (plan, errors)
+}
+
+/// A plan that deletes everything the stack owns in Azure (children go with their parents),
+/// dependents first. Resources nobody owns are left alone; protected ones are an error.
+pub fn destroy(stack: &Stack, graph: &Graph, live: &LiveState) -> (Plan, Vec<PlanError>) {
+    let ctx = Context { stack, live };
+    let mut errors = Vec::new();
+    let mut changes = Vec::new();
+    let mut deleted: BTreeSet<String> = BTreeSet::new();
+    let mut desired_ids = BTreeSet::new();
+    for address in &graph.order {
+        let resource = &stack.resources[address];
+        let id = ctx.id(address);
+        desired_ids.insert(id.to_ascii_lowercase());
+        let Some(body) = live.get(&id) else { continue };
+        if matches!(resource.spec, Spec::Existing(_)) {
+            continue;
+        }
+        let arm = kinds::arm_kind(resource);
+        if !matches!(
+            ownership(stack, resource, arm.taggable, body),
+            Ownership::Ours
+        ) {
+            continue;
+        }
+        if let Some(parent) = address.parent()
+            && deleted.contains(&parent.to_string())
+        {
+            continue;
+        }
+        if resource.protect {
+            errors.push(PlanError::Protected {
+                address: address.to_string(),
+                action: "destroy".into(),
+                reason: "destroy deletes every resource of the stack".into(),
+            });
+            continue;
+        }
+        deleted.insert(address.to_string());
+        changes.push(Change {
+            address: address.to_string(),
+            arm_type: arm.arm_type.to_string(),
+            id,
+            api_version: arm.api_version.to_string(),
+            action: Action::Delete,
+            reasons: vec![format!("owned by stack `{}`", stack.name)],
+            changes: Vec::new(),
+            depends_on: Vec::new(),
+            desired: None,
+            late: Vec::new(),
+            observed: Some(fingerprint(body)),
+            protected: false,
+        });
+    }
+    changes.reverse();
+    let mut orphans = deletions(stack, live, &desired_ids, &[]);
+    orphans.reverse();
+    changes.extend(orphans);
+    let summary = Summary {
+        delete: changes.len(),
+        ..Summary::default()
+    };
     let plan = Plan {
         format_version: FORMAT_VERSION,
         stack: stack.name.clone(),

@@ -23,13 +23,21 @@ For every `changes[].desired` body of a set of `azplan plan --format json` runs,
      without the read-only ones that the SDK excludes with `exclude_readonly=True`), which is
      what "a field the official model knows" means for these models;
 3. fails the body if any key path of the original is missing from the round-tripped body (or
-   a value came back different), printing the ARM type, the path, why (unknown field, casing
-   mismatch and the SDK's spelling, read-only field) and the plan it came from.
+   a value came back different, e.g. the string "false" where the model declares a boolean),
+   printing the ARM type, the path, why (unknown field, casing mismatch and the SDK's
+   spelling, read-only field, null) and the plan it came from;
+4. notes, without failing, string values that the field's (extensible) SDK enum does not list
+   or lists in another casing, and bodies checked against a model of a different api-version.
 
-Exit status: 0 when every body passes, 1 when any fails, 2 on a usage or setup error.
-The last line printed is `N passed, M failed` (counting bodies).
+The plans: the examples (against an empty live state; examples/shared-network against
+fixtures/shared-network-live.json, which holds its `existing:` resources), every stack in
+stacks/ (against fixtures/<stem>-live.json when present) that turns on rendering paths the
+examples leave off, and every run of tests/plans/*/runs.txt (their changed resources only).
 
-Usage: check_bodies.py [AZPLAN_BINARY] [--repo DIR] [--verbose]
+Exit status: 0 when every body passes, 1 when any fails or a plan run fails, 2 on a usage or
+setup error. The last line printed is `N passed, M failed` (counting bodies).
+
+Usage: check_bodies.py [AZPLAN_BINARY] [--repo DIR] [--verbose] [--paths]
 """
 
 from __future__ import annotations
@@ -40,16 +48,15 @@ import difflib
 import enum
 import importlib
 import importlib.util
+import inspect
 import json
 import os
 import re
 import subprocess
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
-
-PLACEHOLDER = "(known after apply)"
 
 # ARM type (lower case) -> (SDK package, model class the PUT operation takes).
 # The class is the `parameters` type of the type's create_or_update operation.
@@ -296,6 +303,40 @@ def _suggest(key: str, known: Iterable[str]) -> str:
     return close[0] if close else ""
 
 
+def _enum_classes(annotation: Any, models_module: Any) -> list[type]:
+    """Enum classes a field's type annotation names (`Union[str, "_models.OutboundType"]`)."""
+    found = []
+    for name in re.findall(r"_models\.(\w+)", str(annotation)):
+        candidate = getattr(models_module, name, None)
+        if isinstance(candidate, type) and issubclass(candidate, enum.Enum):
+            found.append(candidate)
+    return found
+
+
+def enum_findings(annotation: Any, value: Any, models_module: Any, path: str, owner: str) -> list[Finding]:
+    """Warnings for string values that the field's SDK enum does not list (the SDK accepts any
+    string for these extensible enums, so they are notes, not failures)."""
+    classes = _enum_classes(annotation, models_module)
+    if not classes:
+        return []
+    values = [(i, v) for i, v in enumerate(value)] if isinstance(value, list) else [(None, value)]
+    out = []
+    for index, item in values:
+        if not isinstance(item, str):
+            continue
+        known = sorted({str(m.value) for c in classes for m in c})
+        if item in known:
+            continue
+        here = path if index is None else _join(path, index)
+        same = [k for k in known if k.lower() == item.lower()]
+        names = "/".join(c.__name__ for c in classes)
+        if same:
+            out.append(Finding(here, "enum-case", f"{owner}: {item!r} is {same[0]!r} in the SDK enum {names}"))
+        else:
+            out.append(Finding(here, "enum", f"{owner}: {item!r} is not in the SDK enum {names} {known}"))
+    return out
+
+
 def _is_hybrid_model(obj: Any) -> bool:
     return getattr(obj, "_is_model", False) is True and hasattr(type(obj), "_attr_to_rest_field")
 
@@ -306,6 +347,13 @@ def _is_hybrid_class(cls: Any) -> bool:
     )
 
 
+def _annotations(cls: type) -> dict[str, Any]:
+    merged: dict[str, Any] = {}
+    for klass in reversed(cls.__mro__):
+        merged.update(getattr(klass, "__annotations__", {}))
+    return merged
+
+
 class HybridRoundTrip:
     """Round trip through a TypeSpec-generated (hybrid) model, keeping only declared fields."""
 
@@ -313,6 +361,7 @@ class HybridRoundTrip:
         self.cls = cls
         self.model_base = importlib.import_module(cls.__module__.rsplit(".models", 1)[0] + "._utils.model_base")
         self.findings: list[Finding] = []
+        self.notes: list[Finding] = []
 
     def run(self, body: Any) -> Any:
         model = self.model_base._deserialize(self.cls, body)
@@ -347,6 +396,9 @@ class HybridRoundTrip:
                 except Exception as err:  # a value the model cannot read as its declared type
                     self.findings.append(Finding(here, "error", f"{cls.__name__}.{attr}: {type(err).__name__}: {err}"))
                     continue
+                annotation = _annotations(cls).get(attr)
+                models_module = importlib.import_module(cls.__module__.rsplit(".", 1)[0])
+                self.notes.extend(enum_findings(annotation, value._data.get(key), models_module, here, f"{cls.__name__}.{attr}"))
                 out[key] = self._project(typed, here)
             return out
         if isinstance(value, dict):
@@ -378,6 +430,7 @@ class MsrestRoundTrip:
         models = {k: v for k, v in vars(self.module).items() if isinstance(v, type)}
         self.models = models
         self.findings: list[Finding] = []
+        self.notes: list[Finding] = []
 
     def run(self, body: Any) -> Any:
         serializer = self.ser_module.Serializer(self.models)
@@ -398,7 +451,7 @@ class MsrestRoundTrip:
             for part in parts[:-1]:
                 node = node.setdefault(part, {})
             readonly = cls._validation.get(attr, {}).get("readonly", False) if hasattr(cls, "_validation") else False
-            node[parts[-1]] = ("leaf", meta["type"], readonly, f"{cls.__name__}.{attr}")
+            node[parts[-1]] = ("leaf", meta["type"], readonly, f"{cls.__name__}.{attr}", cls, attr)
         return tree
 
     def _explain(self, type_name: str, body: Any, path: str) -> None:
@@ -423,10 +476,15 @@ class MsrestRoundTrip:
             if isinstance(node, dict):
                 self._explain_tree(node, value, here, owner)
                 continue
-            _, type_str, readonly, attr = node
+            _, type_str, readonly, attr, cls, attr_name = node
             if readonly:
                 self.findings.append(Finding(here, "read-only", f"{attr} is read-only; the SDK does not send it"))
                 continue
+            try:
+                annotation = inspect.signature(cls.__init__).parameters[attr_name].annotation
+            except (KeyError, ValueError, TypeError):
+                annotation = None
+            self.notes.extend(enum_findings(annotation, value, self.module, here, attr))
             self._explain_type(type_str, value, here)
 
     def _explain_type(self, type_str: str, value: Any, path: str) -> None:
@@ -440,7 +498,7 @@ class MsrestRoundTrip:
             self._explain(type_str, value, path)
 
 
-def round_trip(cls: Any, module_name: str, body: Any) -> tuple[Any, list[Finding], str]:
+def round_trip(cls: Any, module_name: str, body: Any) -> tuple[Any, list[Finding], list[Finding], str]:
     if _is_hybrid_class(cls):
         trip: Any = HybridRoundTrip(cls)
         style = "hybrid"
@@ -448,7 +506,7 @@ def round_trip(cls: Any, module_name: str, body: Any) -> tuple[Any, list[Finding
         trip = MsrestRoundTrip(cls, module_name)
         style = "msrest"
     out = trip.run(body)
-    return out, trip.findings, style
+    return out, trip.findings, trip.notes, style
 
 
 def compare(original: Any, back: Any, path: str = "") -> list[Finding]:
@@ -460,7 +518,7 @@ def compare(original: Any, back: Any, path: str = "") -> list[Finding]:
         for key, value in original.items():
             here = _join(path, key)
             if key not in back:
-                found.append(Finding(here, "missing"))
+                found.append(Finding(here, "missing", "null" if value is None else ""))
             else:
                 found.extend(compare(value, back[key], here))
         return found
@@ -472,19 +530,43 @@ def compare(original: Any, back: Any, path: str = "") -> list[Finding]:
             found.extend(compare(a, b, _join(path, i)))
         return found
     if original != back or type(original) is not type(back):
-        return [Finding(path, "changed", f"{json.dumps(original)} came back as {json.dumps(back)}")]
+        detail = f"{json.dumps(original)} came back as {json.dumps(back)}"
+        if type(original) is not type(back):
+            detail += f" (the body has a JSON {_json_type(original)}, the model a {_json_type(back)})"
+        return [Finding(path, "changed", detail)]
     return []
 
 
-def check(body: Body) -> tuple[list[Finding], str]:
+def key_paths(value: Any, path: str = "") -> set[str]:
+    """Leaf key paths of a body, list indices as []."""
+    out: set[str] = set()
+    if isinstance(value, dict) and value:
+        for key, item in value.items():
+            out |= key_paths(item, _join(path, key))
+    elif isinstance(value, list) and value and any(isinstance(v, (dict, list)) for v in value):
+        for item in value:
+            out |= key_paths(item, path + "[]")
+    else:
+        out.add(path)
+    return out
+
+
+def _json_type(value: Any) -> str:
+    return {bool: "boolean", int: "number", float: "number", str: "string", type(None): "null"}.get(
+        type(value), "object" if isinstance(value, dict) else "array" if isinstance(value, list) else type(value).__name__
+    )
+
+
+def check(body: Body) -> tuple[list[Finding], list[Finding], str]:
+    """(failures, notes, model used) for one body."""
     try:
         cls, module_name, sdk_version = model_for(body.arm_type, body.api_version)
     except Exception as err:
-        return [Finding("(body)", "error", str(err))], ""
+        return [Finding("(body)", "error", str(err))], [], ""
     try:
-        back, explained, style = round_trip(cls, module_name, body.body)
+        back, explained, notes, style = round_trip(cls, module_name, body.body)
     except Exception as err:
-        return [Finding("(body)", "error", f"{cls.__name__}: {type(err).__name__}: {err}")], module_name
+        return [Finding("(body)", "error", f"{cls.__name__}: {type(err).__name__}: {err}")], [], module_name
     where = f"{module_name}.{cls.__name__} ({style}, api-version {sdk_version})"
     lost = compare(body.body, back)
     # Attach the explanation found while walking the model to each lost path.
@@ -493,7 +575,9 @@ def check(body: Body) -> tuple[list[Finding], str]:
     for f in lost:
         reason = reasons.get(f.path)
         inner = [r for p, r in reasons.items() if p.startswith(f.path + ".") or p.startswith(f.path + "[")]
-        if f.kind == "missing" and reason is not None:
+        if f.kind == "missing" and f.detail == "null" and reason is None:
+            findings.append(Finding(f.path, "null", "a null value: the SDK leaves nulls out of the body it sends"))
+        elif f.kind == "missing" and reason is not None:
             findings.append(reason)
         elif f.kind == "missing" and inner:
             # A whole object was dropped: say why for what was in it.
@@ -504,7 +588,9 @@ def check(body: Body) -> tuple[list[Finding], str]:
             findings.append(f)
     # Errors (values the model could not read) are failures even if the key survived.
     findings.extend(f for f in explained if f.kind == "error" and f.path not in {x.path for x in findings})
-    return findings, where
+    if sdk_version != body.api_version:
+        notes.append(Finding("(body)", "version", f"no SDK models for {body.api_version}; used the closest, {sdk_version}"))
+    return findings, notes, where
 
 
 def main() -> int:
@@ -512,6 +598,7 @@ def main() -> int:
     parser.add_argument("azplan", nargs="?", default="target/debug/azplan", help="azplan binary (default target/debug/azplan)")
     parser.add_argument("--repo", default=None, help="repository root (default: two levels above this script)")
     parser.add_argument("--verbose", "-v", action="store_true", help="also list passing bodies")
+    parser.add_argument("--paths", action="store_true", help="also list every key path checked, per ARM type")
     args = parser.parse_args()
 
     repo = Path(args.repo) if args.repo else Path(__file__).resolve().parents[2]
@@ -530,27 +617,45 @@ def main() -> int:
         print("0 passed, 0 failed")
         return 2
 
-    passed = failed = 0
+    passed = failed = noted = 0
     modules: dict[str, str] = {}
     for body in bodies:
-        findings, where = check(body)
+        findings, notes, where = check(body)
         if where:
             modules[body.arm_type] = where
+        noted += bool(notes)
+        head = f"{body.arm_type} @{body.api_version}  {body.address}  [{body.source}]"
         if findings:
             failed += 1
-            print(f"FAIL {body.arm_type} @{body.api_version}  {body.address}  [{body.source}]")
-            for f in findings:
-                detail = f": {f.detail}" if f.detail else ""
-                print(f"     {f.kind:9} {f.path}{detail}")
+            print(f"FAIL {head}")
         else:
             passed += 1
-            if args.verbose:
-                print(f"ok   {body.arm_type} @{body.api_version}  {body.address}  [{body.source}]")
+            if notes:
+                print(f"note {head}")
+            elif args.verbose:
+                print(f"ok   {head}")
+        for f in findings + notes:
+            detail = f": {f.detail}" if f.detail else ""
+            marker = "" if f in findings else "(note) "
+            print(f"     {marker}{f.kind:9} {f.path}{detail}")
+
+    if args.paths:
+        print()
+        print("key paths checked:")
+        per_type: dict[str, set[str]] = {}
+        for body in bodies:
+            per_type.setdefault(body.arm_type, set()).update(key_paths(body.body))
+        for arm_type in sorted(per_type):
+            print(f"  {arm_type}:")
+            for path in sorted(per_type[arm_type]):
+                print(f"    {path}")
 
     print()
     print("models used:")
     for arm_type in sorted(modules):
         print(f"  {arm_type}: {modules[arm_type]}")
+    if noted:
+        print(f"{noted} passing or failing bodies carry notes (values outside an SDK enum, closest api-version); notes never fail")
     if errors:
         print(f"{len(errors)} plan run(s) failed")
     print(f"{passed} passed, {failed} failed")

@@ -13,6 +13,8 @@ use crate::load::LoadOptions;
 use crate::render;
 use crate::schema;
 
+mod apply;
+
 /// Exit codes, as documented in README.
 pub const EXIT_OK: u8 = 0;
 pub const EXIT_ERRORS: u8 = 1;
@@ -59,6 +61,16 @@ enum Command {
         after_help = "Examples:\n  azplan plan examples/platform --local\n  azplan plan examples/platform --live live.json\n  azplan plan examples/platform --live live.json --format markdown > plan.md\n  azplan plan examples/platform --live live.json --detailed-exitcode --out plan.json\n\nExit status: 0 success (with --detailed-exitcode: no changes), 1 errors, 2 changes present\n(with --detailed-exitcode only).\n\nLive state comes from --live FILE (an array of ARM GET bodies, or {\"value\": [...]}).\nWithout it, live state is read from ARM: management.azure.com (or --endpoint) with the\ncredential the environment provides, or the built-in emulator with --local."
     )]
     Plan(PlanArgs),
+    /// Make Azure match the stack (or apply exactly a plan saved with `plan --out`).
+    #[command(
+        after_help = "Examples:\n  azplan apply examples/platform --local\n  azplan apply examples/platform --auto-approve            # CI: no prompt\n  azplan plan examples/platform --out plan.json && azplan apply plan.json --auto-approve\n\nDeletes and replacements need --allow-destroy (or a 'yes' on a terminal). A saved plan is\nrefused when Azure changed since it was made. Exit status: 0 done, 1 anything failed."
+    )]
+    Apply(apply::ApplyArgs),
+    /// Delete everything the stack owns in Azure, dependents first.
+    #[command(
+        after_help = "Examples:\n  azplan destroy examples/platform --local\n  azplan destroy stacks/dev --auto-approve --allow-destroy\n\nResources without the stack's ownership tag are never touched; `protect: true` refuses."
+    )]
+    Destroy(apply::DestroyArgs),
     /// Serve a local ARM emulator over HTTPS (see `azplan emulator --help`).
     Emulator(crate::emulator::EmulatorArgs),
     /// Print the JSON Schema of stack files (for editors and CI).
@@ -73,7 +85,7 @@ enum Command {
 }
 
 #[derive(Debug, Args)]
-struct StackArgs {
+pub(crate) struct StackArgs {
     /// Stack directory (all *.yaml files in it, except *.values.yaml) or a single YAML file.
     stack: PathBuf,
     /// Environment declared under `environments:` in the stack.
@@ -122,7 +134,7 @@ struct PlanArgs {
 
 /// Which ARM to talk to.
 #[derive(Debug, Args)]
-struct TargetArgs {
+pub(crate) struct TargetArgs {
     /// ARM endpoint (default https://management.azure.com; e.g. https://management.usgovcloudapi.net).
     #[arg(long, value_name = "URL")]
     endpoint: Option<String>,
@@ -137,6 +149,17 @@ struct TargetArgs {
     /// Log each ARM request (never tokens) to stderr.
     #[arg(short, long)]
     verbose: bool,
+}
+
+impl TargetArgs {
+    fn to_target(&self) -> crate::connect::Target {
+        crate::connect::Target {
+            endpoint: self.endpoint.clone(),
+            ca_cert: self.ca_cert.clone(),
+            local: self.local,
+            verbose: self.verbose,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -158,6 +181,8 @@ pub fn main() -> ExitCode {
         Command::Validate { stack, format } => validate(&stack, format),
         Command::Graph { stack, format } => graph(&stack, format),
         Command::Plan(args) => plan(&args),
+        Command::Apply(args) => apply::apply_command(&args),
+        Command::Destroy(args) => apply::destroy_command(&args),
         Command::Emulator(args) => return crate::emulator::main(args),
         Command::Schema { plan } => {
             print(&if plan {
@@ -183,7 +208,7 @@ fn terminal_width() -> usize {
 }
 
 /// Prints diagnostics to stderr; returns whether there were errors.
-fn report(checked: &Checked) -> bool {
+pub(crate) fn report(checked: &Checked) -> bool {
     if !checked.diagnostics.is_empty() {
         let text = render::human(&checked.diagnostics, color_on_stderr(), terminal_width());
         let _ = std::io::stderr().write_all(text.as_bytes());
@@ -191,7 +216,7 @@ fn report(checked: &Checked) -> bool {
     checked.diagnostics.has_errors()
 }
 
-fn print(text: &str) {
+pub(crate) fn print(text: &str) {
     let mut stdout = std::io::stdout().lock();
     // A closed pipe (`azplan graph | head`) is not an error worth a panic.
     let _ = stdout.write_all(text.as_bytes());
@@ -252,7 +277,7 @@ fn graph(args: &StackArgs, format: graph::Format) -> u8 {
     }
 }
 
-fn color_on_stdout() -> bool {
+pub(crate) fn color_on_stdout() -> bool {
     std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
 }
 
@@ -346,7 +371,7 @@ fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()>
 }
 
 /// Renders one error like the spec diagnostics: code, message, help, terminal width.
-fn print_error(error: &dyn miette::Diagnostic) {
+pub(crate) fn print_error(error: &dyn miette::Diagnostic) {
     let theme = if color_on_stderr() {
         miette::GraphicalTheme::unicode()
     } else {
@@ -360,76 +385,13 @@ fn print_error(error: &dyn miette::Diagnostic) {
     eprintln!("{out}");
 }
 
-/// Reads live state from ARM: the endpoint and credential come from the flags and environment.
+/// Reads live state from ARM for a plan.
 fn read_from_arm(
     stack: &crate::model::Stack,
     target: &TargetArgs,
 ) -> Result<crate::live::LiveState, Vec<crate::arm::error::ArmError>> {
-    use crate::arm::client::{ArmClient, Endpoint};
-    use crate::arm::credential;
-    use crate::arm::error::ArmError;
-
-    if target.verbose {
-        let _ = tracing_subscriber::fmt()
-            .with_env_filter(tracing_subscriber::EnvFilter::new("azplan=debug"))
-            .with_writer(std::io::stderr)
-            .try_init();
-    }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| vec![ArmError::Setup(format!("cannot start the async runtime: {e}"))])?;
-    let mut endpoint = Endpoint::azure_public();
-    let mut emulator = None;
-    let test_token = || credential::Chosen {
-        credential: std::sync::Arc::new(credential::StaticToken("azplan-test-endpoint".into())),
-        description: "a fixed test token".into(),
-    };
-    let credential = if target.local {
-        let config = std::env::current_dir()
-            .map_err(|e| e.to_string())
-            .and_then(|dir| crate::emulator::EmulatorConfig::local(&dir).map_err(|e| e.to_string()))
-            .map_err(|e| vec![ArmError::Setup(format!("cannot prepare the local emulator: {e}"))])?;
-        let running = runtime
-            .block_on(crate::emulator::Emulator::start(config))
-            .map_err(|e| vec![ArmError::Setup(format!("cannot start the local emulator: {e}"))])?;
-        endpoint.url = azure_core::http::Url::parse(running.endpoint()).map_err(|e| vec![ArmError::Setup(e.to_string())])?;
-        endpoint.ca_cert_pem = Some(running.ca_cert_pem().to_string());
-        emulator = Some(running);
-        test_token()
-    } else {
-        if let Some(url) = &target.endpoint {
-            endpoint.url = azure_core::http::Url::parse(url).map_err(|e| vec![ArmError::Setup(format!("--endpoint `{url}` is not a URL: {e}"))])?;
-        }
-        match &target.ca_cert {
-            Some(path) => {
-                endpoint.ca_cert_pem = Some(std::fs::read_to_string(path).map_err(|e| vec![ArmError::Setup(format!("cannot read --ca-cert `{}`: {e}", path.display()))])?);
-                test_token()
-            }
-            None => credential::choose(&credential::ProcessEnvironment).map_err(|e| vec![e])?,
-        }
-    };
-    let place = if emulator.is_some() { "the built-in emulator (.azplan/local/)".to_string() } else { endpoint.url.to_string() };
-    eprintln!("Reading live state from {place} with {}.", credential.description);
-    let client = std::sync::Arc::new(ArmClient::new(endpoint, credential.credential).map_err(|e| vec![e])?);
-    let started = std::time::Instant::now();
-    let live = runtime.block_on(crate::arm::read::read_live(client.clone(), stack));
-    if let Some(running) = emulator {
-        let _ = runtime.block_on(running.shutdown());
-    }
-    let live = live?;
-    let requests = client
-        .counters
-        .requests
-        .load(std::sync::atomic::Ordering::Relaxed);
-    let throttled = client
-        .counters
-        .throttled
-        .load(std::sync::atomic::Ordering::Relaxed);
-    eprintln!(
-        "Read {} live resources with {requests} ARM requests ({throttled} throttled) in {:.2}s.",
-        live.len(),
-        started.elapsed().as_secs_f64()
-    );
-    Ok(live)
+    let connection = crate::connect::Connection::open(&target.to_target()).map_err(|e| vec![e])?;
+    let live = connection.read(stack);
+    connection.close();
+    live
 }

@@ -1,0 +1,527 @@
+//! Applying a plan: one coordinator over the plan's dependency edges. An operation starts as soon
+//! as its own dependencies are done (no waves), bounded by `parallelism`; ARM's one-at-a-time
+//! rules are kept with per-parent locks; a failure skips its dependents (reported once, with the
+//! root cause) while independent branches go on. All printing goes through the coordinator.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use azure_core::http::Method;
+use serde_json::Value;
+use tokio::sync::{Mutex, watch};
+use tokio::task::JoinSet;
+
+use crate::arm::client::ArmClient;
+use crate::arm::error::ArmError;
+use crate::kinds::{self, LateValue};
+use crate::plan::{Action, Change, Plan};
+
+pub mod lro;
+pub mod progress;
+
+use lro::{Finished, Waiting};
+use progress::{Event, Progress};
+
+#[derive(Debug, Clone)]
+pub struct ApplyOptions {
+    /// Operations in flight at once.
+    pub parallelism: usize,
+    /// Retries of an operation that ARM refuses for a passing reason (another operation in
+    /// progress, a principal not replicated yet).
+    pub conflict_retries: u32,
+    /// First pause between such retries; doubled each time, capped at 30 s.
+    pub conflict_backoff: Duration,
+}
+
+impl Default for ApplyOptions {
+    fn default() -> ApplyOptions {
+        // ARM's write budget refills at 10/s; 10 concurrent operations keep within it.
+        ApplyOptions {
+            parallelism: 10,
+            conflict_retries: 8,
+            conflict_backoff: Duration::from_secs(2),
+        }
+    }
+}
+
+/// How one planned change ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    Done,
+    Failed(String),
+    /// A dependency failed (the root cause is named once).
+    Skipped {
+        because: String,
+    },
+    /// Ctrl-C: accepted by Azure, still running there.
+    StillRunning,
+    /// Ctrl-C before it started.
+    NotStarted,
+}
+
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub outcomes: BTreeMap<String, (Action, Outcome)>,
+    pub elapsed: Duration,
+    pub interrupted: bool,
+}
+
+impl Report {
+    fn count(&self, actions: &[Action]) -> usize {
+        self.outcomes
+            .values()
+            .filter(|(a, o)| actions.contains(a) && *o == Outcome::Done)
+            .count()
+    }
+    pub fn added(&self) -> usize {
+        self.count(&[Action::Create, Action::Replace])
+    }
+    pub fn changed(&self) -> usize {
+        self.count(&[Action::Update, Action::Adopt])
+    }
+    pub fn destroyed(&self) -> usize {
+        self.count(&[Action::Delete, Action::Replace])
+    }
+    pub fn failed(&self) -> bool {
+        self.interrupted
+            || self
+                .outcomes
+                .values()
+                .any(|(_, o)| !matches!(o, Outcome::Done))
+    }
+}
+
+/// Whether a change needs an ARM operation.
+pub fn is_operation(change: &Change) -> bool {
+    matches!(
+        change.action,
+        Action::Create | Action::Update | Action::Replace | Action::Adopt | Action::Delete
+    )
+}
+
+/// The lock an operation must hold: ARM allows one operation at a time per AKS cluster (pools
+/// included), per identity's federated credentials, per VNet's subnets.
+fn serial_key(change: &Change) -> Option<String> {
+    let id = change.id.to_ascii_lowercase();
+    for child in [
+        "/agentpools/",
+        "/federatedidentitycredentials/",
+        "/subnets/",
+    ] {
+        if let Some(at) = id.find(child) {
+            return Some(id[..at].to_string());
+        }
+    }
+    let t = change.arm_type.to_ascii_lowercase();
+    (t.ends_with("/managedclusters")).then_some(id)
+}
+
+/// Runs every operation of `plan`. `stop` turning true (Ctrl-C) stops new operations.
+pub async fn apply(
+    client: Arc<ArmClient>,
+    plan: &Plan,
+    options: &ApplyOptions,
+    progress: &mut Progress,
+    stop: watch::Receiver<bool>,
+) -> Report {
+    let started = Instant::now();
+    let ops: Vec<usize> = (0..plan.changes.len())
+        .filter(|i| is_operation(&plan.changes[*i]))
+        .collect();
+    let index_of: HashMap<&str, usize> = plan
+        .changes
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.address.as_str(), i))
+        .collect();
+    let id_of: Arc<HashMap<String, String>> = Arc::new(
+        plan.changes
+            .iter()
+            .map(|c| (c.address.clone(), c.id.clone()))
+            .collect(),
+    );
+
+    // Dependencies among operations only: a no-op dependency is already satisfied.
+    let mut waits_for: BTreeMap<usize, BTreeSet<usize>> = BTreeMap::new();
+    for &i in &ops {
+        let change = &plan.changes[i];
+        let mut deps = BTreeSet::new();
+        if change.action == Action::Delete {
+            // Deletes run dependents first: wait for every delete of a later-created kind.
+            let rank = delete_rank(&change.arm_type);
+            for &j in &ops {
+                if plan.changes[j].action == Action::Delete
+                    && delete_rank(&plan.changes[j].arm_type) > rank
+                {
+                    deps.insert(j);
+                }
+            }
+        } else {
+            for dep in &change.depends_on {
+                if let Some(&j) = index_of.get(dep.as_str())
+                    && is_operation(&plan.changes[j])
+                    && plan.changes[j].action != Action::Delete
+                {
+                    deps.insert(j);
+                }
+            }
+        }
+        waits_for.insert(i, deps);
+    }
+    let mut dependents: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (&i, deps) in &waits_for {
+        for &d in deps {
+            dependents.entry(d).or_default().push(i);
+        }
+    }
+
+    let locks: Arc<std::sync::Mutex<HashMap<String, Arc<Mutex<()>>>>> = Arc::default();
+    let bodies: Arc<Mutex<HashMap<String, Value>>> = Arc::default();
+    let mut outcomes: BTreeMap<usize, Outcome> = BTreeMap::new();
+    let mut ready: BTreeSet<usize> = waits_for
+        .iter()
+        .filter(|(_, d)| d.is_empty())
+        .map(|(i, _)| *i)
+        .collect();
+    let mut running: JoinSet<(usize, Result<Finished, ArmError>, Duration)> = JoinSet::new();
+    let mut ticker = tokio::time::interval(Duration::from_secs(1));
+    let mut interrupted = false;
+
+    loop {
+        if !interrupted && *stop.borrow() {
+            interrupted = true;
+            progress.event(Event::Interrupted {
+                running: running.len(),
+            });
+        }
+        while !interrupted && running.len() < options.parallelism.max(1) {
+            let Some(i) = ready.pop_first() else { break };
+            let change = plan.changes[i].clone();
+            progress.event(Event::Started {
+                address: change.address.clone(),
+                action: change.action,
+            });
+            let task = Operation {
+                client: client.clone(),
+                change,
+                id_of: id_of.clone(),
+                bodies: bodies.clone(),
+                lock: serial_key(&plan.changes[i]).map(|key| {
+                    locks
+                        .lock()
+                        .expect("lock map")
+                        .entry(key)
+                        .or_default()
+                        .clone()
+                }),
+                options: options.clone(),
+                stop: stop.clone(),
+            };
+            running.spawn(async move {
+                let began = Instant::now();
+                let result = task.run().await;
+                (i, result, began.elapsed())
+            });
+        }
+        if running.is_empty() {
+            break;
+        }
+        let mut stop_changed = stop.clone();
+        tokio::select! {
+            joined = running.join_next() => {
+                let Some(joined) = joined else { continue };
+                let (i, result, took) = match joined {
+                    Ok(done) => done,
+                    Err(e) => {
+                        progress.event(Event::Note(format!("an operation task failed: {e}")));
+                        continue;
+                    }
+                };
+                let change = &plan.changes[i];
+                match result {
+                    Ok(Finished::Done) => {
+                        outcomes.insert(i, Outcome::Done);
+                        progress.event(Event::Finished { address: change.address.clone(), action: change.action, took });
+                        for &dependent in dependents.get(&i).map(Vec::as_slice).unwrap_or(&[]) {
+                            if let Some(deps) = waits_for.get_mut(&dependent) {
+                                deps.remove(&i);
+                                if deps.is_empty() && !outcomes.contains_key(&dependent) {
+                                    ready.insert(dependent);
+                                }
+                            }
+                        }
+                    }
+                    Ok(Finished::Abandoned) => {
+                        outcomes.insert(i, Outcome::StillRunning);
+                    }
+                    Err(error) => {
+                        progress.event(Event::Failed { address: change.address.clone(), action: change.action, error: error.to_string() });
+                        outcomes.insert(i, Outcome::Failed(error.to_string()));
+                        skip_dependents(i, &change.address, &dependents, &mut outcomes, &mut ready, plan, progress);
+                    }
+                }
+            }
+            _ = ticker.tick() => progress.event(Event::Tick),
+            _ = stop_changed.changed() => {}
+        }
+    }
+    for &i in &ops {
+        outcomes.entry(i).or_insert(Outcome::NotStarted);
+    }
+    let report = Report {
+        outcomes: outcomes
+            .into_iter()
+            .map(|(i, o)| (plan.changes[i].address.clone(), (plan.changes[i].action, o)))
+            .collect(),
+        elapsed: started.elapsed(),
+        interrupted,
+    };
+    progress.event(Event::Done {
+        report: report.clone(),
+    });
+    report
+}
+
+fn skip_dependents(
+    failed: usize,
+    root: &str,
+    dependents: &BTreeMap<usize, Vec<usize>>,
+    outcomes: &mut BTreeMap<usize, Outcome>,
+    ready: &mut BTreeSet<usize>,
+    plan: &Plan,
+    progress: &mut Progress,
+) {
+    let mut stack = vec![failed];
+    while let Some(i) = stack.pop() {
+        for &dependent in dependents.get(&i).map(Vec::as_slice).unwrap_or(&[]) {
+            if outcomes.contains_key(&dependent) {
+                continue;
+            }
+            ready.remove(&dependent);
+            outcomes.insert(
+                dependent,
+                Outcome::Skipped {
+                    because: root.to_string(),
+                },
+            );
+            progress.event(Event::Skipped {
+                address: plan.changes[dependent].address.clone(),
+                because: root.to_string(),
+            });
+            stack.push(dependent);
+        }
+    }
+}
+
+/// Deletes run dependents first; kinds created later are deleted earlier.
+fn delete_rank(arm_type: &str) -> usize {
+    const ORDER: &[&str] = &[
+        "resourcegroups",
+        "workspaces",
+        "registries",
+        "virtualnetworks",
+        "subnets",
+        "dnszones",
+        "privatednszones",
+        "userassignedidentities",
+        "managedclusters",
+        "agentpools",
+        "federatedidentitycredentials",
+        "roleassignments",
+    ];
+    let last = arm_type
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    ORDER.iter().position(|t| *t == last).unwrap_or(ORDER.len())
+}
+
+/// One planned change, carried out.
+struct Operation {
+    client: Arc<ArmClient>,
+    change: Change,
+    id_of: Arc<HashMap<String, String>>,
+    bodies: Arc<Mutex<HashMap<String, Value>>>,
+    lock: Option<Arc<Mutex<()>>>,
+    options: ApplyOptions,
+    stop: watch::Receiver<bool>,
+}
+
+impl Operation {
+    async fn run(self) -> Result<Finished, ArmError> {
+        let _guard = match &self.lock {
+            Some(lock) => Some(lock.lock().await),
+            None => None,
+        };
+        let c = &self.change;
+        if c.action == Action::Create
+            && c.reasons
+                .iter()
+                .any(|r| r.starts_with("created inline with"))
+        {
+            // The cluster PUT created this pool; record its body for dependents.
+            return self.remember().await.map(|_| Finished::Done);
+        }
+        if matches!(c.action, Action::Delete | Action::Replace) {
+            let finished = self.delete().await?;
+            if finished == Finished::Abandoned || c.action == Action::Delete {
+                return Ok(finished);
+            }
+        }
+        let mut body = c.desired.clone().unwrap_or(Value::Null);
+        for late in &c.late {
+            let value = self.late_value(late).await?;
+            kinds::set(&mut body, &late.path, value);
+        }
+        let finished = self.put(&body).await?;
+        if finished == Finished::Done {
+            self.remember().await?;
+        }
+        Ok(finished)
+    }
+
+    /// Sends a write, retrying refusals that pass (another operation, replication delay).
+    async fn put(&self, body: &Value) -> Result<Finished, ArmError> {
+        let c = &self.change;
+        let url = self.client.url(&c.id, &c.api_version)?;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match self
+                .client
+                .send(
+                    Method::Put,
+                    url.clone(),
+                    Some(body),
+                    "create or update",
+                    &c.id,
+                )
+                .await
+            {
+                Ok(first) => {
+                    return lro::wait(
+                        &self.client,
+                        &first,
+                        &c.id,
+                        &c.api_version,
+                        Waiting::Write,
+                        "create or update",
+                        &self.stop,
+                    )
+                    .await;
+                }
+                Err(e) if attempt <= self.options.conflict_retries && passing_refusal(&e) => {
+                    tokio::time::sleep(self.backoff(attempt)).await;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    async fn delete(&self) -> Result<Finished, ArmError> {
+        let c = &self.change;
+        let url = self.client.url(&c.id, &c.api_version)?;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match self
+                .client
+                .send(Method::Delete, url.clone(), None, "delete", &c.id)
+                .await
+            {
+                Ok(first) if first.status == 204 || first.status == 404 => {
+                    return Ok(Finished::Done);
+                }
+                Ok(first) => {
+                    return lro::wait(
+                        &self.client,
+                        &first,
+                        &c.id,
+                        &c.api_version,
+                        Waiting::Delete,
+                        "delete",
+                        &self.stop,
+                    )
+                    .await;
+                }
+                Err(e) if attempt <= self.options.conflict_retries && passing_refusal(&e) => {
+                    tokio::time::sleep(self.backoff(attempt)).await;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    fn backoff(&self, attempt: u32) -> Duration {
+        (self.options.conflict_backoff * 2u32.saturating_pow(attempt.saturating_sub(1)))
+            .min(Duration::from_secs(30))
+    }
+
+    /// Reads the finished resource so dependents can take values from it.
+    async fn remember(&self) -> Result<(), ArmError> {
+        let c = &self.change;
+        if let Some(body) = self.client.get(&c.id, &c.api_version).await? {
+            self.bodies.lock().await.insert(c.address.clone(), body);
+        }
+        Ok(())
+    }
+
+    /// A value from a dependency, which exists by now: from this apply's reads, or read now.
+    async fn late_value(&self, late: &LateValue) -> Result<Value, ArmError> {
+        let cached = self.bodies.lock().await.get(&late.from).cloned();
+        let body = match cached {
+            Some(body) => Some(body),
+            None => {
+                let id = self.id_of.get(&late.from).cloned().unwrap_or_default();
+                let api = kinds::api_version_of_type(&type_of_id(&id));
+                self.client.get(&id, api).await?
+            }
+        };
+        body.as_ref()
+            .and_then(|b| crate::plan::lookup(b, &late.attribute))
+            .filter(|v| !v.is_null())
+            .cloned()
+            .ok_or_else(|| ArmError::Unresolved {
+                resource: self.change.address.clone(),
+                message: format!(
+                    "`{}` needs `{}` of {}, which Azure has not set",
+                    late.path, late.attribute, late.from
+                ),
+            })
+    }
+}
+
+/// ARM refusals that go away by themselves.
+fn passing_refusal(error: &ArmError) -> bool {
+    match error {
+        ArmError::Service { status, code, .. } => {
+            (*status == 409 && code != "RoleAssignmentExists")
+                || code == "PrincipalNotFound"
+                || code == "RetryableErrorDueToAnotherOperation"
+                || code == "AnotherOperationInProgress"
+        }
+        _ => false,
+    }
+}
+
+/// `microsoft.network/virtualnetworks/subnets` from an ARM ID.
+fn type_of_id(id: &str) -> String {
+    let parts: Vec<&str> = id.trim_matches('/').split('/').collect();
+    // The last `providers` segment: a role assignment's scope may contain others.
+    let Some(p) = parts
+        .iter()
+        .rposition(|s| s.eq_ignore_ascii_case("providers"))
+    else {
+        return "microsoft.resources/resourcegroups".into();
+    };
+    let rest = &parts[p + 1..];
+    let types: Vec<&str> = rest.iter().skip(1).step_by(2).copied().collect();
+    format!(
+        "{}/{}",
+        rest.first().copied().unwrap_or_default(),
+        types.join("/")
+    )
+    .to_ascii_lowercase()
+}

@@ -1,0 +1,122 @@
+//! One command's connection to ARM: the async runtime, the client for the chosen endpoint and
+//! credential, and the in-process emulator behind `--local`.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use crate::arm::client::{ArmClient, Endpoint};
+use crate::arm::credential;
+use crate::arm::error::ArmError;
+use crate::live::LiveState;
+use crate::model::Stack;
+
+/// Where to connect, from the command line.
+#[derive(Debug, Clone, Default)]
+pub struct Target {
+    pub endpoint: Option<String>,
+    pub ca_cert: Option<PathBuf>,
+    pub local: bool,
+    pub verbose: bool,
+}
+
+pub struct Connection {
+    pub runtime: tokio::runtime::Runtime,
+    pub client: Arc<ArmClient>,
+    emulator: Option<crate::emulator::RunningEmulator>,
+    /// Where azplan is connected, for messages.
+    pub place: String,
+}
+
+fn test_token() -> credential::Chosen {
+    credential::Chosen {
+        credential: Arc::new(credential::StaticToken("azplan-test-endpoint".into())),
+        description: "a fixed test token".into(),
+    }
+}
+
+impl Connection {
+    pub fn open(target: &Target) -> Result<Connection, ArmError> {
+        if target.verbose {
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter(tracing_subscriber::EnvFilter::new("azplan=debug"))
+                .with_writer(std::io::stderr)
+                .try_init();
+        }
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| ArmError::Setup(format!("cannot start the async runtime: {e}")))?;
+        let mut endpoint = Endpoint::azure_public();
+        let mut emulator = None;
+        let credential = if target.local {
+            let config = std::env::current_dir()
+                .map_err(|e| e.to_string())
+                .and_then(|dir| {
+                    crate::emulator::EmulatorConfig::local(&dir).map_err(|e| e.to_string())
+                })
+                .map_err(|e| ArmError::Setup(format!("cannot prepare the local emulator: {e}")))?;
+            let running = runtime
+                .block_on(crate::emulator::Emulator::start(config))
+                .map_err(|e| ArmError::Setup(format!("cannot start the local emulator: {e}")))?;
+            endpoint.url = azure_core::http::Url::parse(running.endpoint())
+                .map_err(|e| ArmError::Setup(e.to_string()))?;
+            endpoint.ca_cert_pem = Some(running.ca_cert_pem().to_string());
+            emulator = Some(running);
+            test_token()
+        } else {
+            if let Some(url) = &target.endpoint {
+                endpoint.url = azure_core::http::Url::parse(url).map_err(|e| {
+                    ArmError::Setup(format!("--endpoint `{url}` is not a URL: {e}"))
+                })?;
+            }
+            match &target.ca_cert {
+                Some(path) => {
+                    let pem = std::fs::read_to_string(path).map_err(|e| {
+                        ArmError::Setup(format!("cannot read --ca-cert `{}`: {e}", path.display()))
+                    })?;
+                    endpoint.ca_cert_pem = Some(pem);
+                    test_token()
+                }
+                None => credential::choose(&credential::ProcessEnvironment)?,
+            }
+        };
+        let place = if emulator.is_some() {
+            "the built-in emulator (.azplan/local/)".to_string()
+        } else {
+            endpoint.url.to_string()
+        };
+        eprintln!("Connecting to {place} with {}.", credential.description);
+        let client = Arc::new(ArmClient::new(endpoint, credential.credential)?);
+        Ok(Connection {
+            runtime,
+            client,
+            emulator,
+            place,
+        })
+    }
+
+    /// Reads the stack's live state and says what it cost.
+    pub fn read(&self, stack: &Stack) -> Result<LiveState, Vec<ArmError>> {
+        let started = std::time::Instant::now();
+        let before = self.client.counters.requests.load(Ordering::Relaxed);
+        let live = self
+            .runtime
+            .block_on(crate::arm::read::read_live(self.client.clone(), stack))?;
+        let requests = self.client.counters.requests.load(Ordering::Relaxed) - before;
+        let throttled = self.client.counters.throttled.load(Ordering::Relaxed);
+        eprintln!(
+            "Read {} live resources with {requests} ARM requests ({throttled} throttled) in {:.2}s.",
+            live.len(),
+            started.elapsed().as_secs_f64()
+        );
+        Ok(live)
+    }
+
+    /// Stops the in-process emulator (after its state is saved).
+    pub fn close(self) {
+        if let Some(running) = self.emulator {
+            let _ = self.runtime.block_on(running.shutdown());
+        }
+    }
+}
