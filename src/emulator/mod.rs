@@ -285,7 +285,7 @@ impl RunningEmulator {
 /// `azplan emulator`: serve a local ARM over HTTPS until interrupted.
 #[derive(Debug, Clone, clap::Args)]
 #[command(
-    after_help = "Example:\n  azplan emulator --listen 127.0.0.1:0 --state .azplan/local/state.json --time-scale 0.01 --request-log .azplan/local/requests.jsonl\n\nWhen ready it prints one JSON line, e.g. {\"endpoint\":\"https://127.0.0.1:40123\",\"caCert\":\".azplan/local/state.json.ca.pem\"}; send requests with any non-empty 'Authorization: Bearer <token>'."
+    after_help = "Examples:\n  azplan emulator --time-scale 0.01 --state .azplan/local/state.json\n  azplan emulator --faults faults.yaml --request-log requests.jsonl --no-throttle\n\nWhen ready it prints one JSON line:\n  {\"endpoint\":\"https://127.0.0.1:40123\",\"caCert\":\"/tmp/azplan-emulator-ca.pem\"}\nRequests need 'Authorization: Bearer <any non-empty token>'."
 )]
 pub struct EmulatorArgs {
     /// Address to listen on (loopback by default; port 0 picks a free port).
