@@ -103,7 +103,8 @@ impl Default for EmulatorConfig {
             credential_write_window: Duration::from_secs(2),
             retry_after: None,
             list_page_size: 1000,
-            tenant_id: "72f988bf-86f1-41af-91ab-2d7cd011db47".to_string(),
+            // Obviously fake: nothing the emulator returns may pass for a real tenant.
+            tenant_id: "00000000-0000-4000-8000-0000000e0ad0".to_string(),
         }
     }
 }
@@ -139,6 +140,8 @@ pub struct RunningEmulator {
     endpoint: String,
     ca_cert_pem: String,
     ca_cert_path: PathBuf,
+    /// The CA file went to the temp dir by default and is removed when the emulator stops.
+    owns_ca_file: bool,
     stop: watch::Sender<bool>,
     task: JoinHandle<()>,
     shared: Arc<Shared>,
@@ -167,6 +170,7 @@ impl Emulator {
             addr.ip().to_string()
         };
         let endpoint = format!("https://{host}:{}", addr.port());
+        let owns_ca_file = config.ca_cert_file.is_none() && config.state_file.is_none();
         let ca_cert_path = config
             .ca_cert_file
             .clone()
@@ -210,6 +214,7 @@ impl Emulator {
             stopped,
         ));
         Ok(RunningEmulator {
+            owns_ca_file,
             endpoint,
             ca_cert_pem: certs.ca_pem,
             ca_cert_path,
@@ -245,6 +250,9 @@ impl Drop for RunningEmulator {
     /// are already on disk: every request writes its snapshot before answering).
     fn drop(&mut self) {
         let _ = self.stop.send(true);
+        if self.owns_ca_file {
+            let _ = std::fs::remove_file(&self.ca_cert_path);
+        }
     }
 }
 
