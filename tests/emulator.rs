@@ -621,6 +621,43 @@ async fn dns_zones_public_and_private() {
     assert!(r.header("location").is_some());
     let done = c.wait(&r).await;
     assert_eq!((done.status, done.state()), (200, "Succeeded"));
+
+    // Virtual network links: a zone with links cannot be deleted.
+    let vnet = vnet_with_subnets(&c, &g).await;
+    let zone_path = res(
+        &g,
+        "Microsoft.Network/privateDnsZones/privatelink.westeurope.azmk8s.io",
+    );
+    let link = url(&format!("{zone_path}/virtualNetworkLinks/link1"), PDNS_API);
+    let body = json!({"location": "global", "properties": {"virtualNetwork": {"id": vnet}, "registrationEnabled": false}});
+    let r = c.put(&link, &body).await;
+    assert_eq!((r.status, r.state()), (201, "Creating"));
+    assert!(r.header("location").is_some());
+    assert_eq!(c.wait(&r).await.state(), "Succeeded");
+    assert_eq!(
+        c.get(&private).await.body["properties"]["numberOfVirtualNetworkLinks"],
+        1
+    );
+    let r = c
+        .put(
+            &url(&format!("{zone_path}/virtualNetworkLinks/link2"), PDNS_API),
+            &body,
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.code()),
+        (409, "Conflict"),
+        "one link per VNet and zone"
+    );
+    let r = c.delete(&private).await;
+    assert_eq!((r.status, r.code()), (409, "CannotDeleteResource"));
+    let r = c.delete(&link).await;
+    assert_eq!(r.status, 202);
+    c.wait(&r).await;
+    let r = c.delete(&private).await;
+    assert_eq!(r.status, 202);
+    c.wait(&r).await;
+    assert_eq!(c.get(&private).await.status, 404);
     emu.shutdown().await.expect("shutdown");
 }
 
@@ -906,6 +943,13 @@ async fn malformed_requests_get_arm_errors() {
         url(&res(&g, "Microsoft.Network/dnsZones/example.com"), DNS_API),
         url(
             &res(&g, "Microsoft.Network/privateDnsZones/example.com"),
+            PDNS_API,
+        ),
+        url(
+            &res(
+                &g,
+                "Microsoft.Network/privateDnsZones/example.com/virtualNetworkLinks/l1",
+            ),
             PDNS_API,
         ),
         url(&identity, MSI_API),
