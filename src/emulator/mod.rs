@@ -415,6 +415,51 @@ async fn wait_for_stop_signal() {
 
 #[cfg(test)]
 mod tests {
+    use super::EmulatorArgs;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        args: EmulatorArgs,
+    }
+
+    #[test]
+    fn flags_become_the_configuration() {
+        let cli = Cli::try_parse_from([
+            "azplan",
+            "--no-throttle",
+            "--time-scale",
+            "0.5",
+            "--latency",
+            "7",
+            "--retry-after",
+            "2",
+            "--principal-window",
+            "4",
+            "--state",
+            "s.json",
+        ])
+        .expect("valid flags");
+        let config = cli.args.to_config().expect("config");
+        assert!(!config.throttle.enabled);
+        assert_eq!(config.time_scale, 0.5);
+        assert_eq!(config.latency, std::time::Duration::from_millis(7));
+        assert_eq!(config.retry_after, Some(2));
+        assert_eq!(config.principal_window, std::time::Duration::from_secs(4));
+        assert_eq!(
+            config.state_file.as_deref(),
+            Some(std::path::Path::new("s.json"))
+        );
+        assert!(config.listen.ip().is_loopback(), "loopback by default");
+        let missing = Cli::try_parse_from(["azplan", "--faults", "/nonexistent/faults.yaml"])
+            .expect("flags parse");
+        assert!(
+            missing.args.to_config().is_err(),
+            "an unreadable faults file is an error"
+        );
+    }
+
     /// Architecture invariant: the emulator's behaviour comes from the API descriptions, so no file
     /// under src/emulator/ may use another azplan module.
     #[test]
