@@ -379,6 +379,12 @@ pub fn main(args: EmulatorArgs) -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
+        if !args.listen.ip().is_loopback() {
+            eprintln!(
+                "warning: listening on {} (not loopback): anyone who can reach it can change the emulated cloud",
+                args.listen
+            );
+        }
         println!("{}", running.ready_line());
         wait_for_stop_signal().await;
         match running.shutdown().await {
