@@ -7,8 +7,8 @@
 use serde_json::{Map, Value, json};
 
 use crate::emulator::cluster_defaults::{
-    autoscaler_defaults, network_defaults, render_identity, resolve_version, service_identity,
-    short_hash, version_key,
+    autoscaler_defaults, create_node_resources, network_defaults, render_identity, resolve_version,
+    service_identity, short_hash, version_key,
 };
 use crate::emulator::common::{self, Ctx};
 use crate::emulator::error::ArmError;
@@ -718,77 +718,4 @@ pub(crate) fn put(
     }
     create_node_resources(state, ctx, target, &node_rg, &location);
     Ok(Written::new(Kind::ManagedCluster, created))
-}
-
-/// AKS creates the node resource group (managedBy the cluster) and, inside it, the user-assigned
-/// identities it made for the kubelet and the add-ons, so they can be read like any other identity.
-fn create_node_resources(
-    state: &mut State,
-    ctx: &Ctx,
-    target: &Target,
-    node_rg: &str,
-    location: &str,
-) {
-    let sub = &target.subscription;
-    let group_id = format!("/subscriptions/{sub}/resourceGroups/{node_rg}");
-    let group_key = group_id.to_ascii_lowercase();
-    if state.get(&group_key).is_none() {
-        let body = json!({
-            "id": group_id,
-            "name": node_rg,
-            "type": "Microsoft.Resources/resourceGroups",
-            "location": location,
-            "managedBy": target.id,
-            "tags": {
-                "aks-managed-cluster-name": target.name,
-                "aks-managed-cluster-rg": target.resource_group.clone().unwrap_or_default(),
-            },
-            "properties": {"provisioningState": "Succeeded"},
-        });
-        state.put(
-            group_key.clone(),
-            group_id.clone(),
-            Kind::ResourceGroup,
-            body,
-            ctx.now,
-        );
-    }
-    let Some(props) = state
-        .get(&target.key())
-        .and_then(|r| r.body.get("properties"))
-        .cloned()
-    else {
-        return;
-    };
-    let mut identities: Vec<Value> = Vec::new();
-    if let Some(kubelet) = at(&props, &["identityProfile", "kubeletidentity"]) {
-        identities.push(kubelet.clone());
-    }
-    if let Some(addons) = props.get("addonProfiles").and_then(Value::as_object) {
-        identities.extend(addons.values().filter_map(|a| a.get("identity")).cloned());
-    }
-    for identity in identities {
-        let Some(resource_id) = identity.get("resourceId").and_then(Value::as_str) else {
-            continue;
-        };
-        let key = resource_id.to_ascii_lowercase();
-        if !key.starts_with(&format!("{group_key}/")) || state.get(&key).is_some() {
-            continue;
-        }
-        let name = resource_id.rsplit('/').next().unwrap_or("").to_string();
-        let id =
-            format!("{group_id}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{name}");
-        let body = json!({
-            "id": id,
-            "name": name,
-            "type": Kind::Identity.arm_type(),
-            "location": location,
-            "properties": {
-                "tenantId": ctx.settings.tenant_id,
-                "principalId": identity.get("objectId").cloned().unwrap_or(Value::Null),
-                "clientId": identity.get("clientId").cloned().unwrap_or(Value::Null),
-            },
-        });
-        state.put(key, id, Kind::Identity, body, ctx.now);
-    }
 }

@@ -1,10 +1,13 @@
 //! What the AKS service fills in by itself: the versions it offers and resolves, network and
-//! autoscaler defaults, and the identities it creates (kubelet, add-ons, control plane).
+//! autoscaler defaults, the identities it creates (kubelet, add-ons, control plane), and the node
+//! resource group that holds them.
 
 use serde_json::{Map, Value, json};
 
 use crate::emulator::common::{self, Ctx};
 use crate::emulator::error::ArmError;
+use crate::emulator::kind::Kind;
+use crate::emulator::route::Target;
 use crate::emulator::state::State;
 
 /// Patch versions the emulated region offers; `""` and `1.x` resolve to the newest matching one.
@@ -173,4 +176,80 @@ pub(crate) fn render_identity(
         }
     }
     Ok(out)
+}
+
+/// AKS creates the node resource group (managedBy the cluster) and, inside it, the user-assigned
+/// identities it made for the kubelet and the add-ons, so they can be read like any other identity.
+pub(crate) fn create_node_resources(
+    state: &mut State,
+    ctx: &Ctx,
+    target: &Target,
+    node_rg: &str,
+    location: &str,
+) {
+    let sub = &target.subscription;
+    let group_id = format!("/subscriptions/{sub}/resourceGroups/{node_rg}");
+    let group_key = group_id.to_ascii_lowercase();
+    if state.get(&group_key).is_none() {
+        let body = json!({
+            "id": group_id,
+            "name": node_rg,
+            "type": "Microsoft.Resources/resourceGroups",
+            "location": location,
+            "managedBy": target.id,
+            "tags": {
+                "aks-managed-cluster-name": target.name,
+                "aks-managed-cluster-rg": target.resource_group.clone().unwrap_or_default(),
+            },
+            "properties": {"provisioningState": "Succeeded"},
+        });
+        state.put(
+            group_key.clone(),
+            group_id.clone(),
+            Kind::ResourceGroup,
+            body,
+            ctx.now,
+        );
+    }
+    let Some(props) = state
+        .get(&target.key())
+        .and_then(|r| r.body.get("properties"))
+        .cloned()
+    else {
+        return;
+    };
+    let mut identities: Vec<Value> = Vec::new();
+    if let Some(kubelet) = props
+        .get("identityProfile")
+        .and_then(|p| p.get("kubeletidentity"))
+    {
+        identities.push(kubelet.clone());
+    }
+    if let Some(addons) = props.get("addonProfiles").and_then(Value::as_object) {
+        identities.extend(addons.values().filter_map(|a| a.get("identity")).cloned());
+    }
+    for identity in identities {
+        let Some(resource_id) = identity.get("resourceId").and_then(Value::as_str) else {
+            continue;
+        };
+        let key = resource_id.to_ascii_lowercase();
+        if !key.starts_with(&format!("{group_key}/")) || state.get(&key).is_some() {
+            continue;
+        }
+        let name = resource_id.rsplit('/').next().unwrap_or("").to_string();
+        let id =
+            format!("{group_id}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{name}");
+        let body = json!({
+            "id": id,
+            "name": name,
+            "type": Kind::Identity.arm_type(),
+            "location": location,
+            "properties": {
+                "tenantId": ctx.settings.tenant_id,
+                "principalId": identity.get("objectId").cloned().unwrap_or(Value::Null),
+                "clientId": identity.get("clientId").cloned().unwrap_or(Value::Null),
+            },
+        });
+        state.put(key, id, Kind::Identity, body, ctx.now);
+    }
 }

@@ -1,5 +1,6 @@
 //! Microsoft.Network/dnsZones (2018-05-01, synchronous PUT, LRO delete) and privateDnsZones
-//! (2024-06-01, PUT answered with Location). Zones carry an etag; public zones get name servers.
+//! (2024-06-01, PUT answered with Location) with their virtualNetworkLinks. Zones carry an etag;
+//! public zones get name servers; a private zone with links cannot be deleted.
 
 use serde_json::{Map, Value, json};
 
@@ -123,7 +124,107 @@ pub(crate) fn put(
 }
 
 /// "Private DNS zone cannot be deleted unless all virtual network links to it are removed."
-/// Links are not emulated yet, so nothing can block the delete.
-pub(crate) fn before_delete_private(_state: &State, _target: &Target) -> Result<(), ArmError> {
-    Ok(())
+pub(crate) fn before_delete_private(state: &State, target: &Target) -> Result<(), ArmError> {
+    let links = state.children(&target.key(), Kind::PrivateDnsZoneLink);
+    let Some(first) = links.first() else {
+        return Ok(());
+    };
+    let link_name = common::str_at(&first.body, &["name"]).unwrap_or("");
+    Err(ArmError::conflict(
+        "CannotDeleteResource",
+        format!(
+            "Cannot delete resource while nested resources exist. Some existing nested resource IDs include: 'Microsoft.Network/privateDnsZones/{}/virtualNetworkLinks/{link_name}'. Please delete all nested resources before deleting this resource.",
+            target.name
+        ),
+    ))
+}
+
+/// `privateDnsZones/{zone}/virtualNetworkLinks/{link}`: a zone made resolvable from one VNet.
+pub(crate) fn put_link(
+    state: &mut State,
+    ctx: &Ctx,
+    target: &Target,
+    body: &Value,
+) -> Result<Written, ArmError> {
+    common::check_name(
+        &target.name,
+        "virtual network link",
+        (1, 80),
+        |c| c.is_ascii_alphanumeric() || "-_.".contains(c),
+        |first, last| {
+            first.is_ascii_alphanumeric() && (last.is_ascii_alphanumeric() || last == '_')
+        },
+        "The name must be 1-80 letters, digits, hyphens, underscores or periods.",
+    )?;
+    common::parent_record(state, target)?;
+    let location = match body.get("location") {
+        None | Some(Value::Null) => "global".to_string(),
+        Some(_) => common::required_location(body)?,
+    };
+    let props = common::properties(body)?;
+    let vnet = props
+        .get("virtualNetwork")
+        .and_then(|v| v.get("id"))
+        .and_then(Value::as_str)
+        .ok_or_else(|| ArmError::missing_property("properties.virtualNetwork.id"))?;
+    if common::dangling_reference(state, vnet) {
+        return Err(ArmError::bad_request(
+            "BadRequest",
+            format!("The virtual network '{vnet}' referenced by the link was not found."),
+        )
+        .with_target("properties.virtualNetwork.id"));
+    }
+    let key = target.key();
+    let parent_key = target
+        .parent_id
+        .as_deref()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let duplicate = state
+        .children(&parent_key, Kind::PrivateDnsZoneLink)
+        .into_iter()
+        .any(|l| {
+            l.id.to_ascii_lowercase() != key
+                && common::str_at(&l.body, &["properties", "virtualNetwork", "id"])
+                    .is_some_and(|v| v.eq_ignore_ascii_case(vnet))
+        });
+    if duplicate {
+        return Err(ArmError::conflict(
+            "Conflict",
+            format!("The virtual network '{vnet}' is already linked to the private DNS zone."),
+        ));
+    }
+    let created = state.get(&key).is_none();
+    let mut out = Map::new();
+    out.insert("virtualNetwork".into(), json!({"id": vnet}));
+    out.insert(
+        "registrationEnabled".into(),
+        props
+            .get("registrationEnabled")
+            .cloned()
+            .unwrap_or(json!(false)),
+    );
+    out.insert(
+        "resolutionPolicy".into(),
+        props
+            .get("resolutionPolicy")
+            .cloned()
+            .unwrap_or(json!("Default")),
+    );
+    out.insert("virtualNetworkLinkState".into(), json!("Completed"));
+    out.insert(
+        "provisioningState".into(),
+        json!(if created { "Creating" } else { "Updating" }),
+    );
+    let mut m = common::envelope(target, Some(&location), common::tags(body)?);
+    m.insert("etag".into(), json!(common::new_guid()));
+    m.insert("properties".into(), Value::Object(out));
+    state.put(
+        key,
+        target.id.clone(),
+        target.kind,
+        Value::Object(m),
+        ctx.now,
+    );
+    Ok(Written::new(Kind::PrivateDnsZoneLink, created))
 }

@@ -193,6 +193,20 @@ pub(crate) fn render(state: &State, record: &Record) -> Value {
                 props.insert("subnets".into(), Value::Array(subnets));
             }
         }
+        Kind::PrivateDnsZone => {
+            let links = state.children(&key, Kind::PrivateDnsZoneLink);
+            let registering = links
+                .iter()
+                .filter(|l| l.body["properties"]["registrationEnabled"] == json!(true))
+                .count();
+            if let Some(props) = body.get_mut("properties").and_then(Value::as_object_mut) {
+                props.insert("numberOfVirtualNetworkLinks".into(), json!(links.len()));
+                props.insert(
+                    "numberOfVirtualNetworkLinksWithRegistration".into(),
+                    json!(registering),
+                );
+            }
+        }
         Kind::ManagedCluster => {
             let pools: Vec<Value> = state
                 .children(&key, Kind::AgentPool)
@@ -332,6 +346,7 @@ fn put(
         Kind::VirtualNetwork => network::put_vnet(state, ctx, target, body)?,
         Kind::Subnet => network::put_subnet(state, ctx, target, body)?,
         Kind::DnsZone | Kind::PrivateDnsZone => dns::put(state, ctx, target, body)?,
+        Kind::PrivateDnsZoneLink => dns::put_link(state, ctx, target, body)?,
         Kind::Identity => identity::put_identity(state, ctx, target, body)?,
         Kind::FederatedCredential => identity::put_credential(state, ctx, target, body)?,
         Kind::RoleAssignment => role::put(state, ctx, target, body)?,

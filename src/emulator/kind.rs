@@ -12,6 +12,7 @@ pub(crate) enum Kind {
     Subnet,
     DnsZone,
     PrivateDnsZone,
+    PrivateDnsZoneLink,
     Identity,
     FederatedCredential,
     RoleAssignment,
@@ -53,7 +54,7 @@ pub(crate) enum PatchStyle {
 }
 
 impl Kind {
-    pub(crate) const ALL: [Kind; 12] = [
+    pub(crate) const ALL: [Kind; 13] = [
         Kind::ResourceGroup,
         Kind::Registry,
         Kind::Workspace,
@@ -61,6 +62,7 @@ impl Kind {
         Kind::Subnet,
         Kind::DnsZone,
         Kind::PrivateDnsZone,
+        Kind::PrivateDnsZoneLink,
         Kind::Identity,
         Kind::FederatedCredential,
         Kind::RoleAssignment,
@@ -73,9 +75,11 @@ impl Kind {
             Kind::ResourceGroup => "Microsoft.Resources",
             Kind::Registry => "Microsoft.ContainerRegistry",
             Kind::Workspace => "Microsoft.OperationalInsights",
-            Kind::VirtualNetwork | Kind::Subnet | Kind::DnsZone | Kind::PrivateDnsZone => {
-                "Microsoft.Network"
-            }
+            Kind::VirtualNetwork
+            | Kind::Subnet
+            | Kind::DnsZone
+            | Kind::PrivateDnsZone
+            | Kind::PrivateDnsZoneLink => "Microsoft.Network",
             Kind::Identity | Kind::FederatedCredential => "Microsoft.ManagedIdentity",
             Kind::RoleAssignment => "Microsoft.Authorization",
             Kind::ManagedCluster | Kind::AgentPool => "Microsoft.ContainerService",
@@ -92,6 +96,7 @@ impl Kind {
             Kind::Subnet => "subnets",
             Kind::DnsZone => "dnsZones",
             Kind::PrivateDnsZone => "privateDnsZones",
+            Kind::PrivateDnsZoneLink => "virtualNetworkLinks",
             Kind::Identity => "userAssignedIdentities",
             Kind::FederatedCredential => "federatedIdentityCredentials",
             Kind::RoleAssignment => "roleAssignments",
@@ -105,6 +110,7 @@ impl Kind {
             Kind::Subnet => Some(Kind::VirtualNetwork),
             Kind::FederatedCredential => Some(Kind::Identity),
             Kind::AgentPool => Some(Kind::ManagedCluster),
+            Kind::PrivateDnsZoneLink => Some(Kind::PrivateDnsZone),
             _ => None,
         }
     }
@@ -127,7 +133,7 @@ impl Kind {
                 &["2026-03-01", "2025-09-01", "2025-07-01", "2025-01-01"]
             }
             Kind::DnsZone => &["2018-05-01"],
-            Kind::PrivateDnsZone => &["2024-06-01"],
+            Kind::PrivateDnsZone | Kind::PrivateDnsZoneLink => &["2024-06-01"],
             Kind::Identity | Kind::FederatedCredential => {
                 &["2024-11-30", "2026-05-31", "2023-01-31"]
             }
@@ -151,7 +157,7 @@ impl Kind {
             | Kind::ManagedCluster
             | Kind::AgentPool => PutStyle::AsyncOperation,
             Kind::Workspace => PutStyle::BodyPolled,
-            Kind::PrivateDnsZone => PutStyle::Location,
+            Kind::PrivateDnsZone | Kind::PrivateDnsZoneLink => PutStyle::Location,
         }
     }
 
@@ -163,7 +169,8 @@ impl Kind {
             | Kind::VirtualNetwork
             | Kind::Subnet
             | Kind::DnsZone
-            | Kind::PrivateDnsZone => DeleteStyle::Location,
+            | Kind::PrivateDnsZone
+            | Kind::PrivateDnsZoneLink => DeleteStyle::Location,
             Kind::Workspace | Kind::ManagedCluster | Kind::AgentPool => DeleteStyle::Both,
         }
     }
@@ -176,7 +183,9 @@ impl Kind {
             | Kind::DnsZone
             | Kind::Identity => PatchStyle::Sync,
             Kind::Registry => PatchStyle::AsyncOperation,
-            Kind::PrivateDnsZone | Kind::ManagedCluster => PatchStyle::Accepted,
+            Kind::PrivateDnsZone | Kind::PrivateDnsZoneLink | Kind::ManagedCluster => {
+                PatchStyle::Accepted
+            }
             Kind::Subnet | Kind::FederatedCredential | Kind::RoleAssignment | Kind::AgentPool => {
                 PatchStyle::None
             }
@@ -207,6 +216,7 @@ impl Kind {
             Kind::Subnet => (5_000, 5_000, 5_000),
             Kind::DnsZone => (0, 0, 5_000),
             Kind::PrivateDnsZone => (15_000, 10_000, 15_000),
+            Kind::PrivateDnsZoneLink => (20_000, 10_000, 15_000),
             Kind::Identity | Kind::FederatedCredential | Kind::RoleAssignment => (0, 0, 0),
             Kind::ManagedCluster => (360_000, 180_000, 300_000),
             Kind::AgentPool => (180_000, 120_000, 120_000),

@@ -103,7 +103,8 @@ impl Default for EmulatorConfig {
             credential_write_window: Duration::from_secs(2),
             retry_after: None,
             list_page_size: 1000,
-            tenant_id: "72f988bf-86f1-41af-91ab-2d7cd011db47".to_string(),
+            // Obviously fake: nothing the emulator returns may pass for a real tenant.
+            tenant_id: "00000000-0000-4000-8000-0000000e0ad0".to_string(),
         }
     }
 }
@@ -139,6 +140,8 @@ pub struct RunningEmulator {
     endpoint: String,
     ca_cert_pem: String,
     ca_cert_path: PathBuf,
+    /// The CA file went to the temp dir by default and is removed when the emulator stops.
+    owns_ca_file: bool,
     stop: watch::Sender<bool>,
     task: JoinHandle<()>,
     shared: Arc<Shared>,
@@ -167,6 +170,7 @@ impl Emulator {
             addr.ip().to_string()
         };
         let endpoint = format!("https://{host}:{}", addr.port());
+        let owns_ca_file = config.ca_cert_file.is_none() && config.state_file.is_none();
         let ca_cert_path = config
             .ca_cert_file
             .clone()
@@ -210,6 +214,7 @@ impl Emulator {
             stopped,
         ));
         Ok(RunningEmulator {
+            owns_ca_file,
             endpoint,
             ca_cert_pem: certs.ca_pem,
             ca_cert_path,
@@ -245,6 +250,9 @@ impl Drop for RunningEmulator {
     /// are already on disk: every request writes its snapshot before answering).
     fn drop(&mut self) {
         let _ = self.stop.send(true);
+        if self.owns_ca_file {
+            let _ = std::fs::remove_file(&self.ca_cert_path);
+        }
     }
 }
 
@@ -285,7 +293,7 @@ impl RunningEmulator {
 /// `azplan emulator`: serve a local ARM over HTTPS until interrupted.
 #[derive(Debug, Clone, clap::Args)]
 #[command(
-    after_help = "Example:\n  azplan emulator --listen 127.0.0.1:0 --state .azplan/local/state.json --time-scale 0.01 --request-log .azplan/local/requests.jsonl\n\nWhen ready it prints one JSON line, e.g. {\"endpoint\":\"https://127.0.0.1:40123\",\"caCert\":\".azplan/local/state.json.ca.pem\"}; send requests with any non-empty 'Authorization: Bearer <token>'."
+    after_help = "Examples:\n  azplan emulator --time-scale 0.01 --state .azplan/local/state.json\n  azplan emulator --faults faults.yaml --request-log requests.jsonl --no-throttle\n\nWhen ready it prints one JSON line:\n  {\"endpoint\":\"https://127.0.0.1:40123\",\"caCert\":\"/tmp/azplan-emulator-ca.pem\"}\nRequests need 'Authorization: Bearer <any non-empty token>'."
 )]
 pub struct EmulatorArgs {
     /// Address to listen on (loopback by default; port 0 picks a free port).
@@ -371,6 +379,12 @@ pub fn main(args: EmulatorArgs) -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
+        if !args.listen.ip().is_loopback() {
+            eprintln!(
+                "warning: listening on {} (not loopback): anyone who can reach it can change the emulated cloud",
+                args.listen
+            );
+        }
         println!("{}", running.ready_line());
         wait_for_stop_signal().await;
         match running.shutdown().await {
@@ -407,6 +421,51 @@ async fn wait_for_stop_signal() {
 
 #[cfg(test)]
 mod tests {
+    use super::EmulatorArgs;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        args: EmulatorArgs,
+    }
+
+    #[test]
+    fn flags_become_the_configuration() {
+        let cli = Cli::try_parse_from([
+            "azplan",
+            "--no-throttle",
+            "--time-scale",
+            "0.5",
+            "--latency",
+            "7",
+            "--retry-after",
+            "2",
+            "--principal-window",
+            "4",
+            "--state",
+            "s.json",
+        ])
+        .expect("valid flags");
+        let config = cli.args.to_config().expect("config");
+        assert!(!config.throttle.enabled);
+        assert_eq!(config.time_scale, 0.5);
+        assert_eq!(config.latency, std::time::Duration::from_millis(7));
+        assert_eq!(config.retry_after, Some(2));
+        assert_eq!(config.principal_window, std::time::Duration::from_secs(4));
+        assert_eq!(
+            config.state_file.as_deref(),
+            Some(std::path::Path::new("s.json"))
+        );
+        assert!(config.listen.ip().is_loopback(), "loopback by default");
+        let missing = Cli::try_parse_from(["azplan", "--faults", "/nonexistent/faults.yaml"])
+            .expect("flags parse");
+        assert!(
+            missing.args.to_config().is_err(),
+            "an unreadable faults file is an error"
+        );
+    }
+
     /// Architecture invariant: the emulator's behaviour comes from the API descriptions, so no file
     /// under src/emulator/ may use another azplan module.
     #[test]

@@ -68,6 +68,8 @@ fn prefixes_of(
     }
     texts
         .into_iter()
+        // Dual-stack: IPv6 prefixes are accepted when well-formed; only IPv4 ranges are checked.
+        .filter(|t| !is_ipv6_prefix(t))
         .map(|t| match Cidr::parse(&t) {
             Some(c) => Ok((t, c)),
             None => Err(ArmError::bad_request(
@@ -76,6 +78,12 @@ fn prefixes_of(
             )),
         })
         .collect()
+}
+
+fn is_ipv6_prefix(text: &str) -> bool {
+    text.split_once('/').is_some_and(|(addr, len)| {
+        addr.parse::<std::net::Ipv6Addr>().is_ok() && len.parse::<u8>().is_ok_and(|l| l <= 128)
+    })
 }
 
 /// A subnet as the Network RP returns it: defaults for the policy flags, ids for delegations.

@@ -10,7 +10,7 @@ use azplan::emulator::{Emulator, EmulatorConfig, RunningEmulator};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
 use hyper_util::rt::TokioIo;
-use serde_json::Value;
+use serde_json::{Value, json};
 use tokio_rustls::TlsConnector;
 use tokio_rustls::rustls;
 use tokio_rustls::rustls::pki_types::pem::PemObject;
@@ -321,4 +321,20 @@ pub fn url(path: &str, api: &str) -> String {
     } else {
         format!("{path}?api-version={api}")
     }
+}
+
+/// Creates (or updates) a resource group in westeurope and returns its id.
+pub async fn group(c: &Client, name: &str) -> String {
+    let r = c
+        .put(
+            &url(&rg(name), "2025-04-01"),
+            &json!({"location": "westeurope"}),
+        )
+        .await;
+    assert!(matches!(r.status, 200 | 201), "{}", r.body);
+    rg(name)
+}
+
+pub fn res(group: &str, provider_path: &str) -> String {
+    format!("{group}/providers/{provider_path}")
 }

@@ -129,6 +129,10 @@ def main():
     c.run("dns zone list", lambda: assert_eq(len(list(dns.zones.list_by_resource_group(RG))), 1))
     c.run("private dns zone create (LRO)", lambda: pdns.private_zones.begin_create_or_update(
         RG, "privatelink.westeurope.azmk8s.io", {"location": "global"}).result())
+    c.run("private dns zone link create (LRO)", lambda: pdns.virtual_network_links.begin_create_or_update(
+        RG, "privatelink.westeurope.azmk8s.io", "sdk-link",
+        {"location": "global", "properties": {"virtualNetwork": {"id": f"{rg_id}/providers/Microsoft.Network/virtualNetworks/sdk-vnet"},
+                                              "registrationEnabled": False}}).result())
 
     # Identity, federated credential
     uai = c.run("identity create", lambda: msi.user_assigned_identities.create_or_update(RG, "sdk-id", {"location": LOC}))
@@ -189,6 +193,8 @@ def main():
     c.run("user pool delete (LRO)", lambda: aks.agent_pools.begin_delete(RG, "sdk-aks", "user").result())
     c.run("cluster delete (LRO)", lambda: aks.managed_clusters.begin_delete(RG, "sdk-aks").result())
     c.run("identity delete", lambda: msi.user_assigned_identities.delete(RG, "sdk-id"))
+    c.run("private dns zone link delete (LRO)", lambda: pdns.virtual_network_links.begin_delete(
+        RG, "privatelink.westeurope.azmk8s.io", "sdk-link").result())
     c.run("private dns zone delete (LRO)", lambda: pdns.private_zones.begin_delete(RG, "privatelink.westeurope.azmk8s.io").result())
     c.run("dns zone delete (LRO)", lambda: dns.zones.begin_delete(RG, "sdk.example.com").result())
     c.run("vnet delete (LRO)", lambda: net.virtual_networks.begin_delete(RG, "sdk-vnet").result())
