@@ -649,6 +649,7 @@ pub(crate) fn put(
                 && [
                     "omsagent",
                     "aciconnectorlinux",
+                    "azurepolicy",
                     "azurekeyvaultsecretsprovider",
                     "ingressapplicationgateway",
                 ]
@@ -664,6 +665,29 @@ pub(crate) fn put(
             } else {
                 addon.remove("identity");
             }
+        }
+    }
+    // ingressProfile.webAppRouting.identity is read-only: the add-on's identity in the node
+    // resource group ("should be granted permissions, for example, to manage the associated
+    // Azure DNS resource").
+    let app_routing_on = at(
+        &Value::Object(props.clone()),
+        &["ingressProfile", "webAppRouting", "enabled"],
+    )
+    .and_then(Value::as_bool)
+        == Some(true);
+    if let Some(Value::Object(war)) = props
+        .get_mut("ingressProfile")
+        .and_then(|i| i.get_mut("webAppRouting"))
+    {
+        if app_routing_on {
+            let id = format!(
+                "/subscriptions/{sub}/resourcegroups/{node_rg}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/webapprouting-{}",
+                target.name
+            );
+            war.insert("identity".into(), service_identity(state, ctx, &id));
+        } else {
+            war.remove("identity");
         }
     }
     if let Some(Value::Object(asp)) = props.get_mut("autoScalerProfile") {

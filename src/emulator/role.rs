@@ -47,7 +47,15 @@ pub(crate) fn put(
     }
     let scope = target.parent_id.clone().unwrap_or_default();
     let scope_key = scope.to_ascii_lowercase();
-    if scope_key.contains("/providers/") && state.get(&scope_key).is_none() {
+    // Azure RBAC for Kubernetes namespaces assigns at `<cluster id>/namespaces/<name>`, a scope
+    // ARM accepts without a resource of its own; the cluster must exist.
+    let checked_scope = match scope_key.find("/namespaces/") {
+        Some(at) if scope_key[..at].contains("/microsoft.containerservice/managedclusters/") => {
+            scope_key[..at].to_string()
+        }
+        _ => scope_key.clone(),
+    };
+    if checked_scope.contains("/providers/") && state.get(&checked_scope).is_none() {
         return Err(ArmError::new(
             404,
             "ResourceNotFound",

@@ -1,0 +1,316 @@
+//! Lifecycle tests: the real `azplan` binary applies, re-plans and destroys stacks against the
+//! emulator, started in this process and reached over HTTPS through the same pipeline as Azure.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+use std::time::Duration;
+
+use azplan::emulator::{Emulator, EmulatorConfig, FaultPlan, RunningEmulator};
+
+struct Cloud {
+    runtime: tokio::runtime::Runtime,
+    emulator: Option<RunningEmulator>,
+    dir: PathBuf,
+    ca: PathBuf,
+}
+
+impl Cloud {
+    fn start(name: &str, faults: Option<&str>) -> Cloud {
+        let dir =
+            std::env::temp_dir().join(format!("azplan-lifecycle-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let config = EmulatorConfig {
+            state_file: Some(dir.join("state.json")),
+            request_log: Some(dir.join("requests.jsonl")),
+            ca_cert_file: Some(dir.join("ca.pem")),
+            time_scale: 0.002,
+            principal_window: Duration::from_secs(30),
+            faults: faults
+                .map(|f| FaultPlan::parse(f).expect("valid faults"))
+                .unwrap_or_default(),
+            ..EmulatorConfig::default()
+        };
+        let emulator = runtime
+            .block_on(Emulator::start(config))
+            .expect("the emulator starts");
+        let ca = emulator.ca_cert_path().to_path_buf();
+        Cloud {
+            runtime,
+            emulator: Some(emulator),
+            dir,
+            ca,
+        }
+    }
+
+    fn endpoint(&self) -> String {
+        self.emulator.as_ref().unwrap().endpoint().to_string()
+    }
+
+    fn azplan(&self, args: &[&str]) -> Output {
+        let endpoint = self.endpoint();
+        let mut all: Vec<&str> = args.to_vec();
+        all.extend([
+            "--endpoint",
+            &endpoint,
+            "--ca-cert",
+            self.ca.to_str().unwrap(),
+        ]);
+        Command::new(env!("CARGO_BIN_EXE_azplan"))
+            .args(&all)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("azplan runs")
+    }
+
+    /// Requests in the emulator's log, by method, from line `from` on.
+    fn requests(&self, from: usize) -> (usize, Vec<(String, String)>) {
+        let text = std::fs::read_to_string(self.dir.join("requests.jsonl")).unwrap_or_default();
+        let lines: Vec<&str> = text.lines().collect();
+        let entries = lines[from.min(lines.len())..]
+            .iter()
+            .map(|l| {
+                let v: serde_json::Value = serde_json::from_str(l).unwrap();
+                (
+                    v["method"].as_str().unwrap_or("").to_string(),
+                    v["path"].as_str().unwrap_or("").to_string(),
+                )
+            })
+            .collect();
+        (lines.len(), entries)
+    }
+}
+
+impl Drop for Cloud {
+    fn drop(&mut self) {
+        if let Some(e) = self.emulator.take() {
+            let _ = self.runtime.block_on(e.shutdown());
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn assert_clean(cloud: &Cloud, stack: &str) {
+    let plan = cloud.azplan(&["plan", stack, "--detailed-exitcode"]);
+    assert_eq!(
+        plan.status.code(),
+        Some(0),
+        "a plan right after apply must be empty:\n{}",
+        text(&plan)
+    );
+}
+
+fn apply(cloud: &Cloud, stack: &str, extra: &[&str]) -> Output {
+    let mut args = vec!["apply", stack, "--auto-approve"];
+    args.extend(extra);
+    cloud.azplan(&args)
+}
+
+#[test]
+fn every_example_applies_from_empty_and_then_plans_clean() {
+    for example in ["examples/minimal", "examples/platform", "examples/dev-prod"] {
+        let cloud = Cloud::start(&example.replace('/', "-"), None);
+        let out = apply(&cloud, example, &[]);
+        assert_eq!(out.status.code(), Some(0), "{example}:\n{}", text(&out));
+        assert!(text(&out).contains("Apply complete!"), "{}", text(&out));
+        assert_clean(&cloud, example);
+    }
+}
+
+#[test]
+fn no_op_apply_sends_no_writes_and_destroy_removes_everything_owned() {
+    let cloud = Cloud::start("noop", None);
+    let stack = "tests/lifecycle/v1.yaml";
+    assert_eq!(apply(&cloud, stack, &[]).status.code(), Some(0));
+    let (mark, _) = cloud.requests(0);
+    let again = apply(&cloud, stack, &[]);
+    assert_eq!(again.status.code(), Some(0), "{}", text(&again));
+    let (_, requests) = cloud.requests(mark);
+    let writes: Vec<_> = requests.iter().filter(|(m, _)| m != "GET").collect();
+    assert!(writes.is_empty(), "a no-op apply wrote: {writes:?}");
+
+    let destroyed = cloud.azplan(&["destroy", stack, "--auto-approve", "--allow-destroy"]);
+    assert_eq!(destroyed.status.code(), Some(0), "{}", text(&destroyed));
+    let plan = cloud.azplan(&["plan", stack, "--format", "json"]);
+    let plan: serde_json::Value = serde_json::from_slice(&plan.stdout).unwrap();
+    assert!(
+        plan["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["action"] == "create"),
+        "something owned survived destroy"
+    );
+}
+
+#[test]
+fn spec_changes_apply_and_converge() {
+    let cloud = Cloud::start("changes", None);
+    assert_eq!(
+        apply(&cloud, "tests/lifecycle/v1.yaml", &[]).status.code(),
+        Some(0)
+    );
+    let scaled = apply(&cloud, "tests/lifecycle/v1.yaml", &["--var", "userCount=2"]);
+    assert_eq!(scaled.status.code(), Some(0), "{}", text(&scaled));
+    assert!(text(&scaled).contains("1 changed"), "{}", text(&scaled));
+    let out = apply(&cloud, "tests/lifecycle/v2.yaml", &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        text(&out).contains("Resources: 2 added, 1 changed, 0 destroyed"),
+        "{}",
+        text(&out)
+    );
+    assert_clean(&cloud, "tests/lifecycle/v2.yaml");
+    // Back to v1: the extra subnet and role assignment are owned and gone from the spec.
+    let back = apply(&cloud, "tests/lifecycle/v1.yaml", &["--allow-destroy"]);
+    assert_eq!(back.status.code(), Some(0), "{}", text(&back));
+    assert!(text(&back).contains("2 destroyed"), "{}", text(&back));
+    assert_clean(&cloud, "tests/lifecycle/v1.yaml");
+}
+
+#[test]
+fn deletes_need_consent_outside_a_terminal() {
+    let cloud = Cloud::start("consent", None);
+    assert_eq!(
+        apply(&cloud, "tests/lifecycle/v2.yaml", &[]).status.code(),
+        Some(0)
+    );
+    let refused = apply(&cloud, "tests/lifecycle/v1.yaml", &[]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        text(&refused).contains("--allow-destroy"),
+        "{}",
+        text(&refused)
+    );
+}
+
+#[test]
+fn a_stale_saved_plan_is_refused() {
+    let cloud = Cloud::start("stale", None);
+    let file = cloud.dir.join("plan.json");
+    let planned = cloud.azplan(&[
+        "plan",
+        "tests/lifecycle/v1.yaml",
+        "--out",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(planned.status.code(), Some(0), "{}", text(&planned));
+    assert_eq!(
+        apply(&cloud, "tests/lifecycle/v1.yaml", &[]).status.code(),
+        Some(0)
+    );
+    let refused = apply(&cloud, file.to_str().unwrap(), &[]);
+    assert_eq!(refused.status.code(), Some(1));
+    let out = text(&refused);
+    assert!(
+        out.contains("stale") && out.contains("rg/rg (now exists)"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_saved_plan_applies_exactly() {
+    let cloud = Cloud::start("saved", None);
+    let file = cloud.dir.join("plan.json");
+    assert_eq!(
+        cloud
+            .azplan(&[
+                "plan",
+                "tests/lifecycle/v1.yaml",
+                "--out",
+                file.to_str().unwrap()
+            ])
+            .status
+            .code(),
+        Some(0)
+    );
+    let applied = apply(&cloud, file.to_str().unwrap(), &[]);
+    assert_eq!(applied.status.code(), Some(0), "{}", text(&applied));
+    assert_clean(&cloud, "tests/lifecycle/v1.yaml");
+}
+
+const FAULTS: &str = r#"
+seed: 11
+faults:
+  - fault: throttle
+    operation: write
+    count: 6
+  - fault: error
+    status: 503
+    operation: read
+    count: 4
+  - fault: drop
+    operation: write
+    count: 2
+  - fault: error
+    status: 500
+    resourceType: Microsoft.ContainerRegistry/registries
+    count: 1
+  - fault: lroFailed
+    resourceType: Microsoft.ContainerService/managedClusters/agentPools
+    count: 1
+  - fault: principalNotFound
+    windowSeconds: 2
+"#;
+
+#[test]
+fn faults_converge_in_a_rerun_without_duplicates_or_foreign_writes() {
+    let cloud = Cloud::start("faults", Some(FAULTS));
+    let first = apply(&cloud, "tests/lifecycle/v2.yaml", &[]);
+    let output = text(&first);
+    if first.status.code() != Some(0) {
+        // Only the injected LRO failure may stop the first run, and its dependents are skipped.
+        assert!(
+            output.contains("Creating failed") || output.contains("failed"),
+            "{output}"
+        );
+        let second = apply(&cloud, "tests/lifecycle/v2.yaml", &[]);
+        assert_eq!(
+            second.status.code(),
+            Some(0),
+            "the rerun must converge:\n{}",
+            text(&second)
+        );
+    }
+    assert_clean(&cloud, "tests/lifecycle/v2.yaml");
+    let log = std::fs::read_to_string(cloud.dir.join("requests.jsonl")).unwrap();
+    for status in ["\"status\":429", "\"status\":503", "\"status\":500"] {
+        assert!(log.contains(status), "the fault plan never fired {status}");
+    }
+    let (_, requests) = cloud.requests(0);
+    let role_puts: Vec<&(String, String)> = requests
+        .iter()
+        .filter(|(m, p)| m == "PUT" && p.contains("roleAssignments"))
+        .collect();
+    let mut names: Vec<&str> = role_puts
+        .iter()
+        .map(|(_, p)| p.rsplit('/').next().unwrap())
+        .collect();
+    names.sort();
+    names.dedup();
+    assert_eq!(
+        names.len(),
+        3,
+        "role assignments keep their deterministic names: {names:?}"
+    );
+    assert!(
+        requests.iter().all(|(m, p)| m == "GET"
+            || p.to_ascii_lowercase()
+                .contains("/resourcegroups/rg-lifecycle")),
+        "a write left the stack's group"
+    );
+}
