@@ -20,6 +20,7 @@ pub mod load;
 pub mod model;
 pub mod names;
 pub mod net;
+pub mod outputs;
 pub mod plan;
 pub mod reference;
 pub mod render;

@@ -65,6 +65,8 @@ pub struct Report {
     pub outcomes: BTreeMap<String, (Action, Outcome)>,
     pub elapsed: Duration,
     pub interrupted: bool,
+    /// How long each finished operation took, by address (for the critical-path benchmark).
+    pub durations: BTreeMap<String, Duration>,
 }
 
 impl Report {
@@ -179,6 +181,7 @@ pub async fn apply(
     let locks: Arc<std::sync::Mutex<HashMap<String, Arc<Mutex<()>>>>> = Arc::default();
     let bodies: Arc<Mutex<HashMap<String, Value>>> = Arc::default();
     let mut outcomes: BTreeMap<usize, Outcome> = BTreeMap::new();
+    let mut durations: BTreeMap<String, Duration> = BTreeMap::new();
     let mut ready: BTreeSet<usize> = waits_for
         .iter()
         .filter(|(_, d)| d.is_empty())
@@ -242,6 +245,7 @@ pub async fn apply(
                 match result {
                     Ok(Finished::Done) => {
                         outcomes.insert(i, Outcome::Done);
+                        durations.insert(change.address.clone(), took);
                         progress.event(Event::Finished { address: change.address.clone(), action: change.action, took });
                         for &dependent in dependents.get(&i).map(Vec::as_slice).unwrap_or(&[]) {
                             if let Some(deps) = waits_for.get_mut(&dependent) {
@@ -276,6 +280,7 @@ pub async fn apply(
             .collect(),
         elapsed: started.elapsed(),
         interrupted,
+        durations,
     };
     progress.event(Event::Done {
         report: report.clone(),

@@ -119,6 +119,12 @@ impl ArmClient {
         })
     }
 
+    /// Drops client-side pacing: for seeding test endpoints, never for Azure.
+    pub fn unpaced(mut self) -> ArmClient {
+        self.pacer = Pacer::unlimited();
+        self
+    }
+
     pub fn url(&self, path: &str, api_version: &str) -> Result<Url, ArmError> {
         let mut url = self
             .endpoint

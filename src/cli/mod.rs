@@ -71,6 +71,12 @@ enum Command {
         after_help = "Examples:\n  azplan destroy examples/platform --local\n  azplan destroy stacks/dev --auto-approve --allow-destroy\n\nResources without the stack's ownership tag are never touched; `protect: true` refuses."
     )]
     Destroy(apply::DestroyArgs),
+    /// Print values from live state: login servers, cluster credentials command, OIDC issuer,
+    /// identity client IDs, DNS name servers, external-dns azure.json.
+    #[command(
+        after_help = "Examples:\n  azplan output examples/platform --local\n  azplan output examples/platform --local 'cluster/platform.getCredentials'\n  azplan output examples/platform --local 'identity/external-dns.externalDns.azure.json' > azure.json\n  azplan output examples/platform --format json"
+    )]
+    Output(OutputArgs),
     /// Serve a local ARM emulator over HTTPS (see `azplan emulator --help`).
     Emulator(crate::emulator::EmulatorArgs),
     /// Print the JSON Schema of stack files (for editors and CI).
@@ -132,6 +138,19 @@ struct PlanArgs {
     adopt: bool,
 }
 
+#[derive(Debug, Args)]
+struct OutputArgs {
+    #[command(flatten)]
+    stack: StackArgs,
+    /// One output to print alone (raw text for strings, JSON otherwise).
+    name: Option<String>,
+    #[command(flatten)]
+    target: TargetArgs,
+    /// Output format for the full list.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+    format: OutputFormat,
+}
+
 /// Which ARM to talk to.
 #[derive(Debug, Args)]
 pub(crate) struct TargetArgs {
@@ -182,6 +201,7 @@ pub fn main() -> ExitCode {
         Command::Graph { stack, format } => graph(&stack, format),
         Command::Plan(args) => plan(&args),
         Command::Apply(args) => apply::apply_command(&args),
+        Command::Output(args) => output(&args),
         Command::Destroy(args) => apply::destroy_command(&args),
         Command::Emulator(args) => return crate::emulator::main(args),
         Command::Schema { plan } => {
@@ -394,4 +414,61 @@ fn read_from_arm(
     let live = connection.read(stack);
     connection.close();
     live
+}
+
+fn output(args: &OutputArgs) -> u8 {
+    let checked = check::check(&args.stack.stack, &args.stack.options());
+    if report(&checked) {
+        return EXIT_ERRORS;
+    }
+    let Some(stack) = &checked.stack else {
+        return EXIT_ERRORS;
+    };
+    let live = match read_from_arm(stack, &args.target) {
+        Ok(live) => live,
+        Err(errors) => {
+            errors.iter().for_each(|e| print_error(e));
+            return EXIT_ERRORS;
+        }
+    };
+    let outputs = crate::outputs::outputs(stack, &live);
+    if let Some(name) = &args.name {
+        return match outputs.get(name) {
+            Some(serde_json::Value::String(text)) => {
+                print(&format!("{text}\n"));
+                EXIT_OK
+            }
+            Some(value) => {
+                print(&format!(
+                    "{}\n",
+                    serde_json::to_string_pretty(value).unwrap_or_default()
+                ));
+                EXIT_OK
+            }
+            None => {
+                let names: Vec<&str> = outputs.keys().map(String::as_str).collect();
+                eprintln!(
+                    "error: no output `{name}` (has the stack been applied?)\n  help: {}",
+                    crate::diag::suggest(name, names.iter().copied())
+                );
+                EXIT_ERRORS
+            }
+        };
+    }
+    match args.format {
+        OutputFormat::Json => print(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&outputs).unwrap_or_default()
+        )),
+        OutputFormat::Human => {
+            for (name, value) in &outputs {
+                let shown = match value {
+                    serde_json::Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                print(&format!("{name} = {shown}\n"));
+            }
+        }
+    }
+    EXIT_OK
 }

@@ -12,7 +12,11 @@ use azplan::plan::{PlanOptions, plan, render};
 
 #[path = "stack_gen.rs"]
 mod stack_gen;
-use stack_gen::{RESOURCES_PER_UNIT, generate, peak_rss_mb};
+use stack_gen::{RESOURCES_PER_UNIT, generate};
+#[path = "support.rs"]
+#[allow(dead_code)] // only peak_rss_mb is used here
+mod support;
+use support::peak_rss_mb;
 
 /// Live state from an empty-subscription plan: every other resource exists; every tenth of
 /// those has a drifted tag.

@@ -9,7 +9,11 @@ use azplan::load::LoadOptions;
 
 #[path = "stack_gen.rs"]
 mod stack_gen;
-use stack_gen::{RESOURCES_PER_UNIT, generate, peak_rss_mb};
+use stack_gen::{RESOURCES_PER_UNIT, generate};
+#[path = "support.rs"]
+#[allow(dead_code)] // only peak_rss_mb is used here
+mod support;
+use support::peak_rss_mb;
 
 fn main() {
     let benchmarking = std::env::args().any(|a| a == "--bench");
