@@ -1,8 +1,8 @@
 //! azplan: a declarative planner and applier for Azure Kubernetes platforms.
 //!
-//! Modules are declared in reading order, one per pipeline stage: the YAML reader and raw spec,
-//! loading and variables, the validated model and its builder, the dependency graph, and the
-//! commands on top. Everything here is pure: no network, clock or environment.
+//! One module per pipeline stage (rustfmt sorts the declarations; ARCHITECTURE.md gives them in
+//! reading order): spec → model → graph → live → plan → apply. Everything up to the plan is pure;
+//! only `arm` and `apply` do network I/O, and `emulator` is a separate ARM stand-in.
 
 pub mod apply;
 pub mod arm;

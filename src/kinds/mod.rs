@@ -52,6 +52,8 @@ pub struct Rules {
     /// Settings Azure can turn on but never off again: (path, why). Turning one off is a plan
     /// error, not a replacement.
     pub one_way: &'static [(&'static str, &'static str)],
+    /// Values the service assumes when a GET leaves the property out: (path, JSON value).
+    pub server_defaults: &'static [(&'static str, &'static str)],
     /// Versions where the spec may give a prefix (`1.33`) that ARM resolves (`1.33.5`).
     pub version_prefix: &'static [&'static str],
     /// Compared by their last `/` segment only (role definition IDs come back without the
@@ -63,6 +65,7 @@ pub struct Rules {
 pub const EMPTY: Rules = Rules {
     immutable: &[],
     one_way: &[],
+    server_defaults: &[],
     version_prefix: &[],
     sets: &[],
     ignore: &[],

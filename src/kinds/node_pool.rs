@@ -36,6 +36,13 @@ pub static RULES: Rules = Rules {
         ("properties.osType", "the OS type is fixed at creation"),
     ],
     sets: &["properties.availabilityZones", "properties.nodeTaints"],
+    // Swagger defaults; GET bodies (the official AgentPoolsCreate_Update example among them)
+    // may leave them out.
+    server_defaults: &[
+        ("properties.type", "\"VirtualMachineScaleSets\""),
+        ("properties.enableAutoScaling", "false"),
+        ("properties.osType", "\"Linux\""),
+    ],
     exact_maps: &["properties.nodeLabels", "properties.tags"],
     case_insensitive: &[
         "properties.vnetSubnetID",

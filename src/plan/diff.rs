@@ -143,6 +143,7 @@ impl Walker<'_> {
             (Value::Object(d), _) if d.is_empty() && live.is_none_or(Value::is_null) => {}
             (Value::Array(d), _) if d.is_empty() && live.is_none_or(Value::is_null) => {}
             (d, Some(l)) if self.same_scalar(&dotted, d, l) => {}
+            (d, None) if self.server_default(&dotted) == Some(d.clone()) => {}
             _ => out.push(Difference {
                 path: dotted,
                 before: live.filter(|v| !v.is_null()).cloned(),
@@ -174,6 +175,15 @@ impl Walker<'_> {
             (Value::Number(a), Value::Number(b)) => a.as_f64() == b.as_f64(),
             _ => false,
         }
+    }
+
+    fn server_default(&self, path: &str) -> Option<Value> {
+        let (_, text) = self
+            .rules
+            .server_defaults
+            .iter()
+            .find(|(p, _)| matches(p, path))?;
+        serde_json::from_str(text).ok()
     }
 
     fn same_set(&self, path: &str, desired: &[Value], live: &[Value]) -> bool {
