@@ -15,7 +15,7 @@ use tokio::task::JoinSet;
 use crate::arm::client::ArmClient;
 use crate::arm::error::ArmError;
 use crate::kinds::{self, LateValue};
-use crate::plan::{Action, Change, Plan};
+use crate::plan::{Action, Change, Plan, delete_rank};
 
 pub mod lro;
 pub mod progress;
@@ -319,30 +319,6 @@ fn skip_dependents(
     }
 }
 
-/// Deletes run dependents first; kinds created later are deleted earlier.
-fn delete_rank(arm_type: &str) -> usize {
-    const ORDER: &[&str] = &[
-        "resourcegroups",
-        "workspaces",
-        "registries",
-        "virtualnetworks",
-        "subnets",
-        "dnszones",
-        "privatednszones",
-        "userassignedidentities",
-        "managedclusters",
-        "agentpools",
-        "federatedidentitycredentials",
-        "roleassignments",
-    ];
-    let last = arm_type
-        .rsplit('/')
-        .next()
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    ORDER.iter().position(|t| *t == last).unwrap_or(ORDER.len())
-}
-
 /// One planned change, carried out.
 struct Operation {
     client: Arc<ArmClient>,
@@ -387,45 +363,27 @@ impl Operation {
         Ok(finished)
     }
 
-    /// Sends a write, retrying refusals that pass (another operation, replication delay).
+    /// Sends a write and waits for it to finish.
     async fn put(&self, body: &Value) -> Result<Finished, ArmError> {
-        let c = &self.change;
-        let url = self.client.url(&c.id, &c.api_version)?;
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            match self
-                .client
-                .send(
-                    Method::Put,
-                    url.clone(),
-                    Some(body),
-                    "create or update",
-                    &c.id,
-                )
-                .await
-            {
-                Ok(first) => {
-                    return lro::wait(
-                        &self.client,
-                        &first,
-                        &c.id,
-                        &c.api_version,
-                        Waiting::Write,
-                        "create or update",
-                        &self.stop,
-                    )
-                    .await;
-                }
-                Err(e) if attempt <= self.options.conflict_retries && passing_refusal(&e) => {
-                    tokio::time::sleep(self.backoff(attempt)).await;
-                }
-                Err(e) => return Err(e),
-            }
-        }
+        self.send_retrying(Method::Put, Some(body), "create or update", Waiting::Write)
+            .await
     }
 
+    /// Sends a delete and waits until the resource is gone.
     async fn delete(&self) -> Result<Finished, ArmError> {
+        self.send_retrying(Method::Delete, None, "delete", Waiting::Delete)
+            .await
+    }
+
+    /// Sends one request, retrying refusals that pass (another operation in progress, a
+    /// principal not replicated yet), then follows the operation to its end.
+    async fn send_retrying(
+        &self,
+        method: Method,
+        body: Option<&Value>,
+        operation: &str,
+        waiting: Waiting,
+    ) -> Result<Finished, ArmError> {
         let c = &self.change;
         let url = self.client.url(&c.id, &c.api_version)?;
         let mut attempt = 0;
@@ -433,10 +391,13 @@ impl Operation {
             attempt += 1;
             match self
                 .client
-                .send(Method::Delete, url.clone(), None, "delete", &c.id)
+                .send(method, url.clone(), body, operation, &c.id)
                 .await
             {
-                Ok(first) if first.status == 204 || first.status == 404 => {
+                Ok(first)
+                    if waiting == Waiting::Delete
+                        && (first.status == 204 || first.status == 404) =>
+                {
                     return Ok(Finished::Done);
                 }
                 Ok(first) => {
@@ -445,8 +406,8 @@ impl Operation {
                         &first,
                         &c.id,
                         &c.api_version,
-                        Waiting::Delete,
-                        "delete",
+                        waiting,
+                        operation,
                         &self.stop,
                     )
                     .await;

@@ -153,14 +153,36 @@ pub(crate) fn apply_command(args: &ApplyArgs) -> u8 {
     if let Some(saved) = load_saved(&args.stack.stack) {
         return apply_saved(args, &saved);
     }
-    let checked = check::check(&args.stack.stack, &args.stack.options());
+    let options = PlanOptions { adopt: args.adopt };
+    plan_and_run(
+        &args.stack,
+        &args.target,
+        &args.safety,
+        "apply",
+        |stack, graph, live| plan::plan(stack, graph, live, options),
+    )
+}
+
+/// Checks the stack, reads live state, makes a plan with `make`, shows it, gets consent and runs it.
+fn plan_and_run(
+    stack_args: &StackArgs,
+    target: &TargetArgs,
+    safety: &Safety,
+    verb: &str,
+    make: impl FnOnce(
+        &crate::model::Stack,
+        &crate::graph::Graph,
+        &crate::live::LiveState,
+    ) -> (Plan, Vec<plan::PlanError>),
+) -> u8 {
+    let checked = check::check(&stack_args.stack, &stack_args.options());
     if report(&checked) {
         return EXIT_ERRORS;
     }
     let (Some(stack), Some(graph)) = (&checked.stack, &checked.graph) else {
         return EXIT_ERRORS;
     };
-    let connection = match Connection::open(&args.target.to_target()) {
+    let connection = match Connection::open(&target.to_target()) {
         Ok(c) => c,
         Err(e) => {
             print_error(&e);
@@ -175,7 +197,7 @@ pub(crate) fn apply_command(args: &ApplyArgs) -> u8 {
                 return EXIT_ERRORS;
             }
         };
-        let (plan, errors) = plan::plan(stack, graph, &live, PlanOptions { adopt: args.adopt });
+        let (plan, errors) = make(stack, graph, &live);
         if !errors.is_empty() {
             errors.iter().for_each(|e| print_error(e));
             return EXIT_ERRORS;
@@ -189,11 +211,11 @@ pub(crate) fn apply_command(args: &ApplyArgs) -> u8 {
         if !plan.summary.has_changes() {
             return EXIT_OK;
         }
-        if let Err(message) = consent(&plan, &args.safety, "apply") {
+        if let Err(message) = consent(&plan, safety, verb) {
             eprintln!("error: {message}");
             return EXIT_ERRORS;
         }
-        execute(&connection, &plan, &args.safety)
+        execute(&connection, &plan, safety)
     })();
     connection.close();
     code
@@ -253,48 +275,11 @@ pub(crate) struct DestroyArgs {
 }
 
 pub(crate) fn destroy_command(args: &DestroyArgs) -> u8 {
-    let checked = check::check(&args.stack.stack, &args.stack.options());
-    if report(&checked) {
-        return EXIT_ERRORS;
-    }
-    let (Some(stack), Some(graph)) = (&checked.stack, &checked.graph) else {
-        return EXIT_ERRORS;
-    };
-    let connection = match Connection::open(&args.target.to_target()) {
-        Ok(c) => c,
-        Err(e) => {
-            print_error(&e);
-            return EXIT_ERRORS;
-        }
-    };
-    let code = (|| {
-        let live = match connection.read(stack) {
-            Ok(live) => live,
-            Err(errors) => {
-                errors.iter().for_each(|e| print_error(e));
-                return EXIT_ERRORS;
-            }
-        };
-        let (plan, errors) = plan::destroy(stack, graph, &live);
-        if !errors.is_empty() {
-            errors.iter().for_each(|e| print_error(e));
-            return EXIT_ERRORS;
-        }
-        print(&render::human(
-            &plan,
-            render::Style {
-                color: color_on_stdout(),
-            },
-        ));
-        if !plan.summary.has_changes() {
-            return EXIT_OK;
-        }
-        if let Err(message) = consent(&plan, &args.safety, "destroy") {
-            eprintln!("error: {message}");
-            return EXIT_ERRORS;
-        }
-        execute(&connection, &plan, &args.safety)
-    })();
-    connection.close();
-    code
+    plan_and_run(
+        &args.stack,
+        &args.target,
+        &args.safety,
+        "destroy",
+        plan::destroy,
+    )
 }

@@ -141,6 +141,33 @@ pub struct Plan {
     pub summary: Summary,
 }
 
+impl Plan {
+    /// A plan of these changes, with its summary counted.
+    fn new(stack: &Stack, changes: Vec<Change>) -> Plan {
+        let mut summary = Summary::default();
+        for c in &changes {
+            let slot = match c.action {
+                Action::Create => &mut summary.create,
+                Action::Update => &mut summary.update,
+                Action::Replace => &mut summary.replace,
+                Action::Delete => &mut summary.delete,
+                Action::Adopt => &mut summary.adopt,
+                Action::NoOp => &mut summary.no_op,
+                Action::Read => &mut summary.read,
+            };
+            *slot += 1;
+        }
+        Plan {
+            format_version: FORMAT_VERSION,
+            stack: stack.name.clone(),
+            subscription: stack.subscription.clone(),
+            environment: stack.environment.clone(),
+            changes,
+            summary,
+        }
+    }
+}
+
 /// A change that cannot be planned.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, miette::Diagnostic)]
 pub enum PlanError {
@@ -367,26 +394,7 @@ pub fn plan(
     deletes.reverse();
     changes.extend(deletes);
 
-    let mut summary = Summary::default();
-    for c in &changes {
-        match c.action {
-            Action::Create => summary.create += 1,
-            Action::Update => summary.update += 1,
-            Action::Replace => summary.replace += 1,
-            Action::Delete => summary.delete += 1,
-            Action::Adopt => summary.adopt += 1,
-            Action::NoOp => summary.no_op += 1,
-            Action::Read => summary.read += 1,
-        }
-    }
-    let plan = Plan {
-        format_version: FORMAT_VERSION,
-        stack: stack.name.clone(),
-        subscription: stack.subscription.clone(),
-        environment: stack.environment.clone(),
-        changes,
-        summary,
-    };
+    let plan = Plan::new(stack, changes);
     (plan, errors)
 }
 
@@ -427,38 +435,44 @@ pub fn destroy(stack: &Stack, graph: &Graph, live: &LiveState) -> (Plan, Vec<Pla
             continue;
         }
         deleted.insert(address.to_string());
-        changes.push(Change {
-            address: address.to_string(),
-            arm_type: arm.arm_type.to_string(),
+        changes.push(delete_change(
+            address.to_string(),
+            arm.arm_type.to_string(),
             id,
-            api_version: arm.api_version.to_string(),
-            action: Action::Delete,
-            reasons: vec![format!("owned by stack `{}`", stack.name)],
-            changes: Vec::new(),
-            depends_on: Vec::new(),
-            desired: None,
-            late: Vec::new(),
-            observed: Some(fingerprint(body)),
-            protected: false,
-        });
+            format!("owned by stack `{}`", stack.name),
+            body,
+        ));
     }
     changes.reverse();
     let mut orphans = deletions(stack, live, &desired_ids, &[]);
     orphans.reverse();
     changes.extend(orphans);
-    let summary = Summary {
-        delete: changes.len(),
-        ..Summary::default()
-    };
-    let plan = Plan {
-        format_version: FORMAT_VERSION,
-        stack: stack.name.clone(),
-        subscription: stack.subscription.clone(),
-        environment: stack.environment.clone(),
-        changes,
-        summary,
-    };
+    let plan = Plan::new(stack, changes);
     (plan, errors)
+}
+
+/// A delete of a live resource.
+fn delete_change(
+    address: String,
+    arm_type: String,
+    id: String,
+    reason: String,
+    body: &Value,
+) -> Change {
+    Change {
+        address,
+        api_version: api_version_for(&arm_type),
+        arm_type,
+        id,
+        action: Action::Delete,
+        reasons: vec![reason],
+        changes: Vec::new(),
+        depends_on: Vec::new(),
+        desired: None,
+        late: Vec::new(),
+        observed: Some(fingerprint(body)),
+        protected: false,
+    }
 }
 
 fn resource_type(body: Option<&Value>) -> Option<String> {
@@ -584,20 +598,13 @@ fn deletions(
         } else {
             "child of a managed resource and no longer in the spec".to_string()
         };
-        out.push(Change {
-            address: format!("(not in spec) {}", short_name(&original_id)),
-            api_version: api_version_for(&arm_type),
+        out.push(delete_change(
+            format!("(not in spec) {}", short_name(&original_id)),
             arm_type,
-            id: original_id,
-            action: Action::Delete,
-            reasons: vec![reason],
-            changes: Vec::new(),
-            depends_on: Vec::new(),
-            desired: None,
-            late: Vec::new(),
-            observed: Some(fingerprint(body)),
-            protected: false,
-        });
+            original_id,
+            reason,
+            body,
+        ));
     }
     out.sort_by(|a, b| {
         delete_rank(&a.arm_type)
@@ -608,7 +615,7 @@ fn deletions(
 }
 
 /// Deletes run dependents first; this ranks kinds by how late they are created.
-fn delete_rank(arm_type: &str) -> usize {
+pub fn delete_rank(arm_type: &str) -> usize {
     const ORDER: &[&str] = &[
         "resourcegroups",
         "workspaces",
