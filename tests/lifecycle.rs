@@ -16,6 +16,10 @@ struct Cloud {
 
 impl Cloud {
     fn start(name: &str, faults: Option<&str>) -> Cloud {
+        Cloud::start_scaled(name, faults, 0.002)
+    }
+
+    fn start_scaled(name: &str, faults: Option<&str>, time_scale: f64) -> Cloud {
         let dir =
             std::env::temp_dir().join(format!("azplan-lifecycle-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
@@ -29,7 +33,7 @@ impl Cloud {
             state_file: Some(dir.join("state.json")),
             request_log: Some(dir.join("requests.jsonl")),
             ca_cert_file: Some(dir.join("ca.pem")),
-            time_scale: 0.002,
+            time_scale,
             principal_window: Duration::from_secs(30),
             faults: faults
                 .map(|f| FaultPlan::parse(f).expect("valid faults"))
@@ -312,5 +316,65 @@ fn faults_converge_in_a_rerun_without_duplicates_or_foreign_writes() {
             || p.to_ascii_lowercase()
                 .contains("/resourcegroups/rg-lifecycle")),
         "a write left the stack's group"
+    );
+}
+
+#[test]
+fn ctrl_c_starts_nothing_new_and_reports_what_still_runs() {
+    use std::io::{BufRead, BufReader};
+    // Realistic-ish durations: the cluster takes tens of seconds, so it is mid-flight when
+    // the interrupt comes.
+    let cloud = Cloud::start_scaled("interrupt", None, 0.1);
+    let endpoint = cloud.endpoint();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_azplan"))
+        .args([
+            "apply",
+            "tests/lifecycle/v1.yaml",
+            "--auto-approve",
+            "--endpoint",
+            &endpoint,
+            "--ca-cert",
+            cloud.ca.to_str().unwrap(),
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let mut seen = String::new();
+    let mut line = String::new();
+    while reader.read_line(&mut line).unwrap_or(0) > 0 {
+        seen.push_str(&line);
+        if line.starts_with("cluster/aks: Creating") {
+            break;
+        }
+        line.clear();
+    }
+    assert!(
+        seen.contains("cluster/aks: Creating"),
+        "the cluster never started:\n{seen}"
+    );
+    let pid = child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut reader, &mut rest).unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(1), "{seen}{rest}");
+    assert!(rest.contains("Apply interrupted"), "{rest}");
+    assert!(
+        rest.contains("Still running in Azure") && rest.contains("cluster/aks"),
+        "{rest}"
+    );
+    assert!(
+        !rest.contains("cluster/aks/user: Creating"),
+        "nothing new may start after the interrupt:\n{rest}"
     );
 }

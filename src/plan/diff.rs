@@ -158,6 +158,11 @@ impl Walker<'_> {
         }
         match (desired, live) {
             (Value::String(d), Value::String(l)) => {
+                // "West Europe" and "westeurope" are one region.
+                if path == "location" {
+                    let norm = |s: &str| s.replace(' ', "").to_ascii_lowercase();
+                    return norm(d) == norm(l);
+                }
                 if any(self.rules.version_prefix, path) {
                     return l
                         .strip_prefix(d.as_str())
@@ -232,7 +237,7 @@ mod tests {
 
     #[test]
     fn server_noise_is_not_a_change() {
-        let desired = json!({"location": "westeurope", "zones": ["1", "2"], "addons": {"omsagent": {"enabled": true}},
+        let desired = json!({"location": "West Europe", "zones": ["1", "2"], "addons": {"omsagent": {"enabled": true}},
             "role": "/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/abc", "secret": "x", "id": "/A/B", "version": "1.33"});
         let live = json!({"location": "WestEurope", "zones": [2, 1], "addons": {"omsAgent": {"enabled": true, "identity": {}}},
             "role": "/providers/Microsoft.Authorization/roleDefinitions/ABC", "id": "/a/b", "provisioningState": "Succeeded", "version": "1.33.5"});
