@@ -109,12 +109,45 @@ pub fn fingerprint(body: &Value) -> String {
     {
         return format!("etag:{etag}");
     }
+    // Service housekeeping (operation state, audit data) is not a change to the resource.
+    let mut stable = body.clone();
+    if let Some(map) = stable.as_object_mut() {
+        map.remove("systemData");
+        if let Some(props) = map.get_mut("properties").and_then(Value::as_object_mut) {
+            for volatile in [
+                "provisioningState",
+                "lastModifiedDate",
+                "modifiedDate",
+                "updatedOn",
+                "powerState",
+            ] {
+                props.remove(volatile);
+            }
+        }
+    }
     // serde_json's maps are sorted, so the text is canonical.
-    let text = body.to_string();
+    let text = stable.to_string();
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for byte in text.bytes() {
         hash ^= u64::from(byte);
         hash = hash.wrapping_mul(0x0100_0000_01b3);
     }
     format!("fnv1a:{hash:016x}")
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn fingerprints_ignore_housekeeping_but_not_settings() {
+        let a = json!({"id": "/x", "properties": {"provisioningState": "Updating", "count": 1}});
+        let b = json!({"id": "/x", "properties": {"provisioningState": "Succeeded", "count": 1}, "systemData": {}});
+        let c = json!({"id": "/x", "properties": {"provisioningState": "Succeeded", "count": 2}});
+        assert_eq!(fingerprint(&a), fingerprint(&b));
+        assert_ne!(fingerprint(&a), fingerprint(&c));
+        assert_eq!(fingerprint(&json!({"etag": "W/1"})), "etag:W/1");
+    }
 }
