@@ -41,6 +41,7 @@ pub fn build(raw: &RawStack, sources: &SourceMap, diagnostics: &mut Diagnostics)
     builder.clusters();
     builder.federated_credentials();
     builder.role_assignments();
+    builder.one_resource_per_azure_name();
     let resources = std::mem::take(&mut builder.resources);
     let failed = builder.diagnostics.has_errors();
     let (name, subscription) = settings?;
@@ -194,6 +195,66 @@ impl Builder<'_> {
             }
         }
         Some((name?.value, subscription?.value))
+    }
+
+    /// Two entries must not name the same Azure resource: Azure names are case-insensitive, and
+    /// a role assignment is its (scope, role, principal).
+    fn one_resource_per_azure_name(&mut self) {
+        let mut seen: BTreeMap<String, (Address, Span)> = BTreeMap::new();
+        let mut clashes = Vec::new();
+        for (address, resource) in &self.resources {
+            let group = match &resource.resource_group {
+                Some(ResourceGroupRef::Managed { name, .. }) => name.to_ascii_lowercase(),
+                Some(ResourceGroupRef::Existing { id, .. }) => id.to_ascii_lowercase(),
+                None => String::new(),
+            };
+            let parent = address
+                .parent()
+                .and_then(|p| self.resources.get(&p))
+                .map(|p| p.name.to_ascii_lowercase())
+                .unwrap_or_default();
+            let key = match &resource.spec {
+                Spec::Existing(_) => continue,
+                Spec::RoleAssignment(ra) => match &ra.name {
+                    Some(name) => format!("roleAssignment name {name}"),
+                    None => format!(
+                        "roleAssignment {:?} {} {:?}",
+                        ra.scope, ra.role.guid, ra.principal
+                    ),
+                },
+                Spec::DnsZone(z) => format!(
+                    "dnsZone {} {group} {}",
+                    z.private,
+                    resource.name.to_ascii_lowercase()
+                ),
+                _ => format!(
+                    "{:?} {group} {parent} {}",
+                    address.kind,
+                    resource.name.to_ascii_lowercase()
+                ),
+            };
+            match seen.get(&key) {
+                Some((first, first_span)) => {
+                    clashes.push((address.clone(), resource.span, first.clone(), *first_span))
+                }
+                None => {
+                    seen.insert(key, (address.clone(), resource.span));
+                }
+            }
+        }
+        for (address, span, first, first_span) in clashes {
+            let what = if address.kind == Kind::RoleAssignment {
+                "the same role assignment (scope, role and principal)"
+            } else {
+                "the same Azure resource"
+            };
+            self.error(
+                SpecDiagnostic::new(Code::DuplicateName, format!("`{address}` and `{first}` are {what}"))
+                    .at(span, "declared again here")
+                    .also(first_span, "first declared here")
+                    .help("Azure names are case-insensitive and unique per resource group; keep one entry"),
+            );
+        }
     }
 
     fn declare(&mut self, address: Address, span: Span, arm_type: Option<String>) {
@@ -561,7 +622,8 @@ impl Builder<'_> {
             .map(|l| l.value.clone())
             .or_else(|| self.location.clone())
         {
-            Some(location) => Some(location),
+            // ARM's region names: "West Europe" is `westeurope`.
+            Some(location) => Some(location.replace(' ', "").to_ascii_lowercase()),
             None => {
                 self.error(
                     SpecDiagnostic::new(

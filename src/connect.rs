@@ -37,9 +37,16 @@ fn test_token() -> credential::Chosen {
 
 impl Connection {
     pub fn open(target: &Target) -> Result<Connection, ArmError> {
+        // Every HTTP client in the process (ours and the credentials' own) uses ring; install it
+        // before any of them is built.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         if target.verbose {
+            use std::io::IsTerminal;
+            let color = std::io::stderr().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
             let _ = tracing_subscriber::fmt()
                 .with_env_filter(tracing_subscriber::EnvFilter::new("azplan=debug"))
+                .with_ansi(color)
                 .with_writer(std::io::stderr)
                 .try_init();
         }

@@ -76,6 +76,51 @@ const BUILT_IN: &[(&str, &str)] = &[
         "User Access Administrator",
         "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9",
     ),
+    (
+        "Role Based Access Control Administrator",
+        "f58310d9-a9f6-439a-9e8d-f62e7b41a168",
+    ),
+    (
+        "Virtual Machine Contributor",
+        "9980e02c-c2be-4d73-94e8-173b1dc7cf3c",
+    ),
+    (
+        "Storage Account Contributor",
+        "17d1049b-9a84-46fb-8f53-869881c3d3ab",
+    ),
+    (
+        "Storage Blob Data Contributor",
+        "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
+    ),
+    (
+        "Storage Blob Data Reader",
+        "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1",
+    ),
+    (
+        "Storage Blob Data Owner",
+        "b7e6dc6d-f1e8-4753-8033-0f276bb0955b",
+    ),
+    (
+        "Key Vault Administrator",
+        "00482a5a-887f-4fb3-b363-3b7fe8e74483",
+    ),
+    (
+        "Key Vault Secrets Officer",
+        "b86a8fe4-44ce-4948-aee5-eccb2c155cd7",
+    ),
+    (
+        "Key Vault Crypto User",
+        "12338af0-0e69-4776-bea7-57ae8d297424",
+    ),
+    (
+        "Key Vault Certificate User",
+        "db79e9a7-68ee-4b58-9aeb-b90e7c24fcba",
+    ),
+    ("Monitoring Reader", "43d0d8ad-25c7-4714-9337-8ba259a9fe05"),
+    (
+        "Monitoring Contributor",
+        "749f88d5-cbae-40b8-bcfc-e573ddc772fa",
+    ),
 ];
 
 pub const ACR_PULL: &str = "AcrPull";

@@ -52,6 +52,8 @@ pub enum Mode {
 
 pub struct Progress {
     mode: Mode,
+    /// "Apply" or "Destroy", for the summary line.
+    verb: &'static str,
     multi: MultiProgress,
     running: BTreeMap<String, (Action, Instant, Option<ProgressBar>, Instant)>,
     out: Box<dyn Write + Send>,
@@ -91,10 +93,17 @@ impl Progress {
     pub fn new(mode: Mode, out: Box<dyn Write + Send>) -> Progress {
         Progress {
             mode,
+            verb: "Apply",
             multi: MultiProgress::new(),
             running: BTreeMap::new(),
             out,
         }
+    }
+
+    /// Names the summary after the command ("Destroy complete!").
+    pub fn with_verb(mut self, verb: &'static str) -> Progress {
+        self.verb = verb;
+        self
     }
 
     fn line(&mut self, text: &str) {
@@ -187,7 +196,8 @@ impl Progress {
         let mut text = String::new();
         if report.interrupted {
             text.push_str(&format!(
-                "\nApply interrupted after {}. {counts}\n",
+                "\n{} interrupted after {}. {counts}\n",
+                self.verb,
                 elapsed(report.elapsed)
             ));
             if !still.is_empty() {
@@ -198,18 +208,20 @@ impl Progress {
             }
         } else if report.failed() {
             text.push_str(&format!(
-                "\nApply failed after {}. {counts}\n",
+                "\n{} failed after {}. {counts}\n",
+                self.verb,
                 elapsed(report.elapsed)
             ));
             for f in &failed {
                 text.push_str(&format!("  error: {f}\n"));
             }
             text.push_str(
-                "Fix the cause and run apply again: it continues from where Azure is now.\n",
+                "Fix the cause and run the command again: it continues from where Azure is now.\n",
             );
         } else {
             text.push_str(&format!(
-                "\nApply complete! {counts} ({})\n",
+                "\n{} complete! {counts} ({})\n",
+                self.verb,
                 elapsed(report.elapsed)
             ));
         }

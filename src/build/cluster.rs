@@ -113,13 +113,19 @@ impl Builder<'_> {
                 use_aad_auth: ci.value.use_aad_auth.unwrap_or(true),
             })
         });
+        if let Some(ar) = &s.app_routing {
+            self.no_repeats(&ar.value.dns_zones, "DNS zone");
+        }
+        self.no_repeats(&s.attached_registries, "registry");
         let app_routing = s.app_routing.as_ref().map(|ar| {
-            let dns_zones: Vec<Target> = ar
-                .value
-                .dns_zones
-                .iter()
-                .filter_map(|z| self.resolve(z, &[Kind::DnsZone], true, &mut deps))
-                .collect();
+            let mut dns_zones: Vec<Target> = Vec::new();
+            for zone in &ar.value.dns_zones {
+                if let Some(target) = self.resolve(zone, &[Kind::DnsZone], true, &mut deps) {
+                    if !dns_zones.contains(&target) {
+                        dns_zones.push(target);
+                    }
+                }
+            }
             if ar.value.dns_zones.len() > 5 {
                 self.error(
                     SpecDiagnostic::new(
@@ -138,7 +144,7 @@ impl Builder<'_> {
                 nginx: ar.value.nginx.unwrap_or(NginxIngress::AnnotationControlled),
             }
         });
-        let attached: Vec<(Target, crate::source::Span)> = s
+        let mut attached: Vec<(Target, crate::source::Span)> = s
             .attached_registries
             .iter()
             // Only the derived AcrPull assignment waits for the registry; the cluster does not.
@@ -147,6 +153,14 @@ impl Builder<'_> {
                     .map(|t| (t, r.span))
             })
             .collect();
+
+        // Repeats are reported above; derive one assignment per target.
+        let mut seen = Vec::new();
+        attached.retain(|(t, _)| {
+            let fresh = !seen.contains(t);
+            seen.push(t.clone());
+            fresh
+        });
 
         let http_application_routing = s.http_application_routing.as_ref().is_some_and(|h| h.value);
         if let Some(h) = s.http_application_routing.as_ref().filter(|h| h.value) {
@@ -222,6 +236,23 @@ impl Builder<'_> {
         self.derived_role_assignments(&address, &resource, &cluster, &attached);
         resource.spec = Spec::Cluster(Box::new(cluster));
         self.insert(resource);
+    }
+
+    /// A list of references names each target once.
+    fn no_repeats(&mut self, list: &[Spanned<String>], what: &str) {
+        for (i, item) in list.iter().enumerate() {
+            if let Some(first) = list[..i].iter().find(|other| other.value == item.value) {
+                self.error(
+                    SpecDiagnostic::new(
+                        Code::DuplicateName,
+                        format!("{what} `{}` is listed twice", item.value),
+                    )
+                    .at(item.span, "listed again")
+                    .also(first.span, "first listed here")
+                    .help("remove the repeat"),
+                );
+            }
+        }
     }
 
     fn control_plane_identity(

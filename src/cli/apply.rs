@@ -94,13 +94,13 @@ fn progress_mode() -> Mode {
 }
 
 /// Runs the plan and maps the outcome to an exit code.
-fn execute(connection: &Connection, plan: &Plan, safety: &Safety) -> u8 {
+fn execute(connection: &Connection, plan: &Plan, safety: &Safety, verb: &'static str) -> u8 {
     let (stop_tx, stop) = tokio::sync::watch::channel(false);
     let options = ApplyOptions {
         parallelism: safety.parallelism.max(1),
         ..ApplyOptions::default()
     };
-    let mut progress = Progress::new(progress_mode(), Box::new(std::io::stdout()));
+    let mut progress = Progress::new(progress_mode(), Box::new(std::io::stdout())).with_verb(verb);
     let client = connection.client.clone();
     let report = connection.runtime.block_on(async {
         tokio::spawn(async move {
@@ -168,7 +168,7 @@ fn plan_and_run(
     stack_args: &StackArgs,
     target: &TargetArgs,
     safety: &Safety,
-    verb: &str,
+    verb: &'static str,
     make: impl FnOnce(
         &crate::model::Stack,
         &crate::graph::Graph,
@@ -215,7 +215,16 @@ fn plan_and_run(
             eprintln!("error: {message}");
             return EXIT_ERRORS;
         }
-        execute(&connection, &plan, safety)
+        execute(
+            &connection,
+            &plan,
+            safety,
+            if verb == "destroy" {
+                "Destroy"
+            } else {
+                "Apply"
+            },
+        )
     })();
     connection.close();
     code
@@ -258,7 +267,7 @@ fn apply_saved(args: &ApplyArgs, plan: &Plan) -> u8 {
             eprintln!("error: {message}");
             return EXIT_ERRORS;
         }
-        execute(&connection, plan, &args.safety)
+        execute(&connection, plan, &args.safety, "Apply")
     })();
     connection.close();
     code

@@ -175,6 +175,8 @@ impl Emulator {
             .ca_cert_file
             .clone()
             .unwrap_or_else(|| default_ca_path(config.state_file.as_deref(), addr.port()));
+        // Clients run from other directories: the ready line names the file absolutely.
+        let ca_cert_path = std::path::absolute(&ca_cert_path).unwrap_or(ca_cert_path);
         std::fs::write(&ca_cert_path, &certs.ca_pem).map_err(|source| EmulatorError::Write {
             path: ca_cert_path.clone(),
             source,

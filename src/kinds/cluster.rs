@@ -86,6 +86,11 @@ pub static RULES: Rules = Rules {
         "properties.aadProfile.adminGroupObjectIDs",
         "properties.ingressProfile.webAppRouting.dnsZoneResourceIds",
     ],
+    // Off is what a GET shows by leaving the section out.
+    server_defaults: &[
+        ("properties.addonProfiles.*.enabled", "false"),
+        ("properties.ingressProfile.webAppRouting.enabled", "false"),
+    ],
     ignore: &["properties.servicePrincipalProfile.secret"],
     exact_maps: &["tags"],
     create_only: &["properties.agentPoolProfiles"],
@@ -172,7 +177,8 @@ pub fn body(b: &mut BodyBuilder<'_, '_>, resource: &Resource, c: &Cluster) -> Va
     if let Some(name) = &c.node_resource_group {
         p["nodeResourceGroup"] = json!(name);
     }
-    if !c.api_server.authorized_ip_ranges.is_empty() {
+    // Always sent for a public API server, so removing the last range opens it again.
+    if !c.api_server.private {
         p["apiServerAccessProfile"]["authorizedIPRanges"] = json!(
             c.api_server
                 .authorized_ip_ranges
@@ -215,6 +221,9 @@ pub fn body(b: &mut BodyBuilder<'_, '_>, resource: &Resource, c: &Cluster) -> Va
     if !c.autoscaler_profile.is_empty() {
         p["autoScalerProfile"] = json!(c.autoscaler_profile);
     }
+    if c.app_routing.is_none() {
+        p["ingressProfile"] = json!({ "webAppRouting": { "enabled": false } });
+    }
     if let Some(ar) = &c.app_routing {
         let zones: Vec<String> = ar.dns_zones.iter().map(|z| b.ctx.target_id(z)).collect();
         p["ingressProfile"] = json!({ "webAppRouting": {
@@ -227,7 +236,11 @@ pub fn body(b: &mut BodyBuilder<'_, '_>, resource: &Resource, c: &Cluster) -> Va
         && let Some(pool) = b.ctx.stack.resources.get(first)
         && let Spec::NodePool(spec) = &pool.spec
     {
-        let mut inline = node_pool::body(b, pool, spec)["properties"].take();
+        let mut pool_body = node_pool::body(b, pool, spec);
+        if let Some(raw) = &pool.raw {
+            super::merge(&mut pool_body, raw);
+        }
+        let mut inline = pool_body["properties"].take();
         inline["name"] = json!(pool.name);
         p["agentPoolProfiles"] = json!([inline]);
     }
@@ -287,38 +300,44 @@ fn network(c: &Cluster) -> Value {
 }
 
 fn addons(b: &BodyBuilder<'_, '_>, c: &Cluster) -> Value {
+    // Every add-on azplan manages is sent, off ones as `enabled: false`, so turning one off in
+    // the spec turns it off in Azure.
     let mut addons = Map::new();
-    if let Some(ci) = &c.container_insights {
-        addons.insert(
-            "omsagent".into(),
-            json!({
+    let off = || json!({ "enabled": false });
+    addons.insert(
+        "omsagent".into(),
+        match &c.container_insights {
+            Some(ci) => json!({
                 "enabled": true,
                 "config": {
                     "logAnalyticsWorkspaceResourceID": b.ctx.target_id(&ci.workspace),
                     "useAADAuth": ci.use_aad_auth.to_string(),
                 },
             }),
-        );
-    }
-    if let Some(subnet) = &c.virtual_nodes {
-        let name = b
-            .ctx
-            .target_id(subnet)
-            .rsplit('/')
-            .next()
-            .unwrap_or_default()
-            .to_string();
-        addons.insert(
-            "aciConnectorLinux".into(),
-            json!({ "enabled": true, "config": { "SubnetName": name } }),
-        );
-    }
-    if c.azure_policy {
-        addons.insert("azurepolicy".into(), json!({ "enabled": true }));
-    }
-    if c.http_application_routing {
-        addons.insert("httpApplicationRouting".into(), json!({ "enabled": true }));
-    }
+            None => off(),
+        },
+    );
+    addons.insert(
+        "aciConnectorLinux".into(),
+        match &c.virtual_nodes {
+            Some(subnet) => {
+                let name = b
+                    .ctx
+                    .target_id(subnet)
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or_default()
+                    .to_string();
+                json!({ "enabled": true, "config": { "SubnetName": name } })
+            }
+            None => off(),
+        },
+    );
+    addons.insert("azurepolicy".into(), json!({ "enabled": c.azure_policy }));
+    addons.insert(
+        "httpApplicationRouting".into(),
+        json!({ "enabled": c.http_application_routing }),
+    );
     Value::Object(addons)
 }
 

@@ -104,6 +104,15 @@ impl Walker<'_> {
                     }
                 }
             }
+            // A whole section Azure does not show: compare leaf by leaf, so a setting that is
+            // off (`enabled: false`) matches its absence where that is the service default.
+            (Value::Object(d), None | Some(Value::Null)) => {
+                for (key, value) in d {
+                    path.push(key.clone());
+                    self.walk(path, value, None, out);
+                    path.pop();
+                }
+            }
             (Value::Array(d), Some(Value::Array(l))) => {
                 if any(self.rules.sets, &dotted) {
                     if !self.same_set(&dotted, d, l) {

@@ -201,6 +201,14 @@ pub enum PlanError {
         path: String,
         why: String,
     },
+    #[error("{address} is the cluster's last System pool and would be {action}: AKS refuses that")]
+    #[diagnostic(
+        code(azplan::plan::last_system_pool),
+        help(
+            "add a second `mode: System` pool and apply it first; then this change can go through"
+        )
+    )]
+    LastSystemPool { address: String, action: String },
     #[error("{address} is protected, but the plan would {action} it: {reason}")]
     #[diagnostic(
         code(azplan::plan::protected),
@@ -393,6 +401,7 @@ pub fn plan(
     let mut deletes = deletions(stack, live, &desired_ids, &changes);
     deletes.reverse();
     changes.extend(deletes);
+    errors.extend(last_system_pool(&changes, live));
 
     let plan = Plan::new(stack, changes);
     (plan, errors)
@@ -473,6 +482,53 @@ fn delete_change(
         observed: Some(fingerprint(body)),
         protected: false,
     }
+}
+
+/// AKS never lets a cluster lose its last System pool, so replacing or deleting one needs another
+/// System pool that stays.
+fn last_system_pool(changes: &[Change], live: &LiveState) -> Vec<PlanError> {
+    let is_system = |id: &str| {
+        live.get(id)
+            .and_then(|b| lookup(b, "properties.mode"))
+            .and_then(Value::as_str)
+            == Some("System")
+    };
+    let going: BTreeSet<String> = changes
+        .iter()
+        .filter(|c| matches!(c.action, Action::Replace | Action::Delete))
+        .map(|c| c.id.to_ascii_lowercase())
+        .collect();
+    let mut errors = Vec::new();
+    for change in changes
+        .iter()
+        .filter(|c| matches!(c.action, Action::Replace | Action::Delete))
+    {
+        let id = change.id.to_ascii_lowercase();
+        let Some(at) = id.find("/agentpools/") else {
+            continue;
+        };
+        if !is_system(&id) {
+            continue;
+        }
+        let cluster = &id[..at];
+        let staying = live.iter().any(|(other, _)| {
+            other.starts_with(&format!("{cluster}/agentpools/"))
+                && !going.contains(other)
+                && is_system(other)
+        });
+        if !staying {
+            errors.push(PlanError::LastSystemPool {
+                address: change.address.clone(),
+                action: if change.action == Action::Delete {
+                    "deleted"
+                } else {
+                    "replaced"
+                }
+                .into(),
+            });
+        }
+    }
+    errors
 }
 
 fn resource_type(body: Option<&Value>) -> Option<String> {
