@@ -120,10 +120,10 @@ impl Builder<'_> {
         let app_routing = s.app_routing.as_ref().map(|ar| {
             let mut dns_zones: Vec<Target> = Vec::new();
             for zone in &ar.value.dns_zones {
-                if let Some(target) = self.resolve(zone, &[Kind::DnsZone], true, &mut deps) {
-                    if !dns_zones.contains(&target) {
-                        dns_zones.push(target);
-                    }
+                if let Some(target) = self.resolve(zone, &[Kind::DnsZone], true, &mut deps)
+                    && !dns_zones.contains(&target)
+                {
+                    dns_zones.push(target);
                 }
             }
             if ar.value.dns_zones.len() > 5 {
