@@ -37,9 +37,7 @@ fn test_token() -> credential::Chosen {
 
 impl Connection {
     pub fn open(target: &Target) -> Result<Connection, ArmError> {
-        // Every HTTP client in the process (ours and the credentials' own) uses ring; install it
-        // before any of them is built.
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        crate::arm::client::install_crypto_provider();
         if target.verbose {
             use std::io::IsTerminal;
             let color = std::io::stderr().is_terminal()

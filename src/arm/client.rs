@@ -70,7 +70,7 @@ impl ArmClient {
         endpoint: Endpoint,
         credential: Arc<dyn TokenCredential>,
     ) -> Result<ArmClient, ArmError> {
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        install_crypto_provider();
         let mut roots = rustls::RootCertStore::empty();
         roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
         if let Some(pem) = &endpoint.ca_cert_pem {
@@ -320,6 +320,12 @@ impl ArmClient {
             location,
         })
     }
+}
+
+/// Every HTTP client in the process (ours and the credentials' own) uses ring; it must be
+/// installed before any of them is built. Idempotent.
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
 fn is_transient(error: &azure_core::Error) -> bool {

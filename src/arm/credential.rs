@@ -179,6 +179,23 @@ mod tests {
     }
 
     #[test]
+    fn secret_and_workload_credentials_build_without_network() {
+        crate::arm::client::install_crypto_provider();
+        let secret = Fake(
+            BTreeMap::from([
+                ("AZURE_TENANT_ID", "72f988bf-86f1-41af-91ab-2d7cd011db47"),
+                ("AZURE_CLIENT_ID", "00000000-0000-0000-0000-000000000001"),
+                ("AZURE_CLIENT_SECRET", "s"),
+            ]),
+            false,
+        );
+        let chosen = choose(&secret)
+            .map_err(|e| e.to_string())
+            .expect("a client-secret credential");
+        assert!(chosen.description.starts_with("client secret"));
+    }
+
+    #[test]
     fn credentials_are_picked_in_azure_order() {
         let wi = Fake(
             BTreeMap::from([
