@@ -135,6 +135,27 @@ fn every_example_applies_from_empty_and_then_plans_clean() {
     }
 }
 
+/// examples/shared-network reads a hub it does not own; another stack creates that hub first.
+#[test]
+fn the_shared_network_example_applies_once_its_hub_exists() {
+    let cloud = Cloud::start("shared-network", None);
+    let hub = apply(&cloud, "tests/lifecycle/hub.yaml", &[]);
+    assert_eq!(hub.status.code(), Some(0), "{}", text(&hub));
+    let team = apply(&cloud, "examples/shared-network", &[]);
+    assert_eq!(team.status.code(), Some(0), "{}", text(&team));
+    assert_clean(&cloud, "examples/shared-network");
+    assert_clean(&cloud, "tests/lifecycle/hub.yaml");
+    // Destroying the team's stack leaves the hub it only read.
+    let destroyed = cloud.azplan(&[
+        "destroy",
+        "examples/shared-network",
+        "--auto-approve",
+        "--allow-destroy",
+    ]);
+    assert_eq!(destroyed.status.code(), Some(0), "{}", text(&destroyed));
+    assert_clean(&cloud, "tests/lifecycle/hub.yaml");
+}
+
 #[test]
 fn no_op_apply_sends_no_writes_and_destroy_removes_everything_owned() {
     let cloud = Cloud::start("noop", None);
