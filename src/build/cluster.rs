@@ -103,7 +103,7 @@ impl Builder<'_> {
         }
 
         let pools = self.pools(entry, &network, &mut resource);
-        let virtual_nodes = self.virtual_nodes(entry, &network, &mut deps);
+        let virtual_nodes = self.virtual_nodes(entry, &network, &pools, &mut deps);
 
         let container_insights = s.container_insights.as_ref().and_then(|ci| {
             let workspace =
@@ -682,6 +682,7 @@ impl Builder<'_> {
         &mut self,
         entry: &Entry<RawCluster>,
         network: &Network,
+        pools: &[Address],
         deps: &mut Vec<Dependency>,
     ) -> Option<Target> {
         let raw = entry.spec.virtual_nodes.as_ref()?;
@@ -727,15 +728,12 @@ impl Builder<'_> {
                     .help(format!("add `delegation: {ACI_DELEGATION}` to the subnet")),
                 );
             }
-            let used_by: Vec<String> = self
-                .resources
-                .values()
-                .filter_map(|r| match &r.spec {
-                    Spec::NodePool(p)
-                        if r.address.name == entry.key.value
-                            && p.subnet.as_ref() == Some(&target) =>
-                    {
-                        Some(r.address.to_string())
+            // Only this cluster's pools: scanning every resource made validation quadratic.
+            let used_by: Vec<String> = pools
+                .iter()
+                .filter_map(|a| match self.resources.get(a).map(|r| &r.spec) {
+                    Some(Spec::NodePool(p)) if p.subnet.as_ref() == Some(&target) => {
+                        Some(a.to_string())
                     }
                     _ => None,
                 })
