@@ -310,7 +310,7 @@ impl Builder<'_> {
                 None,
             );
             for (subnet, spec) in &e.spec.subnets {
-                let span = key_span(spec.span, subnet);
+                let span = spec.span;
                 self.declare(
                     Address::child(Kind::Subnet, &e.key.value, subnet),
                     span,
@@ -324,7 +324,7 @@ impl Builder<'_> {
         for e in &raw.identities {
             self.declare(Address::new(Kind::Identity, &e.key.value), e.key.span, None);
             for (credential, spec) in &e.spec.federated_credentials {
-                let span = key_span(spec.span, credential);
+                let span = spec.span;
                 self.declare(
                     Address::child(Kind::FederatedCredential, &e.key.value, credential),
                     span,
@@ -335,7 +335,7 @@ impl Builder<'_> {
         for e in &raw.clusters {
             self.declare(Address::new(Kind::Cluster, &e.key.value), e.key.span, None);
             for (pool, spec) in e.spec.node_pools.value.iter() {
-                let span = key_span(spec.span, pool);
+                let span = spec.span;
                 self.declare(
                     Address::child(Kind::NodePool, &e.key.value, pool),
                     span,
@@ -878,7 +878,7 @@ impl Builder<'_> {
             let mut placed: Vec<(Cidr, Span, &str)> = Vec::new();
             for (subnet_name, subnet) in &s.subnets {
                 let address = Address::child(Kind::Subnet, &entry.key.value, subnet_name);
-                let key = Spanned::new(key_span(subnet.span, subnet_name), subnet_name.clone());
+                let key = Spanned::new(subnet.span, subnet_name.clone());
                 self.check_name(subnet_name, key.span, |n| {
                     names::generic(n, 80, "a subnet name is 1-80 letters, digits, `-`, `_` or `.`, starting with a letter or digit")
                 });
@@ -977,11 +977,6 @@ impl Builder<'_> {
 /// The Azure name: `name:` when given, else the key.
 fn azure_name(name: Option<&Spanned<String>>, key: &Spanned<String>) -> String {
     name.map_or_else(|| key.value.clone(), |n| n.value.clone())
-}
-
-/// A child's key span: the `Spanned` of a child mapping points at its key already.
-fn key_span(span: Span, _name: &str) -> Span {
-    span
 }
 
 fn example_reference(expected: &[Kind]) -> String {

@@ -164,10 +164,7 @@ impl<'n, 's> Deserializer<'n, 's> {
 
     fn unexpected(&self) -> de::Unexpected<'n> {
         match &self.node.value {
-            Value::Scalar { text, .. } if self.node.is_null() => {
-                let _ = text;
-                de::Unexpected::Unit
-            }
+            Value::Scalar { .. } if self.node.is_null() => de::Unexpected::Unit,
             Value::Scalar { text, .. } => de::Unexpected::Str(text),
             Value::Seq(_) => de::Unexpected::Seq,
             Value::Map(_) => de::Unexpected::Map,

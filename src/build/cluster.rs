@@ -397,10 +397,10 @@ impl Builder<'_> {
         }
         if let (Some(cidr), Some(text), Some(Target::Node(subnet))) =
             (service_cidr, &n.service_cidr, &subnet)
-            && let Some((space, _)) = self
+            && let Some(space) = self
                 .vnet_space(subnet)
                 .into_iter()
-                .find(|(c, _)| c.overlaps(cidr))
+                .find(|c| c.overlaps(cidr))
         {
             self.error(
                     SpecDiagnostic::new(Code::ServiceCidrOverlap, format!("service CIDR {cidr} overlaps the VNet address space {space}"))
@@ -459,12 +459,12 @@ impl Builder<'_> {
     }
 
     /// The address space of the VNet a managed subnet belongs to.
-    fn vnet_space(&self, subnet: &Address) -> Vec<(crate::net::Cidr, ())> {
+    fn vnet_space(&self, subnet: &Address) -> Vec<crate::net::Cidr> {
         let Some(vnet) = subnet.parent() else {
             return Vec::new();
         };
         match self.resources.get(&vnet).map(|r| &r.spec) {
-            Some(Spec::VirtualNetwork(v)) => v.address_space.iter().map(|c| (*c, ())).collect(),
+            Some(Spec::VirtualNetwork(v)) => v.address_space.clone(),
             _ => Vec::new(),
         }
     }

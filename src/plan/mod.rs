@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::graph::Graph;
-use crate::kinds::{self, Context, KNOWN_AFTER_APPLY, LateValue, OWNER_PREFIX, OWNER_TAG};
+use crate::kinds::{self, Context, LateValue, OWNER_PREFIX, OWNER_TAG};
 use crate::live::{LiveState, fingerprint};
 use crate::model::{Resource, Spec, Stack};
 
@@ -718,9 +718,4 @@ pub fn json_schema() -> String {
     let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
     text.push('\n');
     text
-}
-
-/// Whether a value is still unknown at plan time.
-pub fn is_unknown(value: &Value) -> bool {
-    value.as_str() == Some(KNOWN_AFTER_APPLY)
 }
