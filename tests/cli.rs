@@ -2,32 +2,11 @@
 //! with insta snapshots in the top-level `snapshots/` folder.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn azplan(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_azplan"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .env("COLUMNS", "100")
-        .output()
-        .expect("the azplan binary runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-/// Every test snapshots into `snapshots/`, named without the module prefix.
-fn check(name: &str, value: &str) {
-    let mut settings = insta::Settings::clone_current();
-    settings.set_snapshot_path("../snapshots");
-    settings.set_prepend_module_to_snapshot(false);
-    settings.bind(|| insta::assert_snapshot!(name, value));
-}
+mod common;
+use common::{azplan, check, root, text};
 
 fn entries(dir: &str) -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+    let root = root().join(dir);
     let mut paths: Vec<PathBuf> = std::fs::read_dir(&root)
         .unwrap_or_else(|e| panic!("{dir}: {e}"))
         .map(|e| e.unwrap().path())
@@ -181,10 +160,7 @@ fn json_diagnostics_locate_every_problem() {
 fn committed_schema_is_current() {
     let out = azplan(&["schema"]);
     assert_eq!(out.status.code(), Some(0));
-    let committed = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/azplan.schema.json"),
-    )
-    .unwrap();
+    let committed = std::fs::read_to_string(root().join("schemas/azplan.schema.json")).unwrap();
     assert!(
         text(&out.stdout) == committed,
         "schemas/azplan.schema.json is stale: run `cargo run -- schema > schemas/azplan.schema.json`"
