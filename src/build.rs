@@ -150,7 +150,7 @@ impl Builder<'_> {
         let unreadable = self
             .diagnostics
             .iter()
-            .any(|d| matches!(d.code, Code::YamlSyntax | Code::Io));
+            .any(|d| matches!(d.code, Code::YamlSyntax | Code::YamlLimit | Code::Io));
         if unreadable {
             return None;
         }

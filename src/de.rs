@@ -175,6 +175,23 @@ impl<'n, 's> Deserializer<'n, 's> {
         de::Error::invalid_type(self.unexpected(), visitor)
     }
 
+    /// A number JSON cannot carry, found in free-form JSON (`raw:`): reported with the other
+    /// problems of the file (not ending the entry), and read as null meanwhile.
+    fn collect_unrepresentable<V: Visitor<'n>>(
+        &self,
+        text: &str,
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        let problem = unrepresentable(text);
+        let mut diagnostic =
+            SpecDiagnostic::new(problem.code, problem.message).at(self.node.span, "here");
+        if let Some(help) = problem.help {
+            diagnostic = diagnostic.help(help);
+        }
+        self.sink.borrow_mut().push(diagnostic);
+        visitor.visit_unit()
+    }
+
     fn located<T>(&self, result: Result<T, Error>) -> Result<T, Error> {
         result.map_err(|e| e.at(self.label))
     }
@@ -195,6 +212,34 @@ fn parse_int(text: &str) -> Option<i128> {
         return None;
     };
     Some(if negative { -value } else { value })
+}
+
+/// Digits (with sign or base prefix) that `parse_int` could not hold: too large for any number
+/// ARM takes.
+fn looks_like_int(text: &str) -> bool {
+    let digits = text.trim_start_matches(['-', '+']);
+    let (digits, radix) = if let Some(hex) = digits.strip_prefix("0x") {
+        (hex, 16)
+    } else if let Some(oct) = digits.strip_prefix("0o") {
+        (oct, 8)
+    } else {
+        (digits, 10)
+    };
+    !digits.is_empty() && digits.chars().all(|c| c.is_digit(radix))
+}
+
+/// ARM bodies are JSON: no NaN, no infinities, integers of at most 64 bits. Sending `null`
+/// instead (what serde_json makes of them) would silently change the request.
+fn unrepresentable(text: &str) -> Error {
+    Error {
+        span: None,
+        code: Code::InvalidValue,
+        message: format!("`{text}` is not a number ARM can take"),
+        help: Some(
+            "ARM bodies are JSON: finite numbers and integers within 64 bits; quote it to send a string"
+                .into(),
+        ),
+    }
 }
 
 fn parse_float(text: &str) -> Option<f64> {
@@ -230,10 +275,16 @@ impl<'n> de::Deserializer<'n> for Deserializer<'n, '_> {
                     match (u64::try_from(i), i64::try_from(i)) {
                         (Ok(u), _) => visitor.visit_u64(u),
                         (_, Ok(s)) => visitor.visit_i64(s),
-                        _ => visitor.visit_str(text),
+                        _ => self.collect_unrepresentable(text, visitor),
                     }
+                } else if looks_like_int(text) {
+                    self.collect_unrepresentable(text, visitor)
                 } else if let Some(f) = parse_float(text) {
-                    visitor.visit_f64(f)
+                    if f.is_finite() {
+                        visitor.visit_f64(f)
+                    } else {
+                        self.collect_unrepresentable(text, visitor)
+                    }
                 } else {
                     visitor.visit_str(text)
                 }
@@ -293,7 +344,8 @@ impl<'n> de::Deserializer<'n> for Deserializer<'n, '_> {
                 .flatten()
         });
         let result = match parsed {
-            Some(f) => visitor.visit_f64(f),
+            Some(f) if f.is_finite() => visitor.visit_f64(f),
+            Some(_) => Err(unrepresentable(self.scalar().map_or("", |(t, _)| t))),
             None => Err(self.invalid(&visitor)),
         };
         self.located(result)

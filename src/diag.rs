@@ -12,6 +12,8 @@ pub enum Code {
     Io,
     YamlSyntax,
     YamlUnsupported,
+    /// A file too deep, too large or expanding too far to read safely.
+    YamlLimit,
     UnknownField,
     UnknownSection,
     InvalidValue,
@@ -60,6 +62,7 @@ impl Code {
             Code::Io => "azplan::io",
             Code::YamlSyntax => "azplan::yaml::syntax",
             Code::YamlUnsupported => "azplan::yaml::unsupported",
+            Code::YamlLimit => "azplan::yaml::limit",
             Code::UnknownField => "azplan::spec::unknown-field",
             Code::UnknownSection => "azplan::spec::unknown-section",
             Code::InvalidValue => "azplan::spec::invalid-value",

@@ -6,6 +6,9 @@ use std::path::Path;
 
 use serde_json::Value;
 
+/// The largest `--live` file read: a 10,000-resource estate of full AKS bodies is well below.
+const MAX_LIVE_BYTES: u64 = 512 * 1024 * 1024;
+
 /// Resources observed in ARM.
 #[derive(Debug, Clone, Default)]
 pub struct LiveState {
@@ -67,22 +70,34 @@ impl LiveState {
     /// Reads an array of ARM bodies, or an ARM list page (`{"value": [...]}`). JSON or YAML.
     pub fn from_file(path: &Path) -> Result<LiveState, LiveError> {
         let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| LiveError::Io {
-            path: shown.clone(),
-            source,
-        })?;
-        // serde_yaml reads JSON too (YAML is a superset), so one parser serves both formats.
-        let value: Value = serde_yaml::from_str(&text).map_err(|e| LiveError::Syntax {
-            path: shown.clone(),
-            message: e.to_string(),
-        })?;
+        let text =
+            crate::load::read_bounded(path, MAX_LIVE_BYTES).map_err(|source| LiveError::Io {
+                path: shown.clone(),
+                source,
+            })?;
+        // serde_yaml reads JSON too (YAML is a superset), so one parser serves both formats. It is
+        // the user's chosen crate for plain YAML; spec files go through `yaml.rs` instead, which
+        // keeps spans for diagnostics. serde_yaml bounds alias expansion and nesting itself.
+        let value: Value = serde_yaml::from_str::<Strict>(&text)
+            .map_err(|e| LiveError::Syntax {
+                path: shown.clone(),
+                message: e.to_string(),
+            })?
+            .0;
         let items = match value {
             Value::Array(items) => items,
             Value::Object(mut map) => match map.remove("value") {
                 Some(Value::Array(items)) => items,
                 _ => vec![Value::Object(map)],
             },
-            Value::Null => Vec::new(),
+            // An empty file is far more likely a failed export than an empty subscription,
+            // which would plan every resource as new.
+            Value::Null => {
+                return Err(LiveError::Syntax {
+                    path: shown,
+                    message: "the file is empty; an empty subscription is written `[]`".into(),
+                });
+            }
             _ => {
                 return Err(LiveError::Syntax {
                     path: shown,
@@ -97,6 +112,75 @@ impl LiveState {
             }
         }
         Ok(live)
+    }
+}
+
+/// A JSON value read strictly: a key twice in one object is an error (serde's `Value` keeps
+/// the last silently, so one of two bodies would vanish), and so is a number JSON cannot hold.
+struct Strict(Value);
+
+impl<'de> serde::Deserialize<'de> for Strict {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Strict, D::Error> {
+        deserializer.deserialize_any(StrictVisitor).map(Strict)
+    }
+}
+
+struct StrictVisitor;
+
+impl<'de> serde::de::Visitor<'de> for StrictVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Value, E> {
+        serde_json::Number::from_f64(v)
+            .map(Value::Number)
+            .ok_or_else(|| E::custom(format!("{v} is not a JSON number")))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_string()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(StrictVisitor)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(Strict(item)) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut out = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let Strict(value) = map.next_value()?;
+            if out.contains_key(&key) {
+                return Err(serde::de::Error::custom(format!(
+                    "duplicate key `{key}` in one object"
+                )));
+            }
+            out.insert(key, value);
+        }
+        Ok(Value::Object(out))
     }
 }
 
@@ -140,6 +224,43 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn live_files_are_read_strictly() {
+        let dir = std::env::temp_dir().join(format!("azplan-live-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let cases = [
+            ("empty.json", "", Some("empty")),
+            ("blank.yaml", "# nothing\n", Some("empty")),
+            (
+                "dup.json",
+                r#"[{"id": "/a", "id": "/b"}]"#,
+                Some("duplicate key `id`"),
+            ),
+            (
+                "dup.yaml",
+                "value: []\nvalue: [{id: /a}]\n",
+                Some("duplicate"),
+            ),
+            ("none.json", "[]", None),
+            ("one.yaml", "- id: /a\n  n: 1.5\n", None),
+        ];
+        for (name, text, problem) in cases {
+            let path = dir.join(name);
+            std::fs::write(&path, text).unwrap();
+            let result = LiveState::from_file(&path);
+            match problem {
+                Some(expected) => {
+                    let message = result.expect_err(name).to_string();
+                    assert!(message.contains(expected), "{name}: {message}");
+                }
+                None => {
+                    result.expect(name);
+                }
+            }
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     #[test]
     fn fingerprints_ignore_housekeeping_but_not_settings() {

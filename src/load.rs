@@ -105,7 +105,7 @@ pub fn load(path: &Path, options: &LoadOptions) -> Loaded {
         };
         documents.extend(nodes.into_iter().map(|node| (id, node)));
     }
-    let stack = load_documents(&sources, documents, options, &mut diagnostics);
+    let stack = load_documents(&mut sources, documents, options, &mut diagnostics);
     Loaded {
         sources,
         stack,
@@ -125,7 +125,7 @@ pub fn load_str(name: &str, text: &str, options: &LoadOptions) -> Loaded {
             Vec::new()
         }
     };
-    let stack = load_documents(&sources, documents, options, &mut diagnostics);
+    let stack = load_documents(&mut sources, documents, options, &mut diagnostics);
     Loaded {
         sources,
         stack,
@@ -136,11 +136,15 @@ pub fn load_str(name: &str, text: &str, options: &LoadOptions) -> Loaded {
 fn stack_files(path: &Path) -> Result<Vec<PathBuf>, String> {
     let metadata = std::fs::metadata(path)
         .map_err(|e| format!("cannot read stack `{}`: {e}", path.display()))?;
-    if metadata.is_file() {
+    if !metadata.is_dir() {
+        // A file named on the command line is read even if it is not a regular file
+        // (`<(generate-spec)`); `read_text` bounds its size.
         return Ok(vec![path.to_path_buf()]);
     }
     let mut files = Vec::new();
-    collect_yaml(path, &mut files).map_err(|e| format!("cannot list `{}`: {e}", path.display()))?;
+    let mut visited = std::collections::BTreeSet::new();
+    collect_yaml(path, 0, &mut visited, &mut files)
+        .map_err(|e| format!("cannot list `{}`: {e}", path.display()))?;
     if files.is_empty() {
         return Err(format!(
             "`{}` contains no .yaml or .yml files",
@@ -151,24 +155,69 @@ fn stack_files(path: &Path) -> Result<Vec<PathBuf>, String> {
     Ok(files)
 }
 
-/// Values files (`*.values.yaml`) beside the stack are not part of it.
-fn collect_yaml(dir: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
+/// How deep subdirectories of a stack are read.
+const MAX_DIRECTORY_DEPTH: usize = 8;
+/// The largest file azplan reads as a spec or values file: far above any real stack, far below
+/// what would hurt the machine.
+pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Finds the stack's YAML files: regular files only (a FIFO or device would hang or never end),
+/// symbolic links only to regular files, never into a linked directory (a link can lead out of
+/// the stack or back into it), each directory once. Values files (`*.values.yaml`) beside the
+/// stack are not part of it.
+fn collect_yaml(
+    dir: &Path,
+    depth: usize,
+    visited: &mut std::collections::BTreeSet<PathBuf>,
+    files: &mut Vec<PathBuf>,
+) -> std::io::Result<()> {
+    if depth > MAX_DIRECTORY_DEPTH || !visited.insert(std::fs::canonicalize(dir)?) {
+        return Ok(());
+    }
     for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
+        let entry = entry?;
+        let path = entry.path();
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
         if name.starts_with('.') {
             continue;
         }
-        if path.is_dir() {
-            collect_yaml(&path, files)?;
-        } else if (name.ends_with(".yaml") || name.ends_with(".yml"))
+        let own_type = entry.file_type()?;
+        if own_type.is_dir() {
+            collect_yaml(&path, depth + 1, visited, files)?;
+            continue;
+        }
+        let is_yaml = (name.ends_with(".yaml") || name.ends_with(".yml"))
             && !name.ends_with(".values.yaml")
-            && !name.ends_with(".values.yml")
-        {
+            && !name.ends_with(".values.yml");
+        let regular = own_type.is_file()
+            || (own_type.is_symlink() && std::fs::metadata(&path).is_ok_and(|m| m.is_file()));
+        if is_yaml && regular {
             files.push(path);
         }
     }
     Ok(())
+}
+
+/// Reads a spec or values file as text, refusing one larger than [`MAX_FILE_BYTES`].
+pub fn read_text(path: &Path) -> std::io::Result<String> {
+    read_bounded(path, MAX_FILE_BYTES)
+}
+
+/// Reads a file as text, refusing one larger than `limit` bytes (read with a bound, so a device
+/// or an endless pipe cannot exhaust memory either).
+pub fn read_bounded(path: &Path, limit: u64) -> std::io::Result<String> {
+    use std::io::Read;
+    let file = std::fs::File::open(path)?;
+    let mut bytes = Vec::new();
+    file.take(limit + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(std::io::Error::other(format!(
+            "larger than {} MiB",
+            limit / 1024 / 1024
+        )));
+    }
+    String::from_utf8(bytes)
+        .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8 text"))
 }
 
 fn read_yaml(
@@ -176,7 +225,7 @@ fn read_yaml(
     path: &Path,
     diagnostics: &mut Diagnostics,
 ) -> Option<(FileId, Vec<Node>)> {
-    let text = match std::fs::read_to_string(path) {
+    let text = match read_text(path) {
         Ok(text) => text,
         Err(e) => {
             diagnostics.push(SpecDiagnostic::new(
@@ -196,13 +245,13 @@ fn read_yaml(
     }
 }
 
+/// Values files and `--var` values are added to `sources`, so diagnostics can point into them.
 fn load_documents(
-    sources: &SourceMap,
+    sources: &mut SourceMap,
     mut documents: Vec<(FileId, Node)>,
     options: &LoadOptions,
     diagnostics: &mut Diagnostics,
 ) -> RawStack {
-    let mut sources = sources.clone();
     documents.retain(|(id, node)| {
         if node.is_null() || node.as_map().is_some() {
             return !node.is_null();
@@ -218,14 +267,8 @@ fn load_documents(
         false
     });
 
-    let mut variables = collect_variables(&sources, &documents, diagnostics);
-    let environment = apply_values(
-        &mut sources,
-        &documents,
-        &mut variables,
-        options,
-        diagnostics,
-    );
+    let mut variables = collect_variables(sources, &documents, diagnostics);
+    let environment = apply_values(sources, &documents, &mut variables, options, diagnostics);
 
     let mut stack = RawStack {
         environment,
@@ -253,7 +296,7 @@ fn load_documents(
                         format!("`{section}` is set twice"),
                         key.span,
                         *first,
-                        &sources,
+                        sources,
                     ));
                     continue;
                 }
@@ -290,7 +333,7 @@ fn load_documents(
                         format!("`{name}` is declared twice in `{section}`"),
                         name_node.span,
                         *first,
-                        &sources,
+                        sources,
                     ));
                     continue;
                 }

@@ -1,7 +1,7 @@
 //! Source files and byte spans, so every stage can point a diagnostic at file:line:column.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use miette::{MietteError, SourceCode, SourceSpan, SpanContents};
 
@@ -49,17 +49,43 @@ pub struct SourceFile {
     pub path: PathBuf,
     pub name: String,
     pub text: String,
+    /// Byte offset of every line's start, built on first use: finding a line is then a binary
+    /// search, so reporting thousands of diagnostics in a large file stays linear.
+    line_starts: OnceLock<Vec<usize>>,
 }
 
 impl SourceFile {
+    pub fn new(path: &Path, name: String, text: String) -> SourceFile {
+        SourceFile {
+            path: path.to_path_buf(),
+            name,
+            text,
+            line_starts: OnceLock::new(),
+        }
+    }
+
+    fn line_starts(&self) -> &[usize] {
+        self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(self.text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        })
+    }
+
+    /// 0-based index of the line holding a byte offset.
+    fn line_of(&self, offset: usize) -> usize {
+        self.line_starts()
+            .partition_point(|start| *start <= offset)
+            .saturating_sub(1)
+    }
+
     /// 1-based line and column of a byte offset, columns counted in characters.
     pub fn line_col(&self, offset: u32) -> (usize, usize) {
-        let offset = (offset as usize).min(self.text.len());
-        let before = &self.text[..floor_char_boundary(&self.text, offset)];
-        let line = before.matches('\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        let col = before[line_start..].chars().count() + 1;
-        (line, col)
+        let offset = floor_char_boundary(&self.text, (offset as usize).min(self.text.len()));
+        let line = self.line_of(offset);
+        let line_start = self.line_starts()[line];
+        let col = self.text[line_start..offset].chars().count() + 1;
+        (line + 1, col)
     }
 }
 
@@ -79,11 +105,7 @@ pub struct SourceMap {
 impl SourceMap {
     pub fn add(&mut self, path: &Path, name: String, text: String) -> FileId {
         let id = FileId(self.files.len() as u32);
-        self.files.push(Arc::new(SourceFile {
-            path: path.to_path_buf(),
-            name,
-            text,
-        }));
+        self.files.push(Arc::new(SourceFile::new(path, name, text)));
         id
     }
 
@@ -121,17 +143,31 @@ impl SourceCode for FileSource {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let contents = self
-            .0
-            .text
-            .read_span(span, context_lines_before, context_lines_after)?;
+        // miette finds lines by scanning the text from its start, which is linear per
+        // diagnostic. Hand it only the lines around the span, found through the line table,
+        // and shift what it answers back to positions in the whole file.
+        let file = &self.0;
+        let text = &file.text;
+        let start = span.offset().min(text.len());
+        let end = (span.offset() + span.len()).min(text.len());
+        let starts = file.line_starts();
+        let first_line = file.line_of(start).saturating_sub(context_lines_before);
+        let last_line = file.line_of(end.saturating_sub(1).max(start)) + context_lines_after + 1;
+        let window_start = starts[first_line];
+        let window_end = starts.get(last_line + 1).copied().unwrap_or(text.len());
+        let window = &text[window_start..window_end];
+        let local = SourceSpan::new((start - window_start).into(), end - start);
+        let contents = window.read_span(&local, context_lines_before, context_lines_after)?;
         Ok(Box::new(miette::MietteSpanContents::new_named(
-            self.0.name.clone(),
+            file.name.clone(),
             contents.data(),
-            *contents.span(),
-            contents.line(),
+            SourceSpan::new(
+                (contents.span().offset() + window_start).into(),
+                contents.span().len(),
+            ),
+            contents.line() + first_line,
             contents.column(),
-            contents.line_count(),
+            contents.line_count() + first_line,
         )))
     }
 }

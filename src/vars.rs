@@ -19,6 +19,11 @@ pub struct Variable {
 pub struct Variables {
     pub declared: BTreeMap<String, Variable>,
     used: BTreeSet<String>,
+    /// Variables whose value may use other variables are resolved once, on first use; these
+    /// are being resolved now (to find cycles), done, or failed (reported once).
+    resolving: Vec<String>,
+    resolved: BTreeSet<String>,
+    broken: BTreeSet<String>,
 }
 
 impl Variables {
@@ -127,6 +132,48 @@ impl Variables {
             return None;
         };
         self.used.insert(name.to_string());
+        if self.broken.contains(name) {
+            return None;
+        }
+        if let Some(at) = self.resolving.iter().position(|n| n == name) {
+            let mut cycle = self.resolving[at..].to_vec();
+            cycle.push(name.to_string());
+            diagnostics.push(
+                SpecDiagnostic::new(
+                    Code::UnknownVariable,
+                    format!("variable `{name}` refers to itself: {}", cycle.join(" → ")),
+                )
+                .at(span, "used here")
+                .also(variable.declared_at, "declared here")
+                .help(
+                    "a value may use other variables, but never itself, directly or through others",
+                ),
+            );
+            self.broken.extend(cycle);
+            return None;
+        }
+        let declared_at = variable.declared_at;
+        let needs_resolving =
+            !self.resolved.contains(name) && variable.value.as_ref().is_some_and(has_reference);
+        if needs_resolving {
+            let mut value = variable
+                .value
+                .clone()
+                .unwrap_or_else(|| Node::scalar("", true, declared_at));
+            let errors_before = diagnostics.error_count();
+            self.resolving.push(name.to_string());
+            self.interpolate(&mut value, diagnostics);
+            self.resolving.pop();
+            if diagnostics.error_count() > errors_before || self.broken.contains(name) {
+                self.broken.insert(name.to_string());
+                return None;
+            }
+            if let Some(variable) = self.declared.get_mut(name) {
+                variable.value = Some(value);
+            }
+        }
+        self.resolved.insert(name.to_string());
+        let variable = &self.declared[name];
         match &variable.value {
             Some(value) => Some(value.clone()),
             None => {
@@ -159,6 +206,15 @@ impl Variables {
                 .at(variable.declared_at, "declared here")
                 .help("remove it, or use it as `${var.NAME}`")
             })
+    }
+}
+
+/// Whether a value uses a variable anywhere.
+fn has_reference(node: &Node) -> bool {
+    match &node.value {
+        Value::Scalar { text, .. } => text.contains("${"),
+        Value::Seq(items) => items.iter().any(has_reference),
+        Value::Map(entries) => entries.iter().any(|(_, v)| has_reference(v)),
     }
 }
 
@@ -294,6 +350,24 @@ mod tests {
             }
         );
         assert_eq!(v.unused().count(), 0);
+    }
+
+    #[test]
+    fn values_may_use_other_variables_but_never_themselves() {
+        let mut v = vars(&[("a", "${var.b}-x"), ("b", "base"), ("self", "${var.self}")]);
+        let (node, d) = run(&mut v, "x: ${var.a}\n");
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(node.as_map().unwrap()[0].1.as_str(), Some("base-x"));
+
+        let (_, d) = run(&mut v, "x: ${var.self}\ny: ${var.self}\n");
+        let problems: Vec<_> = d.iter().collect();
+        assert_eq!(problems.len(), 1, "reported once: {problems:?}");
+        assert!(problems[0].message.contains("refers to itself"));
+
+        let mut v = vars(&[("p", "${var.q}"), ("q", "${var.p}")]);
+        let (_, d) = run(&mut v, "x: ${var.p}\n");
+        assert_eq!(d.error_count(), 1);
+        assert!(d.iter().next().unwrap().message.contains("p → q → p"));
     }
 
     #[test]

@@ -44,6 +44,20 @@ impl Node {
         }
     }
 
+    /// How many nodes this tree holds (itself included).
+    pub fn size(&self) -> usize {
+        match &self.value {
+            Value::Scalar { .. } => 1,
+            Value::Seq(items) => 1 + items.iter().map(Node::size).sum::<usize>(),
+            Value::Map(entries) => {
+                1 + entries
+                    .iter()
+                    .map(|(k, v)| k.size() + v.size())
+                    .sum::<usize>()
+            }
+        }
+    }
+
     pub fn as_map(&self) -> Option<&[(Node, Node)]> {
         match &self.value {
             Value::Map(entries) => Some(entries),
@@ -97,6 +111,14 @@ pub fn resolve_bool(text: &str) -> Option<bool> {
     }
 }
 
+/// Nodes that aliases and merge keys may copy into one file, in all. Real specs reuse small
+/// fragments (pool defaults, tag sets); a "billion laughs" file asks for billions of copies and
+/// would exhaust memory. Beyond this budget the file is refused.
+pub const MAX_ALIAS_NODES: usize = 250_000;
+/// Nesting deeper than this is refused: no spec needs it, and every later stage walks the tree
+/// recursively.
+pub const MAX_DEPTH: usize = 128;
+
 /// Parses every document of a file. Errors are returned as diagnostics; a syntax error ends the
 /// file (YAML cannot be resynchronised reliably), other problems are all reported.
 pub fn parse(file: FileId, text: &str) -> Result<Vec<Node>, Vec<SpecDiagnostic>> {
@@ -107,10 +129,16 @@ pub fn parse(file: FileId, text: &str) -> Result<Vec<Node>, Vec<SpecDiagnostic>>
         anchors: HashMap::new(),
         documents: Vec::new(),
         problems: Vec::new(),
+        copied: 0,
     };
     for item in Parser::new_from_str(text) {
         match item {
-            Ok((event, span)) => builder.event(event, span.start, span.end),
+            Ok((event, span)) => {
+                if let Err(problem) = builder.event(event, span.start, span.end) {
+                    builder.problems.push(*problem);
+                    return Err(builder.problems);
+                }
+            }
             Err(error) => {
                 builder.problems.push(syntax_error(&builder, &error));
                 return Err(builder.problems);
@@ -172,6 +200,8 @@ enum Open {
         start: usize,
         anchor: usize,
         entries: Vec<(Node, Node)>,
+        /// Index of each text key in `entries`, so duplicate detection stays linear.
+        keys: HashMap<String, usize>,
         pending_key: Option<Node>,
     },
 }
@@ -180,9 +210,12 @@ struct Builder {
     file: FileId,
     offsets: CharOffsets,
     stack: Vec<Open>,
-    anchors: HashMap<usize, Node>,
+    /// Each anchored node with its size in nodes, so copies are counted without walking them.
+    anchors: HashMap<usize, (Node, usize)>,
     documents: Vec<Node>,
     problems: Vec<SpecDiagnostic>,
+    /// Nodes copied by aliases and merge keys so far.
+    copied: usize,
 }
 
 impl Builder {
@@ -194,7 +227,26 @@ impl Builder {
         )
     }
 
-    fn event(&mut self, event: Event<'_>, start: Marker, end: Marker) {
+    /// Takes one parser event. An `Err` is a problem that ends the file (too deep, too many
+    /// alias copies).
+    fn event(
+        &mut self,
+        event: Event<'_>,
+        start: Marker,
+        end: Marker,
+    ) -> Result<(), Box<SpecDiagnostic>> {
+        if matches!(event, Event::SequenceStart(..) | Event::MappingStart(..))
+            && self.stack.len() >= MAX_DEPTH
+        {
+            return Err(Box::new(
+                SpecDiagnostic::new(
+                    Code::YamlLimit,
+                    format!("YAML nested more than {MAX_DEPTH} levels deep"),
+                )
+                .at(self.span(start, end), "too deep")
+                .help("flatten the structure; no azplan setting nests this deep"),
+            ));
+        }
         match event {
             Event::Scalar(text, style, anchor, tag) => {
                 let span = self.span(start, end);
@@ -224,6 +276,7 @@ impl Builder {
                 start: self.offsets.byte(start.index()),
                 anchor,
                 entries: Vec::new(),
+                keys: HashMap::new(),
                 pending_key: None,
             }),
             Event::SequenceEnd | Event::MappingEnd => {
@@ -250,7 +303,7 @@ impl Builder {
                         ..
                     }) => {
                         let span = Span::new(self.file, start, end);
-                        let entries = self.merge_keys(entries);
+                        let entries = self.merge_keys(entries)?;
                         self.finish(
                             Node {
                                 span,
@@ -264,8 +317,12 @@ impl Builder {
             }
             Event::Alias(anchor) => {
                 let span = self.span(start, end);
+                if let Some((_, size)) = self.anchors.get(&anchor) {
+                    // Counted before copying: the copy itself is what must not happen.
+                    self.count_copies(*size, span)?;
+                }
                 match self.anchors.get(&anchor) {
-                    Some(node) => {
+                    Some((node, _)) => {
                         let node = node.clone();
                         self.finish(node, 0);
                     }
@@ -284,52 +341,75 @@ impl Builder {
             | Event::DocumentEnd
             | Event::Nothing => {}
         }
+        Ok(())
+    }
+
+    /// Counts nodes copied by an alias or merge key against [`MAX_ALIAS_NODES`].
+    fn count_copies(&mut self, nodes: usize, at: Span) -> Result<(), Box<SpecDiagnostic>> {
+        self.copied = self.copied.saturating_add(nodes);
+        if self.copied > MAX_ALIAS_NODES {
+            return Err(Box::new(
+                SpecDiagnostic::new(
+                    Code::YamlLimit,
+                    format!(
+                        "YAML aliases expand to more than {MAX_ALIAS_NODES} nodes (an alias bomb?)"
+                    ),
+                )
+                .at(at, "expansion passes the limit here")
+                .help("reuse smaller fragments, or write the values out"),
+            ));
+        }
+        Ok(())
     }
 
     fn finish(&mut self, node: Node, anchor: usize) {
         if anchor != 0 {
-            self.anchors.insert(anchor, node.clone());
+            let size = node.size();
+            self.anchors.insert(anchor, (node.clone(), size));
         }
         match self.stack.last_mut() {
             None => self.documents.push(node),
             Some(Open::Seq { items, .. }) => items.push(node),
             Some(Open::Map {
                 entries,
+                keys,
                 pending_key,
                 ..
-            }) => {
-                match pending_key.take() {
-                    None => *pending_key = Some(node),
-                    Some(key) => {
-                        if let Some(key_text) = key.as_str() {
-                            let duplicate = entries
-                                .iter()
-                                .find(|(k, _)| k.as_str() == Some(key_text) && key_text != "<<");
-                            if let Some((first, _)) = duplicate {
-                                self.problems.push(
+            }) => match pending_key.take() {
+                None => *pending_key = Some(node),
+                Some(key) => {
+                    if let Some(key_text) = key.as_str().filter(|k| *k != "<<") {
+                        if let Some(&first) = keys.get(key_text) {
+                            let first_span = entries[first].0.span;
+                            self.problems.push(
                                 SpecDiagnostic::new(
                                     Code::DuplicateName,
                                     format!("duplicate key `{key_text}` in this mapping"),
                                 )
                                 .at(key.span, "duplicate key")
-                                .also(first.span, "first defined here")
-                                .help("each key may appear once per mapping; merge the two entries"),
+                                .also(first_span, "first defined here")
+                                .help(
+                                    "each key may appear once per mapping; merge the two entries",
+                                ),
                             );
-                                return;
-                            }
+                            return;
                         }
-                        entries.push((key, node));
+                        keys.insert(key_text.to_string(), entries.len());
                     }
+                    entries.push((key, node));
                 }
-            }
+            },
         }
     }
 
     /// YAML merge keys (`<<: *defaults`): entries of the merged mappings that the mapping does
     /// not set itself.
-    fn merge_keys(&mut self, entries: Vec<(Node, Node)>) -> Vec<(Node, Node)> {
+    fn merge_keys(
+        &mut self,
+        entries: Vec<(Node, Node)>,
+    ) -> Result<Vec<(Node, Node)>, Box<SpecDiagnostic>> {
         if !entries.iter().any(|(k, _)| is_merge_key(k)) {
-            return entries;
+            return Ok(entries);
         }
         let (merges, mut own): (Vec<_>, Vec<_>) =
             entries.into_iter().partition(|(k, _)| is_merge_key(k));
@@ -348,17 +428,27 @@ impl Builder {
                     continue;
                 }
             };
+            let mut present: std::collections::HashSet<String> = own
+                .iter()
+                .filter_map(|(k, _)| k.as_str().map(str::to_string))
+                .collect();
             for source in sources {
                 if let Value::Map(inherited) = source.value {
                     for (k, v) in inherited {
-                        if !own.iter().any(|(o, _)| o.as_str() == k.as_str()) {
+                        let new = match k.as_str() {
+                            Some(text) => present.insert(text.to_string()),
+                            None => true,
+                        };
+                        if new {
+                            // The merged entries were already counted when their alias was
+                            // expanded; a merge of an inline mapping copies nothing.
                             own.push((k, v));
                         }
                     }
                 }
             }
         }
-        own
+        Ok(own)
     }
 }
 

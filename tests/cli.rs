@@ -242,9 +242,51 @@ mod loader_never_panics {
             Just("clusters:\n  c:\n    oidcIssuer: true\n    network: {subnet: vnet/v/a}\n    virtualNodes: {subnet: vnet/v/b}\n    nodePools: {system: {mode: System, vmSize: x, count: 1}}\n".to_string()),
             Just("identities:\n  i:\n    federatedCredentials: {f: {cluster: cluster/c, namespace: n, serviceAccount: s}}\n".to_string()),
             Just("roleAssignments:\n  r: {role: AcrPull, scope: registry/x, principal: cluster/c:kubelet, dependsOn: [cluster/c]}\n".to_string()),
-            Just("variables: {n: {default: 3}}\nenvironments: {prod: {n: 5}}\n".to_string()),
+            Just("variables: {n: {default: 3}, m: {default: '${var.n}'}, me: {default: '${var.me}'}}\nenvironments: {prod: {n: 5}}\n".to_string()),
+            Just("workspaces:\n  w: {retentionDays: '${var.n}', dailyQuotaGb: '${var.m}'}\n".to_string()),
+            Just("defaults: &pool {vmSize: x, count: 1}\n".to_string()),
+            Just("clusters:\n  d:\n    nodePools:\n      system: {<<: *pool, mode: System}\n      apps: *pool\n".to_string()),
+            Just("registries:\n  acr00001: {sku: Basic, raw: {a: .nan, b: 1e999, c: 99999999999999999999999}}\n".to_string()),
+            Just("a: &a [x, x, x, x]\nb: &b [*a, *a, *a, *a]\nc: [*b, *b, *b, *b, *missing]\n".to_string()),
             "[ -~\n]{0,60}".prop_map(|s| s),
         ]
+    }
+
+    /// Values files: declared, undeclared and aliased variables.
+    fn values_fragment() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("n: 4\n".to_string()),
+            Just("undeclared: 1\n".to_string()),
+            Just("x: &x {a: 1}\nm: *x\n".to_string()),
+            Just("- not a mapping\n".to_string()),
+            "[ -~\n]{0,40}".prop_map(|s| s),
+        ]
+    }
+
+    /// Loads a stack directory with values files and renders every diagnostic both ways, as
+    /// the CLI does: a span into any file (values files and `--var` included) must render.
+    fn load_and_render(spec: &str, values: &[String], vars: &[String]) {
+        static CASE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let case = CASE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("azplan-prop-{}-{case}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("stack.yaml"), spec).unwrap();
+        let mut files = Vec::new();
+        for (i, text) in values.iter().enumerate() {
+            let path = dir.join(format!("v{i}.values.yaml"));
+            std::fs::write(&path, text).unwrap();
+            files.push(path);
+        }
+        let options = LoadOptions {
+            environment: Some("prod".into()),
+            values_files: files,
+            vars: vars.to_vec(),
+        };
+        let checked = azplan::check::check(&dir, &options);
+        let _ = azplan::render::human(&checked.diagnostics, false, 100);
+        let _ = azplan::render::json(&checked.diagnostics, &checked.sources);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     proptest! {
@@ -261,6 +303,15 @@ mod loader_never_panics {
             let cut = text.char_indices().map(|(i, _)| i).find(|i| *i >= cut).unwrap_or(text.len());
             let _ = check_str("fuzz.yaml", &text, &LoadOptions::default());
             let _ = check_str("fuzz.yaml", &text[..cut], &LoadOptions::default());
+        }
+
+        #[test]
+        fn on_stacks_with_values_files_and_vars(
+            parts in prop::collection::vec(fragment(), 0..8),
+            values in prop::collection::vec(values_fragment(), 0..3),
+            vars in prop::collection::vec("(n|m|zz)=[ -~]{0,8}", 0..3),
+        ) {
+            load_and_render(&parts.concat(), &values, &vars);
         }
     }
 }

@@ -202,12 +202,17 @@ fn plan_and_run(
             errors.iter().for_each(|e| print_error(e));
             return EXIT_ERRORS;
         }
-        print(&render::human(
+        // A plan that could not be shown is not applied.
+        if print(&render::human(
             &plan,
             render::Style {
                 color: color_on_stdout(),
             },
-        ));
+        ))
+        .is_err()
+        {
+            return EXIT_ERRORS;
+        }
         if !plan.summary.has_changes() {
             return EXIT_OK;
         }
@@ -253,12 +258,16 @@ fn apply_saved(args: &ApplyArgs, plan: &Plan) -> u8 {
                 return EXIT_ERRORS;
             }
         }
-        print(&render::human(
+        if print(&render::human(
             plan,
             render::Style {
                 color: color_on_stdout(),
             },
-        ));
+        ))
+        .is_err()
+        {
+            return EXIT_ERRORS;
+        }
         if !plan.summary.has_changes() {
             return EXIT_OK;
         }

@@ -205,12 +205,15 @@ pub fn main() -> ExitCode {
         Command::Destroy(args) => apply::destroy_command(&args),
         Command::Emulator(args) => return crate::emulator::main(args),
         Command::Schema { plan } => {
-            print(&if plan {
+            let text = if plan {
                 crate::plan::json_schema()
             } else {
                 schema::generate()
-            });
-            EXIT_OK
+            };
+            match print(&text) {
+                Ok(()) => EXIT_OK,
+                Err(()) => EXIT_ERRORS,
+            }
         }
     };
     ExitCode::from(code)
@@ -236,11 +239,15 @@ pub(crate) fn report(checked: &Checked) -> bool {
     checked.diagnostics.has_errors()
 }
 
-pub(crate) fn print(text: &str) {
+/// Writes to stdout. A failure (closed pipe, full disk) is reported on stderr and returned, so
+/// the command exits non-zero instead of claiming output it did not write.
+#[must_use = "a failed write must change the exit code"]
+pub(crate) fn print(text: &str) -> Result<(), ()> {
     let mut stdout = std::io::stdout().lock();
-    // A closed pipe (`azplan graph | head`) is not an error worth a panic.
-    let _ = stdout.write_all(text.as_bytes());
-    let _ = stdout.flush();
+    stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+        .map_err(|e| eprintln!("error: cannot write the output: {e}"))
 }
 
 fn validate(args: &StackArgs, format: OutputFormat) -> u8 {
@@ -257,20 +264,28 @@ fn validate(args: &StackArgs, format: OutputFormat) -> u8 {
                     .map(|g| g.order.iter().map(|a| a.to_string()).collect::<Vec<_>>())
                     .unwrap_or_default()
             );
-            print(&format!(
+            let text = format!(
                 "{}\n",
                 serde_json::to_string_pretty(&value).unwrap_or_default()
-            ));
+            );
+            if print(&text).is_err() {
+                return EXIT_ERRORS;
+            }
         }
         OutputFormat::Human => {
             report(&checked);
             let summary = render::summary_line(&checked.diagnostics);
             match &checked.stack {
-                Some(stack) if !failed => print(&format!(
-                    "{} is valid: {} resources ({summary})\n",
-                    args.stack.display(),
-                    stack.resources.len()
-                )),
+                Some(stack) if !failed => {
+                    let line = format!(
+                        "{} is valid: {} resources ({summary})\n",
+                        args.stack.display(),
+                        stack.resources.len()
+                    );
+                    if print(&line).is_err() {
+                        return EXIT_ERRORS;
+                    }
+                }
                 _ => eprintln!("{} is not valid: {summary}", args.stack.display()),
             }
         }
@@ -282,10 +297,10 @@ fn graph(args: &StackArgs, format: graph::Format) -> u8 {
     let checked = check::check(&args.stack, &args.options());
     let failed = report(&checked);
     match (&checked.stack, &checked.graph) {
-        (Some(stack), Some(graph)) if !failed => {
-            print(&graph.render(stack, format));
-            EXIT_OK
-        }
+        (Some(stack), Some(graph)) if !failed => match print(&graph.render(stack, format)) {
+            Ok(()) => EXIT_OK,
+            Err(()) => EXIT_ERRORS,
+        },
         _ => {
             eprintln!(
                 "{} is not valid: {}",
@@ -353,7 +368,9 @@ fn plan(plan_args: &PlanArgs) -> u8 {
         PlanFormat::Json => crate::plan::render::json(&plan),
         PlanFormat::Markdown => crate::plan::render::markdown(&plan),
     };
-    print(&text);
+    if print(&text).is_err() {
+        return EXIT_ERRORS;
+    }
     if let Some(path) = &plan_args.out {
         if let Err(e) = write_atomically(path, crate::plan::render::json(&plan).as_bytes()) {
             eprintln!("error: cannot save the plan to `{}`: {e}", path.display());
@@ -380,14 +397,16 @@ fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()>
         .unwrap_or(std::path::Path::new("."));
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("plan");
     let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    {
-        let mut file = std::fs::File::create(&temp)?;
+    let written = std::fs::File::create(&temp).and_then(|mut file| {
         file.write_all(bytes)?;
-        file.sync_all()?;
-    }
-    std::fs::rename(&temp, path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&temp);
-    })
+        file.sync_all()
+    });
+    // Whatever failed (a full disk, a size limit), no half-written temp file stays behind.
+    written
+        .and_then(|()| std::fs::rename(&temp, path))
+        .inspect_err(|_| {
+            let _ = std::fs::remove_file(&temp);
+        })
 }
 
 /// Renders one error like the spec diagnostics: code, message, help, terminal width.
@@ -433,42 +452,44 @@ fn output(args: &OutputArgs) -> u8 {
     };
     let outputs = crate::outputs::outputs(stack, &live);
     if let Some(name) = &args.name {
-        return match outputs.get(name) {
-            Some(serde_json::Value::String(text)) => {
-                print(&format!("{text}\n"));
-                EXIT_OK
-            }
-            Some(value) => {
-                print(&format!(
-                    "{}\n",
-                    serde_json::to_string_pretty(value).unwrap_or_default()
-                ));
-                EXIT_OK
-            }
+        let written = match outputs.get(name) {
+            Some(serde_json::Value::String(text)) => print(&format!("{text}\n")),
+            Some(value) => print(&format!(
+                "{}\n",
+                serde_json::to_string_pretty(value).unwrap_or_default()
+            )),
             None => {
                 let names: Vec<&str> = outputs.keys().map(String::as_str).collect();
                 eprintln!(
                     "error: no output `{name}` (has the stack been applied?)\n  help: {}",
                     crate::diag::suggest(name, names.iter().copied())
                 );
-                EXIT_ERRORS
+                return EXIT_ERRORS;
             }
         };
+        return match written {
+            Ok(()) => EXIT_OK,
+            Err(()) => EXIT_ERRORS,
+        };
     }
-    match args.format {
-        OutputFormat::Json => print(&format!(
+    let text = match args.format {
+        OutputFormat::Json => format!(
             "{}\n",
             serde_json::to_string_pretty(&outputs).unwrap_or_default()
-        )),
-        OutputFormat::Human => {
-            for (name, value) in &outputs {
+        ),
+        OutputFormat::Human => outputs
+            .iter()
+            .map(|(name, value)| {
                 let shown = match value {
                     serde_json::Value::String(s) => s.clone(),
                     other => other.to_string(),
                 };
-                print(&format!("{name} = {shown}\n"));
-            }
-        }
+                format!("{name} = {shown}\n")
+            })
+            .collect(),
+    };
+    match print(&text) {
+        Ok(()) => EXIT_OK,
+        Err(()) => EXIT_ERRORS,
     }
-    EXIT_OK
 }

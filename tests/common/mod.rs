@@ -23,6 +23,7 @@ pub fn text(bytes: &[u8]) -> String {
 }
 
 /// Every test snapshots into `snapshots/`, named without the module prefix.
+#[allow(dead_code)] // not every test binary snapshots
 pub fn check(name: &str, value: &str) {
     let mut settings = insta::Settings::clone_current();
     settings.set_snapshot_path("../../snapshots");
