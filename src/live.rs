@@ -13,6 +13,45 @@ const MAX_LIVE_BYTES: u64 = 512 * 1024 * 1024;
 #[derive(Debug, Clone, Default)]
 pub struct LiveState {
     by_id: BTreeMap<String, Value>,
+    /// Everything a resource group holds, as the generic resource LIST of the group answers
+    /// (ID, type, tags; no properties), keyed by the group's lower-cased ID. A group delete
+    /// takes all of it, so the plan must know all of it, not only the types azplan manages.
+    contents: BTreeMap<String, Vec<Value>>,
+}
+
+/// Where a live resource stands in ARM's provisioning life cycle (ARM RPC: `Succeeded`,
+/// `Failed` and `Canceled` are terminal; every other value means an operation is in flight; a
+/// resource without a provisioningState counts as succeeded).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Provisioning {
+    Succeeded,
+    /// `Failed` or `Canceled`: exists, but not as asked.
+    Failed(String),
+    /// `Creating`, `Updating`, `Deleting`, `Accepted`…: an operation is in flight.
+    Busy(String),
+}
+
+impl Provisioning {
+    pub fn of(body: &Value) -> Provisioning {
+        let state = body
+            .get("properties")
+            .and_then(|p| p.get("provisioningState"))
+            .and_then(Value::as_str);
+        match state {
+            None | Some("Succeeded") => Provisioning::Succeeded,
+            Some(s) if s.eq_ignore_ascii_case("succeeded") => Provisioning::Succeeded,
+            Some(s @ ("Failed" | "Canceled" | "Cancelled")) => Provisioning::Failed(s.into()),
+            Some(s) => Provisioning::Busy(s.into()),
+        }
+    }
+
+    /// The state's name, when it is not `Succeeded`.
+    pub fn unsettled(&self) -> Option<&str> {
+        match self {
+            Provisioning::Succeeded => None,
+            Provisioning::Failed(s) | Provisioning::Busy(s) => Some(s),
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
@@ -53,6 +92,44 @@ impl LiveState {
 
     pub fn get(&self, id: &str) -> Option<&Value> {
         self.by_id.get(&id.to_ascii_lowercase())
+    }
+
+    /// Records what the generic resource LIST of a group answered.
+    pub fn set_group_contents(&mut self, group_id: &str, entries: Vec<Value>) {
+        self.contents.insert(group_id.to_ascii_lowercase(), entries);
+    }
+
+    /// The top-level resources inside a group: as its generic LIST answered when it was read,
+    /// otherwise (live state from a file) every known body directly inside the group.
+    pub fn group_contents(&self, group_id: &str) -> Vec<&Value> {
+        let group = group_id.to_ascii_lowercase();
+        if let Some(entries) = self.contents.get(&group) {
+            return entries.iter().collect();
+        }
+        let prefix = format!("{group}/providers/");
+        self.by_id
+            .iter()
+            .filter(|(id, _)| {
+                id.strip_prefix(&prefix)
+                    .is_some_and(|rest| rest.split('/').count() == 3)
+            })
+            .map(|(_, body)| body)
+            .collect()
+    }
+
+    /// Role assignments whose scope is the group or anything inside it (they go with it).
+    pub fn role_assignments_within(&self, group_id: &str) -> Vec<&Value> {
+        let group = group_id.to_ascii_lowercase();
+        let inside = format!("{group}/");
+        self.by_id
+            .iter()
+            .filter(|(id, _)| {
+                id.find("/providers/microsoft.authorization/roleassignments/")
+                    .map(|at| &id[..at])
+                    .is_some_and(|scope| scope == group || scope.starts_with(&inside))
+            })
+            .map(|(_, body)| body)
+            .collect()
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (&String, &Value)> {

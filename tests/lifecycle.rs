@@ -1,112 +1,11 @@
 //! Lifecycle tests: the real `azplan` binary applies, re-plans and destroys stacks against the
 //! emulator, started in this process and reached over HTTPS through the same pipeline as Azure.
 
-use std::path::PathBuf;
 use std::process::{Command, Output};
-use std::time::Duration;
 
-use azplan::emulator::{Emulator, EmulatorConfig, FaultPlan, RunningEmulator};
-
-struct Cloud {
-    runtime: tokio::runtime::Runtime,
-    emulator: Option<RunningEmulator>,
-    dir: PathBuf,
-    ca: PathBuf,
-}
-
-impl Cloud {
-    fn start(name: &str, faults: Option<&str>) -> Cloud {
-        Cloud::start_scaled(name, faults, 0.002)
-    }
-
-    fn start_scaled(name: &str, faults: Option<&str>, time_scale: f64) -> Cloud {
-        let dir =
-            std::env::temp_dir().join(format!("azplan-lifecycle-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        let config = EmulatorConfig {
-            state_file: Some(dir.join("state.json")),
-            request_log: Some(dir.join("requests.jsonl")),
-            ca_cert_file: Some(dir.join("ca.pem")),
-            time_scale,
-            principal_window: Duration::from_secs(30),
-            faults: faults
-                .map(|f| FaultPlan::parse(f).expect("valid faults"))
-                .unwrap_or_default(),
-            ..EmulatorConfig::default()
-        };
-        let emulator = runtime
-            .block_on(Emulator::start(config))
-            .expect("the emulator starts");
-        let ca = emulator.ca_cert_path().to_path_buf();
-        Cloud {
-            runtime,
-            emulator: Some(emulator),
-            dir,
-            ca,
-        }
-    }
-
-    fn endpoint(&self) -> String {
-        self.emulator.as_ref().unwrap().endpoint().to_string()
-    }
-
-    fn azplan(&self, args: &[&str]) -> Output {
-        let endpoint = self.endpoint();
-        let mut all: Vec<&str> = args.to_vec();
-        all.extend([
-            "--endpoint",
-            &endpoint,
-            "--ca-cert",
-            self.ca.to_str().unwrap(),
-        ]);
-        Command::new(env!("CARGO_BIN_EXE_azplan"))
-            .args(&all)
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .env("NO_COLOR", "1")
-            .output()
-            .expect("azplan runs")
-    }
-
-    /// Requests in the emulator's log, by method, from line `from` on.
-    fn requests(&self, from: usize) -> (usize, Vec<(String, String)>) {
-        let text = std::fs::read_to_string(self.dir.join("requests.jsonl")).unwrap_or_default();
-        let lines: Vec<&str> = text.lines().collect();
-        let entries = lines[from.min(lines.len())..]
-            .iter()
-            .map(|l| {
-                let v: serde_json::Value = serde_json::from_str(l).unwrap();
-                (
-                    v["method"].as_str().unwrap_or("").to_string(),
-                    v["path"].as_str().unwrap_or("").to_string(),
-                )
-            })
-            .collect();
-        (lines.len(), entries)
-    }
-}
-
-impl Drop for Cloud {
-    fn drop(&mut self) {
-        if let Some(e) = self.emulator.take() {
-            let _ = self.runtime.block_on(e.shutdown());
-        }
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
+#[path = "common/cloud.rs"]
+mod cloud;
+use cloud::{Cloud, text};
 
 fn assert_clean(cloud: &Cloud, stack: &str) {
     let plan = cloud.azplan(&["plan", stack, "--detailed-exitcode"]);

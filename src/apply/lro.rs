@@ -130,11 +130,13 @@ pub async fn wait(
     }
 }
 
-/// Whether an operation ran to its end or was left running (Ctrl-C).
+/// Whether an operation ran to its end, was left running (Ctrl-C), or never started because a
+/// stop came first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Finished {
     Done,
     Abandoned,
+    NotStarted,
 }
 
 fn provisioning_state(body: Option<&Value>) -> Option<&str> {

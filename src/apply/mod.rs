@@ -15,6 +15,7 @@ use tokio::task::JoinSet;
 use crate::arm::client::ArmClient;
 use crate::arm::error::ArmError;
 use crate::kinds::{self, LateValue};
+use crate::live::Provisioning;
 use crate::plan::{Action, Change, Plan, delete_rank};
 
 pub mod lro;
@@ -27,6 +28,10 @@ use progress::{Event, Progress};
 pub struct ApplyOptions {
     /// Operations in flight at once.
     pub parallelism: usize,
+    /// Pause between reads of a busy resource (one with an operation in flight).
+    pub poll_interval: Duration,
+    /// Longest wait for a busy resource before giving up on it.
+    pub busy_timeout: Duration,
     /// Retries of an operation that ARM refuses for a passing reason (another operation in
     /// progress, a principal not replicated yet).
     pub conflict_retries: u32,
@@ -39,6 +44,9 @@ impl Default for ApplyOptions {
         // ARM's write budget refills at 10/s; 10 concurrent operations keep within it.
         ApplyOptions {
             parallelism: 10,
+            poll_interval: Duration::from_secs(10),
+            // AKS operations (upgrades of large pools) can run for well over an hour.
+            busy_timeout: Duration::from_secs(3 * 3600),
             conflict_retries: 8,
             conflict_backoff: Duration::from_secs(2),
         }
@@ -94,12 +102,18 @@ impl Report {
     }
 }
 
-/// Whether a change needs an ARM operation.
+/// Whether a change needs an ARM operation of its own (what a group delete takes has none).
 pub fn is_operation(change: &Change) -> bool {
-    matches!(
-        change.action,
-        Action::Create | Action::Update | Action::Replace | Action::Adopt | Action::Delete
-    )
+    change.goes_with.is_none()
+        && matches!(
+            change.action,
+            Action::Create
+                | Action::Update
+                | Action::Replace
+                | Action::Adopt
+                | Action::Delete
+                | Action::Wait
+        )
 }
 
 /// The lock an operation must hold: ARM allows one operation at a time per AKS cluster (pools
@@ -178,6 +192,7 @@ pub async fn apply(
         }
     }
 
+    let stack: Arc<str> = Arc::from(plan.stack.as_str());
     let locks: Arc<std::sync::Mutex<HashMap<String, Arc<Mutex<()>>>>> = Arc::default();
     let bodies: Arc<Mutex<HashMap<String, Value>>> = Arc::default();
     let mut outcomes: BTreeMap<usize, Outcome> = BTreeMap::new();
@@ -220,6 +235,7 @@ pub async fn apply(
                 }),
                 options: options.clone(),
                 stop: stop.clone(),
+                stack: stack.clone(),
             };
             running.spawn(async move {
                 let began = Instant::now();
@@ -259,6 +275,9 @@ pub async fn apply(
                     Ok(Finished::Abandoned) => {
                         outcomes.insert(i, Outcome::StillRunning);
                     }
+                    Ok(Finished::NotStarted) => {
+                        outcomes.insert(i, Outcome::NotStarted);
+                    }
                     Err(error) => {
                         progress.event(Event::Failed { address: change.address.clone(), action: change.action, error: error.to_string() });
                         outcomes.insert(i, Outcome::Failed(error.to_string()));
@@ -272,6 +291,24 @@ pub async fn apply(
     }
     for &i in &ops {
         outcomes.entry(i).or_insert(Outcome::NotStarted);
+    }
+    // What a group delete takes went with it, or stayed with it.
+    for (i, change) in plan.changes.iter().enumerate() {
+        let Some(group) = &change.goes_with else {
+            continue;
+        };
+        let with_group = index_of
+            .get(group.as_str())
+            .and_then(|g| outcomes.get(g))
+            .cloned();
+        let outcome = match with_group {
+            Some(Outcome::Done) => Outcome::Done,
+            Some(Outcome::NotStarted) | None => Outcome::NotStarted,
+            Some(_) => Outcome::Skipped {
+                because: group.clone(),
+            },
+        };
+        outcomes.insert(i, outcome);
     }
     let report = Report {
         outcomes: outcomes
@@ -328,6 +365,8 @@ struct Operation {
     lock: Option<Arc<Mutex<()>>>,
     options: ApplyOptions,
     stop: watch::Receiver<bool>,
+    /// The plan's stack: its ownership marks every resource this apply may touch.
+    stack: Arc<str>,
 }
 
 impl Operation {
@@ -336,6 +375,10 @@ impl Operation {
             Some(lock) => Some(lock.lock().await),
             None => None,
         };
+        // The lock may have been held for long: a stop that came meanwhile starts nothing.
+        if *self.stop.borrow() {
+            return Ok(Finished::NotStarted);
+        }
         let c = &self.change;
         if c.action == Action::Create
             && c.reasons
@@ -345,9 +388,42 @@ impl Operation {
             // The cluster PUT created this pool; record its body for dependents.
             return self.remember().await.map(|_| Finished::Done);
         }
-        if matches!(c.action, Action::Delete | Action::Replace) {
+        let mut step = Step::from(c.action);
+        if c.action == Action::Wait || c.state.as_deref().is_some_and(is_busy) {
+            match self.settle().await? {
+                Settled::Abandoned => return Ok(Finished::Abandoned),
+                Settled::Gone => step = step.after_gone(),
+                Settled::Present(body) => {
+                    self.still_ours(&body)?;
+                    step = self.after_settled(step, &body);
+                }
+            }
+        }
+        if step == Step::Put
+            && c.changes.is_empty()
+            && c.state
+                .as_deref()
+                .is_some_and(|s| matches!(s, "Failed" | "Canceled" | "Cancelled"))
+        {
+            // Planned only to repair a failed state, which a parent's repair (an AKS cluster
+            // reconciles its pools) may have done meanwhile: look before writing.
+            if let Some(body) = self.client.get(&c.id, &c.api_version).await?
+                && Provisioning::of(&body) == Provisioning::Succeeded
+            {
+                step = self.after_settled(Step::Nothing, &body);
+            }
+        }
+        if step == Step::Nothing {
+            return self.remember().await.map(|_| Finished::Done);
+        }
+        if matches!(step, Step::Delete | Step::Replace) {
+            if c.arm_type
+                .eq_ignore_ascii_case("Microsoft.Resources/resourceGroups")
+            {
+                self.nothing_else_in_group().await?;
+            }
             let finished = self.delete().await?;
-            if finished == Finished::Abandoned || c.action == Action::Delete {
+            if finished != Finished::Done || step == Step::Delete {
                 return Ok(finished);
             }
         }
@@ -361,6 +437,104 @@ impl Operation {
             self.remember().await?;
         }
         Ok(finished)
+    }
+
+    /// Polls a busy resource until its operation in flight ends (or it is gone).
+    async fn settle(&self) -> Result<Settled, ArmError> {
+        let c = &self.change;
+        let started = tokio::time::Instant::now();
+        loop {
+            if *self.stop.borrow() {
+                return Ok(Settled::Abandoned);
+            }
+            let Some(body) = self.client.get(&c.id, &c.api_version).await? else {
+                return Ok(Settled::Gone);
+            };
+            match Provisioning::of(&body) {
+                Provisioning::Busy(state) => {
+                    if started.elapsed() >= self.options.busy_timeout {
+                        return Err(ArmError::Refused {
+                            resource: c.address.clone(),
+                            message: format!(
+                                "still `{state}` after waiting {}s for the operation in flight",
+                                started.elapsed().as_secs()
+                            ),
+                        });
+                    }
+                    tokio::time::sleep(self.options.poll_interval).await;
+                }
+                _ => return Ok(Settled::Present(body)),
+            }
+        }
+    }
+
+    /// What was planned against a busy resource still holds once it settled: the resource is
+    /// this stack's (or nobody's, for children and adoption), never another stack's.
+    fn still_ours(&self, body: &Value) -> Result<(), ArmError> {
+        let c = &self.change;
+        let refuse = |why: String| ArmError::Refused {
+            resource: c.address.clone(),
+            message: why,
+        };
+        match crate::plan::owner_of(body) {
+            Some(owner) if owner != *self.stack => Err(refuse(format!(
+                "while azplan waited, it became owned by stack `{owner}`"
+            ))),
+            None if kinds::taggable_type(&c.arm_type) && c.action != Action::Adopt => Err(refuse(
+                "while azplan waited, it lost this stack's ownership tag".into(),
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// Decides again about a resource that was busy when planned and has settled now.
+    fn after_settled(&self, planned: Step, body: &Value) -> Step {
+        if planned != Step::Nothing {
+            return planned;
+        }
+        if let Provisioning::Failed(_) = Provisioning::of(body) {
+            return Step::Put;
+        }
+        let c = &self.change;
+        let desired = c.desired.clone().unwrap_or(Value::Null);
+        let ignored: Vec<&str> = c.also_ignored.iter().map(String::as_str).collect();
+        let differences =
+            crate::plan::diff::diff(&desired, body, kinds::rules_of_type(&c.arm_type), &ignored);
+        // Values still to come from dependencies cannot be compared yet: send the body.
+        let waits_for_values = !c.late.is_empty();
+        if differences.is_empty() && !waits_for_values {
+            Step::Nothing
+        } else {
+            Step::Put
+        }
+    }
+
+    /// Right before a resource group delete: the group holds nothing the plan did not list
+    /// (ARM deletes everything inside, whoever owns it). There is no conditional group delete
+    /// in ARM, so a resource created between this read and the delete is not caught.
+    async fn nothing_else_in_group(&self) -> Result<(), ArmError> {
+        let c = &self.change;
+        let planned: std::collections::BTreeSet<String> = c
+            .takes_with_it
+            .iter()
+            .map(|id| id.to_ascii_lowercase())
+            .collect();
+        let now = crate::arm::read::group_inventory(&self.client, &c.id).await?;
+        let unexpected: Vec<String> = now
+            .into_iter()
+            .filter(|id| !planned.contains(&id.to_ascii_lowercase()))
+            .collect();
+        if unexpected.is_empty() {
+            Ok(())
+        } else {
+            Err(ArmError::Refused {
+                resource: c.address.clone(),
+                message: format!(
+                    "the group now holds resources the plan did not list, which its delete would take: {}",
+                    unexpected.join(", ")
+                ),
+            })
+        }
     }
 
     /// Sends a write and waits for it to finish.
@@ -425,10 +599,27 @@ impl Operation {
             .min(Duration::from_secs(30))
     }
 
-    /// Reads the finished resource so dependents can take values from it.
+    /// Reads the finished resource so dependents can take values from it, and checks that it
+    /// ended `Succeeded`: an operation can succeed while the resource it touched is `Failed`
+    /// (an AKS cluster whose pools failed), and that is not converged.
     async fn remember(&self) -> Result<(), ArmError> {
         let c = &self.change;
-        if let Some(body) = self.client.get(&c.id, &c.api_version).await? {
+        let body = match self.client.get(&c.id, &c.api_version).await? {
+            Some(body) if matches!(Provisioning::of(&body), Provisioning::Busy(_)) => {
+                match self.settle().await? {
+                    Settled::Present(body) => Some(body),
+                    Settled::Gone | Settled::Abandoned => None,
+                }
+            }
+            other => other,
+        };
+        if let Some(body) = body {
+            if let Some(state) = Provisioning::of(&body).unsettled() {
+                return Err(ArmError::NotSucceeded {
+                    resource: c.address.clone(),
+                    state: state.to_string(),
+                });
+            }
             self.bodies.lock().await.insert(c.address.clone(), body);
         }
         Ok(())
@@ -457,6 +648,50 @@ impl Operation {
                 ),
             })
     }
+}
+
+/// What an operation still has to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Step {
+    Nothing,
+    Put,
+    Delete,
+    Replace,
+}
+
+impl Step {
+    fn from(action: Action) -> Step {
+        match action {
+            Action::Create | Action::Update | Action::Adopt => Step::Put,
+            Action::Replace => Step::Replace,
+            Action::Delete => Step::Delete,
+            Action::Wait | Action::NoOp | Action::Read => Step::Nothing,
+        }
+    }
+
+    /// A busy resource that is gone once settled (it was being deleted): it is created, unless
+    /// it was to be deleted anyway.
+    fn after_gone(self) -> Step {
+        match self {
+            Step::Delete => Step::Nothing,
+            _ => Step::Put,
+        }
+    }
+}
+
+/// How a busy resource ended.
+enum Settled {
+    Present(Value),
+    Gone,
+    Abandoned,
+}
+
+/// A provisioning state that means an operation is in flight.
+fn is_busy(state: &str) -> bool {
+    matches!(
+        Provisioning::of(&serde_json::json!({"properties": {"provisioningState": state}})),
+        Provisioning::Busy(_)
+    )
 }
 
 /// ARM refusals that go away by themselves: another operation holds the resource, or a new

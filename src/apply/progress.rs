@@ -65,6 +65,7 @@ fn gerund(action: Action) -> &'static str {
         Action::Update | Action::Adopt => "Modifying",
         Action::Replace => "Replacing",
         Action::Delete => "Destroying",
+        Action::Wait => "Waiting",
         Action::NoOp | Action::Read => "Reading",
     }
 }
@@ -75,6 +76,7 @@ fn done_word(action: Action) -> &'static str {
         Action::Update | Action::Adopt => "Modifications complete",
         Action::Replace => "Replacement complete",
         Action::Delete => "Destruction complete",
+        Action::Wait => "Settled",
         Action::NoOp | Action::Read => "Read complete",
     }
 }

@@ -1,6 +1,8 @@
 //! Reading a stack's live state with as few requests as ARM allows: one LIST of resource groups,
 //! one LIST per (resource group, type), one LIST per parent for children, and GETs only for
 //! what lives outside the stack's resource groups. Bounded concurrency; the client paces.
+//! Every group the stack has or owns is also read whole (the generic resource LIST), because a
+//! group delete takes everything in it.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -45,6 +47,11 @@ const CHILDREN: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// api-version of the generic resource LIST (`Resources_ListByResourceGroup`, Microsoft.Resources
+/// 2025-04-01, the version azplan uses for resource groups).
+const GENERIC_LIST_API_VERSION: &str = "2025-04-01";
+const ROLE_ASSIGNMENT_API_VERSION: &str = "2022-04-01";
+
 #[derive(Debug, Clone)]
 enum Read {
     List {
@@ -55,6 +62,47 @@ enum Read {
         id: String,
         api_version: String,
     },
+    /// The generic LIST of a group: everything in it, whatever its type.
+    Contents {
+        group: String,
+    },
+}
+
+/// The generic LIST of a group's contents (top-level resources of every type).
+pub fn contents_path(group_id: &str) -> String {
+    format!("{group_id}/resources")
+}
+
+/// Everything a delete of the group would take, as IDs: its top-level resources and the role
+/// assignments scoped at or below it. Read fresh by apply right before a group delete.
+pub async fn group_inventory(client: &ArmClient, group_id: &str) -> Result<Vec<String>, ArmError> {
+    let mut ids: Vec<String> = client
+        .list(&contents_path(group_id), GENERIC_LIST_API_VERSION)
+        .await?
+        .iter()
+        .filter_map(|b| b.get("id").and_then(Value::as_str).map(str::to_string))
+        .collect();
+    let group = group_id.to_ascii_lowercase();
+    let assignments = client
+        .list(
+            &format!("{group_id}/providers/Microsoft.Authorization/roleAssignments"),
+            ROLE_ASSIGNMENT_API_VERSION,
+        )
+        .await?;
+    for body in assignments {
+        let Some(id) = body.get("id").and_then(Value::as_str) else {
+            continue;
+        };
+        let lower = id.to_ascii_lowercase();
+        let inside = lower
+            .find("/providers/microsoft.authorization/roleassignments/")
+            .map(|at| &lower[..at])
+            .is_some_and(|scope| scope == group || scope.starts_with(&format!("{group}/")));
+        if inside {
+            ids.push(id.to_string());
+        }
+    }
+    Ok(ids)
 }
 
 const CONCURRENCY: usize = 16;
@@ -80,12 +128,21 @@ pub async fn read_live(client: Arc<ArmClient>, stack: &Stack) -> Result<LiveStat
     )
     .await;
     let mut existing_groups = BTreeSet::new();
-    for result in groups {
+    // Groups this stack owns (by tag), in the spec or not: any of them may be deleted.
+    let mut owned_groups = BTreeSet::new();
+    for (_, result) in groups {
         match result {
             Ok(items) => {
                 for item in items {
                     if let Some(id) = item.get("id").and_then(Value::as_str) {
                         existing_groups.insert(id.to_ascii_lowercase());
+                        let owner = item
+                            .get("tags")
+                            .and_then(|t| t.get(kinds::OWNER_TAG))
+                            .and_then(Value::as_str);
+                        if owner == Some(stack.name.as_str()) {
+                            owned_groups.insert(id.to_string());
+                        }
                     }
                     live.insert(item);
                 }
@@ -126,7 +183,23 @@ pub async fn read_live(client: Arc<ArmClient>, stack: &Stack) -> Result<LiveStat
         }
         reads.push(Read::List {
             path: format!("{group}/providers/Microsoft.Authorization/roleAssignments"),
-            api_version: "2022-04-01",
+            api_version: ROLE_ASSIGNMENT_API_VERSION,
+        });
+        reads.push(Read::Contents {
+            group: group.clone(),
+        });
+    }
+    for group in &owned_groups {
+        if stack_groups.contains(&group.to_ascii_lowercase()) {
+            continue;
+        }
+        // An owned group the spec no longer has is deleted: read all it holds.
+        reads.push(Read::List {
+            path: format!("{group}/providers/Microsoft.Authorization/roleAssignments"),
+            api_version: ROLE_ASSIGNMENT_API_VERSION,
+        });
+        reads.push(Read::Contents {
+            group: group.clone(),
         });
     }
     // Resources in a stack group are covered by its LISTs, or cannot exist when the group does
@@ -154,14 +227,15 @@ pub async fn read_live(client: Arc<ArmClient>, stack: &Stack) -> Result<LiveStat
             reads.push(Read::Get { id, api_version });
         }
     }
-    for result in run(&client, reads).await {
-        match result {
-            Ok(items) => {
+    for (read, result) in run(&client, reads).await {
+        match (read, result) {
+            (Read::Contents { group }, Ok(items)) => live.set_group_contents(&group, items),
+            (_, Ok(items)) => {
                 for item in items {
                     live.insert(item);
                 }
             }
-            Err(e) => errors.push(e),
+            (_, Err(e)) => errors.push(e),
         }
     }
 
@@ -183,7 +257,7 @@ pub async fn read_live(client: Arc<ArmClient>, stack: &Stack) -> Result<LiveStat
             }
         }
     }
-    for result in run(&client, reads).await {
+    for (_, result) in run(&client, reads).await {
         match result {
             Ok(items) => {
                 for item in items {
@@ -200,8 +274,10 @@ pub async fn read_live(client: Arc<ArmClient>, stack: &Stack) -> Result<LiveStat
     }
 }
 
-/// Runs reads concurrently; each yields the bodies it found.
-async fn run(client: &Arc<ArmClient>, reads: Vec<Read>) -> Vec<Result<Vec<Value>, ArmError>> {
+type ReadResult = (Read, Result<Vec<Value>, ArmError>);
+
+/// Runs reads concurrently; each yields the bodies it found, in the order the reads were given.
+async fn run(client: &Arc<ArmClient>, reads: Vec<Read>) -> Vec<ReadResult> {
     let permits = Arc::new(Semaphore::new(CONCURRENCY));
     let mut tasks = JoinSet::new();
     for (index, read) in reads.into_iter().enumerate() {
@@ -209,28 +285,38 @@ async fn run(client: &Arc<ArmClient>, reads: Vec<Read>) -> Vec<Result<Vec<Value>
         let permits = permits.clone();
         tasks.spawn(async move {
             let _permit = permits.acquire_owned().await;
-            let result = match read {
+            let result = match &read {
                 Read::List {
                     path, api_version, ..
-                } => client.list(&path, api_version).await,
+                } => client.list(path, api_version).await,
                 Read::Get { id, api_version } => client
-                    .get(&id, &api_version)
+                    .get(id, api_version)
                     .await
                     .map(|b| b.into_iter().collect()),
+                Read::Contents { group } => {
+                    client
+                        .list(&contents_path(group), GENERIC_LIST_API_VERSION)
+                        .await
+                }
             };
-            (index, result)
+            (index, read, result)
         });
     }
-    let mut results: BTreeMap<usize, Result<Vec<Value>, ArmError>> = BTreeMap::new();
+    let mut results: BTreeMap<usize, ReadResult> = BTreeMap::new();
     while let Some(joined) = tasks.join_next().await {
         match joined {
-            Ok((index, result)) => {
-                results.insert(index, result);
+            Ok((index, read, result)) => {
+                results.insert(index, (read, result));
             }
             Err(e) => {
                 results.insert(
                     usize::MAX - results.len(),
-                    Err(ArmError::Setup(format!("a read task failed: {e}"))),
+                    (
+                        Read::Contents {
+                            group: String::new(),
+                        },
+                        Err(ArmError::Setup(format!("a read task failed: {e}"))),
+                    ),
                 );
             }
         }

@@ -40,6 +40,9 @@ pub(crate) struct Safety {
     /// Operations in flight at once (ARM's write budget refills at 10 per second).
     #[arg(long, default_value_t = 10, value_name = "N")]
     pub parallelism: usize,
+    /// Seconds between reads of a resource that is busy with an operation azplan did not start.
+    #[arg(long, default_value_t = 10.0, value_name = "SECONDS")]
+    pub poll_interval: f64,
 }
 
 fn destructive(plan: &Plan) -> Vec<String> {
@@ -98,6 +101,7 @@ fn execute(connection: &Connection, plan: &Plan, safety: &Safety, verb: &'static
     let (stop_tx, stop) = tokio::sync::watch::channel(false);
     let options = ApplyOptions {
         parallelism: safety.parallelism.max(1),
+        poll_interval: Duration::from_secs_f64(safety.poll_interval.clamp(0.01, 600.0)),
         ..ApplyOptions::default()
     };
     let mut progress = Progress::new(progress_mode(), Box::new(std::io::stdout())).with_verb(verb);

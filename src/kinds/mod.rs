@@ -149,6 +149,29 @@ pub fn api_version_of_type(arm_type: &str) -> &'static str {
     }
 }
 
+/// Whether resources of this ARM type carry tags (and so the ownership tag); children and role
+/// assignments do not.
+pub fn taggable_type(arm_type: &str) -> bool {
+    matches!(
+        arm_type.to_ascii_lowercase().as_str(),
+        "microsoft.resources/resourcegroups"
+            | "microsoft.containerregistry/registries"
+            | "microsoft.operationalinsights/workspaces"
+            | "microsoft.network/virtualnetworks"
+            | "microsoft.network/dnszones"
+            | "microsoft.network/privatednszones"
+            | "microsoft.managedidentity/userassignedidentities"
+            | "microsoft.containerservice/managedclusters"
+    )
+}
+
+/// Whether azplan manages resources of this ARM type (any casing) and so knows how to delete
+/// one.
+pub fn manages_type(arm_type: &str) -> bool {
+    let lower = arm_type.to_ascii_lowercase();
+    api_version_of_type(&lower) != api_version_of_type("")
+}
+
 fn existing_kind(arm_type: &str) -> ArmKind {
     ArmKind {
         arm_type: "existing",
@@ -175,6 +198,27 @@ pub fn rules(resource: &Resource) -> &'static Rules {
 }
 
 static EXISTING_RULES: Rules = EMPTY;
+
+/// The diff rules of a kind, by ARM type (any casing): what apply needs to decide again about
+/// a resource it only knows from the plan.
+pub fn rules_of_type(arm_type: &str) -> &'static Rules {
+    match arm_type.to_ascii_lowercase().as_str() {
+        "microsoft.resources/resourcegroups" => &resource_group::RULES,
+        "microsoft.containerregistry/registries" => &registry::RULES,
+        "microsoft.operationalinsights/workspaces" => &workspace::RULES,
+        "microsoft.network/virtualnetworks" => &network::VNET_RULES,
+        "microsoft.network/virtualnetworks/subnets" => &network::SUBNET_RULES,
+        "microsoft.network/dnszones" | "microsoft.network/privatednszones" => &dns_zone::RULES,
+        "microsoft.managedidentity/userassignedidentities" => &identity::IDENTITY_RULES,
+        "microsoft.managedidentity/userassignedidentities/federatedidentitycredentials" => {
+            &identity::CREDENTIAL_RULES
+        }
+        "microsoft.authorization/roleassignments" => &role_assignment::RULES,
+        "microsoft.containerservice/managedclusters" => &cluster::RULES,
+        "microsoft.containerservice/managedclusters/agentpools" => &node_pool::RULES,
+        _ => &EXISTING_RULES,
+    }
+}
 
 /// A value in a desired body that comes from another resource once it exists.
 #[derive(

@@ -9,9 +9,10 @@ use serde_json::Value;
 
 use crate::graph::Graph;
 use crate::kinds::{self, Context, LateValue, OWNER_PREFIX, OWNER_TAG};
-use crate::live::{LiveState, fingerprint};
+use crate::live::{LiveState, Provisioning, fingerprint};
 use crate::model::{Resource, Spec, Stack};
 
+mod delete;
 pub mod diff;
 pub mod render;
 
@@ -30,6 +31,9 @@ pub enum Action {
     Delete,
     /// Take over an existing, untagged resource (only with `--adopt`).
     Adopt,
+    /// An operation is in flight on the resource (it is `Creating`, `Updating`, `Deleting`…):
+    /// apply waits for it to end, then decides again.
+    Wait,
     NoOp,
     /// An `existing:` resource: read, never written.
     Read,
@@ -43,6 +47,7 @@ impl Action {
             Action::Replace => "-/+",
             Action::Delete => "-",
             Action::Adopt => "~",
+            Action::Wait => "…",
             Action::NoOp | Action::Read => " ",
         }
     }
@@ -54,6 +59,7 @@ impl Action {
             Action::Replace => "must be replaced",
             Action::Delete => "will be destroyed",
             Action::Adopt => "will be adopted (tagged as owned) and updated",
+            Action::Wait => "is busy: apply waits for it, then plans it again",
             Action::NoOp => "is up to date",
             Action::Read => "is read (not managed)",
         }
@@ -100,6 +106,22 @@ pub struct Change {
     pub observed: Option<String>,
     #[serde(skip_serializing_if = "std::ops::Not::not", default)]
     pub protected: bool,
+    /// The live provisioningState when it is not `Succeeded` (`Failed`, `Updating`…).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub state: Option<String>,
+    /// A resource deleted by its resource group's delete (the address of that delete): it is
+    /// listed so the plan shows everything that goes, but no request of its own is sent.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub goes_with: Option<String>,
+    /// On a resource-group delete: the IDs of everything inside it, all owned by this stack.
+    /// Apply lists the group again right before the delete and refuses if it holds anything
+    /// else.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub takes_with_it: Vec<String>,
+    /// Paths the diff ignores for this resource only (an autoscaled pool's count), so apply can
+    /// decide again after waiting for a busy resource.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub also_ignored: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -109,6 +131,8 @@ pub struct Summary {
     pub replace: usize,
     pub delete: usize,
     pub adopt: usize,
+    #[serde(default)]
+    pub wait: usize,
     pub no_op: usize,
     pub read: usize,
 }
@@ -123,8 +147,10 @@ impl Summary {
     pub fn to_destroy(&self) -> usize {
         self.delete + self.replace
     }
+    /// Anything to do: writes, deletes, or waiting for a busy resource (a stack with a busy or
+    /// failed resource has not converged).
     pub fn has_changes(&self) -> bool {
-        self.to_add() + self.to_change() + self.to_destroy() > 0
+        self.to_add() + self.to_change() + self.to_destroy() + self.wait > 0
     }
 }
 
@@ -138,12 +164,32 @@ pub struct Plan {
     pub environment: Option<String>,
     /// In dependency order: creates and updates first to last, then deletes.
     pub changes: Vec<Change>,
+    /// Resource groups this stack would delete but keeps, because they hold resources it does
+    /// not own (a group delete would take those too).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub kept: Vec<KeptGroup>,
     pub summary: Summary,
+}
+
+/// A resource group delete the plan refuses: the group holds what this stack does not own.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct KeptGroup {
+    pub address: String,
+    pub id: String,
+    /// Each resource inside that is not this stack's, with why.
+    pub not_owned: Vec<NotOwned>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct NotOwned {
+    pub id: String,
+    /// "no `azplan-stack` tag", "owned by stack `other`", …
+    pub why: String,
 }
 
 impl Plan {
     /// A plan of these changes, with its summary counted.
-    fn new(stack: &Stack, changes: Vec<Change>) -> Plan {
+    fn new(stack: &Stack, changes: Vec<Change>, kept: Vec<KeptGroup>) -> Plan {
         let mut summary = Summary::default();
         for c in &changes {
             let slot = match c.action {
@@ -152,6 +198,7 @@ impl Plan {
                 Action::Replace => &mut summary.replace,
                 Action::Delete => &mut summary.delete,
                 Action::Adopt => &mut summary.adopt,
+                Action::Wait => &mut summary.wait,
                 Action::NoOp => &mut summary.no_op,
                 Action::Read => &mut summary.read,
             };
@@ -163,6 +210,7 @@ impl Plan {
             subscription: stack.subscription.clone(),
             environment: stack.environment.clone(),
             changes,
+            kept,
             summary,
         }
     }
@@ -244,6 +292,8 @@ pub fn plan(
     let mut errors = Vec::new();
     let mut changes: Vec<Change> = Vec::new();
     let mut actions: BTreeMap<String, Action> = BTreeMap::new();
+    // Resources being deleted in Azure right now (or whose parent is).
+    let mut deleting: BTreeSet<String> = BTreeSet::new();
     let mut desired_ids = BTreeSet::new();
 
     for address in &graph.order {
@@ -269,6 +319,10 @@ pub fn plan(
             late: Vec::new(),
             observed: None,
             protected: resource.protect,
+            state: None,
+            goes_with: None,
+            takes_with_it: Vec::new(),
+            also_ignored: Vec::new(),
         };
         if let crate::model::Origin::Derived { from, reason } = &resource.origin {
             change
@@ -377,15 +431,36 @@ pub fn plan(
                 } else if change.action != Action::Adopt && !change.changes.is_empty() {
                     change.action = Action::Update;
                 }
+                converge(&mut change, &Provisioning::of(body));
+                let parent_deleting = address
+                    .parent()
+                    .is_some_and(|p| deleting.contains(&p.to_string()));
+                if parent_deleting && change.action == Action::NoOp {
+                    // ARM deletes children with their parent: once the parent is back, this
+                    // must be created again.
+                    change.action = Action::Wait;
+                    change.reasons.push(format!(
+                        "its parent {} is being deleted: apply waits, then creates it again",
+                        address.parent().map(|p| p.to_string()).unwrap_or_default()
+                    ));
+                }
+                if change.state.as_deref() == Some("Deleting") || parent_deleting {
+                    deleting.insert(change.address.clone());
+                }
+                change.also_ignored = kinds::dynamic_ignores(resource)
+                    .iter()
+                    .map(|p| p.to_string())
+                    .collect();
             }
         }
         if matches!(
             change.action,
-            Action::Create | Action::Update | Action::Replace | Action::Adopt
+            Action::Create | Action::Update | Action::Replace | Action::Adopt | Action::Wait
         ) {
             change.desired = Some(desired.body);
         } else {
             change.late.clear();
+            change.also_ignored.clear();
         }
         if resource.protect && change.action == Action::Replace {
             errors.push(PlanError::Protected {
@@ -398,13 +473,42 @@ pub fn plan(
         changes.push(change);
     }
 
-    let mut deletes = deletions(stack, live, &desired_ids, &changes);
-    deletes.reverse();
-    changes.extend(deletes);
+    changes.extend(deletions(stack, live, &desired_ids, &changes));
+    let kept = delete::guard_group_deletes(stack, live, &mut changes);
+    delete::order_deletes(&mut changes);
     errors.extend(last_system_pool(&changes, live));
 
-    let plan = Plan::new(stack, changes);
+    let plan = Plan::new(stack, changes, kept);
     (plan, errors)
+}
+
+/// Provisioning state is part of convergence: a `Failed` resource is repaired by sending the
+/// desired body again (for AKS the documented recovery from a failed state is a PUT of the
+/// unchanged cluster, "az aks update" with no changes:
+/// https://learn.microsoft.com/troubleshoot/azure/azure-kubernetes/availability-performance/cluster-node-virtual-machine-failed-state),
+/// and a busy one is waited for before anything else is decided.
+fn converge(change: &mut Change, provisioning: &Provisioning) {
+    match provisioning {
+        Provisioning::Succeeded => {}
+        Provisioning::Failed(state) => {
+            change.state = Some(state.clone());
+            change.reasons.push(format!(
+                "its provisioning state is `{state}`: apply sends the desired body again to repair it"
+            ));
+            if change.action == Action::NoOp {
+                change.action = Action::Update;
+            }
+        }
+        Provisioning::Busy(state) => {
+            change.state = Some(state.clone());
+            change.reasons.push(format!(
+                "it is busy (`{state}`): apply waits for the operation in flight, then decides again"
+            ));
+            if change.action == Action::NoOp {
+                change.action = Action::Wait;
+            }
+        }
+    }
 }
 
 /// A plan that deletes everything the stack owns in Azure (children go with their parents),
@@ -453,15 +557,15 @@ pub fn destroy(stack: &Stack, graph: &Graph, live: &LiveState) -> (Plan, Vec<Pla
         ));
     }
     changes.reverse();
-    let mut orphans = deletions(stack, live, &desired_ids, &[]);
-    orphans.reverse();
-    changes.extend(orphans);
-    let plan = Plan::new(stack, changes);
+    changes.extend(deletions(stack, live, &desired_ids, &[]));
+    let kept = delete::guard_group_deletes(stack, live, &mut changes);
+    delete::order_deletes(&mut changes);
+    let plan = Plan::new(stack, changes, kept);
     (plan, errors)
 }
 
 /// A delete of a live resource.
-fn delete_change(
+pub(crate) fn delete_change(
     address: String,
     arm_type: String,
     id: String,
@@ -481,6 +585,10 @@ fn delete_change(
         late: Vec::new(),
         observed: Some(fingerprint(body)),
         protected: false,
+        state: Provisioning::of(body).unsettled().map(str::to_string),
+        goes_with: None,
+        takes_with_it: Vec::new(),
+        also_ignored: Vec::new(),
     }
 }
 
@@ -596,7 +704,7 @@ fn ownership(stack: &Stack, resource: &Resource, taggable: bool, body: &Value) -
 }
 
 /// The stack named in a live resource's ownership tag or role-assignment description.
-fn owner_of(body: &Value) -> Option<String> {
+pub(crate) fn owner_of(body: &Value) -> Option<String> {
     if let Some(owner) = body
         .get("tags")
         .and_then(|t| t.get(OWNER_TAG))
@@ -662,11 +770,7 @@ fn deletions(
             body,
         ));
     }
-    out.sort_by(|a, b| {
-        delete_rank(&a.arm_type)
-            .cmp(&delete_rank(&b.arm_type))
-            .then(a.id.cmp(&b.id))
-    });
+    out.sort_by(|a, b| a.id.cmp(&b.id));
     out
 }
 
@@ -694,7 +798,7 @@ pub fn delete_rank(arm_type: &str) -> usize {
     ORDER.iter().position(|t| *t == last).unwrap_or(ORDER.len())
 }
 
-fn short_name(id: &str) -> String {
+pub(crate) fn short_name(id: &str) -> String {
     let parts: Vec<&str> = id.split('/').collect();
     match parts
         .iter()
@@ -718,4 +822,51 @@ pub fn json_schema() -> String {
     let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
     text.push('\n');
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn change() -> Change {
+        delete_change(
+            "a".into(),
+            "t".into(),
+            "/a".into(),
+            String::new(),
+            &json!({}),
+        )
+    }
+
+    #[test]
+    fn failed_resources_are_repaired_and_busy_ones_waited_for() {
+        for (state, before, after) in [
+            ("Failed", Action::NoOp, Action::Update),
+            ("Canceled", Action::NoOp, Action::Update),
+            ("Updating", Action::NoOp, Action::Wait),
+            ("Deleting", Action::NoOp, Action::Wait),
+            ("Creating", Action::Update, Action::Update),
+            ("Failed", Action::Replace, Action::Replace),
+            ("Succeeded", Action::NoOp, Action::NoOp),
+        ] {
+            let mut c = change();
+            c.action = before;
+            converge(
+                &mut c,
+                &Provisioning::of(&json!({"properties": {"provisioningState": state}})),
+            );
+            assert_eq!(c.action, after, "{state} over {before:?}");
+            assert_eq!(c.state.is_some(), state != "Succeeded");
+        }
+        let mut c = change();
+        c.action = Action::NoOp;
+        converge(&mut c, &Provisioning::of(&json!({"properties": {}})));
+        assert_eq!(
+            c.action,
+            Action::NoOp,
+            "no provisioningState counts as Succeeded"
+        );
+    }
 }

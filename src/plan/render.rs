@@ -23,6 +23,7 @@ impl Style {
             Action::Create => "32",
             Action::Update | Action::Adopt => "33",
             Action::Replace | Action::Delete => "31",
+            Action::Wait => "36",
             Action::NoOp | Action::Read => "2",
         };
         format!("\x1b[{code}m{text}\x1b[0m")
@@ -39,15 +40,57 @@ impl Style {
 
 pub fn summary_line(plan: &Plan) -> String {
     let s = &plan.summary;
+    let kept = match plan.kept.len() {
+        0 => String::new(),
+        1 => " 1 resource group kept (it holds resources this stack does not own).".to_string(),
+        n => format!(" {n} resource groups kept (they hold resources this stack does not own)."),
+    };
     if !s.has_changes() {
-        return "No changes. Live state matches the spec.".to_string();
+        return format!("No changes. Live state matches the spec.{kept}");
     }
+    let busy = if s.wait > 0 {
+        format!(", {} busy to wait for", s.wait)
+    } else {
+        String::new()
+    };
     format!(
-        "Plan: {} to add, {} to change, {} to destroy.",
+        "Plan: {} to add, {} to change, {} to destroy{busy}.{kept}",
         s.to_add(),
         s.to_change(),
         s.to_destroy()
     )
+}
+
+/// "will be destroyed", or "will be destroyed with rg/x" for what a group delete takes.
+fn verb(change: &Change) -> String {
+    match &change.goes_with {
+        Some(group) => format!("{} with {group}", change.action.verb()),
+        None => change.action.verb().to_string(),
+    }
+}
+
+/// The resource groups the plan keeps, each with what it holds that is not the stack's.
+fn kept_groups(plan: &Plan, style: Style, out: &mut String) {
+    for group in &plan.kept {
+        let head = format!(
+            "! {} is kept: deleting it would also delete {} resource(s) this stack does not own",
+            group.address,
+            group.not_owned.len()
+        );
+        let _ = writeln!(out, "  {}", style.paint(Action::Delete, &style.bold(&head)));
+        let _ = writeln!(
+            out,
+            "      # Microsoft.Resources/resourceGroups {}",
+            group.id
+        );
+        for item in &group.not_owned {
+            let _ = writeln!(out, "      # {}: {}", item.id, item.why);
+        }
+        let _ = writeln!(
+            out,
+            "      # this stack's own resources in it are deleted one by one; no flag deletes the group\n"
+        );
+    }
 }
 
 fn show(value: &Value) -> String {
@@ -132,12 +175,13 @@ pub fn human(plan: &Plan, style: Style) -> String {
         .iter()
         .filter(|c| !matches!(c.action, Action::NoOp | Action::Read))
         .collect();
+    kept_groups(plan, style, &mut out);
     for change in &visible {
         let head = format!(
             "{} {} {}",
             change.action.glyph(),
             change.address,
-            change.action.verb()
+            verb(change)
         );
         let _ = writeln!(out, "  {}", style.paint(change.action, &style.bold(&head)));
         let _ = writeln!(out, "      # {} {}", change.arm_type, change.id);
@@ -175,6 +219,17 @@ pub fn markdown(plan: &Plan) -> String {
         .unwrap_or_default();
     let _ = writeln!(out, "### azplan plan for `{}`{env}\n", plan.stack);
     let _ = writeln!(out, "**{}**\n", summary_line(plan));
+    for group in &plan.kept {
+        let _ = writeln!(
+            out,
+            "> [!WARNING]\n> `{}` is kept: deleting it would also delete resources this stack does not own:",
+            group.address
+        );
+        for item in &group.not_owned {
+            let _ = writeln!(out, "> - `{}`: {}", item.id, item.why);
+        }
+        out.push('\n');
+    }
     let visible: Vec<&Change> = plan
         .changes
         .iter()
@@ -208,7 +263,7 @@ pub fn markdown(plan: &Plan) -> String {
             "<details><summary><code>{} {}</code> {}</summary>\n",
             c.action.glyph(),
             c.address,
-            c.action.verb()
+            verb(c)
         );
         out.push_str("```diff\n");
         for reason in &c.reasons {
@@ -237,6 +292,7 @@ fn label(action: Action) -> &'static str {
         Action::Replace => "**replace**",
         Action::Delete => "**destroy**",
         Action::Adopt => "adopt",
+        Action::Wait => "wait",
         Action::NoOp => "no-op",
         Action::Read => "read",
     }

@@ -1,0 +1,278 @@
+//! What a delete takes with it. ARM deletes everything inside a resource group with the group,
+//! whoever owns it, so a group delete is planned only when the group holds nothing but this
+//! stack's own resources, and every one of them is listed as its own line.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use super::{
+    Action, Change, KeptGroup, NotOwned, delete_change, delete_rank, owner_of, short_name,
+};
+use crate::kinds;
+use crate::live::LiveState;
+use crate::model::Stack;
+
+const RESOURCE_GROUP: &str = "Microsoft.Resources/resourceGroups";
+const ROLE_ASSIGNMENT: &str = "Microsoft.Authorization/roleAssignments";
+
+/// One resource inside a group that a delete of the group would take.
+struct Inside<'a> {
+    id: String,
+    arm_type: String,
+    body: &'a Value,
+}
+
+/// Everything a group delete would take: its top-level resources (the generic LIST of the
+/// group) and the role assignments scoped at or below it.
+fn inside<'a>(live: &'a LiveState, group_id: &str) -> Vec<Inside<'a>> {
+    let mut found: Vec<Inside<'a>> = live
+        .group_contents(group_id)
+        .into_iter()
+        .chain(live.role_assignments_within(group_id))
+        .filter_map(|body| {
+            Some(Inside {
+                id: body.get("id")?.as_str()?.to_string(),
+                arm_type: body
+                    .get("type")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string(),
+                body,
+            })
+        })
+        .collect();
+    found.sort_by_key(|i| i.id.to_ascii_lowercase());
+    found.dedup_by_key(|i| i.id.to_ascii_lowercase());
+    found
+}
+
+/// Why a resource inside a group is not this stack's to delete, or `None` when it is.
+fn not_ours(stack: &Stack, item: &Inside<'_>) -> Option<String> {
+    let is_role_assignment = item.arm_type.eq_ignore_ascii_case(ROLE_ASSIGNMENT);
+    match owner_of(item.body) {
+        Some(owner) if owner == stack.name => (!kinds::manages_type(&item.arm_type)).then(|| {
+            format!(
+                "tagged as this stack's, but of type `{}`, which azplan does not manage",
+                item.arm_type
+            )
+        }),
+        Some(owner) => Some(format!("owned by stack `{owner}`")),
+        None if is_role_assignment => {
+            Some("a role assignment without this stack's marker in its description".into())
+        }
+        None => Some(format!("carries no `{}` tag", kinds::OWNER_TAG)),
+    }
+}
+
+/// Checks every planned resource-group delete against what the group holds. A group holding
+/// only this stack's resources is deleted, and each resource inside appears as a delete that
+/// goes with it. A group holding anything else is kept: its delete is dropped (no flag
+/// overrides this), the stack's own resources inside are deleted one by one instead, and the
+/// group is reported with everything that kept it.
+pub(super) fn guard_group_deletes(
+    stack: &Stack,
+    live: &LiveState,
+    changes: &mut Vec<Change>,
+) -> Vec<KeptGroup> {
+    let groups: Vec<usize> = (0..changes.len())
+        .filter(|&i| {
+            changes[i].action == Action::Delete
+                && changes[i].arm_type.eq_ignore_ascii_case(RESOURCE_GROUP)
+        })
+        .collect();
+    let mut kept = Vec::new();
+    let mut dropped = Vec::new();
+    for g in groups {
+        let group_address = changes[g].address.clone();
+        let group_id = changes[g].id.clone();
+        let items = inside(live, &group_id);
+        let not_owned: Vec<NotOwned> = items
+            .iter()
+            .filter_map(|item| {
+                not_ours(stack, item).map(|why| NotOwned {
+                    id: item.id.clone(),
+                    why,
+                })
+            })
+            .collect();
+        let planned: BTreeMap<String, usize> = changes
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.action == Action::Delete)
+            .map(|(i, c)| (c.id.to_ascii_lowercase(), i))
+            .collect();
+        let mut added = Vec::new();
+        if not_owned.is_empty() {
+            for item in &items {
+                match planned.get(&item.id.to_ascii_lowercase()) {
+                    Some(&i) => {
+                        changes[i].goes_with = Some(group_address.clone());
+                        changes[i]
+                            .reasons
+                            .push(format!("ARM deletes it with {group_address}"));
+                    }
+                    None => {
+                        let mut change = delete_change(
+                            format!("(not in spec) {}", short_name(&item.id)),
+                            item.arm_type.clone(),
+                            item.id.clone(),
+                            format!("owned by stack `{}`, inside {group_address}", stack.name),
+                            item.body,
+                        );
+                        change.goes_with = Some(group_address.clone());
+                        added.push(change);
+                    }
+                }
+            }
+            changes[g].takes_with_it = items.iter().map(|i| i.id.clone()).collect();
+        } else {
+            dropped.push(g);
+            for item in items.iter().filter(|i| not_ours(stack, i).is_none()) {
+                if !planned.contains_key(&item.id.to_ascii_lowercase()) {
+                    added.push(delete_change(
+                        format!("(not in spec) {}", short_name(&item.id)),
+                        item.arm_type.clone(),
+                        item.id.clone(),
+                        format!(
+                            "owned by stack `{}`, inside {group_address}, which is kept",
+                            stack.name
+                        ),
+                        item.body,
+                    ));
+                }
+            }
+            kept.push(KeptGroup {
+                address: group_address,
+                id: group_id,
+                not_owned,
+            });
+        }
+        changes.extend(added);
+    }
+    for g in dropped.into_iter().rev() {
+        changes.remove(g);
+    }
+    kept
+}
+
+/// Deletes run dependents first: after every other change, by how late their kind is created,
+/// in a stable order within a kind.
+pub(super) fn order_deletes(changes: &mut Vec<Change>) {
+    let (mut deletes, others): (Vec<Change>, Vec<Change>) = std::mem::take(changes)
+        .into_iter()
+        .partition(|c| c.action == Action::Delete);
+    deletes.sort_by_key(|c| std::cmp::Reverse(delete_rank(&c.arm_type)));
+    *changes = others;
+    changes.extend(deletes);
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::check::check_str;
+    use crate::live::LiveState;
+    use crate::load::LoadOptions;
+    use crate::plan::{PlanOptions, plan};
+
+    const SUB: &str = "/subscriptions/00000000-0000-0000-0000-000000000001";
+
+    fn stack() -> (crate::model::Stack, crate::graph::Graph) {
+        let spec = "stack: s\nsubscription: 00000000-0000-0000-0000-000000000001\nlocation: westeurope\nresourceGroup: keep\nresourceGroups:\n  keep: {}\n";
+        let checked = check_str("s.yaml", spec, &LoadOptions::default());
+        (checked.stack.unwrap(), checked.graph.unwrap())
+    }
+
+    fn owned_group(name: &str) -> serde_json::Value {
+        json!({"id": format!("{SUB}/resourceGroups/{name}"), "type": RESOURCE_GROUP,
+               "location": "westeurope", "tags": {"azplan-stack": "s"}})
+    }
+
+    fn registry(group: &str, name: &str, tags: serde_json::Value) -> serde_json::Value {
+        json!({"id": format!("{SUB}/resourceGroups/{group}/providers/Microsoft.ContainerRegistry/registries/{name}"),
+               "type": "Microsoft.ContainerRegistry/registries", "tags": tags})
+    }
+
+    #[test]
+    fn a_group_holding_only_owned_resources_is_deleted_with_each_listed() {
+        let (stack, graph) = stack();
+        let mut live = LiveState::default();
+        live.insert(owned_group("keep"));
+        live.insert(owned_group("old"));
+        live.set_group_contents(
+            &format!("{SUB}/resourceGroups/old"),
+            vec![registry("old", "mine", json!({"azplan-stack": "s"}))],
+        );
+        let (plan, errors) = plan(&stack, &graph, &live, PlanOptions::default());
+        assert!(errors.is_empty(), "{errors:?}");
+        assert!(plan.kept.is_empty());
+        let group = plan
+            .changes
+            .iter()
+            .find(|c| c.id.ends_with("/old"))
+            .unwrap();
+        assert_eq!(group.action, Action::Delete);
+        assert_eq!(group.takes_with_it.len(), 1);
+        let mine = plan
+            .changes
+            .iter()
+            .find(|c| c.id.ends_with("/mine"))
+            .unwrap();
+        assert_eq!(mine.action, Action::Delete);
+        assert_eq!(mine.goes_with.as_deref(), Some(group.address.as_str()));
+        assert!(
+            !crate::apply::is_operation(mine),
+            "the group delete takes it"
+        );
+        assert_eq!(plan.summary.delete, 2);
+    }
+
+    #[test]
+    fn a_group_holding_anything_else_is_kept_and_named() {
+        let (stack, graph) = stack();
+        let mut live = LiveState::default();
+        live.insert(owned_group("old"));
+        live.set_group_contents(
+            &format!("{SUB}/resourceGroups/old"),
+            vec![
+                registry("old", "mine", json!({"azplan-stack": "s"})),
+                registry("old", "theirs", json!({})),
+                registry("old", "other", json!({"azplan-stack": "t"})),
+                json!({"id": format!("{SUB}/resourceGroups/old/providers/Microsoft.Storage/storageAccounts/tagged"),
+                       "type": "Microsoft.Storage/storageAccounts", "tags": {"azplan-stack": "s"}}),
+            ],
+        );
+        live.insert(json!({
+            "id": format!("{SUB}/resourceGroups/old/providers/Microsoft.Authorization/roleAssignments/x"),
+            "type": ROLE_ASSIGNMENT,
+            "properties": {"description": "someone's"}
+        }));
+        let (plan, _) = plan(&stack, &graph, &live, PlanOptions::default());
+        assert!(
+            plan.changes
+                .iter()
+                .all(|c| c.arm_type != RESOURCE_GROUP || !c.id.ends_with("/old")),
+            "no delete of the group"
+        );
+        assert_eq!(plan.kept.len(), 1);
+        let why: Vec<&str> = plan.kept[0]
+            .not_owned
+            .iter()
+            .map(|n| n.why.as_str())
+            .collect();
+        assert_eq!(why.len(), 4, "{why:?}");
+        assert!(why.iter().any(|w| w.contains("owned by stack `t`")));
+        assert!(why.iter().any(|w| w.contains("no `azplan-stack` tag")));
+        assert!(why.iter().any(|w| w.contains("does not manage")));
+        assert!(why.iter().any(|w| w.contains("role assignment")));
+        let mine = plan
+            .changes
+            .iter()
+            .find(|c| c.id.ends_with("/mine"))
+            .unwrap();
+        assert_eq!(mine.action, Action::Delete);
+        assert!(mine.goes_with.is_none(), "deleted on its own");
+    }
+}

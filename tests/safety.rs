@@ -1,0 +1,363 @@
+//! Safe on production subscriptions: the real binary against the emulator over HTTPS, each test
+//! a way a run could lose data or report success where it should not.
+//! - a resource group delete never takes what the stack does not own;
+//! - provisioning state is part of convergence (`Failed`, busy).
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+#[path = "common/cloud.rs"]
+mod cloud;
+use cloud::{Cloud, text};
+
+const SUB: &str = "/subscriptions/11111111-1111-1111-1111-111111111111";
+const REGISTRY_API: &str = "2025-11-01";
+const IDENTITY_API: &str = "2024-11-30";
+const ROLE_API: &str = "2022-04-01";
+const GROUP_API: &str = "2025-04-01";
+const CLUSTER_API: &str = "2026-08-01";
+/// Built-in Reader.
+const READER: &str = "acdd72a7-3385-48ef-bd42-f606fba81ae7";
+
+fn group(name: &str) -> String {
+    format!("{SUB}/resourceGroups/{name}")
+}
+
+fn apply(cloud: &Cloud, stack: &str, extra: &[&str]) -> Output {
+    let mut args = vec!["apply", stack, "--auto-approve", "--poll-interval", "0.1"];
+    args.extend(extra);
+    cloud.azplan(&args)
+}
+
+/// Puts resources into a group that no stack (or another stack) owns: an untagged registry,
+/// another stack's registry, an untagged identity and a role assignment for it scoped to the
+/// group without any ownership marker. Returns their IDs.
+fn foreign_resources(cloud: &Cloud, group_name: &str) -> Vec<String> {
+    let rg = group(group_name);
+    let untagged = format!("{rg}/providers/Microsoft.ContainerRegistry/registries/acrforeign01");
+    cloud.put(
+        &untagged,
+        REGISTRY_API,
+        json!({"location": "westeurope", "sku": {"name": "Basic"}}),
+    );
+    let other = format!("{rg}/providers/Microsoft.ContainerRegistry/registries/acrotherstack01");
+    cloud.put(
+        &other,
+        REGISTRY_API,
+        json!({"location": "westeurope", "sku": {"name": "Basic"}, "tags": {"azplan-stack": "other"}}),
+    );
+    let identity =
+        format!("{rg}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/outsider");
+    let body = cloud.put(&identity, IDENTITY_API, json!({"location": "westeurope"}));
+    let principal = body["properties"]["principalId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let assignment = format!(
+        "{rg}/providers/Microsoft.Authorization/roleAssignments/6f1d2b8e-5a4c-4f7e-9d3b-1c2a3b4c5d6e"
+    );
+    cloud.put(
+        &assignment,
+        ROLE_API,
+        json!({"properties": {
+            "roleDefinitionId": format!("{SUB}/providers/Microsoft.Authorization/roleDefinitions/{READER}"),
+            "principalId": principal,
+            "principalType": "ServicePrincipal"
+        }}),
+    );
+    vec![untagged, other, identity, assignment]
+}
+
+fn api_of(id: &str) -> &'static str {
+    if id.contains("registries") {
+        REGISTRY_API
+    } else if id.contains("roleAssignments") {
+        ROLE_API
+    } else {
+        IDENTITY_API
+    }
+}
+
+#[test]
+fn destroy_keeps_a_group_that_holds_resources_the_stack_does_not_own() {
+    let cloud = Cloud::start("keep-group", None);
+    let stack = "tests/lifecycle/groups.yaml";
+    let applied = apply(&cloud, stack, &[]);
+    assert_eq!(applied.status.code(), Some(0), "{}", text(&applied));
+    let foreign = foreign_resources(&cloud, "rg-groups");
+
+    let destroyed = cloud.azplan(&["destroy", stack, "--auto-approve", "--allow-destroy"]);
+    let out = text(&destroyed);
+    assert_eq!(destroyed.status.code(), Some(0), "{out}");
+    assert!(out.contains("rg/rg is kept"), "{out}");
+    for id in &foreign {
+        assert!(out.contains(id.as_str()), "the plan names {id}:\n{out}");
+        assert!(
+            cloud.get(id, api_of(id)).is_some(),
+            "{id} was deleted:\n{out}"
+        );
+    }
+    assert!(cloud.get(&group("rg-groups"), GROUP_API).is_some());
+    // The stack's own resources went, one by one.
+    let cluster = format!(
+        "{}/providers/Microsoft.ContainerService/managedClusters/aks",
+        group("rg-groups")
+    );
+    assert!(cloud.get(&cluster, CLUSTER_API).is_none(), "{out}");
+    let identity = format!(
+        "{}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/app",
+        group("rg-groups")
+    );
+    assert!(cloud.get(&identity, IDENTITY_API).is_none(), "{out}");
+}
+
+#[test]
+fn renaming_a_group_lists_everything_its_delete_takes() {
+    let cloud = Cloud::start("rename-group", None);
+    let stack = "tests/lifecycle/groups.yaml";
+    let applied = apply(&cloud, stack, &[]);
+    assert_eq!(applied.status.code(), Some(0), "{}", text(&applied));
+
+    let moved = ["--var", "group=rg-groups-2"];
+    let plan = cloud.azplan(&["plan", stack, "--format", "json", moved[0], moved[1]]);
+    assert_eq!(plan.status.code(), Some(0), "{}", text(&plan));
+    let plan: serde_json::Value = serde_json::from_slice(&plan.stdout).unwrap();
+    let old = group("rg-groups").to_ascii_lowercase();
+    let gone_with: Vec<String> = plan["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["goes_with"].is_string())
+        .map(|c| c["id"].as_str().unwrap().to_ascii_lowercase())
+        .collect();
+    for what in [
+        "/providers/microsoft.containerservice/managedclusters/aks",
+        "/providers/microsoft.network/virtualnetworks/net",
+        "/providers/microsoft.managedidentity/userassignedidentities/app",
+        "/providers/microsoft.authorization/roleassignments/",
+    ] {
+        assert!(
+            gone_with
+                .iter()
+                .any(|id| id.starts_with(&format!("{old}{what}"))),
+            "{what} is listed as going with the old group: {gone_with:?}"
+        );
+    }
+    for format in ["human", "markdown"] {
+        let shown = cloud.azplan(&["plan", stack, "--format", format, moved[0], moved[1]]);
+        assert!(
+            text(&shown).contains("will be destroyed with (not in spec) rg-groups"),
+            "{format}:\n{}",
+            text(&shown)
+        );
+    }
+    let applied = apply(&cloud, stack, &["--allow-destroy", moved[0], moved[1]]);
+    assert_eq!(applied.status.code(), Some(0), "{}", text(&applied));
+    assert!(cloud.get(&group("rg-groups"), GROUP_API).is_none());
+    let again = cloud.azplan(&["plan", stack, "--detailed-exitcode", moved[0], moved[1]]);
+    assert_eq!(again.status.code(), Some(0), "{}", text(&again));
+}
+
+#[test]
+fn renaming_a_group_that_holds_foreign_resources_keeps_it_and_them() {
+    let cloud = Cloud::start("rename-keep", None);
+    let stack = "tests/lifecycle/groups.yaml";
+    assert_eq!(apply(&cloud, stack, &[]).status.code(), Some(0));
+    let foreign = foreign_resources(&cloud, "rg-groups");
+    let moved = ["--var", "group=rg-groups-2"];
+    let applied = apply(&cloud, stack, &["--allow-destroy", moved[0], moved[1]]);
+    let out = text(&applied);
+    assert_eq!(applied.status.code(), Some(0), "{out}");
+    assert!(out.contains("is kept"), "{out}");
+    for id in &foreign {
+        assert!(
+            cloud.get(id, api_of(id)).is_some(),
+            "{id} was deleted:\n{out}"
+        );
+    }
+    let cluster = format!(
+        "{}/providers/Microsoft.ContainerService/managedClusters/aks",
+        group("rg-groups")
+    );
+    assert!(
+        cloud.get(&cluster, CLUSTER_API).is_none(),
+        "the old cluster is deleted on its own:\n{out}"
+    );
+    // The kept group is reported on every plan, and is no change.
+    let again = cloud.azplan(&["plan", stack, "--detailed-exitcode", moved[0], moved[1]]);
+    assert_eq!(again.status.code(), Some(0), "{}", text(&again));
+    assert!(text(&again).contains("is kept"), "{}", text(&again));
+}
+
+fn state(body: &serde_json::Value) -> &str {
+    body["properties"]["provisioningState"]
+        .as_str()
+        .unwrap_or("Succeeded")
+}
+
+fn cluster_id(group_name: &str, name: &str) -> String {
+    format!(
+        "{}/providers/Microsoft.ContainerService/managedClusters/{name}",
+        group(group_name)
+    )
+}
+
+fn plan_exit(cloud: &Cloud, stack: &str) -> (Option<i32>, String) {
+    let plan = cloud.azplan(&["plan", stack, "--detailed-exitcode"]);
+    (plan.status.code(), text(&plan))
+}
+
+#[test]
+fn a_failed_cluster_is_not_converged_until_a_rerun_repairs_it() {
+    let faults = "faults:\n  - fault: lroFailed\n    resourceType: Microsoft.ContainerService/managedClusters\n    operation: write\n    count: 1\n";
+    let cloud = Cloud::start("failed-cluster", Some(faults));
+    let stack = "tests/lifecycle/groups.yaml";
+    let first = apply(&cloud, stack, &[]);
+    assert_eq!(first.status.code(), Some(1), "{}", text(&first));
+    let cluster = cloud
+        .get(&cluster_id("rg-groups", "aks"), CLUSTER_API)
+        .unwrap();
+    assert_eq!(state(&cluster), "Failed");
+
+    let (code, out) = plan_exit(&cloud, stack);
+    assert_eq!(code, Some(2), "a Failed cluster is a change:\n{out}");
+    assert!(out.contains("provisioning state is `Failed`"), "{out}");
+
+    let second = apply(&cloud, stack, &[]);
+    assert_eq!(second.status.code(), Some(0), "{}", text(&second));
+    let cluster = cloud
+        .get(&cluster_id("rg-groups", "aks"), CLUSTER_API)
+        .unwrap();
+    assert_eq!(state(&cluster), "Succeeded");
+    let pool = cloud
+        .get(
+            &format!("{}/agentPools/system", cluster_id("rg-groups", "aks")),
+            CLUSTER_API,
+        )
+        .unwrap();
+    assert_eq!(state(&pool), "Succeeded");
+    let (code, out) = plan_exit(&cloud, stack);
+    assert_eq!(code, Some(0), "{out}");
+}
+
+#[test]
+fn a_failed_pool_makes_plan_exit_2_and_apply_repairs_it() {
+    let faults = "faults:\n  - fault: lroFailed\n    resourceType: Microsoft.ContainerService/managedClusters/agentPools\n    operation: write\n    count: 1\n";
+    let cloud = Cloud::start("failed-pool", Some(faults));
+    let stack = "tests/lifecycle/v1.yaml";
+    let first = apply(&cloud, stack, &[]);
+    assert_eq!(first.status.code(), Some(1), "{}", text(&first));
+    let (code, out) = plan_exit(&cloud, stack);
+    assert_eq!(code, Some(2), "{out}");
+    assert!(
+        out.contains("cluster/aks/user will be updated in place") && out.contains("`Failed`"),
+        "{out}"
+    );
+    let second = apply(&cloud, stack, &[]);
+    assert_eq!(second.status.code(), Some(0), "{}", text(&second));
+    let (code, out) = plan_exit(&cloud, stack);
+    assert_eq!(code, Some(0), "{out}");
+}
+
+/// Starts `azplan apply` and kills it (SIGKILL: no cleanup at all) once the request that
+/// matches `request` has reached the emulator.
+fn apply_and_kill_after(cloud: &Cloud, stack: &str, request: &str) {
+    let endpoint = cloud.endpoint();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_azplan"))
+        .args([
+            "apply",
+            stack,
+            "--auto-approve",
+            "--endpoint",
+            &endpoint,
+            "--ca-cert",
+            cloud.ca.to_str().unwrap(),
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut line = String::new();
+    loop {
+        let (_, requests) = cloud.requests(0);
+        if requests
+            .iter()
+            .any(|(m, p)| m == "PUT" && p.contains(request))
+        {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{request} was never sent");
+        // Keep the pipe drained; the child prints progress.
+        line.clear();
+        let _ = reader.read_line(&mut line);
+    }
+    child.kill().unwrap();
+    let _ = child.wait();
+}
+
+#[test]
+fn a_pool_still_creating_after_a_crash_is_waited_for() {
+    // At 2% of real durations a pool takes about 3.6 s to create.
+    let cloud = Cloud::start_scaled("killed", None, 0.02);
+    let stack = "tests/lifecycle/v1.yaml";
+    apply_and_kill_after(&cloud, stack, "/agentPools/user");
+    let (code, out) = plan_exit(&cloud, stack);
+    assert_eq!(
+        code,
+        Some(2),
+        "a pool still creating is not converged:\n{out}"
+    );
+    assert!(
+        out.contains("cluster/aks/user is busy") && out.contains("`Creating`"),
+        "{out}"
+    );
+    let rerun = apply(&cloud, stack, &[]);
+    assert_eq!(rerun.status.code(), Some(0), "{}", text(&rerun));
+    let pool = cloud
+        .get(
+            &format!("{}/agentPools/user", cluster_id("rg-lifecycle", "aks")),
+            CLUSTER_API,
+        )
+        .unwrap();
+    assert_eq!(state(&pool), "Succeeded");
+    let (code, out) = plan_exit(&cloud, stack);
+    assert_eq!(code, Some(0), "{out}");
+}
+
+#[test]
+fn a_cluster_being_deleted_is_waited_for_then_created_again() {
+    let cloud = Cloud::start_scaled("deleting", None, 0.02);
+    let stack = "tests/lifecycle/v1.yaml";
+    let applied = apply(&cloud, stack, &[]);
+    assert_eq!(applied.status.code(), Some(0), "{}", text(&applied));
+    let cluster = cluster_id("rg-lifecycle", "aks");
+    let status = cloud.send(azure_core::http::Method::Delete, &cluster, CLUSTER_API);
+    assert_eq!(status, 202);
+    let (code, out) = plan_exit(&cloud, stack);
+    assert_eq!(
+        code,
+        Some(2),
+        "a cluster being deleted is not unchanged:\n{out}"
+    );
+    assert!(out.contains("`Deleting`"), "{out}");
+    let rerun = apply(&cloud, stack, &[]);
+    assert_eq!(rerun.status.code(), Some(0), "{}", text(&rerun));
+    let now = cloud.get(&cluster, CLUSTER_API).expect("created again");
+    assert_eq!(state(&now), "Succeeded");
+    assert!(
+        cloud
+            .get(&format!("{cluster}/agentPools/user"), CLUSTER_API)
+            .is_some(),
+        "its pools are back too:\n{}",
+        text(&rerun)
+    );
+    let (code, out) = plan_exit(&cloud, stack);
+    assert_eq!(code, Some(0), "{out}");
+}
