@@ -6,13 +6,15 @@ use std::path::Path;
 use crate::build;
 use crate::diag::Diagnostics;
 use crate::graph::{self, Graph};
-use crate::load::{self, LoadOptions, Loaded};
+use crate::load::{self, Inputs, LoadOptions, Loaded};
 use crate::model::Stack;
 use crate::source::SourceMap;
 
 /// A checked stack: the model and graph when it is valid, and every diagnostic either way.
 #[derive(Debug)]
 pub struct Checked {
+    /// What the stack was loaded from, for saved plans.
+    pub inputs: Inputs,
     pub sources: SourceMap,
     pub diagnostics: Diagnostics,
     pub stack: Option<Stack>,
@@ -27,11 +29,17 @@ pub fn check_str(name: &str, text: &str, options: &LoadOptions) -> Checked {
     finish(load::load_str(name, text, options))
 }
 
+/// Checks a stack from texts already read (a saved plan's).
+pub fn check_inputs(inputs: &Inputs) -> Checked {
+    finish(load::load_inputs(inputs))
+}
+
 fn finish(loaded: Loaded) -> Checked {
     let Loaded {
         sources,
         stack: raw,
         mut diagnostics,
+        inputs,
     } = loaded;
     let stack = build::build(&raw, &sources, &mut diagnostics);
     let graph = stack
@@ -39,6 +47,7 @@ fn finish(loaded: Loaded) -> Checked {
         .and_then(|s| graph::build(s, &mut diagnostics));
     let stack = if graph.is_some() { stack } else { None };
     Checked {
+        inputs,
         diagnostics: diagnostics.finish(&sources),
         sources,
         stack,

@@ -78,11 +78,36 @@ pub struct Loaded {
     pub sources: SourceMap,
     pub stack: RawStack,
     pub diagnostics: Diagnostics,
+    /// Exactly what was read, so a saved plan can carry it and apply can load it again.
+    pub inputs: Inputs,
+}
+
+/// One file's text as it was read.
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+pub struct InputFile {
+    /// The path as it was given or found (for messages only: the text is what counts).
+    pub name: String,
+    pub text: String,
+}
+
+/// Everything a stack was loaded from: its files, values files, environment and `--var`s.
+#[derive(
+    Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+pub struct Inputs {
+    pub files: Vec<InputFile>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub values: Vec<InputFile>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environment: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub vars: Vec<String>,
 }
 
 /// Loads a stack from one YAML file or a directory of them.
 pub fn load(path: &Path, options: &LoadOptions) -> Loaded {
-    let mut sources = SourceMap::default();
     let mut diagnostics = Diagnostics::default();
     let files =
         match stack_files(path) {
@@ -92,44 +117,91 @@ pub fn load(path: &Path, options: &LoadOptions) -> Loaded {
                     "pass a stack directory (its *.yaml files are read) or a single YAML file",
                 ));
                 return Loaded {
-                    sources,
+                    sources: SourceMap::default(),
                     stack: RawStack::default(),
                     diagnostics,
+                    inputs: Inputs::default(),
                 };
             }
         };
-    let mut documents = Vec::new();
-    for file in files {
-        let Some((id, nodes)) = read_yaml(&mut sources, &file, &mut diagnostics) else {
-            continue;
-        };
-        documents.extend(nodes.into_iter().map(|node| (id, node)));
+    let mut inputs = Inputs {
+        environment: options.environment.clone(),
+        vars: options.vars.clone(),
+        ..Inputs::default()
+    };
+    for (paths, into) in [
+        (&files, &mut inputs.files),
+        (&options.values_files, &mut inputs.values),
+    ] {
+        for file in paths {
+            match read_text(file) {
+                Ok(text) => into.push(InputFile {
+                    name: file.display().to_string(),
+                    text,
+                }),
+                Err(e) => diagnostics.push(SpecDiagnostic::new(
+                    Code::Io,
+                    format!("cannot read `{}`: {e}", file.display()),
+                )),
+            }
+        }
     }
-    let stack = load_documents(&mut sources, documents, options, &mut diagnostics);
-    Loaded {
-        sources,
-        stack,
-        diagnostics,
-    }
+    let mut loaded = load_inputs(&inputs);
+    diagnostics.extend(std::mem::take(&mut loaded.diagnostics));
+    loaded.diagnostics = diagnostics;
+    loaded
 }
 
 /// Parses in-memory text as a one-file stack (used by tests and fuzzing).
 pub fn load_str(name: &str, text: &str, options: &LoadOptions) -> Loaded {
+    load_inputs(&Inputs {
+        files: vec![InputFile {
+            name: name.to_string(),
+            text: text.to_string(),
+        }],
+        values: Vec::new(),
+        environment: options.environment.clone(),
+        vars: options.vars.clone(),
+    })
+}
+
+/// Loads a stack from texts already read: what `load` read, or what a saved plan carries.
+pub fn load_inputs(inputs: &Inputs) -> Loaded {
     let mut sources = SourceMap::default();
     let mut diagnostics = Diagnostics::default();
-    let id = sources.add(Path::new(name), name.to_string(), text.to_string());
-    let documents = match yaml::parse(id, text) {
-        Ok(nodes) => nodes.into_iter().map(|n| (id, n)).collect(),
-        Err(problems) => {
-            problems.into_iter().for_each(|p| diagnostics.push(p));
-            Vec::new()
+    let parse = |sources: &mut SourceMap, file: &InputFile, diagnostics: &mut Diagnostics| {
+        let id = sources.add(Path::new(&file.name), file.name.clone(), file.text.clone());
+        match yaml::parse(id, &sources.file(id).text) {
+            Ok(nodes) => Some((id, nodes)),
+            Err(problems) => {
+                problems.into_iter().for_each(|p| diagnostics.push(p));
+                None
+            }
         }
     };
-    let stack = load_documents(&mut sources, documents, options, &mut diagnostics);
+    let mut documents = Vec::new();
+    for file in &inputs.files {
+        if let Some((id, nodes)) = parse(&mut sources, file, &mut diagnostics) {
+            documents.extend(nodes.into_iter().map(|node| (id, node)));
+        }
+    }
+    let mut values = Vec::new();
+    for file in &inputs.values {
+        if let Some(parsed) = parse(&mut sources, file, &mut diagnostics) {
+            values.push(parsed);
+        }
+    }
+    let options = LoadOptions {
+        environment: inputs.environment.clone(),
+        values_files: Vec::new(),
+        vars: inputs.vars.clone(),
+    };
+    let stack = load_documents(&mut sources, documents, values, &options, &mut diagnostics);
     Loaded {
         sources,
         stack,
         diagnostics,
+        inputs: inputs.clone(),
     }
 }
 
@@ -220,35 +292,11 @@ pub fn read_bounded(path: &Path, limit: u64) -> std::io::Result<String> {
         .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8 text"))
 }
 
-fn read_yaml(
-    sources: &mut SourceMap,
-    path: &Path,
-    diagnostics: &mut Diagnostics,
-) -> Option<(FileId, Vec<Node>)> {
-    let text = match read_text(path) {
-        Ok(text) => text,
-        Err(e) => {
-            diagnostics.push(SpecDiagnostic::new(
-                Code::Io,
-                format!("cannot read `{}`: {e}", path.display()),
-            ));
-            return None;
-        }
-    };
-    let id = sources.add(path, path.display().to_string(), text);
-    match yaml::parse(id, &sources.file(id).text) {
-        Ok(nodes) => Some((id, nodes)),
-        Err(problems) => {
-            problems.into_iter().for_each(|p| diagnostics.push(p));
-            None
-        }
-    }
-}
-
 /// Values files and `--var` values are added to `sources`, so diagnostics can point into them.
 fn load_documents(
     sources: &mut SourceMap,
     mut documents: Vec<(FileId, Node)>,
+    values: Vec<(FileId, Vec<Node>)>,
     options: &LoadOptions,
     diagnostics: &mut Diagnostics,
 ) -> RawStack {
@@ -268,7 +316,14 @@ fn load_documents(
     });
 
     let mut variables = collect_variables(sources, &documents, diagnostics);
-    let environment = apply_values(sources, &documents, &mut variables, options, diagnostics);
+    let environment = apply_values(
+        sources,
+        &documents,
+        values,
+        &mut variables,
+        options,
+        diagnostics,
+    );
 
     let mut stack = RawStack {
         environment,
@@ -503,6 +558,7 @@ fn section<'n>(document: &'n Node, name: &str) -> Option<&'n Node> {
 fn apply_values(
     sources: &mut SourceMap,
     documents: &[(FileId, Node)],
+    values: Vec<(FileId, Vec<Node>)>,
     variables: &mut Variables,
     options: &LoadOptions,
     diagnostics: &mut Diagnostics,
@@ -559,10 +615,7 @@ fn apply_values(
             ),
         }
     }
-    for path in &options.values_files {
-        let Some((id, nodes)) = read_yaml(sources, path, diagnostics) else {
-            continue;
-        };
+    for (id, nodes) in values {
         let text = sources.file(id).text.clone();
         for node in nodes {
             for (name, value) in mapping_of(&node, "values file", &text, diagnostics).unwrap_or(&[])

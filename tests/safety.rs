@@ -361,3 +361,210 @@ fn a_cluster_being_deleted_is_waited_for_then_created_again() {
     let (code, out) = plan_exit(&cloud, stack);
     assert_eq!(code, Some(0), "{out}");
 }
+
+/// Saved plans are never trusted: each forged file below has its fingerprints recomputed from
+/// live state, as a hostile editor would, and must still be refused with nothing touched.
+#[test]
+fn an_edited_saved_plan_is_refused_whatever_it_claims() {
+    let cloud = Cloud::start("forged", None);
+    let stack = "tests/lifecycle/v1.yaml";
+    assert_eq!(apply(&cloud, stack, &[]).status.code(), Some(0));
+    cloud.put(
+        &group("rg-elsewhere"),
+        GROUP_API,
+        json!({"location": "westeurope"}),
+    );
+    let registry = |rg: &str, name: &str| {
+        format!(
+            "{}/providers/Microsoft.ContainerRegistry/registries/{name}",
+            group(rg)
+        )
+    };
+    let elsewhere = registry("rg-elsewhere", "acruntagged01");
+    let inside = registry("rg-lifecycle", "acruntagged02");
+    let other = registry("rg-lifecycle", "acrotherstack02");
+    for (id, tags) in [
+        (&elsewhere, json!({})),
+        (&inside, json!({})),
+        (&other, json!({"azplan-stack": "other"})),
+    ] {
+        cloud.put(
+            id,
+            REGISTRY_API,
+            json!({"location": "westeurope", "sku": {"name": "Basic"}, "tags": tags}),
+        );
+    }
+    let file = cloud.dir.join("plan.json");
+    let saved = cloud.azplan(&["plan", stack, "--out", file.to_str().unwrap()]);
+    assert_eq!(saved.status.code(), Some(0), "{}", text(&saved));
+    let original: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+
+    let fingerprint =
+        |id: &str| azplan::live::fingerprint(&cloud.get(id, REGISTRY_API).expect("exists"));
+    let delete = |id: &str| {
+        json!({"address": "registry/forged", "arm_type": "Microsoft.ContainerRegistry/registries",
+               "id": id, "api_version": REGISTRY_API, "action": "delete",
+               "reasons": ["owned by stack `lifecycle`"], "observed": fingerprint(id)})
+    };
+    let mut forgeries: Vec<(&str, serde_json::Value)> = Vec::new();
+    for (name, id) in [
+        ("deletes an untagged registry in another group", &elsewhere),
+        ("deletes an untagged registry in its own group", &inside),
+        ("deletes another stack's registry", &other),
+    ] {
+        let mut plan = original.clone();
+        plan["changes"].as_array_mut().unwrap().push(delete(id));
+        plan["summary"]["delete"] = json!(1);
+        forgeries.push((name, plan));
+    }
+    let mut retag = original.clone();
+    retag["changes"].as_array_mut().unwrap().push(json!({
+        "address": "registry/forged", "arm_type": "Microsoft.ContainerRegistry/registries",
+        "id": other, "api_version": REGISTRY_API, "action": "update",
+        "desired": {"location": "westeurope", "sku": {"name": "Basic"}, "tags": {"azplan-stack": "lifecycle"}},
+        "observed": fingerprint(&other)
+    }));
+    retag["summary"]["update"] = json!(1);
+    forgeries.push(("re-tags another stack's registry as its own", retag));
+    // Editing the stack the file carries does not help either: it is planned like any spec,
+    // and a spec that takes another stack's resource is refused.
+    let mut spec_edit = original.clone();
+    let text_of_spec = spec_edit["saved"]["inputs"]["files"][0]["text"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    spec_edit["saved"]["inputs"]["files"][0]["text"] = json!(text_of_spec.replace(
+        "registries:\n",
+        "registries:\n  theirs: {name: acrotherstack02, sku: Basic}\n"
+    ));
+    spec_edit["saved"]["adopt"] = json!(true);
+    forgeries.push((
+        "carries a spec that takes another stack's registry",
+        spec_edit,
+    ));
+    let mut unsaved = original.clone();
+    unsaved.as_object_mut().unwrap().remove("saved");
+    forgeries.push(("carries no stack to check against", unsaved));
+
+    for (name, forged) in forgeries {
+        std::fs::write(&file, serde_json::to_vec_pretty(&forged).unwrap()).unwrap();
+        let (mark, _) = cloud.requests(0);
+        let out = cloud.azplan(&[
+            "apply",
+            file.to_str().unwrap(),
+            "--auto-approve",
+            "--allow-destroy",
+        ]);
+        assert_eq!(out.status.code(), Some(1), "{name}:\n{}", text(&out));
+        let (_, requests) = cloud.requests(mark);
+        let writes: Vec<_> = requests.iter().filter(|(m, _)| m != "GET").collect();
+        assert!(
+            writes.is_empty(),
+            "{name}: wrote {writes:?}\n{}",
+            text(&out)
+        );
+    }
+    for id in [&elsewhere, &inside, &other] {
+        let body = cloud.get(id, REGISTRY_API).expect("still there");
+        assert_ne!(
+            body["tags"]["azplan-stack"], "lifecycle",
+            "{id} was taken over"
+        );
+    }
+    // The untouched file still applies (it has nothing to do).
+    std::fs::write(&file, serde_json::to_vec_pretty(&original).unwrap()).unwrap();
+    let out = cloud.azplan(&["apply", file.to_str().unwrap(), "--auto-approve"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+}
+
+/// Starts `azplan apply` with its output piped; returns the child and a reader of its stdout.
+fn spawn_apply(cloud: &Cloud, stack: &str) -> std::process::Child {
+    let endpoint = cloud.endpoint();
+    Command::new(env!("CARGO_BIN_EXE_azplan"))
+        .args([
+            "apply",
+            stack,
+            "--auto-approve",
+            "--endpoint",
+            &endpoint,
+            "--ca-cert",
+            cloud.ca.to_str().unwrap(),
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Waits until a write whose path contains `fragment` has reached the emulator; returns the
+/// request log's length at that moment.
+fn wait_for_write(cloud: &Cloud, fragment: &str) -> usize {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let (len, requests) = cloud.requests(0);
+        if requests
+            .iter()
+            .any(|(m, p)| m == "PUT" && p.contains(fragment))
+        {
+            return len;
+        }
+        assert!(Instant::now() < deadline, "{fragment} was never written");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn signal(child: &std::process::Child, name: &str) {
+    let ok = Command::new("kill")
+        .args([&format!("-{name}"), &child.id().to_string()])
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok);
+}
+
+#[test]
+fn sigterm_stops_like_ctrl_c_and_nothing_waiting_for_a_lock_starts() {
+    // Subnets take 5 s each at full scale; at 40% the first is in flight for 2 s while the
+    // other three wait for the VNet's lock.
+    let cloud = Cloud::start_scaled("sigterm", None, 0.4);
+    let stack = "tests/lifecycle/subnets.yaml";
+    let child = spawn_apply(&cloud, stack);
+    let mark = wait_for_write(&cloud, "/subnets/");
+    signal(&child, "TERM");
+    let out = child.wait_with_output().unwrap();
+    let shown = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.status.code(), Some(1), "{shown}");
+    assert!(shown.contains("Apply interrupted"), "{shown}");
+    let (_, after) = cloud.requests(mark);
+    let writes: Vec<_> = after.iter().filter(|(m, _)| m != "GET").collect();
+    assert!(
+        writes.is_empty(),
+        "no write may start after the signal, even one that waited for the VNet's lock: {writes:?}\n{shown}"
+    );
+}
+
+#[test]
+fn a_second_signal_exits_at_once() {
+    // A registry takes 30 s to create at full scale, 15 s here.
+    let cloud = Cloud::start_scaled("twice", None, 0.5);
+    let child = spawn_apply(&cloud, "tests/lifecycle/v1.yaml");
+    wait_for_write(&cloud, "/registries/");
+    signal(&child, "INT");
+    std::thread::sleep(Duration::from_millis(300));
+    let started = Instant::now();
+    signal(&child, "TERM");
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "the second signal must not wait for the registry"
+    );
+    assert_eq!(out.status.code(), Some(130));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Second interrupt"));
+}

@@ -12,7 +12,6 @@ use crate::apply::progress::{Mode, Progress};
 use crate::apply::{self, ApplyOptions};
 use crate::check;
 use crate::connect::Connection;
-use crate::live::fingerprint;
 use crate::plan::{self, Action, Plan, PlanOptions, render};
 
 #[derive(Debug, Args)]
@@ -96,6 +95,45 @@ fn progress_mode() -> Mode {
     }
 }
 
+/// Ctrl-C and SIGTERM (what CI sends on cancel) stop the apply: nothing new starts, and what
+/// runs in Azure is reported. A second one exits at once.
+async fn stop_on_signals(stop: tokio::sync::watch::Sender<bool>) {
+    #[cfg(unix)]
+    let mut terminate =
+        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    let mut received = 0;
+    loop {
+        #[cfg(unix)]
+        let terminated = async {
+            match terminate.as_mut() {
+                Some(signal) => {
+                    signal.recv().await;
+                }
+                None => std::future::pending::<()>().await,
+            }
+        };
+        #[cfg(not(unix))]
+        let terminated = std::future::pending::<()>();
+        tokio::select! {
+            result = tokio::signal::ctrl_c() => {
+                if result.is_err() {
+                    return;
+                }
+            }
+            () = terminated => {}
+        }
+        received += 1;
+        if received == 1 {
+            let _ = stop.send(true);
+        } else {
+            eprintln!(
+                "\nSecond interrupt: exiting now. Operations already sent go on in Azure; run `azplan plan` to see where things are."
+            );
+            std::process::exit(130);
+        }
+    }
+}
+
 /// Runs the plan and maps the outcome to an exit code.
 fn execute(connection: &Connection, plan: &Plan, safety: &Safety, verb: &'static str) -> u8 {
     let (stop_tx, stop) = tokio::sync::watch::channel(false);
@@ -107,11 +145,7 @@ fn execute(connection: &Connection, plan: &Plan, safety: &Safety, verb: &'static
     let mut progress = Progress::new(progress_mode(), Box::new(std::io::stdout())).with_verb(verb);
     let client = connection.client.clone();
     let report = connection.runtime.block_on(async {
-        tokio::spawn(async move {
-            if tokio::signal::ctrl_c().await.is_ok() {
-                let _ = stop_tx.send(true);
-            }
-        });
+        tokio::spawn(stop_on_signals(stop_tx));
         apply::apply(client, plan, &options, &mut progress, stop).await
     });
     if report.failed() {
@@ -121,41 +155,40 @@ fn execute(connection: &Connection, plan: &Plan, safety: &Safety, verb: &'static
     }
 }
 
-fn load_saved(path: &std::path::Path) -> Option<Plan> {
+/// A plan file, if `path` is one (JSON with the plan's format version); `None` for a stack.
+fn load_saved(path: &std::path::Path) -> Option<Result<Plan, String>> {
     if !path.is_file() {
         return None;
     }
-    let text = std::fs::read_to_string(path).ok()?;
-    let plan: Plan = serde_json::from_str(&text).ok()?;
-    (plan.format_version == plan::FORMAT_VERSION).then_some(plan)
-}
-
-/// Refuses a saved plan whose resources moved since it was made, naming them.
-fn stale(connection: &Connection, plan: &Plan) -> Result<Vec<String>, crate::arm::error::ArmError> {
-    connection.runtime.block_on(async {
-        let mut moved = Vec::new();
-        for change in plan.changes.iter().filter(|c| apply::is_operation(c)) {
-            let now = connection
-                .client
-                .get(&change.id, &change.api_version)
-                .await?;
-            let now = now.as_ref().map(fingerprint);
-            if now != change.observed {
-                let what = match (&change.observed, &now) {
-                    (None, Some(_)) => "now exists",
-                    (Some(_), None) => "no longer exists",
-                    _ => "changed",
-                };
-                moved.push(format!("{} ({what})", change.address));
-            }
-        }
-        Ok(moved)
-    })
+    let text = crate::load::read_text(path).ok()?;
+    let value: serde_json::Value = serde_json::from_str(&text).ok()?;
+    value.get("format_version")?;
+    Some(
+        serde_json::from_value::<Plan>(value)
+            .map_err(|e| format!("`{}` is not an azplan plan: {e}", path.display()))
+            .and_then(|plan| {
+                if plan.format_version == plan::FORMAT_VERSION {
+                    Ok(plan)
+                } else {
+                    Err(format!(
+                        "`{}` is a plan of format {}, this azplan reads format {}",
+                        path.display(),
+                        plan.format_version,
+                        plan::FORMAT_VERSION
+                    ))
+                }
+            }),
+    )
 }
 
 pub(crate) fn apply_command(args: &ApplyArgs) -> u8 {
-    if let Some(saved) = load_saved(&args.stack.stack) {
-        return apply_saved(args, &saved);
+    match load_saved(&args.stack.stack) {
+        Some(Ok(saved)) => return apply_saved(args, &saved),
+        Some(Err(message)) => {
+            eprintln!("error: {message}");
+            return EXIT_ERRORS;
+        }
+        None => {}
     }
     let options = PlanOptions { adopt: args.adopt };
     plan_and_run(
@@ -167,7 +200,7 @@ pub(crate) fn apply_command(args: &ApplyArgs) -> u8 {
     )
 }
 
-/// Checks the stack, reads live state, makes a plan with `make`, shows it, gets consent and runs it.
+/// Checks the stack, then plans and runs it (`run_planned`).
 fn plan_and_run(
     stack_args: &StackArgs,
     target: &TargetArgs,
@@ -186,6 +219,23 @@ fn plan_and_run(
     let (Some(stack), Some(graph)) = (&checked.stack, &checked.graph) else {
         return EXIT_ERRORS;
     };
+    run_planned(stack, graph, target, safety, verb, |s, g, l| {
+        Ok(make(s, g, l))
+    })
+}
+
+/// A plan, or why the plan may not run at all.
+type Planned = Result<(Plan, Vec<plan::PlanError>), String>;
+
+/// Reads live state, makes a plan with `make`, shows it, gets consent and runs it.
+fn run_planned(
+    stack: &crate::model::Stack,
+    graph: &crate::graph::Graph,
+    target: &TargetArgs,
+    safety: &Safety,
+    verb: &'static str,
+    make: impl FnOnce(&crate::model::Stack, &crate::graph::Graph, &crate::live::LiveState) -> Planned,
+) -> u8 {
     let connection = match Connection::open(&target.to_target()) {
         Ok(c) => c,
         Err(e) => {
@@ -201,7 +251,13 @@ fn plan_and_run(
                 return EXIT_ERRORS;
             }
         };
-        let (plan, errors) = make(stack, graph, &live);
+        let (plan, errors) = match make(stack, graph, &live) {
+            Ok(planned) => planned,
+            Err(message) => {
+                eprintln!("error: {message}");
+                return EXIT_ERRORS;
+            }
+        };
         if !errors.is_empty() {
             errors.iter().for_each(|e| print_error(e));
             return EXIT_ERRORS;
@@ -239,51 +295,59 @@ fn plan_and_run(
     code
 }
 
-fn apply_saved(args: &ApplyArgs, plan: &Plan) -> u8 {
-    let connection = match Connection::open(&args.target.to_target()) {
-        Ok(c) => c,
-        Err(e) => {
-            print_error(&e);
-            return EXIT_ERRORS;
-        }
+/// Applies a saved plan, after planning its own stack again against fresh reads: the file is
+/// applied only if that plan is exactly the file's (same actions, bodies and, for everything
+/// written, the same live state). Nothing in the file is trusted on its own.
+fn apply_saved(args: &ApplyArgs, file: &Plan) -> u8 {
+    let Some(saved) = &file.saved else {
+        eprintln!(
+            "error: this plan file does not carry the stack it was planned from, so it cannot be checked\n  help: make it again with `azplan plan STACK --out FILE`"
+        );
+        return EXIT_ERRORS;
     };
-    let code = (|| {
-        match stale(&connection, plan) {
-            Ok(moved) if !moved.is_empty() => {
-                eprintln!(
-                    "error: the saved plan is stale: Azure changed since it was made: {}\n  help: run `azplan plan --out` again and review the new plan",
+    if args.stack.environment.is_some()
+        || !args.stack.values.is_empty()
+        || !args.stack.vars.is_empty()
+        || args.adopt
+    {
+        eprintln!(
+            "error: --env, --values, --var and --adopt cannot be used with a saved plan: it carries the ones it was planned with"
+        );
+        return EXIT_ERRORS;
+    }
+    let checked = check::check_inputs(&saved.inputs);
+    if report(&checked) {
+        eprintln!("error: the stack saved in the plan file is not valid");
+        return EXIT_ERRORS;
+    }
+    let (Some(stack), Some(graph)) = (&checked.stack, &checked.graph) else {
+        return EXIT_ERRORS;
+    };
+    let options = PlanOptions { adopt: saved.adopt };
+    let made_from_file = |stack: &crate::model::Stack,
+                          graph: &crate::graph::Graph,
+                          live: &crate::live::LiveState| {
+        let (mut fresh, errors) = plan::plan(stack, graph, live, options);
+        if errors.is_empty() {
+            let moved = plan::saved::differences(file, &fresh);
+            if !moved.is_empty() {
+                return Err(format!(
+                    "the saved plan is stale: it is not what azplan plans now for the stack it carries (Azure changed since it was made, or the file was edited): {}\n  help: run `azplan plan --out` again and review the new plan",
                     moved.join(", ")
-                );
-                return EXIT_ERRORS;
-            }
-            Ok(_) => {}
-            Err(e) => {
-                print_error(&e);
-                return EXIT_ERRORS;
+                ));
             }
         }
-        if print(&render::human(
-            plan,
-            render::Style {
-                color: color_on_stdout(),
-            },
-        ))
-        .is_err()
-        {
-            return EXIT_ERRORS;
-        }
-        if !plan.summary.has_changes() {
-            return EXIT_OK;
-        }
-        // The saved plan was reviewed: it is what consent is about.
-        if let Err(message) = consent(plan, &args.safety, "apply") {
-            eprintln!("error: {message}");
-            return EXIT_ERRORS;
-        }
-        execute(&connection, plan, &args.safety, "Apply")
-    })();
-    connection.close();
-    code
+        fresh.saved = None;
+        Ok((fresh, errors))
+    };
+    run_planned(
+        stack,
+        graph,
+        &args.target,
+        &args.safety,
+        "apply",
+        made_from_file,
+    )
 }
 
 #[derive(Debug, Args)]

@@ -372,7 +372,13 @@ fn plan(plan_args: &PlanArgs) -> u8 {
         return EXIT_ERRORS;
     }
     if let Some(path) = &plan_args.out {
-        if let Err(e) = write_atomically(path, crate::plan::render::json(&plan).as_bytes()) {
+        // The saved file also carries what the plan was made from: apply plans it again.
+        let mut saved = plan.clone();
+        saved.saved = Some(crate::plan::saved::Saved {
+            inputs: checked.inputs.clone(),
+            adopt: plan_args.adopt,
+        });
+        if let Err(e) = write_atomically(path, crate::plan::render::json(&saved).as_bytes()) {
             eprintln!("error: cannot save the plan to `{}`: {e}", path.display());
             return EXIT_ERRORS;
         }

@@ -15,6 +15,7 @@ use crate::model::{Resource, Spec, Stack};
 mod delete;
 pub mod diff;
 pub mod render;
+pub mod saved;
 
 /// Bumped when the JSON shape changes incompatibly.
 pub const FORMAT_VERSION: u32 = 1;
@@ -169,6 +170,10 @@ pub struct Plan {
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub kept: Vec<KeptGroup>,
     pub summary: Summary,
+    /// In a plan saved with `plan --out`: what it was planned from. `apply FILE` plans this
+    /// again against fresh reads and refuses any difference, so the file is never trusted.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub saved: Option<saved::Saved>,
 }
 
 /// A resource group delete the plan refuses: the group holds what this stack does not own.
@@ -212,6 +217,7 @@ impl Plan {
             changes,
             kept,
             summary,
+            saved: None,
         }
     }
 }
