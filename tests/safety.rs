@@ -568,3 +568,108 @@ fn a_second_signal_exits_at_once() {
     assert_eq!(out.status.code(), Some(130));
     assert!(String::from_utf8_lossy(&out.stderr).contains("Second interrupt"));
 }
+
+#[test]
+fn a_service_principal_secret_is_read_at_apply_sent_on_create_and_never_shown() {
+    let cloud = Cloud::start("sp", None);
+    let stack = "tests/lifecycle/sp.yaml";
+    let secret = "s3cr3t-value-that-must-never-appear";
+    let run = |args: &[&str], with_secret: bool| {
+        let endpoint = cloud.endpoint();
+        let mut all: Vec<&str> = args.to_vec();
+        all.extend([
+            "--endpoint",
+            &endpoint,
+            "--ca-cert",
+            cloud.ca.to_str().unwrap(),
+            "-v",
+        ]);
+        let mut command = Command::new(env!("CARGO_BIN_EXE_azplan"));
+        command
+            .args(&all)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("NO_COLOR", "1")
+            .env_remove("AZPLAN_TEST_SP_SECRET");
+        if with_secret {
+            command.env("AZPLAN_TEST_SP_SECRET", secret);
+        }
+        command.output().unwrap()
+    };
+    // Missing: a clear error before any write.
+    let (mark, _) = cloud.requests(0);
+    let out = run(&["apply", stack, "--auto-approve"], false);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).contains("AZPLAN_TEST_SP_SECRET, which is not set"),
+        "{}",
+        text(&out)
+    );
+    let (_, requests) = cloud.requests(mark);
+    assert!(
+        requests.iter().all(|(m, _)| m == "GET"),
+        "wrote: {requests:?}"
+    );
+
+    // Present: sent on create, and in no output, plan or saved plan.
+    let file = cloud.dir.join("plan.json");
+    let planned = run(
+        &[
+            "plan",
+            stack,
+            "--out",
+            file.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+        true,
+    );
+    assert_eq!(planned.status.code(), Some(0), "{}", text(&planned));
+    let applied = run(&["apply", file.to_str().unwrap(), "--auto-approve"], true);
+    assert_eq!(applied.status.code(), Some(0), "{}", text(&applied));
+    let saved = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        saved.contains("AZPLAN_TEST_SP_SECRET"),
+        "the plan names the variable"
+    );
+    for (what, shown) in [
+        ("plan output", text(&planned)),
+        ("saved plan", saved),
+        ("apply output and -v log", text(&applied)),
+    ] {
+        assert!(!shown.contains(secret), "the secret appears in the {what}");
+    }
+    // The emulator's request log shows what was sent: the secret went with the create only.
+    let log = std::fs::read_to_string(cloud.dir.join("requests.jsonl")).unwrap();
+    let carrying: Vec<serde_json::Value> = log
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|e| e["requestBody"].to_string().contains(secret))
+        .collect();
+    assert_eq!(carrying.len(), 1, "sent once");
+    assert_eq!(carrying[0]["method"], "PUT");
+    assert!(
+        carrying[0]["path"]
+            .as_str()
+            .unwrap()
+            .ends_with("/managedClusters/aks")
+    );
+    assert!(
+        !log.lines().any(|l| {
+            let e: serde_json::Value = serde_json::from_str(l).unwrap();
+            e["responseBody"].to_string().contains(secret)
+        }),
+        "ARM never answers with the secret"
+    );
+    let cluster = cloud.get(&cluster_id("rg-sp", "aks"), CLUSTER_API).unwrap();
+    assert_eq!(
+        cluster["properties"]["servicePrincipalProfile"]["clientId"],
+        "3f2b1c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"
+    );
+    assert!(
+        !cluster.to_string().contains(secret),
+        "ARM never returns the secret"
+    );
+    // Converged without the secret: nothing to create, so it is not needed.
+    let again = run(&["plan", stack, "--detailed-exitcode"], false);
+    assert_eq!(again.status.code(), Some(0), "{}", text(&again));
+}

@@ -389,10 +389,15 @@ impl Operation {
             return self.remember().await.map(|_| Finished::Done);
         }
         let mut step = Step::from(c.action);
+        // Whether the write creates the resource (secrets are sent only then).
+        let mut creating = matches!(c.action, Action::Create | Action::Replace);
         if c.action == Action::Wait || c.state.as_deref().is_some_and(is_busy) {
             match self.settle().await? {
                 Settled::Abandoned => return Ok(Finished::Abandoned),
-                Settled::Gone => step = step.after_gone(),
+                Settled::Gone => {
+                    step = step.after_gone();
+                    creating = true;
+                }
                 Settled::Present(body) => {
                     self.still_ours(&body)?;
                     step = self.after_settled(step, &body);
@@ -431,6 +436,15 @@ impl Operation {
         for late in &c.late {
             let value = self.late_value(late).await?;
             kinds::set(&mut body, &late.path, value);
+        }
+        if creating {
+            for secret in &c.secrets {
+                let value = secret_value(secret).map_err(|message| ArmError::Refused {
+                    resource: c.address.clone(),
+                    message,
+                })?;
+                kinds::set(&mut body, &secret.path, Value::String(value));
+            }
         }
         let finished = self.put(&body).await?;
         if finished == Finished::Done {
@@ -648,6 +662,32 @@ impl Operation {
                 ),
             })
     }
+}
+
+/// A secret's value from the environment: set and not empty. The error names the variable,
+/// never a value.
+pub fn secret_value(secret: &kinds::SecretValue) -> Result<String, String> {
+    match std::env::var(&secret.env) {
+        Ok(value) if !value.is_empty() => Ok(value),
+        _ => Err(format!(
+            "`{}` comes from the environment variable {}, which is not set",
+            secret.path, secret.env
+        )),
+    }
+}
+
+/// Secrets the plan may have to send that the environment does not hold: checked before any
+/// write, so a missing variable never leaves a half-applied stack.
+pub fn missing_secrets(plan: &Plan) -> Vec<String> {
+    plan.changes
+        .iter()
+        .filter(|c| matches!(c.action, Action::Create | Action::Replace | Action::Wait))
+        .flat_map(|c| {
+            c.secrets
+                .iter()
+                .filter_map(move |s| secret_value(s).err().map(|e| format!("{}: {e}", c.address)))
+        })
+        .collect()
 }
 
 /// What an operation still has to do.

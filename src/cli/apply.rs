@@ -276,6 +276,14 @@ fn run_planned(
         if !plan.summary.has_changes() {
             return EXIT_OK;
         }
+        let missing = apply::missing_secrets(&plan);
+        if !missing.is_empty() {
+            eprintln!(
+                "error: secrets needed before anything is written:\n  {}\n  help: export the variables (azplan reads them at apply time and never stores them)",
+                missing.join("\n  ")
+            );
+            return EXIT_ERRORS;
+        }
         if let Err(message) = consent(&plan, safety, verb) {
             eprintln!("error: {message}");
             return EXIT_ERRORS;

@@ -208,9 +208,20 @@ pub fn body(b: &mut BodyBuilder<'_, '_>, resource: &Resource, c: &Cluster) -> Va
             "objectId": b.late("properties.identityProfile.kubeletidentity.objectId", kubelet, "properties.principalId"),
         }});
     }
-    if let ControlPlaneIdentity::ServicePrincipal { client_id, .. } = &c.identity {
-        // The secret is read from the environment at apply time; it never enters a plan.
+    if let ControlPlaneIdentity::ServicePrincipal {
+        client_id,
+        secret_env,
+    } = &c.identity
+    {
+        // The secret is read from the environment at apply time and sent on create (ARM
+        // requires it there: ManagedClusterServicePrincipalProfile.secret, "The secret
+        // password associated with the service principal in plain text", write-only); it never
+        // enters a plan.
         p["servicePrincipalProfile"] = json!({ "clientId": client_id });
+        b.secrets.push(super::SecretValue {
+            path: "properties.servicePrincipalProfile.secret".into(),
+            env: secret_env.clone(),
+        });
     }
     if let Some(linux) = &c.linux {
         p["linuxProfile"] = json!({

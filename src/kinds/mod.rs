@@ -233,11 +233,24 @@ pub struct LateValue {
     pub attribute: String,
 }
 
+/// A write-only secret that apply reads from the environment and sends only when it creates
+/// the resource. Its value never enters a plan, a saved plan, a log or an error.
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+pub struct SecretValue {
+    /// Dotted path in the body, e.g. `properties.servicePrincipalProfile.secret`.
+    pub path: String,
+    /// The environment variable that holds it.
+    pub env: String,
+}
+
 /// The body azplan would PUT, with the values that must wait for other resources.
 #[derive(Debug, Clone)]
 pub struct Desired {
     pub body: Value,
     pub late: Vec<LateValue>,
+    pub secrets: Vec<SecretValue>,
 }
 
 /// What rendering needs to know: the stack (for IDs) and live state (for values of
@@ -347,10 +360,11 @@ impl Context<'_> {
     }
 }
 
-/// Builds a desired body, recording late values as it goes.
+/// Builds a desired body, recording late values and secrets as it goes.
 pub struct BodyBuilder<'c, 'a> {
     pub ctx: &'c Context<'a>,
     pub late: Vec<LateValue>,
+    pub secrets: Vec<SecretValue>,
 }
 
 impl BodyBuilder<'_, '_> {
@@ -384,6 +398,7 @@ pub fn desired(ctx: &Context<'_>, resource: &Resource) -> Desired {
     let mut b = BodyBuilder {
         ctx,
         late: Vec::new(),
+        secrets: Vec::new(),
     };
     let mut body = match &resource.spec {
         Spec::ResourceGroup => resource_group::body(&b, resource),
@@ -402,7 +417,11 @@ pub fn desired(ctx: &Context<'_>, resource: &Resource) -> Desired {
     if let Some(raw) = &resource.raw {
         merge(&mut body, raw);
     }
-    Desired { body, late: b.late }
+    Desired {
+        body,
+        late: b.late,
+        secrets: b.secrets,
+    }
 }
 
 /// Deep-merges `overlay` into `base` (objects merge, everything else replaces).

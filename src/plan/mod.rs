@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::graph::Graph;
-use crate::kinds::{self, Context, LateValue, OWNER_PREFIX, OWNER_TAG};
+use crate::kinds::{self, Context, LateValue, OWNER_PREFIX, OWNER_TAG, SecretValue};
 use crate::live::{LiveState, Provisioning, fingerprint};
 use crate::model::{Resource, Spec, Stack};
 
@@ -102,6 +102,10 @@ pub struct Change {
     /// Values of `desired` that apply fills in from finished dependencies.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub late: Vec<LateValue>,
+    /// Write-only secrets apply reads from the environment and sends when it creates the
+    /// resource (names of variables only, never values).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub secrets: Vec<SecretValue>,
     /// Fingerprint of the live resource when planned; apply refuses if it moved.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub observed: Option<String>,
@@ -323,6 +327,7 @@ pub fn plan(
             depends_on,
             desired: None,
             late: Vec::new(),
+            secrets: Vec::new(),
             observed: None,
             protected: resource.protect,
             state: None,
@@ -352,6 +357,7 @@ pub fn plan(
         }
         let desired = kinds::desired(&ctx, resource);
         change.late = desired.late.clone();
+        change.secrets = desired.secrets.clone();
         match live_body {
             None => {
                 change.action = Action::Create;
@@ -466,6 +472,7 @@ pub fn plan(
             change.desired = Some(desired.body);
         } else {
             change.late.clear();
+            change.secrets.clear();
             change.also_ignored.clear();
         }
         if resource.protect && change.action == Action::Replace {
@@ -589,6 +596,7 @@ pub(crate) fn delete_change(
         depends_on: Vec::new(),
         desired: None,
         late: Vec::new(),
+        secrets: Vec::new(),
         observed: Some(fingerprint(body)),
         protected: false,
         state: Provisioning::of(body).unsettled().map(str::to_string),

@@ -192,6 +192,13 @@ pub fn human(plan: &Plan, style: Style) -> String {
             for property in &change.changes {
                 property_lines(property, change.action, style, &mut out);
             }
+            for secret in &change.secrets {
+                let _ = writeln!(
+                    out,
+                    "      # {} is sent on create from ${} (never shown or saved)",
+                    secret.path, secret.env
+                );
+            }
         }
         out.push('\n');
     }
