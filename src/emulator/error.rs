@@ -47,6 +47,9 @@ pub(crate) struct ArmError {
     pub(crate) target: Option<String>,
     /// Seconds for a Retry-After header (429 answers).
     pub(crate) retry_after: Option<u64>,
+    /// Rendered as `{"code", "message"}` without the `error` wrapper, as some resource providers
+    /// answer on the wire (Private DNS, see `records`).
+    pub(crate) flat: bool,
 }
 
 impl ArmError {
@@ -57,7 +60,14 @@ impl ArmError {
             message: message.into(),
             target: None,
             retry_after: None,
+            flat: false,
         }
+    }
+
+    /// The same error without ARM's `error` wrapper.
+    pub(crate) fn flat(mut self) -> ArmError {
+        self.flat = true;
+        self
     }
 
     pub(crate) fn with_target(mut self, target: &str) -> ArmError {
@@ -77,6 +87,9 @@ impl ArmError {
         let mut error = json!({"code": self.code, "message": self.message});
         if let Some(target) = &self.target {
             error["target"] = json!(target);
+        }
+        if self.flat {
+            return error;
         }
         json!({ "error": error })
     }

@@ -28,6 +28,7 @@ use serde::Deserialize;
 
 use crate::emulator::error::EmulatorError;
 use crate::emulator::kind::Kind;
+use crate::emulator::records;
 
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
@@ -177,7 +178,11 @@ impl Faults {
 
 fn matches(rule: &FaultRule, method: &str, kind: Option<Kind>, path: &str) -> bool {
     if let Some(t) = &rule.resource_type
-        && !kind.is_some_and(|k| k.arm_type().eq_ignore_ascii_case(t))
+        && !kind.is_some_and(|k| {
+            k.arm_type().eq_ignore_ascii_case(t)
+                || k == Kind::PrivateDnsRecordSet
+                    && record_set_type(path).is_some_and(|r| r.eq_ignore_ascii_case(t))
+        })
     {
         return false;
     }
@@ -199,6 +204,17 @@ fn matches(rule: &FaultRule, method: &str, kind: Option<Kind>, path: &str) -> bo
         return false;
     }
     true
+}
+
+/// `Microsoft.Network/privateDnsZones/TXT` for a record-set path: rules name the record type, as
+/// the service's `type` does (`…/privateDnsZones/recordSets` matches every record type).
+fn record_set_type(path: &str) -> Option<String> {
+    let segs: Vec<&str> = path.split('/').collect();
+    let at = segs
+        .iter()
+        .position(|s| s.eq_ignore_ascii_case("privateDnsZones"))?;
+    let record_type = records::record_type(segs.get(at + 2)?)?;
+    Some(records::arm_type(record_type))
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use crate::emulator::kind::{DeleteStyle, Kind, PatchStyle, PutStyle};
 use crate::emulator::route::{Route, Target};
 use crate::emulator::state::{Action, Operation, Record, State};
 use crate::emulator::{
-    cluster, dns, identity, network, pool, registry, resources, role, workspace,
+    cluster, dns, identity, network, pool, records, registry, resources, role, workspace,
 };
 
 /// A response before it is turned into HTTP.
@@ -136,6 +136,11 @@ pub(crate) fn dispatch(
                 r.kind == *kind && k.starts_with(&prefix)
             })))
         }
+        Route::RecordSets {
+            zone_id,
+            record_type,
+            ..
+        } => read_only(records::list(state, ctx, zone_id, *record_type)),
         Route::RoleAssignmentsAt { scope, .. } => read_only(Ok(role::list(state, ctx, scope))),
         Route::Instance(target) => match method {
             "GET" => get(state, target),
@@ -170,6 +175,7 @@ fn not_found(target: &Target) -> ArmError {
             "RoleAssignmentNotFound",
             format!("The role assignment '{}' is not found.", target.name),
         ),
+        Kind::PrivateDnsRecordSet => records::not_found(target),
         kind => ArmError::resource_not_found(
             &kind.arm_type(),
             &target.name,
@@ -199,7 +205,9 @@ pub(crate) fn render(state: &State, record: &Record) -> Value {
                 .iter()
                 .filter(|l| l.body["properties"]["registrationEnabled"] == json!(true))
                 .count();
+            let record_sets = records::count(state, &key);
             if let Some(props) = body.get_mut("properties").and_then(Value::as_object_mut) {
+                props.insert("numberOfRecordSets".into(), json!(record_sets));
                 props.insert("numberOfVirtualNetworkLinks".into(), json!(links.len()));
                 props.insert(
                     "numberOfVirtualNetworkLinksWithRegistration".into(),
@@ -302,27 +310,66 @@ fn get(state: &State, target: &Target) -> Result<Reply, ArmError> {
     Ok(reply)
 }
 
-fn check_preconditions(state: &State, ctx: &Ctx, target: &Target) -> Result<(), ArmError> {
+/// `If-Match` / `If-None-Match` for the verbs whose spec declares them (`Kind::conditions`).
+/// Message and code as Azure DNS words them (azure-powershell Dns ScenarioTests, ZoneTests.ps1 and
+/// RecordsTests.ps1: "The condition 'gibberish' in the If-Match header was not satisfied. The
+/// current was '<etag>'." and "The condition '*' in the If-None-Match header was not satisfied.
+/// The current was 'n/a'."). Runs under the state lock together with the write it guards.
+fn check_preconditions(
+    state: &State,
+    ctx: &Ctx,
+    method: &str,
+    target: &Target,
+) -> Result<(), ArmError> {
+    let (if_match, if_none_match) = target.kind.conditions(method);
     let existing = state.get(&target.key());
     let etag = existing
         .and_then(|r| r.body.get("etag").or_else(|| r.body.get("eTag")))
         .and_then(Value::as_str);
-    let failed = || {
-        ArmError::new(
+    let failed = |header: &str, condition: &str, current: &str| {
+        let err = ArmError::new(
             412,
             "PreconditionFailed",
-            "The condition specified in the If-Match or If-None-Match header was not met.",
-        )
+            format!(
+                "The condition '{condition}' in the {header} header was not satisfied. The current was '{current}'."
+            ),
+        );
+        if target.kind.namespace() == "Microsoft.Network"
+            && matches!(
+                target.kind,
+                Kind::PrivateDnsZone | Kind::PrivateDnsZoneLink | Kind::PrivateDnsRecordSet
+            )
+        {
+            err.flat()
+        } else {
+            err
+        }
     };
-    if ctx.if_none_match.as_deref() == Some("*") && existing.is_some() {
-        return Err(failed());
-    }
-    if let Some(wanted) = &ctx.if_match
-        && (wanted != "*" && etag != Some(wanted.as_str()) || existing.is_none())
+    if if_none_match
+        && let Some(condition) = ctx.if_none_match.as_deref()
+        && condition == "*"
+        && existing.is_some()
     {
-        return Err(failed());
+        return Err(failed("If-None-Match", condition, "n/a"));
+    }
+    if if_match && let Some(wanted) = ctx.if_match.as_deref() {
+        let matches = match (existing, wanted) {
+            (None, _) => false,
+            (Some(_), "*") => true,
+            (Some(_), w) => etag.is_some_and(|e| etag_eq(e, w)),
+        };
+        if !matches {
+            return Err(failed("If-Match", wanted, etag.unwrap_or("n/a")));
+        }
     }
     Ok(())
+}
+
+/// ETags compare as the opaque strings they are, tolerating the quotes HTTP clients add around
+/// a bare value (`"abc"` matches `abc`).
+fn etag_eq(current: &str, wanted: &str) -> bool {
+    let strip = |s: &str| s.trim().trim_matches('"').to_string();
+    current == wanted || strip(current) == strip(wanted)
 }
 
 fn put(
@@ -337,7 +384,7 @@ fn put(
         common::require_resource_group(state, target)?;
         common::refuse_if_group_deleting(state, target)?;
     }
-    check_preconditions(state, ctx, target)?;
+    check_preconditions(state, ctx, "PUT", target)?;
     refuse_while_deleting(state, target)?;
     let written = match target.kind {
         Kind::ResourceGroup => resources::put(state, ctx, target, body)?,
@@ -347,6 +394,7 @@ fn put(
         Kind::Subnet => network::put_subnet(state, ctx, target, body)?,
         Kind::DnsZone | Kind::PrivateDnsZone => dns::put(state, ctx, target, body)?,
         Kind::PrivateDnsZoneLink => dns::put_link(state, ctx, target, body)?,
+        Kind::PrivateDnsRecordSet => records::put(state, ctx, target, body)?,
         Kind::Identity => identity::put_identity(state, ctx, target, body)?,
         Kind::FederatedCredential => identity::put_credential(state, ctx, target, body)?,
         Kind::RoleAssignment => role::put(state, ctx, target, body)?,
@@ -364,7 +412,7 @@ fn put(
         start_operation(state, ctx, target, action, written.duration_ms)
     });
     let record = state.get(&target.key()).ok_or_else(|| not_found(target))?;
-    let mut reply = Reply::json(status, render(state, record));
+    let mut reply = records::with_etag(Reply::json(status, render(state, record)), &record.body);
     reply.hold_ms = written.hold_ms;
     if let Some(op) = op {
         reply = match style {
@@ -411,6 +459,10 @@ fn patch(
         common::require_resource_group(state, target)?;
         common::refuse_if_group_deleting(state, target)?;
     }
+    check_preconditions(state, ctx, "PATCH", target)?;
+    if target.kind == Kind::PrivateDnsRecordSet {
+        return records::patch(state, ctx, target, body);
+    }
     let key = target.key();
     let record = state.get(&key).ok_or_else(|| not_found(target))?.clone();
     if target.kind == Kind::ManagedCluster {
@@ -441,12 +493,17 @@ fn patch(
             .filter(|m| m.contains_key(etag_field))
         {
             let fresh = common::new_guid();
-            let value =
-                if record.kind.namespace() == "Microsoft.Network" && record.kind != Kind::DnsZone {
-                    format!("W/\"{fresh}\"")
-                } else {
-                    fresh
-                };
+            // Network resources use weak ETags (VirtualNetworkGet examples: `W/"…"`); the DNS
+            // providers use bare GUIDs (PrivateZoneGet.json, dns.json examples).
+            let value = if record.kind.namespace() == "Microsoft.Network"
+                && !matches!(
+                    record.kind,
+                    Kind::DnsZone | Kind::PrivateDnsZone | Kind::PrivateDnsZoneLink
+                ) {
+                format!("W/\"{fresh}\"")
+            } else {
+                fresh
+            };
             m.insert(etag_field.into(), json!(value));
         }
     }
@@ -491,6 +548,7 @@ fn delete(state: &mut State, ctx: &Ctx, target: &Target) -> Result<Reply, ArmErr
     if target.kind != Kind::ResourceGroup {
         common::require_resource_group(state, target)?;
     }
+    check_preconditions(state, ctx, "DELETE", target)?;
     let Some(record) = state.get(&key).cloned() else {
         if target.kind == Kind::ResourceGroup {
             return Err(not_found(target));
@@ -514,6 +572,7 @@ fn delete(state: &mut State, ctx: &Ctx, target: &Target) -> Result<Reply, ArmErr
             hold_ms = identity::before_delete_credential(state, ctx, target)?
         }
         Kind::PrivateDnsZone => dns::before_delete_private(state, target)?,
+        Kind::PrivateDnsRecordSet => records::before_delete(target)?,
         Kind::Workspace => workspace::soft_delete(state, ctx, target, &record)?,
         // Workspaces deleted with their group are soft-deleted like any other workspace delete.
         Kind::ResourceGroup => workspace::soft_delete_in_group(state, ctx, &key),

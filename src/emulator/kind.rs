@@ -13,6 +13,9 @@ pub(crate) enum Kind {
     DnsZone,
     PrivateDnsZone,
     PrivateDnsZoneLink,
+    /// `privateDnsZones/{zone}/{recordType}/{name}`: the type segment is the record type, so routing
+    /// and the ARM type name are special-cased (see `route` and `records`).
+    PrivateDnsRecordSet,
     Identity,
     FederatedCredential,
     RoleAssignment,
@@ -54,7 +57,7 @@ pub(crate) enum PatchStyle {
 }
 
 impl Kind {
-    pub(crate) const ALL: [Kind; 13] = [
+    pub(crate) const ALL: [Kind; 14] = [
         Kind::ResourceGroup,
         Kind::Registry,
         Kind::Workspace,
@@ -63,6 +66,7 @@ impl Kind {
         Kind::DnsZone,
         Kind::PrivateDnsZone,
         Kind::PrivateDnsZoneLink,
+        Kind::PrivateDnsRecordSet,
         Kind::Identity,
         Kind::FederatedCredential,
         Kind::RoleAssignment,
@@ -79,7 +83,8 @@ impl Kind {
             | Kind::Subnet
             | Kind::DnsZone
             | Kind::PrivateDnsZone
-            | Kind::PrivateDnsZoneLink => "Microsoft.Network",
+            | Kind::PrivateDnsZoneLink
+            | Kind::PrivateDnsRecordSet => "Microsoft.Network",
             Kind::Identity | Kind::FederatedCredential => "Microsoft.ManagedIdentity",
             Kind::RoleAssignment => "Microsoft.Authorization",
             Kind::ManagedCluster | Kind::AgentPool => "Microsoft.ContainerService",
@@ -97,6 +102,8 @@ impl Kind {
             Kind::DnsZone => "dnsZones",
             Kind::PrivateDnsZone => "privateDnsZones",
             Kind::PrivateDnsZoneLink => "virtualNetworkLinks",
+            // Stands for every record type (A, TXT, …); the real segment is the record type.
+            Kind::PrivateDnsRecordSet => "recordSets",
             Kind::Identity => "userAssignedIdentities",
             Kind::FederatedCredential => "federatedIdentityCredentials",
             Kind::RoleAssignment => "roleAssignments",
@@ -110,7 +117,7 @@ impl Kind {
             Kind::Subnet => Some(Kind::VirtualNetwork),
             Kind::FederatedCredential => Some(Kind::Identity),
             Kind::AgentPool => Some(Kind::ManagedCluster),
-            Kind::PrivateDnsZoneLink => Some(Kind::PrivateDnsZone),
+            Kind::PrivateDnsZoneLink | Kind::PrivateDnsRecordSet => Some(Kind::PrivateDnsZone),
             _ => None,
         }
     }
@@ -133,7 +140,10 @@ impl Kind {
                 &["2026-03-01", "2025-09-01", "2025-07-01", "2025-01-01"]
             }
             Kind::DnsZone => &["2018-05-01"],
-            Kind::PrivateDnsZone | Kind::PrivateDnsZoneLink => &["2024-06-01"],
+            // Every stable version in specification/privatedns/…/PrivateDns/stable.
+            Kind::PrivateDnsZone | Kind::PrivateDnsZoneLink | Kind::PrivateDnsRecordSet => {
+                &["2024-06-01", "2020-06-01", "2020-01-01", "2018-09-01"]
+            }
             Kind::Identity | Kind::FederatedCredential => {
                 &["2024-11-30", "2026-05-31", "2023-01-31"]
             }
@@ -150,6 +160,7 @@ impl Kind {
             | Kind::DnsZone
             | Kind::Identity
             | Kind::FederatedCredential
+            | Kind::PrivateDnsRecordSet
             | Kind::RoleAssignment => PutStyle::Sync,
             Kind::Registry
             | Kind::VirtualNetwork
@@ -163,7 +174,10 @@ impl Kind {
 
     pub(crate) fn delete_style(self) -> DeleteStyle {
         match self {
-            Kind::Identity | Kind::FederatedCredential | Kind::RoleAssignment => DeleteStyle::Sync,
+            Kind::Identity
+            | Kind::FederatedCredential
+            | Kind::RoleAssignment
+            | Kind::PrivateDnsRecordSet => DeleteStyle::Sync,
             Kind::ResourceGroup
             | Kind::Registry
             | Kind::VirtualNetwork
@@ -181,6 +195,7 @@ impl Kind {
             | Kind::Workspace
             | Kind::VirtualNetwork
             | Kind::DnsZone
+            | Kind::PrivateDnsRecordSet
             | Kind::Identity => PatchStyle::Sync,
             Kind::Registry => PatchStyle::AsyncOperation,
             Kind::PrivateDnsZone | Kind::PrivateDnsZoneLink | Kind::ManagedCluster => {
@@ -189,6 +204,32 @@ impl Kind {
             Kind::Subnet | Kind::FederatedCredential | Kind::RoleAssignment | Kind::AgentPool => {
                 PatchStyle::None
             }
+        }
+    }
+
+    /// Which conditional headers a verb honours (`(If-Match, If-None-Match)`), as the type's spec
+    /// declares them; undeclared headers are ignored like the service ignores them.
+    pub(crate) fn conditions(self, method: &str) -> (bool, bool) {
+        match (self, method) {
+            // Private DNS zones (PrivateZone.tsp), virtual network links (VirtualNetworkLink.tsp)
+            // and record sets (RecordSet.tsp): PUT takes both, PATCH and DELETE take If-Match.
+            // Public DNS zones (dns.json 2018-05-01 Zones_*) declare the same.
+            (
+                Kind::PrivateDnsZone
+                | Kind::PrivateDnsZoneLink
+                | Kind::PrivateDnsRecordSet
+                | Kind::DnsZone,
+                "PUT",
+            ) => (true, true),
+            (
+                Kind::PrivateDnsZone
+                | Kind::PrivateDnsZoneLink
+                | Kind::PrivateDnsRecordSet
+                | Kind::DnsZone,
+                "PATCH" | "DELETE",
+            ) => (true, false),
+            (_, "PUT") => (true, true),
+            _ => (false, false),
         }
     }
 
@@ -217,7 +258,10 @@ impl Kind {
             Kind::DnsZone => (0, 0, 5_000),
             Kind::PrivateDnsZone => (15_000, 10_000, 15_000),
             Kind::PrivateDnsZoneLink => (20_000, 10_000, 15_000),
-            Kind::Identity | Kind::FederatedCredential | Kind::RoleAssignment => (0, 0, 0),
+            Kind::Identity
+            | Kind::FederatedCredential
+            | Kind::RoleAssignment
+            | Kind::PrivateDnsRecordSet => (0, 0, 0),
             Kind::ManagedCluster => (360_000, 180_000, 300_000),
             Kind::AgentPool => (180_000, 120_000, 120_000),
         }
@@ -226,7 +270,9 @@ impl Kind {
     /// Finds the kind for a provider namespace and type segments (case-insensitive).
     pub(crate) fn from_path(namespace: &str, types: &[&str]) -> Option<Kind> {
         Kind::ALL.into_iter().find(|kind| {
-            if !kind.namespace().eq_ignore_ascii_case(namespace) || *kind == Kind::ResourceGroup {
+            if !kind.namespace().eq_ignore_ascii_case(namespace)
+                || matches!(kind, Kind::ResourceGroup | Kind::PrivateDnsRecordSet)
+            {
                 return false;
             }
             match (kind.parent(), types) {

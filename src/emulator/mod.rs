@@ -5,7 +5,8 @@
 //!
 //! Code map: `server` (HTTPS, request pipeline) → `route` (what a path addresses) → `handlers`
 //! (status codes, LRO headers, lists) → one module per resource type (`resources`, `registry`,
-//! `workspace`, `network`, `dns`, `identity`, `role`, `cluster`, `pool`) over `state` (the
+//! `workspace`, `network`, `dns`, `records` (private DNS record sets), `identity`, `role`, `cluster`,
+//! `pool`) over `state` (the
 //! emulated cloud, persisted atomically). `cluster_defaults` holds what AKS fills in by itself;
 //! `throttle`, `faults` and `reqlog` are test controls.
 //!
@@ -31,6 +32,7 @@ mod identity;
 mod kind;
 mod network;
 mod pool;
+mod records;
 mod registry;
 mod reqlog;
 mod resources;

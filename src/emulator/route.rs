@@ -3,6 +3,7 @@
 
 use crate::emulator::error::ArmError;
 use crate::emulator::kind::Kind;
+use crate::emulator::records;
 
 /// An addressed resource instance.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,6 +50,12 @@ pub(crate) enum Route {
         resource_group: Option<String>,
         parent_id: Option<String>,
     },
+    /// LIST of a private DNS zone's record sets of one type (`None`: the `ALL` listing).
+    RecordSets {
+        subscription: String,
+        zone_id: String,
+        record_type: Option<&'static str>,
+    },
     /// LIST of role assignments visible at a scope.
     RoleAssignmentsAt {
         subscription: String,
@@ -66,6 +73,7 @@ impl Route {
             | Route::SubscriptionResources { .. } => Some(Kind::ResourceGroup),
             Route::Instance(target) => Some(target.kind),
             Route::Collection { kind, .. } => Some(*kind),
+            Route::RecordSets { .. } => Some(Kind::PrivateDnsRecordSet),
             Route::RoleAssignmentsAt { .. } => Some(Kind::RoleAssignment),
         }
     }
@@ -120,6 +128,42 @@ pub(crate) fn parse(path: &str) -> Result<Route, ArmError> {
     };
     let types: Vec<&str> = rest.iter().step_by(2).copied().collect();
     let names: Vec<&str> = rest.iter().skip(1).step_by(2).copied().collect();
+    if let (Some(rg), true) = (&resource_group, eq(ns, "Microsoft.Network"))
+        && let [zones, zone, record_type, name @ ..] = rest
+        && eq(zones, "privateDnsZones")
+        && name.len() <= 1
+    {
+        let zone_id = format!(
+            "/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Network/privateDnsZones/{zone}"
+        );
+        if let (Some(record_type), [name]) = (records::record_type(record_type), name) {
+            // The service answers with the record set name lower-cased (every RecordSet*Put example
+            // in privatedns/stable/2024-06-01: `recordTXT` comes back as `recordtxt`).
+            let name = name.to_lowercase();
+            return Ok(Route::Instance(Target {
+                kind: Kind::PrivateDnsRecordSet,
+                subscription: sub.clone(),
+                resource_group: Some(rg.clone()),
+                id: format!("{zone_id}/{record_type}/{name}"),
+                name,
+                parent_id: Some(zone_id),
+            }));
+        }
+        if name.is_empty() {
+            let listed = if eq(record_type, "ALL") {
+                Some(None)
+            } else {
+                records::record_type(record_type).map(Some)
+            };
+            if let Some(record_type) = listed {
+                return Ok(Route::RecordSets {
+                    subscription: sub,
+                    zone_id,
+                    record_type,
+                });
+            }
+        }
+    }
     let kind = Kind::from_path(ns, &types).ok_or_else(|| {
         ArmError::bad_request(
             "InvalidResourceType",
