@@ -453,3 +453,160 @@ async fn cluster_operations_are_serialised() {
     }
     emu.shutdown().await.expect("shutdown");
 }
+
+/// AKS honours If-Match on PUT, PATCH (updateTags) and DELETE of clusters and on PUT/DELETE of
+/// pools, with the status codes of Learn's "eTags in AKS" table; types whose specs declare no
+/// conditional headers ignore them.
+#[tokio::test]
+async fn etags_guard_cluster_and_pool_writes() {
+    let (_emu, c) = start(fast_config()).await;
+    let (g, vnet, workspace) = prerequisites(&c).await;
+    let subnet = format!("{vnet}/subnets/nodes");
+    let cluster = format!("{g}/providers/Microsoft.ContainerService/managedClusters/aks1");
+    let cu = url(&cluster, AKS_API);
+    let body = cluster_body(&subnet, &workspace);
+    let r = c
+        .call_with("PUT", &cu, Some(&body), &[("If-Match", "*")])
+        .await;
+    assert_eq!(
+        (r.status, r.code()),
+        (412, "PreconditionFailed"),
+        "If-Match on nothing"
+    );
+    let r = c
+        .call_with("PUT", &cu, Some(&body), &[("If-None-Match", "*")])
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    c.wait(&r).await;
+    let got = c.get(&cu).await;
+    let etag = got.body["eTag"].as_str().expect("eTag").to_string();
+    let pool_etag = got.body["properties"]["agentPoolProfiles"][0]["eTag"]
+        .as_str()
+        .expect("pool eTag")
+        .to_string();
+    let stale = "5e5ffdce-356b-431b-b050-81b45eef2a12";
+
+    let r = c
+        .call_with("PUT", &cu, Some(&body), &[("If-None-Match", "*")])
+        .await;
+    assert_eq!((r.status, r.code()), (412, "PreconditionFailed"));
+    let r = c
+        .call_with("PUT", &cu, Some(&body), &[("If-Match", stale)])
+        .await;
+    assert_eq!((r.status, r.code()), (412, "PreconditionFailed"));
+    let r = c
+        .call_with(
+            "PATCH",
+            &cu,
+            Some(&json!({"tags": {"a": "b"}})),
+            &[("If-Match", stale)],
+        )
+        .await;
+    assert_eq!((r.status, r.code()), (412, "PreconditionFailed"));
+    let r = c
+        .call_with("DELETE", &cu, None, &[("If-Match", stale)])
+        .await;
+    assert_eq!(
+        (r.status, r.code()),
+        (412, "PreconditionFailed"),
+        "was a 202"
+    );
+    assert_eq!(
+        c.get(&cu).await.body["eTag"],
+        etag.as_str(),
+        "nothing changed"
+    );
+
+    // Pools: a stale eTag on DELETE no longer removes the pool.
+    let pool = url(&format!("{cluster}/agentPools/user1"), AKS_API);
+    let r = c
+        .call_with("PUT", &pool, Some(&pool_body()), &[("If-None-Match", "*")])
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    c.wait(&r).await;
+    let user_etag = c.get(&pool).await.body["properties"]["eTag"]
+        .as_str()
+        .expect("pool eTag")
+        .to_string();
+    let r = c
+        .call_with("DELETE", &pool, None, &[("If-Match", stale)])
+        .await;
+    assert_eq!((r.status, r.code()), (412, "PreconditionFailed"));
+    assert_eq!(c.get(&pool).await.status, 200, "the pool is still there");
+    let r = c
+        .call_with("PUT", &pool, Some(&pool_body()), &[("If-Match", stale)])
+        .await;
+    assert_eq!(r.status, 412);
+
+    // A cluster-level write renews the cluster's and every pool's eTag.
+    let r = c
+        .call_with(
+            "PATCH",
+            &cu,
+            Some(&json!({"tags": {"a": "b"}})),
+            &[("If-Match", &etag)],
+        )
+        .await;
+    assert_eq!(r.status, 202, "{}", r.body);
+    c.wait(&r).await;
+    let after = c.get(&cu).await;
+    assert_ne!(after.body["eTag"], etag.as_str());
+    assert_ne!(
+        after.body["properties"]["agentPoolProfiles"][0]["eTag"],
+        pool_etag.as_str()
+    );
+    let r = c
+        .call_with("DELETE", &pool, None, &[("If-Match", &user_etag)])
+        .await;
+    assert_eq!(r.status, 412, "the pool eTag moved with the cluster write");
+    let fresh = c.get(&pool).await.body["properties"]["eTag"]
+        .as_str()
+        .expect("eTag")
+        .to_string();
+    let r = c
+        .call_with("DELETE", &pool, None, &[("If-Match", &fresh)])
+        .await;
+    assert_eq!(r.status, 202, "{}", r.body);
+    c.wait(&r).await;
+
+    // Nothing there: PATCH is 404 and DELETE 204 whatever the condition says.
+    let missing = url(
+        &format!("{g}/providers/Microsoft.ContainerService/managedClusters/nope"),
+        AKS_API,
+    );
+    let r = c
+        .call_with(
+            "PATCH",
+            &missing,
+            Some(&json!({"tags": {}})),
+            &[("If-Match", stale)],
+        )
+        .await;
+    assert_eq!(r.status, 404);
+    assert_eq!(
+        c.call_with("DELETE", &missing, None, &[("If-Match", stale)])
+            .await
+            .status,
+        204
+    );
+
+    // Resource groups declare no conditional headers: ARM ignores them.
+    let r = c
+        .call_with(
+            "PUT",
+            &url(&g, RG_API),
+            Some(&json!({"location": "westeurope"})),
+            &[("If-None-Match", "*")],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+
+    let etag = c.get(&cu).await.body["eTag"]
+        .as_str()
+        .expect("eTag")
+        .to_string();
+    let r = c
+        .call_with("DELETE", &cu, None, &[("If-Match", &etag)])
+        .await;
+    assert_eq!(r.status, 202, "{}", r.body);
+}

@@ -286,7 +286,23 @@ async fn conditional_headers_are_a_compare_and_swap() {
     let r = c
         .call_with("DELETE", &rs, None, &[("If-Match", &renewed)])
         .await;
-    assert_eq!(r.status, 412, "a conditional delete of nothing fails");
+    assert_eq!(
+        r.status, 204,
+        "DELETE answers for nothing before it looks at conditions"
+    );
+    let r = c
+        .call_with(
+            "PATCH",
+            &rs,
+            Some(&json!({"properties": {"ttl": 1}})),
+            &[("If-Match", &renewed)],
+        )
+        .await;
+    assert_eq!(
+        (r.status, flat_code(&r)),
+        (404, "NotFound"),
+        "PATCH of nothing is 404 first"
+    );
     assert_eq!(c.get(&rs).await.status, 404);
 }
 

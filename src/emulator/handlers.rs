@@ -310,7 +310,10 @@ fn get(state: &State, target: &Target) -> Result<Reply, ArmError> {
     Ok(reply)
 }
 
-/// `If-Match` / `If-None-Match` for the verbs whose spec declares them (`Kind::conditions`).
+/// `If-Match` / `If-None-Match` for the verbs whose spec declares them (`Kind::conditions`),
+/// checked after existence for PATCH (404 first) and DELETE (204 first) and before it for PUT, as
+/// the AKS eTag table on Learn ("Configuration and expected behavior") lays out: PUT with
+/// `If-Match` on nothing is 412, PATCH on nothing is 404, `If-None-Match: *` on something is 412.
 /// Message and code as Azure DNS words them (azure-powershell Dns ScenarioTests, ZoneTests.ps1 and
 /// RecordsTests.ps1: "The condition 'gibberish' in the If-Match header was not satisfied. The
 /// current was '<etag>'." and "The condition '*' in the If-None-Match header was not satisfied.
@@ -323,8 +326,14 @@ fn check_preconditions(
 ) -> Result<(), ArmError> {
     let (if_match, if_none_match) = target.kind.conditions(method);
     let existing = state.get(&target.key());
+    // Top-level `etag`/`eTag`, or `properties.eTag` on AKS agent pools.
     let etag = existing
-        .and_then(|r| r.body.get("etag").or_else(|| r.body.get("eTag")))
+        .and_then(|r| {
+            r.body
+                .get("etag")
+                .or_else(|| r.body.get("eTag"))
+                .or_else(|| r.body.get("properties")?.get("eTag"))
+        })
         .and_then(Value::as_str);
     let failed = |header: &str, condition: &str, current: &str| {
         let err = ArmError::new(
@@ -401,6 +410,9 @@ fn put(
         Kind::ManagedCluster => cluster::put(state, ctx, target, body)?,
         Kind::AgentPool => pool::put(state, ctx, target, body)?,
     };
+    if target.kind == Kind::ManagedCluster {
+        pool::renew_etags(state, &target.key());
+    }
     let status = if written.created { 201 } else { 200 };
     let style = target.kind.put_style();
     let op = (style != PutStyle::Sync).then(|| {
@@ -459,12 +471,12 @@ fn patch(
         common::require_resource_group(state, target)?;
         common::refuse_if_group_deleting(state, target)?;
     }
+    let key = target.key();
+    let record = state.get(&key).ok_or_else(|| not_found(target))?.clone();
     check_preconditions(state, ctx, "PATCH", target)?;
     if target.kind == Kind::PrivateDnsRecordSet {
         return records::patch(state, ctx, target, body);
     }
-    let key = target.key();
-    let record = state.get(&key).ok_or_else(|| not_found(target))?.clone();
     if target.kind == Kind::ManagedCluster {
         cluster::check_idle(state, &key)?;
     }
@@ -519,6 +531,9 @@ fn patch(
         updated,
         ctx.now,
     );
+    if target.kind == Kind::ManagedCluster {
+        pool::renew_etags(state, &key);
+    }
     let (_, update_ms, _) = target.kind.durations_ms();
     let reply = match style {
         PatchStyle::None | PatchStyle::Sync => {
@@ -548,13 +563,13 @@ fn delete(state: &mut State, ctx: &Ctx, target: &Target) -> Result<Reply, ArmErr
     if target.kind != Kind::ResourceGroup {
         common::require_resource_group(state, target)?;
     }
-    check_preconditions(state, ctx, "DELETE", target)?;
     let Some(record) = state.get(&key).cloned() else {
         if target.kind == Kind::ResourceGroup {
             return Err(not_found(target));
         }
         return Ok(Reply::empty(204));
     };
+    check_preconditions(state, ctx, "DELETE", target)?;
     if let Some(op) = state
         .pending(&key)
         .filter(|op| op.action == Action::Delete)

@@ -208,27 +208,44 @@ impl Kind {
     }
 
     /// Which conditional headers a verb honours (`(If-Match, If-None-Match)`), as the type's spec
-    /// declares them; undeclared headers are ignored like the service ignores them.
+    /// declares them in every served api-version; the service ignores undeclared headers, and so
+    /// does the emulator (a resource group, registry, workspace, network, identity or role
+    /// assignment PUT with `If-None-Match: *` overwrites, as in Azure).
     pub(crate) fn conditions(self, method: &str) -> (bool, bool) {
         match (self, method) {
-            // Private DNS zones (PrivateZone.tsp), virtual network links (VirtualNetworkLink.tsp)
-            // and record sets (RecordSet.tsp): PUT takes both, PATCH and DELETE take If-Match.
-            // Public DNS zones (dns.json 2018-05-01 Zones_*) declare the same.
+            // Private DNS zones (PrivateZone.tsp), virtual network links (VirtualNetworkLink.tsp),
+            // record sets (RecordSet.tsp) and public DNS zones (dns.json 2018-05-01 Zones_*):
+            // PUT takes both, PATCH and DELETE take If-Match.
+            // AKS (azure-mgmt-containerservice 41.8 / api 2026-08-01 builders; Learn "Enhance
+            // concurrency control with entity tags (eTags) in AKS"): managedClusters PUT takes
+            // both, updateTags (PATCH) and DELETE take If-Match; agentPools PUT takes both and
+            // DELETE takes If-Match.
             (
                 Kind::PrivateDnsZone
                 | Kind::PrivateDnsZoneLink
                 | Kind::PrivateDnsRecordSet
-                | Kind::DnsZone,
+                | Kind::DnsZone
+                | Kind::ManagedCluster
+                | Kind::AgentPool,
                 "PUT",
             ) => (true, true),
             (
                 Kind::PrivateDnsZone
                 | Kind::PrivateDnsZoneLink
                 | Kind::PrivateDnsRecordSet
-                | Kind::DnsZone,
-                "PATCH" | "DELETE",
+                | Kind::DnsZone
+                | Kind::ManagedCluster,
+                "PATCH",
+            )
+            | (
+                Kind::PrivateDnsZone
+                | Kind::PrivateDnsZoneLink
+                | Kind::PrivateDnsRecordSet
+                | Kind::DnsZone
+                | Kind::ManagedCluster
+                | Kind::AgentPool,
+                "DELETE",
             ) => (true, false),
-            (_, "PUT") => (true, true),
             _ => (false, false),
         }
     }

@@ -241,6 +241,25 @@ pub(crate) fn profile_of(pool_body: &Value) -> Value {
     Value::Object(m)
 }
 
+/// A cluster-level write renews every pool's eTag too (Learn "eTags in AKS": "When you perform a
+/// cluster-level operation, both the cluster-level eTag and agent pool eTag are updated").
+pub(crate) fn renew_etags(state: &mut State, cluster_key: &str) {
+    let pools: Vec<String> = state
+        .children(cluster_key, Kind::AgentPool)
+        .iter()
+        .map(|r| r.id.to_ascii_lowercase())
+        .collect();
+    for key in pools {
+        if let Some(props) = state
+            .body_mut(&key)
+            .and_then(|b| b.get_mut("properties"))
+            .and_then(Value::as_object_mut)
+        {
+            props.insert("eTag".into(), json!(common::new_guid()));
+        }
+    }
+}
+
 pub(crate) fn store(
     state: &mut State,
     ctx: &Ctx,
