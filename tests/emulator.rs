@@ -749,3 +749,66 @@ async fn malformed_requests_get_arm_errors() {
     }
     emu.shutdown().await.expect("shutdown");
 }
+
+/// Every answer carries one RFC 1123 `Date` header from the emulator's clock, as ARM's do: the
+/// planner's run lock measures expiry against it.
+#[tokio::test]
+async fn every_response_carries_a_date_header() {
+    let (emu, c) = start(fast_config()).await;
+    let g = group(&c, "dated").await;
+    let registry = url(
+        &res(&g, "Microsoft.ContainerRegistry/registries/dated1"),
+        ACR_API,
+    );
+    let created = c
+        .put(
+            &registry,
+            &json!({"location": "westeurope", "sku": {"name": "Basic"}}),
+        )
+        .await;
+    let status_url = created
+        .header("azure-asyncoperation")
+        .expect("LRO")
+        .to_string();
+    let mut answers = vec![
+        created,
+        c.get(&url(&g, RG_API)).await,
+        c.get(&status_url).await,
+        c.get(&url(&rg("missing"), RG_API)).await,
+        c.without_token().get(&url(&g, RG_API)).await,
+        c.get(&g).await,
+        c.delete(&url(
+            &res(&g, "Microsoft.ContainerRegistry/registries/none1"),
+            ACR_API,
+        ))
+        .await,
+    ];
+    answers.push(c.delete(&registry).await);
+    let before = std::time::SystemTime::now();
+    for r in &answers {
+        assert_eq!(
+            r.headers.get_all("date").iter().count(),
+            1,
+            "{}: {:?}",
+            r.status,
+            r.headers
+        );
+        let date = r.header("date").expect("Date");
+        // IMF-fixdate: `Tue, 12 Sep 2023 09:20:56 GMT`.
+        let parts: Vec<&str> = date.split(' ').collect();
+        assert_eq!(parts.len(), 6, "{date}");
+        assert!(parts[0].ends_with(',') && parts[5] == "GMT", "{date}");
+        assert!(["Mon,", "Tue,", "Wed,", "Thu,", "Fri,", "Sat,", "Sun,"].contains(&parts[0]));
+        let year: u64 = parts[3].parse().expect("year");
+        let now_year = 1970
+            + before
+                .duration_since(std::time::UNIX_EPOCH)
+                .expect("clock")
+                .as_secs()
+                / 31_556_952;
+        assert!(year.abs_diff(now_year) <= 1, "{date}");
+    }
+    let statuses: Vec<u16> = answers.iter().map(|r| r.status).collect();
+    assert_eq!(statuses, [201, 200, 200, 404, 401, 400, 204, 202]);
+    emu.shutdown().await.expect("shutdown");
+}

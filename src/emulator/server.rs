@@ -157,7 +157,9 @@ fn to_response(reply: Reply, request_headers: &HeaderMap) -> Response<Full<Bytes
         .status(reply.status)
         .header("x-ms-request-id", uuid::Uuid::new_v4().to_string())
         .header("x-ms-correlation-request-id", correlation)
-        .header("Cache-Control", "no-cache");
+        .header("Cache-Control", "no-cache")
+        // ARM's clock: clients (the planner's run lock) compare expiry times against it.
+        .header("Date", clock::http_date(clock::now_ms()));
     for (name, value) in &reply.headers {
         builder = builder.header(name.as_str(), value.as_str());
     }
