@@ -812,3 +812,198 @@ async fn every_response_carries_a_date_header() {
     assert_eq!(statuses, [201, 200, 200, 404, 401, 400, 204, 202]);
     emu.shutdown().await.expect("shutdown");
 }
+
+/// `Resources_ListByResourceGroup` / `Resources_List`: every tracked resource (private DNS links
+/// included, proxy children such as subnets and record sets not), the documented `$filter` forms,
+/// `$top`, paging, and ARM's own error for a filter it does not understand.
+#[tokio::test]
+async fn generic_resource_list_filters() {
+    let (emu, c) = start(EmulatorConfig {
+        list_page_size: 2,
+        ..fast_config()
+    })
+    .await;
+    let g = group(&c, "estate").await;
+    group(&c, "other").await;
+    let vnet = vnet_with_subnets(&c, &g).await;
+    c.create(
+        &url(
+            &res(&g, "Microsoft.ContainerRegistry/registries/demoacr1"),
+            ACR_API,
+        ),
+        &json!({"location": "westeurope", "sku": {"name": "Basic"}, "tags": {"Dept": "Finance"}}),
+    )
+    .await;
+    c.create(
+        &url(
+            &res(
+                &g,
+                "Microsoft.ManagedIdentity/userAssignedIdentities/demo-id",
+            ),
+            MSI_API,
+        ),
+        &json!({"location": "westeurope", "tags": {"dept": "IT"}}),
+    )
+    .await;
+    let zone = res(&g, "Microsoft.Network/privateDnsZones/example.internal");
+    c.create(&url(&zone, PDNS_API), &json!({"location": "global"}))
+        .await;
+    c.create(
+        &url(&format!("{zone}/virtualNetworkLinks/l1"), PDNS_API),
+        &json!({"location": "global", "properties": {"virtualNetwork": {"id": vnet}, "registrationEnabled": false}}),
+    )
+    .await;
+    c.put(
+        &url(&format!("{zone}/TXT/lock"), PDNS_API),
+        &json!({"properties": {"ttl": 60}}),
+    )
+    .await;
+    c.create(
+        &url(
+            &res(
+                &rg("other"),
+                "Microsoft.ManagedIdentity/userAssignedIdentities/demo-two",
+            ),
+            MSI_API,
+        ),
+        &json!({"location": "northeurope"}),
+    )
+    .await;
+
+    // Follows nextLink like the SDKs do; returns (type, name) pairs and the raw items.
+    let all = |path: String| {
+        let c = c.clone();
+        async move {
+            let mut items = Vec::new();
+            let mut next = Some(path);
+            while let Some(link) = next {
+                let r = c.get(&link).await;
+                assert_eq!(r.status, 200, "{link}: {}", r.body);
+                items.extend(r.body["value"].as_array().cloned().unwrap_or_default());
+                next = r.body["nextLink"].as_str().map(str::to_string);
+            }
+            items
+        }
+    };
+    let names = |items: &[Value]| -> Vec<String> {
+        let mut n: Vec<String> = items
+            .iter()
+            .map(|v| {
+                format!(
+                    "{}/{}",
+                    v["type"].as_str().unwrap_or(""),
+                    v["name"].as_str().unwrap_or("")
+                )
+            })
+            .collect();
+        n.sort();
+        n
+    };
+    let list = |filter: &str| url(&format!("{g}/resources?$filter={filter}"), RG_API);
+    let everything = all(url(&format!("{g}/resources"), RG_API)).await;
+    assert_eq!(
+        names(&everything),
+        [
+            "Microsoft.ContainerRegistry/registries/demoacr1",
+            "Microsoft.ManagedIdentity/userAssignedIdentities/demo-id",
+            "Microsoft.Network/privateDnsZones/example.internal",
+            "Microsoft.Network/privateDnsZones/virtualNetworkLinks/l1",
+            "Microsoft.Network/virtualNetworks/vnet1",
+        ]
+    );
+    let acr = everything
+        .iter()
+        .find(|v| v["name"] == "demoacr1")
+        .expect("registry listed");
+    assert_eq!(
+        acr.as_object()
+            .map(|m| m.keys().cloned().collect::<Vec<_>>()),
+        Some(vec![
+            "id".into(),
+            "location".into(),
+            "name".into(),
+            "sku".into(),
+            "tags".into(),
+            "type".into()
+        ]),
+        "GenericResource shape, no properties"
+    );
+
+    let by_type = all(list(
+        "resourceType%20eq%20%27Microsoft.Network%2FprivateDnsZones%27",
+    ))
+    .await;
+    assert_eq!(
+        names(&by_type),
+        ["Microsoft.Network/privateDnsZones/example.internal"]
+    );
+    let by_tag = all(list(
+        "tagName%20eq%20%27dept%27%20and%20tagValue%20eq%20%27Finance%27",
+    ))
+    .await;
+    assert_eq!(
+        names(&by_tag),
+        ["Microsoft.ContainerRegistry/registries/demoacr1"]
+    );
+    assert!(by_tag[0].get("tags").is_none(), "tag filters drop the tags");
+    let tag_name = all(list("tagName%20eq%20%27Dept%27")).await;
+    assert_eq!(tag_name.len(), 2, "tag names are case-insensitive");
+    assert!(tag_name.iter().all(|v| v.get("tags").is_some()));
+    let substring = all(list("substringof(%27demo%27%2C%20name)")).await;
+    assert_eq!(substring.len(), 2);
+    let top = c.get(&url(&format!("{g}/resources?$top=1"), RG_API)).await;
+    assert_eq!(top.body["value"].as_array().map(Vec::len), Some(1));
+    assert!(top.body.get("nextLink").is_none(), "$top cuts the result");
+    let expanded = c
+        .get(&url(&format!("{g}/resources?$filter=name%20eq%20%27vnet1%27&$expand=createdTime,provisioningState"), RG_API))
+        .await;
+    assert_eq!(expanded.body["value"][0]["provisioningState"], "Succeeded");
+    assert!(expanded.body["value"][0]["createdTime"].is_string());
+
+    // Subscription scope.
+    let sub_wide = all(url(
+        &format!("/subscriptions/{SUB}/resources?$filter=resourceGroup%20eq%20%27OTHER%27"),
+        RG_API,
+    ))
+    .await;
+    assert_eq!(
+        names(&sub_wide),
+        ["Microsoft.ManagedIdentity/userAssignedIdentities/demo-two"]
+    );
+    let sub_type = all(url(
+        &format!("/subscriptions/{SUB}/resources?$filter=resourceType%20eq%20%27Microsoft.ManagedIdentity%2FuserAssignedIdentities%27%20and%20location%20eq%20%27northeurope%27"),
+        RG_API,
+    ))
+    .await;
+    assert_eq!(sub_type.len(), 1);
+
+    // What ARM does not understand it refuses, in its words.
+    for (raw, text) in [
+        ("kind%20eq%20%27x%27", "kind eq 'x'"),
+        (
+            "tagName%20eq%20%27a%27%20and%20resourceType%20eq%20%27b%27",
+            "tagName eq 'a' and resourceType eq 'b'",
+        ),
+        (
+            "startswith(resourceType%2C%20%27Microsoft.Storage%27)",
+            "startswith(resourceType, 'Microsoft.Storage')",
+        ),
+    ] {
+        let r = c.get(&list(raw)).await;
+        assert_eq!(r.status, 400, "{text}");
+        assert_eq!(
+            r.body,
+            json!({"error": {"code": "InvalidFilterInQueryString",
+                "message": format!("Invalid $filter '{text}' specified in the query string.")}})
+        );
+    }
+    // Resource groups filter by tags only.
+    let groups = c
+        .get(&url(
+            &format!("/subscriptions/{SUB}/resourcegroups?$filter=tagName%20eq%20%27none%27"),
+            RG_API,
+        ))
+        .await;
+    assert_eq!(groups.body["value"], json!([]));
+    emu.shutdown().await.expect("shutdown");
+}

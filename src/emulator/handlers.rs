@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 use crate::emulator::clock;
 use crate::emulator::common::{self, Ctx};
 use crate::emulator::error::ArmError;
+use crate::emulator::filter;
 use crate::emulator::kind::{DeleteStyle, Kind, PatchStyle, PutStyle};
 use crate::emulator::route::{Route, Target};
 use crate::emulator::state::{Action, Operation, Record, State};
@@ -85,8 +86,24 @@ pub(crate) fn dispatch(
         Route::ListResourceGroups { subscription } => {
             let prefix =
                 format!("/subscriptions/{subscription}/resourcegroups/").to_ascii_lowercase();
+            // ResourceGroups_List documents only the tag forms of $filter ("You can filter by tag
+            // names and values").
+            let tags = match ctx.query.get("$filter") {
+                None => None,
+                Some(text) => match filter::parse(text)? {
+                    f @ filter::Filter::Tag { .. } => Some(f),
+                    filter::Filter::Resource(_) => {
+                        return Err(ArmError::bad_request(
+                            "InvalidFilterInQueryString",
+                            format!("Invalid $filter '{text}' specified in the query string."),
+                        ));
+                    }
+                },
+            };
             read_only(Ok(list(state, ctx, |k, r| {
-                r.kind == Kind::ResourceGroup && k.starts_with(&prefix)
+                r.kind == Kind::ResourceGroup
+                    && k.starts_with(&prefix)
+                    && tags.as_ref().is_none_or(|f| f.keeps(&r.body))
             })))
         }
         Route::ResourceGroupResources {
@@ -98,13 +115,13 @@ pub(crate) fn dispatch(
             if state.get(&key).is_none() {
                 return Err(ArmError::resource_group_not_found(resource_group));
             }
-            read_only(Ok(generic_list(state, ctx, &format!("{key}/"))))
+            read_only(generic_list(state, ctx, &format!("{key}/")))
         }
-        Route::SubscriptionResources { subscription } => read_only(Ok(generic_list(
+        Route::SubscriptionResources { subscription } => read_only(generic_list(
             state,
             ctx,
             &format!("/subscriptions/{subscription}/").to_ascii_lowercase(),
-        ))),
+        )),
         Route::Collection {
             kind,
             subscription,
@@ -265,16 +282,41 @@ fn list(state: &State, ctx: &Ctx, keep: impl Fn(&str, &Record) -> bool) -> Reply
     paged(ctx, value)
 }
 
-/// `…/resources`: the generic shape of every top-level resource below a prefix.
-fn generic_list(state: &State, ctx: &Ctx, prefix: &str) -> Reply {
+/// `…/resources` (`Resources_List`, `Resources_ListByResourceGroup`): every tracked resource below
+/// the prefix — the top-level types and the tracked children (private DNS virtual network links
+/// carry a location and tags, so ARM lists them; subnets, pools, credentials and record sets are
+/// proxy resources and are not listed) — in the GenericResource shape, filtered by `$filter`
+/// (`filter`), cut at `$top` ("The number of results to return. If null is passed, returns all
+/// resources.") and expanded by `$expand` (`createdTime`, `changedTime`, `provisioningState`).
+fn generic_list(state: &State, ctx: &Ctx, prefix: &str) -> Result<Reply, ArmError> {
+    let filter = ctx.query.get("$filter").map(filter::parse).transpose()?;
+    let top = match ctx.query.get("$top") {
+        None | Some("") => usize::MAX,
+        Some(t) => t.parse::<usize>().map_err(|_| {
+            ArmError::bad_request(
+                "InvalidQueryParameterValue",
+                format!("The value '{t}' of query parameter '$top' is not valid."),
+            )
+        })?,
+    };
+    let expand: Vec<String> = ctx
+        .query
+        .get("$expand")
+        .unwrap_or("")
+        .split(',')
+        .map(|e| e.trim().to_ascii_lowercase())
+        .filter(|e| !e.is_empty())
+        .collect();
     let value: Vec<Value> = state
         .resources
         .range(prefix.to_string()..)
         .take_while(|(k, _)| k.starts_with(prefix))
         .filter(|(_, r)| {
-            r.kind.parent().is_none()
-                && !matches!(r.kind, Kind::ResourceGroup | Kind::RoleAssignment)
+            !matches!(r.kind, Kind::ResourceGroup | Kind::RoleAssignment)
+                && r.body.get("location").is_some()
         })
+        .filter(|(_, r)| filter.as_ref().is_none_or(|f| f.keeps(&r.body)))
+        .take(top)
         .map(|(_, r)| {
             let mut m = serde_json::Map::new();
             for field in [
@@ -284,6 +326,8 @@ fn generic_list(state: &State, ctx: &Ctx, prefix: &str) -> Reply {
                 "sku",
                 "kind",
                 "location",
+                "extendedLocation",
+                "plan",
                 "identity",
                 "managedBy",
                 "tags",
@@ -292,10 +336,27 @@ fn generic_list(state: &State, ctx: &Ctx, prefix: &str) -> Reply {
                     m.insert(field.into(), v.clone());
                 }
             }
+            if filter.as_ref().is_some_and(filter::Filter::hides_tags) {
+                m.remove("tags");
+            }
+            if expand.iter().any(|e| e == "createdtime") {
+                m.insert("createdTime".into(), json!(clock::rfc3339(r.created_ms)));
+            }
+            if expand.iter().any(|e| e == "changedtime") {
+                let changed = common::str_at(&r.body, &["systemData", "lastModifiedAt"])
+                    .map(str::to_string)
+                    .unwrap_or_else(|| clock::rfc3339(r.created_ms));
+                m.insert("changedTime".into(), json!(changed));
+            }
+            if expand.iter().any(|e| e == "provisioningstate")
+                && let Some(ps) = common::str_at(&r.body, &["properties", "provisioningState"])
+            {
+                m.insert("provisioningState".into(), json!(ps));
+            }
             Value::Object(m)
         })
         .collect();
-    paged(ctx, value)
+    Ok(paged(ctx, value))
 }
 
 fn get(state: &State, target: &Target) -> Result<Reply, ArmError> {

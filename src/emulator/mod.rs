@@ -27,6 +27,7 @@ mod common;
 mod dns;
 mod error;
 mod faults;
+mod filter;
 mod handlers;
 mod identity;
 mod kind;
