@@ -652,3 +652,94 @@ async fn lists_are_paged_with_next_links() {
     );
     emu.shutdown().await.expect("shutdown");
 }
+
+/// One emulator per state file: a second one — in this process, or another process — fails fast
+/// naming the holder; the lock goes away with its holder, also when the holder is killed.
+#[tokio::test]
+async fn a_state_file_has_one_emulator_at_a_time() {
+    use azplan::emulator::{Emulator, EmulatorError};
+
+    // Two in-process emulators, as two `--local` runs in one working directory would be.
+    let dir = temp_dir("lock-local");
+    let config = EmulatorConfig::local(&dir).expect("local config");
+    let first = Emulator::start(config.clone()).await.expect("first starts");
+    let ca_before = std::fs::read_to_string(first.ca_cert_path()).expect("CA");
+    let second = Emulator::start(config.clone()).await;
+    let Err(err @ EmulatorError::StateInUse { .. }) = second else {
+        panic!("the second emulator must be refused");
+    };
+    let text = err.to_string();
+    assert!(
+        text.contains(&format!("pid {}", std::process::id()))
+            && text.contains("since ")
+            && text.contains("state.json"),
+        "{text}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(first.ca_cert_path()).expect("CA"),
+        ca_before,
+        "the refused emulator touched nothing of the first one's"
+    );
+    first.shutdown().await.expect("shutdown");
+    let again = Emulator::start(config).await.expect("free after shutdown");
+    drop(again);
+
+    // Another process holds the state; it is refused here, and its crash frees the state.
+    let dir = temp_dir("lock-process");
+    let state = dir.join("state.json");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_azplan"))
+        .args(["emulator", "--listen", "127.0.0.1:0", "--state"])
+        .arg(&state)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn azplan emulator");
+    let stdout = child.stdout.take().expect("stdout");
+    tokio::task::spawn_blocking(move || {
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line).map(|_| line)
+    })
+    .await
+    .expect("join")
+    .expect("ready line");
+    let config = EmulatorConfig {
+        state_file: Some(state.clone()),
+        ..fast_config()
+    };
+    let refused = Emulator::start(config.clone()).await;
+    let Err(err) = refused else {
+        panic!("the state is held by pid {}", child.id())
+    };
+    assert!(
+        err.to_string().contains(&format!("pid {}", child.id())),
+        "{err}"
+    );
+    child.kill().expect("SIGKILL");
+    child.wait().expect("reaped");
+    let (emu, c) = start(config).await;
+    assert_eq!(
+        c.put(
+            &url(&rg("after"), RG_API),
+            &json!({"location": "westeurope"})
+        )
+        .await
+        .status,
+        201,
+        "a killed holder's lock is gone"
+    );
+
+    // And the other way round: this process holds it, a new `azplan emulator` exits at once.
+    let output = Command::new(env!("CARGO_BIN_EXE_azplan"))
+        .args(["emulator", "--listen", "127.0.0.1:0", "--state"])
+        .arg(&state)
+        .output()
+        .expect("run azplan emulator");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("is in use by another azplan emulator")
+            && stderr.contains(&format!("pid {}", std::process::id())),
+        "{stderr}"
+    );
+    emu.shutdown().await.expect("shutdown");
+}

@@ -392,6 +392,11 @@ async fn record_sets_and_their_etags_survive_a_restart() {
         .call_with("PUT", &rs, Some(&txt_example()), &[("If-None-Match", "*")])
         .await;
     let etag = etag_of(&r);
+    let on_disk = std::fs::read_to_string(&state).expect("state written before the answer");
+    assert!(
+        on_disk.contains(&etag),
+        "the 201 is only sent once the lock is durable"
+    );
     emu.shutdown().await.expect("shutdown");
 
     let emu = Emulator::start(config()).await.expect("restarts");

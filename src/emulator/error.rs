@@ -31,6 +31,10 @@ pub enum EmulatorError {
         path: PathBuf,
         source: serde_json::Error,
     },
+    #[error(
+        "state file {path} is in use by another azplan emulator ({holder}); stop that one or use another state file"
+    )]
+    StateInUse { path: PathBuf, holder: String },
     #[error("faults file {path} is invalid: {message}")]
     FaultsFormat { path: PathBuf, message: String },
     #[error("cannot start the async runtime: {source}")]

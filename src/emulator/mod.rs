@@ -8,7 +8,8 @@
 //! `workspace`, `network`, `dns`, `records` (private DNS record sets), `identity`, `role`, `cluster`,
 //! `pool`) over `state` (the
 //! emulated cloud, persisted atomically). `cluster_defaults` holds what AKS fills in by itself;
-//! `throttle`, `faults` and `reqlog` are test controls.
+//! `filter` parses the generic LIST's `$filter`; `lockfile`
+//! keeps one emulator per state file; `throttle`, `faults` and `reqlog` are test controls.
 //!
 //! Architecture invariants:
 //! - No file here uses another azplan module (a unit test below enforces it).
@@ -16,7 +17,10 @@
 //!   every operation whose absolute deadline has passed. Nothing runs in the background, so a
 //!   restarted emulator continues exactly where it stopped.
 //! - The state lock is a plain mutex, never held across an await; snapshots are written after it
-//!   is released, and never older over newer.
+//!   is released by one writer task (`server::spawn_writer`), atomically and never older over
+//!   newer, and a request is answered only once a snapshot including its change is on disk.
+//! - One emulator per state file (`lockfile`): an OS advisory lock on `<state>.lock`, taken before
+//!   anything next to the state is touched and released by the OS when the holder exits.
 //! - Handlers never panic on input: every refusal is an `ArmError` rendered as ARM's error body.
 
 mod cidr;
@@ -31,6 +35,7 @@ mod filter;
 mod handlers;
 mod identity;
 mod kind;
+mod lockfile;
 mod network;
 mod pool;
 mod records;
@@ -148,11 +153,19 @@ pub struct RunningEmulator {
     stop: watch::Sender<bool>,
     task: JoinHandle<()>,
     shared: Arc<Shared>,
+    /// Released when the emulator is dropped or shut down.
+    _state_lock: Option<lockfile::StateLock>,
 }
 
 impl Emulator {
     /// Binds, generates the certificate, loads state and starts serving. Needs a Tokio runtime.
     pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorError> {
+        // One emulator per state file, decided before anything next to it (CA, state) is touched.
+        let state_lock = config
+            .state_file
+            .as_deref()
+            .map(lockfile::acquire)
+            .transpose()?;
         let certs = tls::generate()?;
         let listener =
             TcpListener::bind(config.listen)
@@ -184,11 +197,12 @@ impl Emulator {
             path: ca_cert_path.clone(),
             source,
         })?;
-        let persister = config.state_file.clone().map(Persister::new);
+        let persister = config.state_file.clone().map(Persister::new).map(Arc::new);
         let state = match &persister {
             Some(p) => p.load()?,
             None => State::default(),
         };
+        let writer = persister.clone().map(server::spawn_writer);
         let request_log = config
             .request_log
             .as_deref()
@@ -207,6 +221,7 @@ impl Emulator {
             latency: config.latency,
             state: Mutex::new(state),
             persister,
+            writer,
             throttle: Mutex::new(throttle::Throttle::new(config.throttle.clone())),
             faults: Mutex::new(faults::Faults::new(&config.faults)),
             log: request_log,
@@ -226,6 +241,7 @@ impl Emulator {
             stop,
             task,
             shared,
+            _state_lock: state_lock,
         })
     }
 }
@@ -291,7 +307,7 @@ impl RunningEmulator {
         let _ = self.stop.send(true);
         let task = std::mem::replace(&mut self.task, tokio::spawn(async {}));
         let _ = task.await;
-        self.shared.flush()
+        self.shared.flush().await
     }
 }
 

@@ -33,21 +33,82 @@ pub(crate) struct Shared {
     pub(crate) settings: Settings,
     pub(crate) latency: Duration,
     pub(crate) state: Mutex<State>,
-    pub(crate) persister: Option<Persister>,
+    pub(crate) persister: Option<Arc<Persister>>,
+    /// Hands snapshots to the one writer task (`spawn_writer`); `None` without a state file.
+    pub(crate) writer: Option<Writer>,
     pub(crate) throttle: Mutex<Throttle>,
     pub(crate) faults: Mutex<Faults>,
     pub(crate) log: Option<RequestLog>,
 }
 
 impl Shared {
-    /// Writes the current state if it changed; used at shutdown.
-    pub(crate) fn flush(&self) -> Result<(), crate::emulator::EmulatorError> {
+    /// Writes the current state if it changed; used at shutdown, off the async threads.
+    pub(crate) async fn flush(&self) -> Result<(), crate::emulator::EmulatorError> {
         let snapshot = lock(&self.state).snapshot();
         match (&self.persister, snapshot) {
-            (Some(p), Some((generation, bytes))) => p.write(generation, &bytes),
+            (Some(p), Some((generation, bytes))) => {
+                let p = p.clone();
+                tokio::task::spawn_blocking(move || p.write(generation, &bytes))
+                    .await
+                    .unwrap_or(Ok(()))
+            }
             _ => Ok(()),
         }
     }
+}
+
+/// The request side of the single state writer: the newest snapshot waiting to be written, and
+/// the outcome of the newest write (generation written or attempted, error text if it failed).
+pub(crate) struct Writer {
+    pending: watch::Sender<Option<(u64, Arc<Vec<u8>>)>>,
+    done: watch::Receiver<(u64, Option<String>)>,
+}
+
+impl Writer {
+    /// Queues a snapshot (newer ones supersede older ones not yet written) and waits until a
+    /// snapshot at least this new is on disk, so an answer never promises state a crash could lose.
+    async fn persist(&self, generation: u64, bytes: Vec<u8>) -> Result<(), String> {
+        let bytes = Arc::new(bytes);
+        self.pending.send_if_modified(|current| {
+            if current.as_ref().is_some_and(|(g, _)| *g >= generation) {
+                return false;
+            }
+            *current = Some((generation, bytes));
+            true
+        });
+        let mut done = self.done.clone();
+        let outcome = done
+            .wait_for(|(written, _)| *written >= generation)
+            .await
+            .map_err(|_| "the state writer has stopped".to_string())?;
+        match &outcome.1 {
+            Some(err) => Err(err.clone()),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Starts the one task that writes state snapshots (atomically, newest wins, via `Persister`),
+/// so request handlers never do blocking file I/O. It ends when the `Writer` is dropped.
+pub(crate) fn spawn_writer(persister: Arc<Persister>) -> Writer {
+    let (pending, mut next) = watch::channel::<Option<(u64, Arc<Vec<u8>>)>>(None);
+    let (report, done) = watch::channel((0u64, None));
+    tokio::spawn(async move {
+        while next.changed().await.is_ok() {
+            let Some((generation, bytes)) = next.borrow_and_update().clone() else {
+                continue;
+            };
+            let p = persister.clone();
+            let outcome = tokio::task::spawn_blocking(move || p.write(generation, &bytes)).await;
+            let error = match outcome {
+                Ok(Ok(())) => None,
+                Ok(Err(e)) => Some(e.to_string()),
+                Err(e) => Some(e.to_string()),
+            };
+            report.send_replace((generation, error));
+        }
+    });
+    Writer { pending, done }
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -347,8 +408,8 @@ async fn process(
         let result = handlers::dispatch(&mut state, &ctx, method, &route, parsed.as_ref());
         (result, state.snapshot())
     };
-    if let (Some(persister), Some((generation, bytes))) = (&shared.persister, snapshot)
-        && let Err(e) = persister.write(generation, &bytes)
+    if let (Some(writer), Some((generation, bytes))) = (&shared.writer, snapshot)
+        && let Err(e) = writer.persist(generation, bytes).await
     {
         return Outcome::Reply(error_reply(&ArmError::new(
             500,
