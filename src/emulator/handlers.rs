@@ -716,7 +716,10 @@ pub(crate) fn start_operation(
         subscription: target.subscription.clone(),
         location: location_of(state, target),
         start_ms: ctx.now,
-        end_ms: ctx.now.saturating_add(ctx.settings.scaled(duration_ms)),
+        end_ms: ctx.now.saturating_add(
+            ctx.lro_duration_ms
+                .unwrap_or_else(|| ctx.settings.scaled(duration_ms)),
+        ),
         failure: ctx.lro_failure.clone(),
         done: false,
     };

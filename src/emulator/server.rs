@@ -290,6 +290,7 @@ async fn process(
 
     let effects = lock(&shared.faults).decide(method, route.kind(), path);
     let mut lro_failure = None;
+    let mut lro_duration_ms = None;
     let mut principal_window_override_ms = None;
     for effect in effects {
         match effect {
@@ -326,6 +327,7 @@ async fn process(
                         .unwrap_or_else(|| "The operation failed (injected fault).".into()),
                 });
             }
+            Effect::SlowOperation { ms } => lro_duration_ms = Some(ms),
             Effect::PrincipalNotFound { window_seconds } => {
                 principal_window_override_ms = Some((window_seconds.max(0.0) * 1000.0) as u64);
             }
@@ -400,6 +402,7 @@ async fn process(
         if_match: header("if-match"),
         if_none_match: header("if-none-match"),
         lro_failure,
+        lro_duration_ms,
         principal_window_override_ms,
     };
     let (result, snapshot) = {
