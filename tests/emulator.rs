@@ -78,7 +78,20 @@ async fn api_versions_are_checked_per_type() {
     let r = c
         .get(&url(&res(&g, "Microsoft.Bogus/things/x"), "2020-01-01"))
         .await;
-    assert_eq!(r.status, 400);
+    assert_eq!((r.status, r.code()), (501, "ResourceTypeNotEmulated"));
+    let r = c
+        .put(
+            &url(&res(&g, "Microsoft.KeyVault/vaults/kv1"), "2024-11-01"),
+            &json!({"location": "westeurope"}),
+        )
+        .await;
+    assert_eq!((r.status, r.code()), (501, "ResourceTypeNotEmulated"));
+    let message = r.body["error"]["message"].as_str().unwrap_or("");
+    assert!(
+        message.contains("'Microsoft.KeyVault/vaults' is not emulated")
+            && message.contains("Microsoft.ContainerService/managedClusters"),
+        "names the type and what is served: {message}"
+    );
     emu.shutdown().await.expect("shutdown");
 }
 

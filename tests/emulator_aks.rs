@@ -610,3 +610,202 @@ async fn etags_guard_cluster_and_pool_writes() {
         .await;
     assert_eq!(r.status, 202, "{}", r.body);
 }
+
+/// As strict as Azure: a service principal without its secret, references to nothing wherever
+/// they appear in the body (also fields the emulator has no rule for), both outbound IP forms at
+/// once; and the outbound profiles AKS answers with.
+#[tokio::test]
+async fn references_and_outbound_profiles_are_checked() {
+    let (_emu, c) = start(fast_config()).await;
+    let (g, vnet, _workspace) = prerequisites(&c).await;
+    let subnet = format!("{vnet}/subnets/nodes");
+    let cluster = |name: &str| {
+        url(
+            &format!("{g}/providers/Microsoft.ContainerService/managedClusters/{name}"),
+            AKS_API,
+        )
+    };
+    let base = || {
+        json!({"location": "westeurope", "identity": {"type": "SystemAssigned"},
+            "properties": {"dnsPrefix": "strict", "agentPoolProfiles": [{"name": "system", "mode": "System",
+                "count": 1, "vmSize": "Standard_D4s_v5", "vnetSubnetID": subnet}]}})
+    };
+    let with = |path: &[&str], value: Value| {
+        let mut body = base();
+        let mut cur = &mut body;
+        for p in &path[..path.len() - 1] {
+            cur = cur
+                .as_object_mut()
+                .expect("object")
+                .entry(p.to_string())
+                .or_insert(json!({}));
+        }
+        cur[path[path.len() - 1]] = value;
+        body
+    };
+
+    // Service principal: clientId without secret is refused at create; "msi" is not a principal.
+    let r = c
+        .put(
+            &cluster("sp1"),
+            &with(
+                &["properties", "servicePrincipalProfile"],
+                json!({"clientId": "11111111-2222-3333-4444-555555555555"}),
+            ),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.code()),
+        (400, "ServicePrincipalValidationClientError"),
+        "{}",
+        r.body
+    );
+    assert_eq!(
+        c.get(&cluster("sp1")).await.status,
+        404,
+        "nothing was created"
+    );
+    let r = c
+        .put(
+            &cluster("sp2"),
+            &with(
+                &["properties", "servicePrincipalProfile"],
+                json!({"clientId": "msi"}),
+            ),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+
+    // References to nothing, wherever they are.
+    let missing_subnet = format!("{vnet}/subnets/nope");
+    let missing_zone =
+        format!("{g}/providers/Microsoft.Network/privateDnsZones/privatelink.westeurope.azmk8s.io");
+    let missing_ip = format!("{g}/providers/Microsoft.Network/publicIPAddresses/nope");
+    let missing_identity =
+        format!("{g}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/nope");
+    for (path, value, field) in [
+        (
+            vec!["properties", "apiServerAccessProfile"],
+            json!({"enableVnetIntegration": true, "subnetId": missing_subnet}),
+            "properties.apiServerAccessProfile.subnetId",
+        ),
+        (
+            vec!["properties", "apiServerAccessProfile"],
+            json!({"enablePrivateCluster": true, "privateDNSZone": missing_zone}),
+            "properties.apiServerAccessProfile.privateDNSZone",
+        ),
+        (
+            vec!["properties", "networkProfile"],
+            json!({"networkPlugin": "azure", "loadBalancerProfile": {"outboundIPs": {"publicIPs": [{"id": missing_ip}]}}}),
+            "properties.networkProfile.loadBalancerProfile.outboundIPs.publicIPs[0].id",
+        ),
+        (
+            vec!["properties", "aFieldTheEmulatorHasNoRuleFor"],
+            json!({"resourceId": missing_subnet}),
+            "properties.aFieldTheEmulatorHasNoRuleFor.resourceId",
+        ),
+        (
+            vec!["identity"],
+            json!({"type": "UserAssigned", "userAssignedIdentities": {missing_identity.clone(): {}}}),
+            "identity.userAssignedIdentities",
+        ),
+    ] {
+        let r = c.put(&cluster("refs1"), &with(&path, value)).await;
+        assert_eq!(
+            (r.status, r.code()),
+            (400, "InvalidParameter"),
+            "{field}: {}",
+            r.body
+        );
+        assert_eq!(r.body["error"]["target"], field, "{}", r.body);
+    }
+    // The same check on other types, in their providers' words.
+    let registry = url(
+        &format!("{g}/providers/Microsoft.ContainerRegistry/registries/strictacr1"),
+        "2025-11-01",
+    );
+    let r = c
+        .put(
+            &registry,
+            &json!({"location": "westeurope", "sku": {"name": "Basic"},
+                "identity": {"type": "UserAssigned", "userAssignedIdentities": {missing_identity: {}}}}),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.code()),
+        (400, "FailedIdentityOperation"),
+        "{}",
+        r.body
+    );
+    let r = c
+        .put(
+            &url(&format!("{vnet}/subnets/extra"), NET_API),
+            &json!({"properties": {"addressPrefix": "10.0.16.0/24", "natGateway": {"id": format!("{g}/providers/Microsoft.Network/publicIPPrefixes/nope")}}}),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.code()),
+        (400, "InvalidResourceReference"),
+        "{}",
+        r.body
+    );
+
+    // Both outbound IP forms at once.
+    let ip = format!("{g}/providers/Microsoft.Network/publicIPAddresses/egress1");
+    c.create(
+        &url(&ip, NET_API),
+        &json!({"location": "westeurope", "sku": {"name": "Standard"}}),
+    )
+    .await;
+    let both = with(
+        &["properties", "networkProfile"],
+        json!({"networkPlugin": "azure", "loadBalancerProfile": {
+            "managedOutboundIPs": {"count": 2}, "outboundIPs": {"publicIPs": [{"id": ip}]}}}),
+    );
+    let r = c.put(&cluster("both1"), &both).await;
+    assert_eq!(
+        (r.status, r.code()),
+        (400, "InvalidParameter"),
+        "{}",
+        r.body
+    );
+    assert!(r.body["error"]["message"].as_str().is_some_and(|m| {
+        m.contains("at most one of ManagedOutboundIPs, OutboundIPPrefixes and OutboundIPs")
+    }));
+
+    // Customer IPs become the effective ones; a managed count gives that many.
+    let own = with(
+        &["properties", "networkProfile"],
+        json!({"networkPlugin": "azure", "loadBalancerProfile": {"outboundIPs": {"publicIPs": [{"id": ip}]}}}),
+    );
+    let r = c.create(&cluster("own1"), &own).await;
+    let lb = &r.body["properties"]["networkProfile"]["loadBalancerProfile"];
+    assert_eq!(lb["effectiveOutboundIPs"], json!([{"id": ip}]));
+    assert!(lb.get("managedOutboundIPs").is_none(), "{lb}");
+    let managed = with(
+        &["properties", "networkProfile"],
+        json!({"networkPlugin": "azure", "loadBalancerProfile": {"managedOutboundIPs": {"count": 3}}}),
+    );
+    let r = c.create(&cluster("three1"), &managed).await;
+    let effective =
+        &r.body["properties"]["networkProfile"]["loadBalancerProfile"]["effectiveOutboundIPs"];
+    assert_eq!(effective.as_array().map(Vec::len), Some(3), "{effective}");
+
+    // NAT gateway outbound: natGatewayProfile, no load balancer profile
+    // (ManagedClustersCreate_ManagedNATGateway.json).
+    let nat = with(
+        &["properties", "networkProfile"],
+        json!({"networkPlugin": "azure", "outboundType": "managedNATGateway",
+            "natGatewayProfile": {"managedOutboundIPProfile": {"count": 2}}}),
+    );
+    let r = c.create(&cluster("nat1"), &nat).await;
+    let network = &r.body["properties"]["networkProfile"];
+    assert!(network.get("loadBalancerProfile").is_none(), "{network}");
+    assert_eq!(network["natGatewayProfile"]["idleTimeoutInMinutes"], 4);
+    assert_eq!(
+        network["natGatewayProfile"]["effectiveOutboundIPs"]
+            .as_array()
+            .map(Vec::len),
+        Some(2)
+    );
+}

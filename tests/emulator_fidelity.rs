@@ -220,6 +220,13 @@ fn writable_cluster(response: &Value) -> Value {
         props.remove(field);
     }
     props.insert("kubernetesVersion".into(), json!(""));
+    // A GET never returns the write-only secret, and AKS refuses a service principal without one.
+    if let Some(sp) = props
+        .get_mut("servicePrincipalProfile")
+        .and_then(Value::as_object_mut)
+    {
+        sp.insert("secret".into(), json!("replaceSecret1234$"));
+    }
     if let Some(pools) = props
         .get_mut("agentPoolProfiles")
         .and_then(Value::as_array_mut)
@@ -313,6 +320,21 @@ async fn replay(name: &str) {
         }
         "aks-2026-08-01-ManagedClustersGet.json" => {
             make_group(&c, &group_path(&example)).await;
+            // The example's customer outbound IPs exist before the cluster refers to them.
+            let body = &example["responses"]["200"]["body"];
+            for ip in body["properties"]["networkProfile"]["loadBalancerProfile"]["outboundIPs"]
+                ["publicIPs"]
+                .as_array()
+                .into_iter()
+                .flatten()
+            {
+                let id = ip["id"].as_str().expect("public IP id");
+                c.create(
+                    &url(id, "2025-07-01"),
+                    &json!({"location": "eastus", "sku": {"name": "Standard"}}),
+                )
+                .await;
+            }
             let path = format!(
                 "{}/providers/Microsoft.ContainerService/managedClusters/{}",
                 group_path(&example),

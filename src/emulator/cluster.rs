@@ -7,8 +7,8 @@
 use serde_json::{Map, Value, json};
 
 use crate::emulator::cluster_defaults::{
-    autoscaler_defaults, create_node_resources, network_defaults, render_identity, resolve_version,
-    service_identity, short_hash, version_key,
+    autoscaler_defaults, create_node_resources, network_defaults, outbound, render_identity,
+    resolve_version, service_identity, short_hash, version_key,
 };
 use crate::emulator::common::{self, Ctx};
 use crate::emulator::error::ArmError;
@@ -235,6 +235,33 @@ fn check_immutable(old: &Value, new: &Value) -> Result<(), ArmError> {
     }
     Ok(())
 }
+/// A cluster created with a service principal needs its secret: AKS validates the credentials
+/// at create ("The credentials in ServicePrincipalProfile were invalid. Please see
+/// https://aka.ms/aks-sp-help for more details." — the create error quoted in
+/// Azure/azure-cli#13026). `clientId: "msi"` is how AKS itself marks a managed-identity cluster
+/// and needs no secret; on update the secret is write-only and may be left out.
+fn check_service_principal(req: &Map<String, Value>) -> Result<(), ArmError> {
+    let Some(sp) = req
+        .get("servicePrincipalProfile")
+        .and_then(Value::as_object)
+    else {
+        return Ok(());
+    };
+    let client = sp.get("clientId").and_then(Value::as_str).unwrap_or("");
+    let secret = sp.get("secret").and_then(Value::as_str).unwrap_or("");
+    if client.is_empty() || client.eq_ignore_ascii_case("msi") || !secret.is_empty() {
+        return Ok(());
+    }
+    Err(ArmError::bad_request(
+        "ServicePrincipalValidationClientError",
+        "The credentials in ServicePrincipalProfile were invalid. Please see https://aka.ms/aks-sp-help for more details. (Details: servicePrincipalProfile.secret is missing for clientId '"
+            .to_string()
+            + client
+            + "'.)",
+    )
+    .with_target("servicePrincipalProfile.secret"))
+}
+
 pub(crate) fn put(
     state: &mut State,
     ctx: &Ctx,
@@ -268,6 +295,9 @@ pub(crate) fn put(
     };
     for field in READ_ONLY {
         req.remove(field);
+    }
+    if existing.is_none() {
+        check_service_principal(&req)?;
     }
     let old = existing
         .as_ref()
@@ -377,10 +407,8 @@ pub(crate) fn put(
         .get("networkPluginMode")
         .and_then(Value::as_str)
         .map(str::to_string);
-    common::merge_defaults(
-        &mut network,
-        network_defaults(&plugin, mode.as_deref(), &sub, &node_rg),
-    );
+    common::merge_defaults(&mut network, network_defaults(&plugin, mode.as_deref()));
+    outbound(&mut network, &target.id, &sub, &node_rg)?;
     props.insert("networkProfile".into(), Value::Object(network));
     let props_value = Value::Object(props.clone());
 

@@ -12,7 +12,8 @@ use crate::emulator::kind::{DeleteStyle, Kind, PatchStyle, PutStyle};
 use crate::emulator::route::{Route, Target};
 use crate::emulator::state::{Action, Operation, Record, State};
 use crate::emulator::{
-    cluster, dns, identity, network, pool, records, registry, resources, role, workspace,
+    cluster, dns, identity, network, pool, publicip, records, refs, registry, resources, role,
+    workspace,
 };
 
 /// A response before it is turned into HTTP.
@@ -456,12 +457,14 @@ fn put(
     }
     check_preconditions(state, ctx, "PUT", target)?;
     refuse_while_deleting(state, target)?;
+    refs::check(state, target, body)?;
     let written = match target.kind {
         Kind::ResourceGroup => resources::put(state, ctx, target, body)?,
         Kind::Registry => registry::put(state, ctx, target, body)?,
         Kind::Workspace => workspace::put(state, ctx, target, body)?,
         Kind::VirtualNetwork => network::put_vnet(state, ctx, target, body)?,
         Kind::Subnet => network::put_subnet(state, ctx, target, body)?,
+        Kind::PublicIpAddress | Kind::PublicIpPrefix => publicip::put(state, ctx, target, body)?,
         Kind::DnsZone | Kind::PrivateDnsZone => dns::put(state, ctx, target, body)?,
         Kind::PrivateDnsZoneLink => dns::put_link(state, ctx, target, body)?,
         Kind::PrivateDnsRecordSet => records::put(state, ctx, target, body)?,
@@ -535,6 +538,7 @@ fn patch(
     let key = target.key();
     let record = state.get(&key).ok_or_else(|| not_found(target))?.clone();
     check_preconditions(state, ctx, "PATCH", target)?;
+    refs::check(state, target, body)?;
     if target.kind == Kind::PrivateDnsRecordSet {
         return records::patch(state, ctx, target, body);
     }

@@ -10,6 +10,8 @@ pub(crate) enum Kind {
     Workspace,
     VirtualNetwork,
     Subnet,
+    PublicIpAddress,
+    PublicIpPrefix,
     DnsZone,
     PrivateDnsZone,
     PrivateDnsZoneLink,
@@ -57,12 +59,14 @@ pub(crate) enum PatchStyle {
 }
 
 impl Kind {
-    pub(crate) const ALL: [Kind; 14] = [
+    pub(crate) const ALL: [Kind; 16] = [
         Kind::ResourceGroup,
         Kind::Registry,
         Kind::Workspace,
         Kind::VirtualNetwork,
         Kind::Subnet,
+        Kind::PublicIpAddress,
+        Kind::PublicIpPrefix,
         Kind::DnsZone,
         Kind::PrivateDnsZone,
         Kind::PrivateDnsZoneLink,
@@ -81,6 +85,8 @@ impl Kind {
             Kind::Workspace => "Microsoft.OperationalInsights",
             Kind::VirtualNetwork
             | Kind::Subnet
+            | Kind::PublicIpAddress
+            | Kind::PublicIpPrefix
             | Kind::DnsZone
             | Kind::PrivateDnsZone
             | Kind::PrivateDnsZoneLink
@@ -99,6 +105,8 @@ impl Kind {
             Kind::Workspace => "workspaces",
             Kind::VirtualNetwork => "virtualNetworks",
             Kind::Subnet => "subnets",
+            Kind::PublicIpAddress => "publicIPAddresses",
+            Kind::PublicIpPrefix => "publicIPPrefixes",
             Kind::DnsZone => "dnsZones",
             Kind::PrivateDnsZone => "privateDnsZones",
             Kind::PrivateDnsZoneLink => "virtualNetworkLinks",
@@ -136,7 +144,7 @@ impl Kind {
             Kind::ResourceGroup => &["2025-04-01", "2024-11-01", "2023-07-01"],
             Kind::Registry => &["2025-11-01", "2025-04-01"],
             Kind::Workspace => &["2025-07-01", "2026-03-01"],
-            Kind::VirtualNetwork | Kind::Subnet => {
+            Kind::VirtualNetwork | Kind::Subnet | Kind::PublicIpAddress | Kind::PublicIpPrefix => {
                 &["2026-03-01", "2025-09-01", "2025-07-01", "2025-01-01"]
             }
             Kind::DnsZone => &["2018-05-01"],
@@ -165,6 +173,8 @@ impl Kind {
             Kind::Registry
             | Kind::VirtualNetwork
             | Kind::Subnet
+            | Kind::PublicIpAddress
+            | Kind::PublicIpPrefix
             | Kind::ManagedCluster
             | Kind::AgentPool => PutStyle::AsyncOperation,
             Kind::Workspace => PutStyle::BodyPolled,
@@ -182,6 +192,8 @@ impl Kind {
             | Kind::Registry
             | Kind::VirtualNetwork
             | Kind::Subnet
+            | Kind::PublicIpAddress
+            | Kind::PublicIpPrefix
             | Kind::DnsZone
             | Kind::PrivateDnsZone
             | Kind::PrivateDnsZoneLink => DeleteStyle::Location,
@@ -194,6 +206,8 @@ impl Kind {
             Kind::ResourceGroup
             | Kind::Workspace
             | Kind::VirtualNetwork
+            | Kind::PublicIpAddress
+            | Kind::PublicIpPrefix
             | Kind::DnsZone
             | Kind::PrivateDnsRecordSet
             | Kind::Identity => PatchStyle::Sync,
@@ -257,6 +271,8 @@ impl Kind {
             Kind::Registry
                 | Kind::Workspace
                 | Kind::VirtualNetwork
+                | Kind::PublicIpAddress
+                | Kind::PublicIpPrefix
                 | Kind::DnsZone
                 | Kind::PrivateDnsZone
                 | Kind::Identity
@@ -272,6 +288,7 @@ impl Kind {
             Kind::Workspace => (10_000, 5_000, 5_000),
             Kind::VirtualNetwork => (8_000, 5_000, 10_000),
             Kind::Subnet => (5_000, 5_000, 5_000),
+            Kind::PublicIpAddress | Kind::PublicIpPrefix => (5_000, 5_000, 10_000),
             Kind::DnsZone => (0, 0, 5_000),
             Kind::PrivateDnsZone => (15_000, 10_000, 15_000),
             Kind::PrivateDnsZoneLink => (20_000, 10_000, 15_000),

@@ -87,6 +87,31 @@ fn not_found(path: &str) -> ArmError {
     )
 }
 
+/// A type this emulator does not serve: said plainly, so nobody mistakes it for Azure refusing a
+/// real type (501: the emulator lacks the functionality; clients do not retry it).
+fn not_emulated(namespace: &str, types: &[&str]) -> ArmError {
+    let served: Vec<String> = Kind::ALL
+        .into_iter()
+        .filter(|k| *k != Kind::ResourceGroup)
+        .map(|k| {
+            if k == Kind::PrivateDnsRecordSet {
+                "Microsoft.Network/privateDnsZones/{A,AAAA,CNAME,MX,PTR,SOA,SRV,TXT}".to_string()
+            } else {
+                k.arm_type()
+            }
+        })
+        .collect();
+    ArmError::new(
+        501,
+        "ResourceTypeNotEmulated",
+        format!(
+            "The resource type '{namespace}/{}' is not emulated by the azplan ARM emulator. Emulated types: {}.",
+            types.join("/"),
+            served.join(", ")
+        ),
+    )
+}
+
 fn eq(a: &str, b: &str) -> bool {
     a.eq_ignore_ascii_case(b)
 }
@@ -164,15 +189,7 @@ pub(crate) fn parse(path: &str) -> Result<Route, ArmError> {
             }
         }
     }
-    let kind = Kind::from_path(ns, &types).ok_or_else(|| {
-        ArmError::bad_request(
-            "InvalidResourceType",
-            format!(
-                "The resource type '{}' could not be found in the namespace '{ns}'.",
-                types.join("/")
-            ),
-        )
-    })?;
+    let kind = Kind::from_path(ns, &types).ok_or_else(|| not_emulated(ns, &types))?;
     let Some(rg) = resource_group else {
         if rest.len() == 1 && kind.lists_by_subscription() {
             return Ok(Route::Collection {
