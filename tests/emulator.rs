@@ -246,7 +246,8 @@ async fn registry_lifecycle_with_lro() {
             &json!({"tags": {"t": "v"}, "sku": {"name": "Premium"}}),
         )
         .await;
-    assert_eq!(r.status, 200);
+    // RegistryUpdate.json: 201 + Azure-AsyncOperation while the update runs.
+    assert_eq!((r.status, r.state()), (201, "Updating"));
     c.wait(&r).await;
     assert_eq!(c.get(&path).await.body["sku"]["tier"], "Premium");
     let r = c
@@ -1019,4 +1020,34 @@ async fn generic_resource_list_filters() {
         .await;
     assert_eq!(groups.body["value"], json!([]));
     emu.shutdown().await.expect("shutdown");
+}
+
+/// Subnet delegations answer with the actions the Network RP grants and an empty `purpose`
+/// (SubnetCreateWithDelegation.json, network stable/2025-07-01).
+#[tokio::test]
+async fn delegated_subnets_answer_actions_and_purpose() {
+    let (_emu, c) = start(fast_config()).await;
+    let g = group(&c, "deleg").await;
+    let vnet = vnet_with_subnets(&c, &g).await;
+    let aci = c.get(&url(&format!("{vnet}/subnets/aci"), NET_API)).await;
+    let delegation = &aci.body["properties"]["delegations"][0];
+    assert_eq!(
+        delegation["properties"]["actions"],
+        json!(["Microsoft.Network/virtualNetworks/subnets/action"])
+    );
+    assert_eq!(aci.body["properties"]["purpose"], "");
+    let r = c
+        .put(
+            &url(&format!("{vnet}/subnets/other"), NET_API),
+            &json!({"properties": {"addressPrefix": "10.0.32.0/24", "delegations": [
+                {"name": "myDelegation", "properties": {"serviceName": "Microsoft.Provider/resourceType"}}]}}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(
+        r.body["properties"]["delegations"][0]["properties"]["actions"],
+        json!([])
+    );
+    let plain = c.get(&url(&format!("{vnet}/subnets/nodes"), NET_API)).await;
+    assert!(plain.body["properties"].get("purpose").is_none());
 }

@@ -268,6 +268,12 @@ async fn cluster_validation_errors() {
             "virtual nodes need Azure CNI",
             with(&|b| b["properties"]["networkProfile"] = json!({"networkPlugin": "kubenet"})),
             400,
+            "ACIConnectorRequiresAzureNetworking",
+        ),
+        (
+            "node resource group names follow resource group rules",
+            with(&|b| b["properties"]["nodeResourceGroup"] = json!("nodes/with/slashes.")),
+            400,
             "InvalidParameter",
         ),
         (

@@ -15,6 +15,7 @@ use crate::emulator::error::ArmError;
 use crate::emulator::handlers::Written;
 use crate::emulator::kind::Kind;
 use crate::emulator::pool;
+use crate::emulator::resources;
 use crate::emulator::route::Target;
 use crate::emulator::state::{Action, Record, State};
 const READ_ONLY: [&str; 10] = [
@@ -364,6 +365,9 @@ pub(crate) fn put(
         .and_then(Value::as_str)
         .map(str::to_string)
         .unwrap_or_else(|| format!("MC_{rg}_{}_{location}", target.name));
+    resources::check_group_name(&node_rg).map_err(|e| {
+        ArmError::bad_request("InvalidParameter", e.message).with_target("nodeResourceGroup")
+    })?;
     props.insert("nodeResourceGroup".into(), json!(node_rg));
     common::merge_defaults(
         &mut props,
@@ -414,8 +418,10 @@ pub(crate) fn put(
 
     if addon_enabled(&props_value, "aciConnectorLinux") {
         if !plugin.eq_ignore_ascii_case("azure") {
+            // AKS's own code for this refusal (Learn "Use virtual nodes": virtual nodes need
+            // Azure CNI; the service answers ACIConnectorRequiresAzureNetworking).
             return Err(ArmError::bad_request(
-                "InvalidParameter",
+                "ACIConnectorRequiresAzureNetworking",
                 "Virtual nodes (the aciConnectorLinux add-on) only work with Azure CNI networking (networkProfile.networkPlugin 'azure'); this cluster uses kubenet.",
             )
             .with_target("addonProfiles.aciConnectorLinux"));
@@ -747,6 +753,15 @@ pub(crate) fn put(
         .and_then(Value::as_object)
         .cloned()
         .unwrap_or_default();
+    // "Basic" is the SKU name of older api-versions; the service answers with today's name,
+    // "Base" (ManagedClusterSKUName: Base, Automatic).
+    if sku
+        .get("name")
+        .and_then(Value::as_str)
+        .is_some_and(|n| n.eq_ignore_ascii_case("Basic"))
+    {
+        sku.insert("name".into(), json!("Base"));
+    }
     common::merge_defaults(&mut sku, json!({"name": "Base", "tier": "Free"}));
     m.insert("sku".into(), Value::Object(sku));
     m.insert("identity".into(), identity);

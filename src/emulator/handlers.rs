@@ -605,10 +605,12 @@ fn patch(
             let record = state.get(&key).ok_or_else(|| not_found(target))?;
             Reply::json(200, render(state, record))
         }
+        // Registries_Update answers 201 + Azure-AsyncOperation with the `Updating` body while the
+        // update runs (RegistryUpdate.json, ACR stable/2025-11-01).
         PatchStyle::AsyncOperation => {
             let op = start_operation(state, ctx, target, Action::Update, update_ms);
             let record = state.get(&key).ok_or_else(|| not_found(target))?;
-            Reply::json(200, render(state, record))
+            Reply::json(201, render(state, record))
                 .header("Azure-AsyncOperation", status_url(ctx, &op))
                 .header("Retry-After", ctx.settings.retry_after().to_string())
         }
