@@ -1051,3 +1051,52 @@ async fn delegated_subnets_answer_actions_and_purpose() {
     let plain = c.get(&url(&format!("{vnet}/subnets/nodes"), NET_API)).await;
     assert!(plain.body["properties"].get("purpose").is_none());
 }
+
+/// Resource group names may hold any Unicode letter (Learn naming rules for
+/// Microsoft.Resources/resourcegroups); clients percent-encode them in the path.
+#[tokio::test]
+async fn percent_encoded_names_are_decoded() {
+    let (_emu, c) = start(EmulatorConfig {
+        list_page_size: 1,
+        ..fast_config()
+    })
+    .await;
+    let encoded = format!("/subscriptions/{SUB}/resourceGroups/%C3%BCml%C3%A4ut-gr%C3%BCppe");
+    let r = c
+        .put(&url(&encoded, RG_API), &json!({"location": "westeurope"}))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(r.body["name"], "ümläut-grüppe");
+    assert_eq!(
+        r.body["id"],
+        format!("/subscriptions/{SUB}/resourceGroups/ümläut-grüppe")
+    );
+    assert_eq!(c.get(&url(&encoded, RG_API)).await.status, 200);
+    let uai =
+        format!("{encoded}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id%C3%A9");
+    let r = c
+        .put(&url(&uai, MSI_API), &json!({"location": "westeurope"}))
+        .await;
+    assert_eq!(r.status, 400, "identity names are ASCII only: {}", r.body);
+    let uai = format!("{encoded}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/app");
+    let r = c
+        .put(&url(&uai, MSI_API), &json!({"location": "westeurope"}))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    group(&c, "plain").await;
+    // Paging through the groups: the nextLink stays a valid (encoded) URL.
+    let mut names = Vec::new();
+    let mut next = Some(url(&format!("/subscriptions/{SUB}/resourcegroups"), RG_API));
+    while let Some(link) = next {
+        let page = c.get(&link).await;
+        assert_eq!(page.status, 200, "{link}");
+        for g in page.body["value"].as_array().into_iter().flatten() {
+            names.push(g["name"].as_str().unwrap_or("").to_string());
+        }
+        next = page.body["nextLink"].as_str().map(str::to_string);
+    }
+    names.sort();
+    assert_eq!(names, ["plain", "ümläut-grüppe"]);
+    let listed = c.get(&url(&format!("{encoded}/resources"), RG_API)).await;
+    assert_eq!(listed.body["value"][0]["name"], "app");
+}

@@ -313,6 +313,34 @@ fn parse_role_assignment(
     }
 }
 
+/// Decodes the `%XX` escapes of a request path (a `+` in a path is a plus). Invalid UTF-8 after
+/// decoding is replaced, never a panic.
+pub(crate) fn decode_path(path: &str) -> String {
+    if !path.contains('%') {
+        return path.to_string();
+    }
+    let bytes = path.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = (bytes[i] == b'%' && i + 2 < bytes.len())
+            .then(|| std::str::from_utf8(&bytes[i + 1..i + 3]).ok())
+            .flatten()
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match hex {
+            Some(b) => {
+                out.push(b);
+                i += 3;
+            }
+            None => {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// Decodes `%XX` escapes and `+` in a query component.
 fn decode(text: &str) -> String {
     let bytes = text.as_bytes();
@@ -450,6 +478,16 @@ mod tests {
         );
         assert!(parse("/subscriptions/s/providers/Microsoft.Bogus/things/x").is_err());
         assert!(parse("/nothing").is_err());
+    }
+
+    #[test]
+    fn paths_are_percent_decoded() {
+        assert_eq!(
+            super::decode_path("/subscriptions/s/resourceGroups/%C3%9Cml%C3%A4ut-rg+1"),
+            "/subscriptions/s/resourceGroups/Ümläut-rg+1"
+        );
+        assert_eq!(super::decode_path("/a%2"), "/a%2");
+        assert_eq!(super::decode_path("/a%zz"), "/a%zz");
     }
 
     #[test]

@@ -283,12 +283,14 @@ async fn process(
     if let Err(reply) = authenticate(headers, &shared.settings.tenant_id) {
         return Outcome::Reply(reply);
     }
-    let route = match route::parse(path) {
+    // Names may hold any Unicode letter (resource groups do), which clients percent-encode.
+    let decoded = route::decode_path(path);
+    let route = match route::parse(&decoded) {
         Ok(route) => route,
         Err(e) => return Outcome::Reply(error_reply(&e)),
     };
 
-    let effects = lock(&shared.faults).decide(method, route.kind(), path);
+    let effects = lock(&shared.faults).decide(method, route.kind(), &decoded);
     let mut lro_failure = None;
     let mut lro_duration_ms = None;
     let mut principal_window_override_ms = None;
