@@ -743,3 +743,57 @@ async fn a_state_file_has_one_emulator_at_a_time() {
     );
     emu.shutdown().await.expect("shutdown");
 }
+
+/// A restart on the same state keeps its CA (and server certificate): a client that trusted the
+/// first run goes on talking to the second, as one in the middle of an apply would.
+#[tokio::test]
+async fn a_restart_keeps_the_certificate_authority() {
+    use azplan::emulator::Emulator;
+
+    let dir = temp_dir("tls");
+    let state = dir.join("state.json");
+    let config = EmulatorConfig {
+        state_file: Some(state.clone()),
+        ..fast_config()
+    };
+    let first = Emulator::start(config.clone()).await.expect("starts");
+    let ca = first.ca_cert_pem().to_string();
+    let endpoint = first.endpoint().to_string();
+    let client = Client::connect(&endpoint, &ca, Some("t"));
+    assert_eq!(
+        client
+            .put(
+                &url(&rg("kept"), RG_API),
+                &json!({"location": "westeurope"})
+            )
+            .await
+            .status,
+        201
+    );
+    first.shutdown().await.expect("shutdown");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.join("state.json.tls.json"))
+            .expect("certificates kept with the state")
+            .permissions()
+            .mode();
+        assert_eq!(
+            mode & 0o077,
+            0,
+            "the private key is the owner's only: {mode:o}"
+        );
+    }
+
+    let listen: std::net::SocketAddr = endpoint
+        .trim_start_matches("https://")
+        .parse()
+        .expect("socket address");
+    let second = Emulator::start(EmulatorConfig { listen, ..config })
+        .await
+        .expect("restarts on the same port");
+    assert_eq!(second.ca_cert_pem(), ca, "same CA");
+    let got = client.get(&url(&rg("kept"), RG_API)).await;
+    assert_eq!(got.status, 200, "the old client still trusts the emulator");
+    second.shutdown().await.expect("shutdown");
+}

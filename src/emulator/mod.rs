@@ -168,7 +168,11 @@ impl Emulator {
             .as_deref()
             .map(lockfile::acquire)
             .transpose()?;
-        let certs = tls::generate()?;
+        // With a state file the CA is kept with it, so a restart presents the same CA.
+        let certs = match &config.state_file {
+            Some(state) => tls::load_or_generate(&tls::tls_path(state))?,
+            None => tls::generate()?,
+        };
         let listener =
             TcpListener::bind(config.listen)
                 .await
