@@ -815,3 +815,282 @@ async fn references_and_outbound_profiles_are_checked() {
         Some(2)
     );
 }
+
+fn decode_base64(text: &str) -> String {
+    let value = |c: u8| -> u32 {
+        match c {
+            b'A'..=b'Z' => u32::from(c - b'A'),
+            b'a'..=b'z' => u32::from(c - b'a') + 26,
+            b'0'..=b'9' => u32::from(c - b'0') + 52,
+            b'+' => 62,
+            _ => 63,
+        }
+    };
+    let mut out = Vec::new();
+    for chunk in text.as_bytes().chunks(4) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| **c != b'=')
+            .fold(0u32, |acc, (i, c)| acc | (value(*c) << (18 - 6 * i)));
+        let bytes = chunk.iter().filter(|c| **c != b'=').count() - 1;
+        for i in 0..bytes {
+            out.push(((n >> (16 - 8 * i)) & 0xff) as u8);
+        }
+    }
+    String::from_utf8(out).expect("UTF-8 kubeconfig")
+}
+
+/// Credentials, upgrade profiles, version upgrades, start/stop and abort, in the shapes of the
+/// AKS examples (stable/2026-08-01).
+#[tokio::test]
+async fn cluster_operations_beyond_crud() {
+    let (_emu, c) = start(EmulatorConfig {
+        faults: azplan::emulator::FaultPlan::parse(
+            "faults:\n  - fault: slowOperation\n    ms: 60000\n    resourceType: Microsoft.ContainerService/managedClusters\n    pathContains: /slow1\n    operation: PUT\n    count: 1\n",
+        )
+        .expect("faults"),
+        ..fast_config()
+    })
+    .await;
+    let (g, vnet, _) = prerequisites(&c).await;
+    let subnet = format!("{vnet}/subnets/nodes");
+    let cluster = format!("{g}/providers/Microsoft.ContainerService/managedClusters/ops1");
+    let body = json!({"location": "westeurope", "identity": {"type": "SystemAssigned"},
+        "properties": {"dnsPrefix": "ops1", "kubernetesVersion": "1.32",
+            "agentPoolProfiles": [{"name": "system", "mode": "System", "count": 1,
+                "vmSize": "Standard_D4s_v5", "vnetSubnetID": subnet}]}});
+    let created = c.create(&url(&cluster, AKS_API), &body).await;
+    let fqdn = created.body["properties"]["fqdn"]
+        .as_str()
+        .expect("fqdn")
+        .to_string();
+
+    // Credentials (ManagedClustersListClusterAdminCredentials.json shape).
+    let admin = c
+        .call(
+            "POST",
+            &url(&format!("{cluster}/listClusterAdminCredential"), AKS_API),
+            None,
+        )
+        .await;
+    assert_eq!(admin.status, 200, "{}", admin.body);
+    assert_eq!(admin.body["kubeconfigs"][0]["name"], "clusterAdmin");
+    let config = decode_base64(
+        admin.body["kubeconfigs"][0]["value"]
+            .as_str()
+            .expect("value"),
+    );
+    assert!(
+        config.contains(&format!("server: https://{fqdn}:443")),
+        "{config}"
+    );
+    assert!(
+        config.contains("client-certificate-data:")
+            && config.contains("current-context: ops1-admin")
+    );
+    let user = c
+        .call(
+            "POST",
+            &url(&format!("{cluster}/listClusterUserCredential"), AKS_API),
+            None,
+        )
+        .await;
+    assert_eq!(user.body["kubeconfigs"][0]["name"], "clusterUser");
+    assert_eq!(
+        c.call(
+            "GET",
+            &url(&format!("{cluster}/listClusterUserCredential"), AKS_API),
+            None
+        )
+        .await
+        .status,
+        405,
+        "credentials are a POST"
+    );
+
+    // Upgrade profile: the next minor only for the control plane.
+    let profile = c
+        .get(&url(&format!("{cluster}/upgradeProfiles/default"), AKS_API))
+        .await;
+    assert_eq!(profile.status, 200, "{}", profile.body);
+    assert_eq!(profile.body["name"], "default");
+    assert_eq!(
+        profile.body["type"],
+        "Microsoft.ContainerService/managedClusters/upgradeprofiles"
+    );
+    let cp = &profile.body["properties"]["controlPlaneProfile"];
+    assert_eq!(cp["kubernetesVersion"], "1.32.9");
+    assert_eq!(cp["upgrades"], json!([{"kubernetesVersion": "1.33.5"}]));
+    assert_eq!(
+        profile.body["properties"]["agentPoolProfiles"][0]["name"],
+        "system"
+    );
+
+    // Upgrades: no skipping minor versions; the next one works and pools follow.
+    let mut skip = body.clone();
+    skip["properties"]["kubernetesVersion"] = json!("1.34");
+    let r = c.put(&url(&cluster, AKS_API), &skip).await;
+    assert_eq!(
+        (r.status, r.code()),
+        (400, "OperationNotAllowed"),
+        "{}",
+        r.body
+    );
+    assert!(
+        r.body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("Available upgrades: [1.33.5]"))
+    );
+    let mut next = body.clone();
+    next["properties"]["kubernetesVersion"] = json!("1.33");
+    let r = c.create(&url(&cluster, AKS_API), &next).await;
+    assert_eq!(r.body["properties"]["currentKubernetesVersion"], "1.33.5");
+    let pool_profile = c
+        .get(&url(
+            &format!("{cluster}/agentPools/system/upgradeProfiles/default"),
+            AKS_API,
+        ))
+        .await;
+    assert_eq!(pool_profile.status, 200, "{}", pool_profile.body);
+    assert_eq!(
+        pool_profile.body["properties"]["kubernetesVersion"], "1.32.9",
+        "a pool keeps its version until it is upgraded itself"
+    );
+    assert_eq!(
+        pool_profile.body["properties"]["upgrades"],
+        json!([{"kubernetesVersion": "1.33.5"}]),
+        "pools may go up to the control plane"
+    );
+    let pool_body = json!({"properties": {"mode": "System", "count": 1, "vmSize": "Standard_D4s_v5",
+        "vnetSubnetID": format!("{vnet}/subnets/nodes"), "orchestratorVersion": "1.33"}});
+    c.create(
+        &url(&format!("{cluster}/agentPools/system"), AKS_API),
+        &pool_body,
+    )
+    .await;
+    let pool_profile = c
+        .get(&url(
+            &format!("{cluster}/agentPools/system/upgradeProfiles/default"),
+            AKS_API,
+        ))
+        .await;
+    assert_eq!(pool_profile.body["properties"]["upgrades"], json!([]));
+    let r = c
+        .put(
+            &url(&format!("{cluster}/agentPools/user1"), AKS_API),
+            &json!({"properties": {"mode": "User", "count": 1, "vmSize": "Standard_D4s_v5", "orchestratorVersion": "1.34"}}),
+        )
+        .await;
+    assert_eq!(
+        r.status, 400,
+        "a pool is never newer than the control plane: {}",
+        r.body
+    );
+
+    // Stop and start: transitional states, then the power state.
+    let r = c
+        .call("POST", &url(&format!("{cluster}/stop"), AKS_API), None)
+        .await;
+    assert_eq!(r.status, 202, "{}", r.body);
+    assert!(r.header("location").is_some());
+    let done = c.wait(&r).await;
+    assert!(matches!(done.status, 200 | 204), "{}", done.status);
+    let stopped = c.get(&url(&cluster, AKS_API)).await;
+    assert_eq!(stopped.body["properties"]["powerState"]["code"], "Stopped");
+    assert_eq!(stopped.state(), "Succeeded");
+    assert_eq!(
+        stopped.body["properties"]["agentPoolProfiles"][0]["powerState"]["code"],
+        "Stopped"
+    );
+    let r = c
+        .call("POST", &url(&format!("{cluster}/start"), AKS_API), None)
+        .await;
+    c.wait(&r).await;
+    assert_eq!(
+        c.get(&url(&cluster, AKS_API)).await.body["properties"]["powerState"]["code"],
+        "Running"
+    );
+
+    // Abort: nothing running is 204; a running create ends Canceled.
+    assert_eq!(
+        c.call("POST", &url(&format!("{cluster}/abort"), AKS_API), None)
+            .await
+            .status,
+        204
+    );
+    let slow = format!("{g}/providers/Microsoft.ContainerService/managedClusters/slow1");
+    let mut slow_body = body.clone();
+    slow_body["properties"]["dnsPrefix"] = json!("slow1");
+    let started = c.put(&url(&slow, AKS_API), &slow_body).await;
+    assert_eq!(started.status, 201);
+    assert_eq!(c.get(&url(&slow, AKS_API)).await.state(), "Creating");
+    let r = c
+        .call("POST", &url(&format!("{slow}/abort"), AKS_API), None)
+        .await;
+    assert_eq!(r.status, 202, "{}", r.body);
+    assert!(r.header("azure-asyncoperation").is_some() && r.header("location").is_some());
+    assert_eq!(
+        c.wait(&r).await.body["status"],
+        "Succeeded",
+        "the abort itself succeeds"
+    );
+    let original = c
+        .get(started.header("azure-asyncoperation").expect("LRO"))
+        .await;
+    assert_eq!(original.body["status"], "Canceled");
+    assert!(original.body["error"]["code"].is_string());
+    let canceled = c.get(&url(&slow, AKS_API)).await;
+    assert_eq!(canceled.state(), "Canceled");
+    let r = c.put(&url(&slow, AKS_API), &slow_body).await;
+    assert_eq!(
+        r.status, 200,
+        "a canceled cluster takes a new PUT: {}",
+        r.body
+    );
+}
+
+/// Clusters with local accounts disabled hand out no static credentials; Entra ID users get the
+/// kubelogin exec plugin.
+#[tokio::test]
+async fn disabled_local_accounts_refuse_static_credentials() {
+    let (_emu, c) = start(fast_config()).await;
+    let (g, vnet, _) = prerequisites(&c).await;
+    let cluster = format!("{g}/providers/Microsoft.ContainerService/managedClusters/aad1");
+    c.create(
+        &url(&cluster, AKS_API),
+        &json!({"location": "westeurope", "identity": {"type": "SystemAssigned"},
+            "properties": {"dnsPrefix": "aad1", "disableLocalAccounts": true,
+                "aadProfile": {"managed": true, "enableAzureRBAC": true},
+                "agentPoolProfiles": [{"name": "system", "mode": "System", "count": 1,
+                    "vmSize": "Standard_D4s_v5", "vnetSubnetID": format!("{vnet}/subnets/nodes")}]}}),
+    )
+    .await;
+    let admin = c
+        .call(
+            "POST",
+            &url(&format!("{cluster}/listClusterAdminCredential"), AKS_API),
+            None,
+        )
+        .await;
+    assert_eq!((admin.status, admin.code()), (400, "BadRequest"));
+    assert_eq!(
+        admin.body["error"]["message"],
+        "Getting static credential is not allowed because this cluster is set to disable local accounts."
+    );
+    let user = c
+        .call(
+            "POST",
+            &url(&format!("{cluster}/listClusterUserCredential"), AKS_API),
+            None,
+        )
+        .await;
+    assert_eq!(user.status, 200, "{}", user.body);
+    let config = decode_base64(
+        user.body["kubeconfigs"][0]["value"]
+            .as_str()
+            .expect("value"),
+    );
+    assert!(config.contains("command: kubelogin"), "{config}");
+    assert!(!config.contains("client-certificate-data"));
+}

@@ -6,6 +6,7 @@
 
 use serde_json::{Map, Value, json};
 
+use crate::emulator::aks_ops;
 use crate::emulator::cluster_defaults::{
     autoscaler_defaults, create_node_resources, network_defaults, outbound, render_identity,
     resolve_version, service_identity, short_hash, version_key,
@@ -17,7 +18,7 @@ use crate::emulator::kind::Kind;
 use crate::emulator::pool;
 use crate::emulator::resources;
 use crate::emulator::route::Target;
-use crate::emulator::state::{Action, Record, State};
+use crate::emulator::state::{Record, State};
 const READ_ONLY: [&str; 10] = [
     "provisioningState",
     "powerState",
@@ -74,11 +75,7 @@ pub(crate) fn check_idle(state: &State, cluster_key: &str) -> Result<(), ArmErro
     let Some((name, action)) = busy else {
         return Ok(());
     };
-    let word = match action {
-        Action::Create => "Creating",
-        Action::Update => "Updating",
-        Action::Delete => "Deleting",
-    };
+    let word = action.word();
     Err(ArmError::conflict(
         "OperationNotAllowed",
         format!(
@@ -332,6 +329,21 @@ pub(crate) fn put(
                 "Downgrading the Kubernetes version from {old_version} to {version} is not allowed."
             ),
         ));
+    }
+    if let Some(old_version) = common::str_at(&old, &["kubernetesVersion"]) {
+        let allowed = aks_ops::upgrades(old_version, None, true);
+        let (_, old_minor, _) = version_key(old_version);
+        let (_, new_minor, _) = version_key(&version);
+        if new_minor > old_minor + 1 {
+            // The answer quoted in rancher/dashboard#11884 for 1.28.12 → 1.30.2.
+            return Err(ArmError::bad_request(
+                "OperationNotAllowed",
+                format!(
+                    "Upgrading Kubernetes version {old_version} to {version} is not allowed. Available upgrades: [{}]. Please see https://aka.ms/aks-supported-k8s-ver for version details.",
+                    allowed.join(" ")
+                ),
+            ));
+        }
     }
     props.insert("kubernetesVersion".into(), json!(version));
     props.insert("currentKubernetesVersion".into(), json!(version));

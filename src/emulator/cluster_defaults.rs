@@ -11,7 +11,7 @@ use crate::emulator::route::Target;
 use crate::emulator::state::State;
 
 /// Patch versions the emulated region offers; `""` and `1.x` resolve to the newest matching one.
-const SUPPORTED_VERSIONS: [&str; 4] = ["1.31.13", "1.32.9", "1.33.5", "1.34.1"];
+pub(crate) const SUPPORTED_VERSIONS: [&str; 4] = ["1.31.13", "1.32.9", "1.33.5", "1.34.1"];
 pub(crate) const DEFAULT_VERSION: &str = "1.33.5";
 
 pub(crate) fn version_key(v: &str) -> (u32, u32, u32) {

@@ -12,8 +12,8 @@ use crate::emulator::kind::{DeleteStyle, Kind, PatchStyle, PutStyle};
 use crate::emulator::route::{Route, Target};
 use crate::emulator::state::{Action, Operation, Record, State};
 use crate::emulator::{
-    cluster, dns, identity, network, pool, publicip, records, refs, registry, resources, role,
-    workspace,
+    aks_ops, cluster, dns, identity, network, pool, publicip, records, refs, registry, resources,
+    role, workspace,
 };
 
 /// A response before it is turned into HTTP.
@@ -40,6 +40,10 @@ impl Reply {
             status,
             ..Reply::default()
         }
+    }
+
+    pub(crate) fn with_header(self, name: &str, value: String) -> Reply {
+        self.header(name, value)
     }
 
     fn header(mut self, name: &str, value: String) -> Reply {
@@ -160,6 +164,8 @@ pub(crate) fn dispatch(
             ..
         } => read_only(records::list(state, ctx, zone_id, *record_type)),
         Route::RoleAssignmentsAt { scope, .. } => read_only(Ok(role::list(state, ctx, scope))),
+        Route::Action { target, action } => aks_ops::action(state, ctx, method, target, action),
+        Route::UpgradeProfile(target) => aks_ops::upgrade_profile(state, method, target),
         Route::Instance(target) => match method {
             "GET" => get(state, target),
             "HEAD" if target.kind == Kind::ResourceGroup => {
@@ -728,12 +734,13 @@ pub(crate) fn start_operation(
         ),
         failure: ctx.lro_failure.clone(),
         done: false,
+        canceled: false,
     };
     state.start_operation(op.clone());
     op
 }
 
-fn status_url(ctx: &Ctx, op: &Operation) -> String {
+pub(crate) fn status_url(ctx: &Ctx, op: &Operation) -> String {
     format!(
         "{}{}?api-version={}",
         ctx.settings.base_url,
@@ -742,12 +749,23 @@ fn status_url(ctx: &Ctx, op: &Operation) -> String {
     )
 }
 
-fn result_url(ctx: &Ctx, op: &Operation) -> String {
+pub(crate) fn result_url(ctx: &Ctx, op: &Operation) -> String {
     format!(
         "{}{}?api-version={}",
         ctx.settings.base_url,
         op.result_path(),
         ctx.api_version
+    )
+}
+
+/// Why an aborted operation ended (the status document's `error`, required for `Canceled`).
+fn canceled_error(op: &Operation) -> (String, String) {
+    (
+        "OperationCanceled".to_string(),
+        format!(
+            "The operation {} was canceled by a request to abort the latest operation.",
+            op.id
+        ),
     )
 }
 
@@ -777,6 +795,10 @@ fn operation(state: &State, ctx: &Ctx, id: &str, status: bool) -> Result<Reply, 
         if let (true, Some(f)) = (op.done, &op.failure) {
             doc["error"] = json!({"code": f.code, "message": f.message});
         }
+        if op.canceled {
+            let (code, message) = canceled_error(op);
+            doc["error"] = json!({"code": code, "message": message});
+        }
         let mut reply = Reply::json(200, doc);
         if !op.done {
             reply = reply.header("Retry-After", ctx.settings.retry_after().to_string());
@@ -799,8 +821,13 @@ fn operation(state: &State, ctx: &Ctx, id: &str, status: bool) -> Result<Reply, 
     if let Some(f) = &op.failure {
         return Err(ArmError::new(500, &f.code, f.message.clone()));
     }
+    if op.canceled {
+        let e = canceled_error(op);
+        return Err(ArmError::new(409, &e.0, e.1));
+    }
     match op.action {
         Action::Delete => Ok(Reply::empty(200)),
+        Action::Start | Action::Stop => Ok(Reply::empty(204)),
         Action::Create | Action::Update => match state.get(&op.resource_key) {
             Some(record) => Ok(Reply::json(200, render(state, record))),
             None => Ok(Reply::empty(204)),

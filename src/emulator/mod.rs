@@ -23,6 +23,7 @@
 //!   anything next to the state is touched and released by the OS when the holder exits.
 //! - Handlers never panic on input: every refusal is an `ArmError` rendered as ARM's error body.
 
+mod aks_ops;
 mod cidr;
 mod clock;
 mod cluster;

@@ -56,6 +56,14 @@ pub(crate) enum Route {
         zone_id: String,
         record_type: Option<&'static str>,
     },
+    /// A POST action on a resource (`listClusterUserCredential`, `start`, `abort`, …), with the
+    /// action's canonical name.
+    Action {
+        target: Target,
+        action: &'static str,
+    },
+    /// `…/upgradeProfiles/default` of a managed cluster or agent pool.
+    UpgradeProfile(Target),
     /// LIST of role assignments visible at a scope.
     RoleAssignmentsAt {
         subscription: String,
@@ -74,6 +82,7 @@ impl Route {
             Route::Instance(target) => Some(target.kind),
             Route::Collection { kind, .. } => Some(*kind),
             Route::RecordSets { .. } => Some(Kind::PrivateDnsRecordSet),
+            Route::Action { target, .. } | Route::UpgradeProfile(target) => Some(target.kind),
             Route::RoleAssignmentsAt { .. } => Some(Kind::RoleAssignment),
         }
     }
@@ -189,6 +198,11 @@ pub(crate) fn parse(path: &str) -> Result<Route, ArmError> {
             }
         }
     }
+    if let (Some(rg), true) = (&resource_group, eq(ns, "Microsoft.ContainerService"))
+        && let Some(route) = aks_route(&sub, rg, rest)
+    {
+        return Ok(route);
+    }
     let kind = Kind::from_path(ns, &types).ok_or_else(|| not_emulated(ns, &types))?;
     let Some(rg) = resource_group else {
         if rest.len() == 1 && kind.lists_by_subscription() {
@@ -244,6 +258,71 @@ pub(crate) fn parse(path: &str) -> Result<Route, ArmError> {
         name,
         parent_id,
     }))
+}
+
+/// Managed-cluster actions (POST) in the AKS spec's casing.
+const CLUSTER_ACTIONS: [&str; 6] = [
+    "listClusterAdminCredential",
+    "listClusterUserCredential",
+    "listClusterMonitoringUserCredential",
+    "start",
+    "stop",
+    "abort",
+];
+
+/// AKS paths below a cluster that are not resources: actions and upgrade profiles.
+fn aks_route(sub: &str, rg: &str, rest: &[&str]) -> Option<Route> {
+    let [clusters, cluster, tail @ ..] = rest else {
+        return None;
+    };
+    if !eq(clusters, "managedClusters") {
+        return None;
+    }
+    let cluster_id = format!(
+        "/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.ContainerService/managedClusters/{cluster}"
+    );
+    let cluster_target = Target {
+        kind: Kind::ManagedCluster,
+        subscription: sub.to_string(),
+        resource_group: Some(rg.to_string()),
+        id: cluster_id.clone(),
+        name: (*cluster).to_string(),
+        parent_id: None,
+    };
+    let pool_target = |pool: &str| Target {
+        kind: Kind::AgentPool,
+        subscription: sub.to_string(),
+        resource_group: Some(rg.to_string()),
+        id: format!("{cluster_id}/agentPools/{pool}"),
+        name: pool.to_string(),
+        parent_id: Some(cluster_id.clone()),
+    };
+    match tail {
+        [action] => CLUSTER_ACTIONS
+            .into_iter()
+            .find(|a| eq(a, action))
+            .map(|action| Route::Action {
+                target: cluster_target,
+                action,
+            }),
+        [profiles, default] if eq(profiles, "upgradeProfiles") && eq(default, "default") => {
+            Some(Route::UpgradeProfile(cluster_target))
+        }
+        [pools, pool, action] if eq(pools, "agentPools") && eq(action, "abort") => {
+            Some(Route::Action {
+                target: pool_target(pool),
+                action: "abort",
+            })
+        }
+        [pools, pool, profiles, default]
+            if eq(pools, "agentPools")
+                && eq(profiles, "upgradeProfiles")
+                && eq(default, "default") =>
+        {
+            Some(Route::UpgradeProfile(pool_target(pool)))
+        }
+        _ => None,
+    }
 }
 
 fn parse_without_provider(path: &str, sub: &str, rest: &[&str]) -> Result<Route, ArmError> {
