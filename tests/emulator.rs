@@ -57,24 +57,62 @@ async fn api_versions_are_checked_per_type() {
     let g = group(&c, "rg").await;
     let r = c.get(&rg("rg")).await;
     assert_eq!((r.status, r.code()), (400, "MissingApiVersionParameter"));
-    for (path, bad) in [
-        (rg("rg"), "2019-05-01"),
+    let r = c.get(&url(&rg("rg"), "2019-05-01")).await;
+    assert_eq!((r.status, r.code()), (400, "InvalidApiVersionParameter"));
+    for (path, bad, type_name) in [
         (
             res(&g, "Microsoft.ContainerService/managedClusters/x"),
             "2024-01-01",
+            "managedClusters",
         ),
         (
             res(&g, "Microsoft.Network/dnsZones/example.com"),
             "2023-07-01-preview",
+            "dnsZones",
         ),
     ] {
         let r = c.get(&url(&path, bad)).await;
         assert_eq!(
             (r.status, r.code()),
-            (400, "InvalidApiVersionParameter"),
+            (400, "NoRegisteredProviderFound"),
             "{path}"
         );
+        let message = r.body["error"]["message"].as_str().unwrap_or("");
+        assert!(
+            message.contains(&format!("API version '{bad}' for type '{type_name}'"))
+                && message.contains("The supported api-versions are '"),
+            "{message}"
+        );
     }
+    // Older published versions are served, in their own shape where it differs.
+    for version in ["2024-10-01", "2025-01-01", "2026-05-01"] {
+        let r = c
+            .get(&url(
+                &res(&g, "Microsoft.ContainerService/managedClusters/x"),
+                version,
+            ))
+            .await;
+        assert_eq!((r.status, r.code()), (404, "ResourceNotFound"), "{version}");
+    }
+    let vnet = vnet_with_subnets(&c, &g).await;
+    let zone = res(&g, "Microsoft.Network/privateDnsZones/shape.internal");
+    c.create(&url(&zone, PDNS_API), &json!({"location": "global"}))
+        .await;
+    let link = format!("{zone}/virtualNetworkLinks/l1");
+    c.create(
+        &url(&link, PDNS_API),
+        &json!({"location": "global", "properties": {"virtualNetwork": {"id": vnet}}}),
+    )
+    .await;
+    let new = c.get(&url(&link, PDNS_API)).await;
+    assert_eq!(new.body["properties"]["resolutionPolicy"], "Default");
+    let old = c.get(&url(&link, "2020-06-01")).await;
+    assert_eq!(old.status, 200);
+    assert!(
+        old.body["properties"].get("resolutionPolicy").is_none(),
+        "{}",
+        old.body
+    );
     let r = c
         .get(&url(&res(&g, "Microsoft.Bogus/things/x"), "2020-01-01"))
         .await;

@@ -16,6 +16,26 @@ use crate::emulator::{
     role, workspace,
 };
 
+/// Adjusts an answer to the api-version it was asked in, where published versions differ:
+/// - private DNS virtual network links: `resolutionPolicy` exists from 2024-06-01 on (absent from
+///   the VirtualNetworkLink definition of 2018-09-01 … 2020-06-01).
+pub(crate) fn shape_for_version(kind: Option<Kind>, api_version: &str, reply: &mut Reply) {
+    let Some(body) = reply.body.as_mut() else {
+        return;
+    };
+    if kind == Some(Kind::PrivateDnsZoneLink) && api_version < "2024-06-01" {
+        let strip = |item: &mut Value| {
+            if let Some(props) = item.get_mut("properties").and_then(Value::as_object_mut) {
+                props.remove("resolutionPolicy");
+            }
+        };
+        match body.get_mut("value").and_then(Value::as_array_mut) {
+            Some(items) => items.iter_mut().for_each(strip),
+            None => strip(body),
+        }
+    }
+}
+
 /// A response before it is turned into HTTP.
 #[derive(Debug, Default)]
 pub(crate) struct Reply {

@@ -137,15 +137,26 @@ impl Kind {
         }
     }
 
-    /// The api-versions served. The first is the one issue 3 requires; the others are the stable
-    /// versions the official examples and the Terraform provider use, so replays stay faithful.
+    /// The api-versions served: the stable versions published in the type's spec folder over the
+    /// last two years (checked against azure-rest-api-specs `…/stable/<version>/` folders), the
+    /// first being the one the planner uses. Shapes are the newest version's except where
+    /// `handlers::shape_for_version` says otherwise.
     pub(crate) fn api_versions(self) -> &'static [&'static str] {
         match self {
             Kind::ResourceGroup => &["2025-04-01", "2024-11-01", "2023-07-01"],
             Kind::Registry => &["2025-11-01", "2025-04-01"],
-            Kind::Workspace => &["2025-07-01", "2026-03-01"],
+            Kind::Workspace => &["2025-07-01", "2026-03-01", "2025-02-01"],
             Kind::VirtualNetwork | Kind::Subnet | Kind::PublicIpAddress | Kind::PublicIpPrefix => {
-                &["2026-03-01", "2025-09-01", "2025-07-01", "2025-01-01"]
+                &[
+                    "2026-03-01",
+                    "2026-01-01",
+                    "2025-09-01",
+                    "2025-07-01",
+                    "2025-05-01",
+                    "2025-03-01",
+                    "2025-01-01",
+                    "2024-10-01",
+                ]
             }
             Kind::DnsZone => &["2018-05-01"],
             // Every stable version in specification/privatedns/…/PrivateDns/stable.
@@ -156,9 +167,26 @@ impl Kind {
                 &["2024-11-30", "2026-05-31", "2023-01-31"]
             }
             Kind::RoleAssignment => &["2022-04-01"],
-            Kind::ManagedCluster | Kind::AgentPool => {
-                &["2026-08-01", "2026-07-01", "2026-10-01", "2025-10-01"]
-            }
+            Kind::ManagedCluster | Kind::AgentPool => &[
+                "2026-08-01",
+                "2026-07-01",
+                "2026-10-01",
+                "2026-05-01",
+                "2026-04-01",
+                "2026-02-01",
+                "2026-01-01",
+                "2025-10-01",
+                "2025-09-01",
+                "2025-08-01",
+                "2025-07-01",
+                "2025-06-01",
+                "2025-05-01",
+                "2025-04-01",
+                "2025-03-01",
+                "2025-02-01",
+                "2025-01-01",
+                "2024-10-01",
+            ],
         }
     }
 

@@ -22,6 +22,7 @@ use crate::emulator::common::{Ctx, Settings};
 use crate::emulator::error::ArmError;
 use crate::emulator::faults::{Effect, Faults};
 use crate::emulator::handlers::{self, Reply};
+use crate::emulator::kind::Kind;
 use crate::emulator::reqlog::{Entry, RequestLog};
 use crate::emulator::route::{self, Query};
 use crate::emulator::state::{Failure, Persister, State};
@@ -269,6 +270,48 @@ fn authenticate(headers: &HeaderMap, tenant: &str) -> Result<(), Reply> {
     Err(reply)
 }
 
+/// ARM's refusal of an api-version the type does not publish: `InvalidApiVersionParameter` for
+/// Microsoft.Resources itself, `NoRegisteredProviderFound` for resource-provider types ("No
+/// registered resource provider found for location '…' and API version '…' for type '…'. The
+/// supported api-versions are '…'. The supported locations are '…'." — the ARM answer quoted in
+/// Azure/azure-cli and azure-powershell issues for unpublished versions).
+fn unsupported_api_version(kind: Kind, api_version: &str, body: &[u8]) -> ArmError {
+    let supported = kind.api_versions();
+    if kind == Kind::ResourceGroup {
+        return ArmError::bad_request(
+            "InvalidApiVersionParameter",
+            format!(
+                "The api-version '{api_version}' is invalid. The supported versions are '{}'.",
+                supported.join(",")
+            ),
+        );
+    }
+    let location = serde_json::from_slice::<Value>(body)
+        .ok()
+        .and_then(|b| {
+            b.get("location")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        })
+        .unwrap_or_else(|| "global".to_string());
+    let type_name = kind
+        .arm_type()
+        .split_once('/')
+        .map(|(_, t)| t.to_string())
+        .unwrap_or_default();
+    ArmError::bad_request(
+        "NoRegisteredProviderFound",
+        format!(
+            "No registered resource provider found for location '{location}' and API version '{api_version}' for type '{type_name}'. The supported api-versions are '{}'. The supported locations are '{}'.",
+            supported.join(", "),
+            SUPPORTED_LOCATIONS
+        ),
+    )
+}
+
+/// The regions the emulator answers for (any location is accepted on PUT).
+const SUPPORTED_LOCATIONS: &str = "eastus, eastus2, westus2, westus3, northeurope, westeurope, swedencentral, uksouth, australiaeast, southeastasia";
+
 async fn process(
     shared: &Shared,
     method: &str,
@@ -371,12 +414,10 @@ async fn process(
             )));
         }
         if !supported.contains(&api_version.as_str()) {
-            return Outcome::Reply(error_reply(&ArmError::bad_request(
-                "InvalidApiVersionParameter",
-                format!(
-                    "The api-version '{api_version}' is invalid. The supported versions are '{}'.",
-                    supported.join(",")
-                ),
+            return Outcome::Reply(error_reply(&unsupported_api_version(
+                kind,
+                &api_version,
+                body,
             )));
         }
     }
@@ -410,7 +451,10 @@ async fn process(
     let (result, snapshot) = {
         let mut state = lock(&shared.state);
         state.settle(now);
-        let result = handlers::dispatch(&mut state, &ctx, method, &route, parsed.as_ref());
+        let mut result = handlers::dispatch(&mut state, &ctx, method, &route, parsed.as_ref());
+        if let Ok(reply) = result.as_mut() {
+            handlers::shape_for_version(route.kind(), &ctx.api_version, reply);
+        }
         (result, state.snapshot())
     };
     if let (Some(writer), Some((generation, bytes))) = (&shared.writer, snapshot)
