@@ -25,6 +25,23 @@ fn temp_dir(name: &str) -> PathBuf {
     dir
 }
 
+/// Starts an emulator on a state file another emulator of this process has just released. Tests in
+/// this binary spawn `azplan emulator` processes concurrently, and a child forked while the lock
+/// file was open holds a copy of its descriptor (and so the flock) until it execs — microseconds —
+/// so the start is retried briefly on `StateInUse` only.
+async fn start_again(config: EmulatorConfig) -> azplan::emulator::RunningEmulator {
+    for _ in 0..100 {
+        match azplan::emulator::Emulator::start(config.clone()).await {
+            Ok(emu) => return emu,
+            Err(azplan::emulator::EmulatorError::StateInUse { .. }) => {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            Err(e) => panic!("restart: {e}"),
+        }
+    }
+    panic!("the state file stayed locked");
+}
+
 fn faults(text: &str) -> EmulatorConfig {
     EmulatorConfig {
         faults: FaultPlan::parse(text).expect("valid faults"),
@@ -411,7 +428,8 @@ async fn state_survives_restarts() {
         .collect();
     assert!(leftovers.is_empty(), "atomic writes leave no temp files");
 
-    let (emu, c) = start(config).await;
+    let emu = start_again(config).await;
+    let c = Client::new(&emu, Some("test-token"));
     let got = c.get(&url(&g, RG_API)).await;
     assert_eq!(
         (got.status, got.body["name"].as_str()),
@@ -464,7 +482,8 @@ async fn local_mode_keeps_everything_under_dot_azplan() {
     for file in ["state.json", "requests.jsonl", "ca.pem"] {
         assert!(dir.join(".azplan/local").join(file).is_file(), "{file}");
     }
-    let (emu, c) = start(config).await;
+    let emu = start_again(config).await;
+    let c = Client::new(&emu, Some("test-token"));
     assert_eq!(
         c.get(&url(&rg("local"), RG_API)).await.status,
         200,
@@ -681,7 +700,7 @@ async fn a_state_file_has_one_emulator_at_a_time() {
         "the refused emulator touched nothing of the first one's"
     );
     first.shutdown().await.expect("shutdown");
-    let again = Emulator::start(config).await.expect("free after shutdown");
+    let again = start_again(config).await;
     drop(again);
 
     // Another process holds the state; it is refused here, and its crash frees the state.
@@ -716,7 +735,8 @@ async fn a_state_file_has_one_emulator_at_a_time() {
     );
     child.kill().expect("SIGKILL");
     child.wait().expect("reaped");
-    let (emu, c) = start(config).await;
+    let emu = start_again(config).await;
+    let c = Client::new(&emu, Some("test-token"));
     assert_eq!(
         c.put(
             &url(&rg("after"), RG_API),
@@ -789,9 +809,7 @@ async fn a_restart_keeps_the_certificate_authority() {
         .trim_start_matches("https://")
         .parse()
         .expect("socket address");
-    let second = Emulator::start(EmulatorConfig { listen, ..config })
-        .await
-        .expect("restarts on the same port");
+    let second = start_again(EmulatorConfig { listen, ..config }).await;
     assert_eq!(second.ca_cert_pem(), ca, "same CA");
     let got = client.get(&url(&rg("kept"), RG_API)).await;
     assert_eq!(got.status, 200, "the old client still trusts the emulator");
