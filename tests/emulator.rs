@@ -57,28 +57,79 @@ async fn api_versions_are_checked_per_type() {
     let g = group(&c, "rg").await;
     let r = c.get(&rg("rg")).await;
     assert_eq!((r.status, r.code()), (400, "MissingApiVersionParameter"));
-    for (path, bad) in [
-        (rg("rg"), "2019-05-01"),
+    let r = c.get(&url(&rg("rg"), "2019-05-01")).await;
+    assert_eq!((r.status, r.code()), (400, "InvalidApiVersionParameter"));
+    for (path, bad, type_name) in [
         (
             res(&g, "Microsoft.ContainerService/managedClusters/x"),
             "2024-01-01",
+            "managedClusters",
         ),
         (
             res(&g, "Microsoft.Network/dnsZones/example.com"),
             "2023-07-01-preview",
+            "dnsZones",
         ),
     ] {
         let r = c.get(&url(&path, bad)).await;
         assert_eq!(
             (r.status, r.code()),
-            (400, "InvalidApiVersionParameter"),
+            (400, "NoRegisteredProviderFound"),
             "{path}"
         );
+        let message = r.body["error"]["message"].as_str().unwrap_or("");
+        assert!(
+            message.contains(&format!("API version '{bad}' for type '{type_name}'"))
+                && message.contains("The supported api-versions are '"),
+            "{message}"
+        );
     }
+    // Older published versions are served, in their own shape where it differs.
+    for version in ["2024-10-01", "2025-01-01", "2026-05-01"] {
+        let r = c
+            .get(&url(
+                &res(&g, "Microsoft.ContainerService/managedClusters/x"),
+                version,
+            ))
+            .await;
+        assert_eq!((r.status, r.code()), (404, "ResourceNotFound"), "{version}");
+    }
+    let vnet = vnet_with_subnets(&c, &g).await;
+    let zone = res(&g, "Microsoft.Network/privateDnsZones/shape.internal");
+    c.create(&url(&zone, PDNS_API), &json!({"location": "global"}))
+        .await;
+    let link = format!("{zone}/virtualNetworkLinks/l1");
+    c.create(
+        &url(&link, PDNS_API),
+        &json!({"location": "global", "properties": {"virtualNetwork": {"id": vnet}}}),
+    )
+    .await;
+    let new = c.get(&url(&link, PDNS_API)).await;
+    assert_eq!(new.body["properties"]["resolutionPolicy"], "Default");
+    let old = c.get(&url(&link, "2020-06-01")).await;
+    assert_eq!(old.status, 200);
+    assert!(
+        old.body["properties"].get("resolutionPolicy").is_none(),
+        "{}",
+        old.body
+    );
     let r = c
         .get(&url(&res(&g, "Microsoft.Bogus/things/x"), "2020-01-01"))
         .await;
-    assert_eq!(r.status, 400);
+    assert_eq!((r.status, r.code()), (501, "ResourceTypeNotEmulated"));
+    let r = c
+        .put(
+            &url(&res(&g, "Microsoft.KeyVault/vaults/kv1"), "2024-11-01"),
+            &json!({"location": "westeurope"}),
+        )
+        .await;
+    assert_eq!((r.status, r.code()), (501, "ResourceTypeNotEmulated"));
+    let message = r.body["error"]["message"].as_str().unwrap_or("");
+    assert!(
+        message.contains("'Microsoft.KeyVault/vaults' is not emulated")
+            && message.contains("Microsoft.ContainerService/managedClusters"),
+        "names the type and what is served: {message}"
+    );
     emu.shutdown().await.expect("shutdown");
 }
 
@@ -233,7 +284,8 @@ async fn registry_lifecycle_with_lro() {
             &json!({"tags": {"t": "v"}, "sku": {"name": "Premium"}}),
         )
         .await;
-    assert_eq!(r.status, 200);
+    // RegistryUpdate.json: 201 + Azure-AsyncOperation while the update runs.
+    assert_eq!((r.status, r.state()), (201, "Updating"));
     c.wait(&r).await;
     assert_eq!(c.get(&path).await.body["sku"]["tier"], "Premium");
     let r = c
@@ -748,4 +800,341 @@ async fn malformed_requests_get_arm_errors() {
         );
     }
     emu.shutdown().await.expect("shutdown");
+}
+
+/// Every answer carries one RFC 1123 `Date` header from the emulator's clock, as ARM's do: the
+/// planner's run lock measures expiry against it.
+#[tokio::test]
+async fn every_response_carries_a_date_header() {
+    let (emu, c) = start(fast_config()).await;
+    let g = group(&c, "dated").await;
+    let registry = url(
+        &res(&g, "Microsoft.ContainerRegistry/registries/dated1"),
+        ACR_API,
+    );
+    let created = c
+        .put(
+            &registry,
+            &json!({"location": "westeurope", "sku": {"name": "Basic"}}),
+        )
+        .await;
+    let status_url = created
+        .header("azure-asyncoperation")
+        .expect("LRO")
+        .to_string();
+    let mut answers = vec![
+        created,
+        c.get(&url(&g, RG_API)).await,
+        c.get(&status_url).await,
+        c.get(&url(&rg("missing"), RG_API)).await,
+        c.without_token().get(&url(&g, RG_API)).await,
+        c.get(&g).await,
+        c.delete(&url(
+            &res(&g, "Microsoft.ContainerRegistry/registries/none1"),
+            ACR_API,
+        ))
+        .await,
+    ];
+    answers.push(c.delete(&registry).await);
+    let before = std::time::SystemTime::now();
+    for r in &answers {
+        assert_eq!(
+            r.headers.get_all("date").iter().count(),
+            1,
+            "{}: {:?}",
+            r.status,
+            r.headers
+        );
+        let date = r.header("date").expect("Date");
+        // IMF-fixdate: `Tue, 12 Sep 2023 09:20:56 GMT`.
+        let parts: Vec<&str> = date.split(' ').collect();
+        assert_eq!(parts.len(), 6, "{date}");
+        assert!(parts[0].ends_with(',') && parts[5] == "GMT", "{date}");
+        assert!(["Mon,", "Tue,", "Wed,", "Thu,", "Fri,", "Sat,", "Sun,"].contains(&parts[0]));
+        let year: u64 = parts[3].parse().expect("year");
+        let now_year = 1970
+            + before
+                .duration_since(std::time::UNIX_EPOCH)
+                .expect("clock")
+                .as_secs()
+                / 31_556_952;
+        assert!(year.abs_diff(now_year) <= 1, "{date}");
+    }
+    let statuses: Vec<u16> = answers.iter().map(|r| r.status).collect();
+    assert_eq!(statuses, [201, 200, 200, 404, 401, 400, 204, 202]);
+    emu.shutdown().await.expect("shutdown");
+}
+
+/// `Resources_ListByResourceGroup` / `Resources_List`: every tracked resource (private DNS links
+/// included, proxy children such as subnets and record sets not), the documented `$filter` forms,
+/// `$top`, paging, and ARM's own error for a filter it does not understand.
+#[tokio::test]
+async fn generic_resource_list_filters() {
+    let (emu, c) = start(EmulatorConfig {
+        list_page_size: 2,
+        ..fast_config()
+    })
+    .await;
+    let g = group(&c, "estate").await;
+    group(&c, "other").await;
+    let vnet = vnet_with_subnets(&c, &g).await;
+    c.create(
+        &url(
+            &res(&g, "Microsoft.ContainerRegistry/registries/demoacr1"),
+            ACR_API,
+        ),
+        &json!({"location": "westeurope", "sku": {"name": "Basic"}, "tags": {"Dept": "Finance"}}),
+    )
+    .await;
+    c.create(
+        &url(
+            &res(
+                &g,
+                "Microsoft.ManagedIdentity/userAssignedIdentities/demo-id",
+            ),
+            MSI_API,
+        ),
+        &json!({"location": "westeurope", "tags": {"dept": "IT"}}),
+    )
+    .await;
+    let zone = res(&g, "Microsoft.Network/privateDnsZones/example.internal");
+    c.create(&url(&zone, PDNS_API), &json!({"location": "global"}))
+        .await;
+    c.create(
+        &url(&format!("{zone}/virtualNetworkLinks/l1"), PDNS_API),
+        &json!({"location": "global", "properties": {"virtualNetwork": {"id": vnet}, "registrationEnabled": false}}),
+    )
+    .await;
+    c.put(
+        &url(&format!("{zone}/TXT/lock"), PDNS_API),
+        &json!({"properties": {"ttl": 60}}),
+    )
+    .await;
+    c.create(
+        &url(
+            &res(
+                &rg("other"),
+                "Microsoft.ManagedIdentity/userAssignedIdentities/demo-two",
+            ),
+            MSI_API,
+        ),
+        &json!({"location": "northeurope"}),
+    )
+    .await;
+
+    // Follows nextLink like the SDKs do; returns (type, name) pairs and the raw items.
+    let all = |path: String| {
+        let c = c.clone();
+        async move {
+            let mut items = Vec::new();
+            let mut next = Some(path);
+            while let Some(link) = next {
+                let r = c.get(&link).await;
+                assert_eq!(r.status, 200, "{link}: {}", r.body);
+                items.extend(r.body["value"].as_array().cloned().unwrap_or_default());
+                next = r.body["nextLink"].as_str().map(str::to_string);
+            }
+            items
+        }
+    };
+    let names = |items: &[Value]| -> Vec<String> {
+        let mut n: Vec<String> = items
+            .iter()
+            .map(|v| {
+                format!(
+                    "{}/{}",
+                    v["type"].as_str().unwrap_or(""),
+                    v["name"].as_str().unwrap_or("")
+                )
+            })
+            .collect();
+        n.sort();
+        n
+    };
+    let list = |filter: &str| url(&format!("{g}/resources?$filter={filter}"), RG_API);
+    let everything = all(url(&format!("{g}/resources"), RG_API)).await;
+    assert_eq!(
+        names(&everything),
+        [
+            "Microsoft.ContainerRegistry/registries/demoacr1",
+            "Microsoft.ManagedIdentity/userAssignedIdentities/demo-id",
+            "Microsoft.Network/privateDnsZones/example.internal",
+            "Microsoft.Network/privateDnsZones/virtualNetworkLinks/l1",
+            "Microsoft.Network/virtualNetworks/vnet1",
+        ]
+    );
+    let acr = everything
+        .iter()
+        .find(|v| v["name"] == "demoacr1")
+        .expect("registry listed");
+    assert_eq!(
+        acr.as_object()
+            .map(|m| m.keys().cloned().collect::<Vec<_>>()),
+        Some(vec![
+            "id".into(),
+            "location".into(),
+            "name".into(),
+            "sku".into(),
+            "tags".into(),
+            "type".into()
+        ]),
+        "GenericResource shape, no properties"
+    );
+
+    let by_type = all(list(
+        "resourceType%20eq%20%27Microsoft.Network%2FprivateDnsZones%27",
+    ))
+    .await;
+    assert_eq!(
+        names(&by_type),
+        ["Microsoft.Network/privateDnsZones/example.internal"]
+    );
+    let by_tag = all(list(
+        "tagName%20eq%20%27dept%27%20and%20tagValue%20eq%20%27Finance%27",
+    ))
+    .await;
+    assert_eq!(
+        names(&by_tag),
+        ["Microsoft.ContainerRegistry/registries/demoacr1"]
+    );
+    assert!(by_tag[0].get("tags").is_none(), "tag filters drop the tags");
+    let tag_name = all(list("tagName%20eq%20%27Dept%27")).await;
+    assert_eq!(tag_name.len(), 2, "tag names are case-insensitive");
+    assert!(tag_name.iter().all(|v| v.get("tags").is_some()));
+    let substring = all(list("substringof(%27demo%27%2C%20name)")).await;
+    assert_eq!(substring.len(), 2);
+    let top = c.get(&url(&format!("{g}/resources?$top=1"), RG_API)).await;
+    assert_eq!(top.body["value"].as_array().map(Vec::len), Some(1));
+    assert!(top.body.get("nextLink").is_none(), "$top cuts the result");
+    let expanded = c
+        .get(&url(&format!("{g}/resources?$filter=name%20eq%20%27vnet1%27&$expand=createdTime,provisioningState"), RG_API))
+        .await;
+    assert_eq!(expanded.body["value"][0]["provisioningState"], "Succeeded");
+    assert!(expanded.body["value"][0]["createdTime"].is_string());
+
+    // Subscription scope.
+    let sub_wide = all(url(
+        &format!("/subscriptions/{SUB}/resources?$filter=resourceGroup%20eq%20%27OTHER%27"),
+        RG_API,
+    ))
+    .await;
+    assert_eq!(
+        names(&sub_wide),
+        ["Microsoft.ManagedIdentity/userAssignedIdentities/demo-two"]
+    );
+    let sub_type = all(url(
+        &format!("/subscriptions/{SUB}/resources?$filter=resourceType%20eq%20%27Microsoft.ManagedIdentity%2FuserAssignedIdentities%27%20and%20location%20eq%20%27northeurope%27"),
+        RG_API,
+    ))
+    .await;
+    assert_eq!(sub_type.len(), 1);
+
+    // What ARM does not understand it refuses, in its words.
+    for (raw, text) in [
+        ("kind%20eq%20%27x%27", "kind eq 'x'"),
+        (
+            "tagName%20eq%20%27a%27%20and%20resourceType%20eq%20%27b%27",
+            "tagName eq 'a' and resourceType eq 'b'",
+        ),
+        (
+            "startswith(resourceType%2C%20%27Microsoft.Storage%27)",
+            "startswith(resourceType, 'Microsoft.Storage')",
+        ),
+    ] {
+        let r = c.get(&list(raw)).await;
+        assert_eq!(r.status, 400, "{text}");
+        assert_eq!(
+            r.body,
+            json!({"error": {"code": "InvalidFilterInQueryString",
+                "message": format!("Invalid $filter '{text}' specified in the query string.")}})
+        );
+    }
+    // Resource groups filter by tags only.
+    let groups = c
+        .get(&url(
+            &format!("/subscriptions/{SUB}/resourcegroups?$filter=tagName%20eq%20%27none%27"),
+            RG_API,
+        ))
+        .await;
+    assert_eq!(groups.body["value"], json!([]));
+    emu.shutdown().await.expect("shutdown");
+}
+
+/// Subnet delegations answer with the actions the Network RP grants and an empty `purpose`
+/// (SubnetCreateWithDelegation.json, network stable/2025-07-01).
+#[tokio::test]
+async fn delegated_subnets_answer_actions_and_purpose() {
+    let (_emu, c) = start(fast_config()).await;
+    let g = group(&c, "deleg").await;
+    let vnet = vnet_with_subnets(&c, &g).await;
+    let aci = c.get(&url(&format!("{vnet}/subnets/aci"), NET_API)).await;
+    let delegation = &aci.body["properties"]["delegations"][0];
+    assert_eq!(
+        delegation["properties"]["actions"],
+        json!(["Microsoft.Network/virtualNetworks/subnets/action"])
+    );
+    assert_eq!(aci.body["properties"]["purpose"], "");
+    let r = c
+        .put(
+            &url(&format!("{vnet}/subnets/other"), NET_API),
+            &json!({"properties": {"addressPrefix": "10.0.32.0/24", "delegations": [
+                {"name": "myDelegation", "properties": {"serviceName": "Microsoft.Provider/resourceType"}}]}}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(
+        r.body["properties"]["delegations"][0]["properties"]["actions"],
+        json!([])
+    );
+    let plain = c.get(&url(&format!("{vnet}/subnets/nodes"), NET_API)).await;
+    assert!(plain.body["properties"].get("purpose").is_none());
+}
+
+/// Resource group names may hold any Unicode letter (Learn naming rules for
+/// Microsoft.Resources/resourcegroups); clients percent-encode them in the path.
+#[tokio::test]
+async fn percent_encoded_names_are_decoded() {
+    let (_emu, c) = start(EmulatorConfig {
+        list_page_size: 1,
+        ..fast_config()
+    })
+    .await;
+    let encoded = format!("/subscriptions/{SUB}/resourceGroups/%C3%BCml%C3%A4ut-gr%C3%BCppe");
+    let r = c
+        .put(&url(&encoded, RG_API), &json!({"location": "westeurope"}))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(r.body["name"], "ümläut-grüppe");
+    assert_eq!(
+        r.body["id"],
+        format!("/subscriptions/{SUB}/resourceGroups/ümläut-grüppe")
+    );
+    assert_eq!(c.get(&url(&encoded, RG_API)).await.status, 200);
+    let uai =
+        format!("{encoded}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id%C3%A9");
+    let r = c
+        .put(&url(&uai, MSI_API), &json!({"location": "westeurope"}))
+        .await;
+    assert_eq!(r.status, 400, "identity names are ASCII only: {}", r.body);
+    let uai = format!("{encoded}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/app");
+    let r = c
+        .put(&url(&uai, MSI_API), &json!({"location": "westeurope"}))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    group(&c, "plain").await;
+    // Paging through the groups: the nextLink stays a valid (encoded) URL.
+    let mut names = Vec::new();
+    let mut next = Some(url(&format!("/subscriptions/{SUB}/resourcegroups"), RG_API));
+    while let Some(link) = next {
+        let page = c.get(&link).await;
+        assert_eq!(page.status, 200, "{link}");
+        for g in page.body["value"].as_array().into_iter().flatten() {
+            names.push(g["name"].as_str().unwrap_or("").to_string());
+        }
+        next = page.body["nextLink"].as_str().map(str::to_string);
+    }
+    names.sort();
+    assert_eq!(names, ["plain", "ümläut-grüppe"]);
+    let listed = c.get(&url(&format!("{encoded}/resources"), RG_API)).await;
+    assert_eq!(listed.body["value"][0]["name"], "app");
 }

@@ -268,6 +268,12 @@ async fn cluster_validation_errors() {
             "virtual nodes need Azure CNI",
             with(&|b| b["properties"]["networkProfile"] = json!({"networkPlugin": "kubenet"})),
             400,
+            "ACIConnectorRequiresAzureNetworking",
+        ),
+        (
+            "node resource group names follow resource group rules",
+            with(&|b| b["properties"]["nodeResourceGroup"] = json!("nodes/with/slashes.")),
+            400,
             "InvalidParameter",
         ),
         (
@@ -452,4 +458,639 @@ async fn cluster_operations_are_serialised() {
         );
     }
     emu.shutdown().await.expect("shutdown");
+}
+
+/// AKS honours If-Match on PUT, PATCH (updateTags) and DELETE of clusters and on PUT/DELETE of
+/// pools, with the status codes of Learn's "eTags in AKS" table; types whose specs declare no
+/// conditional headers ignore them.
+#[tokio::test]
+async fn etags_guard_cluster_and_pool_writes() {
+    let (_emu, c) = start(fast_config()).await;
+    let (g, vnet, workspace) = prerequisites(&c).await;
+    let subnet = format!("{vnet}/subnets/nodes");
+    let cluster = format!("{g}/providers/Microsoft.ContainerService/managedClusters/aks1");
+    let cu = url(&cluster, AKS_API);
+    let body = cluster_body(&subnet, &workspace);
+    let r = c
+        .call_with("PUT", &cu, Some(&body), &[("If-Match", "*")])
+        .await;
+    assert_eq!(
+        (r.status, r.code()),
+        (412, "PreconditionFailed"),
+        "If-Match on nothing"
+    );
+    let r = c
+        .call_with("PUT", &cu, Some(&body), &[("If-None-Match", "*")])
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    c.wait(&r).await;
+    let got = c.get(&cu).await;
+    let etag = got.body["eTag"].as_str().expect("eTag").to_string();
+    let pool_etag = got.body["properties"]["agentPoolProfiles"][0]["eTag"]
+        .as_str()
+        .expect("pool eTag")
+        .to_string();
+    let stale = "5e5ffdce-356b-431b-b050-81b45eef2a12";
+
+    let r = c
+        .call_with("PUT", &cu, Some(&body), &[("If-None-Match", "*")])
+        .await;
+    assert_eq!((r.status, r.code()), (412, "PreconditionFailed"));
+    let r = c
+        .call_with("PUT", &cu, Some(&body), &[("If-Match", stale)])
+        .await;
+    assert_eq!((r.status, r.code()), (412, "PreconditionFailed"));
+    let r = c
+        .call_with(
+            "PATCH",
+            &cu,
+            Some(&json!({"tags": {"a": "b"}})),
+            &[("If-Match", stale)],
+        )
+        .await;
+    assert_eq!((r.status, r.code()), (412, "PreconditionFailed"));
+    let r = c
+        .call_with("DELETE", &cu, None, &[("If-Match", stale)])
+        .await;
+    assert_eq!(
+        (r.status, r.code()),
+        (412, "PreconditionFailed"),
+        "was a 202"
+    );
+    assert_eq!(
+        c.get(&cu).await.body["eTag"],
+        etag.as_str(),
+        "nothing changed"
+    );
+
+    // Pools: a stale eTag on DELETE no longer removes the pool.
+    let pool = url(&format!("{cluster}/agentPools/user1"), AKS_API);
+    let r = c
+        .call_with("PUT", &pool, Some(&pool_body()), &[("If-None-Match", "*")])
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    c.wait(&r).await;
+    let user_etag = c.get(&pool).await.body["properties"]["eTag"]
+        .as_str()
+        .expect("pool eTag")
+        .to_string();
+    let r = c
+        .call_with("DELETE", &pool, None, &[("If-Match", stale)])
+        .await;
+    assert_eq!((r.status, r.code()), (412, "PreconditionFailed"));
+    assert_eq!(c.get(&pool).await.status, 200, "the pool is still there");
+    let r = c
+        .call_with("PUT", &pool, Some(&pool_body()), &[("If-Match", stale)])
+        .await;
+    assert_eq!(r.status, 412);
+
+    // A cluster-level write renews the cluster's and every pool's eTag.
+    let r = c
+        .call_with(
+            "PATCH",
+            &cu,
+            Some(&json!({"tags": {"a": "b"}})),
+            &[("If-Match", &etag)],
+        )
+        .await;
+    assert_eq!(r.status, 202, "{}", r.body);
+    c.wait(&r).await;
+    let after = c.get(&cu).await;
+    assert_ne!(after.body["eTag"], etag.as_str());
+    assert_ne!(
+        after.body["properties"]["agentPoolProfiles"][0]["eTag"],
+        pool_etag.as_str()
+    );
+    let r = c
+        .call_with("DELETE", &pool, None, &[("If-Match", &user_etag)])
+        .await;
+    assert_eq!(r.status, 412, "the pool eTag moved with the cluster write");
+    let fresh = c.get(&pool).await.body["properties"]["eTag"]
+        .as_str()
+        .expect("eTag")
+        .to_string();
+    let r = c
+        .call_with("DELETE", &pool, None, &[("If-Match", &fresh)])
+        .await;
+    assert_eq!(r.status, 202, "{}", r.body);
+    c.wait(&r).await;
+
+    // Nothing there: PATCH is 404 and DELETE 204 whatever the condition says.
+    let missing = url(
+        &format!("{g}/providers/Microsoft.ContainerService/managedClusters/nope"),
+        AKS_API,
+    );
+    let r = c
+        .call_with(
+            "PATCH",
+            &missing,
+            Some(&json!({"tags": {}})),
+            &[("If-Match", stale)],
+        )
+        .await;
+    assert_eq!(r.status, 404);
+    assert_eq!(
+        c.call_with("DELETE", &missing, None, &[("If-Match", stale)])
+            .await
+            .status,
+        204
+    );
+
+    // Resource groups declare no conditional headers: ARM ignores them.
+    let r = c
+        .call_with(
+            "PUT",
+            &url(&g, RG_API),
+            Some(&json!({"location": "westeurope"})),
+            &[("If-None-Match", "*")],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+
+    let etag = c.get(&cu).await.body["eTag"]
+        .as_str()
+        .expect("eTag")
+        .to_string();
+    let r = c
+        .call_with("DELETE", &cu, None, &[("If-Match", &etag)])
+        .await;
+    assert_eq!(r.status, 202, "{}", r.body);
+}
+
+/// As strict as Azure: a service principal without its secret, references to nothing wherever
+/// they appear in the body (also fields the emulator has no rule for), both outbound IP forms at
+/// once; and the outbound profiles AKS answers with.
+#[tokio::test]
+async fn references_and_outbound_profiles_are_checked() {
+    let (_emu, c) = start(fast_config()).await;
+    let (g, vnet, _workspace) = prerequisites(&c).await;
+    let subnet = format!("{vnet}/subnets/nodes");
+    let cluster = |name: &str| {
+        url(
+            &format!("{g}/providers/Microsoft.ContainerService/managedClusters/{name}"),
+            AKS_API,
+        )
+    };
+    let base = || {
+        json!({"location": "westeurope", "identity": {"type": "SystemAssigned"},
+            "properties": {"dnsPrefix": "strict", "agentPoolProfiles": [{"name": "system", "mode": "System",
+                "count": 1, "vmSize": "Standard_D4s_v5", "vnetSubnetID": subnet}]}})
+    };
+    let with = |path: &[&str], value: Value| {
+        let mut body = base();
+        let mut cur = &mut body;
+        for p in &path[..path.len() - 1] {
+            cur = cur
+                .as_object_mut()
+                .expect("object")
+                .entry(p.to_string())
+                .or_insert(json!({}));
+        }
+        cur[path[path.len() - 1]] = value;
+        body
+    };
+
+    // Service principal: clientId without secret is refused at create; "msi" is not a principal.
+    let r = c
+        .put(
+            &cluster("sp1"),
+            &with(
+                &["properties", "servicePrincipalProfile"],
+                json!({"clientId": "11111111-2222-3333-4444-555555555555"}),
+            ),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.code()),
+        (400, "ServicePrincipalValidationClientError"),
+        "{}",
+        r.body
+    );
+    assert_eq!(
+        c.get(&cluster("sp1")).await.status,
+        404,
+        "nothing was created"
+    );
+    let r = c
+        .put(
+            &cluster("sp2"),
+            &with(
+                &["properties", "servicePrincipalProfile"],
+                json!({"clientId": "msi"}),
+            ),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+
+    // References to nothing, wherever they are.
+    let missing_subnet = format!("{vnet}/subnets/nope");
+    let missing_zone =
+        format!("{g}/providers/Microsoft.Network/privateDnsZones/privatelink.westeurope.azmk8s.io");
+    let missing_ip = format!("{g}/providers/Microsoft.Network/publicIPAddresses/nope");
+    let missing_identity =
+        format!("{g}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/nope");
+    for (path, value, field) in [
+        (
+            vec!["properties", "apiServerAccessProfile"],
+            json!({"enableVnetIntegration": true, "subnetId": missing_subnet}),
+            "properties.apiServerAccessProfile.subnetId",
+        ),
+        (
+            vec!["properties", "apiServerAccessProfile"],
+            json!({"enablePrivateCluster": true, "privateDNSZone": missing_zone}),
+            "properties.apiServerAccessProfile.privateDNSZone",
+        ),
+        (
+            vec!["properties", "networkProfile"],
+            json!({"networkPlugin": "azure", "loadBalancerProfile": {"outboundIPs": {"publicIPs": [{"id": missing_ip}]}}}),
+            "properties.networkProfile.loadBalancerProfile.outboundIPs.publicIPs[0].id",
+        ),
+        (
+            vec!["properties", "aFieldTheEmulatorHasNoRuleFor"],
+            json!({"resourceId": missing_subnet}),
+            "properties.aFieldTheEmulatorHasNoRuleFor.resourceId",
+        ),
+        (
+            vec!["identity"],
+            json!({"type": "UserAssigned", "userAssignedIdentities": {missing_identity.clone(): {}}}),
+            "identity.userAssignedIdentities",
+        ),
+    ] {
+        let r = c.put(&cluster("refs1"), &with(&path, value)).await;
+        assert_eq!(
+            (r.status, r.code()),
+            (400, "InvalidParameter"),
+            "{field}: {}",
+            r.body
+        );
+        assert_eq!(r.body["error"]["target"], field, "{}", r.body);
+    }
+    // The same check on other types, in their providers' words.
+    let registry = url(
+        &format!("{g}/providers/Microsoft.ContainerRegistry/registries/strictacr1"),
+        "2025-11-01",
+    );
+    let r = c
+        .put(
+            &registry,
+            &json!({"location": "westeurope", "sku": {"name": "Basic"},
+                "identity": {"type": "UserAssigned", "userAssignedIdentities": {missing_identity: {}}}}),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.code()),
+        (400, "FailedIdentityOperation"),
+        "{}",
+        r.body
+    );
+    let r = c
+        .put(
+            &url(&format!("{vnet}/subnets/extra"), NET_API),
+            &json!({"properties": {"addressPrefix": "10.0.16.0/24", "natGateway": {"id": format!("{g}/providers/Microsoft.Network/publicIPPrefixes/nope")}}}),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.code()),
+        (400, "InvalidResourceReference"),
+        "{}",
+        r.body
+    );
+
+    // Both outbound IP forms at once.
+    let ip = format!("{g}/providers/Microsoft.Network/publicIPAddresses/egress1");
+    c.create(
+        &url(&ip, NET_API),
+        &json!({"location": "westeurope", "sku": {"name": "Standard"}}),
+    )
+    .await;
+    let both = with(
+        &["properties", "networkProfile"],
+        json!({"networkPlugin": "azure", "loadBalancerProfile": {
+            "managedOutboundIPs": {"count": 2}, "outboundIPs": {"publicIPs": [{"id": ip}]}}}),
+    );
+    let r = c.put(&cluster("both1"), &both).await;
+    assert_eq!(
+        (r.status, r.code()),
+        (400, "InvalidParameter"),
+        "{}",
+        r.body
+    );
+    assert!(r.body["error"]["message"].as_str().is_some_and(|m| {
+        m.contains("at most one of ManagedOutboundIPs, OutboundIPPrefixes and OutboundIPs")
+    }));
+
+    // Customer IPs become the effective ones; a managed count gives that many.
+    let own = with(
+        &["properties", "networkProfile"],
+        json!({"networkPlugin": "azure", "loadBalancerProfile": {"outboundIPs": {"publicIPs": [{"id": ip}]}}}),
+    );
+    let r = c.create(&cluster("own1"), &own).await;
+    let lb = &r.body["properties"]["networkProfile"]["loadBalancerProfile"];
+    assert_eq!(lb["effectiveOutboundIPs"], json!([{"id": ip}]));
+    assert!(lb.get("managedOutboundIPs").is_none(), "{lb}");
+    let managed = with(
+        &["properties", "networkProfile"],
+        json!({"networkPlugin": "azure", "loadBalancerProfile": {"managedOutboundIPs": {"count": 3}}}),
+    );
+    let r = c.create(&cluster("three1"), &managed).await;
+    let effective =
+        &r.body["properties"]["networkProfile"]["loadBalancerProfile"]["effectiveOutboundIPs"];
+    assert_eq!(effective.as_array().map(Vec::len), Some(3), "{effective}");
+
+    // NAT gateway outbound: natGatewayProfile, no load balancer profile
+    // (ManagedClustersCreate_ManagedNATGateway.json).
+    let nat = with(
+        &["properties", "networkProfile"],
+        json!({"networkPlugin": "azure", "outboundType": "managedNATGateway",
+            "natGatewayProfile": {"managedOutboundIPProfile": {"count": 2}}}),
+    );
+    let r = c.create(&cluster("nat1"), &nat).await;
+    let network = &r.body["properties"]["networkProfile"];
+    assert!(network.get("loadBalancerProfile").is_none(), "{network}");
+    assert_eq!(network["natGatewayProfile"]["idleTimeoutInMinutes"], 4);
+    assert_eq!(
+        network["natGatewayProfile"]["effectiveOutboundIPs"]
+            .as_array()
+            .map(Vec::len),
+        Some(2)
+    );
+}
+
+fn decode_base64(text: &str) -> String {
+    let value = |c: u8| -> u32 {
+        match c {
+            b'A'..=b'Z' => u32::from(c - b'A'),
+            b'a'..=b'z' => u32::from(c - b'a') + 26,
+            b'0'..=b'9' => u32::from(c - b'0') + 52,
+            b'+' => 62,
+            _ => 63,
+        }
+    };
+    let mut out = Vec::new();
+    for chunk in text.as_bytes().chunks(4) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| **c != b'=')
+            .fold(0u32, |acc, (i, c)| acc | (value(*c) << (18 - 6 * i)));
+        let bytes = chunk.iter().filter(|c| **c != b'=').count() - 1;
+        for i in 0..bytes {
+            out.push(((n >> (16 - 8 * i)) & 0xff) as u8);
+        }
+    }
+    String::from_utf8(out).expect("UTF-8 kubeconfig")
+}
+
+/// Credentials, upgrade profiles, version upgrades, start/stop and abort, in the shapes of the
+/// AKS examples (stable/2026-08-01).
+#[tokio::test]
+async fn cluster_operations_beyond_crud() {
+    let (_emu, c) = start(EmulatorConfig {
+        faults: azplan::emulator::FaultPlan::parse(
+            "faults:\n  - fault: slowOperation\n    ms: 60000\n    resourceType: Microsoft.ContainerService/managedClusters\n    pathContains: /slow1\n    operation: PUT\n    count: 1\n",
+        )
+        .expect("faults"),
+        ..fast_config()
+    })
+    .await;
+    let (g, vnet, _) = prerequisites(&c).await;
+    let subnet = format!("{vnet}/subnets/nodes");
+    let cluster = format!("{g}/providers/Microsoft.ContainerService/managedClusters/ops1");
+    let body = json!({"location": "westeurope", "identity": {"type": "SystemAssigned"},
+        "properties": {"dnsPrefix": "ops1", "kubernetesVersion": "1.32",
+            "agentPoolProfiles": [{"name": "system", "mode": "System", "count": 1,
+                "vmSize": "Standard_D4s_v5", "vnetSubnetID": subnet}]}});
+    let created = c.create(&url(&cluster, AKS_API), &body).await;
+    let fqdn = created.body["properties"]["fqdn"]
+        .as_str()
+        .expect("fqdn")
+        .to_string();
+
+    // Credentials (ManagedClustersListClusterAdminCredentials.json shape).
+    let admin = c
+        .call(
+            "POST",
+            &url(&format!("{cluster}/listClusterAdminCredential"), AKS_API),
+            None,
+        )
+        .await;
+    assert_eq!(admin.status, 200, "{}", admin.body);
+    assert_eq!(admin.body["kubeconfigs"][0]["name"], "clusterAdmin");
+    let config = decode_base64(
+        admin.body["kubeconfigs"][0]["value"]
+            .as_str()
+            .expect("value"),
+    );
+    assert!(
+        config.contains(&format!("server: https://{fqdn}:443")),
+        "{config}"
+    );
+    assert!(
+        config.contains("client-certificate-data:")
+            && config.contains("current-context: ops1-admin")
+    );
+    let user = c
+        .call(
+            "POST",
+            &url(&format!("{cluster}/listClusterUserCredential"), AKS_API),
+            None,
+        )
+        .await;
+    assert_eq!(user.body["kubeconfigs"][0]["name"], "clusterUser");
+    assert_eq!(
+        c.call(
+            "GET",
+            &url(&format!("{cluster}/listClusterUserCredential"), AKS_API),
+            None
+        )
+        .await
+        .status,
+        405,
+        "credentials are a POST"
+    );
+
+    // Upgrade profile: the next minor only for the control plane.
+    let profile = c
+        .get(&url(&format!("{cluster}/upgradeProfiles/default"), AKS_API))
+        .await;
+    assert_eq!(profile.status, 200, "{}", profile.body);
+    assert_eq!(profile.body["name"], "default");
+    assert_eq!(
+        profile.body["type"],
+        "Microsoft.ContainerService/managedClusters/upgradeprofiles"
+    );
+    let cp = &profile.body["properties"]["controlPlaneProfile"];
+    assert_eq!(cp["kubernetesVersion"], "1.32.9");
+    assert_eq!(cp["upgrades"], json!([{"kubernetesVersion": "1.33.5"}]));
+    assert_eq!(
+        profile.body["properties"]["agentPoolProfiles"][0]["name"],
+        "system"
+    );
+
+    // Upgrades: no skipping minor versions; the next one works and pools follow.
+    let mut skip = body.clone();
+    skip["properties"]["kubernetesVersion"] = json!("1.34");
+    let r = c.put(&url(&cluster, AKS_API), &skip).await;
+    assert_eq!(
+        (r.status, r.code()),
+        (400, "OperationNotAllowed"),
+        "{}",
+        r.body
+    );
+    assert!(
+        r.body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("Available upgrades: [1.33.5]"))
+    );
+    let mut next = body.clone();
+    next["properties"]["kubernetesVersion"] = json!("1.33");
+    let r = c.create(&url(&cluster, AKS_API), &next).await;
+    assert_eq!(r.body["properties"]["currentKubernetesVersion"], "1.33.5");
+    let pool_profile = c
+        .get(&url(
+            &format!("{cluster}/agentPools/system/upgradeProfiles/default"),
+            AKS_API,
+        ))
+        .await;
+    assert_eq!(pool_profile.status, 200, "{}", pool_profile.body);
+    assert_eq!(
+        pool_profile.body["properties"]["kubernetesVersion"], "1.32.9",
+        "a pool keeps its version until it is upgraded itself"
+    );
+    assert_eq!(
+        pool_profile.body["properties"]["upgrades"],
+        json!([{"kubernetesVersion": "1.33.5"}]),
+        "pools may go up to the control plane"
+    );
+    let pool_body = json!({"properties": {"mode": "System", "count": 1, "vmSize": "Standard_D4s_v5",
+        "vnetSubnetID": format!("{vnet}/subnets/nodes"), "orchestratorVersion": "1.33"}});
+    c.create(
+        &url(&format!("{cluster}/agentPools/system"), AKS_API),
+        &pool_body,
+    )
+    .await;
+    let pool_profile = c
+        .get(&url(
+            &format!("{cluster}/agentPools/system/upgradeProfiles/default"),
+            AKS_API,
+        ))
+        .await;
+    assert_eq!(pool_profile.body["properties"]["upgrades"], json!([]));
+    let r = c
+        .put(
+            &url(&format!("{cluster}/agentPools/user1"), AKS_API),
+            &json!({"properties": {"mode": "User", "count": 1, "vmSize": "Standard_D4s_v5", "orchestratorVersion": "1.34"}}),
+        )
+        .await;
+    assert_eq!(
+        r.status, 400,
+        "a pool is never newer than the control plane: {}",
+        r.body
+    );
+
+    // Stop and start: transitional states, then the power state.
+    let r = c
+        .call("POST", &url(&format!("{cluster}/stop"), AKS_API), None)
+        .await;
+    assert_eq!(r.status, 202, "{}", r.body);
+    assert!(r.header("location").is_some());
+    let done = c.wait(&r).await;
+    assert!(matches!(done.status, 200 | 204), "{}", done.status);
+    let stopped = c.get(&url(&cluster, AKS_API)).await;
+    assert_eq!(stopped.body["properties"]["powerState"]["code"], "Stopped");
+    assert_eq!(stopped.state(), "Succeeded");
+    assert_eq!(
+        stopped.body["properties"]["agentPoolProfiles"][0]["powerState"]["code"],
+        "Stopped"
+    );
+    let r = c
+        .call("POST", &url(&format!("{cluster}/start"), AKS_API), None)
+        .await;
+    c.wait(&r).await;
+    assert_eq!(
+        c.get(&url(&cluster, AKS_API)).await.body["properties"]["powerState"]["code"],
+        "Running"
+    );
+
+    // Abort: nothing running is 204; a running create ends Canceled.
+    assert_eq!(
+        c.call("POST", &url(&format!("{cluster}/abort"), AKS_API), None)
+            .await
+            .status,
+        204
+    );
+    let slow = format!("{g}/providers/Microsoft.ContainerService/managedClusters/slow1");
+    let mut slow_body = body.clone();
+    slow_body["properties"]["dnsPrefix"] = json!("slow1");
+    let started = c.put(&url(&slow, AKS_API), &slow_body).await;
+    assert_eq!(started.status, 201);
+    assert_eq!(c.get(&url(&slow, AKS_API)).await.state(), "Creating");
+    let r = c
+        .call("POST", &url(&format!("{slow}/abort"), AKS_API), None)
+        .await;
+    assert_eq!(r.status, 202, "{}", r.body);
+    assert!(r.header("azure-asyncoperation").is_some() && r.header("location").is_some());
+    assert_eq!(
+        c.wait(&r).await.body["status"],
+        "Succeeded",
+        "the abort itself succeeds"
+    );
+    let original = c
+        .get(started.header("azure-asyncoperation").expect("LRO"))
+        .await;
+    assert_eq!(original.body["status"], "Canceled");
+    assert!(original.body["error"]["code"].is_string());
+    let canceled = c.get(&url(&slow, AKS_API)).await;
+    assert_eq!(canceled.state(), "Canceled");
+    let r = c.put(&url(&slow, AKS_API), &slow_body).await;
+    assert_eq!(
+        r.status, 200,
+        "a canceled cluster takes a new PUT: {}",
+        r.body
+    );
+}
+
+/// Clusters with local accounts disabled hand out no static credentials; Entra ID users get the
+/// kubelogin exec plugin.
+#[tokio::test]
+async fn disabled_local_accounts_refuse_static_credentials() {
+    let (_emu, c) = start(fast_config()).await;
+    let (g, vnet, _) = prerequisites(&c).await;
+    let cluster = format!("{g}/providers/Microsoft.ContainerService/managedClusters/aad1");
+    c.create(
+        &url(&cluster, AKS_API),
+        &json!({"location": "westeurope", "identity": {"type": "SystemAssigned"},
+            "properties": {"dnsPrefix": "aad1", "disableLocalAccounts": true,
+                "aadProfile": {"managed": true, "enableAzureRBAC": true},
+                "agentPoolProfiles": [{"name": "system", "mode": "System", "count": 1,
+                    "vmSize": "Standard_D4s_v5", "vnetSubnetID": format!("{vnet}/subnets/nodes")}]}}),
+    )
+    .await;
+    let admin = c
+        .call(
+            "POST",
+            &url(&format!("{cluster}/listClusterAdminCredential"), AKS_API),
+            None,
+        )
+        .await;
+    assert_eq!((admin.status, admin.code()), (400, "BadRequest"));
+    assert_eq!(
+        admin.body["error"]["message"],
+        "Getting static credential is not allowed because this cluster is set to disable local accounts."
+    );
+    let user = c
+        .call(
+            "POST",
+            &url(&format!("{cluster}/listClusterUserCredential"), AKS_API),
+            None,
+        )
+        .await;
+    assert_eq!(user.status, 200, "{}", user.body);
+    let config = decode_base64(
+        user.body["kubeconfigs"][0]["value"]
+            .as_str()
+            .expect("value"),
+    );
+    assert!(config.contains("command: kubelogin"), "{config}");
+    assert!(!config.contains("client-certificate-data"));
 }

@@ -25,6 +25,23 @@ fn temp_dir(name: &str) -> PathBuf {
     dir
 }
 
+/// Starts an emulator on a state file another emulator of this process has just released. Tests in
+/// this binary spawn `azplan emulator` processes concurrently, and a child forked while the lock
+/// file was open holds a copy of its descriptor (and so the flock) until it execs — microseconds —
+/// so the start is retried briefly on `StateInUse` only.
+async fn start_again(config: EmulatorConfig) -> azplan::emulator::RunningEmulator {
+    for _ in 0..100 {
+        match azplan::emulator::Emulator::start(config.clone()).await {
+            Ok(emu) => return emu,
+            Err(azplan::emulator::EmulatorError::StateInUse { .. }) => {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            Err(e) => panic!("restart: {e}"),
+        }
+    }
+    panic!("the state file stayed locked");
+}
+
 fn faults(text: &str) -> EmulatorConfig {
     EmulatorConfig {
         faults: FaultPlan::parse(text).expect("valid faults"),
@@ -411,7 +428,8 @@ async fn state_survives_restarts() {
         .collect();
     assert!(leftovers.is_empty(), "atomic writes leave no temp files");
 
-    let (emu, c) = start(config).await;
+    let emu = start_again(config).await;
+    let c = Client::new(&emu, Some("test-token"));
     let got = c.get(&url(&g, RG_API)).await;
     assert_eq!(
         (got.status, got.body["name"].as_str()),
@@ -464,7 +482,8 @@ async fn local_mode_keeps_everything_under_dot_azplan() {
     for file in ["state.json", "requests.jsonl", "ca.pem"] {
         assert!(dir.join(".azplan/local").join(file).is_file(), "{file}");
     }
-    let (emu, c) = start(config).await;
+    let emu = start_again(config).await;
+    let c = Client::new(&emu, Some("test-token"));
     assert_eq!(
         c.get(&url(&rg("local"), RG_API)).await.status,
         200,
@@ -651,4 +670,148 @@ async fn lists_are_paged_with_next_links() {
         Some(1)
     );
     emu.shutdown().await.expect("shutdown");
+}
+
+/// One emulator per state file: a second one — in this process, or another process — fails fast
+/// naming the holder; the lock goes away with its holder, also when the holder is killed.
+#[tokio::test]
+async fn a_state_file_has_one_emulator_at_a_time() {
+    use azplan::emulator::{Emulator, EmulatorError};
+
+    // Two in-process emulators, as two `--local` runs in one working directory would be.
+    let dir = temp_dir("lock-local");
+    let config = EmulatorConfig::local(&dir).expect("local config");
+    let first = Emulator::start(config.clone()).await.expect("first starts");
+    let ca_before = std::fs::read_to_string(first.ca_cert_path()).expect("CA");
+    let second = Emulator::start(config.clone()).await;
+    let Err(err @ EmulatorError::StateInUse { .. }) = second else {
+        panic!("the second emulator must be refused");
+    };
+    let text = err.to_string();
+    assert!(
+        text.contains(&format!("pid {}", std::process::id()))
+            && text.contains("since ")
+            && text.contains("state.json"),
+        "{text}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(first.ca_cert_path()).expect("CA"),
+        ca_before,
+        "the refused emulator touched nothing of the first one's"
+    );
+    first.shutdown().await.expect("shutdown");
+    let again = start_again(config).await;
+    drop(again);
+
+    // Another process holds the state; it is refused here, and its crash frees the state.
+    let dir = temp_dir("lock-process");
+    let state = dir.join("state.json");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_azplan"))
+        .args(["emulator", "--listen", "127.0.0.1:0", "--state"])
+        .arg(&state)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn azplan emulator");
+    let stdout = child.stdout.take().expect("stdout");
+    tokio::task::spawn_blocking(move || {
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line).map(|_| line)
+    })
+    .await
+    .expect("join")
+    .expect("ready line");
+    let config = EmulatorConfig {
+        state_file: Some(state.clone()),
+        ..fast_config()
+    };
+    let refused = Emulator::start(config.clone()).await;
+    let Err(err) = refused else {
+        panic!("the state is held by pid {}", child.id())
+    };
+    assert!(
+        err.to_string().contains(&format!("pid {}", child.id())),
+        "{err}"
+    );
+    child.kill().expect("SIGKILL");
+    child.wait().expect("reaped");
+    let emu = start_again(config).await;
+    let c = Client::new(&emu, Some("test-token"));
+    assert_eq!(
+        c.put(
+            &url(&rg("after"), RG_API),
+            &json!({"location": "westeurope"})
+        )
+        .await
+        .status,
+        201,
+        "a killed holder's lock is gone"
+    );
+
+    // And the other way round: this process holds it, a new `azplan emulator` exits at once.
+    let output = Command::new(env!("CARGO_BIN_EXE_azplan"))
+        .args(["emulator", "--listen", "127.0.0.1:0", "--state"])
+        .arg(&state)
+        .output()
+        .expect("run azplan emulator");
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("is in use by another azplan emulator")
+            && stderr.contains(&format!("pid {}", std::process::id())),
+        "{stderr}"
+    );
+    emu.shutdown().await.expect("shutdown");
+}
+
+/// A restart on the same state keeps its CA (and server certificate): a client that trusted the
+/// first run goes on talking to the second, as one in the middle of an apply would.
+#[tokio::test]
+async fn a_restart_keeps_the_certificate_authority() {
+    use azplan::emulator::Emulator;
+
+    let dir = temp_dir("tls");
+    let state = dir.join("state.json");
+    let config = EmulatorConfig {
+        state_file: Some(state.clone()),
+        ..fast_config()
+    };
+    let first = Emulator::start(config.clone()).await.expect("starts");
+    let ca = first.ca_cert_pem().to_string();
+    let endpoint = first.endpoint().to_string();
+    let client = Client::connect(&endpoint, &ca, Some("t"));
+    assert_eq!(
+        client
+            .put(
+                &url(&rg("kept"), RG_API),
+                &json!({"location": "westeurope"})
+            )
+            .await
+            .status,
+        201
+    );
+    first.shutdown().await.expect("shutdown");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.join("state.json.tls.json"))
+            .expect("certificates kept with the state")
+            .permissions()
+            .mode();
+        assert_eq!(
+            mode & 0o077,
+            0,
+            "the private key is the owner's only: {mode:o}"
+        );
+    }
+
+    let listen: std::net::SocketAddr = endpoint
+        .trim_start_matches("https://")
+        .parse()
+        .expect("socket address");
+    let second = start_again(EmulatorConfig { listen, ..config }).await;
+    assert_eq!(second.ca_cert_pem(), ca, "same CA");
+    let got = client.get(&url(&rg("kept"), RG_API)).await;
+    assert_eq!(got.status, 200, "the old client still trusts the emulator");
+    second.shutdown().await.expect("shutdown");
 }

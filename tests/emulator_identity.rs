@@ -264,3 +264,46 @@ async fn role_assignments_at_any_scope() {
     assert_eq!((r.status, r.code()), (404, "RoleAssignmentNotFound"));
     emu.shutdown().await.expect("shutdown");
 }
+
+/// The managed identity provider writes `resourcegroups` in lower case in the ids it returns
+/// (IdentityCreate.json, FederatedIdentityCredentialGet.json); lookups stay case-insensitive.
+#[tokio::test]
+async fn identity_ids_are_cased_as_the_service_writes_them() {
+    let (_emu, c) = start(fast_config()).await;
+    let g = group(&c, "Casing").await;
+    let id = res(&g, "Microsoft.ManagedIdentity/userAssignedIdentities/app");
+    let r = c
+        .put(&url(&id, MSI_API), &json!({"location": "westeurope"}))
+        .await;
+    assert_eq!(
+        r.body["id"],
+        format!(
+            "/subscriptions/{SUB}/resourcegroups/Casing/providers/Microsoft.ManagedIdentity/userAssignedIdentities/app"
+        )
+    );
+    let fic = c
+        .put(
+            &url(&format!("{id}/federatedIdentityCredentials/fic1"), MSI_API),
+            &json!({"properties": {"issuer": "https://oidc.example/issuer", "subject": "system:serviceaccount:ns:sa",
+                "audiences": ["api://AzureADTokenExchange"]}}),
+        )
+        .await;
+    assert_eq!(fic.status, 201, "{}", fic.body);
+    assert_eq!(
+        fic.body["id"],
+        format!(
+            "/subscriptions/{SUB}/resourcegroups/Casing/providers/Microsoft.ManagedIdentity/userAssignedIdentities/app/federatedIdentityCredentials/fic1"
+        )
+    );
+    let listed = c
+        .get(&url(&format!("{id}/federatedIdentityCredentials"), MSI_API))
+        .await;
+    assert_eq!(listed.body["value"][0]["id"], fic.body["id"]);
+    let fetched = c
+        .get(&url(fic.body["id"].as_str().unwrap_or_default(), MSI_API))
+        .await;
+    assert_eq!(
+        fetched.status, 200,
+        "the lower-cased id addresses the same credential"
+    );
+}

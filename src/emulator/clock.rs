@@ -27,6 +27,27 @@ pub(crate) fn rfc3339(ms: u64) -> String {
     )
 }
 
+/// The HTTP `Date` header value (RFC 9110 IMF-fixdate, the RFC 1123 form ARM sends, e.g.
+/// `Tue, 12 Sep 2023 09:20:56 GMT` in the response headers logged in Azure/azure-cli#27374).
+pub(crate) fn http_date(ms: u64) -> String {
+    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let secs = ms / 1000;
+    let days = secs / 86_400;
+    let rem = secs % 86_400;
+    let (y, m, d) = civil_from_days(i64::try_from(days).unwrap_or(0));
+    format!(
+        "{}, {d:02} {} {y:04} {:02}:{:02}:{:02} GMT",
+        DAYS[usize::try_from(days % 7).unwrap_or(0)],
+        MONTHS[usize::try_from(m.saturating_sub(1)).unwrap_or(0).min(11)],
+        rem / 3600,
+        (rem % 3600) / 60,
+        rem % 60
+    )
+}
+
 // Howard Hinnant's days-to-civil algorithm: avoids a date crate for one conversion.
 fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let z = z + 719_468;
@@ -43,12 +64,22 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 
 #[cfg(test)]
 mod tests {
-    use super::rfc3339;
+    use super::{http_date, rfc3339};
 
     #[test]
     fn formats_known_instants() {
         assert_eq!(rfc3339(0), "1970-01-01T00:00:00.0000000Z");
         assert_eq!(rfc3339(1_623_793_106_153), "2021-06-15T21:38:26.1530000Z");
         assert_eq!(rfc3339(951_782_400_000), "2000-02-29T00:00:00.0000000Z");
+    }
+
+    #[test]
+    fn formats_http_dates() {
+        assert_eq!(http_date(0), "Thu, 01 Jan 1970 00:00:00 GMT");
+        assert_eq!(
+            http_date(1_694_510_456_000),
+            "Tue, 12 Sep 2023 09:20:56 GMT"
+        );
+        assert_eq!(http_date(951_782_400_999), "Tue, 29 Feb 2000 00:00:00 GMT");
     }
 }

@@ -6,17 +6,19 @@
 
 use serde_json::{Map, Value, json};
 
+use crate::emulator::aks_ops;
 use crate::emulator::cluster_defaults::{
-    autoscaler_defaults, create_node_resources, network_defaults, render_identity, resolve_version,
-    service_identity, short_hash, version_key,
+    autoscaler_defaults, create_node_resources, network_defaults, outbound, render_identity,
+    resolve_version, service_identity, short_hash, version_key,
 };
 use crate::emulator::common::{self, Ctx};
 use crate::emulator::error::ArmError;
 use crate::emulator::handlers::Written;
 use crate::emulator::kind::Kind;
 use crate::emulator::pool;
+use crate::emulator::resources;
 use crate::emulator::route::Target;
-use crate::emulator::state::{Action, Record, State};
+use crate::emulator::state::{Record, State};
 const READ_ONLY: [&str; 10] = [
     "provisioningState",
     "powerState",
@@ -73,11 +75,7 @@ pub(crate) fn check_idle(state: &State, cluster_key: &str) -> Result<(), ArmErro
     let Some((name, action)) = busy else {
         return Ok(());
     };
-    let word = match action {
-        Action::Create => "Creating",
-        Action::Update => "Updating",
-        Action::Delete => "Deleting",
-    };
+    let word = action.word();
     Err(ArmError::conflict(
         "OperationNotAllowed",
         format!(
@@ -235,6 +233,33 @@ fn check_immutable(old: &Value, new: &Value) -> Result<(), ArmError> {
     }
     Ok(())
 }
+/// A cluster created with a service principal needs its secret: AKS validates the credentials
+/// at create ("The credentials in ServicePrincipalProfile were invalid. Please see
+/// https://aka.ms/aks-sp-help for more details." — the create error quoted in
+/// Azure/azure-cli#13026). `clientId: "msi"` is how AKS itself marks a managed-identity cluster
+/// and needs no secret; on update the secret is write-only and may be left out.
+fn check_service_principal(req: &Map<String, Value>) -> Result<(), ArmError> {
+    let Some(sp) = req
+        .get("servicePrincipalProfile")
+        .and_then(Value::as_object)
+    else {
+        return Ok(());
+    };
+    let client = sp.get("clientId").and_then(Value::as_str).unwrap_or("");
+    let secret = sp.get("secret").and_then(Value::as_str).unwrap_or("");
+    if client.is_empty() || client.eq_ignore_ascii_case("msi") || !secret.is_empty() {
+        return Ok(());
+    }
+    Err(ArmError::bad_request(
+        "ServicePrincipalValidationClientError",
+        "The credentials in ServicePrincipalProfile were invalid. Please see https://aka.ms/aks-sp-help for more details. (Details: servicePrincipalProfile.secret is missing for clientId '"
+            .to_string()
+            + client
+            + "'.)",
+    )
+    .with_target("servicePrincipalProfile.secret"))
+}
+
 pub(crate) fn put(
     state: &mut State,
     ctx: &Ctx,
@@ -269,6 +294,9 @@ pub(crate) fn put(
     for field in READ_ONLY {
         req.remove(field);
     }
+    if existing.is_none() {
+        check_service_principal(&req)?;
+    }
     let old = existing
         .as_ref()
         .and_then(|r| r.body.get("properties"))
@@ -302,6 +330,21 @@ pub(crate) fn put(
             ),
         ));
     }
+    if let Some(old_version) = common::str_at(&old, &["kubernetesVersion"]) {
+        let allowed = aks_ops::upgrades(old_version, None, true);
+        let (_, old_minor, _) = version_key(old_version);
+        let (_, new_minor, _) = version_key(&version);
+        if new_minor > old_minor + 1 {
+            // The answer quoted in rancher/dashboard#11884 for 1.28.12 → 1.30.2.
+            return Err(ArmError::bad_request(
+                "OperationNotAllowed",
+                format!(
+                    "Upgrading Kubernetes version {old_version} to {version} is not allowed. Available upgrades: [{}]. Please see https://aka.ms/aks-supported-k8s-ver for version details.",
+                    allowed.join(" ")
+                ),
+            ));
+        }
+    }
     props.insert("kubernetesVersion".into(), json!(version));
     props.insert("currentKubernetesVersion".into(), json!(version));
     if props.get("dnsPrefix").and_then(Value::as_str).is_none()
@@ -334,6 +377,9 @@ pub(crate) fn put(
         .and_then(Value::as_str)
         .map(str::to_string)
         .unwrap_or_else(|| format!("MC_{rg}_{}_{location}", target.name));
+    resources::check_group_name(&node_rg).map_err(|e| {
+        ArmError::bad_request("InvalidParameter", e.message).with_target("nodeResourceGroup")
+    })?;
     props.insert("nodeResourceGroup".into(), json!(node_rg));
     common::merge_defaults(
         &mut props,
@@ -377,17 +423,17 @@ pub(crate) fn put(
         .get("networkPluginMode")
         .and_then(Value::as_str)
         .map(str::to_string);
-    common::merge_defaults(
-        &mut network,
-        network_defaults(&plugin, mode.as_deref(), &sub, &node_rg),
-    );
+    common::merge_defaults(&mut network, network_defaults(&plugin, mode.as_deref()));
+    outbound(&mut network, &target.id, &sub, &node_rg)?;
     props.insert("networkProfile".into(), Value::Object(network));
     let props_value = Value::Object(props.clone());
 
     if addon_enabled(&props_value, "aciConnectorLinux") {
         if !plugin.eq_ignore_ascii_case("azure") {
+            // AKS's own code for this refusal (Learn "Use virtual nodes": virtual nodes need
+            // Azure CNI; the service answers ACIConnectorRequiresAzureNetworking).
             return Err(ArmError::bad_request(
-                "InvalidParameter",
+                "ACIConnectorRequiresAzureNetworking",
                 "Virtual nodes (the aciConnectorLinux add-on) only work with Azure CNI networking (networkProfile.networkPlugin 'azure'); this cluster uses kubenet.",
             )
             .with_target("addonProfiles.aciConnectorLinux"));
@@ -719,6 +765,15 @@ pub(crate) fn put(
         .and_then(Value::as_object)
         .cloned()
         .unwrap_or_default();
+    // "Basic" is the SKU name of older api-versions; the service answers with today's name,
+    // "Base" (ManagedClusterSKUName: Base, Automatic).
+    if sku
+        .get("name")
+        .and_then(Value::as_str)
+        .is_some_and(|n| n.eq_ignore_ascii_case("Basic"))
+    {
+        sku.insert("name".into(), json!("Base"));
+    }
     common::merge_defaults(&mut sku, json!({"name": "Base", "tier": "Free"}));
     m.insert("sku".into(), Value::Object(sku));
     m.insert("identity".into(), identity);

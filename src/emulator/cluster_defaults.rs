@@ -11,7 +11,7 @@ use crate::emulator::route::Target;
 use crate::emulator::state::State;
 
 /// Patch versions the emulated region offers; `""` and `1.x` resolve to the newest matching one.
-const SUPPORTED_VERSIONS: [&str; 4] = ["1.31.13", "1.32.9", "1.33.5", "1.34.1"];
+pub(crate) const SUPPORTED_VERSIONS: [&str; 4] = ["1.31.13", "1.32.9", "1.33.5", "1.34.1"];
 pub(crate) const DEFAULT_VERSION: &str = "1.33.5";
 
 pub(crate) fn version_key(v: &str) -> (u32, u32, u32) {
@@ -44,12 +44,7 @@ pub(crate) fn short_hash(seed: &str) -> String {
     common::derived_guid(seed).replace('-', "")[..8].to_string()
 }
 
-pub(crate) fn network_defaults(
-    plugin: &str,
-    mode: Option<&str>,
-    sub: &str,
-    node_rg: &str,
-) -> Value {
+pub(crate) fn network_defaults(plugin: &str, mode: Option<&str>) -> Value {
     let overlay = mode.is_some_and(|m| m.eq_ignore_ascii_case("overlay"));
     let mut v = json!({
         "networkPlugin": plugin,
@@ -58,13 +53,6 @@ pub(crate) fn network_defaults(
         "dnsServiceIP": "10.0.0.10",
         "outboundType": "loadBalancer",
         "loadBalancerSku": "standard",
-        "loadBalancerProfile": {
-            "managedOutboundIPs": {"count": 1},
-            "effectiveOutboundIPs": [{"id": format!("/subscriptions/{sub}/resourceGroups/{node_rg}/providers/Microsoft.Network/publicIPAddresses/{}", common::new_guid())}],
-            "idleTimeoutInMinutes": 30,
-            "allocatedOutboundPorts": 0,
-            "backendPoolType": "NodeIPConfiguration"
-        },
         "serviceCidrs": ["10.0.0.0/16"],
         "ipFamilies": ["IPv4"],
     });
@@ -73,6 +61,114 @@ pub(crate) fn network_defaults(
         v["podCidrs"] = json!(["10.244.0.0/16"]);
     }
     v
+}
+
+/// The outbound side of `networkProfile`, by `outboundType`:
+/// - `loadBalancer`: a `loadBalancerProfile` with at most one of `managedOutboundIPs`,
+///   `outboundIPs`, `outboundIPPrefixes` (AKS: "Load balancer profile must specify at most one of
+///   ManagedOutboundIPs, OutboundIPPrefixes and OutboundIPs"; managed count 1 by default) and as
+///   many `effectiveOutboundIPs` as the managed count asked for (ManagedClustersCreate_Update.json:
+///   count 2 → two effective IPs in the node resource group), or the customer's own IPs;
+/// - `managedNATGateway` / `userAssignedNATGateway`: a `natGatewayProfile` with
+///   `effectiveOutboundIPs` and `idleTimeoutInMinutes` 4, and no load balancer profile
+///   (ManagedClustersCreate_ManagedNATGateway.json, 2026-08-01);
+/// - anything else (`userDefinedRouting`, `none`): neither profile.
+pub(crate) fn outbound(
+    network: &mut Map<String, Value>,
+    cluster_id: &str,
+    sub: &str,
+    node_rg: &str,
+) -> Result<(), ArmError> {
+    let managed_ip = |i: u64| {
+        json!({"id": format!(
+            "/subscriptions/{sub}/resourceGroups/{node_rg}/providers/Microsoft.Network/publicIPAddresses/{}",
+            common::derived_guid(&format!("{cluster_id}/outbound/{i}"))
+        )})
+    };
+    let count_of = |v: Option<&Value>, default: u64| {
+        v.and_then(|m| m.get("count"))
+            .and_then(Value::as_u64)
+            .unwrap_or(default)
+    };
+    let outbound_type = network
+        .get("outboundType")
+        .and_then(Value::as_str)
+        .unwrap_or("loadBalancer")
+        .to_ascii_lowercase();
+    match outbound_type.as_str() {
+        "loadbalancer" => {
+            network.remove("natGatewayProfile");
+            let mut lb = network
+                .get("loadBalancerProfile")
+                .and_then(Value::as_object)
+                .cloned()
+                .unwrap_or_default();
+            let given = |k: &str| lb.get(k).is_some_and(|v| !v.is_null());
+            let forms = ["managedOutboundIPs", "outboundIPs", "outboundIPPrefixes"]
+                .into_iter()
+                .filter(|k| given(k))
+                .count();
+            if forms > 1 {
+                return Err(ArmError::bad_request(
+                    "InvalidParameter",
+                    "Load balancer profile must specify at most one of ManagedOutboundIPs, OutboundIPPrefixes and OutboundIPs.",
+                )
+                .with_target("networkProfile.loadBalancerProfile"));
+            }
+            let effective: Vec<Value> = if given("outboundIPs") {
+                lb["outboundIPs"]["publicIPs"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default()
+            } else if given("outboundIPPrefixes") {
+                lb["outboundIPPrefixes"]["publicIPPrefixes"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default()
+            } else {
+                let count = count_of(lb.get("managedOutboundIPs"), 1);
+                if !(1..=100).contains(&count) {
+                    return Err(ArmError::bad_request(
+                        "InvalidParameter",
+                        format!("The value of parameter networkProfile.loadBalancerProfile.managedOutboundIPs.count '{count}' is invalid: it must be between 1 and 100."),
+                    )
+                    .with_target("networkProfile.loadBalancerProfile.managedOutboundIPs.count"));
+                }
+                lb.insert("managedOutboundIPs".into(), json!({"count": count}));
+                (0..count).map(managed_ip).collect()
+            };
+            lb.insert("effectiveOutboundIPs".into(), Value::Array(effective));
+            common::merge_defaults(
+                &mut lb,
+                json!({"idleTimeoutInMinutes": 30, "allocatedOutboundPorts": 0,
+                    "backendPoolType": "NodeIPConfiguration"}),
+            );
+            network.insert("loadBalancerProfile".into(), Value::Object(lb));
+        }
+        "managednatgateway" | "userassignednatgateway" => {
+            network.remove("loadBalancerProfile");
+            let mut nat = network
+                .get("natGatewayProfile")
+                .and_then(Value::as_object)
+                .cloned()
+                .unwrap_or_default();
+            let effective: Vec<Value> = if outbound_type == "managednatgateway" {
+                let count = count_of(nat.get("managedOutboundIPProfile"), 1);
+                nat.insert("managedOutboundIPProfile".into(), json!({"count": count}));
+                (0..count).map(managed_ip).collect()
+            } else {
+                Vec::new()
+            };
+            nat.insert("effectiveOutboundIPs".into(), Value::Array(effective));
+            common::merge_defaults(&mut nat, json!({"idleTimeoutInMinutes": 4}));
+            network.insert("natGatewayProfile".into(), Value::Object(nat));
+        }
+        _ => {
+            network.remove("loadBalancerProfile");
+            network.remove("natGatewayProfile");
+        }
+    }
+    Ok(())
 }
 
 pub(crate) fn autoscaler_defaults() -> Value {

@@ -53,6 +53,8 @@ pub(crate) struct Ctx<'a> {
     pub(crate) if_none_match: Option<String>,
     /// Set by a `lroFailed` fault: the operation this request starts ends Failed.
     pub(crate) lro_failure: Option<Failure>,
+    /// Set by a `slowOperation` fault: the started operation lasts this long, unscaled.
+    pub(crate) lro_duration_ms: Option<u64>,
     /// Set by a `principalNotFound` fault: window in unscaled milliseconds, principalType ignored.
     pub(crate) principal_window_override_ms: Option<u64>,
 }

@@ -8,6 +8,7 @@ use crate::emulator::common::{self, Ctx};
 use crate::emulator::error::ArmError;
 use crate::emulator::handlers::Written;
 use crate::emulator::kind::Kind;
+use crate::emulator::records;
 use crate::emulator::route::Target;
 use crate::emulator::state::State;
 
@@ -120,6 +121,9 @@ pub(crate) fn put(
         Value::Object(m),
         ctx.now,
     );
+    if created && target.kind == Kind::PrivateDnsZone {
+        records::create_soa(state, ctx, target);
+    }
     Ok(Written::new(target.kind, created))
 }
 

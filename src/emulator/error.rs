@@ -31,6 +31,10 @@ pub enum EmulatorError {
         path: PathBuf,
         source: serde_json::Error,
     },
+    #[error(
+        "state file {path} is in use by another azplan emulator ({holder}); stop that one or use another state file"
+    )]
+    StateInUse { path: PathBuf, holder: String },
     #[error("faults file {path} is invalid: {message}")]
     FaultsFormat { path: PathBuf, message: String },
     #[error("cannot start the async runtime: {source}")]
@@ -47,6 +51,9 @@ pub(crate) struct ArmError {
     pub(crate) target: Option<String>,
     /// Seconds for a Retry-After header (429 answers).
     pub(crate) retry_after: Option<u64>,
+    /// Rendered as `{"code", "message"}` without the `error` wrapper, as some resource providers
+    /// answer on the wire (Private DNS, see `records`).
+    pub(crate) flat: bool,
 }
 
 impl ArmError {
@@ -57,7 +64,14 @@ impl ArmError {
             message: message.into(),
             target: None,
             retry_after: None,
+            flat: false,
         }
+    }
+
+    /// The same error without ARM's `error` wrapper.
+    pub(crate) fn flat(mut self) -> ArmError {
+        self.flat = true;
+        self
     }
 
     pub(crate) fn with_target(mut self, target: &str) -> ArmError {
@@ -77,6 +91,9 @@ impl ArmError {
         let mut error = json!({"code": self.code, "message": self.message});
         if let Some(target) = &self.target {
             error["target"] = json!(target);
+        }
+        if self.flat {
+            return error;
         }
         json!({ "error": error })
     }

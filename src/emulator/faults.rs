@@ -20,7 +20,22 @@
 //!     code: VMExtensionProvisioningError
 //!   - fault: principalNotFound # role assignments to principals younger than the window fail
 //!     windowSeconds: 60
+//!   - fault: slowOperation     # the operation started by this request runs this long (wall
+//!     ms: 30000                # clock, not time-scaled), e.g. to keep a cluster `Creating`
 //! ```
+//!
+//! Provisioning states a test can arrange (what GET then shows):
+//! - **Failed**: an `lroFailed` rule on the type and verb, e.g. `{fault: lroFailed, resourceType:
+//!   Microsoft.ContainerService/managedClusters, operation: PUT, count: 1}`. The operation ends
+//!   `Failed` (status document `error`, Location 500 with the code), the resource is left with
+//!   `properties.provisioningState: Failed`, and for a cluster create its inline pools too. A later
+//!   PUT of the same body without the fault reconciles it to `Succeeded`, as AKS recovers a failed
+//!   cluster with an update that changes nothing.
+//! - **Busy** (`Creating`, `Updating`, `Deleting`): a `slowOperation` rule keeps exactly the matching
+//!   operation running for `ms` milliseconds whatever the time scale; or a large `time_scale` keeps
+//!   every operation running for its realistic duration (AKS create ≈ 6 min at 1.0). Meanwhile AKS
+//!   answers other writes to the cluster or its pools with 409 `OperationNotAllowed`, other types
+//!   with 409 `AnotherOperationInProgress` while they are being deleted.
 
 use std::path::Path;
 
@@ -28,6 +43,7 @@ use serde::Deserialize;
 
 use crate::emulator::error::EmulatorError;
 use crate::emulator::kind::Kind;
+use crate::emulator::records;
 
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
@@ -89,6 +105,10 @@ pub enum Effect {
     },
     PrincipalNotFound {
         window_seconds: f64,
+    },
+    /// The operation this request starts takes `ms` milliseconds of wall-clock time.
+    SlowOperation {
+        ms: u64,
     },
 }
 
@@ -177,7 +197,11 @@ impl Faults {
 
 fn matches(rule: &FaultRule, method: &str, kind: Option<Kind>, path: &str) -> bool {
     if let Some(t) = &rule.resource_type
-        && !kind.is_some_and(|k| k.arm_type().eq_ignore_ascii_case(t))
+        && !kind.is_some_and(|k| {
+            k.arm_type().eq_ignore_ascii_case(t)
+                || k == Kind::PrivateDnsRecordSet
+                    && record_set_type(path).is_some_and(|r| r.eq_ignore_ascii_case(t))
+        })
     {
         return false;
     }
@@ -199,6 +223,17 @@ fn matches(rule: &FaultRule, method: &str, kind: Option<Kind>, path: &str) -> bo
         return false;
     }
     true
+}
+
+/// `Microsoft.Network/privateDnsZones/TXT` for a record-set path: rules name the record type, as
+/// the service's `type` does (`…/privateDnsZones/recordSets` matches every record type).
+fn record_set_type(path: &str) -> Option<String> {
+    let segs: Vec<&str> = path.split('/').collect();
+    let at = segs
+        .iter()
+        .position(|s| s.eq_ignore_ascii_case("privateDnsZones"))?;
+    let record_type = records::record_type(segs.get(at + 2)?)?;
+    Some(records::arm_type(record_type))
 }
 
 #[cfg(test)]

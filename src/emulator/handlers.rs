@@ -7,12 +7,34 @@ use serde_json::{Value, json};
 use crate::emulator::clock;
 use crate::emulator::common::{self, Ctx};
 use crate::emulator::error::ArmError;
+use crate::emulator::filter;
 use crate::emulator::kind::{DeleteStyle, Kind, PatchStyle, PutStyle};
 use crate::emulator::route::{Route, Target};
 use crate::emulator::state::{Action, Operation, Record, State};
 use crate::emulator::{
-    cluster, dns, identity, network, pool, registry, resources, role, workspace,
+    aks_ops, cluster, dns, identity, network, pool, publicip, records, refs, registry, resources,
+    role, workspace,
 };
+
+/// Adjusts an answer to the api-version it was asked in, where published versions differ:
+/// - private DNS virtual network links: `resolutionPolicy` exists from 2024-06-01 on (absent from
+///   the VirtualNetworkLink definition of 2018-09-01 … 2020-06-01).
+pub(crate) fn shape_for_version(kind: Option<Kind>, api_version: &str, reply: &mut Reply) {
+    let Some(body) = reply.body.as_mut() else {
+        return;
+    };
+    if kind == Some(Kind::PrivateDnsZoneLink) && api_version < "2024-06-01" {
+        let strip = |item: &mut Value| {
+            if let Some(props) = item.get_mut("properties").and_then(Value::as_object_mut) {
+                props.remove("resolutionPolicy");
+            }
+        };
+        match body.get_mut("value").and_then(Value::as_array_mut) {
+            Some(items) => items.iter_mut().for_each(strip),
+            None => strip(body),
+        }
+    }
+}
 
 /// A response before it is turned into HTTP.
 #[derive(Debug, Default)]
@@ -38,6 +60,10 @@ impl Reply {
             status,
             ..Reply::default()
         }
+    }
+
+    pub(crate) fn with_header(self, name: &str, value: String) -> Reply {
+        self.header(name, value)
     }
 
     fn header(mut self, name: &str, value: String) -> Reply {
@@ -85,8 +111,24 @@ pub(crate) fn dispatch(
         Route::ListResourceGroups { subscription } => {
             let prefix =
                 format!("/subscriptions/{subscription}/resourcegroups/").to_ascii_lowercase();
+            // ResourceGroups_List documents only the tag forms of $filter ("You can filter by tag
+            // names and values").
+            let tags = match ctx.query.get("$filter") {
+                None => None,
+                Some(text) => match filter::parse(text)? {
+                    f @ filter::Filter::Tag { .. } => Some(f),
+                    filter::Filter::Resource(_) => {
+                        return Err(ArmError::bad_request(
+                            "InvalidFilterInQueryString",
+                            format!("Invalid $filter '{text}' specified in the query string."),
+                        ));
+                    }
+                },
+            };
             read_only(Ok(list(state, ctx, |k, r| {
-                r.kind == Kind::ResourceGroup && k.starts_with(&prefix)
+                r.kind == Kind::ResourceGroup
+                    && k.starts_with(&prefix)
+                    && tags.as_ref().is_none_or(|f| f.keeps(&r.body))
             })))
         }
         Route::ResourceGroupResources {
@@ -98,13 +140,13 @@ pub(crate) fn dispatch(
             if state.get(&key).is_none() {
                 return Err(ArmError::resource_group_not_found(resource_group));
             }
-            read_only(Ok(generic_list(state, ctx, &format!("{key}/"))))
+            read_only(generic_list(state, ctx, &format!("{key}/")))
         }
-        Route::SubscriptionResources { subscription } => read_only(Ok(generic_list(
+        Route::SubscriptionResources { subscription } => read_only(generic_list(
             state,
             ctx,
             &format!("/subscriptions/{subscription}/").to_ascii_lowercase(),
-        ))),
+        )),
         Route::Collection {
             kind,
             subscription,
@@ -136,7 +178,14 @@ pub(crate) fn dispatch(
                 r.kind == *kind && k.starts_with(&prefix)
             })))
         }
+        Route::RecordSets {
+            zone_id,
+            record_type,
+            ..
+        } => read_only(records::list(state, ctx, zone_id, *record_type)),
         Route::RoleAssignmentsAt { scope, .. } => read_only(Ok(role::list(state, ctx, scope))),
+        Route::Action { target, action } => aks_ops::action(state, ctx, method, target, action),
+        Route::UpgradeProfile(target) => aks_ops::upgrade_profile(state, method, target),
         Route::Instance(target) => match method {
             "GET" => get(state, target),
             "HEAD" if target.kind == Kind::ResourceGroup => {
@@ -170,6 +219,7 @@ fn not_found(target: &Target) -> ArmError {
             "RoleAssignmentNotFound",
             format!("The role assignment '{}' is not found.", target.name),
         ),
+        Kind::PrivateDnsRecordSet => records::not_found(target),
         kind => ArmError::resource_not_found(
             &kind.arm_type(),
             &target.name,
@@ -199,7 +249,9 @@ pub(crate) fn render(state: &State, record: &Record) -> Value {
                 .iter()
                 .filter(|l| l.body["properties"]["registrationEnabled"] == json!(true))
                 .count();
+            let record_sets = records::count(state, &key);
             if let Some(props) = body.get_mut("properties").and_then(Value::as_object_mut) {
+                props.insert("numberOfRecordSets".into(), json!(record_sets));
                 props.insert("numberOfVirtualNetworkLinks".into(), json!(links.len()));
                 props.insert(
                     "numberOfVirtualNetworkLinksWithRegistration".into(),
@@ -257,16 +309,41 @@ fn list(state: &State, ctx: &Ctx, keep: impl Fn(&str, &Record) -> bool) -> Reply
     paged(ctx, value)
 }
 
-/// `…/resources`: the generic shape of every top-level resource below a prefix.
-fn generic_list(state: &State, ctx: &Ctx, prefix: &str) -> Reply {
+/// `…/resources` (`Resources_List`, `Resources_ListByResourceGroup`): every tracked resource below
+/// the prefix — the top-level types and the tracked children (private DNS virtual network links
+/// carry a location and tags, so ARM lists them; subnets, pools, credentials and record sets are
+/// proxy resources and are not listed) — in the GenericResource shape, filtered by `$filter`
+/// (`filter`), cut at `$top` ("The number of results to return. If null is passed, returns all
+/// resources.") and expanded by `$expand` (`createdTime`, `changedTime`, `provisioningState`).
+fn generic_list(state: &State, ctx: &Ctx, prefix: &str) -> Result<Reply, ArmError> {
+    let filter = ctx.query.get("$filter").map(filter::parse).transpose()?;
+    let top = match ctx.query.get("$top") {
+        None | Some("") => usize::MAX,
+        Some(t) => t.parse::<usize>().map_err(|_| {
+            ArmError::bad_request(
+                "InvalidQueryParameterValue",
+                format!("The value '{t}' of query parameter '$top' is not valid."),
+            )
+        })?,
+    };
+    let expand: Vec<String> = ctx
+        .query
+        .get("$expand")
+        .unwrap_or("")
+        .split(',')
+        .map(|e| e.trim().to_ascii_lowercase())
+        .filter(|e| !e.is_empty())
+        .collect();
     let value: Vec<Value> = state
         .resources
         .range(prefix.to_string()..)
         .take_while(|(k, _)| k.starts_with(prefix))
         .filter(|(_, r)| {
-            r.kind.parent().is_none()
-                && !matches!(r.kind, Kind::ResourceGroup | Kind::RoleAssignment)
+            !matches!(r.kind, Kind::ResourceGroup | Kind::RoleAssignment)
+                && r.body.get("location").is_some()
         })
+        .filter(|(_, r)| filter.as_ref().is_none_or(|f| f.keeps(&r.body)))
+        .take(top)
         .map(|(_, r)| {
             let mut m = serde_json::Map::new();
             for field in [
@@ -276,6 +353,8 @@ fn generic_list(state: &State, ctx: &Ctx, prefix: &str) -> Reply {
                 "sku",
                 "kind",
                 "location",
+                "extendedLocation",
+                "plan",
                 "identity",
                 "managedBy",
                 "tags",
@@ -284,10 +363,27 @@ fn generic_list(state: &State, ctx: &Ctx, prefix: &str) -> Reply {
                     m.insert(field.into(), v.clone());
                 }
             }
+            if filter.as_ref().is_some_and(filter::Filter::hides_tags) {
+                m.remove("tags");
+            }
+            if expand.iter().any(|e| e == "createdtime") {
+                m.insert("createdTime".into(), json!(clock::rfc3339(r.created_ms)));
+            }
+            if expand.iter().any(|e| e == "changedtime") {
+                let changed = common::str_at(&r.body, &["systemData", "lastModifiedAt"])
+                    .map(str::to_string)
+                    .unwrap_or_else(|| clock::rfc3339(r.created_ms));
+                m.insert("changedTime".into(), json!(changed));
+            }
+            if expand.iter().any(|e| e == "provisioningstate")
+                && let Some(ps) = common::str_at(&r.body, &["properties", "provisioningState"])
+            {
+                m.insert("provisioningState".into(), json!(ps));
+            }
             Value::Object(m)
         })
         .collect();
-    paged(ctx, value)
+    Ok(paged(ctx, value))
 }
 
 fn get(state: &State, target: &Target) -> Result<Reply, ArmError> {
@@ -302,27 +398,75 @@ fn get(state: &State, target: &Target) -> Result<Reply, ArmError> {
     Ok(reply)
 }
 
-fn check_preconditions(state: &State, ctx: &Ctx, target: &Target) -> Result<(), ArmError> {
+/// `If-Match` / `If-None-Match` for the verbs whose spec declares them (`Kind::conditions`),
+/// checked after existence for PATCH (404 first) and DELETE (204 first) and before it for PUT, as
+/// the AKS eTag table on Learn ("Configuration and expected behavior") lays out: PUT with
+/// `If-Match` on nothing is 412, PATCH on nothing is 404, `If-None-Match: *` on something is 412.
+/// Message and code as Azure DNS words them (azure-powershell Dns ScenarioTests, ZoneTests.ps1 and
+/// RecordsTests.ps1: "The condition 'gibberish' in the If-Match header was not satisfied. The
+/// current was '<etag>'." and "The condition '*' in the If-None-Match header was not satisfied.
+/// The current was 'n/a'."). Runs under the state lock together with the write it guards.
+fn check_preconditions(
+    state: &State,
+    ctx: &Ctx,
+    method: &str,
+    target: &Target,
+) -> Result<(), ArmError> {
+    let (if_match, if_none_match) = target.kind.conditions(method);
     let existing = state.get(&target.key());
+    // Top-level `etag`/`eTag`, or `properties.eTag` on AKS agent pools.
     let etag = existing
-        .and_then(|r| r.body.get("etag").or_else(|| r.body.get("eTag")))
+        .and_then(|r| {
+            r.body
+                .get("etag")
+                .or_else(|| r.body.get("eTag"))
+                .or_else(|| r.body.get("properties")?.get("eTag"))
+        })
         .and_then(Value::as_str);
-    let failed = || {
-        ArmError::new(
+    let failed = |header: &str, condition: &str, current: &str| {
+        let err = ArmError::new(
             412,
             "PreconditionFailed",
-            "The condition specified in the If-Match or If-None-Match header was not met.",
-        )
+            format!(
+                "The condition '{condition}' in the {header} header was not satisfied. The current was '{current}'."
+            ),
+        );
+        if target.kind.namespace() == "Microsoft.Network"
+            && matches!(
+                target.kind,
+                Kind::PrivateDnsZone | Kind::PrivateDnsZoneLink | Kind::PrivateDnsRecordSet
+            )
+        {
+            err.flat()
+        } else {
+            err
+        }
     };
-    if ctx.if_none_match.as_deref() == Some("*") && existing.is_some() {
-        return Err(failed());
-    }
-    if let Some(wanted) = &ctx.if_match
-        && (wanted != "*" && etag != Some(wanted.as_str()) || existing.is_none())
+    if if_none_match
+        && let Some(condition) = ctx.if_none_match.as_deref()
+        && condition == "*"
+        && existing.is_some()
     {
-        return Err(failed());
+        return Err(failed("If-None-Match", condition, "n/a"));
+    }
+    if if_match && let Some(wanted) = ctx.if_match.as_deref() {
+        let matches = match (existing, wanted) {
+            (None, _) => false,
+            (Some(_), "*") => true,
+            (Some(_), w) => etag.is_some_and(|e| etag_eq(e, w)),
+        };
+        if !matches {
+            return Err(failed("If-Match", wanted, etag.unwrap_or("n/a")));
+        }
     }
     Ok(())
+}
+
+/// ETags compare as the opaque strings they are, tolerating the quotes HTTP clients add around
+/// a bare value (`"abc"` matches `abc`).
+fn etag_eq(current: &str, wanted: &str) -> bool {
+    let strip = |s: &str| s.trim().trim_matches('"').to_string();
+    current == wanted || strip(current) == strip(wanted)
 }
 
 fn put(
@@ -337,22 +481,28 @@ fn put(
         common::require_resource_group(state, target)?;
         common::refuse_if_group_deleting(state, target)?;
     }
-    check_preconditions(state, ctx, target)?;
+    check_preconditions(state, ctx, "PUT", target)?;
     refuse_while_deleting(state, target)?;
+    refs::check(state, target, body)?;
     let written = match target.kind {
         Kind::ResourceGroup => resources::put(state, ctx, target, body)?,
         Kind::Registry => registry::put(state, ctx, target, body)?,
         Kind::Workspace => workspace::put(state, ctx, target, body)?,
         Kind::VirtualNetwork => network::put_vnet(state, ctx, target, body)?,
         Kind::Subnet => network::put_subnet(state, ctx, target, body)?,
+        Kind::PublicIpAddress | Kind::PublicIpPrefix => publicip::put(state, ctx, target, body)?,
         Kind::DnsZone | Kind::PrivateDnsZone => dns::put(state, ctx, target, body)?,
         Kind::PrivateDnsZoneLink => dns::put_link(state, ctx, target, body)?,
+        Kind::PrivateDnsRecordSet => records::put(state, ctx, target, body)?,
         Kind::Identity => identity::put_identity(state, ctx, target, body)?,
         Kind::FederatedCredential => identity::put_credential(state, ctx, target, body)?,
         Kind::RoleAssignment => role::put(state, ctx, target, body)?,
         Kind::ManagedCluster => cluster::put(state, ctx, target, body)?,
         Kind::AgentPool => pool::put(state, ctx, target, body)?,
     };
+    if target.kind == Kind::ManagedCluster {
+        pool::renew_etags(state, &target.key());
+    }
     let status = if written.created { 201 } else { 200 };
     let style = target.kind.put_style();
     let op = (style != PutStyle::Sync).then(|| {
@@ -364,7 +514,7 @@ fn put(
         start_operation(state, ctx, target, action, written.duration_ms)
     });
     let record = state.get(&target.key()).ok_or_else(|| not_found(target))?;
-    let mut reply = Reply::json(status, render(state, record));
+    let mut reply = records::with_etag(Reply::json(status, render(state, record)), &record.body);
     reply.hold_ms = written.hold_ms;
     if let Some(op) = op {
         reply = match style {
@@ -413,6 +563,11 @@ fn patch(
     }
     let key = target.key();
     let record = state.get(&key).ok_or_else(|| not_found(target))?.clone();
+    check_preconditions(state, ctx, "PATCH", target)?;
+    refs::check(state, target, body)?;
+    if target.kind == Kind::PrivateDnsRecordSet {
+        return records::patch(state, ctx, target, body);
+    }
     if target.kind == Kind::ManagedCluster {
         cluster::check_idle(state, &key)?;
     }
@@ -441,12 +596,17 @@ fn patch(
             .filter(|m| m.contains_key(etag_field))
         {
             let fresh = common::new_guid();
-            let value =
-                if record.kind.namespace() == "Microsoft.Network" && record.kind != Kind::DnsZone {
-                    format!("W/\"{fresh}\"")
-                } else {
-                    fresh
-                };
+            // Network resources use weak ETags (VirtualNetworkGet examples: `W/"…"`); the DNS
+            // providers use bare GUIDs (PrivateZoneGet.json, dns.json examples).
+            let value = if record.kind.namespace() == "Microsoft.Network"
+                && !matches!(
+                    record.kind,
+                    Kind::DnsZone | Kind::PrivateDnsZone | Kind::PrivateDnsZoneLink
+                ) {
+                format!("W/\"{fresh}\"")
+            } else {
+                fresh
+            };
             m.insert(etag_field.into(), json!(value));
         }
     }
@@ -462,16 +622,21 @@ fn patch(
         updated,
         ctx.now,
     );
+    if target.kind == Kind::ManagedCluster {
+        pool::renew_etags(state, &key);
+    }
     let (_, update_ms, _) = target.kind.durations_ms();
     let reply = match style {
         PatchStyle::None | PatchStyle::Sync => {
             let record = state.get(&key).ok_or_else(|| not_found(target))?;
             Reply::json(200, render(state, record))
         }
+        // Registries_Update answers 201 + Azure-AsyncOperation with the `Updating` body while the
+        // update runs (RegistryUpdate.json, ACR stable/2025-11-01).
         PatchStyle::AsyncOperation => {
             let op = start_operation(state, ctx, target, Action::Update, update_ms);
             let record = state.get(&key).ok_or_else(|| not_found(target))?;
-            Reply::json(200, render(state, record))
+            Reply::json(201, render(state, record))
                 .header("Azure-AsyncOperation", status_url(ctx, &op))
                 .header("Retry-After", ctx.settings.retry_after().to_string())
         }
@@ -497,6 +662,7 @@ fn delete(state: &mut State, ctx: &Ctx, target: &Target) -> Result<Reply, ArmErr
         }
         return Ok(Reply::empty(204));
     };
+    check_preconditions(state, ctx, "DELETE", target)?;
     if let Some(op) = state
         .pending(&key)
         .filter(|op| op.action == Action::Delete)
@@ -514,6 +680,7 @@ fn delete(state: &mut State, ctx: &Ctx, target: &Target) -> Result<Reply, ArmErr
             hold_ms = identity::before_delete_credential(state, ctx, target)?
         }
         Kind::PrivateDnsZone => dns::before_delete_private(state, target)?,
+        Kind::PrivateDnsRecordSet => records::before_delete(target)?,
         Kind::Workspace => workspace::soft_delete(state, ctx, target, &record)?,
         // Workspaces deleted with their group are soft-deleted like any other workspace delete.
         Kind::ResourceGroup => workspace::soft_delete_in_group(state, ctx, &key),
@@ -581,15 +748,19 @@ pub(crate) fn start_operation(
         subscription: target.subscription.clone(),
         location: location_of(state, target),
         start_ms: ctx.now,
-        end_ms: ctx.now.saturating_add(ctx.settings.scaled(duration_ms)),
+        end_ms: ctx.now.saturating_add(
+            ctx.lro_duration_ms
+                .unwrap_or_else(|| ctx.settings.scaled(duration_ms)),
+        ),
         failure: ctx.lro_failure.clone(),
         done: false,
+        canceled: false,
     };
     state.start_operation(op.clone());
     op
 }
 
-fn status_url(ctx: &Ctx, op: &Operation) -> String {
+pub(crate) fn status_url(ctx: &Ctx, op: &Operation) -> String {
     format!(
         "{}{}?api-version={}",
         ctx.settings.base_url,
@@ -598,12 +769,23 @@ fn status_url(ctx: &Ctx, op: &Operation) -> String {
     )
 }
 
-fn result_url(ctx: &Ctx, op: &Operation) -> String {
+pub(crate) fn result_url(ctx: &Ctx, op: &Operation) -> String {
     format!(
         "{}{}?api-version={}",
         ctx.settings.base_url,
         op.result_path(),
         ctx.api_version
+    )
+}
+
+/// Why an aborted operation ended (the status document's `error`, required for `Canceled`).
+fn canceled_error(op: &Operation) -> (String, String) {
+    (
+        "OperationCanceled".to_string(),
+        format!(
+            "The operation {} was canceled by a request to abort the latest operation.",
+            op.id
+        ),
     )
 }
 
@@ -633,6 +815,10 @@ fn operation(state: &State, ctx: &Ctx, id: &str, status: bool) -> Result<Reply, 
         if let (true, Some(f)) = (op.done, &op.failure) {
             doc["error"] = json!({"code": f.code, "message": f.message});
         }
+        if op.canceled {
+            let (code, message) = canceled_error(op);
+            doc["error"] = json!({"code": code, "message": message});
+        }
         let mut reply = Reply::json(200, doc);
         if !op.done {
             reply = reply.header("Retry-After", ctx.settings.retry_after().to_string());
@@ -655,8 +841,13 @@ fn operation(state: &State, ctx: &Ctx, id: &str, status: bool) -> Result<Reply, 
     if let Some(f) = &op.failure {
         return Err(ArmError::new(500, &f.code, f.message.clone()));
     }
+    if op.canceled {
+        let e = canceled_error(op);
+        return Err(ArmError::new(409, &e.0, e.1));
+    }
     match op.action {
         Action::Delete => Ok(Reply::empty(200)),
+        Action::Start | Action::Stop => Ok(Reply::empty(204)),
         Action::Create | Action::Update => match state.get(&op.resource_key) {
             Some(record) => Ok(Reply::json(200, render(state, record))),
             None => Ok(Reply::empty(204)),

@@ -13,6 +13,12 @@ use crate::emulator::state::State;
 
 const MAX_CREDENTIALS: usize = 20;
 
+/// The managed identity provider writes `resourcegroups` in lower case in the ids it answers
+/// with (IdentityCreate.json and FederatedIdentityCredentialGet.json, msi stable/2026-05-31).
+fn msi_id(id: &str) -> String {
+    id.replacen("/resourceGroups/", "/resourcegroups/", 1)
+}
+
 pub(crate) fn put_identity(
     state: &mut State,
     ctx: &Ctx,
@@ -69,6 +75,7 @@ pub(crate) fn put_identity(
         );
     }
     let mut m = common::envelope(target, Some(&location), common::tags(body)?);
+    m.insert("id".into(), json!(msi_id(&target.id)));
     m.insert("properties".into(), Value::Object(out));
     if existing.is_none() {
         state
@@ -186,7 +193,7 @@ pub(crate) fn put_credential(
         out.insert("claimsMatchingExpression".into(), expr.clone());
     }
     let m = json!({
-        "id": target.id,
+        "id": msi_id(&target.id),
         "name": target.name,
         "type": Kind::FederatedCredential.arm_type(),
         "properties": Value::Object(out),

@@ -10,9 +10,14 @@ pub(crate) enum Kind {
     Workspace,
     VirtualNetwork,
     Subnet,
+    PublicIpAddress,
+    PublicIpPrefix,
     DnsZone,
     PrivateDnsZone,
     PrivateDnsZoneLink,
+    /// `privateDnsZones/{zone}/{recordType}/{name}`: the type segment is the record type, so routing
+    /// and the ARM type name are special-cased (see `route` and `records`).
+    PrivateDnsRecordSet,
     Identity,
     FederatedCredential,
     RoleAssignment,
@@ -54,15 +59,18 @@ pub(crate) enum PatchStyle {
 }
 
 impl Kind {
-    pub(crate) const ALL: [Kind; 13] = [
+    pub(crate) const ALL: [Kind; 16] = [
         Kind::ResourceGroup,
         Kind::Registry,
         Kind::Workspace,
         Kind::VirtualNetwork,
         Kind::Subnet,
+        Kind::PublicIpAddress,
+        Kind::PublicIpPrefix,
         Kind::DnsZone,
         Kind::PrivateDnsZone,
         Kind::PrivateDnsZoneLink,
+        Kind::PrivateDnsRecordSet,
         Kind::Identity,
         Kind::FederatedCredential,
         Kind::RoleAssignment,
@@ -77,9 +85,12 @@ impl Kind {
             Kind::Workspace => "Microsoft.OperationalInsights",
             Kind::VirtualNetwork
             | Kind::Subnet
+            | Kind::PublicIpAddress
+            | Kind::PublicIpPrefix
             | Kind::DnsZone
             | Kind::PrivateDnsZone
-            | Kind::PrivateDnsZoneLink => "Microsoft.Network",
+            | Kind::PrivateDnsZoneLink
+            | Kind::PrivateDnsRecordSet => "Microsoft.Network",
             Kind::Identity | Kind::FederatedCredential => "Microsoft.ManagedIdentity",
             Kind::RoleAssignment => "Microsoft.Authorization",
             Kind::ManagedCluster | Kind::AgentPool => "Microsoft.ContainerService",
@@ -94,9 +105,13 @@ impl Kind {
             Kind::Workspace => "workspaces",
             Kind::VirtualNetwork => "virtualNetworks",
             Kind::Subnet => "subnets",
+            Kind::PublicIpAddress => "publicIPAddresses",
+            Kind::PublicIpPrefix => "publicIPPrefixes",
             Kind::DnsZone => "dnsZones",
             Kind::PrivateDnsZone => "privateDnsZones",
             Kind::PrivateDnsZoneLink => "virtualNetworkLinks",
+            // Stands for every record type (A, TXT, …); the real segment is the record type.
+            Kind::PrivateDnsRecordSet => "recordSets",
             Kind::Identity => "userAssignedIdentities",
             Kind::FederatedCredential => "federatedIdentityCredentials",
             Kind::RoleAssignment => "roleAssignments",
@@ -110,7 +125,7 @@ impl Kind {
             Kind::Subnet => Some(Kind::VirtualNetwork),
             Kind::FederatedCredential => Some(Kind::Identity),
             Kind::AgentPool => Some(Kind::ManagedCluster),
-            Kind::PrivateDnsZoneLink => Some(Kind::PrivateDnsZone),
+            Kind::PrivateDnsZoneLink | Kind::PrivateDnsRecordSet => Some(Kind::PrivateDnsZone),
             _ => None,
         }
     }
@@ -122,25 +137,56 @@ impl Kind {
         }
     }
 
-    /// The api-versions served. The first is the one issue 3 requires; the others are the stable
-    /// versions the official examples and the Terraform provider use, so replays stay faithful.
+    /// The api-versions served: the stable versions published in the type's spec folder over the
+    /// last two years (checked against azure-rest-api-specs `…/stable/<version>/` folders), the
+    /// first being the one the planner uses. Shapes are the newest version's except where
+    /// `handlers::shape_for_version` says otherwise.
     pub(crate) fn api_versions(self) -> &'static [&'static str] {
         match self {
             Kind::ResourceGroup => &["2025-04-01", "2024-11-01", "2023-07-01"],
             Kind::Registry => &["2025-11-01", "2025-04-01"],
-            Kind::Workspace => &["2025-07-01", "2026-03-01"],
-            Kind::VirtualNetwork | Kind::Subnet => {
-                &["2026-03-01", "2025-09-01", "2025-07-01", "2025-01-01"]
+            Kind::Workspace => &["2025-07-01", "2026-03-01", "2025-02-01"],
+            Kind::VirtualNetwork | Kind::Subnet | Kind::PublicIpAddress | Kind::PublicIpPrefix => {
+                &[
+                    "2026-03-01",
+                    "2026-01-01",
+                    "2025-09-01",
+                    "2025-07-01",
+                    "2025-05-01",
+                    "2025-03-01",
+                    "2025-01-01",
+                    "2024-10-01",
+                ]
             }
             Kind::DnsZone => &["2018-05-01"],
-            Kind::PrivateDnsZone | Kind::PrivateDnsZoneLink => &["2024-06-01"],
+            // Every stable version in specification/privatedns/…/PrivateDns/stable.
+            Kind::PrivateDnsZone | Kind::PrivateDnsZoneLink | Kind::PrivateDnsRecordSet => {
+                &["2024-06-01", "2020-06-01", "2020-01-01", "2018-09-01"]
+            }
             Kind::Identity | Kind::FederatedCredential => {
                 &["2024-11-30", "2026-05-31", "2023-01-31"]
             }
             Kind::RoleAssignment => &["2022-04-01"],
-            Kind::ManagedCluster | Kind::AgentPool => {
-                &["2026-08-01", "2026-07-01", "2026-10-01", "2025-10-01"]
-            }
+            Kind::ManagedCluster | Kind::AgentPool => &[
+                "2026-08-01",
+                "2026-07-01",
+                "2026-10-01",
+                "2026-05-01",
+                "2026-04-01",
+                "2026-02-01",
+                "2026-01-01",
+                "2025-10-01",
+                "2025-09-01",
+                "2025-08-01",
+                "2025-07-01",
+                "2025-06-01",
+                "2025-05-01",
+                "2025-04-01",
+                "2025-03-01",
+                "2025-02-01",
+                "2025-01-01",
+                "2024-10-01",
+            ],
         }
     }
 
@@ -150,10 +196,13 @@ impl Kind {
             | Kind::DnsZone
             | Kind::Identity
             | Kind::FederatedCredential
+            | Kind::PrivateDnsRecordSet
             | Kind::RoleAssignment => PutStyle::Sync,
             Kind::Registry
             | Kind::VirtualNetwork
             | Kind::Subnet
+            | Kind::PublicIpAddress
+            | Kind::PublicIpPrefix
             | Kind::ManagedCluster
             | Kind::AgentPool => PutStyle::AsyncOperation,
             Kind::Workspace => PutStyle::BodyPolled,
@@ -163,11 +212,16 @@ impl Kind {
 
     pub(crate) fn delete_style(self) -> DeleteStyle {
         match self {
-            Kind::Identity | Kind::FederatedCredential | Kind::RoleAssignment => DeleteStyle::Sync,
+            Kind::Identity
+            | Kind::FederatedCredential
+            | Kind::RoleAssignment
+            | Kind::PrivateDnsRecordSet => DeleteStyle::Sync,
             Kind::ResourceGroup
             | Kind::Registry
             | Kind::VirtualNetwork
             | Kind::Subnet
+            | Kind::PublicIpAddress
+            | Kind::PublicIpPrefix
             | Kind::DnsZone
             | Kind::PrivateDnsZone
             | Kind::PrivateDnsZoneLink => DeleteStyle::Location,
@@ -180,7 +234,10 @@ impl Kind {
             Kind::ResourceGroup
             | Kind::Workspace
             | Kind::VirtualNetwork
+            | Kind::PublicIpAddress
+            | Kind::PublicIpPrefix
             | Kind::DnsZone
+            | Kind::PrivateDnsRecordSet
             | Kind::Identity => PatchStyle::Sync,
             Kind::Registry => PatchStyle::AsyncOperation,
             Kind::PrivateDnsZone | Kind::PrivateDnsZoneLink | Kind::ManagedCluster => {
@@ -192,6 +249,49 @@ impl Kind {
         }
     }
 
+    /// Which conditional headers a verb honours (`(If-Match, If-None-Match)`), as the type's spec
+    /// declares them in every served api-version; the service ignores undeclared headers, and so
+    /// does the emulator (a resource group, registry, workspace, network, identity or role
+    /// assignment PUT with `If-None-Match: *` overwrites, as in Azure).
+    pub(crate) fn conditions(self, method: &str) -> (bool, bool) {
+        match (self, method) {
+            // Private DNS zones (PrivateZone.tsp), virtual network links (VirtualNetworkLink.tsp),
+            // record sets (RecordSet.tsp) and public DNS zones (dns.json 2018-05-01 Zones_*):
+            // PUT takes both, PATCH and DELETE take If-Match.
+            // AKS (azure-mgmt-containerservice 41.8 / api 2026-08-01 builders; Learn "Enhance
+            // concurrency control with entity tags (eTags) in AKS"): managedClusters PUT takes
+            // both, updateTags (PATCH) and DELETE take If-Match; agentPools PUT takes both and
+            // DELETE takes If-Match.
+            (
+                Kind::PrivateDnsZone
+                | Kind::PrivateDnsZoneLink
+                | Kind::PrivateDnsRecordSet
+                | Kind::DnsZone
+                | Kind::ManagedCluster
+                | Kind::AgentPool,
+                "PUT",
+            ) => (true, true),
+            (
+                Kind::PrivateDnsZone
+                | Kind::PrivateDnsZoneLink
+                | Kind::PrivateDnsRecordSet
+                | Kind::DnsZone
+                | Kind::ManagedCluster,
+                "PATCH",
+            )
+            | (
+                Kind::PrivateDnsZone
+                | Kind::PrivateDnsZoneLink
+                | Kind::PrivateDnsRecordSet
+                | Kind::DnsZone
+                | Kind::ManagedCluster
+                | Kind::AgentPool,
+                "DELETE",
+            ) => (true, false),
+            _ => (false, false),
+        }
+    }
+
     /// Whether ARM offers `GET /subscriptions/{sub}/providers/{ns}/{type}`.
     pub(crate) fn lists_by_subscription(self) -> bool {
         matches!(
@@ -199,6 +299,8 @@ impl Kind {
             Kind::Registry
                 | Kind::Workspace
                 | Kind::VirtualNetwork
+                | Kind::PublicIpAddress
+                | Kind::PublicIpPrefix
                 | Kind::DnsZone
                 | Kind::PrivateDnsZone
                 | Kind::Identity
@@ -214,10 +316,14 @@ impl Kind {
             Kind::Workspace => (10_000, 5_000, 5_000),
             Kind::VirtualNetwork => (8_000, 5_000, 10_000),
             Kind::Subnet => (5_000, 5_000, 5_000),
+            Kind::PublicIpAddress | Kind::PublicIpPrefix => (5_000, 5_000, 10_000),
             Kind::DnsZone => (0, 0, 5_000),
             Kind::PrivateDnsZone => (15_000, 10_000, 15_000),
             Kind::PrivateDnsZoneLink => (20_000, 10_000, 15_000),
-            Kind::Identity | Kind::FederatedCredential | Kind::RoleAssignment => (0, 0, 0),
+            Kind::Identity
+            | Kind::FederatedCredential
+            | Kind::RoleAssignment
+            | Kind::PrivateDnsRecordSet => (0, 0, 0),
             Kind::ManagedCluster => (360_000, 180_000, 300_000),
             Kind::AgentPool => (180_000, 120_000, 120_000),
         }
@@ -226,7 +332,9 @@ impl Kind {
     /// Finds the kind for a provider namespace and type segments (case-insensitive).
     pub(crate) fn from_path(namespace: &str, types: &[&str]) -> Option<Kind> {
         Kind::ALL.into_iter().find(|kind| {
-            if !kind.namespace().eq_ignore_ascii_case(namespace) || *kind == Kind::ResourceGroup {
+            if !kind.namespace().eq_ignore_ascii_case(namespace)
+                || matches!(kind, Kind::ResourceGroup | Kind::PrivateDnsRecordSet)
+            {
                 return false;
             }
             match (kind.parent(), types) {

@@ -5,9 +5,11 @@
 //!
 //! Code map: `server` (HTTPS, request pipeline) → `route` (what a path addresses) → `handlers`
 //! (status codes, LRO headers, lists) → one module per resource type (`resources`, `registry`,
-//! `workspace`, `network`, `dns`, `identity`, `role`, `cluster`, `pool`) over `state` (the
+//! `workspace`, `network`, `dns`, `records` (private DNS record sets), `identity`, `role`, `cluster`,
+//! `pool`) over `state` (the
 //! emulated cloud, persisted atomically). `cluster_defaults` holds what AKS fills in by itself;
-//! `throttle`, `faults` and `reqlog` are test controls.
+//! `filter` parses the generic LIST's `$filter`; `lockfile`
+//! keeps one emulator per state file; `throttle`, `faults` and `reqlog` are test controls.
 //!
 //! Architecture invariants:
 //! - No file here uses another azplan module (a unit test below enforces it).
@@ -15,9 +17,13 @@
 //!   every operation whose absolute deadline has passed. Nothing runs in the background, so a
 //!   restarted emulator continues exactly where it stopped.
 //! - The state lock is a plain mutex, never held across an await; snapshots are written after it
-//!   is released, and never older over newer.
+//!   is released by one writer task (`server::spawn_writer`), atomically and never older over
+//!   newer, and a request is answered only once a snapshot including its change is on disk.
+//! - One emulator per state file (`lockfile`): an OS advisory lock on `<state>.lock`, taken before
+//!   anything next to the state is touched and released by the OS when the holder exits.
 //! - Handlers never panic on input: every refusal is an `ArmError` rendered as ARM's error body.
 
+mod aks_ops;
 mod cidr;
 mod clock;
 mod cluster;
@@ -26,11 +32,16 @@ mod common;
 mod dns;
 mod error;
 mod faults;
+mod filter;
 mod handlers;
 mod identity;
 mod kind;
+mod lockfile;
 mod network;
 mod pool;
+mod publicip;
+mod records;
+mod refs;
 mod registry;
 mod reqlog;
 mod resources;
@@ -145,12 +156,24 @@ pub struct RunningEmulator {
     stop: watch::Sender<bool>,
     task: JoinHandle<()>,
     shared: Arc<Shared>,
+    /// Released when the emulator is dropped or shut down.
+    _state_lock: Option<lockfile::StateLock>,
 }
 
 impl Emulator {
     /// Binds, generates the certificate, loads state and starts serving. Needs a Tokio runtime.
     pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorError> {
-        let certs = tls::generate()?;
+        // One emulator per state file, decided before anything next to it (CA, state) is touched.
+        let state_lock = config
+            .state_file
+            .as_deref()
+            .map(lockfile::acquire)
+            .transpose()?;
+        // With a state file the CA is kept with it, so a restart presents the same CA.
+        let certs = match &config.state_file {
+            Some(state) => tls::load_or_generate(&tls::tls_path(state))?,
+            None => tls::generate()?,
+        };
         let listener =
             TcpListener::bind(config.listen)
                 .await
@@ -181,11 +204,12 @@ impl Emulator {
             path: ca_cert_path.clone(),
             source,
         })?;
-        let persister = config.state_file.clone().map(Persister::new);
+        let persister = config.state_file.clone().map(Persister::new).map(Arc::new);
         let state = match &persister {
             Some(p) => p.load()?,
             None => State::default(),
         };
+        let writer = persister.clone().map(server::spawn_writer);
         let request_log = config
             .request_log
             .as_deref()
@@ -204,6 +228,7 @@ impl Emulator {
             latency: config.latency,
             state: Mutex::new(state),
             persister,
+            writer,
             throttle: Mutex::new(throttle::Throttle::new(config.throttle.clone())),
             faults: Mutex::new(faults::Faults::new(&config.faults)),
             log: request_log,
@@ -223,6 +248,7 @@ impl Emulator {
             stop,
             task,
             shared,
+            _state_lock: state_lock,
         })
     }
 }
@@ -288,7 +314,7 @@ impl RunningEmulator {
         let _ = self.stop.send(true);
         let task = std::mem::replace(&mut self.task, tokio::spawn(async {}));
         let _ = task.await;
-        self.shared.flush()
+        self.shared.flush().await
     }
 }
 

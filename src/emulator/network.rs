@@ -86,6 +86,25 @@ fn is_ipv6_prefix(text: &str) -> bool {
     })
 }
 
+/// The read-only `actions` the Network RP grants a delegated service: what
+/// `az network vnet subnet list-available-delegations` lists for the services AKS platforms
+/// delegate to, and none for others (SubnetCreateWithDelegation.json: `Microsoft.Provider/
+/// resourceType` gets `[]`).
+fn delegation_actions(service: &str) -> Value {
+    let service = service.to_ascii_lowercase();
+    match service.as_str() {
+        "microsoft.containerinstance/containergroups" | "microsoft.web/serverfarms" => {
+            json!(["Microsoft.Network/virtualNetworks/subnets/action"])
+        }
+        "microsoft.containerservice/managedclusters"
+        | "microsoft.dbforpostgresql/flexibleservers"
+        | "microsoft.dbformysql/flexibleservers" => {
+            json!(["Microsoft.Network/virtualNetworks/subnets/join/action"])
+        }
+        _ => json!([]),
+    }
+}
+
 /// A subnet as the Network RP returns it: defaults for the policy flags, ids for delegations.
 fn subnet_body(subnet_id: &str, name: &str, props: &Map<String, Value>, state_word: &str) -> Value {
     let mut out = Map::new();
@@ -128,8 +147,18 @@ fn subnet_body(subnet_id: &str, name: &str, props: &Map<String, Value>, state_wo
                 );
                 if let Some(Value::Object(dp)) = obj.get_mut("properties") {
                     dp.insert("provisioningState".into(), json!("Succeeded"));
+                    let service = dp
+                        .get("serviceName")
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                        .to_string();
+                    dp.insert("actions".into(), delegation_actions(&service));
                 }
             }
+        }
+        // A delegated subnet answers with an empty `purpose` (SubnetCreateWithDelegation.json).
+        if !delegations.is_empty() {
+            out.insert("purpose".into(), json!(""));
         }
     }
     json!({

@@ -40,7 +40,24 @@ const READ_ONLY: [&str; 5] = [
     "status",
 ];
 
-const NODE_IMAGE: &str = "AKSUbuntu-2204gen2containerd-202611.03.0";
+pub(crate) const NODE_IMAGE: &str = "AKSUbuntu-2204gen2containerd-202611.03.0";
+
+/// Pools may trail the control plane by at most three minor versions (Learn "Supported Kubernetes
+/// versions in AKS": node pools up to three minor versions older than the control plane), else
+/// AKS answers NodePoolMcVersionIncompatible.
+pub(crate) fn check_skew(pool_version: &str, cluster_version: &str) -> Result<(), ArmError> {
+    let (_, pool_minor, _) = cluster_defaults::version_key(pool_version);
+    let (_, cp_minor, _) = cluster_defaults::version_key(cluster_version);
+    if cp_minor > pool_minor + 3 {
+        return Err(ArmError::bad_request(
+            "NodePoolMcVersionIncompatible",
+            format!(
+                "Node pool version {pool_version} and control plane version {cluster_version} are incompatible. Minor version of node pool cannot be more than 3 versions less than control plane's version. Minor version of node pool is {pool_minor}, control plane's is {cp_minor}."
+            ),
+        ));
+    }
+    Ok(())
+}
 
 pub(crate) fn check_pool_name(name: &str) -> Result<(), ArmError> {
     let mut chars = name.chars();
@@ -124,6 +141,7 @@ pub(crate) fn normalize(
             ),
         ));
     }
+    check_skew(&version, cluster_version)?;
     out.insert("orchestratorVersion".into(), json!(version));
     out.insert("currentOrchestratorVersion".into(), json!(version));
     let azure_cni = network_plugin.eq_ignore_ascii_case("azure");
@@ -239,6 +257,25 @@ pub(crate) fn profile_of(pool_body: &Value) -> Value {
         }
     }
     Value::Object(m)
+}
+
+/// A cluster-level write renews every pool's eTag too (Learn "eTags in AKS": "When you perform a
+/// cluster-level operation, both the cluster-level eTag and agent pool eTag are updated").
+pub(crate) fn renew_etags(state: &mut State, cluster_key: &str) {
+    let pools: Vec<String> = state
+        .children(cluster_key, Kind::AgentPool)
+        .iter()
+        .map(|r| r.id.to_ascii_lowercase())
+        .collect();
+    for key in pools {
+        if let Some(props) = state
+            .body_mut(&key)
+            .and_then(|b| b.get_mut("properties"))
+            .and_then(Value::as_object_mut)
+        {
+            props.insert("eTag".into(), json!(common::new_guid()));
+        }
+    }
 }
 
 pub(crate) fn store(

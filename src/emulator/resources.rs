@@ -9,13 +9,10 @@ use crate::emulator::handlers::Written;
 use crate::emulator::route::Target;
 use crate::emulator::state::State;
 
-pub(crate) fn put(
-    state: &mut State,
-    ctx: &Ctx,
-    target: &Target,
-    body: &Value,
-) -> Result<Written, ArmError> {
-    let name = &target.name;
+/// Resource group names (Learn "Naming rules and restrictions for Azure resources",
+/// Microsoft.Resources/resourcegroups): 1-90 characters, Unicode letters and digits, `-`, `_`,
+/// `.`, `(`, `)`, not ending with a period — so non-ASCII letters are valid.
+pub(crate) fn check_group_name(name: &str) -> Result<(), ArmError> {
     let valid_char = |c: char| c.is_alphanumeric() || "-_.()".contains(c);
     if name.is_empty()
         || name.chars().count() > 90
@@ -30,6 +27,17 @@ pub(crate) fn put(
             ),
         ));
     }
+    Ok(())
+}
+
+pub(crate) fn put(
+    state: &mut State,
+    ctx: &Ctx,
+    target: &Target,
+    body: &Value,
+) -> Result<Written, ArmError> {
+    let name = &target.name;
+    check_group_name(name)?;
     let location = common::required_location(body)?;
     let key = target.key();
     if state.pending(&key).is_some() {

@@ -3,6 +3,7 @@
 
 use crate::emulator::error::ArmError;
 use crate::emulator::kind::Kind;
+use crate::emulator::records;
 
 /// An addressed resource instance.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,6 +50,20 @@ pub(crate) enum Route {
         resource_group: Option<String>,
         parent_id: Option<String>,
     },
+    /// LIST of a private DNS zone's record sets of one type (`None`: the `ALL` listing).
+    RecordSets {
+        subscription: String,
+        zone_id: String,
+        record_type: Option<&'static str>,
+    },
+    /// A POST action on a resource (`listClusterUserCredential`, `start`, `abort`, …), with the
+    /// action's canonical name.
+    Action {
+        target: Target,
+        action: &'static str,
+    },
+    /// `…/upgradeProfiles/default` of a managed cluster or agent pool.
+    UpgradeProfile(Target),
     /// LIST of role assignments visible at a scope.
     RoleAssignmentsAt {
         subscription: String,
@@ -66,6 +81,8 @@ impl Route {
             | Route::SubscriptionResources { .. } => Some(Kind::ResourceGroup),
             Route::Instance(target) => Some(target.kind),
             Route::Collection { kind, .. } => Some(*kind),
+            Route::RecordSets { .. } => Some(Kind::PrivateDnsRecordSet),
+            Route::Action { target, .. } | Route::UpgradeProfile(target) => Some(target.kind),
             Route::RoleAssignmentsAt { .. } => Some(Kind::RoleAssignment),
         }
     }
@@ -76,6 +93,31 @@ fn not_found(path: &str) -> ArmError {
         404,
         "NotFound",
         format!("The requested path '{path}' does not address a resource this emulator serves."),
+    )
+}
+
+/// A type this emulator does not serve: said plainly, so nobody mistakes it for Azure refusing a
+/// real type (501: the emulator lacks the functionality; clients do not retry it).
+fn not_emulated(namespace: &str, types: &[&str]) -> ArmError {
+    let served: Vec<String> = Kind::ALL
+        .into_iter()
+        .filter(|k| *k != Kind::ResourceGroup)
+        .map(|k| {
+            if k == Kind::PrivateDnsRecordSet {
+                "Microsoft.Network/privateDnsZones/{A,AAAA,CNAME,MX,PTR,SOA,SRV,TXT}".to_string()
+            } else {
+                k.arm_type()
+            }
+        })
+        .collect();
+    ArmError::new(
+        501,
+        "ResourceTypeNotEmulated",
+        format!(
+            "The resource type '{namespace}/{}' is not emulated by the azplan ARM emulator. Emulated types: {}.",
+            types.join("/"),
+            served.join(", ")
+        ),
     )
 }
 
@@ -120,15 +162,48 @@ pub(crate) fn parse(path: &str) -> Result<Route, ArmError> {
     };
     let types: Vec<&str> = rest.iter().step_by(2).copied().collect();
     let names: Vec<&str> = rest.iter().skip(1).step_by(2).copied().collect();
-    let kind = Kind::from_path(ns, &types).ok_or_else(|| {
-        ArmError::bad_request(
-            "InvalidResourceType",
-            format!(
-                "The resource type '{}' could not be found in the namespace '{ns}'.",
-                types.join("/")
-            ),
-        )
-    })?;
+    if let (Some(rg), true) = (&resource_group, eq(ns, "Microsoft.Network"))
+        && let [zones, zone, record_type, name @ ..] = rest
+        && eq(zones, "privateDnsZones")
+        && name.len() <= 1
+    {
+        let zone_id = format!(
+            "/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Network/privateDnsZones/{zone}"
+        );
+        if let (Some(record_type), [name]) = (records::record_type(record_type), name) {
+            // The service answers with the record set name lower-cased (every RecordSet*Put example
+            // in privatedns/stable/2024-06-01: `recordTXT` comes back as `recordtxt`).
+            let name = name.to_lowercase();
+            return Ok(Route::Instance(Target {
+                kind: Kind::PrivateDnsRecordSet,
+                subscription: sub.clone(),
+                resource_group: Some(rg.clone()),
+                id: format!("{zone_id}/{record_type}/{name}"),
+                name,
+                parent_id: Some(zone_id),
+            }));
+        }
+        if name.is_empty() {
+            let listed = if eq(record_type, "ALL") {
+                Some(None)
+            } else {
+                records::record_type(record_type).map(Some)
+            };
+            if let Some(record_type) = listed {
+                return Ok(Route::RecordSets {
+                    subscription: sub,
+                    zone_id,
+                    record_type,
+                });
+            }
+        }
+    }
+    if let (Some(rg), true) = (&resource_group, eq(ns, "Microsoft.ContainerService"))
+        && let Some(route) = aks_route(&sub, rg, rest)
+    {
+        return Ok(route);
+    }
+    let kind = Kind::from_path(ns, &types).ok_or_else(|| not_emulated(ns, &types))?;
     let Some(rg) = resource_group else {
         if rest.len() == 1 && kind.lists_by_subscription() {
             return Ok(Route::Collection {
@@ -183,6 +258,71 @@ pub(crate) fn parse(path: &str) -> Result<Route, ArmError> {
         name,
         parent_id,
     }))
+}
+
+/// Managed-cluster actions (POST) in the AKS spec's casing.
+const CLUSTER_ACTIONS: [&str; 6] = [
+    "listClusterAdminCredential",
+    "listClusterUserCredential",
+    "listClusterMonitoringUserCredential",
+    "start",
+    "stop",
+    "abort",
+];
+
+/// AKS paths below a cluster that are not resources: actions and upgrade profiles.
+fn aks_route(sub: &str, rg: &str, rest: &[&str]) -> Option<Route> {
+    let [clusters, cluster, tail @ ..] = rest else {
+        return None;
+    };
+    if !eq(clusters, "managedClusters") {
+        return None;
+    }
+    let cluster_id = format!(
+        "/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.ContainerService/managedClusters/{cluster}"
+    );
+    let cluster_target = Target {
+        kind: Kind::ManagedCluster,
+        subscription: sub.to_string(),
+        resource_group: Some(rg.to_string()),
+        id: cluster_id.clone(),
+        name: (*cluster).to_string(),
+        parent_id: None,
+    };
+    let pool_target = |pool: &str| Target {
+        kind: Kind::AgentPool,
+        subscription: sub.to_string(),
+        resource_group: Some(rg.to_string()),
+        id: format!("{cluster_id}/agentPools/{pool}"),
+        name: pool.to_string(),
+        parent_id: Some(cluster_id.clone()),
+    };
+    match tail {
+        [action] => CLUSTER_ACTIONS
+            .into_iter()
+            .find(|a| eq(a, action))
+            .map(|action| Route::Action {
+                target: cluster_target,
+                action,
+            }),
+        [profiles, default] if eq(profiles, "upgradeProfiles") && eq(default, "default") => {
+            Some(Route::UpgradeProfile(cluster_target))
+        }
+        [pools, pool, action] if eq(pools, "agentPools") && eq(action, "abort") => {
+            Some(Route::Action {
+                target: pool_target(pool),
+                action: "abort",
+            })
+        }
+        [pools, pool, profiles, default]
+            if eq(pools, "agentPools")
+                && eq(profiles, "upgradeProfiles")
+                && eq(default, "default") =>
+        {
+            Some(Route::UpgradeProfile(pool_target(pool)))
+        }
+        _ => None,
+    }
 }
 
 fn parse_without_provider(path: &str, sub: &str, rest: &[&str]) -> Result<Route, ArmError> {
@@ -250,6 +390,34 @@ fn parse_role_assignment(
         })),
         _ => Err(not_found(path)),
     }
+}
+
+/// Decodes the `%XX` escapes of a request path (a `+` in a path is a plus). Invalid UTF-8 after
+/// decoding is replaced, never a panic.
+pub(crate) fn decode_path(path: &str) -> String {
+    if !path.contains('%') {
+        return path.to_string();
+    }
+    let bytes = path.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = (bytes[i] == b'%' && i + 2 < bytes.len())
+            .then(|| std::str::from_utf8(&bytes[i + 1..i + 3]).ok())
+            .flatten()
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match hex {
+            Some(b) => {
+                out.push(b);
+                i += 3;
+            }
+            None => {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Decodes `%XX` escapes and `+` in a query component.
@@ -389,6 +557,16 @@ mod tests {
         );
         assert!(parse("/subscriptions/s/providers/Microsoft.Bogus/things/x").is_err());
         assert!(parse("/nothing").is_err());
+    }
+
+    #[test]
+    fn paths_are_percent_decoded() {
+        assert_eq!(
+            super::decode_path("/subscriptions/s/resourceGroups/%C3%9Cml%C3%A4ut-rg+1"),
+            "/subscriptions/s/resourceGroups/Ümläut-rg+1"
+        );
+        assert_eq!(super::decode_path("/a%2"), "/a%2");
+        assert_eq!(super::decode_path("/a%zz"), "/a%zz");
     }
 
     #[test]

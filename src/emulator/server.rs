@@ -22,6 +22,7 @@ use crate::emulator::common::{Ctx, Settings};
 use crate::emulator::error::ArmError;
 use crate::emulator::faults::{Effect, Faults};
 use crate::emulator::handlers::{self, Reply};
+use crate::emulator::kind::Kind;
 use crate::emulator::reqlog::{Entry, RequestLog};
 use crate::emulator::route::{self, Query};
 use crate::emulator::state::{Failure, Persister, State};
@@ -33,21 +34,82 @@ pub(crate) struct Shared {
     pub(crate) settings: Settings,
     pub(crate) latency: Duration,
     pub(crate) state: Mutex<State>,
-    pub(crate) persister: Option<Persister>,
+    pub(crate) persister: Option<Arc<Persister>>,
+    /// Hands snapshots to the one writer task (`spawn_writer`); `None` without a state file.
+    pub(crate) writer: Option<Writer>,
     pub(crate) throttle: Mutex<Throttle>,
     pub(crate) faults: Mutex<Faults>,
     pub(crate) log: Option<RequestLog>,
 }
 
 impl Shared {
-    /// Writes the current state if it changed; used at shutdown.
-    pub(crate) fn flush(&self) -> Result<(), crate::emulator::EmulatorError> {
+    /// Writes the current state if it changed; used at shutdown, off the async threads.
+    pub(crate) async fn flush(&self) -> Result<(), crate::emulator::EmulatorError> {
         let snapshot = lock(&self.state).snapshot();
         match (&self.persister, snapshot) {
-            (Some(p), Some((generation, bytes))) => p.write(generation, &bytes),
+            (Some(p), Some((generation, bytes))) => {
+                let p = p.clone();
+                tokio::task::spawn_blocking(move || p.write(generation, &bytes))
+                    .await
+                    .unwrap_or(Ok(()))
+            }
             _ => Ok(()),
         }
     }
+}
+
+/// The request side of the single state writer: the newest snapshot waiting to be written, and
+/// the outcome of the newest write (generation written or attempted, error text if it failed).
+pub(crate) struct Writer {
+    pending: watch::Sender<Option<(u64, Arc<Vec<u8>>)>>,
+    done: watch::Receiver<(u64, Option<String>)>,
+}
+
+impl Writer {
+    /// Queues a snapshot (newer ones supersede older ones not yet written) and waits until a
+    /// snapshot at least this new is on disk, so an answer never promises state a crash could lose.
+    async fn persist(&self, generation: u64, bytes: Vec<u8>) -> Result<(), String> {
+        let bytes = Arc::new(bytes);
+        self.pending.send_if_modified(|current| {
+            if current.as_ref().is_some_and(|(g, _)| *g >= generation) {
+                return false;
+            }
+            *current = Some((generation, bytes));
+            true
+        });
+        let mut done = self.done.clone();
+        let outcome = done
+            .wait_for(|(written, _)| *written >= generation)
+            .await
+            .map_err(|_| "the state writer has stopped".to_string())?;
+        match &outcome.1 {
+            Some(err) => Err(err.clone()),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Starts the one task that writes state snapshots (atomically, newest wins, via `Persister`),
+/// so request handlers never do blocking file I/O. It ends when the `Writer` is dropped.
+pub(crate) fn spawn_writer(persister: Arc<Persister>) -> Writer {
+    let (pending, mut next) = watch::channel::<Option<(u64, Arc<Vec<u8>>)>>(None);
+    let (report, done) = watch::channel((0u64, None));
+    tokio::spawn(async move {
+        while next.changed().await.is_ok() {
+            let Some((generation, bytes)) = next.borrow_and_update().clone() else {
+                continue;
+            };
+            let p = persister.clone();
+            let outcome = tokio::task::spawn_blocking(move || p.write(generation, &bytes)).await;
+            let error = match outcome {
+                Ok(Ok(())) => None,
+                Ok(Err(e)) => Some(e.to_string()),
+                Err(e) => Some(e.to_string()),
+            };
+            report.send_replace((generation, error));
+        }
+    });
+    Writer { pending, done }
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -157,7 +219,9 @@ fn to_response(reply: Reply, request_headers: &HeaderMap) -> Response<Full<Bytes
         .status(reply.status)
         .header("x-ms-request-id", uuid::Uuid::new_v4().to_string())
         .header("x-ms-correlation-request-id", correlation)
-        .header("Cache-Control", "no-cache");
+        .header("Cache-Control", "no-cache")
+        // ARM's clock: clients (the planner's run lock) compare expiry times against it.
+        .header("Date", clock::http_date(clock::now_ms()));
     for (name, value) in &reply.headers {
         builder = builder.header(name.as_str(), value.as_str());
     }
@@ -206,6 +270,48 @@ fn authenticate(headers: &HeaderMap, tenant: &str) -> Result<(), Reply> {
     Err(reply)
 }
 
+/// ARM's refusal of an api-version the type does not publish: `InvalidApiVersionParameter` for
+/// Microsoft.Resources itself, `NoRegisteredProviderFound` for resource-provider types ("No
+/// registered resource provider found for location '…' and API version '…' for type '…'. The
+/// supported api-versions are '…'. The supported locations are '…'." — the ARM answer quoted in
+/// Azure/azure-cli and azure-powershell issues for unpublished versions).
+fn unsupported_api_version(kind: Kind, api_version: &str, body: &[u8]) -> ArmError {
+    let supported = kind.api_versions();
+    if kind == Kind::ResourceGroup {
+        return ArmError::bad_request(
+            "InvalidApiVersionParameter",
+            format!(
+                "The api-version '{api_version}' is invalid. The supported versions are '{}'.",
+                supported.join(",")
+            ),
+        );
+    }
+    let location = serde_json::from_slice::<Value>(body)
+        .ok()
+        .and_then(|b| {
+            b.get("location")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        })
+        .unwrap_or_else(|| "global".to_string());
+    let type_name = kind
+        .arm_type()
+        .split_once('/')
+        .map(|(_, t)| t.to_string())
+        .unwrap_or_default();
+    ArmError::bad_request(
+        "NoRegisteredProviderFound",
+        format!(
+            "No registered resource provider found for location '{location}' and API version '{api_version}' for type '{type_name}'. The supported api-versions are '{}'. The supported locations are '{}'.",
+            supported.join(", "),
+            SUPPORTED_LOCATIONS
+        ),
+    )
+}
+
+/// The regions the emulator answers for (any location is accepted on PUT).
+const SUPPORTED_LOCATIONS: &str = "eastus, eastus2, westus2, westus3, northeurope, westeurope, swedencentral, uksouth, australiaeast, southeastasia";
+
 async fn process(
     shared: &Shared,
     method: &str,
@@ -220,13 +326,16 @@ async fn process(
     if let Err(reply) = authenticate(headers, &shared.settings.tenant_id) {
         return Outcome::Reply(reply);
     }
-    let route = match route::parse(path) {
+    // Names may hold any Unicode letter (resource groups do), which clients percent-encode.
+    let decoded = route::decode_path(path);
+    let route = match route::parse(&decoded) {
         Ok(route) => route,
         Err(e) => return Outcome::Reply(error_reply(&e)),
     };
 
-    let effects = lock(&shared.faults).decide(method, route.kind(), path);
+    let effects = lock(&shared.faults).decide(method, route.kind(), &decoded);
     let mut lro_failure = None;
+    let mut lro_duration_ms = None;
     let mut principal_window_override_ms = None;
     for effect in effects {
         match effect {
@@ -263,6 +372,7 @@ async fn process(
                         .unwrap_or_else(|| "The operation failed (injected fault).".into()),
                 });
             }
+            Effect::SlowOperation { ms } => lro_duration_ms = Some(ms),
             Effect::PrincipalNotFound { window_seconds } => {
                 principal_window_override_ms = Some((window_seconds.max(0.0) * 1000.0) as u64);
             }
@@ -304,12 +414,10 @@ async fn process(
             )));
         }
         if !supported.contains(&api_version.as_str()) {
-            return Outcome::Reply(error_reply(&ArmError::bad_request(
-                "InvalidApiVersionParameter",
-                format!(
-                    "The api-version '{api_version}' is invalid. The supported versions are '{}'.",
-                    supported.join(",")
-                ),
+            return Outcome::Reply(error_reply(&unsupported_api_version(
+                kind,
+                &api_version,
+                body,
             )));
         }
     }
@@ -337,16 +445,20 @@ async fn process(
         if_match: header("if-match"),
         if_none_match: header("if-none-match"),
         lro_failure,
+        lro_duration_ms,
         principal_window_override_ms,
     };
     let (result, snapshot) = {
         let mut state = lock(&shared.state);
         state.settle(now);
-        let result = handlers::dispatch(&mut state, &ctx, method, &route, parsed.as_ref());
+        let mut result = handlers::dispatch(&mut state, &ctx, method, &route, parsed.as_ref());
+        if let Ok(reply) = result.as_mut() {
+            handlers::shape_for_version(route.kind(), &ctx.api_version, reply);
+        }
         (result, state.snapshot())
     };
-    if let (Some(persister), Some((generation, bytes))) = (&shared.persister, snapshot)
-        && let Err(e) = persister.write(generation, &bytes)
+    if let (Some(writer), Some((generation, bytes))) = (&shared.writer, snapshot)
+        && let Err(e) = writer.persist(generation, bytes).await
     {
         return Outcome::Reply(error_reply(&ArmError::new(
             500,

@@ -30,6 +30,22 @@ pub(crate) enum Action {
     Create,
     Update,
     Delete,
+    /// AKS `start` / `stop`: the power state changes when the operation ends.
+    Start,
+    Stop,
+}
+
+impl Action {
+    /// The transitional provisioning state the service shows while the action runs.
+    pub(crate) fn word(self) -> &'static str {
+        match self {
+            Action::Create => "Creating",
+            Action::Update => "Updating",
+            Action::Delete => "Deleting",
+            Action::Start => "Starting",
+            Action::Stop => "Stopping",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -50,6 +66,9 @@ pub(crate) struct Operation {
     pub(crate) end_ms: u64,
     pub(crate) failure: Option<Failure>,
     pub(crate) done: bool,
+    /// Ended by an abort request (AKS `abort`): status `Canceled`, resource `Canceled`.
+    #[serde(default)]
+    pub(crate) canceled: bool,
 }
 
 impl Operation {
@@ -81,6 +100,9 @@ impl Operation {
 
     /// ARM's status word for the operation at `now`.
     pub(crate) fn status(&self) -> &'static str {
+        if self.canceled {
+            return "Canceled";
+        }
         match (self.done, &self.failure) {
             (false, _) => "InProgress",
             (true, None) => "Succeeded",
@@ -232,6 +254,14 @@ impl State {
             }
             _ => {
                 set_provisioning_state(self.resources.get_mut(&op.resource_key), word);
+                let power = match (op.action, &op.failure) {
+                    (Action::Start, None) => Some("Running"),
+                    (Action::Stop, None) => Some("Stopped"),
+                    _ => None,
+                };
+                if let Some(power) = power {
+                    set_power_state(self.resources.get_mut(&op.resource_key), power);
+                }
                 // Inline children (pools of a cluster, subnets of a VNet) finish with their parent.
                 let child_kind = match op.kind {
                     Kind::ManagedCluster => Some(Kind::AgentPool),
@@ -247,8 +277,38 @@ impl State {
                     for child in children {
                         if self.pending(&child).is_none() {
                             set_provisioning_state(self.resources.get_mut(&child), word);
+                            if let Some(power) = power {
+                                set_power_state(self.resources.get_mut(&child), power);
+                            }
                         }
                     }
+                }
+            }
+        }
+    }
+
+    /// Ends a running operation as `Canceled` (AKS abort): the resource, and the inline children
+    /// that were in flight with it, are left `Canceled`.
+    pub(crate) fn cancel(&mut self, op_id: &str, now: u64) {
+        let Some(op) = self.operations.get_mut(op_id) else {
+            return;
+        };
+        op.done = true;
+        op.canceled = true;
+        op.end_ms = now;
+        let key = op.resource_key.clone();
+        let kind = op.kind;
+        self.dirty = true;
+        set_provisioning_state(self.resources.get_mut(&key), "Canceled");
+        if kind == Kind::ManagedCluster {
+            let pools: Vec<String> = self
+                .children(&key, Kind::AgentPool)
+                .iter()
+                .map(|r| r.id.to_ascii_lowercase())
+                .collect();
+            for pool in pools {
+                if self.pending(&pool).is_none() {
+                    set_provisioning_state(self.resources.get_mut(&pool), "Canceled");
                 }
             }
         }
@@ -294,6 +354,12 @@ impl State {
         serde_json::to_vec(self)
             .ok()
             .map(|bytes| (self.generation, bytes))
+    }
+}
+
+fn set_power_state(record: Option<&mut Record>, code: &str) {
+    if let Some(Value::Object(props)) = record.and_then(|r| r.body.get_mut("properties")) {
+        props.insert("powerState".into(), json!({"code": code}));
     }
 }
 

@@ -1,8 +1,11 @@
 //! A certificate generated at start: a throwaway CA plus a CA:FALSE leaf for 127.0.0.1/localhost.
 //! The Azure SDKs' bearer-token policies refuse plain HTTP, so the emulator must speak TLS and
-//! clients trust the CA PEM it writes out.
+//! clients trust the CA PEM it writes out. With a state file the certificates are kept next to it
+//! (`<state>.tls.json`, owner-only) and reused, so a restarted emulator presents the same CA and a
+//! client in the middle of an apply keeps trusting it.
 
 use std::net::{IpAddr, Ipv4Addr};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rcgen::{
@@ -11,7 +14,8 @@ use rcgen::{
 };
 use tokio_rustls::rustls::ServerConfig;
 use tokio_rustls::rustls::crypto::ring;
-use tokio_rustls::rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
+use tokio_rustls::rustls::pki_types::pem::PemObject;
+use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
 use crate::emulator::error::EmulatorError;
 
@@ -24,7 +28,70 @@ fn cert_err(source: rcgen::Error) -> EmulatorError {
     EmulatorError::Certificate { source }
 }
 
+/// The PEM texts a server needs, as kept on disk.
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Stored {
+    ca_cert: String,
+    leaf_cert: String,
+    leaf_key: String,
+}
+
+/// `state.json` → `state.json.tls.json`.
+pub(crate) fn tls_path(state: &Path) -> PathBuf {
+    let mut name = state
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_else(|| "state".into());
+    name.push(".tls.json");
+    state.with_file_name(name)
+}
+
+/// The certificates kept at `path`, or new ones written there.
+pub(crate) fn load_or_generate(path: &Path) -> Result<Certificates, EmulatorError> {
+    match std::fs::read(path) {
+        Ok(bytes) => {
+            let stored: Stored =
+                serde_json::from_slice(&bytes).map_err(|source| EmulatorError::StateFormat {
+                    path: path.to_path_buf(),
+                    source,
+                })?;
+            build(stored)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let stored = fresh()?;
+            let text = serde_json::to_vec_pretty(&stored).unwrap_or_default();
+            write_private(path, &text).map_err(|source| EmulatorError::Write {
+                path: path.to_path_buf(),
+                source,
+            })?;
+            build(stored)
+        }
+        Err(source) => Err(EmulatorError::Read {
+            path: path.to_path_buf(),
+            source,
+        }),
+    }
+}
+
+/// Writes a file only its owner can read (it holds a private key).
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path)?.write_all(bytes)
+}
+
 pub(crate) fn generate() -> Result<Certificates, EmulatorError> {
+    build(fresh()?)
+}
+
+fn fresh() -> Result<Stored, EmulatorError> {
     let mut ca_params = CertificateParams::new(Vec::<String>::new()).map_err(cert_err)?;
     ca_params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
     ca_params.key_usages = vec![
@@ -53,17 +120,32 @@ pub(crate) fn generate() -> Result<Certificates, EmulatorError> {
     leaf.use_authority_key_identifier_extension = true;
     let leaf_key = KeyPair::generate().map_err(cert_err)?;
     let leaf_cert = leaf.signed_by(&leaf_key, &ca).map_err(cert_err)?;
+    Ok(Stored {
+        ca_cert: ca.pem(),
+        leaf_cert: leaf_cert.pem(),
+        leaf_key: leaf_key.serialize_pem(),
+    })
+}
 
-    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der()));
+fn build(stored: Stored) -> Result<Certificates, EmulatorError> {
+    let tls_err = |message: &str| EmulatorError::Tls {
+        source: tokio_rustls::rustls::Error::General(message.to_string()),
+    };
+    let leaf = CertificateDer::from_pem_slice(stored.leaf_cert.as_bytes())
+        .map_err(|_| tls_err("the stored server certificate is not PEM"))?;
+    let ca = CertificateDer::from_pem_slice(stored.ca_cert.as_bytes())
+        .map_err(|_| tls_err("the stored CA certificate is not PEM"))?;
+    let key = PrivateKeyDer::from_pem_slice(stored.leaf_key.as_bytes())
+        .map_err(|_| tls_err("the stored server key is not PEM"))?;
     let mut server = ServerConfig::builder_with_provider(Arc::new(ring::default_provider()))
         .with_safe_default_protocol_versions()
         .map_err(|source| EmulatorError::Tls { source })?
         .with_no_client_auth()
-        .with_single_cert(vec![leaf_cert.der().clone(), ca.der().clone()], key)
+        .with_single_cert(vec![leaf, ca], key)
         .map_err(|source| EmulatorError::Tls { source })?;
     server.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(Certificates {
-        ca_pem: ca.pem(),
+        ca_pem: stored.ca_cert,
         server: Arc::new(server),
     })
 }

@@ -14,7 +14,9 @@ import tempfile
 import time
 import traceback
 
+from azure.core import MatchConditions
 from azure.core.credentials import AccessToken
+from azure.core.exceptions import HttpResponseError
 from azure.mgmt.authorization import AuthorizationManagementClient
 from azure.mgmt.containerregistry import ContainerRegistryManagementClient
 from azure.mgmt.containerservice import ContainerServiceClient
@@ -134,6 +136,26 @@ def main():
         {"location": "global", "properties": {"virtualNetwork": {"id": f"{rg_id}/providers/Microsoft.Network/virtualNetworks/sdk-vnet"},
                                               "registrationEnabled": False}}).result())
 
+    # Private DNS record sets: the compare-and-swap a run lock is built on
+    zone = "privatelink.westeurope.azmk8s.io"
+    lock = {"properties": {"ttl": 60, "metadata": {"holder": "sdk"}, "txtRecords": [{"value": ["sdk"]}]}}
+    held = c.run("record set create-only (If-None-Match: *)", lambda: pdns.record_sets.create_or_update(
+        RG, zone, "TXT", "stack-lock", lock, match_condition=MatchConditions.IfMissing))
+    c.run("record set create-only refused when held (412)", lambda: expect_status(412, lambda: pdns.record_sets.create_or_update(
+        RG, zone, "TXT", "stack-lock", lock, match_condition=MatchConditions.IfMissing)))
+    beat = c.run("record set heartbeat (If-Match, quoted etag)", lambda: pdns.record_sets.update(
+        RG, zone, "TXT", "stack-lock", {"properties": {"ttl": 61}}, etag=held.etag, match_condition=MatchConditions.IfNotModified))
+    c.run("record set stale heartbeat refused (412)", lambda: expect_status(412, lambda: pdns.record_sets.update(
+        RG, zone, "TXT", "stack-lock", {"properties": {"ttl": 62}}, etag=held.etag, match_condition=MatchConditions.IfNotModified)))
+    c.run("record set get", lambda: assert_eq(pdns.record_sets.get(RG, zone, "TXT", "stack-lock").properties.ttl, 61))
+    c.run("record set list by type", lambda: assert_eq(
+        [r.name for r in pdns.record_sets.list_by_type(RG, zone, "TXT")], ["stack-lock"]))
+    c.run("record set list all (with SOA)", lambda: assert_eq(
+        sorted(r.name for r in pdns.record_sets.list(RG, zone)), ["@", "stack-lock"]))
+    c.run("record set release (DELETE + If-Match)", lambda: pdns.record_sets.delete(
+        RG, zone, "TXT", "stack-lock", etag=beat.etag, match_condition=MatchConditions.IfNotModified))
+    c.run("record set gone (404)", lambda: expect_status(404, lambda: pdns.record_sets.get(RG, zone, "TXT", "stack-lock")))
+
     # Identity, federated credential
     uai = c.run("identity create", lambda: msi.user_assigned_identities.create_or_update(RG, "sdk-id", {"location": LOC}))
     c.run("identity update", lambda: msi.user_assigned_identities.update(RG, "sdk-id", {"tags": {"a": "b"}}))
@@ -230,6 +252,15 @@ def check_cluster(mc):
 
 def assert_eq(actual, expected):
     assert actual == expected, f"expected {expected!r}, got {actual!r}"
+
+
+def expect_status(status, call):
+    try:
+        call()
+    except HttpResponseError as e:
+        assert e.status_code == status, f"expected {status}, got {e.status_code}: {e}"
+        return
+    raise AssertionError(f"expected HTTP {status}, the call succeeded")
 
 
 def assert_true(value):
