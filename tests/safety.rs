@@ -282,6 +282,7 @@ fn apply_and_kill_after(cloud: &Cloud, stack: &str, request: &str) {
         ])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("NO_COLOR", "1")
+        .env("AZPLAN_LOCK_EXPIRY_SECONDS", "4")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -307,7 +308,7 @@ fn apply_and_kill_after(cloud: &Cloud, stack: &str, request: &str) {
 }
 
 #[test]
-fn a_pool_still_creating_after_a_crash_is_waited_for() {
+fn a_pool_still_creating_after_a_crash_is_waited_for_once_the_dead_runs_lock_expires() {
     // At 2% of real durations a pool takes about 3.6 s to create.
     let cloud = Cloud::start_scaled("killed", None, 0.02);
     let stack = "tests/lifecycle/v1.yaml";
@@ -322,8 +323,23 @@ fn a_pool_still_creating_after_a_crash_is_waited_for() {
         out.contains("cluster/aks/user is busy") && out.contains("`Creating`"),
         "{out}"
     );
+    // The killed run still holds the stack's lock: a new run is refused, naming it…
+    let refused = apply(&cloud, stack, &[]);
+    assert_eq!(refused.status.code(), Some(1), "{}", text(&refused));
+    assert!(
+        text(&refused).contains("is locked by another run: `apply` by pid"),
+        "{}",
+        text(&refused)
+    );
+    // …until the lock expires (the dead run promised a heartbeat every 1 s, expiry 4 s).
+    std::thread::sleep(Duration::from_secs(5));
     let rerun = apply(&cloud, stack, &[]);
     assert_eq!(rerun.status.code(), Some(0), "{}", text(&rerun));
+    assert!(
+        text(&rerun).contains("Took over the expired lock"),
+        "{}",
+        text(&rerun)
+    );
     let pool = cloud
         .get(
             &format!("{}/agentPools/user", cluster_id("rg-lifecycle", "aks")),
@@ -462,7 +478,10 @@ fn an_edited_saved_plan_is_refused_whatever_it_claims() {
         ]);
         assert_eq!(out.status.code(), Some(1), "{name}:\n{}", text(&out));
         let (_, requests) = cloud.requests(mark);
-        let writes: Vec<_> = requests.iter().filter(|(m, _)| m != "GET").collect();
+        let writes: Vec<_> = requests
+            .iter()
+            .filter(|(m, p)| m != "GET" && !cloud::is_lock(p))
+            .collect();
         assert!(
             writes.is_empty(),
             "{name}: wrote {writes:?}\n{}",
@@ -547,7 +566,10 @@ fn sigterm_stops_like_ctrl_c_and_nothing_waiting_for_a_lock_starts() {
     assert_eq!(out.status.code(), Some(1), "{shown}");
     assert!(shown.contains("Apply interrupted"), "{shown}");
     let (_, after) = cloud.requests(mark);
-    let writes: Vec<_> = after.iter().filter(|(m, _)| m != "GET").collect();
+    let writes: Vec<_> = after
+        .iter()
+        .filter(|(m, p)| m != "GET" && !cloud::is_lock(p))
+        .collect();
     assert!(
         writes.is_empty(),
         "no write may start after the signal, even one that waited for the VNet's lock: {writes:?}\n{shown}"
@@ -610,7 +632,9 @@ fn a_service_principal_secret_is_read_at_apply_sent_on_create_and_never_shown() 
     );
     let (_, requests) = cloud.requests(mark);
     assert!(
-        requests.iter().all(|(m, _)| m == "GET"),
+        requests
+            .iter()
+            .all(|(m, p)| m == "GET" || cloud::is_lock(p)),
         "wrote: {requests:?}"
     );
 

@@ -63,6 +63,8 @@ pub struct ArmResponse {
     pub retry_after: Option<Duration>,
     pub azure_async_operation: Option<String>,
     pub location: Option<String>,
+    /// ARM's `Date` header: the service's clock, which the run lock measures time by.
+    pub date: Option<String>,
 }
 
 impl ArmClient {
@@ -182,6 +184,21 @@ impl ArmClient {
         operation: &str,
         resource: &str,
     ) -> Result<ArmResponse, ArmError> {
+        self.send_if(method, url, body, &[], operation, resource)
+            .await
+    }
+
+    /// Sends a request with conditional headers (`if-match`, `if-none-match`). A failed
+    /// precondition is an `ArmError::Service` with status 412.
+    pub async fn send_if(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<&Value>,
+        conditions: &[(&'static str, String)],
+        operation: &str,
+        resource: &str,
+    ) -> Result<ArmResponse, ArmError> {
         let budget = match method {
             Method::Get | Method::Head => Budget::Read,
             Method::Delete => Budget::Delete,
@@ -194,6 +211,9 @@ impl ArmClient {
             self.pacer.acquire(budget).await;
             let mut request = Request::new(url.clone(), method);
             request.insert_header("accept", "application/json");
+            for (name, value) in conditions {
+                request.insert_header(*name, value.clone());
+            }
             if let Some(payload) = &payload {
                 request.insert_header("content-type", "application/json");
                 request.set_body(payload.clone());
@@ -296,6 +316,7 @@ impl ArmClient {
             .map(Duration::from_secs);
         let azure_async_operation = header("azure-asyncoperation");
         let location = header("location");
+        let date = header("date");
         let bytes = response.into_body();
         let body = if bytes.is_empty() {
             None
@@ -318,6 +339,7 @@ impl ArmClient {
             retry_after,
             azure_async_operation,
             location,
+            date,
         })
     }
 }

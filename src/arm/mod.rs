@@ -4,5 +4,6 @@
 pub mod client;
 pub mod credential;
 pub mod error;
+pub mod lock;
 pub mod pacer;
 pub mod read;

@@ -8,8 +8,14 @@ use clap::Args;
 use super::{
     EXIT_ERRORS, EXIT_OK, StackArgs, TargetArgs, color_on_stdout, print, print_error, report,
 };
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use tokio::sync::watch;
+
 use crate::apply::progress::{Mode, Progress};
 use crate::apply::{self, ApplyOptions};
+use crate::arm::lock::{self, Lock, LockPlace};
 use crate::check;
 use crate::connect::Connection;
 use crate::plan::{self, Action, Plan, PlanOptions, render};
@@ -95,9 +101,22 @@ fn progress_mode() -> Mode {
     }
 }
 
-/// Ctrl-C and SIGTERM (what CI sends on cancel) stop the apply: nothing new starts, and what
-/// runs in Azure is reported. A second one exits at once.
-async fn stop_on_signals(stop: tokio::sync::watch::Sender<bool>) {
+/// What the signal handler needs to know about the run: its lock, and whether writes started.
+struct Run {
+    lock: std::sync::Mutex<Option<Lock>>,
+    executing: AtomicBool,
+}
+
+impl Run {
+    fn take_lock(&self) -> Option<Lock> {
+        self.lock.lock().unwrap_or_else(|e| e.into_inner()).take()
+    }
+}
+
+/// Ctrl-C and SIGTERM (what CI sends on cancel). Before anything is written, the run ends at
+/// once and releases its lock. While applying, nothing new starts and what runs in Azure is
+/// reported (the lock is released when the executor returns). A second signal exits at once.
+async fn stop_on_signals(stop: Arc<watch::Sender<bool>>, run: Arc<Run>) {
     #[cfg(unix)]
     let mut terminate =
         tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
@@ -123,20 +142,41 @@ async fn stop_on_signals(stop: tokio::sync::watch::Sender<bool>) {
             () = terminated => {}
         }
         received += 1;
-        if received == 1 {
-            let _ = stop.send(true);
-        } else {
+        if received > 1 {
             eprintln!(
                 "\nSecond interrupt: exiting now. Operations already sent go on in Azure; run `azplan plan` to see where things are."
             );
             std::process::exit(130);
         }
+        let _ = stop.send(true);
+        if !run.executing.load(Ordering::SeqCst) {
+            if let Some(lock) = run.take_lock() {
+                let _ = lock.release().await;
+            }
+            eprintln!("\nInterrupted before anything was written; the lock is released.");
+            std::process::exit(130);
+        }
     }
 }
 
+/// How long a holder may miss heartbeats before its lock counts as abandoned
+/// (`AZPLAN_LOCK_EXPIRY_SECONDS`, default 120; at least 4 s).
+fn lock_expiry() -> Duration {
+    std::env::var("AZPLAN_LOCK_EXPIRY_SECONDS")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+        .map(|s| Duration::from_secs(s.max(4)))
+        .unwrap_or(lock::DEFAULT_EXPIRY)
+}
+
 /// Runs the plan and maps the outcome to an exit code.
-fn execute(connection: &Connection, plan: &Plan, safety: &Safety, verb: &'static str) -> u8 {
-    let (stop_tx, stop) = tokio::sync::watch::channel(false);
+fn execute(
+    connection: &Connection,
+    plan: &Plan,
+    safety: &Safety,
+    verb: &'static str,
+    stop: watch::Receiver<bool>,
+) -> u8 {
     let options = ApplyOptions {
         parallelism: safety.parallelism.max(1),
         poll_interval: Duration::from_secs_f64(safety.poll_interval.clamp(0.01, 600.0)),
@@ -144,10 +184,10 @@ fn execute(connection: &Connection, plan: &Plan, safety: &Safety, verb: &'static
     };
     let mut progress = Progress::new(progress_mode(), Box::new(std::io::stdout())).with_verb(verb);
     let client = connection.client.clone();
-    let report = connection.runtime.block_on(async {
-        tokio::spawn(stop_on_signals(stop_tx));
-        apply::apply(client, plan, &options, &mut progress, stop).await
-    });
+    let report =
+        connection
+            .runtime
+            .block_on(apply::apply(client, plan, &options, &mut progress, stop));
     if report.failed() {
         EXIT_ERRORS
     } else {
@@ -243,7 +283,52 @@ fn run_planned(
             return EXIT_ERRORS;
         }
     };
-    let code = (|| {
+    // One run at a time: the lock is taken before live state is read, so the plan and what
+    // it writes are one unit.
+    let place = LockPlace {
+        subscription: stack.subscription.clone(),
+        location: stack.location.clone(),
+        stack: stack.name.clone(),
+    };
+    let locked = connection.runtime.block_on(lock::acquire(
+        connection.client.clone(),
+        &place,
+        verb,
+        lock_expiry(),
+    ));
+    let held = match locked {
+        Ok(held) => held,
+        Err(e) => {
+            print_error(&e);
+            connection.close();
+            return EXIT_ERRORS;
+        }
+    };
+    if let Some(previous) = &held.took_over {
+        eprintln!(
+            "Took over the expired lock of stack `{}` (held by {}).",
+            stack.name,
+            previous.describe()
+        );
+    }
+    let (stop_tx, stop) = watch::channel(false);
+    let stop_tx = Arc::new(stop_tx);
+    let mut lost = held.lost.clone();
+    let run = Arc::new(Run {
+        lock: std::sync::Mutex::new(Some(held)),
+        executing: AtomicBool::new(false),
+    });
+    connection
+        .runtime
+        .spawn(stop_on_signals(stop_tx.clone(), run.clone()));
+    let on_loss = stop_tx.clone();
+    connection.runtime.spawn(async move {
+        if lost.wait_for(|l| *l).await.is_ok() {
+            eprintln!("\nThe run lock was taken over by another run: starting nothing new.");
+            let _ = on_loss.send(true);
+        }
+    });
+    let mut code = (|| {
         let live = match connection.read(stack) {
             Ok(live) => live,
             Err(errors) => {
@@ -288,6 +373,10 @@ fn run_planned(
             eprintln!("error: {message}");
             return EXIT_ERRORS;
         }
+        run.executing.store(true, Ordering::SeqCst);
+        if *stop.borrow() {
+            return EXIT_ERRORS;
+        }
         execute(
             &connection,
             &plan,
@@ -297,8 +386,18 @@ fn run_planned(
             } else {
                 "Apply"
             },
+            stop.clone(),
         )
     })();
+    if let Some(held) = run.take_lock() {
+        match connection.runtime.block_on(held.release()) {
+            Ok(()) => {}
+            Err(e) => {
+                print_error(&e);
+                code = EXIT_ERRORS;
+            }
+        }
+    }
     connection.close();
     code
 }
@@ -376,4 +475,56 @@ pub(crate) fn destroy_command(args: &DestroyArgs) -> u8 {
         "destroy",
         plan::destroy,
     )
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct UnlockArgs {
+    #[command(flatten)]
+    pub stack: StackArgs,
+    #[command(flatten)]
+    pub target: TargetArgs,
+}
+
+/// Breaks a stack's run lock, naming who held it.
+pub(crate) fn unlock_command(args: &UnlockArgs) -> u8 {
+    let checked = check::check(&args.stack.stack, &args.stack.options());
+    if report(&checked) {
+        return EXIT_ERRORS;
+    }
+    let Some(stack) = &checked.stack else {
+        return EXIT_ERRORS;
+    };
+    let connection = match Connection::open(&args.target.to_target()) {
+        Ok(c) => c,
+        Err(e) => {
+            print_error(&e);
+            return EXIT_ERRORS;
+        }
+    };
+    let place = LockPlace {
+        subscription: stack.subscription.clone(),
+        location: stack.location.clone(),
+        stack: stack.name.clone(),
+    };
+    let broken = connection
+        .runtime
+        .block_on(lock::break_lock(&connection.client, &place));
+    connection.close();
+    match broken {
+        Ok(Some(holder)) => {
+            eprintln!(
+                "Broke the lock of stack `{}`, held by {holder}.",
+                stack.name
+            );
+            EXIT_OK
+        }
+        Ok(None) => {
+            eprintln!("Stack `{}` is not locked.", stack.name);
+            EXIT_OK
+        }
+        Err(e) => {
+            print_error(&e);
+            EXIT_ERRORS
+        }
+    }
 }

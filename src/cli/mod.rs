@@ -71,6 +71,11 @@ enum Command {
         after_help = "Examples:\n  azplan destroy examples/platform --local\n  azplan destroy stacks/dev --auto-approve --allow-destroy\n\nResources without the stack's ownership tag are never touched; `protect: true` refuses."
     )]
     Destroy(apply::DestroyArgs),
+    /// Break a stack's run lock (left by a run that died), naming who held it.
+    #[command(
+        after_help = "Examples:\n  azplan unlock examples/platform\n\n`apply` and `destroy` hold a lock per stack in Azure (a TXT record in the private DNS zone\nazplan-locks.internal, resource group azplan-locks) while they run; a second run fails fast\nnaming the holder. A holder that dies stops renewing its lock, which then expires after\nAZPLAN_LOCK_EXPIRY_SECONDS (120 by default); `unlock` breaks it at once."
+    )]
+    Unlock(apply::UnlockArgs),
     /// Print values from live state: login servers, cluster credentials command, OIDC issuer,
     /// identity client IDs, DNS name servers, external-dns azure.json.
     #[command(
@@ -203,6 +208,7 @@ pub fn main() -> ExitCode {
         Command::Apply(args) => apply::apply_command(&args),
         Command::Output(args) => output(&args),
         Command::Destroy(args) => apply::destroy_command(&args),
+        Command::Unlock(args) => apply::unlock_command(&args),
         Command::Emulator(args) => return crate::emulator::main(args),
         Command::Schema { plan } => {
             let text = if plan {

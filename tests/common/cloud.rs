@@ -12,6 +12,12 @@ use azplan::arm::client::{ArmClient, Endpoint};
 use azplan::arm::credential::StaticToken;
 use azplan::emulator::{Emulator, EmulatorConfig, FaultPlan, RunningEmulator};
 
+/// Whether a request path addresses the run lock (its group, zone or record).
+pub fn is_lock(path: &str) -> bool {
+    path.to_ascii_lowercase()
+        .contains("/resourcegroups/azplan-locks")
+}
+
 pub struct Cloud {
     pub runtime: tokio::runtime::Runtime,
     pub emulator: Option<RunningEmulator>,
