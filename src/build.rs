@@ -75,22 +75,12 @@ struct Builder<'a> {
     location: Option<String>,
 }
 
-/// The ARM types an `existing/` entry may stand for when a reference expects a kind.
-fn arm_types(kind: Kind) -> &'static [&'static str] {
-    match kind {
-        Kind::ResourceGroup => &["microsoft.resources/resourcegroups"],
-        Kind::Workspace => &["microsoft.operationalinsights/workspaces"],
-        Kind::Registry => &["microsoft.containerregistry/registries"],
-        Kind::VirtualNetwork => &["microsoft.network/virtualnetworks"],
-        Kind::Subnet => &["microsoft.network/virtualnetworks/subnets"],
-        Kind::DnsZone => &[
-            "microsoft.network/dnszones",
-            "microsoft.network/privatednszones",
-        ],
-        Kind::Identity => &["microsoft.managedidentity/userassignedidentities"],
-        Kind::Cluster => &["microsoft.containerservice/managedclusters"],
-        _ => &[],
-    }
+/// Whether an `existing/` entry of ARM type `arm_type` (lower-case) can stand for `kind`.
+fn existing_can_be(kind: Kind, arm_type: &str) -> bool {
+    kind.def()
+        .arm
+        .iter()
+        .any(|t| t.path.eq_ignore_ascii_case(arm_type))
 }
 
 /// The type of an ARM ID, e.g. `microsoft.network/virtualnetworks/subnets`, lower-case.
@@ -382,7 +372,7 @@ impl Builder<'_> {
                 let arm_type = arm_type_of(id);
                 let fits = arm_type
                     .as_deref()
-                    .is_some_and(|t| expected.iter().any(|k| arm_types(*k).contains(&t)));
+                    .is_some_and(|t| expected.iter().any(|k| existing_can_be(*k, t)));
                 if !fits {
                     self.error(
                         SpecDiagnostic::new(
@@ -467,7 +457,7 @@ impl Builder<'_> {
             };
             let ok = actual
                 .as_deref()
-                .is_some_and(|t| expected.iter().any(|k| arm_types(*k).contains(&t)))
+                .is_some_and(|t| expected.iter().any(|k| existing_can_be(*k, t)))
                 || expected.contains(&Kind::Existing);
             if !ok {
                 self.error(
@@ -543,7 +533,7 @@ impl Builder<'_> {
             };
             let before = deps.len();
             if self
-                .resolve_address(&address, item, Kind::ALL, deps)
+                .resolve_address(&address, item, &Kind::all().collect::<Vec<_>>(), deps)
                 .is_some()
             {
                 for dep in &mut deps[before..] {
@@ -980,23 +970,7 @@ fn azure_name(name: Option<&Spanned<String>>, key: &Spanned<String>) -> String {
 }
 
 fn example_reference(expected: &[Kind]) -> String {
-    let examples: Vec<&str> = expected
-        .iter()
-        .map(|k| match k {
-            Kind::ResourceGroup => "`rg/NAME`",
-            Kind::Existing => "`existing/NAME`",
-            Kind::Workspace => "`workspace/NAME`",
-            Kind::Registry => "`registry/NAME`",
-            Kind::VirtualNetwork => "`vnet/NAME`",
-            Kind::Subnet => "`vnet/NAME/SUBNET`",
-            Kind::DnsZone => "`dnsZone/NAME`",
-            Kind::Identity => "`identity/NAME`",
-            Kind::Cluster => "`cluster/NAME`",
-            Kind::NodePool => "`cluster/NAME/POOL`",
-            Kind::FederatedCredential => "`identity/NAME/CREDENTIAL`",
-            Kind::RoleAssignment => "`roleAssignment/NAME`",
-        })
-        .collect();
+    let examples: Vec<&str> = expected.iter().map(|k| k.def().example).collect();
     format!(
         "write {}, or `existing/NAME` for a resource outside the stack",
         examples.join(" or ")

@@ -13,110 +13,7 @@ use crate::spec::{
     RegistrySku, SkuTier, UpgradeChannel,
 };
 
-/// The kinds of node in a stack. Children (subnets, credentials, pools) are addressed under
-/// their parent's prefix.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Kind {
-    ResourceGroup,
-    Existing,
-    Workspace,
-    Registry,
-    VirtualNetwork,
-    Subnet,
-    DnsZone,
-    Identity,
-    Cluster,
-    NodePool,
-    FederatedCredential,
-    RoleAssignment,
-}
-
-impl Kind {
-    pub const ALL: &'static [Kind] = &[
-        Kind::ResourceGroup,
-        Kind::Existing,
-        Kind::Workspace,
-        Kind::Registry,
-        Kind::VirtualNetwork,
-        Kind::Subnet,
-        Kind::DnsZone,
-        Kind::Identity,
-        Kind::Cluster,
-        Kind::NodePool,
-        Kind::FederatedCredential,
-        Kind::RoleAssignment,
-    ];
-
-    /// The address prefix users write, e.g. `vnet` in `vnet/aks-vnet/default`.
-    pub fn prefix(self) -> &'static str {
-        match self {
-            Kind::ResourceGroup => "rg",
-            Kind::Existing => "existing",
-            Kind::Workspace => "workspace",
-            Kind::Registry => "registry",
-            Kind::VirtualNetwork | Kind::Subnet => "vnet",
-            Kind::DnsZone => "dnsZone",
-            Kind::Identity | Kind::FederatedCredential => "identity",
-            Kind::Cluster | Kind::NodePool => "cluster",
-            Kind::RoleAssignment => "roleAssignment",
-        }
-    }
-
-    /// A human name for messages.
-    pub fn noun(self) -> &'static str {
-        match self {
-            Kind::ResourceGroup => "resource group",
-            Kind::Existing => "existing resource",
-            Kind::Workspace => "Log Analytics workspace",
-            Kind::Registry => "container registry",
-            Kind::VirtualNetwork => "virtual network",
-            Kind::Subnet => "subnet",
-            Kind::DnsZone => "DNS zone",
-            Kind::Identity => "managed identity",
-            Kind::Cluster => "AKS cluster",
-            Kind::NodePool => "node pool",
-            Kind::FederatedCredential => "federated credential",
-            Kind::RoleAssignment => "role assignment",
-        }
-    }
-
-    pub fn from_prefix(prefix: &str) -> Option<Kind> {
-        Some(match prefix {
-            "rg" => Kind::ResourceGroup,
-            "existing" => Kind::Existing,
-            "workspace" => Kind::Workspace,
-            "registry" => Kind::Registry,
-            "vnet" => Kind::VirtualNetwork,
-            "dnsZone" => Kind::DnsZone,
-            "identity" => Kind::Identity,
-            "cluster" => Kind::Cluster,
-            "roleAssignment" => Kind::RoleAssignment,
-            _ => return None,
-        })
-    }
-
-    pub const PREFIXES: &'static [&'static str] = &[
-        "rg",
-        "existing",
-        "workspace",
-        "registry",
-        "vnet",
-        "dnsZone",
-        "identity",
-        "cluster",
-        "roleAssignment",
-    ];
-
-    /// The child kind addressed as `prefix/parent/child`, if the kind has one.
-    pub fn child(self) -> Option<Kind> {
-        match self {
-            Kind::VirtualNetwork => Some(Kind::Subnet),
-            Kind::Identity => Some(Kind::FederatedCredential),
-            Kind::Cluster => Some(Kind::NodePool),
-            _ => None,
-        }
-    }
-}
+pub use crate::kinds::Kind;
 
 /// The stable name of a node: `kind/name` or `kind/parent/child`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -146,12 +43,7 @@ impl Address {
     /// The parent of a child address (`vnet/v` for `vnet/v/s`).
     pub fn parent(&self) -> Option<Address> {
         self.child.as_ref()?;
-        let kind = match self.kind {
-            Kind::Subnet => Kind::VirtualNetwork,
-            Kind::FederatedCredential => Kind::Identity,
-            Kind::NodePool => Kind::Cluster,
-            other => other,
-        };
+        let kind = self.kind.parent().unwrap_or(self.kind);
         Some(Address::new(kind, self.name.clone()))
     }
 }

@@ -37,7 +37,7 @@ pub fn parse(text: &str) -> Result<Parsed<'_>, String> {
     let mut parts = path.splitn(3, '/');
     let prefix = parts.next().unwrap_or("");
     let Some(kind) = Kind::from_prefix(prefix) else {
-        let hint = crate::diag::did_you_mean(prefix, Kind::PREFIXES.iter().copied())
+        let hint = crate::diag::did_you_mean(prefix, Kind::prefixes())
             .map(|k| format!("; did you mean `{k}/`?"))
             .unwrap_or_default();
         return Err(format!(

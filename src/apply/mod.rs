@@ -14,9 +14,10 @@ use tokio::task::JoinSet;
 
 use crate::arm::client::ArmClient;
 use crate::arm::error::ArmError;
+use crate::kinds::delete_rank;
 use crate::kinds::{self, LateValue};
 use crate::live::Provisioning;
-use crate::plan::{Action, Change, Plan, delete_rank};
+use crate::plan::{Action, Change, Plan};
 
 pub mod lro;
 pub mod progress;
@@ -117,20 +118,16 @@ pub fn is_operation(change: &Change) -> bool {
 }
 
 /// The lock an operation must hold: ARM allows one operation at a time per AKS cluster (pools
-/// included), per identity's federated credentials, per VNet's subnets.
+/// included), per identity's federated credentials, per VNet's subnets (each kind's `serial`).
 fn serial_key(change: &Change) -> Option<String> {
+    let (def, _) = kinds::by_arm_type(&change.arm_type)?;
     let id = change.id.to_ascii_lowercase();
-    for child in [
-        "/agentpools/",
-        "/federatedidentitycredentials/",
-        "/subnets/",
-    ] {
-        if let Some(at) = id.find(child) {
-            return Some(id[..at].to_string());
-        }
+    match def.serial {
+        kinds::Serial::Free => None,
+        kinds::Serial::Itself => Some(id),
+        // A child's ID is its parent's plus `/<segment>/<name>`.
+        kinds::Serial::UnderParent => id.rsplitn(3, '/').nth(2).map(str::to_string),
     }
-    let t = change.arm_type.to_ascii_lowercase();
-    (t.ends_with("/managedclusters")).then_some(id)
 }
 
 /// Runs every operation of `plan`. `stop` turning true (Ctrl-C) stops new operations.
@@ -423,7 +420,7 @@ impl Operation {
         }
         if matches!(step, Step::Delete | Step::Replace) {
             if c.arm_type
-                .eq_ignore_ascii_case("Microsoft.Resources/resourceGroups")
+                .eq_ignore_ascii_case(kinds::resource_group_type().path)
             {
                 self.nothing_else_in_group().await?;
             }

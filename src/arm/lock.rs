@@ -31,8 +31,14 @@ use super::error::ArmError;
 /// The resource group and private DNS zone that hold every stack's lock in a subscription.
 pub const LOCK_GROUP: &str = "azplan-locks";
 pub const LOCK_ZONE: &str = "azplan-locks.internal";
-const PRIVATE_DNS_API: &str = "2024-06-01";
-const GROUP_API: &str = "2025-04-01";
+/// The api-versions azplan speaks for private DNS and resource groups.
+fn private_dns_api() -> &'static str {
+    crate::kinds::private_dns_zone_type().api_version
+}
+
+fn group_api() -> &'static str {
+    crate::kinds::resource_group_type().api_version
+}
 /// How long a holder may go without a heartbeat before its lock counts as abandoned.
 pub const DEFAULT_EXPIRY: Duration = Duration::from_secs(120);
 
@@ -55,8 +61,9 @@ impl LockPlace {
 
     fn zone_id(&self) -> String {
         format!(
-            "{}/providers/Microsoft.Network/privateDnsZones/{LOCK_ZONE}",
-            self.group_id()
+            "{}/providers/{}/{LOCK_ZONE}",
+            self.group_id(),
+            crate::kinds::private_dns_zone_type().path
         )
     }
 
@@ -219,7 +226,7 @@ pub async fn acquire(
     expires_after: Duration,
 ) -> Result<Lock, LockError> {
     let id = place.record_id();
-    let url = client.url(&id, PRIVATE_DNS_API)?;
+    let url = client.url(&id, private_dns_api())?;
     let mut prepared = false;
     // A few rounds: each lost race re-reads what won it.
     for _ in 0..5 {
@@ -294,8 +301,8 @@ pub async fn acquire(
 /// `azplan-role` tag and no `azplan-stack` tag: no stack ever owns or deletes them.
 async fn prepare(client: &ArmClient, place: &LockPlace) -> Result<(), ArmError> {
     let group = place.group_id();
-    if client.get(&group, GROUP_API).await?.is_none() {
-        let url = client.url(&group, GROUP_API)?;
+    if client.get(&group, group_api()).await?.is_none() {
+        let url = client.url(&group, group_api())?;
         client
             .send(
                 Method::Put,
@@ -307,7 +314,7 @@ async fn prepare(client: &ArmClient, place: &LockPlace) -> Result<(), ArmError> 
             .await?;
     }
     let zone = place.zone_id();
-    let url = client.url(&zone, PRIVATE_DNS_API)?;
+    let url = client.url(&zone, private_dns_api())?;
     let created = client
         .send_if(
             Method::Put,
@@ -326,7 +333,7 @@ async fn prepare(client: &ArmClient, place: &LockPlace) -> Result<(), ArmError> 
     // Private zone creation is long-running; the record set can be written once it succeeded.
     for _ in 0..600 {
         let state = client
-            .get(&zone, PRIVATE_DNS_API)
+            .get(&zone, private_dns_api())
             .await?
             .and_then(|b| {
                 b.get("properties")?
@@ -361,7 +368,7 @@ impl Lock {
         let task_etag = etag.clone();
         let id = place.record_id();
         let heartbeat = tokio::spawn(async move {
-            let Ok(url) = task_client.url(&id, PRIVATE_DNS_API) else {
+            let Ok(url) = task_client.url(&id, private_dns_api()) else {
                 return;
             };
             let mut last_success = tokio::time::Instant::now();
@@ -417,7 +424,7 @@ impl Lock {
         self.heartbeat.abort();
         let _ = self.heartbeat.await;
         let id = self.place.record_id();
-        let url = self.client.url(&id, PRIVATE_DNS_API)?;
+        let url = self.client.url(&id, private_dns_api())?;
         let etag = self.etag.lock().await.clone();
         match self
             .client
@@ -447,7 +454,7 @@ pub async fn break_lock(
     place: &LockPlace,
 ) -> Result<Option<String>, LockError> {
     let id = place.record_id();
-    let url = client.url(&id, PRIVATE_DNS_API)?;
+    let url = client.url(&id, private_dns_api())?;
     let current = client
         .send(Method::Get, url.clone(), None, "read the lock", &id)
         .await?;

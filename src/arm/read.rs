@@ -15,42 +15,37 @@ use super::client::ArmClient;
 use super::error::ArmError;
 use crate::kinds::{self, Context};
 use crate::live::LiveState;
-use crate::model::{ResourceGroupRef, Spec, Stack};
+use crate::model::{Kind, ResourceGroupRef, Stack};
 
 /// Top-level types azplan manages, listed in every resource group of the stack (also finding
-/// owned resources of kinds the spec no longer uses).
-const LISTED_TYPES: &[(&str, &str)] = &[
-    ("Microsoft.ContainerRegistry/registries", "2025-11-01"),
-    ("Microsoft.OperationalInsights/workspaces", "2025-07-01"),
-    ("Microsoft.Network/virtualNetworks", "2026-03-01"),
-    ("Microsoft.Network/dnszones", "2018-05-01"),
-    ("Microsoft.Network/privateDnsZones", "2024-06-01"),
-    (
-        "Microsoft.ManagedIdentity/userAssignedIdentities",
-        "2024-11-30",
-    ),
-    ("Microsoft.ContainerService/managedClusters", "2026-08-01"),
-];
+/// owned resources of kinds the spec no longer uses): every ARM type of every kind that lives
+/// in a resource group and has no parent.
+fn listed_types() -> impl Iterator<Item = &'static kinds::ArmType> {
+    kinds::ALL
+        .iter()
+        .filter(|d| {
+            d.parent.is_none() && !matches!(d.kind, Kind::ResourceGroup | Kind::RoleAssignment)
+        })
+        .flat_map(|d| d.arm.iter())
+}
 
-/// Children listed under each parent of these types: (parent type, child segment, api-version).
-const CHILDREN: &[(&str, &str, &str)] = &[
-    ("microsoft.network/virtualnetworks", "subnets", "2026-03-01"),
-    (
-        "microsoft.containerservice/managedclusters",
-        "agentPools",
-        "2026-08-01",
-    ),
-    (
-        "microsoft.managedidentity/userassignedidentities",
-        "federatedIdentityCredentials",
-        "2024-11-30",
-    ),
-];
+/// Children listed under each parent: (parent's ARM type, the child's ARM type).
+fn children() -> impl Iterator<Item = (&'static kinds::ArmType, &'static kinds::ArmType)> {
+    kinds::ALL.iter().filter_map(|d| {
+        let parent = d.parent?.def().arm.first()?;
+        Some((parent, d.arm.first()?))
+    })
+}
 
-/// api-version of the generic resource LIST (`Resources_ListByResourceGroup`, Microsoft.Resources
-/// 2025-04-01, the version azplan uses for resource groups).
-const GENERIC_LIST_API_VERSION: &str = "2025-04-01";
-const ROLE_ASSIGNMENT_API_VERSION: &str = "2022-04-01";
+/// api-version of the generic resource LIST (`Resources_ListByResourceGroup`): Microsoft.Resources,
+/// the version azplan uses for resource groups.
+fn generic_list_api_version() -> &'static str {
+    kinds::resource_group_type().api_version
+}
+
+fn role_assignments_path(scope: &str) -> String {
+    format!("{scope}/providers/{}", kinds::role_assignment_type().path)
+}
 
 #[derive(Debug, Clone)]
 enum Read {
@@ -77,7 +72,7 @@ pub fn contents_path(group_id: &str) -> String {
 /// assignments scoped at or below it. Read fresh by apply right before a group delete.
 pub async fn group_inventory(client: &ArmClient, group_id: &str) -> Result<Vec<String>, ArmError> {
     let mut ids: Vec<String> = client
-        .list(&contents_path(group_id), GENERIC_LIST_API_VERSION)
+        .list(&contents_path(group_id), generic_list_api_version())
         .await?
         .iter()
         .filter_map(|b| b.get("id").and_then(Value::as_str).map(str::to_string))
@@ -85,8 +80,8 @@ pub async fn group_inventory(client: &ArmClient, group_id: &str) -> Result<Vec<S
     let group = group_id.to_ascii_lowercase();
     let assignments = client
         .list(
-            &format!("{group_id}/providers/Microsoft.Authorization/roleAssignments"),
-            ROLE_ASSIGNMENT_API_VERSION,
+            &role_assignments_path(group_id),
+            kinds::role_assignment_type().api_version,
         )
         .await?;
     for body in assignments {
@@ -95,7 +90,10 @@ pub async fn group_inventory(client: &ArmClient, group_id: &str) -> Result<Vec<S
         };
         let lower = id.to_ascii_lowercase();
         let inside = lower
-            .find("/providers/microsoft.authorization/roleassignments/")
+            .find(&format!(
+                "/providers/{}/",
+                kinds::role_assignment_type().path.to_ascii_lowercase()
+            ))
             .map(|at| &lower[..at])
             .is_some_and(|scope| scope == group || scope.starts_with(&format!("{group}/")));
         if inside {
@@ -123,7 +121,7 @@ pub async fn read_live(client: Arc<ArmClient>, stack: &Stack) -> Result<LiveStat
         &client,
         vec![Read::List {
             path: format!("{subscription}/resourcegroups"),
-            api_version: "2025-04-01",
+            api_version: kinds::resource_group_type().api_version,
         }],
     )
     .await;
@@ -175,15 +173,15 @@ pub async fn read_live(client: Arc<ArmClient>, stack: &Stack) -> Result<LiveStat
         .collect();
     let mut reads = Vec::new();
     for group in &listed_groups {
-        for (arm_type, api_version) in LISTED_TYPES {
+        for arm_type in listed_types() {
             reads.push(Read::List {
-                path: format!("{group}/providers/{arm_type}"),
-                api_version,
+                path: format!("{group}/providers/{}", arm_type.path),
+                api_version: arm_type.api_version,
             });
         }
         reads.push(Read::List {
-            path: format!("{group}/providers/Microsoft.Authorization/roleAssignments"),
-            api_version: ROLE_ASSIGNMENT_API_VERSION,
+            path: role_assignments_path(group),
+            api_version: kinds::role_assignment_type().api_version,
         });
         reads.push(Read::Contents {
             group: group.clone(),
@@ -195,8 +193,8 @@ pub async fn read_live(client: Arc<ArmClient>, stack: &Stack) -> Result<LiveStat
         }
         // An owned group the spec no longer has is deleted: read all it holds.
         reads.push(Read::List {
-            path: format!("{group}/providers/Microsoft.Authorization/roleAssignments"),
-            api_version: ROLE_ASSIGNMENT_API_VERSION,
+            path: role_assignments_path(group),
+            api_version: kinds::role_assignment_type().api_version,
         });
         reads.push(Read::Contents {
             group: group.clone(),
@@ -212,18 +210,10 @@ pub async fn read_live(client: Arc<ArmClient>, stack: &Stack) -> Result<LiveStat
     };
     for resource in stack.resources.values() {
         let id = ctx.id(&resource.address);
-        let top_level = !matches!(
-            resource.spec,
-            Spec::Subnet(_)
-                | Spec::NodePool(_)
-                | Spec::FederatedCredential(_)
-                | Spec::ResourceGroup
-        );
+        let kind = resource.address.kind;
+        let top_level = kind.parent().is_none() && kind != Kind::ResourceGroup;
         if top_level && !covered(&id) {
-            let api_version = match &resource.spec {
-                Spec::Existing(e) => kinds::api_version_of_type(&e.arm_type).to_string(),
-                _ => kinds::arm_kind(resource).api_version.to_string(),
-            };
+            let api_version = kinds::arm_kind(resource).api_version.to_string();
             reads.push(Read::Get { id, api_version });
         }
     }
@@ -247,12 +237,12 @@ pub async fn read_live(client: Arc<ArmClient>, stack: &Stack) -> Result<LiveStat
             .and_then(Value::as_str)
             .unwrap_or_default()
             .to_ascii_lowercase();
-        for (parent, segment, api_version) in CHILDREN {
-            if arm_type == *parent {
+        for (parent, child) in children() {
+            if parent.path.eq_ignore_ascii_case(&arm_type) {
                 let original = body.get("id").and_then(Value::as_str).unwrap_or(id);
                 reads.push(Read::List {
-                    path: format!("{original}/{segment}"),
-                    api_version,
+                    path: format!("{original}/{}", child.segment()),
+                    api_version: child.api_version,
                 });
             }
         }
@@ -295,7 +285,7 @@ async fn run(client: &Arc<ArmClient>, reads: Vec<Read>) -> Vec<ReadResult> {
                     .map(|b| b.into_iter().collect()),
                 Read::Contents { group } => {
                     client
-                        .list(&contents_path(group), GENERIC_LIST_API_VERSION)
+                        .list(&contents_path(group), generic_list_api_version())
                         .await
                 }
             };

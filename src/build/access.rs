@@ -242,9 +242,7 @@ impl Builder<'_> {
         deps: &mut Vec<Dependency>,
     ) -> Option<Scope> {
         // Role assignments cannot be scoped to pools, credentials or other assignments.
-        let scopes: Vec<Kind> = Kind::ALL
-            .iter()
-            .copied()
+        let scopes: Vec<Kind> = Kind::all()
             .filter(|k| {
                 !matches!(
                     k,

@@ -3,11 +3,34 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{BodyBuilder, Context, EMPTY, Rules, node_pool, tracked};
+use super::{
+    ArmType, BodyBuilder, Context, EMPTY, Kind, KindDef, Rules, Serial, node_pool, tracked,
+};
 use crate::model::{Address, Cluster, ControlPlaneIdentity, Resource, Spec};
 use crate::spec::{
     LoadBalancerSku, NetworkDataplane, NetworkPlugin, NetworkPolicy, NginxIngress,
     NodeOsUpgradeChannel, OutboundType, SkuTier, UpgradeChannel,
+};
+
+/// AKS clusters and their agent pools share one api-version.
+pub const API_VERSION: &str = "2026-08-01";
+
+pub static DEF: KindDef = KindDef {
+    kind: Kind::Cluster,
+    section: Some("clusters"),
+    prefix: "cluster",
+    noun: "AKS cluster",
+    example: "`cluster/NAME`",
+    arm: &[ArmType {
+        path: "Microsoft.ContainerService/managedClusters",
+        api_version: API_VERSION,
+    }],
+    parent: None,
+    taggable: true,
+    // AKS runs one operation at a time per cluster, its pools' included.
+    serial: Serial::Itself,
+    delete_rank: 7,
+    rules: &RULES,
 };
 
 pub static RULES: Rules = Rules {

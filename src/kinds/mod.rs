@@ -1,14 +1,16 @@
-//! The ARM side of each resource kind: its ARM type and api-version, its ID, the body azplan
-//! PUTs, and the diff rules (immutable, set-valued, ignored and create-only paths). Adding an
-//! Azure resource type means adding one file here.
+//! One definition per resource kind: a static `KindDef` in the kind's own file (address prefix,
+//! noun, ARM types and api-versions, parent, tags, one-at-a-time rules, delete order, diff
+//! rules), registered once in `ALL`. Everything the planner knows per kind derives from that
+//! table; the stages that need a kind's typed data keep one `match` each (the body here).
 
 use serde_json::{Value, json};
 
 use crate::live::LiveState;
-use crate::model::{Address, Kind, Resource, ResourceGroupRef, Scope, Spec, Stack, Target};
+use crate::model::{Address, Resource, ResourceGroupRef, Scope, Spec, Stack, Target};
 
 mod cluster;
 mod dns_zone;
+mod existing;
 mod identity;
 mod network;
 mod node_pool;
@@ -16,6 +18,138 @@ mod registry;
 mod resource_group;
 mod role_assignment;
 mod workspace;
+
+/// The kinds of node in a stack. Children (subnets, credentials, pools) are addressed under
+/// their parent's prefix. The order is `ALL`'s.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Kind {
+    ResourceGroup,
+    Existing,
+    Workspace,
+    Registry,
+    VirtualNetwork,
+    Subnet,
+    DnsZone,
+    Identity,
+    Cluster,
+    NodePool,
+    FederatedCredential,
+    RoleAssignment,
+}
+
+/// Every kind's definition, in `Kind` order: the one registration line per kind.
+pub static ALL: [&KindDef; 12] = [
+    &resource_group::DEF,
+    &existing::DEF,
+    &workspace::DEF,
+    &registry::DEF,
+    &network::VNET_DEF,
+    &network::SUBNET_DEF,
+    &dns_zone::DEF,
+    &identity::IDENTITY_DEF,
+    &cluster::DEF,
+    &node_pool::DEF,
+    &identity::CREDENTIAL_DEF,
+    &role_assignment::DEF,
+];
+
+/// What azplan knows about a kind, in one place.
+#[derive(Debug)]
+pub struct KindDef {
+    pub kind: Kind,
+    /// The spec section that declares it (`registries:`); `None` for children.
+    pub section: Option<&'static str>,
+    /// The address prefix users write, e.g. `vnet` in `vnet/aks-vnet/default`.
+    pub prefix: &'static str,
+    /// A human name for messages.
+    pub noun: &'static str,
+    /// How a reference to it is written, for help texts.
+    pub example: &'static str,
+    /// The ARM types it can be, with the api-version azplan uses for each (DNS zones are
+    /// public or private); empty for `existing`, which can be anything.
+    pub arm: &'static [ArmType],
+    /// The kind it is a child of (its ARM path continues the parent's).
+    pub parent: Option<Kind>,
+    /// Carries tags, and so the ownership tag.
+    pub taggable: bool,
+    pub serial: Serial,
+    /// Deletes run dependents first: kinds created later are deleted earlier.
+    pub delete_rank: u8,
+    pub rules: &'static Rules,
+}
+
+/// An ARM resource type and the api-version azplan speaks for it.
+#[derive(Debug)]
+pub struct ArmType {
+    pub path: &'static str,
+    pub api_version: &'static str,
+}
+
+impl ArmType {
+    /// The last type segment: `subnets` for `Microsoft.Network/virtualNetworks/subnets`.
+    pub fn segment(&self) -> &'static str {
+        self.path.rsplit('/').next().unwrap_or(self.path)
+    }
+}
+
+/// What ARM allows to run at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Serial {
+    Free,
+    /// One operation at a time on the resource (AKS: on the cluster and its pools).
+    Itself,
+    /// One write at a time among the children of one parent.
+    UnderParent,
+}
+
+impl Kind {
+    pub fn def(self) -> &'static KindDef {
+        ALL[self as usize]
+    }
+
+    pub fn all() -> impl Iterator<Item = Kind> {
+        ALL.iter().map(|d| d.kind)
+    }
+
+    pub fn prefix(self) -> &'static str {
+        self.def().prefix
+    }
+
+    pub fn noun(self) -> &'static str {
+        self.def().noun
+    }
+
+    /// The kind a prefix names at the top level (`vnet` is a VNet, not a subnet).
+    pub fn from_prefix(prefix: &str) -> Option<Kind> {
+        ALL.iter()
+            .find(|d| d.prefix == prefix && d.parent.is_none())
+            .map(|d| d.kind)
+    }
+
+    /// The prefixes users can write.
+    pub fn prefixes() -> impl Iterator<Item = &'static str> + Clone {
+        ALL.iter().filter(|d| d.parent.is_none()).map(|d| d.prefix)
+    }
+
+    /// The child kind addressed as `prefix/parent/child`, if the kind has one.
+    pub fn child(self) -> Option<Kind> {
+        ALL.iter().find(|d| d.parent == Some(self)).map(|d| d.kind)
+    }
+
+    pub fn parent(self) -> Option<Kind> {
+        self.def().parent
+    }
+}
+
+/// The definition and ARM type for an ARM type name (any casing), if azplan manages the type.
+pub fn by_arm_type(arm_type: &str) -> Option<(&'static KindDef, &'static ArmType)> {
+    ALL.iter().find_map(|d| {
+        d.arm
+            .iter()
+            .find(|t| t.path.eq_ignore_ascii_case(arm_type))
+            .map(|t| (*d, t))
+    })
+}
 
 /// The tag that marks a resource as owned by a stack.
 pub const OWNER_TAG: &str = "azplan-stack";
@@ -76,125 +210,60 @@ pub const EMPTY: Rules = Rules {
     last_segment: &[],
 };
 
+/// The ARM type a resource is (a DNS zone's depends on `private`).
+fn arm_type(resource: &Resource) -> Option<&'static ArmType> {
+    let def = resource.address.kind.def();
+    match &resource.spec {
+        Spec::DnsZone(z) => def.arm.get(usize::from(z.private)),
+        _ => def.arm.first(),
+    }
+}
+
 pub fn arm_kind(resource: &Resource) -> ArmKind {
-    let (arm_type, api_version, taggable) = match &resource.spec {
-        Spec::ResourceGroup => ("Microsoft.Resources/resourceGroups", "2025-04-01", true),
-        Spec::Registry(_) => ("Microsoft.ContainerRegistry/registries", "2025-11-01", true),
-        Spec::Workspace(_) => (
-            "Microsoft.OperationalInsights/workspaces",
-            "2025-07-01",
-            true,
-        ),
-        Spec::VirtualNetwork(_) => ("Microsoft.Network/virtualNetworks", "2026-03-01", true),
-        Spec::Subnet(_) => (
-            "Microsoft.Network/virtualNetworks/subnets",
-            "2026-03-01",
-            false,
-        ),
-        Spec::DnsZone(z) if z.private => ("Microsoft.Network/privateDnsZones", "2024-06-01", true),
-        Spec::DnsZone(_) => ("Microsoft.Network/dnsZones", "2018-05-01", true),
-        Spec::Identity => (
-            "Microsoft.ManagedIdentity/userAssignedIdentities",
-            "2024-11-30",
-            true,
-        ),
-        Spec::FederatedCredential(_) => (
-            "Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials",
-            "2024-11-30",
-            false,
-        ),
-        Spec::RoleAssignment(_) => (
-            "Microsoft.Authorization/roleAssignments",
-            "2022-04-01",
-            false,
-        ),
-        Spec::Cluster(_) => (
-            "Microsoft.ContainerService/managedClusters",
-            "2026-08-01",
-            true,
-        ),
-        Spec::NodePool(_) => (
-            "Microsoft.ContainerService/managedClusters/agentPools",
-            "2026-08-01",
-            false,
-        ),
-        Spec::Existing(e) => return existing_kind(&e.arm_type),
-    };
+    if let Spec::Existing(e) = &resource.spec {
+        return ArmKind {
+            arm_type: by_arm_type(&e.arm_type).map_or("", |(_, t)| t.path),
+            api_version: api_version_of_type(&e.arm_type),
+            taggable: false,
+        };
+    }
+    let arm = arm_type(resource);
     ArmKind {
-        arm_type,
-        api_version,
-        taggable,
+        arm_type: arm.map_or("", |t| t.path),
+        api_version: arm.map_or("", |t| t.api_version),
+        taggable: resource.address.kind.def().taggable,
     }
 }
 
-/// The api-version azplan uses for an ARM type (lower-case), for resources known only by ID.
+/// The api-version for resources known only by ID whose type azplan does not manage: the
+/// oldest version every Resource Manager type still answers is not knowable, so this is the
+/// generic `Microsoft.Resources` one; types azplan manages use their own.
+const FALLBACK_API_VERSION: &str = "2021-04-01";
+
+/// The api-version azplan uses for an ARM type (any casing), for resources known only by ID.
 pub fn api_version_of_type(arm_type: &str) -> &'static str {
-    match arm_type {
-        "microsoft.resources/resourcegroups" => "2025-04-01",
-        "microsoft.containerregistry/registries" => "2025-11-01",
-        "microsoft.operationalinsights/workspaces" => "2025-07-01",
-        "microsoft.network/virtualnetworks" | "microsoft.network/virtualnetworks/subnets" => {
-            "2026-03-01"
-        }
-        "microsoft.network/dnszones" => "2018-05-01",
-        "microsoft.network/privatednszones" => "2024-06-01",
-        "microsoft.managedidentity/userassignedidentities"
-        | "microsoft.managedidentity/userassignedidentities/federatedidentitycredentials" => {
-            "2024-11-30"
-        }
-        "microsoft.authorization/roleassignments" => "2022-04-01",
-        "microsoft.containerservice/managedclusters"
-        | "microsoft.containerservice/managedclusters/agentpools" => "2026-08-01",
-        _ => "2021-04-01",
-    }
-}
-
-/// Whether resources of this ARM type carry tags (and so the ownership tag); children and role
-/// assignments do not.
-pub fn taggable_type(arm_type: &str) -> bool {
-    matches!(
-        arm_type.to_ascii_lowercase().as_str(),
-        "microsoft.resources/resourcegroups"
-            | "microsoft.containerregistry/registries"
-            | "microsoft.operationalinsights/workspaces"
-            | "microsoft.network/virtualnetworks"
-            | "microsoft.network/dnszones"
-            | "microsoft.network/privatednszones"
-            | "microsoft.managedidentity/userassignedidentities"
-            | "microsoft.containerservice/managedclusters"
-    )
+    by_arm_type(arm_type).map_or(FALLBACK_API_VERSION, |(_, t)| t.api_version)
 }
 
 /// Whether azplan manages resources of this ARM type (any casing) and so knows how to delete
 /// one.
 pub fn manages_type(arm_type: &str) -> bool {
-    let lower = arm_type.to_ascii_lowercase();
-    api_version_of_type(&lower) != api_version_of_type("")
+    by_arm_type(arm_type).is_some()
 }
 
-fn existing_kind(arm_type: &str) -> ArmKind {
-    ArmKind {
-        arm_type: "existing",
-        api_version: api_version_of_type(arm_type),
-        taggable: false,
-    }
+/// Whether resources of this ARM type carry tags (and so the ownership tag).
+pub fn taggable_type(arm_type: &str) -> bool {
+    by_arm_type(arm_type).is_some_and(|(d, _)| d.taggable)
+}
+
+/// Deletes run dependents first; this ranks ARM types by how late their kind is created
+/// (types azplan does not manage go first).
+pub fn delete_rank(arm_type: &str) -> u8 {
+    by_arm_type(arm_type).map_or(u8::MAX, |(d, _)| d.delete_rank)
 }
 
 pub fn rules(resource: &Resource) -> &'static Rules {
-    match &resource.spec {
-        Spec::ResourceGroup => &resource_group::RULES,
-        Spec::Registry(_) => &registry::RULES,
-        Spec::Workspace(_) => &workspace::RULES,
-        Spec::VirtualNetwork(_) => &network::VNET_RULES,
-        Spec::Subnet(_) => &network::SUBNET_RULES,
-        Spec::DnsZone(_) => &dns_zone::RULES,
-        Spec::Identity => &identity::IDENTITY_RULES,
-        Spec::FederatedCredential(_) => &identity::CREDENTIAL_RULES,
-        Spec::RoleAssignment(_) => &role_assignment::RULES,
-        Spec::Cluster(_) => &cluster::RULES,
-        Spec::NodePool(_) => &node_pool::RULES,
-        Spec::Existing(_) => &EXISTING_RULES,
-    }
+    resource.address.kind.def().rules
 }
 
 static EXISTING_RULES: Rules = EMPTY;
@@ -202,22 +271,22 @@ static EXISTING_RULES: Rules = EMPTY;
 /// The diff rules of a kind, by ARM type (any casing): what apply needs to decide again about
 /// a resource it only knows from the plan.
 pub fn rules_of_type(arm_type: &str) -> &'static Rules {
-    match arm_type.to_ascii_lowercase().as_str() {
-        "microsoft.resources/resourcegroups" => &resource_group::RULES,
-        "microsoft.containerregistry/registries" => &registry::RULES,
-        "microsoft.operationalinsights/workspaces" => &workspace::RULES,
-        "microsoft.network/virtualnetworks" => &network::VNET_RULES,
-        "microsoft.network/virtualnetworks/subnets" => &network::SUBNET_RULES,
-        "microsoft.network/dnszones" | "microsoft.network/privatednszones" => &dns_zone::RULES,
-        "microsoft.managedidentity/userassignedidentities" => &identity::IDENTITY_RULES,
-        "microsoft.managedidentity/userassignedidentities/federatedidentitycredentials" => {
-            &identity::CREDENTIAL_RULES
-        }
-        "microsoft.authorization/roleassignments" => &role_assignment::RULES,
-        "microsoft.containerservice/managedclusters" => &cluster::RULES,
-        "microsoft.containerservice/managedclusters/agentpools" => &node_pool::RULES,
-        _ => &EXISTING_RULES,
-    }
+    by_arm_type(arm_type).map_or(&EXISTING_RULES, |(d, _)| d.rules)
+}
+
+/// The ARM type of the stack's resource groups, whose deletes take everything inside.
+pub fn resource_group_type() -> &'static ArmType {
+    &resource_group::DEF.arm[0]
+}
+
+/// The ARM type of role assignments (found per scope, described by their owner).
+pub fn role_assignment_type() -> &'static ArmType {
+    &role_assignment::DEF.arm[0]
+}
+
+/// The ARM type of private DNS zones (the run lock lives in one).
+pub fn private_dns_zone_type() -> &'static ArmType {
+    &dns_zone::DEF.arm[1]
 }
 
 /// A value in a desired body that comes from another resource once it exists.

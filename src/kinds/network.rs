@@ -4,8 +4,46 @@
 
 use serde_json::{Value, json};
 
-use super::{BodyBuilder, EMPTY, Rules, tracked};
+use super::{ArmType, BodyBuilder, EMPTY, Kind, KindDef, Rules, Serial, tracked};
 use crate::model::{Resource, Subnet, VirtualNetwork};
+
+/// Network resources share one api-version.
+const API_VERSION: &str = "2026-03-01";
+
+pub static VNET_DEF: KindDef = KindDef {
+    kind: Kind::VirtualNetwork,
+    section: Some("vnets"),
+    prefix: "vnet",
+    noun: "virtual network",
+    example: "`vnet/NAME`",
+    arm: &[ArmType {
+        path: "Microsoft.Network/virtualNetworks",
+        api_version: API_VERSION,
+    }],
+    parent: None,
+    taggable: true,
+    serial: Serial::Free,
+    delete_rank: 3,
+    rules: &VNET_RULES,
+};
+
+pub static SUBNET_DEF: KindDef = KindDef {
+    kind: Kind::Subnet,
+    section: None,
+    prefix: "vnet",
+    noun: "subnet",
+    example: "`vnet/NAME/SUBNET`",
+    arm: &[ArmType {
+        path: "Microsoft.Network/virtualNetworks/subnets",
+        api_version: API_VERSION,
+    }],
+    parent: Some(Kind::VirtualNetwork),
+    taggable: false,
+    // ARM writes one subnet of a VNet at a time (AnotherOperationInProgress otherwise).
+    serial: Serial::UnderParent,
+    delete_rank: 4,
+    rules: &SUBNET_RULES,
+};
 
 pub static VNET_RULES: Rules = Rules {
     immutable: &[(

@@ -3,9 +3,26 @@
 
 use serde_json::{Value, json};
 
-use super::{BodyBuilder, EMPTY, Rules};
+use super::{ArmType, BodyBuilder, EMPTY, Kind, KindDef, Rules, Serial};
 use crate::model::{NodePool, Resource};
 use crate::spec::{OsDiskType, OsSku, PoolMode};
+
+pub static DEF: KindDef = KindDef {
+    kind: Kind::NodePool,
+    section: None,
+    prefix: "cluster",
+    noun: "node pool",
+    example: "`cluster/NAME/POOL`",
+    arm: &[ArmType {
+        path: "Microsoft.ContainerService/managedClusters/agentPools",
+        api_version: super::cluster::API_VERSION,
+    }],
+    parent: Some(Kind::Cluster),
+    taggable: false,
+    serial: Serial::UnderParent,
+    delete_rank: 8,
+    rules: &RULES,
+};
 
 pub static RULES: Rules = Rules {
     immutable: &[

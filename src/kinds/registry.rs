@@ -2,9 +2,26 @@
 
 use serde_json::{Value, json};
 
-use super::{BodyBuilder, EMPTY, Rules, tracked};
+use super::{ArmType, BodyBuilder, EMPTY, Kind, KindDef, Rules, Serial, tracked};
 use crate::model::{Registry, Resource};
 use crate::spec::RegistrySku;
+
+pub static DEF: KindDef = KindDef {
+    kind: Kind::Registry,
+    section: Some("registries"),
+    prefix: "registry",
+    noun: "container registry",
+    example: "`registry/NAME`",
+    arm: &[ArmType {
+        path: "Microsoft.ContainerRegistry/registries",
+        api_version: "2025-11-01",
+    }],
+    parent: None,
+    taggable: true,
+    serial: Serial::Free,
+    delete_rank: 2,
+    rules: &RULES,
+};
 
 pub static RULES: Rules = Rules {
     immutable: &[

@@ -4,11 +4,29 @@
 
 use serde_json::{Value, json};
 
-use super::{BodyBuilder, Context, EMPTY, OWNER_PREFIX, Rules};
+use super::{ArmType, BodyBuilder, Context, EMPTY, Kind, KindDef, OWNER_PREFIX, Rules, Serial};
 use crate::model::{
     Address, ClusterIdentity, ControlPlaneIdentity, Principal, Resource, RoleAssignment, Spec,
 };
 use crate::spec::PrincipalType;
+
+pub static DEF: KindDef = KindDef {
+    kind: Kind::RoleAssignment,
+    section: Some("roleAssignments"),
+    prefix: "roleAssignment",
+    noun: "role assignment",
+    example: "`roleAssignment/NAME`",
+    arm: &[ArmType {
+        path: "Microsoft.Authorization/roleAssignments",
+        api_version: "2022-04-01",
+    }],
+    parent: None,
+    // No tags: the owner is named at the start of the description.
+    taggable: false,
+    serial: Serial::Free,
+    delete_rank: 10,
+    rules: &RULES,
+};
 
 pub static RULES: Rules = Rules {
     immutable: &[

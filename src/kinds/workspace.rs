@@ -2,8 +2,25 @@
 
 use serde_json::{Value, json};
 
-use super::{BodyBuilder, EMPTY, Rules, tracked};
+use super::{ArmType, BodyBuilder, EMPTY, Kind, KindDef, Rules, Serial, tracked};
 use crate::model::{Resource, Workspace};
+
+pub static DEF: KindDef = KindDef {
+    kind: Kind::Workspace,
+    section: Some("workspaces"),
+    prefix: "workspace",
+    noun: "Log Analytics workspace",
+    example: "`workspace/NAME`",
+    arm: &[ArmType {
+        path: "Microsoft.OperationalInsights/workspaces",
+        api_version: "2025-07-01",
+    }],
+    parent: None,
+    taggable: true,
+    serial: Serial::Free,
+    delete_rank: 1,
+    rules: &RULES,
+};
 
 pub static RULES: Rules = Rules {
     immutable: &[("location", "a workspace cannot move to another region")],

@@ -6,15 +6,10 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::{
-    Action, Change, KeptGroup, NotOwned, delete_change, delete_rank, owner_of, short_name,
-};
+use super::{Action, Change, KeptGroup, NotOwned, delete_change, owner_of, short_name};
 use crate::kinds;
 use crate::live::LiveState;
 use crate::model::Stack;
-
-const RESOURCE_GROUP: &str = "Microsoft.Resources/resourceGroups";
-const ROLE_ASSIGNMENT: &str = "Microsoft.Authorization/roleAssignments";
 
 /// One resource inside a group that a delete of the group would take.
 struct Inside<'a> {
@@ -49,7 +44,9 @@ fn inside<'a>(live: &'a LiveState, group_id: &str) -> Vec<Inside<'a>> {
 
 /// Why a resource inside a group is not this stack's to delete, or `None` when it is.
 fn not_ours(stack: &Stack, item: &Inside<'_>) -> Option<String> {
-    let is_role_assignment = item.arm_type.eq_ignore_ascii_case(ROLE_ASSIGNMENT);
+    let is_role_assignment = item
+        .arm_type
+        .eq_ignore_ascii_case(kinds::role_assignment_type().path);
     match owner_of(item.body) {
         Some(owner) if owner == stack.name => (!kinds::manages_type(&item.arm_type)).then(|| {
             format!(
@@ -78,7 +75,9 @@ pub(super) fn guard_group_deletes(
     let groups: Vec<usize> = (0..changes.len())
         .filter(|&i| {
             changes[i].action == Action::Delete
-                && changes[i].arm_type.eq_ignore_ascii_case(RESOURCE_GROUP)
+                && changes[i]
+                    .arm_type
+                    .eq_ignore_ascii_case(kinds::resource_group_type().path)
         })
         .collect();
     let mut kept = Vec::new();
@@ -162,7 +161,7 @@ pub(super) fn order_deletes(changes: &mut Vec<Change>) {
     let (mut deletes, others): (Vec<Change>, Vec<Change>) = std::mem::take(changes)
         .into_iter()
         .partition(|c| c.action == Action::Delete);
-    deletes.sort_by_key(|c| std::cmp::Reverse(delete_rank(&c.arm_type)));
+    deletes.sort_by_key(|c| std::cmp::Reverse(kinds::delete_rank(&c.arm_type)));
     *changes = others;
     changes.extend(deletes);
 }
@@ -186,7 +185,7 @@ mod tests {
     }
 
     fn owned_group(name: &str) -> serde_json::Value {
-        json!({"id": format!("{SUB}/resourceGroups/{name}"), "type": RESOURCE_GROUP,
+        json!({"id": format!("{SUB}/resourceGroups/{name}"), "type": "Microsoft.Resources/resourceGroups",
                "location": "westeurope", "tags": {"azplan-stack": "s"}})
     }
 
@@ -246,14 +245,14 @@ mod tests {
         );
         live.insert(json!({
             "id": format!("{SUB}/resourceGroups/old/providers/Microsoft.Authorization/roleAssignments/x"),
-            "type": ROLE_ASSIGNMENT,
+            "type": "Microsoft.Authorization/roleAssignments",
             "properties": {"description": "someone's"}
         }));
         let (plan, _) = plan(&stack, &graph, &live, PlanOptions::default());
         assert!(
             plan.changes
                 .iter()
-                .all(|c| c.arm_type != RESOURCE_GROUP || !c.id.ends_with("/old")),
+                .all(|c| c.action != Action::Delete || !c.id.ends_with("/old")),
             "no delete of the group"
         );
         assert_eq!(plan.kept.len(), 1);

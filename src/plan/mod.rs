@@ -744,14 +744,14 @@ fn deletions(
     desired: &BTreeSet<String>,
     planned: &[Change],
 ) -> Vec<Change> {
+    // Parents that stay, whose children (subnets, pools, credentials) are read live.
+    let has_children = |arm_type: &str| {
+        kinds::by_arm_type(arm_type).is_some_and(|(d, _)| d.kind.child().is_some())
+    };
     let parents: BTreeSet<String> = planned
         .iter()
         .filter(|c| matches!(c.action, Action::NoOp | Action::Update | Action::Adopt))
-        .filter(|c| {
-            c.arm_type.ends_with("/virtualNetworks")
-                || c.arm_type.ends_with("/managedClusters")
-                || c.arm_type.ends_with("/userAssignedIdentities")
-        })
+        .filter(|c| has_children(&c.arm_type))
         .map(|c| c.id.to_ascii_lowercase())
         .collect();
     let mut out = Vec::new();
@@ -786,30 +786,6 @@ fn deletions(
     }
     out.sort_by(|a, b| a.id.cmp(&b.id));
     out
-}
-
-/// Deletes run dependents first; this ranks kinds by how late they are created.
-pub fn delete_rank(arm_type: &str) -> usize {
-    const ORDER: &[&str] = &[
-        "resourcegroups",
-        "workspaces",
-        "registries",
-        "virtualnetworks",
-        "subnets",
-        "dnszones",
-        "privatednszones",
-        "userassignedidentities",
-        "managedclusters",
-        "agentpools",
-        "federatedidentitycredentials",
-        "roleassignments",
-    ];
-    let last = arm_type
-        .rsplit('/')
-        .next()
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    ORDER.iter().position(|t| *t == last).unwrap_or(ORDER.len())
 }
 
 pub(crate) fn short_name(id: &str) -> String {

@@ -80,7 +80,8 @@ fn kept_groups(plan: &Plan, style: Style, out: &mut String) {
         let _ = writeln!(out, "  {}", style.paint(Action::Delete, &style.bold(&head)));
         let _ = writeln!(
             out,
-            "      # Microsoft.Resources/resourceGroups {}",
+            "      # {} {}",
+            crate::kinds::resource_group_type().path,
             group.id
         );
         for item in &group.not_owned {
