@@ -30,11 +30,13 @@ mod cluster;
 mod cluster_defaults;
 mod common;
 mod dns;
+mod entra;
 mod error;
 mod faults;
 mod filter;
 mod handlers;
 mod identity;
+mod jwt;
 mod kind;
 mod lockfile;
 mod network;
@@ -97,6 +99,11 @@ pub struct EmulatorConfig {
     /// Items per LIST page; longer lists answer with a nextLink.
     pub list_page_size: usize,
     pub tenant_id: String,
+    /// ARM checks bearer tokens (issued by the emulator's Entra endpoint, for ARM, unexpired)
+    /// instead of accepting any non-empty one.
+    pub strict_auth: bool,
+    /// The secret the managed-identity endpoint expects in `X-IDENTITY-HEADER`.
+    pub identity_header: String,
 }
 
 impl Default for EmulatorConfig {
@@ -116,6 +123,8 @@ impl Default for EmulatorConfig {
             list_page_size: 1000,
             // Obviously fake: nothing the emulator returns may pass for a real tenant.
             tenant_id: "00000000-0000-4000-8000-0000000e0ad0".to_string(),
+            strict_auth: false,
+            identity_header: "azplan-emulator-identity-header".to_string(),
         }
     }
 }
@@ -224,6 +233,9 @@ impl Emulator {
                 fic_write_ms: duration_ms(config.credential_write_window),
                 retry_after_override: config.retry_after,
                 page_size: config.list_page_size,
+                strict_auth: config.strict_auth,
+                token_key: certs.token_key.clone(),
+                identity_header: config.identity_header.clone(),
             },
             latency: config.latency,
             state: Mutex::new(state),
@@ -288,6 +300,27 @@ impl RunningEmulator {
     /// `https://127.0.0.1:PORT`, the base URL for ARM requests.
     pub fn endpoint(&self) -> &str {
         &self.endpoint
+    }
+
+    /// The Microsoft Entra authority host to give credentials (`ClientOptions::cloud`,
+    /// `AZURE_AUTHORITY_HOST`): tokens come from `{authority_host}/{tenant}/oauth2/v2.0/token`.
+    pub fn authority_host(&self) -> &str {
+        &self.endpoint
+    }
+
+    /// The managed-identity endpoint (`IDENTITY_ENDPOINT` of the App Service protocol).
+    pub fn identity_endpoint(&self) -> String {
+        format!("{}/msi/token", self.endpoint)
+    }
+
+    /// The secret for `IDENTITY_HEADER`.
+    pub fn identity_header(&self) -> &str {
+        &self.shared.settings.identity_header
+    }
+
+    /// The emulated tenant.
+    pub fn tenant_id(&self) -> &str {
+        &self.shared.settings.tenant_id
     }
 
     /// The CA certificate clients must trust.
@@ -355,6 +388,13 @@ pub struct EmulatorArgs {
     /// Seconds (before time scaling) a new principal stays unknown to role assignments.
     #[arg(long, value_name = "SECONDS", default_value_t = 30.0)]
     pub principal_window: f64,
+    /// Check bearer tokens as ARM does (issued by this emulator's Entra endpoint at
+    /// <endpoint>/<tenant>/oauth2/v2.0/token, for ARM, unexpired); by default any token is accepted.
+    #[arg(long)]
+    pub strict_auth: bool,
+    /// The X-IDENTITY-HEADER secret of the managed-identity endpoint <endpoint>/msi/token.
+    #[arg(long, value_name = "SECRET")]
+    pub identity_header: Option<String>,
 }
 
 impl EmulatorArgs {
@@ -378,6 +418,11 @@ impl EmulatorArgs {
             throttle,
             principal_window: Duration::from_secs_f64(self.principal_window.max(0.0)),
             retry_after: self.retry_after,
+            strict_auth: self.strict_auth,
+            identity_header: self
+                .identity_header
+                .clone()
+                .unwrap_or_else(|| EmulatorConfig::default().identity_header),
             ..EmulatorConfig::default()
         })
     }
@@ -473,9 +518,14 @@ mod tests {
             "4",
             "--state",
             "s.json",
+            "--strict-auth",
+            "--identity-header",
+            "h1",
         ])
         .expect("valid flags");
         let config = cli.args.to_config().expect("config");
+        assert!(config.strict_auth);
+        assert_eq!(config.identity_header, "h1");
         assert!(!config.throttle.enabled);
         assert_eq!(config.time_scale, 0.5);
         assert_eq!(config.latency, std::time::Duration::from_millis(7));
