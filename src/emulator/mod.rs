@@ -11,6 +11,30 @@
 //! `filter` parses the generic LIST's `$filter`; `lockfile`
 //! keeps one emulator per state file; `throttle`, `faults` and `reqlog` are test controls.
 //!
+//! Served (types, api-versions in `kind::Kind::api_versions`, the stable ones of the last two
+//! years): resource groups and the generic resource LISTs; Microsoft.ContainerRegistry/registries;
+//! Microsoft.OperationalInsights/workspaces; Microsoft.Network virtualNetworks (+ subnets),
+//! publicIPAddresses, publicIPPrefixes, dnsZones, privateDnsZones (+ virtualNetworkLinks and record
+//! sets of every type); Microsoft.ManagedIdentity userAssignedIdentities (+
+//! federatedIdentityCredentials); Microsoft.Authorization roleAssignments at any scope;
+//! Microsoft.ContainerService managedClusters (+ agentPools, credentials, upgrade profiles, start,
+//! stop, abort). Next to ARM: a Microsoft Entra token endpoint, OpenID discovery and a
+//! managed-identity endpoint (`entra`). Anything else: 501 `ResourceTypeNotEmulated`.
+//!
+//! Known not to match Azure yet:
+//! - ARM's own errors are wrapped in `{"error": …}`; Private DNS answers unwrapped, as the service
+//!   does. The 412 message is Azure DNS's wording (no Private DNS wire capture was found).
+//! - References to types the emulator does not serve (disk encryption sets, NSGs, route tables, …)
+//!   cannot be checked and are accepted.
+//! - Only one shape difference between api-versions is modelled (private DNS links'
+//!   `resolutionPolicy`); older versions otherwise answer in the newest shape.
+//! - Access tokens are HS256 JWTs signed by the emulator (Entra signs RS256 with published keys);
+//!   no app registrations exist, so any client secret is accepted; client assertions are not
+//!   signature-checked, only matched against federated credentials.
+//! - AKS node images, add-on identities' role assignments, maintenance configurations and
+//!   `upgradeNodeImageVersion` are not modelled; a cluster PUT that changes the control-plane
+//!   version leaves pools that carry an `orchestratorVersion` at theirs.
+//!
 //! Architecture invariants:
 //! - No file here uses another azplan module (a unit test below enforces it).
 //! - Operations complete lazily: `State::settle` runs at the start of every request and finishes
