@@ -131,6 +131,7 @@ pub(crate) fn handle(
         }
         ("GET", ["common", "discovery", "instance"]) => Some(instance_discovery(settings, query)),
         ("GET", ["msi", "token"]) => Some(managed_identity(state, settings, query, headers)),
+        ("GET", ["metadata", "endpoints"]) => Some(cloud_metadata(settings)),
         _ => None,
     }
 }
@@ -292,6 +293,45 @@ fn openid_configuration(settings: &Settings, tenant: &str) -> Reply {
             "cloud_graph_host_name": host,
             "msgraph_host": host,
             "rbac_url": base,
+        }),
+    )
+}
+
+/// ARM's cloud metadata (`GET /metadata/endpoints`), which `az cloud register
+/// --endpoint-resource-manager` reads: the emulator is both the resource manager and the Entra
+/// login endpoint; other endpoints keep the public cloud's values.
+fn cloud_metadata(settings: &Settings) -> Reply {
+    let base = &settings.base_url;
+    Reply::json(
+        200,
+        json!({
+            "name": "AzplanEmulator",
+            "portal": base,
+            "authentication": {
+                "loginEndpoint": base,
+                "audiences": ["https://management.core.windows.net/", "https://management.azure.com/"],
+                "tenant": "common",
+                "identityProvider": "AAD",
+            },
+            "resourceManager": format!("{base}/"),
+            "media": "https://rest.media.azure.net",
+            "graphAudience": "https://graph.windows.net/",
+            "graph": "https://graph.windows.net/",
+            "microsoftGraphResourceId": "https://graph.microsoft.com/",
+            "batch": "https://batch.core.windows.net/",
+            "sqlManagement": "https://management.core.windows.net:8443/",
+            "gallery": "https://gallery.azure.com/",
+            "activeDirectoryDataLake": "https://datalake.azure.net/",
+            "logAnalyticsResourceId": "https://api.loganalytics.io",
+            "vmImageAliasDoc": "https://raw.githubusercontent.com/Azure/azure-rest-api-specs/main/arm-compute/quickstart-templates/aliases.json",
+            "suffixes": {
+                "acrLoginServer": "azurecr.io",
+                "keyVaultDns": "vault.azure.net",
+                "storage": "core.windows.net",
+                "sqlServerHostname": "database.windows.net",
+                "azureDataLakeStoreFileSystem": "azuredatalakestore.net",
+                "azureDataLakeAnalyticsCatalogAndJob": "azuredatalakeanalytics.net",
+            },
         }),
     )
 }
