@@ -387,3 +387,50 @@ async fn child_signs_in(endpoint: &str) {
         r.body
     );
 }
+
+/// What a CLI reads before it signs in: ARM's cloud metadata (the emulator is both the resource
+/// manager and the login endpoint) and the subscriptions the signed-in principal sees.
+#[tokio::test]
+async fn cloud_metadata_and_subscriptions_are_served() {
+    let (emu, c) = start(fast_config()).await;
+    let meta = c
+        .without_token()
+        .get(&format!(
+            "{}/metadata/endpoints?api-version=2022-09-01",
+            emu.endpoint()
+        ))
+        .await;
+    assert_eq!(meta.status, 200);
+    assert_eq!(meta.body["authentication"]["loginEndpoint"], emu.endpoint());
+    assert_eq!(meta.body["resourceManager"], format!("{}/", emu.endpoint()));
+    let discovery = c
+        .without_token()
+        .get(&format!(
+            "{}/{}/v2.0/.well-known/openid-configuration",
+            emu.endpoint(),
+            emu.tenant_id()
+        ))
+        .await;
+    assert_eq!(
+        discovery.body["token_endpoint"],
+        format!("{}/{}/oauth2/v2.0/token", emu.endpoint(), emu.tenant_id())
+    );
+    group(&c, "somewhere").await;
+    let subs = c.get("/subscriptions?api-version=2022-12-01").await;
+    assert_eq!(subs.status, 200);
+    let first = &subs.body["value"][0];
+    assert_eq!(first["subscriptionId"], emulator_support::SUB);
+    assert_eq!(first["tenantId"], emu.tenant_id());
+    assert_eq!(first["state"], "Enabled");
+    let one = c
+        .get(&format!(
+            "/subscriptions/{}?api-version=2022-12-01",
+            emulator_support::SUB
+        ))
+        .await;
+    assert_eq!(one.status, 200);
+    let none = c
+        .get("/subscriptions/11111111-0000-0000-0000-000000000000?api-version=2022-12-01")
+        .await;
+    assert_eq!((none.status, none.code()), (404, "SubscriptionNotFound"));
+}
