@@ -98,6 +98,9 @@ def main():
     c.run("resource group get", lambda: assert_eq(res.resource_groups.get(RG).properties.provisioning_state, "Succeeded"))
     c.run("resource group update", lambda: res.resource_groups.update(RG, {"tags": {"owner": "sdk"}}))
     c.run("resource group list", lambda: assert_true(any(g.name == RG for g in res.resource_groups.list())))
+    c.run("resource group with a Unicode name (percent-encoded path)", lambda: assert_eq(
+        res.resource_groups.create_or_update("sdk-grüppe-ümläut", {"location": LOC}).name, "sdk-grüppe-ümläut"))
+    c.run("resource group with a Unicode name deleted (LRO)", lambda: res.resource_groups.begin_delete("sdk-grüppe-ümläut").result())
 
     # Container registry
     c.run("registry create (LRO)", lambda: assert_eq(acr.registries.begin_create(
