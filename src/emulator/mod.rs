@@ -31,6 +31,10 @@
 //! - Access tokens are HS256 JWTs signed by the emulator (Entra signs RS256 with published keys);
 //!   no app registrations exist, so any client secret is accepted; client assertions are not
 //!   signature-checked, only matched against federated credentials.
+//! - Conditional headers are honoured for the same verbs in every served api-version of a type;
+//!   that AKS declared them as early as 2024-10-01 was not checked against that version's spec.
+//! - Log Analytics date formats follow the examples' style; they were not compared with a live
+//!   workspace.
 //! - AKS node images, add-on identities' role assignments, maintenance configurations and
 //!   `upgradeNodeImageVersion` are not modelled; a cluster PUT that changes the control-plane
 //!   version leaves pools that carry an `orchestratorVersion` at theirs.
