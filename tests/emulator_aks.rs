@@ -886,8 +886,7 @@ async fn cluster_operations_beyond_crud() {
         "{config}"
     );
     assert!(
-        config.contains("client-certificate-data:")
-            && config.contains("current-context: ops1-admin")
+        config.contains("client-certificate-data:") && config.contains("current-context: ops1")
     );
     let user = c
         .call(

@@ -60,11 +60,9 @@ fn kubeconfig(ctx: &Ctx, cluster: &Record, target: &Target, user_kind: &str, aad
     let rg = target.resource_group.as_deref().unwrap_or("");
     let name = &target.name;
     let user = format!("{user_kind}_{rg}_{name}");
-    let context = if user_kind == "clusterAdmin" {
-        format!("{name}-admin")
-    } else {
-        name.clone()
-    };
+    // The context is named after the cluster for every credential; `az aks get-credentials --admin`
+    // appends "-admin" itself (azure-cli acs `merge_kubernetes_configurations`).
+    let context = name.clone();
     let fake = |what: &str| base64(format!("azplan-emulator {what} for {name}").as_bytes());
     let credentials = if aad {
         format!(

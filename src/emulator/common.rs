@@ -21,6 +21,12 @@ pub(crate) struct Settings {
     pub(crate) retry_after_override: Option<u64>,
     /// Items per LIST page before a nextLink.
     pub(crate) page_size: usize,
+    /// ARM checks bearer tokens (signature, issuer, audience, expiry) instead of accepting any.
+    pub(crate) strict_auth: bool,
+    /// Signs and verifies the tokens the Entra endpoint issues.
+    pub(crate) token_key: Vec<u8>,
+    /// The `X-IDENTITY-HEADER` secret of the managed-identity endpoint.
+    pub(crate) identity_header: String,
 }
 
 impl Settings {
@@ -337,6 +343,9 @@ mod tests {
                 fic_write_ms: 0,
                 retry_after_override,
                 page_size: 1,
+                strict_auth: false,
+                token_key: Vec::new(),
+                identity_header: String::new(),
             }
             .retry_after()
         };

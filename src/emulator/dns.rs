@@ -78,6 +78,9 @@ pub(crate) fn put(
         ] {
             props.remove(field);
         }
+        // 10,000 record sets per public zone is the service limit (Learn "Azure subscription and
+        // service limits", Azure DNS). CreateOrUpdateZone.json (2018-05-01) shows 5000, the limit
+        // of its time; the fidelity replay checks the property's presence and type, not the value.
         out.insert("maxNumberOfRecordSets".into(), json!(10000));
         out.insert("maxNumberOfRecordsPerRecordSet".into(), json!(20));
         out.insert("numberOfRecordSets".into(), json!(2));

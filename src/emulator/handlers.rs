@@ -108,6 +108,9 @@ pub(crate) fn dispatch(
     };
     match route {
         Route::Operation { id, status } => read_only(operation(state, ctx, id, *status)),
+        Route::Subscriptions { subscription } => {
+            read_only(subscriptions(state, ctx, subscription.as_deref()))
+        }
         Route::ListResourceGroups { subscription } => {
             let prefix =
                 format!("/subscriptions/{subscription}/resourcegroups/").to_ascii_lowercase();
@@ -272,6 +275,53 @@ pub(crate) fn render(state: &State, record: &Record) -> Value {
         _ => {}
     }
     body
+}
+
+/// The subscription every emulator offers, also when it holds nothing yet.
+pub(crate) const DEFAULT_SUBSCRIPTION: &str = "00000000-0000-0000-0000-000000000000";
+
+/// `Subscriptions_List` / `Subscriptions_Get` (Microsoft.Resources subscriptions 2022-12-01): the
+/// default subscription and every subscription the state holds resources in, all `Enabled` in the
+/// emulator's tenant.
+fn subscriptions(state: &State, ctx: &Ctx, one: Option<&str>) -> Result<Reply, ArmError> {
+    let mut ids: Vec<String> = state
+        .resources
+        .values()
+        .filter_map(|r| r.id.split('/').nth(2).map(str::to_string))
+        .collect();
+    ids.push(DEFAULT_SUBSCRIPTION.to_string());
+    ids.sort_by_key(|s| s.to_ascii_lowercase());
+    ids.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
+    let doc = |id: &str| {
+        json!({
+            "id": format!("/subscriptions/{id}"),
+            "authorizationSource": "RoleBased",
+            "managedByTenants": [],
+            "subscriptionId": id,
+            "tenantId": ctx.settings.tenant_id,
+            "displayName": "azplan emulator",
+            "state": "Enabled",
+            "subscriptionPolicies": {
+                "locationPlacementId": "Public_2014-09-01",
+                "quotaId": "PayAsYouGo_2014-09-01",
+                "spendingLimit": "Off"
+            }
+        })
+    };
+    match one {
+        None => Ok(paged(ctx, ids.iter().map(|id| doc(id)).collect())),
+        Some(id) => {
+            if ids.iter().any(|known| known.eq_ignore_ascii_case(id)) {
+                Ok(Reply::json(200, doc(id)))
+            } else {
+                Err(ArmError::new(
+                    404,
+                    "SubscriptionNotFound",
+                    format!("The subscription '{id}' could not be found."),
+                ))
+            }
+        }
+    }
 }
 
 /// ARM's list shape: `{"value": [...], "nextLink"?}`, pages of `page_size` items with a

@@ -171,6 +171,8 @@ impl Kind {
                 "2026-08-01",
                 "2026-07-01",
                 "2026-10-01",
+                // Sent by azure-cli 2.91's azure-mgmt-containerservice; no examples folder indexed.
+                "2026-06-01",
                 "2026-05-01",
                 "2026-04-01",
                 "2026-02-01",

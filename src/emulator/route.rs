@@ -32,6 +32,10 @@ pub(crate) enum Route {
         id: String,
         status: bool,
     },
+    /// `GET /subscriptions` (Subscriptions_List) and `GET /subscriptions/{id}`.
+    Subscriptions {
+        subscription: Option<String>,
+    },
     ListResourceGroups {
         subscription: String,
     },
@@ -75,7 +79,7 @@ impl Route {
     /// The kind whose api-versions apply, if the route addresses a resource type.
     pub(crate) fn kind(&self) -> Option<Kind> {
         match self {
-            Route::Operation { .. } => None,
+            Route::Operation { .. } | Route::Subscriptions { .. } => None,
             Route::ListResourceGroups { .. }
             | Route::ResourceGroupResources { .. }
             | Route::SubscriptionResources { .. } => Some(Kind::ResourceGroup),
@@ -127,6 +131,15 @@ fn eq(a: &str, b: &str) -> bool {
 
 pub(crate) fn parse(path: &str) -> Result<Route, ArmError> {
     let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    match segs.as_slice() {
+        [s] if eq(s, "subscriptions") => return Ok(Route::Subscriptions { subscription: None }),
+        [s, id] if eq(s, "subscriptions") => {
+            return Ok(Route::Subscriptions {
+                subscription: Some((*id).to_string()),
+            });
+        }
+        _ => {}
+    }
     if segs.len() < 2 || !eq(segs[0], "subscriptions") {
         return Err(not_found(path));
     }

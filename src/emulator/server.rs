@@ -19,6 +19,7 @@ use tokio_rustls::rustls::ServerConfig;
 
 use crate::emulator::clock;
 use crate::emulator::common::{Ctx, Settings};
+use crate::emulator::entra;
 use crate::emulator::error::ArmError;
 use crate::emulator::faults::{Effect, Faults};
 use crate::emulator::handlers::{self, Reply};
@@ -239,7 +240,8 @@ fn to_response(reply: Reply, request_headers: &HeaderMap) -> Response<Full<Bytes
     })
 }
 
-fn authenticate(headers: &HeaderMap, tenant: &str) -> Result<(), Reply> {
+fn authenticate(headers: &HeaderMap, settings: &Settings) -> Result<(), Reply> {
+    let tenant = &settings.tenant_id;
     let value = headers
         .get("authorization")
         .and_then(|v| v.to_str().ok())
@@ -251,7 +253,18 @@ fn authenticate(headers: &HeaderMap, tenant: &str) -> Result<(), Reply> {
         _ => None,
     };
     let (code, message) = match token {
-        Some(t) if !t.is_empty() => return Ok(()),
+        Some(t) if !t.is_empty() && !settings.strict_auth => return Ok(()),
+        Some(t) if !t.is_empty() => match entra::check_arm_token(settings, t) {
+            Ok(()) => return Ok(()),
+            Err(e) => {
+                let mut reply = error_reply(&e);
+                reply.headers.push((
+                    "WWW-Authenticate".into(),
+                    format!("Bearer authorization_uri=\"{}/{tenant}\", error=\"invalid_token\", error_description=\"{}\"", settings.base_url, e.code),
+                ));
+                return Err(reply);
+            }
+        },
         Some(_) => ("InvalidAuthenticationToken", "The access token is invalid."),
         None if value.is_empty() => (
             "AuthenticationFailed",
@@ -323,7 +336,17 @@ async fn process(
     if !shared.latency.is_zero() {
         tokio::time::sleep(shared.latency).await;
     }
-    if let Err(reply) = authenticate(headers, &shared.settings.tenant_id) {
+    // The Entra endpoints (token, discovery, managed identity) live next to ARM, unauthenticated.
+    if entra::is_identity_path(path) {
+        let answer = {
+            let state = lock(&shared.state);
+            entra::handle(&state, &shared.settings, method, path, query, headers, body)
+        };
+        if let Some(reply) = answer {
+            return Outcome::Reply(reply);
+        }
+    }
+    if let Err(reply) = authenticate(headers, &shared.settings) {
         return Outcome::Reply(reply);
     }
     // Names may hold any Unicode letter (resource groups do), which clients percent-encode.

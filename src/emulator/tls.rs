@@ -22,6 +22,8 @@ use crate::emulator::error::EmulatorError;
 pub(crate) struct Certificates {
     pub(crate) ca_pem: String,
     pub(crate) server: Arc<ServerConfig>,
+    /// Signs the access tokens of the Entra endpoint (`jwt`), kept with the certificates.
+    pub(crate) token_key: Vec<u8>,
 }
 
 fn cert_err(source: rcgen::Error) -> EmulatorError {
@@ -35,6 +37,9 @@ struct Stored {
     ca_cert: String,
     leaf_cert: String,
     leaf_key: String,
+    /// Hex; absent in files written before tokens were issued (a fresh key is used then).
+    #[serde(default)]
+    token_key: String,
 }
 
 /// `state.json` → `state.json.tls.json`.
@@ -120,10 +125,14 @@ fn fresh() -> Result<Stored, EmulatorError> {
     leaf.use_authority_key_identifier_extension = true;
     let leaf_key = KeyPair::generate().map_err(cert_err)?;
     let leaf_cert = leaf.signed_by(&leaf_key, &ca).map_err(cert_err)?;
+    let token_key: String = (0..2)
+        .map(|_| uuid::Uuid::new_v4().simple().to_string())
+        .collect();
     Ok(Stored {
         ca_cert: ca.pem(),
         leaf_cert: leaf_cert.pem(),
         leaf_key: leaf_key.serialize_pem(),
+        token_key,
     })
 }
 
@@ -144,8 +153,14 @@ fn build(stored: Stored) -> Result<Certificates, EmulatorError> {
         .with_single_cert(vec![leaf, ca], key)
         .map_err(|source| EmulatorError::Tls { source })?;
     server.alpn_protocols = vec![b"http/1.1".to_vec()];
+    let token_key = if stored.token_key.is_empty() {
+        uuid::Uuid::new_v4().as_bytes().to_vec()
+    } else {
+        stored.token_key.into_bytes()
+    };
     Ok(Certificates {
         ca_pem: stored.ca_cert,
         server: Arc::new(server),
+        token_key,
     })
 }

@@ -5,6 +5,7 @@
 
 use serde_json::{Map, Value, json};
 
+use crate::emulator::clock;
 use crate::emulator::common::{self, Ctx};
 use crate::emulator::error::ArmError;
 use crate::emulator::handlers::Written;
@@ -23,6 +24,16 @@ const SOFT_DELETE_MS: u64 = 14 * 24 * 3600 * 1000;
 
 fn reservation_key(target: &Target) -> String {
     format!("{}/{}", target.subscription, target.name).to_ascii_lowercase()
+}
+
+/// When the daily cap resets next: a time in the future (it was the request time before), at a
+/// whole day, in whole seconds like the dates of the 2025-07-01 WorkspacesGet.json example
+/// (`2020-07-04T07:35:51Z`). Not verified against a live workspace.
+fn next_quota_reset(now_ms: u64) -> String {
+    let day_ms = 86_400_000;
+    let next = (now_ms / day_ms + 1) * day_ms;
+    let full = clock::rfc3339(next);
+    format!("{}Z", &full[..19])
 }
 
 pub(crate) fn put(
@@ -111,7 +122,7 @@ pub(crate) fn put(
             "publicNetworkAccessForIngestion": "Enabled",
             "publicNetworkAccessForQuery": "Enabled",
             "features": {"legacy": 0, "searchVersion": 1, "enableLogAccessUsingOnlyResourcePermissions": true},
-            "workspaceCapping": {"dailyQuotaGb": -1.0, "quotaNextResetTime": ctx.timestamp(), "dataIngestionStatus": "RespectQuota"},
+            "workspaceCapping": {"dailyQuotaGb": -1.0, "quotaNextResetTime": next_quota_reset(ctx.now), "dataIngestionStatus": "RespectQuota"},
             "createdDate": created_date,
         }),
     );

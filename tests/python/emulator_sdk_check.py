@@ -28,6 +28,8 @@ from azure.mgmt.privatedns import PrivateDnsManagementClient
 from azure.mgmt.resource.resources import ResourceManagementClient
 
 SUB = "00000000-0000-0000-0000-000000000000"
+# The emulator's fake tenant (EmulatorConfig::default().tenant_id).
+TENANT = "00000000-0000-4000-8000-0000000e0ad0"
 RG = "sdk-rg"
 LOC = "westeurope"
 ACR_PULL = "7f951dda-4ed3-4680-a7ca-43fe172d538d"
@@ -45,11 +47,11 @@ class StaticToken:
         return AccessTokenInfo("emulator-token", int(time.time()) + 3600)
 
 
-def start_emulator(binary, workdir):
+def start_emulator(binary, workdir, *extra):
     proc = subprocess.Popen(
         [binary, "emulator", "--listen", "127.0.0.1:0", "--time-scale", "0.002",
          "--principal-window", "0", "--state", os.path.join(workdir, "state.json"),
-         "--request-log", os.path.join(workdir, "requests.jsonl")],
+         "--request-log", os.path.join(workdir, "requests.jsonl"), *extra],
         stdout=subprocess.PIPE, text=True)
     ready = json.loads(proc.stdout.readline())
     return proc, ready["endpoint"], ready["caCert"]
@@ -96,6 +98,9 @@ def main():
     c.run("resource group get", lambda: assert_eq(res.resource_groups.get(RG).properties.provisioning_state, "Succeeded"))
     c.run("resource group update", lambda: res.resource_groups.update(RG, {"tags": {"owner": "sdk"}}))
     c.run("resource group list", lambda: assert_true(any(g.name == RG for g in res.resource_groups.list())))
+    c.run("resource group with a Unicode name (percent-encoded path)", lambda: assert_eq(
+        res.resource_groups.create_or_update("sdk-grüppe-ümläut", {"location": LOC}).name, "sdk-grüppe-ümläut"))
+    c.run("resource group with a Unicode name deleted (LRO)", lambda: res.resource_groups.begin_delete("sdk-grüppe-ümläut").result())
 
     # Container registry
     c.run("registry create (LRO)", lambda: assert_eq(acr.registries.begin_create(
@@ -193,6 +198,42 @@ def main():
     c.run("cluster update tags (LRO)", lambda: aks.managed_clusters.begin_update_tags(RG, "sdk-aks", {"tags": {"a": "b"}}).result())
     c.run("cluster list", lambda: assert_eq(len(list(aks.managed_clusters.list_by_resource_group(RG))), 1))
 
+    # AKS operations beyond CRUD
+    # The cluster has managed AAD: the admin credential is static, the user credential uses kubelogin.
+    c.run("cluster admin credentials", lambda: assert_true(
+        b"client-certificate-data" in aks.managed_clusters.list_cluster_admin_credentials(RG, "sdk-aks").kubeconfigs[0].value))
+    c.run("cluster user credentials (kubelogin)", lambda: assert_true(
+        b"kubelogin" in aks.managed_clusters.list_cluster_user_credentials(RG, "sdk-aks").kubeconfigs[0].value))
+    c.run("cluster upgrade profile", lambda: assert_eq(
+        [u.kubernetes_version for u in prop(aks.managed_clusters.get_upgrade_profile(RG, "sdk-aks"), "control_plane_profile").upgrades],
+        ["1.34.1"]))
+    c.run("pool upgrade profile", lambda: assert_eq(
+        prop(aks.agent_pools.get_upgrade_profile(RG, "sdk-aks", "user"), "kubernetes_version"), "1.33.5"))
+    c.run("cluster stop (LRO)", lambda: aks.managed_clusters.begin_stop(RG, "sdk-aks").result())
+    c.run("cluster stopped", lambda: assert_eq(
+        prop(aks.managed_clusters.get(RG, "sdk-aks"), "power_state").code, "Stopped"))
+    c.run("cluster start (LRO)", lambda: aks.managed_clusters.begin_start(RG, "sdk-aks").result())
+    c.run("cluster abort with nothing running", lambda: aks.managed_clusters.begin_abort_latest_operation(RG, "sdk-aks").result())
+    stale = MatchConditions.IfNotModified
+    c.run("cluster update with a stale eTag refused (412)", lambda: expect_status(412, lambda: aks.managed_clusters.begin_update_tags(
+        RG, "sdk-aks", {"tags": {"a": "c"}}, etag="5e5ffdce-356b-431b-b050-81b45eef2a12", match_condition=stale)))
+
+    # Generic resource list with $filter
+    c.run("resources filtered by type", lambda: assert_eq(
+        sorted(r.name for r in res.resources.list_by_resource_group(RG, filter="resourceType eq 'Microsoft.Network/privateDnsZones'")),
+        ["privatelink.westeurope.azmk8s.io"]))
+    c.run("resources include private DNS links", lambda: assert_true(any(
+        r.type == "Microsoft.Network/privateDnsZones/virtualNetworkLinks" for r in res.resources.list_by_resource_group(RG))))
+    c.run("resources filtered by tag", lambda: assert_true(all(
+        r.tags is None for r in res.resources.list_by_resource_group(RG, filter="tagName eq 'a' and tagValue eq 'b'"))))
+    c.run("unsupported filter refused (400)", lambda: expect_status(400, lambda: list(
+        res.resources.list_by_resource_group(RG, filter="kind eq 'x'"))))
+
+    # Public IP addresses
+    c.run("public IP create (LRO)", lambda: assert_eq(net.public_ip_addresses.begin_create_or_update(
+        RG, "sdk-ip", {"location": LOC, "sku": {"name": "Standard"}}).result().public_ip_allocation_method, "Static"))
+    c.run("public IP delete (LRO)", lambda: net.public_ip_addresses.begin_delete(RG, "sdk-ip").result())
+
     issuer = prop(mc, "oidc_issuer_profile").issuer_url if mc else "https://example/"
     c.run("federated credential create", lambda: msi.federated_identity_credentials.create_or_update(
         RG, "sdk-id", "sdk-fic", {"properties": {"issuer": issuer, "subject": "system:serviceaccount:default:app",
@@ -227,6 +268,20 @@ def main():
 
     proc.terminate()
     proc.wait(timeout=10)
+
+    # Sign-in end to end: azure-identity (MSAL underneath) against the emulator's Entra endpoint,
+    # with ARM checking the tokens (--strict-auth).
+    strict, strict_endpoint, strict_ca = start_emulator(binary, tempfile.mkdtemp(prefix="azplan-sdk-strict-"), "--strict-auth")
+    from azure.identity import ClientSecretCredential
+    sp = ClientSecretCredential(TENANT, "11111111-2222-3333-4444-555555555555", "a-secret",
+                                authority=strict_endpoint, connection_verify=strict_ca,
+                                disable_instance_discovery=True)
+    signed = ResourceManagementClient(sp, SUB, base_url=strict_endpoint, connection_verify=strict_ca)
+    c.run("sign in with a client secret (strict ARM)", lambda: signed.resource_groups.create_or_update("sdk-signed-in", {"location": LOC}))
+    loose = ResourceManagementClient(cred, SUB, base_url=strict_endpoint, connection_verify=strict_ca)
+    c.run("a made-up token is refused by strict ARM (401)", lambda: expect_status(401, lambda: loose.resource_groups.get("sdk-signed-in")))
+    strict.terminate()
+    strict.wait(timeout=10)
     print(f"{c.passed} passed, {c.failed} failed")
     return 0 if c.failed == 0 else 1
 
