@@ -103,18 +103,28 @@ impl Report {
     }
 }
 
-/// Whether a change needs an ARM operation of its own (what a group delete takes has none).
-pub fn is_operation(change: &Change) -> bool {
-    change.goes_with.is_none()
-        && matches!(
-            change.action,
-            Action::Create
-                | Action::Update
-                | Action::Replace
-                | Action::Adopt
-                | Action::Delete
-                | Action::Wait
+/// Why an operation failed: ARM's own answer, or a check apply makes before it writes.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum ApplyError {
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Arm(#[from] ArmError),
+    /// A safety check found something the plan did not: nothing was sent.
+    #[error("{resource}: refused: {message}")]
+    #[diagnostic(
+        code(azplan::apply::refused),
+        help("nothing was changed for this resource; run `azplan plan` again and review it")
+    )]
+    Refused { resource: String, message: String },
+    /// The operation ended, but the resource did not end `Succeeded`.
+    #[error("{resource}: ended in provisioning state `{state}`, not Succeeded")]
+    #[diagnostic(
+        code(azplan::apply::not_succeeded),
+        help(
+            "look at the resource in Azure for the cause; a rerun sends the desired body again to repair it"
         )
+    )]
+    NotSucceeded { resource: String, state: String },
 }
 
 /// The lock an operation must hold: ARM allows one operation at a time per AKS cluster (pools
@@ -140,7 +150,7 @@ pub async fn apply(
 ) -> Report {
     let started = Instant::now();
     let ops: Vec<usize> = (0..plan.changes.len())
-        .filter(|i| is_operation(&plan.changes[*i]))
+        .filter(|i| plan.changes[*i].is_operation())
         .collect();
     let index_of: HashMap<&str, usize> = plan
         .changes
@@ -173,7 +183,7 @@ pub async fn apply(
         } else {
             for dep in &change.depends_on {
                 if let Some(&j) = index_of.get(dep.as_str())
-                    && is_operation(&plan.changes[j])
+                    && plan.changes[j].is_operation()
                     && plan.changes[j].action != Action::Delete
                 {
                     deps.insert(j);
@@ -199,7 +209,7 @@ pub async fn apply(
         .filter(|(_, d)| d.is_empty())
         .map(|(i, _)| *i)
         .collect();
-    let mut running: JoinSet<(usize, Result<Finished, ArmError>, Duration)> = JoinSet::new();
+    let mut running: JoinSet<(usize, Result<Finished, ApplyError>, Duration)> = JoinSet::new();
     let mut ticker = tokio::time::interval(Duration::from_secs(1));
     let mut interrupted = false;
 
@@ -367,7 +377,7 @@ struct Operation {
 }
 
 impl Operation {
-    async fn run(self) -> Result<Finished, ArmError> {
+    async fn run(self) -> Result<Finished, ApplyError> {
         let _guard = match &self.lock {
             Some(lock) => Some(lock.lock().await),
             None => None,
@@ -436,7 +446,7 @@ impl Operation {
         }
         if creating {
             for secret in &c.secrets {
-                let value = secret_value(secret).map_err(|message| ArmError::Refused {
+                let value = secret_value(secret).map_err(|message| ApplyError::Refused {
                     resource: c.address.clone(),
                     message,
                 })?;
@@ -451,7 +461,7 @@ impl Operation {
     }
 
     /// Polls a busy resource until its operation in flight ends (or it is gone).
-    async fn settle(&self) -> Result<Settled, ArmError> {
+    async fn settle(&self) -> Result<Settled, ApplyError> {
         let c = &self.change;
         let started = tokio::time::Instant::now();
         loop {
@@ -464,7 +474,7 @@ impl Operation {
             match Provisioning::of(&body) {
                 Provisioning::Busy(state) => {
                     if started.elapsed() >= self.options.busy_timeout {
-                        return Err(ArmError::Refused {
+                        return Err(ApplyError::Refused {
                             resource: c.address.clone(),
                             message: format!(
                                 "still `{state}` after waiting {}s for the operation in flight",
@@ -481,9 +491,9 @@ impl Operation {
 
     /// What was planned against a busy resource still holds once it settled: the resource is
     /// this stack's (or nobody's, for children and adoption), never another stack's.
-    fn still_ours(&self, body: &Value) -> Result<(), ArmError> {
+    fn still_ours(&self, body: &Value) -> Result<(), ApplyError> {
         let c = &self.change;
-        let refuse = |why: String| ArmError::Refused {
+        let refuse = |why: String| ApplyError::Refused {
             resource: c.address.clone(),
             message: why,
         };
@@ -523,7 +533,7 @@ impl Operation {
     /// Right before a resource group delete: the group holds nothing the plan did not list
     /// (ARM deletes everything inside, whoever owns it). There is no conditional group delete
     /// in ARM, so a resource created between this read and the delete is not caught.
-    async fn nothing_else_in_group(&self) -> Result<(), ArmError> {
+    async fn nothing_else_in_group(&self) -> Result<(), ApplyError> {
         let c = &self.change;
         let planned: std::collections::BTreeSet<String> = c
             .takes_with_it
@@ -538,7 +548,7 @@ impl Operation {
         if unexpected.is_empty() {
             Ok(())
         } else {
-            Err(ArmError::Refused {
+            Err(ApplyError::Refused {
                 resource: c.address.clone(),
                 message: format!(
                     "the group now holds resources the plan did not list, which its delete would take: {}",
@@ -613,7 +623,7 @@ impl Operation {
     /// Reads the finished resource so dependents can take values from it, and checks that it
     /// ended `Succeeded`: an operation can succeed while the resource it touched is `Failed`
     /// (an AKS cluster whose pools failed), and that is not converged.
-    async fn remember(&self) -> Result<(), ArmError> {
+    async fn remember(&self) -> Result<(), ApplyError> {
         let c = &self.change;
         let body = match self.client.get(&c.id, &c.api_version).await? {
             Some(body) if matches!(Provisioning::of(&body), Provisioning::Busy(_)) => {
@@ -626,7 +636,7 @@ impl Operation {
         };
         if let Some(body) = body {
             if let Some(state) = Provisioning::of(&body).unsettled() {
-                return Err(ArmError::NotSucceeded {
+                return Err(ApplyError::NotSucceeded {
                     resource: c.address.clone(),
                     state: state.to_string(),
                 });

@@ -38,22 +38,6 @@ pub enum ArmError {
         help("the dependency exists but Azure has not filled in the value; apply again later")
     )]
     Unresolved { resource: String, message: String },
-    /// A safety check at apply time found something the plan did not: nothing was sent.
-    #[error("{resource}: refused: {message}")]
-    #[diagnostic(
-        code(azplan::apply::refused),
-        help("nothing was changed for this resource; run `azplan plan` again and review it")
-    )]
-    Refused { resource: String, message: String },
-    /// The operation ended, but the resource did not end `Succeeded`.
-    #[error("{resource}: ended in provisioning state `{state}`, not Succeeded")]
-    #[diagnostic(
-        code(azplan::apply::not_succeeded),
-        help(
-            "look at the resource in Azure for the cause; a rerun sends the desired body again to repair it"
-        )
-    )]
-    NotSucceeded { resource: String, state: String },
     #[error("no Azure credential found: {tried}")]
     #[diagnostic(
         code(azplan::arm::no_credential),
@@ -63,7 +47,7 @@ pub enum ArmError {
     )]
     NoCredential { tried: String },
     #[error("credential {credential}: {message}")]
-    #[diagnostic(code(azplan::arm::credential))]
+    #[diagnostic(code(azplan::arm::sign_in))]
     Credential {
         credential: &'static str,
         message: String,

@@ -12,9 +12,6 @@ use crate::spec::{
     NodeOsUpgradeChannel, OutboundType, SkuTier, UpgradeChannel,
 };
 
-/// AKS clusters and their agent pools share one api-version.
-pub const API_VERSION: &str = "2026-08-01";
-
 pub static DEF: KindDef = KindDef {
     kind: Kind::Cluster,
     section: Some("clusters"),
@@ -23,7 +20,7 @@ pub static DEF: KindDef = KindDef {
     example: "`cluster/NAME`",
     arm: &[ArmType {
         path: "Microsoft.ContainerService/managedClusters",
-        api_version: API_VERSION,
+        api_version: super::AKS_API_VERSION,
     }],
     parent: None,
     taggable: true,

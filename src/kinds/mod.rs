@@ -53,6 +53,9 @@ pub static ALL: [&KindDef; 12] = [
     &role_assignment::DEF,
 ];
 
+/// AKS clusters and their agent pools share one api-version.
+const AKS_API_VERSION: &str = "2026-08-01";
+
 /// What azplan knows about a kind, in one place.
 #[derive(Debug)]
 pub struct KindDef {

@@ -15,7 +15,7 @@ pub static DEF: KindDef = KindDef {
     example: "`cluster/NAME/POOL`",
     arm: &[ArmType {
         path: "Microsoft.ContainerService/managedClusters/agentPools",
-        api_version: super::cluster::API_VERSION,
+        api_version: super::AKS_API_VERSION,
     }],
     parent: Some(Kind::Cluster),
     taggable: false,

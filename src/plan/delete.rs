@@ -222,7 +222,7 @@ mod tests {
         assert_eq!(mine.action, Action::Delete);
         assert_eq!(mine.goes_with.as_deref(), Some(group.address.as_str()));
         assert!(
-            !crate::apply::is_operation(mine),
+            !mine.is_operation(),
             "the group delete takes it"
         );
         assert_eq!(plan.summary.delete, 2);

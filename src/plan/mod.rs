@@ -129,6 +129,23 @@ pub struct Change {
     pub also_ignored: Vec<String>,
 }
 
+impl Change {
+    /// Whether apply runs an ARM operation for it (what a group delete takes has none of its
+    /// own; no-ops and reads none at all).
+    pub fn is_operation(&self) -> bool {
+        self.goes_with.is_none()
+            && matches!(
+                self.action,
+                Action::Create
+                    | Action::Update
+                    | Action::Replace
+                    | Action::Adopt
+                    | Action::Delete
+                    | Action::Wait
+            )
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Summary {
     pub create: usize,

@@ -24,7 +24,7 @@ pub struct Saved {
 /// (a resource left alone may move, an autoscaled pool always does).
 fn comparable(change: &Change) -> Change {
     let mut c = change.clone();
-    if !crate::apply::is_operation(&c) && c.goes_with.is_none() {
+    if !c.is_operation() && c.goes_with.is_none() {
         c.observed = None;
     }
     c

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use azplan::apply::progress::{Mode, Progress};
-use azplan::apply::{ApplyOptions, apply, is_operation};
+use azplan::apply::{ApplyOptions, apply};
 use azplan::check::check;
 use azplan::live::LiveState;
 use azplan::load::LoadOptions;
@@ -58,7 +58,7 @@ fn main() {
 
     // Longest path through the operations, each weighted by its own measured duration.
     let mut finish: BTreeMap<&str, Duration> = BTreeMap::new();
-    for change in planned.changes.iter().filter(|c| is_operation(c)) {
+    for change in planned.changes.iter().filter(|c| c.is_operation()) {
         let start = change
             .depends_on
             .iter()
