@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use crate::de::Spanned;
 use crate::diag::{Code, Diagnostics, SpecDiagnostic, suggest};
 use crate::load::{Entry, RawStack};
+use crate::model::RegistrySku;
 use crate::model::{
     Address, Dependency, DnsZone, Existing, Kind, Origin, Registry, Resource, ResourceGroupRef,
     Spec, Stack, Subnet, Target, VirtualNetwork, Workspace,
@@ -14,7 +15,7 @@ use crate::names;
 use crate::net::Cidr;
 use crate::reference::{self, Parsed};
 use crate::source::{SourceMap, Span};
-use crate::spec::{Common, RawJson, RegistrySku};
+use crate::spec::{Common, RawJson};
 
 mod access;
 mod cluster;

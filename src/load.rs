@@ -9,11 +9,16 @@ use serde::Deserialize;
 
 use crate::de::{self, Spanned};
 use crate::diag::{Code, Diagnostics, SpecDiagnostic, suggest};
+use crate::kinds::cluster::RawCluster;
+use crate::kinds::dns_zone::RawDnsZone;
+use crate::kinds::existing::RawExisting;
+use crate::kinds::identity::RawIdentity;
+use crate::kinds::network::RawVnet;
+use crate::kinds::registry::RawRegistry;
+use crate::kinds::resource_group::RawResourceGroup;
+use crate::kinds::role_assignment::RawRoleAssignment;
+use crate::kinds::workspace::RawWorkspace;
 use crate::source::{FileId, SourceMap, Span};
-use crate::spec::{
-    RawCluster, RawDnsZone, RawExisting, RawIdentity, RawRegistry, RawResourceGroup,
-    RawRoleAssignment, RawVnet, RawWorkspace,
-};
 use crate::vars::{Variable, Variables};
 use crate::yaml::{self, Node};
 

@@ -7,11 +7,8 @@ use std::fmt;
 use crate::net::Cidr;
 use crate::roles::Role;
 use crate::source::Span;
-use crate::spec::{
-    LoadBalancerSku, NetworkDataplane, NetworkPlugin, NetworkPluginMode, NetworkPolicy,
-    NginxIngress, NodeOsUpgradeChannel, OsDiskType, OsSku, OutboundType, PoolMode, PrincipalType,
-    RegistrySku, SkuTier, UpgradeChannel,
-};
+use schemars::JsonSchema;
+use serde::Deserialize;
 
 pub use crate::kinds::Kind;
 
@@ -361,4 +358,133 @@ impl NodePool {
         self.autoscale
             .map_or(self.count.unwrap_or(1), |(_, max)| max)
     }
+}
+
+// The vocabulary of settings: values the spec names and the model keeps as they are.
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+pub enum RegistrySku {
+    #[serde(alias = "basic")]
+    Basic,
+    #[serde(alias = "standard")]
+    Standard,
+    #[serde(alias = "premium")]
+    Premium,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, JsonSchema)]
+pub enum PrincipalType {
+    User,
+    Group,
+    ServicePrincipal,
+    ForeignGroup,
+    Device,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+pub enum SkuTier {
+    #[serde(alias = "free")]
+    Free,
+    #[serde(alias = "standard")]
+    Standard,
+    #[serde(alias = "premium")]
+    Premium,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum UpgradeChannel {
+    None,
+    Patch,
+    Stable,
+    Rapid,
+    #[serde(rename = "node-image")]
+    NodeImage,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+pub enum NodeOsUpgradeChannel {
+    None,
+    Unmanaged,
+    SecurityPatch,
+    NodeImage,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+pub enum PoolMode {
+    #[serde(alias = "system")]
+    System,
+    #[serde(alias = "user")]
+    User,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+pub enum OsDiskType {
+    #[serde(alias = "managed")]
+    Managed,
+    #[serde(alias = "ephemeral")]
+    Ephemeral,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+pub enum OsSku {
+    Ubuntu,
+    AzureLinux,
+    Ubuntu2204,
+    Ubuntu2404,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum NetworkPlugin {
+    Azure,
+    Kubenet,
+    None,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum NetworkPluginMode {
+    Overlay,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum NetworkPolicy {
+    None,
+    Azure,
+    Calico,
+    Cilium,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum NetworkDataplane {
+    Azure,
+    Cilium,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum OutboundType {
+    LoadBalancer,
+    UserDefinedRouting,
+    ManagedNatGateway,
+    UserAssignedNatGateway,
+    None,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum LoadBalancerSku {
+    Standard,
+    Basic,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+pub enum NginxIngress {
+    AnnotationControlled,
+    External,
+    Internal,
+    None,
 }

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use super::Builder;
 use crate::diag::{Code, SpecDiagnostic, suggest};
+use crate::model::PrincipalType;
 use crate::model::{
     Address, ClusterIdentity, Dependency, FederatedCredential, Issuer, Kind, Origin, Principal,
     Resource, RoleAssignment, Scope, Spec, Target,
@@ -12,7 +13,6 @@ use crate::model::{
 use crate::names;
 use crate::reference::{self, Parsed};
 use crate::roles;
-use crate::spec::PrincipalType;
 
 const MAX_FEDERATED_CREDENTIALS: usize = 20;
 const TOKEN_EXCHANGE_AUDIENCE: &str = "api://AzureADTokenExchange";
@@ -300,7 +300,7 @@ impl Builder<'_> {
 
     fn principal(
         &mut self,
-        entry: &crate::load::Entry<crate::spec::RawRoleAssignment>,
+        entry: &crate::load::Entry<crate::kinds::role_assignment::RawRoleAssignment>,
         deps: &mut Vec<Dependency>,
     ) -> Option<Principal> {
         let s = &entry.spec;

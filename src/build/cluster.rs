@@ -6,18 +6,20 @@ use std::collections::BTreeMap;
 use super::Builder;
 use crate::de::Spanned;
 use crate::diag::{Code, SpecDiagnostic};
+use crate::kinds::cluster::{RawAutoscalerProfile, RawCluster};
+use crate::kinds::node_pool::RawNodePool;
 use crate::load::Entry;
 use crate::model::{
     Aad, Address, ApiServer, AppRouting, Cluster, ClusterIdentity, ContainerInsights,
     ControlPlaneIdentity, Dependency, Kind, LinuxProfile, Network, NodePool, Origin, Principal,
     Resource, RoleAssignment, Scope, Spec, Target,
 };
+use crate::model::{
+    LoadBalancerSku, NetworkPlugin, NetworkPluginMode, NginxIngress, NodeOsUpgradeChannel,
+    OutboundType, PoolMode, SkuTier, UpgradeChannel,
+};
 use crate::names;
 use crate::roles;
-use crate::spec::{
-    LoadBalancerSku, NetworkPlugin, NetworkPluginMode, NginxIngress, NodeOsUpgradeChannel,
-    OutboundType, PoolMode, RawAutoscalerProfile, RawCluster, RawNodePool, SkuTier, UpgradeChannel,
-};
 
 pub const ACI_DELEGATION: &str = "Microsoft.ContainerInstance/containerGroups";
 const SNAT_PORTS_PER_IP: u64 = 64_000;

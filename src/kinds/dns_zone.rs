@@ -1,9 +1,37 @@
 //! Public and private DNS zones. Both live in the `global` location.
 
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use crate::de::Spanned;
+use crate::spec::RawJson;
+
 use serde_json::{Value, json};
 
 use super::{ArmType, BodyBuilder, EMPTY, Kind, KindDef, Rules, Serial, tracked};
 use crate::model::{DnsZone, Resource};
+
+// The spec as written (serde types, spans, no invariants).
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RawDnsZone {
+    /// Zone name, e.g. `apps.example.com`; defaults to the key.
+    pub name: Option<Spanned<String>>,
+    pub resource_group: Option<Spanned<String>>,
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+    #[serde(default)]
+    pub depends_on: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub protect: bool,
+    pub raw: Option<Spanned<RawJson>>,
+    /// A private zone (`Microsoft.Network/privateDnsZones`). Default false (public).
+    #[serde(default)]
+    pub private: bool,
+}
 
 pub static DEF: KindDef = KindDef {
     kind: Kind::DnsZone,
@@ -43,3 +71,5 @@ pub fn body(b: &BodyBuilder<'_, '_>, resource: &Resource, z: &DnsZone) -> Value 
     }
     body
 }
+
+crate::spec::common!(RawDnsZone);

@@ -8,16 +8,16 @@ use serde_json::{Value, json};
 use crate::live::LiveState;
 use crate::model::{Address, Resource, ResourceGroupRef, Scope, Spec, Stack, Target};
 
-mod cluster;
-mod dns_zone;
-mod existing;
-mod identity;
-mod network;
-mod node_pool;
-mod registry;
-mod resource_group;
-mod role_assignment;
-mod workspace;
+pub mod cluster;
+pub mod dns_zone;
+pub mod existing;
+pub mod identity;
+pub mod network;
+pub mod node_pool;
+pub mod registry;
+pub mod resource_group;
+pub mod role_assignment;
+pub mod workspace;
 
 /// The kinds of node in a stack. Children (subnets, credentials, pools) are addressed under
 /// their parent's prefix. The order is `ALL`'s.

@@ -2,6 +2,14 @@
 //! `properties.subnets`: since api-version 2023-11-01 a PUT without that property keeps the
 //! subnets, while a partial list would delete the missing ones.
 
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use crate::de::Spanned;
+use crate::spec::RawJson;
+
 use serde_json::{Value, json};
 
 use super::{ArmType, BodyBuilder, EMPTY, Kind, KindDef, Rules, Serial, tracked};
@@ -9,6 +17,51 @@ use crate::model::{Resource, Subnet, VirtualNetwork};
 
 /// Network resources share one api-version.
 const API_VERSION: &str = "2026-03-01";
+
+// The spec as written (serde types, spans, no invariants).
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RawVnet {
+    pub name: Option<Spanned<String>>,
+    pub resource_group: Option<Spanned<String>>,
+    pub location: Option<Spanned<String>>,
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+    #[serde(default)]
+    pub depends_on: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub protect: bool,
+    pub raw: Option<Spanned<RawJson>>,
+    /// Address prefixes in CIDR notation, e.g. `[10.0.0.0/8]`.
+    pub address_space: Spanned<Vec<Spanned<String>>>,
+    /// Custom DNS servers; Azure DNS when unset.
+    #[serde(default)]
+    pub dns_servers: Vec<String>,
+    /// Subnets, referenced as `vnet/VNET/SUBNET`. Each is its own resource.
+    #[serde(default)]
+    pub subnets: BTreeMap<String, Spanned<RawSubnet>>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RawSubnet {
+    /// Address prefix in CIDR notation, inside the VNet's address space.
+    pub prefix: Spanned<String>,
+    /// Service the subnet is delegated to, e.g. `Microsoft.ContainerInstance/containerGroups`
+    /// for virtual nodes.
+    pub delegation: Option<Spanned<String>>,
+    /// Service endpoints, e.g. `Microsoft.ContainerRegistry`.
+    #[serde(default)]
+    pub service_endpoints: Vec<String>,
+    /// Default outbound access for VMs in the subnet (creation only). Default: Azure's.
+    pub default_outbound_access: Option<bool>,
+    #[serde(default)]
+    pub depends_on: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub protect: bool,
+    pub raw: Option<Spanned<RawJson>>,
+}
 
 pub static VNET_DEF: KindDef = KindDef {
     kind: Kind::VirtualNetwork,
@@ -109,3 +162,5 @@ pub fn subnet_body(s: &Subnet) -> Value {
 fn delegation_name(service: &str) -> String {
     service.rsplit('/').next().unwrap_or(service).to_string()
 }
+
+crate::spec::common!(RawVnet);

@@ -1,11 +1,67 @@
 //! AKS agent pools, written through the agentPools API (a cluster PUT never adds or removes
 //! pools). An autoscaled pool's count belongs to the autoscaler: sent on create, never diffed.
 
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use crate::de::Spanned;
+use crate::spec::RawJson;
+
 use serde_json::{Value, json};
 
 use super::{ArmType, BodyBuilder, EMPTY, Kind, KindDef, Rules, Serial};
 use crate::model::{NodePool, Resource};
-use crate::spec::{OsDiskType, OsSku, PoolMode};
+use crate::model::{OsDiskType, OsSku, PoolMode};
+
+// The spec as written (serde types, spans, no invariants).
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RawNodePool {
+    /// `System` pools run critical add-ons (at least one is required); default `User`.
+    pub mode: Option<PoolMode>,
+    /// VM size, e.g. `Standard_D4s_v5`.
+    pub vm_size: Spanned<String>,
+    /// Fixed node count (or the starting count of an autoscaled pool).
+    pub count: Option<Spanned<u32>>,
+    /// Cluster autoscaler bounds.
+    pub autoscale: Option<Spanned<RawAutoscale>>,
+    /// Availability zones; default the cluster's `zones`.
+    pub zones: Option<Vec<u8>>,
+    /// Maximum pods per node. Cannot change.
+    pub max_pods: Option<u32>,
+    pub os_disk: Option<RawOsDisk>,
+    pub os_sku: Option<OsSku>,
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+    /// Taints as `key=value:Effect`, e.g. `CriticalAddonsOnly=true:NoSchedule`.
+    #[serde(default)]
+    pub taints: Vec<Spanned<String>>,
+    /// Node subnet; default the cluster network's subnet.
+    pub subnet: Option<Spanned<String>>,
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+    #[serde(default)]
+    pub depends_on: Vec<Spanned<String>>,
+    pub raw: Option<Spanned<RawJson>>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RawAutoscale {
+    pub min: u32,
+    pub max: u32,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RawOsDisk {
+    pub size_gb: Option<u32>,
+    #[serde(rename = "type")]
+    pub disk_type: Option<OsDiskType>,
+}
 
 pub static DEF: KindDef = KindDef {
     kind: Kind::NodePool,

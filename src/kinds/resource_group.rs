@@ -1,9 +1,37 @@
 //! Resource groups: a location (fixed at creation) and tags.
 
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use crate::de::Spanned;
+use crate::spec::RawJson;
+
 use serde_json::Value;
 
 use super::{ArmType, BodyBuilder, EMPTY, Kind, KindDef, Rules, Serial, tracked};
 use crate::model::Resource;
+
+// The spec as written (serde types, spans, no invariants).
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RawResourceGroup {
+    /// Azure name; defaults to the key.
+    pub name: Option<Spanned<String>>,
+    pub location: Option<Spanned<String>>,
+    #[serde(default)]
+    pub tags: BTreeMap<String, String>,
+    /// Addresses this resource must wait for, e.g. `roleAssignment/x`.
+    #[serde(default)]
+    pub depends_on: Vec<Spanned<String>>,
+    /// Refuse to delete or replace this resource.
+    #[serde(default)]
+    pub protect: bool,
+    /// ARM body fragment merged into the rendered body, for settings azplan does not model yet.
+    pub raw: Option<Spanned<RawJson>>,
+}
 
 pub static DEF: KindDef = KindDef {
     kind: Kind::ResourceGroup,
@@ -35,3 +63,5 @@ pub static RULES: Rules = Rules {
 pub fn body(b: &BodyBuilder<'_, '_>, resource: &Resource) -> Value {
     tracked(b, resource)
 }
+
+crate::spec::common!(RawResourceGroup);

@@ -2,13 +2,46 @@
 //! so a re-apply finds the same assignment instead of tripping over `RoleAssignmentExists`; they
 //! have no tags, so ownership lives in the description.
 
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use crate::de::Spanned;
+
 use serde_json::{Value, json};
 
 use super::{ArmType, BodyBuilder, Context, EMPTY, Kind, KindDef, OWNER_PREFIX, Rules, Serial};
+use crate::model::PrincipalType;
 use crate::model::{
     Address, ClusterIdentity, ControlPlaneIdentity, Principal, Resource, RoleAssignment, Spec,
 };
-use crate::spec::PrincipalType;
+
+// The spec as written (serde types, spans, no invariants).
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RawRoleAssignment {
+    /// The assignment's GUID name, to adopt an existing assignment; by default azplan derives
+    /// it from (scope, role, principal) so re-applies are idempotent.
+    pub name: Option<Spanned<String>>,
+    /// Built-in role name (e.g. `AcrPull`) or role definition GUID.
+    pub role: Spanned<String>,
+    /// Where the role applies: `subscription`, `rg/NAME`, `cluster/NAME:nodeResourceGroup`,
+    /// any resource address (`dnsZone/x`, `vnet/v/s`), `cluster/NAME:namespace/NS`,
+    /// `existing/NAME` or an ARM ID.
+    pub scope: Spanned<String>,
+    /// Who gets the role: `identity/NAME`, or a cluster identity such as `cluster/NAME:kubelet`,
+    /// `:controlPlane`, `:appRouting`, `:monitoring`, `:virtualNodes`, `:azurePolicy`.
+    pub principal: Option<Spanned<String>>,
+    /// Object ID of a principal outside the stack (an Entra group, user or app).
+    pub principal_id: Option<Spanned<String>>,
+    /// Type of `principalId`. Required with `principalId`.
+    pub principal_type: Option<PrincipalType>,
+    pub description: Option<String>,
+    #[serde(default)]
+    pub depends_on: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub protect: bool,
+}
 
 pub static DEF: KindDef = KindDef {
     kind: Kind::RoleAssignment,

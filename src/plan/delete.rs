@@ -221,10 +221,7 @@ mod tests {
             .unwrap();
         assert_eq!(mine.action, Action::Delete);
         assert_eq!(mine.goes_with.as_deref(), Some(group.address.as_str()));
-        assert!(
-            !mine.is_operation(),
-            "the group delete takes it"
-        );
+        assert!(!mine.is_operation(), "the group delete takes it");
         assert_eq!(plan.summary.delete, 2);
     }
 

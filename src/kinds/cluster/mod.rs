@@ -1,13 +1,16 @@
 //! AKS managed clusters. The first System pool goes inline on create (ARM needs one); every
 //! pool, that one included, is then managed through the agentPools API.
 
+mod spec;
+pub use spec::*;
+
 use serde_json::{Map, Value, json};
 
 use super::{
     ArmType, BodyBuilder, Context, EMPTY, Kind, KindDef, Rules, Serial, node_pool, tracked,
 };
 use crate::model::{Address, Cluster, ControlPlaneIdentity, Resource, Spec};
-use crate::spec::{
+use crate::model::{
     LoadBalancerSku, NetworkDataplane, NetworkPlugin, NetworkPolicy, NginxIngress,
     NodeOsUpgradeChannel, OutboundType, SkuTier, UpgradeChannel,
 };
