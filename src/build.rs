@@ -6,10 +6,8 @@ use std::collections::BTreeMap;
 use crate::de::Spanned;
 use crate::diag::{Code, Diagnostics, SpecDiagnostic, suggest};
 use crate::load::{Entry, RawStack};
-use crate::model::RegistrySku;
 use crate::model::{
-    Address, Dependency, DnsZone, Existing, Kind, Origin, Registry, Resource, ResourceGroupRef,
-    Spec, Stack, Subnet, Target, VirtualNetwork, Workspace,
+    Address, Dependency, Kind, Origin, Resource, ResourceGroupRef, Spec, Stack, Target,
 };
 use crate::names;
 use crate::net::Cidr;
@@ -17,11 +15,14 @@ use crate::reference::{self, Parsed};
 use crate::source::{SourceMap, Span};
 use crate::spec::{Common, RawJson};
 
-mod access;
-mod cluster;
-
-/// Validates a loaded stack. Returns the model when there are no errors.
-pub fn build(raw: &RawStack, sources: &SourceMap, diagnostics: &mut Diagnostics) -> Option<Stack> {
+/// Validates a loaded stack with `kinds` (every kind's declarations and builds, in order:
+/// `kinds::build_model`). Returns the model when there are no errors.
+pub(crate) fn build(
+    raw: &RawStack,
+    sources: &SourceMap,
+    diagnostics: &mut Diagnostics,
+    kinds: fn(&mut Builder<'_>),
+) -> Option<Stack> {
     let mut builder = Builder {
         raw,
         diagnostics,
@@ -31,17 +32,7 @@ pub fn build(raw: &RawStack, sources: &SourceMap, diagnostics: &mut Diagnostics)
         sources,
     };
     let settings = builder.settings();
-    builder.declare_symbols();
-    builder.resource_groups();
-    builder.existing();
-    builder.workspaces();
-    builder.registries();
-    builder.vnets();
-    builder.dns_zones();
-    builder.identities();
-    builder.clusters();
-    builder.federated_credentials();
-    builder.role_assignments();
+    kinds(&mut builder);
     builder.one_resource_per_azure_name();
     let resources = std::mem::take(&mut builder.resources);
     let failed = builder.diagnostics.has_errors();
@@ -61,19 +52,19 @@ pub fn build(raw: &RawStack, sources: &SourceMap, diagnostics: &mut Diagnostics)
 
 /// What a name in the stack is, for resolving references before the resources are built.
 #[derive(Debug, Clone)]
-struct Symbol {
-    span: Span,
+pub(crate) struct Symbol {
+    pub(crate) span: Span,
     /// For `existing/` entries: the ARM type of the ID, lower-case.
-    arm_type: Option<String>,
+    pub(crate) arm_type: Option<String>,
 }
 
-struct Builder<'a> {
-    raw: &'a RawStack,
-    sources: &'a SourceMap,
-    diagnostics: &'a mut Diagnostics,
-    symbols: BTreeMap<Address, Symbol>,
-    resources: BTreeMap<Address, Resource>,
-    location: Option<String>,
+pub(crate) struct Builder<'a> {
+    pub(crate) raw: &'a RawStack,
+    pub(crate) sources: &'a SourceMap,
+    pub(crate) diagnostics: &'a mut Diagnostics,
+    pub(crate) symbols: BTreeMap<Address, Symbol>,
+    pub(crate) resources: BTreeMap<Address, Resource>,
+    pub(crate) location: Option<String>,
 }
 
 /// Whether an `existing/` entry of ARM type `arm_type` (lower-case) can stand for `kind`.
@@ -111,11 +102,11 @@ pub fn arm_type_of(id: &str) -> Option<String> {
 }
 
 impl Builder<'_> {
-    fn error(&mut self, diagnostic: SpecDiagnostic) {
+    pub(crate) fn error(&mut self, diagnostic: SpecDiagnostic) {
         self.diagnostics.push(diagnostic);
     }
 
-    fn settings(&mut self) -> Option<(String, String)> {
+    pub(crate) fn settings(&mut self) -> Option<(String, String)> {
         let raw = self.raw;
         let anywhere = self
             .sources
@@ -190,7 +181,7 @@ impl Builder<'_> {
 
     /// Two entries must not name the same Azure resource: Azure names are case-insensitive, and
     /// a role assignment is its (scope, role, principal).
-    fn one_resource_per_azure_name(&mut self) {
+    pub(crate) fn one_resource_per_azure_name(&mut self) {
         let mut seen: BTreeMap<String, (Address, Span)> = BTreeMap::new();
         let mut clashes = Vec::new();
         for (address, resource) in &self.resources {
@@ -248,7 +239,7 @@ impl Builder<'_> {
         }
     }
 
-    fn declare(&mut self, address: Address, span: Span, arm_type: Option<String>) {
+    pub(crate) fn declare(&mut self, address: Address, span: Span, arm_type: Option<String>) {
         // Case-insensitive duplicates of top-level names are reported by the loader; children
         // are checked here.
         if let Some(first) = self.symbols.get(&address) {
@@ -267,85 +258,9 @@ impl Builder<'_> {
         self.symbols.insert(address, Symbol { span, arm_type });
     }
 
-    fn declare_symbols(&mut self) {
-        let raw = self.raw;
-        for e in &raw.resource_groups {
-            self.declare(
-                Address::new(Kind::ResourceGroup, &e.key.value),
-                e.key.span,
-                None,
-            );
-        }
-        for e in &raw.existing {
-            let arm_type = arm_type_of(&e.spec.id.value);
-            self.declare(
-                Address::new(Kind::Existing, &e.key.value),
-                e.key.span,
-                arm_type,
-            );
-        }
-        for e in &raw.workspaces {
-            self.declare(
-                Address::new(Kind::Workspace, &e.key.value),
-                e.key.span,
-                None,
-            );
-        }
-        for e in &raw.registries {
-            self.declare(Address::new(Kind::Registry, &e.key.value), e.key.span, None);
-        }
-        for e in &raw.vnets {
-            self.declare(
-                Address::new(Kind::VirtualNetwork, &e.key.value),
-                e.key.span,
-                None,
-            );
-            for (subnet, spec) in &e.spec.subnets {
-                let span = spec.span;
-                self.declare(
-                    Address::child(Kind::Subnet, &e.key.value, subnet),
-                    span,
-                    None,
-                );
-            }
-        }
-        for e in &raw.dns_zones {
-            self.declare(Address::new(Kind::DnsZone, &e.key.value), e.key.span, None);
-        }
-        for e in &raw.identities {
-            self.declare(Address::new(Kind::Identity, &e.key.value), e.key.span, None);
-            for (credential, spec) in &e.spec.federated_credentials {
-                let span = spec.span;
-                self.declare(
-                    Address::child(Kind::FederatedCredential, &e.key.value, credential),
-                    span,
-                    None,
-                );
-            }
-        }
-        for e in &raw.clusters {
-            self.declare(Address::new(Kind::Cluster, &e.key.value), e.key.span, None);
-            for (pool, spec) in e.spec.node_pools.value.iter() {
-                let span = spec.span;
-                self.declare(
-                    Address::child(Kind::NodePool, &e.key.value, pool),
-                    span,
-                    None,
-                );
-            }
-        }
-        for e in &raw.role_assignments {
-            self.declare(
-                Address::new(Kind::RoleAssignment, &e.key.value),
-                e.key.span,
-                None,
-            );
-        }
-    }
-
     /// Resolves a reference to one node of the expected kinds (or an `existing/` entry of a
     /// matching ARM type, or a raw ARM ID when `allow_id`). Records the dependency.
-    fn resolve(
+    pub(crate) fn resolve(
         &mut self,
         text: &Spanned<String>,
         expected: &[Kind],
@@ -416,7 +331,7 @@ impl Builder<'_> {
     }
 
     /// Checks that an address names a declared node of an expected kind.
-    fn resolve_address(
+    pub(crate) fn resolve_address(
         &mut self,
         address: &Address,
         text: &Spanned<String>,
@@ -502,7 +417,7 @@ impl Builder<'_> {
         Some(())
     }
 
-    fn depends_on(&mut self, list: &[Spanned<String>], deps: &mut Vec<Dependency>) {
+    pub(crate) fn depends_on(&mut self, list: &[Spanned<String>], deps: &mut Vec<Dependency>) {
         for item in list {
             let parsed = reference::parse(&item.value);
             let address = match parsed {
@@ -545,7 +460,7 @@ impl Builder<'_> {
     }
 
     /// The resource group a resource lives in: its own setting or the stack default.
-    fn resource_group(
+    pub(crate) fn resource_group(
         &mut self,
         own: Option<&Spanned<String>>,
         key: &Spanned<String>,
@@ -608,7 +523,11 @@ impl Builder<'_> {
         Some(ResourceGroupRef::Managed { address, name })
     }
 
-    fn location(&mut self, own: Option<&Spanned<String>>, key: &Spanned<String>) -> Option<String> {
+    pub(crate) fn location(
+        &mut self,
+        own: Option<&Spanned<String>>,
+        key: &Spanned<String>,
+    ) -> Option<String> {
         match own
             .map(|l| l.value.clone())
             .or_else(|| self.location.clone())
@@ -629,13 +548,18 @@ impl Builder<'_> {
         }
     }
 
-    fn tags(&self, own: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+    pub(crate) fn tags(&self, own: &BTreeMap<String, String>) -> BTreeMap<String, String> {
         let mut tags = self.raw.tags.clone();
         tags.extend(own.iter().map(|(k, v)| (k.clone(), v.clone())));
         tags
     }
 
-    fn check_name(&mut self, name: &str, span: Span, rule: fn(&str) -> Result<(), names::Rule>) {
+    pub(crate) fn check_name(
+        &mut self,
+        name: &str,
+        span: Span,
+        rule: fn(&str) -> Result<(), names::Rule>,
+    ) {
         if let Err(rule) = rule(name) {
             self.error(
                 SpecDiagnostic::new(Code::InvalidName, format!("`{name}` is not a valid name"))
@@ -645,7 +569,10 @@ impl Builder<'_> {
         }
     }
 
-    fn raw_override(&mut self, raw: Option<&Spanned<RawJson>>) -> Option<serde_json::Value> {
+    pub(crate) fn raw_override(
+        &mut self,
+        raw: Option<&Spanned<RawJson>>,
+    ) -> Option<serde_json::Value> {
         let raw = raw?;
         if !raw.value.is_object() {
             self.error(
@@ -662,7 +589,7 @@ impl Builder<'_> {
     }
 
     /// The fields every declared, resource-group-scoped resource shares.
-    fn common<T: Common>(
+    pub(crate) fn common<T: Common>(
         &mut self,
         kind: Kind,
         entry: &Entry<T>,
@@ -701,134 +628,11 @@ impl Builder<'_> {
         }
     }
 
-    fn insert(&mut self, resource: Resource) {
+    pub(crate) fn insert(&mut self, resource: Resource) {
         self.resources.insert(resource.address.clone(), resource);
     }
 
-    fn resource_groups(&mut self) {
-        for entry in &self.raw.resource_groups {
-            let resource = self.common(
-                Kind::ResourceGroup,
-                entry,
-                None,
-                entry.spec.location.as_ref(),
-                &entry.spec.tags,
-                names::resource_group,
-            );
-            self.insert(resource);
-        }
-    }
-
-    fn existing(&mut self) {
-        for entry in &self.raw.existing {
-            let id = &entry.spec.id;
-            let Some(arm_type) = arm_type_of(&id.value) else {
-                self.error(
-                    SpecDiagnostic::new(Code::InvalidValue, format!("`{}` is not an ARM resource ID", id.value))
-                        .at(id.span, "not an ARM ID")
-                        .help("copy the ID from `az resource show --query id`, e.g. /subscriptions/SUB/resourceGroups/RG/providers/Microsoft.Network/virtualNetworks/NAME"),
-                );
-                continue;
-            };
-            let name = id
-                .value
-                .trim_end_matches('/')
-                .rsplit('/')
-                .next()
-                .unwrap_or_default()
-                .to_string();
-            self.insert(Resource {
-                address: Address::new(Kind::Existing, &entry.key.value),
-                name,
-                span: entry.key.span,
-                origin: Origin::Declared,
-                resource_group: None,
-                location: None,
-                tags: BTreeMap::new(),
-                protect: true,
-                raw: None,
-                dependencies: Vec::new(),
-                spec: Spec::Existing(Existing {
-                    id: id.value.clone(),
-                    arm_type,
-                }),
-            });
-        }
-    }
-
-    fn workspaces(&mut self) {
-        for entry in &self.raw.workspaces {
-            let s = &entry.spec;
-            let mut resource = self.common(
-                Kind::Workspace,
-                entry,
-                s.resource_group.as_ref(),
-                s.location.as_ref(),
-                &s.tags,
-                names::workspace,
-            );
-            let retention_days = s.retention_days.as_ref().map_or(30, |r| r.value);
-            if let Some(r) = s
-                .retention_days
-                .as_ref()
-                .filter(|r| !(30..=730).contains(&r.value))
-            {
-                self.error(
-                    SpecDiagnostic::new(
-                        Code::InvalidValue,
-                        format!("retention of {} days is out of range", r.value),
-                    )
-                    .at(r.span, "out of range")
-                    .help("Log Analytics keeps data 30 to 730 days"),
-                );
-            }
-            resource.spec = Spec::Workspace(Workspace {
-                sku: s.sku.clone().unwrap_or_else(|| "PerGB2018".into()),
-                retention_days,
-                daily_quota_gb: s.daily_quota_gb,
-            });
-            self.insert(resource);
-        }
-    }
-
-    fn registries(&mut self) {
-        for entry in &self.raw.registries {
-            let s = &entry.spec;
-            let mut resource = self.common(
-                Kind::Registry,
-                entry,
-                s.resource_group.as_ref(),
-                s.location.as_ref(),
-                &s.tags,
-                names::registry,
-            );
-            let sku = s.sku.unwrap_or(RegistrySku::Standard);
-            let zone_redundancy = s.zone_redundancy.as_ref().is_some_and(|z| z.value);
-            if let Some(z) = s
-                .zone_redundancy
-                .as_ref()
-                .filter(|z| z.value && sku != RegistrySku::Premium)
-            {
-                self.error(
-                    SpecDiagnostic::new(
-                        Code::ConflictingSettings,
-                        "zone redundancy needs the Premium SKU",
-                    )
-                    .at(z.span, "zone redundancy")
-                    .help("set `sku: Premium`, or remove `zoneRedundancy`"),
-                );
-            }
-            resource.spec = Spec::Registry(Registry {
-                sku,
-                admin_user: s.admin_user,
-                zone_redundancy,
-                public_network_access: s.public_network_access.unwrap_or(true),
-            });
-            self.insert(resource);
-        }
-    }
-
-    fn cidr(&mut self, text: &Spanned<String>) -> Option<Cidr> {
+    pub(crate) fn cidr(&mut self, text: &Spanned<String>) -> Option<Cidr> {
         match text.value.parse::<Cidr>() {
             Ok(cidr) => Some(cidr),
             Err(message) => {
@@ -841,132 +645,10 @@ impl Builder<'_> {
             }
         }
     }
-
-    fn vnets(&mut self) {
-        for entry in &self.raw.vnets {
-            let s = &entry.spec;
-            let mut resource = self.common(
-                Kind::VirtualNetwork,
-                entry,
-                s.resource_group.as_ref(),
-                s.location.as_ref(),
-                &s.tags,
-                |n| names::generic(n, 64, "a virtual network name is 1-64 letters, digits, `-`, `_` or `.`, starting with a letter or digit"),
-            );
-            let space: Vec<(Cidr, Span)> = s
-                .address_space
-                .value
-                .iter()
-                .filter_map(|t| self.cidr(t).map(|c| (c, t.span)))
-                .collect();
-            if s.address_space.value.is_empty() {
-                self.error(
-                    SpecDiagnostic::new(Code::InvalidValue, "the address space is empty")
-                        .at(s.address_space.span, "empty")
-                        .help("give at least one prefix, e.g. `addressSpace: [10.0.0.0/8]`"),
-                );
-            }
-            let mut placed: Vec<(Cidr, Span, &str)> = Vec::new();
-            for (subnet_name, subnet) in &s.subnets {
-                let address = Address::child(Kind::Subnet, &entry.key.value, subnet_name);
-                let key = Spanned::new(subnet.span, subnet_name.clone());
-                self.check_name(subnet_name, key.span, |n| {
-                    names::generic(n, 80, "a subnet name is 1-80 letters, digits, `-`, `_` or `.`, starting with a letter or digit")
-                });
-                let mut dependencies = vec![Dependency {
-                    on: resource.address.clone(),
-                    span: key.span,
-                    explicit: false,
-                }];
-                self.depends_on(&subnet.value.depends_on, &mut dependencies);
-                let Some(prefix) = self.cidr(&subnet.value.prefix) else {
-                    continue;
-                };
-                if !space.is_empty() && !space.iter().any(|(c, _)| c.contains(prefix)) {
-                    let spaces = space
-                        .iter()
-                        .map(|(c, _)| c.to_string())
-                        .collect::<Vec<_>>()
-                        .join(", ");
-                    self.error(
-                        SpecDiagnostic::new(Code::SubnetOutsideVnet, format!("subnet `{subnet_name}` ({prefix}) is outside the VNet's address space"))
-                            .at(subnet.value.prefix.span, "not inside the address space")
-                            .also(space[0].1, "address space")
-                            .help(format!("pick a prefix inside {spaces}, or widen `addressSpace`")),
-                    );
-                }
-                if let Some((other, other_span, other_name)) =
-                    placed.iter().find(|(c, _, _)| c.overlaps(prefix))
-                {
-                    self.error(
-                        SpecDiagnostic::new(Code::SubnetOverlap, format!("subnet `{subnet_name}` ({prefix}) overlaps subnet `{other_name}` ({other})"))
-                            .at(subnet.value.prefix.span, "overlaps")
-                            .also(*other_span, "this subnet")
-                            .help("subnets of one VNet need disjoint prefixes"),
-                    );
-                }
-                placed.push((prefix, subnet.value.prefix.span, subnet_name));
-                let raw = self.raw_override(subnet.value.raw.as_ref());
-                self.insert(Resource {
-                    address,
-                    name: subnet_name.clone(),
-                    span: key.span,
-                    origin: Origin::Declared,
-                    resource_group: resource.resource_group.clone(),
-                    location: None,
-                    tags: BTreeMap::new(),
-                    protect: subnet.value.protect,
-                    raw,
-                    dependencies,
-                    spec: Spec::Subnet(Subnet {
-                        prefix,
-                        delegation: subnet.value.delegation.as_ref().map(|d| d.value.clone()),
-                        service_endpoints: subnet.value.service_endpoints.clone(),
-                        default_outbound_access: subnet.value.default_outbound_access,
-                    }),
-                });
-            }
-            resource.spec = Spec::VirtualNetwork(VirtualNetwork {
-                address_space: space.iter().map(|(c, _)| *c).collect(),
-                dns_servers: s.dns_servers.clone(),
-            });
-            self.insert(resource);
-        }
-    }
-
-    fn dns_zones(&mut self) {
-        for entry in &self.raw.dns_zones {
-            let s = &entry.spec;
-            let mut resource = self.common(
-                Kind::DnsZone,
-                entry,
-                s.resource_group.as_ref(),
-                None,
-                &s.tags,
-                names::dns_zone,
-            );
-            resource.spec = Spec::DnsZone(DnsZone { private: s.private });
-            self.insert(resource);
-        }
-    }
-
-    fn identities(&mut self) {
-        for entry in &self.raw.identities {
-            let s = &entry.spec;
-            let mut resource = self.common(Kind::Identity, entry, s.resource_group.as_ref(), s.location.as_ref(), &s.tags, |n| {
-                let ok = (3..=128).contains(&n.len())
-                    && n.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
-                    && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-                ok.then_some(()).ok_or("an identity name is 3-128 letters, digits, `-` and `_`, starting with a letter or digit")
-            });
-            resource.spec = Spec::Identity;
-            self.insert(resource);
-        }
-    }
 }
 
 /// The Azure name: `name:` when given, else the key.
-fn azure_name(name: Option<&Spanned<String>>, key: &Spanned<String>) -> String {
+pub(crate) fn azure_name(name: Option<&Spanned<String>>, key: &Spanned<String>) -> String {
     name.map_or_else(|| key.value.clone(), |n| n.value.clone())
 }
 
@@ -983,7 +665,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn arm_types_come_from_ids() {
+    pub(crate) fn arm_types_come_from_ids() {
         assert_eq!(
             arm_type_of("/subscriptions/s/resourceGroups/hub/providers/Microsoft.Network/virtualNetworks/hub/subnets/a").as_deref(),
             Some("microsoft.network/virtualnetworks/subnets")

@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use crate::build;
+use crate::kinds;
 use crate::diag::Diagnostics;
 use crate::graph::{self, Graph};
 use crate::load::{self, Inputs, LoadOptions, Loaded};
@@ -41,7 +42,7 @@ fn finish(loaded: Loaded) -> Checked {
         mut diagnostics,
         inputs,
     } = loaded;
-    let stack = build::build(&raw, &sources, &mut diagnostics);
+    let stack = build::build(&raw, &sources, &mut diagnostics, kinds::build_model);
     let graph = stack
         .as_ref()
         .and_then(|s| graph::build(s, &mut diagnostics));

@@ -10,7 +10,7 @@ use crate::source::Span;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
-pub use crate::kinds::Kind;
+pub use crate::kind::Kind;
 
 /// The stable name of a node: `kind/name` or `kind/parent/child`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]

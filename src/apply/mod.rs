@@ -103,12 +103,18 @@ impl Report {
     }
 }
 
+impl From<ArmError> for ApplyError {
+    fn from(error: ArmError) -> ApplyError {
+        ApplyError::Arm(Box::new(error))
+    }
+}
+
 /// Why an operation failed: ARM's own answer, or a check apply makes before it writes.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum ApplyError {
     #[error(transparent)]
     #[diagnostic(transparent)]
-    Arm(#[from] ArmError),
+    Arm(Box<ArmError>),
     /// A safety check found something the plan did not: nothing was sent.
     #[error("{resource}: refused: {message}")]
     #[diagnostic(

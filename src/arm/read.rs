@@ -21,7 +21,7 @@ use crate::model::{Kind, ResourceGroupRef, Stack};
 /// owned resources of kinds the spec no longer uses): every ARM type of every kind that lives
 /// in a resource group and has no parent.
 fn listed_types() -> impl Iterator<Item = &'static kinds::ArmType> {
-    kinds::ALL
+    crate::kind::TABLE
         .iter()
         .filter(|d| {
             d.parent.is_none() && !matches!(d.kind, Kind::ResourceGroup | Kind::RoleAssignment)
@@ -31,7 +31,7 @@ fn listed_types() -> impl Iterator<Item = &'static kinds::ArmType> {
 
 /// Children listed under each parent: (parent's ARM type, the child's ARM type).
 fn children() -> impl Iterator<Item = (&'static kinds::ArmType, &'static kinds::ArmType)> {
-    kinds::ALL.iter().filter_map(|d| {
+    crate::kind::TABLE.iter().filter_map(|d| {
         let parent = d.parent?.def().arm.first()?;
         Some((parent, d.arm.first()?))
     })

@@ -10,8 +10,8 @@ use crate::spec::RawJson;
 
 use serde_json::{Value, json};
 
-use super::{ArmType, BodyBuilder, EMPTY, Kind, KindDef, Rules, Serial, tracked};
-use crate::model::{DnsZone, Resource};
+use super::{BodyBuilder, EMPTY, Kind, Rules, tracked};
+use crate::model::{Address, DnsZone, Resource, Spec};
 
 // The spec as written (serde types, spans, no invariants).
 
@@ -33,30 +33,6 @@ pub struct RawDnsZone {
     pub private: bool,
 }
 
-pub static DEF: KindDef = KindDef {
-    kind: Kind::DnsZone,
-    section: Some("dnsZones"),
-    prefix: "dnsZone",
-    noun: "DNS zone",
-    example: "`dnsZone/NAME`",
-    // Public first: a zone without `private: true` is public.
-    arm: &[
-        ArmType {
-            path: "Microsoft.Network/dnsZones",
-            api_version: "2018-05-01",
-        },
-        ArmType {
-            path: "Microsoft.Network/privateDnsZones",
-            api_version: "2024-06-01",
-        },
-    ],
-    parent: None,
-    taggable: true,
-    serial: Serial::Free,
-    delete_rank: 5,
-    rules: &RULES,
-};
-
 pub static RULES: Rules = Rules {
     exact_maps: &["tags"],
     case_insensitive: &["location", "properties.zoneType"],
@@ -73,3 +49,33 @@ pub fn body(b: &BodyBuilder<'_, '_>, resource: &Resource, z: &DnsZone) -> Value 
 }
 
 crate::spec::common!(RawDnsZone);
+
+// Building the model from the spec.
+
+use crate::build::Builder;
+use crate::names;
+
+impl Builder<'_> {
+    pub(crate) fn declare_dns_zones(&mut self) {
+        let raw = self.raw;
+        for e in &raw.dns_zones {
+            self.declare(Address::new(Kind::DnsZone, &e.key.value), e.key.span, None);
+        }
+    }
+
+    pub(crate) fn dns_zones(&mut self) {
+        for entry in &self.raw.dns_zones {
+            let s = &entry.spec;
+            let mut resource = self.common(
+                Kind::DnsZone,
+                entry,
+                s.resource_group.as_ref(),
+                None,
+                &s.tags,
+                names::dns_zone,
+            );
+            resource.spec = Spec::DnsZone(DnsZone { private: s.private });
+            self.insert(resource);
+        }
+    }
+}

@@ -5,9 +5,9 @@ use serde::Deserialize;
 
 use crate::de::Spanned;
 
-use super::{EMPTY, Kind, KindDef, Rules, Serial};
+use super::{EMPTY, Kind, Rules};
 
-static RULES: Rules = EMPTY;
+pub static RULES: Rules = EMPTY;
 
 // The spec as written (serde types, spans, no invariants).
 
@@ -18,17 +18,60 @@ pub struct RawExisting {
     pub id: Spanned<String>,
 }
 
-pub static DEF: KindDef = KindDef {
-    kind: Kind::Existing,
-    section: Some("existing"),
-    prefix: "existing",
-    noun: "existing resource",
-    example: "`existing/NAME`",
-    // Any type: the ID says which.
-    arm: &[],
-    parent: None,
-    taggable: false,
-    serial: Serial::Free,
-    delete_rank: u8::MAX,
-    rules: &RULES,
-};
+// Building the model from the spec.
+
+use crate::build::{Builder, arm_type_of};
+use crate::diag::{Code, SpecDiagnostic};
+use crate::model::{Address, Existing, Origin, Resource, Spec};
+use std::collections::BTreeMap;
+
+impl Builder<'_> {
+    pub(crate) fn declare_existing(&mut self) {
+        let raw = self.raw;
+        for e in &raw.existing {
+            let arm_type = arm_type_of(&e.spec.id.value);
+            self.declare(
+                Address::new(Kind::Existing, &e.key.value),
+                e.key.span,
+                arm_type,
+            );
+        }
+    }
+
+    pub(crate) fn existing(&mut self) {
+        for entry in &self.raw.existing {
+            let id = &entry.spec.id;
+            let Some(arm_type) = arm_type_of(&id.value) else {
+                self.error(
+                    SpecDiagnostic::new(Code::InvalidValue, format!("`{}` is not an ARM resource ID", id.value))
+                        .at(id.span, "not an ARM ID")
+                        .help("copy the ID from `az resource show --query id`, e.g. /subscriptions/SUB/resourceGroups/RG/providers/Microsoft.Network/virtualNetworks/NAME"),
+                );
+                continue;
+            };
+            let name = id
+                .value
+                .trim_end_matches('/')
+                .rsplit('/')
+                .next()
+                .unwrap_or_default()
+                .to_string();
+            self.insert(Resource {
+                address: Address::new(Kind::Existing, &entry.key.value),
+                name,
+                span: entry.key.span,
+                origin: Origin::Declared,
+                resource_group: None,
+                location: None,
+                tags: BTreeMap::new(),
+                protect: true,
+                raw: None,
+                dependencies: Vec::new(),
+                spec: Spec::Existing(Existing {
+                    id: id.value.clone(),
+                    arm_type,
+                }),
+            });
+        }
+    }
+}

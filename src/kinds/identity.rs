@@ -11,11 +11,10 @@ use crate::spec::RawJson;
 
 use serde_json::{Value, json};
 
-use super::{ArmType, BodyBuilder, EMPTY, Kind, KindDef, Rules, Serial, tracked};
-use crate::model::{FederatedCredential, Issuer, Resource};
-
-/// Managed identities and their credentials share one api-version.
-const API_VERSION: &str = "2024-11-30";
+use super::{BodyBuilder, EMPTY, Kind, Rules, tracked};
+use crate::model::{
+    Address, Dependency, FederatedCredential, Issuer, Origin, Resource, Spec, Target,
+};
 
 // The spec as written (serde types, spans, no invariants).
 
@@ -56,42 +55,6 @@ pub struct RawFederatedCredential {
     pub depends_on: Vec<Spanned<String>>,
 }
 
-pub static IDENTITY_DEF: KindDef = KindDef {
-    kind: Kind::Identity,
-    section: Some("identities"),
-    prefix: "identity",
-    noun: "managed identity",
-    example: "`identity/NAME`",
-    arm: &[ArmType {
-        path: "Microsoft.ManagedIdentity/userAssignedIdentities",
-        api_version: API_VERSION,
-    }],
-    parent: None,
-    taggable: true,
-    serial: Serial::Free,
-    delete_rank: 6,
-    rules: &IDENTITY_RULES,
-};
-
-pub static CREDENTIAL_DEF: KindDef = KindDef {
-    kind: Kind::FederatedCredential,
-    section: None,
-    prefix: "identity",
-    noun: "federated credential",
-    example: "`identity/NAME/CREDENTIAL`",
-    arm: &[ArmType {
-        path: "Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials",
-        api_version: API_VERSION,
-    }],
-    parent: Some(Kind::Identity),
-    taggable: false,
-    // One credential write per identity at a time
-    // (ConcurrentFederatedIdentityCredentialsWritesForSingleManagedIdentity).
-    serial: Serial::UnderParent,
-    delete_rank: 9,
-    rules: &CREDENTIAL_RULES,
-};
-
 pub static IDENTITY_RULES: Rules = Rules {
     immutable: &[("location", "an identity cannot move to another region")],
     exact_maps: &["tags"],
@@ -127,3 +90,203 @@ pub fn credential_body(b: &mut BodyBuilder<'_, '_>, c: &FederatedCredential) -> 
 }
 
 crate::spec::common!(RawIdentity);
+
+const MAX_FEDERATED_CREDENTIALS: usize = 20;
+const TOKEN_EXCHANGE_AUDIENCE: &str = "api://AzureADTokenExchange";
+
+// Building the model from the spec.
+
+use crate::build::Builder;
+use crate::diag::{Code, SpecDiagnostic};
+use crate::names;
+
+impl Builder<'_> {
+    pub(crate) fn declare_identities(&mut self) {
+        let raw = self.raw;
+        for e in &raw.identities {
+            self.declare(Address::new(Kind::Identity, &e.key.value), e.key.span, None);
+            for (credential, spec) in &e.spec.federated_credentials {
+                let span = spec.span;
+                self.declare(
+                    Address::child(Kind::FederatedCredential, &e.key.value, credential),
+                    span,
+                    None,
+                );
+            }
+        }
+    }
+
+    pub(crate) fn identities(&mut self) {
+        for entry in &self.raw.identities {
+            let s = &entry.spec;
+            let mut resource = self.common(Kind::Identity, entry, s.resource_group.as_ref(), s.location.as_ref(), &s.tags, |n| {
+                let ok = (3..=128).contains(&n.len())
+                    && n.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
+                    && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+                ok.then_some(()).ok_or("an identity name is 3-128 letters, digits, `-` and `_`, starting with a letter or digit")
+            });
+            resource.spec = Spec::Identity;
+            self.insert(resource);
+        }
+    }
+
+    pub(crate) fn federated_credentials(&mut self) {
+        for entry in &self.raw.identities {
+            let identity = Address::new(Kind::Identity, &entry.key.value);
+            let credentials = &entry.spec.federated_credentials;
+            if credentials.len() > MAX_FEDERATED_CREDENTIALS {
+                let extra = credentials
+                    .values()
+                    .nth(MAX_FEDERATED_CREDENTIALS)
+                    .map_or(entry.key.span, |c| c.span);
+                self.error(
+                    SpecDiagnostic::new(
+                        Code::TooManyFederatedCredentials,
+                        format!("identity `{}` has {} federated credentials; Azure allows {MAX_FEDERATED_CREDENTIALS}", entry.key.value, credentials.len()),
+                    )
+                    .at(extra, "the 21st")
+                    .help("split the workloads across several identities"),
+                );
+            }
+            let resource_group = self
+                .resources
+                .get(&identity)
+                .and_then(|r| r.resource_group.clone());
+            let mut seen: BTreeMap<(String, String), crate::source::Span> = BTreeMap::new();
+            for (name, credential) in credentials {
+                let c = &credential.value;
+                let address = Address::child(Kind::FederatedCredential, &entry.key.value, name);
+                self.check_name(name, credential.span, names::federated_credential);
+                let mut deps = vec![Dependency {
+                    on: identity.clone(),
+                    span: credential.span,
+                    explicit: false,
+                }];
+                self.depends_on(&c.depends_on, &mut deps);
+                let issuer = match (&c.cluster, &c.issuer) {
+                    (Some(cluster), None) => {
+                        self.issuer_cluster(cluster, &mut deps).map(Issuer::Cluster)
+                    }
+                    (None, Some(url)) => {
+                        if !url.value.starts_with("https://") {
+                            self.error(
+                                SpecDiagnostic::new(Code::InvalidValue, "an issuer is an https:// URL")
+                                    .at(url.span, "issuer")
+                                    .help("e.g. `https://token.actions.githubusercontent.com`, or use `cluster: cluster/NAME`"),
+                            );
+                        }
+                        Some(Issuer::Url(url.value.clone()))
+                    }
+                    (Some(cluster), Some(url)) => {
+                        self.error(
+                            SpecDiagnostic::new(
+                                Code::ConflictingSettings,
+                                "set `cluster` or `issuer`, not both",
+                            )
+                            .at(url.span, "issuer")
+                            .also(cluster.span, "cluster")
+                            .help("`cluster` takes the issuer from that cluster's OIDC issuer"),
+                        );
+                        None
+                    }
+                    (None, None) => {
+                        self.error(
+                            SpecDiagnostic::new(Code::MissingField, format!("federated credential `{name}` has no issuer"))
+                                .at(credential.span, "no issuer")
+                                .help("add `cluster: cluster/NAME` (its OIDC issuer) or `issuer: https://...`"),
+                        );
+                        None
+                    }
+                };
+                let subject = match (&c.subject, &c.namespace, &c.service_account) {
+                    (Some(subject), None, None) => Some(subject.value.clone()),
+                    (None, Some(ns), Some(sa)) => {
+                        Some(format!("system:serviceaccount:{}:{}", ns.value, sa.value))
+                    }
+                    _ => {
+                        self.error(
+                            SpecDiagnostic::new(Code::MissingField, format!("federated credential `{name}` needs a subject"))
+                                .at(credential.span, "no subject")
+                                .help("set `namespace` and `serviceAccount` (a Kubernetes service account), or `subject` alone"),
+                        );
+                        None
+                    }
+                };
+                let audiences = c.audiences.as_ref().map_or_else(
+                    || vec![TOKEN_EXCHANGE_AUDIENCE.to_string()],
+                    |a| a.value.clone(),
+                );
+                if let Some(a) = c.audiences.as_ref().filter(|a| a.value.len() != 1) {
+                    self.error(
+                        SpecDiagnostic::new(
+                            Code::InvalidValue,
+                            format!(
+                                "a federated credential takes exactly one audience, found {}",
+                                a.value.len()
+                            ),
+                        )
+                        .at(a.span, "audiences")
+                        .help(format!("use `[{TOKEN_EXCHANGE_AUDIENCE}]`, the default")),
+                    );
+                }
+                let (Some(issuer), Some(subject)) = (issuer, subject) else {
+                    continue;
+                };
+                let issuer_key = match &issuer {
+                    Issuer::Cluster(a) => a.to_string(),
+                    Issuer::Url(u) => u.clone(),
+                };
+                if let Some(first) = seen.insert((issuer_key, subject.clone()), credential.span) {
+                    self.error(
+                        SpecDiagnostic::new(Code::DuplicateFederatedSubject, format!("another credential of `{identity}` already trusts `{subject}` from this issuer"))
+                            .at(credential.span, "same issuer and subject")
+                            .also(first, "first here")
+                            .help("issuer and subject must be unique per identity; remove one credential"),
+                    );
+                }
+                self.insert(Resource {
+                    address,
+                    name: name.clone(),
+                    span: credential.span,
+                    origin: Origin::Declared,
+                    resource_group: resource_group.clone(),
+                    location: None,
+                    tags: BTreeMap::new(),
+                    protect: false,
+                    raw: None,
+                    dependencies: deps,
+                    spec: Spec::FederatedCredential(FederatedCredential {
+                        issuer,
+                        subject,
+                        audiences,
+                    }),
+                });
+            }
+        }
+    }
+
+    pub(crate) fn issuer_cluster(
+        &mut self,
+        text: &crate::de::Spanned<String>,
+        deps: &mut Vec<Dependency>,
+    ) -> Option<Address> {
+        let Target::Node(cluster) = self.resolve(text, &[Kind::Cluster], false, deps)? else {
+            return None;
+        };
+        if let Some(Spec::Cluster(c)) = self.resources.get(&cluster).map(|r| &r.spec)
+            && !c.oidc_issuer
+        {
+            let declared = self.resources[&cluster].span;
+            self.error(
+                SpecDiagnostic::new(
+                    Code::WorkloadIdentityNeedsOidc,
+                    format!("cluster `{}` has no OIDC issuer to trust", cluster.name),
+                )
+                .at(text.span, "issuer cluster")
+                .also(declared, "cluster declared here")
+                .help("add `oidcIssuer: true` (and `workloadIdentity: true`) to the cluster"),
+            );
+        }
+        Some(cluster)
+    }
+}

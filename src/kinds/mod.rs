@@ -1,10 +1,15 @@
-//! One definition per resource kind: a static `KindDef` in the kind's own file (address prefix,
-//! noun, ARM types and api-versions, parent, tags, one-at-a-time rules, delete order, diff
-//! rules), registered once in `ALL`. Everything the planner knows per kind derives from that
-//! table; the stages that need a kind's typed data keep one `match` each (the body here).
+//! Each kind of resource in its own module: its spec types, how it builds into the model, the
+//! ARM body azplan PUTs, its diff rules and its outputs. The facts about each kind (names, ARM
+//! types, api-versions, parent, delete order) are one row each in `crate::kind`. This module
+//! registers the kinds' behaviour: one line per kind in each stage that needs typed data.
 
 use serde_json::{Value, json};
 
+use crate::build::Builder;
+pub use crate::kind::{
+    ArmType, Kind, KindDef, Serial, api_version_of_type, by_arm_type, delete_rank, manages_type,
+    private_dns_zone_type, resource_group_type, role_assignment_type, taggable_type,
+};
 use crate::live::LiveState;
 use crate::model::{Address, Resource, ResourceGroupRef, Scope, Spec, Stack, Target};
 
@@ -18,141 +23,6 @@ pub mod registry;
 pub mod resource_group;
 pub mod role_assignment;
 pub mod workspace;
-
-/// The kinds of node in a stack. Children (subnets, credentials, pools) are addressed under
-/// their parent's prefix. The order is `ALL`'s.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Kind {
-    ResourceGroup,
-    Existing,
-    Workspace,
-    Registry,
-    VirtualNetwork,
-    Subnet,
-    DnsZone,
-    Identity,
-    Cluster,
-    NodePool,
-    FederatedCredential,
-    RoleAssignment,
-}
-
-/// Every kind's definition, in `Kind` order: the one registration line per kind.
-pub static ALL: [&KindDef; 12] = [
-    &resource_group::DEF,
-    &existing::DEF,
-    &workspace::DEF,
-    &registry::DEF,
-    &network::VNET_DEF,
-    &network::SUBNET_DEF,
-    &dns_zone::DEF,
-    &identity::IDENTITY_DEF,
-    &cluster::DEF,
-    &node_pool::DEF,
-    &identity::CREDENTIAL_DEF,
-    &role_assignment::DEF,
-];
-
-/// AKS clusters and their agent pools share one api-version.
-const AKS_API_VERSION: &str = "2026-08-01";
-
-/// What azplan knows about a kind, in one place.
-#[derive(Debug)]
-pub struct KindDef {
-    pub kind: Kind,
-    /// The spec section that declares it (`registries:`); `None` for children.
-    pub section: Option<&'static str>,
-    /// The address prefix users write, e.g. `vnet` in `vnet/aks-vnet/default`.
-    pub prefix: &'static str,
-    /// A human name for messages.
-    pub noun: &'static str,
-    /// How a reference to it is written, for help texts.
-    pub example: &'static str,
-    /// The ARM types it can be, with the api-version azplan uses for each (DNS zones are
-    /// public or private); empty for `existing`, which can be anything.
-    pub arm: &'static [ArmType],
-    /// The kind it is a child of (its ARM path continues the parent's).
-    pub parent: Option<Kind>,
-    /// Carries tags, and so the ownership tag.
-    pub taggable: bool,
-    pub serial: Serial,
-    /// Deletes run dependents first: kinds created later are deleted earlier.
-    pub delete_rank: u8,
-    pub rules: &'static Rules,
-}
-
-/// An ARM resource type and the api-version azplan speaks for it.
-#[derive(Debug)]
-pub struct ArmType {
-    pub path: &'static str,
-    pub api_version: &'static str,
-}
-
-impl ArmType {
-    /// The last type segment: `subnets` for `Microsoft.Network/virtualNetworks/subnets`.
-    pub fn segment(&self) -> &'static str {
-        self.path.rsplit('/').next().unwrap_or(self.path)
-    }
-}
-
-/// What ARM allows to run at once.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Serial {
-    Free,
-    /// One operation at a time on the resource (AKS: on the cluster and its pools).
-    Itself,
-    /// One write at a time among the children of one parent.
-    UnderParent,
-}
-
-impl Kind {
-    pub fn def(self) -> &'static KindDef {
-        ALL[self as usize]
-    }
-
-    pub fn all() -> impl Iterator<Item = Kind> {
-        ALL.iter().map(|d| d.kind)
-    }
-
-    pub fn prefix(self) -> &'static str {
-        self.def().prefix
-    }
-
-    pub fn noun(self) -> &'static str {
-        self.def().noun
-    }
-
-    /// The kind a prefix names at the top level (`vnet` is a VNet, not a subnet).
-    pub fn from_prefix(prefix: &str) -> Option<Kind> {
-        ALL.iter()
-            .find(|d| d.prefix == prefix && d.parent.is_none())
-            .map(|d| d.kind)
-    }
-
-    /// The prefixes users can write.
-    pub fn prefixes() -> impl Iterator<Item = &'static str> + Clone {
-        ALL.iter().filter(|d| d.parent.is_none()).map(|d| d.prefix)
-    }
-
-    /// The child kind addressed as `prefix/parent/child`, if the kind has one.
-    pub fn child(self) -> Option<Kind> {
-        ALL.iter().find(|d| d.parent == Some(self)).map(|d| d.kind)
-    }
-
-    pub fn parent(self) -> Option<Kind> {
-        self.def().parent
-    }
-}
-
-/// The definition and ARM type for an ARM type name (any casing), if azplan manages the type.
-pub fn by_arm_type(arm_type: &str) -> Option<(&'static KindDef, &'static ArmType)> {
-    ALL.iter().find_map(|d| {
-        d.arm
-            .iter()
-            .find(|t| t.path.eq_ignore_ascii_case(arm_type))
-            .map(|t| (*d, t))
-    })
-}
 
 /// The tag that marks a resource as owned by a stack.
 pub const OWNER_TAG: &str = "azplan-stack";
@@ -214,7 +84,7 @@ pub const EMPTY: Rules = Rules {
 };
 
 /// The ARM type a resource is (a DNS zone's depends on `private`).
-fn arm_type(resource: &Resource) -> Option<&'static ArmType> {
+fn arm_type_for(resource: &Resource) -> Option<&'static ArmType> {
     let def = resource.address.kind.def();
     match &resource.spec {
         Spec::DnsZone(z) => def.arm.get(usize::from(z.private)),
@@ -230,7 +100,7 @@ pub fn arm_kind(resource: &Resource) -> ArmKind {
             taggable: false,
         };
     }
-    let arm = arm_type(resource);
+    let arm = arm_type_for(resource);
     ArmKind {
         arm_type: arm.map_or("", |t| t.path),
         api_version: arm.map_or("", |t| t.api_version),
@@ -238,58 +108,58 @@ pub fn arm_kind(resource: &Resource) -> ArmKind {
     }
 }
 
-/// The api-version for resources known only by ID whose type azplan does not manage: the
-/// oldest version every Resource Manager type still answers is not knowable, so this is the
-/// generic `Microsoft.Resources` one; types azplan manages use their own.
-const FALLBACK_API_VERSION: &str = "2021-04-01";
-
-/// The api-version azplan uses for an ARM type (any casing), for resources known only by ID.
-pub fn api_version_of_type(arm_type: &str) -> &'static str {
-    by_arm_type(arm_type).map_or(FALLBACK_API_VERSION, |(_, t)| t.api_version)
-}
-
-/// Whether azplan manages resources of this ARM type (any casing) and so knows how to delete
-/// one.
-pub fn manages_type(arm_type: &str) -> bool {
-    by_arm_type(arm_type).is_some()
-}
-
-/// Whether resources of this ARM type carry tags (and so the ownership tag).
-pub fn taggable_type(arm_type: &str) -> bool {
-    by_arm_type(arm_type).is_some_and(|(d, _)| d.taggable)
-}
-
-/// Deletes run dependents first; this ranks ARM types by how late their kind is created
-/// (types azplan does not manage go first).
-pub fn delete_rank(arm_type: &str) -> u8 {
-    by_arm_type(arm_type).map_or(u8::MAX, |(d, _)| d.delete_rank)
-}
-
 pub fn rules(resource: &Resource) -> &'static Rules {
-    resource.address.kind.def().rules
+    rules_of(resource.address.kind)
 }
 
-static EXISTING_RULES: Rules = EMPTY;
+/// Each kind's diff rules.
+pub fn rules_of(kind: Kind) -> &'static Rules {
+    match kind {
+        Kind::ResourceGroup => &resource_group::RULES,
+        Kind::Existing => &existing::RULES,
+        Kind::Workspace => &workspace::RULES,
+        Kind::Registry => &registry::RULES,
+        Kind::VirtualNetwork => &network::VNET_RULES,
+        Kind::Subnet => &network::SUBNET_RULES,
+        Kind::DnsZone => &dns_zone::RULES,
+        Kind::Identity => &identity::IDENTITY_RULES,
+        Kind::Cluster => &cluster::RULES,
+        Kind::NodePool => &node_pool::RULES,
+        Kind::FederatedCredential => &identity::CREDENTIAL_RULES,
+        Kind::RoleAssignment => &role_assignment::RULES,
+    }
+}
 
 /// The diff rules of a kind, by ARM type (any casing): what apply needs to decide again about
 /// a resource it only knows from the plan.
 pub fn rules_of_type(arm_type: &str) -> &'static Rules {
-    by_arm_type(arm_type).map_or(&EXISTING_RULES, |(d, _)| d.rules)
+    by_arm_type(arm_type).map_or(&existing::RULES, |(d, _)| rules_of(d.kind))
 }
 
-/// The ARM type of the stack's resource groups, whose deletes take everything inside.
-pub fn resource_group_type() -> &'static ArmType {
-    &resource_group::DEF.arm[0]
-}
+/// Builds the model from the spec, kind by kind: first every kind names its entries (so
+/// references resolve whatever the order), then each builds its resources, in `TABLE` order
+/// (a cluster after the network it uses, role assignments last).
+pub(crate) fn build_model(b: &mut Builder<'_>) {
+    b.declare_resource_groups();
+    b.declare_existing();
+    b.declare_workspaces();
+    b.declare_registries();
+    b.declare_vnets();
+    b.declare_dns_zones();
+    b.declare_identities();
+    b.declare_clusters();
+    b.declare_role_assignments();
 
-/// The ARM type of role assignments (found per scope, described by their owner).
-pub fn role_assignment_type() -> &'static ArmType {
-    &role_assignment::DEF.arm[0]
-}
-
-/// The ARM type of private DNS zones (the run lock lives in one).
-pub fn private_dns_zone_type() -> &'static ArmType {
-    &dns_zone::DEF.arm[1]
+    b.resource_groups();
+    b.existing();
+    b.workspaces();
+    b.registries();
+    b.vnets();
+    b.dns_zones();
+    b.identities();
+    b.clusters();
+    b.federated_credentials();
+    b.role_assignments();
 }
 
 /// A value in a desired body that comes from another resource once it exists.
@@ -517,12 +387,12 @@ pub fn merge(base: &mut Value, overlay: &Value) {
 fn tracked(b: &BodyBuilder<'_, '_>, resource: &Resource) -> Value {
     json!({
         "location": resource.location.clone().unwrap_or_default(),
-        "tags": tags(b, resource),
+        "tags": tags_with_owner(b, resource),
     })
 }
 
 /// The resource's tags plus the ownership tag, which always names this stack.
-fn tags(b: &BodyBuilder<'_, '_>, resource: &Resource) -> Value {
+fn tags_with_owner(b: &BodyBuilder<'_, '_>, resource: &Resource) -> Value {
     let mut tags: serde_json::Map<String, Value> = resource
         .tags
         .iter()

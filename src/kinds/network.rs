@@ -12,11 +12,8 @@ use crate::spec::RawJson;
 
 use serde_json::{Value, json};
 
-use super::{ArmType, BodyBuilder, EMPTY, Kind, KindDef, Rules, Serial, tracked};
-use crate::model::{Resource, Subnet, VirtualNetwork};
-
-/// Network resources share one api-version.
-const API_VERSION: &str = "2026-03-01";
+use super::{BodyBuilder, EMPTY, Kind, Rules, tracked};
+use crate::model::{Address, Dependency, Origin, Resource, Spec, Subnet, VirtualNetwork};
 
 // The spec as written (serde types, spans, no invariants).
 
@@ -62,41 +59,6 @@ pub struct RawSubnet {
     pub protect: bool,
     pub raw: Option<Spanned<RawJson>>,
 }
-
-pub static VNET_DEF: KindDef = KindDef {
-    kind: Kind::VirtualNetwork,
-    section: Some("vnets"),
-    prefix: "vnet",
-    noun: "virtual network",
-    example: "`vnet/NAME`",
-    arm: &[ArmType {
-        path: "Microsoft.Network/virtualNetworks",
-        api_version: API_VERSION,
-    }],
-    parent: None,
-    taggable: true,
-    serial: Serial::Free,
-    delete_rank: 3,
-    rules: &VNET_RULES,
-};
-
-pub static SUBNET_DEF: KindDef = KindDef {
-    kind: Kind::Subnet,
-    section: None,
-    prefix: "vnet",
-    noun: "subnet",
-    example: "`vnet/NAME/SUBNET`",
-    arm: &[ArmType {
-        path: "Microsoft.Network/virtualNetworks/subnets",
-        api_version: API_VERSION,
-    }],
-    parent: Some(Kind::VirtualNetwork),
-    taggable: false,
-    // ARM writes one subnet of a VNet at a time (AnotherOperationInProgress otherwise).
-    serial: Serial::UnderParent,
-    delete_rank: 4,
-    rules: &SUBNET_RULES,
-};
 
 pub static VNET_RULES: Rules = Rules {
     immutable: &[(
@@ -164,3 +126,124 @@ fn delegation_name(service: &str) -> String {
 }
 
 crate::spec::common!(RawVnet);
+
+// Building the model from the spec.
+
+use crate::build::Builder;
+use crate::diag::{Code, SpecDiagnostic};
+use crate::names;
+use crate::net::Cidr;
+use crate::source::Span;
+
+impl Builder<'_> {
+    pub(crate) fn declare_vnets(&mut self) {
+        let raw = self.raw;
+        for e in &raw.vnets {
+            self.declare(
+                Address::new(Kind::VirtualNetwork, &e.key.value),
+                e.key.span,
+                None,
+            );
+            for (subnet, spec) in &e.spec.subnets {
+                let span = spec.span;
+                self.declare(
+                    Address::child(Kind::Subnet, &e.key.value, subnet),
+                    span,
+                    None,
+                );
+            }
+        }
+    }
+
+    pub(crate) fn vnets(&mut self) {
+        for entry in &self.raw.vnets {
+            let s = &entry.spec;
+            let mut resource = self.common(
+                Kind::VirtualNetwork,
+                entry,
+                s.resource_group.as_ref(),
+                s.location.as_ref(),
+                &s.tags,
+                |n| names::generic(n, 64, "a virtual network name is 1-64 letters, digits, `-`, `_` or `.`, starting with a letter or digit"),
+            );
+            let space: Vec<(Cidr, Span)> = s
+                .address_space
+                .value
+                .iter()
+                .filter_map(|t| self.cidr(t).map(|c| (c, t.span)))
+                .collect();
+            if s.address_space.value.is_empty() {
+                self.error(
+                    SpecDiagnostic::new(Code::InvalidValue, "the address space is empty")
+                        .at(s.address_space.span, "empty")
+                        .help("give at least one prefix, e.g. `addressSpace: [10.0.0.0/8]`"),
+                );
+            }
+            let mut placed: Vec<(Cidr, Span, &str)> = Vec::new();
+            for (subnet_name, subnet) in &s.subnets {
+                let address = Address::child(Kind::Subnet, &entry.key.value, subnet_name);
+                let key = Spanned::new(subnet.span, subnet_name.clone());
+                self.check_name(subnet_name, key.span, |n| {
+                    names::generic(n, 80, "a subnet name is 1-80 letters, digits, `-`, `_` or `.`, starting with a letter or digit")
+                });
+                let mut dependencies = vec![Dependency {
+                    on: resource.address.clone(),
+                    span: key.span,
+                    explicit: false,
+                }];
+                self.depends_on(&subnet.value.depends_on, &mut dependencies);
+                let Some(prefix) = self.cidr(&subnet.value.prefix) else {
+                    continue;
+                };
+                if !space.is_empty() && !space.iter().any(|(c, _)| c.contains(prefix)) {
+                    let spaces = space
+                        .iter()
+                        .map(|(c, _)| c.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    self.error(
+                        SpecDiagnostic::new(Code::SubnetOutsideVnet, format!("subnet `{subnet_name}` ({prefix}) is outside the VNet's address space"))
+                            .at(subnet.value.prefix.span, "not inside the address space")
+                            .also(space[0].1, "address space")
+                            .help(format!("pick a prefix inside {spaces}, or widen `addressSpace`")),
+                    );
+                }
+                if let Some((other, other_span, other_name)) =
+                    placed.iter().find(|(c, _, _)| c.overlaps(prefix))
+                {
+                    self.error(
+                        SpecDiagnostic::new(Code::SubnetOverlap, format!("subnet `{subnet_name}` ({prefix}) overlaps subnet `{other_name}` ({other})"))
+                            .at(subnet.value.prefix.span, "overlaps")
+                            .also(*other_span, "this subnet")
+                            .help("subnets of one VNet need disjoint prefixes"),
+                    );
+                }
+                placed.push((prefix, subnet.value.prefix.span, subnet_name));
+                let raw = self.raw_override(subnet.value.raw.as_ref());
+                self.insert(Resource {
+                    address,
+                    name: subnet_name.clone(),
+                    span: key.span,
+                    origin: Origin::Declared,
+                    resource_group: resource.resource_group.clone(),
+                    location: None,
+                    tags: BTreeMap::new(),
+                    protect: subnet.value.protect,
+                    raw,
+                    dependencies,
+                    spec: Spec::Subnet(Subnet {
+                        prefix,
+                        delegation: subnet.value.delegation.as_ref().map(|d| d.value.clone()),
+                        service_endpoints: subnet.value.service_endpoints.clone(),
+                        default_outbound_access: subnet.value.default_outbound_access,
+                    }),
+                });
+            }
+            resource.spec = Spec::VirtualNetwork(VirtualNetwork {
+                address_space: space.iter().map(|(c, _)| *c).collect(),
+                dns_servers: s.dns_servers.clone(),
+            });
+            self.insert(resource);
+        }
+    }
+}

@@ -11,7 +11,7 @@ use crate::spec::RawJson;
 
 use serde_json::{Value, json};
 
-use super::{ArmType, BodyBuilder, EMPTY, Kind, KindDef, Rules, Serial};
+use super::{BodyBuilder, EMPTY, Rules};
 use crate::model::{NodePool, Resource};
 use crate::model::{OsDiskType, OsSku, PoolMode};
 
@@ -62,23 +62,6 @@ pub struct RawOsDisk {
     #[serde(rename = "type")]
     pub disk_type: Option<OsDiskType>,
 }
-
-pub static DEF: KindDef = KindDef {
-    kind: Kind::NodePool,
-    section: None,
-    prefix: "cluster",
-    noun: "node pool",
-    example: "`cluster/NAME/POOL`",
-    arm: &[ArmType {
-        path: "Microsoft.ContainerService/managedClusters/agentPools",
-        api_version: super::AKS_API_VERSION,
-    }],
-    parent: Some(Kind::Cluster),
-    taggable: false,
-    serial: Serial::UnderParent,
-    delete_rank: 8,
-    rules: &RULES,
-};
 
 pub static RULES: Rules = Rules {
     immutable: &[

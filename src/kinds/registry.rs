@@ -10,9 +10,9 @@ use crate::spec::RawJson;
 
 use serde_json::{Value, json};
 
-use super::{ArmType, BodyBuilder, EMPTY, Kind, KindDef, Rules, Serial, tracked};
+use super::{BodyBuilder, EMPTY, Kind, Rules, tracked};
 use crate::model::RegistrySku;
-use crate::model::{Registry, Resource};
+use crate::model::{Address, Registry, Resource, Spec};
 
 // The spec as written (serde types, spans, no invariants).
 
@@ -40,23 +40,6 @@ pub struct RawRegistry {
     /// Default true.
     pub public_network_access: Option<bool>,
 }
-
-pub static DEF: KindDef = KindDef {
-    kind: Kind::Registry,
-    section: Some("registries"),
-    prefix: "registry",
-    noun: "container registry",
-    example: "`registry/NAME`",
-    arm: &[ArmType {
-        path: "Microsoft.ContainerRegistry/registries",
-        api_version: "2025-11-01",
-    }],
-    parent: None,
-    taggable: true,
-    serial: Serial::Free,
-    delete_rank: 2,
-    rules: &RULES,
-};
 
 pub static RULES: Rules = Rules {
     immutable: &[
@@ -97,3 +80,55 @@ fn enabled(on: bool) -> &'static str {
 }
 
 crate::spec::common!(RawRegistry);
+
+// Building the model from the spec.
+
+use crate::build::Builder;
+use crate::diag::{Code, SpecDiagnostic};
+use crate::names;
+
+impl Builder<'_> {
+    pub(crate) fn declare_registries(&mut self) {
+        let raw = self.raw;
+        for e in &raw.registries {
+            self.declare(Address::new(Kind::Registry, &e.key.value), e.key.span, None);
+        }
+    }
+
+    pub(crate) fn registries(&mut self) {
+        for entry in &self.raw.registries {
+            let s = &entry.spec;
+            let mut resource = self.common(
+                Kind::Registry,
+                entry,
+                s.resource_group.as_ref(),
+                s.location.as_ref(),
+                &s.tags,
+                names::registry,
+            );
+            let sku = s.sku.unwrap_or(RegistrySku::Standard);
+            let zone_redundancy = s.zone_redundancy.as_ref().is_some_and(|z| z.value);
+            if let Some(z) = s
+                .zone_redundancy
+                .as_ref()
+                .filter(|z| z.value && sku != RegistrySku::Premium)
+            {
+                self.error(
+                    SpecDiagnostic::new(
+                        Code::ConflictingSettings,
+                        "zone redundancy needs the Premium SKU",
+                    )
+                    .at(z.span, "zone redundancy")
+                    .help("set `sku: Premium`, or remove `zoneRedundancy`"),
+                );
+            }
+            resource.spec = Spec::Registry(Registry {
+                sku,
+                admin_user: s.admin_user,
+                zone_redundancy,
+                public_network_access: s.public_network_access.unwrap_or(true),
+            });
+            self.insert(resource);
+        }
+    }
+}

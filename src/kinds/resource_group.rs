@@ -10,8 +10,8 @@ use crate::spec::RawJson;
 
 use serde_json::Value;
 
-use super::{ArmType, BodyBuilder, EMPTY, Kind, KindDef, Rules, Serial, tracked};
-use crate::model::Resource;
+use super::{BodyBuilder, EMPTY, Kind, Rules, tracked};
+use crate::model::{Address, Resource};
 
 // The spec as written (serde types, spans, no invariants).
 
@@ -33,23 +33,6 @@ pub struct RawResourceGroup {
     pub raw: Option<Spanned<RawJson>>,
 }
 
-pub static DEF: KindDef = KindDef {
-    kind: Kind::ResourceGroup,
-    section: Some("resourceGroups"),
-    prefix: "rg",
-    noun: "resource group",
-    example: "`rg/NAME`",
-    arm: &[ArmType {
-        path: "Microsoft.Resources/resourceGroups",
-        api_version: "2025-04-01",
-    }],
-    parent: None,
-    taggable: true,
-    serial: Serial::Free,
-    delete_rank: 0,
-    rules: &RULES,
-};
-
 pub static RULES: Rules = Rules {
     immutable: &[(
         "location",
@@ -65,3 +48,35 @@ pub fn body(b: &BodyBuilder<'_, '_>, resource: &Resource) -> Value {
 }
 
 crate::spec::common!(RawResourceGroup);
+
+// Building the model from the spec.
+
+use crate::build::Builder;
+use crate::names;
+
+impl Builder<'_> {
+    pub(crate) fn declare_resource_groups(&mut self) {
+        let raw = self.raw;
+        for e in &raw.resource_groups {
+            self.declare(
+                Address::new(Kind::ResourceGroup, &e.key.value),
+                e.key.span,
+                None,
+            );
+        }
+    }
+
+    pub(crate) fn resource_groups(&mut self) {
+        for entry in &self.raw.resource_groups {
+            let resource = self.common(
+                Kind::ResourceGroup,
+                entry,
+                None,
+                entry.spec.location.as_ref(),
+                &entry.spec.tags,
+                names::resource_group,
+            );
+            self.insert(resource);
+        }
+    }
+}

@@ -9,10 +9,11 @@ use crate::de::Spanned;
 
 use serde_json::{Value, json};
 
-use super::{ArmType, BodyBuilder, Context, EMPTY, Kind, KindDef, OWNER_PREFIX, Rules, Serial};
+use super::{BodyBuilder, Context, EMPTY, Kind, OWNER_PREFIX, Rules};
 use crate::model::PrincipalType;
 use crate::model::{
-    Address, ClusterIdentity, ControlPlaneIdentity, Principal, Resource, RoleAssignment, Spec,
+    Address, ClusterIdentity, ControlPlaneIdentity, Dependency, Origin, Principal, Resource,
+    RoleAssignment, Scope, Spec, Target,
 };
 
 // The spec as written (serde types, spans, no invariants).
@@ -42,24 +43,6 @@ pub struct RawRoleAssignment {
     #[serde(default)]
     pub protect: bool,
 }
-
-pub static DEF: KindDef = KindDef {
-    kind: Kind::RoleAssignment,
-    section: Some("roleAssignments"),
-    prefix: "roleAssignment",
-    noun: "role assignment",
-    example: "`roleAssignment/NAME`",
-    arm: &[ArmType {
-        path: "Microsoft.Authorization/roleAssignments",
-        api_version: "2022-04-01",
-    }],
-    parent: None,
-    // No tags: the owner is named at the start of the description.
-    taggable: false,
-    serial: Serial::Free,
-    delete_rank: 10,
-    rules: &RULES,
-};
 
 pub static RULES: Rules = Rules {
     immutable: &[
@@ -178,5 +161,293 @@ fn principal_type_name(t: PrincipalType) -> &'static str {
         PrincipalType::ServicePrincipal => "ServicePrincipal",
         PrincipalType::ForeignGroup => "ForeignGroup",
         PrincipalType::Device => "Device",
+    }
+}
+
+// Building the model from the spec.
+
+use crate::build::{Builder, arm_type_of};
+use crate::diag::{Code, SpecDiagnostic, suggest};
+use crate::reference::Parsed;
+use crate::{names, reference, roles};
+use std::collections::BTreeMap;
+
+impl Builder<'_> {
+    pub(crate) fn declare_role_assignments(&mut self) {
+        let raw = self.raw;
+        for e in &raw.role_assignments {
+            self.declare(
+                Address::new(Kind::RoleAssignment, &e.key.value),
+                e.key.span,
+                None,
+            );
+        }
+    }
+
+    pub(crate) fn role_assignments(&mut self) {
+        for entry in &self.raw.role_assignments {
+            let s = &entry.spec;
+            let mut deps = Vec::new();
+            self.depends_on(&s.depends_on, &mut deps);
+            let role = roles::resolve(&s.role.value);
+            if role.is_none() {
+                self.error(
+                    SpecDiagnostic::new(
+                        Code::UnknownRole,
+                        format!("`{}` is not a built-in role azplan knows", s.role.value),
+                    )
+                    .at(s.role.span, "unknown role")
+                    .help(format!(
+                        "{} (or give the role definition GUID)",
+                        suggest(&s.role.value, roles::built_in_names())
+                    )),
+                );
+            }
+            let scope = self.scope(&s.scope, &mut deps);
+            let principal = self.principal(entry, &mut deps);
+            if let Some(name) = s.name.as_ref().filter(|n| !names::is_guid(&n.value)) {
+                self.error(
+                    SpecDiagnostic::new(
+                        Code::InvalidName,
+                        format!("`{}` is not a GUID", name.value),
+                    )
+                    .at(name.span, "role assignment name")
+                    .help(
+                        "role assignment names are GUIDs; leave `name` out and azplan derives one",
+                    ),
+                );
+            }
+            let (Some(role), Some(scope), Some(principal)) = (role, scope, principal) else {
+                continue;
+            };
+            self.insert(Resource {
+                address: Address::new(Kind::RoleAssignment, &entry.key.value),
+                name: entry.key.value.clone(),
+                span: entry.key.span,
+                origin: Origin::Declared,
+                resource_group: None,
+                location: None,
+                tags: BTreeMap::new(),
+                protect: s.protect,
+                raw: None,
+                dependencies: deps,
+                spec: Spec::RoleAssignment(RoleAssignment {
+                    name: s.name.as_ref().map(|n| n.value.to_ascii_lowercase()),
+                    role,
+                    scope,
+                    principal,
+                    description: s.description.clone(),
+                }),
+            });
+        }
+    }
+
+    pub(crate) fn scope(
+        &mut self,
+        text: &crate::de::Spanned<String>,
+        deps: &mut Vec<Dependency>,
+    ) -> Option<Scope> {
+        // Role assignments cannot be scoped to pools, credentials or other assignments.
+        let scopes: Vec<Kind> = Kind::all()
+            .filter(|k| {
+                !matches!(
+                    k,
+                    Kind::NodePool | Kind::FederatedCredential | Kind::RoleAssignment
+                )
+            })
+            .collect();
+        match reference::parse(&text.value) {
+            Ok(Parsed::Subscription) => Some(Scope::Subscription),
+            Ok(Parsed::ArmId(id)) => {
+                if arm_type_of(id).is_none() {
+                    self.error(
+                        SpecDiagnostic::new(
+                            Code::InvalidReference,
+                            format!("`{id}` is not an ARM ID"),
+                        )
+                        .at(text.span, "invalid scope")
+                        .help("e.g. /subscriptions/SUB/resourceGroups/RG"),
+                    );
+                    return None;
+                }
+                Some(Scope::Target(Target::ArmId(id.to_string())))
+            }
+            Ok(Parsed::Path {
+                kind: Kind::Cluster,
+                name,
+                child: None,
+                facet: Some(facet),
+            }) => {
+                let cluster = Address::new(Kind::Cluster, name);
+                self.resolve_address(&cluster, text, &[Kind::Cluster], deps)?;
+                if facet == "nodeResourceGroup" {
+                    return Some(Scope::NodeResourceGroup(cluster));
+                }
+                if let Some(namespace) = facet.strip_prefix("namespace/").filter(|n| !n.is_empty())
+                {
+                    return Some(Scope::Namespace {
+                        cluster,
+                        namespace: namespace.to_string(),
+                    });
+                }
+                self.error(
+                    SpecDiagnostic::new(
+                        Code::InvalidReference,
+                        format!("`:{facet}` is not a cluster scope"),
+                    )
+                    .at(text.span, "unknown scope")
+                    .help(suggest(facet, ["nodeResourceGroup", "namespace/NAME"])),
+                );
+                None
+            }
+            _ => self.resolve(text, &scopes, false, deps).map(Scope::Target),
+        }
+    }
+
+    pub(crate) fn principal(
+        &mut self,
+        entry: &crate::load::Entry<crate::kinds::role_assignment::RawRoleAssignment>,
+        deps: &mut Vec<Dependency>,
+    ) -> Option<Principal> {
+        let s = &entry.spec;
+        match (&s.principal, &s.principal_id) {
+            (Some(p), None) => {
+                if s.principal_type
+                    .is_some_and(|t| t != PrincipalType::ServicePrincipal)
+                {
+                    self.error(
+                        SpecDiagnostic::new(
+                            Code::ConflictingSettings,
+                            "managed identities are service principals",
+                        )
+                        .at(p.span, "principal")
+                        .help(
+                            "remove `principalType`; azplan sends ServicePrincipal for identities",
+                        ),
+                    );
+                }
+                self.principal_reference(p, deps)
+            }
+            (None, Some(id)) => {
+                if !names::is_guid(&id.value) {
+                    self.error(
+                        SpecDiagnostic::new(
+                            Code::InvalidValue,
+                            format!("`{}` is not an object ID", id.value),
+                        )
+                        .at(id.span, "expected a GUID")
+                        .help("find it with `az ad group show --group NAME --query id`"),
+                    );
+                    return None;
+                }
+                let Some(principal_type) = s.principal_type else {
+                    self.error(
+                        SpecDiagnostic::new(
+                            Code::MissingField,
+                            "`principalId` needs `principalType`",
+                        )
+                        .at(id.span, "principal")
+                        .help("add `principalType: Group` (or User, ServicePrincipal)"),
+                    );
+                    return None;
+                };
+                Some(Principal::Object {
+                    id: id.value.to_ascii_lowercase(),
+                    principal_type,
+                })
+            }
+            (Some(p), Some(id)) => {
+                self.error(
+                    SpecDiagnostic::new(
+                        Code::ConflictingSettings,
+                        "set `principal` or `principalId`, not both",
+                    )
+                    .at(id.span, "object ID")
+                    .also(p.span, "reference")
+                    .help(
+                        "`principal` names an identity of the stack; `principalId` one outside it",
+                    ),
+                );
+                None
+            }
+            (None, None) => {
+                self.error(
+                    SpecDiagnostic::new(Code::MissingField, format!("role assignment `{}` has no principal", entry.key.value))
+                        .at(entry.key.span, "no principal")
+                        .help("add `principal: identity/NAME` (or `cluster/NAME:kubelet`), or `principalId` with `principalType`"),
+                );
+                None
+            }
+        }
+    }
+
+    pub(crate) fn principal_reference(
+        &mut self,
+        text: &crate::de::Spanned<String>,
+        deps: &mut Vec<Dependency>,
+    ) -> Option<Principal> {
+        if let Ok(Parsed::Path {
+            kind: Kind::Cluster,
+            name,
+            child: None,
+            facet: Some(facet),
+        }) = reference::parse(&text.value)
+        {
+            let cluster = Address::new(Kind::Cluster, name);
+            self.resolve_address(&cluster, text, &[Kind::Cluster], deps)?;
+            let Some((_, identity)) = ClusterIdentity::ALL.iter().find(|(n, _)| *n == facet) else {
+                self.error(
+                    SpecDiagnostic::new(
+                        Code::InvalidReference,
+                        format!("`:{facet}` is not a cluster identity"),
+                    )
+                    .at(text.span, "unknown identity")
+                    .help(suggest(facet, ClusterIdentity::ALL.iter().map(|(n, _)| *n))),
+                );
+                return None;
+            };
+            self.check_identity_enabled(&cluster, *identity, text);
+            return Some(Principal::Cluster {
+                cluster,
+                identity: *identity,
+            });
+        }
+        match self.resolve(text, &[Kind::Identity], false, deps)? {
+            Target::Node(address) => Some(Principal::Identity(address)),
+            Target::ArmId(_) => None,
+        }
+    }
+
+    /// Add-on identities exist only when the add-on is on.
+    pub(crate) fn check_identity_enabled(
+        &mut self,
+        cluster: &Address,
+        identity: ClusterIdentity,
+        text: &crate::de::Spanned<String>,
+    ) {
+        let Some(Spec::Cluster(c)) = self.resources.get(cluster).map(|r| &r.spec) else {
+            return;
+        };
+        let (enabled, setting) = match identity {
+            ClusterIdentity::ControlPlane | ClusterIdentity::Kubelet => (true, ""),
+            ClusterIdentity::AppRouting => (c.app_routing.is_some(), "appRouting"),
+            ClusterIdentity::Monitoring => (c.container_insights.is_some(), "containerInsights"),
+            ClusterIdentity::VirtualNodes => (c.virtual_nodes.is_some(), "virtualNodes"),
+            ClusterIdentity::AzurePolicy => (c.azure_policy, "azurePolicy"),
+        };
+        if !enabled {
+            self.error(
+                SpecDiagnostic::new(
+                    Code::InvalidReference,
+                    format!(
+                        "cluster `{}` has no {} identity: the add-on is off",
+                        cluster.name,
+                        identity.name()
+                    ),
+                )
+                .at(text.span, "add-on identity")
+                .help(format!("enable `{setting}` on the cluster")),
+            );
+        }
     }
 }

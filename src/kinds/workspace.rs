@@ -10,8 +10,8 @@ use crate::spec::RawJson;
 
 use serde_json::{Value, json};
 
-use super::{ArmType, BodyBuilder, EMPTY, Kind, KindDef, Rules, Serial, tracked};
-use crate::model::{Resource, Workspace};
+use super::{BodyBuilder, EMPTY, Kind, Rules, tracked};
+use crate::model::{Address, Resource, Spec, Workspace};
 
 // The spec as written (serde types, spans, no invariants).
 
@@ -36,23 +36,6 @@ pub struct RawWorkspace {
     pub daily_quota_gb: Option<f64>,
 }
 
-pub static DEF: KindDef = KindDef {
-    kind: Kind::Workspace,
-    section: Some("workspaces"),
-    prefix: "workspace",
-    noun: "Log Analytics workspace",
-    example: "`workspace/NAME`",
-    arm: &[ArmType {
-        path: "Microsoft.OperationalInsights/workspaces",
-        api_version: "2025-07-01",
-    }],
-    parent: None,
-    taggable: true,
-    serial: Serial::Free,
-    delete_rank: 1,
-    rules: &RULES,
-};
-
 pub static RULES: Rules = Rules {
     immutable: &[("location", "a workspace cannot move to another region")],
     exact_maps: &["tags"],
@@ -73,3 +56,57 @@ pub fn body(b: &BodyBuilder<'_, '_>, resource: &Resource, w: &Workspace) -> Valu
 }
 
 crate::spec::common!(RawWorkspace);
+
+// Building the model from the spec.
+
+use crate::build::Builder;
+use crate::diag::{Code, SpecDiagnostic};
+use crate::names;
+
+impl Builder<'_> {
+    pub(crate) fn declare_workspaces(&mut self) {
+        let raw = self.raw;
+        for e in &raw.workspaces {
+            self.declare(
+                Address::new(Kind::Workspace, &e.key.value),
+                e.key.span,
+                None,
+            );
+        }
+    }
+
+    pub(crate) fn workspaces(&mut self) {
+        for entry in &self.raw.workspaces {
+            let s = &entry.spec;
+            let mut resource = self.common(
+                Kind::Workspace,
+                entry,
+                s.resource_group.as_ref(),
+                s.location.as_ref(),
+                &s.tags,
+                names::workspace,
+            );
+            let retention_days = s.retention_days.as_ref().map_or(30, |r| r.value);
+            if let Some(r) = s
+                .retention_days
+                .as_ref()
+                .filter(|r| !(30..=730).contains(&r.value))
+            {
+                self.error(
+                    SpecDiagnostic::new(
+                        Code::InvalidValue,
+                        format!("retention of {} days is out of range", r.value),
+                    )
+                    .at(r.span, "out of range")
+                    .help("Log Analytics keeps data 30 to 730 days"),
+                );
+            }
+            resource.spec = Spec::Workspace(Workspace {
+                sku: s.sku.clone().unwrap_or_else(|| "PerGB2018".into()),
+                retention_days,
+                daily_quota_gb: s.daily_quota_gb,
+            });
+            self.insert(resource);
+        }
+    }
+}

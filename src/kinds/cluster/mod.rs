@@ -1,36 +1,18 @@
 //! AKS managed clusters. The first System pool goes inline on create (ARM needs one); every
 //! pool, that one included, is then managed through the agentPools API.
 
+mod build;
 mod spec;
+pub use build::ACI_DELEGATION;
 pub use spec::*;
 
 use serde_json::{Map, Value, json};
 
-use super::{
-    ArmType, BodyBuilder, Context, EMPTY, Kind, KindDef, Rules, Serial, node_pool, tracked,
-};
+use super::{BodyBuilder, Context, EMPTY, Rules, node_pool, tracked};
 use crate::model::{Address, Cluster, ControlPlaneIdentity, Resource, Spec};
 use crate::model::{
     LoadBalancerSku, NetworkDataplane, NetworkPlugin, NetworkPolicy, NginxIngress,
     NodeOsUpgradeChannel, OutboundType, SkuTier, UpgradeChannel,
-};
-
-pub static DEF: KindDef = KindDef {
-    kind: Kind::Cluster,
-    section: Some("clusters"),
-    prefix: "cluster",
-    noun: "AKS cluster",
-    example: "`cluster/NAME`",
-    arm: &[ArmType {
-        path: "Microsoft.ContainerService/managedClusters",
-        api_version: super::AKS_API_VERSION,
-    }],
-    parent: None,
-    taggable: true,
-    // AKS runs one operation at a time per cluster, its pools' included.
-    serial: Serial::Itself,
-    delete_rank: 7,
-    rules: &RULES,
 };
 
 pub static RULES: Rules = Rules {

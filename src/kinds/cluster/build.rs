@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::Builder;
+use crate::build::Builder;
 use crate::de::Spanned;
 use crate::diag::{Code, SpecDiagnostic};
 use crate::kinds::cluster::{RawAutoscalerProfile, RawCluster};
@@ -27,7 +27,22 @@ const VIRTUAL_NODES_LIMITS: &str =
     "on virtual nodes, init containers, Azure Disk volumes and DaemonSets do not work";
 
 impl Builder<'_> {
-    pub(super) fn clusters(&mut self) {
+    pub(crate) fn declare_clusters(&mut self) {
+        let raw = self.raw;
+        for e in &raw.clusters {
+            self.declare(Address::new(Kind::Cluster, &e.key.value), e.key.span, None);
+            for (pool, spec) in e.spec.node_pools.value.iter() {
+                let span = spec.span;
+                self.declare(
+                    Address::child(Kind::NodePool, &e.key.value, pool),
+                    span,
+                    None,
+                );
+            }
+        }
+    }
+
+    pub(crate) fn clusters(&mut self) {
         for entry in &self.raw.clusters {
             self.cluster(entry);
         }
@@ -926,7 +941,7 @@ impl Builder<'_> {
         }
         self.symbols.insert(
             address.clone(),
-            super::Symbol {
+            crate::build::Symbol {
                 span,
                 arm_type: None,
             },

@@ -1,0 +1,416 @@
+//! What azplan knows about each kind of resource, one row per kind: the address prefix and noun
+//! users see, the spec section, the ARM types and api-versions, the parent, tags, what ARM lets
+//! run at once, and the delete order. Everything the planner re-listed per kind derives from
+//! this table. It sits below the model (an address prints its kind's prefix), so it holds
+//! facts only; each kind's behaviour (spec types, build, ARM body, diff rules, outputs) lives in
+//! its module under `kinds/`.
+
+/// The kinds of node in a stack, in `TABLE` order. Children (subnets, credentials, pools) are
+/// addressed under their parent's prefix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Kind {
+    ResourceGroup,
+    Existing,
+    Workspace,
+    Registry,
+    VirtualNetwork,
+    Subnet,
+    DnsZone,
+    Identity,
+    Cluster,
+    NodePool,
+    FederatedCredential,
+    RoleAssignment,
+}
+
+/// Facts about a kind.
+#[derive(Debug)]
+pub struct KindDef {
+    pub kind: Kind,
+    /// The spec section that declares it (`registries:`); `None` for children.
+    pub section: Option<&'static str>,
+    /// The address prefix users write, e.g. `vnet` in `vnet/aks-vnet/default`.
+    pub prefix: &'static str,
+    /// A human name for messages.
+    pub noun: &'static str,
+    /// How a reference to it is written, for help texts.
+    pub example: &'static str,
+    /// The ARM types it can be, with the api-version azplan uses for each (DNS zones are
+    /// public or private); empty for `existing`, which can be anything.
+    pub arm: &'static [ArmType],
+    /// The kind it is a child of (its ARM path continues the parent's).
+    pub parent: Option<Kind>,
+    /// Carries tags, and so the ownership tag.
+    pub taggable: bool,
+    pub serial: Serial,
+    /// Deletes run dependents first: kinds created later are deleted earlier.
+    pub delete_rank: u8,
+}
+
+/// An ARM resource type and the api-version azplan speaks for it.
+#[derive(Debug)]
+pub struct ArmType {
+    pub path: &'static str,
+    pub api_version: &'static str,
+}
+
+impl ArmType {
+    /// The last type segment: `subnets` for `Microsoft.Network/virtualNetworks/subnets`.
+    pub fn segment(&self) -> &'static str {
+        self.path.rsplit('/').next().unwrap_or(self.path)
+    }
+}
+
+/// What ARM allows to run at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Serial {
+    Free,
+    /// One operation at a time on the resource (AKS: on the cluster and its pools).
+    Itself,
+    /// One write at a time among the children of one parent.
+    UnderParent,
+}
+
+/// Network resources share one api-version.
+const NETWORK_API_VERSION: &str = "2026-03-01";
+/// Managed identities and their credentials share one api-version.
+const IDENTITY_API_VERSION: &str = "2024-11-30";
+/// AKS clusters and their agent pools share one api-version.
+const AKS_API_VERSION: &str = "2026-08-01";
+
+/// Every kind's facts, in `Kind` order: adding a kind adds a variant and a row.
+pub static TABLE: [KindDef; 12] = [
+    // ResourceGroup
+    KindDef {
+        kind: Kind::ResourceGroup,
+        section: Some("resourceGroups"),
+        prefix: "rg",
+        noun: "resource group",
+        example: "`rg/NAME`",
+        arm: &[ArmType {
+            path: "Microsoft.Resources/resourceGroups",
+            api_version: "2025-04-01",
+        }],
+        parent: None,
+        taggable: true,
+        serial: Serial::Free,
+        delete_rank: 0,
+    },
+    // Existing
+    KindDef {
+        kind: Kind::Existing,
+        section: Some("existing"),
+        prefix: "existing",
+        noun: "existing resource",
+        example: "`existing/NAME`",
+        // Any type: the ID says which.
+        arm: &[],
+        parent: None,
+        taggable: false,
+        serial: Serial::Free,
+        delete_rank: u8::MAX,
+    },
+    // Workspace
+    KindDef {
+        kind: Kind::Workspace,
+        section: Some("workspaces"),
+        prefix: "workspace",
+        noun: "Log Analytics workspace",
+        example: "`workspace/NAME`",
+        arm: &[ArmType {
+            path: "Microsoft.OperationalInsights/workspaces",
+            api_version: "2025-07-01",
+        }],
+        parent: None,
+        taggable: true,
+        serial: Serial::Free,
+        delete_rank: 1,
+    },
+    // Registry
+    KindDef {
+        kind: Kind::Registry,
+        section: Some("registries"),
+        prefix: "registry",
+        noun: "container registry",
+        example: "`registry/NAME`",
+        arm: &[ArmType {
+            path: "Microsoft.ContainerRegistry/registries",
+            api_version: "2025-11-01",
+        }],
+        parent: None,
+        taggable: true,
+        serial: Serial::Free,
+        delete_rank: 2,
+    },
+    // VirtualNetwork
+    KindDef {
+        kind: Kind::VirtualNetwork,
+        section: Some("vnets"),
+        prefix: "vnet",
+        noun: "virtual network",
+        example: "`vnet/NAME`",
+        arm: &[ArmType {
+            path: "Microsoft.Network/virtualNetworks",
+            api_version: NETWORK_API_VERSION,
+        }],
+        parent: None,
+        taggable: true,
+        serial: Serial::Free,
+        delete_rank: 3,
+    },
+    // Subnet
+    KindDef {
+        kind: Kind::Subnet,
+        section: None,
+        prefix: "vnet",
+        noun: "subnet",
+        example: "`vnet/NAME/SUBNET`",
+        arm: &[ArmType {
+            path: "Microsoft.Network/virtualNetworks/subnets",
+            api_version: NETWORK_API_VERSION,
+        }],
+        parent: Some(Kind::VirtualNetwork),
+        taggable: false,
+        // ARM writes one subnet of a VNet at a time (AnotherOperationInProgress otherwise).
+        serial: Serial::UnderParent,
+        delete_rank: 4,
+    },
+    // DnsZone
+    KindDef {
+        kind: Kind::DnsZone,
+        section: Some("dnsZones"),
+        prefix: "dnsZone",
+        noun: "DNS zone",
+        example: "`dnsZone/NAME`",
+        // Public first: a zone without `private: true` is public.
+        arm: &[
+            ArmType {
+                path: "Microsoft.Network/dnsZones",
+                api_version: "2018-05-01",
+            },
+            ArmType {
+                path: "Microsoft.Network/privateDnsZones",
+                api_version: "2024-06-01",
+            },
+        ],
+        parent: None,
+        taggable: true,
+        serial: Serial::Free,
+        delete_rank: 5,
+    },
+    // Identity
+    KindDef {
+        kind: Kind::Identity,
+        section: Some("identities"),
+        prefix: "identity",
+        noun: "managed identity",
+        example: "`identity/NAME`",
+        arm: &[ArmType {
+            path: "Microsoft.ManagedIdentity/userAssignedIdentities",
+            api_version: IDENTITY_API_VERSION,
+        }],
+        parent: None,
+        taggable: true,
+        serial: Serial::Free,
+        delete_rank: 6,
+    },
+    // Cluster
+    KindDef {
+        kind: Kind::Cluster,
+        section: Some("clusters"),
+        prefix: "cluster",
+        noun: "AKS cluster",
+        example: "`cluster/NAME`",
+        arm: &[ArmType {
+            path: "Microsoft.ContainerService/managedClusters",
+            api_version: AKS_API_VERSION,
+        }],
+        parent: None,
+        taggable: true,
+        // AKS runs one operation at a time per cluster, its pools' included.
+        serial: Serial::Itself,
+        delete_rank: 7,
+    },
+    // NodePool
+    KindDef {
+        kind: Kind::NodePool,
+        section: None,
+        prefix: "cluster",
+        noun: "node pool",
+        example: "`cluster/NAME/POOL`",
+        arm: &[ArmType {
+            path: "Microsoft.ContainerService/managedClusters/agentPools",
+            api_version: AKS_API_VERSION,
+        }],
+        parent: Some(Kind::Cluster),
+        taggable: false,
+        serial: Serial::UnderParent,
+        delete_rank: 8,
+    },
+    // FederatedCredential
+    KindDef {
+        kind: Kind::FederatedCredential,
+        section: None,
+        prefix: "identity",
+        noun: "federated credential",
+        example: "`identity/NAME/CREDENTIAL`",
+        arm: &[ArmType {
+            path: "Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials",
+            api_version: IDENTITY_API_VERSION,
+        }],
+        parent: Some(Kind::Identity),
+        taggable: false,
+        // One credential write per identity at a time
+        // (ConcurrentFederatedIdentityCredentialsWritesForSingleManagedIdentity).
+        serial: Serial::UnderParent,
+        delete_rank: 9,
+    },
+    // RoleAssignment
+    KindDef {
+        kind: Kind::RoleAssignment,
+        section: Some("roleAssignments"),
+        prefix: "roleAssignment",
+        noun: "role assignment",
+        example: "`roleAssignment/NAME`",
+        arm: &[ArmType {
+            path: "Microsoft.Authorization/roleAssignments",
+            api_version: "2022-04-01",
+        }],
+        parent: None,
+        // No tags: the owner is named at the start of the description.
+        taggable: false,
+        serial: Serial::Free,
+        delete_rank: 10,
+    },
+];
+
+impl Kind {
+    pub fn def(self) -> &'static KindDef {
+        &TABLE[self as usize]
+    }
+
+    pub fn all() -> impl Iterator<Item = Kind> {
+        TABLE.iter().map(|d| d.kind)
+    }
+
+    pub fn prefix(self) -> &'static str {
+        self.def().prefix
+    }
+
+    pub fn noun(self) -> &'static str {
+        self.def().noun
+    }
+
+    /// The kind a prefix names at the top level (`vnet` is a VNet, not a subnet).
+    pub fn from_prefix(prefix: &str) -> Option<Kind> {
+        TABLE
+            .iter()
+            .find(|d| d.prefix == prefix && d.parent.is_none())
+            .map(|d| d.kind)
+    }
+
+    /// The prefixes users can write.
+    pub fn prefixes() -> impl Iterator<Item = &'static str> + Clone {
+        TABLE
+            .iter()
+            .filter(|d| d.parent.is_none())
+            .map(|d| d.prefix)
+    }
+
+    /// The child kind addressed as `prefix/parent/child`, if the kind has one.
+    pub fn child(self) -> Option<Kind> {
+        TABLE
+            .iter()
+            .find(|d| d.parent == Some(self))
+            .map(|d| d.kind)
+    }
+
+    pub fn parent(self) -> Option<Kind> {
+        self.def().parent
+    }
+}
+
+/// The definition and ARM type for an ARM type name (any casing), if azplan manages the type.
+pub fn by_arm_type(arm_type: &str) -> Option<(&'static KindDef, &'static ArmType)> {
+    TABLE.iter().find_map(|d| {
+        d.arm
+            .iter()
+            .find(|t| t.path.eq_ignore_ascii_case(arm_type))
+            .map(|t| (d, t))
+    })
+}
+
+/// The api-version for resources known only by ID whose type azplan does not manage: the
+/// oldest version every Resource Manager type still answers is not knowable, so this is the
+/// generic `Microsoft.Resources` one; types azplan manages use their own.
+const FALLBACK_API_VERSION: &str = "2021-04-01";
+
+/// The api-version azplan uses for an ARM type (any casing), for resources known only by ID.
+pub fn api_version_of_type(arm_type: &str) -> &'static str {
+    by_arm_type(arm_type).map_or(FALLBACK_API_VERSION, |(_, t)| t.api_version)
+}
+
+/// Whether azplan manages resources of this ARM type (any casing) and so knows how to delete
+/// one.
+pub fn manages_type(arm_type: &str) -> bool {
+    by_arm_type(arm_type).is_some()
+}
+
+/// Whether resources of this ARM type carry tags (and so the ownership tag).
+pub fn taggable_type(arm_type: &str) -> bool {
+    by_arm_type(arm_type).is_some_and(|(d, _)| d.taggable)
+}
+
+/// Deletes run dependents first; this ranks ARM types by how late their kind is created
+/// (types azplan does not manage go first).
+pub fn delete_rank(arm_type: &str) -> u8 {
+    by_arm_type(arm_type).map_or(u8::MAX, |(d, _)| d.delete_rank)
+}
+
+/// The ARM type of the stack's resource groups, whose deletes take everything inside.
+pub fn resource_group_type() -> &'static ArmType {
+    &TABLE[Kind::ResourceGroup as usize].arm[0]
+}
+
+/// The ARM type of role assignments (found per scope, described by their owner).
+pub fn role_assignment_type() -> &'static ArmType {
+    &TABLE[Kind::RoleAssignment as usize].arm[0]
+}
+
+/// The ARM type of private DNS zones (the run lock lives in one).
+pub fn private_dns_zone_type() -> &'static ArmType {
+    &TABLE[Kind::DnsZone as usize].arm[1]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_table_is_in_kind_order_and_names_are_unique() {
+        for (i, def) in TABLE.iter().enumerate() {
+            assert_eq!(def.kind as usize, i, "{:?} is out of place", def.kind);
+        }
+        let mut prefixes: Vec<&str> = Kind::prefixes().collect();
+        prefixes.sort();
+        let before = prefixes.len();
+        prefixes.dedup();
+        assert_eq!(before, prefixes.len(), "top-level prefixes are unique");
+        for def in &TABLE {
+            if let Some(parent) = def.parent {
+                assert_eq!(parent.child(), Some(def.kind));
+                assert_eq!(
+                    parent.prefix(),
+                    def.prefix,
+                    "children use their parent's prefix"
+                );
+            }
+            for arm in def.arm {
+                assert_eq!(
+                    by_arm_type(&arm.path.to_ascii_uppercase()).map(|(d, _)| d.kind),
+                    Some(def.kind)
+                );
+            }
+        }
+    }
+}
