@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use crate::de::Spanned;
 use crate::diag::{Code, Diagnostics, SpecDiagnostic, suggest};
-use crate::load::{Entry, RawStack};
+
 use crate::model::{
     Address, Dependency, Kind, Origin, Resource, ResourceGroupRef, Spec, Stack, Target,
 };
@@ -13,15 +13,15 @@ use crate::names;
 use crate::net::Cidr;
 use crate::reference::{self, Parsed};
 use crate::source::{SourceMap, Span};
-use crate::spec::{Common, RawJson};
+use crate::spec::{Common, Entry, RawJson, RawSettings};
 
 /// Validates a loaded stack with `kinds` (every kind's declarations and builds, in order:
 /// `kinds::build_model`). Returns the model when there are no errors.
 pub(crate) fn build(
-    raw: &RawStack,
+    raw: &RawSettings,
     sources: &SourceMap,
     diagnostics: &mut Diagnostics,
-    kinds: fn(&mut Builder<'_>),
+    kinds: impl FnOnce(&mut Builder<'_>),
 ) -> Option<Stack> {
     let mut builder = Builder {
         raw,
@@ -30,6 +30,8 @@ pub(crate) fn build(
         resources: BTreeMap::new(),
         location: raw.location.as_ref().map(|l| l.value.clone()),
         sources,
+        group_names: BTreeMap::new(),
+        existing_ids: BTreeMap::new(),
     };
     let settings = builder.settings();
     kinds(&mut builder);
@@ -59,7 +61,12 @@ pub(crate) struct Symbol {
 }
 
 pub(crate) struct Builder<'a> {
-    pub(crate) raw: &'a RawStack,
+    /// The stack-wide settings (defaults for every resource).
+    pub(crate) raw: &'a RawSettings,
+    /// Declared resource groups: key → Azure name.
+    pub(crate) group_names: BTreeMap<String, String>,
+    /// Declared `existing:` entries: key → ARM ID.
+    pub(crate) existing_ids: BTreeMap<String, String>,
     pub(crate) sources: &'a SourceMap,
     pub(crate) diagnostics: &'a mut Diagnostics,
     pub(crate) symbols: BTreeMap<Address, Symbol>,
@@ -482,22 +489,12 @@ impl Builder<'_> {
             let Target::Node(address) = target else {
                 return None;
             };
-            let id = self
-                .raw
-                .existing
-                .iter()
-                .find(|e| e.key.value == address.name)
-                .map(|e| e.spec.id.value.clone())?;
+            let id = self.existing_ids.get(&address.name).cloned()?;
             return Some(ResourceGroupRef::Existing { address, id });
         }
         let address = Address::new(Kind::ResourceGroup, &text.value);
         if !self.symbols.contains_key(&address) {
-            let declared: Vec<&str> = self
-                .raw
-                .resource_groups
-                .iter()
-                .map(|e| e.key.value.as_str())
-                .collect();
+            let declared: Vec<&str> = self.group_names.keys().map(String::as_str).collect();
             self.error(
                 SpecDiagnostic::new(Code::UnknownReference, format!("resource group `{}` is not declared in this stack", text.value))
                     .at(text.span, "unknown resource group")
@@ -514,11 +511,9 @@ impl Builder<'_> {
             explicit: false,
         });
         let name = self
-            .raw
-            .resource_groups
-            .iter()
-            .find(|e| e.key.value == text.value)
-            .map(|e| azure_name(e.spec.name(), &e.key))
+            .group_names
+            .get(&text.value)
+            .cloned()
             .unwrap_or_else(|| text.value.clone());
         Some(ResourceGroupRef::Managed { address, name })
     }

@@ -4,9 +4,9 @@
 use std::path::Path;
 
 use crate::build;
-use crate::kinds;
 use crate::diag::Diagnostics;
 use crate::graph::{self, Graph};
+use crate::kinds;
 use crate::load::{self, Inputs, LoadOptions, Loaded};
 use crate::model::Stack;
 use crate::source::SourceMap;
@@ -42,7 +42,9 @@ fn finish(loaded: Loaded) -> Checked {
         mut diagnostics,
         inputs,
     } = loaded;
-    let stack = build::build(&raw, &sources, &mut diagnostics, kinds::build_model);
+    let stack = build::build(&raw.settings, &sources, &mut diagnostics, |b| {
+        kinds::build_model(b, &raw)
+    });
     let graph = stack
         .as_ref()
         .and_then(|s| graph::build(s, &mut diagnostics));

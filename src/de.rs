@@ -8,7 +8,7 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, IntoDeserializer, Visitor};
 use serde::{Deserialize, Deserializer as _};
 
-use crate::diag::{Code, SpecDiagnostic, suggest};
+use crate::diag::{Code, Diagnostics, SpecDiagnostic, suggest};
 use crate::source::{FileId, Span};
 use crate::yaml::{self, Node, Value};
 
@@ -134,6 +134,28 @@ pub fn from_node<'n, T: Deserialize<'n>>(
         text,
         sink,
     })
+}
+
+/// Deserialises one spec entry: problems go to `diagnostics` (the first that stops it included);
+/// `None` when it could not be read.
+pub fn parse_entry<'n, T: Deserialize<'n>>(
+    node: &'n Node,
+    fallback: Span,
+    text: &str,
+    diagnostics: &mut Diagnostics,
+) -> Option<T> {
+    let sink = RefCell::new(Vec::new());
+    let result = from_node::<T>(node, text, &sink);
+    for problem in sink.into_inner() {
+        diagnostics.push(problem);
+    }
+    match result {
+        Ok(value) => Some(value),
+        Err(e) => {
+            diagnostics.push(e.into_diagnostic(fallback));
+            None
+        }
+    }
 }
 
 #[derive(Clone, Copy)]

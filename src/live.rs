@@ -148,7 +148,7 @@ impl LiveState {
     pub fn from_file(path: &Path) -> Result<LiveState, LiveError> {
         let shown = path.display().to_string();
         let text =
-            crate::load::read_bounded(path, MAX_LIVE_BYTES).map_err(|source| LiveError::Io {
+            crate::source::read_bounded(path, MAX_LIVE_BYTES).map_err(|source| LiveError::Io {
                 path: shown.clone(),
                 source,
             })?;

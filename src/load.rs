@@ -9,15 +9,7 @@ use serde::Deserialize;
 
 use crate::de::{self, Spanned};
 use crate::diag::{Code, Diagnostics, SpecDiagnostic, suggest};
-use crate::kinds::cluster::RawCluster;
-use crate::kinds::dns_zone::RawDnsZone;
-use crate::kinds::existing::RawExisting;
-use crate::kinds::identity::RawIdentity;
-use crate::kinds::network::RawVnet;
-use crate::kinds::registry::RawRegistry;
-use crate::kinds::resource_group::RawResourceGroup;
-use crate::kinds::role_assignment::RawRoleAssignment;
-use crate::kinds::workspace::RawWorkspace;
+use crate::kinds::{self, RawStack};
 use crate::source::{FileId, SourceMap, Span};
 use crate::vars::{Variable, Variables};
 use crate::yaml::{self, Node};
@@ -33,49 +25,14 @@ pub struct LoadOptions {
     pub vars: Vec<String>,
 }
 
-/// One entry of a section: its key (the address name) and its settings.
-#[derive(Debug)]
-pub struct Entry<T> {
-    pub key: Spanned<String>,
-    pub spec: T,
-}
-
-/// All files of a stack merged, before validation.
-#[derive(Debug, Default)]
-pub struct RawStack {
-    pub name: Option<Spanned<String>>,
-    pub subscription: Option<Spanned<String>>,
-    pub location: Option<Spanned<String>>,
-    pub resource_group: Option<Spanned<String>>,
-    pub tags: BTreeMap<String, String>,
-    pub environment: Option<String>,
-    pub resource_groups: Vec<Entry<RawResourceGroup>>,
-    pub registries: Vec<Entry<RawRegistry>>,
-    pub workspaces: Vec<Entry<RawWorkspace>>,
-    pub vnets: Vec<Entry<RawVnet>>,
-    pub dns_zones: Vec<Entry<RawDnsZone>>,
-    pub identities: Vec<Entry<RawIdentity>>,
-    pub role_assignments: Vec<Entry<RawRoleAssignment>>,
-    pub clusters: Vec<Entry<RawCluster>>,
-    pub existing: Vec<Entry<RawExisting>>,
-}
-
 /// Top-level keys that hold stack settings.
 pub const SETTINGS: &[&str] = &["stack", "subscription", "location", "resourceGroup", "tags"];
 /// Top-level keys that hold variables.
 pub const VARIABLE_SECTIONS: &[&str] = &["variables", "environments"];
 /// Top-level keys that hold resources, each a mapping from name to settings.
-pub const RESOURCE_SECTIONS: &[&str] = &[
-    "resourceGroups",
-    "registries",
-    "workspaces",
-    "vnets",
-    "dnsZones",
-    "identities",
-    "roleAssignments",
-    "clusters",
-    "existing",
-];
+fn resource_sections() -> impl Iterator<Item = &'static str> + Clone {
+    crate::kind::TABLE.iter().filter_map(|d| d.section)
+}
 
 /// The stack, the files it came from, and every problem found on the way.
 #[derive(Debug)]
@@ -139,7 +96,7 @@ pub fn load(path: &Path, options: &LoadOptions) -> Loaded {
         (&options.values_files, &mut inputs.values),
     ] {
         for file in paths {
-            match read_text(file) {
+            match crate::source::read_text(file) {
                 Ok(text) => into.push(InputFile {
                     name: file.display().to_string(),
                     text,
@@ -234,9 +191,6 @@ fn stack_files(path: &Path) -> Result<Vec<PathBuf>, String> {
 
 /// How deep subdirectories of a stack are read.
 const MAX_DIRECTORY_DEPTH: usize = 8;
-/// The largest file azplan reads as a spec or values file: far above any real stack, far below
-/// what would hurt the machine.
-pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Finds the stack's YAML files: regular files only (a FIFO or device would hang or never end),
 /// symbolic links only to regular files, never into a linked directory (a link can lead out of
@@ -275,28 +229,6 @@ fn collect_yaml(
     Ok(())
 }
 
-/// Reads a spec or values file as text, refusing one larger than [`MAX_FILE_BYTES`].
-pub fn read_text(path: &Path) -> std::io::Result<String> {
-    read_bounded(path, MAX_FILE_BYTES)
-}
-
-/// Reads a file as text, refusing one larger than `limit` bytes (read with a bound, so a device
-/// or an endless pipe cannot exhaust memory either).
-pub fn read_bounded(path: &Path, limit: u64) -> std::io::Result<String> {
-    use std::io::Read;
-    let file = std::fs::File::open(path)?;
-    let mut bytes = Vec::new();
-    file.take(limit + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > limit {
-        return Err(std::io::Error::other(format!(
-            "larger than {} MiB",
-            limit / 1024 / 1024
-        )));
-    }
-    String::from_utf8(bytes)
-        .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8 text"))
-}
-
 /// Values files and `--var` values are added to `sources`, so diagnostics can point into them.
 fn load_documents(
     sources: &mut SourceMap,
@@ -330,10 +262,8 @@ fn load_documents(
         diagnostics,
     );
 
-    let mut stack = RawStack {
-        environment,
-        ..RawStack::default()
-    };
+    let mut stack = RawStack::default();
+    stack.settings.environment = environment;
     let mut first_setting: BTreeMap<String, Span> = BTreeMap::new();
     let mut first_entry: BTreeMap<(String, String), Span> = BTreeMap::new();
     for (id, mut document) in documents {
@@ -364,18 +294,19 @@ fn load_documents(
                 load_setting(&mut stack, section, value, text, diagnostics);
                 continue;
             }
-            if !RESOURCE_SECTIONS.contains(&section) {
+            if !resource_sections().any(|s| s == section) {
                 let all = SETTINGS
                     .iter()
                     .chain(VARIABLE_SECTIONS)
-                    .chain(RESOURCE_SECTIONS);
+                    .copied()
+                    .chain(resource_sections());
                 diagnostics.push(
                     SpecDiagnostic::new(
                         Code::UnknownSection,
                         format!("unknown section `{section}`"),
                     )
                     .at(key.span, "unknown section")
-                    .help(suggest(section, all.copied())),
+                    .help(suggest(section, all)),
                 );
                 continue;
             }
@@ -399,7 +330,7 @@ fn load_documents(
                 }
                 first_entry.insert(slot, name_node.span);
                 let key = Spanned::new(name_node.span, name.to_string());
-                add_entry(&mut stack, section, key, body, text, diagnostics);
+                kinds::add_entry(&mut stack, section, key, body, text, diagnostics);
             }
         }
     }
@@ -675,26 +606,6 @@ fn apply_values(
     chosen
 }
 
-fn parse_entry<'n, T: Deserialize<'n>>(
-    node: &'n Node,
-    fallback: Span,
-    text: &str,
-    diagnostics: &mut Diagnostics,
-) -> Option<T> {
-    let sink = RefCell::new(Vec::new());
-    let result = de::from_node::<T>(node, text, &sink);
-    for problem in sink.into_inner() {
-        diagnostics.push(problem);
-    }
-    match result {
-        Ok(value) => Some(value),
-        Err(e) => {
-            diagnostics.push(e.into_diagnostic(fallback));
-            None
-        }
-    }
-}
-
 fn load_setting(
     stack: &mut RawStack,
     name: &str,
@@ -705,50 +616,20 @@ fn load_setting(
     let span = value.label_span(text);
     match name {
         "tags" => {
-            if let Some(tags) = parse_entry(value, span, text, diagnostics) {
-                stack.tags = tags;
+            if let Some(tags) = de::parse_entry(value, span, text, diagnostics) {
+                stack.settings.tags = tags;
             }
         }
         _ => {
-            let parsed: Option<Spanned<String>> = parse_entry(value, span, text, diagnostics);
+            let parsed: Option<Spanned<String>> = de::parse_entry(value, span, text, diagnostics);
             let slot = match name {
-                "stack" => &mut stack.name,
-                "subscription" => &mut stack.subscription,
-                "location" => &mut stack.location,
-                _ => &mut stack.resource_group,
+                "stack" => &mut stack.settings.name,
+                "subscription" => &mut stack.settings.subscription,
+                "location" => &mut stack.settings.location,
+                _ => &mut stack.settings.resource_group,
             };
             *slot = parsed;
         }
-    }
-}
-
-fn add_entry(
-    stack: &mut RawStack,
-    section: &str,
-    key: Spanned<String>,
-    body: &Node,
-    text: &str,
-    diagnostics: &mut Diagnostics,
-) {
-    let fallback = key.span;
-    macro_rules! push {
-        ($field:ident) => {
-            if let Some(spec) = parse_entry(body, fallback, text, diagnostics) {
-                stack.$field.push(Entry { key, spec });
-            }
-        };
-    }
-    match section {
-        "resourceGroups" => push!(resource_groups),
-        "registries" => push!(registries),
-        "workspaces" => push!(workspaces),
-        "vnets" => push!(vnets),
-        "dnsZones" => push!(dns_zones),
-        "identities" => push!(identities),
-        "roleAssignments" => push!(role_assignments),
-        "clusters" => push!(clusters),
-        "existing" => push!(existing),
-        _ => {}
     }
 }
 

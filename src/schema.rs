@@ -6,7 +6,7 @@ use schemars::generate::SchemaSettings;
 use schemars::transform::{Transform, transform_subschemas};
 use serde_json::{Value, json};
 
-use crate::spec::RawStackFile;
+use crate::kinds::RawStackFile;
 
 /// Where the committed copy lives, relative to the repository root.
 pub const PATH: &str = "schemas/azplan.schema.json";
@@ -79,8 +79,8 @@ mod tests {
         let mut loaded: Vec<&str> = crate::load::SETTINGS
             .iter()
             .chain(crate::load::VARIABLE_SECTIONS)
-            .chain(crate::load::RESOURCE_SECTIONS)
             .copied()
+            .chain(crate::kind::TABLE.iter().filter_map(|d| d.section))
             .collect();
         loaded.sort_unstable();
         assert_eq!(properties, loaded);

@@ -5,6 +5,32 @@ use std::sync::{Arc, OnceLock};
 
 use miette::{MietteError, SourceCode, SourceSpan, SpanContents};
 
+/// The largest file azplan reads as a spec or values file: far above any real stack, far below
+/// what would hurt the machine.
+pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Reads a spec or values file as text, refusing one larger than [`MAX_FILE_BYTES`].
+pub fn read_text(path: &Path) -> std::io::Result<String> {
+    read_bounded(path, MAX_FILE_BYTES)
+}
+
+/// Reads a file as text, refusing one larger than `limit` bytes (read with a bound, so a device
+/// or an endless pipe cannot exhaust memory either).
+pub fn read_bounded(path: &Path, limit: u64) -> std::io::Result<String> {
+    use std::io::Read;
+    let file = std::fs::File::open(path)?;
+    let mut bytes = Vec::new();
+    file.take(limit + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(std::io::Error::other(format!(
+            "larger than {} MiB",
+            limit / 1024 / 1024
+        )));
+    }
+    String::from_utf8(bytes)
+        .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8 text"))
+}
+
 /// Index of a file in a [`SourceMap`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct FileId(pub u32);

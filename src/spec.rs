@@ -11,50 +11,26 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use crate::de::Spanned;
-use crate::kinds::cluster::RawCluster;
-use crate::kinds::dns_zone::RawDnsZone;
-use crate::kinds::existing::RawExisting;
-use crate::kinds::identity::RawIdentity;
-use crate::kinds::network::RawVnet;
-use crate::kinds::registry::RawRegistry;
-use crate::kinds::resource_group::RawResourceGroup;
-use crate::kinds::role_assignment::RawRoleAssignment;
-use crate::kinds::workspace::RawWorkspace;
 
 /// Free-form JSON merged into a resource's ARM body (the escape hatch).
 pub type RawJson = serde_json::Value;
 
-/// One file of a stack. Every section is optional: a stack may spread its resources over many
-/// files, and the stack settings (`stack`, `subscription`, `location`, `resourceGroup`) may each
-/// appear in one file only.
-#[derive(Debug, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[schemars(title = "azplan stack file")]
-pub struct RawStackFile {
-    /// Name of the stack. Resources carry it in their `azplan-stack` ownership tag.
-    pub stack: Option<String>,
-    /// Subscription ID (GUID) the stack deploys into.
-    pub subscription: Option<String>,
-    /// Default Azure region for every resource, e.g. `westeurope`.
-    pub location: Option<String>,
-    /// Default resource group: the name of an entry under `resourceGroups`, or `existing/NAME`.
-    pub resource_group: Option<String>,
-    /// Tags added to every taggable resource.
-    pub tags: Option<BTreeMap<String, String>>,
-    /// Variables, used as `${var.NAME}` in any value.
-    pub variables: Option<BTreeMap<String, RawVariable>>,
-    /// Named sets of variable values, chosen with `--env NAME`.
-    pub environments: Option<BTreeMap<String, BTreeMap<String, RawJson>>>,
-    pub resource_groups: Option<BTreeMap<String, RawResourceGroup>>,
-    pub registries: Option<BTreeMap<String, RawRegistry>>,
-    pub workspaces: Option<BTreeMap<String, RawWorkspace>>,
-    pub vnets: Option<BTreeMap<String, RawVnet>>,
-    pub dns_zones: Option<BTreeMap<String, RawDnsZone>>,
-    pub identities: Option<BTreeMap<String, RawIdentity>>,
-    pub role_assignments: Option<BTreeMap<String, RawRoleAssignment>>,
-    pub clusters: Option<BTreeMap<String, RawCluster>>,
-    /// Resources the stack reads but never modifies, by ARM ID; referenced as `existing/NAME`.
-    pub existing: Option<BTreeMap<String, RawExisting>>,
+/// One entry of a section: its key (the address name) and its settings.
+#[derive(Debug)]
+pub struct Entry<T> {
+    pub key: Spanned<String>,
+    pub spec: T,
+}
+
+/// The stack-wide settings, as written.
+#[derive(Debug, Default)]
+pub struct RawSettings {
+    pub name: Option<Spanned<String>>,
+    pub subscription: Option<Spanned<String>>,
+    pub location: Option<Spanned<String>>,
+    pub resource_group: Option<Spanned<String>>,
+    pub tags: BTreeMap<String, String>,
+    pub environment: Option<String>,
 }
 
 /// A variable: a default, or none when every environment must give a value.

@@ -200,7 +200,7 @@ fn load_saved(path: &std::path::Path) -> Option<Result<Plan, String>> {
     if !path.is_file() {
         return None;
     }
-    let text = crate::load::read_text(path).ok()?;
+    let text = crate::source::read_text(path).ok()?;
     let value: serde_json::Value = serde_json::from_str(&text).ok()?;
     value.get("format_version")?;
     Some(

@@ -54,17 +54,17 @@ crate::spec::common!(RawDnsZone);
 
 use crate::build::Builder;
 use crate::names;
+use crate::spec::Entry;
 
 impl Builder<'_> {
-    pub(crate) fn declare_dns_zones(&mut self) {
-        let raw = self.raw;
-        for e in &raw.dns_zones {
+    pub(crate) fn declare_dns_zones(&mut self, entries: &[Entry<RawDnsZone>]) {
+        for e in entries {
             self.declare(Address::new(Kind::DnsZone, &e.key.value), e.key.span, None);
         }
     }
 
-    pub(crate) fn dns_zones(&mut self) {
-        for entry in &self.raw.dns_zones {
+    pub(crate) fn dns_zones(&mut self, entries: &[Entry<RawDnsZone>]) {
+        for entry in entries {
             let s = &entry.spec;
             let mut resource = self.common(
                 Kind::DnsZone,

@@ -23,23 +23,25 @@ pub struct RawExisting {
 use crate::build::{Builder, arm_type_of};
 use crate::diag::{Code, SpecDiagnostic};
 use crate::model::{Address, Existing, Origin, Resource, Spec};
+use crate::spec::Entry;
 use std::collections::BTreeMap;
 
 impl Builder<'_> {
-    pub(crate) fn declare_existing(&mut self) {
-        let raw = self.raw;
-        for e in &raw.existing {
+    pub(crate) fn declare_existing(&mut self, entries: &[Entry<RawExisting>]) {
+        for e in entries {
             let arm_type = arm_type_of(&e.spec.id.value);
             self.declare(
                 Address::new(Kind::Existing, &e.key.value),
                 e.key.span,
                 arm_type,
             );
+            self.existing_ids
+                .insert(e.key.value.clone(), e.spec.id.value.clone());
         }
     }
 
-    pub(crate) fn existing(&mut self) {
-        for entry in &self.raw.existing {
+    pub(crate) fn existing(&mut self, entries: &[Entry<RawExisting>]) {
+        for entry in entries {
             let id = &entry.spec.id;
             let Some(arm_type) = arm_type_of(&id.value) else {
                 self.error(

@@ -99,11 +99,11 @@ const TOKEN_EXCHANGE_AUDIENCE: &str = "api://AzureADTokenExchange";
 use crate::build::Builder;
 use crate::diag::{Code, SpecDiagnostic};
 use crate::names;
+use crate::spec::Entry;
 
 impl Builder<'_> {
-    pub(crate) fn declare_identities(&mut self) {
-        let raw = self.raw;
-        for e in &raw.identities {
+    pub(crate) fn declare_identities(&mut self, entries: &[Entry<RawIdentity>]) {
+        for e in entries {
             self.declare(Address::new(Kind::Identity, &e.key.value), e.key.span, None);
             for (credential, spec) in &e.spec.federated_credentials {
                 let span = spec.span;
@@ -116,8 +116,8 @@ impl Builder<'_> {
         }
     }
 
-    pub(crate) fn identities(&mut self) {
-        for entry in &self.raw.identities {
+    pub(crate) fn identities(&mut self, entries: &[Entry<RawIdentity>]) {
+        for entry in entries {
             let s = &entry.spec;
             let mut resource = self.common(Kind::Identity, entry, s.resource_group.as_ref(), s.location.as_ref(), &s.tags, |n| {
                 let ok = (3..=128).contains(&n.len())
@@ -130,8 +130,8 @@ impl Builder<'_> {
         }
     }
 
-    pub(crate) fn federated_credentials(&mut self) {
-        for entry in &self.raw.identities {
+    pub(crate) fn federated_credentials(&mut self, entries: &[Entry<RawIdentity>]) {
+        for entry in entries {
             let identity = Address::new(Kind::Identity, &entry.key.value);
             let credentials = &entry.spec.federated_credentials;
             if credentials.len() > MAX_FEDERATED_CREDENTIALS {

@@ -5,13 +5,31 @@
 
 use serde_json::{Value, json};
 
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+
 use crate::build::Builder;
+use crate::de::{self, Spanned};
+use crate::diag::Diagnostics;
 pub use crate::kind::{
     ArmType, Kind, KindDef, Serial, api_version_of_type, by_arm_type, delete_rank, manages_type,
     private_dns_zone_type, resource_group_type, role_assignment_type, taggable_type,
 };
 use crate::live::LiveState;
 use crate::model::{Address, Resource, ResourceGroupRef, Scope, Spec, Stack, Target};
+use crate::spec::{Entry, RawJson, RawSettings, RawVariable};
+use crate::yaml::Node;
+use cluster::RawCluster;
+use dns_zone::RawDnsZone;
+use existing::RawExisting;
+use identity::RawIdentity;
+use network::RawVnet;
+use registry::RawRegistry;
+use resource_group::RawResourceGroup;
+use role_assignment::RawRoleAssignment;
+use workspace::RawWorkspace;
 
 pub mod cluster;
 pub mod dns_zone;
@@ -136,30 +154,110 @@ pub fn rules_of_type(arm_type: &str) -> &'static Rules {
     by_arm_type(arm_type).map_or(&existing::RULES, |(d, _)| rules_of(d.kind))
 }
 
+/// All files of a stack merged, before validation: the stack settings and each kind's entries.
+#[derive(Debug, Default)]
+pub struct RawStack {
+    pub settings: RawSettings,
+    pub resource_groups: Vec<Entry<RawResourceGroup>>,
+    pub registries: Vec<Entry<RawRegistry>>,
+    pub workspaces: Vec<Entry<RawWorkspace>>,
+    pub vnets: Vec<Entry<RawVnet>>,
+    pub dns_zones: Vec<Entry<RawDnsZone>>,
+    pub identities: Vec<Entry<RawIdentity>>,
+    pub role_assignments: Vec<Entry<RawRoleAssignment>>,
+    pub clusters: Vec<Entry<RawCluster>>,
+    pub existing: Vec<Entry<RawExisting>>,
+}
+
+/// Reads one entry of a resource section into its kind's spec type; every problem is
+/// reported, a bad entry is left out.
+pub(crate) fn add_entry(
+    stack: &mut RawStack,
+    section: &str,
+    key: Spanned<String>,
+    body: &Node,
+    text: &str,
+    diagnostics: &mut Diagnostics,
+) {
+    let fallback = key.span;
+    macro_rules! push {
+        ($field:ident) => {
+            if let Some(spec) = de::parse_entry(body, fallback, text, diagnostics) {
+                stack.$field.push(Entry { key, spec });
+            }
+        };
+    }
+    match section {
+        "resourceGroups" => push!(resource_groups),
+        "registries" => push!(registries),
+        "workspaces" => push!(workspaces),
+        "vnets" => push!(vnets),
+        "dnsZones" => push!(dns_zones),
+        "identities" => push!(identities),
+        "roleAssignments" => push!(role_assignments),
+        "clusters" => push!(clusters),
+        "existing" => push!(existing),
+        _ => {}
+    }
+}
+
+/// One file of a stack. Every section is optional: a stack may spread its resources over many
+/// files, and the stack settings (`stack`, `subscription`, `location`, `resourceGroup`) may each
+/// appear in one file only.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schemars(title = "azplan stack file")]
+pub struct RawStackFile {
+    /// Name of the stack. Resources carry it in their `azplan-stack` ownership tag.
+    pub stack: Option<String>,
+    /// Subscription ID (GUID) the stack deploys into.
+    pub subscription: Option<String>,
+    /// Default Azure region for every resource, e.g. `westeurope`.
+    pub location: Option<String>,
+    /// Default resource group: the name of an entry under `resourceGroups`, or `existing/NAME`.
+    pub resource_group: Option<String>,
+    /// Tags added to every taggable resource.
+    pub tags: Option<BTreeMap<String, String>>,
+    /// Variables, used as `${var.NAME}` in any value.
+    pub variables: Option<BTreeMap<String, RawVariable>>,
+    /// Named sets of variable values, chosen with `--env NAME`.
+    pub environments: Option<BTreeMap<String, BTreeMap<String, RawJson>>>,
+    pub resource_groups: Option<BTreeMap<String, RawResourceGroup>>,
+    pub registries: Option<BTreeMap<String, RawRegistry>>,
+    pub workspaces: Option<BTreeMap<String, RawWorkspace>>,
+    pub vnets: Option<BTreeMap<String, RawVnet>>,
+    pub dns_zones: Option<BTreeMap<String, RawDnsZone>>,
+    pub identities: Option<BTreeMap<String, RawIdentity>>,
+    pub role_assignments: Option<BTreeMap<String, RawRoleAssignment>>,
+    pub clusters: Option<BTreeMap<String, RawCluster>>,
+    /// Resources the stack reads but never modifies, by ARM ID; referenced as `existing/NAME`.
+    pub existing: Option<BTreeMap<String, RawExisting>>,
+}
+
 /// Builds the model from the spec, kind by kind: first every kind names its entries (so
 /// references resolve whatever the order), then each builds its resources, in `TABLE` order
 /// (a cluster after the network it uses, role assignments last).
-pub(crate) fn build_model(b: &mut Builder<'_>) {
-    b.declare_resource_groups();
-    b.declare_existing();
-    b.declare_workspaces();
-    b.declare_registries();
-    b.declare_vnets();
-    b.declare_dns_zones();
-    b.declare_identities();
-    b.declare_clusters();
-    b.declare_role_assignments();
+pub(crate) fn build_model(b: &mut Builder<'_>, raw: &RawStack) {
+    b.declare_resource_groups(&raw.resource_groups);
+    b.declare_existing(&raw.existing);
+    b.declare_workspaces(&raw.workspaces);
+    b.declare_registries(&raw.registries);
+    b.declare_vnets(&raw.vnets);
+    b.declare_dns_zones(&raw.dns_zones);
+    b.declare_identities(&raw.identities);
+    b.declare_clusters(&raw.clusters);
+    b.declare_role_assignments(&raw.role_assignments);
 
-    b.resource_groups();
-    b.existing();
-    b.workspaces();
-    b.registries();
-    b.vnets();
-    b.dns_zones();
-    b.identities();
-    b.clusters();
-    b.federated_credentials();
-    b.role_assignments();
+    b.resource_groups(&raw.resource_groups);
+    b.existing(&raw.existing);
+    b.workspaces(&raw.workspaces);
+    b.registries(&raw.registries);
+    b.vnets(&raw.vnets);
+    b.dns_zones(&raw.dns_zones);
+    b.identities(&raw.identities);
+    b.clusters(&raw.clusters);
+    b.federated_credentials(&raw.identities);
+    b.role_assignments(&raw.role_assignments);
 }
 
 /// A value in a desired body that comes from another resource once it exists.

@@ -134,11 +134,11 @@ use crate::diag::{Code, SpecDiagnostic};
 use crate::names;
 use crate::net::Cidr;
 use crate::source::Span;
+use crate::spec::Entry;
 
 impl Builder<'_> {
-    pub(crate) fn declare_vnets(&mut self) {
-        let raw = self.raw;
-        for e in &raw.vnets {
+    pub(crate) fn declare_vnets(&mut self, entries: &[Entry<RawVnet>]) {
+        for e in entries {
             self.declare(
                 Address::new(Kind::VirtualNetwork, &e.key.value),
                 e.key.span,
@@ -155,8 +155,8 @@ impl Builder<'_> {
         }
     }
 
-    pub(crate) fn vnets(&mut self) {
-        for entry in &self.raw.vnets {
+    pub(crate) fn vnets(&mut self, entries: &[Entry<RawVnet>]) {
+        for entry in entries {
             let s = &entry.spec;
             let mut resource = self.common(
                 Kind::VirtualNetwork,

@@ -86,17 +86,17 @@ crate::spec::common!(RawRegistry);
 use crate::build::Builder;
 use crate::diag::{Code, SpecDiagnostic};
 use crate::names;
+use crate::spec::Entry;
 
 impl Builder<'_> {
-    pub(crate) fn declare_registries(&mut self) {
-        let raw = self.raw;
-        for e in &raw.registries {
+    pub(crate) fn declare_registries(&mut self, entries: &[Entry<RawRegistry>]) {
+        for e in entries {
             self.declare(Address::new(Kind::Registry, &e.key.value), e.key.span, None);
         }
     }
 
-    pub(crate) fn registries(&mut self) {
-        for entry in &self.raw.registries {
+    pub(crate) fn registries(&mut self, entries: &[Entry<RawRegistry>]) {
+        for entry in entries {
             let s = &entry.spec;
             let mut resource = self.common(
                 Kind::Registry,

@@ -53,21 +53,23 @@ crate::spec::common!(RawResourceGroup);
 
 use crate::build::Builder;
 use crate::names;
+use crate::spec::Entry;
 
 impl Builder<'_> {
-    pub(crate) fn declare_resource_groups(&mut self) {
-        let raw = self.raw;
-        for e in &raw.resource_groups {
+    pub(crate) fn declare_resource_groups(&mut self, entries: &[Entry<RawResourceGroup>]) {
+        for e in entries {
             self.declare(
                 Address::new(Kind::ResourceGroup, &e.key.value),
                 e.key.span,
                 None,
             );
+            let name = crate::build::azure_name(e.spec.name.as_ref(), &e.key);
+            self.group_names.insert(e.key.value.clone(), name);
         }
     }
 
-    pub(crate) fn resource_groups(&mut self) {
-        for entry in &self.raw.resource_groups {
+    pub(crate) fn resource_groups(&mut self, entries: &[Entry<RawResourceGroup>]) {
+        for entry in entries {
             let resource = self.common(
                 Kind::ResourceGroup,
                 entry,

@@ -169,13 +169,13 @@ fn principal_type_name(t: PrincipalType) -> &'static str {
 use crate::build::{Builder, arm_type_of};
 use crate::diag::{Code, SpecDiagnostic, suggest};
 use crate::reference::Parsed;
+use crate::spec::Entry;
 use crate::{names, reference, roles};
 use std::collections::BTreeMap;
 
 impl Builder<'_> {
-    pub(crate) fn declare_role_assignments(&mut self) {
-        let raw = self.raw;
-        for e in &raw.role_assignments {
+    pub(crate) fn declare_role_assignments(&mut self, entries: &[Entry<RawRoleAssignment>]) {
+        for e in entries {
             self.declare(
                 Address::new(Kind::RoleAssignment, &e.key.value),
                 e.key.span,
@@ -184,8 +184,8 @@ impl Builder<'_> {
         }
     }
 
-    pub(crate) fn role_assignments(&mut self) {
-        for entry in &self.raw.role_assignments {
+    pub(crate) fn role_assignments(&mut self, entries: &[Entry<RawRoleAssignment>]) {
+        for entry in entries {
             let s = &entry.spec;
             let mut deps = Vec::new();
             self.depends_on(&s.depends_on, &mut deps);
@@ -306,7 +306,7 @@ impl Builder<'_> {
 
     pub(crate) fn principal(
         &mut self,
-        entry: &crate::load::Entry<crate::kinds::role_assignment::RawRoleAssignment>,
+        entry: &crate::spec::Entry<crate::kinds::role_assignment::RawRoleAssignment>,
         deps: &mut Vec<Dependency>,
     ) -> Option<Principal> {
         let s = &entry.spec;

@@ -62,11 +62,11 @@ crate::spec::common!(RawWorkspace);
 use crate::build::Builder;
 use crate::diag::{Code, SpecDiagnostic};
 use crate::names;
+use crate::spec::Entry;
 
 impl Builder<'_> {
-    pub(crate) fn declare_workspaces(&mut self) {
-        let raw = self.raw;
-        for e in &raw.workspaces {
+    pub(crate) fn declare_workspaces(&mut self, entries: &[Entry<RawWorkspace>]) {
+        for e in entries {
             self.declare(
                 Address::new(Kind::Workspace, &e.key.value),
                 e.key.span,
@@ -75,8 +75,8 @@ impl Builder<'_> {
         }
     }
 
-    pub(crate) fn workspaces(&mut self) {
-        for entry in &self.raw.workspaces {
+    pub(crate) fn workspaces(&mut self, entries: &[Entry<RawWorkspace>]) {
+        for entry in entries {
             let s = &entry.spec;
             let mut resource = self.common(
                 Kind::Workspace,

@@ -8,7 +8,6 @@ use crate::de::Spanned;
 use crate::diag::{Code, SpecDiagnostic};
 use crate::kinds::cluster::{RawAutoscalerProfile, RawCluster};
 use crate::kinds::node_pool::RawNodePool;
-use crate::load::Entry;
 use crate::model::{
     Aad, Address, ApiServer, AppRouting, Cluster, ClusterIdentity, ContainerInsights,
     ControlPlaneIdentity, Dependency, Kind, LinuxProfile, Network, NodePool, Origin, Principal,
@@ -20,6 +19,7 @@ use crate::model::{
 };
 use crate::names;
 use crate::roles;
+use crate::spec::Entry;
 
 pub const ACI_DELEGATION: &str = "Microsoft.ContainerInstance/containerGroups";
 const SNAT_PORTS_PER_IP: u64 = 64_000;
@@ -27,9 +27,8 @@ const VIRTUAL_NODES_LIMITS: &str =
     "on virtual nodes, init containers, Azure Disk volumes and DaemonSets do not work";
 
 impl Builder<'_> {
-    pub(crate) fn declare_clusters(&mut self) {
-        let raw = self.raw;
-        for e in &raw.clusters {
+    pub(crate) fn declare_clusters(&mut self, entries: &[Entry<RawCluster>]) {
+        for e in entries {
             self.declare(Address::new(Kind::Cluster, &e.key.value), e.key.span, None);
             for (pool, spec) in e.spec.node_pools.value.iter() {
                 let span = spec.span;
@@ -42,8 +41,8 @@ impl Builder<'_> {
         }
     }
 
-    pub(crate) fn clusters(&mut self) {
-        for entry in &self.raw.clusters {
+    pub(crate) fn clusters(&mut self, entries: &[Entry<RawCluster>]) {
+        for entry in entries {
             self.cluster(entry);
         }
     }
@@ -250,7 +249,11 @@ impl Builder<'_> {
                 );
             }
         }
-        self.derived_role_assignments(&address, &resource, &cluster, &attached);
+        let grant_dns_access = s
+            .app_routing
+            .as_ref()
+            .is_none_or(|a| a.value.grant_dns_zone_access.unwrap_or(true));
+        self.derived_role_assignments(&address, &resource, &cluster, &attached, grant_dns_access);
         resource.spec = Spec::Cluster(Box::new(cluster));
         self.insert(resource);
     }
@@ -847,6 +850,7 @@ impl Builder<'_> {
         resource: &Resource,
         cluster: &Cluster,
         attached: &[(Target, crate::source::Span)],
+        grant_dns_access: bool,
     ) {
         let kubelet = Principal::Cluster {
             cluster: cluster_address.clone(),
@@ -864,31 +868,24 @@ impl Builder<'_> {
                 "attached registry: AcrPull for the kubelet identity",
             );
         }
-        if let Some(app_routing) = &cluster.app_routing {
-            let grant = self
-                .raw
-                .clusters
-                .iter()
-                .find(|e| e.key.value == cluster_address.name)
-                .and_then(|e| e.spec.app_routing.as_ref())
-                .is_none_or(|a| a.value.grant_dns_zone_access.unwrap_or(true));
-            if grant {
-                let principal = Principal::Cluster {
-                    cluster: cluster_address.clone(),
-                    identity: ClusterIdentity::AppRouting,
-                };
-                for zone in &app_routing.dns_zones {
-                    let suffix = target_suffix(zone);
-                    self.derive(
-                        format!("{}-approuting-dns-{suffix}", cluster_address.name),
-                        roles::DNS_ZONE_CONTRIBUTOR,
-                        zone.clone(),
-                        principal.clone(),
-                        resource,
-                        resource.span,
-                        "app routing: DNS Zone Contributor on its zone",
-                    );
-                }
+        if let Some(app_routing) = &cluster.app_routing
+            && grant_dns_access
+        {
+            let principal = Principal::Cluster {
+                cluster: cluster_address.clone(),
+                identity: ClusterIdentity::AppRouting,
+            };
+            for zone in &app_routing.dns_zones {
+                let suffix = target_suffix(zone);
+                self.derive(
+                    format!("{}-approuting-dns-{suffix}", cluster_address.name),
+                    roles::DNS_ZONE_CONTRIBUTOR,
+                    zone.clone(),
+                    principal.clone(),
+                    resource,
+                    resource.span,
+                    "app routing: DNS Zone Contributor on its zone",
+                );
             }
         }
     }
