@@ -91,6 +91,18 @@ pub enum ResourceGroupRef {
     Existing { address: Address, id: String },
 }
 
+impl ResourceGroupRef {
+    /// The group's Azure name.
+    pub fn name(&self) -> String {
+        match self {
+            ResourceGroupRef::Managed { name, .. } => name.clone(),
+            ResourceGroupRef::Existing { id, .. } => {
+                id.rsplit('/').next().unwrap_or_default().to_string()
+            }
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Resource {
     pub address: Address,

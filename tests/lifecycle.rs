@@ -280,6 +280,18 @@ fn ctrl_c_starts_nothing_new_and_reports_what_still_runs() {
         seen.contains("cluster/aks: Creating"),
         "the cluster never started:\n{seen}"
     );
+    // Interrupt once Azure has the cluster's PUT (the line above is printed as the operation
+    // starts, a moment before its request is sent).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !cloud
+        .requests(0)
+        .1
+        .iter()
+        .any(|(m, p)| m == "PUT" && p.ends_with("/managedClusters/aks"))
+    {
+        assert!(std::time::Instant::now() < deadline, "the cluster PUT never came");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
     let pid = child.id().to_string();
     assert!(
         Command::new("kill")

@@ -50,6 +50,11 @@ pub fn body(b: &BodyBuilder<'_, '_>, resource: &Resource, z: &DnsZone) -> Value 
 
 crate::spec::common!(RawDnsZone);
 
+/// The name servers to set at the registrar (public zones).
+pub fn outputs(body: &Value) -> Vec<(String, Value)> {
+    super::outputs_at(body, &[("nameServers", "properties.nameServers")])
+}
+
 // Building the model from the spec.
 
 use crate::build::Builder;

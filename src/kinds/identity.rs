@@ -11,7 +11,7 @@ use crate::spec::RawJson;
 
 use serde_json::{Value, json};
 
-use super::{BodyBuilder, EMPTY, Kind, Rules, tracked};
+use super::{BodyBuilder, Context, EMPTY, Kind, Rules, tracked};
 use crate::model::{
     Address, Dependency, FederatedCredential, Issuer, Origin, Resource, Spec, Target,
 };
@@ -93,6 +93,19 @@ crate::spec::common!(RawIdentity);
 
 const MAX_FEDERATED_CREDENTIALS: usize = 20;
 const TOKEN_EXCHANGE_AUDIENCE: &str = "api://AzureADTokenExchange";
+
+/// The IDs workloads sign in with.
+pub fn outputs(ctx: &Context<'_>, resource: &Resource, body: &Value) -> Vec<(String, Value)> {
+    let mut out = super::outputs_at(
+        body,
+        &[
+            ("clientId", "properties.clientId"),
+            ("principalId", "properties.principalId"),
+        ],
+    );
+    out.push(("id".into(), json!(ctx.id(&resource.address))));
+    out
+}
 
 // Building the model from the spec.
 

@@ -234,6 +234,29 @@ pub struct RawStackFile {
     pub existing: Option<BTreeMap<String, RawExisting>>,
 }
 
+/// What users need after an apply, per kind, read from a resource's live body: `(name, value)`
+/// pairs, named under the resource's address (`registry/acr.loginServer`).
+pub fn outputs(ctx: &Context<'_>, resource: &Resource, body: &Value) -> Vec<(String, Value)> {
+    match &resource.spec {
+        Spec::Registry(_) => registry::outputs(body),
+        Spec::Identity => identity::outputs(ctx, resource, body),
+        Spec::DnsZone(_) => dns_zone::outputs(body),
+        Spec::Cluster(_) => cluster::outputs(ctx, resource, body),
+        _ => Vec::new(),
+    }
+}
+
+/// Values of a live body at dotted paths, under output names; unset values are left out.
+fn outputs_at(body: &Value, paths: &[(&str, &str)]) -> Vec<(String, Value)> {
+    paths
+        .iter()
+        .filter_map(|(name, path)| {
+            let value = path.split('.').try_fold(body, |v, part| v.get(part))?;
+            (!value.is_null()).then(|| (name.to_string(), value.clone()))
+        })
+        .collect()
+}
+
 /// Builds the model from the spec, kind by kind: first every kind names its entries (so
 /// references resolve whatever the order), then each builds its resources, in `TABLE` order
 /// (a cluster after the network it uses, role assignments last).

@@ -81,6 +81,11 @@ fn enabled(on: bool) -> &'static str {
 
 crate::spec::common!(RawRegistry);
 
+/// The login server `docker login` and image references use.
+pub fn outputs(body: &Value) -> Vec<(String, Value)> {
+    super::outputs_at(body, &[("loginServer", "properties.loginServer")])
+}
+
 // Building the model from the spec.
 
 use crate::build::Builder;

@@ -392,3 +392,37 @@ fn nginx(n: NginxIngress) -> &'static str {
         NginxIngress::None => "None",
     }
 }
+
+/// Where the cluster is and how to reach it.
+pub fn outputs(ctx: &Context<'_>, resource: &Resource, body: &Value) -> Vec<(String, Value)> {
+    let mut out = super::outputs_at(
+        body,
+        &[
+            ("fqdn", "properties.fqdn"),
+            ("privateFqdn", "properties.privateFQDN"),
+            ("oidcIssuerUrl", "properties.oidcIssuerProfile.issuerURL"),
+            ("nodeResourceGroup", "properties.nodeResourceGroup"),
+            (
+                "kubeletIdentity.clientId",
+                "properties.identityProfile.kubeletidentity.clientId",
+            ),
+            (
+                "kubeletIdentity.objectId",
+                "properties.identityProfile.kubeletidentity.objectId",
+            ),
+        ],
+    );
+    let group = resource
+        .resource_group
+        .as_ref()
+        .map(crate::model::ResourceGroupRef::name)
+        .unwrap_or_default();
+    out.push((
+        "getCredentials".into(),
+        json!(format!(
+            "az aks get-credentials --subscription {} --resource-group {group} --name {}",
+            ctx.stack.subscription, resource.name
+        )),
+    ));
+    out
+}
