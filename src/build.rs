@@ -6,8 +6,10 @@ use std::collections::BTreeMap;
 use crate::de::Spanned;
 use crate::diag::{Code, Diagnostics, SpecDiagnostic, suggest};
 
+use crate::id::ResourceId;
 use crate::model::{
-    Address, Dependency, Kind, Origin, Resource, ResourceGroupRef, Spec, Stack, Target,
+    Address, Dependency, Kind, Origin, Principal, Resource, ResourceGroupRef, Scope, Spec, Stack,
+    Target,
 };
 use crate::names;
 use crate::net::Cidr;
@@ -84,28 +86,7 @@ fn existing_can_be(kind: Kind, arm_type: &str) -> bool {
 
 /// The type of an ARM ID, e.g. `microsoft.network/virtualnetworks/subnets`, lower-case.
 pub fn arm_type_of(id: &str) -> Option<String> {
-    let parts: Vec<&str> = id.trim_matches('/').split('/').collect();
-    if parts.len() < 2 || !parts[0].eq_ignore_ascii_case("subscriptions") || parts[1].is_empty() {
-        return None;
-    }
-    let Some(providers) = parts
-        .iter()
-        .position(|p| p.eq_ignore_ascii_case("providers"))
-    else {
-        return match parts.len() {
-            4 if parts[2].eq_ignore_ascii_case("resourcegroups") && !parts[3].is_empty() => {
-                Some("microsoft.resources/resourcegroups".into())
-            }
-            2 => Some("microsoft.resources/subscriptions".into()),
-            _ => None,
-        };
-    };
-    let rest = &parts[providers + 1..];
-    if rest.len() < 3 || rest.len().is_multiple_of(2) || rest.iter().any(|p| p.is_empty()) {
-        return None;
-    }
-    let types: Vec<&str> = rest[1..].iter().step_by(2).copied().collect();
-    Some(format!("{}/{}", rest[0], types.join("/")).to_ascii_lowercase())
+    ResourceId::parse(id).map(|id| id.arm_type().to_ascii_lowercase())
 }
 
 impl Builder<'_> {
@@ -189,7 +170,17 @@ impl Builder<'_> {
     /// Two entries must not name the same Azure resource: Azure names are case-insensitive, and
     /// a role assignment is its (scope, role, principal).
     pub(crate) fn one_resource_per_azure_name(&mut self) {
-        let mut seen: BTreeMap<String, (Address, Span)> = BTreeMap::new();
+        /// What makes two spec entries the same Azure resource.
+        #[derive(PartialEq, Eq, PartialOrd, Ord)]
+        enum AzureName {
+            /// Role assignments are named by GUID, or found by what they grant.
+            RoleAssignmentName(String),
+            RoleAssignment(Scope, String, Principal),
+            /// Everything else by kind (a private and a public zone may share a name), group,
+            /// parent and case-insensitive name.
+            Named(Kind, bool, String, String, String),
+        }
+        let mut seen: BTreeMap<AzureName, (Address, Span)> = BTreeMap::new();
         let mut clashes = Vec::new();
         for (address, resource) in &self.resources {
             let group = match &resource.resource_group {
@@ -202,25 +193,19 @@ impl Builder<'_> {
                 .and_then(|p| self.resources.get(&p))
                 .map(|p| p.name.to_ascii_lowercase())
                 .unwrap_or_default();
+            let name = resource.name.to_ascii_lowercase();
             let key = match &resource.spec {
                 Spec::Existing(_) => continue,
                 Spec::RoleAssignment(ra) => match &ra.name {
-                    Some(name) => format!("roleAssignment name {name}"),
-                    None => format!(
-                        "roleAssignment {:?} {} {:?}",
-                        ra.scope, ra.role.guid, ra.principal
+                    Some(name) => AzureName::RoleAssignmentName(name.to_ascii_lowercase()),
+                    None => AzureName::RoleAssignment(
+                        ra.scope.clone(),
+                        ra.role.guid.clone(),
+                        ra.principal.clone(),
                     ),
                 },
-                Spec::DnsZone(z) => format!(
-                    "dnsZone {} {group} {}",
-                    z.private,
-                    resource.name.to_ascii_lowercase()
-                ),
-                _ => format!(
-                    "{:?} {group} {parent} {}",
-                    address.kind,
-                    resource.name.to_ascii_lowercase()
-                ),
+                Spec::DnsZone(z) => AzureName::Named(address.kind, z.private, group, parent, name),
+                _ => AzureName::Named(address.kind, false, group, parent, name),
             };
             match seen.get(&key) {
                 Some((first, first_span)) => {

@@ -14,6 +14,7 @@ pub mod de;
 pub mod diag;
 pub mod emulator;
 pub mod graph;
+pub mod id;
 pub mod kind;
 pub mod kinds;
 pub mod live;

@@ -6,6 +6,8 @@ use std::path::Path;
 
 use serde_json::Value;
 
+use crate::id::ResourceId;
+
 /// The largest `--live` file read: a 10,000-resource estate of full AKS bodies is well below.
 const MAX_LIVE_BYTES: u64 = 512 * 1024 * 1024;
 
@@ -106,12 +108,18 @@ impl LiveState {
         if let Some(entries) = self.contents.get(&group) {
             return entries.iter().collect();
         }
-        let prefix = format!("{group}/providers/");
+        let Some(group) = ResourceId::parse(&group) else {
+            return Vec::new();
+        };
         self.by_id
             .iter()
             .filter(|(id, _)| {
-                id.strip_prefix(&prefix)
-                    .is_some_and(|rest| rest.split('/').count() == 3)
+                ResourceId::parse(id).is_some_and(|id| {
+                    id.is_within(&group)
+                        && id.parent().is_none()
+                        && id.scope().is_none()
+                        && id != group
+                })
             })
             .map(|(_, body)| body)
             .collect()
@@ -119,14 +127,17 @@ impl LiveState {
 
     /// Role assignments whose scope is the group or anything inside it (they go with it).
     pub fn role_assignments_within(&self, group_id: &str) -> Vec<&Value> {
-        let group = group_id.to_ascii_lowercase();
-        let inside = format!("{group}/");
+        let Some(group) = ResourceId::parse(group_id) else {
+            return Vec::new();
+        };
         self.by_id
             .iter()
             .filter(|(id, _)| {
-                id.find("/providers/microsoft.authorization/roleassignments/")
-                    .map(|at| &id[..at])
-                    .is_some_and(|scope| scope == group || scope.starts_with(&inside))
+                ResourceId::parse(id).is_some_and(|id| {
+                    id.arm_type()
+                        .eq_ignore_ascii_case(crate::kind::role_assignment_type().path)
+                        && id.scope().is_some_and(|scope| scope.is_within(&group))
+                })
             })
             .map(|(_, body)| body)
             .collect()

@@ -179,7 +179,7 @@ pub struct DnsZone {
 
 /// A reference that resolves to something ARM can name: a node of the stack, possibly with a
 /// sub-path (a subnet of an existing VNet), or a raw ARM ID.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Target {
     Node(Address),
     ArmId(String),
@@ -228,7 +228,7 @@ impl ClusterIdentity {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Principal {
     Identity(Address),
     Cluster {
@@ -241,7 +241,7 @@ pub enum Principal {
     },
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Scope {
     Subscription,
     Target(Target),

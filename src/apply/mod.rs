@@ -14,6 +14,7 @@ use tokio::task::JoinSet;
 
 use crate::arm::client::ArmClient;
 use crate::arm::error::ArmError;
+use crate::id::ResourceId;
 use crate::kinds::delete_rank;
 use crate::kinds::{self, LateValue};
 use crate::live::Provisioning;
@@ -142,7 +143,9 @@ fn serial_key(change: &Change) -> Option<String> {
         kinds::Serial::Free => None,
         kinds::Serial::Itself => Some(id),
         // A child's ID is its parent's plus `/<segment>/<name>`.
-        kinds::Serial::UnderParent => id.rsplitn(3, '/').nth(2).map(str::to_string),
+        kinds::Serial::UnderParent => ResourceId::parse(&id)
+            .and_then(|id| id.parent())
+            .map(|p| p.to_string()),
     }
 }
 
@@ -393,11 +396,7 @@ impl Operation {
             return Ok(Finished::NotStarted);
         }
         let c = &self.change;
-        if c.action == Action::Create
-            && c.reasons
-                .iter()
-                .any(|r| r.starts_with("created inline with"))
-        {
+        if c.action == Action::Create && c.inline_with.is_some() {
             // The cluster PUT created this pool; record its body for dependents.
             return self.remember().await.map(|_| Finished::Done);
         }
@@ -525,8 +524,16 @@ impl Operation {
         let c = &self.change;
         let desired = c.desired.clone().unwrap_or(Value::Null);
         let ignored: Vec<&str> = c.also_ignored.iter().map(String::as_str).collect();
-        let differences =
-            crate::plan::diff::diff(&desired, body, kinds::rules_of_type(&c.arm_type), &ignored);
+        let late: Vec<&str> = c.late.iter().map(|l| l.path.as_str()).collect();
+        let differences = crate::plan::diff::diff(
+            &desired,
+            body,
+            kinds::rules_of_type(&c.arm_type),
+            crate::plan::diff::Unknowns {
+                ignored: &ignored,
+                late: &late,
+            },
+        );
         // Values still to come from dependencies cannot be compared yet: send the body.
         let waits_for_values = !c.late.is_empty();
         if differences.is_empty() && !waits_for_values {
@@ -659,7 +666,8 @@ impl Operation {
             Some(body) => Some(body),
             None => {
                 let id = self.id_of.get(&late.from).cloned().unwrap_or_default();
-                let api = kinds::api_version_of_type(&type_of_id(&id));
+                let api = ResourceId::parse(&id)
+                    .map_or("", |id| kinds::api_version_of_type(&id.arm_type()));
                 self.client.get(&id, api).await?
             }
         };
@@ -766,24 +774,4 @@ fn passing_refusal(error: &ArmError) -> bool {
         }
         _ => false,
     }
-}
-
-/// `microsoft.network/virtualnetworks/subnets` from an ARM ID.
-fn type_of_id(id: &str) -> String {
-    let parts: Vec<&str> = id.trim_matches('/').split('/').collect();
-    // The last `providers` segment: a role assignment's scope may contain others.
-    let Some(p) = parts
-        .iter()
-        .rposition(|s| s.eq_ignore_ascii_case("providers"))
-    else {
-        return "microsoft.resources/resourcegroups".into();
-    };
-    let rest = &parts[p + 1..];
-    let types: Vec<&str> = rest.iter().skip(1).step_by(2).copied().collect();
-    format!(
-        "{}/{}",
-        rest.first().copied().unwrap_or_default(),
-        types.join("/")
-    )
-    .to_ascii_lowercase()
 }

@@ -13,6 +13,7 @@ use tokio::task::JoinSet;
 
 use super::client::ArmClient;
 use super::error::ArmError;
+use crate::id::ResourceId;
 use crate::kinds::{self, Context};
 use crate::live::LiveState;
 use crate::model::{Kind, ResourceGroupRef, Stack};
@@ -77,7 +78,7 @@ pub async fn group_inventory(client: &ArmClient, group_id: &str) -> Result<Vec<S
         .iter()
         .filter_map(|b| b.get("id").and_then(Value::as_str).map(str::to_string))
         .collect();
-    let group = group_id.to_ascii_lowercase();
+    let group = ResourceId::parse(group_id);
     let assignments = client
         .list(
             &role_assignments_path(group_id),
@@ -88,14 +89,12 @@ pub async fn group_inventory(client: &ArmClient, group_id: &str) -> Result<Vec<S
         let Some(id) = body.get("id").and_then(Value::as_str) else {
             continue;
         };
-        let lower = id.to_ascii_lowercase();
-        let inside = lower
-            .find(&format!(
-                "/providers/{}/",
-                kinds::role_assignment_type().path.to_ascii_lowercase()
-            ))
-            .map(|at| &lower[..at])
-            .is_some_and(|scope| scope == group || scope.starts_with(&format!("{group}/")));
+        // The group's LIST also answers assignments inherited from above: keep those at or
+        // below the group, which a delete of the group takes.
+        let inside = ResourceId::parse(id)
+            .and_then(|id| id.scope())
+            .zip(group.as_ref())
+            .is_some_and(|(scope, group)| scope.is_within(group));
         if inside {
             ids.push(id.to_string());
         }

@@ -113,6 +113,8 @@ fn arm_type_for(resource: &Resource) -> Option<&'static ArmType> {
 pub fn arm_kind(resource: &Resource) -> ArmKind {
     if let Spec::Existing(e) = &resource.spec {
         return ArmKind {
+            // Types azplan does not manage have no static name here; the plan takes the type
+            // from the resource's ID instead.
             arm_type: by_arm_type(&e.arm_type).map_or("", |(_, t)| t.path),
             api_version: api_version_of_type(&e.arm_type),
             taggable: false,

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::kinds::{KNOWN_AFTER_APPLY, Rules};
+use crate::kinds::Rules;
 
 /// One property that differs.
 #[derive(Debug, Clone, PartialEq)]
@@ -13,17 +13,28 @@ pub struct Difference {
     pub after: Value,
 }
 
+/// What a diff leaves out besides the kind's rules.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Unknowns<'a> {
+    /// Paths ignored for this resource only (an autoscaled pool's count).
+    pub ignored: &'a [&'a str],
+    /// Paths whose desired value is not known yet (a late value from a dependency): a change
+    /// only when the live body has nothing there.
+    pub late: &'a [&'a str],
+}
+
 /// Differences between `desired` and `live`, skipping `create_only` and ignored paths.
 pub fn diff(
     desired: &Value,
     live: &Value,
     rules: &Rules,
-    extra_ignores: &[&str],
+    unknowns: Unknowns<'_>,
 ) -> Vec<Difference> {
     let mut out = Vec::new();
     let walker = Walker {
         rules,
-        extra_ignores,
+        extra_ignores: unknowns.ignored,
+        late: unknowns.late,
     };
     walker.walk(&mut Vec::new(), desired, Some(live), &mut out);
     out
@@ -32,6 +43,7 @@ pub fn diff(
 struct Walker<'r> {
     rules: &'r Rules,
     extra_ignores: &'r [&'r str],
+    late: &'r [&'r str],
 }
 
 /// Matches a dotted path against a rule pattern where `*` is any one key and `[]` any element.
@@ -66,7 +78,7 @@ impl Walker<'_> {
         {
             return;
         }
-        if desired == &Value::String(KNOWN_AFTER_APPLY.to_string()) {
+        if self.late.contains(&dotted.as_str()) {
             // Unknown until a dependency exists; apply resolves it and rewrites it only if needed.
             if live.is_none_or(Value::is_null) {
                 out.push(Difference {
@@ -250,14 +262,14 @@ mod tests {
             "role": "/subscriptions/s/providers/Microsoft.Authorization/roleDefinitions/abc", "secret": "x", "id": "/A/B", "version": "1.33"});
         let live = json!({"location": "WestEurope", "zones": [2, 1], "addons": {"omsAgent": {"enabled": true, "identity": {}}},
             "role": "/providers/Microsoft.Authorization/roleDefinitions/ABC", "id": "/a/b", "provisioningState": "Succeeded", "version": "1.33.5"});
-        assert_eq!(diff(&desired, &live, &RULES, &[]), vec![]);
+        assert_eq!(diff(&desired, &live, &RULES, Unknowns::default()), vec![]);
     }
 
     #[test]
     fn changes_and_foreign_tags_are_reported() {
         let desired = json!({"tags": {"a": "1"}, "count": 3, "nested": {"x": [1, 2]}});
         let live = json!({"tags": {"a": "1", "b": "2"}, "count": 2, "nested": {"x": [1, 3]}});
-        let paths: Vec<String> = diff(&desired, &live, &RULES, &[])
+        let paths: Vec<String> = diff(&desired, &live, &RULES, Unknowns::default())
             .into_iter()
             .map(|d| d.path)
             .collect();

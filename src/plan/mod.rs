@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::graph::Graph;
+use crate::id::ResourceId;
 use crate::kinds::{self, Context, LateValue, OWNER_PREFIX, OWNER_TAG, SecretValue};
 use crate::live::{LiveState, Provisioning, fingerprint};
 use crate::model::{Resource, Spec, Stack};
@@ -123,6 +124,9 @@ pub struct Change {
     /// else.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub takes_with_it: Vec<String>,
+    /// Created by its parent's PUT (the first System pool of a new cluster): apply only reads it.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub inline_with: Option<String>,
     /// Paths the diff ignores for this resource only (an autoscaled pool's count), so apply can
     /// decide again after waiting for a busy resource.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
@@ -350,6 +354,7 @@ pub fn plan(
             state: None,
             goes_with: None,
             takes_with_it: Vec::new(),
+            inline_with: None,
             also_ignored: Vec::new(),
         };
         if let crate::model::Origin::Derived { from, reason } = &resource.origin {
@@ -360,7 +365,10 @@ pub fn plan(
         let live_body = live.get(&id);
         if let Spec::Existing(_) = resource.spec {
             change.action = Action::Read;
-            change.arm_type = resource_type(live_body).unwrap_or_else(|| "existing".into());
+            // The type ARM answers with, else the one its ID names.
+            change.arm_type = resource_type(live_body).unwrap_or_else(|| {
+                ResourceId::parse(&id).map_or_else(String::new, |id| id.arm_type())
+            });
             change.observed = live_body.map(fingerprint);
             if live_body.is_none() {
                 errors.push(PlanError::ExistingMissing {
@@ -383,10 +391,9 @@ pub fn plan(
                     .and_then(|p| actions.get(&p.to_string()))
                     .is_some_and(|a| *a == Action::Create);
                 if parent_created && is_inline_pool(stack, resource) {
-                    change.reasons.push(format!(
-                        "created inline with {}",
-                        address.parent().map(|p| p.to_string()).unwrap_or_default()
-                    ));
+                    let parent = address.parent().map(|p| p.to_string()).unwrap_or_default();
+                    change.reasons.push(format!("created inline with {parent}"));
+                    change.inline_with = Some(parent);
                 }
                 change.changes = creation_listing(&desired.body);
             }
@@ -417,8 +424,16 @@ pub fn plan(
                         });
                     }
                 }
-                let differences =
-                    diff::diff(&desired.body, body, rules, kinds::dynamic_ignores(resource));
+                let late: Vec<&str> = desired.late.iter().map(|l| l.path.as_str()).collect();
+                let differences = diff::diff(
+                    &desired.body,
+                    body,
+                    rules,
+                    diff::Unknowns {
+                        ignored: kinds::dynamic_ignores(resource),
+                        late: &late,
+                    },
+                );
                 let parent_replaced = address
                     .parent()
                     .and_then(|p| actions.get(&p.to_string()))
@@ -619,6 +634,7 @@ pub(crate) fn delete_change(
         state: Provisioning::of(body).unsettled().map(str::to_string),
         goes_with: None,
         takes_with_it: Vec::new(),
+        inline_with: None,
         also_ignored: Vec::new(),
     }
 }
@@ -777,8 +793,9 @@ fn deletions(
             continue;
         }
         let owned = owner_of(body).is_some_and(|o| o == stack.name);
-        let parent = id.rsplitn(3, '/').nth(2).unwrap_or_default().to_string();
-        let orphan_child = parents.contains(&parent);
+        let orphan_child = ResourceId::parse(id)
+            .and_then(|id| id.parent())
+            .is_some_and(|parent| parents.contains(&parent.to_string().to_ascii_lowercase()));
         if !owned && !orphan_child {
             continue;
         }
@@ -806,14 +823,7 @@ fn deletions(
 }
 
 pub(crate) fn short_name(id: &str) -> String {
-    let parts: Vec<&str> = id.split('/').collect();
-    match parts
-        .iter()
-        .position(|p| p.eq_ignore_ascii_case("providers"))
-    {
-        Some(i) => parts[i + 1..].join("/"),
-        None => parts.last().copied().unwrap_or_default().to_string(),
-    }
+    ResourceId::parse(id).map_or_else(|| id.to_string(), |id| id.short())
 }
 
 fn api_version_for(arm_type: &str) -> String {
