@@ -1,6 +1,7 @@
 //! Applying a plan: one coordinator over the plan's dependency edges. An operation starts as soon
 //! as its own dependencies are done (no waves), bounded by `parallelism`; ARM's one-at-a-time
-//! rules are kept with per-parent locks; a failure skips its dependents (reported once, with the
+//! rules are kept by the coordinator, which starts an operation only when its cluster, VNet or
+//! identity is free (`schedule.rs`); a failure skips its dependents (reported once, with the
 //! root cause) while independent branches go on. All printing goes through the coordinator.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -22,9 +23,11 @@ use crate::plan::{Action, Change, Plan};
 
 pub mod lro;
 pub mod progress;
+mod schedule;
 
 use lro::{Finished, Waiting};
 use progress::{Event, Progress};
+use schedule::Schedule;
 
 #[derive(Debug, Clone)]
 pub struct ApplyOptions {
@@ -201,23 +204,16 @@ pub async fn apply(
         }
         waits_for.insert(i, deps);
     }
-    let mut dependents: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-    for (&i, deps) in &waits_for {
-        for &d in deps {
-            dependents.entry(d).or_default().push(i);
-        }
-    }
+    let serial: BTreeMap<usize, String> = ops
+        .iter()
+        .filter_map(|&i| serial_key(&plan.changes[i]).map(|key| (i, key)))
+        .collect();
+    let mut schedule = Schedule::new(waits_for, serial);
 
     let stack: Arc<str> = Arc::from(plan.stack.as_str());
-    let locks: Arc<std::sync::Mutex<HashMap<String, Arc<Mutex<()>>>>> = Arc::default();
     let bodies: Arc<Mutex<HashMap<String, Value>>> = Arc::default();
     let mut outcomes: BTreeMap<usize, Outcome> = BTreeMap::new();
     let mut durations: BTreeMap<String, Duration> = BTreeMap::new();
-    let mut ready: BTreeSet<usize> = waits_for
-        .iter()
-        .filter(|(_, d)| d.is_empty())
-        .map(|(i, _)| *i)
-        .collect();
     let mut running: JoinSet<(usize, Result<Finished, ApplyError>, Duration)> = JoinSet::new();
     let mut ticker = tokio::time::interval(Duration::from_secs(1));
     let mut interrupted = false;
@@ -229,8 +225,12 @@ pub async fn apply(
                 running: running.len(),
             });
         }
+        // Only the coordinator starts work, and only work that can run at once: nothing waits
+        // for a lock inside a task, so a stop really starts nothing new.
         while !interrupted && running.len() < options.parallelism.max(1) {
-            let Some(i) = ready.pop_first() else { break };
+            let Some(i) = schedule.start_next() else {
+                break;
+            };
             let change = plan.changes[i].clone();
             progress.event(Event::Started {
                 address: change.address.clone(),
@@ -241,14 +241,6 @@ pub async fn apply(
                 change,
                 id_of: id_of.clone(),
                 bodies: bodies.clone(),
-                lock: serial_key(&plan.changes[i]).map(|key| {
-                    locks
-                        .lock()
-                        .expect("lock map")
-                        .entry(key)
-                        .or_default()
-                        .clone()
-                }),
                 options: options.clone(),
                 stop: stop.clone(),
                 stack: stack.clone(),
@@ -276,28 +268,27 @@ pub async fn apply(
                 let change = &plan.changes[i];
                 match result {
                     Ok(Finished::Done) => {
+                        schedule.succeeded(i);
                         outcomes.insert(i, Outcome::Done);
                         durations.insert(change.address.clone(), took);
                         progress.event(Event::Finished { address: change.address.clone(), action: change.action, took });
-                        for &dependent in dependents.get(&i).map(Vec::as_slice).unwrap_or(&[]) {
-                            if let Some(deps) = waits_for.get_mut(&dependent) {
-                                deps.remove(&i);
-                                if deps.is_empty() && !outcomes.contains_key(&dependent) {
-                                    ready.insert(dependent);
-                                }
-                            }
-                        }
                     }
                     Ok(Finished::Abandoned) => {
+                        schedule.ended(i);
                         outcomes.insert(i, Outcome::StillRunning);
                     }
                     Ok(Finished::NotStarted) => {
+                        schedule.ended(i);
                         outcomes.insert(i, Outcome::NotStarted);
                     }
                     Err(error) => {
                         progress.event(Event::Failed { address: change.address.clone(), action: change.action, error: error.to_string() });
                         outcomes.insert(i, Outcome::Failed(error.to_string()));
-                        skip_dependents(i, &change.address, &dependents, &mut outcomes, &mut ready, plan, progress);
+                        for skipped in schedule.failed(i) {
+                            let because = change.address.clone();
+                            progress.event(Event::Skipped { address: plan.changes[skipped].address.clone(), because: because.clone() });
+                            outcomes.insert(skipped, Outcome::Skipped { because });
+                        }
                     }
                 }
             }
@@ -341,44 +332,12 @@ pub async fn apply(
     report
 }
 
-fn skip_dependents(
-    failed: usize,
-    root: &str,
-    dependents: &BTreeMap<usize, Vec<usize>>,
-    outcomes: &mut BTreeMap<usize, Outcome>,
-    ready: &mut BTreeSet<usize>,
-    plan: &Plan,
-    progress: &mut Progress,
-) {
-    let mut stack = vec![failed];
-    while let Some(i) = stack.pop() {
-        for &dependent in dependents.get(&i).map(Vec::as_slice).unwrap_or(&[]) {
-            if outcomes.contains_key(&dependent) {
-                continue;
-            }
-            ready.remove(&dependent);
-            outcomes.insert(
-                dependent,
-                Outcome::Skipped {
-                    because: root.to_string(),
-                },
-            );
-            progress.event(Event::Skipped {
-                address: plan.changes[dependent].address.clone(),
-                because: root.to_string(),
-            });
-            stack.push(dependent);
-        }
-    }
-}
-
 /// One planned change, carried out.
 struct Operation {
     client: Arc<ArmClient>,
     change: Change,
     id_of: Arc<HashMap<String, String>>,
     bodies: Arc<Mutex<HashMap<String, Value>>>,
-    lock: Option<Arc<Mutex<()>>>,
     options: ApplyOptions,
     stop: watch::Receiver<bool>,
     /// The plan's stack: its ownership marks every resource this apply may touch.
@@ -387,11 +346,6 @@ struct Operation {
 
 impl Operation {
     async fn run(self) -> Result<Finished, ApplyError> {
-        let _guard = match &self.lock {
-            Some(lock) => Some(lock.lock().await),
-            None => None,
-        };
-        // The lock may have been held for long: a stop that came meanwhile starts nothing.
         if *self.stop.borrow() {
             return Ok(Finished::NotStarted);
         }
