@@ -54,6 +54,13 @@ pub(crate) fn build(
     })
 }
 
+/// Whether a reference may be a raw ARM ID.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ids {
+    Refused,
+    Allowed,
+}
+
 /// What a name in the stack is, for resolving references before the resources are built.
 #[derive(Debug, Clone)]
 pub(crate) struct Symbol {
@@ -251,12 +258,31 @@ impl Builder<'_> {
     }
 
     /// Resolves a reference to one node of the expected kinds (or an `existing/` entry of a
-    /// matching ARM type, or a raw ARM ID when `allow_id`). Records the dependency.
+    /// matching ARM type). Records the dependency.
     pub(crate) fn resolve(
         &mut self,
         text: &Spanned<String>,
         expected: &[Kind],
-        allow_id: bool,
+        deps: &mut Vec<Dependency>,
+    ) -> Option<Target> {
+        self.resolve_target(text, expected, Ids::Refused, deps)
+    }
+
+    /// Like `resolve`, and a raw ARM ID (of a resource outside the stack) is taken as it is.
+    pub(crate) fn resolve_or_id(
+        &mut self,
+        text: &Spanned<String>,
+        expected: &[Kind],
+        deps: &mut Vec<Dependency>,
+    ) -> Option<Target> {
+        self.resolve_target(text, expected, Ids::Allowed, deps)
+    }
+
+    fn resolve_target(
+        &mut self,
+        text: &Spanned<String>,
+        expected: &[Kind],
+        ids: Ids,
         deps: &mut Vec<Dependency>,
     ) -> Option<Target> {
         let what = expected
@@ -276,7 +302,7 @@ impl Builder<'_> {
             }
         };
         match parsed {
-            Parsed::ArmId(id) if allow_id => {
+            Parsed::ArmId(id) if ids == Ids::Allowed => {
                 let arm_type = arm_type_of(id);
                 let fits = arm_type
                     .as_deref()
@@ -470,7 +496,7 @@ impl Builder<'_> {
             return None;
         };
         if text.value.starts_with("existing/") {
-            let target = self.resolve(&text, &[Kind::ResourceGroup], false, deps)?;
+            let target = self.resolve(&text, &[Kind::ResourceGroup], deps)?;
             let Target::Node(address) = target else {
                 return None;
             };

@@ -283,7 +283,7 @@ impl Builder<'_> {
         text: &crate::de::Spanned<String>,
         deps: &mut Vec<Dependency>,
     ) -> Option<Address> {
-        let Target::Node(cluster) = self.resolve(text, &[Kind::Cluster], false, deps)? else {
+        let Target::Node(cluster) = self.resolve(text, &[Kind::Cluster], deps)? else {
             return None;
         };
         if let Some(Spec::Cluster(c)) = self.resources.get(&cluster).map(|r| &r.spec)

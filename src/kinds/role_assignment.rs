@@ -300,7 +300,7 @@ impl Builder<'_> {
                 );
                 None
             }
-            _ => self.resolve(text, &scopes, false, deps).map(Scope::Target),
+            _ => self.resolve(text, &scopes, deps).map(Scope::Target),
         }
     }
 
@@ -412,7 +412,7 @@ impl Builder<'_> {
                 identity: *identity,
             });
         }
-        match self.resolve(text, &[Kind::Identity], false, deps)? {
+        match self.resolve(text, &[Kind::Identity], deps)? {
             Target::Node(address) => Some(Principal::Identity(address)),
             Target::ArmId(_) => None,
         }

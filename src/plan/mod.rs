@@ -1,7 +1,7 @@
 //! The plan: what to do to every resource, and why. Pure: a function of the validated stack,
 //! its graph and live state. The plan is the one value passed from planning to applying.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -11,8 +11,10 @@ use crate::graph::Graph;
 use crate::id::ResourceId;
 use crate::kinds::{self, Context, LateValue, OWNER_PREFIX, OWNER_TAG, SecretValue};
 use crate::live::{LiveState, Provisioning, fingerprint};
-use crate::model::{Resource, Spec, Stack};
+use crate::model::{Spec, Stack};
 
+mod decide;
+use decide::{Ownership, ownership, resource_type};
 mod delete;
 pub mod diff;
 pub mod render;
@@ -319,205 +321,20 @@ pub fn plan(
     live: &LiveState,
     options: PlanOptions,
 ) -> (Plan, Vec<PlanError>) {
-    let ctx = Context { stack, live };
-    let mut errors = Vec::new();
+    let mut planner = decide::Planner::new(stack, live, options);
     let mut changes: Vec<Change> = Vec::new();
-    let mut actions: BTreeMap<String, Action> = BTreeMap::new();
-    // Resources being deleted in Azure right now (or whose parent is).
-    let mut deleting: BTreeSet<String> = BTreeSet::new();
     let mut desired_ids = BTreeSet::new();
-
     for address in &graph.order {
-        let resource = &stack.resources[address];
-        let arm = kinds::arm_kind(resource);
-        let id = ctx.id(address);
-        desired_ids.insert(id.to_ascii_lowercase());
-        let depends_on: Vec<String> = graph
+        let depends_on = graph
             .dependencies(address)
             .iter()
             .map(|a| a.to_string())
             .collect();
-        let mut change = Change {
-            address: address.to_string(),
-            arm_type: arm.arm_type.to_string(),
-            id: id.clone(),
-            api_version: arm.api_version.to_string(),
-            action: Action::NoOp,
-            reasons: Vec::new(),
-            changes: Vec::new(),
-            depends_on,
-            desired: None,
-            late: Vec::new(),
-            secrets: Vec::new(),
-            observed: None,
-            protected: resource.protect,
-            state: None,
-            goes_with: None,
-            takes_with_it: Vec::new(),
-            inline_with: None,
-            also_ignored: Vec::new(),
-        };
-        if let crate::model::Origin::Derived { from, reason } = &resource.origin {
-            change
-                .reasons
-                .push(format!("derived from {from}: {reason}"));
-        }
-        let live_body = live.get(&id);
-        if let Spec::Existing(_) = resource.spec {
-            change.action = Action::Read;
-            // The type ARM answers with, else the one its ID names.
-            change.arm_type = resource_type(live_body).unwrap_or_else(|| {
-                ResourceId::parse(&id).map_or_else(String::new, |id| id.arm_type())
-            });
-            change.observed = live_body.map(fingerprint);
-            if live_body.is_none() {
-                errors.push(PlanError::ExistingMissing {
-                    address: address.to_string(),
-                    id,
-                });
-            }
-            actions.insert(change.address.clone(), change.action);
-            changes.push(change);
-            continue;
-        }
-        let desired = kinds::desired(&ctx, resource);
-        change.late = desired.late.clone();
-        change.secrets = desired.secrets.clone();
-        match live_body {
-            None => {
-                change.action = Action::Create;
-                let parent_created = address
-                    .parent()
-                    .and_then(|p| actions.get(&p.to_string()))
-                    .is_some_and(|a| *a == Action::Create);
-                if parent_created && is_inline_pool(stack, resource) {
-                    let parent = address.parent().map(|p| p.to_string()).unwrap_or_default();
-                    change.reasons.push(format!("created inline with {parent}"));
-                    change.inline_with = Some(parent);
-                }
-                change.changes = creation_listing(&desired.body);
-            }
-            Some(body) => {
-                change.observed = Some(fingerprint(body));
-                let rules = kinds::rules(resource);
-                match ownership(stack, resource, arm.taggable, body) {
-                    Ownership::Ours => {}
-                    Ownership::Nobody if options.adopt => change.action = Action::Adopt,
-                    Ownership::Nobody => errors.push(PlanError::NotOwned {
-                        address: address.to_string(),
-                        id: id.clone(),
-                    }),
-                    Ownership::Other(owner) => errors.push(PlanError::OwnedElsewhere {
-                        address: address.to_string(),
-                        id: id.clone(),
-                        owner,
-                    }),
-                }
-                for (path, why) in rules.one_way {
-                    let was_on = lookup(body, path) == Some(&Value::Bool(true));
-                    let stays_on = lookup(&desired.body, path) == Some(&Value::Bool(true));
-                    if was_on && !stays_on {
-                        errors.push(PlanError::Impossible {
-                            address: address.to_string(),
-                            path: path.to_string(),
-                            why: why.to_string(),
-                        });
-                    }
-                }
-                let late: Vec<&str> = desired.late.iter().map(|l| l.path.as_str()).collect();
-                let differences = diff::diff(
-                    &desired.body,
-                    body,
-                    rules,
-                    diff::Unknowns {
-                        ignored: kinds::dynamic_ignores(resource),
-                        late: &late,
-                    },
-                );
-                let parent_replaced = address
-                    .parent()
-                    .and_then(|p| actions.get(&p.to_string()))
-                    .is_some_and(|a| *a == Action::Replace);
-                let mut replace_reasons = Vec::new();
-                for d in differences {
-                    let immutable = rules.immutable.iter().find(|(p, _)| {
-                        diff::matches(p, &d.path) || d.path.starts_with(&format!("{p}."))
-                    });
-                    if let Some((_, why)) = immutable {
-                        replace_reasons.push(format!("`{}` changes: {why}", d.path));
-                    }
-                    change.changes.push(PropertyChange {
-                        forces_replacement: immutable.is_some(),
-                        path: d.path,
-                        before: d.before,
-                        after: d.after,
-                    });
-                }
-                // A principal that is being created or replaced gets a new object ID, and a
-                // role assignment's principal cannot change in place.
-                let principal_renewed = matches!(resource.spec, Spec::RoleAssignment(_))
-                    && desired.late.iter().any(|l| {
-                        matches!(actions.get(&l.from), Some(Action::Create | Action::Replace))
-                    });
-                if principal_renewed {
-                    replace_reasons
-                        .push("its principal is recreated and gets a new object ID".into());
-                }
-                if parent_replaced {
-                    replace_reasons.push(format!(
-                        "its parent {} is replaced",
-                        address.parent().map(|p| p.to_string()).unwrap_or_default()
-                    ));
-                }
-                if !replace_reasons.is_empty() {
-                    change.action = Action::Replace;
-                    change.reasons.extend(replace_reasons);
-                } else if change.action != Action::Adopt && !change.changes.is_empty() {
-                    change.action = Action::Update;
-                }
-                converge(&mut change, &Provisioning::of(body));
-                let parent_deleting = address
-                    .parent()
-                    .is_some_and(|p| deleting.contains(&p.to_string()));
-                if parent_deleting && change.action == Action::NoOp {
-                    // ARM deletes children with their parent: once the parent is back, this
-                    // must be created again.
-                    change.action = Action::Wait;
-                    change.reasons.push(format!(
-                        "its parent {} is being deleted: apply waits, then creates it again",
-                        address.parent().map(|p| p.to_string()).unwrap_or_default()
-                    ));
-                }
-                if change.state.as_deref() == Some("Deleting") || parent_deleting {
-                    deleting.insert(change.address.clone());
-                }
-                change.also_ignored = kinds::dynamic_ignores(resource)
-                    .iter()
-                    .map(|p| p.to_string())
-                    .collect();
-            }
-        }
-        if matches!(
-            change.action,
-            Action::Create | Action::Update | Action::Replace | Action::Adopt | Action::Wait
-        ) {
-            change.desired = Some(desired.body);
-        } else {
-            change.late.clear();
-            change.secrets.clear();
-            change.also_ignored.clear();
-        }
-        if resource.protect && change.action == Action::Replace {
-            errors.push(PlanError::Protected {
-                address: change.address.clone(),
-                action: "replace".into(),
-                reason: change.reasons.join("; "),
-            });
-        }
-        actions.insert(change.address.clone(), change.action);
+        let change = planner.decide(address, depends_on);
+        desired_ids.insert(change.id.to_ascii_lowercase());
         changes.push(change);
     }
-
+    let mut errors = planner.errors;
     changes.extend(deletions(stack, live, &desired_ids, &changes));
     let kept = delete::guard_group_deletes(stack, live, &mut changes);
     delete::order_deletes(&mut changes);
@@ -525,35 +342,6 @@ pub fn plan(
 
     let plan = Plan::new(stack, changes, kept);
     (plan, errors)
-}
-
-/// Provisioning state is part of convergence: a `Failed` resource is repaired by sending the
-/// desired body again (for AKS the documented recovery from a failed state is a PUT of the
-/// unchanged cluster, "az aks update" with no changes:
-/// https://learn.microsoft.com/troubleshoot/azure/azure-kubernetes/availability-performance/cluster-node-virtual-machine-failed-state),
-/// and a busy one is waited for before anything else is decided.
-fn converge(change: &mut Change, provisioning: &Provisioning) {
-    match provisioning {
-        Provisioning::Succeeded => {}
-        Provisioning::Failed(state) => {
-            change.state = Some(state.clone());
-            change.reasons.push(format!(
-                "its provisioning state is `{state}`: apply sends the desired body again to repair it"
-            ));
-            if change.action == Action::NoOp {
-                change.action = Action::Update;
-            }
-        }
-        Provisioning::Busy(state) => {
-            change.state = Some(state.clone());
-            change.reasons.push(format!(
-                "it is busy (`{state}`): apply waits for the operation in flight, then decides again"
-            ));
-            if change.action == Action::NoOp {
-                change.action = Action::Wait;
-            }
-        }
-    }
 }
 
 /// A plan that deletes everything the stack owns in Azure (children go with their parents),
@@ -686,68 +474,8 @@ fn last_system_pool(changes: &[Change], live: &LiveState) -> Vec<PlanError> {
     errors
 }
 
-fn resource_type(body: Option<&Value>) -> Option<String> {
-    body?.get("type")?.as_str().map(str::to_string)
-}
-
-fn is_inline_pool(stack: &Stack, resource: &Resource) -> bool {
-    let Some(parent) = resource.address.parent() else {
-        return false;
-    };
-    match stack.resources.get(&parent).map(|r| &r.spec) {
-        Some(Spec::Cluster(c)) => c.pools.first() == Some(&resource.address),
-        _ => false,
-    }
-}
-
-/// Everything a create sets, as property changes from nothing.
-fn creation_listing(body: &Value) -> Vec<PropertyChange> {
-    let mut out = Vec::new();
-    flatten("", body, &mut out);
-    out
-}
-
-fn flatten(prefix: &str, value: &Value, out: &mut Vec<PropertyChange>) {
-    match value {
-        Value::Object(map) if !map.is_empty() => {
-            for (k, v) in map {
-                let path = if prefix.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{prefix}.{k}")
-                };
-                flatten(&path, v, out);
-            }
-        }
-        _ => out.push(PropertyChange {
-            path: prefix.to_string(),
-            before: None,
-            after: value.clone(),
-            forces_replacement: false,
-        }),
-    }
-}
-
 pub fn lookup<'v>(value: &'v Value, path: &str) -> Option<&'v Value> {
     path.split('.').try_fold(value, |v, part| v.get(part))
-}
-
-enum Ownership {
-    Ours,
-    Nobody,
-    Other(String),
-}
-
-fn ownership(stack: &Stack, resource: &Resource, taggable: bool, body: &Value) -> Ownership {
-    let owner = owner_of(body);
-    match owner {
-        Some(owner) if owner == stack.name => Ownership::Ours,
-        Some(owner) => Ownership::Other(owner),
-        // Children (subnets, pools, credentials) belong to whoever owns their parent, which
-        // is checked on the parent itself.
-        None if !taggable && !matches!(resource.spec, Spec::RoleAssignment(_)) => Ownership::Ours,
-        None => Ownership::Nobody,
-    }
 }
 
 /// The stack named in a live resource's ownership tag or role-assignment description.
@@ -839,51 +567,4 @@ pub fn json_schema() -> String {
     let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
     text.push('\n');
     text
-}
-
-#[cfg(test)]
-mod tests {
-    use serde_json::json;
-
-    use super::*;
-
-    fn change() -> Change {
-        delete_change(
-            "a".into(),
-            "t".into(),
-            "/a".into(),
-            String::new(),
-            &json!({}),
-        )
-    }
-
-    #[test]
-    fn failed_resources_are_repaired_and_busy_ones_waited_for() {
-        for (state, before, after) in [
-            ("Failed", Action::NoOp, Action::Update),
-            ("Canceled", Action::NoOp, Action::Update),
-            ("Updating", Action::NoOp, Action::Wait),
-            ("Deleting", Action::NoOp, Action::Wait),
-            ("Creating", Action::Update, Action::Update),
-            ("Failed", Action::Replace, Action::Replace),
-            ("Succeeded", Action::NoOp, Action::NoOp),
-        ] {
-            let mut c = change();
-            c.action = before;
-            converge(
-                &mut c,
-                &Provisioning::of(&json!({"properties": {"provisioningState": state}})),
-            );
-            assert_eq!(c.action, after, "{state} over {before:?}");
-            assert_eq!(c.state.is_some(), state != "Succeeded");
-        }
-        let mut c = change();
-        c.action = Action::NoOp;
-        converge(&mut c, &Provisioning::of(&json!({"properties": {}})));
-        assert_eq!(
-            c.action,
-            Action::NoOp,
-            "no provisioningState counts as Succeeded"
-        );
-    }
 }

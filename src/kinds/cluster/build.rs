@@ -68,26 +68,90 @@ impl Builder<'_> {
         self.check_name(&dns_prefix, dns_span, names::dns_prefix);
 
         let identity = self.control_plane_identity(s, &mut deps);
-        let kubelet_identity = s.kubelet_identity.as_ref().and_then(|k| {
-            match self.resolve(k, &[Kind::Identity], false, &mut deps) {
-                Some(Target::Node(a)) => Some(a),
-                _ => None,
-            }
-        });
-        if s.kubelet_identity.is_some()
-            && identity == ControlPlaneIdentity::SystemAssigned
-            && let Some(k) = &s.kubelet_identity
-        {
-            self.error(
-                    SpecDiagnostic::new(Code::ConflictingSettings, "a custom kubelet identity needs a user-assigned control-plane identity")
-                        .at(k.span, "kubelet identity")
-                        .help("set `identity: identity/NAME` (the control plane needs Managed Identity Operator on the kubelet identity)"),
-                );
-        }
-
+        let kubelet_identity = self.kubelet_identity(s, &identity, &mut deps);
         let network = self.network(s, &mut deps);
         let api_server = self.api_server(s);
         let aad = self.aad(s);
+        let access = self.access(s);
+        let pools = self.pools(entry, &network, &mut resource);
+        let virtual_nodes = self.virtual_nodes(entry, &network, &pools, &mut deps);
+        let addons = self.addons(s, &mut deps);
+        self.cluster_warnings(entry, &network, &api_server, aad.as_ref(), &pools);
+
+        resource.dependencies.extend(deps);
+        let cluster = Cluster {
+            kubernetes_version: s.kubernetes_version.as_ref().map(|v| v.value.clone()),
+            dns_prefix,
+            sku_tier: s.sku_tier.unwrap_or(SkuTier::Free),
+            identity,
+            kubelet_identity,
+            node_resource_group: s.node_resource_group.clone(),
+            autoscaler_profile: autoscaler_profile(s.autoscaler_profile.as_ref()),
+            network,
+            api_server,
+            aad,
+            kubernetes_rbac: access.kubernetes_rbac,
+            oidc_issuer: access.oidc_issuer,
+            workload_identity: access.workload_identity,
+            virtual_nodes,
+            container_insights: addons.container_insights,
+            app_routing: addons.app_routing,
+            http_application_routing: addons.http_application_routing,
+            azure_policy: s.azure_policy.unwrap_or(false),
+            attached_registries: addons.attached.iter().map(|(t, _)| t.clone()).collect(),
+            linux: self.linux_profile(s),
+            upgrade_channel: s
+                .auto_upgrade
+                .as_ref()
+                .and_then(|u| u.channel)
+                .unwrap_or(UpgradeChannel::None),
+            node_os_upgrade_channel: s
+                .auto_upgrade
+                .as_ref()
+                .and_then(|u| u.node_os)
+                .unwrap_or(NodeOsUpgradeChannel::NodeImage),
+            pools,
+        };
+        let grant_dns_access = s
+            .app_routing
+            .as_ref()
+            .is_none_or(|a| a.value.grant_dns_zone_access.unwrap_or(true));
+        self.derived_role_assignments(
+            &address,
+            &resource,
+            &cluster,
+            &addons.attached,
+            grant_dns_access,
+        );
+        resource.spec = Spec::Cluster(Box::new(cluster));
+        self.insert(resource);
+    }
+
+    /// The kubelet identity: AKS's own unless the spec names one, which needs a user-assigned
+    /// control-plane identity.
+    fn kubelet_identity(
+        &mut self,
+        s: &RawCluster,
+        control_plane: &ControlPlaneIdentity,
+        deps: &mut Vec<Dependency>,
+    ) -> Option<Address> {
+        let k = s.kubelet_identity.as_ref()?;
+        let address = match self.resolve(k, &[Kind::Identity], deps) {
+            Some(Target::Node(a)) => Some(a),
+            _ => None,
+        };
+        if *control_plane == ControlPlaneIdentity::SystemAssigned {
+            self.error(
+                SpecDiagnostic::new(Code::ConflictingSettings, "a custom kubelet identity needs a user-assigned control-plane identity")
+                    .at(k.span, "kubelet identity")
+                    .help("set `identity: identity/NAME` (the control plane needs Managed Identity Operator on the kubelet identity)"),
+            );
+        }
+        address
+    }
+
+    /// Kubernetes RBAC, the OIDC issuer and workload identity, with the rules between them.
+    fn access(&mut self, s: &RawCluster) -> Access {
         let kubernetes_rbac = s.kubernetes_rbac.as_ref().is_none_or(|r| r.value);
         if let (Some(raw_aad), Some(rbac)) = (&s.aad, &s.kubernetes_rbac)
             && !rbac.value
@@ -117,13 +181,18 @@ impl Builder<'_> {
             }
             self.error(d);
         }
+        Access {
+            kubernetes_rbac,
+            oidc_issuer,
+            workload_identity,
+        }
+    }
 
-        let pools = self.pools(entry, &network, &mut resource);
-        let virtual_nodes = self.virtual_nodes(entry, &network, &pools, &mut deps);
-
+    /// Container Insights, app routing, the retired HTTP application routing and attached
+    /// registries.
+    fn addons(&mut self, s: &RawCluster, deps: &mut Vec<Dependency>) -> Addons {
         let container_insights = s.container_insights.as_ref().and_then(|ci| {
-            let workspace =
-                self.resolve(&ci.value.workspace, &[Kind::Workspace], true, &mut deps)?;
+            let workspace = self.resolve_or_id(&ci.value.workspace, &[Kind::Workspace], deps)?;
             Some(ContainerInsights {
                 workspace,
                 use_aad_auth: ci.value.use_aad_auth.unwrap_or(true),
@@ -136,7 +205,7 @@ impl Builder<'_> {
         let app_routing = s.app_routing.as_ref().map(|ar| {
             let mut dns_zones: Vec<Target> = Vec::new();
             for zone in &ar.value.dns_zones {
-                if let Some(target) = self.resolve(zone, &[Kind::DnsZone], true, &mut deps)
+                if let Some(target) = self.resolve_or_id(zone, &[Kind::DnsZone], deps)
                     && !dns_zones.contains(&target)
                 {
                     dns_zones.push(target);
@@ -165,11 +234,10 @@ impl Builder<'_> {
             .iter()
             // Only the derived AcrPull assignment waits for the registry; the cluster does not.
             .filter_map(|r| {
-                self.resolve(r, &[Kind::Registry], true, &mut Vec::new())
+                self.resolve_or_id(r, &[Kind::Registry], &mut Vec::new())
                     .map(|t| (t, r.span))
             })
             .collect();
-
         // Repeats are reported above; derive one assignment per target.
         let mut seen = Vec::new();
         attached.retain(|(t, _)| {
@@ -177,7 +245,6 @@ impl Builder<'_> {
             seen.push(t.clone());
             fresh
         });
-
         let http_application_routing = s.http_application_routing.as_ref().is_some_and(|h| h.value);
         if let Some(h) = s.http_application_routing.as_ref().filter(|h| h.value) {
             self.error(
@@ -189,76 +256,40 @@ impl Builder<'_> {
                 .help("use `appRouting:` (managed NGINX with Azure DNS zones) instead"),
             );
         }
-
-        self.cluster_warnings(entry, &network, &api_server, aad.as_ref(), &pools);
-
-        resource.dependencies.extend(deps);
-        let autoscaler_profile = autoscaler_profile(s.autoscaler_profile.as_ref());
-        let cluster = Cluster {
-            kubernetes_version: s.kubernetes_version.as_ref().map(|v| v.value.clone()),
-            dns_prefix,
-            sku_tier: s.sku_tier.unwrap_or(SkuTier::Free),
-            identity,
-            kubelet_identity,
-            node_resource_group: s.node_resource_group.clone(),
-            autoscaler_profile,
-            network,
-            api_server,
-            aad,
-            kubernetes_rbac,
-            oidc_issuer,
-            workload_identity,
-            virtual_nodes,
+        Addons {
             container_insights,
             app_routing,
             http_application_routing,
-            azure_policy: s.azure_policy.unwrap_or(false),
-            attached_registries: attached.iter().map(|(t, _)| t.clone()).collect(),
-            linux: s.linux.as_ref().map(|l| LinuxProfile {
-                admin_user: l.admin_user.clone(),
-                ssh_public_key: l.ssh_public_key.value.clone(),
-            }),
-            upgrade_channel: s
-                .auto_upgrade
-                .as_ref()
-                .and_then(|u| u.channel)
-                .unwrap_or(UpgradeChannel::None),
-            node_os_upgrade_channel: s
-                .auto_upgrade
-                .as_ref()
-                .and_then(|u| u.node_os)
-                .unwrap_or(NodeOsUpgradeChannel::NodeImage),
-            pools,
-        };
-        if let Some(linux) = &s.linux {
-            let key = &linux.ssh_public_key;
-            let valid = key.value.split_whitespace().count() >= 2
-                && [
-                    "ssh-rsa",
-                    "ssh-ed25519",
-                    "ecdsa-sha2-nistp256",
-                    "ecdsa-sha2-nistp384",
-                    "ecdsa-sha2-nistp521",
-                ]
-                .contains(&key.value.split_whitespace().next().unwrap_or(""));
-            if !valid {
-                self.error(
-                    SpecDiagnostic::new(Code::InvalidValue, "this is not an OpenSSH public key")
-                        .at(key.span, "SSH public key")
-                        .help("paste the `.pub` file's line, e.g. `ssh-ed25519 AAAA... you@host`"),
-                );
-            }
+            attached,
         }
-        let grant_dns_access = s
-            .app_routing
-            .as_ref()
-            .is_none_or(|a| a.value.grant_dns_zone_access.unwrap_or(true));
-        self.derived_role_assignments(&address, &resource, &cluster, &attached, grant_dns_access);
-        resource.spec = Spec::Cluster(Box::new(cluster));
-        self.insert(resource);
     }
 
-    /// A list of references names each target once.
+    /// The node admin user and SSH key, the key checked for OpenSSH's public-key shape.
+    fn linux_profile(&mut self, s: &RawCluster) -> Option<LinuxProfile> {
+        let linux = s.linux.as_ref()?;
+        let key = &linux.ssh_public_key;
+        let valid = key.value.split_whitespace().count() >= 2
+            && [
+                "ssh-rsa",
+                "ssh-ed25519",
+                "ecdsa-sha2-nistp256",
+                "ecdsa-sha2-nistp384",
+                "ecdsa-sha2-nistp521",
+            ]
+            .contains(&key.value.split_whitespace().next().unwrap_or(""));
+        if !valid {
+            self.error(
+                SpecDiagnostic::new(Code::InvalidValue, "this is not an OpenSSH public key")
+                    .at(key.span, "SSH public key")
+                    .help("paste the `.pub` file's line, e.g. `ssh-ed25519 AAAA... you@host`"),
+            );
+        }
+        Some(LinuxProfile {
+            admin_user: linux.admin_user.clone(),
+            ssh_public_key: key.value.clone(),
+        })
+    }
+
     fn no_repeats(&mut self, list: &[Spanned<String>], what: &str) {
         for (i, item) in list.iter().enumerate() {
             if let Some(first) = list[..i].iter().find(|other| other.value == item.value) {
@@ -307,7 +338,7 @@ impl Builder<'_> {
             Some(i) if i.value == "systemAssigned" || i.value == "SystemAssigned" => {
                 ControlPlaneIdentity::SystemAssigned
             }
-            Some(i) => match self.resolve(i, &[Kind::Identity], false, deps) {
+            Some(i) => match self.resolve(i, &[Kind::Identity], deps) {
                 Some(Target::Node(a)) => ControlPlaneIdentity::UserAssigned(a),
                 _ => ControlPlaneIdentity::SystemAssigned,
             },
@@ -353,7 +384,7 @@ impl Builder<'_> {
         let subnet = n
             .subnet
             .as_ref()
-            .and_then(|t| self.resolve(t, &[Kind::Subnet], true, deps));
+            .and_then(|t| self.resolve_or_id(t, &[Kind::Subnet], deps));
         let pod_cidr = n.pod_cidr.as_ref().and_then(|c| self.cidr(c));
         if let Some(p) = &n.pod_cidr {
             let overlay = n.plugin_mode == Some(NetworkPluginMode::Overlay);
@@ -582,7 +613,7 @@ impl Builder<'_> {
             let subnet = p
                 .subnet
                 .as_ref()
-                .and_then(|t| self.resolve(t, &[Kind::Subnet], true, &mut deps));
+                .and_then(|t| self.resolve_or_id(t, &[Kind::Subnet], &mut deps));
             let autoscale = self.autoscale(p, mode);
             let raw = self.raw_override(p.raw.as_ref());
             let pool_model = NodePool {
@@ -732,7 +763,7 @@ impl Builder<'_> {
             }
             self.error(d);
         }
-        let target = self.resolve(subnet_ref, &[Kind::Subnet], true, deps)?;
+        let target = self.resolve_or_id(subnet_ref, &[Kind::Subnet], deps)?;
         if let Target::Node(subnet) = &target {
             if let Some(Spec::Subnet(s)) = self.resources.get(subnet).map(|r| &r.spec)
                 && s.delegation
@@ -859,13 +890,15 @@ impl Builder<'_> {
         for (registry, span) in attached {
             let suffix = target_suffix(registry);
             self.derive(
-                format!("{}-acrpull-{suffix}", cluster_address.name),
-                roles::ACR_PULL,
-                registry.clone(),
-                kubelet.clone(),
                 resource,
-                *span,
-                "attached registry: AcrPull for the kubelet identity",
+                Derived {
+                    name: format!("{}-acrpull-{suffix}", cluster_address.name),
+                    role: roles::ACR_PULL,
+                    scope: registry.clone(),
+                    principal: kubelet.clone(),
+                    span: *span,
+                    reason: "attached registry: AcrPull for the kubelet identity",
+                },
             );
         }
         if let Some(app_routing) = &cluster.app_routing
@@ -878,29 +911,30 @@ impl Builder<'_> {
             for zone in &app_routing.dns_zones {
                 let suffix = target_suffix(zone);
                 self.derive(
-                    format!("{}-approuting-dns-{suffix}", cluster_address.name),
-                    roles::DNS_ZONE_CONTRIBUTOR,
-                    zone.clone(),
-                    principal.clone(),
                     resource,
-                    resource.span,
-                    "app routing: DNS Zone Contributor on its zone",
+                    Derived {
+                        name: format!("{}-approuting-dns-{suffix}", cluster_address.name),
+                        role: roles::DNS_ZONE_CONTRIBUTOR,
+                        scope: zone.clone(),
+                        principal: principal.clone(),
+                        span: resource.span,
+                        reason: "app routing: DNS Zone Contributor on its zone",
+                    },
                 );
             }
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn derive(
-        &mut self,
-        name: String,
-        role: &str,
-        scope: Target,
-        principal: Principal,
-        cluster: &Resource,
-        span: crate::source::Span,
-        reason: &'static str,
-    ) {
+    /// Adds a role assignment the cluster's settings imply, as its own node.
+    fn derive(&mut self, cluster: &Resource, derived: Derived) {
+        let Derived {
+            name,
+            role,
+            scope,
+            principal,
+            span,
+            reason,
+        } = derived;
         let address = Address::new(Kind::RoleAssignment, name);
         if let Some(existing) = self.symbols.get(&address) {
             let first = existing.span;
@@ -1083,4 +1117,32 @@ fn autoscaler_profile(
         }
     }
     map
+}
+
+/// Kubernetes RBAC, the OIDC issuer and workload identity, as the cluster will have them.
+struct Access {
+    kubernetes_rbac: bool,
+    oidc_issuer: bool,
+    workload_identity: bool,
+}
+
+/// The add-ons a cluster runs, resolved.
+struct Addons {
+    container_insights: Option<ContainerInsights>,
+    app_routing: Option<AppRouting>,
+    http_application_routing: bool,
+    /// Registries the kubelet pulls from, with where each was written.
+    attached: Vec<(Target, crate::source::Span)>,
+}
+
+/// A role assignment a cluster's settings imply (AcrPull for an attached registry, DNS Zone
+/// Contributor for app routing).
+struct Derived {
+    name: String,
+    role: &'static str,
+    scope: Target,
+    principal: Principal,
+    /// Where in the spec the setting that implies it was written.
+    span: crate::source::Span,
+    reason: &'static str,
 }

@@ -1,0 +1,424 @@
+//! Deciding what happens to one resource of the spec: read it (`existing:`), create it, or
+//! compare it with what lives in Azure (ownership, one-way settings, property changes,
+//! replacements and why, provisioning state). `plan()` runs this over the graph in order, so a
+//! resource sees the actions already decided for what it depends on.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+
+use super::{Action, Change, PlanError, PlanOptions, PropertyChange, diff, lookup, owner_of};
+use crate::id::ResourceId;
+use crate::kinds::{self, Context, Desired};
+use crate::live::{LiveState, Provisioning, fingerprint};
+use crate::model::{Address, Origin, Resource, Spec, Stack};
+
+/// The state of a plan in the making: what was decided so far, and every problem found.
+pub(super) struct Planner<'a> {
+    stack: &'a Stack,
+    live: &'a LiveState,
+    options: PlanOptions,
+    pub(super) errors: Vec<PlanError>,
+    actions: BTreeMap<String, Action>,
+    /// Resources being deleted in Azure right now (or whose parent is).
+    deleting: BTreeSet<String>,
+}
+
+impl<'a> Planner<'a> {
+    pub(super) fn new(stack: &'a Stack, live: &'a LiveState, options: PlanOptions) -> Planner<'a> {
+        Planner {
+            stack,
+            live,
+            options,
+            errors: Vec::new(),
+            actions: BTreeMap::new(),
+            deleting: BTreeSet::new(),
+        }
+    }
+
+    fn ctx(&self) -> Context<'a> {
+        Context {
+            stack: self.stack,
+            live: self.live,
+        }
+    }
+
+    /// The change for one resource of the spec.
+    pub(super) fn decide(&mut self, address: &Address, depends_on: Vec<String>) -> Change {
+        let resource = &self.stack.resources[address];
+        let mut change = new_change(&self.ctx(), resource, depends_on);
+        if let Origin::Derived { from, reason } = &resource.origin {
+            change
+                .reasons
+                .push(format!("derived from {from}: {reason}"));
+        }
+        let live_body = self.live.get(&change.id);
+        if let Spec::Existing(_) = resource.spec {
+            self.read_existing(&mut change, live_body);
+        } else {
+            let desired = kinds::desired(&self.ctx(), resource);
+            change.late = desired.late.clone();
+            change.secrets = desired.secrets.clone();
+            match live_body {
+                None => self.plan_create(&mut change, resource, &desired),
+                Some(body) => self.plan_against_live(&mut change, resource, &desired, body),
+            }
+            if matches!(
+                change.action,
+                Action::Create | Action::Update | Action::Replace | Action::Adopt | Action::Wait
+            ) {
+                change.desired = Some(desired.body);
+            } else {
+                change.late.clear();
+                change.secrets.clear();
+                change.also_ignored.clear();
+            }
+            if resource.protect && change.action == Action::Replace {
+                self.errors.push(PlanError::Protected {
+                    address: change.address.clone(),
+                    action: "replace".into(),
+                    reason: change.reasons.join("; "),
+                });
+            }
+        }
+        self.actions.insert(change.address.clone(), change.action);
+        change
+    }
+
+    /// An `existing:` resource is read, never written; it must exist.
+    fn read_existing(&mut self, change: &mut Change, live_body: Option<&Value>) {
+        change.action = Action::Read;
+        // The type ARM answers with, else the one its ID names.
+        change.arm_type = resource_type(live_body).unwrap_or_else(|| {
+            ResourceId::parse(&change.id).map_or_else(String::new, |id| id.arm_type())
+        });
+        change.observed = live_body.map(fingerprint);
+        if live_body.is_none() {
+            self.errors.push(PlanError::ExistingMissing {
+                address: change.address.clone(),
+                id: change.id.clone(),
+            });
+        }
+    }
+
+    /// A resource Azure does not have: created, every property listed; the first System pool
+    /// of a new cluster comes with the cluster's own PUT.
+    fn plan_create(&mut self, change: &mut Change, resource: &Resource, desired: &Desired) {
+        change.action = Action::Create;
+        let address = &resource.address;
+        let parent_created = address
+            .parent()
+            .and_then(|p| self.actions.get(&p.to_string()))
+            .is_some_and(|a| *a == Action::Create);
+        if parent_created && is_inline_pool(self.stack, resource) {
+            let parent = address.parent().map(|p| p.to_string()).unwrap_or_default();
+            change.reasons.push(format!("created inline with {parent}"));
+            change.inline_with = Some(parent);
+        }
+        change.changes = creation_listing(&desired.body);
+    }
+
+    /// A resource Azure has: whose it is, what may never change, what differs and whether that
+    /// forces a replacement, and where it stands in its provisioning life cycle.
+    fn plan_against_live(
+        &mut self,
+        change: &mut Change,
+        resource: &Resource,
+        desired: &Desired,
+        body: &Value,
+    ) {
+        change.observed = Some(fingerprint(body));
+        self.check_ownership(change, resource, body);
+        let rules = kinds::rules(resource);
+        for (path, why) in rules.one_way {
+            let was_on = lookup(body, path) == Some(&Value::Bool(true));
+            let stays_on = lookup(&desired.body, path) == Some(&Value::Bool(true));
+            if was_on && !stays_on {
+                self.errors.push(PlanError::Impossible {
+                    address: change.address.clone(),
+                    path: path.to_string(),
+                    why: why.to_string(),
+                });
+            }
+        }
+        let mut replace_reasons = property_changes(change, resource, desired, body);
+        replace_reasons.extend(self.replaced_with_others(resource, desired));
+        if !replace_reasons.is_empty() {
+            change.action = Action::Replace;
+            change.reasons.extend(replace_reasons);
+        } else if change.action != Action::Adopt && !change.changes.is_empty() {
+            change.action = Action::Update;
+        }
+        converge(change, &Provisioning::of(body));
+        self.wait_for_deleting_parent(change, &resource.address);
+        change.also_ignored = kinds::dynamic_ignores(resource)
+            .iter()
+            .map(|p| p.to_string())
+            .collect();
+    }
+
+    /// The resource must be this stack's, or nobody's when adopting.
+    fn check_ownership(&mut self, change: &mut Change, resource: &Resource, body: &Value) {
+        let address = change.address.clone();
+        let id = change.id.clone();
+        match ownership(
+            self.stack,
+            resource,
+            kinds::arm_kind(resource).taggable,
+            body,
+        ) {
+            Ownership::Ours => {}
+            Ownership::Nobody if self.options.adopt => change.action = Action::Adopt,
+            Ownership::Nobody => self.errors.push(PlanError::NotOwned { address, id }),
+            Ownership::Other(owner) => {
+                self.errors
+                    .push(PlanError::OwnedElsewhere { address, id, owner })
+            }
+        }
+    }
+
+    /// Replacements that come from other resources: a parent replaced, or (for a role
+    /// assignment) a principal created anew, whose new object ID cannot be swapped in place.
+    fn replaced_with_others(&self, resource: &Resource, desired: &Desired) -> Vec<String> {
+        let mut reasons = Vec::new();
+        let principal_renewed = matches!(resource.spec, Spec::RoleAssignment(_))
+            && desired.late.iter().any(|l| {
+                matches!(
+                    self.actions.get(&l.from),
+                    Some(Action::Create | Action::Replace)
+                )
+            });
+        if principal_renewed {
+            reasons.push("its principal is recreated and gets a new object ID".into());
+        }
+        if let Some(parent) = resource.address.parent()
+            && self.actions.get(&parent.to_string()) == Some(&Action::Replace)
+        {
+            reasons.push(format!("its parent {parent} is replaced"));
+        }
+        reasons
+    }
+
+    /// ARM deletes children with their parent: a child of a resource being deleted waits, and
+    /// is created again once its parent is back.
+    fn wait_for_deleting_parent(&mut self, change: &mut Change, address: &Address) {
+        let parent_deleting = address
+            .parent()
+            .is_some_and(|p| self.deleting.contains(&p.to_string()));
+        if parent_deleting && change.action == Action::NoOp {
+            change.action = Action::Wait;
+            change.reasons.push(format!(
+                "its parent {} is being deleted: apply waits, then creates it again",
+                address.parent().map(|p| p.to_string()).unwrap_or_default()
+            ));
+        }
+        if change.state.as_deref() == Some("Deleting") || parent_deleting {
+            self.deleting.insert(change.address.clone());
+        }
+    }
+}
+
+/// A change with nothing decided yet.
+fn new_change(ctx: &Context<'_>, resource: &Resource, depends_on: Vec<String>) -> Change {
+    let arm = kinds::arm_kind(resource);
+    Change {
+        address: resource.address.to_string(),
+        arm_type: arm.arm_type.to_string(),
+        id: ctx.id(&resource.address),
+        api_version: arm.api_version.to_string(),
+        action: Action::NoOp,
+        reasons: Vec::new(),
+        changes: Vec::new(),
+        depends_on,
+        desired: None,
+        late: Vec::new(),
+        secrets: Vec::new(),
+        observed: None,
+        protected: resource.protect,
+        state: None,
+        goes_with: None,
+        takes_with_it: Vec::new(),
+        inline_with: None,
+        also_ignored: Vec::new(),
+    }
+}
+
+/// The properties that differ, listed on the change; returns why any of them forces a
+/// replacement (the immutable property and its reason).
+fn property_changes(
+    change: &mut Change,
+    resource: &Resource,
+    desired: &Desired,
+    body: &Value,
+) -> Vec<String> {
+    let rules = kinds::rules(resource);
+    let late: Vec<&str> = desired.late.iter().map(|l| l.path.as_str()).collect();
+    let differences = diff::diff(
+        &desired.body,
+        body,
+        rules,
+        diff::Unknowns {
+            ignored: kinds::dynamic_ignores(resource),
+            late: &late,
+        },
+    );
+    let mut replace_reasons = Vec::new();
+    for d in differences {
+        let immutable = rules
+            .immutable
+            .iter()
+            .find(|(p, _)| diff::matches(p, &d.path) || d.path.starts_with(&format!("{p}.")));
+        if let Some((_, why)) = immutable {
+            replace_reasons.push(format!("`{}` changes: {why}", d.path));
+        }
+        change.changes.push(PropertyChange {
+            forces_replacement: immutable.is_some(),
+            path: d.path,
+            before: d.before,
+            after: d.after,
+        });
+    }
+    replace_reasons
+}
+
+/// Provisioning state is part of convergence: a `Failed` resource is repaired by sending the
+/// desired body again (for AKS the documented recovery from a failed state is a PUT of the
+/// unchanged cluster, "az aks update" with no changes:
+/// https://learn.microsoft.com/troubleshoot/azure/azure-kubernetes/availability-performance/cluster-node-virtual-machine-failed-state),
+/// and a busy one is waited for before anything else is decided.
+fn converge(change: &mut Change, provisioning: &Provisioning) {
+    match provisioning {
+        Provisioning::Succeeded => {}
+        Provisioning::Failed(state) => {
+            change.state = Some(state.clone());
+            change.reasons.push(format!(
+                "its provisioning state is `{state}`: apply sends the desired body again to repair it"
+            ));
+            if change.action == Action::NoOp {
+                change.action = Action::Update;
+            }
+        }
+        Provisioning::Busy(state) => {
+            change.state = Some(state.clone());
+            change.reasons.push(format!(
+                "it is busy (`{state}`): apply waits for the operation in flight, then decides again"
+            ));
+            if change.action == Action::NoOp {
+                change.action = Action::Wait;
+            }
+        }
+    }
+}
+
+pub(super) fn resource_type(body: Option<&Value>) -> Option<String> {
+    body?.get("type")?.as_str().map(str::to_string)
+}
+
+fn is_inline_pool(stack: &Stack, resource: &Resource) -> bool {
+    let Some(parent) = resource.address.parent() else {
+        return false;
+    };
+    match stack.resources.get(&parent).map(|r| &r.spec) {
+        Some(Spec::Cluster(c)) => c.pools.first() == Some(&resource.address),
+        _ => false,
+    }
+}
+
+/// Everything a create sets, as property changes from nothing.
+fn creation_listing(body: &Value) -> Vec<PropertyChange> {
+    let mut out = Vec::new();
+    flatten("", body, &mut out);
+    out
+}
+
+fn flatten(prefix: &str, value: &Value, out: &mut Vec<PropertyChange>) {
+    match value {
+        Value::Object(map) if !map.is_empty() => {
+            for (k, v) in map {
+                let path = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                flatten(&path, v, out);
+            }
+        }
+        _ => out.push(PropertyChange {
+            path: prefix.to_string(),
+            before: None,
+            after: value.clone(),
+            forces_replacement: false,
+        }),
+    }
+}
+
+pub(super) enum Ownership {
+    Ours,
+    Nobody,
+    Other(String),
+}
+
+pub(super) fn ownership(
+    stack: &Stack,
+    resource: &Resource,
+    taggable: bool,
+    body: &Value,
+) -> Ownership {
+    let owner = owner_of(body);
+    match owner {
+        Some(owner) if owner == stack.name => Ownership::Ours,
+        Some(owner) => Ownership::Other(owner),
+        // Children (subnets, pools, credentials) belong to whoever owns their parent, which
+        // is checked on the parent itself.
+        None if !taggable && !matches!(resource.spec, Spec::RoleAssignment(_)) => Ownership::Ours,
+        None => Ownership::Nobody,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::plan::delete_change;
+
+    fn change() -> Change {
+        delete_change(
+            "a".into(),
+            "t".into(),
+            "/a".into(),
+            String::new(),
+            &json!({}),
+        )
+    }
+
+    #[test]
+    fn failed_resources_are_repaired_and_busy_ones_waited_for() {
+        for (state, before, after) in [
+            ("Failed", Action::NoOp, Action::Update),
+            ("Canceled", Action::NoOp, Action::Update),
+            ("Updating", Action::NoOp, Action::Wait),
+            ("Deleting", Action::NoOp, Action::Wait),
+            ("Creating", Action::Update, Action::Update),
+            ("Failed", Action::Replace, Action::Replace),
+            ("Succeeded", Action::NoOp, Action::NoOp),
+        ] {
+            let mut c = change();
+            c.action = before;
+            converge(
+                &mut c,
+                &Provisioning::of(&json!({"properties": {"provisioningState": state}})),
+            );
+            assert_eq!(c.action, after, "{state} over {before:?}");
+            assert_eq!(c.state.is_some(), state != "Succeeded");
+        }
+        let mut c = change();
+        c.action = Action::NoOp;
+        converge(&mut c, &Provisioning::of(&json!({"properties": {}})));
+        assert_eq!(
+            c.action,
+            Action::NoOp,
+            "no provisioningState counts as Succeeded"
+        );
+    }
+}
