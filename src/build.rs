@@ -142,14 +142,12 @@ impl Builder<'_> {
         if let Some(s) = &subscription
             && !names::is_guid(&s.value)
         {
-            self.error(
-                SpecDiagnostic::new(
-                    Code::InvalidValue,
-                    format!("subscription `{}` is not a GUID", s.value),
-                )
-                .at(s.span, "expected a subscription ID")
-                .help("find it with `az account show --query id`"),
-            );
+            self.error(SpecDiagnostic::invalid(
+                format!("subscription `{}` is not a GUID", s.value),
+                s.span,
+                "expected a subscription ID",
+                "find it with `az account show --query id`",
+            ));
         }
         if let Some(name) = &name {
             let ok = !name.value.is_empty()
@@ -159,16 +157,13 @@ impl Builder<'_> {
                     .bytes()
                     .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
             if !ok {
-                self.error(
-                    SpecDiagnostic::new(
-                        Code::InvalidName,
-                        format!("stack name `{}` is not valid", name.value),
-                    )
-                    .at(name.span, "stack name")
-                    .help(
-                        "a stack name is 1-63 letters, digits, `-` and `_`; it becomes a tag value",
-                    ),
-                );
+                self.error(SpecDiagnostic::error_at(
+                    Code::InvalidName,
+                    format!("stack name `{}` is not valid", name.value),
+                    name.span,
+                    "stack name",
+                    "a stack name is 1-63 letters, digits, `-` and `_`; it becomes a tag value",
+                ));
             }
         }
         Some((name?.value, subscription?.value))
@@ -293,11 +288,13 @@ impl Builder<'_> {
         let parsed = match reference::parse(&text.value) {
             Ok(parsed) => parsed,
             Err(message) => {
-                self.error(
-                    SpecDiagnostic::new(Code::InvalidReference, message)
-                        .at(text.span, format!("expected a reference to a {what}"))
-                        .help(example_reference(expected)),
-                );
+                self.error(SpecDiagnostic::error_at(
+                    Code::InvalidReference,
+                    message,
+                    text.span,
+                    format!("expected a reference to a {what}"),
+                    example_reference(expected),
+                ));
                 return None;
             }
         };
@@ -308,14 +305,13 @@ impl Builder<'_> {
                     .as_deref()
                     .is_some_and(|t| expected.iter().any(|k| existing_can_be(*k, t)));
                 if !fits {
-                    self.error(
-                        SpecDiagnostic::new(
-                            Code::WrongReferenceKind,
-                            format!("`{id}` is not the ARM ID of a {what}"),
-                        )
-                        .at(text.span, "wrong kind of resource")
-                        .help(example_reference(expected)),
-                    );
+                    self.error(SpecDiagnostic::error_at(
+                        Code::WrongReferenceKind,
+                        format!("`{id}` is not the ARM ID of a {what}"),
+                        text.span,
+                        "wrong kind of resource",
+                        example_reference(expected),
+                    ));
                     return None;
                 }
                 Some(Target::ArmId(id.to_string()))
@@ -335,14 +331,13 @@ impl Builder<'_> {
                     .map(|_| Target::Node(address))
             }
             _ => {
-                self.error(
-                    SpecDiagnostic::new(
-                        Code::WrongReferenceKind,
-                        format!("`{}` cannot be used here", text.value),
-                    )
-                    .at(text.span, format!("expected a {what}"))
-                    .help(example_reference(expected)),
-                );
+                self.error(SpecDiagnostic::error_at(
+                    Code::WrongReferenceKind,
+                    format!("`{}` cannot be used here", text.value),
+                    text.span,
+                    format!("expected a {what}"),
+                    example_reference(expected),
+                ));
                 None
             }
         }
@@ -374,14 +369,13 @@ impl Builder<'_> {
                 .map(|a| a.to_string())
                 .collect();
             let wanted = node.to_string();
-            self.error(
-                SpecDiagnostic::new(
-                    Code::UnknownReference,
-                    format!("`{wanted}` is not declared in this stack"),
-                )
-                .at(text.span, "unknown reference")
-                .help(suggest(&wanted, same_kind.iter().map(String::as_str))),
-            );
+            self.error(SpecDiagnostic::error_at(
+                Code::UnknownReference,
+                format!("`{wanted}` is not declared in this stack"),
+                text.span,
+                "unknown reference",
+                suggest(&wanted, same_kind.iter().map(String::as_str)),
+            ));
             return None;
         };
         let kind_ok = if address.kind == Kind::Existing {
@@ -413,18 +407,17 @@ impl Builder<'_> {
             expected.contains(&address.kind)
         };
         if !kind_ok {
-            self.error(
-                SpecDiagnostic::new(
-                    Code::WrongReferenceKind,
-                    format!(
-                        "`{}` is a {}, but a {what} is expected here",
-                        text.value,
-                        address.kind.noun()
-                    ),
-                )
-                .at(text.span, format!("expected a {what}"))
-                .help(example_reference(expected)),
-            );
+            self.error(SpecDiagnostic::error_at(
+                Code::WrongReferenceKind,
+                format!(
+                    "`{}` is a {}, but a {what} is expected here",
+                    text.value,
+                    address.kind.noun()
+                ),
+                text.span,
+                format!("expected a {what}"),
+                example_reference(expected),
+            ));
             return None;
         }
         deps.push(Dependency {
@@ -451,9 +444,7 @@ impl Builder<'_> {
                 },
                 Ok(_) => {
                     self.error(
-                        SpecDiagnostic::new(Code::InvalidReference, format!("`{}` is not a resource address", item.value))
-                            .at(item.span, "expected an address")
-                            .help("dependsOn lists addresses such as `roleAssignment/NAME` or `vnet/NAME/SUBNET`"),
+                        SpecDiagnostic::error_at(Code::InvalidReference, format!("`{}` is not a resource address", item.value), item.span, "expected an address", "dependsOn lists addresses such as `roleAssignment/NAME` or `vnet/NAME/SUBNET`"),
                     );
                     continue;
                 }
@@ -485,14 +476,13 @@ impl Builder<'_> {
         deps: &mut Vec<Dependency>,
     ) -> Option<ResourceGroupRef> {
         let Some(text) = own.or(self.raw.resource_group.as_ref()).cloned() else {
-            self.error(
-                SpecDiagnostic::new(
-                    Code::MissingSetting,
-                    format!("`{}` has no resource group", key.value),
-                )
-                .at(key.span, "no resource group")
-                .help("set `resourceGroup:` on the resource or once for the whole stack"),
-            );
+            self.error(SpecDiagnostic::error_at(
+                Code::MissingSetting,
+                format!("`{}` has no resource group", key.value),
+                key.span,
+                "no resource group",
+                "set `resourceGroup:` on the resource or once for the whole stack",
+            ));
             return None;
         };
         if text.value.starts_with("existing/") {
@@ -507,9 +497,7 @@ impl Builder<'_> {
         if !self.symbols.contains_key(&address) {
             let declared: Vec<&str> = self.group_names.keys().map(String::as_str).collect();
             self.error(
-                SpecDiagnostic::new(Code::UnknownReference, format!("resource group `{}` is not declared in this stack", text.value))
-                    .at(text.span, "unknown resource group")
-                    .help(match crate::diag::did_you_mean(&text.value, declared.iter().copied()) {
+                SpecDiagnostic::error_at(Code::UnknownReference, format!("resource group `{}` is not declared in this stack", text.value), text.span, "unknown resource group", match crate::diag::did_you_mean(&text.value, declared.iter().copied()) {
                         Some(best) => format!("did you mean `{best}`?"),
                         None => "declare it under `resourceGroups:`, or list a pre-existing one under `existing:` and write `existing/NAME`".into(),
                     }),
@@ -541,14 +529,13 @@ impl Builder<'_> {
             // ARM's region names: "West Europe" is `westeurope`.
             Some(location) => Some(location.replace(' ', "").to_ascii_lowercase()),
             None => {
-                self.error(
-                    SpecDiagnostic::new(
-                        Code::MissingSetting,
-                        format!("`{}` has no location", key.value),
-                    )
-                    .at(key.span, "no location")
-                    .help("set `location:` on the resource or once for the whole stack"),
-                );
+                self.error(SpecDiagnostic::error_at(
+                    Code::MissingSetting,
+                    format!("`{}` has no location", key.value),
+                    key.span,
+                    "no location",
+                    "set `location:` on the resource or once for the whole stack",
+                ));
                 None
             }
         }
@@ -567,11 +554,13 @@ impl Builder<'_> {
         rule: fn(&str) -> Result<(), names::Rule>,
     ) {
         if let Err(rule) = rule(name) {
-            self.error(
-                SpecDiagnostic::new(Code::InvalidName, format!("`{name}` is not a valid name"))
-                    .at(span, "invalid name")
-                    .help(rule),
-            );
+            self.error(SpecDiagnostic::error_at(
+                Code::InvalidName,
+                format!("`{name}` is not a valid name"),
+                span,
+                "invalid name",
+                rule,
+            ));
         }
     }
 
@@ -581,14 +570,13 @@ impl Builder<'_> {
     ) -> Option<serde_json::Value> {
         let raw = raw?;
         if !raw.value.is_object() {
-            self.error(
-                SpecDiagnostic::new(
-                    Code::RawOverride,
-                    "`raw` must be a mapping merged into the ARM body",
-                )
-                .at(raw.span, "not a mapping")
-                .help("e.g. `raw: {properties: {someSetting: true}}`"),
-            );
+            self.error(SpecDiagnostic::error_at(
+                Code::RawOverride,
+                "`raw` must be a mapping merged into the ARM body",
+                raw.span,
+                "not a mapping",
+                "e.g. `raw: {properties: {someSetting: true}}`",
+            ));
             return None;
         }
         Some(raw.value.clone())
@@ -642,11 +630,13 @@ impl Builder<'_> {
         match text.value.parse::<Cidr>() {
             Ok(cidr) => Some(cidr),
             Err(message) => {
-                self.error(
-                    SpecDiagnostic::new(Code::InvalidCidr, message)
-                        .at(text.span, "invalid CIDR")
-                        .help("write an IPv4 network such as `10.240.0.0/16`"),
-                );
+                self.error(SpecDiagnostic::error_at(
+                    Code::InvalidCidr,
+                    message,
+                    text.span,
+                    "invalid CIDR",
+                    "write an IPv4 network such as `10.240.0.0/16`",
+                ));
                 None
             }
         }

@@ -597,11 +597,13 @@ impl<'n> de::MapAccess<'n> for MapAccess<'n, '_> {
                     .iter()
                     .copied()
                     .filter(|f| !f.starts_with("$__"));
-                self.de.sink.borrow_mut().push(
-                    SpecDiagnostic::new(Code::UnknownField, format!("unknown field `{name}`"))
-                        .at(key.span, "unknown field")
-                        .help(suggest(name, candidates)),
-                );
+                self.de.sink.borrow_mut().push(SpecDiagnostic::error_at(
+                    Code::UnknownField,
+                    format!("unknown field `{name}`"),
+                    key.span,
+                    "unknown field",
+                    suggest(name, candidates),
+                ));
                 continue;
             }
             let label = match value.value {

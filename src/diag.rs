@@ -142,6 +142,39 @@ impl SpecDiagnostic {
         }
     }
 
+    /// The common shape: a problem at one place, with a label and a way out.
+    pub fn error_at(
+        code: Code,
+        message: impl Into<String>,
+        span: Span,
+        label: impl Into<String>,
+        help: impl Into<String>,
+    ) -> SpecDiagnostic {
+        SpecDiagnostic::new(code, message)
+            .at(span, label)
+            .help(help)
+    }
+
+    /// A value that is not valid where it stands.
+    pub fn invalid(
+        message: impl Into<String>,
+        span: Span,
+        label: impl Into<String>,
+        help: impl Into<String>,
+    ) -> SpecDiagnostic {
+        SpecDiagnostic::error_at(Code::InvalidValue, message, span, label, help)
+    }
+
+    /// Settings that cannot go together.
+    pub fn conflict(
+        message: impl Into<String>,
+        span: Span,
+        label: impl Into<String>,
+        help: impl Into<String>,
+    ) -> SpecDiagnostic {
+        SpecDiagnostic::error_at(Code::ConflictingSettings, message, span, label, help)
+    }
+
     pub fn at(mut self, span: Span, label: impl Into<String>) -> SpecDiagnostic {
         self.primary = Some((span, label.into()));
         self

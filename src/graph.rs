@@ -43,14 +43,13 @@ pub fn build(stack: &Stack, diagnostics: &mut Diagnostics) -> Option<Graph> {
         for dep in deps {
             if dep.on == *address || !seen.insert(&dep.on) {
                 if dep.on == *address {
-                    diagnostics.push(
-                        SpecDiagnostic::new(
-                            Code::DependencyCycle,
-                            format!("`{address}` depends on itself"),
-                        )
-                        .at(dep.span, "self-reference")
-                        .help("remove this reference"),
-                    );
+                    diagnostics.push(SpecDiagnostic::error_at(
+                        Code::DependencyCycle,
+                        format!("`{address}` depends on itself"),
+                        dep.span,
+                        "self-reference",
+                        "remove this reference",
+                    ));
                 }
                 continue;
             }

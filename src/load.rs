@@ -300,14 +300,13 @@ fn load_documents(
                     .chain(VARIABLE_SECTIONS)
                     .copied()
                     .chain(resource_sections());
-                diagnostics.push(
-                    SpecDiagnostic::new(
-                        Code::UnknownSection,
-                        format!("unknown section `{section}`"),
-                    )
-                    .at(key.span, "unknown section")
-                    .help(suggest(section, all)),
-                );
+                diagnostics.push(SpecDiagnostic::error_at(
+                    Code::UnknownSection,
+                    format!("unknown section `{section}`"),
+                    key.span,
+                    "unknown section",
+                    suggest(section, all),
+                ));
                 continue;
             }
             let Some(resources) = mapping_of(value, section, text, diagnostics) else {
@@ -389,19 +388,15 @@ fn mapping_of<'n>(
     match node.as_map() {
         Some(entries) => Some(entries),
         None => {
-            diagnostics.push(
-                SpecDiagnostic::new(
-                    Code::InvalidValue,
-                    format!(
-                        "`{section}` must map names to settings, found {}",
-                        node.describe()
-                    ),
-                )
-                .at(node.label_span(text), "expected a mapping")
-                .help(format!(
-                    "write `{section}:` followed by indented `NAME:` entries"
-                )),
-            );
+            diagnostics.push(SpecDiagnostic::invalid(
+                format!(
+                    "`{section}` must map names to settings, found {}",
+                    node.describe()
+                ),
+                node.label_span(text),
+                "expected a mapping",
+                format!("write `{section}:` followed by indented `NAME:` entries"),
+            ));
             None
         }
     }
@@ -520,14 +515,13 @@ fn apply_values(
                 continue;
             };
             if !variables.declared.contains_key(name_text) {
-                diagnostics.push(
-                    SpecDiagnostic::new(
-                        Code::UnknownVariable,
-                        format!("unknown variable `{name_text}`"),
-                    )
-                    .at(name.span, "not declared under `variables`")
-                    .help(suggest(name_text, variables.names())),
-                );
+                diagnostics.push(SpecDiagnostic::error_at(
+                    Code::UnknownVariable,
+                    format!("unknown variable `{name_text}`"),
+                    name.span,
+                    "not declared under `variables`",
+                    suggest(name_text, variables.names()),
+                ));
             }
             let _ = value;
         }
@@ -560,14 +554,13 @@ fn apply_values(
                     continue;
                 };
                 if !variables.set(name_text, value.clone()) {
-                    diagnostics.push(
-                        SpecDiagnostic::new(
-                            Code::UnknownVariable,
-                            format!("unknown variable `{name_text}`"),
-                        )
-                        .at(name.span, "not declared in the stack")
-                        .help(suggest(name_text, variables.names())),
-                    );
+                    diagnostics.push(SpecDiagnostic::error_at(
+                        Code::UnknownVariable,
+                        format!("unknown variable `{name_text}`"),
+                        name.span,
+                        "not declared in the stack",
+                        suggest(name_text, variables.names()),
+                    ));
                 }
             }
         }

@@ -79,11 +79,13 @@ impl Variables {
         let pieces = match split_template(text) {
             Ok(pieces) => pieces,
             Err(message) => {
-                diagnostics.push(
-                    SpecDiagnostic::new(Code::UnknownVariable, message)
-                        .at(span, "here")
-                        .help("write `${var.NAME}`; `$${` gives a literal `${`"),
-                );
+                diagnostics.push(SpecDiagnostic::error_at(
+                    Code::UnknownVariable,
+                    message,
+                    span,
+                    "here",
+                    "write `${var.NAME}`; `$${` gives a literal `${`",
+                ));
                 return None;
             }
         };
@@ -101,17 +103,15 @@ impl Variables {
                     match &value.value {
                         Value::Scalar { text, .. } => out.push_str(text),
                         _ => {
-                            diagnostics.push(
-                                SpecDiagnostic::new(
-                                    Code::InvalidValue,
-                                    format!(
-                                        "variable `{name}` is {} and cannot be part of a text",
-                                        value.describe()
-                                    ),
-                                )
-                                .at(span, "used inside text here")
-                                .help("use the variable as the whole value instead"),
-                            );
+                            diagnostics.push(SpecDiagnostic::invalid(
+                                format!(
+                                    "variable `{name}` is {} and cannot be part of a text",
+                                    value.describe()
+                                ),
+                                span,
+                                "used inside text here",
+                                "use the variable as the whole value instead",
+                            ));
                             return None;
                         }
                     }
@@ -124,11 +124,13 @@ impl Variables {
 
     fn lookup(&mut self, name: &str, span: Span, diagnostics: &mut Diagnostics) -> Option<Node> {
         let Some(variable) = self.declared.get(name) else {
-            diagnostics.push(
-                SpecDiagnostic::new(Code::UnknownVariable, format!("unknown variable `{name}`"))
-                    .at(span, "used here")
-                    .help(suggest(name, self.names())),
-            );
+            diagnostics.push(SpecDiagnostic::error_at(
+                Code::UnknownVariable,
+                format!("unknown variable `{name}`"),
+                span,
+                "used here",
+                suggest(name, self.names()),
+            ));
             return None;
         };
         self.used.insert(name.to_string());
@@ -199,12 +201,13 @@ impl Variables {
             .iter()
             .filter(|(name, _)| !self.used.contains(*name))
             .map(|(name, variable)| {
-                SpecDiagnostic::new(
+                SpecDiagnostic::error_at(
                     Code::UnusedVariable,
                     format!("variable `{name}` is never used"),
+                    variable.declared_at,
+                    "declared here",
+                    "remove it, or use it as `${var.NAME}`",
                 )
-                .at(variable.declared_at, "declared here")
-                .help("remove it, or use it as `${var.NAME}`")
             })
     }
 }

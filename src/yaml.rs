@@ -154,12 +154,13 @@ pub fn parse(file: FileId, text: &str) -> Result<Vec<Node>, Vec<SpecDiagnostic>>
 
 fn syntax_error(builder: &Builder, error: &ScanError) -> SpecDiagnostic {
     let at = builder.offsets.byte(error.marker().index());
-    SpecDiagnostic::new(
+    SpecDiagnostic::error_at(
         Code::YamlSyntax,
         format!("YAML syntax error: {}", error.info()),
+        Span::new(builder.file, at, at),
+        "here",
+        "check the indentation and quoting around this point",
     )
-    .at(Span::new(builder.file, at, at), "here")
-    .help("check the indentation and quoting around this point")
 }
 
 /// saphyr reports positions in characters; spans are bytes.
@@ -238,14 +239,13 @@ impl Builder {
         if matches!(event, Event::SequenceStart(..) | Event::MappingStart(..))
             && self.stack.len() >= MAX_DEPTH
         {
-            return Err(Box::new(
-                SpecDiagnostic::new(
-                    Code::YamlLimit,
-                    format!("YAML nested more than {MAX_DEPTH} levels deep"),
-                )
-                .at(self.span(start, end), "too deep")
-                .help("flatten the structure; no azplan setting nests this deep"),
-            ));
+            return Err(Box::new(SpecDiagnostic::error_at(
+                Code::YamlLimit,
+                format!("YAML nested more than {MAX_DEPTH} levels deep"),
+                self.span(start, end),
+                "too deep",
+                "flatten the structure; no azplan setting nests this deep",
+            )));
         }
         match event {
             Event::Scalar(text, style, anchor, tag) => {
@@ -255,14 +255,13 @@ impl Builder {
                     if tag.is_yaml_core_schema() && tag.suffix == "str" {
                         plain = false;
                     } else if !tag.is_yaml_core_schema() {
-                        self.problems.push(
-                            SpecDiagnostic::new(
-                                Code::YamlUnsupported,
-                                format!("YAML tag `{}{}` is not supported", tag.handle, tag.suffix),
-                            )
-                            .at(span, "custom tag")
-                            .help("remove the tag; azplan specs use plain YAML values"),
-                        );
+                        self.problems.push(SpecDiagnostic::error_at(
+                            Code::YamlUnsupported,
+                            format!("YAML tag `{}{}` is not supported", tag.handle, tag.suffix),
+                            span,
+                            "custom tag",
+                            "remove the tag; azplan specs use plain YAML values",
+                        ));
                     }
                 }
                 self.finish(Node::scalar(text.into_owned(), plain, span), anchor);
@@ -348,16 +347,15 @@ impl Builder {
     fn count_copies(&mut self, nodes: usize, at: Span) -> Result<(), Box<SpecDiagnostic>> {
         self.copied = self.copied.saturating_add(nodes);
         if self.copied > MAX_ALIAS_NODES {
-            return Err(Box::new(
-                SpecDiagnostic::new(
-                    Code::YamlLimit,
-                    format!(
-                        "YAML aliases expand to more than {MAX_ALIAS_NODES} nodes (an alias bomb?)"
-                    ),
-                )
-                .at(at, "expansion passes the limit here")
-                .help("reuse smaller fragments, or write the values out"),
-            ));
+            return Err(Box::new(SpecDiagnostic::error_at(
+                Code::YamlLimit,
+                format!(
+                    "YAML aliases expand to more than {MAX_ALIAS_NODES} nodes (an alias bomb?)"
+                ),
+                at,
+                "expansion passes the limit here",
+                "reuse smaller fragments, or write the values out",
+            )));
         }
         Ok(())
     }

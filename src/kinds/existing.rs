@@ -21,7 +21,7 @@ pub struct RawExisting {
 // Building the model from the spec.
 
 use crate::build::{Builder, arm_type_of};
-use crate::diag::{Code, SpecDiagnostic};
+use crate::diag::SpecDiagnostic;
 use crate::model::{Address, Existing, Origin, Resource, Spec};
 use crate::spec::Entry;
 use std::collections::BTreeMap;
@@ -45,9 +45,7 @@ impl Builder<'_> {
             let id = &entry.spec.id;
             let Some(arm_type) = arm_type_of(&id.value) else {
                 self.error(
-                    SpecDiagnostic::new(Code::InvalidValue, format!("`{}` is not an ARM resource ID", id.value))
-                        .at(id.span, "not an ARM ID")
-                        .help("copy the ID from `az resource show --query id`, e.g. /subscriptions/SUB/resourceGroups/RG/providers/Microsoft.Network/virtualNetworks/NAME"),
+                    SpecDiagnostic::invalid(format!("`{}` is not an ARM resource ID", id.value), id.span, "not an ARM ID", "copy the ID from `az resource show --query id`, e.g. /subscriptions/SUB/resourceGroups/RG/providers/Microsoft.Network/virtualNetworks/NAME"),
                 );
                 continue;
             };

@@ -153,12 +153,7 @@ impl Builder<'_> {
                     .nth(MAX_FEDERATED_CREDENTIALS)
                     .map_or(entry.key.span, |c| c.span);
                 self.error(
-                    SpecDiagnostic::new(
-                        Code::TooManyFederatedCredentials,
-                        format!("identity `{}` has {} federated credentials; Azure allows {MAX_FEDERATED_CREDENTIALS}", entry.key.value, credentials.len()),
-                    )
-                    .at(extra, "the 21st")
-                    .help("split the workloads across several identities"),
+                    SpecDiagnostic::error_at(Code::TooManyFederatedCredentials, format!("identity `{}` has {} federated credentials; Azure allows {MAX_FEDERATED_CREDENTIALS}", entry.key.value, credentials.len()), extra, "the 21st", "split the workloads across several identities"),
                 );
             }
             let resource_group = self
@@ -183,9 +178,7 @@ impl Builder<'_> {
                     (None, Some(url)) => {
                         if !url.value.starts_with("https://") {
                             self.error(
-                                SpecDiagnostic::new(Code::InvalidValue, "an issuer is an https:// URL")
-                                    .at(url.span, "issuer")
-                                    .help("e.g. `https://token.actions.githubusercontent.com`, or use `cluster: cluster/NAME`"),
+                                SpecDiagnostic::invalid("an issuer is an https:// URL", url.span, "issuer", "e.g. `https://token.actions.githubusercontent.com`, or use `cluster: cluster/NAME`"),
                             );
                         }
                         Some(Issuer::Url(url.value.clone()))
@@ -204,9 +197,7 @@ impl Builder<'_> {
                     }
                     (None, None) => {
                         self.error(
-                            SpecDiagnostic::new(Code::MissingField, format!("federated credential `{name}` has no issuer"))
-                                .at(credential.span, "no issuer")
-                                .help("add `cluster: cluster/NAME` (its OIDC issuer) or `issuer: https://...`"),
+                            SpecDiagnostic::error_at(Code::MissingField, format!("federated credential `{name}` has no issuer"), credential.span, "no issuer", "add `cluster: cluster/NAME` (its OIDC issuer) or `issuer: https://...`"),
                         );
                         None
                     }
@@ -218,9 +209,7 @@ impl Builder<'_> {
                     }
                     _ => {
                         self.error(
-                            SpecDiagnostic::new(Code::MissingField, format!("federated credential `{name}` needs a subject"))
-                                .at(credential.span, "no subject")
-                                .help("set `namespace` and `serviceAccount` (a Kubernetes service account), or `subject` alone"),
+                            SpecDiagnostic::error_at(Code::MissingField, format!("federated credential `{name}` needs a subject"), credential.span, "no subject", "set `namespace` and `serviceAccount` (a Kubernetes service account), or `subject` alone"),
                         );
                         None
                     }
@@ -230,17 +219,15 @@ impl Builder<'_> {
                     |a| a.value.clone(),
                 );
                 if let Some(a) = c.audiences.as_ref().filter(|a| a.value.len() != 1) {
-                    self.error(
-                        SpecDiagnostic::new(
-                            Code::InvalidValue,
-                            format!(
-                                "a federated credential takes exactly one audience, found {}",
-                                a.value.len()
-                            ),
-                        )
-                        .at(a.span, "audiences")
-                        .help(format!("use `[{TOKEN_EXCHANGE_AUDIENCE}]`, the default")),
-                    );
+                    self.error(SpecDiagnostic::invalid(
+                        format!(
+                            "a federated credential takes exactly one audience, found {}",
+                            a.value.len()
+                        ),
+                        a.span,
+                        "audiences",
+                        format!("use `[{TOKEN_EXCHANGE_AUDIENCE}]`, the default"),
+                    ));
                 }
                 let (Some(issuer), Some(subject)) = (issuer, subject) else {
                     continue;

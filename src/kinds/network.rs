@@ -173,11 +173,12 @@ impl Builder<'_> {
                 .filter_map(|t| self.cidr(t).map(|c| (c, t.span)))
                 .collect();
             if s.address_space.value.is_empty() {
-                self.error(
-                    SpecDiagnostic::new(Code::InvalidValue, "the address space is empty")
-                        .at(s.address_space.span, "empty")
-                        .help("give at least one prefix, e.g. `addressSpace: [10.0.0.0/8]`"),
-                );
+                self.error(SpecDiagnostic::invalid(
+                    "the address space is empty",
+                    s.address_space.span,
+                    "empty",
+                    "give at least one prefix, e.g. `addressSpace: [10.0.0.0/8]`",
+                ));
             }
             let mut placed: Vec<(Cidr, Span, &str)> = Vec::new();
             for (subnet_name, subnet) in &s.subnets {

@@ -89,7 +89,7 @@ pub fn outputs(body: &Value) -> Vec<(String, Value)> {
 // Building the model from the spec.
 
 use crate::build::Builder;
-use crate::diag::{Code, SpecDiagnostic};
+use crate::diag::SpecDiagnostic;
 use crate::names;
 use crate::spec::Entry;
 
@@ -118,14 +118,12 @@ impl Builder<'_> {
                 .as_ref()
                 .filter(|z| z.value && sku != RegistrySku::Premium)
             {
-                self.error(
-                    SpecDiagnostic::new(
-                        Code::ConflictingSettings,
-                        "zone redundancy needs the Premium SKU",
-                    )
-                    .at(z.span, "zone redundancy")
-                    .help("set `sku: Premium`, or remove `zoneRedundancy`"),
-                );
+                self.error(SpecDiagnostic::conflict(
+                    "zone redundancy needs the Premium SKU",
+                    z.span,
+                    "zone redundancy",
+                    "set `sku: Premium`, or remove `zoneRedundancy`",
+                ));
             }
             resource.spec = Spec::Registry(Registry {
                 sku,

@@ -206,16 +206,13 @@ impl Builder<'_> {
             let scope = self.scope(&s.scope, &mut deps);
             let principal = self.principal(entry, &mut deps);
             if let Some(name) = s.name.as_ref().filter(|n| !names::is_guid(&n.value)) {
-                self.error(
-                    SpecDiagnostic::new(
-                        Code::InvalidName,
-                        format!("`{}` is not a GUID", name.value),
-                    )
-                    .at(name.span, "role assignment name")
-                    .help(
-                        "role assignment names are GUIDs; leave `name` out and azplan derives one",
-                    ),
-                );
+                self.error(SpecDiagnostic::error_at(
+                    Code::InvalidName,
+                    format!("`{}` is not a GUID", name.value),
+                    name.span,
+                    "role assignment name",
+                    "role assignment names are GUIDs; leave `name` out and azplan derives one",
+                ));
             }
             let (Some(role), Some(scope), Some(principal)) = (role, scope, principal) else {
                 continue;
@@ -260,14 +257,13 @@ impl Builder<'_> {
             Ok(Parsed::Subscription) => Some(Scope::Subscription),
             Ok(Parsed::ArmId(id)) => {
                 if arm_type_of(id).is_none() {
-                    self.error(
-                        SpecDiagnostic::new(
-                            Code::InvalidReference,
-                            format!("`{id}` is not an ARM ID"),
-                        )
-                        .at(text.span, "invalid scope")
-                        .help("e.g. /subscriptions/SUB/resourceGroups/RG"),
-                    );
+                    self.error(SpecDiagnostic::error_at(
+                        Code::InvalidReference,
+                        format!("`{id}` is not an ARM ID"),
+                        text.span,
+                        "invalid scope",
+                        "e.g. /subscriptions/SUB/resourceGroups/RG",
+                    ));
                     return None;
                 }
                 Some(Scope::Target(Target::ArmId(id.to_string())))
@@ -290,14 +286,13 @@ impl Builder<'_> {
                         namespace: namespace.to_string(),
                     });
                 }
-                self.error(
-                    SpecDiagnostic::new(
-                        Code::InvalidReference,
-                        format!("`:{facet}` is not a cluster scope"),
-                    )
-                    .at(text.span, "unknown scope")
-                    .help(suggest(facet, ["nodeResourceGroup", "namespace/NAME"])),
-                );
+                self.error(SpecDiagnostic::error_at(
+                    Code::InvalidReference,
+                    format!("`:{facet}` is not a cluster scope"),
+                    text.span,
+                    "unknown scope",
+                    suggest(facet, ["nodeResourceGroup", "namespace/NAME"]),
+                ));
                 None
             }
             _ => self.resolve(text, &scopes, deps).map(Scope::Target),
@@ -315,40 +310,33 @@ impl Builder<'_> {
                 if s.principal_type
                     .is_some_and(|t| t != PrincipalType::ServicePrincipal)
                 {
-                    self.error(
-                        SpecDiagnostic::new(
-                            Code::ConflictingSettings,
-                            "managed identities are service principals",
-                        )
-                        .at(p.span, "principal")
-                        .help(
-                            "remove `principalType`; azplan sends ServicePrincipal for identities",
-                        ),
-                    );
+                    self.error(SpecDiagnostic::conflict(
+                        "managed identities are service principals",
+                        p.span,
+                        "principal",
+                        "remove `principalType`; azplan sends ServicePrincipal for identities",
+                    ));
                 }
                 self.principal_reference(p, deps)
             }
             (None, Some(id)) => {
                 if !names::is_guid(&id.value) {
-                    self.error(
-                        SpecDiagnostic::new(
-                            Code::InvalidValue,
-                            format!("`{}` is not an object ID", id.value),
-                        )
-                        .at(id.span, "expected a GUID")
-                        .help("find it with `az ad group show --group NAME --query id`"),
-                    );
+                    self.error(SpecDiagnostic::invalid(
+                        format!("`{}` is not an object ID", id.value),
+                        id.span,
+                        "expected a GUID",
+                        "find it with `az ad group show --group NAME --query id`",
+                    ));
                     return None;
                 }
                 let Some(principal_type) = s.principal_type else {
-                    self.error(
-                        SpecDiagnostic::new(
-                            Code::MissingField,
-                            "`principalId` needs `principalType`",
-                        )
-                        .at(id.span, "principal")
-                        .help("add `principalType: Group` (or User, ServicePrincipal)"),
-                    );
+                    self.error(SpecDiagnostic::error_at(
+                        Code::MissingField,
+                        "`principalId` needs `principalType`",
+                        id.span,
+                        "principal",
+                        "add `principalType: Group` (or User, ServicePrincipal)",
+                    ));
                     return None;
                 };
                 Some(Principal::Object {
@@ -372,9 +360,7 @@ impl Builder<'_> {
             }
             (None, None) => {
                 self.error(
-                    SpecDiagnostic::new(Code::MissingField, format!("role assignment `{}` has no principal", entry.key.value))
-                        .at(entry.key.span, "no principal")
-                        .help("add `principal: identity/NAME` (or `cluster/NAME:kubelet`), or `principalId` with `principalType`"),
+                    SpecDiagnostic::error_at(Code::MissingField, format!("role assignment `{}` has no principal", entry.key.value), entry.key.span, "no principal", "add `principal: identity/NAME` (or `cluster/NAME:kubelet`), or `principalId` with `principalType`"),
                 );
                 None
             }
@@ -436,18 +422,17 @@ impl Builder<'_> {
             ClusterIdentity::AzurePolicy => (c.azure_policy, "azurePolicy"),
         };
         if !enabled {
-            self.error(
-                SpecDiagnostic::new(
-                    Code::InvalidReference,
-                    format!(
-                        "cluster `{}` has no {} identity: the add-on is off",
-                        cluster.name,
-                        identity.name()
-                    ),
-                )
-                .at(text.span, "add-on identity")
-                .help(format!("enable `{setting}` on the cluster")),
-            );
+            self.error(SpecDiagnostic::error_at(
+                Code::InvalidReference,
+                format!(
+                    "cluster `{}` has no {} identity: the add-on is off",
+                    cluster.name,
+                    identity.name()
+                ),
+                text.span,
+                "add-on identity",
+                format!("enable `{setting}` on the cluster"),
+            ));
         }
     }
 }

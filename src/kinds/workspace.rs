@@ -60,7 +60,7 @@ crate::spec::common!(RawWorkspace);
 // Building the model from the spec.
 
 use crate::build::Builder;
-use crate::diag::{Code, SpecDiagnostic};
+use crate::diag::SpecDiagnostic;
 use crate::names;
 use crate::spec::Entry;
 
@@ -92,14 +92,12 @@ impl Builder<'_> {
                 .as_ref()
                 .filter(|r| !(30..=730).contains(&r.value))
             {
-                self.error(
-                    SpecDiagnostic::new(
-                        Code::InvalidValue,
-                        format!("retention of {} days is out of range", r.value),
-                    )
-                    .at(r.span, "out of range")
-                    .help("Log Analytics keeps data 30 to 730 days"),
-                );
+                self.error(SpecDiagnostic::invalid(
+                    format!("retention of {} days is out of range", r.value),
+                    r.span,
+                    "out of range",
+                    "Log Analytics keeps data 30 to 730 days",
+                ));
             }
             resource.spec = Spec::Workspace(Workspace {
                 sku: s.sku.clone().unwrap_or_else(|| "PerGB2018".into()),

@@ -2,8 +2,11 @@
 //! pool, that one included, is then managed through the agentPools API.
 
 mod build;
+mod derived;
+mod network;
+mod pools;
 mod spec;
-pub use build::ACI_DELEGATION;
+pub use network::ACI_DELEGATION;
 pub use spec::*;
 
 use serde_json::{Map, Value, json};

@@ -107,7 +107,7 @@ pub struct RawAutoscalerProfile {
     pub skip_nodes_with_system_pods: Option<bool>,
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RawNetwork {
     /// `azure` (Azure CNI, default), `kubenet` (legacy) or `none`.

@@ -1,0 +1,271 @@
+//! A cluster's network: plugin, subnets, service addresses, outbound and load balancer, and
+//! virtual nodes on their delegated subnet.
+
+use crate::build::Builder;
+use crate::de::Spanned;
+use crate::diag::{Code, SpecDiagnostic};
+use crate::kinds::cluster::{RawCluster, RawLoadBalancer, RawNetwork};
+use crate::model::{Address, Dependency, Kind, Network, Spec, Target};
+use crate::model::{LoadBalancerSku, NetworkPlugin, NetworkPluginMode, OutboundType};
+use crate::spec::Entry;
+
+pub const ACI_DELEGATION: &str = "Microsoft.ContainerInstance/containerGroups";
+const VIRTUAL_NODES_LIMITS: &str =
+    "on virtual nodes, init containers, Azure Disk volumes and DaemonSets do not work";
+
+impl Builder<'_> {
+    /// The cluster network; without a `network:` section, AKS's defaults (Azure CNI, a
+    /// standard load balancer with one managed outbound IP), written once, below.
+    pub(super) fn network(&mut self, s: &RawCluster, deps: &mut Vec<Dependency>) -> Network {
+        let none = RawNetwork::default();
+        let n = s.network.as_ref().map_or(&none, |raw| &raw.value);
+        let plugin = n.plugin.as_ref().map_or(NetworkPlugin::Azure, |p| p.value);
+        if let Some(p) = n
+            .plugin
+            .as_ref()
+            .filter(|p| p.value == NetworkPlugin::Kubenet)
+        {
+            self.error(SpecDiagnostic::error_at(
+                Code::Kubenet,
+                "kubenet is legacy networking (retiring March 2028)",
+                p.span,
+                "kubenet",
+                "use `plugin: azure` with `pluginMode: overlay` for the same address economy",
+            ));
+        }
+        let subnet = n
+            .subnet
+            .as_ref()
+            .and_then(|t| self.resolve_or_id(t, &[Kind::Subnet], deps));
+        let pod_cidr = n.pod_cidr.as_ref().and_then(|c| self.cidr(c));
+        if let Some(p) = &n.pod_cidr {
+            let overlay = n.plugin_mode == Some(NetworkPluginMode::Overlay);
+            if plugin == NetworkPlugin::Azure && !overlay {
+                self.error(
+                    SpecDiagnostic::conflict("a pod CIDR is only used by kubenet and Azure CNI Overlay", p.span, "pod CIDR", "add `pluginMode: overlay`, or remove `podCidr` (pods take subnet IPs with plain Azure CNI)"),
+                );
+            }
+        }
+        let (service_cidr, dns_service_ip) = self.service_addresses(n, subnet.as_ref());
+        let lb = n.load_balancer.as_ref();
+        self.check_load_balancer(lb);
+        Network {
+            plugin,
+            plugin_mode: n.plugin_mode,
+            policy: n.policy,
+            dataplane: n.dataplane,
+            subnet,
+            pod_cidr,
+            service_cidr,
+            dns_service_ip,
+            outbound_type: n.outbound_type.unwrap_or(OutboundType::LoadBalancer),
+            load_balancer_sku: lb
+                .and_then(|l| l.value.sku)
+                .unwrap_or(LoadBalancerSku::Standard),
+            managed_outbound_ips: lb
+                .and_then(|l| l.value.managed_outbound_ips.as_ref())
+                .map(|i| i.value),
+            allocated_outbound_ports: lb
+                .and_then(|l| l.value.allocated_outbound_ports.as_ref())
+                .map(|p| p.value),
+            idle_timeout_minutes: lb.and_then(|l| l.value.idle_timeout_minutes),
+        }
+    }
+
+    /// The service CIDR and cluster DNS address: both or neither, the address inside the
+    /// range, the range outside the VNet.
+    pub(super) fn service_addresses(
+        &mut self,
+        n: &RawNetwork,
+        subnet: Option<&Target>,
+    ) -> (Option<crate::net::Cidr>, Option<std::net::Ipv4Addr>) {
+        let service_cidr = n.service_cidr.as_ref().and_then(|c| self.cidr(c));
+        let dns_service_ip =
+            n.dns_service_ip
+                .as_ref()
+                .and_then(|ip| match ip.value.parse::<std::net::Ipv4Addr>() {
+                    Ok(a) => Some(a),
+                    Err(_) => {
+                        self.error(SpecDiagnostic::invalid(
+                            format!("`{}` is not an IPv4 address", ip.value),
+                            ip.span,
+                            "invalid address",
+                            "e.g. `dnsServiceIp: 10.0.0.10`",
+                        ));
+                        None
+                    }
+                });
+        match (&n.service_cidr, &n.dns_service_ip) {
+            (Some(c), None) => self.error(SpecDiagnostic::conflict(
+                "`serviceCidr` needs `dnsServiceIp`",
+                c.span,
+                "service CIDR",
+                "set both, e.g. `serviceCidr: 10.0.0.0/16` and `dnsServiceIp: 10.0.0.10`",
+            )),
+            (None, Some(ip)) => self.error(SpecDiagnostic::conflict(
+                "`dnsServiceIp` needs `serviceCidr`",
+                ip.span,
+                "DNS service IP",
+                "set both, e.g. `serviceCidr: 10.0.0.0/16` and `dnsServiceIp: 10.0.0.10`",
+            )),
+            _ => {}
+        }
+        if let (Some(cidr), Some(ip), Some(ip_text)) =
+            (service_cidr, dns_service_ip, &n.dns_service_ip)
+            && !cidr.contains_ip(ip)
+        {
+            self.error(SpecDiagnostic::error_at(
+                Code::DnsServiceIpOutsideServiceCidr,
+                format!("DNS service IP {ip} is outside the service CIDR {cidr}"),
+                ip_text.span,
+                "outside the service CIDR",
+                "pick an address inside `serviceCidr` (by convention its .10)",
+            ));
+        }
+        if let (Some(cidr), Some(text), Some(Target::Node(subnet))) =
+            (service_cidr, &n.service_cidr, subnet)
+            && let Some(space) = self
+                .vnet_space(subnet)
+                .into_iter()
+                .find(|c| c.overlaps(cidr))
+        {
+            self.error(
+                    SpecDiagnostic::error_at(Code::ServiceCidrOverlap, format!("service CIDR {cidr} overlaps the VNet address space {space}"), text.span, "overlaps the VNet", "Kubernetes service addresses must not be routable in the VNet; pick a range outside it"),
+                );
+        }
+        (service_cidr, dns_service_ip)
+    }
+
+    /// Outbound IP counts and SNAT ports within what a load balancer takes.
+    pub(super) fn check_load_balancer(&mut self, lb: Option<&Spanned<RawLoadBalancer>>) {
+        if let Some(ips) = lb
+            .and_then(|l| l.value.managed_outbound_ips.as_ref())
+            .filter(|i| !(1..=100).contains(&i.value))
+        {
+            self.error(SpecDiagnostic::invalid(
+                format!("{} managed outbound IPs is out of range", ips.value),
+                ips.span,
+                "out of range",
+                "a load balancer takes 1 to 100 managed outbound IPs",
+            ));
+        }
+        if let Some(ports) = lb
+            .and_then(|l| l.value.allocated_outbound_ports.as_ref())
+            .filter(|p| p.value > 64_000 || p.value % 8 != 0)
+        {
+            self.error(SpecDiagnostic::invalid(
+                format!("{} allocated outbound ports is not valid", ports.value),
+                ports.span,
+                "invalid port count",
+                "use a multiple of 8 between 0 (dynamic) and 64000",
+            ));
+        }
+    }
+
+    /// The address space of the VNet a managed subnet belongs to.
+    pub(super) fn vnet_space(&self, subnet: &Address) -> Vec<crate::net::Cidr> {
+        let Some(vnet) = subnet.parent() else {
+            return Vec::new();
+        };
+        match self.resources.get(&vnet).map(|r| &r.spec) {
+            Some(Spec::VirtualNetwork(v)) => v.address_space.clone(),
+            _ => Vec::new(),
+        }
+    }
+
+    pub(super) fn virtual_nodes(
+        &mut self,
+        entry: &Entry<RawCluster>,
+        network: &Network,
+        pools: &[Address],
+        deps: &mut Vec<Dependency>,
+    ) -> Option<Target> {
+        let raw = entry.spec.virtual_nodes.as_ref()?;
+        let subnet_ref = &raw.value.subnet;
+        let overlay = network.plugin_mode == Some(NetworkPluginMode::Overlay);
+        if network.plugin != NetworkPlugin::Azure || overlay {
+            let found = if overlay {
+                "Azure CNI Overlay".to_string()
+            } else {
+                format!("{:?}", network.plugin).to_lowercase()
+            };
+            let mut d = SpecDiagnostic::error_at(
+                Code::VirtualNodesNeedAzureCni,
+                format!("virtual nodes need Azure CNI, but the cluster uses {found}"),
+                raw.span,
+                "virtual nodes",
+                format!(
+                    "set `network.plugin: azure` without overlay; note that {VIRTUAL_NODES_LIMITS}"
+                ),
+            );
+            if let Some(p) = entry
+                .spec
+                .network
+                .as_ref()
+                .and_then(|n| n.value.plugin.as_ref())
+            {
+                d = d.also(p.span, "network plugin");
+            }
+            self.error(d);
+        }
+        let target = self.resolve_or_id(subnet_ref, &[Kind::Subnet], deps)?;
+        if let Target::Node(subnet) = &target {
+            if let Some(Spec::Subnet(s)) = self.resources.get(subnet).map(|r| &r.spec)
+                && s.delegation
+                    .as_deref()
+                    .is_none_or(|d| !d.eq_ignore_ascii_case(ACI_DELEGATION))
+            {
+                self.error(SpecDiagnostic::error_at(
+                    Code::VirtualNodesSubnet,
+                    format!("subnet `{subnet}` is not delegated to container instances"),
+                    subnet_ref.span,
+                    "virtual nodes subnet",
+                    format!("add `delegation: {ACI_DELEGATION}` to the subnet"),
+                ));
+            }
+            // Only this cluster's pools: scanning every resource made validation quadratic.
+            let used_by: Vec<String> = pools
+                .iter()
+                .filter_map(|a| match self.resources.get(a).map(|r| &r.spec) {
+                    Some(Spec::NodePool(p)) if p.subnet.as_ref() == Some(&target) => {
+                        Some(a.to_string())
+                    }
+                    _ => None,
+                })
+                .collect();
+            if let Some(pool) = used_by.first() {
+                self.error(SpecDiagnostic::error_at(
+                    Code::VirtualNodesSubnet,
+                    format!("subnet `{subnet}` is also used by node pool `{pool}`"),
+                    subnet_ref.span,
+                    "virtual nodes subnet",
+                    "virtual nodes need a dedicated subnet; give the pools another one",
+                ));
+            }
+            if let Some(Target::Node(node_subnet)) = &network.subnet
+                && node_subnet.parent() != subnet.parent()
+            {
+                self.error(SpecDiagnostic::error_at(
+                    Code::VirtualNodesSubnet,
+                    format!("subnet `{subnet}` is not in the cluster's VNet"),
+                    subnet_ref.span,
+                    "virtual nodes subnet",
+                    format!("the ACI connector needs a subnet of the same VNet as `{node_subnet}`"),
+                ));
+            }
+        }
+        Some(target)
+    }
+}
+
+/// Azure's default SNAT port allocation per node, by backend pool size.
+pub(super) fn default_ports_per_node(nodes: u64) -> u64 {
+    match nodes {
+        0..=50 => 1024,
+        51..=100 => 512,
+        101..=200 => 256,
+        201..=400 => 128,
+        401..=800 => 64,
+        _ => 32,
+    }
+}

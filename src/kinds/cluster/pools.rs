@@ -1,0 +1,162 @@
+//! A cluster's node pools: the first System pool first, modes, counts and autoscale ranges,
+//! zones, taints and subnets.
+
+use crate::build::Builder;
+use crate::diag::{Code, SpecDiagnostic};
+use crate::kinds::cluster::RawCluster;
+use crate::kinds::node_pool::RawNodePool;
+use crate::model::PoolMode;
+use crate::model::{Address, Kind, Network, NodePool, Origin, Resource, Spec};
+use crate::names;
+use crate::spec::Entry;
+
+impl Builder<'_> {
+    pub(super) fn pools(
+        &mut self,
+        entry: &Entry<RawCluster>,
+        network: &Network,
+        cluster: &mut Resource,
+    ) -> Vec<Address> {
+        let s = &entry.spec;
+        let mut addresses = Vec::new();
+        let mut system = 0;
+        for (name, pool) in s.node_pools.value.iter() {
+            let address = Address::child(Kind::NodePool, &entry.key.value, name);
+            self.check_name(name, pool.span, names::node_pool);
+            let p = &pool.value;
+            let mode = p.mode.unwrap_or(PoolMode::User);
+            if mode == PoolMode::System {
+                system += 1;
+            }
+            let mut deps = vec![crate::model::Dependency {
+                on: cluster.address.clone(),
+                span: pool.span,
+                explicit: false,
+            }];
+            self.depends_on(&p.depends_on, &mut deps);
+            let subnet = p
+                .subnet
+                .as_ref()
+                .and_then(|t| self.resolve_or_id(t, &[Kind::Subnet], &mut deps));
+            let autoscale = self.autoscale(p, mode);
+            let raw = self.raw_override(p.raw.as_ref());
+            let pool_model = NodePool {
+                mode,
+                vm_size: p.vm_size.value.clone(),
+                count: p.count.as_ref().map(|c| c.value),
+                autoscale,
+                zones: p
+                    .zones
+                    .clone()
+                    .or_else(|| s.zones.clone())
+                    .unwrap_or_default(),
+                max_pods: p.max_pods,
+                os_disk_size_gb: p.os_disk.as_ref().and_then(|d| d.size_gb),
+                os_disk_type: p.os_disk.as_ref().and_then(|d| d.disk_type),
+                os_sku: p.os_sku,
+                labels: p.labels.clone(),
+                taints: p.taints.iter().map(|t| t.value.clone()).collect(),
+                subnet: subnet.or_else(|| network.subnet.clone()),
+            };
+            for taint in &p.taints {
+                if !valid_taint(&taint.value) {
+                    self.error(
+                        SpecDiagnostic::invalid(format!("`{}` is not a taint", taint.value), taint.span, "invalid taint", "write `key=value:Effect` with Effect NoSchedule, PreferNoSchedule or NoExecute"),
+                    );
+                }
+            }
+            let mut tags = cluster.tags.clone();
+            tags.extend(p.tags.clone());
+            self.insert(Resource {
+                address: address.clone(),
+                name: name.clone(),
+                span: pool.span,
+                origin: Origin::Declared,
+                resource_group: cluster.resource_group.clone(),
+                location: None,
+                tags,
+                protect: cluster.protect,
+                raw,
+                dependencies: deps,
+                spec: Spec::NodePool(pool_model),
+            });
+            addresses.push(address);
+        }
+        if system == 0 {
+            self.error(
+                SpecDiagnostic::error_at(Code::NoSystemPool, format!("cluster `{}` has no System node pool", entry.key.value), entry.key.span, "no System pool", "AKS needs at least one pool with `mode: System` (Linux, at least 2 vCPUs and 4 GB) to run critical add-ons"),
+            );
+        }
+        // The first System pool is created inline with the cluster; order it first.
+        addresses.sort_by_key(|a| match self.resources.get(a).map(|r| &r.spec) {
+            Some(Spec::NodePool(p)) if p.mode == PoolMode::System => 0,
+            _ => 1,
+        });
+        addresses
+    }
+
+    pub(super) fn autoscale(&mut self, p: &RawNodePool, mode: PoolMode) -> Option<(u32, u32)> {
+        let floor = u32::from(mode == PoolMode::System);
+        if let Some(count) = p
+            .count
+            .as_ref()
+            .filter(|c| c.value < floor || c.value > 1000)
+        {
+            self.error(SpecDiagnostic::invalid(
+                format!(
+                    "a {} pool of {} nodes is out of range",
+                    mode_name(mode),
+                    count.value
+                ),
+                count.span,
+                "out of range",
+                "System pools have 1-1000 nodes, User pools 0-1000",
+            ));
+        }
+        let a = p.autoscale.as_ref()?;
+        let (min, max) = (a.value.min, a.value.max);
+        if min > max {
+            self.error(SpecDiagnostic::error_at(
+                Code::AutoscaleRange,
+                format!("autoscale minimum {min} is above the maximum {max}"),
+                a.span,
+                "min > max",
+                "swap the bounds, or raise `max`",
+            ));
+        } else if min < floor || max > 1000 {
+            self.error(SpecDiagnostic::error_at(
+                Code::AutoscaleRange,
+                format!(
+                    "autoscale bounds {min}..{max} are out of range for a {} pool",
+                    mode_name(mode)
+                ),
+                a.span,
+                "out of range",
+                "System pools scale within 1-1000 nodes, User pools within 0-1000",
+            ));
+        } else if let Some(count) = p.count.as_ref().filter(|c| c.value < min || c.value > max) {
+            self.error(
+                SpecDiagnostic::new(Code::CountOutsideAutoscale, format!("count {} is outside the autoscale range {min}..{max}", count.value))
+                    .at(count.span, "outside the range")
+                    .also(a.span, "autoscale range")
+                    .help("the count is the starting size of an autoscaled pool: keep it within min..max, or remove it"),
+            );
+        }
+        Some((min, max))
+    }
+}
+
+pub(super) fn mode_name(mode: PoolMode) -> &'static str {
+    match mode {
+        PoolMode::System => "System",
+        PoolMode::User => "User",
+    }
+}
+
+pub(super) fn valid_taint(taint: &str) -> bool {
+    let Some((key_value, effect)) = taint.rsplit_once(':') else {
+        return false;
+    };
+    let key = key_value.split_once('=').map_or(key_value, |(k, _)| k);
+    !key.is_empty() && matches!(effect, "NoSchedule" | "PreferNoSchedule" | "NoExecute")
+}
