@@ -109,6 +109,51 @@ fn spec_changes_apply_and_converge() {
     assert_clean(&cloud, "tests/lifecycle/v1.yaml");
 }
 
+/// A setting Azure fixes at creation replaces the cluster: one replacement with its pools
+/// (never the "last System pool" refusal), consent needed, and the new cluster converges.
+#[test]
+fn a_cluster_replacement_recreates_it_with_its_pools() {
+    let cloud = Cloud::start("replace-cluster", None);
+    let stack = "tests/lifecycle/v1.yaml";
+    assert_eq!(apply(&cloud, stack, &[]).status.code(), Some(0));
+    let moved = [
+        "--var",
+        "serviceCidr=172.18.0.0/16",
+        "--var",
+        "dnsServiceIp=172.18.0.10",
+    ];
+    let plan = cloud.azplan(&["plan", stack, moved[0], moved[1], moved[2], moved[3]]);
+    let shown = text(&plan);
+    assert!(
+        shown.contains("-/+ cluster/aks must be replaced"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("`properties.networkProfile.serviceCidr` changes"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("-/+ cluster/aks/user must be replaced"),
+        "{shown}"
+    );
+    let refused = apply(&cloud, stack, &moved);
+    assert_eq!(refused.status.code(), Some(1), "{}", text(&refused));
+    let mut args = moved.to_vec();
+    args.push("--allow-destroy");
+    let replaced = apply(&cloud, stack, &args);
+    assert_eq!(replaced.status.code(), Some(0), "{}", text(&replaced));
+    let again = cloud.azplan(&[
+        "plan",
+        stack,
+        "--detailed-exitcode",
+        moved[0],
+        moved[1],
+        moved[2],
+        moved[3],
+    ]);
+    assert_eq!(again.status.code(), Some(0), "{}", text(&again));
+}
+
 #[test]
 fn deletes_need_consent_outside_a_terminal() {
     let cloud = Cloud::start("consent", None);
@@ -289,7 +334,10 @@ fn ctrl_c_starts_nothing_new_and_reports_what_still_runs() {
         .iter()
         .any(|(m, p)| m == "PUT" && p.ends_with("/managedClusters/aks"))
     {
-        assert!(std::time::Instant::now() < deadline, "the cluster PUT never came");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the cluster PUT never came"
+        );
         std::thread::sleep(std::time::Duration::from_millis(10));
     }
     let pid = child.id().to_string();

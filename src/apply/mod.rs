@@ -350,11 +350,15 @@ impl Operation {
             return Ok(Finished::NotStarted);
         }
         let c = &self.change;
-        if c.action == Action::Create && c.inline_with.is_some() {
+        if matches!(c.action, Action::Create | Action::Replace) && c.inline_with.is_some() {
             // The cluster PUT created this pool; record its body for dependents.
             return self.remember().await.map(|_| Finished::Done);
         }
         let mut step = Step::from(c.action);
+        if step == Step::Replace && c.replaced_with.is_some() {
+            // Its parent's delete took it: only the create is left.
+            step = Step::Put;
+        }
         // Whether the write creates the resource (secrets are sent only then).
         let mut creating = matches!(c.action, Action::Create | Action::Replace);
         if c.action == Action::Wait || c.state.as_deref().is_some_and(is_busy) {

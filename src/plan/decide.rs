@@ -143,6 +143,16 @@ impl<'a> Planner<'a> {
         }
         let mut replace_reasons = property_changes(change, resource, desired, body);
         replace_reasons.extend(self.replaced_with_others(resource, desired));
+        if let Some(parent) = resource.address.parent()
+            && self.actions.get(&parent.to_string()) == Some(&Action::Replace)
+        {
+            // The parent's delete takes it; the first System pool comes back with the
+            // parent's own PUT.
+            change.replaced_with = Some(parent.to_string());
+            if is_inline_pool(self.stack, resource) {
+                change.inline_with = Some(parent.to_string());
+            }
+        }
         if !replace_reasons.is_empty() {
             change.action = Action::Replace;
             change.reasons.extend(replace_reasons);
@@ -239,6 +249,7 @@ fn new_change(ctx: &Context<'_>, resource: &Resource, depends_on: Vec<String>) -
         goes_with: None,
         takes_with_it: Vec::new(),
         inline_with: None,
+        replaced_with: None,
         also_ignored: Vec::new(),
     }
 }

@@ -129,6 +129,10 @@ pub struct Change {
     /// Created by its parent's PUT (the first System pool of a new cluster): apply only reads it.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub inline_with: Option<String>,
+    /// Replaced because its parent is (the address of the parent): the parent's delete takes
+    /// it, so apply only creates it again, after the parent.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub replaced_with: Option<String>,
     /// Paths the diff ignores for this resource only (an autoscaled pool's count), so apply can
     /// decide again after waiting for a busy resource.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
@@ -423,6 +427,7 @@ pub(crate) fn delete_change(
         goes_with: None,
         takes_with_it: Vec::new(),
         inline_with: None,
+        replaced_with: None,
         also_ignored: Vec::new(),
     }
 }
@@ -442,10 +447,12 @@ fn last_system_pool(changes: &[Change], live: &LiveState) -> Vec<PlanError> {
         .map(|c| c.id.to_ascii_lowercase())
         .collect();
     let mut errors = Vec::new();
-    for change in changes
-        .iter()
-        .filter(|c| matches!(c.action, Action::Replace | Action::Delete))
-    {
+    // A pool replaced or deleted with its cluster is not the cluster losing a pool.
+    for change in changes.iter().filter(|c| {
+        matches!(c.action, Action::Replace | Action::Delete)
+            && c.replaced_with.is_none()
+            && c.goes_with.is_none()
+    }) {
         let id = change.id.to_ascii_lowercase();
         let Some(at) = id.find("/agentpools/") else {
             continue;
