@@ -26,6 +26,17 @@ pub struct Connection {
     emulator: Option<crate::emulator::RunningEmulator>,
     /// Where azplan is connected, for messages.
     pub place: String,
+    /// Which credential it signs in with, for messages.
+    pub credential: String,
+}
+
+/// What reading live state cost.
+#[derive(Debug, Clone, Copy)]
+pub struct ReadCost {
+    pub resources: usize,
+    pub requests: u64,
+    pub throttled: u64,
+    pub seconds: f64,
 }
 
 fn test_token() -> credential::Chosen {
@@ -38,16 +49,6 @@ fn test_token() -> credential::Chosen {
 impl Connection {
     pub fn open(target: &Target) -> Result<Connection, ArmError> {
         crate::arm::client::install_crypto_provider();
-        if target.verbose {
-            use std::io::IsTerminal;
-            let color = std::io::stderr().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-            let _ = tracing_subscriber::fmt()
-                .with_env_filter(tracing_subscriber::EnvFilter::new("azplan=debug"))
-                .with_ansi(color)
-                .with_writer(std::io::stderr)
-                .try_init();
-        }
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()
@@ -91,31 +92,30 @@ impl Connection {
         } else {
             endpoint.url.to_string()
         };
-        eprintln!("Connecting to {place} with {}.", credential.description);
         let client = Arc::new(ArmClient::new(endpoint, credential.credential)?);
         Ok(Connection {
             runtime,
             client,
             emulator,
             place,
+            credential: credential.description,
         })
     }
 
-    /// Reads the stack's live state and says what it cost.
-    pub fn read(&self, stack: &Stack) -> Result<LiveState, Vec<ArmError>> {
+    /// Reads the stack's live state, and what it cost.
+    pub fn read(&self, stack: &Stack) -> Result<(LiveState, ReadCost), Vec<ArmError>> {
         let started = std::time::Instant::now();
         let before = self.client.counters.requests.load(Ordering::Relaxed);
         let live = self
             .runtime
             .block_on(crate::arm::read::read_live(self.client.clone(), stack))?;
-        let requests = self.client.counters.requests.load(Ordering::Relaxed) - before;
-        let throttled = self.client.counters.throttled.load(Ordering::Relaxed);
-        eprintln!(
-            "Read {} live resources with {requests} ARM requests ({throttled} throttled) in {:.2}s.",
-            live.len(),
-            started.elapsed().as_secs_f64()
-        );
-        Ok(live)
+        let cost = ReadCost {
+            resources: live.len(),
+            requests: self.client.counters.requests.load(Ordering::Relaxed) - before,
+            throttled: self.client.counters.throttled.load(Ordering::Relaxed),
+            seconds: started.elapsed().as_secs_f64(),
+        };
+        Ok((live, cost))
     }
 
     /// Stops the in-process emulator (after its state is saved).

@@ -87,8 +87,10 @@ impl ResourceId {
                 let types: Vec<&str> = section.types.iter().map(|(t, _)| t.as_str()).collect();
                 format!("{}/{}", section.namespace, types.join("/"))
             }
-            None if self.resource_group.is_some() => "Microsoft.Resources/resourceGroups".into(),
-            None => "Microsoft.Resources/subscriptions".into(),
+            None if self.resource_group.is_some() => {
+                crate::kind::resource_group_type().path.to_string()
+            }
+            None => crate::kind::SUBSCRIPTION_TYPE.to_string(),
         }
     }
 

@@ -71,6 +71,9 @@ pub enum Serial {
     UnderParent,
 }
 
+/// The ARM type of a subscription (an ID with no group and no provider).
+pub const SUBSCRIPTION_TYPE: &str = "Microsoft.Resources/subscriptions";
+
 /// Network resources share one api-version.
 const NETWORK_API_VERSION: &str = "2026-03-01";
 /// Managed identities and their credentials share one api-version.

@@ -276,7 +276,7 @@ fn run_planned(
     verb: &'static str,
     make: impl FnOnce(&crate::model::Stack, &crate::graph::Graph, &crate::live::LiveState) -> Planned,
 ) -> u8 {
-    let connection = match Connection::open(&target.to_target()) {
+    let connection = match super::open(target) {
         Ok(c) => c,
         Err(e) => {
             print_error(&e);
@@ -329,7 +329,7 @@ fn run_planned(
         }
     });
     let mut code = (|| {
-        let live = match connection.read(stack) {
+        let live = match super::read(&connection, stack) {
             Ok(live) => live,
             Err(errors) => {
                 errors.iter().for_each(|e| print_error(e));
@@ -494,7 +494,7 @@ pub(crate) fn unlock_command(args: &UnlockArgs) -> u8 {
     let Some(stack) = &checked.stack else {
         return EXIT_ERRORS;
     };
-    let connection = match Connection::open(&args.target.to_target()) {
+    let connection = match super::open(&args.target) {
         Ok(c) => c,
         Err(e) => {
             print_error(&e);

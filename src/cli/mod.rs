@@ -436,13 +436,46 @@ pub(crate) fn print_error(error: &dyn miette::Diagnostic) {
     eprintln!("{out}");
 }
 
+/// Connects to ARM as `target` says, and says where and as whom.
+pub(crate) fn open(
+    target: &TargetArgs,
+) -> Result<crate::connect::Connection, crate::arm::error::ArmError> {
+    if target.verbose {
+        // `-v`: each ARM request on stderr (never tokens).
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new("azplan=debug"))
+            .with_ansi(color_on_stderr())
+            .with_writer(std::io::stderr)
+            .try_init();
+    }
+    let connection = crate::connect::Connection::open(&target.to_target())?;
+    eprintln!(
+        "Connecting to {} with {}.",
+        connection.place, connection.credential
+    );
+    Ok(connection)
+}
+
+/// Reads the stack's live state and says what it cost.
+pub(crate) fn read(
+    connection: &crate::connect::Connection,
+    stack: &crate::model::Stack,
+) -> Result<crate::live::LiveState, Vec<crate::arm::error::ArmError>> {
+    let (live, cost) = connection.read(stack)?;
+    eprintln!(
+        "Read {} live resources with {} ARM requests ({} throttled) in {:.2}s.",
+        cost.resources, cost.requests, cost.throttled, cost.seconds
+    );
+    Ok(live)
+}
+
 /// Reads live state from ARM for a plan.
 fn read_from_arm(
     stack: &crate::model::Stack,
     target: &TargetArgs,
 ) -> Result<crate::live::LiveState, Vec<crate::arm::error::ArmError>> {
-    let connection = crate::connect::Connection::open(&target.to_target()).map_err(|e| vec![e])?;
-    let live = connection.read(stack);
+    let connection = open(target).map_err(|e| vec![e])?;
+    let live = read(&connection, stack);
     connection.close();
     live
 }
