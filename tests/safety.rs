@@ -548,15 +548,16 @@ fn signal(child: &std::process::Child, name: &str) {
     assert!(ok);
 }
 
-#[test]
-fn sigterm_stops_like_ctrl_c_and_nothing_waiting_for_a_lock_starts() {
+/// Ctrl-C (SIGINT) and SIGTERM (what CI sends on cancel) stop an apply the same way: nothing
+/// new starts, not even a subnet that was waiting for its VNet to be free.
+fn an_interrupt_starts_nothing_new(signal_name: &str) {
     // Subnets take 5 s each at full scale; at 40% the first is in flight for 2 s while the
-    // other three wait for the VNet's lock.
-    let cloud = Cloud::start_scaled("sigterm", None, 0.4);
+    // other three wait for the VNet.
+    let cloud = Cloud::start_scaled(&format!("interrupt-{signal_name}"), None, 0.4);
     let stack = "tests/lifecycle/subnets.yaml";
     let child = spawn_apply(&cloud, stack);
     let mark = wait_for_write(&cloud, "/subnets/");
-    signal(&child, "TERM");
+    signal(&child, signal_name);
     let out = child.wait_with_output().unwrap();
     let shown = format!(
         "{}{}",
@@ -572,8 +573,18 @@ fn sigterm_stops_like_ctrl_c_and_nothing_waiting_for_a_lock_starts() {
         .collect();
     assert!(
         writes.is_empty(),
-        "no write may start after the signal, even one that waited for the VNet's lock: {writes:?}\n{shown}"
+        "no write may start after the signal, even one that waited for the VNet: {writes:?}\n{shown}"
     );
+}
+
+#[test]
+fn sigterm_stops_like_ctrl_c_and_nothing_waiting_for_a_vnet_starts() {
+    an_interrupt_starts_nothing_new("TERM");
+}
+
+#[test]
+fn ctrl_c_starts_nothing_new_even_what_waited_for_a_vnet() {
+    an_interrupt_starts_nothing_new("INT");
 }
 
 #[test]
