@@ -81,10 +81,18 @@ impl Connection {
                     let pem = std::fs::read_to_string(path).map_err(|e| {
                         ArmError::Setup(format!("cannot read --ca-cert `{}`: {e}", path.display()))
                     })?;
+                    // A custom authority (the emulator's own Entra endpoint, say) means sign in
+                    // for real through the same CA; otherwise the fixed test token, which never
+                    // sends a real Azure token to a local endpoint.
+                    let credential = if std::env::var_os("AZURE_AUTHORITY_HOST").is_some() {
+                        credential::choose(&credential::ProcessEnvironment, Some(&pem))?
+                    } else {
+                        test_token()
+                    };
                     endpoint.ca_cert_pem = Some(pem);
-                    test_token()
+                    credential
                 }
-                None => credential::choose(&credential::ProcessEnvironment)?,
+                None => credential::choose(&credential::ProcessEnvironment, None)?,
             }
         };
         let place = if emulator.is_some() {

@@ -362,3 +362,73 @@ fn ctrl_c_starts_nothing_new_and_reports_what_still_runs() {
         "nothing new may start after the interrupt:\n{rest}"
     );
 }
+
+/// The real sign-in paths azplan uses in CI, end to end: azure_identity's client-secret and
+/// managed-identity credentials fetch a token from the emulator's Entra endpoint
+/// (`AZURE_AUTHORITY_HOST`, `IDENTITY_ENDPOINT`), and ARM (strict) checks it.
+#[test]
+fn azplan_signs_in_through_entra_and_arm_checks_the_token() {
+    let cloud = Cloud::start_config("entra", None, 0.002, |c| c.strict_auth = true);
+    let emulator = cloud.emulator.as_ref().unwrap();
+    let endpoint = emulator.endpoint().to_string();
+    let tenant = emulator.tenant_id().to_string();
+    let identity_endpoint = emulator.identity_endpoint();
+    let identity_header = emulator.identity_header().to_string();
+    let run = |env: &[(&str, &str)]| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_azplan"));
+        command
+            .args([
+                "plan",
+                "examples/minimal",
+                "--endpoint",
+                &endpoint,
+                "--ca-cert",
+                cloud.ca.to_str().unwrap(),
+            ])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("NO_COLOR", "1");
+        for name in [
+            "AZURE_AUTHORITY_HOST",
+            "AZURE_TENANT_ID",
+            "AZURE_CLIENT_ID",
+            "AZURE_CLIENT_SECRET",
+            "AZURE_FEDERATED_TOKEN_FILE",
+            "IDENTITY_ENDPOINT",
+            "IDENTITY_HEADER",
+            "MSI_ENDPOINT",
+        ] {
+            command.env_remove(name);
+        }
+        command.envs(env.iter().copied());
+        command.output().unwrap()
+    };
+    // The fixed test token is not a token: strict ARM refuses it.
+    let refused = run(&[]);
+    assert_eq!(refused.status.code(), Some(1), "{}", text(&refused));
+    assert!(text(&refused).contains("401"), "{}", text(&refused));
+    // A client secret, signed in at the emulator's Entra endpoint.
+    let secret = run(&[
+        ("AZURE_AUTHORITY_HOST", &endpoint),
+        ("AZURE_TENANT_ID", &tenant),
+        ("AZURE_CLIENT_ID", "0f0e0d0c-0b0a-4908-8706-050403020100"),
+        ("AZURE_CLIENT_SECRET", "not-a-real-secret"),
+    ]);
+    assert_eq!(secret.status.code(), Some(0), "{}", text(&secret));
+    assert!(
+        text(&secret).contains("with client secret"),
+        "{}",
+        text(&secret)
+    );
+    // A managed identity, through the identity endpoint App Service and Azure Arc expose.
+    let managed = run(&[
+        ("AZURE_AUTHORITY_HOST", &endpoint),
+        ("IDENTITY_ENDPOINT", &identity_endpoint),
+        ("IDENTITY_HEADER", &identity_header),
+    ]);
+    assert_eq!(managed.status.code(), Some(0), "{}", text(&managed));
+    assert!(
+        text(&managed).contains("with managed identity"),
+        "{}",
+        text(&managed)
+    );
+}

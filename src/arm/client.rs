@@ -72,28 +72,7 @@ impl ArmClient {
         endpoint: Endpoint,
         credential: Arc<dyn TokenCredential>,
     ) -> Result<ArmClient, ArmError> {
-        install_crypto_provider();
-        let mut roots = rustls::RootCertStore::empty();
-        roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-        if let Some(pem) = &endpoint.ca_cert_pem {
-            for cert in rustls_pki_types::CertificateDer::pem_slice_iter(pem.as_bytes()) {
-                let cert = cert
-                    .map_err(|e| ArmError::Setup(format!("cannot read the CA certificate: {e}")))?;
-                roots.add(cert).map_err(|e| {
-                    ArmError::Setup(format!("cannot trust the CA certificate: {e}"))
-                })?;
-            }
-        }
-        let tls = rustls::ClientConfig::builder()
-            .with_root_certificates(roots)
-            .with_no_client_auth();
-        let http = reqwest::Client::builder()
-            .tls_backend_preconfigured(tls)
-            .connect_timeout(Duration::from_secs(20))
-            .timeout(Duration::from_secs(120))
-            .pool_max_idle_per_host(32)
-            .build()
-            .map_err(|e| ArmError::Setup(format!("cannot build the HTTP client: {e}")))?;
+        let http = http_client(endpoint.ca_cert_pem.as_deref())?;
         let options = ClientOptions {
             transport: Some(Transport::new(Arc::new(http))),
             // azplan retries itself: it must see 429s to pace, and decide per operation.
@@ -342,6 +321,33 @@ impl ArmClient {
             date,
         })
     }
+}
+
+/// The HTTP client azplan talks to ARM (and, for a custom authority, to Entra) with: the public
+/// roots, plus `ca_cert_pem` when given (the emulator's CA).
+pub fn http_client(ca_cert_pem: Option<&str>) -> Result<reqwest::Client, ArmError> {
+    install_crypto_provider();
+    let mut roots = rustls::RootCertStore::empty();
+    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    if let Some(pem) = ca_cert_pem {
+        for cert in rustls_pki_types::CertificateDer::pem_slice_iter(pem.as_bytes()) {
+            let cert =
+                cert.map_err(|e| ArmError::Setup(format!("cannot read the CA certificate: {e}")))?;
+            roots
+                .add(cert)
+                .map_err(|e| ArmError::Setup(format!("cannot trust the CA certificate: {e}")))?;
+        }
+    }
+    let tls = rustls::ClientConfig::builder()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    reqwest::Client::builder()
+        .tls_backend_preconfigured(tls)
+        .connect_timeout(Duration::from_secs(20))
+        .timeout(Duration::from_secs(120))
+        .pool_max_idle_per_host(32)
+        .build()
+        .map_err(|e| ArmError::Setup(format!("cannot build the HTTP client: {e}")))
 }
 
 /// Every HTTP client in the process (ours and the credentials' own) uses ring; it must be

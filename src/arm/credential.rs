@@ -4,9 +4,11 @@
 use std::sync::Arc;
 
 use azure_core::credentials::{AccessToken, Secret, TokenCredential, TokenRequestOptions};
+use azure_core::http::{ClientOptions, Transport};
 use azure_identity::{
-    AzureCliCredential, ClientSecretCredential, ManagedIdentityCredential,
-    ManagedIdentityCredentialOptions, UserAssignedId, WorkloadIdentityCredential,
+    AzureCliCredential, ClientAssertionCredentialOptions, ClientSecretCredential,
+    ClientSecretCredentialOptions, ManagedIdentityCredential, ManagedIdentityCredentialOptions,
+    UserAssignedId, WorkloadIdentityCredential, WorkloadIdentityCredentialOptions,
 };
 
 use super::error::ArmError;
@@ -90,8 +92,22 @@ pub fn detect(env: &dyn Environment) -> Result<Kind, ArmError> {
     })
 }
 
-pub fn choose(env: &dyn Environment) -> Result<Chosen, ArmError> {
+/// Builds the credential the environment asks for. Token requests go to Entra, or to
+/// `AZURE_AUTHORITY_HOST` (sovereign clouds, or the emulator's token endpoint), over a client
+/// that also trusts `ca_cert_pem` when given.
+pub fn choose(env: &dyn Environment, ca_cert_pem: Option<&str>) -> Result<Chosen, ArmError> {
     let kind = detect(env)?;
+    let client_options = || -> Result<ClientOptions, ArmError> {
+        Ok(match ca_cert_pem {
+            Some(pem) => ClientOptions {
+                transport: Some(Transport::new(Arc::new(super::client::http_client(Some(
+                    pem,
+                ))?))),
+                ..ClientOptions::default()
+            },
+            None => ClientOptions::default(),
+        })
+    };
     let failed = |credential: &'static str| {
         move |e: azure_core::Error| ArmError::Credential {
             credential,
@@ -104,8 +120,13 @@ pub fn choose(env: &dyn Environment) -> Result<Chosen, ArmError> {
             client,
             token_file,
         } => Chosen {
-            credential: WorkloadIdentityCredential::new(None)
-                .map_err(failed("workload identity"))?,
+            credential: WorkloadIdentityCredential::new(Some(WorkloadIdentityCredentialOptions {
+                credential_options: ClientAssertionCredentialOptions {
+                    client_options: client_options()?,
+                },
+                ..WorkloadIdentityCredentialOptions::default()
+            }))
+            .map_err(failed("workload identity"))?,
             description: format!(
                 "workload identity (client {client}, tenant {tenant}, token file {token_file})"
             ),
@@ -117,7 +138,9 @@ pub fn choose(env: &dyn Environment) -> Result<Chosen, ArmError> {
                     &tenant,
                     client.clone(),
                     Secret::new(secret),
-                    None,
+                    Some(ClientSecretCredentialOptions {
+                        client_options: client_options()?,
+                    }),
                 )
                 .map_err(failed("client secret"))?,
                 description: format!("client secret (client {client}, tenant {tenant})"),
@@ -126,7 +149,7 @@ pub fn choose(env: &dyn Environment) -> Result<Chosen, ArmError> {
         Kind::ManagedIdentity { client } => {
             let options = ManagedIdentityCredentialOptions {
                 user_assigned_id: client.clone().map(UserAssignedId::ClientId),
-                ..ManagedIdentityCredentialOptions::default()
+                client_options: client_options()?,
             };
             Chosen {
                 credential: ManagedIdentityCredential::new(Some(options))
@@ -189,7 +212,7 @@ mod tests {
             ]),
             false,
         );
-        let chosen = choose(&secret)
+        let chosen = choose(&secret, None)
             .map_err(|e| e.to_string())
             .expect("a client-secret credential");
         assert!(chosen.description.starts_with("client secret"));

@@ -473,7 +473,11 @@ pub(crate) fn check_arm_token(settings: &Settings, token: &str) -> Result<(), Ar
         ));
     }
     let aud = claims["aud"].as_str().unwrap_or("");
-    if !ARM_AUDIENCES.contains(&aud) {
+    // ARM's audience is its own endpoint (public ARM: management.azure.com, or the classic
+    // management.core.windows.net); for the emulator that is also its own base URL, which is
+    // what a client pointed at it asks Entra for.
+    let own = settings.base_url.trim_end_matches('/');
+    if !ARM_AUDIENCES.contains(&aud) && aud.trim_end_matches('/') != own {
         return Err(ArmError::new(
             401,
             "InvalidAuthenticationTokenAudience",

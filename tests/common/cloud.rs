@@ -31,6 +31,16 @@ impl Cloud {
     }
 
     pub fn start_scaled(name: &str, faults: Option<&str>, time_scale: f64) -> Cloud {
+        Cloud::start_config(name, faults, time_scale, |_| {})
+    }
+
+    /// A cloud whose emulator configuration `tune` adjusts (strict sign-in, say).
+    pub fn start_config(
+        name: &str,
+        faults: Option<&str>,
+        time_scale: f64,
+        tune: impl FnOnce(&mut EmulatorConfig),
+    ) -> Cloud {
         let dir =
             std::env::temp_dir().join(format!("azplan-lifecycle-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
@@ -51,6 +61,8 @@ impl Cloud {
                 .unwrap_or_default(),
             ..EmulatorConfig::default()
         };
+        let mut config = config;
+        tune(&mut config);
         let emulator = runtime
             .block_on(Emulator::start(config))
             .expect("the emulator starts");
