@@ -97,11 +97,11 @@ fn racing_applies_and_destroys_of_one_stack_one_wins_the_other_fails_fast() {
 fn a_live_holder_keeps_its_lock_past_the_expiry_by_heartbeats() {
     let cloud = Cloud::start_scaled("heartbeat", None, 0.1);
     let stack = "tests/lifecycle/v1.yaml";
-    // Expiry 4 s, heartbeat every second; the apply takes far longer than 4 s.
-    let holder = spawn(&cloud, &["apply", stack, "--auto-approve"], "4");
+    // Expiry 6 s, a heartbeat every 1.5 s; the apply takes far longer than 6 s.
+    let holder = spawn(&cloud, &["apply", stack, "--auto-approve"], "6");
     wait_until_locked(&cloud);
-    std::thread::sleep(Duration::from_secs(8));
-    let contender = spawn(&cloud, &["apply", stack, "--auto-approve"], "4");
+    std::thread::sleep(Duration::from_secs(10));
+    let contender = spawn(&cloud, &["apply", stack, "--auto-approve"], "6");
     let (code, out) = finish(contender);
     assert_eq!(code, Some(1), "a heartbeating lock is not expired:\n{out}");
     let (code, out) = finish(holder);

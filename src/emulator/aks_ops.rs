@@ -18,7 +18,7 @@ use crate::emulator::handlers::{self, Reply};
 use crate::emulator::kind::Kind;
 use crate::emulator::route::Target;
 use crate::emulator::state::{Action, Record, State};
-use crate::emulator::{cluster, pool};
+use crate::emulator::{cluster, node_pool};
 
 fn record<'s>(state: &'s State, target: &Target) -> Result<&'s Record, ArmError> {
     common::require_resource_group(state, target)?;
@@ -148,7 +148,7 @@ pub(crate) fn action(
             };
             for (k, word) in std::iter::once((key.clone(), act.word())).chain(
                 state
-                    .children(&key, Kind::AgentPool)
+                    .children(&key, Kind::NodePool)
                     .iter()
                     .map(|p| (p.id.to_ascii_lowercase(), act.word()))
                     .collect::<Vec<_>>(),
@@ -161,7 +161,7 @@ pub(crate) fn action(
                     props.insert("provisioningState".into(), json!(word));
                 }
             }
-            let (_, update_ms, _) = Kind::ManagedCluster.durations_ms();
+            let (_, update_ms, _) = Kind::Cluster.durations_ms();
             let op = handlers::start_operation(state, ctx, target, act, update_ms);
             Ok(Reply::empty(202)
                 .with_header("Location", handlers::result_url(ctx, &op))
@@ -224,7 +224,7 @@ pub(crate) fn upgrade_profile(
                 .collect(),
         )
     };
-    if target.kind == Kind::AgentPool {
+    if target.kind == Kind::NodePool {
         let cluster = common::parent_record(state, target)?;
         let cp = common::str_at(&cluster.body, &["properties", "currentKubernetesVersion"])
             .unwrap_or("");
@@ -238,7 +238,7 @@ pub(crate) fn upgrade_profile(
                 "type": "Microsoft.ContainerService/managedClusters/agentPools/upgradeProfiles",
                 "properties": {
                     "kubernetesVersion": version,
-                    "latestNodeImageVersion": pool::NODE_IMAGE,
+                    "latestNodeImageVersion": node_pool::NODE_IMAGE,
                     "osType": common::str_at(&found.body, &["properties", "osType"]).unwrap_or("Linux"),
                     "upgrades": list(upgrades(version, Some(cp), false)),
                 }
@@ -247,7 +247,7 @@ pub(crate) fn upgrade_profile(
     }
     let cp = common::str_at(&found.body, &["properties", "currentKubernetesVersion"]).unwrap_or("");
     let pools: Vec<Value> = state
-        .children(&target.key(), Kind::AgentPool)
+        .children(&target.key(), Kind::NodePool)
         .iter()
         .map(|p| {
             let version = common::str_at(&p.body, &["properties", "currentOrchestratorVersion"])

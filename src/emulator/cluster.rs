@@ -15,7 +15,7 @@ use crate::emulator::common::{self, Ctx};
 use crate::emulator::error::ArmError;
 use crate::emulator::handlers::Written;
 use crate::emulator::kind::Kind;
-use crate::emulator::pool;
+use crate::emulator::node_pool;
 use crate::emulator::resources;
 use crate::emulator::route::Target;
 use crate::emulator::state::{Record, State};
@@ -62,7 +62,7 @@ pub(crate) fn check_idle(state: &State, cluster_key: &str) -> Result<(), ArmErro
         )
     });
     if busy.is_none() {
-        for p in state.children(cluster_key, Kind::AgentPool) {
+        for p in state.children(cluster_key, Kind::NodePool) {
             if let Some(op) = state.pending(&p.id.to_ascii_lowercase()) {
                 busy = Some((
                     common::str_at(&p.body, &["name"]).unwrap_or("").to_string(),
@@ -117,7 +117,7 @@ pub(crate) fn virtual_node_subnet(state: &State, cluster: &Record) -> Option<Str
     }
     let subnet_name = addon_config(props, "aciConnectorLinux", "SubnetName")?;
     let vnet = state
-        .children(&cluster.id.to_ascii_lowercase(), Kind::AgentPool)
+        .children(&cluster.id.to_ascii_lowercase(), Kind::NodePool)
         .iter()
         .find_map(|p| {
             let subnet = common::str_at(&p.body, &["properties", "vnetSubnetID"])?;
@@ -168,7 +168,7 @@ fn check_immutable(old: &Value, new: &Value) -> Result<(), ArmError> {
     ];
     for path in PLAIN {
         if differs(at(old, path), at(new, path)) {
-            return Err(pool::property_change(&path.join(".")));
+            return Err(node_pool::property_change(&path.join(".")));
         }
     }
     let net = |v: &Value, f: &str| {
@@ -182,32 +182,36 @@ fn check_immutable(old: &Value, new: &Value) -> Result<(), ArmError> {
         let overlay_migration =
             o == "kubenet" && n == "azure" && new_mode.as_deref() == Some("overlay");
         if o != n && !overlay_migration {
-            return Err(pool::property_change("networkProfile.networkPlugin"));
+            return Err(node_pool::property_change("networkProfile.networkPlugin"));
         }
     }
     if let (old_mode, Some(n)) = (net(old, "networkPluginMode"), &new_mode)
         && old_mode.as_deref() != Some(n.as_str())
         && n != "overlay"
     {
-        return Err(pool::property_change("networkProfile.networkPluginMode"));
+        return Err(node_pool::property_change(
+            "networkProfile.networkPluginMode",
+        ));
     }
     if let (Some(o), Some(n)) = (net(old, "networkPolicy"), net(new, "networkPolicy"))
         && o != n
         && !(n == "cilium" && (o == "azure" || o == "calico"))
     {
-        return Err(pool::property_change("networkProfile.networkPolicy"));
+        return Err(node_pool::property_change("networkProfile.networkPolicy"));
     }
     if let (Some(o), Some(n)) = (net(old, "networkDataplane"), net(new, "networkDataplane"))
         && o != n
         && !(o == "azure" && n == "cilium")
     {
-        return Err(pool::property_change("networkProfile.networkDataplane"));
+        return Err(node_pool::property_change(
+            "networkProfile.networkDataplane",
+        ));
     }
     if differs(
         at(old, &["networkProfile", "podCidr"]),
         at(new, &["networkProfile", "podCidr"]),
     ) {
-        return Err(pool::property_change("networkProfile.podCidr"));
+        return Err(node_pool::property_change("networkProfile.podCidr"));
     }
     let managed_before = at(old, &["aadProfile", "managed"]).and_then(Value::as_bool) == Some(true);
     let aad_new = new.get("aadProfile");
@@ -489,7 +493,7 @@ pub(crate) fn put(
     let facts_plugin = plugin.clone();
     let mut pool_writes: Vec<(String, Map<String, Value>)> = Vec::new();
     let existing_pools: Vec<(String, Map<String, Value>)> = state
-        .children(&key, Kind::AgentPool)
+        .children(&key, Kind::NodePool)
         .iter()
         .map(|r| {
             (
@@ -514,7 +518,7 @@ pub(crate) fn put(
             .get("name")
             .and_then(Value::as_str)
             .ok_or_else(|| ArmError::missing_property("properties.agentPoolProfiles[].name"))?;
-        pool::check_pool_name(name)?;
+        node_pool::check_pool_name(name)?;
         if pool_writes.iter().any(|(n, _)| n == name) {
             return Err(ArmError::bad_request(
                 "InvalidParameter",
@@ -534,8 +538,9 @@ pub(crate) fn put(
             )
             .with_target("agentPoolProfiles"));
         }
-        let normalized = pool::normalize(name, &input, old_pool, &version, &facts_plugin, "User")?;
-        pool::check_subnet_refs(state, &normalized)?;
+        let normalized =
+            node_pool::normalize(name, &input, old_pool, &version, &facts_plugin, "User")?;
+        node_pool::check_subnet_refs(state, &normalized)?;
         pool_writes.push((name.to_string(), normalized));
     }
     let has_system = |pools: &[(String, Map<String, Value>)]| {
@@ -786,15 +791,15 @@ pub(crate) fn put(
     state.put(
         key.clone(),
         target.id.clone(),
-        Kind::ManagedCluster,
+        Kind::Cluster,
         Value::Object(m),
         ctx.now,
     );
     let word = if created { "Creating" } else { "Updating" };
     for (name, mut p) in pool_writes {
         p.insert("provisioningState".into(), json!(word));
-        pool::store(state, ctx, &target.id, &name, p);
+        node_pool::store(state, ctx, &target.id, &name, p);
     }
     create_node_resources(state, ctx, target, &node_rg, &location);
-    Ok(Written::new(Kind::ManagedCluster, created))
+    Ok(Written::new(Kind::Cluster, created))
 }

@@ -12,8 +12,8 @@ use crate::emulator::kind::{DeleteStyle, Kind, PatchStyle, PutStyle};
 use crate::emulator::route::{Route, Target};
 use crate::emulator::state::{Action, Operation, Record, State};
 use crate::emulator::{
-    aks_ops, cluster, dns, identity, network, pool, publicip, records, refs, registry, resources,
-    role, workspace,
+    aks_ops, cluster, dns_zone, identity, network, node_pool, publicip, records, refs, registry,
+    resources, role, workspace,
 };
 
 /// Adjusts an answer to the api-version it was asked in, where published versions differ:
@@ -262,11 +262,11 @@ pub(crate) fn render(state: &State, record: &Record) -> Value {
                 );
             }
         }
-        Kind::ManagedCluster => {
+        Kind::Cluster => {
             let pools: Vec<Value> = state
-                .children(&key, Kind::AgentPool)
+                .children(&key, Kind::NodePool)
                 .iter()
-                .map(|r| pool::profile_of(&r.body))
+                .map(|r| node_pool::profile_of(&r.body))
                 .collect();
             if let Some(props) = body.get_mut("properties").and_then(Value::as_object_mut) {
                 props.insert("agentPoolProfiles".into(), Value::Array(pools));
@@ -541,17 +541,17 @@ fn put(
         Kind::VirtualNetwork => network::put_vnet(state, ctx, target, body)?,
         Kind::Subnet => network::put_subnet(state, ctx, target, body)?,
         Kind::PublicIpAddress | Kind::PublicIpPrefix => publicip::put(state, ctx, target, body)?,
-        Kind::DnsZone | Kind::PrivateDnsZone => dns::put(state, ctx, target, body)?,
-        Kind::PrivateDnsZoneLink => dns::put_link(state, ctx, target, body)?,
+        Kind::DnsZone | Kind::PrivateDnsZone => dns_zone::put(state, ctx, target, body)?,
+        Kind::PrivateDnsZoneLink => dns_zone::put_link(state, ctx, target, body)?,
         Kind::PrivateDnsRecordSet => records::put(state, ctx, target, body)?,
         Kind::Identity => identity::put_identity(state, ctx, target, body)?,
         Kind::FederatedCredential => identity::put_credential(state, ctx, target, body)?,
         Kind::RoleAssignment => role::put(state, ctx, target, body)?,
-        Kind::ManagedCluster => cluster::put(state, ctx, target, body)?,
-        Kind::AgentPool => pool::put(state, ctx, target, body)?,
+        Kind::Cluster => cluster::put(state, ctx, target, body)?,
+        Kind::NodePool => node_pool::put(state, ctx, target, body)?,
     };
-    if target.kind == Kind::ManagedCluster {
-        pool::renew_etags(state, &target.key());
+    if target.kind == Kind::Cluster {
+        node_pool::renew_etags(state, &target.key());
     }
     let status = if written.created { 201 } else { 200 };
     let style = target.kind.put_style();
@@ -618,7 +618,7 @@ fn patch(
     if target.kind == Kind::PrivateDnsRecordSet {
         return records::patch(state, ctx, target, body);
     }
-    if target.kind == Kind::ManagedCluster {
+    if target.kind == Kind::Cluster {
         cluster::check_idle(state, &key)?;
     }
     refuse_while_deleting(state, target)?;
@@ -672,8 +672,8 @@ fn patch(
         updated,
         ctx.now,
     );
-    if target.kind == Kind::ManagedCluster {
-        pool::renew_etags(state, &key);
+    if target.kind == Kind::Cluster {
+        node_pool::renew_etags(state, &key);
     }
     let (_, update_ms, _) = target.kind.durations_ms();
     let reply = match style {
@@ -724,12 +724,12 @@ fn delete(state: &mut State, ctx: &Ctx, target: &Target) -> Result<Reply, ArmErr
     match target.kind {
         Kind::Subnet => network::before_delete_subnet(state, target)?,
         Kind::VirtualNetwork => network::before_delete_vnet(state, target)?,
-        Kind::ManagedCluster => cluster::check_idle(state, &key)?,
-        Kind::AgentPool => pool::before_delete(state, target)?,
+        Kind::Cluster => cluster::check_idle(state, &key)?,
+        Kind::NodePool => node_pool::before_delete(state, target)?,
         Kind::FederatedCredential => {
             hold_ms = identity::before_delete_credential(state, ctx, target)?
         }
-        Kind::PrivateDnsZone => dns::before_delete_private(state, target)?,
+        Kind::PrivateDnsZone => dns_zone::before_delete_private(state, target)?,
         Kind::PrivateDnsRecordSet => records::before_delete(target)?,
         Kind::Workspace => workspace::soft_delete(state, ctx, target, &record)?,
         // Workspaces deleted with their group are soft-deleted like any other workspace delete.

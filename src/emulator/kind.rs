@@ -21,8 +21,8 @@ pub(crate) enum Kind {
     Identity,
     FederatedCredential,
     RoleAssignment,
-    ManagedCluster,
-    AgentPool,
+    Cluster,
+    NodePool,
 }
 
 /// How a PUT answers while work is still running.
@@ -74,8 +74,8 @@ impl Kind {
         Kind::Identity,
         Kind::FederatedCredential,
         Kind::RoleAssignment,
-        Kind::ManagedCluster,
-        Kind::AgentPool,
+        Kind::Cluster,
+        Kind::NodePool,
     ];
 
     pub(crate) fn namespace(self) -> &'static str {
@@ -93,7 +93,7 @@ impl Kind {
             | Kind::PrivateDnsRecordSet => "Microsoft.Network",
             Kind::Identity | Kind::FederatedCredential => "Microsoft.ManagedIdentity",
             Kind::RoleAssignment => "Microsoft.Authorization",
-            Kind::ManagedCluster | Kind::AgentPool => "Microsoft.ContainerService",
+            Kind::Cluster | Kind::NodePool => "Microsoft.ContainerService",
         }
     }
 
@@ -115,8 +115,8 @@ impl Kind {
             Kind::Identity => "userAssignedIdentities",
             Kind::FederatedCredential => "federatedIdentityCredentials",
             Kind::RoleAssignment => "roleAssignments",
-            Kind::ManagedCluster => "managedClusters",
-            Kind::AgentPool => "agentPools",
+            Kind::Cluster => "managedClusters",
+            Kind::NodePool => "agentPools",
         }
     }
 
@@ -124,7 +124,7 @@ impl Kind {
         match self {
             Kind::Subnet => Some(Kind::VirtualNetwork),
             Kind::FederatedCredential => Some(Kind::Identity),
-            Kind::AgentPool => Some(Kind::ManagedCluster),
+            Kind::NodePool => Some(Kind::Cluster),
             Kind::PrivateDnsZoneLink | Kind::PrivateDnsRecordSet => Some(Kind::PrivateDnsZone),
             _ => None,
         }
@@ -167,7 +167,7 @@ impl Kind {
                 &["2024-11-30", "2026-05-31", "2023-01-31"]
             }
             Kind::RoleAssignment => &["2022-04-01"],
-            Kind::ManagedCluster | Kind::AgentPool => &[
+            Kind::Cluster | Kind::NodePool => &[
                 "2026-08-01",
                 "2026-07-01",
                 "2026-10-01",
@@ -205,8 +205,8 @@ impl Kind {
             | Kind::Subnet
             | Kind::PublicIpAddress
             | Kind::PublicIpPrefix
-            | Kind::ManagedCluster
-            | Kind::AgentPool => PutStyle::AsyncOperation,
+            | Kind::Cluster
+            | Kind::NodePool => PutStyle::AsyncOperation,
             Kind::Workspace => PutStyle::BodyPolled,
             Kind::PrivateDnsZone | Kind::PrivateDnsZoneLink => PutStyle::Location,
         }
@@ -227,7 +227,7 @@ impl Kind {
             | Kind::DnsZone
             | Kind::PrivateDnsZone
             | Kind::PrivateDnsZoneLink => DeleteStyle::Location,
-            Kind::Workspace | Kind::ManagedCluster | Kind::AgentPool => DeleteStyle::Both,
+            Kind::Workspace | Kind::Cluster | Kind::NodePool => DeleteStyle::Both,
         }
     }
 
@@ -242,10 +242,8 @@ impl Kind {
             | Kind::PrivateDnsRecordSet
             | Kind::Identity => PatchStyle::Sync,
             Kind::Registry => PatchStyle::AsyncOperation,
-            Kind::PrivateDnsZone | Kind::PrivateDnsZoneLink | Kind::ManagedCluster => {
-                PatchStyle::Accepted
-            }
-            Kind::Subnet | Kind::FederatedCredential | Kind::RoleAssignment | Kind::AgentPool => {
+            Kind::PrivateDnsZone | Kind::PrivateDnsZoneLink | Kind::Cluster => PatchStyle::Accepted,
+            Kind::Subnet | Kind::FederatedCredential | Kind::RoleAssignment | Kind::NodePool => {
                 PatchStyle::None
             }
         }
@@ -269,8 +267,8 @@ impl Kind {
                 | Kind::PrivateDnsZoneLink
                 | Kind::PrivateDnsRecordSet
                 | Kind::DnsZone
-                | Kind::ManagedCluster
-                | Kind::AgentPool,
+                | Kind::Cluster
+                | Kind::NodePool,
                 "PUT",
             ) => (true, true),
             (
@@ -278,7 +276,7 @@ impl Kind {
                 | Kind::PrivateDnsZoneLink
                 | Kind::PrivateDnsRecordSet
                 | Kind::DnsZone
-                | Kind::ManagedCluster,
+                | Kind::Cluster,
                 "PATCH",
             )
             | (
@@ -286,8 +284,8 @@ impl Kind {
                 | Kind::PrivateDnsZoneLink
                 | Kind::PrivateDnsRecordSet
                 | Kind::DnsZone
-                | Kind::ManagedCluster
-                | Kind::AgentPool,
+                | Kind::Cluster
+                | Kind::NodePool,
                 "DELETE",
             ) => (true, false),
             _ => (false, false),
@@ -306,7 +304,7 @@ impl Kind {
                 | Kind::DnsZone
                 | Kind::PrivateDnsZone
                 | Kind::Identity
-                | Kind::ManagedCluster
+                | Kind::Cluster
         )
     }
 
@@ -326,8 +324,8 @@ impl Kind {
             | Kind::FederatedCredential
             | Kind::RoleAssignment
             | Kind::PrivateDnsRecordSet => (0, 0, 0),
-            Kind::ManagedCluster => (360_000, 180_000, 300_000),
-            Kind::AgentPool => (180_000, 120_000, 120_000),
+            Kind::Cluster => (360_000, 180_000, 300_000),
+            Kind::NodePool => (180_000, 120_000, 120_000),
         }
     }
 

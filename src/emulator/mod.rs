@@ -5,8 +5,8 @@
 //!
 //! Code map: `server` (HTTPS, request pipeline) → `route` (what a path addresses) → `handlers`
 //! (status codes, LRO headers, lists) → one module per resource type (`resources`, `registry`,
-//! `workspace`, `network`, `dns`, `records` (private DNS record sets), `identity`, `role`, `cluster`,
-//! `pool`) over `state` (the
+//! `workspace`, `network`, `dns_zone`, `records` (private DNS record sets), `identity`, `role`, `cluster`,
+//! `node_pool`) over `state` (the
 //! emulated cloud, persisted atomically). `cluster_defaults` holds what AKS fills in by itself;
 //! `filter` parses the generic LIST's `$filter`; `lockfile`
 //! keeps one emulator per state file; `throttle`, `faults` and `reqlog` are test controls.
@@ -57,7 +57,7 @@ mod clock;
 mod cluster;
 mod cluster_defaults;
 mod common;
-mod dns;
+mod dns_zone;
 mod entra;
 mod error;
 mod faults;
@@ -68,7 +68,7 @@ mod jwt;
 mod kind;
 mod lockfile;
 mod network;
-mod pool;
+mod node_pool;
 mod publicip;
 mod records;
 mod refs;
@@ -486,8 +486,12 @@ pub fn main(args: EmulatorArgs) -> ExitCode {
                 args.listen
             );
         }
+        // Handlers go in before the ready line: whoever reads that line may
+        // stop us at once, and a signal with no handler would kill the
+        // process without the orderly shutdown (state flush, lock release).
+        let stop = StopSignals::install();
         println!("{}", running.ready_line());
-        wait_for_stop_signal().await;
+        stop.wait().await;
         match running.shutdown().await {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
@@ -498,25 +502,52 @@ pub fn main(args: EmulatorArgs) -> ExitCode {
     })
 }
 
-async fn wait_for_stop_signal() {
+/// SIGINT and SIGTERM handlers, registered when built (not on first poll,
+/// as `tokio::signal::ctrl_c()` would be).
+struct StopSignals {
     #[cfg(unix)]
-    {
-        let mut term =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(s) => s,
-                Err(_) => {
-                    let _ = tokio::signal::ctrl_c().await;
-                    return;
-                }
+    streams: Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>,
+}
+
+impl StopSignals {
+    fn install() -> Self {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let streams = match (
+                signal(SignalKind::interrupt()),
+                signal(SignalKind::terminate()),
+            ) {
+                (Ok(int), Ok(term)) => Some((int, term)),
+                _ => None,
             };
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = term.recv() => {}
+            StopSignals { streams }
+        }
+        #[cfg(not(unix))]
+        {
+            StopSignals {}
         }
     }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
+
+    async fn wait(self) {
+        #[cfg(unix)]
+        {
+            match self.streams {
+                Some((mut int, mut term)) => {
+                    tokio::select! {
+                        _ = int.recv() => {}
+                        _ = term.recv() => {}
+                    }
+                }
+                None => {
+                    let _ = tokio::signal::ctrl_c().await;
+                }
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }
 

@@ -408,7 +408,7 @@ pub(crate) fn put_subnet(
 pub(crate) fn subnet_user(state: &State, subnet_key: &str) -> Option<String> {
     for record in state.resources.values() {
         match record.kind {
-            Kind::AgentPool => {
+            Kind::NodePool => {
                 for field in ["vnetSubnetID", "podSubnetID"] {
                     if common::str_at(&record.body, &["properties", field])
                         .is_some_and(|s| s.eq_ignore_ascii_case(subnet_key))
@@ -417,7 +417,7 @@ pub(crate) fn subnet_user(state: &State, subnet_key: &str) -> Option<String> {
                     }
                 }
             }
-            Kind::ManagedCluster
+            Kind::Cluster
                 if crate::emulator::cluster::virtual_node_subnet(state, record)
                     .is_some_and(|s| s.eq_ignore_ascii_case(subnet_key)) =>
             {

@@ -51,7 +51,7 @@ fn served(id: &str) -> bool {
 }
 
 fn refused(target: &Target, path: &str, id: &str, identity: bool) -> ArmError {
-    if identity && !matches!(target.kind, Kind::ManagedCluster | Kind::AgentPool) {
+    if identity && !matches!(target.kind, Kind::Cluster | Kind::NodePool) {
         return ArmError::bad_request(
             "FailedIdentityOperation",
             format!(
@@ -61,7 +61,7 @@ fn refused(target: &Target, path: &str, id: &str, identity: bool) -> ArmError {
         );
     }
     match target.kind {
-        Kind::ManagedCluster | Kind::AgentPool => ArmError::bad_request(
+        Kind::Cluster | Kind::NodePool => ArmError::bad_request(
             "InvalidParameter",
             format!("The value of parameter {path} is invalid: the resource '{id}' was not found."),
         )

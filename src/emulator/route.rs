@@ -295,7 +295,7 @@ fn aks_route(sub: &str, rg: &str, rest: &[&str]) -> Option<Route> {
         "/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.ContainerService/managedClusters/{cluster}"
     );
     let cluster_target = Target {
-        kind: Kind::ManagedCluster,
+        kind: Kind::Cluster,
         subscription: sub.to_string(),
         resource_group: Some(rg.to_string()),
         id: cluster_id.clone(),
@@ -303,7 +303,7 @@ fn aks_route(sub: &str, rg: &str, rest: &[&str]) -> Option<Route> {
         parent_id: None,
     };
     let pool_target = |pool: &str| Target {
-        kind: Kind::AgentPool,
+        kind: Kind::NodePool,
         subscription: sub.to_string(),
         resource_group: Some(rg.to_string()),
         id: format!("{cluster_id}/agentPools/{pool}"),
@@ -541,7 +541,7 @@ mod tests {
         assert!(matches!(
             r,
             Route::Collection {
-                kind: Kind::AgentPool,
+                kind: Kind::NodePool,
                 parent_id: Some(_),
                 ..
             }

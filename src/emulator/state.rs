@@ -264,7 +264,7 @@ impl State {
                 }
                 // Inline children (pools of a cluster, subnets of a VNet) finish with their parent.
                 let child_kind = match op.kind {
-                    Kind::ManagedCluster => Some(Kind::AgentPool),
+                    Kind::Cluster => Some(Kind::NodePool),
                     Kind::VirtualNetwork => Some(Kind::Subnet),
                     _ => None,
                 };
@@ -300,9 +300,9 @@ impl State {
         let kind = op.kind;
         self.dirty = true;
         set_provisioning_state(self.resources.get_mut(&key), "Canceled");
-        if kind == Kind::ManagedCluster {
+        if kind == Kind::Cluster {
             let pools: Vec<String> = self
-                .children(&key, Kind::AgentPool)
+                .children(&key, Kind::NodePool)
                 .iter()
                 .map(|r| r.id.to_ascii_lowercase())
                 .collect();
@@ -319,9 +319,7 @@ impl State {
         let prefix = format!("{key}/");
         self.resources
             .iter()
-            .filter(|(k, r)| {
-                r.kind == Kind::ManagedCluster && (*k == key || k.starts_with(&prefix))
-            })
+            .filter(|(k, r)| r.kind == Kind::Cluster && (*k == key || k.starts_with(&prefix)))
             .filter_map(|(_, cluster)| {
                 let node_rg = cluster
                     .body

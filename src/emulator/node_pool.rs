@@ -263,7 +263,7 @@ pub(crate) fn profile_of(pool_body: &Value) -> Value {
 /// cluster-level operation, both the cluster-level eTag and agent pool eTag are updated").
 pub(crate) fn renew_etags(state: &mut State, cluster_key: &str) {
     let pools: Vec<String> = state
-        .children(cluster_key, Kind::AgentPool)
+        .children(cluster_key, Kind::NodePool)
         .iter()
         .map(|r| r.id.to_ascii_lowercase())
         .collect();
@@ -289,10 +289,10 @@ pub(crate) fn store(
     let body = json!({
         "id": id,
         "name": name,
-        "type": Kind::AgentPool.arm_type(),
+        "type": Kind::NodePool.arm_type(),
         "properties": Value::Object(props),
     });
-    state.put(id.to_ascii_lowercase(), id, Kind::AgentPool, body, ctx.now);
+    state.put(id.to_ascii_lowercase(), id, Kind::NodePool, body, ctx.now);
 }
 
 /// Subnet references must resolve (see `common::dangling_reference`).
@@ -354,12 +354,12 @@ pub(crate) fn put(
         json!(if created { "Creating" } else { "Updating" }),
     );
     store(state, ctx, &cluster.id, &target.name, props);
-    Ok(Written::new(Kind::AgentPool, created))
+    Ok(Written::new(Kind::NodePool, created))
 }
 
 fn other_system_pools(state: &State, cluster_key: &str, pool_key: &str) -> usize {
     state
-        .children(cluster_key, Kind::AgentPool)
+        .children(cluster_key, Kind::NodePool)
         .iter()
         .filter(|r| r.id.to_ascii_lowercase() != pool_key)
         .filter(|r| common::str_at(&r.body, &["properties", "mode"]) == Some("System"))
