@@ -138,7 +138,8 @@ def plan_runs(repo: Path) -> list[Run]:
             line = line.strip()
             if not line or line.startswith("#"):
                 continue
-            name, code, *extra = line.split()
+            # runs.txt: name, exit code, changed-resource count (- when refused), extra args.
+            name, code, _changed, *extra = line.split()
             runs.append(
                 Run(
                     f"{rel} ({name})",
