@@ -54,6 +54,9 @@ pub enum Code {
     LocalAccounts,
     SnatExhaustion,
     UnusedVariable,
+    UnusualSshKey,
+    PodCidrUnused,
+    ServiceCidrInVnet,
 }
 
 impl Code {
@@ -102,6 +105,9 @@ impl Code {
             Code::LocalAccounts => "azplan::warn::local-accounts",
             Code::SnatExhaustion => "azplan::warn::snat-exhaustion",
             Code::UnusedVariable => "azplan::warn::unused-variable",
+            Code::UnusualSshKey => "azplan::warn::ssh-key",
+            Code::PodCidrUnused => "azplan::warn::pod-cidr-unused",
+            Code::ServiceCidrInVnet => "azplan::warn::service-cidr-in-vnet",
         }
     }
 
@@ -113,7 +119,13 @@ impl Code {
             | Code::PublicApiServer
             | Code::LocalAccounts
             | Code::SnatExhaustion
-            | Code::UnusedVariable => Severity::Warning,
+            | Code::UnusedVariable
+            | Code::UnusualSshKey
+            | Code::PodCidrUnused
+            | Code::ServiceCidrInVnet
+            // ARM accepts a count outside the autoscale range (official example
+            // AgentPools_Update, AKS 2026-08-01: count 3 with minCount 2 and maxCount 2).
+            | Code::CountOutsideAutoscale => Severity::Warning,
             _ => Severity::Error,
         }
     }

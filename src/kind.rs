@@ -45,6 +45,9 @@ pub struct KindDef {
     pub serial: Serial,
     /// Deletes run dependents first: kinds created later are deleted earlier.
     pub delete_rank: u8,
+    /// Where the parent's GET lists this child inline (`properties.subnets` of a VNet), so a
+    /// body exported with `az ... show` carries its children too.
+    pub listed_in_parent_at: Option<&'static str>,
 }
 
 /// An ARM resource type and the api-version azplan speaks for it.
@@ -98,6 +101,7 @@ pub static TABLE: [KindDef; 12] = [
         taggable: true,
         serial: Serial::Free,
         delete_rank: 0,
+        listed_in_parent_at: None,
     },
     // Existing
     KindDef {
@@ -112,6 +116,7 @@ pub static TABLE: [KindDef; 12] = [
         taggable: false,
         serial: Serial::Free,
         delete_rank: u8::MAX,
+        listed_in_parent_at: None,
     },
     // Workspace
     KindDef {
@@ -128,6 +133,7 @@ pub static TABLE: [KindDef; 12] = [
         taggable: true,
         serial: Serial::Free,
         delete_rank: 1,
+        listed_in_parent_at: None,
     },
     // Registry
     KindDef {
@@ -144,6 +150,7 @@ pub static TABLE: [KindDef; 12] = [
         taggable: true,
         serial: Serial::Free,
         delete_rank: 2,
+        listed_in_parent_at: None,
     },
     // VirtualNetwork
     KindDef {
@@ -160,6 +167,7 @@ pub static TABLE: [KindDef; 12] = [
         taggable: true,
         serial: Serial::Free,
         delete_rank: 3,
+        listed_in_parent_at: None,
     },
     // Subnet
     KindDef {
@@ -177,6 +185,9 @@ pub static TABLE: [KindDef; 12] = [
         // ARM writes one subnet of a VNet at a time (AnotherOperationInProgress otherwise).
         serial: Serial::UnderParent,
         delete_rank: 4,
+        // VirtualNetworks_Get lists `properties.subnets` with full bodies (official example
+        // VirtualNetworkGet, network 2026-03-01).
+        listed_in_parent_at: Some("properties.subnets"),
     },
     // DnsZone
     KindDef {
@@ -200,6 +211,7 @@ pub static TABLE: [KindDef; 12] = [
         taggable: true,
         serial: Serial::Free,
         delete_rank: 5,
+        listed_in_parent_at: None,
     },
     // Identity
     KindDef {
@@ -216,6 +228,7 @@ pub static TABLE: [KindDef; 12] = [
         taggable: true,
         serial: Serial::Free,
         delete_rank: 6,
+        listed_in_parent_at: None,
     },
     // Cluster
     KindDef {
@@ -233,6 +246,7 @@ pub static TABLE: [KindDef; 12] = [
         // AKS runs one operation at a time per cluster, its pools' included.
         serial: Serial::Itself,
         delete_rank: 7,
+        listed_in_parent_at: None,
     },
     // NodePool
     KindDef {
@@ -249,6 +263,9 @@ pub static TABLE: [KindDef; 12] = [
         taggable: false,
         serial: Serial::UnderParent,
         delete_rank: 8,
+        // ManagedClusters_Get lists `properties.agentPoolProfiles`, each the pool's properties
+        // plus its `name` (official example ManagedClustersGet, AKS 2026-08-01).
+        listed_in_parent_at: Some("properties.agentPoolProfiles"),
     },
     // FederatedCredential
     KindDef {
@@ -267,6 +284,7 @@ pub static TABLE: [KindDef; 12] = [
         // (ConcurrentFederatedIdentityCredentialsWritesForSingleManagedIdentity).
         serial: Serial::UnderParent,
         delete_rank: 9,
+        listed_in_parent_at: None,
     },
     // RoleAssignment
     KindDef {
@@ -284,6 +302,7 @@ pub static TABLE: [KindDef; 12] = [
         taggable: false,
         serial: Serial::Free,
         delete_rank: 10,
+        listed_in_parent_at: None,
     },
 ];
 

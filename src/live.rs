@@ -143,6 +143,49 @@ impl LiveState {
             .collect()
     }
 
+    /// A parent's GET lists some children inline (a VNet its subnets, a cluster its pools), so
+    /// an export of parents alone (`az aks show`) holds them: each child without a body of its
+    /// own gets one from its parent's listing.
+    fn add_children_listed_inline(&mut self) {
+        let mut children = Vec::new();
+        for (id, body) in &self.by_id {
+            let Some(parent) = ResourceId::parse(id) else {
+                continue;
+            };
+            for def in crate::kind::TABLE.iter() {
+                let (Some(at), Some(parent_kind), Some(child_type)) =
+                    (def.listed_in_parent_at, def.parent, def.arm.first())
+                else {
+                    continue;
+                };
+                if !parent_kind
+                    .def()
+                    .arm
+                    .iter()
+                    .any(|t| t.path.eq_ignore_ascii_case(parent.arm_type().as_str()))
+                {
+                    continue;
+                }
+                let listed = at
+                    .split('.')
+                    .try_fold(body, |v, key| v.get(key))
+                    .and_then(Value::as_array);
+                for entry in listed.into_iter().flatten() {
+                    if let Some(child) = child_from_listing(body, entry, child_type) {
+                        children.push(child);
+                    }
+                }
+            }
+        }
+        for child in children {
+            let id = child["id"]
+                .as_str()
+                .unwrap_or_default()
+                .to_ascii_lowercase();
+            self.by_id.entry(id).or_insert(child);
+        }
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = (&String, &Value)> {
         self.by_id.iter()
     }
@@ -199,8 +242,35 @@ impl LiveState {
                 return Err(LiveError::MissingId { path: shown, index });
             }
         }
+        live.add_children_listed_inline();
         Ok(live)
     }
+}
+
+/// A child's body from its parent's inline listing: subnets are listed whole (with their
+/// `id`); pool profiles are the pool's properties plus its `name`.
+fn child_from_listing(
+    parent: &Value,
+    entry: &Value,
+    child_type: &crate::kind::ArmType,
+) -> Option<Value> {
+    if entry.get("id").and_then(Value::as_str).is_some() {
+        let mut child = entry.clone();
+        if child.get("type").is_none() {
+            child["type"] = Value::String(child_type.path.to_string());
+        }
+        return Some(child);
+    }
+    let name = entry.get("name")?.as_str()?;
+    let parent_id = parent.get("id")?.as_str()?;
+    let mut properties = entry.clone();
+    properties.as_object_mut()?.remove("name");
+    Some(serde_json::json!({
+        "id": format!("{parent_id}/{}/{name}", child_type.segment()),
+        "name": name,
+        "type": child_type.path,
+        "properties": properties,
+    }))
 }
 
 /// A JSON value read strictly: a key twice in one object is an error (serde's `Value` keeps

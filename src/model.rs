@@ -147,7 +147,8 @@ pub struct Existing {
 pub struct Registry {
     pub sku: RegistrySku,
     pub admin_user: bool,
-    pub zone_redundancy: bool,
+    /// Asked for at creation when the spec says so.
+    pub zone_redundancy: Option<bool>,
     pub public_network_access: bool,
 }
 
@@ -362,6 +363,10 @@ pub struct NodePool {
     pub labels: BTreeMap<String, String>,
     pub taints: Vec<String>,
     pub subnet: Option<Target>,
+    /// The pool's Kubernetes version (`orchestratorVersion`); the control plane's when unset.
+    pub kubernetes_version: Option<String>,
+    /// The spec gives the pool's tags (else they are neither sent nor compared).
+    pub own_tags: bool,
 }
 
 impl NodePool {

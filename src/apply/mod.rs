@@ -407,6 +407,11 @@ impl Operation {
             let value = self.late_value(late).await?;
             kinds::set(&mut body, &late.path, value);
         }
+        if !creating {
+            for path in kinds::rules_of_type(&c.arm_type).create_only {
+                kinds::remove(&mut body, path);
+            }
+        }
         if creating {
             for secret in &c.secrets {
                 let value = secret_value(secret).map_err(|message| ApplyError::Refused {
@@ -492,6 +497,8 @@ impl Operation {
                 late: &late,
             },
         );
+        let rules = kinds::rules_of_type(&c.arm_type);
+        let (differences, _not_shown) = crate::plan::diff::split_not_shown(differences, rules);
         // Values still to come from dependencies cannot be compared yet: send the body.
         let waits_for_values = !c.late.is_empty();
         if differences.is_empty() && !waits_for_values {

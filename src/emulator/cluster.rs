@@ -432,6 +432,37 @@ pub(crate) fn put(
     props.insert("networkProfile".into(), Value::Object(network));
     let props_value = Value::Object(props.clone());
 
+    // One key, RSA only: AKS answers Ed25519 (and other non-RSA) keys with "The value of
+    // parameter linuxProfile.ssh.publicKeys.keyData is invalid." (RP error quoted in
+    // Azure/AKS#1172 and Azure/AKS#4431); "A maximum of 1 key may be specified."
+    // (ContainerServiceSshConfiguration, AKS 2026-08-01).
+    if let Some(keys) =
+        at(&props_value, &["linuxProfile", "ssh", "publicKeys"]).and_then(Value::as_array)
+    {
+        if keys.len() > 1 {
+            return Err(ArmError::bad_request(
+                "InvalidParameter",
+                "The value of parameter linuxProfile.ssh.publicKeys is invalid: a maximum of 1 key may be specified.",
+            )
+            .with_target("linuxProfile.ssh.publicKeys"));
+        }
+        let algorithm = keys
+            .first()
+            .and_then(|k| k.get("keyData"))
+            .and_then(Value::as_str)
+            .and_then(|k| k.split_whitespace().next())
+            .unwrap_or("");
+        if algorithm == "ssh-ed25519"
+            || algorithm.starts_with("ecdsa-")
+            || algorithm.starts_with("sk-")
+        {
+            return Err(ArmError::bad_request(
+                "InvalidParameter",
+                "The value of parameter linuxProfile.ssh.publicKeys.keyData is invalid. Please see https://aka.ms/aks-naming-rules for more details.",
+            )
+            .with_target("linuxProfile.ssh.publicKeys.keyData"));
+        }
+    }
     if addon_enabled(&props_value, "aciConnectorLinux") {
         if !plugin.eq_ignore_ascii_case("azure") {
             // AKS's own code for this refusal (Learn "Use virtual nodes": virtual nodes need

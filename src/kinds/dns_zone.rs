@@ -34,6 +34,9 @@ pub struct RawDnsZone {
 }
 
 pub static RULES: Rules = Rules {
+    // ZoneProperties.zoneType `"default": "Public"` (DNS 2018-05-01); the official GetZone
+    // body of that version leaves it out.
+    server_defaults: &[("properties.zoneType", "\"Public\"")],
     exact_maps: &["tags"],
     case_insensitive: &["location", "properties.zoneType"],
     ..EMPTY

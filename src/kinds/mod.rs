@@ -68,7 +68,8 @@ pub struct Rules {
     pub ignore: &'static [&'static str],
     /// Maps compared in full: keys set outside azplan count as changes.
     pub exact_maps: &'static [&'static str],
-    /// Sent on create only (ARM rejects or misreads them on update).
+    /// Sent on create only, never compared, and left out of updates (ARM rejects or misreads
+    /// them there).
     pub create_only: &'static [&'static str],
     /// Compared case-insensitively (IDs, enum-like strings ARM re-cases).
     pub case_insensitive: &'static [&'static str],
@@ -84,6 +85,11 @@ pub struct Rules {
     /// Compared by their last `/` segment only (role definition IDs come back without the
     /// subscription prefix).
     pub last_segment: &'static [&'static str],
+    /// Values that name the same thing (a renamed enum value, old name first): (path, pairs).
+    pub equivalent: &'static [(&'static str, &'static [(&'static str, &'static str)])],
+    /// Strings whose trailing whitespace Azure keeps as sent (an SSH key read from a `.pub`
+    /// file ends in a newline) but which mean the same without it.
+    pub trailing_whitespace: &'static [&'static str],
 }
 
 /// Rules with nothing special, to build others from (`..EMPTY`).
@@ -99,6 +105,8 @@ pub const EMPTY: Rules = Rules {
     case_insensitive: &[],
     case_insensitive_keys: &[],
     last_segment: &[],
+    equivalent: &[],
+    trailing_whitespace: &[],
 };
 
 /// The ARM type a resource is (a DNS zone's depends on `private`).
@@ -529,6 +537,20 @@ fn tags_with_owner(b: &BodyBuilder<'_, '_>, resource: &Resource) -> Value {
 }
 
 /// Inserts `value` at a dotted path, creating objects on the way.
+/// Removes the value at a dotted path, if there is one.
+pub fn remove(body: &mut Value, path: &str) {
+    let (parent, last) = match path.rsplit_once('.') {
+        Some((parent, last)) => (
+            parent.split('.').try_fold(&mut *body, |v, k| v.get_mut(k)),
+            last,
+        ),
+        None => (Some(body), path),
+    };
+    if let Some(Value::Object(map)) = parent {
+        map.remove(last);
+    }
+}
+
 pub fn set(body: &mut Value, path: &str, value: Value) {
     let mut current = body;
     let parts: Vec<&str> = path.split('.').collect();

@@ -41,8 +41,12 @@ pub struct RawNodePool {
     pub taints: Vec<Spanned<String>>,
     /// Node subnet; default the cluster network's subnet.
     pub subnet: Option<Spanned<String>>,
-    #[serde(default)]
-    pub tags: BTreeMap<String, String>,
+    /// Kubernetes version of the pool's nodes (`1.33` or `1.33.2`): at most the control
+    /// plane's, and at most three minor versions older. Default: the control plane's.
+    pub kubernetes_version: Option<Spanned<String>>,
+    /// Tags of the pool's scale set. Without `tags:` azplan leaves a pool's tags as they are
+    /// (the cluster's tags are not copied onto its pools).
+    pub tags: Option<BTreeMap<String, String>>,
     #[serde(default)]
     pub depends_on: Vec<Spanned<String>>,
     pub raw: Option<Spanned<RawJson>>,
@@ -97,9 +101,16 @@ pub static RULES: Rules = Rules {
     server_defaults: &[
         ("properties.type", "\"VirtualMachineScaleSets\""),
         ("properties.enableAutoScaling", "false"),
+        // OSType `"default": "Linux"` (AKS 2026-08-01).
         ("properties.osType", "\"Linux\""),
+        // A pool from before modes existed (AKS 2019-06-01 has no `mode`; the official
+        // ManagedClustersGet pool has none either) runs the system add-ons: System.
+        ("properties.mode", "\"System\""),
+        // count: "The default value is 1." (AKS 2026-08-01).
+        ("properties.count", "1"),
     ],
     exact_maps: &["properties.nodeLabels", "properties.tags"],
+    version_prefix: &["properties.orchestratorVersion"],
     case_insensitive: &[
         "properties.vnetSubnetID",
         "properties.mode",
@@ -118,13 +129,20 @@ pub fn body(b: &mut BodyBuilder<'_, '_>, resource: &Resource, p: &NodePool) -> V
         "enableAutoScaling": p.autoscale.is_some(),
         "nodeLabels": p.labels,
         "nodeTaints": p.taints,
-        "tags": resource.tags,
     });
+    if p.own_tags {
+        props["tags"] = json!(resource.tags);
+    }
+    if let Some(version) = &p.kubernetes_version {
+        props["orchestratorVersion"] = json!(version);
+    }
     match p.autoscale {
         Some((min, max)) => {
             props["minCount"] = json!(min);
             props["maxCount"] = json!(max);
-            props["count"] = json!(p.count.unwrap_or(min).clamp(min, max));
+            // Sent as written: ARM accepts a count outside the range (official example
+            // AgentPools_Update, AKS 2026-08-01: count 3, minCount 2, maxCount 2).
+            props["count"] = json!(p.count.unwrap_or(min));
         }
         None => props["count"] = json!(p.count.unwrap_or(1)),
     }

@@ -1,4 +1,4 @@
-//! Container registries: SKU, admin user, network access, zone redundancy (create-time only).
+//! Container registries: SKU, admin user, network access, zone redundancy (asked for at creation).
 
 use std::collections::BTreeMap;
 
@@ -35,19 +35,27 @@ pub struct RawRegistry {
     /// Enable the admin user (discouraged). Default false.
     #[serde(default)]
     pub admin_user: bool,
-    /// Zone redundancy (Premium only; cannot change after creation). Default false.
+    /// Ask for zone redundancy at creation (any SKU). Azure now makes every registry in a
+    /// region with availability zones zone-redundant, whatever this says, so it is sent on
+    /// create only and never compared.
     pub zone_redundancy: Option<Spanned<bool>>,
     /// Default true.
     pub public_network_access: Option<bool>,
 }
 
 pub static RULES: Rules = Rules {
-    immutable: &[
-        ("location", "a registry cannot move to another region"),
-        (
-            "properties.zoneRedundancy",
-            "zone redundancy is chosen when a registry is created",
-        ),
+    immutable: &[("location", "a registry cannot move to another region")],
+    // "Zone redundancy is enabled by default for all Azure container registries in regions
+    // that support availability zones. This feature is available for every service tier" and
+    // the property "may still show as false"
+    // (https://learn.microsoft.com/azure/container-registry/zone-redundancy): what a GET says
+    // is not what the registry does, so it is sent when created and never compared.
+    create_only: &["properties.zoneRedundancy"],
+    // RegistryProperties `"default": false` and `"default": "Enabled"` (ACR 2025-11-01);
+    // the 2023-07-01 example bodies leave them out.
+    server_defaults: &[
+        ("properties.adminUserEnabled", "false"),
+        ("properties.publicNetworkAccess", "\"Enabled\""),
     ],
     exact_maps: &["tags"],
     case_insensitive: &[
@@ -70,8 +78,10 @@ pub fn body(b: &BodyBuilder<'_, '_>, resource: &Resource, r: &Registry) -> Value
     body["properties"] = json!({
         "adminUserEnabled": r.admin_user,
         "publicNetworkAccess": enabled(r.public_network_access),
-        "zoneRedundancy": enabled(r.zone_redundancy),
     });
+    if let Some(zones) = r.zone_redundancy {
+        body["properties"]["zoneRedundancy"] = json!(enabled(zones));
+    }
     body
 }
 
@@ -89,7 +99,6 @@ pub fn outputs(body: &Value) -> Vec<(String, Value)> {
 // Building the model from the spec.
 
 use crate::build::Builder;
-use crate::diag::SpecDiagnostic;
 use crate::names;
 use crate::spec::Entry;
 
@@ -112,19 +121,9 @@ impl Builder<'_> {
                 names::registry,
             );
             let sku = s.sku.unwrap_or(RegistrySku::Standard);
-            let zone_redundancy = s.zone_redundancy.as_ref().is_some_and(|z| z.value);
-            if let Some(z) = s
-                .zone_redundancy
-                .as_ref()
-                .filter(|z| z.value && sku != RegistrySku::Premium)
-            {
-                self.error(SpecDiagnostic::conflict(
-                    "zone redundancy needs the Premium SKU",
-                    z.span,
-                    "zone redundancy",
-                    "set `sku: Premium`, or remove `zoneRedundancy`",
-                ));
-            }
+            // Any SKU: the official RegistryCreateZoneRedundant example (ACR 2025-11-01) asks
+            // a Standard registry for it, and Learn now offers it on every tier.
+            let zone_redundancy = s.zone_redundancy.as_ref().map(|z| z.value);
             resource.spec = Spec::Registry(Registry {
                 sku,
                 admin_user: s.admin_user,

@@ -251,6 +251,7 @@ fn new_change(ctx: &Context<'_>, resource: &Resource, depends_on: Vec<String>) -
         inline_with: None,
         replaced_with: None,
         also_ignored: Vec::new(),
+        not_shown: Vec::new(),
     }
 }
 
@@ -273,6 +274,16 @@ fn property_changes(
             late: &late,
         },
     );
+    let (differences, not_shown) = diff::split_not_shown(differences, rules);
+    change.not_shown = not_shown
+        .into_iter()
+        .map(|d| PropertyChange {
+            path: d.path,
+            before: None,
+            after: d.after,
+            forces_replacement: false,
+        })
+        .collect();
     let mut replace_reasons = Vec::new();
     for d in differences {
         let immutable = rules

@@ -163,8 +163,13 @@ impl Walker<'_> {
             }
             (Value::Object(d), _) if d.is_empty() && live.is_none_or(Value::is_null) => {}
             (Value::Array(d), _) if d.is_empty() && live.is_none_or(Value::is_null) => {}
-            (d, Some(l)) if self.same_scalar(&dotted, d, l) => {}
-            (d, None) if self.server_default(&dotted) == Some(d.clone()) => {}
+            (d, Some(l)) if !l.is_null() && self.same_scalar(&dotted, d, l) => {}
+            // Absent and `null` are one thing: the service default, where Microsoft documents
+            // one (tests/oracle/DEFAULTS.md); the default is compared as a live value would be.
+            (d, None | Some(Value::Null))
+                if self.server_default(&dotted).is_some_and(|default| {
+                    d == &default || self.same_scalar(&dotted, d, &default)
+                }) => {}
             _ => out.push(Difference {
                 path: dotted,
                 before: live.filter(|v| !v.is_null()).cloned(),
@@ -179,6 +184,22 @@ impl Walker<'_> {
         }
         match (desired, live) {
             (Value::String(d), Value::String(l)) => {
+                if let Some((_, names)) =
+                    self.rules.equivalent.iter().find(|(p, _)| matches(p, path))
+                {
+                    let name_of = |s: &str| {
+                        names
+                            .iter()
+                            .find(|(old, _)| old.eq_ignore_ascii_case(s))
+                            .map_or(s.to_string(), |(_, new)| new.to_string())
+                    };
+                    if name_of(d).eq_ignore_ascii_case(&name_of(l)) {
+                        return true;
+                    }
+                }
+                if any(self.rules.trailing_whitespace, path) && d.trim_end() == l.trim_end() {
+                    return true;
+                }
                 // "West Europe" and "westeurope" are one region.
                 if path == "location" {
                     let norm = |s: &str| s.replace(' ', "").to_ascii_lowercase();
@@ -229,6 +250,22 @@ impl Walker<'_> {
         l.dedup();
         d == l
     }
+}
+
+/// Differences whose live value Azure does not show, on a property fixed at creation: azplan
+/// cannot tell whether they differ, so they are neither changes nor replacements (a
+/// replacement is planned only from a value Azure shows). Returns (changes, not shown).
+pub fn split_not_shown(
+    differences: Vec<Difference>,
+    rules: &Rules,
+) -> (Vec<Difference>, Vec<Difference>) {
+    differences.into_iter().partition(|d| {
+        d.before.is_some()
+            || !rules
+                .immutable
+                .iter()
+                .any(|(p, _)| matches(p, &d.path) || d.path.starts_with(&format!("{p}.")))
+    })
 }
 
 fn last_segment(text: &str) -> &str {

@@ -137,6 +137,11 @@ pub struct Change {
     /// decide again after waiting for a busy resource.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub also_ignored: Vec<String>,
+    /// Properties fixed at creation that Azure's GET leaves out (a cluster older than the
+    /// property, or one created another way): azplan cannot tell whether they differ, so it
+    /// neither changes nor replaces anything for them, and says so.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub not_shown: Vec<PropertyChange>,
 }
 
 impl Change {
@@ -286,14 +291,21 @@ pub enum PlanError {
         path: String,
         why: String,
     },
-    #[error("{address} is the cluster's last System pool and would be {action}: AKS refuses that")]
+    #[error(
+        "{address} is the cluster's last System pool and would be {action}{why}: AKS refuses that"
+    )]
     #[diagnostic(
         code(azplan::plan::last_system_pool),
         help(
             "add a second `mode: System` pool and apply it first; then this change can go through"
         )
     )]
-    LastSystemPool { address: String, action: String },
+    LastSystemPool {
+        address: String,
+        action: String,
+        /// What forces it (` because ...`), or empty for a delete.
+        why: String,
+    },
     #[error("{address} is protected, but the plan would {action} it: {reason}")]
     #[diagnostic(
         code(azplan::plan::protected),
@@ -429,17 +441,21 @@ pub(crate) fn delete_change(
         inline_with: None,
         replaced_with: None,
         also_ignored: Vec::new(),
+        not_shown: Vec::new(),
     }
 }
 
 /// AKS never lets a cluster lose its last System pool, so replacing or deleting one needs another
 /// System pool that stays.
 fn last_system_pool(changes: &[Change], live: &LiveState) -> Vec<PlanError> {
+    // A pool with no `mode` predates modes (AKS 2019-06-01 has none) and runs the system
+    // add-ons: it counts as System, as the pool rules read it (kinds::node_pool).
     let is_system = |id: &str| {
-        live.get(id)
-            .and_then(|b| lookup(b, "properties.mode"))
-            .and_then(Value::as_str)
-            == Some("System")
+        live.get(id).is_some_and(|b| {
+            lookup(b, "properties.mode")
+                .and_then(Value::as_str)
+                .is_none_or(|m| m.eq_ignore_ascii_case("System"))
+        })
     };
     let going: BTreeSet<String> = changes
         .iter()
@@ -475,6 +491,11 @@ fn last_system_pool(changes: &[Change], live: &LiveState) -> Vec<PlanError> {
                     "replaced"
                 }
                 .into(),
+                why: if change.reasons.is_empty() {
+                    String::new()
+                } else {
+                    format!(" because {}", change.reasons.join("; "))
+                },
             });
         }
     }

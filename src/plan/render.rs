@@ -158,6 +158,23 @@ fn property_lines(change: &PropertyChange, action: Action, style: Style, out: &m
     }
 }
 
+/// Properties fixed at creation that Azure does not show: neither changed nor compared, and
+/// said so, since the spec may disagree with the resource.
+fn not_shown(plan: &Plan, style: Style, out: &mut String) {
+    for change in plan.changes.iter().filter(|c| !c.not_shown.is_empty()) {
+        let head = format!("? {} has settings Azure does not show", change.address);
+        let _ = writeln!(out, "  {}", style.bold(&head));
+        let _ = writeln!(
+            out,
+            "      # fixed at creation, so azplan cannot compare them and changes nothing for them"
+        );
+        for p in &change.not_shown {
+            let _ = writeln!(out, "      ? {} (the spec says {})", p.path, show(&p.after));
+        }
+        out.push('\n');
+    }
+}
+
 /// The plan for a terminal or a CI log.
 pub fn human(plan: &Plan, style: Style) -> String {
     let mut out = String::new();
@@ -203,6 +220,7 @@ pub fn human(plan: &Plan, style: Style) -> String {
         }
         out.push('\n');
     }
+    not_shown(plan, style, &mut out);
     let unchanged = plan.summary.no_op + plan.summary.read;
     if unchanged > 0 {
         let _ = writeln!(out, "  {unchanged} resource(s) unchanged.\n");
@@ -235,6 +253,17 @@ pub fn markdown(plan: &Plan) -> String {
         );
         for item in &group.not_owned {
             let _ = writeln!(out, "> - `{}`: {}", item.id, item.why);
+        }
+        out.push('\n');
+    }
+    for change in plan.changes.iter().filter(|c| !c.not_shown.is_empty()) {
+        let _ = writeln!(
+            out,
+            "> [!NOTE]\n> `{}` has settings fixed at creation that Azure does not show; azplan cannot compare them and changes nothing for them:",
+            change.address
+        );
+        for p in &change.not_shown {
+            let _ = writeln!(out, "> - `{}` (the spec says `{}`)", p.path, show(&p.after));
         }
         out.push('\n');
     }

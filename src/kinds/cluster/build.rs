@@ -251,26 +251,41 @@ impl Builder<'_> {
         }
     }
 
-    /// The node admin user and SSH key, the key checked for OpenSSH's public-key shape.
+    /// The node admin user and SSH key. AKS takes exactly one key and refuses all but RSA:
+    /// "The value of parameter linuxProfile.ssh.publicKeys.keyData is invalid" for Ed25519
+    /// (RP error quoted in Azure/AKS#1172 and, in 2024, Azure/AKS#4431), while the swagger
+    /// asks only for "PEM format with or without headers" (AKS 2026-08-01) and the official
+    /// examples send `keydata`: other shapes are a warning, never an error.
     pub(super) fn linux_profile(&mut self, s: &RawCluster) -> Option<LinuxProfile> {
         let linux = s.linux.as_ref()?;
         let key = &linux.ssh_public_key;
-        let valid = key.value.split_whitespace().count() >= 2
-            && [
-                "ssh-rsa",
-                "ssh-ed25519",
-                "ecdsa-sha2-nistp256",
-                "ecdsa-sha2-nistp384",
-                "ecdsa-sha2-nistp521",
-            ]
-            .contains(&key.value.split_whitespace().next().unwrap_or(""));
-        if !valid {
+        let algorithm = key.value.split_whitespace().next().unwrap_or("");
+        let refused = algorithm == "ssh-ed25519"
+            || algorithm.starts_with("ecdsa-")
+            || algorithm.starts_with("sk-");
+        let openssh_rsa = algorithm == "ssh-rsa" && key.value.split_whitespace().count() >= 2;
+        // The SSH2 form (RFC 4716), which the portal accepts ("Multiline SSH key must begin
+        // with '---- BEGIN SSH2 PUBLIC KEY ----'", quoted in Azure/AKS#3434).
+        let ssh2 = key
+            .value
+            .trim_start()
+            .starts_with("---- BEGIN SSH2 PUBLIC KEY ----");
+        if refused {
             self.error(SpecDiagnostic::invalid(
-                "this is not an OpenSSH public key",
+                format!("AKS refuses `{algorithm}` keys: only RSA keys are accepted"),
                 key.span,
-                "SSH public key",
-                "paste the `.pub` file's line, e.g. `ssh-ed25519 AAAA... you@host`",
+                "not an RSA key",
+                "AKS answers \"The value of parameter linuxProfile.ssh.publicKeys.keyData is invalid\" (https://github.com/Azure/AKS/issues/4431); generate one with `ssh-keygen -t rsa -b 4096` and paste its `.pub` line",
             ));
+        } else if !openssh_rsa && !ssh2 {
+            self.error(
+                SpecDiagnostic::new(
+                    Code::UnusualSshKey,
+                    "this does not look like an RSA public key",
+                )
+                .at(key.span, "SSH public key")
+                .help("AKS expects one RSA key, e.g. the `ssh-rsa AAAA... you@host` line of a `.pub` file; it is fixed at creation"),
+            );
         }
         Some(LinuxProfile {
             admin_user: linux.admin_user.clone(),

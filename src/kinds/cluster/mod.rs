@@ -94,14 +94,78 @@ pub static RULES: Rules = Rules {
         "properties.aadProfile.adminGroupObjectIDs",
         "properties.ingressProfile.webAppRouting.dnsZoneResourceIds",
     ],
-    // Off is what a GET shows by leaving the section out.
+    // What a GET that leaves a property out (or sends `null`) means, from Microsoft's sources
+    // (quotes and commits in tests/oracle/DEFAULTS.md §1). A default never makes an absent
+    // value "known" for a replacement: properties fixed at creation that Azure does not show
+    // are reported, never replaced (plan::diff::split_not_shown).
     server_defaults: &[
+        // An add-on or feature a GET leaves out is off (AddonProfiles: "addon not configured").
         ("properties.addonProfiles.*.enabled", "false"),
         ("properties.ingressProfile.webAppRouting.enabled", "false"),
+        // ManagedClusterSKU.tier: "If not specified, the default is 'Free'." (AKS 2026-08-01).
+        ("sku.tier", "\"Free\""),
+        // Base is the only general SKU name (ManagedClusterSKUName: Base | Automatic); the
+        // 2026 official GET bodies leave `sku` out when the request did.
+        ("sku.name", "\"Base\""),
+        // Public API server: every official public-cluster GET (ManagedClustersGet,
+        // AKS 2026-08-01) has no apiServerAccessProfile; private clusters are the opt-in of
+        // https://learn.microsoft.com/azure/aks/private-clusters.
+        (
+            "properties.apiServerAccessProfile.enablePrivateCluster",
+            "false",
+        ),
+        // Opt-in features that official GET bodies leave out when off
+        // (https://learn.microsoft.com/azure/aks/use-oidc-issuer,
+        // https://learn.microsoft.com/azure/aks/workload-identity-deploy-cluster).
+        ("properties.oidcIssuerProfile.enabled", "false"),
+        (
+            "properties.securityProfile.workloadIdentity.enabled",
+            "false",
+        ),
+        // "If set to true, getting static credentials will be disabled" (AKS 2026-08-01):
+        // local accounts are on unless disabled.
+        ("properties.disableLocalAccounts", "false"),
+        // ManagedClusterAutoUpgradeProfile: "The default is 'none'." and
+        // nodeOSUpgradeChannel: "The default is NodeImage." (AKS 2026-08-01).
+        ("properties.autoUpgradeProfile.upgradeChannel", "\"none\""),
+        (
+            "properties.autoUpgradeProfile.nodeOSUpgradeChannel",
+            "\"NodeImage\"",
+        ),
+        // The app-routing add-on's default NGINX controller is AnnotationControlled
+        // (`az aks approuting update --nginx`, default AnnotationControlled:
+        // https://learn.microsoft.com/cli/azure/aks/approuting).
+        (
+            "properties.ingressProfile.webAppRouting.nginx.defaultIngressControllerType",
+            "\"AnnotationControlled\"",
+        ),
+        // NetworkPolicy `none`: "This is the default value when NetworkPolicy is not
+        // specified." (AKS 2026-08-01); api-versions before 2023 had no `none` at all.
+        ("properties.networkProfile.networkPolicy", "\"none\""),
+        // ContainerServiceNetworkProfile.outboundType `"default": "loadBalancer"`.
+        ("properties.networkProfile.outboundType", "\"loadBalancer\""),
+        // ManagedOutboundIPs.count: "The default value is 1." (AKS 2026-08-01).
+        (
+            "properties.networkProfile.loadBalancerProfile.managedOutboundIPs.count",
+            "1",
+        ),
     ],
-    ignore: &["properties.servicePrincipalProfile.secret"],
+    // ManagedClusterSKUName `Basic` was renamed `Base` and tier `Paid` renamed `Standard`:
+    // "'Basic' has been replaced by 'Base' since v2023-02-01" (service error quoted in
+    // Azure/azure-rest-api-specs#27263); official 2026 create examples still send `Basic`.
+    equivalent: &[
+        ("sku.name", &[("Basic", "Base")]),
+        ("sku.tier", &[("Paid", "Standard")]),
+    ],
+    // AKS keeps an SSH key as sent, `.pub` file newline included.
+    trailing_whitespace: &["properties.linuxProfile.ssh.publicKeys[].keyData"],
+    // Pools are their own resources after creation; the list stays in updates, as AKS's
+    // own clients send it.
+    ignore: &[
+        "properties.servicePrincipalProfile.secret",
+        "properties.agentPoolProfiles",
+    ],
     exact_maps: &["tags"],
-    create_only: &["properties.agentPoolProfiles"],
     case_insensitive: &[
         "location",
         "sku.tier",
@@ -297,7 +361,10 @@ fn network(c: &Cluster) -> Value {
             NetworkDataplane::Cilium => "cilium",
         });
     }
-    if let Some(cidr) = n.pod_cidr {
+    // Only kubenet and overlay use a pod CIDR; flat Azure CNI ignores it and never shows it.
+    if let Some(cidr) = n.pod_cidr
+        && (n.plugin == NetworkPlugin::Kubenet || n.plugin_mode.is_some())
+    {
         v["podCidr"] = json!(cidr.to_string());
     }
     if let (Some(cidr), Some(ip)) = (n.service_cidr, n.dns_service_ip) {

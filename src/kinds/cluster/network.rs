@@ -40,9 +40,15 @@ impl Builder<'_> {
         let pod_cidr = n.pod_cidr.as_ref().and_then(|c| self.cidr(c));
         if let Some(p) = &n.pod_cidr {
             let overlay = n.plugin_mode == Some(NetworkPluginMode::Overlay);
-            if plugin == NetworkPlugin::Azure && !overlay {
+            // podCidr is used "when kubenet is used" (AKS 2026-08-01) or with overlay
+            // (NetworkPluginMode); with flat Azure CNI the RP ignores it and does not keep it
+            // (tests/oracle/VALIDATION.md §3; Microsoft's demos/private-aks-cluster sends one
+            // with flat CNI and deploys): a warning, and azplan does not send it.
+            if plugin != NetworkPlugin::Kubenet && !overlay {
                 self.error(
-                    SpecDiagnostic::conflict("a pod CIDR is only used by kubenet and Azure CNI Overlay", p.span, "pod CIDR", "add `pluginMode: overlay`, or remove `podCidr` (pods take subnet IPs with plain Azure CNI)"),
+                    SpecDiagnostic::new(Code::PodCidrUnused, "a pod CIDR is only used by kubenet and Azure CNI Overlay")
+                        .at(p.span, "ignored")
+                        .help("pods take subnet IPs with plain Azure CNI, so AKS ignores it (azplan does not send it); add `pluginMode: overlay` to use it, or remove it"),
                 );
             }
         }
@@ -122,18 +128,80 @@ impl Builder<'_> {
                 "pick an address inside `serviceCidr` (by convention its .10)",
             ));
         }
-        if let (Some(cidr), Some(text), Some(Target::Node(subnet))) =
-            (service_cidr, &n.service_cidr, subnet)
-            && let Some(space) = self
-                .vnet_space(subnet)
-                .into_iter()
-                .find(|c| c.overlaps(cidr))
-        {
-            self.error(
-                    SpecDiagnostic::error_at(Code::ServiceCidrOverlap, format!("service CIDR {cidr} overlaps the VNet address space {space}"), text.span, "overlaps the VNet", "Kubernetes service addresses must not be routable in the VNet; pick a range outside it"),
-                );
+        if let (Some(cidr), Some(text)) = (service_cidr, &n.service_cidr) {
+            self.check_service_cidr(cidr, text, subnet);
         }
         (service_cidr, dns_service_ip)
+    }
+
+    /// The service CIDR against the cluster's VNet. AKS refuses a range that overlaps a
+    /// subnet of the VNet ("It must not overlap with any Subnet IP ranges.", serviceCidr,
+    /// AKS 2026-08-01; RP code ServiceCidrOverlapExistingSubnetsCidr, quoted in
+    /// Azure/azure-cli#20810) and the ranges Learn reserves ("AKS clusters can't use
+    /// 169.254.0.0/16, 172.30.0.0/16, 172.31.0.0/16, or 192.0.2.0/24",
+    /// https://learn.microsoft.com/azure/aks/configure-kubenet#prerequisites), but accepts
+    /// one inside the VNet's address space and outside its subnets (Microsoft's quickstart
+    /// demos/private-aks-cluster deploys 10.2.0.0/16 in a 10.0.0.0/8 VNet): a warning.
+    fn check_service_cidr(
+        &mut self,
+        cidr: crate::net::Cidr,
+        text: &Spanned<String>,
+        subnet: Option<&Target>,
+    ) {
+        const RESERVED: [&str; 4] = [
+            "169.254.0.0/16",
+            "172.30.0.0/16",
+            "172.31.0.0/16",
+            "192.0.2.0/24",
+        ];
+        if let Some(reserved) = RESERVED
+            .iter()
+            .filter_map(|r| r.parse::<crate::net::Cidr>().ok())
+            .find(|r| r.overlaps(cidr))
+        {
+            self.error(SpecDiagnostic::invalid(
+                format!("service CIDR {cidr} overlaps {reserved}, which AKS reserves"),
+                text.span,
+                "reserved range",
+                "AKS clusters can't use 169.254.0.0/16, 172.30.0.0/16, 172.31.0.0/16 or 192.0.2.0/24 (https://learn.microsoft.com/azure/aks/configure-kubenet#prerequisites)",
+            ));
+        }
+        let Some(Target::Node(subnet)) = subnet else {
+            return;
+        };
+        let Some(vnet) = subnet.parent() else {
+            return;
+        };
+        let overlapping = self.resources.values().find_map(|r| match &r.spec {
+            Spec::Subnet(s)
+                if r.address.parent().as_ref() == Some(&vnet) && s.prefix.overlaps(cidr) =>
+            {
+                Some((r.address.clone(), s.prefix))
+            }
+            _ => None,
+        });
+        if let Some((other, prefix)) = overlapping {
+            self.error(SpecDiagnostic::error_at(
+                Code::ServiceCidrOverlap,
+                format!("service CIDR {cidr} overlaps subnet {other} ({prefix})"),
+                text.span,
+                "overlaps a subnet",
+                "AKS refuses a service range that overlaps any subnet of the VNet (ServiceCidrOverlapExistingSubnetsCidr); pick a range outside every subnet",
+            ));
+        } else if let Some(space) = self
+            .vnet_space(subnet)
+            .into_iter()
+            .find(|c| c.overlaps(cidr))
+        {
+            self.error(
+                SpecDiagnostic::new(
+                    Code::ServiceCidrInVnet,
+                    format!("service CIDR {cidr} is inside the VNet address space {space}"),
+                )
+                .at(text.span, "inside the VNet")
+                .help("AKS accepts it while no subnet overlaps it, but a subnet added there later breaks cluster updates; a range outside the VNet avoids that"),
+            );
+        }
     }
 
     /// Outbound IP counts and SNAT ports within what a load balancer takes.

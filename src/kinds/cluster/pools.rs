@@ -57,6 +57,8 @@ impl Builder<'_> {
                 labels: p.labels.clone(),
                 taints: p.taints.iter().map(|t| t.value.clone()).collect(),
                 subnet: subnet.or_else(|| network.subnet.clone()),
+                kubernetes_version: p.kubernetes_version.as_ref().map(|v| v.value.clone()),
+                own_tags: p.tags.is_some(),
             };
             for taint in &p.taints {
                 if !valid_taint(&taint.value) {
@@ -65,8 +67,9 @@ impl Builder<'_> {
                     );
                 }
             }
-            let mut tags = cluster.tags.clone();
-            tags.extend(p.tags.clone());
+            // A pool's tags are its own (its scale set's): copying the cluster's would rewrite
+            // every pool of an adopted cluster whose pools carry other tags.
+            let tags = p.tags.clone().unwrap_or_default();
             self.insert(Resource {
                 address: address.clone(),
                 name: name.clone(),
@@ -139,7 +142,7 @@ impl Builder<'_> {
                 SpecDiagnostic::new(Code::CountOutsideAutoscale, format!("count {} is outside the autoscale range {min}..{max}", count.value))
                     .at(count.span, "outside the range")
                     .also(a.span, "autoscale range")
-                    .help("the count is the starting size of an autoscaled pool: keep it within min..max, or remove it"),
+                    .help("Azure accepts it and the autoscaler then keeps the pool within min..max; the count only matters when the pool is created"),
             );
         }
         Some((min, max))

@@ -202,7 +202,7 @@ pub struct RawAppRouting {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RawLinuxProfile {
     pub admin_user: String,
-    /// OpenSSH public key, e.g. `ssh-ed25519 AAAA... user@host`. Cannot change.
+    /// One RSA public key, e.g. `ssh-rsa AAAA... user@host` (AKS refuses Ed25519). Cannot change.
     pub ssh_public_key: Spanned<String>,
 }
 
