@@ -314,6 +314,7 @@ impl Builder<'_> {
                     ));
                     return None;
                 }
+                self.wait_for_group_of(id, text.span, deps);
                 Some(Target::ArmId(id.to_string()))
             }
             Parsed::Path {
@@ -340,6 +341,33 @@ impl Builder<'_> {
                 ));
                 None
             }
+        }
+    }
+
+    /// An ARM ID inside a resource group this stack creates (a role assignment scoped to the
+    /// group by its ID) cannot be used before the group exists: it depends on the group.
+    pub(crate) fn wait_for_group_of(&self, id: &str, span: Span, deps: &mut Vec<Dependency>) {
+        let Some(parsed) = ResourceId::parse(id) else {
+            return;
+        };
+        let same_subscription = self
+            .raw
+            .subscription
+            .as_ref()
+            .is_some_and(|s| s.value.eq_ignore_ascii_case(parsed.subscription()));
+        let Some(group) = parsed.resource_group().filter(|_| same_subscription) else {
+            return;
+        };
+        if let Some((key, _)) = self
+            .group_names
+            .iter()
+            .find(|(_, name)| name.eq_ignore_ascii_case(group))
+        {
+            deps.push(Dependency {
+                on: Address::new(Kind::ResourceGroup, key),
+                span,
+                explicit: false,
+            });
         }
     }
 

@@ -315,3 +315,26 @@ mod loader_never_panics {
         }
     }
 }
+
+#[test]
+fn an_arm_id_inside_a_declared_group_waits_for_that_group() {
+    // A role assignment scoped by ARM ID to a group the stack creates (the ID's group name in
+    // another case) must not be written before the group exists.
+    let dir = std::env::temp_dir().join(format!("azplan-cli-ids-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("stack.yaml"),
+        "stack: ids\nsubscription: 00000000-0000-0000-0000-000000000000\nlocation: westeurope\n\
+         resourceGroup: app\nresourceGroups:\n  app:\n    name: rg-app\nidentities:\n  reader: {}\n\
+         roleAssignments:\n  by-id:\n    role: Reader\n    scope: /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/RG-APP\n    principal: identity/reader\n",
+    )
+    .unwrap();
+    let graph = azplan(&["graph", dir.to_str().unwrap()]);
+    std::fs::remove_dir_all(&dir).ok();
+    assert_eq!(graph.status.code(), Some(0), "{}", text(&graph.stderr));
+    assert!(
+        text(&graph.stdout).contains("roleAssignment/by-id <- rg/app, identity/reader"),
+        "{}",
+        text(&graph.stdout)
+    );
+}

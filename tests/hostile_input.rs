@@ -199,13 +199,17 @@ fn stack_directories_never_loop_follow_links_out_or_read_fifos() {
     let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
     assert!(made.success());
     symlink(&fifo, stack.join("linked-pipe.yaml")).unwrap();
-    // A link to a regular YAML file inside the stack is still read.
+    // A link to a regular file inside the stack is still read.
     std::fs::write(
-        dir.join("shared.yaml"),
+        stack.join("sub").join("registry.txt"),
         "registries:\n  acrone01: {resourceGroup: main, sku: Basic}\n",
     )
     .unwrap();
-    symlink(dir.join("shared.yaml"), stack.join("shared.yaml")).unwrap();
+    symlink(
+        stack.join("sub").join("registry.txt"),
+        stack.join("shared.yaml"),
+    )
+    .unwrap();
 
     let started = Instant::now();
     let out = run_in(&dir, &["validate", "stack"]);
@@ -216,6 +220,34 @@ fn stack_directories_never_loop_follow_links_out_or_read_fifos() {
         "each file once, the linked one included: {}",
         all(&out)
     );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A link out of the stack (to `/proc/self/environ`, a key file…) is refused before it is
+/// read: a syntax error would print the file, and a pull request adding one link would put
+/// the CI runner's secrets in its log.
+#[cfg(unix)]
+#[test]
+fn a_link_out_of_the_stack_is_refused_and_never_printed() {
+    use std::os::unix::fs::symlink;
+    let dir = scratch("link-out");
+    let stack = dir.join("stack");
+    std::fs::create_dir_all(&stack).unwrap();
+    std::fs::write(stack.join("stack.yaml"), HEADER).unwrap();
+    std::fs::write(
+        dir.join("secrets"),
+        "AZURE_CLIENT_SECRET=SuperSecret123 : : [\n",
+    )
+    .unwrap();
+    symlink(dir.join("secrets"), stack.join("env.yaml")).unwrap();
+    let out = run_in(&dir, &["validate", "stack"]);
+    assert_eq!(out.status.code(), Some(1), "{}", all(&out));
+    assert!(
+        all(&out).contains("links outside the stack directory"),
+        "{}",
+        all(&out)
+    );
+    assert!(!all(&out).contains("SuperSecret123"), "{}", all(&out));
     let _ = std::fs::remove_dir_all(&dir);
 }
 

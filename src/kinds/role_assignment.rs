@@ -266,6 +266,7 @@ impl Builder<'_> {
                     ));
                     return None;
                 }
+                self.wait_for_group_of(id, text.span, deps);
                 Some(Scope::Target(Target::ArmId(id.to_string())))
             }
             Ok(Parsed::Path {
