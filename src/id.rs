@@ -134,9 +134,11 @@ impl ResourceId {
     /// A single section that sits directly on a subscription or group is an extension resource
     /// when its namespace is one of ARM's extension providers; role assignments on a group are.
     fn is_extension_of_scope(&self) -> bool {
-        self.sections
-            .last()
-            .is_some_and(|s| s.namespace.eq_ignore_ascii_case("Microsoft.Authorization"))
+        self.sections.last().is_some_and(|s| {
+            let role_assignments = crate::kind::role_assignment_type().path;
+            let namespace = role_assignments.split('/').next().unwrap_or_default();
+            s.namespace.eq_ignore_ascii_case(namespace)
+        })
     }
 
     /// Whether this ID is `other` or lies inside it (a resource inside a group, a role

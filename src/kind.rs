@@ -401,7 +401,14 @@ pub fn role_assignment_type() -> &'static ArmType {
 
 /// The ARM type of private DNS zones (the run lock lives in one).
 pub fn private_dns_zone_type() -> &'static ArmType {
-    &TABLE[Kind::DnsZone as usize].arm[1]
+    TABLE[Kind::DnsZone as usize]
+        .arm
+        .iter()
+        .find(|t| {
+            t.path
+                .eq_ignore_ascii_case("Microsoft.Network/privateDnsZones")
+        })
+        .expect("the DNS zone kind lists the private zone type")
 }
 
 #[cfg(test)]

@@ -35,14 +35,22 @@ pub enum Provisioning {
 
 impl Provisioning {
     pub fn of(body: &Value) -> Provisioning {
-        let state = body
-            .get("properties")
-            .and_then(|p| p.get("provisioningState"))
-            .and_then(Value::as_str);
+        Provisioning::from_state(
+            body.get("properties")
+                .and_then(|p| p.get("provisioningState"))
+                .and_then(Value::as_str),
+        )
+    }
+
+    /// Services differ in casing (`Succeeded`, `succeeded`): compared case-insensitively.
+    pub fn from_state(state: Option<&str>) -> Provisioning {
+        let is = |s: &str, names: &[&str]| names.iter().any(|n| s.eq_ignore_ascii_case(n));
         match state {
-            None | Some("Succeeded") => Provisioning::Succeeded,
-            Some(s) if s.eq_ignore_ascii_case("succeeded") => Provisioning::Succeeded,
-            Some(s @ ("Failed" | "Canceled" | "Cancelled")) => Provisioning::Failed(s.into()),
+            None => Provisioning::Succeeded,
+            Some(s) if is(s, &["Succeeded"]) => Provisioning::Succeeded,
+            Some(s) if is(s, &["Failed", "Canceled", "Cancelled"]) => {
+                Provisioning::Failed(s.into())
+            }
             Some(s) => Provisioning::Busy(s.into()),
         }
     }
@@ -123,6 +131,11 @@ impl LiveState {
             })
             .map(|(_, body)| body)
             .collect()
+    }
+
+    /// Every body the generic LISTs of groups answered.
+    pub fn all_group_contents(&self) -> impl Iterator<Item = &Value> {
+        self.contents.values().flatten()
     }
 
     /// Role assignments whose scope is the group or anything inside it (they go with it).

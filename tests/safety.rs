@@ -196,6 +196,117 @@ fn renaming_a_group_that_holds_foreign_resources_keeps_it_and_them() {
     assert!(text(&again).contains("is kept"), "{}", text(&again));
 }
 
+#[test]
+fn a_declared_group_that_nothing_uses_still_gives_up_what_the_stack_left_in_it() {
+    let cloud = Cloud::start("emptied-group", None);
+    assert_eq!(
+        apply(&cloud, "tests/lifecycle/groups.yaml", &[])
+            .status
+            .code(),
+        Some(0)
+    );
+    let emptied = "tests/lifecycle/groups-emptied.yaml";
+    let plan = cloud.azplan(&["plan", emptied, "--detailed-exitcode", "--format", "json"]);
+    assert_eq!(plan.status.code(), Some(2), "{}", text(&plan));
+    let plan: serde_json::Value = serde_json::from_slice(&plan.stdout).unwrap();
+    let deleted: Vec<String> = plan["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["action"] == "delete")
+        .map(|c| c["id"].as_str().unwrap().to_ascii_lowercase())
+        .collect();
+    for what in [
+        "/managedclusters/aks",
+        "/virtualnetworks/net",
+        "/userassignedidentities/app",
+    ] {
+        assert!(
+            deleted.iter().any(|id| id.ends_with(what)),
+            "{what}: {deleted:?}"
+        );
+    }
+    // What goes with a delete is listed too: the cluster's pool, the VNet's subnet.
+    for child in ["/agentpools/system", "/subnets/nodes"] {
+        assert!(
+            deleted.iter().any(|id| id.ends_with(child)),
+            "{child}: {deleted:?}"
+        );
+    }
+    let applied = apply(&cloud, emptied, &["--allow-destroy"]);
+    assert_eq!(applied.status.code(), Some(0), "{}", text(&applied));
+    let again = cloud.azplan(&["plan", emptied, "--detailed-exitcode"]);
+    assert_eq!(again.status.code(), Some(0), "{}", text(&again));
+}
+
+#[test]
+fn a_delete_is_refused_when_the_resource_changed_hands_during_the_run() {
+    // The cluster's delete runs 4 s; the identity's waits for it. Meanwhile another stack takes
+    // the identity over: its delete must be refused, not sent.
+    let faults = "faults:\n  - fault: slowOperation\n    ms: 4000\n    resourceType: Microsoft.ContainerService/managedClusters\n    operation: DELETE\n    count: 1\n";
+    let cloud = Cloud::start("changed-hands", Some(faults));
+    assert_eq!(
+        apply(&cloud, "tests/lifecycle/groups.yaml", &[])
+            .status
+            .code(),
+        Some(0)
+    );
+    // Something foreign keeps the group, so the stack's resources are deleted one by one.
+    foreign_resources(&cloud, "rg-groups");
+    let child = Command::new(env!("CARGO_BIN_EXE_azplan"))
+        .args([
+            "apply",
+            "tests/lifecycle/groups-emptied.yaml",
+            "--auto-approve",
+            "--allow-destroy",
+            "--poll-interval",
+            "0.1",
+            "--endpoint",
+            &cloud.endpoint(),
+            "--ca-cert",
+            cloud.ca.to_str().unwrap(),
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let (_, requests) = cloud.requests(0);
+        if requests
+            .iter()
+            .any(|(m, p)| m == "DELETE" && p.to_ascii_lowercase().contains("/managedclusters/aks"))
+        {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the cluster delete was never sent"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let identity = format!(
+        "{}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/app",
+        group("rg-groups")
+    );
+    cloud.put(
+        &identity,
+        IDENTITY_API,
+        json!({"location": "westeurope", "tags": {"azplan-stack": "other"}}),
+    );
+    let out = child.wait_with_output().unwrap();
+    let shown = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_ne!(out.status.code(), Some(0), "{shown}");
+    assert!(shown.contains("became owned by stack `other`"), "{shown}");
+    assert!(cloud.get(&identity, IDENTITY_API).is_some(), "{shown}");
+}
+
 fn state(body: &serde_json::Value) -> &str {
     body["properties"]["provisioningState"]
         .as_str()
@@ -711,4 +822,51 @@ fn a_service_principal_secret_is_read_at_apply_sent_on_create_and_never_shown() 
     // Converged without the secret: nothing to create, so it is not needed.
     let again = run(&["plan", stack, "--detailed-exitcode"], false);
     assert_eq!(again.status.code(), Some(0), "{}", text(&again));
+}
+
+#[test]
+fn sigterm_while_the_lock_is_being_taken_releases_it_and_writes_nothing() {
+    // Taking the lock's record set takes 3 s: a stop in that time must not kill the run with
+    // the lock left behind until it expires.
+    let faults = "faults:\n  - fault: delay\n    ms: 3000\n    pathContains: /TXT/\n    operation: PUT\n    count: 1\n";
+    let cloud = Cloud::start("term-at-lock", Some(faults));
+    let child = spawn_apply(&cloud, "tests/lifecycle/subnets.yaml");
+    // The lock's group and zone are created first; the delayed record PUT comes right after.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let (_, requests) = cloud.requests(0);
+        if requests.iter().any(|(m, p)| {
+            m == "PUT"
+                && p.to_ascii_lowercase()
+                    .contains("privatednszones/azplan-locks.internal")
+                && !p.contains("/TXT/")
+        }) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the lock zone was never created");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    signal(&child, "TERM");
+    let out = child.wait_with_output().unwrap();
+    let shown = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.status.code(), Some(130), "{shown}");
+    let (_, requests) = cloud.requests(0);
+    assert!(
+        requests
+            .iter()
+            .all(|(m, p)| m == "GET" || cloud::is_lock(p)),
+        "nothing but the lock was written: {requests:?}"
+    );
+    let record = format!(
+        "{SUB}/resourceGroups/azplan-locks/providers/Microsoft.Network/privateDnsZones/azplan-locks.internal/TXT/subnets"
+    );
+    assert!(
+        cloud.get(&record, "2024-06-01").is_none(),
+        "the lock is released:\n{shown}"
+    );
 }

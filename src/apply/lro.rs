@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use crate::arm::client::{ArmClient, ArmResponse};
 use crate::arm::error::{ArmError, parse_error_body};
+use crate::live::Provisioning;
 
 /// What the caller is waiting for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,6 +48,14 @@ fn failed(operation: &str, resource: &str, body: Option<&Value>) -> ArmError {
     }
 }
 
+/// How long to follow an operation: until a stop is asked for (checked between polls), or
+/// for at most `timeout`.
+#[derive(Clone, Copy)]
+pub struct Patience<'a> {
+    pub stop: &'a tokio::sync::watch::Receiver<bool>,
+    pub timeout: Duration,
+}
+
 /// Waits for the operation started by `first` to finish. `stop` is checked between polls.
 pub async fn wait(
     client: &ArmClient,
@@ -55,14 +64,31 @@ pub async fn wait(
     api_version: &str,
     waiting: Waiting,
     operation: &str,
-    stop: &tokio::sync::watch::Receiver<bool>,
+    patience: Patience<'_>,
 ) -> Result<Finished, ArmError> {
+    let Patience { stop, timeout } = patience;
+    let started = tokio::time::Instant::now();
+    // An operation that never ends (a stuck poll) must not hang the run: past the bound it is
+    // an error naming the resource, and the next plan sees where it stands.
+    let overdue = || {
+        (started.elapsed() >= timeout).then(|| ArmError::Response {
+            operation: operation.into(),
+            resource: id.into(),
+            message: format!(
+                "still running after {}s; azplan stopped waiting (the operation may still finish in Azure; plan again to see)",
+                started.elapsed().as_secs()
+            ),
+        })
+    };
     if let Some(url) = &first.azure_async_operation {
         let url = parse(url, operation, id)?;
         let mut last = first.clone();
         loop {
             if *stop.borrow() {
                 return Ok(Finished::Abandoned);
+            }
+            if let Some(e) = overdue() {
+                return Err(e);
             }
             tokio::time::sleep(interval(&last)).await;
             let status = client
@@ -75,12 +101,13 @@ pub async fn wait(
                 .and_then(Value::as_str)
                 .unwrap_or("InProgress")
                 .to_string();
-            match state.as_str() {
-                "Succeeded" => break,
-                "Failed" | "Canceled" | "Cancelled" => {
+            // The operation status document uses the provisioning states' names (ARM RPC).
+            match Provisioning::from_state(Some(&state)) {
+                Provisioning::Succeeded => break,
+                Provisioning::Failed(_) => {
                     return Err(failed(operation, id, status.body.as_ref()));
                 }
-                _ => last = status,
+                Provisioning::Busy(_) => last = status,
             }
         }
         return Ok(Finished::Done);
@@ -93,6 +120,9 @@ pub async fn wait(
         loop {
             if *stop.borrow() {
                 return Ok(Finished::Abandoned);
+            }
+            if let Some(e) = overdue() {
+                return Err(e);
             }
             tokio::time::sleep(interval(&last)).await;
             let response = client
@@ -117,6 +147,9 @@ pub async fn wait(
         if *stop.borrow() {
             return Ok(Finished::Abandoned);
         }
+        if let Some(e) = overdue() {
+            return Err(e);
+        }
         tokio::time::sleep(interval(&last).min(Duration::from_secs(10))).await;
         let url = client.url(id, api_version)?;
         let response = client.send(Method::Get, url, None, "poll", id).await?;
@@ -139,21 +172,18 @@ pub enum Finished {
     NotStarted,
 }
 
-fn provisioning_state(body: Option<&Value>) -> Option<&str> {
-    body?.get("properties")?.get("provisioningState")?.as_str()
+/// One reading of provisioningState for the whole planner (`live::Provisioning`).
+fn terminal(body: Option<&Value>) -> bool {
+    !matches!(state_of(body), Provisioning::Busy(_))
 }
 
-/// A resource without a provisioningState counts as succeeded (ARM RPC).
-fn terminal(body: Option<&Value>) -> bool {
-    matches!(
-        provisioning_state(body),
-        None | Some("Succeeded" | "Failed" | "Canceled" | "Cancelled")
-    )
+fn state_of(body: Option<&Value>) -> Provisioning {
+    body.map_or(Provisioning::Succeeded, Provisioning::of)
 }
 
 fn check_write(body: Option<&Value>, operation: &str, id: &str) -> Result<Finished, ArmError> {
-    match provisioning_state(body) {
-        Some("Failed" | "Canceled" | "Cancelled") => Err(failed(operation, id, body)),
+    match state_of(body) {
+        Provisioning::Failed(_) => Err(failed(operation, id, body)),
         _ => Ok(Finished::Done),
     }
 }

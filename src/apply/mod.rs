@@ -352,7 +352,7 @@ impl Operation {
         let c = &self.change;
         if matches!(c.action, Action::Create | Action::Replace) && c.inline_with.is_some() {
             // The cluster PUT created this pool; record its body for dependents.
-            return self.remember().await.map(|_| Finished::Done);
+            return self.remember().await;
         }
         let mut step = Step::from(c.action);
         if step == Step::Replace && c.replaced_with.is_some() {
@@ -376,9 +376,9 @@ impl Operation {
         }
         if step == Step::Put
             && c.changes.is_empty()
-            && c.state
-                .as_deref()
-                .is_some_and(|s| matches!(s, "Failed" | "Canceled" | "Cancelled"))
+            && c.state.as_deref().is_some_and(|s| {
+                matches!(Provisioning::from_state(Some(s)), Provisioning::Failed(_))
+            })
         {
             // Planned only to repair a failed state, which a parent's repair (an AKS cluster
             // reconciles its pools) may have done meanwhile: look before writing.
@@ -389,7 +389,26 @@ impl Operation {
             }
         }
         if step == Step::Nothing {
-            return self.remember().await.map(|_| Finished::Done);
+            if c.action == Action::Delete {
+                // It was being deleted when planned and is gone now: nothing to read back.
+                return Ok(Finished::Done);
+            }
+            return self.remember().await;
+        }
+        // What was planned may be stale by the time its turn comes (a long apply, another
+        // team's change): read it again right before a delete or an update, refuse if it is no
+        // longer this stack's, and delete only the version just read (If-Match).
+        let mut if_match = None;
+        let checked_already = c.action == Action::Wait || c.state.as_deref().is_some_and(is_busy);
+        if !checked_already && (matches!(step, Step::Delete | Step::Replace) || !creating) {
+            match self.client.get(&c.id, &c.api_version).await? {
+                None if step == Step::Delete => return Ok(Finished::Done),
+                None => creating = true,
+                Some(body) => {
+                    self.still_ours(&body)?;
+                    if_match = body.get("etag").and_then(Value::as_str).map(str::to_string);
+                }
+            }
         }
         if matches!(step, Step::Delete | Step::Replace) {
             if c.arm_type
@@ -397,7 +416,7 @@ impl Operation {
             {
                 self.nothing_else_in_group().await?;
             }
-            let finished = self.delete().await?;
+            let finished = self.delete(if_match).await?;
             if finished != Finished::Done || step == Step::Delete {
                 return Ok(finished);
             }
@@ -423,7 +442,7 @@ impl Operation {
         }
         let finished = self.put(&body).await?;
         if finished == Finished::Done {
-            self.remember().await?;
+            return self.remember().await;
         }
         Ok(finished)
     }
@@ -465,12 +484,17 @@ impl Operation {
             resource: c.address.clone(),
             message: why,
         };
+        // Role assignments carry ownership in their description, other types in a tag.
+        let marked = kinds::taggable_type(&c.arm_type)
+            || c.arm_type
+                .eq_ignore_ascii_case(kinds::role_assignment_type().path);
         match crate::plan::owner_of(body) {
             Some(owner) if owner != *self.stack => Err(refuse(format!(
-                "while azplan waited, it became owned by stack `{owner}`"
+                "since it was planned, it became owned by stack `{owner}`; plan again"
             ))),
-            None if kinds::taggable_type(&c.arm_type) && c.action != Action::Adopt => Err(refuse(
-                "while azplan waited, it lost this stack's ownership tag".into(),
+            // Adopted resources (and replacements of them) are unmarked until written.
+            None if marked && matches!(c.action, Action::Delete | Action::Update) => Err(refuse(
+                "since it was planned, it lost this stack's ownership mark; plan again".into(),
             )),
             _ => Ok(()),
         }
@@ -519,9 +543,16 @@ impl Operation {
             .map(|id| id.to_ascii_lowercase())
             .collect();
         let now = crate::arm::read::group_inventory(&self.client, &c.id).await?;
+        // Listed when planned is not enough: each must still be this stack's (another team
+        // may have taken one over since).
         let unexpected: Vec<String> = now
-            .into_iter()
-            .filter(|id| !planned.contains(&id.to_ascii_lowercase()))
+            .iter()
+            .filter_map(|body| {
+                let id = body.get("id").and_then(Value::as_str)?;
+                let listed = planned.contains(&id.to_ascii_lowercase());
+                let ours = crate::plan::owner_of(body).is_some_and(|o| o == *self.stack);
+                (!listed || !ours).then(|| id.to_string())
+            })
             .collect();
         if unexpected.is_empty() {
             Ok(())
@@ -529,7 +560,7 @@ impl Operation {
             Err(ApplyError::Refused {
                 resource: c.address.clone(),
                 message: format!(
-                    "the group now holds resources the plan did not list, which its delete would take: {}",
+                    "the group now holds resources that are not this stack's or that the plan did not list, which its delete would take: {}",
                     unexpected.join(", ")
                 ),
             })
@@ -538,13 +569,23 @@ impl Operation {
 
     /// Sends a write and waits for it to finish.
     async fn put(&self, body: &Value) -> Result<Finished, ArmError> {
-        self.send_retrying(Method::Put, Some(body), "create or update", Waiting::Write)
-            .await
+        self.send_retrying(
+            Method::Put,
+            Some(body),
+            &[],
+            "create or update",
+            Waiting::Write,
+        )
+        .await
     }
 
     /// Sends a delete and waits until the resource is gone.
-    async fn delete(&self) -> Result<Finished, ArmError> {
-        self.send_retrying(Method::Delete, None, "delete", Waiting::Delete)
+    async fn delete(&self, if_match: Option<String>) -> Result<Finished, ArmError> {
+        let conditions: Vec<(&'static str, String)> = if_match
+            .map(|etag| ("if-match", etag))
+            .into_iter()
+            .collect();
+        self.send_retrying(Method::Delete, None, &conditions, "delete", Waiting::Delete)
             .await
     }
 
@@ -554,6 +595,7 @@ impl Operation {
         &self,
         method: Method,
         body: Option<&Value>,
+        conditions: &[(&'static str, String)],
         operation: &str,
         waiting: Waiting,
     ) -> Result<Finished, ArmError> {
@@ -564,7 +606,7 @@ impl Operation {
             attempt += 1;
             match self
                 .client
-                .send(method, url.clone(), body, operation, &c.id)
+                .send_if(method, url.clone(), body, conditions, operation, &c.id)
                 .await
             {
                 Ok(first)
@@ -581,7 +623,10 @@ impl Operation {
                         &c.api_version,
                         waiting,
                         operation,
-                        &self.stop,
+                        lro::Patience {
+                            stop: &self.stop,
+                            timeout: self.options.busy_timeout,
+                        },
                     )
                     .await;
                 }
@@ -601,27 +646,34 @@ impl Operation {
     /// Reads the finished resource so dependents can take values from it, and checks that it
     /// ended `Succeeded`: an operation can succeed while the resource it touched is `Failed`
     /// (an AKS cluster whose pools failed), and that is not converged.
-    async fn remember(&self) -> Result<(), ApplyError> {
+    /// A resource that is gone right after its write, or that a stop left busy, is not done.
+    async fn remember(&self) -> Result<Finished, ApplyError> {
         let c = &self.change;
+        let gone = || ApplyError::Refused {
+            resource: c.address.clone(),
+            message: "it was written, but Azure no longer has it when azplan reads it back \
+                      (deleted meanwhile?); plan again"
+                .into(),
+        };
         let body = match self.client.get(&c.id, &c.api_version).await? {
             Some(body) if matches!(Provisioning::of(&body), Provisioning::Busy(_)) => {
                 match self.settle().await? {
-                    Settled::Present(body) => Some(body),
-                    Settled::Gone | Settled::Abandoned => None,
+                    Settled::Present(body) => body,
+                    Settled::Gone => return Err(gone()),
+                    Settled::Abandoned => return Ok(Finished::Abandoned),
                 }
             }
-            other => other,
+            Some(body) => body,
+            None => return Err(gone()),
         };
-        if let Some(body) = body {
-            if let Some(state) = Provisioning::of(&body).unsettled() {
-                return Err(ApplyError::NotSucceeded {
-                    resource: c.address.clone(),
-                    state: state.to_string(),
-                });
-            }
-            self.bodies.lock().await.insert(c.address.clone(), body);
+        if let Some(state) = Provisioning::of(&body).unsettled() {
+            return Err(ApplyError::NotSucceeded {
+                resource: c.address.clone(),
+                state: state.to_string(),
+            });
         }
-        Ok(())
+        self.bodies.lock().await.insert(c.address.clone(), body);
+        Ok(Finished::Done)
     }
 
     /// A value from a dependency, which exists by now: from this apply's reads, or read now.

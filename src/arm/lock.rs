@@ -186,6 +186,8 @@ pub struct Lock {
     place: LockPlace,
     etag: Arc<Mutex<String>>,
     heartbeat: JoinHandle<()>,
+    /// Asks the heartbeat to stop after the renewal in flight, if any.
+    stop_heartbeat: watch::Sender<bool>,
     /// Turns true if another run took the lock over (or it could not be renewed in time).
     pub lost: watch::Receiver<bool>,
     /// An expired lock this run took over, for the user to know.
@@ -367,13 +369,19 @@ impl Lock {
         let task_client = client.clone();
         let task_etag = etag.clone();
         let id = place.record_id();
+        let (stop_heartbeat, mut stopping) = watch::channel(false);
         let heartbeat = tokio::spawn(async move {
             let Ok(url) = task_client.url(&id, private_dns_api()) else {
                 return;
             };
             let mut last_success = tokio::time::Instant::now();
             loop {
-                tokio::time::sleep(every).await;
+                // Stopped only between renewals, never with one in flight: the etag it
+                // leaves is the record's, so the release that follows is not refused.
+                tokio::select! {
+                    () = tokio::time::sleep(every) => {}
+                    _ = stopping.changed() => return,
+                }
                 holder.heartbeat = last_date.clone();
                 let current = task_etag.lock().await.clone();
                 let renewed = task_client
@@ -414,6 +422,7 @@ impl Lock {
             place,
             etag,
             heartbeat,
+            stop_heartbeat,
             lost,
             took_over,
         }
@@ -421,7 +430,7 @@ impl Lock {
 
     /// Releases the lock if this run still holds it (a delete conditional on its etag).
     pub async fn release(self) -> Result<(), LockError> {
-        self.heartbeat.abort();
+        let _ = self.stop_heartbeat.send(true);
         let _ = self.heartbeat.await;
         let id = self.place.record_id();
         let url = self.client.url(&id, private_dns_api())?;

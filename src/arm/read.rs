@@ -69,15 +69,13 @@ pub fn contents_path(group_id: &str) -> String {
     format!("{group_id}/resources")
 }
 
-/// Everything a delete of the group would take, as IDs: its top-level resources and the role
-/// assignments scoped at or below it. Read fresh by apply right before a group delete.
-pub async fn group_inventory(client: &ArmClient, group_id: &str) -> Result<Vec<String>, ArmError> {
-    let mut ids: Vec<String> = client
+/// Everything a delete of the group would take, as bodies (with their tags and descriptions):
+/// its top-level resources and the role assignments scoped at or below it. Read fresh by apply
+/// right before a group delete.
+pub async fn group_inventory(client: &ArmClient, group_id: &str) -> Result<Vec<Value>, ArmError> {
+    let mut found: Vec<Value> = client
         .list(&contents_path(group_id), generic_list_api_version())
-        .await?
-        .iter()
-        .filter_map(|b| b.get("id").and_then(Value::as_str).map(str::to_string))
-        .collect();
+        .await?;
     let group = ResourceId::parse(group_id);
     let assignments = client
         .list(
@@ -89,17 +87,18 @@ pub async fn group_inventory(client: &ArmClient, group_id: &str) -> Result<Vec<S
         let Some(id) = body.get("id").and_then(Value::as_str) else {
             continue;
         };
+        let id = id.to_string();
         // The group's LIST also answers assignments inherited from above: keep those at or
         // below the group, which a delete of the group takes.
-        let inside = ResourceId::parse(id)
+        let inside = ResourceId::parse(&id)
             .and_then(|id| id.scope())
             .zip(group.as_ref())
             .is_some_and(|(scope, group)| scope.is_within(group));
         if inside {
-            ids.push(id.to_string());
+            found.push(body);
         }
     }
-    Ok(ids)
+    Ok(found)
 }
 
 const CONCURRENCY: usize = 16;
@@ -161,6 +160,11 @@ pub async fn read_live(client: Arc<ArmClient>, stack: &Stack) -> Result<LiveStat
             }
             Some(ResourceGroupRef::Existing { id, .. }) => {
                 stack_groups.insert(id.to_ascii_lowercase());
+            }
+            None if resource.address.kind == Kind::ResourceGroup => {
+                // A declared group that nothing in the spec uses any more may still hold the
+                // stack's resources, which must be found to be deleted.
+                stack_groups.insert(ctx.id(&resource.address).to_ascii_lowercase());
             }
             None => {}
         }
@@ -228,9 +232,20 @@ pub async fn read_live(client: Arc<ArmClient>, stack: &Stack) -> Result<LiveStat
         }
     }
 
-    // Wave 3: children of every parent found.
+    // Wave 3: children of every parent found, and of the top-level resources inside groups
+    // a delete may take (so the plan lists the subnets, pools and credentials that go too).
     let mut reads = Vec::new();
-    for (id, body) in live.iter() {
+    let in_groups = live.all_group_contents().filter_map(|body| {
+        let id = body.get("id").and_then(Value::as_str)?;
+        (live.get(id).is_none()).then(|| (id.to_ascii_lowercase(), body))
+    });
+    let parents: Vec<(String, &Value)> = live
+        .iter()
+        .map(|(id, body)| (id.clone(), body))
+        .chain(in_groups)
+        .collect();
+    for (id, body) in parents {
+        let id = &id;
         let arm_type = body
             .get("type")
             .and_then(Value::as_str)

@@ -104,6 +104,8 @@ fn progress_mode() -> Mode {
 /// What the signal handler needs to know about the run: its lock, and whether writes started.
 struct Run {
     lock: std::sync::Mutex<Option<Lock>>,
+    /// The lock is being taken (a signal then waits for it, to release it).
+    acquiring: AtomicBool,
     executing: AtomicBool,
 }
 
@@ -116,31 +118,50 @@ impl Run {
 /// Ctrl-C and SIGTERM (what CI sends on cancel). Before anything is written, the run ends at
 /// once and releases its lock. While applying, nothing new starts and what runs in Azure is
 /// reported (the lock is released when the executor returns). A second signal exits at once.
-async fn stop_on_signals(stop: Arc<watch::Sender<bool>>, run: Arc<Run>) {
+/// Ctrl-C and SIGTERM (what CI sends on cancel), registered at once when created, so a signal
+/// that comes while the lock is being taken is never the default kill.
+struct Interrupts {
     #[cfg(unix)]
-    let mut terminate =
-        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
-    let mut received = 0;
-    loop {
+    streams: Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>,
+}
+
+impl Interrupts {
+    /// Must run inside the runtime (`runtime.enter()`).
+    fn install() -> Interrupts {
         #[cfg(unix)]
-        let terminated = async {
-            match terminate.as_mut() {
-                Some(signal) => {
-                    signal.recv().await;
-                }
-                None => std::future::pending::<()>().await,
-            }
-        };
-        #[cfg(not(unix))]
-        let terminated = std::future::pending::<()>();
-        tokio::select! {
-            result = tokio::signal::ctrl_c() => {
-                if result.is_err() {
-                    return;
-                }
-            }
-            () = terminated => {}
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let streams = match (
+                signal(SignalKind::interrupt()),
+                signal(SignalKind::terminate()),
+            ) {
+                (Ok(int), Ok(term)) => Some((int, term)),
+                _ => None,
+            };
+            Interrupts { streams }
         }
+        #[cfg(not(unix))]
+        {
+            Interrupts {}
+        }
+    }
+
+    /// The next signal; `false` when none can come.
+    async fn next(&mut self) -> bool {
+        #[cfg(unix)]
+        if let Some((int, term)) = self.streams.as_mut() {
+            return tokio::select! {
+                got = int.recv() => got.is_some(),
+                got = term.recv() => got.is_some(),
+            };
+        }
+        tokio::signal::ctrl_c().await.is_ok()
+    }
+}
+
+async fn stop_on_signals(mut signals: Interrupts, stop: Arc<watch::Sender<bool>>, run: Arc<Run>) {
+    let mut received = 0;
+    while signals.next().await {
         received += 1;
         if received > 1 {
             eprintln!(
@@ -149,12 +170,18 @@ async fn stop_on_signals(stop: Arc<watch::Sender<bool>>, run: Arc<Run>) {
             std::process::exit(130);
         }
         let _ = stop.send(true);
+        if run.acquiring.load(Ordering::SeqCst) {
+            // The lock is being taken: the run releases it as soon as it holds it.
+            eprintln!("\nInterrupted while taking the lock; releasing it once taken.");
+            continue;
+        }
         if !run.executing.load(Ordering::SeqCst) {
+            // No lock left to take means the run is releasing it right now: let it finish.
             if let Some(lock) = run.take_lock() {
                 let _ = lock.release().await;
+                eprintln!("\nInterrupted before anything was written; the lock is released.");
+                std::process::exit(130);
             }
-            eprintln!("\nInterrupted before anything was written; the lock is released.");
-            std::process::exit(130);
         }
     }
 }
@@ -290,6 +317,20 @@ fn run_planned(
         location: stack.location.clone(),
         stack: stack.name.clone(),
     };
+    let (stop_tx, stop) = watch::channel(false);
+    let stop_tx = Arc::new(stop_tx);
+    let run = Arc::new(Run {
+        lock: std::sync::Mutex::new(None),
+        acquiring: AtomicBool::new(true),
+        executing: AtomicBool::new(false),
+    });
+    let signals = {
+        let _inside = connection.runtime.enter();
+        Interrupts::install()
+    };
+    connection
+        .runtime
+        .spawn(stop_on_signals(signals, stop_tx.clone(), run.clone()));
     let locked = connection.runtime.block_on(lock::acquire(
         connection.client.clone(),
         &place,
@@ -311,16 +352,18 @@ fn run_planned(
             previous.describe()
         );
     }
-    let (stop_tx, stop) = watch::channel(false);
-    let stop_tx = Arc::new(stop_tx);
     let mut lost = held.lost.clone();
-    let run = Arc::new(Run {
-        lock: std::sync::Mutex::new(Some(held)),
-        executing: AtomicBool::new(false),
-    });
-    connection
-        .runtime
-        .spawn(stop_on_signals(stop_tx.clone(), run.clone()));
+    *run.lock.lock().unwrap_or_else(|e| e.into_inner()) = Some(held);
+    run.acquiring.store(false, Ordering::SeqCst);
+    if *stop.borrow() {
+        // Interrupted while the lock was being taken: give it back, write nothing.
+        if let Some(held) = run.take_lock() {
+            let _ = connection.runtime.block_on(held.release());
+        }
+        eprintln!("Interrupted before anything was written; the lock is released.");
+        connection.close();
+        return 130;
+    }
     let on_loss = stop_tx.clone();
     connection.runtime.spawn(async move {
         if lost.wait_for(|l| *l).await.is_ok() {

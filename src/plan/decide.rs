@@ -11,7 +11,7 @@ use super::{Action, Change, PlanError, PlanOptions, PropertyChange, diff, lookup
 use crate::id::ResourceId;
 use crate::kinds::{self, Context, Desired};
 use crate::live::{LiveState, Provisioning, fingerprint};
-use crate::model::{Address, Origin, Resource, Spec, Stack};
+use crate::model::{Address, Kind, Origin, Resource, Spec, Stack};
 
 /// The state of a plan in the making: what was decided so far, and every problem found.
 pub(super) struct Planner<'a> {
@@ -151,6 +151,18 @@ impl<'a> Planner<'a> {
             change.replaced_with = Some(parent.to_string());
             if is_inline_pool(self.stack, resource) {
                 change.inline_with = Some(parent.to_string());
+            }
+        }
+        if !replace_reasons.is_empty() && resource.address.kind == Kind::ResourceGroup {
+            // Replacing a group deletes everything inside it, whoever owns it: never planned.
+            for forced in change.changes.iter().filter(|c| c.forces_replacement) {
+                self.errors.push(PlanError::Impossible {
+                    address: change.address.clone(),
+                    path: forced.path.clone(),
+                    why: "it is fixed when the group is created, and replacing the group would \
+                          delete everything inside it"
+                        .into(),
+                });
             }
         }
         if !replace_reasons.is_empty() {

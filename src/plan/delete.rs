@@ -2,11 +2,12 @@
 //! whoever owns it, so a group delete is planned only when the group holds nothing but this
 //! stack's own resources, and every one of them is listed as its own line.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use super::{Action, Change, KeptGroup, NotOwned, delete_change, owner_of, short_name};
+use super::{Action, Change, KeptGroup, NotOwned, PlanError, delete_change, owner_of, short_name};
+use crate::id::ResourceId;
 use crate::kinds;
 use crate::live::LiveState;
 use crate::model::Stack;
@@ -80,6 +81,17 @@ pub(super) fn guard_group_deletes(
                     .eq_ignore_ascii_case(kinds::resource_group_type().path)
         })
         .collect();
+    // What the spec still declares (a role assignment scoped by ID into the group) must not go
+    // with the group, nor be deleted on its own only to be created again by the next run.
+    let declared: BTreeMap<String, String> = changes
+        .iter()
+        .filter(|c| c.action != Action::Delete)
+        .map(|c| (c.id.to_ascii_lowercase(), c.address.clone()))
+        .collect();
+    let keeps_group = |item: &Inside<'_>| match declared.get(&item.id.to_ascii_lowercase()) {
+        Some(address) => Some(format!("still declared in the spec as {address}")),
+        None => not_ours(stack, item),
+    };
     let mut kept = Vec::new();
     let mut dropped = Vec::new();
     for g in groups {
@@ -89,7 +101,7 @@ pub(super) fn guard_group_deletes(
         let not_owned: Vec<NotOwned> = items
             .iter()
             .filter_map(|item| {
-                not_ours(stack, item).map(|why| NotOwned {
+                keeps_group(item).map(|why| NotOwned {
                     id: item.id.clone(),
                     why,
                 })
@@ -127,7 +139,7 @@ pub(super) fn guard_group_deletes(
             changes[g].takes_with_it = items.iter().map(|i| i.id.clone()).collect();
         } else {
             dropped.push(g);
-            for item in items.iter().filter(|i| not_ours(stack, i).is_none()) {
+            for item in items.iter().filter(|i| keeps_group(i).is_none()) {
                 if !planned.contains_key(&item.id.to_ascii_lowercase()) {
                     added.push(delete_change(
                         format!("(not in spec) {}", short_name(&item.id)),
@@ -153,6 +165,99 @@ pub(super) fn guard_group_deletes(
         changes.remove(g);
     }
     kept
+}
+
+/// What ARM deletes with a resource besides itself: its children (a VNet's subnets, a
+/// cluster's pools, an identity's credentials) and the role assignments scoped at or below it.
+/// Each is listed as a delete that goes with it. A role assignment the stack does not own makes
+/// the delete an error (no flag overrides it): azplan never deletes what it does not own, and
+/// ARM removes the role assignments of a scope that is deleted.
+pub(super) fn list_what_goes_with(
+    stack: &Stack,
+    live: &LiveState,
+    changes: &mut Vec<Change>,
+) -> Vec<PlanError> {
+    let listed: BTreeSet<String> = changes.iter().map(|c| c.id.to_ascii_lowercase()).collect();
+    // Deletes (and replacements, whose delete half takes the same) by lowercase ID.
+    let going: BTreeMap<String, usize> = changes
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| matches!(c.action, Action::Delete | Action::Replace))
+        .map(|(i, c)| (c.id.to_ascii_lowercase(), i))
+        .collect();
+    // The innermost going resource that `id` (lowercase) lies strictly inside, or at too (for a
+    // role assignment's scope): its prefixes that end at a `/`, longest first.
+    let taker = |id: &str, at_too: bool| {
+        let at = at_too.then(|| going.get(id)).flatten();
+        at.or_else(|| {
+            id.rmatch_indices('/')
+                .filter_map(|(cut, _)| going.get(&id[..cut]))
+                .next()
+        })
+        .copied()
+    };
+    let mut added = Vec::new();
+    let mut unowned: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+    for (lower, body) in live.iter() {
+        if listed.contains(lower) {
+            continue;
+        }
+        let Some(id) = ResourceId::parse(lower) else {
+            continue;
+        };
+        let original = body.get("id").and_then(Value::as_str).unwrap_or(lower);
+        let arm_type = body
+            .get("type")
+            .and_then(Value::as_str)
+            .map_or_else(|| id.arm_type(), str::to_string);
+        let is_role_assignment = arm_type.eq_ignore_ascii_case(kinds::role_assignment_type().path);
+        let taken_by = if is_role_assignment {
+            id.scope()
+                .and_then(|scope| taker(&scope.to_string().to_ascii_lowercase(), true))
+        } else {
+            taker(lower, false)
+        };
+        let Some(t) = taken_by else { continue };
+        let owned = owner_of(body).is_some_and(|o| o == stack.name);
+        if is_role_assignment && !owned {
+            unowned.entry(t).or_default().push(original.to_string());
+            continue;
+        }
+        if changes[t].action == Action::Replace {
+            // What a replacement takes comes back only if the spec declares it; the plan
+            // lists replaced children on their own.
+            continue;
+        }
+        let goes_with = changes[t]
+            .goes_with
+            .clone()
+            .unwrap_or_else(|| changes[t].address.clone());
+        let mut change = delete_change(
+            format!("(not in spec) {}", short_name(original)),
+            arm_type,
+            original.to_string(),
+            format!("ARM deletes it with {}", changes[t].address),
+            body,
+        );
+        change.goes_with = Some(goes_with);
+        added.push(change);
+    }
+    changes.extend(added);
+    unowned
+        .into_iter()
+        .map(|(t, mut what)| {
+            what.sort();
+            PlanError::TakesUnowned {
+                address: changes[t].address.clone(),
+                action: if changes[t].action == Action::Replace {
+                    "replaced".into()
+                } else {
+                    "deleted".into()
+                },
+                what: what.join(", "),
+            }
+        })
+        .collect()
 }
 
 /// Deletes run dependents first: after every other change, by how late their kind is created,
@@ -270,5 +375,120 @@ mod tests {
             .unwrap();
         assert_eq!(mine.action, Action::Delete);
         assert!(mine.goes_with.is_none(), "deleted on its own");
+    }
+
+    #[test]
+    fn children_of_what_goes_are_listed_with_it() {
+        let (stack, graph) = stack();
+        let mut live = LiveState::default();
+        live.insert(owned_group("keep"));
+        live.insert(owned_group("old"));
+        let vnet =
+            format!("{SUB}/resourceGroups/old/providers/Microsoft.Network/virtualNetworks/net");
+        live.insert(json!({"id": vnet, "type": "Microsoft.Network/virtualNetworks", "tags": {"azplan-stack": "s"}}));
+        live.insert(json!({"id": format!("{vnet}/subnets/a"), "type": "Microsoft.Network/virtualNetworks/subnets"}));
+        let (plan, errors) = plan(&stack, &graph, &live, PlanOptions::default());
+        assert!(errors.is_empty(), "{errors:?}");
+        let subnet = plan
+            .changes
+            .iter()
+            .find(|c| c.id.ends_with("/subnets/a"))
+            .expect("the subnet is listed");
+        assert_eq!(subnet.action, Action::Delete);
+        assert!(
+            subnet
+                .goes_with
+                .as_deref()
+                .is_some_and(|g| g.contains("old")),
+            "{subnet:?}"
+        );
+        assert!(!subnet.is_operation());
+    }
+
+    #[test]
+    fn a_role_assignment_the_stack_does_not_own_stops_the_delete_of_its_scope() {
+        let (stack, graph) = stack();
+        let mut live = LiveState::default();
+        live.insert(owned_group("keep"));
+        let mine = registry("keep", "mine", json!({"azplan-stack": "s"}));
+        let id = mine["id"].as_str().unwrap().to_string();
+        live.insert(mine);
+        live.insert(json!({
+            "id": format!("{id}/providers/Microsoft.Authorization/roleAssignments/x"),
+            "type": "Microsoft.Authorization/roleAssignments",
+            "properties": {"description": "the data team's pull access"}
+        }));
+        let (_, errors) = plan(&stack, &graph, &live, PlanOptions::default());
+        assert!(
+            errors.iter().any(|e| matches!(e, PlanError::TakesUnowned { what, .. } if what.ends_with("/roleAssignments/x"))),
+            "{errors:?}"
+        );
+    }
+
+    #[test]
+    fn what_the_spec_declares_keeps_its_group_and_is_never_deleted() {
+        let spec = "stack: s\nsubscription: 00000000-0000-0000-0000-000000000001\nlocation: westeurope\nresourceGroup: keep\nresourceGroups:\n  keep: {}\nidentities:\n  app: {}\nroleAssignments:\n  by-id:\n    role: Reader\n    scope: /subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/old\n    principal: identity/app\n";
+        let checked = check_str("s.yaml", spec, &LoadOptions::default());
+        let (stack, graph) = (checked.stack.unwrap(), checked.graph.unwrap());
+        let mut live = LiveState::default();
+        live.insert(owned_group("keep"));
+        live.insert(owned_group("old"));
+        // Plan once to learn the assignment's deterministic ID, then make it live.
+        let (first, _) = plan(&stack, &graph, &live, PlanOptions::default());
+        let ra = first
+            .changes
+            .iter()
+            .find(|c| c.address == "roleAssignment/by-id")
+            .unwrap()
+            .id
+            .clone();
+        live.insert(
+            json!({"id": ra, "type": "Microsoft.Authorization/roleAssignments",
+                           "properties": {"description": "azplan-stack:s roleAssignment/by-id"}}),
+        );
+        let (plan, _) = plan(&stack, &graph, &live, PlanOptions::default());
+        assert!(
+            plan.changes
+                .iter()
+                .all(|c| !(c.action == Action::Delete && c.id.eq_ignore_ascii_case(&ra))),
+            "the declared assignment is not deleted"
+        );
+        assert_eq!(plan.kept.len(), 1, "the group stays: {:?}", plan.changes);
+        assert!(
+            plan.kept[0].not_owned[0]
+                .why
+                .contains("roleAssignment/by-id")
+        );
+    }
+}
+
+#[cfg(test)]
+mod group_location {
+    use serde_json::json;
+
+    use crate::check::check_str;
+    use crate::live::LiveState;
+    use crate::load::LoadOptions;
+    use crate::plan::{Action, PlanError, PlanOptions, plan};
+
+    #[test]
+    fn moving_a_group_to_another_region_is_refused_not_replaced() {
+        let spec = "stack: s\nsubscription: 00000000-0000-0000-0000-000000000001\nlocation: westeurope\nresourceGroup: keep\nresourceGroups:\n  keep: {}\n";
+        let checked = check_str("s.yaml", spec, &LoadOptions::default());
+        let (stack, graph) = (checked.stack.unwrap(), checked.graph.unwrap());
+        let mut live = LiveState::default();
+        live.insert(
+            json!({"id": "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/keep",
+            "type": "Microsoft.Resources/resourceGroups", "location": "northeurope",
+            "tags": {"azplan-stack": "s"}}),
+        );
+        let (plan, errors) = plan(&stack, &graph, &live, PlanOptions::default());
+        assert!(
+            errors
+                .iter()
+                .any(|e| matches!(e, PlanError::Impossible { path, .. } if path == "location")),
+            "{errors:?}"
+        );
+        assert!(plan.changes.iter().all(|c| c.action != Action::Delete));
     }
 }

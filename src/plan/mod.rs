@@ -316,6 +316,20 @@ pub enum PlanError {
         action: String,
         reason: String,
     },
+    #[error(
+        "{address} would be {action}, and ARM would delete with it role assignments this stack does not own: {what}"
+    )]
+    #[diagnostic(
+        code(azplan::plan::takes_unowned),
+        help(
+            "remove those role assignments first (or mark them as this stack's), then plan again; no flag overrides this"
+        )
+    )]
+    TakesUnowned {
+        address: String,
+        action: String,
+        what: String,
+    },
     #[error("{address} refers to {id}, which does not exist")]
     #[diagnostic(
         code(azplan::plan::existing_missing),
@@ -353,6 +367,7 @@ pub fn plan(
     let mut errors = planner.errors;
     changes.extend(deletions(stack, live, &desired_ids, &changes));
     let kept = delete::guard_group_deletes(stack, live, &mut changes);
+    errors.extend(delete::list_what_goes_with(stack, live, &mut changes));
     delete::order_deletes(&mut changes);
     errors.extend(last_system_pool(&changes, live));
 
@@ -408,6 +423,7 @@ pub fn destroy(stack: &Stack, graph: &Graph, live: &LiveState) -> (Plan, Vec<Pla
     changes.reverse();
     changes.extend(deletions(stack, live, &desired_ids, &[]));
     let kept = delete::guard_group_deletes(stack, live, &mut changes);
+    errors.extend(delete::list_what_goes_with(stack, live, &mut changes));
     delete::order_deletes(&mut changes);
     let plan = Plan::new(stack, changes, kept);
     (plan, errors)
