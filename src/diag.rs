@@ -50,6 +50,7 @@ pub enum Code {
     Kubenet,
     HttpApplicationRouting,
     ServicePrincipal,
+    ServicePrincipalBesideIdentity,
     PublicApiServer,
     LocalAccounts,
     SnatExhaustion,
@@ -101,6 +102,9 @@ impl Code {
             Code::Kubenet => "azplan::warn::kubenet",
             Code::HttpApplicationRouting => "azplan::warn::http-application-routing",
             Code::ServicePrincipal => "azplan::warn::service-principal",
+            Code::ServicePrincipalBesideIdentity => {
+                "azplan::warn::service-principal-beside-identity"
+            }
             Code::PublicApiServer => "azplan::warn::public-api-server",
             Code::LocalAccounts => "azplan::warn::local-accounts",
             Code::SnatExhaustion => "azplan::warn::snat-exhaustion",
@@ -116,6 +120,7 @@ impl Code {
             Code::Kubenet
             | Code::HttpApplicationRouting
             | Code::ServicePrincipal
+            | Code::ServicePrincipalBesideIdentity
             | Code::PublicApiServer
             | Code::LocalAccounts
             | Code::SnatExhaustion

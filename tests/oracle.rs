@@ -209,12 +209,28 @@ fn property_changes(plan: &Value) -> (Vec<String>, BTreeMap<String, String>) {
     for change in plan["changes"].as_array().unwrap() {
         let address = change["address"].as_str().unwrap_or_default();
         let action = change["action"].as_str().unwrap_or_default();
-        if action != "no-op" && action != "read" {
+        // A body caught mid-operation (a 201 answer is still `Creating`) is waited for, which is
+        // right and no change; a `Failed` one is repaired, which is a change.
+        let in_flight = action == "wait"
+            && change["state"]
+                .as_str()
+                .is_some_and(|s| !["Failed", "Canceled", "Cancelled"].contains(&s));
+        if action != "no-op" && action != "read" && !in_flight {
             actions.insert(address.to_string(), action.to_string());
         }
         for p in change["changes"].as_array().into_iter().flatten() {
             let path = p["path"].as_str().unwrap_or_default();
             if action == "adopt" && path == "tags.azplan-stack" {
+                continue;
+            }
+            // A role assignment's ownership mark is its description, written where it had none.
+            let marks_owner = path == "properties.description"
+                && p["before"].is_null()
+                && p["after"].as_str().is_some_and(|a| {
+                    // `azplan-stack:<stack> <address>` alone, with no description of its own.
+                    a.starts_with("azplan-stack:") && a.split_whitespace().count() == 2
+                });
+            if action == "adopt" && marks_owner {
                 continue;
             }
             changes.push(format!("{address} {path}"));

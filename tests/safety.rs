@@ -826,12 +826,13 @@ fn a_service_principal_secret_is_read_at_apply_sent_on_create_and_never_shown() 
 
 #[test]
 fn sigterm_while_the_lock_is_being_taken_releases_it_and_writes_nothing() {
-    // Taking the lock's record set takes 3 s: a stop in that time must not kill the run with
-    // the lock left behind until it expires.
-    let faults = "faults:\n  - fault: delay\n    ms: 3000\n    pathContains: /TXT/\n    operation: PUT\n    count: 1\n";
+    // Every write of the lock's record set takes 5 s (the first, refused until the zone exists,
+    // too): a stop in that time must not kill the run and leave the lock until it expires.
+    let faults = "faults:\n  - fault: delay\n    ms: 5000\n    pathContains: /TXT/\n    operation: PUT\n    count: 2\n";
     let cloud = Cloud::start("term-at-lock", Some(faults));
     let child = spawn_apply(&cloud, "tests/lifecycle/subnets.yaml");
-    // The lock's group and zone are created first; the delayed record PUT comes right after.
+    // The first record PUT fails (no zone yet); the zone is created; the second record PUT,
+    // delayed again, is in flight when the signal comes.
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         let (_, requests) = cloud.requests(0);

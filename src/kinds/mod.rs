@@ -90,6 +90,9 @@ pub struct Rules {
     /// Strings whose trailing whitespace Azure keeps as sent (an SSH key read from a `.pub`
     /// file ends in a newline) but which mean the same without it.
     pub trailing_whitespace: &'static [&'static str],
+    /// A single value that Azure may show only as a one-element list, when it was written that
+    /// way by another tool: (single path, list path).
+    pub single_or_list: &'static [(&'static str, &'static str)],
 }
 
 /// Rules with nothing special, to build others from (`..EMPTY`).
@@ -107,6 +110,7 @@ pub const EMPTY: Rules = Rules {
     last_segment: &[],
     equivalent: &[],
     trailing_whitespace: &[],
+    single_or_list: &[],
 };
 
 /// The ARM type a resource is (a DNS zone's depends on `private`).

@@ -76,6 +76,11 @@ pub static VNET_RULES: Rules = Rules {
 
 pub static SUBNET_RULES: Rules = Rules {
     sets: &["properties.serviceEndpoints"],
+    // Network's Subnet schema has both `addressPrefix` and `addressPrefixes`; a subnet created
+    // with the list (Terraform's azurerm does; the official example
+    // VirtualNetworkCreateSubnetWithAddressPrefixes, Network 2026-01-01) comes back without the
+    // single value.
+    single_or_list: &[("properties.addressPrefix", "properties.addressPrefixes")],
     // Delegation names are labels; only the delegated service matters.
     ignore: &["properties.delegations[].name"],
     create_only: &["properties.defaultOutboundAccess"],

@@ -36,8 +36,35 @@ pub fn diff(
         extra_ignores: unknowns.ignored,
         late: unknowns.late,
     };
-    walker.walk(&mut Vec::new(), desired, Some(live), &mut out);
+    let shown_as_list = single_values_shown_as_lists(live, rules);
+    walker.walk(
+        &mut Vec::new(),
+        desired,
+        Some(shown_as_list.as_ref().unwrap_or(live)),
+        &mut out,
+    );
     out
+}
+
+/// A live body where a single value Azure shows only as a one-element list (a subnet made with
+/// `addressPrefixes: [x]` has no `addressPrefix`) is read as the single value too; `None` when
+/// nothing needed it.
+fn single_values_shown_as_lists(live: &Value, rules: &Rules) -> Option<Value> {
+    let mut normalized: Option<Value> = None;
+    for (single, list) in rules.single_or_list {
+        let current = normalized.as_ref().unwrap_or(live);
+        let shown = crate::plan::lookup(current, single).is_some_and(|v| !v.is_null());
+        let only = crate::plan::lookup(current, list)
+            .and_then(Value::as_array)
+            .filter(|a| a.len() == 1)
+            .map(|a| a[0].clone());
+        if let (false, Some(only)) = (shown, only) {
+            let mut copy = current.clone();
+            crate::kinds::set(&mut copy, single, only);
+            normalized = Some(copy);
+        }
+    }
+    normalized
 }
 
 struct Walker<'r> {
@@ -234,10 +261,31 @@ impl Walker<'_> {
     }
 
     fn same_set(&self, path: &str, desired: &[Value], live: &[Value]) -> bool {
-        let ci = any(self.rules.case_insensitive, path);
+        let element = format!("{path}[].");
+        let ci = any(self.rules.case_insensitive, path)
+            || self
+                .rules
+                .case_insensitive
+                .iter()
+                .any(|p| p.starts_with(&element));
+        // Elements that are objects are compared on the keys azplan sends: Azure adds its own
+        // to each (a service endpoint comes back with `locations` and `provisioningState`).
+        let sent: std::collections::BTreeSet<&String> = desired
+            .iter()
+            .filter_map(Value::as_object)
+            .flat_map(|o| o.keys())
+            .collect();
         let key = |v: &Value| {
             let text = match v {
                 Value::String(s) => s.clone(),
+                Value::Object(o) if !sent.is_empty() => {
+                    let kept: serde_json::Map<String, Value> = o
+                        .iter()
+                        .filter(|(k, _)| sent.contains(k))
+                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .collect();
+                    Value::Object(kept).to_string()
+                }
                 other => other.to_string(),
             };
             if ci { text.to_ascii_lowercase() } else { text }
@@ -311,6 +359,30 @@ mod tests {
             .map(|d| d.path)
             .collect();
         assert_eq!(paths, vec!["count", "nested.x", "tags.b"]);
+    }
+
+    #[test]
+    fn set_elements_are_compared_on_the_keys_sent() {
+        // Subnet service endpoints as the official VirtualNetworkCreateServiceEndpoints example
+        // (Network 2026-03-01) answers them: Azure adds `locations` and `provisioningState`.
+        let rules = &crate::kinds::network::SUBNET_RULES;
+        let desired =
+            json!({"properties": {"serviceEndpoints": [{"service": "Microsoft.Storage"}]}});
+        let live = json!({"properties": {"serviceEndpoints": [{"service": "microsoft.storage",
+            "locations": ["eastus2(stage)", "centraluseuap"], "provisioningState": "Succeeded"}]}});
+        assert_eq!(diff(&desired, &live, rules, Unknowns::default()), vec![]);
+        let other = json!({"properties": {"serviceEndpoints": [{"service": "Microsoft.Sql"}]}});
+        assert_eq!(diff(&other, &live, rules, Unknowns::default()).len(), 1);
+    }
+
+    #[test]
+    fn a_single_prefix_shown_as_a_list_is_the_same_prefix() {
+        let rules = &crate::kinds::network::SUBNET_RULES;
+        let desired = json!({"properties": {"addressPrefix": "10.0.0.0/24"}});
+        let listed = json!({"properties": {"addressPrefixes": ["10.0.0.0/24"]}});
+        assert_eq!(diff(&desired, &listed, rules, Unknowns::default()), vec![]);
+        let two = json!({"properties": {"addressPrefixes": ["10.0.0.0/24", "10.1.0.0/24"]}});
+        assert_eq!(diff(&desired, &two, rules, Unknowns::default()).len(), 1);
     }
 
     #[test]

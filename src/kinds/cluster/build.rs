@@ -319,21 +319,34 @@ impl Builder<'_> {
                 SpecDiagnostic::error_at(Code::ServicePrincipal, "this cluster uses a service principal", sp.span, "service principal", "service principals expire and need secret rotation; prefer a managed identity (`identity: systemAssigned`)"),
             );
             if let Some(identity) = &s.identity {
+                // AKS accepts both and runs on the managed identity: the official examples
+                // ManagedClustersCreate_Update and _UpdateWindowsGmsa (AKS 2026-07-01/08-01)
+                // send a user-assigned identity beside a service principal, and their answers
+                // keep both. azplan sends the identity only.
                 self.error(
                     SpecDiagnostic::new(
-                        Code::ConflictingSettings,
-                        "a cluster has either a service principal or a managed identity",
+                        Code::ServicePrincipalBesideIdentity,
+                        "this cluster has both a service principal and a managed identity; AKS uses the managed identity",
                     )
-                    .at(identity.span, "managed identity")
-                    .also(sp.span, "service principal")
-                    .help("remove one of them"),
+                    .at(identity.span, "used")
+                    .also(sp.span, "not used")
+                    .help("remove `servicePrincipal`"),
                 );
+                return self.managed_identity(s, deps);
             }
             return ControlPlaneIdentity::ServicePrincipal {
                 client_id: sp.value.client_id.clone(),
                 secret_env: sp.value.client_secret_env.clone(),
             };
         }
+        self.managed_identity(s, deps)
+    }
+
+    fn managed_identity(
+        &mut self,
+        s: &RawCluster,
+        deps: &mut Vec<Dependency>,
+    ) -> ControlPlaneIdentity {
         match &s.identity {
             None => ControlPlaneIdentity::SystemAssigned,
             Some(i) if i.value == "systemAssigned" || i.value == "SystemAssigned" => {
