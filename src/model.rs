@@ -320,7 +320,16 @@ pub struct Network {
 pub struct ApiServer {
     pub private: bool,
     pub authorized_ip_ranges: Vec<Cidr>,
-    pub private_dns_zone: Option<String>,
+    pub private_dns_zone: Option<PrivateDnsZone>,
+}
+
+/// Where a private cluster's API server name lives.
+#[derive(Debug, Clone)]
+pub enum PrivateDnsZone {
+    /// AKS's own choice: `system` (a zone AKS creates) or `none`.
+    Mode(String),
+    /// A private DNS zone of the stack, an `existing:` one or an ARM ID.
+    Zone(Target),
 }
 
 #[derive(Debug, Clone)]

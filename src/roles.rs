@@ -125,6 +125,7 @@ const BUILT_IN: &[(&str, &str)] = &[
 
 pub const ACR_PULL: &str = "AcrPull";
 pub const DNS_ZONE_CONTRIBUTOR: &str = "DNS Zone Contributor";
+pub const PRIVATE_DNS_ZONE_CONTRIBUTOR: &str = "Private DNS Zone Contributor";
 
 /// A role as the spec named it, resolved to its definition GUID.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]

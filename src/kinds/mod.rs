@@ -295,6 +295,7 @@ pub(crate) fn build_model(b: &mut Builder<'_>, raw: &RawStack) {
     b.clusters(&raw.clusters);
     b.federated_credentials(&raw.identities);
     b.role_assignments(&raw.role_assignments);
+    b.clusters_wait_for_their_grants();
 }
 
 /// A value in a desired body that comes from another resource once it exists.

@@ -1,6 +1,7 @@
 //! AKS clusters and their node pools: defaults, the cluster's own rules, and the derived role
 //! assignments (attached registries, app-routing DNS access).
 
+use crate::model::PrivateDnsZone;
 use std::collections::BTreeMap;
 
 use crate::build::Builder;
@@ -61,7 +62,7 @@ impl Builder<'_> {
         let identity = self.control_plane_identity(s, &mut deps);
         let kubelet_identity = self.kubelet_identity(s, &identity, &mut deps);
         let network = self.network(s, &mut deps);
-        let api_server = self.api_server(s);
+        let api_server = self.api_server(s, &mut deps);
         let aad = self.aad(s);
         let access = self.access(s);
         let pools = self.pools(entry, &network, &mut resource);
@@ -359,7 +360,7 @@ impl Builder<'_> {
         }
     }
 
-    pub(super) fn api_server(&mut self, s: &RawCluster) -> ApiServer {
+    pub(super) fn api_server(&mut self, s: &RawCluster, deps: &mut Vec<Dependency>) -> ApiServer {
         let Some(raw) = &s.api_server else {
             return ApiServer {
                 private: false,
@@ -391,8 +392,37 @@ impl Builder<'_> {
         ApiServer {
             private: a.private,
             authorized_ip_ranges: ranges,
-            private_dns_zone: a.private_dns_zone.as_ref().map(|z| z.value.clone()),
+            private_dns_zone: a
+                .private_dns_zone
+                .as_ref()
+                .and_then(|z| self.private_dns_zone(z, deps)),
         }
+    }
+
+    /// `system` and `none` are AKS's own modes (ApiServerAccessProfile.privateDNSZone, AKS
+    /// 2026-08-01: "'system', 'none' or the resource ID of a private DNS zone"); anything else
+    /// names a private DNS zone, which the cluster then waits for.
+    fn private_dns_zone(
+        &mut self,
+        zone: &Spanned<String>,
+        deps: &mut Vec<Dependency>,
+    ) -> Option<PrivateDnsZone> {
+        let value = zone.value.trim();
+        if value.eq_ignore_ascii_case("system") || value.eq_ignore_ascii_case("none") {
+            return Some(PrivateDnsZone::Mode(value.to_ascii_lowercase()));
+        }
+        let target = self.resolve_or_id(zone, &[Kind::DnsZone], deps)?;
+        if !self.zone_is_private(&target) {
+            self.error(SpecDiagnostic::error_at(
+                Code::WrongReferenceKind,
+                format!("`{value}` is not a private DNS zone"),
+                zone.span,
+                "a public zone",
+                "a private cluster's API server needs a private DNS zone (`private: true`), or `system`",
+            ));
+            return None;
+        }
+        Some(PrivateDnsZone::Zone(target))
     }
 
     pub(super) fn aad(&mut self, s: &RawCluster) -> Option<Aad> {

@@ -47,18 +47,109 @@ impl Builder<'_> {
             };
             for zone in &app_routing.dns_zones {
                 let suffix = target_suffix(zone);
+                // App routing writes records with DNS Zone Contributor on a public zone and
+                // Private DNS Zone Contributor on a private one (learn.microsoft.com/azure/aks/
+                // app-routing-dns-ssl: "az role assignment create ... --role 'Private DNS Zone
+                // Contributor'" for private zones).
+                let (role, reason) = if self.zone_is_private(zone) {
+                    (
+                        roles::PRIVATE_DNS_ZONE_CONTRIBUTOR,
+                        "app routing: Private DNS Zone Contributor on its private zone",
+                    )
+                } else {
+                    (
+                        roles::DNS_ZONE_CONTRIBUTOR,
+                        "app routing: DNS Zone Contributor on its zone",
+                    )
+                };
                 self.derive(
                     resource,
                     Derived {
                         name: format!("{}-approuting-dns-{suffix}", cluster_address.name),
-                        role: roles::DNS_ZONE_CONTRIBUTOR,
+                        role,
                         scope: zone.clone(),
                         principal: principal.clone(),
                         span: resource.span,
-                        reason: "app routing: DNS Zone Contributor on its zone",
+                        reason,
                     },
                 );
             }
+        }
+    }
+
+    /// A cluster with a user-assigned control-plane identity needs that identity's roles on
+    /// what it joins before it is created: Private DNS Zone Contributor on a custom private DNS
+    /// zone and Network Contributor on its subnet (learn.microsoft.com/azure/aks/
+    /// private-clusters, "Create a private AKS cluster with a custom private DNS zone";
+    /// learn.microsoft.com/azure/aks/configure-azure-cni, "Network Contributor"). The spec's role
+    /// assignments to that identity, scoped to a zone, subnet or VNet the cluster refers to, are
+    /// therefore dependencies of the cluster.
+    pub(crate) fn clusters_wait_for_their_grants(&mut self) {
+        let joined_kinds = [
+            Kind::DnsZone,
+            Kind::Subnet,
+            Kind::VirtualNetwork,
+            Kind::Existing,
+        ];
+        let mut waits: Vec<(Address, Address, crate::source::Span)> = Vec::new();
+        for cluster in self.resources.values() {
+            let Spec::Cluster(c) = &cluster.spec else {
+                continue;
+            };
+            let crate::model::ControlPlaneIdentity::UserAssigned(identity) = &c.identity else {
+                continue;
+            };
+            let joined: Vec<&Address> = cluster
+                .dependencies
+                .iter()
+                .map(|d| &d.on)
+                .filter(|a| joined_kinds.contains(&a.kind))
+                .collect();
+            for grant in self.resources.values() {
+                let Spec::RoleAssignment(ra) = &grant.spec else {
+                    continue;
+                };
+                let to_identity = matches!(&ra.principal, Principal::Identity(p) if p == identity);
+                let on_joined = match &ra.scope {
+                    Scope::Target(Target::Node(scope)) => joined
+                        .iter()
+                        .any(|j| *j == scope || scope.parent().is_some_and(|parent| *j == &parent)),
+                    _ => false,
+                };
+                if to_identity && on_joined && !matches!(grant.origin, Origin::Derived { .. }) {
+                    waits.push((cluster.address.clone(), grant.address.clone(), grant.span));
+                }
+            }
+        }
+        for (cluster, grant, span) in waits {
+            if let Some(resource) = self.resources.get_mut(&cluster) {
+                resource.dependencies.push(Dependency {
+                    on: grant,
+                    span,
+                    explicit: false,
+                });
+            }
+        }
+    }
+
+    /// Whether a DNS zone reference names a private zone: a zone of the spec with `private:
+    /// true` (zones are built before clusters), or an `existing:` entry or ARM ID of type
+    /// `Microsoft.Network/privateDnsZones`.
+    pub(crate) fn zone_is_private(&self, zone: &Target) -> bool {
+        let private_type = crate::kind::private_dns_zone_type().path;
+        match zone {
+            Target::ArmId(id) => {
+                crate::build::arm_type_of(id).is_some_and(|t| t.eq_ignore_ascii_case(private_type))
+            }
+            Target::Node(address) if address.kind == Kind::Existing => self
+                .symbols
+                .get(address)
+                .and_then(|s| s.arm_type.as_deref())
+                .is_some_and(|t| t.eq_ignore_ascii_case(private_type)),
+            Target::Node(address) => matches!(
+                self.resources.get(address).map(|r| &r.spec),
+                Some(Spec::DnsZone(crate::model::DnsZone { private: true }))
+            ),
         }
     }
 

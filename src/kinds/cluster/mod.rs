@@ -259,8 +259,14 @@ pub fn body(b: &mut BodyBuilder<'_, '_>, resource: &Resource, c: &Cluster) -> Va
                 .collect::<Vec<_>>()
         );
     }
-    if let Some(zone) = &c.api_server.private_dns_zone {
-        p["apiServerAccessProfile"]["privateDNSZone"] = json!(zone);
+    match &c.api_server.private_dns_zone {
+        Some(crate::model::PrivateDnsZone::Mode(mode)) => {
+            p["apiServerAccessProfile"]["privateDNSZone"] = json!(mode);
+        }
+        Some(crate::model::PrivateDnsZone::Zone(zone)) => {
+            p["apiServerAccessProfile"]["privateDNSZone"] = json!(b.ctx.target_id(zone));
+        }
+        None => {}
     }
     if let Some(aad) = &c.aad {
         p["aadProfile"] = json!({
