@@ -19,6 +19,8 @@ pub struct LiveState {
     /// (ID, type, tags; no properties), keyed by the group's lower-cased ID. A group delete
     /// takes all of it, so the plan must know all of it, not only the types azplan manages.
     contents: BTreeMap<String, Vec<Value>>,
+    /// Upgrade profiles of clusters, by cluster ID (lower-case).
+    offers: BTreeMap<String, Value>,
 }
 
 /// Where a live resource stands in ARM's provisioning life cycle (ARM RPC: `Succeeded`,
@@ -131,6 +133,17 @@ impl LiveState {
             })
             .map(|(_, body)| body)
             .collect()
+    }
+
+    /// Records a cluster's upgrade profile (`upgradeProfiles/default`): the versions AKS offers
+    /// it. Kept apart from resources: it is not one the stack could own or delete.
+    pub fn set_upgrade_offer(&mut self, cluster_id: &str, profile: Value) {
+        self.offers.insert(cluster_id.to_ascii_lowercase(), profile);
+    }
+
+    /// A cluster's upgrade profile, when it was read.
+    pub fn upgrade_offer(&self, cluster_id: &str) -> Option<&Value> {
+        self.offers.get(&cluster_id.to_ascii_lowercase())
     }
 
     /// Every body the generic LISTs of groups answered.

@@ -4,6 +4,7 @@
 //! Every group the stack has or owns is also read whole (the generic resource LIST), because a
 //! group delete takes everything in it.
 
+use crate::model::Spec;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
@@ -269,6 +270,43 @@ pub async fn read_live(client: Arc<ArmClient>, stack: &Stack) -> Result<LiveStat
                 }
             }
             Err(e) => errors.push(e),
+        }
+    }
+    // Wave 4: the upgrade offer of each cluster whose Kubernetes version the spec changes (the
+    // plan checks the new version against it).
+    let mut reads = Vec::new();
+    for resource in stack.resources.values() {
+        let Spec::Cluster(cluster) = &resource.spec else {
+            continue;
+        };
+        let Some(desired) = cluster.kubernetes_version.as_deref() else {
+            continue;
+        };
+        let id = ctx.id(&resource.address);
+        let Some(body) = live.get(&id) else { continue };
+        let runs = body
+            .pointer("/properties/currentKubernetesVersion")
+            .or_else(|| body.pointer("/properties/kubernetesVersion"))
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let same = runs == desired || runs.starts_with(&format!("{desired}."));
+        if !same {
+            reads.push(Read::Get {
+                id: format!("{id}/upgradeProfiles/default"),
+                api_version: kinds::arm_kind(resource).api_version.to_string(),
+            });
+        }
+    }
+    for (read, result) in run(&client, reads).await {
+        match (read, result) {
+            (Read::Get { id, .. }, Ok(items)) => {
+                let cluster = id.trim_end_matches("/upgradeProfiles/default");
+                for item in items {
+                    live.set_upgrade_offer(cluster, item);
+                }
+            }
+            (_, Ok(_)) => {}
+            (_, Err(e)) => errors.push(e),
         }
     }
     if errors.is_empty() {

@@ -116,6 +116,24 @@ impl<'a> Planner<'a> {
             change.inline_with = Some(parent);
         }
         change.changes = creation_listing(&desired.body);
+        self.check_versions(change, resource, None);
+    }
+
+    /// A Kubernetes version change is an upgrade AKS allows, or a plan error saying why not.
+    fn check_versions(&mut self, change: &mut Change, resource: &Resource, live: Option<&Value>) {
+        let upgrade = kinds::cluster::versions::check(&self.ctx(), resource, live);
+        for (path, why) in upgrade.refusals {
+            self.errors.push(PlanError::Impossible {
+                address: change.address.clone(),
+                path,
+                why,
+            });
+        }
+        if let Some(reason) = upgrade.reason
+            && !change.changes.is_empty()
+        {
+            change.reasons.push(reason);
+        }
     }
 
     /// A resource Azure has: whose it is, what may never change, what differs and whether that
@@ -142,6 +160,7 @@ impl<'a> Planner<'a> {
             }
         }
         let mut replace_reasons = property_changes(change, resource, desired, body);
+        self.check_versions(change, resource, Some(body));
         replace_reasons.extend(self.replaced_with_others(resource, desired));
         if let Some(parent) = resource.address.parent()
             && self.actions.get(&parent.to_string()) == Some(&Action::Replace)

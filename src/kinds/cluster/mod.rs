@@ -6,6 +6,7 @@ mod derived;
 mod network;
 mod pools;
 mod spec;
+pub mod versions;
 pub use network::ACI_DELEGATION;
 pub use spec::*;
 

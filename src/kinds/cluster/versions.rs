@@ -1,0 +1,239 @@
+//! Kubernetes version changes as AKS allows them: the control plane goes up one minor version
+//! at a time and never down, to a version the region offers (the cluster's upgrade profile);
+//! pools never run newer than their control plane nor more than three minor versions behind.
+//! A version change that passes is planned as an upgrade, control plane before pools (a pool
+//! depends on its cluster).
+
+use serde_json::Value;
+
+use crate::kinds::Context;
+use crate::model::{Resource, Spec};
+use crate::plan::lookup;
+
+/// What a version change means for one resource.
+#[derive(Debug, Default, PartialEq)]
+pub struct Upgrade {
+    /// "Kubernetes upgrade 1.32.9 → 1.33", when the version goes up as allowed.
+    pub reason: Option<String>,
+    /// (path, why) for each change AKS refuses.
+    pub refusals: Vec<(String, String)>,
+}
+
+/// (major, minor, patch) of `1.33` or `1.33.5`; the patch is `None` when not given.
+fn parse(version: &str) -> Option<(u32, u32, Option<u32>)> {
+    let mut parts = version.trim().trim_start_matches('v').split('.');
+    let major = parts.next()?.parse().ok()?;
+    let minor = parts.next()?.parse().ok()?;
+    let patch = match parts.next() {
+        Some(p) => Some(p.parse().ok()?),
+        None => None,
+    };
+    Some((major, minor, patch))
+}
+
+/// Whether `desired` (maybe without a patch) names the version `live` runs.
+fn same(desired: (u32, u32, Option<u32>), live: (u32, u32, Option<u32>)) -> bool {
+    desired.0 == live.0 && desired.1 == live.1 && desired.2.is_none_or(|p| Some(p) == live.2)
+}
+
+/// Whether `a` is older than `b`, comparing patches only when both are given.
+fn older(a: (u32, u32, Option<u32>), b: (u32, u32, Option<u32>)) -> bool {
+    match (a.0, a.1).cmp(&(b.0, b.1)) {
+        std::cmp::Ordering::Less => true,
+        std::cmp::Ordering::Greater => false,
+        std::cmp::Ordering::Equal => matches!((a.2, b.2), (Some(x), Some(y)) if x < y),
+    }
+}
+
+fn text(body: Option<&Value>, paths: &[&str]) -> Option<String> {
+    let body = body?;
+    paths
+        .iter()
+        .find_map(|p| lookup(body, p).and_then(Value::as_str))
+        .map(str::to_string)
+}
+
+/// Checks the version change of a cluster or pool against what its live body runs.
+pub fn check(ctx: &Context<'_>, resource: &Resource, live: Option<&Value>) -> Upgrade {
+    match &resource.spec {
+        Spec::Cluster(c) => control_plane(ctx, resource, c.kubernetes_version.as_deref(), live),
+        Spec::NodePool(p) => pool(ctx, resource, p.kubernetes_version.as_deref(), live),
+        _ => Upgrade::default(),
+    }
+}
+
+fn control_plane(
+    ctx: &Context<'_>,
+    resource: &Resource,
+    desired: Option<&str>,
+    live: Option<&Value>,
+) -> Upgrade {
+    let mut out = Upgrade::default();
+    let Some(desired_text) = desired else {
+        return out;
+    };
+    let Some(running_text) = text(
+        live,
+        &[
+            "properties.currentKubernetesVersion",
+            "properties.kubernetesVersion",
+        ],
+    ) else {
+        return out;
+    };
+    let (Some(want), Some(runs)) = (parse(desired_text), parse(&running_text)) else {
+        return out;
+    };
+    if same(want, runs) {
+        return out;
+    }
+    let path = "properties.kubernetesVersion".to_string();
+    if older(want, runs) {
+        // AKS answers NotAllowedK8sVersionDowngrading (Learn "Upgrade an AKS cluster": "you
+        // can't downgrade").
+        out.refusals.push((
+            path,
+            format!(
+                "AKS never downgrades Kubernetes ({running_text} runs; {desired_text} is older)"
+            ),
+        ));
+        return out;
+    }
+    if want.0 == runs.0 && want.1 > runs.1 + 1 {
+        // Learn "Upgrade an AKS cluster": "you can't skip Kubernetes minor versions".
+        out.refusals.push((
+            path,
+            format!(
+                "AKS upgrades the control plane one minor version at a time: {running_text} goes to {}.{} first, then {desired_text}",
+                runs.0,
+                runs.1 + 1
+            ),
+        ));
+        return out;
+    }
+    // The region's offer, when it was read (a plan against a `--live` file may not have it).
+    if let Some(profile) = ctx.live.upgrade_offer(&ctx.id(&resource.address)) {
+        let offered: Vec<String> = lookup(profile, "properties.controlPlaneProfile.upgrades")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|u| u.get("kubernetesVersion").and_then(Value::as_str))
+            .map(str::to_string)
+            .collect();
+        let offered_here = offered
+            .iter()
+            .filter_map(|v| parse(v))
+            .any(|v| same(want, v));
+        if !offered_here {
+            out.refusals.push((
+                path,
+                format!(
+                    "{desired_text} is not an upgrade AKS offers this cluster in its region (from {running_text}: {})",
+                    if offered.is_empty() {
+                        "none".to_string()
+                    } else {
+                        offered.join(", ")
+                    }
+                ),
+            ));
+            return out;
+        }
+    }
+    out.reason = Some(format!(
+        "Kubernetes upgrade {running_text} → {desired_text}: the control plane first, then its pools"
+    ));
+    out
+}
+
+fn pool(
+    ctx: &Context<'_>,
+    resource: &Resource,
+    desired: Option<&str>,
+    live: Option<&Value>,
+) -> Upgrade {
+    let mut out = Upgrade::default();
+    let Some(desired_text) = desired else {
+        return out;
+    };
+    let Some(want) = parse(desired_text) else {
+        return out;
+    };
+    let path = "properties.orchestratorVersion".to_string();
+    // The control plane's version once this plan is applied: the spec's, else what runs.
+    let cluster = resource.address.parent();
+    let control_plane = cluster.as_ref().and_then(|c| {
+        let spec_version = match ctx.stack.resources.get(c).map(|r| &r.spec) {
+            Some(Spec::Cluster(cluster)) => cluster.kubernetes_version.clone(),
+            _ => None,
+        };
+        spec_version.or_else(|| {
+            text(
+                ctx.live.get(&ctx.id(c)),
+                &[
+                    "properties.currentKubernetesVersion",
+                    "properties.kubernetesVersion",
+                ],
+            )
+        })
+    });
+    if let Some(cp_text) = &control_plane
+        && let Some(cp) = parse(cp_text)
+    {
+        // Learn "Supported Kubernetes versions in AKS": a node pool is never newer than its
+        // control plane, and at most three minor versions older.
+        if older(cp, want) {
+            out.refusals.push((
+                path.clone(),
+                format!("a pool cannot run a newer Kubernetes ({desired_text}) than its control plane ({cp_text})"),
+            ));
+        } else if want.0 == cp.0 && cp.1 > want.1 + 3 {
+            out.refusals.push((
+                path.clone(),
+                format!(
+                    "a pool may be at most three minor versions behind its control plane ({cp_text}); {desired_text} is further"
+                ),
+            ));
+        }
+    }
+    let Some(running_text) = text(
+        live,
+        &[
+            "properties.currentOrchestratorVersion",
+            "properties.orchestratorVersion",
+        ],
+    ) else {
+        return out;
+    };
+    let Some(runs) = parse(&running_text) else {
+        return out;
+    };
+    if same(want, runs) {
+        return out;
+    }
+    if older(want, runs) {
+        out.refusals.push((
+            path,
+            format!("AKS never downgrades a pool ({running_text} runs; {desired_text} is older)"),
+        ));
+    } else if out.refusals.is_empty() {
+        out.reason = Some(format!(
+            "Kubernetes upgrade of the pool {running_text} → {desired_text}, after its control plane"
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_compare_as_aks_reads_them() {
+        assert!(same(parse("1.33").unwrap(), parse("1.33.5").unwrap()));
+        assert!(!same(parse("1.33.4").unwrap(), parse("1.33.5").unwrap()));
+        assert!(older(parse("1.32").unwrap(), parse("1.33.5").unwrap()));
+        assert!(older(parse("1.33.4").unwrap(), parse("1.33.5").unwrap()));
+        assert!(!older(parse("1.33").unwrap(), parse("1.33.5").unwrap()));
+        assert_eq!(parse("1.x"), None);
+    }
+}
