@@ -18,6 +18,25 @@ use crate::spec::Entry;
 
 const SNAT_PORTS_PER_IP: u64 = 64_000;
 
+/// Variables that hold the runner's own credentials: azplan's sign-in (src/arm/credential.rs)
+/// and the CI systems' job tokens. A spec edited in a pull request must not be able to send
+/// them to Azure as a cluster's service principal secret.
+const RUNNER_SECRETS: &[&str] = &[
+    "AZURE_CLIENT_SECRET",
+    "AZURE_CLIENT_CERTIFICATE_PASSWORD",
+    "AZURE_FEDERATED_TOKEN",
+    "AZURE_FEDERATED_TOKEN_FILE",
+    "IDENTITY_HEADER",
+    "ARM_CLIENT_SECRET",
+    "ARM_OIDC_TOKEN",
+    "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+    "ACTIONS_RUNTIME_TOKEN",
+    "GITHUB_TOKEN",
+    "SYSTEM_ACCESSTOKEN",
+    "CI_JOB_TOKEN",
+    "CI_JOB_JWT",
+];
+
 impl Builder<'_> {
     pub(crate) fn declare_clusters(&mut self, entries: &[Entry<RawCluster>]) {
         for e in entries {
@@ -335,9 +354,22 @@ impl Builder<'_> {
                 );
                 return self.managed_identity(s, deps);
             }
+            let env = &sp.value.client_secret_env;
+            if RUNNER_SECRETS
+                .iter()
+                .any(|own| own.eq_ignore_ascii_case(env.trim()))
+            {
+                self.error(SpecDiagnostic::error_at(
+                    Code::InvalidValue,
+                    format!("`{env}` holds the credentials azplan or the CI runner signs in with"),
+                    sp.span,
+                    "not a cluster secret",
+                    "give the cluster's service principal secret its own variable (e.g. AKS_SP_SECRET); a spec never sends the runner's own credentials to Azure",
+                ));
+            }
             return ControlPlaneIdentity::ServicePrincipal {
                 client_id: sp.value.client_id.clone(),
-                secret_env: sp.value.client_secret_env.clone(),
+                secret_env: env.clone(),
             };
         }
         self.managed_identity(s, deps)
