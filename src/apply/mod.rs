@@ -785,10 +785,42 @@ fn passing_refusal(error: &ArmError) -> bool {
     ];
     match error {
         ArmError::Service { code, message, .. } => {
-            // AKS refuses deleting the last System pool with OperationNotAllowed too; that one
-            // never passes (the plan refuses it; this guards saved or raced plans).
-            PASSING.contains(&code.as_str()) && !message.contains("last")
+            // AKS refuses deleting the last System pool with OperationNotAllowed too, telling
+            // it apart only in its message ("must have at least one system agent pool"); that
+            // one never passes (the plan refuses it; this guards raced plans).
+            let lower = message.to_ascii_lowercase();
+            let last_system_pool = lower.contains("at least one system");
+            PASSING.contains(&code.as_str()) && !last_system_pool
         }
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod refusals {
+    use super::*;
+
+    fn refusal(code: &str, message: &str) -> ArmError {
+        ArmError::Service {
+            operation: "delete".into(),
+            resource: "cluster/c/system".into(),
+            status: 409,
+            help: None,
+            code: code.into(),
+            message: message.into(),
+        }
+    }
+
+    #[test]
+    fn busy_resources_are_retried_but_the_last_system_pool_is_not() {
+        assert!(passing_refusal(&refusal(
+            "OperationNotAllowed",
+            "Operation is not allowed because there's an in progress update managed cluster operation"
+        )));
+        assert!(!passing_refusal(&refusal(
+            "OperationNotAllowed",
+            "A cluster must have at least one system agent pool at all times; this is the last one."
+        )));
+        assert!(!passing_refusal(&refusal("InvalidParameter", "bad")));
     }
 }

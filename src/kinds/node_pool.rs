@@ -180,3 +180,18 @@ pub fn body(b: &mut BodyBuilder<'_, '_>, resource: &Resource, p: &NodePool) -> V
 pub fn autoscaled(p: &NodePool) -> bool {
     p.autoscale.is_some()
 }
+
+/// Whether a live pool counts as System for AKS's rule that a cluster keeps one: a pool with
+/// no `mode` predates modes (AKS 2019-06-01 has none) and runs the system add-ons, so it counts
+/// as System, as the pool rules read it.
+pub fn counts_as_system(body: &Value) -> bool {
+    body.get("properties")
+        .and_then(|p| p.get("mode"))
+        .and_then(Value::as_str)
+        .is_none_or(|m| m.eq_ignore_ascii_case("System"))
+}
+
+/// The ARM type of node pools.
+pub fn pool_type() -> &'static str {
+    crate::kind::Kind::NodePool.def().arm[0].path
+}

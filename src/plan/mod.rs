@@ -464,15 +464,7 @@ pub(crate) fn delete_change(
 /// AKS never lets a cluster lose its last System pool, so replacing or deleting one needs another
 /// System pool that stays.
 fn last_system_pool(changes: &[Change], live: &LiveState) -> Vec<PlanError> {
-    // A pool with no `mode` predates modes (AKS 2019-06-01 has none) and runs the system
-    // add-ons: it counts as System, as the pool rules read it (kinds::node_pool).
-    let is_system = |id: &str| {
-        live.get(id).is_some_and(|b| {
-            lookup(b, "properties.mode")
-                .and_then(Value::as_str)
-                .is_none_or(|m| m.eq_ignore_ascii_case("System"))
-        })
-    };
+    let is_system = |id: &str| live.get(id).is_some_and(kinds::node_pool::counts_as_system);
     let going: BTreeSet<String> = changes
         .iter()
         .filter(|c| matches!(c.action, Action::Replace | Action::Delete))
@@ -486,16 +478,23 @@ fn last_system_pool(changes: &[Change], live: &LiveState) -> Vec<PlanError> {
             && c.goes_with.is_none()
     }) {
         let id = change.id.to_ascii_lowercase();
-        let Some(at) = id.find("/agentpools/") else {
+        let pool_type = kinds::node_pool::pool_type();
+        let Some(cluster) = ResourceId::parse(&id)
+            .filter(|p| p.arm_type().eq_ignore_ascii_case(pool_type))
+            .and_then(|p| p.parent())
+            .map(|c| c.to_string().to_ascii_lowercase())
+        else {
             continue;
         };
         if !is_system(&id) {
             continue;
         }
-        let cluster = &id[..at];
         let staying = live.iter().any(|(other, _)| {
-            other.starts_with(&format!("{cluster}/agentpools/"))
-                && !going.contains(other)
+            ResourceId::parse(other).is_some_and(|o| {
+                o.arm_type().eq_ignore_ascii_case(pool_type)
+                    && o.parent()
+                        .is_some_and(|c| c.to_string().eq_ignore_ascii_case(&cluster))
+            }) && !going.contains(other)
                 && is_system(other)
         });
         if !staying {

@@ -8,7 +8,6 @@ use serde_json::Value;
 
 use crate::kinds::Context;
 use crate::model::{Resource, Spec};
-use crate::plan::lookup;
 
 /// What a version change means for one resource.
 #[derive(Debug, Default, PartialEq)]
@@ -17,6 +16,10 @@ pub struct Upgrade {
     pub reason: Option<String>,
     /// (path, why) for each change AKS refuses.
     pub refusals: Vec<(String, String)>,
+}
+
+fn lookup<'v>(value: &'v Value, path: &str) -> Option<&'v Value> {
+    path.split('.').try_fold(value, |v, part| v.get(part))
 }
 
 /// (major, minor, patch) of `1.33` or `1.33.5`; the patch is `None` when not given.
