@@ -12,6 +12,7 @@ pub mod cli;
 pub mod connect;
 pub mod de;
 pub mod diag;
+pub mod drift;
 pub mod emulator;
 pub mod graph;
 pub mod id;

@@ -14,6 +14,7 @@ use crate::render;
 use crate::schema;
 
 mod apply;
+mod drift;
 
 /// Exit codes, as documented in README.
 pub const EXIT_OK: u8 = 0;
@@ -76,6 +77,11 @@ enum Command {
         after_help = "Examples:\n  azplan unlock examples/platform\n\n`apply` and `destroy` hold a lock per stack in Azure (a TXT record in the private DNS zone\nazplan-locks.internal, resource group azplan-locks) while they run; a second run fails fast\nnaming the holder. A holder that dies stops renewing its lock, which then expires after\nAZPLAN_LOCK_EXPIRY_SECONDS (120 by default); `unlock` breaks it at once."
     )]
     Unlock(apply::UnlockArgs),
+    /// Report what changed in Azure behind azplan's back, over one or more stacks.
+    #[command(
+        after_help = "Examples:\n  azplan drift examples/platform --local\n  azplan drift stacks/* --format markdown > drift.md\n  azplan drift stacks/* --format json --hide-housekeeping\n\nClasses: drift (a property the spec sets differs), missing, extra (owned, no longer in the\nspec), failed, busy, conflict (the plan is refused) count; unmanaged resources in the stack's\ngroups and Azure's housekeeping are listed only. Drift uses the plan's own diff: a stack has\ndrift exactly when `plan` has changes.\n\nExit status: 0 no drift, 2 drift found, 1 errors."
+    )]
+    Drift(drift::DriftArgs),
     /// Print values from live state: login servers, cluster credentials command, OIDC issuer,
     /// identity client IDs, DNS name servers, external-dns azure.json.
     #[command(
@@ -90,8 +96,11 @@ enum Command {
     )]
     Schema {
         /// Print the schema of `azplan plan --format json` instead.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "drift")]
         plan: bool,
+        /// Print the schema of `azplan drift --format json` instead.
+        #[arg(long)]
+        drift: bool,
     },
 }
 
@@ -207,12 +216,15 @@ pub fn main() -> ExitCode {
         Command::Plan(args) => plan(&args),
         Command::Apply(args) => apply::apply_command(&args),
         Command::Output(args) => output(&args),
+        Command::Drift(args) => drift::drift_command(&args),
         Command::Destroy(args) => apply::destroy_command(&args),
         Command::Unlock(args) => apply::unlock_command(&args),
         Command::Emulator(args) => return crate::emulator::main(args),
-        Command::Schema { plan } => {
+        Command::Schema { plan, drift } => {
             let text = if plan {
                 crate::plan::json_schema()
+            } else if drift {
+                crate::drift::json_schema()
             } else {
                 schema::generate()
             };
