@@ -27,6 +27,7 @@ pub mod outputs;
 pub mod plan;
 pub mod reference;
 pub mod render;
+pub mod rendered;
 pub mod roles;
 pub mod schema;
 pub mod source;

@@ -178,10 +178,11 @@ fn examples_carry_the_schema_modeline() {
         } else {
             vec![example]
         };
-        for file in files
-            .iter()
-            .filter(|f| !f.to_string_lossy().ends_with(".values.yaml"))
-        {
+        // The spec files (a rendered/ folder of JSON sits beside them).
+        for file in files.iter().filter(|f| {
+            f.extension().is_some_and(|x| x == "yaml")
+                && !f.to_string_lossy().ends_with(".values.yaml")
+        }) {
             let first = std::fs::read_to_string(file).unwrap();
             assert!(
                 first

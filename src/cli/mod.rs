@@ -15,6 +15,7 @@ use crate::schema;
 
 mod apply;
 mod drift;
+mod render_cmd;
 
 /// Exit codes, as documented in README.
 pub const EXIT_OK: u8 = 0;
@@ -82,6 +83,12 @@ enum Command {
         after_help = "Examples:\n  azplan drift examples/platform --local\n  azplan drift stacks/* --format markdown > drift.md\n  azplan drift stacks/* --format json --hide-housekeeping\n\nClasses: drift (a property the spec sets differs), missing, extra (owned, no longer in the\nspec), failed, busy, conflict (the plan is refused) count; unmanaged resources in the stack's\ngroups and Azure's housekeeping are listed only. Drift uses the plan's own diff: a stack has\ndrift exactly when `plan` has changes.\n\nExit status: 0 no drift, 2 drift found, 1 errors."
     )]
     Drift(drift::DriftArgs),
+    /// Write the requests azplan would send (one JSON file per resource), or check a committed
+    /// render against the spec.
+    #[command(
+        after_help = "Examples:\n  azplan render examples/platform                       # to stdout\n  azplan render examples/platform --out rendered/\n  azplan render examples/platform --check rendered/     # CI: exit 1 and a diff when it changed\n  azplan render examples/platform --update rendered/\n\nNo Azure is read: values that only exist once a dependency does read \"(known after apply)\"."
+    )]
+    Render(render_cmd::RenderArgs),
     /// Print values from live state: login servers, cluster credentials command, OIDC issuer,
     /// identity client IDs, DNS name servers, external-dns azure.json.
     #[command(
@@ -217,6 +224,7 @@ pub fn main() -> ExitCode {
         Command::Apply(args) => apply::apply_command(&args),
         Command::Output(args) => output(&args),
         Command::Drift(args) => drift::drift_command(&args),
+        Command::Render(args) => render_cmd::render_command(&args),
         Command::Destroy(args) => apply::destroy_command(&args),
         Command::Unlock(args) => apply::unlock_command(&args),
         Command::Emulator(args) => return crate::emulator::main(args),
