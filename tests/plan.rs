@@ -13,6 +13,8 @@ fn dirs(under: &str) -> Vec<PathBuf> {
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.is_dir())
+        // examples/ci holds CI workflows, not stacks.
+        .filter(|p| !p.ends_with("examples/ci"))
         .collect();
     dirs.sort();
     dirs
@@ -305,5 +307,44 @@ fn planning_against_azure_without_credentials_says_how_to_log_in() {
     assert!(
         stderr.contains("az login") && stderr.contains("--local"),
         "{stderr}"
+    );
+}
+
+#[test]
+fn a_long_markdown_plan_fits_a_pull_request_comment() {
+    // 3,000 identities to create: far more than a 65,536-character comment holds.
+    let dir = std::env::temp_dir().join(format!("azplan-long-md-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut spec = String::from(
+        "stack: long\nsubscription: 00000000-0000-0000-0000-000000000000\nlocation: westeurope\nresourceGroup: rg\nresourceGroups:\n  rg: {name: rg-long}\nidentities:\n",
+    );
+    for i in 0..3000 {
+        spec.push_str(&format!("  workload-identity-number-{i:05}: {{}}\n"));
+    }
+    std::fs::write(dir.join("stack.yaml"), spec).unwrap();
+    let stack = dir.join("stack.yaml");
+    let out = azplan(&[
+        "plan",
+        stack.to_str().unwrap(),
+        "--live",
+        "tests/fixtures/live-empty.json",
+        "--format",
+        "markdown",
+    ]);
+    std::fs::remove_dir_all(&dir).ok();
+    let md = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        md.chars().count() <= 65_536,
+        "{} characters",
+        md.chars().count()
+    );
+    assert!(
+        md.contains("longer than a comment can hold"),
+        "says what is left out"
+    );
+    assert!(
+        md.contains("workload-identity-number-00000"),
+        "the first ones are shown"
     );
 }

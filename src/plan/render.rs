@@ -267,7 +267,7 @@ pub fn markdown(plan: &Plan) -> String {
         }
         out.push('\n');
     }
-    let visible: Vec<&Change> = plan
+    let mut visible: Vec<&Change> = plan
         .changes
         .iter()
         .filter(|c| !matches!(c.action, Action::NoOp | Action::Read))
@@ -275,8 +275,22 @@ pub fn markdown(plan: &Plan) -> String {
     if visible.is_empty() {
         return out;
     }
+    // What destroys comes first, so a reviewer cannot miss it.
+    visible.sort_by_key(|c| match c.action {
+        Action::Replace => 0,
+        Action::Delete => 1,
+        _ => 2,
+    });
+    // A PR comment holds at most 65,536 characters (GitHub): keep room for the closing note,
+    // and leave out what does not fit, saying so.
+    let budget = MARKDOWN_LIMIT - 600;
+    let mut left_out = 0;
     let _ = writeln!(out, "| | Resource | Type | Why |\n|---|---|---|---|");
     for c in &visible {
+        if out.len() > budget / 2 {
+            left_out += 1;
+            continue;
+        }
         let why = c
             .reasons
             .first()
@@ -294,33 +308,50 @@ pub fn markdown(plan: &Plan) -> String {
         );
     }
     out.push('\n');
+    let mut details_left_out = 0;
     for c in &visible {
+        let mut block = String::new();
         let _ = writeln!(
-            out,
+            block,
             "<details><summary><code>{} {}</code> {}</summary>\n",
             c.action.glyph(),
             c.address,
             verb(c)
         );
-        out.push_str("```diff\n");
+        block.push_str("```diff\n");
         for reason in &c.reasons {
-            let _ = writeln!(out, "# {reason}");
+            let _ = writeln!(block, "# {reason}");
         }
         for p in &c.changes {
             match &p.before {
                 Some(before) => {
-                    let _ = writeln!(out, "- {}: {}", p.path, show(before));
-                    let _ = writeln!(out, "+ {}: {}", p.path, show(&p.after));
+                    let _ = writeln!(block, "- {}: {}", p.path, show(before));
+                    let _ = writeln!(block, "+ {}: {}", p.path, show(&p.after));
                 }
                 None => {
-                    let _ = writeln!(out, "+ {}: {}", p.path, show(&p.after));
+                    let _ = writeln!(block, "+ {}: {}", p.path, show(&p.after));
                 }
             }
         }
-        out.push_str("```\n\n</details>\n\n");
+        block.push_str("```\n\n</details>\n\n");
+        if out.len() + block.len() > budget {
+            details_left_out += 1;
+        } else {
+            out.push_str(&block);
+        }
+    }
+    if left_out + details_left_out > 0 {
+        let _ = writeln!(
+            out,
+            "> [!IMPORTANT]\n> This plan is longer than a comment can hold: {left_out} of {} resources are left out of the table and {details_left_out} of their details. The full plan is in the run's artifact (`azplan plan --format markdown` or `--out plan.json`).",
+            visible.len()
+        );
     }
     out
 }
+
+/// The most a GitHub pull-request comment can hold, in characters.
+pub const MARKDOWN_LIMIT: usize = 65_536;
 
 fn label(action: Action) -> &'static str {
     match action {
