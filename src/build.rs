@@ -607,6 +607,47 @@ impl Builder<'_> {
             ));
             return None;
         }
+        // What raw may not write: what ARM takes from the request path, the tags (the
+        // ownership tag is azplan's), and children that are resources of their own (a list here
+        // would delete every child it leaves out, with no delete in the plan).
+        const NOT_RAW: &[(&str, &str)] = &[
+            ("id", "ARM takes it from the request path"),
+            ("name", "ARM takes it from the request path"),
+            ("type", "ARM takes it from the request path"),
+            (
+                "tags",
+                "write tags with `tags:`; the ownership tag is azplan's",
+            ),
+            (
+                "properties.subnets",
+                "subnets are resources of their own (`subnets:`); a list here would delete the others",
+            ),
+            (
+                "properties.agentPoolProfiles",
+                "node pools are resources of their own (`nodePools:`)",
+            ),
+            ("properties.provisioningState", "Azure sets it"),
+        ];
+        let mut refused = false;
+        for (path, why) in NOT_RAW {
+            let present = path
+                .split('.')
+                .try_fold(&raw.value, |v, key| v.get(key))
+                .is_some();
+            if present {
+                refused = true;
+                self.error(SpecDiagnostic::error_at(
+                    Code::RawOverride,
+                    format!("`raw` may not set `{path}`"),
+                    raw.span,
+                    "in this raw block",
+                    *why,
+                ));
+            }
+        }
+        if refused {
+            return None;
+        }
         Some(raw.value.clone())
     }
 

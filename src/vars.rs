@@ -24,7 +24,15 @@ pub struct Variables {
     resolving: Vec<String>,
     resolved: BTreeSet<String>,
     broken: BTreeSet<String>,
+    /// What interpolation has produced so far (text bytes plus copied nodes), bounded like
+    /// YAML aliases: variables that use each other twice double at every level, and a spec of
+    /// a few lines could otherwise ask for gigabytes.
+    produced: usize,
+    over_budget: bool,
 }
+
+/// The most text (bytes) and copied nodes (64 each) interpolation may produce for one stack.
+pub const MAX_PRODUCED: usize = 16 * 1024 * 1024;
 
 impl Variables {
     /// Sets a value, overriding any earlier one; false when the variable is not declared.
@@ -90,9 +98,12 @@ impl Variables {
             }
         };
         if let [Piece::Var(name)] = pieces.as_slice() {
-            return self
-                .lookup(name, span, diagnostics)
-                .map(|v| respan(v, span));
+            let value = self.lookup(name, span, diagnostics)?;
+            // A node costs about what 64 bytes of text do.
+            if !self.spend(value.size().saturating_mul(64), span, diagnostics) {
+                return None;
+            }
+            return Some(respan(value, span));
         }
         let mut out = String::new();
         for piece in &pieces {
@@ -118,8 +129,33 @@ impl Variables {
                 }
             }
         }
+        if !self.spend(out.len(), span, diagnostics) {
+            return None;
+        }
         let was_plain = plain && !pieces.iter().any(|p| matches!(p, Piece::Var(_)));
         Some(Node::scalar(out, was_plain, span))
+    }
+
+    /// Counts what an expansion produces; false (with one error for the stack) past the bound.
+    fn spend(&mut self, amount: usize, span: Span, diagnostics: &mut Diagnostics) -> bool {
+        self.produced = self.produced.saturating_add(amount);
+        if self.produced <= MAX_PRODUCED {
+            return true;
+        }
+        if !self.over_budget {
+            self.over_budget = true;
+            diagnostics.push(SpecDiagnostic::error_at(
+                Code::YamlLimit,
+                format!(
+                    "variables expand to more than {} MiB of text and values",
+                    MAX_PRODUCED / (1024 * 1024)
+                ),
+                span,
+                "expanded here",
+                "a variable that uses another twice doubles at every level; use each variable's value directly",
+            ));
+        }
+        false
     }
 
     fn lookup(&mut self, name: &str, span: Span, diagnostics: &mut Diagnostics) -> Option<Node> {

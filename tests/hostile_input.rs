@@ -303,3 +303,38 @@ fn a_huge_spec_file_is_refused_without_reading_it_whole() {
         all(&out)
     );
 }
+
+#[test]
+fn variables_that_double_at_every_level_are_an_error_not_an_allocation() {
+    // 34 levels of `v(i) = v(i+1) twice`: 2^34 characters (or list items) from a page of YAML.
+    for (name, value) in [
+        ("text", "'${var.v{next}}${var.v{next}}'"),
+        ("lists", "['${var.v{next}}', '${var.v{next}}']"),
+    ] {
+        let dir = scratch(&format!("doubling-{name}"));
+        let mut spec = String::from(
+            "stack: s\nsubscription: 00000000-0000-0000-0000-000000000001\nlocation: westeurope\nresourceGroup: main\nvariables:\n",
+        );
+        for i in 0..34 {
+            let v = value.replace("{next}", &(i + 1).to_string());
+            spec.push_str(&format!("  v{i}: {{default: {v}}}\n"));
+        }
+        spec.push_str(
+            "  v34: {default: ab}\nresourceGroups:\n  main:\n    tags: {t: '${var.v0}'}\n",
+        );
+        std::fs::write(dir.join("stack.yaml"), spec).unwrap();
+        let started = Instant::now();
+        let out = run_bounded(&dir, &["validate", "stack.yaml"]);
+        assert_eq!(out.status.code(), Some(1), "{name}: {}", all(&out));
+        assert!(
+            all(&out).contains("variables expand to more than"),
+            "{name}: {}",
+            all(&out)
+        );
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "{name}: too slow"
+        );
+        std::fs::remove_dir_all(&dir).ok();
+    }
+}

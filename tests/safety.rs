@@ -737,9 +737,9 @@ fn a_service_principal_secret_is_read_at_apply_sent_on_create_and_never_shown() 
             .args(&all)
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .env("NO_COLOR", "1")
-            .env_remove("AZPLAN_TEST_SP_SECRET");
+            .env_remove("AKS_TEST_SP_SECRET");
         if with_secret {
-            command.env("AZPLAN_TEST_SP_SECRET", secret);
+            command.env("AKS_TEST_SP_SECRET", secret);
         }
         command.output().unwrap()
     };
@@ -748,7 +748,7 @@ fn a_service_principal_secret_is_read_at_apply_sent_on_create_and_never_shown() 
     let out = run(&["apply", stack, "--auto-approve"], false);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(
-        text(&out).contains("AZPLAN_TEST_SP_SECRET, which is not set"),
+        text(&out).contains("AKS_TEST_SP_SECRET, which is not set"),
         "{}",
         text(&out)
     );
@@ -778,7 +778,7 @@ fn a_service_principal_secret_is_read_at_apply_sent_on_create_and_never_shown() 
     assert_eq!(applied.status.code(), Some(0), "{}", text(&applied));
     let saved = std::fs::read_to_string(&file).unwrap();
     assert!(
-        saved.contains("AZPLAN_TEST_SP_SECRET"),
+        saved.contains("AKS_TEST_SP_SECRET"),
         "the plan names the variable"
     );
     for (what, shown) in [
@@ -870,4 +870,83 @@ fn sigterm_while_the_lock_is_being_taken_releases_it_and_writes_nothing() {
         cloud.get(&record, "2024-06-01").is_none(),
         "the lock is released:\n{shown}"
     );
+}
+
+#[test]
+fn what_changed_hands_while_apply_waited_is_neither_taken_over_nor_replaced() {
+    // The cluster takes 4 s; the two registries wait for it. Meanwhile another stack creates
+    // the new registry's name, and a person takes the stack's mark off the one to be replaced.
+    let faults = "faults:\n  - fault: slowOperation\n    ms: 4000\n    resourceType: Microsoft.ContainerService/managedClusters\n    operation: PUT\n    count: 1\n";
+    let cloud = Cloud::start("changed-hands-create", Some(faults));
+    let first = apply(&cloud, "tests/lifecycle/race-1.yaml", &[]);
+    assert_eq!(first.status.code(), Some(0), "{}", text(&first));
+    let child = Command::new(env!("CARGO_BIN_EXE_azplan"))
+        .args([
+            "apply",
+            "tests/lifecycle/race-2.yaml",
+            "--auto-approve",
+            "--allow-destroy",
+            "--poll-interval",
+            "0.1",
+            "--endpoint",
+            &cloud.endpoint(),
+            "--ca-cert",
+            cloud.ca.to_str().unwrap(),
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let (_, requests) = cloud.requests(0);
+        if requests
+            .iter()
+            .any(|(m, p)| m == "PUT" && p.to_ascii_lowercase().ends_with("/managedclusters/c"))
+        {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the cluster was never sent");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let registries = format!(
+        "{}/providers/Microsoft.ContainerRegistry/registries",
+        group("rg-race")
+    );
+    let fresh = format!("{registries}/acrfresh01");
+    cloud.put(
+        &fresh,
+        REGISTRY_API,
+        json!({"location": "westeurope", "sku": {"name": "Basic"}, "tags": {"azplan-stack": "other"}}),
+    );
+    let flip = format!("{registries}/acrflip01");
+    cloud.put(
+        &flip,
+        REGISTRY_API,
+        json!({"location": "westeurope", "sku": {"name": "Basic"}, "tags": {"note": "handed to the data team"}}),
+    );
+    let out = child.wait_with_output().unwrap();
+    let shown = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.status.code(), Some(1), "{shown}");
+    assert!(
+        shown.contains("did not exist when planned, but does now"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("lost this stack's ownership mark"),
+        "{shown}"
+    );
+    let fresh = cloud.get(&fresh, REGISTRY_API).unwrap();
+    assert_eq!(
+        fresh["tags"]["azplan-stack"], "other",
+        "not taken over: {fresh}"
+    );
+    let flip = cloud.get(&flip, REGISTRY_API).unwrap();
+    assert_eq!(flip["location"], "westeurope", "not replaced: {flip}");
 }

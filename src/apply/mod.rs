@@ -399,14 +399,28 @@ impl Operation {
         // team's change): read it again right before a delete or an update, refuse if it is no
         // longer this stack's, and delete only the version just read (If-Match).
         let mut if_match = None;
+        // A create is checked too: what did not exist when planned may have been made since
+        // (by another stack, a person), and a PUT would take it over.
         let checked_already = c.action == Action::Wait || c.state.as_deref().is_some_and(is_busy);
-        if !checked_already && (matches!(step, Step::Delete | Step::Replace) || !creating) {
+        let replaced_by_parent = c.replaced_with.is_some() || c.inline_with.is_some();
+        if !checked_already && !replaced_by_parent {
             match self.client.get(&c.id, &c.api_version).await? {
                 None if step == Step::Delete => return Ok(Finished::Done),
                 None => creating = true,
+                Some(body) if creating && step == Step::Put => {
+                    return Err(ApplyError::Refused {
+                        resource: c.address.clone(),
+                        message: format!(
+                            "it did not exist when planned, but does now{}; plan again",
+                            crate::plan::owner_of(&body)
+                                .map(|o| format!(" (owned by stack `{o}`)"))
+                                .unwrap_or_default()
+                        ),
+                    });
+                }
                 Some(body) => {
                     self.still_ours(&body)?;
-                    if_match = body.get("etag").and_then(Value::as_str).map(str::to_string);
+                    if_match = etag_of(&body);
                 }
             }
         }
@@ -493,7 +507,7 @@ impl Operation {
                 "since it was planned, it became owned by stack `{owner}`; plan again"
             ))),
             // Adopted resources (and replacements of them) are unmarked until written.
-            None if marked && matches!(c.action, Action::Delete | Action::Update) => Err(refuse(
+            None if marked && !c.adopted => Err(refuse(
                 "since it was planned, it lost this stack's ownership mark; plan again".into(),
             )),
             _ => Ok(()),
@@ -700,6 +714,15 @@ impl Operation {
                 ),
             })
     }
+}
+
+/// A resource's ETag: `etag` for most types, `eTag` for AKS clusters and pools.
+fn etag_of(body: &Value) -> Option<String> {
+    body.as_object()?
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("etag"))
+        .and_then(|(_, v)| v.as_str())
+        .map(str::to_string)
 }
 
 /// A secret's value from the environment: set and not empty. The error names the variable,

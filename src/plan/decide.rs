@@ -209,7 +209,10 @@ impl<'a> Planner<'a> {
             body,
         ) {
             Ownership::Ours => {}
-            Ownership::Nobody if self.options.adopt => change.action = Action::Adopt,
+            Ownership::Nobody if self.options.adopt => {
+                change.action = Action::Adopt;
+                change.adopted = true;
+            }
             Ownership::Nobody => self.errors.push(PlanError::NotOwned { address, id }),
             Ownership::Other(owner) => {
                 self.errors
@@ -283,6 +286,7 @@ fn new_change(ctx: &Context<'_>, resource: &Resource, depends_on: Vec<String>) -
         replaced_with: None,
         also_ignored: Vec::new(),
         not_shown: Vec::new(),
+        adopted: false,
     }
 }
 

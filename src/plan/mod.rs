@@ -142,6 +142,10 @@ pub struct Change {
     /// neither changes nor replaces anything for them, and says so.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub not_shown: Vec<PropertyChange>,
+    /// Taken over with `--adopt` (no stack owned it when planned): apply writes it although it
+    /// carries no ownership mark yet, even when it is replaced.
+    #[serde(skip_serializing_if = "std::ops::Not::not", default)]
+    pub adopted: bool,
 }
 
 impl Change {
@@ -458,6 +462,7 @@ pub(crate) fn delete_change(
         replaced_with: None,
         also_ignored: Vec::new(),
         not_shown: Vec::new(),
+        adopted: false,
     }
 }
 

@@ -18,24 +18,30 @@ use crate::spec::Entry;
 
 const SNAT_PORTS_PER_IP: u64 = 64_000;
 
-/// Variables that hold the runner's own credentials: azplan's sign-in (src/arm/credential.rs)
-/// and the CI systems' job tokens. A spec edited in a pull request must not be able to send
-/// them to Azure as a cluster's service principal secret.
-const RUNNER_SECRETS: &[&str] = &[
-    "AZURE_CLIENT_SECRET",
-    "AZURE_CLIENT_CERTIFICATE_PASSWORD",
-    "AZURE_FEDERATED_TOKEN",
-    "AZURE_FEDERATED_TOKEN_FILE",
-    "IDENTITY_HEADER",
-    "ARM_CLIENT_SECRET",
-    "ARM_OIDC_TOKEN",
-    "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
-    "ACTIONS_RUNTIME_TOKEN",
-    "GITHUB_TOKEN",
-    "SYSTEM_ACCESSTOKEN",
-    "CI_JOB_TOKEN",
-    "CI_JOB_JWT",
+/// Variables that hold the runner's own credentials: azplan's sign-in (src/arm/credential.rs:
+/// AZURE_CLIENT_*, AZURE_FEDERATED_*, IDENTITY_*/MSI_* of managed identity) and the CI systems'
+/// own tokens (GitHub Actions ACTIONS_*/GITHUB_*/GH_*, GitLab CI_*, Azure Pipelines SYSTEM_* and
+/// AZURE_DEVOPS_*, Terraform-style ARM_*), by prefix, and azplan's own settings. A spec edited in
+/// a pull request must not be able to send them to Azure as a cluster's secret.
+const RUNNER_SECRET_PREFIXES: &[&str] = &[
+    "AZURE_CLIENT_",
+    "AZURE_FEDERATED_",
+    "AZURE_DEVOPS_",
+    "IDENTITY_",
+    "MSI_",
+    "ARM_",
+    "ACTIONS_",
+    "GITHUB_",
+    "GH_",
+    "CI_",
+    "SYSTEM_",
+    "AZPLAN_",
 ];
+
+fn runner_secret(name: &str) -> bool {
+    let name = name.trim().to_ascii_uppercase();
+    RUNNER_SECRET_PREFIXES.iter().any(|p| name.starts_with(p))
+}
 
 impl Builder<'_> {
     pub(crate) fn declare_clusters(&mut self, entries: &[Entry<RawCluster>]) {
@@ -355,10 +361,7 @@ impl Builder<'_> {
                 return self.managed_identity(s, deps);
             }
             let env = &sp.value.client_secret_env;
-            if RUNNER_SECRETS
-                .iter()
-                .any(|own| own.eq_ignore_ascii_case(env.trim()))
-            {
+            if runner_secret(env) {
                 self.error(SpecDiagnostic::error_at(
                     Code::InvalidValue,
                     format!("`{env}` holds the credentials azplan or the CI runner signs in with"),
