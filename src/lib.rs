@@ -15,6 +15,7 @@ pub mod diag;
 pub mod emulator;
 pub mod graph;
 pub mod id;
+pub mod import;
 pub mod kind;
 pub mod kinds;
 pub mod live;
