@@ -216,7 +216,7 @@ impl Doc<'_> {
                             change.address, change.id
                         )),
                         Action::Create | Action::Replace | Action::Update => unresolved.push(
-                            format!("{} would be {}", change.address, change.action.verb()),
+                            format!("{} {}", change.address, change.action.verb()),
                         ),
                         _ => {}
                     }

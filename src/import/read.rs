@@ -79,6 +79,8 @@ pub async fn read(
         }
     }
     read_children(client, &mut live).await?;
+    // Twice: role assignments found in another subscription name scopes there too.
+    read_referenced(client, &mut live).await?;
     read_referenced(client, &mut live).await?;
     Ok(live)
 }
@@ -175,9 +177,24 @@ async fn read_referenced(client: &ArmClient, live: &mut LiveState) -> Result<(),
             reads.insert(text);
         }
     }
+    let mut subscriptions = BTreeSet::new();
     for id in reads {
         // What cannot be read (another subscription, no permission) stays an ARM ID.
-        let _ = get(client, live, &id).await;
+        if get(client, live, &id).await.is_ok()
+            && let Some(parsed) = ResourceId::parse(&id)
+        {
+            subscriptions.insert(parsed.subscription().to_ascii_lowercase());
+        }
+    }
+    // Role assignments there may be held by imported identities (one LIST per subscription).
+    let ra = kind::role_assignment_type();
+    for subscription in subscriptions {
+        let path = format!("/subscriptions/{subscription}/providers/{}", ra.path);
+        if let Ok(found) = client.list(&path, ra.api_version).await {
+            for body in found {
+                live.insert(body);
+            }
+        }
     }
     Ok(())
 }

@@ -156,6 +156,7 @@ pub fn select(live: &LiveState, selection: &Selection) -> Selected {
             }
         }
     }
+    add_assignments_of_principals(live, &mut selected);
     // What the groups' generic LISTs answered, of types azplan does not model.
     for body in live.all_group_contents() {
         let Some(id) = body.get("id").and_then(Value::as_str) else {
@@ -174,4 +175,65 @@ pub fn select(live: &LiveState, selection: &Selection) -> Selected {
         }
     }
     selected
+}
+
+/// Role assignments held by the selected identities and clusters, wherever they are scoped (a
+/// hub subnet of another team): unless another stack owns them, they belong with the import.
+fn add_assignments_of_principals(live: &LiveState, selected: &mut Selected) {
+    let mut principals = std::collections::BTreeSet::new();
+    let mut owners = std::collections::BTreeSet::new();
+    for f in selected.found.values() {
+        let paths: Vec<&str> = match f.kind {
+            Kind::Identity => vec!["properties.principalId"],
+            Kind::Cluster => super::spec::CLUSTER_PRINCIPALS
+                .iter()
+                .map(|(_, p)| *p)
+                .collect(),
+            _ => continue,
+        };
+        for path in paths {
+            if let Some(p) = super::spec::text_at(&f.body, path) {
+                principals.insert(p.to_ascii_lowercase());
+            }
+        }
+        if let Some(owner) = f
+            .body
+            .get("tags")
+            .and_then(|t| t.get(crate::kinds::OWNER_TAG))
+            .and_then(Value::as_str)
+        {
+            owners.insert(owner.to_string());
+        }
+    }
+    let ra_type = kind::role_assignment_type().path;
+    for (lower, body) in live.iter() {
+        if selected.found.contains_key(lower) {
+            continue;
+        }
+        let Some(id) = body.get("id").and_then(Value::as_str) else {
+            continue;
+        };
+        let is_assignment =
+            ResourceId::parse(id).is_some_and(|i| i.arm_type().eq_ignore_ascii_case(ra_type));
+        let held = super::spec::text_at(body, "properties.principalId")
+            .is_some_and(|p| principals.contains(&p.to_ascii_lowercase()));
+        if !is_assignment || !held {
+            continue;
+        }
+        let description = super::spec::text_at(body, "properties.description").unwrap_or_default();
+        let ours = match super::names::ownership_mark(description) {
+            Some((stack, _, _)) => owners.contains(&stack),
+            None => true,
+        };
+        if ours {
+            selected.found.insert(
+                lower.clone(),
+                Found {
+                    id: id.to_string(),
+                    kind: Kind::RoleAssignment,
+                    body: body.clone(),
+                },
+            );
+        }
+    }
 }

@@ -236,6 +236,9 @@ fn plain(s: &str) -> bool {
     s.trim() == s
         && !RESERVED.iter().any(|r| r.eq_ignore_ascii_case(s))
         && s.parse::<f64>().is_err()
+        // Versions (`1.33.5`) read as text either way, but editors' schema checks want quotes.
+        && !(s.chars().all(|c| c.is_ascii_digit() || c == '.')
+            && s.matches('.').count() <= 2)
         && !s.starts_with("0x")
         && !s.starts_with("0o")
         && (first.is_ascii_alphanumeric() || first == '/' || first == '_' || first == '.')
