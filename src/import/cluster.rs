@@ -369,6 +369,16 @@ impl Importer<'_> {
                 s.set("tags", tags_map(&tags));
             }
             let address = format!("{}/{name}", entry.address);
+            self.capture(Kind::NodePool, &address, p);
+            // OS SKUs the spec does not name (Windows, Mariner): kept as Azure has them.
+            if let Some(sku) = text_at(p, "properties.osSKU")
+                .filter(|s| !["Ubuntu", "AzureLinux", "Ubuntu2204", "Ubuntu2404"].contains(s))
+            {
+                self.captured
+                    .entry(address.clone())
+                    .or_default()
+                    .insert("properties.osSKU".into(), Value::String(sku.into()));
+            }
             entry.children.push((name, address, s));
         }
         m.set("nodePools", Y::Map(Map::new()));
@@ -448,13 +458,18 @@ impl Importer<'_> {
         }
         if (plugin.eq_ignore_ascii_case("kubenet") || overlay)
             && let Some(cidr) = text_at(b, &format!("{n}.podCidr"))
+                // podCidr "10.244.0.0/16" is AKS's default (AKS 2026-08-01).
+                .filter(|c| *c != "10.244.0.0/16")
         {
             net.set("podCidr", cidr);
         }
+        // AKS's defaults: "10.0.0.0/16" and "10.0.0.10" (serviceCidr, dnsServiceIP, AKS
+        // 2026-08-01), fixed at creation and not compared when the spec leaves them out.
         if let (Some(cidr), Some(ip)) = (
             text_at(b, &format!("{n}.serviceCidr")),
             text_at(b, &format!("{n}.dnsServiceIP")),
-        ) {
+        ) && (cidr, ip) != ("10.0.0.0/16", "10.0.0.10")
+        {
             net.set("serviceCidr", cidr);
             net.set("dnsServiceIp", ip);
         }

@@ -9,6 +9,7 @@ mod names;
 pub mod read;
 mod select;
 mod spec;
+mod unmodelled;
 mod yaml_out;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -114,6 +115,7 @@ pub fn import(
     let raw = doc
         .raws
         .iter()
+        .chain(doc.importer.captured.iter())
         .flat_map(|(address, paths)| paths.keys().map(move |p| format!("{address} {p}")))
         .collect();
     Ok(Imported {
@@ -337,17 +339,23 @@ impl Doc<'_> {
     }
 
     fn add_raw(&self, address: &str, map: &mut Map) {
-        let Some(paths) = self.raws.get(address) else {
+        let captured = self.importer.captured.get(address);
+        let differing = self.raws.get(address);
+        if captured.is_none() && differing.is_none() {
             return;
-        };
-        let mut raw = Value::Object(serde_json::Map::new());
-        for (path, value) in paths {
-            crate::kinds::set(&mut raw, path, value.clone());
         }
-        let mut comment = vec![
-            "Kept as Azure has it: the spec's own fields would write something else here.".into(),
-        ];
-        comment.extend(paths.keys().map(|p| format!("  {p}")));
+        let mut raw = Value::Object(serde_json::Map::new());
+        let mut comment = vec!["Kept as Azure has it:".to_string()];
+        for (path, value) in captured.into_iter().flatten() {
+            crate::kinds::set(&mut raw, path, value.clone());
+            comment.push(format!("  {path}: no spec field for it"));
+        }
+        for (path, value) in differing.into_iter().flatten() {
+            crate::kinds::set(&mut raw, path, value.clone());
+            comment.push(format!(
+                "  {path}: the spec's fields would write another value"
+            ));
+        }
         map.set_commented("raw", Y::from(&raw), comment);
     }
 }

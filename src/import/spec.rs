@@ -79,6 +79,8 @@ pub(super) struct Importer<'a> {
     pub pending_subnet: Option<String>,
     /// `resourceGroup:` of the stack.
     pub default_group_ref: Option<String>,
+    /// Per address: settings the spec has no field for, written with `raw:` (path → value).
+    pub captured: BTreeMap<String, BTreeMap<String, Value>>,
     pub notes: Vec<String>,
 }
 
@@ -105,6 +107,7 @@ impl<'a> Importer<'a> {
             folded: Folded::default(),
             pending_subnet: None,
             default_group_ref: None,
+            captured: BTreeMap::new(),
             notes: Vec::new(),
         };
         importer.settings();
@@ -545,6 +548,7 @@ impl<'a> Importer<'a> {
                     self.common(f, &key, &mut map);
                     entry.map = map;
                 }
+                self.capture(kind, &entry.address, &f.body);
                 match kind {
                     Kind::Registry => registry(&f.body, &mut entry.map),
                     Kind::Workspace => workspace(&f.body, &mut entry.map),
@@ -559,6 +563,17 @@ impl<'a> Importer<'a> {
             }
         }
         out
+    }
+
+    /// Records the settings of a body the spec cannot write, for `raw:`.
+    pub(super) fn capture(&mut self, kind: Kind, address: &str, body: &Value) {
+        let found = super::unmodelled::captured(kind, body);
+        if !found.is_empty() {
+            self.captured
+                .entry(address.to_string())
+                .or_default()
+                .extend(found);
+        }
     }
 
     /// Children of an imported parent, by kind, in name order.
@@ -618,6 +633,7 @@ impl<'a> Importer<'a> {
                 s.set("defaultOutboundAccess", access);
             }
             let address = format!("{}/{name}", entry.address);
+            self.capture(Kind::Subnet, &address, b);
             entry.children.push((name, address, s));
         }
     }
