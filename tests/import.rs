@@ -352,14 +352,20 @@ fn official_bodies_import_and_plan_without_property_changes() {
         let (live_text, out_text) = (live.display().to_string(), out_dir.display().to_string());
         let import = common::azplan(&["import", "--live", &live_text, "--out", &out_text]);
         if !import.status.success() {
-            failures.push(format!("{name}: import failed: {}", text(&import)));
+            failures.push(format!(
+                "{name}: import failed: {}",
+                common::text(&import.stderr)
+            ));
             continue;
         }
         let plan = common::azplan(&[
             "plan", &out_text, "--live", &live_text, "--adopt", "--format", "json",
         ]);
         if !plan.status.success() {
-            failures.push(format!("{name}: plan failed: {}", text(&plan)));
+            failures.push(format!(
+                "{name}: plan failed: {}",
+                common::text(&plan.stderr)
+            ));
             continue;
         }
         let plan: Value = serde_json::from_slice(&plan.stdout).unwrap();

@@ -730,7 +730,7 @@ impl<'a> Importer<'a> {
             // Not the name azplan derives (made by another tool): keep Azure's.
             let mut named = Map::new();
             named.set("name", name);
-            named.entries.extend(entry.map.entries.drain(..));
+            named.entries.append(&mut entry.map.entries);
             entry.map = named;
         }
     }

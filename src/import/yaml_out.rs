@@ -233,14 +233,16 @@ fn plain(s: &str) -> bool {
     let Some(first) = s.chars().next() else {
         return false;
     };
+    // Versions (`1.33.5`) read as text either way, but editors' schema checks want quotes.
+    let version_like =
+        s.chars().all(|c| c.is_ascii_digit() || c == '.') && s.matches('.').count() <= 2;
+    let reads_as_other = RESERVED.iter().any(|r| r.eq_ignore_ascii_case(s))
+        || s.parse::<f64>().is_ok()
+        || s.starts_with("0x")
+        || s.starts_with("0o")
+        || version_like;
     s.trim() == s
-        && !RESERVED.iter().any(|r| r.eq_ignore_ascii_case(s))
-        && s.parse::<f64>().is_err()
-        // Versions (`1.33.5`) read as text either way, but editors' schema checks want quotes.
-        && !(s.chars().all(|c| c.is_ascii_digit() || c == '.')
-            && s.matches('.').count() <= 2)
-        && !s.starts_with("0x")
-        && !s.starts_with("0o")
+        && !reads_as_other
         && (first.is_ascii_alphanumeric() || first == '/' || first == '_' || first == '.')
         && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || " _-./@=+()".contains(c))
