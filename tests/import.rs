@@ -231,6 +231,45 @@ fn resources_no_stack_owns_import_by_id_and_plan_as_adopt_only() {
         "not adopt-only: {actions:?} {changes:?}\n{spec}"
     );
     assert!(plan["summary"]["adopt"].as_u64().unwrap() >= 4, "{plan}");
+
+    // The whole group: a type azplan does not model is listed, never dropped.
+    let ip = format!("{group}/providers/Microsoft.Network/publicIPAddresses/pip-legacy");
+    cloud.put(
+        &ip,
+        "2026-03-01",
+        json!({"location": "westeurope", "sku": {"name": "Standard"},
+               "properties": {"publicIPAllocationMethod": "Static"}}),
+    );
+    let whole = scratch("ids").join("group");
+    let whole_text = whole.display().to_string();
+    let out = cloud.azplan(&[
+        "import",
+        "--resource-group",
+        "rg-legacy",
+        "--subscription",
+        SUB,
+        "--out",
+        &whole_text,
+    ]);
+    ok(&out, "import the group");
+    assert!(text(&out).contains(&ip), "stderr lists it:\n{}", text(&out));
+    let spec = std::fs::read_to_string(whole.join("stack.yaml")).unwrap();
+    assert!(
+        spec.contains(&format!("#   {ip} (Microsoft.Network/publicIPAddresses)")),
+        "{spec}"
+    );
+    assert!(
+        spec.contains("stack: legacy\n"),
+        "named after the group:\n{spec}"
+    );
+    let plan = cloud.azplan(&["plan", &whole_text, "--adopt", "--format", "json"]);
+    ok(&plan, "plan --adopt of the group");
+    let plan: Value = serde_json::from_slice(&plan.stdout).unwrap();
+    let (changes, actions) = changes_and_actions(&plan);
+    assert!(
+        changes.is_empty() && actions.is_empty(),
+        "not adopt-only: {actions:?} {changes:?}\n{spec}"
+    );
 }
 
 // The official bodies (tests/oracle): each case's live state imported from a file.

@@ -136,6 +136,7 @@ pub(crate) fn import_command(args: &ImportArgs) -> u8 {
         imported.stack,
         match imported.raw.len() {
             0 => String::new(),
+            1 => " (1 value kept in `raw:`)".to_string(),
             n => format!(" ({n} values kept in `raw:`)"),
         }
     );

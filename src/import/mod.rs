@@ -93,18 +93,7 @@ pub fn import(
         importer,
         entries,
         raws: BTreeMap::new(),
-        unsupported: selected
-            .unsupported
-            .iter()
-            .map(|(id, t)| {
-                let shown = live
-                    .get(id)
-                    .and_then(|b| b.get("id"))
-                    .and_then(Value::as_str)
-                    .map_or(id.clone(), str::to_string);
-                (shown, t.clone())
-            })
-            .collect(),
+        unsupported: selected.unsupported.values().cloned().collect(),
     };
     let (unresolved, notes) = doc.converge(live);
     let mut all_notes = std::mem::take(&mut doc.importer.notes);
@@ -210,16 +199,16 @@ impl Doc<'_> {
             let mut unresolved = Vec::new();
             let mut notes: Vec<String> = errors.iter().map(ToString::to_string).collect();
             let mut added = false;
+            let mut deleted = Vec::new();
             for change in &plan.changes {
                 if !imported.contains(&change.address) {
                     match change.action {
-                        Action::Delete if change.goes_with.is_none() => notes.push(format!(
-                            "a plan of this spec would delete {} ({}): the stack owns it but it was not imported",
-                            change.address, change.id
-                        )),
-                        Action::Create | Action::Replace | Action::Update => unresolved.push(
-                            format!("{} {}", change.address, change.action.verb()),
-                        ),
+                        Action::Delete if change.goes_with.is_none() => {
+                            deleted.push(change.id.clone());
+                        }
+                        Action::Create | Action::Replace | Action::Update => {
+                            unresolved.push(format!("{} {}", change.address, change.action.verb()))
+                        }
                         _ => {}
                     }
                     continue;
@@ -254,6 +243,14 @@ impl Doc<'_> {
                         _ => unresolved.push(format!("{} {}", change.address, pc.path)),
                     }
                 }
+            }
+            if !deleted.is_empty() {
+                notes.push(format!(
+                    "the stack `{}` owns {} resources that were not imported; a plan of this spec would delete them:\n    {}",
+                    self.importer.stack,
+                    deleted.len(),
+                    deleted.join("\n    ")
+                ));
             }
             if !added {
                 unresolved.sort();

@@ -39,7 +39,8 @@ pub struct Found {
 #[derive(Debug, Default)]
 pub struct Selected {
     pub found: BTreeMap<String, Found>,
-    pub unsupported: BTreeMap<String, String>,
+    /// Lower-cased ID → (ID as ARM spells it, type).
+    pub unsupported: BTreeMap<String, (String, String)>,
 }
 
 /// The group ID a `--resource-group` value names: an ID as given, or the live group of that
@@ -152,7 +153,7 @@ pub fn select(live: &LiveState, selection: &Selection) -> Selected {
             None => {
                 selected
                     .unsupported
-                    .insert(lower.clone(), parsed.arm_type());
+                    .insert(lower.clone(), (id.to_string(), parsed.arm_type()));
             }
         }
     }
@@ -171,7 +172,9 @@ pub fn select(live: &LiveState, selection: &Selection) -> Selected {
                 .get("type")
                 .and_then(Value::as_str)
                 .map_or_else(|| parsed.arm_type(), str::to_string);
-            selected.unsupported.insert(lower, arm_type);
+            selected
+                .unsupported
+                .insert(lower, (id.to_string(), arm_type));
         }
     }
     selected
