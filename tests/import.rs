@@ -121,6 +121,26 @@ fn every_example_round_trips_through_import() {
         assert!(team.contains(expected), "no `{expected}`:\n{team}");
     }
 
+    // The hub: three groups at once.
+    let hub = import_and_plan_clean(
+        &cloud,
+        &[
+            "--resource-group",
+            "rg-hub-network",
+            "--resource-group",
+            "rg-hub-dns",
+            "--resource-group",
+            "rg-hub-registry",
+            "--subscription",
+            "11111111-2222-3333-4444-555555555555",
+        ],
+        &dir.join("hub"),
+    );
+    assert!(hub.contains("stack: hub\n"), "{hub}");
+    assert_eq!(hub.matches("resourceGroup: rg-hub-").count(), 3, "{hub}");
+    // The full platform, for review: what an import of a real estate reads like.
+    common::check("import-platform", &platform);
+
     // By tag: everything the minimal stack tagged.
     import_and_plan_clean(
         &cloud,

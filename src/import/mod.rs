@@ -87,7 +87,35 @@ pub fn import(
         .stack
         .clone()
         .unwrap_or_else(|| stack_name(&selected.found, selection));
-    let mut importer = Importer::new(live, &selected.found, stack.clone());
+    // Another stack's resources stay that stack's: a plan of this one could never take them.
+    let mut found = selected.found;
+    let others: Vec<(String, String)> = found
+        .values()
+        .filter_map(|f| owner(f).filter(|o| *o != stack).map(|o| (f.id.clone(), o)))
+        .collect();
+    for (id, _) in &others {
+        let lower = id.to_ascii_lowercase();
+        found.retain(|k, _| *k != lower && !k.starts_with(&format!("{lower}/")));
+    }
+    let mut early_notes = Vec::new();
+    if !others.is_empty() {
+        let listed: Vec<String> = others
+            .iter()
+            .map(|(id, o)| format!("{id} (stack `{o}`)"))
+            .collect();
+        early_notes.push(format!(
+            "{} resources owned by other stacks were left out:\n    {}",
+            others.len(),
+            listed.join("\n    ")
+        ));
+    }
+    if found.is_empty() {
+        return Err(ImportError::Nothing {
+            what: format!("every resource that matches is owned by another stack than `{stack}`"),
+        });
+    }
+    let mut importer = Importer::new(live, &found, stack.clone());
+    importer.notes.extend(early_notes);
     let entries = importer.entries();
     let mut doc = Doc {
         importer,
@@ -120,20 +148,23 @@ pub fn import(
 
 /// The stack name: the ownership tag most selected resources carry, else the first group's
 /// name without an `rg-` prefix.
+/// The stack that owns a resource: its tag, or a role assignment's mark.
+fn owner(f: &select::Found) -> Option<String> {
+    f.body
+        .get("tags")
+        .and_then(|t| t.get(OWNER_TAG))
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .or_else(|| {
+            let d = spec::text_at(&f.body, "properties.description")?;
+            names::ownership_mark(d).map(|(s, _, _)| s)
+        })
+}
+
 fn stack_name(found: &BTreeMap<String, select::Found>, selection: &Selection) -> String {
     let mut owners: BTreeMap<String, usize> = BTreeMap::new();
     for f in found.values() {
-        let owner = f
-            .body
-            .get("tags")
-            .and_then(|t| t.get(OWNER_TAG))
-            .and_then(Value::as_str)
-            .map(str::to_string)
-            .or_else(|| {
-                let d = spec::text_at(&f.body, "properties.description")?;
-                names::ownership_mark(d).map(|(s, _, _)| s)
-            });
-        if let Some(owner) = owner {
+        if let Some(owner) = owner(f) {
             *owners.entry(owner).or_default() += 1;
         }
     }
