@@ -386,59 +386,91 @@ fn oracle_live(case: &Value) -> Vec<Value> {
     bodies
 }
 
-#[test]
-fn official_bodies_import_and_plan_without_property_changes() {
-    let dir = scratch("oracle");
-    let mut cases: Vec<PathBuf> = std::fs::read_dir(common::root().join(CASES))
+/// Imports one oracle case's bodies from a `--live` file and plans the result against them:
+/// `Ok` when clean, else what is left.
+fn oracle_round_trip(dir: &Path, case_dir: &Path) -> Result<(), String> {
+    let name = case_dir.file_name().unwrap().to_string_lossy().into_owned();
+    let case: Value =
+        serde_yaml::from_str(&std::fs::read_to_string(case_dir.join("case.yaml")).unwrap())
+            .unwrap();
+    let live = dir.join(format!("{name}.json"));
+    std::fs::write(
+        &live,
+        serde_json::to_string_pretty(&oracle_live(&case)).unwrap(),
+    )
+    .unwrap();
+    let out_dir = dir.join(&name);
+    let (live_text, out_text) = (live.display().to_string(), out_dir.display().to_string());
+    let import = common::azplan(&["import", "--live", &live_text, "--out", &out_text]);
+    if !import.status.success() {
+        return Err(format!("import failed: {}", first_error(&import.stderr)));
+    }
+    let plan = common::azplan(&[
+        "plan", &out_text, "--live", &live_text, "--adopt", "--format", "json",
+    ]);
+    if !plan.status.success() {
+        return Err(format!("plan failed: {}", first_error(&plan.stderr)));
+    }
+    let plan: Value = serde_json::from_slice(&plan.stdout).unwrap();
+    let (changes, actions) = changes_and_actions(&plan);
+    if changes.is_empty() && actions.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("{actions:?} {changes:?}"))
+    }
+}
+
+/// The first error line of a command's diagnostics.
+fn first_error(stderr: &[u8]) -> String {
+    let all = common::text(stderr);
+    all.lines()
+        .find(|l| l.trim_start().starts_with('×') || l.starts_with("error"))
+        .unwrap_or(&all)
+        .trim()
+        .to_string()
+}
+
+fn case_dirs(under: &str) -> Vec<PathBuf> {
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(common::root().join(under))
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.is_dir())
         .collect();
     cases.sort();
-    let (mut clean, mut failures) = (0, Vec::new());
-    for case_dir in &cases {
-        let name = case_dir.file_name().unwrap().to_string_lossy().into_owned();
-        let case: Value =
-            serde_yaml::from_str(&std::fs::read_to_string(case_dir.join("case.yaml")).unwrap())
-                .unwrap();
-        let live = dir.join(format!("{name}.json"));
-        std::fs::write(
-            &live,
-            serde_json::to_string_pretty(&oracle_live(&case)).unwrap(),
-        )
-        .unwrap();
-        let out_dir = dir.join(&name);
-        let (live_text, out_text) = (live.display().to_string(), out_dir.display().to_string());
-        let import = common::azplan(&["import", "--live", &live_text, "--out", &out_text]);
-        if !import.status.success() {
-            failures.push(format!(
-                "{name}: import failed: {}",
-                common::text(&import.stderr)
-            ));
-            continue;
-        }
-        let plan = common::azplan(&[
-            "plan", &out_text, "--live", &live_text, "--adopt", "--format", "json",
-        ]);
-        if !plan.status.success() {
-            failures.push(format!(
-                "{name}: plan failed: {}",
-                common::text(&plan.stderr)
-            ));
-            continue;
-        }
-        let plan: Value = serde_json::from_slice(&plan.stdout).unwrap();
-        let (changes, actions) = changes_and_actions(&plan);
-        if changes.is_empty() && actions.is_empty() {
-            clean += 1;
-        } else {
-            failures.push(format!("{name}: {actions:?} {changes:?}"));
-        }
-    }
+    cases
+}
+
+#[test]
+fn official_bodies_import_and_plan_without_property_changes() {
+    let dir = scratch("oracle");
+    let cases = case_dirs(CASES);
+    let failures: Vec<String> = cases
+        .iter()
+        .filter_map(|c| {
+            let name = c.file_name().unwrap().to_string_lossy().into_owned();
+            oracle_round_trip(&dir, c)
+                .err()
+                .map(|e| format!("{name}: {e}"))
+        })
+        .collect();
+    // The pending cases are bodies no hand-written spec plans clean yet: counted, not required.
+    let pending = case_dirs("tests/oracle/pending");
+    let pending_failures: Vec<String> = pending
+        .iter()
+        .filter_map(|c| {
+            let name = c.file_name().unwrap().to_string_lossy().into_owned();
+            oracle_round_trip(&dir, c)
+                .err()
+                .map(|e| format!("{name}: {e}"))
+        })
+        .collect();
     eprintln!(
-        "{clean} of {} oracle cases import and plan clean; not clean:\n{}",
+        "{} of {} oracle cases import and plan clean; pending cases: {} of {}, not clean:\n{}",
+        cases.len() - failures.len(),
         cases.len(),
-        failures.join("\n")
+        pending.len() - pending_failures.len(),
+        pending.len(),
+        pending_failures.join("\n")
     );
-    assert!(failures.is_empty(), "{} not clean", failures.len());
+    assert!(failures.is_empty(), "not clean:\n{}", failures.join("\n"));
 }

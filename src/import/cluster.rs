@@ -152,7 +152,20 @@ impl Importer<'_> {
                 .and_then(|m| m.keys().next().cloned())
         {
             let reference = self.reference(&id);
-            m.set("identity", reference);
+            if reference.starts_with('/') {
+                // The spec names identities of the stack or `existing:` ones; this one is
+                // neither, so it is kept as ARM shows it (without the read-only IDs).
+                let identity = serde_json::json!({
+                    "type": "UserAssigned",
+                    "userAssignedIdentities": { id.as_str(): {} },
+                });
+                self.captured
+                    .entry(entry.address.clone())
+                    .or_default()
+                    .insert("identity".into(), identity);
+            } else {
+                m.set("identity", reference);
+            }
         }
         if let Some(node_group) = text_at(b, "properties.nodeResourceGroup") {
             let group = group_of(&f.id)
@@ -193,10 +206,13 @@ impl Importer<'_> {
         if bool_at(b, "properties.enableRBAC") == Some(false) {
             m.set("kubernetesRbac", false);
         }
-        if bool_at(b, "properties.oidcIssuerProfile.enabled") == Some(true) {
+        let oidc = bool_at(b, "properties.oidcIssuerProfile.enabled") == Some(true);
+        if oidc {
             m.set("oidcIssuer", true);
         }
-        if bool_at(b, "properties.securityProfile.workloadIdentity.enabled") == Some(true) {
+        // Workload identity without the issuer is not a spec azplan accepts (the webhook has
+        // no tokens to exchange); such a body keeps it through `raw:`.
+        if oidc && bool_at(b, "properties.securityProfile.workloadIdentity.enabled") == Some(true) {
             m.set("workloadIdentity", true);
         }
         self.addons(f, &mut m);
