@@ -188,7 +188,7 @@ fn add_assignments_of_principals(live: &LiveState, selected: &mut Selected) {
     for f in selected.found.values() {
         let paths: Vec<&str> = match f.kind {
             Kind::Identity => vec!["properties.principalId"],
-            Kind::Cluster => super::spec::CLUSTER_PRINCIPALS
+            Kind::Cluster => super::names::CLUSTER_PRINCIPALS
                 .iter()
                 .map(|(_, p)| *p)
                 .collect(),
