@@ -72,6 +72,17 @@ pub fn import(
     options: &ImportOptions,
 ) -> Result<Imported, ImportError> {
     let selected = select::select(live, selection);
+    let missing: Vec<&str> = selection
+        .groups
+        .iter()
+        .filter(|g| select::group_id(live, g).is_none())
+        .map(String::as_str)
+        .collect();
+    if !missing.is_empty() {
+        return Err(ImportError::Nothing {
+            what: format!("no resource group named `{}`", missing.join("`, `")),
+        });
+    }
     if selected.found.is_empty() {
         let what = if selected.unsupported.is_empty() {
             "no resource matches the selection".to_string()
@@ -403,4 +414,106 @@ fn owner_mark(action: Action, pc: &crate::plan::PropertyChange) -> bool {
             .after
             .as_str()
             .is_some_and(|a| a.starts_with(OWNER_PREFIX) && a.split_whitespace().count() == 2)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    const G: &str = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-app";
+
+    fn live(bodies: Vec<Value>) -> LiveState {
+        let mut live = LiveState::default();
+        for b in bodies {
+            live.insert(b);
+        }
+        live
+    }
+
+    /// A group no stack owns: an untagged registry, an identity with a role assignment made by
+    /// another tool, and a type azplan does not model.
+    fn estate() -> LiveState {
+        // Types from the kind table (ARM types are written only there and in `kinds/`).
+        let t = |k: Kind| k.def().arm[0].path;
+        let (rg, acr, msi, ra) = (
+            t(Kind::ResourceGroup),
+            t(Kind::Registry),
+            t(Kind::Identity),
+            t(Kind::RoleAssignment),
+        );
+        let registry = format!("{G}/providers/{acr}/acrapp");
+        let acr_pull = crate::roles::resolve("AcrPull").unwrap().guid;
+        live(vec![
+            json!({"id": G, "type": rg, "location": "westeurope",
+                   "tags": {"note": "costs ${team}"}}),
+            json!({"id": registry, "type": acr,
+                   "location": "westeurope", "sku": {"name": "Basic"},
+                   "properties": {"adminUserEnabled": false, "publicNetworkAccess": "Enabled",
+                                  "anonymousPullEnabled": true, "loginServer": "acrapp.azurecr.io"}}),
+            json!({"id": format!("{G}/providers/{msi}/id-app"), "type": msi,
+                   "location": "westeurope",
+                   "properties": {"principalId": "aaaaaaaa-0000-0000-0000-000000000001"}}),
+            json!({"id": format!("{registry}/providers/{ra}/11111111-2222-3333-4444-555555555555"),
+                   "type": ra,
+                   "properties": {"scope": registry,
+                       "roleDefinitionId": acr_pull,
+                       "principalId": "aaaaaaaa-0000-0000-0000-000000000001",
+                       "principalType": "ServicePrincipal"}}),
+            // A provider azplan does not model.
+            json!({"id": format!("{G}/providers/Contoso.Widgets/gadgets/app"), "type": "Contoso.Widgets/gadgets",
+                   "location": "westeurope"}),
+        ])
+    }
+
+    #[test]
+    fn a_group_imports_as_an_idiomatic_spec_that_plans_clean() {
+        let selection = Selection {
+            groups: vec!["rg-app".into()],
+            ..Selection::default()
+        };
+        let imported = import(&estate(), &selection, &ImportOptions::default()).unwrap();
+        let yaml = &imported.yaml;
+        for expected in [
+            "stack: app\n",
+            "resourceGroup: rg-app\n",
+            // `${` is doubled so variables leave it alone.
+            "note: \"costs $${team}\"\n",
+            "sku: Basic\n",
+            "principal: identity/id-app\n",
+            "scope: registry/acrapp\n",
+            // Not the GUID azplan would derive: kept.
+            "name: 11111111-2222-3333-4444-555555555555\n",
+            "anonymousPullEnabled: true",
+            "/providers/Contoso.Widgets/gadgets/app (Contoso.Widgets/gadgets)\n",
+        ] {
+            assert!(yaml.contains(expected), "no `{expected}`:\n{yaml}");
+        }
+        assert!(
+            !yaml.contains("adminUser"),
+            "a default is left out:\n{yaml}"
+        );
+        assert!(imported.unresolved.is_empty(), "{:?}", imported.unresolved);
+        assert_eq!(imported.unsupported.len(), 1);
+    }
+
+    #[test]
+    fn nothing_to_import_says_why() {
+        let selection = Selection {
+            groups: vec!["rg-nope".into()],
+            ..Selection::default()
+        };
+        let error = import(&estate(), &selection, &ImportOptions::default()).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("no resource group named `rg-nope`")
+        );
+        let selection = Selection {
+            tags: vec![("team".into(), "x".into())],
+            ..Selection::default()
+        };
+        assert!(import(&estate(), &selection, &ImportOptions::default()).is_err());
+    }
 }
