@@ -108,7 +108,27 @@ pub fn import(
         let lower = id.to_ascii_lowercase();
         found.retain(|k, _| *k != lower && !k.starts_with(&format!("{lower}/")));
     }
+    // A stack deploys into one subscription: resources of another are left out (role
+    // assignments name their scope by ID, so those held by imported identities stay).
+    let subscription_of =
+        |id: &str| crate::id::ResourceId::parse(id).map(|i| i.subscription().to_ascii_lowercase());
+    let main = found
+        .values()
+        .find(|f| f.kind != Kind::RoleAssignment)
+        .and_then(|f| subscription_of(&f.id));
+    let elsewhere: Vec<String> = found
+        .values()
+        .filter(|f| f.kind != Kind::RoleAssignment && subscription_of(&f.id) != main)
+        .map(|f| f.id.clone())
+        .collect();
+    found.retain(|_, f| f.kind == Kind::RoleAssignment || subscription_of(&f.id) == main);
     let mut early_notes = Vec::new();
+    if !elsewhere.is_empty() {
+        early_notes.push(format!(
+            "a stack deploys into one subscription; left out, import them separately:\n    {}",
+            elsewhere.join("\n    ")
+        ));
+    }
     if !others.is_empty() {
         let listed: Vec<String> = others
             .iter()

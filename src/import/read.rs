@@ -49,7 +49,8 @@ pub async fn read(
         if parsed.arm_type().eq_ignore_ascii_case(rg.path) {
             groups.push(id.clone());
         } else {
-            get(client, &mut live, id).await?;
+            let top = super::select::top_of(&parsed).to_string();
+            get(client, &mut live, &top).await?;
         }
     }
     for group in &groups {

@@ -91,7 +91,8 @@ pub fn select(live: &LiveState, selection: &Selection) -> Selected {
         }
     }
     for id in &selection.ids {
-        if let Some(id) = ResourceId::parse(id) {
+        // A child (a subnet, a pool) is written inside its parent: the parent is imported.
+        if let Some(id) = ResourceId::parse(id).map(|i| top_of(&i)) {
             whole.push(id);
         }
     }
@@ -239,4 +240,13 @@ fn add_assignments_of_principals(live: &LiveState, selected: &mut Selected) {
             );
         }
     }
+}
+
+/// The top-level resource of a child ID (a subnet's VNet), or the ID itself.
+pub fn top_of(id: &ResourceId) -> ResourceId {
+    let mut top = id.clone();
+    while let Some(parent) = top.parent() {
+        top = parent;
+    }
+    top
 }
