@@ -202,7 +202,17 @@ impl Importer<'_> {
         self.autoscaler(b, &mut m);
         self.network(f, &mut m);
         api_server(b, &mut m);
-        aad(b, &mut m);
+        // AKS fills in the subscription's tenant when the spec names none; the identities show
+        // which tenant that is.
+        let home_tenant = text_at(b, "identity.tenantId")
+            .map(str::to_string)
+            .or_else(|| {
+                self.found
+                    .values()
+                    .filter(|f| f.kind == Kind::Identity)
+                    .find_map(|f| text_at(&f.body, "properties.tenantId").map(str::to_string))
+            });
+        aad(b, home_tenant.as_deref(), &mut m);
         if bool_at(b, "properties.enableRBAC") == Some(false) {
             m.set("kubernetesRbac", false);
         }
@@ -659,7 +669,7 @@ fn api_server(b: &Value, m: &mut Map) {
     }
 }
 
-fn aad(b: &Value, m: &mut Map) {
+fn aad(b: &Value, home_tenant: Option<&str>, m: &mut Map) {
     let p = "properties.aadProfile";
     if bool_at(b, &format!("{p}.managed")) != Some(true) {
         return;
@@ -675,7 +685,9 @@ fn aad(b: &Value, m: &mut Map) {
     if bool_at(b, "properties.disableLocalAccounts") == Some(true) {
         a.set("disableLocalAccounts", true);
     }
-    if let Some(tenant) = text_at(b, &format!("{p}.tenantID")) {
+    if let Some(tenant) = text_at(b, &format!("{p}.tenantID"))
+        .filter(|t| home_tenant.is_none_or(|h| !h.eq_ignore_ascii_case(t)))
+    {
         a.set("tenantId", tenant);
     }
     m.set("aad", a);
