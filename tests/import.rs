@@ -147,6 +147,7 @@ fn every_example_round_trips_through_import() {
         &["--tag", "azplan-stack=minimal", "--subscription", SUB],
         &dir.join("by-tag"),
     );
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// The property changes of a JSON plan, leaving out the ownership marks an adopt writes; and
@@ -221,7 +222,8 @@ fn resources_no_stack_owns_import_by_id_and_plan_as_adopt_only() {
             "principalId": made["properties"]["principalId"],
             "principalType": "ServicePrincipal"}}),
     );
-    let dir = scratch("ids").join("legacy");
+    let base = scratch("ids");
+    let dir = base.join("legacy");
     let dir_text = dir.display().to_string();
     let out = cloud.azplan(&[
         "import", "--id", &registry, "--id", &identity, "--id", &vnet, "--stack", "legacy",
@@ -260,7 +262,7 @@ fn resources_no_stack_owns_import_by_id_and_plan_as_adopt_only() {
         json!({"location": "westeurope", "sku": {"name": "Standard"},
                "properties": {"publicIPAllocationMethod": "Static"}}),
     );
-    let whole = scratch("ids").join("group");
+    let whole = base.join("group");
     let whole_text = whole.display().to_string();
     let out = cloud.azplan(&[
         "import",
@@ -290,6 +292,7 @@ fn resources_no_stack_owns_import_by_id_and_plan_as_adopt_only() {
         changes.is_empty() && actions.is_empty(),
         "not adopt-only: {actions:?} {changes:?}\n{spec}"
     );
+    let _ = std::fs::remove_dir_all(&base);
 }
 
 // The official bodies (tests/oracle): each case's live state imported from a file.
@@ -473,4 +476,5 @@ fn official_bodies_import_and_plan_without_property_changes() {
         pending_failures.join("\n")
     );
     assert!(failures.is_empty(), "not clean:\n{}", failures.join("\n"));
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -282,6 +282,12 @@ impl Importer<'_> {
                 });
             }
         }
+        // System pools first, as the model orders them (the first goes inline on create).
+        pools.sort_by_key(|p| {
+            let system = text_at(&p.body, "properties.mode")
+                .is_none_or(|m| m.eq_ignore_ascii_case("System"));
+            (!system, p.id.to_ascii_lowercase())
+        });
         let zone_sets: BTreeSet<Vec<String>> = pools
             .iter()
             .map(|p| {
