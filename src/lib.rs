@@ -16,6 +16,7 @@ pub mod drift;
 pub mod emulator;
 pub mod graph;
 pub mod id;
+pub mod import;
 pub mod kind;
 pub mod kinds;
 pub mod live;

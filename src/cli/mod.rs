@@ -15,6 +15,7 @@ use crate::schema;
 
 mod apply;
 mod drift;
+mod import;
 mod render_cmd;
 
 /// Exit codes, as documented in README.
@@ -95,6 +96,11 @@ enum Command {
         after_help = "Examples:\n  azplan output examples/platform --local\n  azplan output examples/platform --local 'cluster/platform.getCredentials'\n  azplan output examples/platform --local 'identity/external-dns.externalDns.azure.json' > azure.json\n  azplan output examples/platform --format json"
     )]
     Output(OutputArgs),
+    /// Write a spec from what exists: resource groups, resources by ID, or everything with a tag.
+    #[command(
+        after_help = "Examples:\n  azplan import --resource-group rg-platform-weu --local --out stacks/platform\n  azplan import --id /subscriptions/SUB/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/acr\n  azplan import --tag team=platform --subscription SUB --stack platform\n  azplan import --live bodies.json > stack.yaml\n\nThe spec is checked by planning it against what was read: a value the spec's fields cannot\nwrite goes into `raw:` with a comment; types azplan does not model are listed at the end.\nThen `azplan plan STACK --adopt` takes over what no stack owns."
+    )]
+    Import(import::ImportArgs),
     /// Serve a local ARM emulator over HTTPS (see `azplan emulator --help`).
     Emulator(crate::emulator::EmulatorArgs),
     /// Print the JSON Schema of stack files (for editors and CI).
@@ -227,6 +233,7 @@ pub fn main() -> ExitCode {
         Command::Render(args) => render_cmd::render_command(&args),
         Command::Destroy(args) => apply::destroy_command(&args),
         Command::Unlock(args) => apply::unlock_command(&args),
+        Command::Import(args) => import::import_command(&args),
         Command::Emulator(args) => return crate::emulator::main(args),
         Command::Schema { plan, drift } => {
             let text = if plan {
