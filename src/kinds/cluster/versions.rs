@@ -162,6 +162,19 @@ fn pool(
         return out;
     };
     let path = "properties.orchestratorVersion".to_string();
+    let running_text = text(
+        live,
+        &[
+            "properties.currentOrchestratorVersion",
+            "properties.orchestratorVersion",
+        ],
+    );
+    let runs = running_text.as_deref().and_then(parse);
+    if runs.is_some_and(|runs| same(want, runs)) {
+        // What already runs is no change, whatever its skew (official examples show pools
+        // newer than their cluster's body says).
+        return out;
+    }
     // The control plane's version once this plan is applied: the spec's, else what runs.
     let cluster = resource.address.parent();
     let control_plane = cluster.as_ref().and_then(|c| {
@@ -198,21 +211,9 @@ fn pool(
             ));
         }
     }
-    let Some(running_text) = text(
-        live,
-        &[
-            "properties.currentOrchestratorVersion",
-            "properties.orchestratorVersion",
-        ],
-    ) else {
+    let (Some(running_text), Some(runs)) = (running_text, runs) else {
         return out;
     };
-    let Some(runs) = parse(&running_text) else {
-        return out;
-    };
-    if same(want, runs) {
-        return out;
-    }
     if older(want, runs) {
         out.refusals.push((
             path,
