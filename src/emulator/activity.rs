@@ -270,8 +270,11 @@ fn event(
     e
 }
 
+/// Keeps the log in time order (an operation's end is recorded when a later request settles it,
+/// possibly after newer events), drops what is past retention, and keeps at most `MAX_EVENTS`.
 fn push(state: &mut State, at_ms: u64, data: Value) {
-    state.activity.push(Event { at_ms, data });
+    let at = state.activity.partition_point(|e| e.at_ms <= at_ms);
+    state.activity.insert(at, Event { at_ms, data });
     let cutoff = at_ms.saturating_sub(RETENTION_MS);
     state.activity.retain(|e| e.at_ms >= cutoff);
     if state.activity.len() > MAX_EVENTS {
@@ -549,9 +552,27 @@ pub(crate) fn list(state: &State, ctx: &Ctx, subscription: &str) -> Result<Reply
 
 #[cfg(test)]
 mod tests {
-    use super::{Caller, TEST_CALLER, parse_filter, parse_time};
+    use super::{Caller, MAX_EVENTS, RETENTION_MS, TEST_CALLER, parse_filter, parse_time, push};
     use crate::emulator::jwt;
+    use crate::emulator::state::State;
     use serde_json::json;
+
+    #[test]
+    fn the_log_stays_ordered_and_bounded() {
+        let mut state = State::default();
+        for i in 0..(MAX_EVENTS as u64 + 5) {
+            push(&mut state, RETENTION_MS + 1_000 + i, json!({"n": i}));
+        }
+        assert_eq!(state.activity.len(), MAX_EVENTS);
+        assert_eq!(state.activity[0].data["n"], 5, "the oldest go first");
+        push(&mut state, RETENTION_MS + 1_500, json!({"n": "late"}));
+        assert!(
+            state.activity.windows(2).all(|w| w[0].at_ms <= w[1].at_ms),
+            "time order"
+        );
+        push(&mut state, 3 * RETENTION_MS, json!({"n": "much later"}));
+        assert_eq!(state.activity.len(), 1, "older than 90 days is dropped");
+    }
 
     #[test]
     fn times_parse() {
