@@ -44,16 +44,56 @@ pub(crate) const API_VERSION: &str = "2015-04-01";
 /// The principal named when a bearer token carries no claims.
 pub(crate) const TEST_CALLER: &str = "azplan-emulator@example.com";
 
-/// Events kept per emulator (oldest dropped first).
-pub(crate) const MAX_EVENTS: usize = 10_000;
+/// Events kept per emulator (oldest dropped first): about a thousand writes. The whole state is
+/// rewritten after every change, so the log is kept to a couple of megabytes (an event is about a
+/// kilobyte) rather than the service's 90 days of everything.
+pub(crate) const MAX_EVENTS: usize = 2_000;
 
 const RETENTION_MS: u64 = 90 * 24 * 3600 * 1000;
 
-/// One recorded event: its time (for filtering and retention) and its EventData document.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// One recorded event, kept in these few fields and rendered as EventData when listed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) struct Event {
     pub(crate) at_ms: u64,
-    pub(crate) data: Value,
+    /// `eventDataId`.
+    pub(crate) id: String,
+    /// `BeginRequest` (else `EndRequest`).
+    pub(crate) begin: bool,
+    /// `Started`, `Accepted`, `Succeeded` or `Failed`.
+    pub(crate) status: String,
+    /// The HTTP answer (`subStatus`), for EndRequest events of a request.
+    pub(crate) http_status: Option<u16>,
+    pub(crate) subject: Subject,
+    pub(crate) request: RequestInfo,
+}
+
+impl Event {
+    fn new(
+        at_ms: u64,
+        subject: &Subject,
+        request: &RequestInfo,
+        begin: bool,
+        status: &str,
+        http_status: Option<u16>,
+    ) -> Event {
+        Event {
+            at_ms,
+            id: uuid::Uuid::new_v4().to_string(),
+            begin,
+            status: status.to_string(),
+            http_status,
+            subject: subject.clone(),
+            request: request.clone(),
+        }
+    }
+
+    fn level(&self) -> &'static str {
+        if self.status == "Failed" {
+            "Error"
+        } else {
+            "Informational"
+        }
+    }
 }
 
 /// Who sent a request, as far as the Activity Log and Resource Graph's per-user quota care.
@@ -213,18 +253,11 @@ fn ticks(ms: u64) -> u64 {
         .saturating_add(621_355_968_000_000_000)
 }
 
-fn event(
-    now: u64,
-    tenant_id: &str,
-    subject: &Subject,
-    request: &RequestInfo,
-    begin: bool,
-    status: &str,
-    http_status: Option<u16>,
-) -> Value {
-    let event_id = uuid::Uuid::new_v4().to_string();
-    let timestamp = clock::rfc3339(now);
-    let mut e = json!({
+/// The EventData document of an event (GetActivityLogsFiltered.json's shape).
+fn render(e: &Event, tenant_id: &str) -> Value {
+    let (subject, request) = (&e.subject, &e.request);
+    let timestamp = clock::rfc3339(e.at_ms);
+    let mut data = json!({
         "authorization": {
             "action": subject.action,
             "scope": subject.resource_id,
@@ -234,8 +267,8 @@ fn event(
         "claims": request.caller.claims,
         "correlationId": request.correlation_id,
         "description": "",
-        "eventDataId": event_id,
-        "eventName": if begin {
+        "eventDataId": e.id,
+        "eventName": if e.begin {
             localizable("BeginRequest", "Begin request")
         } else {
             localizable("EndRequest", "End request")
@@ -246,8 +279,8 @@ fn event(
             "clientIpAddress": "127.0.0.1",
             "method": request.method,
         },
-        "id": format!("{}/events/{event_id}/ticks/{}", subject.resource_id, ticks(now)),
-        "level": if status == "Failed" { "Error" } else { "Informational" },
+        "id": format!("{}/events/{}/ticks/{}", subject.resource_id, e.id, ticks(e.at_ms)),
+        "level": e.level(),
         "resourceGroupName": subject.resource_group.clone().unwrap_or_default(),
         "resourceProviderName": localizable(&subject.provider, &subject.provider),
         "resourceId": subject.resource_id,
@@ -255,26 +288,27 @@ fn event(
         "operationId": request.correlation_id,
         "operationName": localizable(&subject.action, &subject.action),
         "properties": {},
-        "status": localizable(status, status),
+        "status": localizable(&e.status, &e.status),
         "subStatus": localizable("", ""),
         "eventTimestamp": timestamp,
         "submissionTimestamp": timestamp,
         "subscriptionId": subject.subscription,
         "tenantId": tenant_id,
     });
-    if let Some(code) = http_status {
+    if let Some(code) = e.http_status {
         let sub = sub_status(code);
-        e["properties"] = json!({"statusCode": sub["value"]});
-        e["subStatus"] = sub;
+        data["properties"] = json!({"statusCode": sub["value"]});
+        data["subStatus"] = sub;
     }
-    e
+    data
 }
 
 /// Keeps the log in time order (an operation's end is recorded when a later request settles it,
 /// possibly after newer events), drops what is past retention, and keeps at most `MAX_EVENTS`.
-fn push(state: &mut State, at_ms: u64, data: Value) {
+fn push(state: &mut State, event: Event) {
+    let at_ms = event.at_ms;
     let at = state.activity.partition_point(|e| e.at_ms <= at_ms);
-    state.activity.insert(at, Event { at_ms, data });
+    state.activity.insert(at, event);
     let cutoff = at_ms.saturating_sub(RETENTION_MS);
     state.activity.retain(|e| e.at_ms >= cutoff);
     if state.activity.len() > MAX_EVENTS {
@@ -292,33 +326,26 @@ pub(crate) fn record(
     request: &RequestInfo,
     http_status: u16,
 ) {
-    let tenant = &ctx.settings.tenant_id;
-    let begin = event(ctx.now, tenant, subject, request, true, "Started", None);
-    push(state, ctx.now, begin);
-    let end = event(
-        ctx.now,
-        tenant,
-        subject,
-        request,
-        false,
-        status_word(http_status),
-        Some(http_status),
-    );
-    push(state, ctx.now, end);
+    let begin = Event::new(ctx.now, subject, request, true, "Started", None);
+    push(state, begin);
+    let status = status_word(http_status);
+    let end = Event::new(ctx.now, subject, request, false, status, Some(http_status));
+    push(state, end);
 }
 
 /// Records the end of a long-running operation that `record` saw accepted.
 pub(crate) fn record_completion(
     state: &mut State,
     now: u64,
-    tenant_id: &str,
     subject: &Subject,
     request: &RequestInfo,
     failed: bool,
 ) {
     let status = if failed { "Failed" } else { "Succeeded" };
-    let data = event(now, tenant_id, subject, request, false, status, None);
-    push(state, now, data);
+    push(
+        state,
+        Event::new(now, subject, request, false, status, None),
+    );
 }
 
 fn invalid_filter(why: &str) -> ArmError {
@@ -468,17 +495,6 @@ fn parse_filter(text: &str) -> Result<Filter, ArmError> {
     Ok(filter)
 }
 
-fn text_of<'a>(v: &'a Value, path: &[&str]) -> &'a str {
-    let mut cur = v;
-    for p in path {
-        match cur.get(*p) {
-            Some(next) => cur = next,
-            None => return "",
-        }
-    }
-    cur.as_str().unwrap_or("")
-}
-
 /// `ActivityLogs_List`.
 pub(crate) fn list(state: &State, ctx: &Ctx, subscription: &str) -> Result<Reply, ArmError> {
     if ctx.api_version != API_VERSION {
@@ -513,34 +529,30 @@ pub(crate) fn list(state: &State, ctx: &Ctx, subscription: &str) -> Result<Reply
         .iter()
         .rev()
         .filter(|e| e.at_ms >= filter.from_ms && e.at_ms <= to)
-        .filter(|e| text_of(&e.data, &["subscriptionId"]).eq_ignore_ascii_case(subscription))
+        .filter(|e| e.subject.subscription.eq_ignore_ascii_case(subscription))
         .filter(|e| {
             same(
-                text_of(&e.data, &["resourceGroupName"]),
+                e.subject.resource_group.as_deref().unwrap_or(""),
                 &filter.resource_group,
             )
         })
-        .filter(|e| same(text_of(&e.data, &["resourceId"]), &filter.resource_uri))
+        .filter(|e| same(&e.subject.resource_id, &filter.resource_uri))
+        .filter(|e| same(&e.subject.provider, &filter.provider))
+        .filter(|e| same(&e.request.correlation_id, &filter.correlation_id))
         .filter(|e| {
-            same(
-                text_of(&e.data, &["resourceProviderName", "value"]),
-                &filter.provider,
-            )
-        })
-        .filter(|e| same(text_of(&e.data, &["correlationId"]), &filter.correlation_id))
-        .filter(|e| {
-            filter.levels.as_ref().is_none_or(|levels| {
-                let level = text_of(&e.data, &["level"]).to_ascii_lowercase();
-                levels.contains(&level)
-            })
+            filter
+                .levels
+                .as_ref()
+                .is_none_or(|levels| levels.contains(&e.level().to_ascii_lowercase()))
         })
         .map(|e| {
+            let data = render(e, &ctx.settings.tenant_id);
             if select.is_empty() {
-                return e.data.clone();
+                return data;
             }
             let mut m = Map::new();
             for field in &select {
-                if let Some(v) = e.data.get(field) {
+                if let Some(v) = data.get(field) {
                     m.insert(field.clone(), v.clone());
                 }
             }
@@ -552,25 +564,44 @@ pub(crate) fn list(state: &State, ctx: &Ctx, subscription: &str) -> Result<Reply
 
 #[cfg(test)]
 mod tests {
-    use super::{Caller, MAX_EVENTS, RETENTION_MS, TEST_CALLER, parse_filter, parse_time, push};
+    use super::{
+        Caller, Event, MAX_EVENTS, RETENTION_MS, RequestInfo, Subject, TEST_CALLER, parse_filter,
+        parse_time, push,
+    };
     use crate::emulator::jwt;
     use crate::emulator::state::State;
     use serde_json::json;
+
+    fn at(ms: u64, n: &str) -> Event {
+        let subject = Subject {
+            resource_id: format!("/subscriptions/s/resourceGroups/{n}"),
+            subscription: "s".into(),
+            resource_group: Some(n.into()),
+            provider: "Microsoft.Resources".into(),
+            resource_type: "Microsoft.Resources/subscriptions/resourceGroups".into(),
+            action: "Microsoft.Resources/subscriptions/resourceGroups/write".into(),
+        };
+        Event::new(ms, &subject, &RequestInfo::default(), true, "Started", None)
+    }
 
     #[test]
     fn the_log_stays_ordered_and_bounded() {
         let mut state = State::default();
         for i in 0..(MAX_EVENTS as u64 + 5) {
-            push(&mut state, RETENTION_MS + 1_000 + i, json!({"n": i}));
+            push(&mut state, at(RETENTION_MS + 1_000 + i, &i.to_string()));
         }
         assert_eq!(state.activity.len(), MAX_EVENTS);
-        assert_eq!(state.activity[0].data["n"], 5, "the oldest go first");
-        push(&mut state, RETENTION_MS + 1_500, json!({"n": "late"}));
+        assert_eq!(
+            state.activity[0].subject.resource_group.as_deref(),
+            Some("5"),
+            "the oldest go first"
+        );
+        push(&mut state, at(RETENTION_MS + 1_500, "late"));
         assert!(
             state.activity.windows(2).all(|w| w[0].at_ms <= w[1].at_ms),
             "time order"
         );
-        push(&mut state, 3 * RETENTION_MS, json!({"n": "much later"}));
+        push(&mut state, at(3 * RETENTION_MS, "much later"));
         assert_eq!(state.activity.len(), 1, "older than 90 days is dropped");
     }
 

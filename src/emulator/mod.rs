@@ -258,11 +258,10 @@ impl Emulator {
             source,
         })?;
         let persister = config.state_file.clone().map(Persister::new).map(Arc::new);
-        let mut state = match &persister {
+        let state = match &persister {
             Some(p) => p.load()?,
             None => State::default(),
         };
-        state.tenant_id = config.tenant_id.clone();
         let writer = persister.clone().map(server::spawn_writer);
         let request_log = config
             .request_log

@@ -537,7 +537,14 @@ async fn process(
             };
             activity::record(&mut state, &ctx, subject, request, status);
         }
-        (result, state.snapshot())
+        // Without a state file nothing reads snapshots: serialising the whole state after every
+        // change would only cost time.
+        let snapshot = if shared.writer.is_some() {
+            state.snapshot()
+        } else {
+            None
+        };
+        (result, snapshot)
     };
     if let (Some(writer), Some((generation, bytes))) = (&shared.writer, snapshot)
         && let Err(e) = writer.persist(generation, bytes).await

@@ -135,9 +135,6 @@ pub(crate) struct State {
     /// The Activity Log, oldest first (`activity`).
     #[serde(default)]
     pub(crate) activity: Vec<Event>,
-    /// The tenant named in Activity Log events written when operations end.
-    #[serde(skip)]
-    pub(crate) tenant_id: String,
     /// Parent identity key → time until which a federated-credential write is in flight.
     #[serde(skip)]
     pub(crate) busy_until: BTreeMap<String, u64>,
@@ -238,11 +235,9 @@ impl State {
             let op = op.clone();
             self.finish(&op);
             if let Some((subject, request)) = &op.activity {
-                let tenant = self.tenant_id.clone();
                 activity::record_completion(
                     self,
                     op.end_ms,
-                    &tenant,
                     subject,
                     request,
                     op.failure.is_some(),
