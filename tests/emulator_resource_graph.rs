@@ -369,6 +369,10 @@ async fn the_subset_filters_projects_and_orders() {
         ),
         ("where name == 'Alpha'", vec![]),
         (
+            "Resources | where properties contains 'principalId' and tags.team =~ 'A' | project name",
+            vec!["alpha"],
+        ),
+        (
             "ResourceContainers | where type =~ 'microsoft.resources/subscriptions/resourcegroups' | order by name asc | project name",
             vec!["Team-A", "team-b"],
         ),

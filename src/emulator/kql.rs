@@ -559,6 +559,13 @@ fn check_columns(query: &Query) -> Result<(), ArmError> {
     Ok(())
 }
 
+/// The columns a condition reads (`tags` for a tag).
+pub(crate) fn columns_of(cond: &Cond) -> Vec<&str> {
+    let mut out = Vec::new();
+    operands(cond, &mut out);
+    out
+}
+
 fn operands<'a>(cond: &'a Cond, out: &mut Vec<&'a str>) {
     match cond {
         Cond::Compare { left, .. } => out.push(match left {

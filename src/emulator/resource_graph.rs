@@ -91,9 +91,11 @@ fn bad_option(message: String) -> ArmError {
     })])
 }
 
-/// The `Resources` row of a record (or the `ResourceContainers` row of a resource group).
-fn row(state: &State, ctx: &Ctx, record: &Record) -> Map<String, Value> {
-    let body = handlers::render(state, record);
+/// The `Resources` row of a record (or the `ResourceContainers` row of a resource group), without
+/// `properties`: composing those (a VNet's subnets, a cluster's pools) is the costly part, so it
+/// is done by `properties_of` only for rows a query keeps, or filters or sorts on.
+fn row(ctx: &Ctx, record: &Record) -> Map<String, Value> {
+    let body = &record.body;
     let segments: Vec<&str> = record.id.split('/').collect();
     let subscription = segments.get(2).copied().unwrap_or("");
     let group = segments.get(4).copied().unwrap_or("");
@@ -122,14 +124,7 @@ fn row(state: &State, ctx: &Ctx, record: &Record) -> Map<String, Value> {
     m.insert("resourceGroup".into(), json!(group.to_lowercase()));
     m.insert("subscriptionId".into(), json!(subscription));
     m.insert("managedBy".into(), text("managedBy"));
-    for field in [
-        "sku",
-        "plan",
-        "properties",
-        "identity",
-        "zones",
-        "extendedLocation",
-    ] {
+    for field in ["sku", "plan", "identity", "zones", "extendedLocation"] {
         m.insert(field.into(), object(field));
     }
     // An untagged resource shows `"tags": {}` (myVnet in ResourcesBasicQuery.json).
@@ -141,6 +136,23 @@ fn row(state: &State, ctx: &Ctx, record: &Record) -> Map<String, Value> {
             .unwrap_or_else(|| json!({})),
     );
     m
+}
+
+/// The `properties` column: the resource's GET representation's properties.
+fn properties_of(state: &State, record: &Record) -> Value {
+    handlers::render(state, record)
+        .get("properties")
+        .cloned()
+        .unwrap_or(Value::Null)
+}
+
+/// Whether a `where` or `order by` looks at `properties` (then every row needs it up front).
+fn filters_on_properties(query: &Query) -> bool {
+    query.ops.iter().any(|op| match op {
+        Op::Where(cond) => kql::columns_of(cond).contains(&"properties"),
+        Op::Order(keys) => keys.iter().any(|(c, _)| c == "properties"),
+        Op::Project(_) | Op::Limit(_) => false,
+    })
 }
 
 /// Which records a table holds: `Resources` the tracked resources (those with a location, as the
@@ -165,14 +177,19 @@ fn compare_cells(a: Option<&Value>, b: Option<&Value>) -> Ordering {
     }
 }
 
+/// What a query produced: its rows (with the record each came from, `properties` still to fill
+/// in unless `filled`), the columns they carry, and whether `limit`/`take` cut them.
+struct Output<'s> {
+    rows: Vec<(&'s Record, Map<String, Value>)>,
+    columns: Vec<String>,
+    limited: bool,
+    filled: bool,
+}
+
 /// Runs the pipeline: every row of the table in scope, through the operators in order.
-fn run(
-    state: &State,
-    ctx: &Ctx,
-    query: &Query,
-    subscriptions: &[String],
-) -> (Vec<Map<String, Value>>, Vec<String>, bool) {
-    let mut rows: Vec<Map<String, Value>> = state
+fn run<'s>(state: &'s State, ctx: &Ctx, query: &Query, subscriptions: &[String]) -> Output<'s> {
+    let filled = filters_on_properties(query);
+    let mut rows: Vec<(&Record, Map<String, Value>)> = state
         .resources
         .values()
         .filter(|r| in_table(query.table, r))
@@ -180,20 +197,26 @@ fn run(
             let sub = r.id.split('/').nth(2).unwrap_or("");
             subscriptions.is_empty() || subscriptions.iter().any(|s| s.eq_ignore_ascii_case(sub))
         })
-        .map(|r| row(state, ctx, r))
+        .map(|r| {
+            let mut m = row(ctx, r);
+            if filled {
+                m.insert("properties".into(), properties_of(state, r));
+            }
+            (r, m)
+        })
         .collect();
     let mut columns: Vec<String> = COLUMNS.iter().map(|(c, _)| (*c).to_string()).collect();
     let mut limited = false;
     for op in &query.ops {
         match op {
-            Op::Where(cond) => rows.retain(|r| kql::keeps(cond, r)),
+            Op::Where(cond) => rows.retain(|(_, r)| kql::keeps(cond, r)),
             Op::Project(keep) => {
                 columns = keep.clone();
-                for r in &mut rows {
+                for (_, r) in &mut rows {
                     r.retain(|k, _| keep.iter().any(|c| c == k));
                 }
             }
-            Op::Order(keys) => rows.sort_by(|a, b| {
+            Op::Order(keys) => rows.sort_by(|(_, a), (_, b)| {
                 for (column, descending) in keys {
                     let o = compare_cells(a.get(column), b.get(column));
                     let o = if *descending { o.reverse() } else { o };
@@ -209,7 +232,12 @@ fn run(
             }
         }
     }
-    (rows, columns, limited)
+    Output {
+        rows,
+        columns,
+        limited,
+        filled,
+    }
 }
 
 /// What a `$skipToken` carries.
@@ -344,7 +372,12 @@ pub(crate) fn resources(
             }
         },
     };
-    let (rows, columns, limited) = run(state, ctx, &query, &subscriptions);
+    let Output {
+        rows,
+        columns,
+        limited,
+        filled,
+    } = run(state, ctx, &query, &subscriptions);
     let total = rows.len();
     let size = top.or(token.as_ref().map(|t| t.size)).unwrap_or(PAGE);
     // "If the query uses limit or take, skip is ignored" (Learn, "Skipping records").
@@ -353,7 +386,18 @@ pub(crate) fn resources(
     } else {
         skip.or(token.as_ref().map(|t| t.offset)).unwrap_or(0)
     };
-    let page: Vec<Map<String, Value>> = rows.into_iter().skip(offset).take(size).collect();
+    let wants_properties = !filled && columns.iter().any(|c| c == "properties");
+    let page: Vec<Map<String, Value>> = rows
+        .into_iter()
+        .skip(offset)
+        .take(size)
+        .map(|(record, mut r)| {
+            if wants_properties {
+                r.insert("properties".into(), properties_of(state, record));
+            }
+            r
+        })
+        .collect();
     let more = offset.saturating_add(size) < total;
     let pageable = columns.iter().any(|c| c == "id");
     let data = if format == "table" {
