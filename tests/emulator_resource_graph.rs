@@ -18,7 +18,7 @@ const MSI: &str = "2024-11-30";
 
 fn example(name: &str) -> Value {
     let path = format!(
-        "{}/tests/emulator_support/examples/resourcegraph-2024-04-01-{name}.json",
+        "{}/tests/emulator_support/examples/resourcegraph/resourcegraph-2024-04-01-{name}.json",
         env!("CARGO_MANIFEST_DIR")
     );
     serde_json::from_str(&std::fs::read_to_string(&path).expect("example readable"))

@@ -422,7 +422,7 @@ pub struct EmulatorArgs {
     /// Where to write the CA certificate (PEM); default: next to the state file or in the temp dir.
     #[arg(long, value_name = "FILE")]
     pub ca_cert: Option<PathBuf>,
-    /// Disable ARM's per-subscription throttling.
+    /// Disable ARM's per-subscription throttling and Resource Graph's per-user quota.
     #[arg(long)]
     pub no_throttle: bool,
     /// Fixed Retry-After seconds on LRO answers (default: 10 s scaled by --time-scale, at least 1 s
