@@ -282,6 +282,90 @@ async fn writes_are_recorded_in_the_examples_shape() {
     );
 }
 
+fn keys(v: &Value) -> BTreeSet<String> {
+    v.as_object()
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+/// An EndRequest event has every property of GetActivityLogsFiltered.json's event (but the
+/// authorization `role`: the emulator knows no role definitions), and nothing the EventData
+/// definition of activityLogs_API.json lacks.
+#[tokio::test]
+async fn events_have_the_examples_shape() {
+    let (_emu, c) = start(fast_config()).await;
+    group(&c, "MSSupportGroup").await;
+    let path = format!(
+        "{}/tests/emulator_support/examples/activitylog/monitor-2015-04-01-GetActivityLogsFiltered.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let example: Value =
+        serde_json::from_str(&std::fs::read_to_string(path).expect("example")).expect("JSON");
+    let want = &example["responses"]["200"]["body"]["value"][0];
+    let got = events(
+        &c,
+        &log_path(&window("resourceGroupName eq 'MSSupportGroup'")),
+    )
+    .await;
+    let end = got
+        .iter()
+        .find(|e| text(e, &["eventName", "value"]) == "EndRequest")
+        .expect("an EndRequest event");
+    let missing: Vec<String> = keys(want).difference(&keys(end)).cloned().collect();
+    assert!(missing.is_empty(), "missing {missing:?}");
+    let definition: BTreeSet<String> = [
+        "authorization",
+        "claims",
+        "caller",
+        "description",
+        "id",
+        "eventDataId",
+        "correlationId",
+        "eventName",
+        "category",
+        "httpRequest",
+        "level",
+        "resourceGroupName",
+        "resourceProviderName",
+        "resourceId",
+        "resourceType",
+        "operationId",
+        "operationName",
+        "properties",
+        "status",
+        "subStatus",
+        "eventTimestamp",
+        "submissionTimestamp",
+        "subscriptionId",
+        "tenantId",
+    ]
+    .into_iter()
+    .map(str::to_string)
+    .collect();
+    let extra: Vec<String> = keys(end).difference(&definition).cloned().collect();
+    assert!(extra.is_empty(), "not in EventData: {extra:?}");
+    for nested in [
+        "eventName",
+        "httpRequest",
+        "resourceProviderName",
+        "operationName",
+        "status",
+        "subStatus",
+        "properties",
+    ] {
+        assert_eq!(keys(&end[nested]), keys(&want[nested]), "{nested}");
+    }
+    let mut authorization = keys(&want["authorization"]);
+    authorization.remove("role");
+    assert_eq!(keys(&end["authorization"]), authorization);
+    assert_eq!(
+        end["subStatus"], want["subStatus"],
+        "a 201 reads as in the example"
+    );
+    assert_eq!(end["properties"], want["properties"]);
+    assert_eq!(end["level"], want["level"]);
+}
+
 #[tokio::test]
 async fn filters_select_and_pages() {
     let config = EmulatorConfig {

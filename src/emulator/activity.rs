@@ -263,7 +263,6 @@ fn render(e: &Event, tenant_id: &str) -> Value {
             "scope": subject.resource_id,
         },
         "caller": request.caller.shown,
-        "channels": "Operation",
         "claims": request.caller.claims,
         "correlationId": request.correlation_id,
         "description": "",
