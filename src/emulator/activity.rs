@@ -16,7 +16,7 @@
 //!
 //! `$filter` takes exactly the documented patterns: `eventTimestamp ge '…'` is required ("$filter
 //! is not optional and it requires at least a start time", Azure/azure-rest-api-specs#2467), with
-//! optional `eventTimestamp le '…'` and one of `resourceGroupName eq`, `resourceUri eq`,
+//! optional `eventTimestamp le '…'` and any of `resourceGroupName eq`, `resourceUri eq`,
 //! `resourceProvider eq`, `correlationId eq`; the portal's `eventChannels eq` (ignored) and
 //! `levels eq` are accepted too. Anything else is the service's flat 400 `BadRequest` ("$filter
 //! searching parameters invalid", MicrosoftDocs/feedback#319). `$select` keeps the named
