@@ -123,6 +123,7 @@ async fn throttling_uses_per_subscription_token_buckets() {
             reads: tiny,
             writes: tiny,
             deletes: tiny,
+            ..ThrottleConfig::default()
         },
         ..fast_config()
     };

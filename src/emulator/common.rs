@@ -63,6 +63,11 @@ pub(crate) struct Ctx<'a> {
     pub(crate) lro_duration_ms: Option<u64>,
     /// Set by a `principalNotFound` fault: window in unscaled milliseconds, principalType ignored.
     pub(crate) principal_window_override_ms: Option<u64>,
+    /// The Activity Log's view of this request, when it is a write, delete or action.
+    pub(crate) activity: Option<(
+        crate::emulator::activity::Subject,
+        crate::emulator::activity::RequestInfo,
+    )>,
 }
 
 impl Ctx<'_> {

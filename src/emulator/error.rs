@@ -54,6 +54,8 @@ pub(crate) struct ArmError {
     /// Rendered as `{"code", "message"}` without the `error` wrapper, as some resource providers
     /// answer on the wire (Private DNS, see `records`).
     pub(crate) flat: bool,
+    /// `error.details` (Resource Graph's query errors carry them).
+    pub(crate) details: Vec<Value>,
 }
 
 impl ArmError {
@@ -65,7 +67,13 @@ impl ArmError {
             target: None,
             retry_after: None,
             flat: false,
+            details: Vec::new(),
         }
+    }
+
+    pub(crate) fn with_details(mut self, details: Vec<Value>) -> ArmError {
+        self.details = details;
+        self
     }
 
     /// The same error without ARM's `error` wrapper.
@@ -91,6 +99,9 @@ impl ArmError {
         let mut error = json!({"code": self.code, "message": self.message});
         if let Some(target) = &self.target {
             error["target"] = json!(target);
+        }
+        if !self.details.is_empty() {
+            error["details"] = Value::Array(self.details.clone());
         }
         if self.flat {
             return error;

@@ -12,8 +12,8 @@ use crate::emulator::kind::{DeleteStyle, Kind, PatchStyle, PutStyle};
 use crate::emulator::route::{Route, Target};
 use crate::emulator::state::{Action, Operation, Record, State};
 use crate::emulator::{
-    aks_ops, cluster, dns_zone, identity, network, node_pool, publicip, records, refs, registry,
-    resources, role, workspace,
+    activity, aks_ops, cluster, dns_zone, identity, network, node_pool, publicip, records, refs,
+    registry, resource_graph, resources, role, workspace,
 };
 
 /// Adjusts an answer to the api-version it was asked in, where published versions differ:
@@ -187,6 +187,8 @@ pub(crate) fn dispatch(
             ..
         } => read_only(records::list(state, ctx, zone_id, *record_type)),
         Route::RoleAssignmentsAt { scope, .. } => read_only(Ok(role::list(state, ctx, scope))),
+        Route::ResourceGraph => resource_graph::resources(state, ctx, method, body),
+        Route::ActivityLog { subscription } => read_only(activity::list(state, ctx, subscription)),
         Route::Action { target, action } => aks_ops::action(state, ctx, method, target, action),
         Route::UpgradeProfile(target) => aks_ops::upgrade_profile(state, method, target),
         Route::Instance(target) => match method {
@@ -805,6 +807,7 @@ pub(crate) fn start_operation(
         failure: ctx.lro_failure.clone(),
         done: false,
         canceled: false,
+        activity: ctx.activity.clone(),
     };
     state.start_operation(op.clone());
     op

@@ -10,6 +10,9 @@
 //! emulated cloud, persisted atomically). `cluster_defaults` holds what AKS fills in by itself;
 //! `filter` parses the generic LIST's `$filter`; `lockfile`
 //! keeps one emulator per state file; `throttle`, `faults` and `reqlog` are test controls.
+//! Next to the resource types: `resource_graph` (Azure Resource Graph's `Resources` query over the
+//! state, in the KQL subset `kql` parses) and `activity` (the Activity Log every served write,
+//! delete and action is recorded in).
 //!
 //! Served (types, api-versions in `kind::Kind::api_versions`, the stable ones of the last two
 //! years): resource groups and the generic resource LISTs; Microsoft.ContainerRegistry/registries;
@@ -18,7 +21,10 @@
 //! sets of every type); Microsoft.ManagedIdentity userAssignedIdentities (+
 //! federatedIdentityCredentials); Microsoft.Authorization roleAssignments at any scope;
 //! Microsoft.ContainerService managedClusters (+ agentPools, credentials, upgrade profiles, start,
-//! stop, abort). Next to ARM: a Microsoft Entra token endpoint, OpenID discovery and a
+//! stop, abort); Azure Resource Graph `POST /providers/Microsoft.ResourceGraph/resources`
+//! (2024-04-01, 2022-10-01, 2021-03-01) and the Activity Log
+//! `GET /subscriptions/{sub}/providers/Microsoft.Insights/eventtypes/management/values`
+//! (2015-04-01). Next to ARM: a Microsoft Entra token endpoint, OpenID discovery and a
 //! managed-identity endpoint (`entra`). Anything else: 501 `ResourceTypeNotEmulated`.
 //!
 //! Known not to match Azure yet:
@@ -35,6 +41,13 @@
 //!   that AKS declared them as early as 2024-10-01 was not checked against that version's spec.
 //! - Log Analytics date formats follow the examples' style; they were not compared with a live
 //!   workspace.
+//! - Resource Graph answers from the current state at once (the service is eventually
+//!   consistent), computes no facets, knows no management groups, and serves a KQL subset
+//!   (`resource_graph`); which of its missing object columns are `null` rather than absent was
+//!   not checked against a live answer.
+//! - The Activity Log writes no RP-side events (the resource provider's own `Microsoft.*`
+//!   operations, health or policy events), and `caller` for service principals (object id) was
+//!   not compared with a live log.
 //! - AKS node images, add-on identities' role assignments, maintenance configurations and
 //!   `upgradeNodeImageVersion` are not modelled; a cluster PUT that changes the control-plane
 //!   version leaves pools that carry an `orchestratorVersion` at theirs.
@@ -51,6 +64,7 @@
 //!   anything next to the state is touched and released by the OS when the holder exits.
 //! - Handlers never panic on input: every refusal is an `ArmError` rendered as ARM's error body.
 
+mod activity;
 mod aks_ops;
 mod cidr;
 mod clock;
@@ -66,6 +80,7 @@ mod handlers;
 mod identity;
 mod jwt;
 mod kind;
+mod kql;
 mod lockfile;
 mod network;
 mod node_pool;
@@ -74,6 +89,7 @@ mod records;
 mod refs;
 mod registry;
 mod reqlog;
+mod resource_graph;
 mod resources;
 mod role;
 mod route;
@@ -95,7 +111,7 @@ use tokio::task::JoinHandle;
 
 pub use error::EmulatorError;
 pub use faults::{Effect, FaultPlan, FaultRule};
-pub use throttle::{Bucket, ThrottleConfig};
+pub use throttle::{Bucket, ThrottleConfig, UserQuota};
 
 use crate::emulator::common::Settings;
 use crate::emulator::server::Shared;
@@ -406,7 +422,7 @@ pub struct EmulatorArgs {
     /// Where to write the CA certificate (PEM); default: next to the state file or in the temp dir.
     #[arg(long, value_name = "FILE")]
     pub ca_cert: Option<PathBuf>,
-    /// Disable ARM's per-subscription throttling.
+    /// Disable ARM's per-subscription throttling and Resource Graph's per-user quota.
     #[arg(long)]
     pub no_throttle: bool,
     /// Fixed Retry-After seconds on LRO answers (default: 10 s scaled by --time-scale, at least 1 s

@@ -73,13 +73,24 @@ pub(crate) enum Route {
         subscription: String,
         scope: String,
     },
+    /// `POST /providers/Microsoft.ResourceGraph/resources` (Azure Resource Graph, `resource_graph`).
+    ResourceGraph,
+    /// `GET /subscriptions/{sub}/providers/Microsoft.Insights/eventtypes/management/values`
+    /// (ActivityLogs_List, `activity`).
+    ActivityLog {
+        subscription: String,
+    },
 }
 
 impl Route {
     /// The kind whose api-versions apply, if the route addresses a resource type.
     pub(crate) fn kind(&self) -> Option<Kind> {
         match self {
-            Route::Operation { .. } | Route::Subscriptions { .. } => None,
+            // Resource Graph and the Activity Log check their own api-versions.
+            Route::Operation { .. }
+            | Route::Subscriptions { .. }
+            | Route::ResourceGraph
+            | Route::ActivityLog { .. } => None,
             Route::ListResourceGroups { .. }
             | Route::ResourceGroupResources { .. }
             | Route::SubscriptionResources { .. } => Some(Kind::ResourceGroup),
@@ -132,6 +143,23 @@ fn eq(a: &str, b: &str) -> bool {
 pub(crate) fn parse(path: &str) -> Result<Route, ArmError> {
     let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
     match segs.as_slice() {
+        [p, ns, r]
+            if eq(p, "providers") && eq(ns, "Microsoft.ResourceGraph") && eq(r, "resources") =>
+        {
+            return Ok(Route::ResourceGraph);
+        }
+        [s, sub, p, ns, e, m, v]
+            if eq(s, "subscriptions")
+                && eq(p, "providers")
+                && eq(ns, "Microsoft.Insights")
+                && eq(e, "eventtypes")
+                && eq(m, "management")
+                && eq(v, "values") =>
+        {
+            return Ok(Route::ActivityLog {
+                subscription: (*sub).to_string(),
+            });
+        }
         [s] if eq(s, "subscriptions") => return Ok(Route::Subscriptions { subscription: None }),
         [s, id] if eq(s, "subscriptions") => {
             return Ok(Route::Subscriptions {

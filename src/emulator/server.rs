@@ -17,6 +17,7 @@ use tokio::sync::watch;
 use tokio_rustls::TlsAcceptor;
 use tokio_rustls::rustls::ServerConfig;
 
+use crate::emulator::activity::{self, Caller, RequestInfo};
 use crate::emulator::clock;
 use crate::emulator::common::{Ctx, Settings};
 use crate::emulator::entra;
@@ -25,7 +26,8 @@ use crate::emulator::faults::{Effect, Faults};
 use crate::emulator::handlers::{self, Reply};
 use crate::emulator::kind::Kind;
 use crate::emulator::reqlog::{Entry, RequestLog};
-use crate::emulator::route::{self, Query};
+use crate::emulator::resource_graph;
+use crate::emulator::route::{self, Query, Route};
 use crate::emulator::state::{Failure, Persister, State};
 use crate::emulator::throttle::{OpClass, Throttle};
 
@@ -210,16 +212,31 @@ async fn handle(
     Ok(to_response(reply, &headers))
 }
 
-fn to_response(reply: Reply, request_headers: &HeaderMap) -> Response<Full<Bytes>> {
-    let correlation = request_headers
+/// The request's `x-ms-correlation-request-id`, or a new one (ARM answers with one either way).
+fn correlation_of(request_headers: &HeaderMap) -> String {
+    request_headers
         .get("x-ms-correlation-request-id")
         .and_then(|v| v.to_str().ok())
         .map(str::to_string)
-        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string())
+}
+
+fn to_response(reply: Reply, request_headers: &HeaderMap) -> Response<Full<Bytes>> {
     let mut builder = Response::builder()
         .status(reply.status)
-        .header("x-ms-request-id", uuid::Uuid::new_v4().to_string())
-        .header("x-ms-correlation-request-id", correlation)
+        .header("x-ms-request-id", uuid::Uuid::new_v4().to_string());
+    // A handled request already carries the correlation id its Activity Log events name.
+    if !reply
+        .headers
+        .iter()
+        .any(|(k, _)| k.eq_ignore_ascii_case("x-ms-correlation-request-id"))
+    {
+        builder = builder.header(
+            "x-ms-correlation-request-id",
+            correlation_of(request_headers),
+        );
+    }
+    builder = builder
         .header("Cache-Control", "no-cache")
         // ARM's clock: clients (the planner's run lock) compare expiry times against it.
         .header("Date", clock::http_date(clock::now_ms()));
@@ -402,6 +419,12 @@ async fn process(
         }
     }
 
+    let caller = Caller::from_authorization(
+        headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or(""),
+    );
     let class = OpClass::of_method(method);
     let subscription = path
         .split('/')
@@ -409,7 +432,24 @@ async fn process(
         .nth(1)
         .unwrap_or("")
         .to_string();
-    let remaining = match lock(&shared.throttle).take(&subscription, class, clock::now_ms()) {
+    // Resource Graph is a tenant-level service with its own per-user quota, not ARM's
+    // per-subscription buckets; its headers go on every answer, the 429 included.
+    let mut quota = None;
+    let taken = if route == Route::ResourceGraph {
+        quota = lock(&shared.throttle).take_query(&caller.key, clock::now_ms());
+        match quota {
+            Some(q) if q.throttled => {
+                let mut reply =
+                    error_reply(&resource_graph::throttled(q.resets_after_ms.div_ceil(1000)));
+                reply.headers.extend(q.headers());
+                return Outcome::Reply(reply);
+            }
+            _ => Ok(None),
+        }
+    } else {
+        lock(&shared.throttle).take(&subscription, class, clock::now_ms())
+    };
+    let remaining = match taken {
         Ok(remaining) => remaining,
         Err(wait) => {
             let mut err = ArmError::new(
@@ -459,6 +499,17 @@ async fn process(
             .map(|s| s.trim().to_string())
     };
     let now = clock::now_ms();
+    let correlation = correlation_of(headers);
+    let activity = activity::subject(method, &route).map(|subject| {
+        let request = RequestInfo {
+            caller: caller.clone(),
+            correlation_id: correlation.clone(),
+            client_request_id: header("x-ms-client-request-id")
+                .unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
+            method: method.to_string(),
+        };
+        (subject, request)
+    });
     let ctx = Ctx {
         now,
         path,
@@ -470,6 +521,7 @@ async fn process(
         lro_failure,
         lro_duration_ms,
         principal_window_override_ms,
+        activity,
     };
     let (result, snapshot) = {
         let mut state = lock(&shared.state);
@@ -478,7 +530,21 @@ async fn process(
         if let Ok(reply) = result.as_mut() {
             handlers::shape_for_version(route.kind(), &ctx.api_version, reply);
         }
-        (result, state.snapshot())
+        if let Some((subject, request)) = &ctx.activity {
+            let status = match &result {
+                Ok(reply) => reply.status,
+                Err(e) => e.status,
+            };
+            activity::record(&mut state, &ctx, subject, request, status);
+        }
+        // Without a state file nothing reads snapshots: serialising the whole state after every
+        // change would only cost time.
+        let snapshot = if shared.writer.is_some() {
+            state.snapshot()
+        } else {
+            None
+        };
+        (result, snapshot)
     };
     if let (Some(writer), Some((generation, bytes))) = (&shared.writer, snapshot)
         && let Err(e) = writer.persist(generation, bytes).await
@@ -501,5 +567,11 @@ async fn process(
             .headers
             .push((class.header().into(), remaining.to_string()));
     }
+    if let Some(q) = quota {
+        reply.headers.extend(q.headers());
+    }
+    reply
+        .headers
+        .push(("x-ms-correlation-request-id".into(), correlation));
     Outcome::Reply(reply)
 }

@@ -10,6 +10,7 @@ use std::sync::Mutex;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use crate::emulator::activity::{self, Event, RequestInfo, Subject};
 use crate::emulator::error::EmulatorError;
 use crate::emulator::kind::Kind;
 
@@ -69,6 +70,9 @@ pub(crate) struct Operation {
     /// Ended by an abort request (AKS `abort`): status `Canceled`, resource `Canceled`.
     #[serde(default)]
     pub(crate) canceled: bool,
+    /// The request that started it, for the Activity Log event written when it ends.
+    #[serde(default)]
+    pub(crate) activity: Option<(Subject, RequestInfo)>,
 }
 
 impl Operation {
@@ -128,6 +132,9 @@ pub(crate) struct State {
     /// Principal object id (lower-cased) → creation time, for the replication-delay window.
     pub(crate) principals: BTreeMap<String, u64>,
     pub(crate) seq: u64,
+    /// The Activity Log, oldest first (`activity`).
+    #[serde(default)]
+    pub(crate) activity: Vec<Event>,
     /// Parent identity key → time until which a federated-credential write is in flight.
     #[serde(skip)]
     pub(crate) busy_until: BTreeMap<String, u64>,
@@ -227,6 +234,15 @@ impl State {
             op.done = true;
             let op = op.clone();
             self.finish(&op);
+            if let Some((subject, request)) = &op.activity {
+                activity::record_completion(
+                    self,
+                    op.end_ms,
+                    subject,
+                    request,
+                    op.failure.is_some(),
+                );
+            }
         }
         let before = self.operations.len();
         self.operations

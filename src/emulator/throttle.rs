@@ -1,5 +1,9 @@
 //! ARM's per-subscription token buckets (request-limits-and-throttling.md): reads 250 (+25/s),
 //! writes 200 (+10/s), deletes 200 (+10/s), with the remaining-quota headers and 429 + Retry-After.
+//! Azure Resource Graph has its own per-user quota instead (Learn "Guidance for throttled requests
+//! in Azure Resource Graph": "a user can send at most 15 queries within every 5-second window"),
+//! reported on every answer in `x-ms-user-quota-remaining` and `x-ms-user-quota-resets-after`
+//! (hh:mm:ss); `UserQuota` is that window.
 
 use std::collections::HashMap;
 
@@ -11,10 +15,64 @@ pub struct Bucket {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ThrottleConfig {
+    /// Switches ARM's buckets and Resource Graph's user quota together.
     pub enabled: bool,
     pub reads: Bucket,
     pub writes: Bucket,
     pub deletes: Bucket,
+    pub resource_graph: UserQuota,
+}
+
+/// Resource Graph's per-user quota: `queries` per fixed `window_ms` window, the window starting at
+/// the user's first query after the previous one ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UserQuota {
+    pub queries: u32,
+    pub window_ms: u64,
+}
+
+impl Default for UserQuota {
+    fn default() -> Self {
+        UserQuota {
+            queries: 15,
+            window_ms: 5_000,
+        }
+    }
+}
+
+/// What Resource Graph's quota says about one query: remaining queries and time to the reset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct QuotaAnswer {
+    pub(crate) remaining: u32,
+    pub(crate) resets_after_ms: u64,
+    /// The query was refused (429).
+    pub(crate) throttled: bool,
+}
+
+impl QuotaAnswer {
+    /// `x-ms-user-quota-resets-after` in the documented `hh:mm:ss` form, rounded up to a second.
+    pub(crate) fn resets_after(&self) -> String {
+        let secs = self.resets_after_ms.div_ceil(1000);
+        format!(
+            "{:02}:{:02}:{:02}",
+            secs / 3600,
+            (secs % 3600) / 60,
+            secs % 60
+        )
+    }
+
+    pub(crate) fn headers(&self) -> [(String, String); 2] {
+        [
+            (
+                "x-ms-user-quota-remaining".to_string(),
+                self.remaining.to_string(),
+            ),
+            (
+                "x-ms-user-quota-resets-after".to_string(),
+                self.resets_after(),
+            ),
+        ]
+    }
 }
 
 impl Default for ThrottleConfig {
@@ -33,6 +91,7 @@ impl Default for ThrottleConfig {
                 capacity: 200.0,
                 refill_per_second: 10.0,
             },
+            resource_graph: UserQuota::default(),
         }
     }
 }
@@ -74,6 +133,8 @@ impl OpClass {
 pub(crate) struct Throttle {
     config: ThrottleConfig,
     buckets: HashMap<(String, OpClass), (f64, u64)>,
+    /// Resource Graph windows per user: (window start, queries used).
+    windows: HashMap<String, (u64, u32)>,
 }
 
 impl Throttle {
@@ -81,7 +142,35 @@ impl Throttle {
         Throttle {
             config,
             buckets: HashMap::new(),
+            windows: HashMap::new(),
         }
+    }
+
+    /// Counts one Resource Graph query of `user`; `None` when throttling is off.
+    pub(crate) fn take_query(&mut self, user: &str, now_ms: u64) -> Option<QuotaAnswer> {
+        if !self.config.enabled {
+            return None;
+        }
+        let quota = self.config.resource_graph;
+        let window = quota.window_ms.max(1);
+        let entry = self.windows.entry(user.to_string()).or_insert((now_ms, 0));
+        if now_ms >= entry.0.saturating_add(window) {
+            *entry = (now_ms, 0);
+        }
+        let resets_after_ms = entry.0.saturating_add(window).saturating_sub(now_ms);
+        if entry.1 >= quota.queries {
+            return Some(QuotaAnswer {
+                remaining: 0,
+                resets_after_ms,
+                throttled: true,
+            });
+        }
+        entry.1 += 1;
+        Some(QuotaAnswer {
+            remaining: quota.queries - entry.1,
+            resets_after_ms,
+            throttled: false,
+        })
     }
 
     /// Takes one token: `Ok(remaining)` or `Err(retry_after_seconds)`.
@@ -121,7 +210,7 @@ impl Throttle {
 
 #[cfg(test)]
 mod tests {
-    use super::{Bucket, OpClass, Throttle, ThrottleConfig};
+    use super::{Bucket, OpClass, Throttle, ThrottleConfig, UserQuota};
 
     #[test]
     fn bucket_empties_and_refills() {
@@ -134,6 +223,7 @@ mod tests {
             reads: small,
             writes: small,
             deletes: small,
+            resource_graph: UserQuota::default(),
         });
         assert_eq!(t.take("s", OpClass::Read, 0), Ok(Some(1)));
         assert_eq!(t.take("s", OpClass::Read, 0), Ok(Some(0)));
@@ -149,5 +239,37 @@ mod tests {
             "buckets are per subscription"
         );
         assert_eq!(t.take("s", OpClass::Read, 1000), Ok(Some(0)));
+    }
+}
+
+#[cfg(test)]
+mod quota_tests {
+    use super::{Throttle, ThrottleConfig, UserQuota};
+
+    #[test]
+    fn resource_graph_window_counts_down_and_resets() {
+        let mut t = Throttle::new(ThrottleConfig {
+            resource_graph: UserQuota {
+                queries: 2,
+                window_ms: 5_000,
+            },
+            ..ThrottleConfig::default()
+        });
+        let a = t.take_query("u", 1_000).expect("on");
+        assert_eq!((a.remaining, a.throttled), (1, false));
+        assert_eq!(a.resets_after(), "00:00:05");
+        let b = t.take_query("u", 2_500).expect("on");
+        assert_eq!((b.remaining, b.resets_after()), (0, "00:00:04".to_string()));
+        assert!(t.take_query("u", 3_000).expect("on").throttled);
+        assert!(
+            !t.take_query("other", 3_000).expect("on").throttled,
+            "per user"
+        );
+        let after = t.take_query("u", 6_000).expect("on");
+        assert_eq!(
+            (after.remaining, after.throttled),
+            (1, false),
+            "a new window"
+        );
     }
 }

@@ -24,8 +24,11 @@ from azure.mgmt.dns import DnsManagementClient
 from azure.mgmt.loganalytics import LogAnalyticsManagementClient
 from azure.mgmt.msi import ManagedServiceIdentityClient
 from azure.mgmt.network import NetworkManagementClient
+from azure.mgmt.monitor import MonitorManagementClient
 from azure.mgmt.privatedns import PrivateDnsManagementClient
 from azure.mgmt.resource.resources import ResourceManagementClient
+from azure.mgmt.resourcegraph import ResourceGraphClient
+from azure.mgmt.resourcegraph.models import QueryRequest, QueryRequestOptions
 
 SUB = "00000000-0000-0000-0000-000000000000"
 # The emulator's fake tenant (EmulatorConfig::default().tenant_id).
@@ -90,6 +93,9 @@ def main():
     msi = ManagedServiceIdentityClient(cred, SUB, **common)
     auth = AuthorizationManagementClient(cred, SUB, **common)
     aks = ContainerServiceClient(cred, SUB, **common)
+    graph = ResourceGraphClient(cred, **common)
+    monitor = MonitorManagementClient(cred, SUB, **common)
+    started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 60))
     c = Checks()
     rg_id = f"/subscriptions/{SUB}/resourceGroups/{RG}"
 
@@ -250,6 +256,17 @@ def main():
     c.run("role assignment get", lambda: assert_eq(auth.role_assignments.get(acr_id, ra_name).principal_id, kubelet))
     c.run("role assignment list", lambda: assert_eq(len(list(auth.role_assignments.list_for_scope(acr_id))), 1))
 
+    # Azure Resource Graph: the estate in pages, the table format, the quota headers
+    c.run("resource graph pages through the group", lambda: check_graph_pages(graph))
+    c.run("resource graph table format", lambda: check_graph_table(graph))
+    c.run("resource graph invalid query refused (400)", lambda: expect_status(400, lambda: graph.resources(
+        QueryRequest(subscriptions=[SUB], query="Resources | summarize count() by location"))))
+
+    # Activity Log: the writes above, read back through ActivityLogs_List
+    c.run("activity log lists the cluster writes", lambda: check_activity(monitor, started))
+    c.run("activity log without a start time refused (400)", lambda: expect_status(400, lambda: list(
+        monitor.activity_logs.list(filter=f"resourceGroupName eq '{RG}'"))))
+
     # Deletes, each through the SDK's pollers
     c.run("role assignment delete", lambda: auth.role_assignments.delete(acr_id, ra_name))
     c.run("federated credential delete", lambda: msi.federated_identity_credentials.delete(RG, "sdk-id", "sdk-fic"))
@@ -284,6 +301,43 @@ def main():
     strict.wait(timeout=10)
     print(f"{c.passed} passed, {c.failed} failed")
     return 0 if c.failed == 0 else 1
+
+
+def check_graph_pages(graph):
+    query = f"Resources | where resourceGroup =~ '{RG}' | project id, name, type | order by name asc"
+    seen, token, quota = [], None, []
+    hook = lambda response: quota.append(response.http_response.headers.get("x-ms-user-quota-remaining"))
+    for _ in range(20):
+        options = QueryRequestOptions(skip_token=token) if token else QueryRequestOptions(top=3)
+        page = graph.resources(QueryRequest(subscriptions=[SUB], query=query, options=options), raw_response_hook=hook)
+        assert page.result_truncated == "false", page.result_truncated
+        seen.extend(row["name"] for row in page.data)
+        token = page.skip_token
+        if not token:
+            break
+    assert page.total_records == len(seen), (page.total_records, seen)
+    assert seen == sorted(seen), seen
+    assert "sdk-aks" in seen and "sdk-vnet" in seen, seen
+    assert all(q is not None and q.isdigit() for q in quota), quota
+
+
+def check_graph_table(graph):
+    page = graph.resources(QueryRequest(
+        subscriptions=[SUB], query="Resources | where type =~ 'Microsoft.ContainerService/managedClusters' | project name, type",
+        options=QueryRequestOptions(result_format="table")))
+    assert page.data["columns"] == [{"name": "name", "type": "string"}, {"name": "type", "type": "string"}], page.data
+    assert page.data["rows"] == [["sdk-aks", "microsoft.containerservice/managedclusters"]], page.data
+
+
+def check_activity(monitor, started):
+    events = list(monitor.activity_logs.list(
+        filter=f"eventTimestamp ge '{started}' and resourceGroupName eq '{RG}'",
+        select="operationName,status,resourceId,correlationId"))
+    writes = [e for e in events if e.operation_name.value == "Microsoft.ContainerService/managedClusters/write"]
+    assert writes, [e.operation_name.value for e in events][:20]
+    assert {e.status.value for e in writes} >= {"Started", "Succeeded"}, {e.status.value for e in writes}
+    assert all(e.resource_id.endswith("/managedClusters/sdk-aks") for e in writes)
+    assert events[0].caller is None, "only the selected properties"
 
 
 def prop(model, name):
