@@ -950,3 +950,140 @@ fn what_changed_hands_while_apply_waited_is_neither_taken_over_nor_replaced() {
     let flip = cloud.get(&flip, REGISTRY_API).unwrap();
     assert_eq!(flip["location"], "westeurope", "not replaced: {flip}");
 }
+
+#[test]
+fn a_cluster_delete_lists_its_node_resource_group_and_stops_for_what_a_person_put_there() {
+    let cloud = Cloud::start("node-group", None);
+    let applied = apply(&cloud, "tests/lifecycle/race-2.yaml", &[]);
+    assert_eq!(applied.status.code(), Some(0), "{}", text(&applied));
+    let cluster = cloud
+        .get(
+            &format!(
+                "{}/providers/Microsoft.ContainerService/managedClusters/c",
+                group("rg-race")
+            ),
+            CLUSTER_API,
+        )
+        .unwrap();
+    let node_group = group(cluster["properties"]["nodeResourceGroup"].as_str().unwrap());
+    // A static ingress IP someone made in the node resource group (as AKS docs once advised).
+    let ip =
+        format!("{node_group}/providers/Microsoft.Network/publicIPAddresses/ingress-static-ip");
+    cloud.put(
+        &ip,
+        "2025-09-01",
+        json!({"location": "westeurope", "sku": {"name": "Standard"},
+               "properties": {"publicIPAllocationMethod": "Static"}, "tags": {"team": "web"}}),
+    );
+    // race-1.yaml is the same stack without the cluster: its plan deletes it.
+    let refused = cloud.azplan(&["plan", "tests/lifecycle/race-1.yaml"]);
+    let out = text(&refused);
+    assert_eq!(refused.status.code(), Some(1), "{out}");
+    assert!(out.contains("azplan::plan::takes_unowned"), "{out}");
+    assert!(out.contains("ingress-static-ip"), "{out}");
+
+    assert!(cloud.send(azure_core::http::Method::Delete, &ip, "2025-09-01") < 300);
+    let plan = cloud.azplan(&["plan", "tests/lifecycle/race-1.yaml", "--format", "json"]);
+    assert_eq!(plan.status.code(), Some(0), "{}", text(&plan));
+    let plan: serde_json::Value = serde_json::from_slice(&plan.stdout).unwrap();
+    let with_cluster: Vec<String> = plan["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| {
+            c["goes_with"]
+                .as_str()
+                .is_some_and(|g| g.ends_with("managedClusters/c"))
+        })
+        .map(|c| c["id"].as_str().unwrap().to_ascii_lowercase())
+        .collect();
+    assert!(
+        with_cluster.contains(&node_group.to_ascii_lowercase()),
+        "the node resource group is listed: {with_cluster:?}"
+    );
+    assert!(
+        with_cluster
+            .iter()
+            .any(|id| id.contains("/userassignedidentities/")),
+        "its kubelet identity too: {with_cluster:?}"
+    );
+    let applied = apply(&cloud, "tests/lifecycle/race-1.yaml", &["--allow-destroy"]);
+    assert_eq!(applied.status.code(), Some(0), "{}", text(&applied));
+}
+
+#[test]
+fn what_the_stack_owns_outside_its_groups_is_still_found_and_revoked() {
+    let cloud = Cloud::start("outside", None);
+    cloud.put(
+        &group("rg-shared"),
+        GROUP_API,
+        json!({"location": "westeurope"}),
+    );
+    let applied = apply(&cloud, "tests/lifecycle/outside-1.yaml", &[]);
+    assert_eq!(applied.status.code(), Some(0), "{}", text(&applied));
+    let plan = cloud.azplan(&["plan", "tests/lifecycle/outside-2.yaml", "--format", "json"]);
+    assert_eq!(plan.status.code(), Some(0), "{}", text(&plan));
+    let plan: serde_json::Value = serde_json::from_slice(&plan.stdout).unwrap();
+    let deleted: Vec<&str> = plan["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["action"] == "delete")
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert!(
+        deleted
+            .iter()
+            .any(|id| id.to_ascii_lowercase().starts_with(&format!(
+                "{}/providers/microsoft.authorization/roleassignments/",
+                group("rg-shared").to_ascii_lowercase()
+            ))),
+        "the grant on the other team's group is revoked: {deleted:?}"
+    );
+    let applied = apply(
+        &cloud,
+        "tests/lifecycle/outside-2.yaml",
+        &["--allow-destroy"],
+    );
+    assert_eq!(applied.status.code(), Some(0), "{}", text(&applied));
+    let again = cloud.azplan(&[
+        "plan",
+        "tests/lifecycle/outside-2.yaml",
+        "--detailed-exitcode",
+    ]);
+    assert_eq!(again.status.code(), Some(0), "{}", text(&again));
+}
+
+#[test]
+fn a_zone_keeps_the_records_others_wrote_and_is_not_deleted_with_them() {
+    let cloud = Cloud::start("zone-records", None);
+    let applied = apply(&cloud, "tests/lifecycle/zone-1.yaml", &[]);
+    assert_eq!(applied.status.code(), Some(0), "{}", text(&applied));
+    let zone = format!(
+        "{}/providers/Microsoft.Network/privateDnsZones/corp.internal",
+        group("rg-zone")
+    );
+    let record = format!("{zone}/A/db");
+    cloud.put(
+        &record,
+        "2024-06-01",
+        json!({"properties": {"ttl": 3600, "aRecords": [{"ipv4Address": "10.0.0.4"}]}}),
+    );
+    // Records are someone else's: a plan with the zone is clean, and never deletes them.
+    let clean = cloud.azplan(&["plan", "tests/lifecycle/zone-1.yaml", "--detailed-exitcode"]);
+    assert_eq!(clean.status.code(), Some(0), "{}", text(&clean));
+    // Dropping the zone would take the record: refused, naming it.
+    let refused = cloud.azplan(&["plan", "tests/lifecycle/zone-2.yaml"]);
+    let out = text(&refused);
+    assert_eq!(refused.status.code(), Some(1), "{out}");
+    assert!(
+        out.contains("azplan::plan::takes_unowned") && out.contains("A/db"),
+        "{out}"
+    );
+    assert!(cloud.get(&record, "2024-06-01").is_some());
+    // Once the record is gone, the zone goes, its SOA listed with it.
+    assert!(cloud.send(azure_core::http::Method::Delete, &record, "2024-06-01") < 300);
+    let applied = apply(&cloud, "tests/lifecycle/zone-2.yaml", &["--allow-destroy"]);
+    assert_eq!(applied.status.code(), Some(0), "{}", text(&applied));
+    assert!(cloud.get(&zone, "2024-06-01").is_none());
+}

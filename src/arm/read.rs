@@ -63,6 +63,12 @@ enum Read {
     Contents {
         group: String,
     },
+    /// A DNS zone's record sets: a type the emulator may not serve for public zones, so a
+    /// "not served" answer reads as none.
+    RecordSets {
+        path: String,
+        api_version: &'static str,
+    },
 }
 
 /// The generic LIST of a group's contents (top-level resources of every type).
@@ -236,6 +242,60 @@ pub async fn read_live(client: Arc<ArmClient>, stack: &Stack) -> Result<LiveStat
     // Wave 3: children of every parent found, and of the top-level resources inside groups
     // a delete may take (so the plan lists the subnets, pools and credentials that go too).
     let mut reads = Vec::new();
+    // A cluster's delete or replacement takes its node resource group whole: for every cluster
+    // the stack owns, what that group holds (and the role assignments in it) is read too.
+    let cluster_type = Kind::Cluster.def().arm[0].path;
+    let node_groups: BTreeSet<String> = live
+        .iter()
+        .filter(|(_, body)| {
+            body.get("type")
+                .and_then(Value::as_str)
+                .is_some_and(|t| t.eq_ignore_ascii_case(cluster_type))
+                && body
+                    .get("tags")
+                    .and_then(|t| t.get(kinds::OWNER_TAG))
+                    .and_then(Value::as_str)
+                    == Some(stack.name.as_str())
+        })
+        .filter_map(|(_, body)| kinds::cluster::live_node_resource_group(body))
+        .map(|name| format!("{subscription}/resourceGroups/{name}"))
+        .filter(|id| existing_groups.contains(&id.to_ascii_lowercase()))
+        .collect();
+    // A zone's delete takes its record sets (external-dns's, a person's): read them for every
+    // zone the stack owns, so the plan can list them and stop for them.
+    let zone_types: Vec<&str> = Kind::DnsZone.def().arm.iter().map(|t| t.path).collect();
+    let zones: Vec<String> = live
+        .iter()
+        .filter(|(_, body)| {
+            body.get("type")
+                .and_then(Value::as_str)
+                .is_some_and(|t| zone_types.iter().any(|z| z.eq_ignore_ascii_case(t)))
+                && body
+                    .get("tags")
+                    .and_then(|t| t.get(kinds::OWNER_TAG))
+                    .and_then(Value::as_str)
+                    == Some(stack.name.as_str())
+        })
+        .filter_map(|(_, body)| body.get("id").and_then(Value::as_str).map(str::to_string))
+        .collect();
+    for zone in zones {
+        let api_version = if zone.to_ascii_lowercase().contains("/privatednszones/") {
+            kinds::private_dns_zone_type().api_version
+        } else {
+            Kind::DnsZone.def().arm[0].api_version
+        };
+        reads.push(Read::RecordSets {
+            path: kinds::dns_zone::record_sets_path(&zone),
+            api_version,
+        });
+    }
+    for group in node_groups {
+        reads.push(Read::List {
+            path: role_assignments_path(&group),
+            api_version: kinds::role_assignment_type().api_version,
+        });
+        reads.push(Read::Contents { group });
+    }
     let in_groups = live.all_group_contents().filter_map(|body| {
         let id = body.get("id").and_then(Value::as_str)?;
         (live.get(id).is_none()).then(|| (id.to_ascii_lowercase(), body))
@@ -262,16 +322,77 @@ pub async fn read_live(client: Arc<ArmClient>, stack: &Stack) -> Result<LiveStat
             }
         }
     }
-    for (_, result) in run(&client, reads).await {
-        match result {
-            Ok(items) => {
+    for (read, result) in run(&client, reads).await {
+        match (read, result) {
+            (Read::Contents { group }, Ok(items)) => live.set_group_contents(&group, items),
+            (_, Ok(items)) => {
                 for item in items {
                     live.insert(item);
                 }
             }
+            (
+                Read::RecordSets { .. },
+                Err(ArmError::Service {
+                    status: 404 | 501, ..
+                }),
+            ) => {}
+            (_, Err(e)) => errors.push(e),
+        }
+    }
+    // Wave 3b: what the stack owns outside the groups it declares (a registry in an `existing:`
+    // group, a role assignment on another team's group): found by its mark, so that it is
+    // deleted when the spec drops it. One tag-filtered LIST of the subscription's resources
+    // and one LIST of its role assignments; where the credential may not read the whole
+    // subscription, a warning says what cannot be found.
+    let owned_elsewhere = vec![
+        Read::List {
+            path: format!(
+                "{subscription}/resources?$filter=tagName eq '{}' and tagValue eq '{}'",
+                kinds::OWNER_TAG,
+                stack.name
+            ),
+            api_version: generic_list_api_version(),
+        },
+        Read::List {
+            path: role_assignments_path(&subscription),
+            api_version: kinds::role_assignment_type().api_version,
+        },
+    ];
+    let marker = format!("{}{} ", kinds::OWNER_PREFIX, stack.name);
+    for (read, result) in run(&client, owned_elsewhere).await {
+        match result {
+            Ok(items) => {
+                for item in items {
+                    let id = item.get("id").and_then(Value::as_str).unwrap_or_default();
+                    let is_assignment = id.to_ascii_lowercase().contains(&format!(
+                        "/providers/{}/",
+                        kinds::role_assignment_type().path.to_ascii_lowercase()
+                    ));
+                    let owned = if is_assignment {
+                        item.pointer("/properties/description")
+                            .and_then(Value::as_str)
+                            .is_some_and(|d| d.starts_with(&marker))
+                    } else {
+                        true
+                    };
+                    if owned && live.get(id).is_none() {
+                        live.insert(item);
+                    }
+                }
+            }
+            Err(ArmError::Service { status: 403, .. }) => {
+                let what = match read {
+                    Read::List { path, .. } => path,
+                    _ => String::new(),
+                };
+                tracing::warn!(
+                    "cannot read {what}: resources this stack owns outside its resource groups are not found (needs Reader on the subscription)"
+                );
+            }
             Err(e) => errors.push(e),
         }
     }
+
     // Wave 4: the upgrade offer of each cluster whose Kubernetes version the spec changes (the
     // plan checks the new version against it).
     let mut reads = Vec::new();
@@ -335,6 +456,7 @@ async fn run(client: &Arc<ArmClient>, reads: Vec<Read>) -> Vec<ReadResult> {
                     .get(id, api_version)
                     .await
                     .map(|b| b.into_iter().collect()),
+                Read::RecordSets { path, api_version } => client.list(path, api_version).await,
                 Read::Contents { group } => {
                     client
                         .list(&contents_path(group), generic_list_api_version())

@@ -87,3 +87,43 @@ impl Builder<'_> {
         }
     }
 }
+
+/// Where a zone's record sets are listed: Private DNS `RecordSets_List` (`{zone}/ALL`) and
+/// DNS `RecordSets_ListAllByDnsZone` (`{zone}/all`).
+pub fn record_sets_path(zone_id: &str) -> String {
+    if zone_id.to_ascii_lowercase().contains("/privatednszones/") {
+        format!("{zone_id}/ALL")
+    } else {
+        format!("{zone_id}/all")
+    }
+}
+
+/// Whether a DNS record set is the zone's own, which a zone has from its creation and loses
+/// with it: the SOA record and, for public zones, the NS record at the apex `@` (Learn "Azure
+/// DNS zones and records": "SOA and NS records at the zone apex are created automatically").
+/// Every other record was written by someone (external-dns, a person) and is not azplan's.
+pub fn zone_own_record(record: &Value) -> bool {
+    let id = record.get("id").and_then(Value::as_str).unwrap_or_default();
+    let mut parts = id.rsplit('/');
+    let name = parts.next().unwrap_or_default();
+    let record_type = parts.next().unwrap_or_default();
+    name == "@"
+        && (record_type.eq_ignore_ascii_case("SOA") || record_type.eq_ignore_ascii_case("NS"))
+}
+
+/// Whether an ID is a record set of a (public or private) DNS zone:
+/// `…/{dnsZones|privateDnsZones}/{zone}/{record type}/{name}`.
+pub fn is_record_set(id: &str) -> bool {
+    const TYPES: [&str; 10] = [
+        "a", "aaaa", "caa", "cname", "mx", "ns", "ptr", "soa", "srv", "txt",
+    ];
+    let lower = id.to_ascii_lowercase();
+    let Some(at) = lower
+        .find("/providers/microsoft.network/privatednszones/")
+        .or_else(|| lower.find("/providers/microsoft.network/dnszones/"))
+    else {
+        return false;
+    };
+    let parts: Vec<&str> = lower[at..].split('/').filter(|s| !s.is_empty()).collect();
+    parts.len() == 6 && TYPES.contains(&parts[4])
+}

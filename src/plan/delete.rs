@@ -223,6 +223,11 @@ pub(super) fn list_what_goes_with(
             unowned.entry(t).or_default().push(original.to_string());
             continue;
         }
+        // A zone's records go with it; only its own SOA/NS at the apex are the zone's.
+        if kinds::dns_zone::is_record_set(original) && !kinds::dns_zone::zone_own_record(body) {
+            unowned.entry(t).or_default().push(original.to_string());
+            continue;
+        }
         if changes[t].action == Action::Replace {
             // What a replacement takes comes back only if the spec declares it; the plan
             // lists replaced children on their own.
@@ -241,6 +246,76 @@ pub(super) fn list_what_goes_with(
         );
         change.goes_with = Some(goes_with);
         added.push(change);
+    }
+    // A cluster takes its node resource group with it, whole (AKS deletes it with the
+    // cluster): everything there is listed; what neither AKS nor this stack made stops it.
+    let cluster_type = kinds::Kind::Cluster.def().arm[0].path;
+    let listed: BTreeSet<String> = changes
+        .iter()
+        .chain(added.iter())
+        .map(|c| c.id.to_ascii_lowercase())
+        .collect();
+    let mut node_groups = Vec::new();
+    for (t, change) in changes.iter().enumerate() {
+        if !matches!(change.action, Action::Delete | Action::Replace)
+            || !change.arm_type.eq_ignore_ascii_case(cluster_type)
+        {
+            continue;
+        }
+        let Some(cluster) = live.get(&change.id) else {
+            continue;
+        };
+        let Some(name) = kinds::cluster::live_node_resource_group(cluster) else {
+            continue;
+        };
+        let Some(cluster_id) = ResourceId::parse(&change.id) else {
+            continue;
+        };
+        let group_id = format!(
+            "/subscriptions/{}/resourceGroups/{name}",
+            cluster_id.subscription()
+        );
+        let Some(group) = live.get(&group_id) else {
+            continue;
+        };
+        let items = inside(live, &group_id);
+        for item in &items {
+            let ours = owner_of(item.body).is_some_and(|o| o == stack.name)
+                || kinds::cluster::made_by_cluster(cluster, item.body);
+            if !ours {
+                unowned.entry(t).or_default().push(item.id.clone());
+            }
+        }
+        node_groups.push((
+            t,
+            group_id,
+            group.clone(),
+            items
+                .iter()
+                .map(|i| (i.id.clone(), i.arm_type.clone(), i.body.clone()))
+                .collect::<Vec<_>>(),
+        ));
+    }
+    for (t, group_id, group, items) in node_groups {
+        let with = changes[t].address.clone();
+        let mut goes = |id: &str, arm_type: &str, body: &Value| {
+            if listed.contains(&id.to_ascii_lowercase()) {
+                return;
+            }
+            let mut change = delete_change(
+                format!("(not in spec) {}", short_name(id)),
+                arm_type.to_string(),
+                id.to_string(),
+                format!("AKS deletes it with {with}'s node resource group"),
+                body,
+            );
+            change.goes_with = Some(with.clone());
+            added.push(change);
+        };
+        goes(&group_id, kinds::resource_group_type().path, &group);
+        for (id, arm_type, body) in &items {
+            goes(id, arm_type, body);
+        }
     }
     changes.extend(added);
     unowned

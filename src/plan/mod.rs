@@ -321,12 +321,12 @@ pub enum PlanError {
         reason: String,
     },
     #[error(
-        "{address} would be {action}, and ARM would delete with it role assignments this stack does not own: {what}"
+        "{address} would be {action}, and Azure would delete with it what this stack does not own: {what}"
     )]
     #[diagnostic(
         code(azplan::plan::takes_unowned),
         help(
-            "remove those role assignments first (or mark them as this stack's), then plan again; no flag overrides this"
+            "move or remove those first (role assignments scoped to it; resources a person put in a cluster's node resource group), then plan again; no flag overrides this"
         )
     )]
     TakesUnowned {
@@ -569,9 +569,12 @@ fn deletions(
             continue;
         }
         let owned = owner_of(body).is_some_and(|o| o == stack.name);
+        // Only children of kinds azplan manages (subnets, pools, credentials): a zone's record
+        // sets are someone else's, read only so that a zone's delete can list them.
         let orphan_child = ResourceId::parse(id)
             .and_then(|id| id.parent())
-            .is_some_and(|parent| parents.contains(&parent.to_string().to_ascii_lowercase()));
+            .is_some_and(|parent| parents.contains(&parent.to_string().to_ascii_lowercase()))
+            && resource_type(Some(body)).is_some_and(|t| kinds::manages_type(&t));
         if !owned && !orphan_child {
             continue;
         }

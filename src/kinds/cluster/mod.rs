@@ -503,3 +503,83 @@ pub fn outputs(ctx: &Context<'_>, resource: &Resource, body: &Value) -> Vec<(Str
     ));
     out
 }
+
+/// The node resource group a live cluster answers with (AKS creates and deletes it with the
+/// cluster: "the node resource group is deleted with the cluster", Learn "Node resource group").
+pub fn live_node_resource_group(cluster: &Value) -> Option<&str> {
+    cluster
+        .get("properties")?
+        .get("nodeResourceGroup")?
+        .as_str()
+        .filter(|name| !name.is_empty())
+}
+
+/// Whether something in a cluster's node resource group is the cluster's own, which its delete
+/// may take: a resource AKS or Kubernetes made (AKS tags its node resources `aks-managed-*`;
+/// the Azure cloud provider and CSI drivers tag theirs `k8s-azure-*` / `kubernetes.io-*`), one of
+/// the cluster's own identities (kubelet, add-ons), or a role assignment to one of them. A
+/// resource a person put there (a static ingress IP, a disk) is none of these.
+pub fn made_by_cluster(cluster: &Value, item: &Value) -> bool {
+    const MADE_BY_AKS: &[&str] = &[
+        "aks-managed-",
+        "k8s-azure-",
+        "kubernetes.io-",
+        "kubernetes-",
+    ];
+    let tagged = item
+        .get("tags")
+        .and_then(Value::as_object)
+        .is_some_and(|tags| {
+            tags.keys().any(|k| {
+                let k = k.to_ascii_lowercase();
+                MADE_BY_AKS.iter().any(|p| k.starts_with(p))
+            })
+        });
+    if tagged {
+        return true;
+    }
+    // The cluster's identities: kubelet (identityProfile) and add-ons, by resource ID and by
+    // object ID, and the control plane's principal.
+    let props = cluster.get("properties");
+    let mut identities: Vec<&Value> = Vec::new();
+    if let Some(profile) = props
+        .and_then(|p| p.get("identityProfile"))
+        .and_then(Value::as_object)
+    {
+        identities.extend(profile.values());
+    }
+    if let Some(addons) = props
+        .and_then(|p| p.get("addonProfiles"))
+        .and_then(Value::as_object)
+    {
+        identities.extend(addons.values().filter_map(|a| a.get("identity")));
+    }
+    let field = |v: &Value, key: &str| {
+        v.get(key)
+            .and_then(Value::as_str)
+            .map(str::to_ascii_lowercase)
+    };
+    let resource_ids: Vec<String> = identities
+        .iter()
+        .filter_map(|i| field(i, "resourceId"))
+        .collect();
+    let mut object_ids: Vec<String> = identities
+        .iter()
+        .filter_map(|i| field(i, "objectId"))
+        .collect();
+    if let Some(principal) = cluster
+        .get("identity")
+        .and_then(|i| field(i, "principalId"))
+    {
+        object_ids.push(principal);
+    }
+    let id = field(item, "id").unwrap_or_default();
+    if resource_ids.contains(&id) {
+        return true;
+    }
+    let principal = item
+        .get("properties")
+        .and_then(|p| field(p, "principalId"))
+        .unwrap_or_default();
+    !principal.is_empty() && object_ids.contains(&principal)
+}
