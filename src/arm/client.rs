@@ -131,7 +131,20 @@ impl ArmClient {
     pub async fn list(&self, path: &str, api_version: &str) -> Result<Vec<Value>, ArmError> {
         let mut url = self.url(path, api_version)?;
         let mut items = Vec::new();
+        // A service that answers with its own nextLink again (or pages without end) must not
+        // keep a run reading and growing: each link once, and at most this many pages.
+        const MAX_PAGES: usize = 10_000;
+        let mut seen = std::collections::HashSet::new();
         loop {
+            if !seen.insert(url.to_string()) || seen.len() > MAX_PAGES {
+                return Err(ArmError::Response {
+                    operation: "list".into(),
+                    resource: path.into(),
+                    message: format!(
+                        "paging does not end (a nextLink repeats, or more than {MAX_PAGES} pages)"
+                    ),
+                });
+            }
             let response = self.send(Method::Get, url, None, "list", path).await?;
             if response.status == 404 {
                 return Ok(items);

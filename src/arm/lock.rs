@@ -384,33 +384,42 @@ impl Lock {
                 }
                 holder.heartbeat = last_date.clone();
                 let current = task_etag.lock().await.clone();
-                let renewed = task_client
-                    .send_if(
+                let sent_at = tokio::time::Instant::now();
+                // A renewal that hangs counts as failed once the next one is due.
+                let renewed = tokio::time::timeout(
+                    every,
+                    task_client.send_if(
                         Method::Put,
                         url.clone(),
                         Some(&holder.body()),
                         &[("if-match", current)],
                         "renew the lock",
                         &id,
-                    )
-                    .await;
+                    ),
+                )
+                .await;
                 match renewed {
-                    Ok(response) => {
+                    Ok(Ok(response)) => {
                         if let Some(etag) = etag_of(&response) {
                             *task_etag.lock().await = etag;
                         }
                         if let Some(date) = response.date {
                             last_date = date;
                         }
-                        last_success = tokio::time::Instant::now();
+                        // The heartbeat written is the Date of the previous answer: count the
+                        // lock as renewed from when this request left, not when it came back.
+                        last_success = sent_at;
                     }
-                    Err(e) if matches!(status_of(&e), Some(412 | 404)) => {
+                    Ok(Err(e)) if matches!(status_of(&e), Some(412 | 404)) => {
                         let _ = lost_tx.send(true);
                         return;
                     }
-                    // A passing failure: try again, unless the lock may have expired meanwhile.
-                    Err(_) if last_success.elapsed() < holder.expires_after => {}
-                    Err(_) => {
+                    // A passing failure: try again while a contender still sees the lock alive.
+                    // A contender judges by the heartbeat written, which lags by one interval:
+                    // past half the expiry this run stops itself, well before anyone else may
+                    // take over.
+                    _ if last_success.elapsed() < holder.expires_after / 2 => {}
+                    _ => {
                         let _ = lost_tx.send(true);
                         return;
                     }
