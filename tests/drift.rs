@@ -114,6 +114,19 @@ fn changes_behind_azplans_back_are_reported_each_in_its_class() {
         edited[0]["changes"][0]["path"],
         "properties.adminUserEnabled"
     );
+    // Who changed it and when, from the Activity Log: the edit, not azplan's own create.
+    let by = &edited[0]["changed_by"];
+    assert!(
+        by["operation"]
+            .as_str()
+            .is_some_and(|o| o.eq_ignore_ascii_case("Microsoft.ContainerRegistry/registries/write")),
+        "{by}"
+    );
+    assert!(by["caller"].as_str().is_some_and(|c| !c.is_empty()), "{by}");
+    assert!(
+        by["when"].as_str().is_some_and(|w| w.starts_with("20")),
+        "{by}"
+    );
 
     // An out-of-band delete: missing.
     let identity = format!(
@@ -124,6 +137,16 @@ fn changes_behind_azplans_back_are_reported_each_in_its_class() {
     let (code, findings) = drift(&cloud, &[STACK]);
     assert_eq!(code, Some(2));
     assert_eq!(classes_of(&findings, "identity/app"), ["missing"]);
+    let gone = findings
+        .iter()
+        .find(|f| f["address"] == "identity/app")
+        .unwrap();
+    assert!(
+        gone["changed_by"]["operation"]
+            .as_str()
+            .is_some_and(|o| o.to_ascii_lowercase().ends_with("/delete")),
+        "the out-of-band delete is named: {gone}"
+    );
 
     // The markdown report is an issue body with one row per finding.
     let md = cloud.azplan(&[
