@@ -1,6 +1,6 @@
 //! The CI examples under examples/ci are well-formed workflows, and every azplan command in them
 //! is one the binary accepts (subcommand and flags), so they cannot rot as the CLI changes.
-//! (actionlint checks GitHub's own rules in `.ci/run` where it can be installed.)
+//! (actionlint checks GitHub's own rules in `.ci/run`.)
 
 use std::path::{Path, PathBuf};
 
