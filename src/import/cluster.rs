@@ -6,8 +6,10 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
+use super::importer::Importer;
+use super::marks::{at, text_at};
 use super::select::Found;
-use super::spec::{Importer, SpecEntry, at, group_of, strings, tags_map, text_at};
+use super::spec::{SpecEntry, group_of, strings, tags_map};
 use super::yaml_out::{Map, Y};
 use crate::id::ResourceId;
 use crate::kind::Kind;

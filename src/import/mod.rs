@@ -5,6 +5,8 @@
 //! resource's `raw:` with a comment, until the plan is clean (or nothing more can be done).
 
 mod cluster;
+mod importer;
+mod marks;
 mod names;
 pub mod read;
 mod select;
@@ -16,8 +18,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
+use importer::Importer;
 pub use select::Selection;
-use spec::{Importer, SpecEntry};
+use spec::SpecEntry;
 use yaml_out::{Map, Y};
 
 use crate::kind::Kind;
@@ -187,8 +190,8 @@ fn owner(f: &select::Found) -> Option<String> {
         .and_then(Value::as_str)
         .map(str::to_string)
         .or_else(|| {
-            let d = spec::text_at(&f.body, "properties.description")?;
-            names::ownership_mark(d).map(|(s, _, _)| s)
+            let d = marks::text_at(&f.body, "properties.description")?;
+            marks::ownership_mark(d).map(|(s, _, _)| s)
         })
 }
 

@@ -10,8 +10,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
+use super::importer::Importer;
+use super::marks::{CLUSTER_PRINCIPALS, at, ownership_mark, text_at};
 use super::select::Found;
-use super::spec::{Importer, at, text_at};
 use crate::id::ResourceId;
 use crate::kind::Kind;
 
@@ -44,19 +45,6 @@ pub fn candidates(name: &str) -> Vec<String> {
         }
     }
     out
-}
-
-/// The stack and address of an ownership mark: `azplan-stack:STACK roleAssignment/KEY[: text]`
-/// → (stack, key, text).
-pub fn ownership_mark(description: &str) -> Option<(String, String, Option<String>)> {
-    let rest = description.strip_prefix(crate::kinds::OWNER_PREFIX)?;
-    let (stack, rest) = rest.split_once(' ')?;
-    let rest = rest.strip_prefix("roleAssignment/")?;
-    let (key, text) = match rest.split_once(": ") {
-        Some((key, text)) => (key, Some(text.to_string())),
-        None => (rest, None),
-    };
-    Some((stack.to_string(), key.trim().to_string(), text))
 }
 
 impl Importer<'_> {
@@ -285,43 +273,6 @@ impl Importer<'_> {
         }
     }
 }
-
-/// A role assignment that a cluster setting derives (AcrPull for an attached registry, DNS Zone
-/// Contributor for app routing): it comes back as that setting.
-#[derive(Debug, Default)]
-pub(super) struct Folded {
-    /// Per cluster ID: the registries (references) it pulls from.
-    pub attached: BTreeMap<String, Vec<String>>,
-    /// Per cluster ID: the lower-cased zone IDs app routing was granted.
-    pub dns_granted: BTreeMap<String, BTreeSet<String>>,
-    /// Role assignment IDs that are folded.
-    pub ids: BTreeSet<String>,
-}
-
-/// Where a cluster's identities show their object IDs, by principal facet.
-pub(super) const CLUSTER_PRINCIPALS: [(&str, &str); 6] = [
-    (
-        "kubelet",
-        "properties.identityProfile.kubeletidentity.objectId",
-    ),
-    ("controlPlane", "identity.principalId"),
-    (
-        "appRouting",
-        "properties.ingressProfile.webAppRouting.identity.objectId",
-    ),
-    (
-        "monitoring",
-        "properties.addonProfiles.omsagent.identity.objectId",
-    ),
-    (
-        "virtualNodes",
-        "properties.addonProfiles.aciConnectorLinux.identity.objectId",
-    ),
-    (
-        "azurePolicy",
-        "properties.addonProfiles.azurepolicy.identity.objectId",
-    ),
-];
 
 /// A role assignment's (scope, role GUID, principal ID, name).
 pub(super) fn ra_parts(ra: &Found) -> Option<(String, String, String, String)> {

@@ -189,14 +189,14 @@ fn add_assignments_of_principals(live: &LiveState, selected: &mut Selected) {
     for f in selected.found.values() {
         let paths: Vec<&str> = match f.kind {
             Kind::Identity => vec!["properties.principalId"],
-            Kind::Cluster => super::names::CLUSTER_PRINCIPALS
+            Kind::Cluster => super::marks::CLUSTER_PRINCIPALS
                 .iter()
                 .map(|(_, p)| *p)
                 .collect(),
             _ => continue,
         };
         for path in paths {
-            if let Some(p) = super::spec::text_at(&f.body, path) {
+            if let Some(p) = super::marks::text_at(&f.body, path) {
                 principals.insert(p.to_ascii_lowercase());
             }
         }
@@ -219,13 +219,13 @@ fn add_assignments_of_principals(live: &LiveState, selected: &mut Selected) {
         };
         let is_assignment =
             ResourceId::parse(id).is_some_and(|i| i.arm_type().eq_ignore_ascii_case(ra_type));
-        let held = super::spec::text_at(body, "properties.principalId")
+        let held = super::marks::text_at(body, "properties.principalId")
             .is_some_and(|p| principals.contains(&p.to_ascii_lowercase()));
         if !is_assignment || !held {
             continue;
         }
-        let description = super::spec::text_at(body, "properties.description").unwrap_or_default();
-        let ours = match super::names::ownership_mark(description) {
+        let description = super::marks::text_at(body, "properties.description").unwrap_or_default();
+        let ours = match super::marks::ownership_mark(description) {
             Some((stack, _, _)) => owners.contains(&stack),
             None => true,
         };

@@ -7,22 +7,15 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::names::{self, Folded, ra_parts};
+use super::importer::Importer;
+use super::marks::{self, Folded, at, text_at};
+use super::names::{self, ra_parts};
 use super::select::Found;
 use super::yaml_out::{Map, Y};
 use crate::id::ResourceId;
 use crate::kind::{self, Kind};
 use crate::kinds::OWNER_TAG;
 use crate::live::LiveState;
-
-/// A value at a dotted path of a body.
-pub(super) fn at<'v>(body: &'v Value, path: &str) -> Option<&'v Value> {
-    crate::plan::lookup(body, path).filter(|v| !v.is_null())
-}
-
-pub(super) fn text_at<'v>(body: &'v Value, path: &str) -> Option<&'v str> {
-    at(body, path).and_then(Value::as_str)
-}
 
 fn bool_at(body: &Value, path: &str) -> Option<bool> {
     match at(body, path)? {
@@ -47,29 +40,6 @@ pub(super) struct SpecEntry {
     /// Child entries (subnets, node pools, credentials): (name, address, map).
     pub children: Vec<(String, String, Map)>,
     pub comment: Vec<String>,
-}
-
-pub(super) struct Importer<'a> {
-    pub live: &'a LiveState,
-    pub found: &'a BTreeMap<String, Found>,
-    pub stack: String,
-    pub subscription: String,
-    pub location: Option<String>,
-    /// Lower-cased ID of the stack's default group.
-    pub default_group: Option<String>,
-    pub common_tags: BTreeMap<String, String>,
-    /// Lower-cased ID → key, for top-level resources and role assignments.
-    pub keys: BTreeMap<String, String>,
-    /// Lower-cased ID → key of an `existing:` entry, with the ID as live state spells it.
-    pub existing: BTreeMap<String, (String, String)>,
-    pub folded: Folded,
-    /// The node subnet found among a cluster's pools, for its `network.subnet`.
-    pub pending_subnet: Option<String>,
-    /// `resourceGroup:` of the stack.
-    pub default_group_ref: Option<String>,
-    /// Per address: settings the spec has no field for, written with `raw:` (path → value).
-    pub captured: BTreeMap<String, BTreeMap<String, Value>>,
-    pub notes: Vec<String>,
 }
 
 impl<'a> Importer<'a> {
@@ -482,7 +452,7 @@ impl<'a> Importer<'a> {
             }
         };
         let description = text_at(&f.body, "properties.description").unwrap_or_default();
-        let text = match names::ownership_mark(description) {
+        let text = match marks::ownership_mark(description) {
             Some((_, _, text)) => text,
             None => (!description.is_empty()).then(|| description.to_string()),
         };

@@ -187,14 +187,14 @@ fn same(value: &Value, default: &str) -> bool {
 pub(super) fn captured(kind: Kind, body: &Value) -> Vec<(String, Value)> {
     let mut out = Vec::new();
     for setting in SETTINGS.iter().filter(|s| s.kind == kind) {
-        let Some(value) = super::spec::at(body, setting.path) else {
+        let Some(value) = super::marks::at(body, setting.path) else {
             continue;
         };
         let write = match setting.when {
             Present => !matches!(value, Value::Object(m) if m.is_empty()),
             Not(default) => !same(value, default),
             FieldNot(field, default) => {
-                super::spec::at(value, field).is_some_and(|v| !same(v, default))
+                super::marks::at(value, field).is_some_and(|v| !same(v, default))
             }
         };
         if write {
