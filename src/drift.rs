@@ -128,7 +128,13 @@ impl Report {
 pub fn classify(stack: &Stack, plan: &Plan, errors: &[PlanError], live: &LiveState) -> StackDrift {
     let mut findings = Vec::new();
     let ctx = Context { stack, live };
-    for change in &plan.changes {
+    // A resource the plan is refused for is a conflict, not drift that apply would set back.
+    let refused: BTreeSet<String> = errors.iter().map(error_address).collect();
+    for change in plan
+        .changes
+        .iter()
+        .filter(|c| !refused.contains(&c.address))
+    {
         let state = change.state.as_deref();
         let class = match change.action {
             Action::NoOp | Action::Read => None,
@@ -262,8 +268,8 @@ fn housekeeping(resource: &crate::model::Resource, body: &Value) -> Vec<Property
             {
                 out.push(PropertyChange {
                     path: "properties.count".into(),
-                    before: Some(Value::from(count)),
-                    after: live.clone(),
+                    before: Some(live.clone()),
+                    after: Value::from(count),
                     forces_replacement: false,
                 });
             }
@@ -299,11 +305,12 @@ fn housekeeping(resource: &crate::model::Resource, body: &Value) -> Vec<Property
     out
 }
 
+/// As plan changes read: `before` what Azure has, `after` what the spec says.
 fn version_change(path: &str, spec: &str, runs: String) -> PropertyChange {
     PropertyChange {
         path: path.into(),
-        before: Some(Value::from(spec)),
-        after: Value::from(runs),
+        before: Some(Value::from(runs)),
+        after: Value::from(spec),
         forces_replacement: false,
     }
 }

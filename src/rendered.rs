@@ -55,19 +55,35 @@ pub fn render(stack: &Stack, graph: &Graph) -> BTreeMap<String, String> {
     files
 }
 
-/// `cluster/aks/system` → `cluster.aks.system.json`.
+/// `cluster/aks/system` → `cluster.aks.system.json`: a `/` becomes `.`, and every other
+/// character but letters, digits, `-` and `_` is percent-encoded (a `.` in a name is `%2E`), so
+/// two addresses never share a file (`vnet/a.b/c` and `vnet/a/b.c` stay apart).
 fn file_name(address: &str) -> String {
-    let safe: String = address
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '.'
+    let mut out = String::new();
+    for c in address.chars() {
+        match c {
+            '/' => out.push('.'),
+            c if c.is_ascii_alphanumeric() || c == '-' || c == '_' => out.push(c),
+            c => {
+                let mut bytes = [0u8; 4];
+                for b in c.encode_utf8(&mut bytes).bytes() {
+                    out.push_str(&format!("%{b:02X}"));
+                }
             }
-        })
-        .collect();
-    format!("{safe}.json")
+        }
+    }
+    format!("{out}.json")
+}
+
+/// Whether a file's content is a render (what `--update` may remove when it is no longer
+/// rendered; other JSON in the directory is left alone).
+pub fn is_render(content: &str) -> bool {
+    serde_json::from_str::<Value>(content).is_ok_and(|v| {
+        v.get("address").is_some_and(Value::is_string)
+            && v.get("request")
+                .and_then(Value::as_str)
+                .is_some_and(|r| r.starts_with("PUT "))
+    })
 }
 
 /// The same value with object keys in sorted order, whatever order the body was built in.
@@ -146,6 +162,8 @@ mod tests {
     #[test]
     fn names_are_addresses_and_keys_are_sorted() {
         assert_eq!(file_name("cluster/aks/system"), "cluster.aks.system.json");
+        assert_ne!(file_name("vnet/a.b/c"), file_name("vnet/a/b.c"));
+        assert_eq!(file_name("vnet/a.b/c"), "vnet.a%2Eb.c.json");
         let v = sorted(json!({"b": 1, "a": {"d": 2, "c": [ {"z": 1, "y": 2} ]}}));
         assert_eq!(
             serde_json::to_string(&v).unwrap(),

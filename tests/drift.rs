@@ -79,6 +79,15 @@ fn changes_behind_azplans_back_are_reported_each_in_its_class() {
     let (code, findings) = drift(&cloud, &[STACK]);
     assert_eq!(code, Some(0), "{findings:#?}");
     assert_eq!(classes_of(&findings, "cluster/aks/user"), ["housekeeping"]);
+    let scaled = findings
+        .iter()
+        .find(|f| f["address"] == "cluster/aks/user")
+        .unwrap();
+    assert_eq!(scaled["changes"][0]["before"], 3, "Azure's count: {scaled}");
+    assert_eq!(
+        scaled["changes"][0]["after"], 1,
+        "the spec's count: {scaled}"
+    );
 
     // A foreign resource in the stack's group: unmanaged, listed, not counted.
     let foreign = format!(
@@ -147,6 +156,29 @@ fn changes_behind_azplans_back_are_reported_each_in_its_class() {
             .is_some_and(|o| o.to_ascii_lowercase().ends_with("/delete")),
         "the out-of-band delete is named: {gone}"
     );
+
+    // Someone takes the registry's ownership tag off: the plan is refused (exit 1), and drift
+    // reports a conflict, not drift that apply would set back.
+    let registry_body = cloud.get(&registry, REGISTRY_API).unwrap();
+    cloud.put(
+        &registry,
+        REGISTRY_API,
+        json!({"location": registry_body["location"], "sku": registry_body["sku"], "tags": {}}),
+    );
+    let plan = cloud.azplan(&["plan", STACK, "--detailed-exitcode"]);
+    assert_eq!(plan.status.code(), Some(1), "{}", text(&plan));
+    let out = cloud.azplan(&["drift", STACK, "--format", "json"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let on_registry: Vec<&str> = report["stacks"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["address"] == "registry/acr")
+        .map(|f| f["class"].as_str().unwrap())
+        .collect();
+    assert_eq!(on_registry, ["conflict"]);
+    cloud.put(&registry, REGISTRY_API, json!({"location": registry_body["location"], "sku": registry_body["sku"], "tags": registry_body["tags"], "properties": {"adminUserEnabled": true}}));
 
     // The markdown report is an issue body with one row per finding.
     let md = cloud.azplan(&[

@@ -1040,6 +1040,12 @@ fn what_the_stack_owns_outside_its_groups_is_still_found_and_revoked() {
             ))),
         "the grant on the other team's group is revoked: {deleted:?}"
     );
+    assert!(
+        deleted
+            .iter()
+            .any(|id| id.to_ascii_lowercase().ends_with("/registries/acrext01")),
+        "the registry in the existing group is deleted: {deleted:?}"
+    );
     let applied = apply(
         &cloud,
         "tests/lifecycle/outside-2.yaml",

@@ -239,6 +239,10 @@ pub async fn read_live(client: Arc<ArmClient>, stack: &Stack) -> Result<LiveStat
         }
     }
 
+    // Wave 2b: what the stack owns outside the groups it declares, before wave 3 reads what
+    // goes with each resource.
+    owned_elsewhere(&client, stack, &subscription, &mut live, &mut errors).await;
+
     // Wave 3: children of every parent found, and of the top-level resources inside groups
     // a delete may take (so the plan lists the subnets, pools and credentials that go too).
     let mut reads = Vec::new();
@@ -339,60 +343,6 @@ pub async fn read_live(client: Arc<ArmClient>, stack: &Stack) -> Result<LiveStat
             (_, Err(e)) => errors.push(e),
         }
     }
-    // Wave 3b: what the stack owns outside the groups it declares (a registry in an `existing:`
-    // group, a role assignment on another team's group): found by its mark, so that it is
-    // deleted when the spec drops it. One tag-filtered LIST of the subscription's resources
-    // and one LIST of its role assignments; where the credential may not read the whole
-    // subscription, a warning says what cannot be found.
-    let owned_elsewhere = vec![
-        Read::List {
-            path: format!(
-                "{subscription}/resources?$filter=tagName eq '{}' and tagValue eq '{}'",
-                kinds::OWNER_TAG,
-                stack.name
-            ),
-            api_version: generic_list_api_version(),
-        },
-        Read::List {
-            path: role_assignments_path(&subscription),
-            api_version: kinds::role_assignment_type().api_version,
-        },
-    ];
-    let marker = format!("{}{} ", kinds::OWNER_PREFIX, stack.name);
-    for (read, result) in run(&client, owned_elsewhere).await {
-        match result {
-            Ok(items) => {
-                for item in items {
-                    let id = item.get("id").and_then(Value::as_str).unwrap_or_default();
-                    let is_assignment = id.to_ascii_lowercase().contains(&format!(
-                        "/providers/{}/",
-                        kinds::role_assignment_type().path.to_ascii_lowercase()
-                    ));
-                    let owned = if is_assignment {
-                        item.pointer("/properties/description")
-                            .and_then(Value::as_str)
-                            .is_some_and(|d| d.starts_with(&marker))
-                    } else {
-                        true
-                    };
-                    if owned && live.get(id).is_none() {
-                        live.insert(item);
-                    }
-                }
-            }
-            Err(ArmError::Service { status: 403, .. }) => {
-                let what = match read {
-                    Read::List { path, .. } => path,
-                    _ => String::new(),
-                };
-                tracing::warn!(
-                    "cannot read {what}: resources this stack owns outside its resource groups are not found (needs Reader on the subscription)"
-                );
-            }
-            Err(e) => errors.push(e),
-        }
-    }
-
     // Wave 4: the upgrade offer of each cluster whose Kubernetes version the spec changes (the
     // plan checks the new version against it).
     let mut reads = Vec::new();
@@ -434,6 +384,106 @@ pub async fn read_live(client: Arc<ArmClient>, stack: &Stack) -> Result<LiveStat
         Ok(live)
     } else {
         Err(errors)
+    }
+}
+
+/// What the stack owns outside the groups it declares (a registry in an `existing:` group, a
+/// role assignment on another team's group), found by its mark so that it is deleted when the
+/// spec drops it: one tag-filtered LIST of the subscription's resources (which answers without
+/// tags: each match of a type azplan manages is read whole, the others keep the owner the filter
+/// proved), then the subscription's role assignments, kept when marked as the stack's or scoped
+/// at or below such a resource (so that its delete can list them and stop for unowned ones).
+/// Where the credential may not read the whole subscription, `-v` warns what cannot be found.
+async fn owned_elsewhere(
+    client: &Arc<ArmClient>,
+    stack: &Stack,
+    subscription: &str,
+    live: &mut LiveState,
+    errors: &mut Vec<ArmError>,
+) {
+    let forbidden = |what: &str| {
+        tracing::warn!(
+            "cannot read {what}: what this stack owns outside its resource groups is not found (needs Reader on the subscription)"
+        );
+    };
+    let tagged = Read::List {
+        path: format!(
+            "{subscription}/resources?$filter=tagName eq '{}' and tagValue eq '{}'",
+            kinds::OWNER_TAG,
+            stack.name
+        ),
+        api_version: generic_list_api_version(),
+    };
+    let mut found = Vec::new();
+    for (_, result) in run(client, vec![tagged]).await {
+        match result {
+            Ok(items) => found = items,
+            Err(ArmError::Service { status: 403, .. }) => forbidden("the subscription's resources"),
+            Err(e) => errors.push(e),
+        }
+    }
+    let mut outside_ids: Vec<String> = Vec::new();
+    let mut reads = Vec::new();
+    for mut item in found {
+        let Some(id) = item.get("id").and_then(Value::as_str).map(str::to_string) else {
+            continue;
+        };
+        if live.get(&id).is_some() {
+            continue;
+        }
+        outside_ids.push(id.to_ascii_lowercase());
+        let arm_type = item
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        if kinds::manages_type(&arm_type) {
+            reads.push(Read::Get {
+                api_version: kinds::api_version_of_type(&arm_type).to_string(),
+                id,
+            });
+        } else {
+            item["tags"] = serde_json::json!({ kinds::OWNER_TAG: stack.name });
+            live.insert(item);
+        }
+    }
+    for (_, result) in run(client, reads).await {
+        match result {
+            Ok(items) => items.into_iter().for_each(|i| {
+                live.insert(i);
+            }),
+            Err(e) => errors.push(e),
+        }
+    }
+    let assignments = Read::List {
+        path: role_assignments_path(subscription),
+        api_version: kinds::role_assignment_type().api_version,
+    };
+    let marker = format!("{}{} ", kinds::OWNER_PREFIX, stack.name);
+    for (_, result) in run(client, vec![assignments]).await {
+        match result {
+            Ok(items) => {
+                for item in items {
+                    let id = item
+                        .get("id")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_ascii_lowercase();
+                    let marked = item
+                        .pointer("/properties/description")
+                        .and_then(Value::as_str)
+                        .is_some_and(|d| d.starts_with(&marker));
+                    let on_outside = outside_ids.iter().any(|o| id.starts_with(&format!("{o}/")));
+                    if (marked || on_outside) && live.get(&id).is_none() {
+                        live.insert(item);
+                    }
+                }
+            }
+            Err(ArmError::Service { status: 403, .. }) => {
+                forbidden("the subscription's role assignments")
+            }
+            Err(e) => errors.push(e),
+        }
     }
 }
 

@@ -88,7 +88,8 @@ pub(crate) fn render_command(args: &RenderArgs) -> u8 {
     EXIT_OK
 }
 
-/// The `*.json` files of a render directory (a missing directory is an empty render).
+/// The rendered `*.json` files of a directory (a missing directory is an empty render; JSON
+/// that is not a render is not part of it).
 fn read_render(dir: &Path) -> std::io::Result<BTreeMap<String, String>> {
     let mut files = BTreeMap::new();
     let entries = match std::fs::read_dir(dir) {
@@ -103,13 +104,17 @@ fn read_render(dir: &Path) -> std::io::Result<BTreeMap<String, String>> {
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            files.insert(name, std::fs::read_to_string(&path)?);
+            let content = std::fs::read_to_string(&path)?;
+            if rendered::is_render(&content) {
+                files.insert(name, content);
+            }
         }
     }
     Ok(files)
 }
 
-/// Writes each file atomically and removes rendered files that are no longer produced.
+/// Writes each file atomically and removes rendered files that are no longer produced (only
+/// files that are renders: other JSON in the directory stays).
 fn write_render(dir: &Path, files: &BTreeMap<String, String>) -> std::io::Result<()> {
     std::fs::create_dir_all(dir)?;
     for (name, content) in files {

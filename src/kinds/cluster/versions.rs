@@ -142,10 +142,71 @@ fn control_plane(
             return out;
         }
     }
+    // The pools that stay where they are must stay within the skew of the new control plane.
+    for pool in ctx
+        .stack
+        .resources
+        .values()
+        .filter(|r| r.address.parent().as_ref() == Some(&resource.address))
+    {
+        let Spec::NodePool(p) = &pool.spec else {
+            continue;
+        };
+        let pool_version = p.kubernetes_version.clone().or_else(|| {
+            text(
+                ctx.live.get(&ctx.id(&pool.address)),
+                &[
+                    "properties.currentOrchestratorVersion",
+                    "properties.orchestratorVersion",
+                ],
+            )
+        });
+        if let Some(pv) = pool_version.as_deref().and_then(parse)
+            && pv.0 == want.0
+            && want.1 > pv.1 + 3
+        {
+            out.refusals.push((
+                path.clone(),
+                format!(
+                    "{} would run {} — more than three minor versions behind {desired_text}; upgrade the pool first",
+                    pool.address,
+                    pool_version.unwrap_or_default()
+                ),
+            ));
+        }
+    }
+    if !out.refusals.is_empty() {
+        return out;
+    }
     out.reason = Some(format!(
         "Kubernetes upgrade {running_text} → {desired_text}: the control plane first, then its pools"
     ));
     out
+}
+
+/// The control plane's version once the plan is applied: the spec's, made exact by what runs
+/// when the spec names only the minor version that runs (`1.33` while 1.33.2 runs is 1.33.2);
+/// what runs when the spec names none.
+fn control_plane_after(ctx: &Context<'_>, cluster: &crate::model::Address) -> Option<String> {
+    let runs = text(
+        ctx.live.get(&ctx.id(cluster)),
+        &[
+            "properties.currentKubernetesVersion",
+            "properties.kubernetesVersion",
+        ],
+    );
+    let spec = match ctx.stack.resources.get(cluster).map(|r| &r.spec) {
+        Some(Spec::Cluster(c)) => c.kubernetes_version.clone(),
+        _ => None,
+    };
+    match (spec, runs) {
+        (Some(spec), Some(runs)) => match (parse(&spec), parse(&runs)) {
+            (Some(want), Some(now)) if want.2.is_none() && same(want, now) => Some(runs),
+            _ => Some(spec),
+        },
+        (Some(spec), None) => Some(spec),
+        (None, runs) => runs,
+    }
 }
 
 fn pool(
@@ -177,21 +238,7 @@ fn pool(
     }
     // The control plane's version once this plan is applied: the spec's, else what runs.
     let cluster = resource.address.parent();
-    let control_plane = cluster.as_ref().and_then(|c| {
-        let spec_version = match ctx.stack.resources.get(c).map(|r| &r.spec) {
-            Some(Spec::Cluster(cluster)) => cluster.kubernetes_version.clone(),
-            _ => None,
-        };
-        spec_version.or_else(|| {
-            text(
-                ctx.live.get(&ctx.id(c)),
-                &[
-                    "properties.currentKubernetesVersion",
-                    "properties.kubernetesVersion",
-                ],
-            )
-        })
-    });
+    let control_plane = cluster.as_ref().and_then(|c| control_plane_after(ctx, c));
     if let Some(cp_text) = &control_plane
         && let Some(cp) = parse(cp_text)
     {
