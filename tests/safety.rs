@@ -1093,3 +1093,75 @@ fn a_zone_keeps_the_records_others_wrote_and_is_not_deleted_with_them() {
     assert_eq!(applied.status.code(), Some(0), "{}", text(&applied));
     assert!(cloud.get(&zone, "2024-06-01").is_none());
 }
+
+#[test]
+fn what_lands_in_the_node_resource_group_after_the_plan_still_stops_the_cluster_delete() {
+    // Every read of the node resource group's contents takes 3 s: the plan's, then apply's own
+    // right before the cluster delete (nothing reads it before). A static IP lands between them.
+    let node_name = "MC_rg-race_c_westeurope";
+    let faults = format!(
+        "faults:\n  - fault: delay\n    ms: 3000\n    pathContains: {node_name}/resources\n    operation: GET\n    count: 2\n"
+    );
+    let cloud = Cloud::start("node-group-race", Some(&faults));
+    let applied = apply(&cloud, "tests/lifecycle/race-2.yaml", &[]);
+    assert_eq!(applied.status.code(), Some(0), "{}", text(&applied));
+    let cluster = cloud
+        .get(
+            &format!(
+                "{}/providers/Microsoft.ContainerService/managedClusters/c",
+                group("rg-race")
+            ),
+            CLUSTER_API,
+        )
+        .unwrap();
+    assert_eq!(cluster["properties"]["nodeResourceGroup"], node_name);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_azplan"))
+        .args([
+            "apply",
+            "tests/lifecycle/race-1.yaml",
+            "--auto-approve",
+            "--allow-destroy",
+            "--poll-interval",
+            "0.1",
+            "--endpoint",
+            &cloud.endpoint(),
+            "--ca-cert",
+            cloud.ca.to_str().unwrap(),
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let (_, requests) = cloud.requests(0);
+        if requests
+            .iter()
+            .any(|(m, p)| m == "GET" && p.contains(&format!("{node_name}/resources")))
+        {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the node group was never read");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let ip = format!(
+        "{}/providers/Microsoft.Network/publicIPAddresses/late-ip",
+        group(&node_name)
+    );
+    cloud.put(
+        &ip,
+        "2025-09-01",
+        json!({"location": "westeurope", "sku": {"name": "Standard"},
+               "properties": {"publicIPAllocationMethod": "Static"}, "tags": {"team": "web"}}),
+    );
+    let status = child.wait().unwrap();
+    let mut shown = String::new();
+    use std::io::Read;
+    child.stdout.take().unwrap().read_to_string(&mut shown).ok();
+    child.stderr.take().unwrap().read_to_string(&mut shown).ok();
+    assert_eq!(status.code(), Some(1), "{shown}");
+    assert!(shown.contains("late-ip"), "{shown}");
+    assert!(cloud.get(&ip, "2025-09-01").is_some(), "{shown}");
+}

@@ -420,6 +420,9 @@ impl Operation {
                 }
                 Some(body) => {
                     self.still_ours(&body)?;
+                    if matches!(step, Step::Delete | Step::Replace) {
+                        self.nothing_foreign_goes_with(&body).await?;
+                    }
                     if_match = etag_of(&body);
                 }
             }
@@ -579,6 +582,65 @@ impl Operation {
                 ),
             })
         }
+    }
+
+    /// Right before deleting a cluster or a DNS zone: what the delete takes with it (the node
+    /// resource group, the zone's record sets) is read again, and anything that neither AKS nor
+    /// the stack made (a record set other than the zone's own SOA/NS) refuses the delete. The plan
+    /// checked the same; this closes the time between plan and delete (a prompt, a long apply).
+    async fn nothing_foreign_goes_with(&self, body: &Value) -> Result<(), ApplyError> {
+        let c = &self.change;
+        let refuse = |what: Vec<String>| ApplyError::Refused {
+            resource: c.address.clone(),
+            message: format!(
+                "since it was planned, what its delete would take gained what this stack does not own: {}",
+                what.join(", ")
+            ),
+        };
+        let cluster_type = kinds::Kind::Cluster.def().arm[0].path;
+        if c.arm_type.eq_ignore_ascii_case(cluster_type)
+            && let Some(name) = kinds::cluster::live_node_resource_group(body)
+            && let Some(id) = ResourceId::parse(&c.id)
+        {
+            let group = format!("/subscriptions/{}/resourceGroups/{name}", id.subscription());
+            let inside = crate::arm::read::group_inventory(&self.client, &group).await?;
+            let foreign: Vec<String> = inside
+                .iter()
+                .filter(|item| {
+                    crate::plan::owner_of(item).as_deref() != Some(&*self.stack)
+                        && !kinds::cluster::made_by_cluster(body, item)
+                })
+                .filter_map(|item| item.get("id").and_then(Value::as_str).map(str::to_string))
+                .collect();
+            if !foreign.is_empty() {
+                return Err(refuse(foreign));
+            }
+        }
+        let zone_types = kinds::Kind::DnsZone.def().arm;
+        if zone_types
+            .iter()
+            .any(|t| t.path.eq_ignore_ascii_case(&c.arm_type))
+        {
+            let records = self
+                .client
+                .list(&kinds::dns_zone::record_sets_path(&c.id), &c.api_version)
+                .await;
+            let records = match records {
+                Ok(records) => records,
+                // The emulator does not serve public zones' record sets.
+                Err(ArmError::Service { status: 501, .. }) => Vec::new(),
+                Err(e) => return Err(e.into()),
+            };
+            let foreign: Vec<String> = records
+                .iter()
+                .filter(|r| !kinds::dns_zone::zone_own_record(r))
+                .filter_map(|r| r.get("id").and_then(Value::as_str).map(str::to_string))
+                .collect();
+            if !foreign.is_empty() {
+                return Err(refuse(foreign));
+            }
+        }
+        Ok(())
     }
 
     /// Sends a write and waits for it to finish.
