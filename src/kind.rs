@@ -399,6 +399,17 @@ pub fn role_assignment_type() -> &'static ArmType {
     &TABLE[Kind::RoleAssignment as usize].arm[0]
 }
 
+/// The Activity Log's management events of a subscription (`azplan drift` asks it who changed
+/// a resource): `GET /subscriptions/{sub}/providers/{path}`, Monitor `ActivityLogs_List`
+/// (specification/monitor/.../activityLogs_API.json, 2015-04-01).
+pub fn activity_log_type() -> &'static ArmType {
+    static ACTIVITY_LOG: ArmType = ArmType {
+        path: "Microsoft.Insights/eventtypes/management/values",
+        api_version: "2015-04-01",
+    };
+    &ACTIVITY_LOG
+}
+
 /// The ARM type of private DNS zones (the run lock lives in one).
 pub fn private_dns_zone_type() -> &'static ArmType {
     TABLE[Kind::DnsZone as usize]

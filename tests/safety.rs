@@ -1148,7 +1148,7 @@ fn what_lands_in_the_node_resource_group_after_the_plan_still_stops_the_cluster_
     }
     let ip = format!(
         "{}/providers/Microsoft.Network/publicIPAddresses/late-ip",
-        group(&node_name)
+        group(node_name)
     );
     cloud.put(
         &ip,

@@ -157,6 +157,7 @@ fn who_changed(connection: &crate::connect::Connection, stack: &mut StackDrift) 
         .saturating_sub(ACTIVITY_LOG_DAYS * 24 * 3600);
     let since = iso8601(since);
     let subscription = format!("/subscriptions/{}", stack.subscription);
+    let log = crate::kind::activity_log_type();
     let findings = stack
         .findings
         .iter_mut()
@@ -169,12 +170,12 @@ fn who_changed(connection: &crate::connect::Connection, stack: &mut StackDrift) 
         .take(ACTIVITY_LOG_LOOKUPS);
     for finding in findings {
         let path = format!(
-            "{subscription}/providers/Microsoft.Insights/eventtypes/management/values?$filter=eventTimestamp ge '{since}' and resourceUri eq '{}'&$select=caller,eventTimestamp,operationName,status",
-            finding.id
+            "{subscription}/providers/{}?$filter=eventTimestamp ge '{since}' and resourceUri eq '{}'&$select=caller,eventTimestamp,operationName,status",
+            log.path, finding.id
         );
         let events = match connection
             .runtime
-            .block_on(connection.client.list(&path, "2015-04-01"))
+            .block_on(connection.client.list(&path, log.api_version))
         {
             Ok(events) => events,
             Err(e) => {
