@@ -112,11 +112,22 @@ impl Connection {
 
     /// Reads the stack's live state, and what it cost.
     pub fn read(&self, stack: &Stack) -> Result<(LiveState, ReadCost), Vec<ArmError>> {
+        self.read_for(stack, crate::arm::read::Going::Undeclared)
+    }
+
+    /// Reads the stack's live state for a plan of `going` deletes, and what it cost.
+    pub fn read_for(
+        &self,
+        stack: &Stack,
+        going: crate::arm::read::Going,
+    ) -> Result<(LiveState, ReadCost), Vec<ArmError>> {
         let started = std::time::Instant::now();
         let before = self.client.counters.requests.load(Ordering::Relaxed);
-        let live = self
-            .runtime
-            .block_on(crate::arm::read::read_live(self.client.clone(), stack))?;
+        let live = self.runtime.block_on(crate::arm::read::read_live_for(
+            self.client.clone(),
+            stack,
+            going,
+        ))?;
         let cost = ReadCost {
             resources: live.len(),
             requests: self.client.counters.requests.load(Ordering::Relaxed) - before,

@@ -433,7 +433,7 @@ pub fn human(report: &Report, show: Show) -> String {
             ));
             for c in &f.changes {
                 out.push_str(&format!(
-                    "      {}: spec {} , Azure {}\n",
+                    "      {}: spec {}, Azure {}\n",
                     c.path,
                     value_text(Some(&c.after)).replace("(not set)", "(removes it)"),
                     value_text(c.before.as_ref())

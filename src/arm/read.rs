@@ -110,8 +110,30 @@ pub async fn group_inventory(client: &ArmClient, group_id: &str) -> Result<Vec<V
 
 const CONCURRENCY: usize = 16;
 
+/// Which deletes the read prepares for: what goes with a delete (a cluster's node resource
+/// group, a zone's record sets) costs reads per resource, so it is read only for what may be
+/// deleted. A declared cluster or zone that the plan replaces is checked again by apply right
+/// before its delete.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Going {
+    /// A plan: owned resources the spec no longer declares.
+    Undeclared,
+    /// A destroy: everything the stack owns.
+    Everything,
+}
+
 /// Reads every resource the stack declares or may own.
 pub async fn read_live(client: Arc<ArmClient>, stack: &Stack) -> Result<LiveState, Vec<ArmError>> {
+    read_live_for(client, stack, Going::Undeclared).await
+}
+
+/// Reads every resource the stack declares or may own, and what goes with the deletes `going`
+/// prepares for.
+pub async fn read_live_for(
+    client: Arc<ArmClient>,
+    stack: &Stack,
+    going: Going,
+) -> Result<LiveState, Vec<ArmError>> {
     let empty = LiveState::default();
     let ctx = Context {
         stack,
@@ -248,9 +270,16 @@ pub async fn read_live(client: Arc<ArmClient>, stack: &Stack) -> Result<LiveStat
     let mut reads = Vec::new();
     // A cluster's delete or replacement takes its node resource group whole: for every cluster
     // the stack owns, what that group holds (and the role assignments in it) is read too.
+    let declared: BTreeSet<String> = stack
+        .resources
+        .values()
+        .map(|r| ctx.id(&r.address).to_ascii_lowercase())
+        .collect();
+    let may_go = |id: &str| going == Going::Everything || !declared.contains(id);
     let cluster_type = Kind::Cluster.def().arm[0].path;
     let node_groups: BTreeSet<String> = live
         .iter()
+        .filter(|(id, _)| may_go(id))
         .filter(|(_, body)| {
             body.get("type")
                 .and_then(Value::as_str)
@@ -270,6 +299,7 @@ pub async fn read_live(client: Arc<ArmClient>, stack: &Stack) -> Result<LiveStat
     let zone_types: Vec<&str> = Kind::DnsZone.def().arm.iter().map(|t| t.path).collect();
     let zones: Vec<String> = live
         .iter()
+        .filter(|(id, _)| may_go(id))
         .filter(|(_, body)| {
             body.get("type")
                 .and_then(Value::as_str)

@@ -372,7 +372,12 @@ fn run_planned(
         }
     });
     let mut code = (|| {
-        let live = match super::read(&connection, stack) {
+        let going = if verb == "destroy" {
+            crate::arm::read::Going::Everything
+        } else {
+            crate::arm::read::Going::Undeclared
+        };
+        let live = match super::read_for(&connection, stack, going) {
             Ok(live) => live,
             Err(errors) => {
                 errors.iter().for_each(|e| print_error(e));

@@ -488,7 +488,16 @@ pub(crate) fn read(
     connection: &crate::connect::Connection,
     stack: &crate::model::Stack,
 ) -> Result<crate::live::LiveState, Vec<crate::arm::error::ArmError>> {
-    let (live, cost) = connection.read(stack)?;
+    read_for(connection, stack, crate::arm::read::Going::Undeclared)
+}
+
+/// Reads the stack's live state for a plan of `going` deletes and says what it cost.
+pub(crate) fn read_for(
+    connection: &crate::connect::Connection,
+    stack: &crate::model::Stack,
+    going: crate::arm::read::Going,
+) -> Result<crate::live::LiveState, Vec<crate::arm::error::ArmError>> {
+    let (live, cost) = connection.read_for(stack, going)?;
     eprintln!(
         "Read {} live resources with {} ARM requests ({} throttled) in {:.2}s.",
         cost.resources, cost.requests, cost.throttled, cost.seconds
