@@ -3,12 +3,16 @@
 /// A broken naming rule, phrased for a diagnostic.
 pub type Rule = &'static str;
 
+/// Learn "Naming rules and restrictions for Azure resources", Microsoft.ContainerRegistry
+/// (https://learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules): 5-50 alphanumerics, globally unique.
 pub fn registry(name: &str) -> Result<(), Rule> {
     let ok = (5..=50).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_alphanumeric());
     ok.then_some(())
         .ok_or("a registry name is 5-50 letters and digits, globally unique")
 }
 
+/// Learn "Create node pools" (https://learn.microsoft.com/azure/aks/create-node-pools): a Linux
+/// pool name is 1-12 lowercase letters and digits and starts with a letter.
 pub fn node_pool(name: &str) -> Result<(), Rule> {
     let mut bytes = name.bytes();
     let ok = (1..=12).contains(&name.len())
@@ -18,6 +22,8 @@ pub fn node_pool(name: &str) -> Result<(), Rule> {
         .ok_or("a node pool name is 1-12 lowercase letters and digits, starting with a letter")
 }
 
+/// Learn "Naming rules", Microsoft.Resources (https://learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules): 1-90
+/// characters of letters (Unicode), digits, `-_.()`, not ending in a period.
 pub fn resource_group(name: &str) -> Result<(), Rule> {
     let ok = (1..=90).contains(&name.chars().count())
         && name
@@ -29,6 +35,9 @@ pub fn resource_group(name: &str) -> Result<(), Rule> {
     )
 }
 
+/// Microsoft.Network/dnsZones template reference
+/// (https://learn.microsoft.com/azure/templates/microsoft.network/dnszones): 2 to 34 labels of
+/// alphanumerics, underscores and hyphens.
 pub fn dns_zone(name: &str) -> Result<(), Rule> {
     const RULE: Rule = "a DNS zone name is 2-34 dot-separated labels of 1-63 letters, digits and \
                         hyphens (not starting or ending with a hyphen), at most 253 characters";
@@ -59,6 +68,8 @@ pub fn generic(name: &str, max: usize, rule: Rule) -> Result<(), Rule> {
     ok.then_some(()).ok_or(rule)
 }
 
+/// Learn "Naming rules", Microsoft.OperationalInsights (https://learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules): 4-63
+/// alphanumerics and hyphens, starting and ending with an alphanumeric.
 pub fn workspace(name: &str) -> Result<(), Rule> {
     let ok = (4..=63).contains(&name.len())
         && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
@@ -68,6 +79,8 @@ pub fn workspace(name: &str) -> Result<(), Rule> {
         .ok_or("a workspace name is 4-63 letters, digits and hyphens, not starting or ending with a hyphen")
 }
 
+/// Learn "Naming rules", Microsoft.ContainerService (https://learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules): managed
+/// cluster names.
 pub fn cluster(name: &str) -> Result<(), Rule> {
     generic(
         name,
@@ -76,6 +89,9 @@ pub fn cluster(name: &str) -> Result<(), Rule> {
     )
 }
 
+/// ManagedClusterProperties `dnsPrefix` (AKS API spec) and Learn "Create an AKS cluster"
+/// (https://learn.microsoft.com/azure/aks/learn/quick-kubernetes-deploy-cli): the DNS name prefix
+/// of the API server's FQDN.
 pub fn dns_prefix(name: &str) -> Result<(), Rule> {
     let ok = (1..=54).contains(&name.len())
         && name
@@ -88,6 +104,10 @@ pub fn dns_prefix(name: &str) -> Result<(), Rule> {
         .ok_or("a DNS prefix is 1-54 letters, digits and hyphens, starting and ending with a letter or digit")
 }
 
+/// Learn "Workload identity federation considerations"
+/// (https://learn.microsoft.com/entra/workload-id/workload-identity-federation-considerations):
+/// federated credential names are 3-120 characters of alphanumerics, dashes and underscores,
+/// starting with an alphanumeric.
 pub fn federated_credential(name: &str) -> Result<(), Rule> {
     let mut bytes = name.bytes();
     let ok = (3..=120).contains(&name.len())

@@ -147,6 +147,10 @@ impl Builder<'_> {
         for entry in entries {
             let identity = Address::new(Kind::Identity, &entry.key.value);
             let credentials = &entry.spec.federated_credentials;
+            // Learn "Workload identity federation considerations"
+            // (https://learn.microsoft.com/entra/workload-id/workload-identity-federation-considerations):
+            // "A maximum of 20 federated identity credentials can be added to an application or
+            // user-assigned managed identity".
             if credentials.len() > MAX_FEDERATED_CREDENTIALS {
                 let extra = credentials
                     .values()
@@ -236,6 +240,7 @@ impl Builder<'_> {
                     Issuer::Cluster(a) => a.to_string(),
                     Issuer::Url(u) => u.clone(),
                 };
+                // The same source: the issuer and subject pair must be unique per identity.
                 if let Some(first) = seen.insert((issuer_key, subject.clone()), credential.span) {
                     self.error(
                         SpecDiagnostic::new(Code::DuplicateFederatedSubject, format!("another credential of `{identity}` already trusts `{subject}` from this issuer"))
@@ -273,6 +278,9 @@ impl Builder<'_> {
         let Target::Node(cluster) = self.resolve(text, &[Kind::Cluster], deps)? else {
             return None;
         };
+        // Learn "Deploy and configure workload identity" (https://learn.microsoft.com/azure/aks/
+        // workload-identity-deploy-cluster): a federated credential trusts the cluster's OIDC
+        // issuer URL, which exists only with `--enable-oidc-issuer`.
         if let Some(Spec::Cluster(c)) = self.resources.get(&cluster).map(|r| &r.spec)
             && !c.oidc_issuer
         {

@@ -207,6 +207,9 @@ impl Builder<'_> {
                         .map(|(c, _)| c.to_string())
                         .collect::<Vec<_>>()
                         .join(", ");
+                    // Learn "Add, change, or delete a virtual network subnet" (https://learn.microsoft.com/
+                    // azure/virtual-network/virtual-network-manage-subnet): a subnet's range lies within
+                    // the VNet's address space and overlaps no other subnet.
                     self.error(
                         SpecDiagnostic::new(Code::SubnetOutsideVnet, format!("subnet `{subnet_name}` ({prefix}) is outside the VNet's address space"))
                             .at(subnet.value.prefix.span, "not inside the address space")

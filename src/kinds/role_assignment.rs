@@ -189,6 +189,8 @@ impl Builder<'_> {
             let s = &entry.spec;
             let mut deps = Vec::new();
             self.depends_on(&s.depends_on, &mut deps);
+            // Built-in role names and IDs: Learn "Azure built-in roles" (https://learn.microsoft.com/
+            // azure/role-based-access-control/built-in-roles); any other role is given by its GUID.
             let role = roles::resolve(&s.role.value);
             if role.is_none() {
                 self.error(

@@ -168,6 +168,8 @@ impl Builder<'_> {
     /// Kubernetes RBAC, the OIDC issuer and workload identity, with the rules between them.
     pub(super) fn access(&mut self, s: &RawCluster) -> Access {
         let kubernetes_rbac = s.kubernetes_rbac.as_ref().is_none_or(|r| r.value);
+        // Learn "AKS-managed Microsoft Entra integration" (https://learn.microsoft.com/azure/aks/
+        // enable-authentication-microsoft-entra-id): it needs a cluster with Kubernetes RBAC.
         if let (Some(raw_aad), Some(rbac)) = (&s.aad, &s.kubernetes_rbac)
             && !rbac.value
         {

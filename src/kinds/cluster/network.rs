@@ -116,6 +116,8 @@ impl Builder<'_> {
             )),
             _ => {}
         }
+        // Learn "Configure Azure CNI networking" (https://learn.microsoft.com/azure/aks/configure-azure-cni):
+        // "Kubernetes DNS service IP address: an IP address within the Kubernetes service address range".
         if let (Some(cidr), Some(ip), Some(ip_text)) =
             (service_cidr, dns_service_ip, &n.dns_service_ip)
             && !cidr.contains_ip(ip)
@@ -180,6 +182,8 @@ impl Builder<'_> {
             }
             _ => None,
         });
+        // Learn "Configure Azure CNI networking": the service address range "must not be used by
+        // any network element on or connected to this virtual network" (AKS checks the subnets).
         if let Some((other, prefix)) = overlapping {
             self.error(SpecDiagnostic::error_at(
                 Code::ServiceCidrOverlap,
@@ -257,6 +261,8 @@ impl Builder<'_> {
             } else {
                 format!("{:?}", network.plugin).to_lowercase()
             };
+            // Learn "Virtual nodes" (https://learn.microsoft.com/azure/aks/virtual-nodes): virtual
+            // nodes need Azure CNI (AKS answers ACIConnectorRequiresAzureNetworking on kubenet).
             let mut d = SpecDiagnostic::error_at(
                 Code::VirtualNodesNeedAzureCni,
                 format!("virtual nodes need Azure CNI, but the cluster uses {found}"),

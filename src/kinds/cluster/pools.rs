@@ -85,6 +85,8 @@ impl Builder<'_> {
             });
             addresses.push(address);
         }
+        // Learn "Manage system node pools" (https://learn.microsoft.com/azure/aks/use-system-pools):
+        // "AKS clusters must have at least one system node pool".
         if system == 0 {
             self.error(
                 SpecDiagnostic::error_at(Code::NoSystemPool, format!("cluster `{}` has no System node pool", entry.key.value), entry.key.span, "no System pool", "AKS needs at least one pool with `mode: System` (Linux, at least 2 vCPUs and 4 GB) to run critical add-ons"),
@@ -118,6 +120,8 @@ impl Builder<'_> {
         }
         let a = p.autoscale.as_ref()?;
         let (min, max) = (a.value.min, a.value.max);
+        // Learn "Cluster autoscaler" (https://learn.microsoft.com/azure/aks/cluster-autoscaler):
+        // `--min-count` may not exceed `--max-count`; AKS answers InvalidParameter otherwise.
         if min > max {
             self.error(SpecDiagnostic::error_at(
                 Code::AutoscaleRange,
