@@ -253,40 +253,14 @@ fn a_delete_is_refused_when_the_resource_changed_hands_during_the_run() {
     );
     // Something foreign keeps the group, so the stack's resources are deleted one by one.
     foreign_resources(&cloud, "rg-groups");
-    let child = Command::new(env!("CARGO_BIN_EXE_azplan"))
-        .args([
-            "apply",
-            "tests/lifecycle/groups-emptied.yaml",
-            "--auto-approve",
-            "--allow-destroy",
-            "--poll-interval",
-            "0.1",
-            "--endpoint",
-            &cloud.endpoint(),
-            "--ca-cert",
-            cloud.ca.to_str().unwrap(),
-        ])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let (_, requests) = cloud.requests(0);
-        if requests
-            .iter()
-            .any(|(m, p)| m == "DELETE" && p.to_ascii_lowercase().contains("/managedclusters/aks"))
-        {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the cluster delete was never sent"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let child = spawn_apply(
+        &cloud,
+        "tests/lifecycle/groups-emptied.yaml",
+        &["--allow-destroy", "--poll-interval", "0.1"],
+    );
+    wait_for_request(&cloud, "the cluster delete", |m, p| {
+        m == "DELETE" && p.to_ascii_lowercase().contains("/managedclusters/aks")
+    });
     let identity = format!(
         "{}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/app",
         group("rg-groups")
@@ -297,11 +271,7 @@ fn a_delete_is_refused_when_the_resource_changed_hands_during_the_run() {
         json!({"location": "westeurope", "tags": {"azplan-stack": "other"}}),
     );
     let out = child.wait_with_output().unwrap();
-    let shown = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let shown = text(&out);
     assert_ne!(out.status.code(), Some(0), "{shown}");
     assert!(shown.contains("became owned by stack `other`"), "{shown}");
     assert!(cloud.get(&identity, IDENTITY_API).is_some(), "{shown}");
@@ -613,13 +583,12 @@ fn an_edited_saved_plan_is_refused_whatever_it_claims() {
 }
 
 /// Starts `azplan apply` with its output piped; returns the child and a reader of its stdout.
-fn spawn_apply(cloud: &Cloud, stack: &str) -> std::process::Child {
+fn spawn_apply(cloud: &Cloud, stack: &str, extra: &[&str]) -> std::process::Child {
     let endpoint = cloud.endpoint();
     Command::new(env!("CARGO_BIN_EXE_azplan"))
+        .args(["apply", stack, "--auto-approve"])
+        .args(extra)
         .args([
-            "apply",
-            stack,
-            "--auto-approve",
             "--endpoint",
             &endpoint,
             "--ca-cert",
@@ -636,16 +605,19 @@ fn spawn_apply(cloud: &Cloud, stack: &str) -> std::process::Child {
 /// Waits until a write whose path contains `fragment` has reached the emulator; returns the
 /// request log's length at that moment.
 fn wait_for_write(cloud: &Cloud, fragment: &str) -> usize {
+    wait_for_request(cloud, fragment, |m, p| m == "PUT" && p.contains(fragment))
+}
+
+/// Waits until a request that `matches` (method, path) has been answered by the emulator;
+/// returns the request log's length at that moment.
+fn wait_for_request(cloud: &Cloud, what: &str, matches: impl Fn(&str, &str) -> bool) -> usize {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         let (len, requests) = cloud.requests(0);
-        if requests
-            .iter()
-            .any(|(m, p)| m == "PUT" && p.contains(fragment))
-        {
+        if requests.iter().any(|(m, p)| matches(m, p)) {
             return len;
         }
-        assert!(Instant::now() < deadline, "{fragment} was never written");
+        assert!(Instant::now() < deadline, "{what} was never sent");
         std::thread::sleep(Duration::from_millis(20));
     }
 }
@@ -666,15 +638,11 @@ fn an_interrupt_starts_nothing_new(signal_name: &str) {
     // other three wait for the VNet.
     let cloud = Cloud::start_scaled(&format!("interrupt-{signal_name}"), None, 0.4);
     let stack = "tests/lifecycle/subnets.yaml";
-    let child = spawn_apply(&cloud, stack);
+    let child = spawn_apply(&cloud, stack, &[]);
     let mark = wait_for_write(&cloud, "/subnets/");
     signal(&child, signal_name);
     let out = child.wait_with_output().unwrap();
-    let shown = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let shown = text(&out);
     assert_eq!(out.status.code(), Some(1), "{shown}");
     assert!(shown.contains("Apply interrupted"), "{shown}");
     let (_, after) = cloud.requests(mark);
@@ -702,7 +670,7 @@ fn ctrl_c_starts_nothing_new_even_what_waited_for_a_vnet() {
 fn a_second_signal_exits_at_once() {
     // A registry takes 30 s to create at full scale, 15 s here.
     let cloud = Cloud::start_scaled("twice", None, 0.5);
-    let child = spawn_apply(&cloud, "tests/lifecycle/v1.yaml");
+    let child = spawn_apply(&cloud, "tests/lifecycle/v1.yaml", &[]);
     wait_for_write(&cloud, "/registries/");
     signal(&child, "INT");
     std::thread::sleep(Duration::from_millis(300));
@@ -830,31 +798,19 @@ fn sigterm_while_the_lock_is_being_taken_releases_it_and_writes_nothing() {
     // too): a stop in that time must not kill the run and leave the lock until it expires.
     let faults = "faults:\n  - fault: delay\n    ms: 5000\n    pathContains: /TXT/\n    operation: PUT\n    count: 2\n";
     let cloud = Cloud::start("term-at-lock", Some(faults));
-    let child = spawn_apply(&cloud, "tests/lifecycle/subnets.yaml");
+    let child = spawn_apply(&cloud, "tests/lifecycle/subnets.yaml", &[]);
     // The first record PUT fails (no zone yet); the zone is created; the second record PUT,
     // delayed again, is in flight when the signal comes.
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let (_, requests) = cloud.requests(0);
-        if requests.iter().any(|(m, p)| {
-            m == "PUT"
-                && p.to_ascii_lowercase()
-                    .contains("privatednszones/azplan-locks.internal")
-                && !p.contains("/TXT/")
-        }) {
-            break;
-        }
-        assert!(Instant::now() < deadline, "the lock zone was never created");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_for_request(&cloud, "the lock zone's create", |m, p| {
+        m == "PUT"
+            && p.to_ascii_lowercase()
+                .contains("privatednszones/azplan-locks.internal")
+            && !p.contains("/TXT/")
+    });
     std::thread::sleep(Duration::from_millis(500));
     signal(&child, "TERM");
     let out = child.wait_with_output().unwrap();
-    let shown = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let shown = text(&out);
     assert_eq!(out.status.code(), Some(130), "{shown}");
     let (_, requests) = cloud.requests(0);
     assert!(
@@ -880,37 +836,14 @@ fn what_changed_hands_while_apply_waited_is_neither_taken_over_nor_replaced() {
     let cloud = Cloud::start("changed-hands-create", Some(faults));
     let first = apply(&cloud, "tests/lifecycle/race-1.yaml", &[]);
     assert_eq!(first.status.code(), Some(0), "{}", text(&first));
-    let child = Command::new(env!("CARGO_BIN_EXE_azplan"))
-        .args([
-            "apply",
-            "tests/lifecycle/race-2.yaml",
-            "--auto-approve",
-            "--allow-destroy",
-            "--poll-interval",
-            "0.1",
-            "--endpoint",
-            &cloud.endpoint(),
-            "--ca-cert",
-            cloud.ca.to_str().unwrap(),
-        ])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let (_, requests) = cloud.requests(0);
-        if requests
-            .iter()
-            .any(|(m, p)| m == "PUT" && p.to_ascii_lowercase().ends_with("/managedclusters/c"))
-        {
-            break;
-        }
-        assert!(Instant::now() < deadline, "the cluster was never sent");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let child = spawn_apply(
+        &cloud,
+        "tests/lifecycle/race-2.yaml",
+        &["--allow-destroy", "--poll-interval", "0.1"],
+    );
+    wait_for_request(&cloud, "the cluster create", |m, p| {
+        m == "PUT" && p.to_ascii_lowercase().ends_with("/managedclusters/c")
+    });
     let registries = format!(
         "{}/providers/Microsoft.ContainerRegistry/registries",
         group("rg-race")
@@ -928,11 +861,7 @@ fn what_changed_hands_while_apply_waited_is_neither_taken_over_nor_replaced() {
         json!({"location": "westeurope", "sku": {"name": "Basic"}, "tags": {"note": "handed to the data team"}}),
     );
     let out = child.wait_with_output().unwrap();
-    let shown = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let shown = text(&out);
     assert_eq!(out.status.code(), Some(1), "{shown}");
     assert!(
         shown.contains("did not exist when planned, but does now"),
@@ -1115,37 +1044,14 @@ fn what_lands_in_the_node_resource_group_after_the_plan_still_stops_the_cluster_
         )
         .unwrap();
     assert_eq!(cluster["properties"]["nodeResourceGroup"], node_name);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_azplan"))
-        .args([
-            "apply",
-            "tests/lifecycle/race-1.yaml",
-            "--auto-approve",
-            "--allow-destroy",
-            "--poll-interval",
-            "0.1",
-            "--endpoint",
-            &cloud.endpoint(),
-            "--ca-cert",
-            cloud.ca.to_str().unwrap(),
-        ])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let (_, requests) = cloud.requests(0);
-        if requests
-            .iter()
-            .any(|(m, p)| m == "GET" && p.contains(&format!("{node_name}/resources")))
-        {
-            break;
-        }
-        assert!(Instant::now() < deadline, "the node group was never read");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let mut child = spawn_apply(
+        &cloud,
+        "tests/lifecycle/race-1.yaml",
+        &["--allow-destroy", "--poll-interval", "0.1"],
+    );
+    wait_for_request(&cloud, "the node group LIST", |m, p| {
+        m == "GET" && p.contains(&format!("{node_name}/resources"))
+    });
     let ip = format!(
         "{}/providers/Microsoft.Network/publicIPAddresses/late-ip",
         group(node_name)
