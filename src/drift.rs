@@ -130,6 +130,14 @@ pub fn classify(stack: &Stack, plan: &Plan, errors: &[PlanError], live: &LiveSta
     let ctx = Context { stack, live };
     // A resource the plan is refused for is a conflict, not drift that apply would set back.
     let refused: BTreeSet<String> = errors.iter().map(error_address).collect();
+    // The plan names resources by their address text; one lookup table, not a scan per change.
+    let addresses: Vec<(String, &crate::model::Resource)> = stack
+        .resources
+        .values()
+        .map(|r| (r.address.to_string(), r))
+        .collect();
+    let by_address: std::collections::BTreeMap<&str, &crate::model::Resource> =
+        addresses.iter().map(|(a, r)| (a.as_str(), *r)).collect();
     for change in plan
         .changes
         .iter()
@@ -200,10 +208,7 @@ pub fn classify(stack: &Stack, plan: &Plan, errors: &[PlanError], live: &LiveSta
             });
         }
         if matches!(change.action, Action::NoOp | Action::Update | Action::Wait)
-            && let Some(resource) = stack
-                .resources
-                .values()
-                .find(|r| r.address.to_string() == change.address)
+            && let Some(resource) = by_address.get(change.address.as_str())
             && let Some(body) = live.get(&change.id)
         {
             let changes = housekeeping(resource, body);

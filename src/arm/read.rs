@@ -276,6 +276,12 @@ pub async fn read_live_for(
         .map(|r| ctx.id(&r.address).to_ascii_lowercase())
         .collect();
     let may_go = |id: &str| going == Going::Everything || !declared.contains(id);
+    let ours = |body: &Value| {
+        body.get("tags")
+            .and_then(|t| t.get(kinds::OWNER_TAG))
+            .and_then(Value::as_str)
+            == Some(stack.name.as_str())
+    };
     let cluster_type = Kind::Cluster.def().arm[0].path;
     let node_groups: BTreeSet<String> = live
         .iter()
@@ -284,11 +290,7 @@ pub async fn read_live_for(
             body.get("type")
                 .and_then(Value::as_str)
                 .is_some_and(|t| t.eq_ignore_ascii_case(cluster_type))
-                && body
-                    .get("tags")
-                    .and_then(|t| t.get(kinds::OWNER_TAG))
-                    .and_then(Value::as_str)
-                    == Some(stack.name.as_str())
+                && ours(body)
         })
         .filter_map(|(_, body)| kinds::cluster::live_node_resource_group(body))
         .map(|name| format!("{subscription}/resourceGroups/{name}"))
@@ -304,11 +306,7 @@ pub async fn read_live_for(
             body.get("type")
                 .and_then(Value::as_str)
                 .is_some_and(|t| zone_types.iter().any(|z| z.eq_ignore_ascii_case(t)))
-                && body
-                    .get("tags")
-                    .and_then(|t| t.get(kinds::OWNER_TAG))
-                    .and_then(Value::as_str)
-                    == Some(stack.name.as_str())
+                && ours(body)
         })
         .filter_map(|(_, body)| body.get("id").and_then(Value::as_str).map(str::to_string))
         .collect();

@@ -438,6 +438,11 @@ impl Context<'_> {
     }
 }
 
+/// The value at a dotted path of an ARM body (`properties.count`).
+pub fn lookup<'v>(value: &'v Value, path: &str) -> Option<&'v Value> {
+    path.split('.').try_fold(value, |v, part| v.get(part))
+}
+
 /// Builds a desired body, recording late values and secrets as it goes.
 pub struct BodyBuilder<'c, 'a> {
     pub ctx: &'c Context<'a>,

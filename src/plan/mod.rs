@@ -522,9 +522,7 @@ fn last_system_pool(changes: &[Change], live: &LiveState) -> Vec<PlanError> {
     errors
 }
 
-pub fn lookup<'v>(value: &'v Value, path: &str) -> Option<&'v Value> {
-    path.split('.').try_fold(value, |v, part| v.get(part))
-}
+pub use crate::kinds::lookup;
 
 /// The stack named in a live resource's ownership tag or role-assignment description.
 pub(crate) fn owner_of(body: &Value) -> Option<String> {

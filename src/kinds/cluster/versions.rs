@@ -6,7 +6,7 @@
 
 use serde_json::Value;
 
-use crate::kinds::Context;
+use crate::kinds::{Context, lookup};
 use crate::model::{Resource, Spec};
 
 /// What a version change means for one resource.
@@ -16,10 +16,6 @@ pub struct Upgrade {
     pub reason: Option<String>,
     /// (path, why) for each change AKS refuses.
     pub refusals: Vec<(String, String)>,
-}
-
-fn lookup<'v>(value: &'v Value, path: &str) -> Option<&'v Value> {
-    path.split('.').try_fold(value, |v, part| v.get(part))
 }
 
 /// (major, minor, patch) of `1.33` or `1.33.5`; the patch is `None` when not given.
