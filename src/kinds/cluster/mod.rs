@@ -504,8 +504,10 @@ pub fn outputs(ctx: &Context<'_>, resource: &Resource, body: &Value) -> Vec<(Str
     out
 }
 
-/// The node resource group a live cluster answers with (AKS creates and deletes it with the
-/// cluster: "the node resource group is deleted with the cluster", Learn "Node resource group").
+/// The node resource group a live cluster answers with. AKS FAQ
+/// (https://learn.microsoft.com/azure/aks/faq): "AKS automatically deletes the node resource
+/// group whenever the cluster is deleted, so it should only be used for resources which share the
+/// cluster's lifecycle".
 pub fn live_node_resource_group(cluster: &Value) -> Option<&str> {
     cluster
         .get("properties")?
@@ -515,10 +517,12 @@ pub fn live_node_resource_group(cluster: &Value) -> Option<&str> {
 }
 
 /// Whether something in a cluster's node resource group is the cluster's own, which its delete
-/// may take: a resource AKS or Kubernetes made (AKS tags its node resources `aks-managed-*`;
-/// the Azure cloud provider and CSI drivers tag theirs `k8s-azure-*` / `kubernetes.io-*`), one of
-/// the cluster's own identities (kubelet, add-ons), or a role assignment to one of them. A
-/// resource a person put there (a static ingress IP, a disk) is none of these.
+/// may take: a resource AKS or Kubernetes made, one of the cluster's own identities (kubelet,
+/// add-ons, as its `identityProfile` and add-on profiles name them), or a role assignment to one
+/// of them. AKS marks what it creates with `aks-managed-*` tags, and Kubernetes the public IPs
+/// and disks it creates with `k8s-azure-*` / `kubernetes.io-*` tags (Learn "Use Azure tags in
+/// AKS", https://learn.microsoft.com/azure/aks/use-tags). A resource a person put there (a static
+/// ingress IP, a disk) is none of these.
 pub fn made_by_cluster(cluster: &Value, item: &Value) -> bool {
     const MADE_BY_AKS: &[&str] = &[
         "aks-managed-",
