@@ -8,6 +8,7 @@ use std::sync::atomic::Ordering;
 use crate::arm::client::{ArmClient, Endpoint};
 use crate::arm::credential;
 use crate::arm::error::ArmError;
+use crate::arm::read::{Reader, Strategy};
 use crate::live::LiveState;
 use crate::model::Stack;
 
@@ -18,6 +19,10 @@ pub struct Target {
     pub ca_cert: Option<PathBuf>,
     pub local: bool,
     pub verbose: bool,
+    /// How live state is read (`--read`).
+    pub read: crate::arm::read::ReadMode,
+    /// Drop client-side pacing (`--no-pacing`): for emulators only, refused against Azure.
+    pub no_pacing: bool,
 }
 
 pub struct Connection {
@@ -28,6 +33,7 @@ pub struct Connection {
     pub place: String,
     /// Which credential it signs in with, for messages.
     pub credential: String,
+    pub read_mode: crate::arm::read::ReadMode,
 }
 
 /// What reading live state cost.
@@ -37,6 +43,7 @@ pub struct ReadCost {
     pub requests: u64,
     pub throttled: u64,
     pub seconds: f64,
+    pub strategy: Option<Strategy>,
 }
 
 fn test_token() -> credential::Chosen {
@@ -49,6 +56,19 @@ fn test_token() -> credential::Chosen {
 impl Connection {
     pub fn open(target: &Target) -> Result<Connection, ArmError> {
         crate::arm::client::install_crypto_provider();
+        // Before any credential is looked for: pacing is what keeps a run inside ARM's budgets,
+        // which Azure enforces for the whole subscription (other runs and people included).
+        if target.no_pacing && !target.local {
+            let url = match &target.endpoint {
+                Some(url) => azure_core::http::Url::parse(url).ok(),
+                None => Some(Endpoint::azure_public().url),
+            };
+            if let Some(url) = url.filter(is_azure) {
+                return Err(ArmError::Setup(format!(
+                    "--no-pacing is for emulators only: {url} is Azure, where unpaced requests spend the subscription's shared budget and meet 429s"
+                )));
+            }
+        }
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()
@@ -100,13 +120,17 @@ impl Connection {
         } else {
             endpoint.url.to_string()
         };
-        let client = Arc::new(ArmClient::new(endpoint, credential.credential)?);
+        let mut client = ArmClient::new(endpoint, credential.credential)?;
+        if target.no_pacing {
+            client = client.unpaced();
+        }
         Ok(Connection {
             runtime,
-            client,
+            client: Arc::new(client),
             emulator,
             place,
             credential: credential.description,
+            read_mode: target.read,
         })
     }
 
@@ -121,26 +145,97 @@ impl Connection {
         stack: &Stack,
         going: crate::arm::read::Going,
     ) -> Result<(LiveState, ReadCost), Vec<ArmError>> {
+        self.read_with(&self.reader(), stack, going)
+    }
+
+    /// A reader for one read phase (the stacks of one command share it; never reuse it after
+    /// a write, it remembers what it read).
+    pub fn reader(&self) -> Reader {
+        Reader::new(self.client.clone(), self.read_mode)
+    }
+
+    /// Reads the stack's live state through `reader`, and what it cost.
+    pub fn read_with(
+        &self,
+        reader: &Reader,
+        stack: &Stack,
+        going: crate::arm::read::Going,
+    ) -> Result<(LiveState, ReadCost), Vec<ArmError>> {
         let started = std::time::Instant::now();
         let before = self.client.counters.requests.load(Ordering::Relaxed);
-        let live = self.runtime.block_on(crate::arm::read::read_live_for(
-            self.client.clone(),
-            stack,
-            going,
-        ))?;
+        let throttled_before = self.client.counters.throttled.load(Ordering::Relaxed);
+        let live = self
+            .runtime
+            .block_on(crate::arm::read::read_live_with(reader, stack, going))?;
+        let strategy = *reader
+            .last_strategy
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
         let cost = ReadCost {
             resources: live.len(),
             requests: self.client.counters.requests.load(Ordering::Relaxed) - before,
-            throttled: self.client.counters.throttled.load(Ordering::Relaxed),
+            throttled: self.client.counters.throttled.load(Ordering::Relaxed) - throttled_before,
             seconds: started.elapsed().as_secs_f64(),
+            strategy,
         };
         Ok((live, cost))
+    }
+
+    /// Reads the live state of several stacks with one reader: one budget, one set of LISTs per
+    /// subscription, one Resource Graph query for all of them.
+    pub fn prefetch(&self, reader: &Reader, stacks: &[&Stack]) {
+        self.runtime.block_on(reader.prefetch(stacks));
     }
 
     /// Stops the in-process emulator (after its state is saved).
     pub fn close(self) {
         if let Some(running) = self.emulator {
             let _ = self.runtime.block_on(running.shutdown());
+        }
+    }
+}
+
+/// Whether an endpoint is one of Azure's own clouds (public, US Government, China), where
+/// client-side pacing must stay on.
+fn is_azure(url: &azure_core::http::Url) -> bool {
+    let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+    [
+        "management.azure.com",
+        ".azure.com",
+        ".azure.us",
+        ".usgovcloudapi.net",
+        ".chinacloudapi.cn",
+        ".azure.cn",
+    ]
+    .iter()
+    .any(|suffix| host == suffix.trim_start_matches('.') || host.ends_with(suffix))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn azure_clouds_are_told_from_emulators() {
+        for azure in [
+            "https://management.azure.com/",
+            "https://management.usgovcloudapi.net/",
+            "https://management.chinacloudapi.cn/",
+        ] {
+            assert!(
+                is_azure(&azure_core::http::Url::parse(azure).unwrap()),
+                "{azure}"
+            );
+        }
+        for emulator in [
+            "https://127.0.0.1:8443/",
+            "https://localhost:1/",
+            "https://arm.test/",
+        ] {
+            assert!(
+                !is_azure(&azure_core::http::Url::parse(emulator).unwrap()),
+                "{emulator}"
+            );
         }
     }
 }

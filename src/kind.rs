@@ -48,6 +48,12 @@ pub struct KindDef {
     /// Where the parent's GET lists this child inline (`properties.subnets` of a VNet), so a
     /// body exported with `az ... show` carries its children too.
     pub listed_in_parent_at: Option<&'static str>,
+    /// Azure Resource Graph's `Resources` table returns this kind's resources with the
+    /// `properties` of their GET (Learn, "Azure Resource Graph table and resource type
+    /// reference": the `resources` table lists these types; role assignments are in
+    /// `authorizationresources`, and children such as federated credentials are not listed),
+    /// so a plan may read them from a query instead of LISTs. Kinds without it are LISTed.
+    pub in_resource_graph: bool,
 }
 
 /// An ARM resource type and the api-version azplan speaks for it.
@@ -102,6 +108,7 @@ pub static TABLE: [KindDef; 12] = [
         serial: Serial::Free,
         delete_rank: 0,
         listed_in_parent_at: None,
+        in_resource_graph: false,
     },
     // Existing
     KindDef {
@@ -117,6 +124,7 @@ pub static TABLE: [KindDef; 12] = [
         serial: Serial::Free,
         delete_rank: u8::MAX,
         listed_in_parent_at: None,
+        in_resource_graph: false,
     },
     // Workspace
     KindDef {
@@ -134,6 +142,8 @@ pub static TABLE: [KindDef; 12] = [
         serial: Serial::Free,
         delete_rank: 1,
         listed_in_parent_at: None,
+        // Resource Graph's `Resources` table holds it with its GET `properties`.
+        in_resource_graph: true,
     },
     // Registry
     KindDef {
@@ -151,6 +161,8 @@ pub static TABLE: [KindDef; 12] = [
         serial: Serial::Free,
         delete_rank: 2,
         listed_in_parent_at: None,
+        // Resource Graph's `Resources` table holds it with its GET `properties`.
+        in_resource_graph: true,
     },
     // VirtualNetwork
     KindDef {
@@ -168,6 +180,8 @@ pub static TABLE: [KindDef; 12] = [
         serial: Serial::Free,
         delete_rank: 3,
         listed_in_parent_at: None,
+        // Resource Graph's `Resources` table holds it with its GET `properties`.
+        in_resource_graph: true,
     },
     // Subnet
     KindDef {
@@ -188,6 +202,7 @@ pub static TABLE: [KindDef; 12] = [
         // VirtualNetworks_Get lists `properties.subnets` with full bodies (official example
         // VirtualNetworkGet, network 2026-03-01).
         listed_in_parent_at: Some("properties.subnets"),
+        in_resource_graph: false,
     },
     // DnsZone
     KindDef {
@@ -212,6 +227,8 @@ pub static TABLE: [KindDef; 12] = [
         serial: Serial::Free,
         delete_rank: 5,
         listed_in_parent_at: None,
+        // Resource Graph's `Resources` table holds it with its GET `properties`.
+        in_resource_graph: true,
     },
     // Identity
     KindDef {
@@ -229,6 +246,8 @@ pub static TABLE: [KindDef; 12] = [
         serial: Serial::Free,
         delete_rank: 6,
         listed_in_parent_at: None,
+        // Resource Graph's `Resources` table holds it with its GET `properties`.
+        in_resource_graph: true,
     },
     // Cluster
     KindDef {
@@ -247,6 +266,8 @@ pub static TABLE: [KindDef; 12] = [
         serial: Serial::Itself,
         delete_rank: 7,
         listed_in_parent_at: None,
+        // Resource Graph's `Resources` table holds it with its GET `properties`.
+        in_resource_graph: true,
     },
     // NodePool
     KindDef {
@@ -266,6 +287,7 @@ pub static TABLE: [KindDef; 12] = [
         // ManagedClusters_Get lists `properties.agentPoolProfiles`, each the pool's properties
         // plus its `name` (official example ManagedClustersGet, AKS 2026-08-01).
         listed_in_parent_at: Some("properties.agentPoolProfiles"),
+        in_resource_graph: false,
     },
     // FederatedCredential
     KindDef {
@@ -285,6 +307,7 @@ pub static TABLE: [KindDef; 12] = [
         serial: Serial::UnderParent,
         delete_rank: 9,
         listed_in_parent_at: None,
+        in_resource_graph: false,
     },
     // RoleAssignment
     KindDef {
@@ -303,6 +326,7 @@ pub static TABLE: [KindDef; 12] = [
         serial: Serial::Free,
         delete_rank: 10,
         listed_in_parent_at: None,
+        in_resource_graph: false,
     },
 ];
 
@@ -408,6 +432,17 @@ pub fn activity_log_type() -> &'static ArmType {
         api_version: "2015-04-01",
     };
     &ACTIVITY_LOG
+}
+
+/// Azure Resource Graph's query endpoint (`POST /providers/{path}`), operation `Resources` of
+/// specification/resourcegraph/resource-manager/Microsoft.ResourceGraph/stable/2024-04-01/
+/// resourcegraph.json: a plan reads many groups and types in one query.
+pub fn resource_graph_type() -> &'static ArmType {
+    static RESOURCE_GRAPH: ArmType = ArmType {
+        path: "Microsoft.ResourceGraph/resources",
+        api_version: "2024-04-01",
+    };
+    &RESOURCE_GRAPH
 }
 
 /// The ARM type of private DNS zones (the run lock lives in one).

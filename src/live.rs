@@ -102,6 +102,11 @@ impl LiveState {
         }
     }
 
+    /// Forgets a resource (read again, it is gone).
+    pub fn remove(&mut self, id: &str) -> Option<Value> {
+        self.by_id.remove(&id.to_ascii_lowercase())
+    }
+
     pub fn get(&self, id: &str) -> Option<&Value> {
         self.by_id.get(&id.to_ascii_lowercase())
     }
@@ -172,7 +177,7 @@ impl LiveState {
     /// A parent's GET lists some children inline (a VNet its subnets, a cluster its pools), so
     /// an export of parents alone (`az aks show`) holds them: each child without a body of its
     /// own gets one from its parent's listing.
-    fn add_children_listed_inline(&mut self) {
+    pub fn add_children_listed_inline(&mut self) {
         let mut children = Vec::new();
         for (id, body) in &self.by_id {
             let Some(parent) = ResourceId::parse(id) else {

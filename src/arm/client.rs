@@ -196,6 +196,96 @@ impl ArmClient {
             Method::Delete => Budget::Delete,
             _ => Budget::Write,
         };
+        self.send_paced(method, url, body, conditions, budget, operation, resource)
+            .await
+    }
+
+    /// Every row a Resource Graph query answers, following `$skipToken` (operation `Resources`
+    /// of resourcegraph.json 2024-04-01; examples ResourcesFirstPageQuery and
+    /// ResourcesNextPageQuery: a page of at most 1,000 rows, the next asked for with the token).
+    /// Paced by the user's Resource Graph quota, not by ARM's read budget.
+    pub async fn resource_graph(
+        &self,
+        subscriptions: &[String],
+        query: &str,
+    ) -> Result<Vec<Value>, ArmError> {
+        let graph = crate::kind::resource_graph_type();
+        let path = format!("/providers/{}", graph.path);
+        let mut rows = Vec::new();
+        let mut token: Option<String> = None;
+        const MAX_PAGES: usize = 10_000;
+        for _ in 0..MAX_PAGES {
+            let mut options = serde_json::json!({ "$top": 1000, "resultFormat": "objectArray" });
+            if let Some(token) = &token {
+                options["$skipToken"] = Value::String(token.clone());
+            }
+            let request = serde_json::json!({
+                "subscriptions": subscriptions,
+                "query": query,
+                "options": options,
+            });
+            let url = self.url(&path, graph.api_version)?;
+            let answer = self
+                .send_paced(
+                    Method::Post,
+                    url,
+                    Some(&request),
+                    &[],
+                    Budget::Graph,
+                    "query",
+                    "Azure Resource Graph",
+                )
+                .await?;
+            let body = answer.body.unwrap_or(Value::Null);
+            match body.get("data") {
+                Some(Value::Array(page)) => rows.extend(page.iter().cloned()),
+                _ => {
+                    return Err(ArmError::Response {
+                        operation: "query".into(),
+                        resource: "Azure Resource Graph".into(),
+                        message: "the answer has no `data` array (objectArray format)".into(),
+                    });
+                }
+            }
+            if body.get("resultTruncated").and_then(Value::as_str) == Some("true") {
+                return Err(ArmError::Response {
+                    operation: "query".into(),
+                    resource: "Azure Resource Graph".into(),
+                    message: "the answer was truncated without a $skipToken".into(),
+                });
+            }
+            match body.get("$skipToken").and_then(Value::as_str) {
+                Some(next) if !next.is_empty() && token.as_deref() != Some(next) => {
+                    token = Some(next.to_string());
+                }
+                Some(next) if !next.is_empty() => {
+                    return Err(ArmError::Response {
+                        operation: "query".into(),
+                        resource: "Azure Resource Graph".into(),
+                        message: "paging does not end (a $skipToken repeats)".into(),
+                    });
+                }
+                _ => return Ok(rows),
+            }
+        }
+        Err(ArmError::Response {
+            operation: "query".into(),
+            resource: "Azure Resource Graph".into(),
+            message: format!("paging does not end (more than {MAX_PAGES} pages)"),
+        })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn send_paced(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<&Value>,
+        conditions: &[(&'static str, String)],
+        budget: Budget,
+        operation: &str,
+        resource: &str,
+    ) -> Result<ArmResponse, ArmError> {
         let payload = body.map(|b| serde_json::to_vec(b).unwrap_or_default());
         let mut attempt = 0;
         loop {
@@ -296,16 +386,33 @@ impl ArmClient {
                 .map(str::to_string)
         };
         let remaining_name = match budget {
-            Budget::Read => "x-ms-ratelimit-remaining-subscription-reads",
-            Budget::Write => "x-ms-ratelimit-remaining-subscription-writes",
-            Budget::Delete => "x-ms-ratelimit-remaining-subscription-deletes",
+            Budget::Read => Some("x-ms-ratelimit-remaining-subscription-reads"),
+            Budget::Write => Some("x-ms-ratelimit-remaining-subscription-writes"),
+            Budget::Delete => Some("x-ms-ratelimit-remaining-subscription-deletes"),
+            Budget::Graph => None,
         };
-        if let Some(remaining) = header(remaining_name).and_then(|r| r.parse::<f64>().ok()) {
+        if let Some(remaining) = remaining_name
+            .and_then(header)
+            .and_then(|r| r.parse::<f64>().ok())
+        {
             self.pacer.observe_remaining(budget, remaining).await;
+        }
+        // Resource Graph reports the user's quota on every answer, a 429 included.
+        let graph_reset = header("x-ms-user-quota-resets-after")
+            .as_deref()
+            .and_then(parse_hms);
+        if budget == Budget::Graph
+            && let (Some(remaining), Some(reset)) = (
+                header("x-ms-user-quota-remaining").and_then(|r| r.trim().parse::<u32>().ok()),
+                graph_reset,
+            )
+        {
+            self.pacer.observe_graph_quota(remaining, reset).await;
         }
         let retry_after = header("retry-after")
             .and_then(|r| r.trim().parse::<u64>().ok())
-            .map(Duration::from_secs);
+            .map(Duration::from_secs)
+            .or(graph_reset.filter(|_| budget == Budget::Graph));
         let azure_async_operation = header("azure-asyncoperation");
         let location = header("location");
         let date = header("date");
@@ -334,6 +441,17 @@ impl ArmClient {
             date,
         })
     }
+}
+
+/// `hh:mm:ss`, the form of `x-ms-user-quota-resets-after` (Learn, "Guidance for throttled
+/// requests in Azure Resource Graph").
+fn parse_hms(text: &str) -> Option<Duration> {
+    let mut parts = text.trim().split(':').map(|p| p.parse::<u64>().ok());
+    let (h, m, s) = (parts.next()??, parts.next()??, parts.next()??);
+    parts
+        .next()
+        .is_none()
+        .then(|| Duration::from_secs(h * 3600 + m * 60 + s))
 }
 
 /// The HTTP client azplan talks to ARM (and, for a custom authority, to Entra) with: the public

@@ -4,6 +4,7 @@
 pub mod client;
 pub mod credential;
 pub mod error;
+pub mod graph;
 pub mod lock;
 pub mod pacer;
 pub mod read;

@@ -5,8 +5,8 @@
 //! group delete takes everything in it.
 
 use crate::model::Spec;
-use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::{Arc, Mutex};
 
 use serde_json::Value;
 use tokio::sync::Semaphore;
@@ -14,6 +14,7 @@ use tokio::task::JoinSet;
 
 use super::client::ArmClient;
 use super::error::ArmError;
+use super::graph;
 use crate::id::ResourceId;
 use crate::kinds::{self, Context};
 use crate::live::LiveState;
@@ -69,6 +70,10 @@ enum Read {
         path: String,
         api_version: &'static str,
     },
+    /// The subscription's resources carrying the stack's tag (answered without tags).
+    Tagged {
+        path: String,
+    },
 }
 
 /// The generic LIST of a group's contents (top-level resources of every type).
@@ -110,6 +115,187 @@ pub async fn group_inventory(client: &ArmClient, group_id: &str) -> Result<Vec<V
 
 const CONCURRENCY: usize = 16;
 
+/// From how many groups `--read auto` asks Resource Graph rather than LISTing: below it, the
+/// LISTs of a group or two answer in one round trip and read ARM itself, with no lag.
+pub const GRAPH_FROM_GROUPS: usize = 3;
+
+/// How live state is read (`--read`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ReadMode {
+    /// Resource Graph when the stack spans `GRAPH_FROM_GROUPS` groups or more (falling back to
+    /// LISTs when it cannot answer), LISTs otherwise.
+    #[default]
+    Auto,
+    /// Resource Graph for every kind it holds whole; an error if it cannot answer.
+    Graph,
+    /// ARM LISTs only: per group, or per subscription when the stack's groups are many.
+    List,
+}
+
+/// How the top-level resources of a stack's groups were read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Strategy {
+    /// One Resource Graph query (paged) for every group and the ownership tag.
+    Graph,
+    /// One LIST per type across the subscription, and the subscription's generic LIST.
+    SubscriptionLists,
+    /// One LIST per group and type, and each group's generic LIST.
+    GroupLists,
+}
+
+/// Reads live state for the stacks of one command through one client: they share its read
+/// budget, the LIST answers (a subscription's groups, types and role assignments are read once
+/// for all its stacks) and the Resource Graph rows (`prefetch` asks once for all stacks).
+/// Lives for one read phase only: what it remembers is a snapshot, never reused after a write.
+pub struct Reader {
+    pub client: Arc<ArmClient>,
+    pub mode: ReadMode,
+    lists: Lists,
+    graph: Mutex<Vec<(graph::Ask, Arc<Vec<Value>>)>>,
+    /// How the last stack was read, for messages.
+    pub last_strategy: Mutex<Option<Strategy>>,
+}
+
+/// LIST answers, each read once per reader (shared with the read tasks).
+#[derive(Clone)]
+struct Lists {
+    client: Arc<ArmClient>,
+    memo: Arc<Mutex<HashMap<String, Arc<Vec<Value>>>>>,
+}
+
+impl Lists {
+    async fn list(&self, path: &str, api_version: &str) -> Result<Arc<Vec<Value>>, ArmError> {
+        let key = format!("{}?{api_version}", path.to_ascii_lowercase());
+        if let Some(found) = lock(&self.memo).get(&key) {
+            return Ok(found.clone());
+        }
+        let items = Arc::new(self.client.list(path, api_version).await?);
+        lock(&self.memo).insert(key, items.clone());
+        Ok(items)
+    }
+}
+
+impl Reader {
+    pub fn new(client: Arc<ArmClient>, mode: ReadMode) -> Reader {
+        Reader {
+            lists: Lists {
+                client: client.clone(),
+                memo: Arc::new(Mutex::new(HashMap::new())),
+            },
+            client,
+            mode,
+            graph: Mutex::new(Vec::new()),
+            last_strategy: Mutex::new(None),
+        }
+    }
+
+    async fn list(&self, path: &str, api_version: &str) -> Result<Arc<Vec<Value>>, ArmError> {
+        self.lists.list(path, api_version).await
+    }
+
+    /// The Resource Graph rows answering `ask`: from an earlier, wider query when one covers
+    /// it, otherwise from a new one.
+    async fn graph_rows(&self, ask: &graph::Ask) -> Result<Arc<Vec<Value>>, ArmError> {
+        if let Some((_, rows)) = lock(&self.graph).iter().find(|(a, _)| a.covers(ask)) {
+            return Ok(rows.clone());
+        }
+        let rows = self
+            .client
+            .resource_graph(&ask.subscriptions(), &graph::query(ask))
+            .await?;
+        let rows: Vec<Value> = rows.iter().filter_map(graph::body_of_row).collect();
+        let rows = Arc::new(rows);
+        lock(&self.graph).push((ask.clone(), rows.clone()));
+        Ok(rows)
+    }
+
+    /// Asks Resource Graph once for every stack that would read through it, so that a command
+    /// over many stacks spends one query (and its pages) instead of one per stack. Groups are
+    /// taken from the specs; which of them exist is checked again per stack. A failure is left
+    /// for each stack's own read to meet (and fall back from).
+    pub async fn prefetch(&self, stacks: &[&Stack]) {
+        let mut ask = graph::Ask::default();
+        let mut wanted = 0;
+        for stack in stacks {
+            let groups = spec_groups(stack);
+            if !self.wants_graph(groups.len()) {
+                continue;
+            }
+            wanted += 1;
+            let subscription = stack.subscription.to_ascii_lowercase();
+            let scope = ask.scopes.entry(subscription.clone()).or_default();
+            for group in groups {
+                if let Some((sub, name)) = split_group_id(&group)
+                    && sub == subscription
+                {
+                    scope.groups.insert(name);
+                }
+            }
+            ask.owners.insert(stack.name.clone());
+        }
+        if wanted > 1 {
+            let _ = self.graph_rows(&ask).await;
+        }
+    }
+
+    fn wants_graph(&self, groups: usize) -> bool {
+        match self.mode {
+            ReadMode::Graph => true,
+            ReadMode::List => false,
+            ReadMode::Auto => groups >= GRAPH_FROM_GROUPS,
+        }
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// `(subscription, group)` of a group ID, lower-case.
+fn split_group_id(id: &str) -> Option<(String, String)> {
+    let parsed = ResourceId::parse(id)?;
+    Some((
+        parsed.subscription().to_ascii_lowercase(),
+        parsed.resource_group()?.to_ascii_lowercase(),
+    ))
+}
+
+/// The group IDs (lower-case) whose contents the stack reads: every group a resource lives in,
+/// and every declared group (one nothing uses any more may still hold the stack's resources).
+fn spec_groups(stack: &Stack) -> BTreeSet<String> {
+    let empty = LiveState::default();
+    let ctx = Context {
+        stack,
+        live: &empty,
+    };
+    let subscription = format!("/subscriptions/{}", stack.subscription);
+    let mut groups = BTreeSet::new();
+    for resource in stack.resources.values() {
+        match &resource.resource_group {
+            Some(ResourceGroupRef::Managed { name, .. }) => {
+                groups.insert(format!("{subscription}/resourceGroups/{name}").to_ascii_lowercase());
+            }
+            Some(ResourceGroupRef::Existing { id, .. }) => {
+                groups.insert(id.to_ascii_lowercase());
+            }
+            None if resource.address.kind == Kind::ResourceGroup => {
+                groups.insert(ctx.id(&resource.address).to_ascii_lowercase());
+            }
+            None => {}
+        }
+    }
+    groups
+}
+
+/// Whether one LIST per type across the subscription costs less than one per group and type:
+/// the subscription's LISTs also carry the other groups' resources, so they pay when the stack
+/// holds a good part of the subscription's groups (a quarter or more) and more than one.
+fn subscription_lists_pay(stack_groups: usize, subscription_groups: usize) -> bool {
+    stack_groups >= 2 && stack_groups * 4 >= subscription_groups
+}
+
 /// Which deletes the read prepares for: what goes with a delete (a cluster's node resource
 /// group, a zone's record sets) costs reads per resource, so it is read only for what may be
 /// deleted. A declared cluster or zone that the plan replaces is checked again by apply right
@@ -122,15 +308,45 @@ pub enum Going {
     Everything,
 }
 
-/// Reads every resource the stack declares or may own.
+/// Reads every resource the stack declares or may own, with LISTs (the library default; the
+/// CLI chooses with `--read`).
 pub async fn read_live(client: Arc<ArmClient>, stack: &Stack) -> Result<LiveState, Vec<ArmError>> {
-    read_live_for(client, stack, Going::Undeclared).await
+    let reader = Reader::new(client, ReadMode::Auto);
+    read_live_with(&reader, stack, Going::Undeclared).await
 }
 
 /// Reads every resource the stack declares or may own, and what goes with the deletes `going`
 /// prepares for.
 pub async fn read_live_for(
     client: Arc<ArmClient>,
+    stack: &Stack,
+    going: Going,
+) -> Result<LiveState, Vec<ArmError>> {
+    let reader = Reader::new(client, ReadMode::Auto);
+    read_live_with(&reader, stack, going).await
+}
+
+/// What wave 2 found: full bodies of the types azplan manages (by lower-case ID), every group's
+/// contents, and what the ownership tag marks.
+#[derive(Default)]
+struct Found {
+    bodies: HashMap<String, Value>,
+    contents: BTreeMap<String, Vec<Value>>,
+    /// Entries carrying the stack's tag anywhere in the subscription (`None`: not read).
+    tagged: Option<Vec<Value>>,
+}
+
+/// Reads every resource the stack declares or may own through `reader`, and what goes with the
+/// deletes `going` prepares for.
+///
+/// Cost, with `G` groups, `T` types azplan manages and `I` identities holding federated
+/// credentials: one LIST of the subscription's groups and one of its role assignments, then
+/// either one Resource Graph query (a page per 1,000 resources), or `T` + 1 subscription LISTs
+/// (a page per 1,000 of each), or `G` × (`T` + 1) group LISTs; subnets and pools come inside
+/// their VNet and cluster, so children cost `I` LISTs. The count does not grow with resources
+/// per group.
+pub async fn read_live_with(
+    reader: &Reader,
     stack: &Stack,
     going: Going,
 ) -> Result<LiveState, Vec<ArmError>> {
@@ -143,96 +359,146 @@ pub async fn read_live_for(
     let mut live = LiveState::default();
     let mut errors = Vec::new();
 
-    // Wave 1: which of the stack's resource groups exist.
-    let groups = run(
-        &client,
-        vec![Read::List {
-            path: format!("{subscription}/resourcegroups"),
-            api_version: kinds::resource_group_type().api_version,
-        }],
-    )
-    .await;
+    // Wave 1, at once: which of the stack's resource groups exist, the subscription's role
+    // assignments, and (when it reads the stack) Resource Graph's answer for the spec's groups.
+    let stack_groups = spec_groups(stack);
+    let early_graph = reader.wants_graph(stack_groups.len());
+    let asked: Vec<String> = stack_groups.iter().cloned().collect();
+    let groups_path = format!("{subscription}/resourcegroups");
+    let assignments_path = role_assignments_path(&subscription);
+    let (groups, subscription_assignments, early) = tokio::join!(
+        reader.list(&groups_path, kinds::resource_group_type().api_version,),
+        // The subscription's role assignments: those in the read groups (and above them), the
+        // ones marked as the stack's anywhere, and those on what the stack owns elsewhere.
+        reader.list(&assignments_path, kinds::role_assignment_type().api_version,),
+        async {
+            if early_graph {
+                Some(read_by_graph(reader, stack, &asked).await)
+            } else {
+                None
+            }
+        }
+    );
+    let groups = match groups {
+        Ok(groups) => groups,
+        Err(e) => return Err(vec![e]),
+    };
     let mut existing_groups = BTreeSet::new();
     // Groups this stack owns (by tag), in the spec or not: any of them may be deleted.
     let mut owned_groups = BTreeSet::new();
-    for (_, result) in groups {
-        match result {
-            Ok(items) => {
-                for item in items {
-                    if let Some(id) = item.get("id").and_then(Value::as_str) {
-                        existing_groups.insert(id.to_ascii_lowercase());
-                        let owner = item
-                            .get("tags")
-                            .and_then(|t| t.get(kinds::OWNER_TAG))
-                            .and_then(Value::as_str);
-                        if owner == Some(stack.name.as_str()) {
-                            owned_groups.insert(id.to_string());
-                        }
-                    }
-                    live.insert(item);
-                }
+    for item in groups.iter() {
+        if let Some(id) = item.get("id").and_then(Value::as_str) {
+            existing_groups.insert(id.to_ascii_lowercase());
+            let owner = item
+                .get("tags")
+                .and_then(|t| t.get(kinds::OWNER_TAG))
+                .and_then(Value::as_str);
+            if owner == Some(stack.name.as_str()) {
+                owned_groups.insert(id.to_string());
             }
-            Err(e) => errors.push(e),
         }
-    }
-    if !errors.is_empty() {
-        return Err(errors);
+        live.insert(item.clone());
     }
 
     // Wave 2: every type in every stack group that exists, plus GETs for the rest.
-    let mut stack_groups: BTreeSet<String> = BTreeSet::new();
-    for resource in stack.resources.values() {
-        match &resource.resource_group {
-            Some(ResourceGroupRef::Managed { name, .. }) => {
-                stack_groups
-                    .insert(format!("{subscription}/resourceGroups/{name}").to_ascii_lowercase());
-            }
-            Some(ResourceGroupRef::Existing { id, .. }) => {
-                stack_groups.insert(id.to_ascii_lowercase());
-            }
-            None if resource.address.kind == Kind::ResourceGroup => {
-                // A declared group that nothing in the spec uses any more may still hold the
-                // stack's resources, which must be found to be deleted.
-                stack_groups.insert(ctx.id(&resource.address).to_ascii_lowercase());
-            }
-            None => {}
-        }
-    }
-    let listed_groups: Vec<String> = stack_groups
+    // The groups read whole: the stack's that exist, and owned ones the spec no longer has
+    // (deleted, so all they hold is read).
+    let mut read_groups: Vec<String> = stack_groups
         .iter()
         .filter(|g| existing_groups.contains(*g))
         .cloned()
         .collect();
+    for group in &owned_groups {
+        let lower = group.to_ascii_lowercase();
+        if !stack_groups.contains(&lower) {
+            read_groups.push(lower);
+        }
+    }
+    let in_read_group = |id: &str| {
+        let lower = id.to_ascii_lowercase();
+        read_groups
+            .iter()
+            .any(|g| lower.starts_with(&format!("{g}/")))
+    };
+
+    let mut found = Found::default();
+    let mut strategy = if early_graph || reader.wants_graph(read_groups.len()) {
+        Strategy::Graph
+    } else if subscription_lists_pay(read_groups.len(), existing_groups.len()) {
+        Strategy::SubscriptionLists
+    } else {
+        Strategy::GroupLists
+    };
+    if strategy == Strategy::Graph {
+        // The early answer serves unless owned groups the spec no longer has must be read too.
+        let answer = match early {
+            Some(answer) if read_groups.iter().all(|g| stack_groups.contains(g)) => answer,
+            _ => read_by_graph(reader, stack, &read_groups).await,
+        };
+        match answer {
+            Ok(by_graph) => found = by_graph,
+            Err(e) if reader.mode == ReadMode::Graph => errors.push(e),
+            Err(e) => {
+                tracing::warn!(
+                    "Resource Graph could not answer ({e}); reading with ARM LISTs instead"
+                );
+                strategy = if subscription_lists_pay(read_groups.len(), existing_groups.len()) {
+                    Strategy::SubscriptionLists
+                } else {
+                    Strategy::GroupLists
+                };
+            }
+        }
+    }
+    // Kinds Resource Graph does not hold whole are LISTed whatever the strategy.
+    let listed: Vec<&'static kinds::ArmType> = match strategy {
+        Strategy::Graph => listed_types()
+            .filter(|t| kinds::by_arm_type(t.path).is_some_and(|(d, _)| !d.in_resource_graph))
+            .collect(),
+        _ => listed_types().collect(),
+    };
+    let by_subscription = strategy == Strategy::SubscriptionLists;
     let mut reads = Vec::new();
-    for group in &listed_groups {
-        for arm_type in listed_types() {
+    for arm_type in &listed {
+        if by_subscription {
             reads.push(Read::List {
-                path: format!("{group}/providers/{}", arm_type.path),
+                path: format!("{subscription}/providers/{}", arm_type.path),
                 api_version: arm_type.api_version,
             });
+        } else {
+            for group in &read_groups {
+                reads.push(Read::List {
+                    path: format!("{group}/providers/{}", arm_type.path),
+                    api_version: arm_type.api_version,
+                });
+            }
         }
-        reads.push(Read::List {
-            path: role_assignments_path(group),
-            api_version: kinds::role_assignment_type().api_version,
-        });
-        reads.push(Read::Contents {
-            group: group.clone(),
+    }
+    match strategy {
+        Strategy::Graph => {}
+        Strategy::SubscriptionLists => reads.push(Read::Contents {
+            group: subscription.clone(),
+        }),
+        Strategy::GroupLists => {
+            for group in &read_groups {
+                reads.push(Read::Contents {
+                    group: group.clone(),
+                });
+            }
+        }
+    }
+    if matches!(strategy, Strategy::GroupLists) {
+        // What the tag marks outside the groups (the subscription's generic LIST, when read,
+        // already holds it).
+        reads.push(Read::Tagged {
+            path: format!(
+                "{subscription}/resources?$filter=tagName eq '{}' and tagValue eq '{}'",
+                kinds::OWNER_TAG,
+                stack.name
+            ),
         });
     }
-    for group in &owned_groups {
-        if stack_groups.contains(&group.to_ascii_lowercase()) {
-            continue;
-        }
-        // An owned group the spec no longer has is deleted: read all it holds.
-        reads.push(Read::List {
-            path: role_assignments_path(group),
-            api_version: kinds::role_assignment_type().api_version,
-        });
-        reads.push(Read::Contents {
-            group: group.clone(),
-        });
-    }
-    // Resources in a stack group are covered by its LISTs, or cannot exist when the group does
+    // Resources in a stack group are covered by its reads, or cannot exist when the group does
     // not; only what lives elsewhere needs a GET.
     let covered = |id: &str| {
         let lower = id.to_ascii_lowercase();
@@ -249,27 +515,131 @@ pub async fn read_live_for(
             reads.push(Read::Get { id, api_version });
         }
     }
-    for (read, result) in run(&client, reads).await {
+    let mut gotten = Vec::new();
+    for (read, result) in run(reader, reads).await {
         match (read, result) {
-            (Read::Contents { group }, Ok(items)) => live.set_group_contents(&group, items),
+            (Read::Contents { group }, Ok(items)) if group == subscription => {
+                found.tagged = Some(
+                    items
+                        .iter()
+                        .filter(|i| {
+                            i.get("tags")
+                                .and_then(|t| t.get(kinds::OWNER_TAG))
+                                .and_then(Value::as_str)
+                                == Some(stack.name.as_str())
+                        })
+                        .cloned()
+                        .collect(),
+                );
+                for item in items.iter() {
+                    if let Some((sub, group)) = graph::place_of(item) {
+                        found
+                            .contents
+                            .entry(format!("/subscriptions/{sub}/resourcegroups/{group}"))
+                            .or_default()
+                            .push(item.clone());
+                    }
+                }
+            }
+            (Read::Contents { group }, Ok(items)) => {
+                found
+                    .contents
+                    .entry(group.to_ascii_lowercase())
+                    .or_default()
+                    .extend(items.iter().cloned());
+            }
+            (Read::Tagged { .. }, Ok(items)) => found.tagged = Some(items.to_vec()),
+            (Read::Tagged { .. }, Err(ArmError::Service { status: 403, .. })) => {
+                forbidden("the subscription's resources")
+            }
+            (Read::Get { .. }, Ok(items)) => gotten.extend(items.iter().cloned()),
             (_, Ok(items)) => {
-                for item in items {
-                    live.insert(item);
+                for item in items.iter() {
+                    if let Some(id) = item.get("id").and_then(Value::as_str) {
+                        found.bodies.insert(id.to_ascii_lowercase(), item.clone());
+                    }
                 }
             }
             (_, Err(e)) => errors.push(e),
         }
     }
+    *lock(&reader.last_strategy) = Some(strategy);
+    // Bodies of the read groups are the stack's live state; the rest wait for the tag.
+    for (id, body) in &found.bodies {
+        if in_read_group(id) {
+            live.insert(body.clone());
+        }
+    }
+    for body in gotten {
+        live.insert(body);
+    }
+    for group in &read_groups {
+        let contents = found.contents.remove(group).unwrap_or_default();
+        live.set_group_contents(group, contents);
+    }
 
     // Wave 2b: what the stack owns outside the groups it declares, before wave 3 reads what
     // goes with each resource.
-    owned_elsewhere(&client, stack, &subscription, &mut live, &mut errors).await;
+    let outside_ids = owned_elsewhere(reader, stack, &found, &mut live, &mut errors).await;
+    match subscription_assignments {
+        Ok(items) => {
+            let marker = format!("{}{} ", kinds::OWNER_PREFIX, stack.name);
+            for item in items.iter() {
+                let id = item
+                    .get("id")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_ascii_lowercase();
+                let marked = item
+                    .pointer("/properties/description")
+                    .and_then(Value::as_str)
+                    .is_some_and(|d| d.starts_with(&marker));
+                let on_outside = outside_ids.iter().any(|o| id.starts_with(&format!("{o}/")));
+                // At or above a read group (the subscription, a management group) or inside
+                // one: what the group LISTs of role assignments would answer.
+                let scope = ResourceId::parse(&id)
+                    .and_then(|id| id.scope())
+                    .map(|s| s.to_string().to_ascii_lowercase());
+                let in_other_group = scope.as_deref().is_some_and(|s| {
+                    ResourceId::parse(s)
+                        .and_then(|p| p.resource_group().map(str::to_string))
+                        .is_some()
+                        && !in_read_group(&format!("{s}/"))
+                        && !read_groups.iter().any(|g| s == g)
+                });
+                if (marked || on_outside || !in_other_group) && live.get(&id).is_none() {
+                    live.insert(item.clone());
+                }
+            }
+        }
+        Err(ArmError::Service { status: 403, .. }) => {
+            // Without Reader on the subscription, each group's own LIST still answers.
+            forbidden("the subscription's role assignments");
+            let reads = read_groups
+                .iter()
+                .map(|group| Read::List {
+                    path: role_assignments_path(group),
+                    api_version: kinds::role_assignment_type().api_version,
+                })
+                .collect();
+            for (_, result) in run(reader, reads).await {
+                match result {
+                    Ok(items) => items.iter().for_each(|i| {
+                        live.insert(i.clone());
+                    }),
+                    Err(e) => errors.push(e),
+                }
+            }
+        }
+        Err(e) => errors.push(e),
+    }
+    // Subnets and pools come inside their VNet's and cluster's bodies.
+    live.add_children_listed_inline();
 
-    // Wave 3: children of every parent found, and of the top-level resources inside groups
-    // a delete may take (so the plan lists the subnets, pools and credentials that go too).
+    // Wave 3: children ARM does not embed (federated credentials) of the identities that may
+    // have them, and of the top-level resources inside groups a delete may take (so the plan
+    // lists the subnets, pools and credentials that go too).
     let mut reads = Vec::new();
-    // A cluster's delete or replacement takes its node resource group whole: for every cluster
-    // the stack owns, what that group holds (and the role assignments in it) is read too.
     let declared: BTreeSet<String> = stack
         .resources
         .values()
@@ -282,6 +652,8 @@ pub async fn read_live_for(
             .and_then(Value::as_str)
             == Some(stack.name.as_str())
     };
+    // A cluster's delete or replacement takes its node resource group whole: for every cluster
+    // that may be deleted, what that group holds (and the role assignments in it) is read too.
     let cluster_type = Kind::Cluster.def().arm[0].path;
     let node_groups: BTreeSet<String> = live
         .iter()
@@ -297,7 +669,7 @@ pub async fn read_live_for(
         .filter(|id| existing_groups.contains(&id.to_ascii_lowercase()))
         .collect();
     // A zone's delete takes its record sets (external-dns's, a person's): read them for every
-    // zone the stack owns, so the plan can list them and stop for them.
+    // zone that may be deleted, so the plan can list them and stop for them.
     let zone_types: Vec<&str> = Kind::DnsZone.def().arm.iter().map(|t| t.path).collect();
     let zones: Vec<String> = live
         .iter()
@@ -328,38 +700,63 @@ pub async fn read_live_for(
         });
         reads.push(Read::Contents { group });
     }
+    // Parents with children listed per parent: an identity's federated credentials, when the
+    // spec gives it some or the stack made it (it may hold credentials to delete).
+    let with_credentials: BTreeSet<String> = stack
+        .resources
+        .values()
+        .filter(|r| r.address.kind == Kind::FederatedCredential)
+        .filter_map(|r| {
+            let id = ctx.id(&r.address);
+            ResourceId::parse(&id)
+                .and_then(|id| id.parent())
+                .map(|p| p.to_string().to_ascii_lowercase())
+        })
+        .collect();
     let in_groups = live.all_group_contents().filter_map(|body| {
         let id = body.get("id").and_then(Value::as_str)?;
         (live.get(id).is_none()).then(|| (id.to_ascii_lowercase(), body))
     });
-    let parents: Vec<(String, &Value)> = live
+    let parents: Vec<(String, &Value, bool)> = live
         .iter()
-        .map(|(id, body)| (id.clone(), body))
-        .chain(in_groups)
+        .map(|(id, body)| (id.clone(), body, true))
+        .chain(in_groups.map(|(id, body)| (id, body, false)))
         .collect();
-    for (id, body) in parents {
-        let id = &id;
+    for (id, body, whole) in parents {
         let arm_type = body
             .get("type")
             .and_then(Value::as_str)
             .unwrap_or_default()
             .to_ascii_lowercase();
         for (parent, child) in children() {
-            if parent.path.eq_ignore_ascii_case(&arm_type) {
-                let original = body.get("id").and_then(Value::as_str).unwrap_or(id);
-                reads.push(Read::List {
-                    path: format!("{original}/{}", child.segment()),
-                    api_version: child.api_version,
-                });
+            if !parent.path.eq_ignore_ascii_case(&arm_type) {
+                continue;
             }
+            let embedded = kinds::by_arm_type(child.path)
+                .is_some_and(|(d, _)| d.listed_in_parent_at.is_some());
+            // A whole body (a GET, a typed LIST, a Resource Graph row) carries embedded
+            // children; a generic LIST entry does not.
+            if embedded && whole {
+                continue;
+            }
+            if whole && !embedded && !(with_credentials.contains(&id) || ours(body)) {
+                continue;
+            }
+            let original = body.get("id").and_then(Value::as_str).unwrap_or(&id);
+            reads.push(Read::List {
+                path: format!("{original}/{}", child.segment()),
+                api_version: child.api_version,
+            });
         }
     }
-    for (read, result) in run(&client, reads).await {
+    for (read, result) in run(reader, reads).await {
         match (read, result) {
-            (Read::Contents { group }, Ok(items)) => live.set_group_contents(&group, items),
+            (Read::Contents { group }, Ok(items)) => {
+                live.set_group_contents(&group, items.to_vec())
+            }
             (_, Ok(items)) => {
-                for item in items {
-                    live.insert(item);
+                for item in items.iter() {
+                    live.insert(item.clone());
                 }
             }
             (
@@ -396,12 +793,12 @@ pub async fn read_live_for(
             });
         }
     }
-    for (read, result) in run(&client, reads).await {
+    for (read, result) in run(reader, reads).await {
         match (read, result) {
             (Read::Get { id, .. }, Ok(items)) => {
                 let cluster = id.trim_end_matches("/upgradeProfiles/default");
-                for item in items {
-                    live.set_upgrade_offer(cluster, item);
+                for item in items.iter() {
+                    live.set_upgrade_offer(cluster, item.clone());
                 }
             }
             (_, Ok(_)) => {}
@@ -415,131 +812,157 @@ pub async fn read_live_for(
     }
 }
 
-/// What the stack owns outside the groups it declares (a registry in an `existing:` group, a
-/// role assignment on another team's group), found by its mark so that it is deleted when the
-/// spec drops it: one tag-filtered LIST of the subscription's resources (which answers without
-/// tags: each match of a type azplan manages is read whole, the others keep the owner the filter
-/// proved), then the subscription's role assignments, kept when marked as the stack's or scoped
-/// at or below such a resource (so that its delete can list them and stop for unowned ones).
-/// Where the credential may not read the whole subscription, `-v` warns what cannot be found.
-async fn owned_elsewhere(
-    client: &Arc<ArmClient>,
+/// The stack's groups and what its tag marks elsewhere, from one Resource Graph query: the
+/// bodies of kinds Resource Graph holds whole, and every group's contents.
+async fn read_by_graph(
+    reader: &Reader,
     stack: &Stack,
-    subscription: &str,
-    live: &mut LiveState,
-    errors: &mut Vec<ArmError>,
-) {
-    let forbidden = |what: &str| {
-        tracing::warn!(
-            "cannot read {what}: what this stack owns outside its resource groups is not found (needs Reader on the subscription)"
-        );
-    };
-    let tagged = Read::List {
-        path: format!(
-            "{subscription}/resources?$filter=tagName eq '{}' and tagValue eq '{}'",
-            kinds::OWNER_TAG,
-            stack.name
-        ),
-        api_version: generic_list_api_version(),
-    };
-    let mut found = Vec::new();
-    for (_, result) in run(client, vec![tagged]).await {
-        match result {
-            Ok(items) => found = items,
-            Err(ArmError::Service { status: 403, .. }) => forbidden("the subscription's resources"),
-            Err(e) => errors.push(e),
+    read_groups: &[String],
+) -> Result<Found, ArmError> {
+    let mut ask = graph::Ask::default();
+    let subscription = stack.subscription.to_ascii_lowercase();
+    let scope = ask.scopes.entry(subscription).or_default();
+    let mut elsewhere = Vec::new();
+    for group in read_groups {
+        match split_group_id(group) {
+            Some((sub, name)) if sub == stack.subscription.to_ascii_lowercase() => {
+                scope.groups.insert(name);
+            }
+            Some((sub, name)) => elsewhere.push((sub, name)),
+            None => {}
         }
     }
+    for (sub, name) in elsewhere {
+        ask.scopes.entry(sub).or_default().groups.insert(name);
+    }
+    ask.owners.insert(stack.name.clone());
+    let rows = reader.graph_rows(&ask).await?;
+    let mut found = Found {
+        tagged: Some(Vec::new()),
+        ..Found::default()
+    };
+    let wanted: BTreeSet<&str> = read_groups.iter().map(String::as_str).collect();
+    for body in rows.iter() {
+        let Some(id) = body.get("id").and_then(Value::as_str) else {
+            continue;
+        };
+        let group = graph::place_of(body)
+            .map(|(sub, group)| format!("/subscriptions/{sub}/resourcegroups/{group}"));
+        let whole = body
+            .get("type")
+            .and_then(Value::as_str)
+            .and_then(kinds::by_arm_type)
+            .is_some_and(|(d, _)| d.in_resource_graph);
+        if let Some(group) = group.filter(|g| wanted.contains(g.as_str())) {
+            found.contents.entry(group).or_default().push(body.clone());
+        }
+        if whole {
+            found.bodies.insert(id.to_ascii_lowercase(), body.clone());
+        }
+        let tagged = body
+            .get("tags")
+            .and_then(|t| t.get(kinds::OWNER_TAG))
+            .and_then(Value::as_str)
+            == Some(stack.name.as_str());
+        if tagged && let Some(list) = found.tagged.as_mut() {
+            list.push(body.clone());
+        }
+    }
+    Ok(found)
+}
+
+fn forbidden(what: &str) {
+    tracing::warn!(
+        "cannot read {what}: what this stack owns outside its resource groups is not found (needs Reader on the subscription)"
+    );
+}
+
+/// What the stack owns outside the groups it reads (a registry in an `existing:` group, a
+/// resource group it made and the spec dropped), found by its mark so that it is deleted when
+/// the spec drops it: the entries the tag marks (from Resource Graph, the subscription's generic
+/// LIST, or a tag-filtered LIST, which answers without tags), each of a type azplan manages taken
+/// whole from what wave 2 read or else read with a GET, the others kept with the owner the filter
+/// proved. Returns their IDs (lower-case), whose role assignments are the stack's concern too.
+/// Where the credential may not read the whole subscription, `-v` warns what cannot be found.
+async fn owned_elsewhere(
+    reader: &Reader,
+    stack: &Stack,
+    found: &Found,
+    live: &mut LiveState,
+    errors: &mut Vec<ArmError>,
+) -> Vec<String> {
     let mut outside_ids: Vec<String> = Vec::new();
     let mut reads = Vec::new();
-    for mut item in found {
+    for item in found.tagged.iter().flatten() {
         let Some(id) = item.get("id").and_then(Value::as_str).map(str::to_string) else {
             continue;
         };
         if live.get(&id).is_some() {
             continue;
         }
-        outside_ids.push(id.to_ascii_lowercase());
+        let lower = id.to_ascii_lowercase();
+        outside_ids.push(lower.clone());
         let arm_type = item
             .get("type")
             .and_then(Value::as_str)
             .unwrap_or_default()
             .to_ascii_lowercase();
-        if kinds::manages_type(&arm_type) {
+        if let Some(body) = found.bodies.get(&lower) {
+            live.insert(body.clone());
+        } else if kinds::manages_type(&arm_type) {
             reads.push(Read::Get {
                 api_version: kinds::api_version_of_type(&arm_type).to_string(),
                 id,
             });
         } else {
+            let mut item = item.clone();
             item["tags"] = serde_json::json!({ kinds::OWNER_TAG: stack.name });
             live.insert(item);
         }
     }
-    for (_, result) in run(client, reads).await {
+    for (_, result) in run(reader, reads).await {
         match result {
-            Ok(items) => items.into_iter().for_each(|i| {
-                live.insert(i);
+            Ok(items) => items.iter().for_each(|i| {
+                live.insert(i.clone());
             }),
             Err(e) => errors.push(e),
         }
     }
-    let assignments = Read::List {
-        path: role_assignments_path(subscription),
-        api_version: kinds::role_assignment_type().api_version,
-    };
-    let marker = format!("{}{} ", kinds::OWNER_PREFIX, stack.name);
-    for (_, result) in run(client, vec![assignments]).await {
-        match result {
-            Ok(items) => {
-                for item in items {
-                    let id = item
-                        .get("id")
-                        .and_then(Value::as_str)
-                        .unwrap_or_default()
-                        .to_ascii_lowercase();
-                    let marked = item
-                        .pointer("/properties/description")
-                        .and_then(Value::as_str)
-                        .is_some_and(|d| d.starts_with(&marker));
-                    let on_outside = outside_ids.iter().any(|o| id.starts_with(&format!("{o}/")));
-                    if (marked || on_outside) && live.get(&id).is_none() {
-                        live.insert(item);
-                    }
-                }
-            }
-            Err(ArmError::Service { status: 403, .. }) => {
-                forbidden("the subscription's role assignments")
-            }
-            Err(e) => errors.push(e),
-        }
-    }
+    outside_ids
 }
 
-type ReadResult = (Read, Result<Vec<Value>, ArmError>);
+type ReadResult = (Read, Result<Arc<Vec<Value>>, ArmError>);
 
 /// Runs reads concurrently; each yields the bodies it found, in the order the reads were given.
-async fn run(client: &Arc<ArmClient>, reads: Vec<Read>) -> Vec<ReadResult> {
+/// LISTs go through the reader's memory, so stacks of one command share them.
+async fn run(reader: &Reader, reads: Vec<Read>) -> Vec<ReadResult> {
     let permits = Arc::new(Semaphore::new(CONCURRENCY));
     let mut tasks = JoinSet::new();
     for (index, read) in reads.into_iter().enumerate() {
-        let client = client.clone();
+        let reader = reader.lists.clone();
         let permits = permits.clone();
         tasks.spawn(async move {
             let _permit = permits.acquire_owned().await;
             let result = match &read {
                 Read::List {
                     path, api_version, ..
-                } => client.list(path, api_version).await,
-                Read::Get { id, api_version } => client
+                } => reader.list(path, api_version).await,
+                Read::Get { id, api_version } => reader
+                    .client
                     .get(id, api_version)
                     .await
-                    .map(|b| b.into_iter().collect()),
-                Read::RecordSets { path, api_version } => client.list(path, api_version).await,
+                    .map(|b| Arc::new(b.into_iter().collect())),
+                Read::RecordSets { path, api_version } => reader.list(path, api_version).await,
                 Read::Contents { group } => {
-                    client
+                    reader
                         .list(&contents_path(group), generic_list_api_version())
                         .await
                 }
+                Read::Tagged { path } => reader
+                    .client
+                    .list(path, generic_list_api_version())
+                    .await
+                    .map(Arc::new),
             };
             (index, read, result)
         });

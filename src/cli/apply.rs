@@ -377,7 +377,7 @@ fn run_planned(
         } else {
             crate::arm::read::Going::Undeclared
         };
-        let live = match super::read_for(&connection, stack, going) {
+        let live = match super::read_for(&connection, stack, going, Some(graph)) {
             Ok(live) => live,
             Err(errors) => {
                 errors.iter().for_each(|e| print_error(e));

@@ -70,9 +70,23 @@ pub(crate) fn drift_command(args: &DriftArgs) -> u8 {
             }
         },
     };
+    // Every spec first, so that one Resource Graph query (or one set of subscription LISTs)
+    // answers for all the stacks that read that way.
+    let checked: Vec<(&PathBuf, crate::check::Checked)> = args
+        .stacks
+        .iter()
+        .map(|path| (path, crate::check::check(path, &options)))
+        .collect();
+    let reader = connection.as_ref().map(|c| c.reader());
+    if let (Some(connection), Some(reader)) = (&connection, &reader) {
+        let valid: Vec<&crate::model::Stack> = checked
+            .iter()
+            .filter_map(|(_, c)| c.stack.as_ref().filter(|_| c.graph.is_some()))
+            .collect();
+        connection.prefetch(reader, &valid);
+    }
     let mut stacks = Vec::new();
-    for path in &args.stacks {
-        let checked = crate::check::check(path, &options);
+    for (path, checked) in &checked {
         let failed = |error: String| StackDrift {
             stack: path.display().to_string(),
             subscription: String::new(),
@@ -80,7 +94,7 @@ pub(crate) fn drift_command(args: &DriftArgs) -> u8 {
             error: Some(error),
             findings: Vec::new(),
         };
-        if report(&checked) {
+        if report(checked) {
             stacks.push(failed("the spec has errors (listed above)".into()));
             continue;
         }
@@ -89,9 +103,15 @@ pub(crate) fn drift_command(args: &DriftArgs) -> u8 {
             continue;
         };
         let read;
-        let live = match (&file_live, &connection) {
-            (Some(live), _) => live,
-            (None, Some(connection)) => match super::read(connection, stack) {
+        let live = match (&file_live, &connection, &reader) {
+            (Some(live), _, _) => live,
+            (None, Some(connection), Some(reader)) => match super::read_with(
+                connection,
+                reader,
+                stack,
+                crate::arm::read::Going::Undeclared,
+                Some(graph),
+            ) {
                 Ok(l) => {
                     read = l;
                     &read
@@ -102,7 +122,7 @@ pub(crate) fn drift_command(args: &DriftArgs) -> u8 {
                     continue;
                 }
             },
-            (None, None) => unreachable!("a connection is opened whenever no file is given"),
+            _ => unreachable!("a connection is opened whenever no file is given"),
         };
         let (plan, errors) =
             crate::plan::plan(stack, graph, live, crate::plan::PlanOptions::default());

@@ -195,6 +195,23 @@ pub(crate) struct TargetArgs {
     /// Log each ARM request (never tokens) to stderr.
     #[arg(short, long)]
     verbose: bool,
+    /// How live state is read: `graph` asks Azure Resource Graph (one query for all groups; it
+    /// lags ARM by seconds), `list` uses ARM LISTs, `auto` asks Resource Graph for stacks over
+    /// three groups or more and falls back to LISTs when it cannot answer.
+    #[arg(long, value_enum, default_value_t = ReadArg::Auto)]
+    read: ReadArg,
+    /// Send requests as fast as the endpoint answers, without pacing to ARM's budgets: for
+    /// seeding emulators, refused against Azure.
+    #[arg(long)]
+    no_pacing: bool,
+}
+
+/// `--read`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ReadArg {
+    Auto,
+    Graph,
+    List,
 }
 
 impl TargetArgs {
@@ -204,6 +221,12 @@ impl TargetArgs {
             ca_cert: self.ca_cert.clone(),
             local: self.local,
             verbose: self.verbose,
+            read: match self.read {
+                ReadArg::Auto => crate::arm::read::ReadMode::Auto,
+                ReadArg::Graph => crate::arm::read::ReadMode::Graph,
+                ReadArg::List => crate::arm::read::ReadMode::List,
+            },
+            no_pacing: self.no_pacing,
         }
     }
 }
@@ -371,7 +394,7 @@ fn plan(plan_args: &PlanArgs) -> u8 {
                 return EXIT_ERRORS;
             }
         },
-        None => match read_from_arm(stack, &plan_args.target) {
+        None => match read_from_arm(stack, Some(graph), &plan_args.target) {
             Ok(live) => live,
             Err(errors) => {
                 for e in &errors {
@@ -487,8 +510,14 @@ pub(crate) fn open(
 pub(crate) fn read(
     connection: &crate::connect::Connection,
     stack: &crate::model::Stack,
+    graph: Option<&crate::graph::Graph>,
 ) -> Result<crate::live::LiveState, Vec<crate::arm::error::ArmError>> {
-    read_for(connection, stack, crate::arm::read::Going::Undeclared)
+    read_for(
+        connection,
+        stack,
+        crate::arm::read::Going::Undeclared,
+        graph,
+    )
 }
 
 /// Reads the stack's live state for a plan of `going` deletes and says what it cost.
@@ -496,22 +525,132 @@ pub(crate) fn read_for(
     connection: &crate::connect::Connection,
     stack: &crate::model::Stack,
     going: crate::arm::read::Going,
+    graph: Option<&crate::graph::Graph>,
 ) -> Result<crate::live::LiveState, Vec<crate::arm::error::ArmError>> {
-    let (live, cost) = connection.read_for(stack, going)?;
+    read_with(connection, &connection.reader(), stack, going, graph)
+}
+
+/// Reads the stack's live state through `reader` and says what it cost. Given the stack's
+/// graph, what a read from Resource Graph would change is confirmed with ARM first.
+pub(crate) fn read_with(
+    connection: &crate::connect::Connection,
+    reader: &crate::arm::read::Reader,
+    stack: &crate::model::Stack,
+    going: crate::arm::read::Going,
+    graph: Option<&crate::graph::Graph>,
+) -> Result<crate::live::LiveState, Vec<crate::arm::error::ArmError>> {
+    let (mut live, mut cost) = connection.read_with(reader, stack, going)?;
+    if let (Some(graph), Some(crate::arm::read::Strategy::Graph)) = (graph, cost.strategy) {
+        let before = connection
+            .client
+            .counters
+            .requests
+            .load(std::sync::atomic::Ordering::Relaxed);
+        let started = std::time::Instant::now();
+        confirm_graph_changes(connection, stack, graph, &mut live)?;
+        cost.requests += connection
+            .client
+            .counters
+            .requests
+            .load(std::sync::atomic::Ordering::Relaxed)
+            - before;
+        cost.seconds += started.elapsed().as_secs_f64();
+    }
+    let how = match cost.strategy {
+        Some(crate::arm::read::Strategy::Graph) => " (Resource Graph)",
+        Some(crate::arm::read::Strategy::SubscriptionLists) => " (subscription LISTs)",
+        Some(crate::arm::read::Strategy::GroupLists) | None => "",
+    };
     eprintln!(
-        "Read {} live resources with {} ARM requests ({} throttled) in {:.2}s.",
+        "Read {} live resources with {} ARM requests{how} ({} throttled) in {:.2}s.",
         cost.resources, cost.requests, cost.throttled, cost.seconds
     );
     Ok(live)
 }
 
+/// Resource Graph lags behind ARM by seconds: what a plan read from it would change is read
+/// again from ARM (one GET each) before the plan is shown, so a plan right after an apply never
+/// shows the apply's own writes as still to do, and a change made a moment ago is not missed.
+/// Creates in groups that do not exist need no GET (the group LIST was ARM's own). At most
+/// `CONFIRM_LIMIT` GETs: past it, the plan stands as read (apply reads every resource it writes
+/// again anyway).
+pub(crate) fn confirm_graph_changes(
+    connection: &crate::connect::Connection,
+    stack: &crate::model::Stack,
+    graph: &crate::graph::Graph,
+    live: &mut crate::live::LiveState,
+) -> Result<(), Vec<crate::arm::error::ArmError>> {
+    const CONFIRM_LIMIT: usize = 500;
+    let (plan, _) = crate::plan::plan(stack, graph, live, crate::plan::PlanOptions::default());
+    use crate::plan::Action;
+    let group_exists = |id: &str| {
+        crate::id::ResourceId::parse(id)
+            .and_then(|id| {
+                id.resource_group()
+                    .map(|g| format!("/subscriptions/{}/resourceGroups/{g}", id.subscription()))
+            })
+            .is_none_or(|group| live.get(&group).is_some())
+    };
+    let gets: Vec<(String, String)> = plan
+        .changes
+        .iter()
+        .filter(|c| !matches!(c.action, Action::NoOp | Action::Read))
+        .filter(|c| c.action != Action::Create || group_exists(&c.id))
+        .filter(|c| {
+            !c.arm_type
+                .eq_ignore_ascii_case(crate::kinds::resource_group_type().path)
+        })
+        .map(|c| (c.id.clone(), c.api_version.clone()))
+        .collect();
+    if gets.is_empty() || gets.len() > CONFIRM_LIMIT {
+        return Ok(());
+    }
+    let client = connection.client.clone();
+    let fresh = connection.runtime.block_on(async move {
+        let mut tasks = tokio::task::JoinSet::new();
+        let permits = std::sync::Arc::new(tokio::sync::Semaphore::new(16));
+        for (id, api_version) in gets {
+            let client = client.clone();
+            let permits = permits.clone();
+            tasks.spawn(async move {
+                let _permit = permits.acquire_owned().await;
+                let got = client.get(&id, &api_version).await;
+                (id, got)
+            });
+        }
+        let mut fresh = Vec::new();
+        while let Some(Ok(done)) = tasks.join_next().await {
+            fresh.push(done);
+        }
+        fresh
+    });
+    let mut errors = Vec::new();
+    for (id, got) in fresh {
+        match got {
+            Ok(Some(body)) => {
+                live.insert(body);
+            }
+            Ok(None) => {
+                live.remove(&id);
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
+}
+
 /// Reads live state from ARM for a plan.
 fn read_from_arm(
     stack: &crate::model::Stack,
+    graph: Option<&crate::graph::Graph>,
     target: &TargetArgs,
 ) -> Result<crate::live::LiveState, Vec<crate::arm::error::ArmError>> {
     let connection = open(target).map_err(|e| vec![e])?;
-    let live = read(&connection, stack);
+    let live = read(&connection, stack, graph);
     connection.close();
     live
 }
@@ -524,7 +663,7 @@ fn output(args: &OutputArgs) -> u8 {
     let Some(stack) = &checked.stack else {
         return EXIT_ERRORS;
     };
-    let live = match read_from_arm(stack, &args.target) {
+    let live = match read_from_arm(stack, None, &args.target) {
         Ok(live) => live,
         Err(errors) => {
             errors.iter().for_each(|e| print_error(e));
