@@ -60,10 +60,12 @@ impl Connection {
         // which Azure enforces for the whole subscription (other runs and people included).
         if target.no_pacing && !target.local {
             let url = match &target.endpoint {
-                Some(url) => azure_core::http::Url::parse(url).ok(),
-                None => Some(Endpoint::azure_public().url),
+                Some(url) => azure_core::http::Url::parse(url).map_err(|e| {
+                    ArmError::Setup(format!("--endpoint `{url}` is not a URL: {e}"))
+                })?,
+                None => Endpoint::azure_public().url,
             };
-            if let Some(url) = url.filter(is_azure) {
+            if is_azure(&url) {
                 return Err(ArmError::Setup(format!(
                     "--no-pacing is for emulators only: {url} is Azure, where unpaced requests spend the subscription's shared budget and meet 429s"
                 )));
@@ -148,6 +150,17 @@ impl Connection {
         self.read_with(&self.reader(), stack, going)
     }
 
+    /// A reader for a run that writes (`apply`, `destroy`): Resource Graph lags ARM by seconds,
+    /// and what apply leaves alone is decided by what it reads, so `auto` reads ARM's LISTs;
+    /// only an explicit `--read graph` asks Resource Graph.
+    pub fn reader_for_writes(&self) -> Reader {
+        let mode = match self.read_mode {
+            crate::arm::read::ReadMode::Auto => crate::arm::read::ReadMode::List,
+            mode => mode,
+        };
+        Reader::new(self.client.clone(), mode)
+    }
+
     /// A reader for one read phase (the stacks of one command share it; never reuse it after
     /// a write, it remembers what it read).
     pub fn reader(&self) -> Reader {
@@ -198,7 +211,12 @@ impl Connection {
 /// Whether an endpoint is one of Azure's own clouds (public, US Government, China), where
 /// client-side pacing must stay on.
 fn is_azure(url: &azure_core::http::Url) -> bool {
-    let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+    // `management.azure.com.` (a fully qualified name) is the same host.
+    let host = url
+        .host_str()
+        .unwrap_or_default()
+        .trim_end_matches('.')
+        .to_ascii_lowercase();
     [
         "management.azure.com",
         ".azure.com",
@@ -221,6 +239,7 @@ mod tests {
             "https://management.azure.com/",
             "https://management.usgovcloudapi.net/",
             "https://management.chinacloudapi.cn/",
+            "https://management.azure.com./",
         ] {
             assert!(
                 is_azure(&azure_core::http::Url::parse(azure).unwrap()),

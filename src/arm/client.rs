@@ -211,68 +211,76 @@ impl ArmClient {
     ) -> Result<Vec<Value>, ArmError> {
         let graph = crate::kind::resource_graph_type();
         let path = format!("/providers/{}", graph.path);
-        let mut rows = Vec::new();
-        let mut token: Option<String> = None;
-        const MAX_PAGES: usize = 10_000;
-        for _ in 0..MAX_PAGES {
-            let mut options = serde_json::json!({ "$top": 1000, "resultFormat": "objectArray" });
-            if let Some(token) = &token {
-                options["$skipToken"] = Value::String(token.clone());
-            }
-            let request = serde_json::json!({
-                "subscriptions": subscriptions,
-                "query": query,
-                "options": options,
-            });
-            let url = self.url(&path, graph.api_version)?;
-            let answer = self
-                .send_paced(
-                    Method::Post,
-                    url,
-                    Some(&request),
-                    &[],
-                    Budget::Graph,
-                    "query",
-                    "Azure Resource Graph",
-                )
-                .await?;
-            let body = answer.body.unwrap_or(Value::Null);
-            match body.get("data") {
-                Some(Value::Array(page)) => rows.extend(page.iter().cloned()),
-                _ => {
-                    return Err(ArmError::Response {
-                        operation: "query".into(),
-                        resource: "Azure Resource Graph".into(),
-                        message: "the answer has no `data` array (objectArray format)".into(),
-                    });
+        // Rows carry whole `properties`, and Resource Graph refuses answers over 16 MiB
+        // (`ResponsePayloadTooLarge`): pages of 500 rows, halved (from the start) when refused.
+        let mut top: u32 = 500;
+        'pages: loop {
+            let mut rows = Vec::new();
+            let mut token: Option<String> = None;
+            let mut seen = std::collections::HashSet::new();
+            const MAX_PAGES: usize = 10_000;
+            for _ in 0..MAX_PAGES {
+                let mut options = serde_json::json!({ "$top": top, "resultFormat": "objectArray" });
+                if let Some(token) = &token {
+                    options["$skipToken"] = Value::String(token.clone());
                 }
-            }
-            if body.get("resultTruncated").and_then(Value::as_str) == Some("true") {
-                return Err(ArmError::Response {
-                    operation: "query".into(),
-                    resource: "Azure Resource Graph".into(),
-                    message: "the answer was truncated without a $skipToken".into(),
+                let request = serde_json::json!({
+                    "subscriptions": subscriptions,
+                    "query": query,
+                    "options": options,
                 });
-            }
-            match body.get("$skipToken").and_then(Value::as_str) {
-                Some(next) if !next.is_empty() && token.as_deref() != Some(next) => {
-                    token = Some(next.to_string());
+                let url = self.url(&path, graph.api_version)?;
+                let answer = match self
+                    .send_paced(
+                        Method::Post,
+                        url,
+                        Some(&request),
+                        &[],
+                        Budget::Graph,
+                        "query",
+                        "Azure Resource Graph",
+                    )
+                    .await
+                {
+                    Err(ArmError::Service {
+                        status: 400, code, ..
+                    }) if code == "ResponsePayloadTooLarge" && top > 10 => {
+                        top /= 2;
+                        continue 'pages;
+                    }
+                    other => other?,
+                };
+                let body = answer.body.unwrap_or(Value::Null);
+                match body.get("data") {
+                    Some(Value::Array(page)) => rows.extend(page.iter().cloned()),
+                    _ => {
+                        return Err(graph_answer(
+                            "the answer has no `data` array (objectArray format)",
+                        ));
+                    }
                 }
-                Some(next) if !next.is_empty() => {
-                    return Err(ArmError::Response {
-                        operation: "query".into(),
-                        resource: "Azure Resource Graph".into(),
-                        message: "paging does not end (a $skipToken repeats)".into(),
-                    });
+                // A string in the 2024-04-01 examples; a boolean is read the same.
+                let truncated = matches!(body.get("resultTruncated"), Some(Value::Bool(true)))
+                    || body.get("resultTruncated").and_then(Value::as_str) == Some("true");
+                match body.get("$skipToken").and_then(Value::as_str) {
+                    Some(next) if !next.is_empty() => {
+                        if !seen.insert(next.to_string()) {
+                            return Err(graph_answer("paging does not end (a $skipToken repeats)"));
+                        }
+                        token = Some(next.to_string());
+                    }
+                    _ if truncated => {
+                        return Err(graph_answer(
+                            "the answer was truncated without a $skipToken",
+                        ));
+                    }
+                    _ => return Ok(rows),
                 }
-                _ => return Ok(rows),
             }
+            return Err(graph_answer(&format!(
+                "paging does not end (more than {MAX_PAGES} pages)"
+            )));
         }
-        Err(ArmError::Response {
-            operation: "query".into(),
-            resource: "Azure Resource Graph".into(),
-            message: format!("paging does not end (more than {MAX_PAGES} pages)"),
-        })
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -412,7 +420,10 @@ impl ArmClient {
         let retry_after = header("retry-after")
             .and_then(|r| r.trim().parse::<u64>().ok())
             .map(Duration::from_secs)
-            .or(graph_reset.filter(|_| budget == Budget::Graph));
+            // The reset has a one-second resolution: `00:00:00` still means "not yet".
+            .or(graph_reset
+                .filter(|_| budget == Budget::Graph)
+                .map(|d| d.max(Duration::from_secs(1))));
         let azure_async_operation = header("azure-asyncoperation");
         let location = header("location");
         let date = header("date");
@@ -440,6 +451,14 @@ impl ArmClient {
             location,
             date,
         })
+    }
+}
+
+fn graph_answer(message: &str) -> ArmError {
+    ArmError::Response {
+        operation: "query".into(),
+        resource: "Azure Resource Graph".into(),
+        message: message.into(),
     }
 }
 

@@ -9,29 +9,29 @@ use serde_json::{Map, Value};
 
 use crate::kinds;
 
-/// The groups to read in one subscription, by lower-case name.
+/// What to read in one subscription: groups by lower-case name, and the stacks whose ownership
+/// tag finds what they own elsewhere in that subscription (a stack's tag counts only in its own
+/// subscription: a stack of the same name in another subscription is another stack).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Scope {
     pub groups: BTreeSet<String>,
+    pub owners: BTreeSet<String>,
 }
 
-/// What one query asks for: the groups per subscription, and the stacks whose ownership tag
-/// finds what they own anywhere in those subscriptions.
+/// What one query asks for, per subscription (lower-case).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Ask {
     pub scopes: BTreeMap<String, Scope>,
-    pub owners: BTreeSet<String>,
 }
 
 impl Ask {
     /// Whether `self` answers everything `other` asks.
     pub fn covers(&self, other: &Ask) -> bool {
-        other.owners.is_subset(&self.owners)
-            && other.scopes.iter().all(|(subscription, scope)| {
-                self.scopes
-                    .get(subscription)
-                    .is_some_and(|mine| scope.groups.is_subset(&mine.groups))
+        other.scopes.iter().all(|(subscription, scope)| {
+            self.scopes.get(subscription).is_some_and(|mine| {
+                scope.groups.is_subset(&mine.groups) && scope.owners.is_subset(&mine.owners)
             })
+        })
     }
 
     /// The subscriptions the query runs over (the request's `subscriptions`).
@@ -52,22 +52,26 @@ fn quoted(text: &str) -> String {
 pub fn query(ask: &Ask) -> String {
     let mut any = Vec::new();
     for (subscription, scope) in &ask.scopes {
-        if scope.groups.is_empty() {
+        let mut within = Vec::new();
+        if !scope.groups.is_empty() {
+            let groups: Vec<String> = scope.groups.iter().map(|g| quoted(g)).collect();
+            within.push(format!("resourceGroup in~ ({})", groups.join(", ")));
+        }
+        if !scope.owners.is_empty() {
+            let owners: Vec<String> = scope.owners.iter().map(|o| quoted(o)).collect();
+            within.push(format!(
+                "tags[{}] in~ ({})",
+                quoted(kinds::OWNER_TAG),
+                owners.join(", ")
+            ));
+        }
+        if within.is_empty() {
             continue;
         }
-        let groups: Vec<String> = scope.groups.iter().map(|g| quoted(g)).collect();
         any.push(format!(
-            "(subscriptionId =~ {} and resourceGroup in~ ({}))",
+            "(subscriptionId =~ {} and ({}))",
             quoted(subscription),
-            groups.join(", ")
-        ));
-    }
-    if !ask.owners.is_empty() {
-        let owners: Vec<String> = ask.owners.iter().map(|o| quoted(o)).collect();
-        any.push(format!(
-            "tags[{}] in~ ({})",
-            quoted(kinds::OWNER_TAG),
-            owners.join(", ")
+            within.join(" or ")
         ));
     }
     if any.is_empty() {
@@ -136,9 +140,9 @@ mod tests {
             "sub".into(),
             Scope {
                 groups: groups.iter().map(|g| g.to_string()).collect(),
+                owners: owners.iter().map(|o| o.to_string()).collect(),
             },
         );
-        ask.owners = owners.iter().map(|o| o.to_string()).collect();
         ask
     }
 
@@ -147,7 +151,23 @@ mod tests {
         let q = query(&ask(&["rg-a", "rg-b"], &["platform"]));
         assert_eq!(
             q,
-            "Resources | where (subscriptionId =~ 'sub' and resourceGroup in~ ('rg-a', 'rg-b')) or tags['azplan-stack'] in~ ('platform') | order by id asc"
+            "Resources | where (subscriptionId =~ 'sub' and (resourceGroup in~ ('rg-a', 'rg-b') or tags['azplan-stack'] in~ ('platform'))) | order by id asc"
+        );
+    }
+
+    #[test]
+    fn a_stack_s_tag_is_asked_for_in_its_own_subscription_only() {
+        let mut both = ask(&["rg-a"], &["platform"]);
+        both.scopes.insert(
+            "other".into(),
+            Scope {
+                groups: ["rg-hub".to_string()].into(),
+                owners: BTreeSet::new(),
+            },
+        );
+        assert_eq!(
+            query(&both),
+            "Resources | where (subscriptionId =~ 'other' and (resourceGroup in~ ('rg-hub'))) or (subscriptionId =~ 'sub' and (resourceGroup in~ ('rg-a') or tags['azplan-stack'] in~ ('platform'))) | order by id asc"
         );
     }
 

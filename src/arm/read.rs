@@ -223,15 +223,16 @@ impl Reader {
             }
             wanted += 1;
             let subscription = stack.subscription.to_ascii_lowercase();
-            let scope = ask.scopes.entry(subscription.clone()).or_default();
             for group in groups {
-                if let Some((sub, name)) = split_group_id(&group)
-                    && sub == subscription
-                {
-                    scope.groups.insert(name);
+                if let Some((sub, name)) = split_group_id(&group) {
+                    ask.scopes.entry(sub).or_default().groups.insert(name);
                 }
             }
-            ask.owners.insert(stack.name.clone());
+            ask.scopes
+                .entry(subscription)
+                .or_default()
+                .owners
+                .insert(stack.name.clone());
         }
         if wanted > 1 {
             let _ = self.graph_rows(&ask).await;
@@ -457,47 +458,6 @@ pub async fn read_live_with(
             .collect(),
         _ => listed_types().collect(),
     };
-    let by_subscription = strategy == Strategy::SubscriptionLists;
-    let mut reads = Vec::new();
-    for arm_type in &listed {
-        if by_subscription {
-            reads.push(Read::List {
-                path: format!("{subscription}/providers/{}", arm_type.path),
-                api_version: arm_type.api_version,
-            });
-        } else {
-            for group in &read_groups {
-                reads.push(Read::List {
-                    path: format!("{group}/providers/{}", arm_type.path),
-                    api_version: arm_type.api_version,
-                });
-            }
-        }
-    }
-    match strategy {
-        Strategy::Graph => {}
-        Strategy::SubscriptionLists => reads.push(Read::Contents {
-            group: subscription.clone(),
-        }),
-        Strategy::GroupLists => {
-            for group in &read_groups {
-                reads.push(Read::Contents {
-                    group: group.clone(),
-                });
-            }
-        }
-    }
-    if matches!(strategy, Strategy::GroupLists) {
-        // What the tag marks outside the groups (the subscription's generic LIST, when read,
-        // already holds it).
-        reads.push(Read::Tagged {
-            path: format!(
-                "{subscription}/resources?$filter=tagName eq '{}' and tagValue eq '{}'",
-                kinds::OWNER_TAG,
-                stack.name
-            ),
-        });
-    }
     // Resources in a stack group are covered by its reads, or cannot exist when the group does
     // not; only what lives elsewhere needs a GET.
     let covered = |id: &str| {
@@ -506,17 +466,75 @@ pub async fn read_live_with(
             .iter()
             .any(|g| lower.starts_with(&format!("{g}/")))
     };
-    for resource in stack.resources.values() {
-        let id = ctx.id(&resource.address);
-        let kind = resource.address.kind;
-        let top_level = kind.parent().is_none() && kind != Kind::ResourceGroup;
-        if top_level && !covered(&id) {
-            let api_version = kinds::arm_kind(resource).api_version.to_string();
-            reads.push(Read::Get { id, api_version });
+    let wave_two = |strategy: Strategy| -> Vec<Read> {
+        let by_subscription = strategy == Strategy::SubscriptionLists;
+        let mut reads = Vec::new();
+        for arm_type in &listed {
+            if by_subscription {
+                reads.push(Read::List {
+                    path: format!("{subscription}/providers/{}", arm_type.path),
+                    api_version: arm_type.api_version,
+                });
+            } else {
+                for group in &read_groups {
+                    reads.push(Read::List {
+                        path: format!("{group}/providers/{}", arm_type.path),
+                        api_version: arm_type.api_version,
+                    });
+                }
+            }
         }
-    }
+        match strategy {
+            Strategy::Graph => {}
+            Strategy::SubscriptionLists => reads.push(Read::Contents {
+                group: subscription.clone(),
+            }),
+            Strategy::GroupLists => {
+                for group in &read_groups {
+                    reads.push(Read::Contents {
+                        group: group.clone(),
+                    });
+                }
+            }
+        }
+        if matches!(strategy, Strategy::GroupLists) {
+            // What the tag marks outside the groups (the subscription's generic LIST, when read,
+            // already holds it).
+            reads.push(Read::Tagged {
+                path: format!(
+                    "{subscription}/resources?$filter=tagName eq '{}' and tagValue eq '{}'",
+                    kinds::OWNER_TAG,
+                    stack.name
+                ),
+            });
+        }
+        for resource in stack.resources.values() {
+            let id = ctx.id(&resource.address);
+            let kind = resource.address.kind;
+            let top_level = kind.parent().is_none() && kind != Kind::ResourceGroup;
+            if top_level && !covered(&id) {
+                let api_version = kinds::arm_kind(resource).api_version.to_string();
+                reads.push(Read::Get { id, api_version });
+            }
+        }
+        reads
+    };
+    // A credential with Reader on some groups only sees a few groups (so subscription LISTs
+    // look cheap) but may not LIST the subscription: its groups are LISTed one by one instead.
+    let results = loop {
+        let results = run(reader, wave_two(strategy)).await;
+        let refused = strategy == Strategy::SubscriptionLists
+            && results
+                .iter()
+                .any(|(_, r)| matches!(r, Err(ArmError::Service { status: 403, .. })));
+        if !refused {
+            break results;
+        }
+        tracing::warn!("the subscription may not be listed; listing each resource group instead");
+        strategy = Strategy::GroupLists;
+    };
     let mut gotten = Vec::new();
-    for (read, result) in run(reader, reads).await {
+    for (read, result) in results {
         match (read, result) {
             (Read::Contents { group }, Ok(items)) if group == subscription => {
                 found.tagged = Some(
@@ -701,7 +719,8 @@ pub async fn read_live_with(
         reads.push(Read::Contents { group });
     }
     // Parents with children listed per parent: an identity's federated credentials, when the
-    // spec gives it some or the stack made it (it may hold credentials to delete).
+    // spec declares it or gives it credentials, or the stack made it (it may hold credentials to
+    // delete).
     let with_credentials: BTreeSet<String> = stack
         .resources
         .values()
@@ -739,7 +758,12 @@ pub async fn read_live_with(
             if embedded && whole {
                 continue;
             }
-            if whole && !embedded && !(with_credentials.contains(&id) || ours(body)) {
+            // Declared identities too: one adopted with `--adopt` may hold credentials the
+            // spec does not give it, which the adoption plan must show.
+            if whole
+                && !embedded
+                && !(with_credentials.contains(&id) || declared.contains(&id) || ours(body))
+            {
                 continue;
             }
             let original = body.get("id").and_then(Value::as_str).unwrap_or(&id);
@@ -835,7 +859,12 @@ async fn read_by_graph(
     for (sub, name) in elsewhere {
         ask.scopes.entry(sub).or_default().groups.insert(name);
     }
-    ask.owners.insert(stack.name.clone());
+    // The stack's tag counts in its own subscription only.
+    ask.scopes
+        .entry(stack.subscription.to_ascii_lowercase())
+        .or_default()
+        .owners
+        .insert(stack.name.clone());
     let rows = reader.graph_rows(&ask).await?;
     let mut found = Found {
         tagged: Some(Vec::new()),
@@ -859,11 +888,14 @@ async fn read_by_graph(
         if whole {
             found.bodies.insert(id.to_ascii_lowercase(), body.clone());
         }
-        let tagged = body
-            .get("tags")
-            .and_then(|t| t.get(kinds::OWNER_TAG))
-            .and_then(Value::as_str)
-            == Some(stack.name.as_str());
+        let in_subscription = graph::place_of(body)
+            .is_some_and(|(sub, _)| sub.eq_ignore_ascii_case(&stack.subscription));
+        let tagged = in_subscription
+            && body
+                .get("tags")
+                .and_then(|t| t.get(kinds::OWNER_TAG))
+                .and_then(Value::as_str)
+                == Some(stack.name.as_str());
         if tagged && let Some(list) = found.tagged.as_mut() {
             list.push(body.clone());
         }
@@ -987,4 +1019,49 @@ async fn run(reader: &Reader, reads: Vec<Read>) -> Vec<ReadResult> {
         }
     }
     results.into_values().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subscription_lists_pay_for_many_groups_that_are_much_of_the_subscription() {
+        // One group: its own LISTs, whatever the subscription holds.
+        assert!(!subscription_lists_pay(1, 1));
+        // Two of five groups: the subscription's LISTs carry little else.
+        assert!(subscription_lists_pay(2, 5));
+        // Twenty of a thousand groups: per group is cheaper than reading the whole estate.
+        assert!(!subscription_lists_pay(20, 1000));
+        assert!(subscription_lists_pay(200, 800));
+    }
+
+    #[test]
+    fn auto_asks_resource_graph_from_three_groups() {
+        let client = Arc::new(
+            ArmClient::new(
+                super::super::client::Endpoint::azure_public(),
+                Arc::new(super::super::credential::StaticToken("t".into())),
+            )
+            .unwrap(),
+        );
+        let auto = Reader::new(client.clone(), ReadMode::Auto);
+        assert!(!auto.wants_graph(GRAPH_FROM_GROUPS - 1));
+        assert!(auto.wants_graph(GRAPH_FROM_GROUPS));
+        assert!(Reader::new(client.clone(), ReadMode::Graph).wants_graph(1));
+        assert!(!Reader::new(client, ReadMode::List).wants_graph(500));
+    }
+
+    #[test]
+    fn resource_graph_holds_every_top_level_kind_but_not_role_assignments() {
+        // Listed kinds Resource Graph does not hold whole are LISTed even in graph mode; today
+        // that is none of them, and role assignments are read by their own LIST.
+        let not_in_graph: Vec<&str> = listed_types()
+            .filter(|t| kinds::by_arm_type(t.path).is_some_and(|(d, _)| !d.in_resource_graph))
+            .map(|t| t.path)
+            .collect();
+        assert!(not_in_graph.is_empty(), "{not_in_graph:?}");
+        assert!(!Kind::RoleAssignment.def().in_resource_graph);
+        assert!(!Kind::FederatedCredential.def().in_resource_graph);
+    }
 }

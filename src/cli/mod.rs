@@ -512,22 +512,30 @@ pub(crate) fn read(
     stack: &crate::model::Stack,
     graph: Option<&crate::graph::Graph>,
 ) -> Result<crate::live::LiveState, Vec<crate::arm::error::ArmError>> {
-    read_for(
+    read_with(
         connection,
+        &connection.reader(),
         stack,
         crate::arm::read::Going::Undeclared,
         graph,
     )
 }
 
-/// Reads the stack's live state for a plan of `going` deletes and says what it cost.
+/// Reads the stack's live state for a run that writes (`apply`, `destroy`: ARM's own LISTs unless
+/// `--read graph`), for a plan of `going` deletes, and says what it cost.
 pub(crate) fn read_for(
     connection: &crate::connect::Connection,
     stack: &crate::model::Stack,
     going: crate::arm::read::Going,
     graph: Option<&crate::graph::Graph>,
 ) -> Result<crate::live::LiveState, Vec<crate::arm::error::ArmError>> {
-    read_with(connection, &connection.reader(), stack, going, graph)
+    read_with(
+        connection,
+        &connection.reader_for_writes(),
+        stack,
+        going,
+        graph,
+    )
 }
 
 /// Reads the stack's live state through `reader` and says what it cost. Given the stack's
@@ -602,7 +610,14 @@ pub(crate) fn confirm_graph_changes(
         })
         .map(|c| (c.id.clone(), c.api_version.clone()))
         .collect();
-    if gets.is_empty() || gets.len() > CONFIRM_LIMIT {
+    if gets.len() > CONFIRM_LIMIT {
+        eprintln!(
+            "warning: {} changes read from Azure Resource Graph are shown unconfirmed (it lags ARM by seconds; `--read list` reads ARM itself)",
+            gets.len()
+        );
+        return Ok(());
+    }
+    if gets.is_empty() {
         return Ok(());
     }
     let client = connection.client.clone();
@@ -619,13 +634,22 @@ pub(crate) fn confirm_graph_changes(
             });
         }
         let mut fresh = Vec::new();
-        while let Some(Ok(done)) = tasks.join_next().await {
-            fresh.push(done);
+        while let Some(joined) = tasks.join_next().await {
+            fresh.push(joined.map_err(|e| {
+                crate::arm::error::ArmError::Setup(format!("a read task failed: {e}"))
+            }));
         }
         fresh
     });
     let mut errors = Vec::new();
-    for (id, got) in fresh {
+    for joined in fresh {
+        let (id, got) = match joined {
+            Ok(done) => done,
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
         match got {
             Ok(Some(body)) => {
                 live.insert(body);
@@ -663,7 +687,7 @@ fn output(args: &OutputArgs) -> u8 {
     let Some(stack) = &checked.stack else {
         return EXIT_ERRORS;
     };
-    let live = match read_from_arm(stack, None, &args.target) {
+    let live = match read_from_arm(stack, checked.graph.as_ref(), &args.target) {
         Ok(live) => live,
         Err(errors) => {
             errors.iter().for_each(|e| print_error(e));

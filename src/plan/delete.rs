@@ -132,6 +132,7 @@ pub(super) fn guard_group_deletes(
                             item.body,
                         );
                         change.goes_with = Some(group_address.clone());
+                        change.observed = Some(ownership_fingerprint(item.body));
                         added.push(change);
                     }
                 }
@@ -141,7 +142,7 @@ pub(super) fn guard_group_deletes(
             dropped.push(g);
             for item in items.iter().filter(|i| keeps_group(i).is_none()) {
                 if !planned.contains_key(&item.id.to_ascii_lowercase()) {
-                    added.push(delete_change(
+                    let mut change = delete_change(
                         format!("(not in spec) {}", short_name(&item.id)),
                         item.arm_type.clone(),
                         item.id.clone(),
@@ -150,7 +151,9 @@ pub(super) fn guard_group_deletes(
                             stack.name
                         ),
                         item.body,
-                    ));
+                    );
+                    change.observed = Some(ownership_fingerprint(item.body));
+                    added.push(change);
                 }
             }
             kept.push(KeptGroup {
@@ -566,4 +569,17 @@ mod group_location {
         );
         assert!(plan.changes.iter().all(|c| c.action != Action::Delete));
     }
+}
+
+/// What a saved plan checks of a resource known only from its group's contents: its identity and
+/// its tags (whose stack it is). The rest of such an entry depends on how the group was read (a
+/// generic LIST entry, a Resource Graph row), so it is no sign of a change in Azure.
+fn ownership_fingerprint(body: &serde_json::Value) -> String {
+    let id = body
+        .get("id")
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let tags = body.get("tags").cloned().unwrap_or(serde_json::Value::Null);
+    crate::live::fingerprint(&serde_json::json!({ "id": id, "tags": tags }))
 }
