@@ -235,3 +235,53 @@ fn no_pacing_is_refused_against_azure_before_any_credential_is_looked_for() {
         text(&out)
     );
 }
+
+#[test]
+fn plan_over_several_stacks_reads_them_with_one_query_and_prints_one_plan_each() {
+    let cloud = Cloud::start("estate-plan-many", None);
+    apply(&cloud, TEAM_A);
+    apply(&cloud, TEAM_B);
+    let (from, _) = cloud.requests(0);
+    let out = cloud.azplan(&[
+        "plan",
+        TEAM_A,
+        TEAM_B,
+        "--read",
+        "graph",
+        "--format",
+        "json",
+        "--detailed-exitcode",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let (_, requests) = cloud.requests(from);
+    assert_eq!(count(&requests, "POST", GRAPH_PATH), 1, "{requests:?}");
+    let plans: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let stacks: Vec<&str> = plans
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["stack"].as_str().unwrap())
+        .collect();
+    assert_eq!(stacks, ["team-a", "team-b"]);
+
+    // A change in one stack: exit 2, and the human output names each stack.
+    let registry = format!(
+        "{SUB}/resourceGroups/rg-estate-b1/providers/Microsoft.ContainerRegistry/registries/acrestateb01"
+    );
+    let mut body = cloud.get(&registry, "2025-11-01").unwrap();
+    body["sku"]["name"] = "Standard".into();
+    cloud.put(&registry, "2025-11-01", body);
+    let out = cloud.azplan(&["plan", TEAM_A, TEAM_B, "--detailed-exitcode"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let said = text(&out);
+    assert!(said.contains(&format!("=== {TEAM_A} ===")), "{said}");
+    assert!(said.contains(&format!("=== {TEAM_B} ===")), "{said}");
+
+    let out = cloud.azplan(&["plan", TEAM_A, TEAM_B, "--out", "x.json"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out).contains("--out saves the plan of one stack"),
+        "{}",
+        text(&out)
+    );
+}

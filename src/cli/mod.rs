@@ -16,6 +16,7 @@ use crate::schema;
 mod apply;
 mod drift;
 mod import;
+mod plan_many;
 mod render_cmd;
 
 /// Exit codes, as documented in README.
@@ -146,6 +147,10 @@ impl StackArgs {
 struct PlanArgs {
     #[command(flatten)]
     stack: StackArgs,
+    /// More stacks: one plan each, all read through one reader (one Resource Graph query, one
+    /// set of subscription LISTs, one read budget).
+    #[arg(value_name = "STACK")]
+    more: Vec<PathBuf>,
     /// JSON or YAML file of live ARM resources to plan against (offline).
     #[arg(long, value_name = "FILE", conflicts_with = "endpoint")]
     live: Option<PathBuf>,
@@ -373,6 +378,9 @@ pub(crate) fn color_on_stdout() -> bool {
 }
 
 fn plan(plan_args: &PlanArgs) -> u8 {
+    if !plan_args.more.is_empty() {
+        return plan_many::plan_many(plan_args);
+    }
     let args = &plan_args.stack;
     let checked = check::check(&args.stack, &args.options());
     if report(&checked) {
