@@ -30,6 +30,7 @@ pub mod reference;
 pub mod render;
 pub mod rendered;
 pub mod roles;
+pub mod salvage;
 pub mod schema;
 pub mod source;
 pub mod spec;

@@ -20,6 +20,21 @@ pub type RawJson = serde_json::Value;
 pub struct Entry<T> {
     pub key: Spanned<String>,
     pub spec: T,
+    /// Settings that were written but could not be read (reported already), as dotted paths
+    /// (`nodePools.system.mode`): the entry is built without them, and rules that would only
+    /// repeat their error check this list.
+    pub dropped: Vec<String>,
+}
+
+impl<T> Entry<T> {
+    /// Whether a setting at `path`, or anything under it, could not be read.
+    pub fn dropped_under(&self, path: &str) -> bool {
+        self.dropped.iter().any(|d| {
+            d == path
+                || d.strip_prefix(path)
+                    .is_some_and(|rest| rest.starts_with('.') || rest.starts_with('['))
+        })
+    }
 }
 
 /// The stack-wide settings, as written.

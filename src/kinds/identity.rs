@@ -126,6 +126,7 @@ impl Builder<'_> {
                     None,
                 );
             }
+            self.declare_dropped_children(e, "federatedCredentials", Kind::FederatedCredential);
         }
     }
 

@@ -11,7 +11,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use crate::build::Builder;
-use crate::de::{self, Spanned};
+use crate::de::Spanned;
 use crate::diag::Diagnostics;
 pub use crate::kind::{
     ArmType, Kind, KindDef, Serial, api_version_of_type, by_arm_type, delete_rank, manages_type,
@@ -19,6 +19,7 @@ pub use crate::kind::{
 };
 use crate::live::LiveState;
 use crate::model::{Address, Resource, ResourceGroupRef, Scope, Spec, Stack, Target};
+use crate::salvage;
 use crate::spec::{Entry, RawJson, RawSettings, RawVariable};
 use crate::yaml::Node;
 use cluster::RawCluster;
@@ -181,10 +182,13 @@ pub struct RawStack {
     pub role_assignments: Vec<Entry<RawRoleAssignment>>,
     pub clusters: Vec<Entry<RawCluster>>,
     pub existing: Vec<Entry<RawExisting>>,
+    /// Entries whose settings could not be read at all (reported already), by kind.
+    pub unreadable: Vec<(Kind, Spanned<String>)>,
 }
 
 /// Reads one entry of a resource section into its kind's spec type; every problem is
-/// reported, a bad entry is left out.
+/// reported. A bad value is left out and the entry read without it (`crate::salvage`); an entry
+/// that cannot be read at all is still declared, so references to it do not fail as well.
 pub(crate) fn add_entry(
     stack: &mut RawStack,
     section: &str,
@@ -195,11 +199,25 @@ pub(crate) fn add_entry(
 ) {
     let fallback = key.span;
     macro_rules! push {
-        ($field:ident) => {
-            if let Some(spec) = de::parse_entry(body, fallback, text, diagnostics) {
-                stack.$field.push(Entry { key, spec });
+        ($field:ident) => {{
+            let read = salvage::read_entry(body, fallback, text, diagnostics);
+            match read.value {
+                Some(spec) => stack.$field.push(Entry {
+                    key,
+                    spec,
+                    dropped: read.dropped,
+                }),
+                None => {
+                    if let Some(kind) = crate::kind::TABLE
+                        .iter()
+                        .find(|d| d.section == Some(section))
+                        .map(|d| d.kind)
+                    {
+                        stack.unreadable.push((kind, key));
+                    }
+                }
             }
-        };
+        }};
     }
     match section {
         "resourceGroups" => push!(resource_groups),
@@ -275,6 +293,9 @@ fn outputs_at(body: &Value, paths: &[(&str, &str)]) -> Vec<(String, Value)> {
 /// references resolve whatever the order), then each builds its resources, in `TABLE` order
 /// (a cluster after the network it uses, role assignments last).
 pub(crate) fn build_model(b: &mut Builder<'_>, raw: &RawStack) {
+    for (kind, key) in &raw.unreadable {
+        b.declare_unreadable(Address::new(*kind, &key.value), key.span);
+    }
     b.declare_resource_groups(&raw.resource_groups);
     b.declare_existing(&raw.existing);
     b.declare_workspaces(&raw.workspaces);

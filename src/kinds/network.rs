@@ -157,6 +157,7 @@ impl Builder<'_> {
                     None,
                 );
             }
+            self.declare_dropped_children(e, "subnets", Kind::Subnet);
         }
     }
 

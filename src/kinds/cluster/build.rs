@@ -55,6 +55,7 @@ impl Builder<'_> {
                     None,
                 );
             }
+            self.declare_dropped_children(e, "nodePools", Kind::NodePool);
         }
     }
 

@@ -87,7 +87,9 @@ impl Builder<'_> {
         }
         // Learn "Manage system node pools" (https://learn.microsoft.com/azure/aks/use-system-pools):
         // "AKS clusters must have at least one system node pool".
-        if system == 0 {
+        // A pool (or its `mode`) that could not be read may be the System pool: its own error
+        // says what is wrong, and this one would only repeat it.
+        if system == 0 && !entry.dropped_under("nodePools") {
             self.error(
                 SpecDiagnostic::error_at(Code::NoSystemPool, format!("cluster `{}` has no System node pool", entry.key.value), entry.key.span, "no System pool", "AKS needs at least one pool with `mode: System` (Linux, at least 2 vCPUs and 4 GB) to run critical add-ons"),
             );
