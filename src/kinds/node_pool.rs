@@ -7,7 +7,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use crate::de::Spanned;
-use crate::spec::RawJson;
+use crate::spec::{RawJson, Zone};
 
 use serde_json::{Value, json};
 
@@ -28,8 +28,8 @@ pub struct RawNodePool {
     pub count: Option<Spanned<u32>>,
     /// Cluster autoscaler bounds.
     pub autoscale: Option<Spanned<RawAutoscale>>,
-    /// Availability zones; default the cluster's `zones`.
-    pub zones: Option<Vec<u8>>,
+    /// Availability zones, e.g. `[1, 2]` (or `["1", "2"]`); default the cluster's `zones`.
+    pub zones: Option<Vec<Zone>>,
     /// Maximum pods per node. Cannot change.
     pub max_pods: Option<u32>,
     pub os_disk: Option<RawOsDisk>,

@@ -47,8 +47,9 @@ impl Builder<'_> {
                 autoscale,
                 zones: p
                     .zones
-                    .clone()
-                    .or_else(|| s.zones.clone())
+                    .as_ref()
+                    .or(s.zones.as_ref())
+                    .map(|zones| zones.iter().map(|z| z.0).collect())
                     .unwrap_or_default(),
                 max_pods: p.max_pods,
                 os_disk_size_gb: p.os_disk.as_ref().and_then(|d| d.size_gb),

@@ -11,7 +11,7 @@ use crate::model::{
     LoadBalancerSku, NetworkDataplane, NetworkPlugin, NetworkPluginMode, NetworkPolicy,
     NginxIngress, NodeOsUpgradeChannel, OutboundType, SkuTier, UpgradeChannel,
 };
-use crate::spec::RawJson;
+use crate::spec::{RawJson, Zone};
 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -32,8 +32,8 @@ pub struct RawCluster {
     pub dns_prefix: Option<Spanned<String>>,
     /// `Free`, `Standard` (uptime SLA) or `Premium`. Default `Free`.
     pub sku_tier: Option<SkuTier>,
-    /// Default availability zones for node pools, e.g. `[1, 2, 3]`.
-    pub zones: Option<Vec<u8>>,
+    /// Default availability zones for node pools, e.g. `[1, 2, 3]` (or `["1", "2", "3"]`).
+    pub zones: Option<Vec<Zone>>,
     /// Control-plane identity: `systemAssigned` (default) or `identity/NAME`.
     pub identity: Option<Spanned<String>>,
     /// Kubelet identity `identity/NAME`; AKS creates one in the node resource group when unset.
