@@ -298,7 +298,7 @@ fn load_documents(
     let mut first_setting: BTreeMap<String, Span> = BTreeMap::new();
     let mut first_entry: BTreeMap<(String, String), Span> = BTreeMap::new();
     for (id, mut document) in documents {
-        variables.interpolate(&mut document, diagnostics);
+        interpolate_document(&mut variables, &mut document, diagnostics);
         let text = &sources.file(id).text;
         let Some(entries) = document.as_map() else {
             continue;
@@ -369,6 +369,41 @@ fn load_documents(
         diagnostics.push(warning);
     }
     stack
+}
+
+/// Replaces `${var.NAME}` everywhere in a document except in the variables' own descriptions,
+/// which are text for people: `description: "Set with ${var.env}"` stays as written, and
+/// neither counts as a use of `env` nor fails for a variable that does not exist.
+fn interpolate_document(
+    variables: &mut Variables,
+    document: &mut Node,
+    diagnostics: &mut Diagnostics,
+) {
+    let yaml::Value::Map(sections) = &mut document.value else {
+        variables.interpolate(document, diagnostics);
+        return;
+    };
+    for (key, value) in sections {
+        let declarations = match (key.as_str(), &mut value.value) {
+            (Some("variables"), yaml::Value::Map(declarations)) => declarations,
+            _ => {
+                variables.interpolate(value, diagnostics);
+                continue;
+            }
+        };
+        for (_, declaration) in declarations {
+            match &mut declaration.value {
+                yaml::Value::Map(settings) => {
+                    for (setting, setting_value) in settings {
+                        if setting.as_str() != Some("description") {
+                            variables.interpolate(setting_value, diagnostics);
+                        }
+                    }
+                }
+                _ => variables.interpolate(declaration, diagnostics),
+            }
+        }
+    }
 }
 
 /// A `${var.x}` that failed to resolve stays in place, so the field it fills usually fails to
@@ -672,6 +707,20 @@ mod tests {
         assert_eq!(
             codes,
             vec![Code::InvalidValue, Code::UnknownField, Code::UnknownSection]
+        );
+    }
+
+    #[test]
+    fn a_variable_description_is_text_never_interpolated() {
+        let spec = "stack: s\nvariables:\n  env:\n    default: dev\n    description: 'e.g. ${var.env}, ${var.nope} or $${x}'\n  unused:\n    default: 1\n    description: 'mentions ${var.unused}'\nworkspaces:\n  w: {name: 'w-${var.env}'}\n";
+        let loaded = load_str("s.yaml", spec, &LoadOptions::default());
+        let codes: Vec<_> = loaded.diagnostics.iter().map(|d| d.code).collect();
+        // No unknown `nope`; `unused` is still unused although its description names it.
+        assert_eq!(
+            codes,
+            vec![Code::UnusedVariable],
+            "{:?}",
+            loaded.diagnostics
         );
     }
 
