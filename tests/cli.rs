@@ -341,3 +341,32 @@ fn an_arm_id_inside_a_declared_group_waits_for_that_group() {
         text(&graph.stdout)
     );
 }
+
+#[test]
+fn a_directory_stack_reads_only_its_own_yaml_files() {
+    let dir = std::env::temp_dir().join(format!("azplan-cli-own-files-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("old")).unwrap();
+    std::fs::write(
+        dir.join("stack.yaml"),
+        "stack: own\nsubscription: 00000000-0000-0000-0000-000000000000\nlocation: westeurope\n\
+         resourceGroup: app\nresourceGroups:\n  app: {}\n",
+    )
+    .unwrap();
+    // `*.yml` beside it is part of the stack; a subdirectory (an old copy, another stack) is not:
+    // read, it would declare `app` twice and an invalid registry.
+    std::fs::write(dir.join("more.yml"), "workspaces:\n  logs: {}\n").unwrap();
+    std::fs::write(
+        dir.join("old").join("stack.yaml"),
+        "resourceGroups:\n  app: {}\nregistries:\n  x: {}\n",
+    )
+    .unwrap();
+    let out = azplan(&["validate", dir.to_str().unwrap()]);
+    std::fs::remove_dir_all(&dir).ok();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("is valid: 2 resources"),
+        "{}",
+        text(&out.stdout)
+    );
+}
