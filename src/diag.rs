@@ -58,6 +58,7 @@ pub enum Code {
     UnusualSshKey,
     PodCidrUnused,
     ServiceCidrInVnet,
+    LegacyValue,
 }
 
 impl Code {
@@ -112,6 +113,7 @@ impl Code {
             Code::UnusualSshKey => "azplan::warn::ssh-key",
             Code::PodCidrUnused => "azplan::warn::pod-cidr-unused",
             Code::ServiceCidrInVnet => "azplan::warn::service-cidr-in-vnet",
+            Code::LegacyValue => "azplan::warn::legacy-value",
         }
     }
 
@@ -128,6 +130,7 @@ impl Code {
             | Code::UnusualSshKey
             | Code::PodCidrUnused
             | Code::ServiceCidrInVnet
+            | Code::LegacyValue
             // ARM accepts a count outside the autoscale range (official example
             // AgentPools_Update, AKS 2026-08-01: count 3 with minCount 2 and maxCount 2).
             | Code::CountOutsideAutoscale => Severity::Warning,
@@ -295,6 +298,15 @@ impl Diagnostics {
         self.items.is_empty()
     }
 
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// The diagnostics pushed since there were `from` of them, to refine what one step found.
+    pub fn since_mut(&mut self, from: usize) -> impl Iterator<Item = &mut SpecDiagnostic> {
+        self.items.iter_mut().skip(from)
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = &SpecDiagnostic> {
         self.items.iter()
     }
@@ -313,18 +325,36 @@ impl Diagnostics {
     }
 }
 
-/// "did you mean `x`?" for the closest candidate, when one is close enough.
+/// "did you mean `x`?" for the closest candidate, when one is close enough. A name that is a
+/// candidate written in another case style (`vm_size`, `dns-prefix`, `VMSize` for `vmSize`, as
+/// Terraform, CLIs and ARM spell them) is the closest there is.
 pub fn did_you_mean<'a>(
     input: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
     let lower = input.to_ascii_lowercase();
+    let plain = same_words(input);
     candidates
         .into_iter()
-        .map(|c| (edit_distance(&lower, &c.to_ascii_lowercase()), c))
+        .map(|c| {
+            let distance = if same_words(c) == plain {
+                0
+            } else {
+                edit_distance(&lower, &c.to_ascii_lowercase())
+            };
+            (distance, c)
+        })
         .filter(|(d, c)| *d <= c.len().max(input.len()).div_ceil(3).max(1))
         .min_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)))
         .map(|(_, c)| c)
+}
+
+/// A name without its case style: lower case, no `_` or `-`.
+pub fn same_words(name: &str) -> String {
+    name.chars()
+        .filter(|c| *c != '_' && *c != '-')
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
 }
 
 /// Optimal-string-alignment distance: typos that swap two letters count as one edit.
@@ -391,5 +421,16 @@ mod tests {
             Some("kubernetesVersion")
         );
         assert_eq!(did_you_mean("xyz", ["kubernetesVersion"]), None);
+    }
+
+    #[test]
+    fn other_case_styles_of_a_name_are_suggested() {
+        let fields = ["vmSize", "count", "maxPods", "kubernetesVersion"];
+        assert_eq!(did_you_mean("vm_size", fields), Some("vmSize"));
+        assert_eq!(did_you_mean("max-pods", fields), Some("maxPods"));
+        assert_eq!(
+            did_you_mean("kubernetes_version", fields),
+            Some("kubernetesVersion")
+        );
     }
 }

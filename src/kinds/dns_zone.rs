@@ -10,6 +10,7 @@ use crate::spec::RawJson;
 
 use serde_json::{Value, json};
 
+use super::habits::{Habit, habit};
 use super::{BodyBuilder, EMPTY, Kind, Rules, tracked};
 use crate::model::{Address, DnsZone, Resource, Spec};
 
@@ -32,6 +33,16 @@ pub struct RawDnsZone {
     #[serde(default)]
     pub private: bool,
 }
+
+/// ARM names of a DNS zone's settings (`crate::kinds::habits`). ARM: Microsoft.Network dnsZones
+/// properties (`zoneType`); azurerm has `azurerm_private_dns_zone` as a resource of its own.
+#[rustfmt::skip]
+pub(crate) const HABITS: &[Habit] = &[habit(
+    "",
+    "zoneType",
+    "",
+    "`private: true` for a private zone",
+)];
 
 pub static RULES: Rules = Rules {
     // ZoneProperties.zoneType `"default": "Public"` (DNS 2018-05-01); the official GetZone

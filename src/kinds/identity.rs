@@ -11,6 +11,7 @@ use crate::spec::RawJson;
 
 use serde_json::{Value, json};
 
+use super::habits::{Habit, habit};
 use super::{BodyBuilder, Context, EMPTY, Kind, Rules, tracked};
 use crate::model::{
     Address, Dependency, FederatedCredential, Issuer, Origin, Resource, Spec, Target,
@@ -54,6 +55,15 @@ pub struct RawFederatedCredential {
     #[serde(default)]
     pub depends_on: Vec<Spanned<String>>,
 }
+
+/// ARM and azurerm names of an identity's federated credentials (`crate::kinds::habits`). ARM:
+/// Microsoft.ManagedIdentity federatedIdentityCredentials properties; azurerm:
+/// `azurerm_federated_identity_credential`.
+#[rustfmt::skip]
+pub(crate) const HABITS: &[Habit] = &[
+    habit("federatedCredentials.*", "", "audience", "`audiences: [api://AzureADTokenExchange]`"),
+    habit("federatedCredentials.*", "", "parent_id", "nothing: a credential belongs to the identity it is written under"),
+];
 
 pub static IDENTITY_RULES: Rules = Rules {
     immutable: &[("location", "an identity cannot move to another region")],

@@ -35,6 +35,7 @@ use workspace::RawWorkspace;
 pub mod cluster;
 pub mod dns_zone;
 pub mod existing;
+pub mod habits;
 pub mod identity;
 pub mod network;
 pub mod node_pool;
@@ -198,9 +199,11 @@ pub(crate) fn add_entry(
     diagnostics: &mut Diagnostics,
 ) {
     let fallback = key.span;
+    let before = diagnostics.len();
     macro_rules! push {
         ($field:ident) => {{
             let read = salvage::read_entry(body, fallback, text, diagnostics);
+            habits::explain(diagnostics.since_mut(before), body, habits_of(section));
             match read.value {
                 Some(spec) => stack.$field.push(Entry {
                     key,
@@ -230,6 +233,24 @@ pub(crate) fn add_entry(
         "clusters" => push!(clusters),
         "existing" => push!(existing),
         _ => {}
+    }
+}
+
+/// The names other tools use for each kind's settings (`habits`), by section.
+fn habits_of(section: &str) -> habits::Tables {
+    match section {
+        "clusters" => &[
+            ("", habits::COMMON),
+            ("", cluster::habits::HABITS),
+            ("nodePools.*", node_pool::HABITS),
+        ],
+        "registries" => &[("", habits::COMMON), ("", registry::HABITS)],
+        "workspaces" => &[("", habits::COMMON), ("", workspace::HABITS)],
+        "vnets" => &[("", habits::COMMON), ("", network::HABITS)],
+        "identities" => &[("", habits::COMMON), ("", identity::HABITS)],
+        "roleAssignments" => &[("", habits::COMMON), ("", role_assignment::HABITS)],
+        "dnsZones" => &[("", habits::COMMON), ("", dns_zone::HABITS)],
+        _ => &[("", habits::COMMON)],
     }
 }
 

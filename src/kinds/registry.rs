@@ -10,6 +10,7 @@ use crate::spec::RawJson;
 
 use serde_json::{Value, json};
 
+use super::habits::{Habit, habit};
 use super::{BodyBuilder, EMPTY, Kind, Rules, tracked};
 use crate::model::RegistrySku;
 use crate::model::{Address, Registry, Resource, Spec};
@@ -42,6 +43,16 @@ pub struct RawRegistry {
     /// Default true.
     pub public_network_access: Option<bool>,
 }
+
+/// ARM and azurerm names of a registry's settings (`crate::kinds::habits`). ARM:
+/// Microsoft.ContainerRegistry registries properties; azurerm: `azurerm_container_registry`.
+#[rustfmt::skip]
+pub(crate) const HABITS: &[Habit] = &[
+    habit("", "adminUserEnabled", "admin_enabled", "`adminUser: true | false`"),
+    habit("", "", "zone_redundancy_enabled", "`zoneRedundancy: true | false`"),
+    habit("", "", "public_network_access_enabled", "`publicNetworkAccess: true | false`"),
+    habit("", "georeplications", "georeplications", "nothing yet: replications are not modelled"),
+];
 
 pub static RULES: Rules = Rules {
     immutable: &[("location", "a registry cannot move to another region")],

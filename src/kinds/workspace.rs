@@ -10,6 +10,7 @@ use crate::spec::RawJson;
 
 use serde_json::{Value, json};
 
+use super::habits::{Habit, habit};
 use super::{BodyBuilder, EMPTY, Kind, Rules, tracked};
 use crate::model::{Address, Resource, Spec, Workspace};
 
@@ -35,6 +36,14 @@ pub struct RawWorkspace {
     /// Daily ingestion cap in GB; unset means no cap.
     pub daily_quota_gb: Option<f64>,
 }
+
+/// ARM and azurerm names of a workspace's settings (`crate::kinds::habits`). ARM:
+/// Microsoft.OperationalInsights workspaces properties; azurerm: `azurerm_log_analytics_workspace`.
+#[rustfmt::skip]
+pub(crate) const HABITS: &[Habit] = &[
+    habit("", "retentionInDays", "retention_in_days", "`retentionDays`"),
+    habit("", "workspaceCapping", "", "`dailyQuotaGb`"),
+];
 
 pub static RULES: Rules = Rules {
     immutable: &[("location", "a workspace cannot move to another region")],

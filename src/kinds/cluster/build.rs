@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use crate::build::Builder;
 use crate::de::Spanned;
 use crate::diag::{Code, SpecDiagnostic};
-use crate::kinds::cluster::{RawAutoscalerProfile, RawCluster};
+use crate::kinds::cluster::{RawAutoscalerProfile, RawCluster, RawSkuTier};
 use crate::model::{
     Aad, Address, ApiServer, AppRouting, Cluster, ContainerInsights, ControlPlaneIdentity,
     Dependency, Kind, LinuxProfile, Network, Spec, Target,
@@ -100,7 +100,7 @@ impl Builder<'_> {
         let cluster = Cluster {
             kubernetes_version: s.kubernetes_version.as_ref().map(|v| v.value.clone()),
             dns_prefix,
-            sku_tier: s.sku_tier.unwrap_or(SkuTier::Free),
+            sku_tier: self.sku_tier(s),
             identity,
             kubelet_identity,
             node_resource_group: s.node_resource_group.clone(),
@@ -143,6 +143,24 @@ impl Builder<'_> {
         );
         resource.spec = Spec::Cluster(Box::new(cluster));
         self.insert(resource);
+    }
+
+    /// The pricing tier; AKS's default is `Free` (ManagedClusterSKU.tier: "If not specified, the
+    /// default is 'Free'", AKS 2026-08-01). The old name `Paid` is taken as `Standard`.
+    fn sku_tier(&mut self, s: &RawCluster) -> SkuTier {
+        let Some(tier) = &s.sku_tier else {
+            return SkuTier::Free;
+        };
+        if tier.value == RawSkuTier::Paid {
+            self.error(SpecDiagnostic::error_at(
+                Code::LegacyValue,
+                "`Paid` is the old name of the `Standard` tier",
+                tier.span,
+                "taken as `Standard`",
+                "AKS renamed the tier in api-version 2023-02-01 and no longer accepts `Paid`; write `skuTier: Standard`",
+            ));
+        }
+        tier.value.tier()
     }
 
     /// The kubelet identity: AKS's own unless the spec names one, which needs a user-assigned
