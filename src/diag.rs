@@ -4,6 +4,7 @@ use std::fmt;
 
 use miette::{Diagnostic, LabeledSpan, Severity};
 
+use crate::acknowledge::Acknowledged;
 use crate::source::{FileSource, SourceMap, Span};
 
 /// Every diagnostic azplan can report about a spec. The code is what users search for.
@@ -59,9 +60,69 @@ pub enum Code {
     PodCidrUnused,
     ServiceCidrInVnet,
     LegacyValue,
+    AcknowledgementWithoutReason,
+    UnusedAcknowledgement,
 }
 
 impl Code {
+    /// Every code, for lookups by name (acknowledgements).
+    pub const ALL: &'static [Code] = &[
+        Code::Io,
+        Code::YamlSyntax,
+        Code::YamlUnsupported,
+        Code::YamlLimit,
+        Code::UnknownField,
+        Code::UnknownSection,
+        Code::InvalidValue,
+        Code::MissingField,
+        Code::DuplicateName,
+        Code::DuplicateSetting,
+        Code::MissingSetting,
+        Code::UnknownVariable,
+        Code::MissingVariable,
+        Code::UnknownEnvironment,
+        Code::InvalidReference,
+        Code::UnknownReference,
+        Code::WrongReferenceKind,
+        Code::InvalidName,
+        Code::InvalidCidr,
+        Code::SubnetOutsideVnet,
+        Code::SubnetOverlap,
+        Code::ServiceCidrOverlap,
+        Code::DnsServiceIpOutsideServiceCidr,
+        Code::NoSystemPool,
+        Code::AutoscaleRange,
+        Code::CountOutsideAutoscale,
+        Code::VirtualNodesNeedAzureCni,
+        Code::VirtualNodesSubnet,
+        Code::WorkloadIdentityNeedsOidc,
+        Code::AadNeedsRbac,
+        Code::TooManyFederatedCredentials,
+        Code::DuplicateFederatedSubject,
+        Code::ConflictingSettings,
+        Code::UnknownRole,
+        Code::DependencyCycle,
+        Code::RawOverride,
+        Code::Kubenet,
+        Code::HttpApplicationRouting,
+        Code::ServicePrincipal,
+        Code::ServicePrincipalBesideIdentity,
+        Code::PublicApiServer,
+        Code::LocalAccounts,
+        Code::SnatExhaustion,
+        Code::UnusedVariable,
+        Code::UnusualSshKey,
+        Code::PodCidrUnused,
+        Code::ServiceCidrInVnet,
+        Code::LegacyValue,
+        Code::AcknowledgementWithoutReason,
+        Code::UnusedAcknowledgement,
+    ];
+
+    pub fn is_error(self) -> bool {
+        self.severity() == Severity::Error
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Code::Io => "azplan::io",
@@ -114,6 +175,8 @@ impl Code {
             Code::PodCidrUnused => "azplan::warn::pod-cidr-unused",
             Code::ServiceCidrInVnet => "azplan::warn::service-cidr-in-vnet",
             Code::LegacyValue => "azplan::warn::legacy-value",
+            Code::AcknowledgementWithoutReason => "azplan::warn::acknowledgement-without-reason",
+            Code::UnusedAcknowledgement => "azplan::warn::unused-acknowledgement",
         }
     }
 
@@ -131,6 +194,8 @@ impl Code {
             | Code::PodCidrUnused
             | Code::ServiceCidrInVnet
             | Code::LegacyValue
+            | Code::AcknowledgementWithoutReason
+            | Code::UnusedAcknowledgement
             // ARM accepts a count outside the autoscale range (official example
             // AgentPools_Update, AKS 2026-08-01: count 3 with minCount 2 and maxCount 2).
             | Code::CountOutsideAutoscale => Severity::Warning,
@@ -267,6 +332,8 @@ impl Diagnostic for SpecDiagnostic {
 #[derive(Debug, Clone, Default)]
 pub struct Diagnostics {
     items: Vec<SpecDiagnostic>,
+    /// Warnings a resource acknowledged: not printed, but counted and listed in JSON.
+    acknowledged: Vec<Acknowledged>,
 }
 
 impl Diagnostics {
@@ -298,6 +365,15 @@ impl Diagnostics {
         self.items.is_empty()
     }
 
+    /// Keeps an acknowledged warning aside (`crate::acknowledge`).
+    pub fn acknowledged(&mut self, acknowledged: Acknowledged) {
+        self.acknowledged.push(acknowledged);
+    }
+
+    pub fn acknowledged_iter(&self) -> impl Iterator<Item = &Acknowledged> {
+        self.acknowledged.iter()
+    }
+
     pub fn len(&self) -> usize {
         self.items.len()
     }
@@ -319,8 +395,17 @@ impl Diagnostics {
                 .as_ref()
                 .map(|(s, _)| sources.named_source(s.file));
         }
+        for a in &mut self.acknowledged {
+            a.warning.source = a
+                .warning
+                .primary
+                .as_ref()
+                .map(|(s, _)| sources.named_source(s.file));
+        }
         self.items.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         self.items.dedup_by(|a, b| a.sort_key() == b.sort_key());
+        self.acknowledged
+            .sort_by(|a, b| a.warning.sort_key().cmp(&b.warning.sort_key()));
         self
     }
 }
@@ -421,6 +506,17 @@ mod tests {
             Some("kubernetesVersion")
         );
         assert_eq!(did_you_mean("xyz", ["kubernetesVersion"]), None);
+    }
+
+    #[test]
+    fn every_code_is_listed_once_with_its_own_name() {
+        let mut names: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), Code::ALL.len());
+        // `as_str` matches every variant; a variant missing from ALL could not be acknowledged.
+        assert!(Code::ALL.contains(&Code::UnusedAcknowledgement));
+        assert!(Code::ALL.contains(&Code::PublicApiServer));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! reading order): spec → model → graph → live → plan → apply. Everything up to the plan is pure;
 //! only `arm` and `apply` do network I/O, and `emulator` is a separate ARM stand-in.
 
+pub mod acknowledge;
 pub mod apply;
 pub mod arm;
 pub mod build;

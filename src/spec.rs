@@ -11,6 +11,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use crate::de::Spanned;
+use crate::source::Span;
 
 /// Free-form JSON merged into a resource's ARM body (the escape hatch).
 pub type RawJson = serde_json::Value;
@@ -24,6 +25,8 @@ pub struct Entry<T> {
     /// (`nodePools.system.mode`): the entry is built without them, and rules that would only
     /// repeat their error check this list.
     pub dropped: Vec<String>,
+    /// The whole entry, key to last setting: the diagnostics of this resource point inside.
+    pub region: Span,
 }
 
 impl<T> Entry<T> {

@@ -370,3 +370,35 @@ fn a_directory_stack_reads_only_its_own_yaml_files() {
         text(&out.stdout)
     );
 }
+
+#[test]
+fn acknowledged_warnings_are_counted_not_printed() {
+    let dir = std::env::temp_dir().join(format!("azplan-cli-ack-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("stack.yaml"),
+        "stack: ack\nsubscription: 00000000-0000-0000-0000-000000000000\nlocation: westeurope\n\
+         resourceGroup: rg\nresourceGroups:\n  rg: {}\nclusters:\n  aks:\n    acknowledge:\n\
+         \x20     - {warning: public-api-server, reason: behind the corporate proxy}\n\
+         \x20   nodePools:\n      system: {mode: System, vmSize: Standard_D2ds_v5, count: 1}\n",
+    )
+    .unwrap();
+    let stack = dir.to_str().unwrap();
+    let human = azplan(&["validate", stack]);
+    let json = azplan(&["validate", stack, "--format", "json"]);
+    std::fs::remove_dir_all(&dir).ok();
+    assert_eq!(human.status.code(), Some(0), "{}", text(&human.stderr));
+    assert!(human.stderr.is_empty(), "{}", text(&human.stderr));
+    assert!(
+        text(&human.stdout).contains("(0 errors, 0 warnings, 1 acknowledged)"),
+        "{}",
+        text(&human.stdout)
+    );
+    let value: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(value["warnings"], 0);
+    let acknowledged = value["acknowledged"].as_array().unwrap();
+    assert_eq!(acknowledged.len(), 1, "{value}");
+    assert_eq!(acknowledged[0]["code"], "azplan::warn::public-api-server");
+    assert_eq!(acknowledged[0]["reason"], "behind the corporate proxy");
+}

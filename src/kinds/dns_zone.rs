@@ -32,6 +32,11 @@ pub struct RawDnsZone {
     /// A private zone (`Microsoft.Network/privateDnsZones`). Default false (public).
     #[serde(default)]
     pub private: bool,
+    /// Warnings of this resource accepted on purpose, each with its reason: not printed, but
+    /// counted (and listed in JSON). An acknowledgement without a reason, or of a warning that
+    /// does not occur, is reported.
+    #[serde(default)]
+    pub acknowledge: Vec<Spanned<crate::acknowledge::RawAcknowledgement>>,
 }
 
 /// ARM names of a DNS zone's settings (`crate::kinds::habits`). ARM: Microsoft.Network dnsZones

@@ -35,6 +35,11 @@ pub struct RawIdentity {
     /// Federated credentials (at most 20), referenced as `identity/IDENTITY/CREDENTIAL`.
     #[serde(default)]
     pub federated_credentials: BTreeMap<String, Spanned<RawFederatedCredential>>,
+    /// Warnings of this resource accepted on purpose, each with its reason: not printed, but
+    /// counted (and listed in JSON). An acknowledgement without a reason, or of a warning that
+    /// does not occur, is reported.
+    #[serde(default)]
+    pub acknowledge: Vec<Spanned<crate::acknowledge::RawAcknowledgement>>,
 }
 
 /// Trust tokens of a Kubernetes service account: issuer from a cluster (or a URL), subject from

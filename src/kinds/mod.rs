@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
+use crate::acknowledge::Acknowledgement;
 use crate::build::Builder;
 use crate::de::Spanned;
 use crate::diag::Diagnostics;
@@ -20,6 +21,7 @@ pub use crate::kind::{
 use crate::live::LiveState;
 use crate::model::{Address, Resource, ResourceGroupRef, Scope, Spec, Stack, Target};
 use crate::salvage;
+use crate::source::Span;
 use crate::spec::{Entry, RawJson, RawSettings, RawVariable};
 use crate::yaml::Node;
 use cluster::RawCluster;
@@ -187,6 +189,35 @@ pub struct RawStack {
     pub unreadable: Vec<(Kind, Spanned<String>)>,
 }
 
+impl RawStack {
+    /// Every resource's acknowledged warnings, with the region of the entry they belong to.
+    pub fn acknowledgements(&self) -> Vec<Acknowledgement> {
+        let mut all = Vec::new();
+        macro_rules! collect {
+            ($($field:ident),*) => {$(
+                for entry in &self.$field {
+                    all.extend(entry.spec.acknowledge.iter().map(|a| Acknowledgement {
+                        region: entry.region,
+                        at: a.span,
+                        raw: a.value.clone(),
+                    }));
+                }
+            )*};
+        }
+        collect!(
+            resource_groups,
+            registries,
+            workspaces,
+            vnets,
+            dns_zones,
+            identities,
+            role_assignments,
+            clusters
+        );
+        all
+    }
+}
+
 /// Reads one entry of a resource section into its kind's spec type; every problem is
 /// reported. A bad value is left out and the entry read without it (`crate::salvage`); an entry
 /// that cannot be read at all is still declared, so references to it do not fail as well.
@@ -206,6 +237,11 @@ pub(crate) fn add_entry(
             habits::explain(diagnostics.since_mut(before), body, habits_of(section));
             match read.value {
                 Some(spec) => stack.$field.push(Entry {
+                    region: Span::new(
+                        key.span.file,
+                        key.span.start as usize,
+                        body.span.end.max(key.span.end) as usize,
+                    ),
                     key,
                     spec,
                     dropped: read.dropped,

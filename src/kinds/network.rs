@@ -39,6 +39,11 @@ pub struct RawVnet {
     /// Subnets, referenced as `vnet/VNET/SUBNET`. Each is its own resource.
     #[serde(default)]
     pub subnets: BTreeMap<String, Spanned<RawSubnet>>,
+    /// Warnings of this resource accepted on purpose, each with its reason: not printed, but
+    /// counted (and listed in JSON). An acknowledgement without a reason, or of a warning that
+    /// does not occur, is reported.
+    #[serde(default)]
+    pub acknowledge: Vec<Spanned<crate::acknowledge::RawAcknowledgement>>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

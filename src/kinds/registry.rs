@@ -42,6 +42,11 @@ pub struct RawRegistry {
     pub zone_redundancy: Option<Spanned<bool>>,
     /// Default true.
     pub public_network_access: Option<bool>,
+    /// Warnings of this resource accepted on purpose, each with its reason: not printed, but
+    /// counted (and listed in JSON). An acknowledgement without a reason, or of a warning that
+    /// does not occur, is reported.
+    #[serde(default)]
+    pub acknowledge: Vec<Spanned<crate::acknowledge::RawAcknowledgement>>,
 }
 
 /// ARM and azurerm names of a registry's settings (`crate::kinds::habits`). ARM:

@@ -43,6 +43,11 @@ pub struct RawRoleAssignment {
     pub depends_on: Vec<Spanned<String>>,
     #[serde(default)]
     pub protect: bool,
+    /// Warnings of this resource accepted on purpose, each with its reason: not printed, but
+    /// counted (and listed in JSON). An acknowledgement without a reason, or of a warning that
+    /// does not occur, is reported.
+    #[serde(default)]
+    pub acknowledge: Vec<Spanned<crate::acknowledge::RawAcknowledgement>>,
 }
 
 /// ARM and azurerm names of a role assignment's settings (`crate::kinds::habits`). ARM:

@@ -35,6 +35,11 @@ pub struct RawWorkspace {
     pub retention_days: Option<Spanned<u32>>,
     /// Daily ingestion cap in GB; unset means no cap.
     pub daily_quota_gb: Option<f64>,
+    /// Warnings of this resource accepted on purpose, each with its reason: not printed, but
+    /// counted (and listed in JSON). An acknowledgement without a reason, or of a warning that
+    /// does not occur, is reported.
+    #[serde(default)]
+    pub acknowledge: Vec<Spanned<crate::acknowledge::RawAcknowledgement>>,
 }
 
 /// ARM and azurerm names of a workspace's settings (`crate::kinds::habits`). ARM:

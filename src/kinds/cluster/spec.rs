@@ -70,6 +70,11 @@ pub struct RawCluster {
     pub attached_registries: Vec<Spanned<String>>,
     pub linux: Option<RawLinuxProfile>,
     pub auto_upgrade: Option<RawAutoUpgrade>,
+    /// Warnings of this resource accepted on purpose, each with its reason: not printed, but
+    /// counted (and listed in JSON). An acknowledgement without a reason, or of a warning that
+    /// does not occur, is reported.
+    #[serde(default)]
+    pub acknowledge: Vec<Spanned<crate::acknowledge::RawAcknowledgement>>,
 }
 
 /// The pricing tier as written. `Paid` is what AKS called `Standard` before api-version
