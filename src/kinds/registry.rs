@@ -136,6 +136,10 @@ impl Builder<'_> {
                 &s.tags,
                 names::registry,
             );
+            // ARM requires a SKU (ACR `Registry.sku`, no default); azplan takes Standard, which
+            // Learn "Azure Container Registry service tiers"
+            // (https://learn.microsoft.com/azure/container-registry/container-registry-skus)
+            // says "should satisfy the needs of most production scenarios".
             let sku = s.sku.unwrap_or(RegistrySku::Standard);
             // Any SKU: the official RegistryCreateZoneRedundant example (ACR 2025-11-01) asks
             // a Standard registry for it, and Learn now offers it on every tier.

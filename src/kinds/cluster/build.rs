@@ -78,6 +78,9 @@ impl Builder<'_> {
         let mut deps = std::mem::take(&mut resource.dependencies);
         let address = resource.address.clone();
 
+        // ManagedClusterProperties.dnsPrefix has no default in ARM ("This cannot be updated
+        // once the Managed Cluster has been created", AKS 2026-08-01) and azurerm requires
+        // `dns_prefix`; azplan takes the cluster's Azure name (README, "Defaults that differ").
         let dns_prefix = s
             .dns_prefix
             .as_ref()
@@ -130,6 +133,11 @@ impl Builder<'_> {
                 .unwrap_or(NodeOsUpgradeChannel::NodeImage),
             pools,
         };
+        // AKS grants the app-routing identity nothing on the zones it is given; Learn "Set up
+        // a custom domain name and SSL certificate with the application routing add-on"
+        // (https://learn.microsoft.com/azure/aks/app-routing-dns-ssl) has the user attach
+        // them (`az aks approuting zone add --attach-zones`). azplan does it by default, as
+        // derived role assignments the plan shows.
         let grant_dns_access = s
             .app_routing
             .as_ref()
@@ -502,6 +510,11 @@ impl Builder<'_> {
                 .iter()
                 .map(|g| g.value.to_ascii_lowercase())
                 .collect(),
+            // On unless written (README, "Defaults that differ from AKS's"): ARM's
+            // ManagedClusterAADProfile.enableAzureRBAC documents no default and is off when
+            // absent (AKS 2026-08-01; tests/oracle/DEFAULTS.md), but azplan's Kubernetes-scoped
+            // role assignments (Learn "Use Azure RBAC for Kubernetes authorization",
+            // https://learn.microsoft.com/azure/aks/manage-azure-rbac) need it.
             azure_rbac: a.azure_rbac.unwrap_or(true),
             disable_local_accounts: a.disable_local_accounts.as_ref().is_some_and(|d| d.value),
             tenant_id: a.tenant_id.clone(),

@@ -24,6 +24,11 @@ impl Builder<'_> {
             let address = Address::child(Kind::NodePool, &entry.key.value, name);
             self.check_name(name, pool.span, names::node_pool);
             let p = &pool.value;
+            // User unless written (README, "Defaults that differ from AKS's"): AgentPoolMode
+            // documents no default (AKS 2026-08-01: "A cluster must have at least one
+            // 'System' Agent Pool at all times"); `az aks nodepool add --mode` defaults to
+            // User. A default that depended on the other pools would flip a pool to User when
+            // a second one is added, which AKS refuses for the last System pool.
             let mode = p.mode.unwrap_or(PoolMode::User);
             if mode == PoolMode::System {
                 system += 1;
