@@ -139,7 +139,7 @@ impl Builder<'_> {
             // ARM requires a SKU (ACR `Registry.sku`, no default); azplan takes Standard, which
             // Learn "Azure Container Registry service tiers"
             // (https://learn.microsoft.com/azure/container-registry/container-registry-skus)
-            // says "should satisfy the needs of most production scenarios".
+            // says "satisfy the needs of many production scenarios" (earlier: "most").
             let sku = s.sku.unwrap_or(RegistrySku::Standard);
             // Any SKU: the official RegistryCreateZoneRedundant example (ACR 2025-11-01) asks
             // a Standard registry for it, and Learn now offers it on every tier.
