@@ -67,6 +67,9 @@ pub(crate) struct Symbol {
     pub(crate) span: Span,
     /// For `existing/` entries: the ARM type of the ID, lower-case.
     pub(crate) arm_type: Option<String>,
+    /// Declared, but its settings could not be read (reported already): references to it, and
+    /// to children of it, resolve without further checks, so they do not repeat that error.
+    pub(crate) unreadable: bool,
 }
 
 pub(crate) struct Builder<'a> {
@@ -249,7 +252,45 @@ impl Builder<'_> {
             );
             return;
         }
-        self.symbols.insert(address, Symbol { span, arm_type });
+        self.symbols.insert(
+            address,
+            Symbol {
+                span,
+                arm_type,
+                unreadable: false,
+            },
+        );
+    }
+
+    /// Declares an entry (or a child, such as a node pool) whose settings could not be read.
+    pub(crate) fn declare_unreadable(&mut self, address: Address, span: Span) {
+        self.symbols.entry(address).or_insert(Symbol {
+            span,
+            arm_type: None,
+            unreadable: true,
+        });
+    }
+
+    /// Declares the children (`nodePools.NAME`, `subnets.NAME`, …) an entry lost while it was
+    /// read: they were written, so references to them are not "not declared".
+    pub(crate) fn declare_dropped_children<T>(
+        &mut self,
+        entry: &Entry<T>,
+        field: &str,
+        kind: Kind,
+    ) {
+        for path in &entry.dropped {
+            let child = path
+                .strip_prefix(field)
+                .and_then(|rest| rest.strip_prefix('.'))
+                .filter(|name| !name.contains(['.', '[']));
+            if let Some(child) = child {
+                self.declare_unreadable(
+                    Address::child(kind, &entry.key.value, child),
+                    entry.key.span,
+                );
+            }
+        }
     }
 
     /// Resolves a reference to one node of the expected kinds (or an `existing/` entry of a
@@ -389,6 +430,13 @@ impl Builder<'_> {
             (Kind::Existing, Some(_)) => Address::new(Kind::Existing, &address.name),
             _ => address.clone(),
         };
+        let parent_unreadable = node
+            .parent()
+            .and_then(|p| self.symbols.get(&p))
+            .is_some_and(|s| s.unreadable);
+        if parent_unreadable && !self.symbols.contains_key(&node) {
+            return Some(());
+        }
         let Some(symbol) = self.symbols.get(&node).cloned() else {
             let same_kind: Vec<String> = self
                 .symbols
@@ -406,7 +454,10 @@ impl Builder<'_> {
             ));
             return None;
         };
-        let kind_ok = if address.kind == Kind::Existing {
+        // An unreadable `existing:` entry has no ARM type to check against.
+        let kind_ok = if address.kind == Kind::Existing && symbol.unreadable {
+            true
+        } else if address.kind == Kind::Existing {
             let actual = match &address.child {
                 Some(_) => symbol.arm_type.as_deref().map(|t| format!("{t}/subnets")),
                 None => symbol.arm_type.clone(),

@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use crate::acknowledge;
 use crate::build;
 use crate::diag::Diagnostics;
 use crate::graph::{self, Graph};
@@ -45,6 +46,8 @@ fn finish(loaded: Loaded) -> Checked {
     let stack = build::build(&raw.settings, &sources, &mut diagnostics, |b| {
         kinds::build_model(b, &raw)
     });
+    // Every warning of the model is known now (the graph adds only errors).
+    acknowledge::apply(&mut diagnostics, &raw.acknowledgements());
     let graph = stack
         .as_ref()
         .and_then(|s| graph::build(s, &mut diagnostics));

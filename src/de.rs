@@ -19,12 +19,62 @@ pub struct Error {
     pub code: Code,
     pub message: String,
     pub help: Option<String>,
+    /// Boxed: errors travel through every `Result` of the deserialiser, and are rare.
+    place: Box<Place>,
+}
+
+/// Where a value that failed sits, so the reader can take it out and go on (`crate::salvage`).
+#[derive(Debug, Clone, Default)]
+struct Place {
+    /// The index of each mapping entry or list item on the way down, innermost first (serde
+    /// unwinds outwards).
+    path: Vec<usize>,
+    /// For a missing field: the field and the mapping that lacks it.
+    missing: Option<(&'static str, Option<Span>)>,
 }
 
 impl Error {
+    fn new(code: Code, message: String, help: Option<String>) -> Error {
+        Error {
+            span: None,
+            code,
+            message,
+            help,
+            place: Box::default(),
+        }
+    }
+
     fn at(mut self, span: Span) -> Error {
         self.span.get_or_insert(span);
         self
+    }
+
+    /// The error happened inside entry `index` of the mapping or list being read.
+    fn within(mut self, index: usize) -> Error {
+        self.place.path.push(index);
+        self
+    }
+
+    /// A missing field is reported by the struct's visitor; the mapping is the one being read.
+    fn missing_in(mut self, mapping: Span) -> Error {
+        if let Some((_, at @ None)) = &mut self.place.missing {
+            *at = Some(mapping);
+        }
+        self
+    }
+
+    /// The entries from the top of the value down to the one that failed (empty when the value
+    /// itself failed).
+    pub fn path(&self) -> impl Iterator<Item = usize> + '_ {
+        self.place.path.iter().rev().copied()
+    }
+
+    /// The field a mapping lacks, and where that mapping is.
+    pub fn missing_field(&self) -> Option<(&'static str, Span)> {
+        match self.place.missing {
+            Some((field, Some(mapping))) => Some((field, mapping)),
+            _ => None,
+        }
     }
 
     pub fn into_diagnostic(self, fallback: Span) -> SpecDiagnostic {
@@ -53,60 +103,52 @@ impl std::error::Error for Error {}
 
 impl de::Error for Error {
     fn custom<T: fmt::Display>(msg: T) -> Self {
-        Error {
-            span: None,
-            code: Code::InvalidValue,
-            message: msg.to_string(),
-            help: None,
-        }
+        Error::new(Code::InvalidValue, msg.to_string(), None)
     }
 
     fn invalid_type(unexpected: de::Unexpected<'_>, expected: &dyn de::Expected) -> Self {
-        Error {
-            span: None,
-            code: Code::InvalidValue,
-            message: format!("expected {}, found {unexpected}", plain_expected(expected)),
-            help: Some(format!(
+        Error::new(
+            Code::InvalidValue,
+            format!("expected {}, found {unexpected}", plain_expected(expected)),
+            Some(format!(
                 "write {} here (`${{var.NAME}}` works too)",
                 plain_expected(expected)
             )),
-        }
+        )
     }
 
     fn invalid_value(unexpected: de::Unexpected<'_>, expected: &dyn de::Expected) -> Self {
-        Error {
-            span: None,
-            code: Code::InvalidValue,
-            message: format!("invalid value: {unexpected}"),
-            help: Some(format!("expected {expected}")),
-        }
+        Error::new(
+            Code::InvalidValue,
+            format!("invalid value: {unexpected}"),
+            Some(format!("expected {expected}")),
+        )
     }
 
     fn unknown_variant(variant: &str, expected: &'static [&'static str]) -> Self {
-        Error {
-            span: None,
-            code: Code::InvalidValue,
-            message: format!("unknown value `{variant}`"),
-            help: Some(suggest(variant, expected.iter().copied())),
-        }
+        Error::new(
+            Code::InvalidValue,
+            format!("unknown value `{variant}`"),
+            Some(suggest(variant, expected.iter().copied())),
+        )
     }
 
     fn unknown_field(field: &str, expected: &'static [&'static str]) -> Self {
-        Error {
-            span: None,
-            code: Code::UnknownField,
-            message: format!("unknown field `{field}`"),
-            help: Some(suggest(field, expected.iter().copied())),
-        }
+        Error::new(
+            Code::UnknownField,
+            format!("unknown field `{field}`"),
+            Some(suggest(field, expected.iter().copied())),
+        )
     }
 
     fn missing_field(field: &'static str) -> Self {
-        Error {
-            span: None,
-            code: Code::MissingField,
-            message: format!("missing field `{field}`"),
-            help: Some(format!("add `{field}:` to this mapping")),
-        }
+        let mut error = Error::new(
+            Code::MissingField,
+            format!("missing field `{field}`"),
+            Some(format!("add `{field}:` to this mapping")),
+        );
+        error.place.missing = Some((field, None));
+        error
     }
 }
 
@@ -253,15 +295,14 @@ fn looks_like_int(text: &str) -> bool {
 /// ARM bodies are JSON: no NaN, no infinities, integers of at most 64 bits. Sending `null`
 /// instead (what serde_json makes of them) would silently change the request.
 fn unrepresentable(text: &str) -> Error {
-    Error {
-        span: None,
-        code: Code::InvalidValue,
-        message: format!("`{text}` is not a number ARM can take"),
-        help: Some(
+    Error::new(
+        Code::InvalidValue,
+        format!("`{text}` is not a number ARM can take"),
+        Some(
             "ARM bodies are JSON: finite numbers and integers within 64 bits; quote it to send a string"
                 .into(),
         ),
-    }
+    )
 }
 
 fn parse_float(text: &str) -> Option<f64> {
@@ -403,7 +444,7 @@ impl<'n> de::Deserializer<'n> for Deserializer<'n, '_> {
         let result = match &self.node.value {
             Value::Seq(items) => visitor.visit_seq(SeqAccess {
                 de: self,
-                items: items.iter(),
+                items: items.iter().enumerate(),
             }),
             _ => Err(self.invalid(&visitor)),
         };
@@ -428,19 +469,19 @@ impl<'n> de::Deserializer<'n> for Deserializer<'n, '_> {
             // resource with every field at its default.
             Value::Scalar { .. } if self.node.is_null() => visitor.visit_map(MapAccess {
                 de: self,
-                entries: [].iter(),
+                entries: [].iter().enumerate(),
                 fields,
                 value: None,
             }),
             Value::Map(entries) => visitor.visit_map(MapAccess {
                 de: self,
-                entries: entries.iter(),
+                entries: entries.iter().enumerate(),
                 fields,
                 value: None,
             }),
             _ => Err(self.invalid(&visitor)),
         };
-        self.located(result)
+        self.located(result.map_err(|e| e.missing_in(self.node.span)))
     }
 
     fn deserialize_enum<V: Visitor<'n>>(
@@ -548,7 +589,7 @@ impl<'n> de::Deserializer<'n> for Deserializer<'n, '_> {
 
 struct SeqAccess<'n, 's> {
     de: Deserializer<'n, 's>,
-    items: std::slice::Iter<'n, Node>,
+    items: std::iter::Enumerate<std::slice::Iter<'n, Node>>,
 }
 
 impl<'n> de::SeqAccess<'n> for SeqAccess<'n, '_> {
@@ -559,9 +600,11 @@ impl<'n> de::SeqAccess<'n> for SeqAccess<'n, '_> {
         seed: T,
     ) -> Result<Option<T::Value>, Error> {
         match self.items.next() {
-            Some(node) => {
+            Some((index, node)) => {
                 let label = node.label_span(self.de.text);
-                seed.deserialize(self.de.child(node, label)).map(Some)
+                seed.deserialize(self.de.child(node, label))
+                    .map(Some)
+                    .map_err(|e| e.within(index))
             }
             None => Ok(None),
         }
@@ -574,10 +617,11 @@ impl<'n> de::SeqAccess<'n> for SeqAccess<'n, '_> {
 
 struct MapAccess<'n, 's> {
     de: Deserializer<'n, 's>,
-    entries: std::slice::Iter<'n, (Node, Node)>,
+    entries: std::iter::Enumerate<std::slice::Iter<'n, (Node, Node)>>,
     /// The struct's field names; empty for free-form maps.
     fields: &'static [&'static str],
-    value: Option<(&'n Node, Span)>,
+    /// The entry being read: its value, where errors about it point, and its index.
+    value: Option<(&'n Node, Span, usize)>,
 }
 
 impl<'n> de::MapAccess<'n> for MapAccess<'n, '_> {
@@ -587,7 +631,7 @@ impl<'n> de::MapAccess<'n> for MapAccess<'n, '_> {
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, Error> {
-        for (key, value) in self.entries.by_ref() {
+        for (index, (key, value)) in self.entries.by_ref() {
             let known =
                 self.fields.is_empty() || key.as_str().is_some_and(|k| self.fields.contains(&k));
             if !known {
@@ -610,18 +654,22 @@ impl<'n> de::MapAccess<'n> for MapAccess<'n, '_> {
                 Value::Scalar { .. } => value.span,
                 _ => key.span,
             };
-            self.value = Some((value, label));
-            return seed.deserialize(self.de.child(key, key.span)).map(Some);
+            self.value = Some((value, label, index));
+            return seed
+                .deserialize(self.de.child(key, key.span))
+                .map(Some)
+                .map_err(|e| e.within(index));
         }
         Ok(None)
     }
 
     fn next_value_seed<V: DeserializeSeed<'n>>(&mut self, seed: V) -> Result<V::Value, Error> {
-        let (node, label) = self
+        let (node, label, index) = self
             .value
             .take()
             .ok_or_else(|| <Error as de::Error>::custom("value requested before key"))?;
         seed.deserialize(self.de.child(node, label))
+            .map_err(|e| e.within(index))
     }
 }
 

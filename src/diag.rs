@@ -4,6 +4,7 @@ use std::fmt;
 
 use miette::{Diagnostic, LabeledSpan, Severity};
 
+use crate::acknowledge::Acknowledged;
 use crate::source::{FileSource, SourceMap, Span};
 
 /// Every diagnostic azplan can report about a spec. The code is what users search for.
@@ -58,9 +59,70 @@ pub enum Code {
     UnusualSshKey,
     PodCidrUnused,
     ServiceCidrInVnet,
+    LegacyValue,
+    AcknowledgementWithoutReason,
+    UnusedAcknowledgement,
 }
 
 impl Code {
+    /// Every code, for lookups by name (acknowledgements).
+    pub const ALL: &'static [Code] = &[
+        Code::Io,
+        Code::YamlSyntax,
+        Code::YamlUnsupported,
+        Code::YamlLimit,
+        Code::UnknownField,
+        Code::UnknownSection,
+        Code::InvalidValue,
+        Code::MissingField,
+        Code::DuplicateName,
+        Code::DuplicateSetting,
+        Code::MissingSetting,
+        Code::UnknownVariable,
+        Code::MissingVariable,
+        Code::UnknownEnvironment,
+        Code::InvalidReference,
+        Code::UnknownReference,
+        Code::WrongReferenceKind,
+        Code::InvalidName,
+        Code::InvalidCidr,
+        Code::SubnetOutsideVnet,
+        Code::SubnetOverlap,
+        Code::ServiceCidrOverlap,
+        Code::DnsServiceIpOutsideServiceCidr,
+        Code::NoSystemPool,
+        Code::AutoscaleRange,
+        Code::CountOutsideAutoscale,
+        Code::VirtualNodesNeedAzureCni,
+        Code::VirtualNodesSubnet,
+        Code::WorkloadIdentityNeedsOidc,
+        Code::AadNeedsRbac,
+        Code::TooManyFederatedCredentials,
+        Code::DuplicateFederatedSubject,
+        Code::ConflictingSettings,
+        Code::UnknownRole,
+        Code::DependencyCycle,
+        Code::RawOverride,
+        Code::Kubenet,
+        Code::HttpApplicationRouting,
+        Code::ServicePrincipal,
+        Code::ServicePrincipalBesideIdentity,
+        Code::PublicApiServer,
+        Code::LocalAccounts,
+        Code::SnatExhaustion,
+        Code::UnusedVariable,
+        Code::UnusualSshKey,
+        Code::PodCidrUnused,
+        Code::ServiceCidrInVnet,
+        Code::LegacyValue,
+        Code::AcknowledgementWithoutReason,
+        Code::UnusedAcknowledgement,
+    ];
+
+    pub fn is_error(self) -> bool {
+        self.severity() == Severity::Error
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Code::Io => "azplan::io",
@@ -112,6 +174,9 @@ impl Code {
             Code::UnusualSshKey => "azplan::warn::ssh-key",
             Code::PodCidrUnused => "azplan::warn::pod-cidr-unused",
             Code::ServiceCidrInVnet => "azplan::warn::service-cidr-in-vnet",
+            Code::LegacyValue => "azplan::warn::legacy-value",
+            Code::AcknowledgementWithoutReason => "azplan::warn::acknowledgement-without-reason",
+            Code::UnusedAcknowledgement => "azplan::warn::unused-acknowledgement",
         }
     }
 
@@ -128,6 +193,9 @@ impl Code {
             | Code::UnusualSshKey
             | Code::PodCidrUnused
             | Code::ServiceCidrInVnet
+            | Code::LegacyValue
+            | Code::AcknowledgementWithoutReason
+            | Code::UnusedAcknowledgement
             // ARM accepts a count outside the autoscale range (official example
             // AgentPools_Update, AKS 2026-08-01: count 3 with minCount 2 and maxCount 2).
             | Code::CountOutsideAutoscale => Severity::Warning,
@@ -264,6 +332,8 @@ impl Diagnostic for SpecDiagnostic {
 #[derive(Debug, Clone, Default)]
 pub struct Diagnostics {
     items: Vec<SpecDiagnostic>,
+    /// Warnings a resource acknowledged: not printed, but counted and listed in JSON.
+    acknowledged: Vec<Acknowledged>,
 }
 
 impl Diagnostics {
@@ -295,6 +365,24 @@ impl Diagnostics {
         self.items.is_empty()
     }
 
+    /// Keeps an acknowledged warning aside (`crate::acknowledge`).
+    pub fn acknowledged(&mut self, acknowledged: Acknowledged) {
+        self.acknowledged.push(acknowledged);
+    }
+
+    pub fn acknowledged_iter(&self) -> impl Iterator<Item = &Acknowledged> {
+        self.acknowledged.iter()
+    }
+
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    /// The diagnostics pushed since there were `from` of them, to refine what one step found.
+    pub fn since_mut(&mut self, from: usize) -> impl Iterator<Item = &mut SpecDiagnostic> {
+        self.items.iter_mut().skip(from)
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = &SpecDiagnostic> {
         self.items.iter()
     }
@@ -307,24 +395,51 @@ impl Diagnostics {
                 .as_ref()
                 .map(|(s, _)| sources.named_source(s.file));
         }
+        for a in &mut self.acknowledged {
+            a.warning.source = a
+                .warning
+                .primary
+                .as_ref()
+                .map(|(s, _)| sources.named_source(s.file));
+        }
         self.items.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         self.items.dedup_by(|a, b| a.sort_key() == b.sort_key());
+        self.acknowledged
+            .sort_by(|a, b| a.warning.sort_key().cmp(&b.warning.sort_key()));
         self
     }
 }
 
-/// "did you mean `x`?" for the closest candidate, when one is close enough.
+/// "did you mean `x`?" for the closest candidate, when one is close enough. A name that is a
+/// candidate written in another case style (`vm_size`, `dns-prefix`, `VMSize` for `vmSize`, as
+/// Terraform, CLIs and ARM spell them) is the closest there is.
 pub fn did_you_mean<'a>(
     input: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
     let lower = input.to_ascii_lowercase();
+    let plain = same_words(input);
     candidates
         .into_iter()
-        .map(|c| (edit_distance(&lower, &c.to_ascii_lowercase()), c))
+        .map(|c| {
+            let distance = if same_words(c) == plain {
+                0
+            } else {
+                edit_distance(&lower, &c.to_ascii_lowercase())
+            };
+            (distance, c)
+        })
         .filter(|(d, c)| *d <= c.len().max(input.len()).div_ceil(3).max(1))
         .min_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)))
         .map(|(_, c)| c)
+}
+
+/// A name without its case style: lower case, no `_` or `-`.
+pub fn same_words(name: &str) -> String {
+    name.chars()
+        .filter(|c| *c != '_' && *c != '-')
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
 }
 
 /// Optimal-string-alignment distance: typos that swap two letters count as one edit.
@@ -391,5 +506,27 @@ mod tests {
             Some("kubernetesVersion")
         );
         assert_eq!(did_you_mean("xyz", ["kubernetesVersion"]), None);
+    }
+
+    #[test]
+    fn every_code_is_listed_once_with_its_own_name() {
+        let mut names: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), Code::ALL.len());
+        // `as_str` matches every variant; a variant missing from ALL could not be acknowledged.
+        assert!(Code::ALL.contains(&Code::UnusedAcknowledgement));
+        assert!(Code::ALL.contains(&Code::PublicApiServer));
+    }
+
+    #[test]
+    fn other_case_styles_of_a_name_are_suggested() {
+        let fields = ["vmSize", "count", "maxPods", "kubernetesVersion"];
+        assert_eq!(did_you_mean("vm_size", fields), Some("vmSize"));
+        assert_eq!(did_you_mean("max-pods", fields), Some("maxPods"));
+        assert_eq!(
+            did_you_mean("kubernetes_version", fields),
+            Some("kubernetesVersion")
+        );
     }
 }

@@ -4,6 +4,7 @@
 //! reading order): spec → model → graph → live → plan → apply. Everything up to the plan is pure;
 //! only `arm` and `apply` do network I/O, and `emulator` is a separate ARM stand-in.
 
+pub mod acknowledge;
 pub mod apply;
 pub mod arm;
 pub mod build;
@@ -30,6 +31,7 @@ pub mod reference;
 pub mod render;
 pub mod rendered;
 pub mod roles;
+pub mod salvage;
 pub mod schema;
 pub mod source;
 pub mod spec;

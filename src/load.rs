@@ -175,17 +175,10 @@ fn stack_files(path: &Path) -> Result<Vec<PathBuf>, String> {
         // (`<(generate-spec)`); `read_text` bounds its size.
         return Ok(vec![path.to_path_buf()]);
     }
-    let mut files = Vec::new();
-    let mut visited = std::collections::BTreeSet::new();
     let root = std::fs::canonicalize(path)
         .map_err(|e| format!("cannot read stack `{}`: {e}", path.display()))?;
-    let walk = Walk {
-        root: &root,
-        visited: &mut visited,
-        files: &mut files,
-    };
-    walk.collect(path, 0)
-        .map_err(|e| format!("cannot list `{}`: {e}", path.display()))?;
+    let mut files =
+        own_files(path, &root).map_err(|e| format!("cannot list `{}`: {e}", path.display()))?;
     if files.is_empty() {
         return Err(format!(
             "`{}` contains no .yaml or .yml files",
@@ -196,68 +189,44 @@ fn stack_files(path: &Path) -> Result<Vec<PathBuf>, String> {
     Ok(files)
 }
 
-/// How deep subdirectories of a stack are read.
-const MAX_DIRECTORY_DEPTH: usize = 8;
-
-/// Finds the stack's YAML files: regular files only (a FIFO or device would hang or never end),
+/// The stack's own YAML files: those directly in its directory, never in a subdirectory (a
+/// folder of rendered requests, CI workflows, another stack or an old copy beside the spec must
+/// not become part of it). Regular files only (a FIFO or device would hang or never end), and
 /// symbolic links only to regular files inside the stack directory (a link to
 /// `/proc/self/environ` or a key file would be read, and a syntax error would print it: a pull
-/// request adding one link must not put the runner's secrets in a CI log), never into a linked
-/// directory (a link can lead out of the stack or back into it), each directory once. Values
-/// files (`*.values.yaml`) beside the stack are not part of it.
-struct Walk<'a> {
-    root: &'a Path,
-    visited: &'a mut std::collections::BTreeSet<PathBuf>,
-    files: &'a mut Vec<PathBuf>,
-}
-
-impl Walk<'_> {
-    fn collect(self, dir: &Path, depth: usize) -> std::io::Result<()> {
-        let mut walk = self;
-        walk.collect_in(dir, depth)
-    }
-
-    fn collect_in(&mut self, dir: &Path, depth: usize) -> std::io::Result<()> {
-        if depth > MAX_DIRECTORY_DEPTH || !self.visited.insert(std::fs::canonicalize(dir)?) {
-            return Ok(());
+/// request adding one link must not put the runner's secrets in a CI log). Values files
+/// (`*.values.yaml`) beside the stack are not part of it.
+fn own_files(dir: &Path, root: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let path = entry.path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        let is_yaml = (name.ends_with(".yaml") || name.ends_with(".yml"))
+            && !name.ends_with(".values.yaml")
+            && !name.ends_with(".values.yml");
+        if name.starts_with('.') || !is_yaml {
+            continue;
         }
-        for entry in std::fs::read_dir(dir)? {
-            let entry = entry?;
-            let path = entry.path();
-            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            if name.starts_with('.') {
-                continue;
+        let own_type = entry.file_type()?;
+        if own_type.is_file() {
+            files.push(path);
+        } else if own_type.is_symlink() {
+            let target = std::fs::canonicalize(&path).ok();
+            let inside = target.as_ref().is_some_and(|t| t.starts_with(root));
+            let regular = std::fs::metadata(&path).is_ok_and(|m| m.is_file());
+            if !inside {
+                return Err(std::io::Error::other(format!(
+                    "`{}` links outside the stack directory; azplan reads only the stack's own files",
+                    path.display()
+                )));
             }
-            let own_type = entry.file_type()?;
-            if own_type.is_dir() {
-                self.collect_in(&path, depth + 1)?;
-                continue;
-            }
-            let is_yaml = (name.ends_with(".yaml") || name.ends_with(".yml"))
-                && !name.ends_with(".values.yaml")
-                && !name.ends_with(".values.yml");
-            if !is_yaml {
-                continue;
-            }
-            if own_type.is_file() {
-                self.files.push(path);
-            } else if own_type.is_symlink() {
-                let target = std::fs::canonicalize(&path).ok();
-                let inside = target.as_ref().is_some_and(|t| t.starts_with(self.root));
-                let regular = std::fs::metadata(&path).is_ok_and(|m| m.is_file());
-                if !inside {
-                    return Err(std::io::Error::other(format!(
-                        "`{}` links outside the stack directory; azplan reads only the stack's own files",
-                        path.display()
-                    )));
-                }
-                if regular {
-                    self.files.push(path);
-                }
+            if regular {
+                files.push(path);
             }
         }
-        Ok(())
     }
+    Ok(files)
 }
 
 /// Values files and `--var` values are added to `sources`, so diagnostics can point into them.
@@ -298,7 +267,7 @@ fn load_documents(
     let mut first_setting: BTreeMap<String, Span> = BTreeMap::new();
     let mut first_entry: BTreeMap<(String, String), Span> = BTreeMap::new();
     for (id, mut document) in documents {
-        variables.interpolate(&mut document, diagnostics);
+        interpolate_document(&mut variables, &mut document, diagnostics);
         let text = &sources.file(id).text;
         let Some(entries) = document.as_map() else {
             continue;
@@ -369,6 +338,41 @@ fn load_documents(
         diagnostics.push(warning);
     }
     stack
+}
+
+/// Replaces `${var.NAME}` everywhere in a document except in the variables' own descriptions,
+/// which are text for people: `description: "Set with ${var.env}"` stays as written, and
+/// neither counts as a use of `env` nor fails for a variable that does not exist.
+fn interpolate_document(
+    variables: &mut Variables,
+    document: &mut Node,
+    diagnostics: &mut Diagnostics,
+) {
+    let yaml::Value::Map(sections) = &mut document.value else {
+        variables.interpolate(document, diagnostics);
+        return;
+    };
+    for (key, value) in sections {
+        let declarations = match (key.as_str(), &mut value.value) {
+            (Some("variables"), yaml::Value::Map(declarations)) => declarations,
+            _ => {
+                variables.interpolate(value, diagnostics);
+                continue;
+            }
+        };
+        for (_, declaration) in declarations {
+            match &mut declaration.value {
+                yaml::Value::Map(settings) => {
+                    for (setting, setting_value) in settings {
+                        if setting.as_str() != Some("description") {
+                            variables.interpolate(setting_value, diagnostics);
+                        }
+                    }
+                }
+                _ => variables.interpolate(declaration, diagnostics),
+            }
+        }
+    }
 }
 
 /// A `${var.x}` that failed to resolve stays in place, so the field it fills usually fails to
@@ -672,6 +676,20 @@ mod tests {
         assert_eq!(
             codes,
             vec![Code::InvalidValue, Code::UnknownField, Code::UnknownSection]
+        );
+    }
+
+    #[test]
+    fn a_variable_description_is_text_never_interpolated() {
+        let spec = "stack: s\nvariables:\n  env:\n    default: dev\n    description: 'e.g. ${var.env}, ${var.nope} or $${x}'\n  unused:\n    default: 1\n    description: 'mentions ${var.unused}'\nworkspaces:\n  w: {name: 'w-${var.env}'}\n";
+        let loaded = load_str("s.yaml", spec, &LoadOptions::default());
+        let codes: Vec<_> = loaded.diagnostics.iter().map(|d| d.code).collect();
+        // No unknown `nope`; `unused` is still unused although its description names it.
+        assert_eq!(
+            codes,
+            vec![Code::UnusedVariable],
+            "{:?}",
+            loaded.diagnostics
         );
     }
 

@@ -31,11 +31,17 @@ pub fn human(diagnostics: &Diagnostics, color: bool, width: usize) -> String {
 pub fn summary_line(diagnostics: &Diagnostics) -> String {
     let errors = diagnostics.error_count();
     let warnings = diagnostics.warning_count();
-    format!(
+    let acknowledged = diagnostics.acknowledged_iter().count();
+    let mut line = format!(
         "{errors} error{}, {warnings} warning{}",
         plural(errors),
         plural(warnings)
-    )
+    );
+    // Acknowledged warnings are not printed, but a reader should know they exist.
+    if acknowledged > 0 {
+        line.push_str(&format!(", {acknowledged} acknowledged"));
+    }
+    line
 }
 
 fn plural(n: usize) -> &'static str {
@@ -52,21 +58,27 @@ fn severity(d: &SpecDiagnostic) -> &'static str {
 
 /// Machine-readable diagnostics (stable field names; `version` bumps on breaking changes).
 pub fn json(diagnostics: &Diagnostics, sources: &SourceMap) -> serde_json::Value {
-    let items: Vec<_> = diagnostics
-        .iter()
-        .map(|d| {
-            let place = d.primary.as_ref().map(|(span, label)| {
-                let file = sources.file(span.file);
-                let (line, column) = file.line_col(span.start);
-                json!({"file": file.name, "line": line, "column": column, "label": label})
-            });
-            json!({
-                "code": d.code.as_str(),
-                "severity": severity(d),
-                "message": d.message,
-                "location": place,
-                "help": d.help,
-            })
+    let item = |d: &SpecDiagnostic| {
+        let place = d.primary.as_ref().map(|(span, label)| {
+            let file = sources.file(span.file);
+            let (line, column) = file.line_col(span.start);
+            json!({"file": file.name, "line": line, "column": column, "label": label})
+        });
+        json!({
+            "code": d.code.as_str(),
+            "severity": severity(d),
+            "message": d.message,
+            "location": place,
+            "help": d.help,
+        })
+    };
+    let items: Vec<_> = diagnostics.iter().map(item).collect();
+    let acknowledged: Vec<_> = diagnostics
+        .acknowledged_iter()
+        .map(|a| {
+            let mut value = item(&a.warning);
+            value["reason"] = json!(a.reason);
+            value
         })
         .collect();
     json!({
@@ -74,5 +86,6 @@ pub fn json(diagnostics: &Diagnostics, sources: &SourceMap) -> serde_json::Value
         "errors": diagnostics.error_count(),
         "warnings": diagnostics.warning_count(),
         "diagnostics": items,
+        "acknowledged": acknowledged,
     })
 }

@@ -11,6 +11,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use crate::de::Spanned;
+use crate::source::Span;
 
 /// Free-form JSON merged into a resource's ARM body (the escape hatch).
 pub type RawJson = serde_json::Value;
@@ -20,6 +21,23 @@ pub type RawJson = serde_json::Value;
 pub struct Entry<T> {
     pub key: Spanned<String>,
     pub spec: T,
+    /// Settings that were written but could not be read (reported already), as dotted paths
+    /// (`nodePools.system.mode`): the entry is built without them, and rules that would only
+    /// repeat their error check this list.
+    pub dropped: Vec<String>,
+    /// The whole entry, key to last setting: the diagnostics of this resource point inside.
+    pub region: Span,
+}
+
+impl<T> Entry<T> {
+    /// Whether a setting at `path`, or anything under it, could not be read.
+    pub fn dropped_under(&self, path: &str) -> bool {
+        self.dropped.iter().any(|d| {
+            d == path
+                || d.strip_prefix(path)
+                    .is_some_and(|rest| rest.starts_with('.') || rest.starts_with('['))
+        })
+    }
 }
 
 /// The stack-wide settings, as written.
@@ -39,6 +57,63 @@ pub struct RawSettings {
 pub struct RawVariable {
     pub default: Option<RawJson>,
     pub description: Option<String>,
+}
+
+/// An availability zone: `1`, or `"1"` as ARM templates, Bicep and Terraform write them
+/// (ARM's `availabilityZones` is a list of strings: AgentPool `availabilityZones`, "The list of
+/// Availability zones to use for nodes", `type: array, items: string`, AKS 2026-08-01).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Zone(pub u8);
+
+impl<'de> Deserialize<'de> for Zone {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Zone, D::Error> {
+        struct ZoneVisitor;
+
+        impl serde::de::Visitor<'_> for ZoneVisitor {
+            type Value = Zone;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an availability zone such as 1 or \"1\"")
+            }
+
+            fn visit_u64<E: serde::de::Error>(self, zone: u64) -> Result<Zone, E> {
+                u8::try_from(zone)
+                    .map(Zone)
+                    .map_err(|_| E::invalid_value(serde::de::Unexpected::Unsigned(zone), &self))
+            }
+
+            fn visit_i64<E: serde::de::Error>(self, zone: i64) -> Result<Zone, E> {
+                u64::try_from(zone)
+                    .map_err(|_| E::invalid_value(serde::de::Unexpected::Signed(zone), &self))
+                    .and_then(|z| self.visit_u64(z))
+            }
+
+            fn visit_str<E: serde::de::Error>(self, zone: &str) -> Result<Zone, E> {
+                zone.trim()
+                    .parse::<u8>()
+                    .map(Zone)
+                    .map_err(|_| E::invalid_value(serde::de::Unexpected::Str(zone), &self))
+            }
+        }
+
+        deserializer.deserialize_any(ZoneVisitor)
+    }
+}
+
+impl JsonSchema for Zone {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Zone".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "An availability zone: `1`, or `\"1\"` as ARM writes it.",
+            "type": ["integer", "string"],
+            "minimum": 0,
+            "maximum": 255,
+            "pattern": "^[0-9]+$"
+        })
+    }
 }
 
 /// Settings every managed resource accepts.
@@ -62,3 +137,29 @@ macro_rules! common {
 }
 
 pub(crate) use common;
+
+#[cfg(test)]
+mod tests {
+    use std::cell::RefCell;
+
+    use super::*;
+    use crate::source::FileId;
+
+    fn zones(text: &str) -> Result<Vec<Zone>, String> {
+        let node = crate::yaml::parse(FileId(0), text).unwrap().remove(0);
+        crate::de::from_node::<Vec<Zone>>(&node, text, &RefCell::new(Vec::new()))
+            .map_err(|e| e.message)
+    }
+
+    #[test]
+    fn zones_are_numbers_or_strings_as_arm_writes_them() {
+        assert_eq!(zones("[1, 2, 3]"), Ok(vec![Zone(1), Zone(2), Zone(3)]));
+        assert_eq!(
+            zones("['1', \"2\", 3]"),
+            Ok(vec![Zone(1), Zone(2), Zone(3)])
+        );
+        assert!(zones("[one]").is_err());
+        assert!(zones("[-1]").is_err());
+        assert!(zones("[300]").is_err());
+    }
+}

@@ -341,3 +341,64 @@ fn an_arm_id_inside_a_declared_group_waits_for_that_group() {
         text(&graph.stdout)
     );
 }
+
+#[test]
+fn a_directory_stack_reads_only_its_own_yaml_files() {
+    let dir = std::env::temp_dir().join(format!("azplan-cli-own-files-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("old")).unwrap();
+    std::fs::write(
+        dir.join("stack.yaml"),
+        "stack: own\nsubscription: 00000000-0000-0000-0000-000000000000\nlocation: westeurope\n\
+         resourceGroup: app\nresourceGroups:\n  app: {}\n",
+    )
+    .unwrap();
+    // `*.yml` beside it is part of the stack; a subdirectory (an old copy, another stack) is not:
+    // read, it would declare `app` twice and an invalid registry.
+    std::fs::write(dir.join("more.yml"), "workspaces:\n  logs: {}\n").unwrap();
+    std::fs::write(
+        dir.join("old").join("stack.yaml"),
+        "resourceGroups:\n  app: {}\nregistries:\n  x: {}\n",
+    )
+    .unwrap();
+    let out = azplan(&["validate", dir.to_str().unwrap()]);
+    std::fs::remove_dir_all(&dir).ok();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("is valid: 2 resources"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+#[test]
+fn acknowledged_warnings_are_counted_not_printed() {
+    let dir = std::env::temp_dir().join(format!("azplan-cli-ack-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("stack.yaml"),
+        "stack: ack\nsubscription: 00000000-0000-0000-0000-000000000000\nlocation: westeurope\n\
+         resourceGroup: rg\nresourceGroups:\n  rg: {}\nclusters:\n  aks:\n    acknowledge:\n\
+         \x20     - {warning: public-api-server, reason: behind the corporate proxy}\n\
+         \x20   nodePools:\n      system: {mode: System, vmSize: Standard_D2ds_v5, count: 1}\n",
+    )
+    .unwrap();
+    let stack = dir.to_str().unwrap();
+    let human = azplan(&["validate", stack]);
+    let json = azplan(&["validate", stack, "--format", "json"]);
+    std::fs::remove_dir_all(&dir).ok();
+    assert_eq!(human.status.code(), Some(0), "{}", text(&human.stderr));
+    assert!(human.stderr.is_empty(), "{}", text(&human.stderr));
+    assert!(
+        text(&human.stdout).contains("(0 errors, 0 warnings, 1 acknowledged)"),
+        "{}",
+        text(&human.stdout)
+    );
+    let value: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(value["warnings"], 0);
+    let acknowledged = value["acknowledged"].as_array().unwrap();
+    assert_eq!(acknowledged.len(), 1, "{value}");
+    assert_eq!(acknowledged[0]["code"], "azplan::warn::public-api-server");
+    assert_eq!(acknowledged[0]["reason"], "behind the corporate proxy");
+}

@@ -68,3 +68,43 @@ fn renders_are_deterministic_and_mark_what_apply_fills_in() {
         "{shown}"
     );
 }
+
+#[test]
+fn zones_written_as_arm_strings_render_the_same_requests() {
+    // ARM, Bicep and Terraform write zones as strings ("1"); azplan takes both forms.
+    let dir = std::env::temp_dir().join(format!("azplan-zones-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut rewritten = 0;
+    for entry in std::fs::read_dir(common::root().join("examples/platform")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "yaml") {
+            let spec = std::fs::read_to_string(&path).unwrap();
+            assert!(
+                !spec.contains("[\"1\""),
+                "the example already writes strings"
+            );
+            let strings = spec.replace("zones: [1, 2, 3]", "zones: [\"1\", \"2\", \"3\"]");
+            rewritten += usize::from(strings != spec);
+            std::fs::write(dir.join(path.file_name().unwrap()), strings).unwrap();
+        }
+    }
+    assert!(
+        rewritten > 0,
+        "the example writes no `zones: [1, 2, 3]` any more"
+    );
+    let out = azplan(&[
+        "render",
+        dir.to_str().unwrap(),
+        "--check",
+        "examples/platform/rendered",
+    ]);
+    std::fs::remove_dir_all(&dir).ok();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+}

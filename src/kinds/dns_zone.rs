@@ -10,6 +10,7 @@ use crate::spec::RawJson;
 
 use serde_json::{Value, json};
 
+use super::habits::{Habit, habit};
 use super::{BodyBuilder, EMPTY, Kind, Rules, tracked};
 use crate::model::{Address, DnsZone, Resource, Spec};
 
@@ -31,7 +32,22 @@ pub struct RawDnsZone {
     /// A private zone (`Microsoft.Network/privateDnsZones`). Default false (public).
     #[serde(default)]
     pub private: bool,
+    /// Warnings of this resource accepted on purpose, each with its reason: not printed, but
+    /// counted (and listed in JSON). An acknowledgement without a reason, or of a warning that
+    /// does not occur, is reported.
+    #[serde(default)]
+    pub acknowledge: Vec<Spanned<crate::acknowledge::RawAcknowledgement>>,
 }
+
+/// ARM names of a DNS zone's settings (`crate::kinds::habits`). ARM: Microsoft.Network dnsZones
+/// properties (`zoneType`); azurerm has `azurerm_private_dns_zone` as a resource of its own.
+#[rustfmt::skip]
+pub(crate) const HABITS: &[Habit] = &[habit(
+    "",
+    "zoneType",
+    "",
+    "`private: true` for a private zone",
+)];
 
 pub static RULES: Rules = Rules {
     // ZoneProperties.zoneType `"default": "Public"` (DNS 2018-05-01); the official GetZone

@@ -11,6 +11,7 @@ use crate::spec::RawJson;
 
 use serde_json::{Value, json};
 
+use super::habits::{Habit, habit};
 use super::{BodyBuilder, Context, EMPTY, Kind, Rules, tracked};
 use crate::model::{
     Address, Dependency, FederatedCredential, Issuer, Origin, Resource, Spec, Target,
@@ -34,6 +35,11 @@ pub struct RawIdentity {
     /// Federated credentials (at most 20), referenced as `identity/IDENTITY/CREDENTIAL`.
     #[serde(default)]
     pub federated_credentials: BTreeMap<String, Spanned<RawFederatedCredential>>,
+    /// Warnings of this resource accepted on purpose, each with its reason: not printed, but
+    /// counted (and listed in JSON). An acknowledgement without a reason, or of a warning that
+    /// does not occur, is reported.
+    #[serde(default)]
+    pub acknowledge: Vec<Spanned<crate::acknowledge::RawAcknowledgement>>,
 }
 
 /// Trust tokens of a Kubernetes service account: issuer from a cluster (or a URL), subject from
@@ -54,6 +60,15 @@ pub struct RawFederatedCredential {
     #[serde(default)]
     pub depends_on: Vec<Spanned<String>>,
 }
+
+/// ARM and azurerm names of an identity's federated credentials (`crate::kinds::habits`). ARM:
+/// Microsoft.ManagedIdentity federatedIdentityCredentials properties; azurerm:
+/// `azurerm_federated_identity_credential`.
+#[rustfmt::skip]
+pub(crate) const HABITS: &[Habit] = &[
+    habit("federatedCredentials.*", "", "audience", "`audiences: [api://AzureADTokenExchange]`"),
+    habit("federatedCredentials.*", "", "parent_id", "nothing: a credential belongs to the identity it is written under"),
+];
 
 pub static IDENTITY_RULES: Rules = Rules {
     immutable: &[("location", "an identity cannot move to another region")],
@@ -126,6 +141,7 @@ impl Builder<'_> {
                     None,
                 );
             }
+            self.declare_dropped_children(e, "federatedCredentials", Kind::FederatedCredential);
         }
     }
 

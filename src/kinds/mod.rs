@@ -10,8 +10,9 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::Deserialize;
 
+use crate::acknowledge::Acknowledgement;
 use crate::build::Builder;
-use crate::de::{self, Spanned};
+use crate::de::Spanned;
 use crate::diag::Diagnostics;
 pub use crate::kind::{
     ArmType, Kind, KindDef, Serial, api_version_of_type, by_arm_type, delete_rank, manages_type,
@@ -19,6 +20,8 @@ pub use crate::kind::{
 };
 use crate::live::LiveState;
 use crate::model::{Address, Resource, ResourceGroupRef, Scope, Spec, Stack, Target};
+use crate::salvage;
+use crate::source::Span;
 use crate::spec::{Entry, RawJson, RawSettings, RawVariable};
 use crate::yaml::Node;
 use cluster::RawCluster;
@@ -34,6 +37,7 @@ use workspace::RawWorkspace;
 pub mod cluster;
 pub mod dns_zone;
 pub mod existing;
+pub mod habits;
 pub mod identity;
 pub mod network;
 pub mod node_pool;
@@ -181,10 +185,42 @@ pub struct RawStack {
     pub role_assignments: Vec<Entry<RawRoleAssignment>>,
     pub clusters: Vec<Entry<RawCluster>>,
     pub existing: Vec<Entry<RawExisting>>,
+    /// Entries whose settings could not be read at all (reported already), by kind.
+    pub unreadable: Vec<(Kind, Spanned<String>)>,
+}
+
+impl RawStack {
+    /// Every resource's acknowledged warnings, with the region of the entry they belong to.
+    pub fn acknowledgements(&self) -> Vec<Acknowledgement> {
+        let mut all = Vec::new();
+        macro_rules! collect {
+            ($($field:ident),*) => {$(
+                for entry in &self.$field {
+                    all.extend(entry.spec.acknowledge.iter().map(|a| Acknowledgement {
+                        region: entry.region,
+                        at: a.span,
+                        raw: a.value.clone(),
+                    }));
+                }
+            )*};
+        }
+        collect!(
+            resource_groups,
+            registries,
+            workspaces,
+            vnets,
+            dns_zones,
+            identities,
+            role_assignments,
+            clusters
+        );
+        all
+    }
 }
 
 /// Reads one entry of a resource section into its kind's spec type; every problem is
-/// reported, a bad entry is left out.
+/// reported. A bad value is left out and the entry read without it (`crate::salvage`); an entry
+/// that cannot be read at all is still declared, so references to it do not fail as well.
 pub(crate) fn add_entry(
     stack: &mut RawStack,
     section: &str,
@@ -194,12 +230,33 @@ pub(crate) fn add_entry(
     diagnostics: &mut Diagnostics,
 ) {
     let fallback = key.span;
+    let before = diagnostics.len();
     macro_rules! push {
-        ($field:ident) => {
-            if let Some(spec) = de::parse_entry(body, fallback, text, diagnostics) {
-                stack.$field.push(Entry { key, spec });
+        ($field:ident) => {{
+            let read = salvage::read_entry(body, fallback, text, diagnostics);
+            habits::explain(diagnostics.since_mut(before), body, habits_of(section));
+            match read.value {
+                Some(spec) => stack.$field.push(Entry {
+                    region: Span::new(
+                        key.span.file,
+                        key.span.start as usize,
+                        body.span.end.max(key.span.end) as usize,
+                    ),
+                    key,
+                    spec,
+                    dropped: read.dropped,
+                }),
+                None => {
+                    if let Some(kind) = crate::kind::TABLE
+                        .iter()
+                        .find(|d| d.section == Some(section))
+                        .map(|d| d.kind)
+                    {
+                        stack.unreadable.push((kind, key));
+                    }
+                }
             }
-        };
+        }};
     }
     match section {
         "resourceGroups" => push!(resource_groups),
@@ -212,6 +269,24 @@ pub(crate) fn add_entry(
         "clusters" => push!(clusters),
         "existing" => push!(existing),
         _ => {}
+    }
+}
+
+/// The names other tools use for each kind's settings (`habits`), by section.
+fn habits_of(section: &str) -> habits::Tables {
+    match section {
+        "clusters" => &[
+            ("", habits::COMMON),
+            ("", cluster::habits::HABITS),
+            ("nodePools.*", node_pool::HABITS),
+        ],
+        "registries" => &[("", habits::COMMON), ("", registry::HABITS)],
+        "workspaces" => &[("", habits::COMMON), ("", workspace::HABITS)],
+        "vnets" => &[("", habits::COMMON), ("", network::HABITS)],
+        "identities" => &[("", habits::COMMON), ("", identity::HABITS)],
+        "roleAssignments" => &[("", habits::COMMON), ("", role_assignment::HABITS)],
+        "dnsZones" => &[("", habits::COMMON), ("", dns_zone::HABITS)],
+        _ => &[("", habits::COMMON)],
     }
 }
 
@@ -275,6 +350,9 @@ fn outputs_at(body: &Value, paths: &[(&str, &str)]) -> Vec<(String, Value)> {
 /// references resolve whatever the order), then each builds its resources, in `TABLE` order
 /// (a cluster after the network it uses, role assignments last).
 pub(crate) fn build_model(b: &mut Builder<'_>, raw: &RawStack) {
+    for (kind, key) in &raw.unreadable {
+        b.declare_unreadable(Address::new(*kind, &key.value), key.span);
+    }
     b.declare_resource_groups(&raw.resource_groups);
     b.declare_existing(&raw.existing);
     b.declare_workspaces(&raw.workspaces);

@@ -12,6 +12,7 @@ use crate::spec::RawJson;
 
 use serde_json::{Value, json};
 
+use super::habits::{Habit, habit};
 use super::{BodyBuilder, EMPTY, Kind, Rules, tracked};
 use crate::model::{Address, Dependency, Origin, Resource, Spec, Subnet, VirtualNetwork};
 
@@ -38,6 +39,11 @@ pub struct RawVnet {
     /// Subnets, referenced as `vnet/VNET/SUBNET`. Each is its own resource.
     #[serde(default)]
     pub subnets: BTreeMap<String, Spanned<RawSubnet>>,
+    /// Warnings of this resource accepted on purpose, each with its reason: not printed, but
+    /// counted (and listed in JSON). An acknowledgement without a reason, or of a warning that
+    /// does not occur, is reported.
+    #[serde(default)]
+    pub acknowledge: Vec<Spanned<crate::acknowledge::RawAcknowledgement>>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -59,6 +65,23 @@ pub struct RawSubnet {
     pub protect: bool,
     pub raw: Option<Spanned<RawJson>>,
 }
+
+/// ARM and azurerm names of a VNet's and its subnets' settings (`crate::kinds::habits`). ARM:
+/// Microsoft.Network virtualNetworks and subnets properties; azurerm: `azurerm_virtual_network`
+/// and `azurerm_subnet`.
+#[rustfmt::skip]
+pub(crate) const HABITS: &[Habit] = &[
+    habit("", "addressPrefixes", "", "`addressSpace: [CIDR, …]`"),
+    habit("", "dhcpOptions", "", "`dnsServers: [IP, …]`"),
+    habit("", "", "subnet", "`subnets: {NAME: {prefix}}` (a map by subnet name)"),
+    habit("subnets.*", "addressPrefix", "", "`prefix: CIDR`"),
+    habit("subnets.*", "addressPrefixes", "address_prefixes", "`prefix: CIDR` (one prefix)"),
+    habit("subnets.*", "delegations", "", "`delegation: SERVICE` (e.g. `Microsoft.ContainerInstance/containerGroups`)"),
+    habit("subnets.*", "", "default_outbound_access_enabled", "`defaultOutboundAccess`"),
+    habit("subnets.*", "networkSecurityGroup", "network_security_group_id", "nothing yet: write it with the subnet's `raw: {properties: {networkSecurityGroup: {id: …}}}`"),
+    habit("subnets.*", "routeTable", "route_table_id", "nothing yet: write it with the subnet's `raw: {properties: {routeTable: {id: …}}}`"),
+    habit("subnets.*", "name", "name", "nothing: the subnet's key under `subnets` is its name"),
+];
 
 pub static VNET_RULES: Rules = Rules {
     immutable: &[(
@@ -157,6 +180,7 @@ impl Builder<'_> {
                     None,
                 );
             }
+            self.declare_dropped_children(e, "subnets", Kind::Subnet);
         }
     }
 

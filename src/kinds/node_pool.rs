@@ -7,10 +7,11 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use crate::de::Spanned;
-use crate::spec::RawJson;
+use crate::spec::{RawJson, Zone};
 
 use serde_json::{Value, json};
 
+use super::habits::{Habit, habit};
 use super::{BodyBuilder, EMPTY, Rules};
 use crate::model::{NodePool, Resource};
 use crate::model::{OsDiskType, OsSku, PoolMode};
@@ -28,8 +29,8 @@ pub struct RawNodePool {
     pub count: Option<Spanned<u32>>,
     /// Cluster autoscaler bounds.
     pub autoscale: Option<Spanned<RawAutoscale>>,
-    /// Availability zones; default the cluster's `zones`.
-    pub zones: Option<Vec<u8>>,
+    /// Availability zones, e.g. `[1, 2]` (or `["1", "2"]`); default the cluster's `zones`.
+    pub zones: Option<Vec<Zone>>,
     /// Maximum pods per node. Cannot change.
     pub max_pods: Option<u32>,
     pub os_disk: Option<RawOsDisk>,
@@ -66,6 +67,31 @@ pub struct RawOsDisk {
     #[serde(rename = "type")]
     pub disk_type: Option<OsDiskType>,
 }
+
+/// ARM and azurerm names of a pool's settings (`crate::kinds::habits`). ARM: AgentPool
+/// properties (`agentPoolProfiles[]` in a cluster body, AKS 2026-08-01); azurerm:
+/// `default_node_pool` of `azurerm_kubernetes_cluster` and `azurerm_kubernetes_cluster_node_pool`
+/// (provider 4.x; 3.x names where they differ).
+#[rustfmt::skip]
+pub(crate) const HABITS: &[Habit] = &[
+    habit("", "name", "name", "nothing: the pool's key under `nodePools` is its name"),
+    habit("", "", "node_count", "`count`"),
+    habit("", "enableAutoScaling", "auto_scaling_enabled", "`autoscale: {min, max}` (a pool with `autoscale` is autoscaled)"),
+    habit("", "", "enable_auto_scaling", "`autoscale: {min, max}` (a pool with `autoscale` is autoscaled)"),
+    habit("", "minCount", "min_count", "`autoscale: {min, max}`"),
+    habit("", "maxCount", "max_count", "`autoscale: {min, max}`"),
+    habit("", "availabilityZones", "", "`zones: [1, 2, 3]`"),
+    habit("", "osDiskSizeGB", "os_disk_size_gb", "`osDisk: {sizeGb}`"),
+    habit("", "osDiskType", "os_disk_type", "`osDisk: {type: Managed | Ephemeral}`"),
+    habit("", "nodeLabels", "node_labels", "`labels`"),
+    habit("", "nodeTaints", "node_taints", "`taints: [key=value:Effect]`"),
+    habit("", "", "only_critical_addons_enabled", "`taints: [CriticalAddonsOnly=true:NoSchedule]`"),
+    habit("", "vnetSubnetID", "vnet_subnet_id", "`subnet: vnet/NAME/SUBNET`"),
+    habit("", "orchestratorVersion", "orchestrator_version", "`kubernetesVersion`"),
+    habit("", "type", "type", "nothing: azplan's pools are scale sets (`VirtualMachineScaleSets`); leave it out"),
+    habit("", "upgradeSettings", "upgrade_settings", "nothing yet: write it with the pool's `raw: {properties: {upgradeSettings: …}}`"),
+    habit("", "", "temporary_name_for_rotation", "nothing: azplan replaces a pool whose fixed settings change (leave it out)"),
+];
 
 pub static RULES: Rules = Rules {
     immutable: &[

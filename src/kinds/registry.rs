@@ -10,6 +10,7 @@ use crate::spec::RawJson;
 
 use serde_json::{Value, json};
 
+use super::habits::{Habit, habit};
 use super::{BodyBuilder, EMPTY, Kind, Rules, tracked};
 use crate::model::RegistrySku;
 use crate::model::{Address, Registry, Resource, Spec};
@@ -41,7 +42,22 @@ pub struct RawRegistry {
     pub zone_redundancy: Option<Spanned<bool>>,
     /// Default true.
     pub public_network_access: Option<bool>,
+    /// Warnings of this resource accepted on purpose, each with its reason: not printed, but
+    /// counted (and listed in JSON). An acknowledgement without a reason, or of a warning that
+    /// does not occur, is reported.
+    #[serde(default)]
+    pub acknowledge: Vec<Spanned<crate::acknowledge::RawAcknowledgement>>,
 }
+
+/// ARM and azurerm names of a registry's settings (`crate::kinds::habits`). ARM:
+/// Microsoft.ContainerRegistry registries properties; azurerm: `azurerm_container_registry`.
+#[rustfmt::skip]
+pub(crate) const HABITS: &[Habit] = &[
+    habit("", "adminUserEnabled", "admin_enabled", "`adminUser: true | false`"),
+    habit("", "", "zone_redundancy_enabled", "`zoneRedundancy: true | false`"),
+    habit("", "", "public_network_access_enabled", "`publicNetworkAccess: true | false`"),
+    habit("", "georeplications", "georeplications", "nothing yet: replications are not modelled"),
+];
 
 pub static RULES: Rules = Rules {
     immutable: &[("location", "a registry cannot move to another region")],
@@ -120,6 +136,10 @@ impl Builder<'_> {
                 &s.tags,
                 names::registry,
             );
+            // ARM requires a SKU (ACR `Registry.sku`, no default); azplan takes Standard, which
+            // Learn "Azure Container Registry service tiers"
+            // (https://learn.microsoft.com/azure/container-registry/container-registry-skus)
+            // says "satisfy the needs of many production scenarios" (earlier: "most").
             let sku = s.sku.unwrap_or(RegistrySku::Standard);
             // Any SKU: the official RegistryCreateZoneRedundant example (ACR 2025-11-01) asks
             // a Standard registry for it, and Learn now offers it on every tier.

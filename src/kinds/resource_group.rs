@@ -31,6 +31,11 @@ pub struct RawResourceGroup {
     pub protect: bool,
     /// ARM body fragment merged into the rendered body, for settings azplan does not model yet.
     pub raw: Option<Spanned<RawJson>>,
+    /// Warnings of this resource accepted on purpose, each with its reason: not printed, but
+    /// counted (and listed in JSON). An acknowledgement without a reason, or of a warning that
+    /// does not occur, is reported.
+    #[serde(default)]
+    pub acknowledge: Vec<Spanned<crate::acknowledge::RawAcknowledgement>>,
 }
 
 pub static RULES: Rules = Rules {

@@ -9,6 +9,7 @@ use crate::de::Spanned;
 
 use serde_json::{Value, json};
 
+use super::habits::{Habit, habit};
 use super::{BodyBuilder, Context, EMPTY, Kind, OWNER_PREFIX, Rules};
 use crate::model::PrincipalType;
 use crate::model::{
@@ -42,7 +43,21 @@ pub struct RawRoleAssignment {
     pub depends_on: Vec<Spanned<String>>,
     #[serde(default)]
     pub protect: bool,
+    /// Warnings of this resource accepted on purpose, each with its reason: not printed, but
+    /// counted (and listed in JSON). An acknowledgement without a reason, or of a warning that
+    /// does not occur, is reported.
+    #[serde(default)]
+    pub acknowledge: Vec<Spanned<crate::acknowledge::RawAcknowledgement>>,
 }
+
+/// ARM and azurerm names of a role assignment's settings (`crate::kinds::habits`). ARM:
+/// Microsoft.Authorization roleAssignments properties; azurerm: `azurerm_role_assignment`.
+#[rustfmt::skip]
+pub(crate) const HABITS: &[Habit] = &[
+    habit("", "roleDefinitionId", "role_definition_id", "`role: NAME or GUID` (any built-in role by name, e.g. `AcrPull`)"),
+    habit("", "", "role_definition_name", "`role: NAME` (e.g. `AcrPull`)"),
+    habit("", "", "skip_service_principal_aad_check", "nothing: apply retries `PrincipalNotFound` while a new principal replicates"),
+];
 
 pub static RULES: Rules = Rules {
     immutable: &[

@@ -10,6 +10,7 @@ use crate::spec::RawJson;
 
 use serde_json::{Value, json};
 
+use super::habits::{Habit, habit};
 use super::{BodyBuilder, EMPTY, Kind, Rules, tracked};
 use crate::model::{Address, Resource, Spec, Workspace};
 
@@ -34,7 +35,20 @@ pub struct RawWorkspace {
     pub retention_days: Option<Spanned<u32>>,
     /// Daily ingestion cap in GB; unset means no cap.
     pub daily_quota_gb: Option<f64>,
+    /// Warnings of this resource accepted on purpose, each with its reason: not printed, but
+    /// counted (and listed in JSON). An acknowledgement without a reason, or of a warning that
+    /// does not occur, is reported.
+    #[serde(default)]
+    pub acknowledge: Vec<Spanned<crate::acknowledge::RawAcknowledgement>>,
 }
+
+/// ARM and azurerm names of a workspace's settings (`crate::kinds::habits`). ARM:
+/// Microsoft.OperationalInsights workspaces properties; azurerm: `azurerm_log_analytics_workspace`.
+#[rustfmt::skip]
+pub(crate) const HABITS: &[Habit] = &[
+    habit("", "retentionInDays", "retention_in_days", "`retentionDays`"),
+    habit("", "workspaceCapping", "", "`dailyQuotaGb`"),
+];
 
 pub static RULES: Rules = Rules {
     immutable: &[("location", "a workspace cannot move to another region")],

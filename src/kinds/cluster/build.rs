@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use crate::build::Builder;
 use crate::de::Spanned;
 use crate::diag::{Code, SpecDiagnostic};
-use crate::kinds::cluster::{RawAutoscalerProfile, RawCluster};
+use crate::kinds::cluster::{RawAutoscalerProfile, RawCluster, RawSkuTier};
 use crate::model::{
     Aad, Address, ApiServer, AppRouting, Cluster, ContainerInsights, ControlPlaneIdentity,
     Dependency, Kind, LinuxProfile, Network, Spec, Target,
@@ -55,6 +55,7 @@ impl Builder<'_> {
                     None,
                 );
             }
+            self.declare_dropped_children(e, "nodePools", Kind::NodePool);
         }
     }
 
@@ -77,6 +78,9 @@ impl Builder<'_> {
         let mut deps = std::mem::take(&mut resource.dependencies);
         let address = resource.address.clone();
 
+        // ManagedClusterProperties.dnsPrefix has no default in ARM ("This cannot be updated
+        // once the Managed Cluster has been created", AKS 2026-08-01) and azurerm requires
+        // `dns_prefix`; azplan takes the cluster's Azure name (README, "Defaults that differ").
         let dns_prefix = s
             .dns_prefix
             .as_ref()
@@ -99,7 +103,7 @@ impl Builder<'_> {
         let cluster = Cluster {
             kubernetes_version: s.kubernetes_version.as_ref().map(|v| v.value.clone()),
             dns_prefix,
-            sku_tier: s.sku_tier.unwrap_or(SkuTier::Free),
+            sku_tier: self.sku_tier(s),
             identity,
             kubelet_identity,
             node_resource_group: s.node_resource_group.clone(),
@@ -129,6 +133,11 @@ impl Builder<'_> {
                 .unwrap_or(NodeOsUpgradeChannel::NodeImage),
             pools,
         };
+        // AKS grants the app-routing identity nothing on the zones it is given; Learn "Set up
+        // a custom domain name and SSL certificate with the application routing add-on"
+        // (https://learn.microsoft.com/azure/aks/app-routing-dns-ssl) has the user attach
+        // them (`az aks approuting zone add --attach-zones`). azplan does it by default, as
+        // derived role assignments the plan shows.
         let grant_dns_access = s
             .app_routing
             .as_ref()
@@ -142,6 +151,24 @@ impl Builder<'_> {
         );
         resource.spec = Spec::Cluster(Box::new(cluster));
         self.insert(resource);
+    }
+
+    /// The pricing tier; AKS's default is `Free` (ManagedClusterSKU.tier: "If not specified, the
+    /// default is 'Free'", AKS 2026-08-01). The old name `Paid` is taken as `Standard`.
+    fn sku_tier(&mut self, s: &RawCluster) -> SkuTier {
+        let Some(tier) = &s.sku_tier else {
+            return SkuTier::Free;
+        };
+        if tier.value == RawSkuTier::Paid {
+            self.error(SpecDiagnostic::error_at(
+                Code::LegacyValue,
+                "`Paid` is the old name of the `Standard` tier",
+                tier.span,
+                "taken as `Standard`",
+                "AKS renamed the tier in api-version 2023-02-01 and no longer accepts `Paid`; write `skuTier: Standard`",
+            ));
+        }
+        tier.value.tier()
     }
 
     /// The kubelet identity: AKS's own unless the spec names one, which needs a user-assigned
@@ -483,6 +510,11 @@ impl Builder<'_> {
                 .iter()
                 .map(|g| g.value.to_ascii_lowercase())
                 .collect(),
+            // On unless written (README, "Defaults that differ from AKS's"): ARM's
+            // ManagedClusterAADProfile.enableAzureRBAC documents no default and is off when
+            // absent (AKS 2026-08-01; tests/oracle/DEFAULTS.md), but azplan's Kubernetes-scoped
+            // role assignments (Learn "Use Azure RBAC for Kubernetes authorization",
+            // https://learn.microsoft.com/azure/aks/manage-azure-rbac) need it.
             azure_rbac: a.azure_rbac.unwrap_or(true),
             disable_local_accounts: a.disable_local_accounts.as_ref().is_some_and(|d| d.value),
             tenant_id: a.tenant_id.clone(),

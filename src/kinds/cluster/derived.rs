@@ -200,6 +200,7 @@ impl Builder<'_> {
         self.symbols.insert(
             address.clone(),
             crate::build::Symbol {
+                unreadable: false,
                 span,
                 arm_type: None,
             },

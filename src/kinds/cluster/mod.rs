@@ -3,6 +3,7 @@
 
 mod build;
 mod derived;
+pub(crate) mod habits;
 mod network;
 mod pools;
 mod spec;

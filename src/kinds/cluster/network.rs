@@ -19,6 +19,11 @@ impl Builder<'_> {
     pub(super) fn network(&mut self, s: &RawCluster, deps: &mut Vec<Dependency>) -> Network {
         let none = RawNetwork::default();
         let n = s.network.as_ref().map_or(&none, |raw| &raw.value);
+        // Azure CNI unless written (README, "Defaults that differ from AKS's"): AKS 2026-08-01
+        // documents no default for networkPlugin (earlier api-versions: `"default":
+        // "kubenet"`, tests/oracle/DEFAULTS.md), and kubenet is retired (Learn "Use kubenet
+        // networking", https://learn.microsoft.com/azure/aks/configure-kubenet). The plugin is
+        // fixed at creation, so this default stays what existing clusters were created with.
         let plugin = n.plugin.as_ref().map_or(NetworkPlugin::Azure, |p| p.value);
         if let Some(p) = n
             .plugin

@@ -24,6 +24,11 @@ impl Builder<'_> {
             let address = Address::child(Kind::NodePool, &entry.key.value, name);
             self.check_name(name, pool.span, names::node_pool);
             let p = &pool.value;
+            // User unless written (README, "Defaults that differ from AKS's"): AgentPoolMode
+            // documents no default (AKS 2026-08-01: "A cluster must have at least one
+            // 'System' Agent Pool at all times"); `az aks nodepool add --mode` defaults to
+            // User. A default that depended on the other pools would flip a pool to User when
+            // a second one is added, which AKS refuses for the last System pool.
             let mode = p.mode.unwrap_or(PoolMode::User);
             if mode == PoolMode::System {
                 system += 1;
@@ -47,8 +52,9 @@ impl Builder<'_> {
                 autoscale,
                 zones: p
                     .zones
-                    .clone()
-                    .or_else(|| s.zones.clone())
+                    .as_ref()
+                    .or(s.zones.as_ref())
+                    .map(|zones| zones.iter().map(|z| z.0).collect())
                     .unwrap_or_default(),
                 max_pods: p.max_pods,
                 os_disk_size_gb: p.os_disk.as_ref().and_then(|d| d.size_gb),
@@ -87,7 +93,9 @@ impl Builder<'_> {
         }
         // Learn "Manage system node pools" (https://learn.microsoft.com/azure/aks/use-system-pools):
         // "AKS clusters must have at least one system node pool".
-        if system == 0 {
+        // A pool (or its `mode`) that could not be read may be the System pool: its own error
+        // says what is wrong, and this one would only repeat it.
+        if system == 0 && !entry.dropped_under("nodePools") {
             self.error(
                 SpecDiagnostic::error_at(Code::NoSystemPool, format!("cluster `{}` has no System node pool", entry.key.value), entry.key.span, "no System pool", "AKS needs at least one pool with `mode: System` (Linux, at least 2 vCPUs and 4 GB) to run critical add-ons"),
             );

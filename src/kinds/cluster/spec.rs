@@ -11,7 +11,7 @@ use crate::model::{
     LoadBalancerSku, NetworkDataplane, NetworkPlugin, NetworkPluginMode, NetworkPolicy,
     NginxIngress, NodeOsUpgradeChannel, OutboundType, SkuTier, UpgradeChannel,
 };
-use crate::spec::RawJson;
+use crate::spec::{RawJson, Zone};
 
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -31,9 +31,9 @@ pub struct RawCluster {
     /// DNS prefix of the API server FQDN; defaults to the cluster name. Cannot change.
     pub dns_prefix: Option<Spanned<String>>,
     /// `Free`, `Standard` (uptime SLA) or `Premium`. Default `Free`.
-    pub sku_tier: Option<SkuTier>,
-    /// Default availability zones for node pools, e.g. `[1, 2, 3]`.
-    pub zones: Option<Vec<u8>>,
+    pub sku_tier: Option<Spanned<RawSkuTier>>,
+    /// Default availability zones for node pools, e.g. `[1, 2, 3]` (or `["1", "2", "3"]`).
+    pub zones: Option<Vec<Zone>>,
     /// Control-plane identity: `systemAssigned` (default) or `identity/NAME`.
     pub identity: Option<Spanned<String>>,
     /// Kubelet identity `identity/NAME`; AKS creates one in the node resource group when unset.
@@ -70,6 +70,38 @@ pub struct RawCluster {
     pub attached_registries: Vec<Spanned<String>>,
     pub linux: Option<RawLinuxProfile>,
     pub auto_upgrade: Option<RawAutoUpgrade>,
+    /// Warnings of this resource accepted on purpose, each with its reason: not printed, but
+    /// counted (and listed in JSON). An acknowledgement without a reason, or of a warning that
+    /// does not occur, is reported.
+    #[serde(default)]
+    pub acknowledge: Vec<Spanned<crate::acknowledge::RawAcknowledgement>>,
+}
+
+/// The pricing tier as written. `Paid` is what AKS called `Standard` before api-version
+/// 2023-02-01 (azurerm's `sku_tier`: "the AKS API introduced a breaking change in API Version
+/// `2023-02-01` ... where the value `Paid` must now be set to `Standard`"; the rename also in
+/// Azure/azure-rest-api-specs#27263): taken as `Standard`, with a warning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+pub enum RawSkuTier {
+    #[serde(alias = "free")]
+    Free,
+    #[serde(alias = "standard")]
+    Standard,
+    #[serde(alias = "premium")]
+    Premium,
+    /// AKS's name of `Standard` before api-version 2023-02-01; write `Standard`.
+    #[serde(alias = "paid")]
+    Paid,
+}
+
+impl RawSkuTier {
+    pub fn tier(self) -> SkuTier {
+        match self {
+            RawSkuTier::Free => SkuTier::Free,
+            RawSkuTier::Standard | RawSkuTier::Paid => SkuTier::Standard,
+            RawSkuTier::Premium => SkuTier::Premium,
+        }
+    }
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
