@@ -58,6 +58,19 @@ fn main() {
     };
     let text = generate(units);
     let live = half_live(&text);
+    // `AZPLAN_BENCH_WRITE=DIR` also writes the stack and its live state, so the whole process
+    // (`azplan plan DIR/stack.yaml --live DIR/live.json`) can be timed from the shell.
+    if let Some(dir) = std::env::var_os("AZPLAN_BENCH_WRITE") {
+        let dir = std::path::PathBuf::from(dir);
+        std::fs::create_dir_all(&dir).expect("the directory can be made");
+        std::fs::write(dir.join("stack.yaml"), &text).expect("the stack is written");
+        let bodies: Vec<&serde_json::Value> = live.iter().map(|(_, body)| body).collect();
+        std::fs::write(
+            dir.join("live.json"),
+            serde_json::to_vec(&bodies).expect("bodies serialise"),
+        )
+        .expect("the live state is written");
+    }
     let runs = if benchmarking { 7 } else { 1 };
     let mut times: Vec<Duration> = Vec::new();
     let mut summary = String::new();
