@@ -43,6 +43,14 @@ impl Address {
         let kind = self.kind.parent().unwrap_or(self.kind);
         Some(Address::new(kind, self.name.clone()))
     }
+
+    /// Whether `parent` is this child's parent (without building the parent's address).
+    pub fn is_child_of(&self, parent: &Address) -> bool {
+        self.child.is_some()
+            && parent.child.is_none()
+            && self.kind.parent() == Some(parent.kind)
+            && self.name == parent.name
+    }
 }
 
 impl fmt::Display for Address {

@@ -452,11 +452,17 @@ fn plan(plan_args: &PlanArgs) -> u8 {
             path.display()
         );
     }
-    if plan_args.detailed_exitcode && plan.summary.has_changes() {
+    let code = if plan_args.detailed_exitcode && plan.summary.has_changes() {
         EXIT_CHANGES
     } else {
         EXIT_OK
-    }
+    };
+    // The process ends next: freeing a large stack's trees one node at a time would only delay
+    // the exit (a tenth of a 10,000-resource plan); the OS takes the memory back whole.
+    std::mem::forget(plan);
+    std::mem::forget(live);
+    std::mem::forget(checked);
+    code
 }
 
 /// Writes a file so readers see the old or the new content, never a torn one.

@@ -38,7 +38,7 @@ pub fn diff(
     };
     let shown_as_list = single_values_shown_as_lists(live, rules);
     walker.walk(
-        &mut Vec::new(),
+        &mut String::new(),
         desired,
         Some(shown_as_list.as_ref().unwrap_or(live)),
         &mut out,
@@ -74,15 +74,29 @@ struct Walker<'r> {
 }
 
 /// Matches a dotted path against a rule pattern where `*` is any one key and `[]` any element.
+/// Called for every rule at every node of every body: it walks both in step without allocating.
 pub fn matches(pattern: &str, path: &str) -> bool {
-    let pattern: Vec<&str> = pattern.split('.').collect();
-    let path: Vec<&str> = path.split('.').collect();
-    pattern.len() == path.len()
-        && pattern.iter().zip(&path).all(|(p, q)| {
-            *p == "*"
-                || p == q
-                || (p.ends_with("[]") && q.strip_suffix("[]") == p.strip_suffix("[]"))
-        })
+    let (mut pattern, mut path) = (pattern.split('.'), path.split('.'));
+    loop {
+        match (pattern.next(), path.next()) {
+            (None, None) => return true,
+            (Some(p), Some(q))
+                if p == "*"
+                    || p == q
+                    || (p.ends_with("[]") && q.strip_suffix("[]") == p.strip_suffix("[]")) => {}
+            _ => return false,
+        }
+    }
+}
+
+/// Appends `.key` (or `key` at the root) to a dotted path; returns the length to truncate back to.
+fn push_key(path: &mut String, key: &str) -> usize {
+    let len = path.len();
+    if !path.is_empty() {
+        path.push('.');
+    }
+    path.push_str(key);
+    len
 }
 
 fn any(patterns: &[&str], path: &str) -> bool {
@@ -90,14 +104,16 @@ fn any(patterns: &[&str], path: &str) -> bool {
 }
 
 impl Walker<'_> {
+    /// `path` is the dotted path of `desired`, extended and restored in place as the walk goes
+    /// down (no string per node).
     fn walk(
         &self,
-        path: &mut Vec<String>,
+        path: &mut String,
         desired: &Value,
         live: Option<&Value>,
         out: &mut Vec<Difference>,
     ) {
-        let dotted = path.join(".");
+        let dotted = path.clone();
         if !dotted.is_empty()
             && (any(self.rules.ignore, &dotted)
                 || any(self.rules.create_only, &dotted)
@@ -127,9 +143,9 @@ impl Walker<'_> {
                     } else {
                         l.get(key)
                     };
-                    path.push(key.clone());
+                    let len = push_key(path, key);
                     self.walk(path, value, live_value, out);
-                    path.pop();
+                    path.truncate(len);
                 }
                 if any(self.rules.exact_maps, &dotted) {
                     for (key, value) in l {
@@ -147,9 +163,9 @@ impl Walker<'_> {
             // off (`enabled: false`) matches its absence where that is the service default.
             (Value::Object(d), None | Some(Value::Null)) => {
                 for (key, value) in d {
-                    path.push(key.clone());
+                    let len = push_key(path, key);
                     self.walk(path, value, None, out);
-                    path.pop();
+                    path.truncate(len);
                 }
             }
             (Value::Array(d), Some(Value::Array(l))) => {
@@ -172,12 +188,12 @@ impl Walker<'_> {
                     return;
                 }
                 let mut element_path = path.clone();
-                if let Some(last) = element_path.last_mut() {
-                    last.push_str("[]");
+                if !element_path.is_empty() {
+                    element_path.push_str("[]");
                 }
                 let mut inner = Vec::new();
                 for (dv, lv) in d.iter().zip(l) {
-                    self.walk(&mut element_path.clone(), dv, Some(lv), &mut inner);
+                    self.walk(&mut element_path, dv, Some(lv), &mut inner);
                 }
                 if !inner.is_empty() {
                     // Lists are shown whole: an element-wise path would not say which element.

@@ -179,14 +179,17 @@ impl Builder<'_> {
         let Some(vnet) = subnet.parent() else {
             return;
         };
-        let overlapping = self.resources.values().find_map(|r| match &r.spec {
-            Spec::Subnet(s)
-                if r.address.parent().as_ref() == Some(&vnet) && s.prefix.overlaps(cidr) =>
-            {
-                Some((r.address.clone(), s.prefix))
-            }
-            _ => None,
-        });
+        // The VNet's subnets are adjacent in the address order: a range, not a scan of the stack
+        // (a scan per cluster made large stacks quadratic).
+        let first = Address::child(Kind::Subnet, &vnet.name, "");
+        let overlapping = self
+            .resources
+            .range(first..)
+            .take_while(|(a, _)| a.is_child_of(&vnet))
+            .find_map(|(_, r)| match &r.spec {
+                Spec::Subnet(s) if s.prefix.overlaps(cidr) => Some((r.address.clone(), s.prefix)),
+                _ => None,
+            });
         // Learn "Configure Azure CNI networking": the service address range "must not be used by
         // any network element on or connected to this virtual network" (AKS checks the subnets).
         if let Some((other, prefix)) = overlapping {
