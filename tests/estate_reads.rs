@@ -285,3 +285,55 @@ fn plan_over_several_stacks_reads_them_with_one_query_and_prints_one_plan_each()
         text(&out)
     );
 }
+
+#[test]
+fn a_lagging_resource_graph_neither_invents_changes_nor_hides_them() {
+    // Resource Graph answers from a copy of the state up to ten minutes old: the first query,
+    // made before anything exists, is what it keeps answering for the whole test.
+    let cloud = Cloud::start_config("estate-lag", None, 0.002, |config| {
+        config.graph_lag = std::time::Duration::from_secs(600);
+    });
+    let (code, _, _) = plan(&cloud, TEAM_A, "graph");
+    assert_eq!(code, Some(2), "nothing exists yet");
+    apply(&cloud, TEAM_A);
+
+    // Every resource is missing from Resource Graph's answer; each would-be create is read again
+    // from ARM first, so the plan right after the apply is clean.
+    let (code, changes, requests) = plan(&cloud, TEAM_A, "graph");
+    assert_eq!(
+        code,
+        Some(0),
+        "stale rows are confirmed with ARM: {changes:#}"
+    );
+    assert!(
+        count(&requests, "GET", "/managedClusters/aks/agentPools/user") > 0,
+        "the pool was read from ARM: {requests:?}"
+    );
+
+    // A change behind azplan's back that Resource Graph has not seen is still planned.
+    let pool = format!(
+        "{SUB}/resourceGroups/rg-estate-apps/providers/Microsoft.ContainerService/managedClusters/aks/agentPools/user"
+    );
+    let mut body = cloud.get(&pool, "2026-08-01").expect("the pool exists");
+    body["properties"]["count"] = 3.into();
+    cloud.put(&pool, "2026-08-01", body);
+    let (code, changes, _) = plan(&cloud, TEAM_A, "graph");
+    assert_eq!(code, Some(2), "{changes:#}");
+    let updated: Vec<&str> = changes
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["action"] != "no-op")
+        .filter_map(|c| c["address"].as_str())
+        .collect();
+    assert_eq!(updated, ["cluster/aks/user"]);
+
+    // Apply never decides from Resource Graph under `auto`: it reads ARM's LISTs, and repairs
+    // the pool.
+    let (from, _) = cloud.requests(0);
+    apply(&cloud, TEAM_A);
+    let (_, requests) = cloud.requests(from);
+    assert_eq!(count(&requests, "POST", GRAPH_PATH), 0, "{requests:?}");
+    let body = cloud.get(&pool, "2026-08-01").unwrap();
+    assert_eq!(body["properties"]["count"], 1);
+}

@@ -21,6 +21,8 @@ pub(crate) struct Settings {
     pub(crate) retry_after_override: Option<u64>,
     /// Items per LIST page before a nextLink.
     pub(crate) page_size: usize,
+    /// How far Resource Graph lags behind ARM, wall-clock milliseconds (0: not at all).
+    pub(crate) graph_lag_ms: u64,
     /// ARM checks bearer tokens (signature, issuer, audience, expiry) instead of accepting any.
     pub(crate) strict_auth: bool,
     /// Signs and verifies the tokens the Entra endpoint issues.
@@ -348,6 +350,7 @@ mod tests {
                 fic_write_ms: 0,
                 retry_after_override,
                 page_size: 1,
+                graph_lag_ms: 0,
                 strict_auth: false,
                 token_key: Vec::new(),
                 identity_header: String::new(),

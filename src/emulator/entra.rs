@@ -523,6 +523,7 @@ mod tests {
             fic_write_ms: 0,
             retry_after_override: None,
             page_size: 1,
+            graph_lag_ms: 0,
             strict_auth: true,
             token_key: b"key".to_vec(),
             identity_header: String::new(),

@@ -187,7 +187,11 @@ pub(crate) fn dispatch(
             ..
         } => read_only(records::list(state, ctx, zone_id, *record_type)),
         Route::RoleAssignmentsAt { scope, .. } => read_only(Ok(role::list(state, ctx, scope))),
-        Route::ResourceGraph => resource_graph::resources(state, ctx, method, body),
+        Route::ResourceGraph => {
+            let view =
+                state.graph_view(ctx.settings.graph_lag_ms, crate::emulator::clock::now_ms());
+            resource_graph::resources(view, ctx, method, body)
+        }
         Route::ActivityLog { subscription } => read_only(activity::list(state, ctx, subscription)),
         Route::Action { target, action } => aks_ops::action(state, ctx, method, target, action),
         Route::UpgradeProfile(target) => aks_ops::upgrade_profile(state, method, target),

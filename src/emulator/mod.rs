@@ -142,6 +142,10 @@ pub struct EmulatorConfig {
     pub retry_after: Option<u64>,
     /// Items per LIST page; longer lists answer with a nextLink.
     pub list_page_size: usize,
+    /// How far Resource Graph lags behind ARM (wall clock, not time-scaled): queries answer from
+    /// a copy of the state taken at most this long ago. Learn, "Azure Resource Graph overview":
+    /// changes reach it through notifications, usually within seconds; zero answers current state.
+    pub graph_lag: Duration,
     pub tenant_id: String,
     /// ARM checks bearer tokens (issued by the emulator's Entra endpoint, for ARM, unexpired)
     /// instead of accepting any non-empty one.
@@ -165,6 +169,7 @@ impl Default for EmulatorConfig {
             credential_write_window: Duration::from_secs(2),
             retry_after: None,
             list_page_size: 1000,
+            graph_lag: Duration::ZERO,
             // Obviously fake: nothing the emulator returns may pass for a real tenant.
             tenant_id: "00000000-0000-4000-8000-0000000e0ad0".to_string(),
             strict_auth: false,
@@ -277,6 +282,7 @@ impl Emulator {
                 fic_write_ms: duration_ms(config.credential_write_window),
                 retry_after_override: config.retry_after,
                 page_size: config.list_page_size,
+                graph_lag_ms: duration_ms(config.graph_lag),
                 strict_auth: config.strict_auth,
                 token_key: certs.token_key.clone(),
                 identity_header: config.identity_header.clone(),
@@ -439,6 +445,10 @@ pub struct EmulatorArgs {
     /// The X-IDENTITY-HEADER secret of the managed-identity endpoint <endpoint>/msi/token.
     #[arg(long, value_name = "SECRET")]
     pub identity_header: Option<String>,
+    /// Milliseconds Resource Graph lags behind ARM (its answers come from a copy of the state
+    /// at most this old), to try what a plan read from it does with stale rows.
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    pub graph_lag: u64,
 }
 
 impl EmulatorArgs {
@@ -463,6 +473,7 @@ impl EmulatorArgs {
             principal_window: Duration::from_secs_f64(self.principal_window.max(0.0)),
             retry_after: self.retry_after,
             strict_auth: self.strict_auth,
+            graph_lag: Duration::from_millis(self.graph_lag),
             identity_header: self
                 .identity_header
                 .clone()

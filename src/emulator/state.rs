@@ -142,11 +142,38 @@ pub(crate) struct State {
     pub(crate) dirty: bool,
     #[serde(skip)]
     pub(crate) generation: u64,
+    /// What Resource Graph answers from when it lags: a copy of the state and when it was taken.
+    #[serde(skip)]
+    pub(crate) graph_view: Option<(u64, Box<State>)>,
 }
 
 const OPERATION_RETENTION_MS: u64 = 24 * 3600 * 1000;
 
 impl State {
+    /// The state Resource Graph answers from: this one, or with `lag_ms`, a copy at most that
+    /// old (taken again once it is older).
+    pub(crate) fn graph_view(&mut self, lag_ms: u64, now_ms: u64) -> &State {
+        if lag_ms == 0 {
+            return self;
+        }
+        let stale = self
+            .graph_view
+            .as_ref()
+            .is_none_or(|(taken, _)| now_ms.saturating_sub(*taken) >= lag_ms);
+        if stale {
+            // A deep copy through its own serialised form (the transient fields stay empty).
+            let copy = serde_json::to_value(&*self)
+                .ok()
+                .and_then(|v| serde_json::from_value::<State>(v).ok())
+                .unwrap_or_default();
+            self.graph_view = Some((now_ms, Box::new(copy)));
+        }
+        match &self.graph_view {
+            Some((_, view)) => view,
+            None => self,
+        }
+    }
+
     pub(crate) fn get(&self, key: &str) -> Option<&Record> {
         self.resources.get(key)
     }

@@ -79,7 +79,18 @@ async fn refresh_one_by_one(client: Arc<ArmClient>, stack: &Stack) -> usize {
 
 fn main() {
     let benchmarking = std::env::args().any(|a| a == "--bench");
-    let estates: &[usize] = if benchmarking { &[20, 60, 200] } else { &[3] };
+    // `AZPLAN_ESTATES=200` (groups, comma-separated) measures chosen estates only.
+    let chosen: Vec<usize> = std::env::var("AZPLAN_ESTATES")
+        .ok()
+        .map(|v| v.split(',').filter_map(|g| g.trim().parse().ok()).collect())
+        .unwrap_or_default();
+    let estates: &[usize] = if !chosen.is_empty() {
+        &chosen
+    } else if benchmarking {
+        &[20, 60, 200]
+    } else {
+        &[3]
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -110,8 +121,14 @@ fn main() {
             ..ApplyOptions::default()
         };
         let mut quiet = Progress::new(Mode::Quiet, Box::new(std::io::sink()));
+        let seeding = Instant::now();
         let seeded = runtime.block_on(apply(client, &seed_plan, &options, &mut quiet, stop));
         assert!(!seeded.failed(), "seeding failed");
+        eprintln!(
+            "seeded {} resources in {:.0} s",
+            stack.resources.len(),
+            seeding.elapsed().as_secs_f64()
+        );
         runtime.block_on(emulator.shutdown()).unwrap();
 
         // Measure, each on a freshly started emulator (full budgets): 50 ms per request,
