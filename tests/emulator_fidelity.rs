@@ -584,6 +584,32 @@ const CASES: &[Case] = &[
         step: Step::PutTwice { body: "parameters" },
     },
     Case {
+        file: "privatedns-2024-06-01-VirtualNetworkLinkPatch.json",
+        dir: Dir::Support,
+        path: "{group}/providers/Microsoft.Network/privateDnsZones/{privateZoneName}/virtualNetworkLinks/{virtualNetworkLinkName}",
+        prep: &[
+            Prep::Group,
+            Prep::Create {
+                path: "{group}/providers/Microsoft.Network/privateDnsZones/{privateZoneName}",
+                api: "2024-06-01",
+                body: |_| json!({"location": "global"}),
+            },
+            Prep::Create {
+                path: "{group}/providers/Microsoft.Network/privateDnsZones/{privateZoneName}/virtualNetworkLinks/{virtualNetworkLinkName}",
+                api: "2024-06-01",
+                body: |example| {
+                    json!({"location": "global", "properties": {
+                    "virtualNetwork": example["responses"]["200"]["body"]["properties"]["virtualNetwork"].clone(),
+                    "registrationEnabled": false}})
+                },
+            },
+        ],
+        step: Step::Patch {
+            body: "parameters",
+            status: 202,
+        },
+    },
+    Case {
         file: "network-2025-07-01-VirtualNetworkPeeringCreate.json",
         dir: Dir::Support,
         path: "{group}/providers/Microsoft.Network/virtualNetworks/{virtualNetworkName}/virtualNetworkPeerings/{virtualNetworkPeeringName}",

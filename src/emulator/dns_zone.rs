@@ -175,6 +175,15 @@ pub(crate) fn put_link(
         .and_then(|v| v.get("id"))
         .and_then(Value::as_str)
         .ok_or_else(|| ArmError::missing_property("properties.virtualNetwork.id"))?;
+    if !location.eq_ignore_ascii_case("global") {
+        return Err(ArmError::bad_request(
+            "LocationNotAvailableForResourceType",
+            format!(
+                "The provided location '{location}' is not available for resource type '{}'. List of available regions for the resource type is 'global'.",
+                target.kind.arm_type()
+            ),
+        ));
+    }
     if common::dangling_reference(state, vnet) {
         return Err(ArmError::bad_request(
             "BadRequest",
@@ -200,15 +209,6 @@ pub(crate) fn put_link(
         return Err(ArmError::conflict(
             "Conflict",
             format!("The virtual network '{vnet}' is already linked to the private DNS zone."),
-        ));
-    }
-    if !location.eq_ignore_ascii_case("global") {
-        return Err(ArmError::bad_request(
-            "LocationNotAvailableForResourceType",
-            format!(
-                "The provided location '{location}' is not available for resource type '{}'. List of available regions for the resource type is 'global'.",
-                target.kind.arm_type()
-            ),
         ));
     }
     let created = state.get(&key).is_none();
@@ -299,6 +299,24 @@ fn check_link_limits(
                 other.id
             ),
         ));
+    }
+    Ok(())
+}
+
+/// VirtualNetworkLinks_Update (PATCH, VirtualNetworkLink.tsp): the writable properties a body
+/// carries replace the link's (the official VirtualNetworkLinkPatch turns registration on); the
+/// VNet a link points at stays what it was created with.
+pub(crate) fn patch_link(link: &mut Value, body: &Value) -> Result<(), ArmError> {
+    let Some(props) = body.get("properties") else {
+        return Ok(());
+    };
+    let props = props
+        .as_object()
+        .ok_or_else(|| ArmError::invalid_body("'properties' must be an object"))?;
+    for field in ["registrationEnabled", "resolutionPolicy"] {
+        if let Some(value) = props.get(field) {
+            link["properties"][field] = value.clone();
+        }
     }
     Ok(())
 }

@@ -645,6 +645,7 @@ fn patch(
         }
         Kind::Registry => registry::patch(&mut updated, body)?,
         Kind::Workspace => workspace::patch(&mut updated, body)?,
+        Kind::PrivateDnsZoneLink => dns_zone::patch_link(&mut updated, body)?,
         _ => {}
     }
     for etag_field in ["etag", "eTag"] {
