@@ -450,6 +450,16 @@ pub fn by_arm_type(arm_type: &str) -> Option<(&'static KindDef, &'static ArmType
     })
 }
 
+/// Whether the ARM type `child` is a child of the ARM type `parent` (any casing): its path
+/// continues the parent's. A private zone's links are under `privateDnsZones`, not under the
+/// public `dnsZones` type the DNS zone kind lists first.
+pub fn child_type_of(parent: &str, child: &ArmType) -> bool {
+    child
+        .path
+        .rsplit_once('/')
+        .is_some_and(|(prefix, _)| prefix.eq_ignore_ascii_case(parent))
+}
+
 /// The api-version for resources known only by ID whose type azplan does not manage: the
 /// oldest version every Resource Manager type still answers is not knowable, so this is the
 /// generic `Microsoft.Resources` one; types azplan manages use their own.

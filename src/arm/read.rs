@@ -38,12 +38,12 @@ fn children() -> impl Iterator<Item = (&'static kinds::ArmType, &'static kinds::
         let child = d.arm.first()?;
         // The parent type whose path the child's continues: a zone link's parent is the private
         // zone type, not the public one the DNS zone kind lists first.
-        let parent = d.parent?.def().arm.iter().find(|p| {
-            child
-                .path
-                .rsplit_once('/')
-                .is_some_and(|(prefix, _)| prefix.eq_ignore_ascii_case(p.path))
-        })?;
+        let parent = d
+            .parent?
+            .def()
+            .arm
+            .iter()
+            .find(|p| crate::kind::child_type_of(p.path, child))?;
         Some((parent, child))
     })
 }
