@@ -430,6 +430,16 @@ impl Builder<'_> {
             (Kind::Existing, Some(_)) => Address::new(Kind::Existing, &address.name),
             _ => address.clone(),
         };
+        // `vnet/v/x` reads as a subnet (`Kind::child`); a VNet's other children (peerings) are
+        // found under the same name.
+        let node = match (node.kind.parent(), &node.child) {
+            (Some(parent), Some(child)) if !self.symbols.contains_key(&node) => parent
+                .children()
+                .map(|kind| Address::child(kind, &node.name, child))
+                .find(|sibling| self.symbols.contains_key(sibling))
+                .unwrap_or(node),
+            _ => node,
+        };
         let parent_unreadable = node
             .parent()
             .and_then(|p| self.symbols.get(&p))
@@ -483,7 +493,7 @@ impl Builder<'_> {
             }
             true
         } else {
-            expected.contains(&address.kind)
+            expected.contains(&node.kind)
         };
         if !kind_ok {
             self.error(SpecDiagnostic::error_at(
@@ -491,7 +501,7 @@ impl Builder<'_> {
                 format!(
                     "`{}` is a {}, but a {what} is expected here",
                     text.value,
-                    address.kind.noun()
+                    node.kind.noun()
                 ),
                 text.span,
                 format!("expected a {what}"),
@@ -672,6 +682,10 @@ impl Builder<'_> {
             (
                 "properties.subnets",
                 "subnets are resources of their own (`subnets:`); a list here would delete the others",
+            ),
+            (
+                "properties.virtualNetworkPeerings",
+                "peerings are resources of their own (`peerings:`); a list here would delete the others",
             ),
             (
                 "properties.agentPoolProfiles",

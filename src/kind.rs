@@ -21,6 +21,8 @@ pub enum Kind {
     NodePool,
     FederatedCredential,
     RoleAssignment,
+    DnsZoneLink,
+    VnetPeering,
 }
 
 /// Facts about a kind.
@@ -91,7 +93,7 @@ const IDENTITY_API_VERSION: &str = "2024-11-30";
 const AKS_API_VERSION: &str = "2026-08-01";
 
 /// Every kind's facts, in `Kind` order: adding a kind adds a variant and a row.
-pub static TABLE: [KindDef; 12] = [
+pub static TABLE: [KindDef; 14] = [
     // ResourceGroup
     KindDef {
         kind: Kind::ResourceGroup,
@@ -328,6 +330,59 @@ pub static TABLE: [KindDef; 12] = [
         listed_in_parent_at: None,
         in_resource_graph: false,
     },
+    // DnsZoneLink
+    KindDef {
+        kind: Kind::DnsZoneLink,
+        section: None,
+        prefix: "dnsZone",
+        noun: "private DNS zone virtual network link",
+        example: "`dnsZone/ZONE/LINK`",
+        // VirtualNetworkLinks (privatedns VirtualNetworkLink.tsp; stable 2024-06-01, the private
+        // zones' version).
+        arm: &[ArmType {
+            path: "Microsoft.Network/privateDnsZones/virtualNetworkLinks",
+            api_version: "2024-06-01",
+        }],
+        parent: Some(Kind::DnsZone),
+        // A tracked resource with `tags` and `location` (VirtualNetworkLink.tsp): it carries the
+        // ownership tag itself, so a link someone else made (AKS links a private cluster's VNet
+        // to a zone it is given) is never taken for the stack's.
+        taggable: true,
+        serial: Serial::Free,
+        // After its zone and its VNet: deleted before either ("Private DNS zone cannot be
+        // deleted unless all virtual network links to it are removed", privatedns spec).
+        delete_rank: 11,
+        // PrivateZones_Get does not list links; VirtualNetworkLinks_List per zone does.
+        listed_in_parent_at: None,
+        in_resource_graph: false,
+    },
+    // VnetPeering
+    KindDef {
+        kind: Kind::VnetPeering,
+        section: None,
+        prefix: "vnet",
+        noun: "virtual network peering",
+        example: "`vnet/NAME/PEERING`",
+        arm: &[ArmType {
+            path: "Microsoft.Network/virtualNetworks/virtualNetworkPeerings",
+            api_version: NETWORK_API_VERSION,
+        }],
+        parent: Some(Kind::VirtualNetwork),
+        // VirtualNetworkPeering has no `tags` (virtualNetwork.json): whose it is follows from its
+        // VNet's spec (see `kinds::peering`).
+        taggable: false,
+        // The Network RP writes one child of a VNet at a time, peerings and subnets alike
+        // (AnotherOperationInProgress otherwise).
+        serial: Serial::UnderParent,
+        delete_rank: 12,
+        // VirtualNetworks_Get lists `properties.virtualNetworkPeerings` with full bodies: "virtual
+        // network child resources are also modelled as properties on the parent, so
+        // `properties.virtualNetworkPeerings` comes back on the vnet GET" (ARM Deployments team,
+        // Azure/arm-template-whatif#281, 2026-08-19; official example VirtualNetworkGet shows the
+        // array).
+        listed_in_parent_at: Some("properties.virtualNetworkPeerings"),
+        in_resource_graph: false,
+    },
 ];
 
 impl Kind {
@@ -363,7 +418,16 @@ impl Kind {
             .map(|d| d.prefix)
     }
 
-    /// The child kind addressed as `prefix/parent/child`, if the kind has one.
+    /// Every child kind of this kind, in `TABLE` order (a VNet has subnets and peerings).
+    pub fn children(self) -> impl Iterator<Item = Kind> {
+        TABLE
+            .iter()
+            .filter(move |d| d.parent == Some(self))
+            .map(|d| d.kind)
+    }
+
+    /// The child kind a reference `prefix/parent/child` names: the first in `TABLE` order
+    /// (`vnet/v/s` is a subnet; peerings are not referenced, `dependsOn` finds them by name).
     pub fn child(self) -> Option<Kind> {
         TABLE
             .iter()
@@ -384,6 +448,16 @@ pub fn by_arm_type(arm_type: &str) -> Option<(&'static KindDef, &'static ArmType
             .find(|t| t.path.eq_ignore_ascii_case(arm_type))
             .map(|t| (d, t))
     })
+}
+
+/// Whether the ARM type `child` is a child of the ARM type `parent` (any casing): its path
+/// continues the parent's. A private zone's links are under `privateDnsZones`, not under the
+/// public `dnsZones` type the DNS zone kind lists first.
+pub fn child_type_of(parent: &str, child: &ArmType) -> bool {
+    child
+        .path
+        .rsplit_once('/')
+        .is_some_and(|(prefix, _)| prefix.eq_ignore_ascii_case(parent))
 }
 
 /// The api-version for resources known only by ID whose type azplan does not manage: the
@@ -473,7 +547,8 @@ mod tests {
         assert_eq!(before, prefixes.len(), "top-level prefixes are unique");
         for def in &TABLE {
             if let Some(parent) = def.parent {
-                assert_eq!(parent.child(), Some(def.kind));
+                assert!(parent.children().any(|k| k == def.kind));
+                assert!(parent.child().is_some());
                 assert_eq!(
                     parent.prefix(),
                     def.prefix,

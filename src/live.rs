@@ -194,6 +194,7 @@ impl LiveState {
                     .arm
                     .iter()
                     .any(|t| t.path.eq_ignore_ascii_case(parent.arm_type().as_str()))
+                    || !crate::kind::child_type_of(parent.arm_type().as_str(), child_type)
                 {
                     continue;
                 }

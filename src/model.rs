@@ -142,6 +142,8 @@ pub enum Spec {
     RoleAssignment(RoleAssignment),
     Cluster(Box<Cluster>),
     NodePool(NodePool),
+    DnsZoneLink(DnsZoneLink),
+    VnetPeering(VnetPeering),
 }
 
 #[derive(Debug, Clone)]
@@ -171,6 +173,8 @@ pub struct Workspace {
 pub struct VirtualNetwork {
     pub address_space: Vec<Cidr>,
     pub dns_servers: Vec<String>,
+    /// The spec has a `peerings:` key: the VNet's peerings are the stack's to delete.
+    pub manages_peerings: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -184,6 +188,26 @@ pub struct Subnet {
 #[derive(Debug, Clone)]
 pub struct DnsZone {
     pub private: bool,
+}
+
+/// A private DNS zone made resolvable from one virtual network.
+#[derive(Debug, Clone)]
+pub struct DnsZoneLink {
+    pub vnet: Target,
+    /// Auto-registration of the VNet's VMs in the zone.
+    pub registration: bool,
+    /// Sent only when the spec gives it.
+    pub resolution_policy: Option<ResolutionPolicy>,
+}
+
+/// A one-way peering from a VNet to a remote VNet (each side is its own resource).
+#[derive(Debug, Clone)]
+pub struct VnetPeering {
+    pub remote: Target,
+    pub allow_virtual_network_access: bool,
+    pub allow_forwarded_traffic: bool,
+    pub allow_gateway_transit: bool,
+    pub use_remote_gateways: bool,
 }
 
 /// A reference that resolves to something ARM can name: a node of the stack, possibly with a
@@ -513,6 +537,23 @@ pub enum OutboundType {
 pub enum LoadBalancerSku {
     Standard,
     Basic,
+}
+
+/// How a private DNS zone link resolves names the zone does not hold (privatedns
+/// `ResolutionPolicy`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+pub enum ResolutionPolicy {
+    Default,
+    NxDomainRedirect,
+}
+
+impl ResolutionPolicy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ResolutionPolicy::Default => "Default",
+            ResolutionPolicy::NxDomainRedirect => "NxDomainRedirect",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]

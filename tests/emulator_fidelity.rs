@@ -568,6 +568,76 @@ const CASES: &[Case] = &[
         step: Step::PutTwice { body: "parameters" },
     },
     Case {
+        file: "privatedns-2024-06-01-VirtualNetworkLinkPut.json",
+        dir: Dir::Support,
+        path: "{group}/providers/Microsoft.Network/privateDnsZones/{privateZoneName}/virtualNetworkLinks/{virtualNetworkLinkName}",
+        prep: &[
+            Prep::Group,
+            Prep::Create {
+                path: "{group}/providers/Microsoft.Network/privateDnsZones/{privateZoneName}",
+                api: "2024-06-01",
+                body: |_| json!({"location": "global"}),
+            },
+        ],
+        // The linked VNet lives in a subscription the emulator has not seen: accepted, as the
+        // service accepts VNets of other subscriptions.
+        step: Step::PutTwice { body: "parameters" },
+    },
+    Case {
+        file: "privatedns-2024-06-01-VirtualNetworkLinkPatch.json",
+        dir: Dir::Support,
+        path: "{group}/providers/Microsoft.Network/privateDnsZones/{privateZoneName}/virtualNetworkLinks/{virtualNetworkLinkName}",
+        prep: &[
+            Prep::Group,
+            Prep::Create {
+                path: "{group}/providers/Microsoft.Network/privateDnsZones/{privateZoneName}",
+                api: "2024-06-01",
+                body: |_| json!({"location": "global"}),
+            },
+            Prep::Create {
+                path: "{group}/providers/Microsoft.Network/privateDnsZones/{privateZoneName}/virtualNetworkLinks/{virtualNetworkLinkName}",
+                api: "2024-06-01",
+                body: |example| {
+                    json!({"location": "global", "properties": {
+                    "virtualNetwork": example["responses"]["200"]["body"]["properties"]["virtualNetwork"].clone(),
+                    "registrationEnabled": false}})
+                },
+            },
+        ],
+        step: Step::Patch {
+            body: "parameters",
+            status: 202,
+        },
+    },
+    Case {
+        file: "network-2025-07-01-VirtualNetworkPeeringCreate.json",
+        dir: Dir::Support,
+        path: "{group}/providers/Microsoft.Network/virtualNetworks/{virtualNetworkName}/virtualNetworkPeerings/{virtualNetworkPeeringName}",
+        prep: &[
+            Prep::Group,
+            Prep::Create {
+                path: "{group}/providers/Microsoft.Network/virtualNetworks/{virtualNetworkName}",
+                api: "2025-07-01",
+                body: |_| json!({"location": "westus", "properties": {"addressSpace": {"addressPrefixes": ["10.0.0.0/16"]}}}),
+            },
+            // The remote VNet of the example (12.0.0.0/8, BGP community 12076:20002). Its
+            // `regionalCommunity` is the service's (read-only, by region); the emulator computes
+            // none, so the remote is written with the value the example shows.
+            Prep::Create {
+                path: "{group}/providers/Microsoft.Network/virtualNetworks/vnet2",
+                api: "2025-07-01",
+                body: |_| {
+                    json!({"location": "westus", "properties": {
+                    "addressSpace": {"addressPrefixes": ["12.0.0.0/8"]},
+                    "bgpCommunities": {"virtualNetworkCommunity": "12076:20002", "regionalCommunity": "12076:50004"}}})
+                },
+            },
+        ],
+        step: Step::PutTwice {
+            body: "VirtualNetworkPeeringParameters",
+        },
+    },
+    Case {
         file: "network-2025-07-01-PublicIpPrefixCreateDefaults.json",
         dir: Dir::Support,
         path: "{group}/providers/Microsoft.Network/publicIPPrefixes/{publicIpPrefixName}",

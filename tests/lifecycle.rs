@@ -25,7 +25,12 @@ fn apply(cloud: &Cloud, stack: &str, extra: &[&str]) -> Output {
 
 #[test]
 fn every_example_applies_from_empty_and_then_plans_clean() {
-    for example in ["examples/minimal", "examples/platform", "examples/dev-prod"] {
+    for example in [
+        "examples/minimal",
+        "examples/platform",
+        "examples/dev-prod",
+        "examples/hub-spoke",
+    ] {
         let cloud = Cloud::start(&example.replace('/', "-"), None);
         let out = apply(&cloud, example, &[]);
         assert_eq!(out.status.code(), Some(0), "{example}:\n{}", text(&out));
@@ -107,6 +112,76 @@ fn spec_changes_apply_and_converge() {
     assert_eq!(back.status.code(), Some(0), "{}", text(&back));
     assert!(text(&back).contains("2 destroyed"), "{}", text(&back));
     assert_clean(&cloud, "tests/lifecycle/v1.yaml");
+}
+
+/// VNet peerings and private DNS zone links end to end: both peering sides connect, each
+/// setting updates in place, a peering left out of a VNet that lists its peerings is deleted
+/// (its remote side goes `Disconnected`), one of a VNet without `peerings:` is left alone, and
+/// destroy takes the rest.
+#[test]
+fn peerings_and_zone_links_apply_change_and_go() {
+    let cloud = Cloud::start("peering", None);
+    let stack = "tests/lifecycle/peering.yaml";
+    let out = apply(&cloud, stack, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(text(&out).contains("8 added"), "{}", text(&out));
+    assert_clean(&cloud, stack);
+    let outputs = text(&cloud.azplan(&["output", stack]));
+    assert!(
+        outputs.contains("vnet/hub/to-spoke.peeringState = Connected")
+            && outputs.contains("vnet/spoke/to-hub.peeringState = Connected"),
+        "{outputs}"
+    );
+    // Without the key, the spoke's peering is not the stack's: nothing to do.
+    assert_clean(&cloud, "tests/lifecycle/peering-unmanaged.yaml");
+
+    let changed = apply(
+        &cloud,
+        stack,
+        &["--var", "forwarded=false", "--var", "registration=false"],
+    );
+    assert_eq!(changed.status.code(), Some(0), "{}", text(&changed));
+    assert!(
+        text(&changed).contains("0 added, 2 changed, 0 destroyed"),
+        "{}",
+        text(&changed)
+    );
+    let again = cloud.azplan(&[
+        "plan",
+        stack,
+        "--detailed-exitcode",
+        "--var",
+        "forwarded=false",
+        "--var",
+        "registration=false",
+    ]);
+    assert_eq!(again.status.code(), Some(0), "{}", text(&again));
+
+    let dropped = "tests/lifecycle/peering-dropped.yaml";
+    let refused = apply(&cloud, dropped, &[]);
+    assert_ne!(refused.status.code(), Some(0), "deletes need consent");
+    let out = apply(&cloud, dropped, &["--allow-destroy"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(text(&out).contains("2 destroyed"), "{}", text(&out));
+    assert_clean(&cloud, dropped);
+    let outputs = text(&cloud.azplan(&["output", dropped]));
+    assert!(
+        outputs.contains("vnet/hub/to-spoke.peeringState = Disconnected"),
+        "{outputs}"
+    );
+
+    let destroyed = cloud.azplan(&["destroy", dropped, "--auto-approve", "--allow-destroy"]);
+    assert_eq!(destroyed.status.code(), Some(0), "{}", text(&destroyed));
+    let plan = cloud.azplan(&["plan", stack, "--format", "json"]);
+    let plan: serde_json::Value = serde_json::from_slice(&plan.stdout).unwrap();
+    assert!(
+        plan["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["action"] == "create"),
+        "something owned survived destroy"
+    );
 }
 
 /// A setting Azure fixes at creation replaces the cluster: one replacement with its pools

@@ -35,8 +35,16 @@ fn listed_types() -> impl Iterator<Item = &'static kinds::ArmType> {
 /// Children listed under each parent: (parent's ARM type, the child's ARM type).
 fn children() -> impl Iterator<Item = (&'static kinds::ArmType, &'static kinds::ArmType)> {
     crate::kind::TABLE.iter().filter_map(|d| {
-        let parent = d.parent?.def().arm.first()?;
-        Some((parent, d.arm.first()?))
+        let child = d.arm.first()?;
+        // The parent type whose path the child's continues: a zone link's parent is the private
+        // zone type, not the public one the DNS zone kind lists first.
+        let parent = d
+            .parent?
+            .def()
+            .arm
+            .iter()
+            .find(|p| crate::kind::child_type_of(p.path, child))?;
+        Some((parent, child))
     })
 }
 

@@ -166,7 +166,8 @@ pub(crate) fn put_link(
     common::parent_record(state, target)?;
     let location = match body.get("location") {
         None | Some(Value::Null) => "global".to_string(),
-        Some(_) => common::required_location(body)?,
+        // `Global` in the official VirtualNetworkLinkPut request, `global` in its answer.
+        Some(_) => common::required_location(body)?.to_ascii_lowercase(),
     };
     let props = common::properties(body)?;
     let vnet = props
@@ -174,6 +175,15 @@ pub(crate) fn put_link(
         .and_then(|v| v.get("id"))
         .and_then(Value::as_str)
         .ok_or_else(|| ArmError::missing_property("properties.virtualNetwork.id"))?;
+    if !location.eq_ignore_ascii_case("global") {
+        return Err(ArmError::bad_request(
+            "LocationNotAvailableForResourceType",
+            format!(
+                "The provided location '{location}' is not available for resource type '{}'. List of available regions for the resource type is 'global'.",
+                target.kind.arm_type()
+            ),
+        ));
+    }
     if common::dangling_reference(state, vnet) {
         return Err(ArmError::bad_request(
             "BadRequest",
@@ -202,6 +212,7 @@ pub(crate) fn put_link(
         ));
     }
     let created = state.get(&key).is_none();
+    check_link_limits(state, &parent_key, &key, vnet, &props)?;
     let mut out = Map::new();
     out.insert("virtualNetwork".into(), json!({"id": vnet}));
     out.insert(
@@ -234,4 +245,78 @@ pub(crate) fn put_link(
         ctx.now,
     );
     Ok(Written::new(Kind::PrivateDnsZoneLink, created))
+}
+
+/// Learn "What is an Azure Private DNS zone?", Limits
+/// (https://learn.microsoft.com/azure/dns/private-dns-privatednszone): 1000 virtual network
+/// links per zone, 100 of them with auto-registration, and a virtual network registers in one
+/// private zone at most. (The service's error codes for these are not published; the emulator
+/// answers 400 BadRequest / 409 Conflict with the limit's wording.)
+fn check_link_limits(
+    state: &State,
+    zone_key: &str,
+    link_key: &str,
+    vnet: &str,
+    props: &Map<String, Value>,
+) -> Result<(), ArmError> {
+    let others: Vec<&crate::emulator::state::Record> = state
+        .children(zone_key, Kind::PrivateDnsZoneLink)
+        .into_iter()
+        .filter(|l| l.id.to_ascii_lowercase() != link_key)
+        .collect();
+    let registers = |body: &Value| body["properties"]["registrationEnabled"] == json!(true);
+    if others.len() >= 1000 {
+        return Err(ArmError::bad_request(
+            "BadRequest",
+            "A private DNS zone can be linked to at most 1000 virtual networks.",
+        ));
+    }
+    if props.get("registrationEnabled") != Some(&json!(true)) {
+        return Ok(());
+    }
+    if others.iter().filter(|l| registers(&l.body)).count() >= 100 {
+        return Err(ArmError::bad_request(
+            "BadRequest",
+            "A private DNS zone can be linked to at most 100 virtual networks with auto-registration enabled.",
+        ));
+    }
+    let elsewhere = state.resources.values().find(|r| {
+        r.kind == Kind::PrivateDnsZoneLink
+            && r.id.to_ascii_lowercase() != link_key
+            && !r
+                .id
+                .to_ascii_lowercase()
+                .starts_with(&format!("{zone_key}/"))
+            && registers(&r.body)
+            && common::str_at(&r.body, &["properties", "virtualNetwork", "id"])
+                .is_some_and(|v| v.eq_ignore_ascii_case(vnet))
+    });
+    if let Some(other) = elsewhere {
+        return Err(ArmError::conflict(
+            "Conflict",
+            format!(
+                "The virtual network '{vnet}' is already linked with auto-registration enabled by '{}'. A virtual network can be linked to only one private DNS zone with auto-registration enabled.",
+                other.id
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// VirtualNetworkLinks_Update (PATCH, VirtualNetworkLink.tsp): the writable properties a body
+/// carries replace the link's (the official VirtualNetworkLinkPatch turns registration on); the
+/// VNet a link points at stays what it was created with.
+pub(crate) fn patch_link(link: &mut Value, body: &Value) -> Result<(), ArmError> {
+    let Some(props) = body.get("properties") else {
+        return Ok(());
+    };
+    let props = props
+        .as_object()
+        .ok_or_else(|| ArmError::invalid_body("'properties' must be an object"))?;
+    for field in ["registrationEnabled", "resolutionPolicy"] {
+        if let Some(value) = props.get(field) {
+            link["properties"][field] = value.clone();
+        }
+    }
+    Ok(())
 }

@@ -12,8 +12,8 @@ use crate::emulator::kind::{DeleteStyle, Kind, PatchStyle, PutStyle};
 use crate::emulator::route::{Route, Target};
 use crate::emulator::state::{Action, Operation, Record, State};
 use crate::emulator::{
-    activity, aks_ops, cluster, dns_zone, identity, network, node_pool, publicip, records, refs,
-    registry, resource_graph, resources, role, workspace,
+    activity, aks_ops, cluster, dns_zone, identity, network, node_pool, peering, publicip, records,
+    refs, registry, resource_graph, resources, role, workspace,
 };
 
 /// Adjusts an answer to the api-version it was asked in, where published versions differ:
@@ -250,6 +250,10 @@ pub(crate) fn render(state: &State, record: &Record) -> Value {
                 .collect();
             if let Some(props) = body.get_mut("properties").and_then(Value::as_object_mut) {
                 props.insert("subnets".into(), Value::Array(subnets));
+                props.insert(
+                    "virtualNetworkPeerings".into(),
+                    peering::listed(state, &key),
+                );
             }
         }
         Kind::PrivateDnsZone => {
@@ -546,6 +550,7 @@ fn put(
         Kind::Workspace => workspace::put(state, ctx, target, body)?,
         Kind::VirtualNetwork => network::put_vnet(state, ctx, target, body)?,
         Kind::Subnet => network::put_subnet(state, ctx, target, body)?,
+        Kind::VirtualNetworkPeering => peering::put(state, ctx, target, body)?,
         Kind::PublicIpAddress | Kind::PublicIpPrefix => publicip::put(state, ctx, target, body)?,
         Kind::DnsZone | Kind::PrivateDnsZone => dns_zone::put(state, ctx, target, body)?,
         Kind::PrivateDnsZoneLink => dns_zone::put_link(state, ctx, target, body)?,
@@ -644,6 +649,7 @@ fn patch(
         }
         Kind::Registry => registry::patch(&mut updated, body)?,
         Kind::Workspace => workspace::patch(&mut updated, body)?,
+        Kind::PrivateDnsZoneLink => dns_zone::patch_link(&mut updated, body)?,
         _ => {}
     }
     for etag_field in ["etag", "eTag"] {
@@ -729,7 +735,11 @@ fn delete(state: &mut State, ctx: &Ctx, target: &Target) -> Result<Reply, ArmErr
     let mut hold_ms = 0;
     match target.kind {
         Kind::Subnet => network::before_delete_subnet(state, target)?,
-        Kind::VirtualNetwork => network::before_delete_vnet(state, target)?,
+        Kind::VirtualNetwork => {
+            network::before_delete_vnet(state, target)?;
+            peering::before_vnet_delete(state, &key);
+        }
+        Kind::VirtualNetworkPeering => peering::before_delete(state, target)?,
         Kind::Cluster => cluster::check_idle(state, &key)?,
         Kind::NodePool => node_pool::before_delete(state, target)?,
         Kind::FederatedCredential => {

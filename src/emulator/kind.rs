@@ -10,6 +10,8 @@ pub(crate) enum Kind {
     Workspace,
     VirtualNetwork,
     Subnet,
+    /// `virtualNetworks/{vnet}/virtualNetworkPeerings/{name}`.
+    VirtualNetworkPeering,
     PublicIpAddress,
     PublicIpPrefix,
     DnsZone,
@@ -59,12 +61,13 @@ pub(crate) enum PatchStyle {
 }
 
 impl Kind {
-    pub(crate) const ALL: [Kind; 16] = [
+    pub(crate) const ALL: [Kind; 17] = [
         Kind::ResourceGroup,
         Kind::Registry,
         Kind::Workspace,
         Kind::VirtualNetwork,
         Kind::Subnet,
+        Kind::VirtualNetworkPeering,
         Kind::PublicIpAddress,
         Kind::PublicIpPrefix,
         Kind::DnsZone,
@@ -85,6 +88,7 @@ impl Kind {
             Kind::Workspace => "Microsoft.OperationalInsights",
             Kind::VirtualNetwork
             | Kind::Subnet
+            | Kind::VirtualNetworkPeering
             | Kind::PublicIpAddress
             | Kind::PublicIpPrefix
             | Kind::DnsZone
@@ -105,6 +109,7 @@ impl Kind {
             Kind::Workspace => "workspaces",
             Kind::VirtualNetwork => "virtualNetworks",
             Kind::Subnet => "subnets",
+            Kind::VirtualNetworkPeering => "virtualNetworkPeerings",
             Kind::PublicIpAddress => "publicIPAddresses",
             Kind::PublicIpPrefix => "publicIPPrefixes",
             Kind::DnsZone => "dnsZones",
@@ -122,7 +127,7 @@ impl Kind {
 
     pub(crate) fn parent(self) -> Option<Kind> {
         match self {
-            Kind::Subnet => Some(Kind::VirtualNetwork),
+            Kind::Subnet | Kind::VirtualNetworkPeering => Some(Kind::VirtualNetwork),
             Kind::FederatedCredential => Some(Kind::Identity),
             Kind::NodePool => Some(Kind::Cluster),
             Kind::PrivateDnsZoneLink | Kind::PrivateDnsRecordSet => Some(Kind::PrivateDnsZone),
@@ -146,18 +151,20 @@ impl Kind {
             Kind::ResourceGroup => &["2025-04-01", "2024-11-01", "2023-07-01"],
             Kind::Registry => &["2025-11-01", "2025-04-01"],
             Kind::Workspace => &["2025-07-01", "2026-03-01", "2025-02-01"],
-            Kind::VirtualNetwork | Kind::Subnet | Kind::PublicIpAddress | Kind::PublicIpPrefix => {
-                &[
-                    "2026-03-01",
-                    "2026-01-01",
-                    "2025-09-01",
-                    "2025-07-01",
-                    "2025-05-01",
-                    "2025-03-01",
-                    "2025-01-01",
-                    "2024-10-01",
-                ]
-            }
+            Kind::VirtualNetwork
+            | Kind::Subnet
+            | Kind::VirtualNetworkPeering
+            | Kind::PublicIpAddress
+            | Kind::PublicIpPrefix => &[
+                "2026-03-01",
+                "2026-01-01",
+                "2025-09-01",
+                "2025-07-01",
+                "2025-05-01",
+                "2025-03-01",
+                "2025-01-01",
+                "2024-10-01",
+            ],
             Kind::DnsZone => &["2018-05-01"],
             // Every stable version in specification/privatedns/…/PrivateDns/stable.
             Kind::PrivateDnsZone | Kind::PrivateDnsZoneLink | Kind::PrivateDnsRecordSet => {
@@ -203,6 +210,7 @@ impl Kind {
             Kind::Registry
             | Kind::VirtualNetwork
             | Kind::Subnet
+            | Kind::VirtualNetworkPeering
             | Kind::PublicIpAddress
             | Kind::PublicIpPrefix
             | Kind::Cluster
@@ -222,6 +230,7 @@ impl Kind {
             | Kind::Registry
             | Kind::VirtualNetwork
             | Kind::Subnet
+            | Kind::VirtualNetworkPeering
             | Kind::PublicIpAddress
             | Kind::PublicIpPrefix
             | Kind::DnsZone
@@ -243,9 +252,12 @@ impl Kind {
             | Kind::Identity => PatchStyle::Sync,
             Kind::Registry => PatchStyle::AsyncOperation,
             Kind::PrivateDnsZone | Kind::PrivateDnsZoneLink | Kind::Cluster => PatchStyle::Accepted,
-            Kind::Subnet | Kind::FederatedCredential | Kind::RoleAssignment | Kind::NodePool => {
-                PatchStyle::None
-            }
+            // Network virtualNetwork.json has no PATCH for peerings.
+            Kind::Subnet
+            | Kind::VirtualNetworkPeering
+            | Kind::FederatedCredential
+            | Kind::RoleAssignment
+            | Kind::NodePool => PatchStyle::None,
         }
     }
 
@@ -316,6 +328,7 @@ impl Kind {
             Kind::Workspace => (10_000, 5_000, 5_000),
             Kind::VirtualNetwork => (8_000, 5_000, 10_000),
             Kind::Subnet => (5_000, 5_000, 5_000),
+            Kind::VirtualNetworkPeering => (10_000, 5_000, 10_000),
             Kind::PublicIpAddress | Kind::PublicIpPrefix => (5_000, 5_000, 10_000),
             Kind::DnsZone => (0, 0, 5_000),
             Kind::PrivateDnsZone => (15_000, 10_000, 15_000),

@@ -84,6 +84,7 @@ mod kql;
 mod lockfile;
 mod network;
 mod node_pool;
+mod peering;
 mod publicip;
 mod records;
 mod refs;

@@ -25,10 +25,11 @@ fn check_vnet_name(name: &str, what: &str, max: usize) -> Result<(), ArmError> {
     )
 }
 
-fn busy(state: &State, vnet_key: &str) -> Result<(), ArmError> {
-    let subnet_busy = state
-        .children(vnet_key, Kind::Subnet)
-        .iter()
+/// One write at a time on a VNet and its children (subnets and peerings alike).
+pub(crate) fn busy(state: &State, vnet_key: &str) -> Result<(), ArmError> {
+    let subnet_busy = [Kind::Subnet, Kind::VirtualNetworkPeering]
+        .into_iter()
+        .flat_map(|kind| state.children(vnet_key, kind))
         .any(|s| state.pending(&s.id.to_ascii_lowercase()).is_some());
     if state.pending(vnet_key).is_some() || subnet_busy {
         let mut err = ArmError::new(
@@ -293,6 +294,18 @@ pub(crate) fn put_vnet(
         }
     }
 
+    // `virtualNetworkPeerings` as subnets: a list replaces the set, no property keeps it (ARM
+    // Deployments team on Azure/arm-template-whatif#281: redeploying a VNet without its
+    // peerings "does not actually remove it").
+    let inline_peerings = match props.remove("virtualNetworkPeerings") {
+        None | Some(Value::Null) => None,
+        Some(Value::Array(items)) => Some(items),
+        Some(_) => {
+            return Err(ArmError::invalid_body(
+                "'properties.virtualNetworkPeerings' must be an array",
+            ));
+        }
+    };
     let created = existing.is_none();
     for (subnet_key, _, _) in removed {
         state.remove_tree(subnet_key);
@@ -323,7 +336,7 @@ pub(crate) fn put_vnet(
     }
     common::merge_defaults(
         &mut out,
-        json!({"virtualNetworkPeerings": [], "enableDdosProtection": false, "privateEndpointVNetPolicies": "Disabled"}),
+        json!({"enableDdosProtection": false, "privateEndpointVNetPolicies": "Disabled"}),
     );
     let mut m = common::envelope(target, Some(&location), common::tags(body)?);
     m.insert(
@@ -332,12 +345,37 @@ pub(crate) fn put_vnet(
     );
     m.insert("properties".into(), Value::Object(out));
     state.put(
-        key,
+        key.clone(),
         target.id.clone(),
         target.kind,
         Value::Object(m),
         ctx.now,
     );
+    if let Some(items) = inline_peerings {
+        let mut named = Vec::new();
+        for item in &items {
+            let name = item.get("name").and_then(Value::as_str).ok_or_else(|| {
+                ArmError::missing_property("properties.virtualNetworkPeerings[].name")
+            })?;
+            named.push((name.to_string(), common::properties(item)?));
+        }
+        let stale: Vec<String> = state
+            .children(&key, Kind::VirtualNetworkPeering)
+            .iter()
+            .filter(|p| {
+                let name = common::str_at(&p.body, &["name"]).unwrap_or("");
+                !named.iter().any(|(n, _)| n.eq_ignore_ascii_case(name))
+            })
+            .map(|p| p.id.to_ascii_lowercase())
+            .collect();
+        for peering in stale {
+            crate::emulator::peering::disconnect_remote(state, &peering);
+            state.remove_tree(&peering);
+        }
+        for (name, p) in &named {
+            crate::emulator::peering::write(state, ctx, &target.id, name, p)?;
+        }
+    }
     Ok(Written::new(Kind::VirtualNetwork, created))
 }
 

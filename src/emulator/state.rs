@@ -306,15 +306,15 @@ impl State {
                     set_power_state(self.resources.get_mut(&op.resource_key), power);
                 }
                 // Inline children (pools of a cluster, subnets of a VNet) finish with their parent.
-                let child_kind = match op.kind {
-                    Kind::Cluster => Some(Kind::NodePool),
-                    Kind::VirtualNetwork => Some(Kind::Subnet),
-                    _ => None,
+                let child_kinds: &[Kind] = match op.kind {
+                    Kind::Cluster => &[Kind::NodePool],
+                    Kind::VirtualNetwork => &[Kind::Subnet, Kind::VirtualNetworkPeering],
+                    _ => &[],
                 };
-                if let Some(child_kind) = child_kind {
-                    let children: Vec<String> = self
-                        .children(&op.resource_key, child_kind)
+                if !child_kinds.is_empty() {
+                    let children: Vec<String> = child_kinds
                         .iter()
+                        .flat_map(|kind| self.children(&op.resource_key, *kind))
                         .map(|r| r.id.to_ascii_lowercase())
                         .collect();
                     for child in children {

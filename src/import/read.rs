@@ -138,6 +138,7 @@ async fn read_children(client: &ArmClient, live: &mut LiveState) -> Result<(), A
                 .arm
                 .iter()
                 .any(|t| t.path.eq_ignore_ascii_case(arm_type))
+                && kind::child_type_of(arm_type, child)
             {
                 reads.push((format!("{id}/{}", child.segment()), child.api_version));
             }

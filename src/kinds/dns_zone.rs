@@ -32,6 +32,10 @@ pub struct RawDnsZone {
     /// A private zone (`Microsoft.Network/privateDnsZones`). Default false (public).
     #[serde(default)]
     pub private: bool,
+    /// Virtual networks the private zone answers in, each a link of its own, referenced as
+    /// `dnsZone/ZONE/LINK` (`crate::kinds::dns_zone_link`).
+    #[serde(default)]
+    pub links: BTreeMap<String, Spanned<super::dns_zone_link::RawDnsZoneLink>>,
     /// Warnings of this resource accepted on purpose, each with its reason: not printed, but
     /// counted (and listed in JSON). An acknowledgement without a reason, or of a warning that
     /// does not occur, is reported.

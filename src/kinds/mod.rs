@@ -36,11 +36,13 @@ use workspace::RawWorkspace;
 
 pub mod cluster;
 pub mod dns_zone;
+pub mod dns_zone_link;
 pub mod existing;
 pub mod habits;
 pub mod identity;
 pub mod network;
 pub mod node_pool;
+pub mod peering;
 pub mod registry;
 pub mod resource_group;
 pub mod role_assignment;
@@ -163,6 +165,8 @@ pub fn rules_of(kind: Kind) -> &'static Rules {
         Kind::NodePool => &node_pool::RULES,
         Kind::FederatedCredential => &identity::CREDENTIAL_RULES,
         Kind::RoleAssignment => &role_assignment::RULES,
+        Kind::DnsZoneLink => &dns_zone_link::RULES,
+        Kind::VnetPeering => &peering::RULES,
     }
 }
 
@@ -282,10 +286,18 @@ fn habits_of(section: &str) -> habits::Tables {
         ],
         "registries" => &[("", habits::COMMON), ("", registry::HABITS)],
         "workspaces" => &[("", habits::COMMON), ("", workspace::HABITS)],
-        "vnets" => &[("", habits::COMMON), ("", network::HABITS)],
+        "vnets" => &[
+            ("", habits::COMMON),
+            ("", network::HABITS),
+            ("", peering::HABITS),
+        ],
         "identities" => &[("", habits::COMMON), ("", identity::HABITS)],
         "roleAssignments" => &[("", habits::COMMON), ("", role_assignment::HABITS)],
-        "dnsZones" => &[("", habits::COMMON), ("", dns_zone::HABITS)],
+        "dnsZones" => &[
+            ("", habits::COMMON),
+            ("", dns_zone::HABITS),
+            ("", dns_zone_link::HABITS),
+        ],
         _ => &[("", habits::COMMON)],
     }
 }
@@ -331,6 +343,8 @@ pub fn outputs(ctx: &Context<'_>, resource: &Resource, body: &Value) -> Vec<(Str
         Spec::Identity => identity::outputs(ctx, resource, body),
         Spec::DnsZone(_) => dns_zone::outputs(body),
         Spec::Cluster(_) => cluster::outputs(ctx, resource, body),
+        Spec::DnsZoneLink(_) => dns_zone_link::outputs(body),
+        Spec::VnetPeering(_) => peering::outputs(body),
         _ => Vec::new(),
     }
 }
@@ -359,6 +373,8 @@ pub(crate) fn build_model(b: &mut Builder<'_>, raw: &RawStack) {
     b.declare_registries(&raw.registries);
     b.declare_vnets(&raw.vnets);
     b.declare_dns_zones(&raw.dns_zones);
+    b.declare_dns_zone_links(&raw.dns_zones);
+    b.declare_peerings(&raw.vnets);
     b.declare_identities(&raw.identities);
     b.declare_clusters(&raw.clusters);
     b.declare_role_assignments(&raw.role_assignments);
@@ -373,6 +389,8 @@ pub(crate) fn build_model(b: &mut Builder<'_>, raw: &RawStack) {
     b.clusters(&raw.clusters);
     b.federated_credentials(&raw.identities);
     b.role_assignments(&raw.role_assignments);
+    b.dns_zone_links(&raw.dns_zones);
+    b.peerings(&raw.vnets);
     b.clusters_wait_for_their_grants();
 }
 
@@ -450,12 +468,18 @@ impl Context<'_> {
                 resource.name
             ),
             Spec::Existing(e) => e.id.clone(),
-            Spec::Subnet(_) | Spec::FederatedCredential(_) | Spec::NodePool(_) => {
+            Spec::Subnet(_)
+            | Spec::FederatedCredential(_)
+            | Spec::NodePool(_)
+            | Spec::DnsZoneLink(_)
+            | Spec::VnetPeering(_) => {
                 let parent = address.parent().map(|p| self.id(&p)).unwrap_or_default();
                 let segment = match resource.spec {
                     Spec::Subnet(_) => "subnets",
                     Spec::FederatedCredential(_) => "federatedIdentityCredentials",
-                    _ => "agentPools",
+                    Spec::NodePool(_) => "agentPools",
+                    // The child type's own segment (`virtualNetworkLinks`, …).
+                    _ => arm_type_for(resource).map_or("", |t| t.segment()),
                 };
                 format!("{parent}/{segment}/{}", resource.name)
             }
@@ -546,6 +570,25 @@ impl BodyBuilder<'_, '_> {
     }
 }
 
+/// Whether a live child of a kind azplan manages, under a parent the stack keeps (`parent` is
+/// the parent's address as printed), is the stack's although the spec does not declare it, so
+/// that it is deleted: subnets, pools and credentials are (their parents own them whole); a
+/// child with tags of its own is the stack's only by its ownership tag; a VNet's peerings only
+/// when the VNet's spec lists them (`kinds::peering`).
+pub fn undeclared_child_is_ours(stack: &Stack, parent: &str, child: Kind) -> bool {
+    if child.def().taggable {
+        return false;
+    }
+    match child {
+        Kind::VnetPeering => stack
+            .resources
+            .keys()
+            .find(|a| a.to_string() == parent)
+            .is_some_and(|a| peering::vnet_owns_its_peerings(stack, a)),
+        _ => true,
+    }
+}
+
 /// Paths ignored for one resource only: an autoscaled pool's count.
 pub fn dynamic_ignores(resource: &Resource) -> &'static [&'static str] {
     match &resource.spec {
@@ -573,6 +616,8 @@ pub fn desired(ctx: &Context<'_>, resource: &Resource) -> Desired {
         Spec::RoleAssignment(ra) => role_assignment::body(&mut b, resource, ra),
         Spec::Cluster(c) => cluster::body(&mut b, resource, c),
         Spec::NodePool(p) => node_pool::body(&mut b, resource, p),
+        Spec::DnsZoneLink(l) => dns_zone_link::body(&b, resource, l),
+        Spec::VnetPeering(p) => peering::body(&b, p),
         Spec::Existing(_) => Value::Null,
     };
     if let Some(raw) = &resource.raw {

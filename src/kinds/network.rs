@@ -39,6 +39,10 @@ pub struct RawVnet {
     /// Subnets, referenced as `vnet/VNET/SUBNET`. Each is its own resource.
     #[serde(default)]
     pub subnets: BTreeMap<String, Spanned<RawSubnet>>,
+    /// Peerings from this VNet to others, referenced as `vnet/VNET/PEERING`
+    /// (`crate::kinds::peering`). With this key the VNet's peerings are the stack's: one left
+    /// out is deleted. Without it, azplan leaves the VNet's peerings alone.
+    pub peerings: Option<BTreeMap<String, Spanned<super::peering::RawPeering>>>,
     /// Warnings of this resource accepted on purpose, each with its reason: not printed, but
     /// counted (and listed in JSON). An acknowledgement without a reason, or of a warning that
     /// does not occur, is reported.
@@ -275,6 +279,7 @@ impl Builder<'_> {
             resource.spec = Spec::VirtualNetwork(VirtualNetwork {
                 address_space: space.iter().map(|(c, _)| *c).collect(),
                 dns_servers: s.dns_servers.clone(),
+                manages_peerings: s.peerings.is_some(),
             });
             self.insert(resource);
         }

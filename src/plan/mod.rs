@@ -1,7 +1,7 @@
 //! The plan: what to do to every resource, and why. Pure: a function of the validated stack,
 //! its graph and live state. The plan is the one value passed from planning to applying.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -555,11 +555,11 @@ fn deletions(
     let has_children = |arm_type: &str| {
         kinds::by_arm_type(arm_type).is_some_and(|(d, _)| d.kind.child().is_some())
     };
-    let parents: BTreeSet<String> = planned
+    let parents: BTreeMap<String, &str> = planned
         .iter()
         .filter(|c| matches!(c.action, Action::NoOp | Action::Update | Action::Adopt))
         .filter(|c| has_children(&c.arm_type))
-        .map(|c| c.id.to_ascii_lowercase())
+        .map(|c| (c.id.to_ascii_lowercase(), c.address.as_str()))
         .collect();
     let mut out = Vec::new();
     for (id, body) in live.iter() {
@@ -569,10 +569,18 @@ fn deletions(
         let owned = owner_of(body).is_some_and(|o| o == stack.name);
         // Only children of kinds azplan manages (subnets, pools, credentials): a zone's record
         // sets are someone else's, read only so that a zone's delete can list them.
+        // Children with tags of their own (private DNS zone links) are ours by their tag only,
+        // and a VNet's peerings only when its spec lists them (`kinds::undeclared_child_is_ours`).
         let orphan_child = ResourceId::parse(id)
             .and_then(|id| id.parent())
-            .is_some_and(|parent| parents.contains(&parent.to_string().to_ascii_lowercase()))
-            && resource_type(Some(body)).is_some_and(|t| kinds::manages_type(&t));
+            .and_then(|parent| parents.get(&parent.to_string().to_ascii_lowercase()))
+            .is_some_and(|parent| {
+                resource_type(Some(body)).is_some_and(|t| {
+                    kinds::by_arm_type(&t).is_some_and(|(d, _)| {
+                        kinds::undeclared_child_is_ours(stack, parent, d.kind)
+                    })
+                })
+            });
         if !owned && !orphan_child {
             continue;
         }

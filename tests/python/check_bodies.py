@@ -66,8 +66,10 @@ MODELS: dict[str, tuple[str, str]] = {
     "microsoft.containerregistry/registries": ("azure.mgmt.containerregistry", "Registry"),
     "microsoft.network/virtualnetworks": ("azure.mgmt.network", "VirtualNetwork"),
     "microsoft.network/virtualnetworks/subnets": ("azure.mgmt.network", "Subnet"),
+    "microsoft.network/virtualnetworks/virtualnetworkpeerings": ("azure.mgmt.network", "VirtualNetworkPeering"),
     "microsoft.network/dnszones": ("azure.mgmt.dns", "Zone"),
     "microsoft.network/privatednszones": ("azure.mgmt.privatedns", "PrivateZone"),
+    "microsoft.network/privatednszones/virtualnetworklinks": ("azure.mgmt.privatedns", "VirtualNetworkLink"),
     "microsoft.managedidentity/userassignedidentities": ("azure.mgmt.msi", "Identity"),
     "microsoft.managedidentity/userassignedidentities/federatedidentitycredentials": (
         "azure.mgmt.msi",
@@ -102,6 +104,7 @@ def plan_runs(repo: Path) -> list[Run]:
     runs = [
         Run("examples/platform", ["examples/platform", "--live", empty]),
         Run("examples/minimal", ["examples/minimal", "--live", empty]),
+        Run("examples/hub-spoke", ["examples/hub-spoke", "--live", empty]),
         Run("examples/dev-prod", ["examples/dev-prod", "--live", empty]),
         Run("examples/dev-prod --env prod", ["examples/dev-prod", "--env", "prod", "--live", empty]),
         Run(

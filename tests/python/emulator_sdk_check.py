@@ -147,6 +147,48 @@ def main():
         {"location": "global", "properties": {"virtualNetwork": {"id": f"{rg_id}/providers/Microsoft.Network/virtualNetworks/sdk-vnet"},
                                               "registrationEnabled": False}}).result())
 
+    zone = "privatelink.westeurope.azmk8s.io"
+    c.run("private dns zone link get (resolutionPolicy Default)", lambda: assert_eq(
+        prop(pdns.virtual_network_links.get(RG, zone, "sdk-link"), "resolution_policy"), "Default"))
+    c.run("private dns zone link update registration (LRO PATCH)", lambda: pdns.virtual_network_links.begin_update(
+        RG, zone, "sdk-link", {"properties": {"registrationEnabled": True}}).result())
+    c.run("private dns zone link registers", lambda: assert_eq(
+        prop(pdns.virtual_network_links.get(RG, zone, "sdk-link"), "registration_enabled"), True))
+    c.run("private dns zone link list", lambda: assert_eq(
+        [l.name for l in pdns.virtual_network_links.list(RG, zone)], ["sdk-link"]))
+    c.run("private dns zone counts its links", lambda: assert_eq(
+        prop(pdns.private_zones.get(RG, zone), "number_of_virtual_network_links_with_registration"), 1))
+    c.run("private dns zone link outside `global` refused (400)", lambda: expect_status(400, lambda: pdns.virtual_network_links.begin_create_or_update(
+        RG, zone, "sdk-link-2", {"location": LOC, "properties": {"virtualNetwork": {"id": f"{rg_id}/providers/Microsoft.Network/virtualNetworks/sdk-vnet"}}}).result()))
+
+    # Virtual network peering: both sides, the state each reports, the VNet listing them
+    c.run("second vnet create (LRO)", lambda: net.virtual_networks.begin_create_or_update(RG, "sdk-vnet2", {
+        "location": LOC, "properties": {"addressSpace": {"addressPrefixes": ["10.1.0.0/16"]}}}).result())
+    vnet_id_1 = f"{rg_id}/providers/Microsoft.Network/virtualNetworks/sdk-vnet"
+    vnet_id_2 = f"{rg_id}/providers/Microsoft.Network/virtualNetworks/sdk-vnet2"
+    c.run("peering create (LRO), Initiated", lambda: assert_eq(prop(net.virtual_network_peerings.begin_create_or_update(
+        RG, "sdk-vnet", "to-vnet2", {"properties": {"remoteVirtualNetwork": {"id": vnet_id_2}, "allowVirtualNetworkAccess": True,
+                                                    "allowForwardedTraffic": True}}).result(), "peering_state"), "Initiated"))
+    c.run("peering back (LRO), Connected", lambda: assert_eq(prop(net.virtual_network_peerings.begin_create_or_update(
+        RG, "sdk-vnet2", "to-vnet1", {"properties": {"remoteVirtualNetwork": {"id": vnet_id_1}}}).result(), "peering_state"), "Connected"))
+    c.run("peering first side Connected", lambda: assert_eq(
+        prop(net.virtual_network_peerings.get(RG, "sdk-vnet", "to-vnet2"), "peering_state"), "Connected"))
+    c.run("peering remote address space", lambda: assert_eq(
+        prop(net.virtual_network_peerings.get(RG, "sdk-vnet", "to-vnet2"), "remote_address_space").address_prefixes, ["10.1.0.0/16"]))
+    c.run("peering list", lambda: assert_eq([p.name for p in net.virtual_network_peerings.list(RG, "sdk-vnet")], ["to-vnet2"]))
+    c.run("vnet get lists its peerings", lambda: assert_eq(
+        [p.name for p in prop(net.virtual_networks.get(RG, "sdk-vnet"), "virtual_network_peerings")], ["to-vnet2"]))
+    c.run("vnet update without peerings keeps them (LRO)", lambda: net.virtual_networks.begin_create_or_update(RG, "sdk-vnet2", {
+        "location": LOC, "properties": {"addressSpace": {"addressPrefixes": ["10.1.0.0/16"]}}}).result())
+    c.run("peering kept", lambda: assert_eq(len(list(net.virtual_network_peerings.list(RG, "sdk-vnet2"))), 1))
+    c.run("peering with overlapping spaces refused (400)", lambda: expect_status(400, lambda: net.virtual_network_peerings.begin_create_or_update(
+        RG, "sdk-vnet", "to-self-space", {"properties": {"remoteVirtualNetwork": {"id": vnet_id_1}}}).result()))
+    c.run("peering with remote gateways refused without a gateway (400)", lambda: expect_status(400, lambda: net.virtual_network_peerings.begin_create_or_update(
+        RG, "sdk-vnet", "to-vnet2", {"properties": {"remoteVirtualNetwork": {"id": vnet_id_2}, "useRemoteGateways": True}}).result()))
+    c.run("peering delete (LRO)", lambda: net.virtual_network_peerings.begin_delete(RG, "sdk-vnet2", "to-vnet1").result())
+    c.run("peering other side Disconnected", lambda: assert_eq(
+        prop(net.virtual_network_peerings.get(RG, "sdk-vnet", "to-vnet2"), "peering_state"), "Disconnected"))
+
     # Private DNS record sets: the compare-and-swap a run lock is built on
     zone = "privatelink.westeurope.azmk8s.io"
     lock = {"properties": {"ttl": 60, "metadata": {"holder": "sdk"}, "txtRecords": [{"value": ["sdk"]}]}}
@@ -278,6 +320,7 @@ def main():
     c.run("private dns zone delete (LRO)", lambda: pdns.private_zones.begin_delete(RG, "privatelink.westeurope.azmk8s.io").result())
     c.run("dns zone delete (LRO)", lambda: dns.zones.begin_delete(RG, "sdk.example.com").result())
     c.run("vnet delete (LRO)", lambda: net.virtual_networks.begin_delete(RG, "sdk-vnet").result())
+    c.run("second vnet delete (LRO)", lambda: net.virtual_networks.begin_delete(RG, "sdk-vnet2").result())
     c.run("workspace delete (LRO)", lambda: la.workspaces.begin_delete(RG, "sdk-logs", force=True).result())
     c.run("registry delete (LRO)", lambda: acr.registries.begin_delete(RG, "sdkregistry1").result())
     c.run("resource group delete (LRO)", lambda: res.resource_groups.begin_delete(RG).result())
