@@ -12,8 +12,8 @@ use crate::emulator::kind::{DeleteStyle, Kind, PatchStyle, PutStyle};
 use crate::emulator::route::{Route, Target};
 use crate::emulator::state::{Action, Operation, Record, State};
 use crate::emulator::{
-    activity, aks_ops, cluster, dns_zone, identity, network, node_pool, publicip, records, refs,
-    registry, resource_graph, resources, role, workspace,
+    activity, aks_ops, cluster, dns_zone, identity, key_vault, network, node_pool, publicip,
+    records, refs, registry, resource_graph, resources, role, workspace,
 };
 
 /// Adjusts an answer to the api-version it was asked in, where published versions differ:
@@ -189,6 +189,9 @@ pub(crate) fn dispatch(
         Route::RoleAssignmentsAt { scope, .. } => read_only(Ok(role::list(state, ctx, scope))),
         Route::ResourceGraph => resource_graph::resources(state, ctx, method, body),
         Route::ActivityLog { subscription } => read_only(activity::list(state, ctx, subscription)),
+        Route::KeyVault { subscription, op } => {
+            key_vault::dispatch(state, ctx, method, subscription, op, body)
+        }
         Route::Action { target, action } => aks_ops::action(state, ctx, method, target, action),
         Route::UpgradeProfile(target) => aks_ops::upgrade_profile(state, method, target),
         Route::Instance(target) => match method {
@@ -551,6 +554,7 @@ fn put(
         Kind::RoleAssignment => role::put(state, ctx, target, body)?,
         Kind::Cluster => cluster::put(state, ctx, target, body)?,
         Kind::NodePool => node_pool::put(state, ctx, target, body)?,
+        Kind::KeyVault => key_vault::put(state, ctx, target, body)?,
     };
     if target.kind == Kind::Cluster {
         node_pool::renew_etags(state, &target.key());
@@ -640,6 +644,7 @@ fn patch(
         }
         Kind::Registry => registry::patch(&mut updated, body)?,
         Kind::Workspace => workspace::patch(&mut updated, body)?,
+        Kind::KeyVault => key_vault::patch(&mut updated, body)?,
         _ => {}
     }
     for etag_field in ["etag", "eTag"] {
@@ -735,7 +740,12 @@ fn delete(state: &mut State, ctx: &Ctx, target: &Target) -> Result<Reply, ArmErr
         Kind::PrivateDnsRecordSet => records::before_delete(target)?,
         Kind::Workspace => workspace::soft_delete(state, ctx, target, &record)?,
         // Workspaces deleted with their group are soft-deleted like any other workspace delete.
-        Kind::ResourceGroup => workspace::soft_delete_in_group(state, ctx, &key),
+        Kind::ResourceGroup => {
+            workspace::soft_delete_in_group(state, ctx, &key);
+            // Vaults too: their names stay taken (`key_vault`).
+            key_vault::soft_delete_in_group(state, ctx, &key);
+        }
+        Kind::KeyVault => key_vault::soft_delete(state, ctx, &record),
         _ => {}
     }
     if target.kind.delete_style() == DeleteStyle::Sync {

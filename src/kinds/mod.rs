@@ -28,6 +28,7 @@ use cluster::RawCluster;
 use dns_zone::RawDnsZone;
 use existing::RawExisting;
 use identity::RawIdentity;
+use key_vault::RawKeyVault;
 use network::RawVnet;
 use registry::RawRegistry;
 use resource_group::RawResourceGroup;
@@ -39,6 +40,7 @@ pub mod dns_zone;
 pub mod existing;
 pub mod habits;
 pub mod identity;
+pub mod key_vault;
 pub mod network;
 pub mod node_pool;
 pub mod registry;
@@ -163,6 +165,7 @@ pub fn rules_of(kind: Kind) -> &'static Rules {
         Kind::NodePool => &node_pool::RULES,
         Kind::FederatedCredential => &identity::CREDENTIAL_RULES,
         Kind::RoleAssignment => &role_assignment::RULES,
+        Kind::KeyVault => &key_vault::RULES,
     }
 }
 
@@ -170,6 +173,24 @@ pub fn rules_of(kind: Kind) -> &'static Rules {
 /// a resource it only knows from the plan.
 pub fn rules_of_type(arm_type: &str) -> &'static Rules {
     by_arm_type(arm_type).map_or(&existing::RULES, |(d, _)| rules_of(d.kind))
+}
+
+/// What the plan says on the delete of a live resource besides why it goes (a key vault's name
+/// stays taken while it is soft-deleted).
+pub fn notes_on_delete(arm_type: &str, body: &Value) -> Vec<String> {
+    match by_arm_type(arm_type).map(|(d, _)| d.kind) {
+        Some(Kind::KeyVault) => key_vault::delete_notes(body),
+        _ => Vec::new(),
+    }
+}
+
+/// Settings a live resource fixed at creation that the spec changes, where Azure allows no
+/// replacement either: (path, why) for each, each a plan error.
+pub fn refusals(resource: &Resource, live: &Value) -> Vec<(String, String)> {
+    match resource.spec {
+        Spec::KeyVault(_) => key_vault::refusals(resource, live),
+        _ => Vec::new(),
+    }
 }
 
 /// All files of a stack merged, before validation: the stack settings and each kind's entries.
@@ -185,6 +206,7 @@ pub struct RawStack {
     pub role_assignments: Vec<Entry<RawRoleAssignment>>,
     pub clusters: Vec<Entry<RawCluster>>,
     pub existing: Vec<Entry<RawExisting>>,
+    pub key_vaults: Vec<Entry<RawKeyVault>>,
     /// Entries whose settings could not be read at all (reported already), by kind.
     pub unreadable: Vec<(Kind, Spanned<String>)>,
 }
@@ -212,7 +234,8 @@ impl RawStack {
             dns_zones,
             identities,
             role_assignments,
-            clusters
+            clusters,
+            key_vaults
         );
         all
     }
@@ -268,6 +291,7 @@ pub(crate) fn add_entry(
         "roleAssignments" => push!(role_assignments),
         "clusters" => push!(clusters),
         "existing" => push!(existing),
+        "keyVaults" => push!(key_vaults),
         _ => {}
     }
 }
@@ -286,6 +310,7 @@ fn habits_of(section: &str) -> habits::Tables {
         "identities" => &[("", habits::COMMON), ("", identity::HABITS)],
         "roleAssignments" => &[("", habits::COMMON), ("", role_assignment::HABITS)],
         "dnsZones" => &[("", habits::COMMON), ("", dns_zone::HABITS)],
+        "keyVaults" => &[("", habits::COMMON), ("", key_vault::HABITS)],
         _ => &[("", habits::COMMON)],
     }
 }
@@ -321,6 +346,8 @@ pub struct RawStackFile {
     pub clusters: Option<BTreeMap<String, RawCluster>>,
     /// Resources the stack reads but never modifies, by ARM ID; referenced as `existing/NAME`.
     pub existing: Option<BTreeMap<String, RawExisting>>,
+    /// Key vaults (`Microsoft.KeyVault/vaults`); referenced as `keyVault/NAME`.
+    pub key_vaults: Option<BTreeMap<String, RawKeyVault>>,
 }
 
 /// What users need after an apply, per kind, read from a resource's live body: `(name, value)`
@@ -331,6 +358,7 @@ pub fn outputs(ctx: &Context<'_>, resource: &Resource, body: &Value) -> Vec<(Str
         Spec::Identity => identity::outputs(ctx, resource, body),
         Spec::DnsZone(_) => dns_zone::outputs(body),
         Spec::Cluster(_) => cluster::outputs(ctx, resource, body),
+        Spec::KeyVault(_) => key_vault::outputs(body),
         _ => Vec::new(),
     }
 }
@@ -361,6 +389,7 @@ pub(crate) fn build_model(b: &mut Builder<'_>, raw: &RawStack) {
     b.declare_dns_zones(&raw.dns_zones);
     b.declare_identities(&raw.identities);
     b.declare_clusters(&raw.clusters);
+    b.declare_key_vaults(&raw.key_vaults);
     b.declare_role_assignments(&raw.role_assignments);
 
     b.resource_groups(&raw.resource_groups);
@@ -372,6 +401,7 @@ pub(crate) fn build_model(b: &mut Builder<'_>, raw: &RawStack) {
     b.identities(&raw.identities);
     b.clusters(&raw.clusters);
     b.federated_credentials(&raw.identities);
+    b.key_vaults(&raw.key_vaults);
     b.role_assignments(&raw.role_assignments);
     b.clusters_wait_for_their_grants();
 }
@@ -573,6 +603,7 @@ pub fn desired(ctx: &Context<'_>, resource: &Resource) -> Desired {
         Spec::RoleAssignment(ra) => role_assignment::body(&mut b, resource, ra),
         Spec::Cluster(c) => cluster::body(&mut b, resource, c),
         Spec::NodePool(p) => node_pool::body(&mut b, resource, p),
+        Spec::KeyVault(kv) => key_vault::body(&mut b, resource, kv),
         Spec::Existing(_) => Value::Null,
     };
     if let Some(raw) = &resource.raw {
