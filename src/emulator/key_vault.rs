@@ -134,6 +134,34 @@ fn sku(props: &Map<String, Value>) -> Result<Value, ArmError> {
     Ok(json!({"family": "A", "name": canonical}))
 }
 
+/// The service keeps an address rule as a CIDR (`124.56.78.91` comes back `124.56.78.91/32`) and
+/// subnet IDs lower-cased (createVaultWithNetworkAcls.json, 2026-04-01).
+fn normalize_network_acls(props: &mut Map<String, Value>) {
+    let Some(acls) = props.get_mut("networkAcls").and_then(Value::as_object_mut) else {
+        return;
+    };
+    if let Some(rules) = acls.get_mut("ipRules").and_then(Value::as_array_mut) {
+        for rule in rules {
+            if let Some(value) = rule.get("value").and_then(Value::as_str)
+                && !value.contains('/')
+                && value.parse::<std::net::Ipv4Addr>().is_ok()
+            {
+                rule["value"] = json!(format!("{value}/32"));
+            }
+        }
+    }
+    if let Some(rules) = acls
+        .get_mut("virtualNetworkRules")
+        .and_then(Value::as_array_mut)
+    {
+        for rule in rules {
+            if let Some(id) = rule.get("id").and_then(Value::as_str) {
+                rule["id"] = json!(id.to_ascii_lowercase());
+            }
+        }
+    }
+}
+
 /// The refusals the service makes for any write of vault properties, checked against what the
 /// vault has now (`None` for a new vault).
 fn check_properties(
@@ -208,6 +236,7 @@ pub(crate) fn put(
     let recover = common::str_at(body, &["properties", "createMode"])
         .is_some_and(|m| m.eq_ignore_ascii_case("recover"));
     props.remove("createMode");
+    normalize_network_acls(&mut props);
     if existing.is_none() && taken_elsewhere(state, target) {
         // Code and message as quoted in adamdost-0/linux-update-cds#21 and Learn "Common error
         // codes for Azure Key Vault" (VaultAlreadyExists).
@@ -313,7 +342,8 @@ pub(crate) fn put(
             .then(|| base.as_ref().and_then(|b| b.get("tags")).cloned())
             .flatten()
     });
-    let mut m = common::envelope(target, Some(&location), tags);
+    // The service answers `tags: {}` for a vault without tags (every vault example).
+    let mut m = common::envelope(target, Some(&location), tags.or_else(|| Some(json!({}))));
     m.insert(
         "systemData".into(),
         common::system_data(existing.as_ref(), ctx),
@@ -353,6 +383,7 @@ pub(crate) fn patch(updated: &mut Value, body: &Value) -> Result<(), ArmError> {
         props.remove(field);
     }
     props.remove("createMode");
+    normalize_network_acls(&mut props);
     let old = updated
         .get("properties")
         .and_then(Value::as_object)
