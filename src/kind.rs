@@ -91,7 +91,7 @@ const IDENTITY_API_VERSION: &str = "2024-11-30";
 /// AKS clusters and their agent pools share one api-version.
 const AKS_API_VERSION: &str = "2026-08-01";
 /// Key vaults, their deleted vaults and name checks share one api-version.
-pub(crate) const KEY_VAULT_API_VERSION: &str = "2026-04-01";
+pub(crate) const KEY_VAULT_API_VERSION: &str = "2026-05-15";
 
 /// Every kind's facts, in `Kind` order: adding a kind adds a variant and a row.
 pub static TABLE: [KindDef; 13] = [
@@ -339,7 +339,8 @@ pub static TABLE: [KindDef; 13] = [
         noun: "key vault",
         example: "`keyVault/NAME`",
         // The newest stable version (specification/keyvault/resource-manager/Microsoft.KeyVault/
-        // KeyVault/stable/2026-04-01/openapi.json).
+        // KeyVault/stable/2026-05-15/openapi.json), the one azure-mgmt-keyvault 14.1 sends; its
+        // vault examples have the 2026-04-01 shape the emulator was built from.
         arm: &[ArmType {
             path: "Microsoft.KeyVault/vaults",
             api_version: KEY_VAULT_API_VERSION,

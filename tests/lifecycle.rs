@@ -25,7 +25,12 @@ fn apply(cloud: &Cloud, stack: &str, extra: &[&str]) -> Output {
 
 #[test]
 fn every_example_applies_from_empty_and_then_plans_clean() {
-    for example in ["examples/minimal", "examples/platform", "examples/dev-prod"] {
+    for example in [
+        "examples/minimal",
+        "examples/platform",
+        "examples/dev-prod",
+        "examples/key-vault",
+    ] {
         let cloud = Cloud::start(&example.replace('/', "-"), None);
         let out = apply(&cloud, example, &[]);
         assert_eq!(out.status.code(), Some(0), "{example}:\n{}", text(&out));

@@ -6,7 +6,13 @@ use common::{azplan, text};
 
 #[test]
 fn every_example_render_is_current() {
-    for example in ["minimal", "platform", "dev-prod", "shared-network"] {
+    for example in [
+        "minimal",
+        "platform",
+        "dev-prod",
+        "shared-network",
+        "key-vault",
+    ] {
         let dir = format!("examples/{example}/rendered");
         let out = azplan(&["render", &format!("examples/{example}"), "--check", &dir]);
         assert_eq!(

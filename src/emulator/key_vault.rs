@@ -1,5 +1,5 @@
-//! Microsoft.KeyVault/vaults (2026-04-01, specification/keyvault/resource-manager/Microsoft.KeyVault/
-//! KeyVault/stable/2026-04-01/openapi.json): PUT answers 200 (update, final body) or 201 with
+//! Microsoft.KeyVault/vaults (specification/keyvault/resource-manager/Microsoft.KeyVault/KeyVault/
+//! stable/2026-04-01/openapi.json; 2026-05-15's vault examples have the same shape): PUT answers 200 (update, final body) or 201 with
 //! Location and Retry-After (create, `RegisteringDns` until the operation ends); PATCH and DELETE
 //! are synchronous. A deleted vault is soft-deleted: its name stays taken (globally, since the
 //! vault URI is `https://NAME.vault.azure.net/`) until it is purged or its retention ends, and a

@@ -196,7 +196,13 @@ impl Kind {
             ],
             // Every stable version of the last two years in specification/keyvault/
             // resource-manager/Microsoft.KeyVault/KeyVault/stable.
-            Kind::KeyVault => &["2026-04-01", "2026-02-01", "2025-05-01", "2024-11-01"],
+            Kind::KeyVault => &[
+                "2026-05-15",
+                "2026-04-01",
+                "2026-02-01",
+                "2025-05-01",
+                "2024-11-01",
+            ],
         }
     }
 
