@@ -641,6 +641,47 @@ mod tests {
     }
 
     #[test]
+    fn key_vault_provider_paths_are_not_vaults() {
+        use crate::emulator::key_vault::VaultRoute;
+        let sub = "/subscriptions/s/providers/Microsoft.KeyVault";
+        let op = |path: &str| match parse(path) {
+            Ok(Route::KeyVault { op, .. }) => Some(op),
+            _ => None,
+        };
+        assert_eq!(
+            op(&format!("{sub}/deletedVaults")),
+            Some(VaultRoute::ListDeleted)
+        );
+        assert_eq!(
+            op(&format!("{sub}/locations/westus/deletedVaults/kv")),
+            Some(VaultRoute::Deleted {
+                location: "westus".into(),
+                name: "kv".into()
+            })
+        );
+        assert!(matches!(
+            op(&format!("{sub}/locations/westus/deletedVaults/kv/purge")),
+            Some(VaultRoute::Purge { .. })
+        ));
+        assert_eq!(
+            op(&format!("{sub}/checkNameAvailability")),
+            Some(VaultRoute::CheckName)
+        );
+        // Operation polling under the same provider still routes as operations.
+        assert!(matches!(
+            parse(&format!("{sub}/locations/westus/operationResults/x")),
+            Ok(Route::Operation { .. })
+        ));
+        assert!(matches!(
+            parse(&format!("{sub}/vaults")),
+            Ok(Route::Collection {
+                kind: Kind::KeyVault,
+                ..
+            })
+        ));
+    }
+
+    #[test]
     fn paths_are_percent_decoded() {
         assert_eq!(
             super::decode_path("/subscriptions/s/resourceGroups/%C3%9Cml%C3%A4ut-rg+1"),
