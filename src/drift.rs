@@ -252,7 +252,8 @@ fn error_address(error: &PlanError) -> String {
         | PlanError::LastSystemPool { address, .. }
         | PlanError::Protected { address, .. }
         | PlanError::TakesUnowned { address, .. }
-        | PlanError::ExistingMissing { address, .. } => address.clone(),
+        | PlanError::ExistingMissing { address, .. }
+        | PlanError::SoftDeleted { address, .. } => address.clone(),
     }
 }
 

@@ -23,6 +23,7 @@ pub enum Kind {
     RoleAssignment,
     DnsZoneLink,
     VnetPeering,
+    KeyVault,
 }
 
 /// Facts about a kind.
@@ -91,9 +92,11 @@ const NETWORK_API_VERSION: &str = "2026-03-01";
 const IDENTITY_API_VERSION: &str = "2024-11-30";
 /// AKS clusters and their agent pools share one api-version.
 const AKS_API_VERSION: &str = "2026-08-01";
+/// Key vaults, their deleted vaults and name checks share one api-version.
+pub(crate) const KEY_VAULT_API_VERSION: &str = "2026-05-15";
 
 /// Every kind's facts, in `Kind` order: adding a kind adds a variant and a row.
-pub static TABLE: [KindDef; 14] = [
+pub static TABLE: [KindDef; 15] = [
     // ResourceGroup
     KindDef {
         kind: Kind::ResourceGroup,
@@ -383,6 +386,31 @@ pub static TABLE: [KindDef; 14] = [
         listed_in_parent_at: Some("properties.virtualNetworkPeerings"),
         in_resource_graph: false,
     },
+    // KeyVault
+    KindDef {
+        kind: Kind::KeyVault,
+        section: Some("keyVaults"),
+        prefix: "keyVault",
+        noun: "key vault",
+        example: "`keyVault/NAME`",
+        // The newest stable version (specification/keyvault/resource-manager/Microsoft.KeyVault/
+        // KeyVault/stable/2026-05-15/openapi.json), the one azure-mgmt-keyvault 14.1 sends; its
+        // vault examples have the 2026-04-01 shape the emulator was built from.
+        arm: &[ArmType {
+            path: "Microsoft.KeyVault/vaults",
+            api_version: KEY_VAULT_API_VERSION,
+        }],
+        parent: None,
+        taggable: true,
+        serial: Serial::Free,
+        // Deleted after the role assignments scoped to it (rank 10), before its group; it
+        // depends on nothing deleted later.
+        delete_rank: 5,
+        listed_in_parent_at: None,
+        // Resource Graph's `Resources` table holds `microsoft.keyvault/vaults` with its GET
+        // `properties` (Learn, "Azure Resource Graph table and resource type reference").
+        in_resource_graph: true,
+    },
 ];
 
 impl Kind {
@@ -467,7 +495,21 @@ const FALLBACK_API_VERSION: &str = "2021-04-01";
 
 /// The api-version azplan uses for an ARM type (any casing), for resources known only by ID.
 pub fn api_version_of_type(arm_type: &str) -> &'static str {
+    if arm_type.eq_ignore_ascii_case(SUBSCRIPTION_TYPE) {
+        return subscription_type().api_version;
+    }
     by_arm_type(arm_type).map_or(FALLBACK_API_VERSION, |(_, t)| t.api_version)
+}
+
+/// A subscription's GET (`Subscriptions_Get`, specification/resources/resource-manager/
+/// Microsoft.Resources/subscriptions/stable/2022-12-01/subscriptions.json): its `tenantId` is the
+/// default tenant of a key vault.
+pub fn subscription_type() -> &'static ArmType {
+    static SUBSCRIPTION: ArmType = ArmType {
+        path: SUBSCRIPTION_TYPE,
+        api_version: "2022-12-01",
+    };
+    &SUBSCRIPTION
 }
 
 /// Whether azplan manages resources of this ARM type (any casing) and so knows how to delete

@@ -144,6 +144,7 @@ pub enum Spec {
     NodePool(NodePool),
     DnsZoneLink(DnsZoneLink),
     VnetPeering(VnetPeering),
+    KeyVault(KeyVault),
 }
 
 #[derive(Debug, Clone)]
@@ -208,6 +209,31 @@ pub struct VnetPeering {
     pub allow_forwarded_traffic: bool,
     pub allow_gateway_transit: bool,
     pub use_remote_gateways: bool,
+}
+
+/// A key vault (`kinds::key_vault`).
+#[derive(Debug, Clone)]
+pub struct KeyVault {
+    pub sku: KeyVaultSku,
+    /// `None`: the subscription's tenant, read from ARM.
+    pub tenant_id: Option<String>,
+    pub rbac_authorization: bool,
+    pub public_network_access: bool,
+    pub network_rules: KeyVaultNetworkRules,
+    pub purge_protection: bool,
+    pub soft_delete_retention_days: u32,
+    /// Recover a soft-deleted vault of the same name instead of failing to create it.
+    pub recover: bool,
+}
+
+/// A key vault's firewall (`networkAcls`).
+#[derive(Debug, Clone)]
+pub struct KeyVaultNetworkRules {
+    pub default_action: NetworkDefaultAction,
+    pub bypass: NetworkBypass,
+    /// CIDRs, a single address written as `/32` (as the service stores it).
+    pub ip_rules: Vec<String>,
+    pub subnets: Vec<Target>,
 }
 
 /// A reference that resolves to something ARM can name: a node of the stack, possibly with a
@@ -428,6 +454,34 @@ pub enum RegistrySku {
     Standard,
     #[serde(alias = "premium")]
     Premium,
+}
+
+/// Key Vault SKUs (SkuName of Microsoft.KeyVault 2026-04-01; family `A` for both).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum KeyVaultSku {
+    #[serde(alias = "Standard")]
+    Standard,
+    #[serde(alias = "Premium")]
+    Premium,
+}
+
+/// What a firewall does with traffic no rule matches (NetworkRuleAction).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+pub enum NetworkDefaultAction {
+    #[serde(alias = "allow")]
+    Allow,
+    #[serde(alias = "deny")]
+    Deny,
+}
+
+/// Traffic that passes the firewall whatever its rules say (NetworkRuleBypassOptions).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+pub enum NetworkBypass {
+    #[serde(alias = "azureServices")]
+    AzureServices,
+    #[serde(alias = "none")]
+    None,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, JsonSchema)]

@@ -11,6 +11,24 @@ pub fn registry(name: &str) -> Result<(), Rule> {
         .ok_or("a registry name is 5-50 letters and digits, globally unique")
 }
 
+/// Learn "Naming rules and restrictions for Azure resources", Microsoft.KeyVault/vaults
+/// (https://learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules):
+/// 3-24 alphanumerics and hyphens, starting with a letter, ending with a letter or digit, no
+/// consecutive hyphens; globally unique. The service's VaultNameNotValid message says the same.
+pub fn key_vault(name: &str) -> Result<(), Rule> {
+    let ok = (3..=24).contains(&name.len())
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        && name.bytes().next().is_some_and(|b| b.is_ascii_alphabetic())
+        && name
+            .bytes()
+            .last()
+            .is_some_and(|b| b.is_ascii_alphanumeric())
+        && !name.contains("--");
+    ok.then_some(()).ok_or(
+        "a key vault name is 3-24 letters, digits and hyphens, starting with a letter, ending with a letter or digit, without consecutive hyphens; globally unique",
+    )
+}
+
 /// Learn "Create node pools" (https://learn.microsoft.com/azure/aks/create-node-pools): a Linux
 /// pool name is 1-12 lowercase letters and digits and starts with a letter.
 pub fn node_pool(name: &str) -> Result<(), Rule> {

@@ -30,6 +30,7 @@ fn every_example_applies_from_empty_and_then_plans_clean() {
         "examples/platform",
         "examples/dev-prod",
         "examples/hub-spoke",
+        "examples/key-vault",
     ] {
         let cloud = Cloud::start(&example.replace('/', "-"), None);
         let out = apply(&cloud, example, &[]);
@@ -506,4 +507,69 @@ fn azplan_signs_in_through_entra_and_arm_checks_the_token() {
         "{}",
         text(&managed)
     );
+}
+
+/// A key vault applies and re-plans clean (in both read modes), takes a network-rule change in
+/// place, and is soft-deleted by destroy: the destroy plan says its name stays taken, the next
+/// plan stops on the soft-deleted vault, and `recover: true` brings it back.
+#[test]
+fn a_key_vault_is_soft_deleted_by_destroy_and_recovered_on_request() {
+    let cloud = Cloud::start("keyvault", None);
+    let stack = "tests/lifecycle/keyvault.yaml";
+    let out = apply(&cloud, stack, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    for mode in ["list", "graph"] {
+        let plan = cloud.azplan(&["plan", stack, "--read", mode, "--detailed-exitcode"]);
+        assert_eq!(
+            plan.status.code(),
+            Some(0),
+            "--read {mode}:\n{}",
+            text(&plan)
+        );
+    }
+
+    let changed = apply(&cloud, stack, &["--var", "ip=198.51.100.0/24"]);
+    assert_eq!(changed.status.code(), Some(0), "{}", text(&changed));
+    assert!(
+        text(&changed).contains("0 added, 1 changed, 0 destroyed"),
+        "{}",
+        text(&changed)
+    );
+    let plan = cloud.azplan(&[
+        "plan",
+        stack,
+        "--var",
+        "ip=198.51.100.0/24",
+        "--detailed-exitcode",
+    ]);
+    assert_eq!(plan.status.code(), Some(0), "{}", text(&plan));
+
+    let destroyed = cloud.azplan(&["destroy", stack, "--auto-approve", "--allow-destroy"]);
+    assert_eq!(destroyed.status.code(), Some(0), "{}", text(&destroyed));
+    assert!(
+        text(&destroyed).contains("stays taken"),
+        "the destroy plan says the vault's name stays taken:\n{}",
+        text(&destroyed)
+    );
+
+    let blocked = cloud.azplan(&["plan", stack]);
+    assert_eq!(blocked.status.code(), Some(1), "{}", text(&blocked));
+    for said in ["exists soft-deleted", "recover: true", "az keyvault purge"] {
+        assert!(text(&blocked).contains(said), "{said}:\n{}", text(&blocked));
+    }
+    let recovered = apply(&cloud, stack, &["--var", "recover=true"]);
+    assert_eq!(recovered.status.code(), Some(0), "{}", text(&recovered));
+    assert!(
+        text(&recovered).contains("recovers the soft-deleted vault"),
+        "{}",
+        text(&recovered)
+    );
+    let plan = cloud.azplan(&[
+        "plan",
+        stack,
+        "--var",
+        "recover=true",
+        "--detailed-exitcode",
+    ]);
+    assert_eq!(plan.status.code(), Some(0), "{}", text(&plan));
 }

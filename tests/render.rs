@@ -12,6 +12,7 @@ fn every_example_render_is_current() {
         "dev-prod",
         "shared-network",
         "hub-spoke",
+        "key-vault",
     ] {
         let dir = format!("examples/{example}/rendered");
         let out = azplan(&["render", &format!("examples/{example}"), "--check", &dir]);

@@ -758,7 +758,15 @@ impl Operation {
         let body = match cached {
             Some(body) => Some(body),
             None => {
-                let id = self.id_of.get(&late.from).cloned().unwrap_or_default();
+                // A value of something outside the plan (the subscription's tenant) names it by
+                // its ID.
+                let id = self.id_of.get(&late.from).cloned().unwrap_or_else(|| {
+                    if late.from.starts_with('/') {
+                        late.from.clone()
+                    } else {
+                        String::new()
+                    }
+                });
                 let api = ResourceId::parse(&id)
                     .map_or("", |id| kinds::api_version_of_type(&id.arm_type()));
                 self.client.get(&id, api).await?

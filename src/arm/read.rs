@@ -837,6 +837,39 @@ pub async fn read_live_with(
             (_, Err(e)) => errors.push(e),
         }
     }
+    // Wave 5: for key vaults, the subscription's tenant (the default `tenantId`) and the
+    // soft-deleted vault of each vault the plan would create (its name is taken until purged).
+    let mut reads = Vec::new();
+    if kinds::key_vault::needs_tenant(stack) {
+        reads.push(Read::Get {
+            id: kinds::key_vault::subscription_id(stack),
+            api_version: crate::kind::subscription_type().api_version.to_string(),
+        });
+    }
+    for resource in stack.resources.values() {
+        let (Spec::KeyVault(_), Some(location)) = (&resource.spec, resource.location.as_deref())
+        else {
+            continue;
+        };
+        if live.get(&ctx.id(&resource.address)).is_none() {
+            reads.push(Read::Get {
+                id: kinds::key_vault::deleted_vault_id(
+                    &stack.subscription,
+                    location,
+                    &resource.name,
+                ),
+                api_version: kinds::arm_kind(resource).api_version.to_string(),
+            });
+        }
+    }
+    for (_, result) in run(reader, reads).await {
+        match result {
+            Ok(items) => items.iter().for_each(|item| {
+                live.insert(item.clone());
+            }),
+            Err(e) => errors.push(e),
+        }
+    }
     if errors.is_empty() {
         Ok(live)
     } else {

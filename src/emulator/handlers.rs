@@ -12,8 +12,8 @@ use crate::emulator::kind::{DeleteStyle, Kind, PatchStyle, PutStyle};
 use crate::emulator::route::{Route, Target};
 use crate::emulator::state::{Action, Operation, Record, State};
 use crate::emulator::{
-    activity, aks_ops, cluster, dns_zone, identity, network, node_pool, peering, publicip, records,
-    refs, registry, resource_graph, resources, role, workspace,
+    activity, aks_ops, cluster, dns_zone, identity, key_vault, network, node_pool, peering,
+    publicip, records, refs, registry, resource_graph, resources, role, workspace,
 };
 
 /// Adjusts an answer to the api-version it was asked in, where published versions differ:
@@ -193,6 +193,9 @@ pub(crate) fn dispatch(
             resource_graph::resources(view, ctx, method, body)
         }
         Route::ActivityLog { subscription } => read_only(activity::list(state, ctx, subscription)),
+        Route::KeyVault { subscription, op } => {
+            key_vault::dispatch(state, ctx, method, subscription, op, body)
+        }
         Route::Action { target, action } => aks_ops::action(state, ctx, method, target, action),
         Route::UpgradeProfile(target) => aks_ops::upgrade_profile(state, method, target),
         Route::Instance(target) => match method {
@@ -560,6 +563,7 @@ fn put(
         Kind::RoleAssignment => role::put(state, ctx, target, body)?,
         Kind::Cluster => cluster::put(state, ctx, target, body)?,
         Kind::NodePool => node_pool::put(state, ctx, target, body)?,
+        Kind::KeyVault => key_vault::put(state, ctx, target, body)?,
     };
     if target.kind == Kind::Cluster {
         node_pool::renew_etags(state, &target.key());
@@ -650,6 +654,7 @@ fn patch(
         Kind::Registry => registry::patch(&mut updated, body)?,
         Kind::Workspace => workspace::patch(&mut updated, body)?,
         Kind::PrivateDnsZoneLink => dns_zone::patch_link(&mut updated, body)?,
+        Kind::KeyVault => key_vault::patch(&mut updated, body)?,
         _ => {}
     }
     for etag_field in ["etag", "eTag"] {
@@ -749,7 +754,12 @@ fn delete(state: &mut State, ctx: &Ctx, target: &Target) -> Result<Reply, ArmErr
         Kind::PrivateDnsRecordSet => records::before_delete(target)?,
         Kind::Workspace => workspace::soft_delete(state, ctx, target, &record)?,
         // Workspaces deleted with their group are soft-deleted like any other workspace delete.
-        Kind::ResourceGroup => workspace::soft_delete_in_group(state, ctx, &key),
+        Kind::ResourceGroup => {
+            workspace::soft_delete_in_group(state, ctx, &key);
+            // Vaults too: their names stay taken (`key_vault`).
+            key_vault::soft_delete_in_group(state, ctx, &key);
+        }
+        Kind::KeyVault => key_vault::soft_delete(state, ctx, &record),
         _ => {}
     }
     if target.kind.delete_style() == DeleteStyle::Sync {

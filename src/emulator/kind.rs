@@ -25,6 +25,8 @@ pub(crate) enum Kind {
     RoleAssignment,
     Cluster,
     NodePool,
+    /// `Microsoft.KeyVault/vaults`; its soft-deleted vaults are served by `key_vault`.
+    KeyVault,
 }
 
 /// How a PUT answers while work is still running.
@@ -61,7 +63,7 @@ pub(crate) enum PatchStyle {
 }
 
 impl Kind {
-    pub(crate) const ALL: [Kind; 17] = [
+    pub(crate) const ALL: [Kind; 18] = [
         Kind::ResourceGroup,
         Kind::Registry,
         Kind::Workspace,
@@ -79,6 +81,7 @@ impl Kind {
         Kind::RoleAssignment,
         Kind::Cluster,
         Kind::NodePool,
+        Kind::KeyVault,
     ];
 
     pub(crate) fn namespace(self) -> &'static str {
@@ -98,6 +101,7 @@ impl Kind {
             Kind::Identity | Kind::FederatedCredential => "Microsoft.ManagedIdentity",
             Kind::RoleAssignment => "Microsoft.Authorization",
             Kind::Cluster | Kind::NodePool => "Microsoft.ContainerService",
+            Kind::KeyVault => "Microsoft.KeyVault",
         }
     }
 
@@ -122,6 +126,7 @@ impl Kind {
             Kind::RoleAssignment => "roleAssignments",
             Kind::Cluster => "managedClusters",
             Kind::NodePool => "agentPools",
+            Kind::KeyVault => "vaults",
         }
     }
 
@@ -196,6 +201,15 @@ impl Kind {
                 "2025-01-01",
                 "2024-10-01",
             ],
+            // Every stable version of the last two years in specification/keyvault/
+            // resource-manager/Microsoft.KeyVault/KeyVault/stable.
+            Kind::KeyVault => &[
+                "2026-05-15",
+                "2026-04-01",
+                "2026-02-01",
+                "2025-05-01",
+                "2024-11-01",
+            ],
         }
     }
 
@@ -216,16 +230,19 @@ impl Kind {
             | Kind::Cluster
             | Kind::NodePool => PutStyle::AsyncOperation,
             Kind::Workspace => PutStyle::BodyPolled,
-            Kind::PrivateDnsZone | Kind::PrivateDnsZoneLink => PutStyle::Location,
+            // Vaults_CreateOrUpdate: 200 with the body, or 201 + Location + Retry-After.
+            Kind::PrivateDnsZone | Kind::PrivateDnsZoneLink | Kind::KeyVault => PutStyle::Location,
         }
     }
 
     pub(crate) fn delete_style(self) -> DeleteStyle {
         match self {
+            // Vaults_Delete: 200 or 204, no LRO.
             Kind::Identity
             | Kind::FederatedCredential
             | Kind::RoleAssignment
-            | Kind::PrivateDnsRecordSet => DeleteStyle::Sync,
+            | Kind::PrivateDnsRecordSet
+            | Kind::KeyVault => DeleteStyle::Sync,
             Kind::ResourceGroup
             | Kind::Registry
             | Kind::VirtualNetwork
@@ -249,7 +266,9 @@ impl Kind {
             | Kind::PublicIpPrefix
             | Kind::DnsZone
             | Kind::PrivateDnsRecordSet
-            | Kind::Identity => PatchStyle::Sync,
+            | Kind::Identity
+            // Vaults_Update: 200 (or 201) with the body.
+            | Kind::KeyVault => PatchStyle::Sync,
             Kind::Registry => PatchStyle::AsyncOperation,
             Kind::PrivateDnsZone | Kind::PrivateDnsZoneLink | Kind::Cluster => PatchStyle::Accepted,
             // Network virtualNetwork.json has no PATCH for peerings.
@@ -317,6 +336,7 @@ impl Kind {
                 | Kind::PrivateDnsZone
                 | Kind::Identity
                 | Kind::Cluster
+                | Kind::KeyVault
         )
     }
 
@@ -339,6 +359,8 @@ impl Kind {
             | Kind::PrivateDnsRecordSet => (0, 0, 0),
             Kind::Cluster => (360_000, 180_000, 300_000),
             Kind::NodePool => (180_000, 120_000, 120_000),
+            // A new vault's DNS name takes a few seconds; updates and deletes answer at once.
+            Kind::KeyVault => (5_000, 0, 0),
         }
     }
 

@@ -20,6 +20,7 @@
 //! publicIPAddresses, publicIPPrefixes, dnsZones, privateDnsZones (+ virtualNetworkLinks and record
 //! sets of every type); Microsoft.ManagedIdentity userAssignedIdentities (+
 //! federatedIdentityCredentials); Microsoft.Authorization roleAssignments at any scope;
+//! Microsoft.KeyVault vaults (+ deletedVaults, purge, checkNameAvailability: `key_vault`);
 //! Microsoft.ContainerService managedClusters (+ agentPools, credentials, upgrade profiles, start,
 //! stop, abort); Azure Resource Graph `POST /providers/Microsoft.ResourceGraph/resources`
 //! (2024-04-01, 2022-10-01, 2021-03-01) and the Activity Log
@@ -79,6 +80,7 @@ mod filter;
 mod handlers;
 mod identity;
 mod jwt;
+mod key_vault;
 mod kind;
 mod kql;
 mod lockfile;

@@ -2,6 +2,7 @@
 //! keeping the caller's casing of names (RPC: names are case-insensitive, casing is preserved).
 
 use crate::emulator::error::ArmError;
+use crate::emulator::key_vault::VaultRoute;
 use crate::emulator::kind::Kind;
 use crate::emulator::records;
 
@@ -80,6 +81,12 @@ pub(crate) enum Route {
     ActivityLog {
         subscription: String,
     },
+    /// Key Vault's subscription-level paths: deleted vaults, their purge, the name check
+    /// (`key_vault`).
+    KeyVault {
+        subscription: String,
+        op: VaultRoute,
+    },
 }
 
 impl Route {
@@ -99,6 +106,7 @@ impl Route {
             Route::RecordSets { .. } => Some(Kind::PrivateDnsRecordSet),
             Route::Action { target, .. } | Route::UpgradeProfile(target) => Some(target.kind),
             Route::RoleAssignmentsAt { .. } => Some(Kind::RoleAssignment),
+            Route::KeyVault { .. } => Some(Kind::KeyVault),
         }
     }
 }
@@ -195,6 +203,15 @@ pub(crate) fn parse(path: &str) -> Result<Route, ArmError> {
                 status: false,
             });
         }
+    }
+    if scope.len() == 2
+        && eq(ns, "Microsoft.KeyVault")
+        && let Some(op) = key_vault_route(rest)
+    {
+        return Ok(Route::KeyVault {
+            subscription: sub,
+            op,
+        });
     }
     let resource_group = match scope.len() {
         2 => None,
@@ -299,6 +316,29 @@ pub(crate) fn parse(path: &str) -> Result<Route, ArmError> {
         name,
         parent_id,
     }))
+}
+
+/// Key Vault's paths below `/subscriptions/{sub}/providers/Microsoft.KeyVault` that are not vaults.
+fn key_vault_route(rest: &[&str]) -> Option<VaultRoute> {
+    match rest {
+        [d] if eq(d, "deletedVaults") => Some(VaultRoute::ListDeleted),
+        [c] if eq(c, "checkNameAvailability") => Some(VaultRoute::CheckName),
+        [l, location, d, name] if eq(l, "locations") && eq(d, "deletedVaults") => {
+            Some(VaultRoute::Deleted {
+                location: (*location).to_string(),
+                name: (*name).to_string(),
+            })
+        }
+        [l, location, d, name, p]
+            if eq(l, "locations") && eq(d, "deletedVaults") && eq(p, "purge") =>
+        {
+            Some(VaultRoute::Purge {
+                location: (*location).to_string(),
+                name: (*name).to_string(),
+            })
+        }
+        _ => None,
+    }
 }
 
 /// Managed-cluster actions (POST) in the AKS spec's casing.
@@ -598,6 +638,47 @@ mod tests {
         );
         assert!(parse("/subscriptions/s/providers/Microsoft.Bogus/things/x").is_err());
         assert!(parse("/nothing").is_err());
+    }
+
+    #[test]
+    fn key_vault_provider_paths_are_not_vaults() {
+        use crate::emulator::key_vault::VaultRoute;
+        let sub = "/subscriptions/s/providers/Microsoft.KeyVault";
+        let op = |path: &str| match parse(path) {
+            Ok(Route::KeyVault { op, .. }) => Some(op),
+            _ => None,
+        };
+        assert_eq!(
+            op(&format!("{sub}/deletedVaults")),
+            Some(VaultRoute::ListDeleted)
+        );
+        assert_eq!(
+            op(&format!("{sub}/locations/westus/deletedVaults/kv")),
+            Some(VaultRoute::Deleted {
+                location: "westus".into(),
+                name: "kv".into()
+            })
+        );
+        assert!(matches!(
+            op(&format!("{sub}/locations/westus/deletedVaults/kv/purge")),
+            Some(VaultRoute::Purge { .. })
+        ));
+        assert_eq!(
+            op(&format!("{sub}/checkNameAvailability")),
+            Some(VaultRoute::CheckName)
+        );
+        // Operation polling under the same provider still routes as operations.
+        assert!(matches!(
+            parse(&format!("{sub}/locations/westus/operationResults/x")),
+            Ok(Route::Operation { .. })
+        ));
+        assert!(matches!(
+            parse(&format!("{sub}/vaults")),
+            Ok(Route::Collection {
+                kind: Kind::KeyVault,
+                ..
+            })
+        ));
     }
 
     #[test]

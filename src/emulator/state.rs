@@ -129,6 +129,9 @@ pub(crate) struct State {
     pub(crate) operations: BTreeMap<String, Operation>,
     /// Soft-deleted Log Analytics names, keyed by `subscription/name` lower-cased.
     pub(crate) deleted_workspaces: BTreeMap<String, DeletedWorkspace>,
+    /// Soft-deleted key vaults, keyed by lower-cased name (vault names are global).
+    #[serde(default)]
+    pub(crate) deleted_vaults: BTreeMap<String, crate::emulator::key_vault::DeletedVault>,
     /// Principal object id (lower-cased) → creation time, for the replication-delay window.
     pub(crate) principals: BTreeMap<String, u64>,
     pub(crate) seq: u64,

@@ -28,6 +28,7 @@ use cluster::RawCluster;
 use dns_zone::RawDnsZone;
 use existing::RawExisting;
 use identity::RawIdentity;
+use key_vault::RawKeyVault;
 use network::RawVnet;
 use registry::RawRegistry;
 use resource_group::RawResourceGroup;
@@ -40,6 +41,7 @@ pub mod dns_zone_link;
 pub mod existing;
 pub mod habits;
 pub mod identity;
+pub mod key_vault;
 pub mod network;
 pub mod node_pool;
 pub mod peering;
@@ -167,6 +169,7 @@ pub fn rules_of(kind: Kind) -> &'static Rules {
         Kind::RoleAssignment => &role_assignment::RULES,
         Kind::DnsZoneLink => &dns_zone_link::RULES,
         Kind::VnetPeering => &peering::RULES,
+        Kind::KeyVault => &key_vault::RULES,
     }
 }
 
@@ -174,6 +177,24 @@ pub fn rules_of(kind: Kind) -> &'static Rules {
 /// a resource it only knows from the plan.
 pub fn rules_of_type(arm_type: &str) -> &'static Rules {
     by_arm_type(arm_type).map_or(&existing::RULES, |(d, _)| rules_of(d.kind))
+}
+
+/// What the plan says on the delete of a live resource besides why it goes (a key vault's name
+/// stays taken while it is soft-deleted).
+pub fn notes_on_delete(arm_type: &str, body: &Value) -> Vec<String> {
+    match by_arm_type(arm_type).map(|(d, _)| d.kind) {
+        Some(Kind::KeyVault) => key_vault::delete_notes(body),
+        _ => Vec::new(),
+    }
+}
+
+/// Settings a live resource fixed at creation that the spec changes, where Azure allows no
+/// replacement either: (path, why) for each, each a plan error.
+pub fn refusals(resource: &Resource, live: &Value) -> Vec<(String, String)> {
+    match resource.spec {
+        Spec::KeyVault(_) => key_vault::refusals(resource, live),
+        _ => Vec::new(),
+    }
 }
 
 /// All files of a stack merged, before validation: the stack settings and each kind's entries.
@@ -189,6 +210,7 @@ pub struct RawStack {
     pub role_assignments: Vec<Entry<RawRoleAssignment>>,
     pub clusters: Vec<Entry<RawCluster>>,
     pub existing: Vec<Entry<RawExisting>>,
+    pub key_vaults: Vec<Entry<RawKeyVault>>,
     /// Entries whose settings could not be read at all (reported already), by kind.
     pub unreadable: Vec<(Kind, Spanned<String>)>,
 }
@@ -216,7 +238,8 @@ impl RawStack {
             dns_zones,
             identities,
             role_assignments,
-            clusters
+            clusters,
+            key_vaults
         );
         all
     }
@@ -272,6 +295,7 @@ pub(crate) fn add_entry(
         "roleAssignments" => push!(role_assignments),
         "clusters" => push!(clusters),
         "existing" => push!(existing),
+        "keyVaults" => push!(key_vaults),
         _ => {}
     }
 }
@@ -298,6 +322,7 @@ fn habits_of(section: &str) -> habits::Tables {
             ("", dns_zone::HABITS),
             ("", dns_zone_link::HABITS),
         ],
+        "keyVaults" => &[("", habits::COMMON), ("", key_vault::HABITS)],
         _ => &[("", habits::COMMON)],
     }
 }
@@ -333,6 +358,8 @@ pub struct RawStackFile {
     pub clusters: Option<BTreeMap<String, RawCluster>>,
     /// Resources the stack reads but never modifies, by ARM ID; referenced as `existing/NAME`.
     pub existing: Option<BTreeMap<String, RawExisting>>,
+    /// Key vaults (`Microsoft.KeyVault/vaults`); referenced as `keyVault/NAME`.
+    pub key_vaults: Option<BTreeMap<String, RawKeyVault>>,
 }
 
 /// What users need after an apply, per kind, read from a resource's live body: `(name, value)`
@@ -345,6 +372,7 @@ pub fn outputs(ctx: &Context<'_>, resource: &Resource, body: &Value) -> Vec<(Str
         Spec::Cluster(_) => cluster::outputs(ctx, resource, body),
         Spec::DnsZoneLink(_) => dns_zone_link::outputs(body),
         Spec::VnetPeering(_) => peering::outputs(body),
+        Spec::KeyVault(_) => key_vault::outputs(body),
         _ => Vec::new(),
     }
 }
@@ -377,6 +405,7 @@ pub(crate) fn build_model(b: &mut Builder<'_>, raw: &RawStack) {
     b.declare_peerings(&raw.vnets);
     b.declare_identities(&raw.identities);
     b.declare_clusters(&raw.clusters);
+    b.declare_key_vaults(&raw.key_vaults);
     b.declare_role_assignments(&raw.role_assignments);
 
     b.resource_groups(&raw.resource_groups);
@@ -388,6 +417,7 @@ pub(crate) fn build_model(b: &mut Builder<'_>, raw: &RawStack) {
     b.identities(&raw.identities);
     b.clusters(&raw.clusters);
     b.federated_credentials(&raw.identities);
+    b.key_vaults(&raw.key_vaults);
     b.role_assignments(&raw.role_assignments);
     b.dns_zone_links(&raw.dns_zones);
     b.peerings(&raw.vnets);
@@ -618,6 +648,7 @@ pub fn desired(ctx: &Context<'_>, resource: &Resource) -> Desired {
         Spec::NodePool(p) => node_pool::body(&mut b, resource, p),
         Spec::DnsZoneLink(l) => dns_zone_link::body(&b, resource, l),
         Spec::VnetPeering(p) => peering::body(&b, p),
+        Spec::KeyVault(kv) => key_vault::body(&mut b, resource, kv),
         Spec::Existing(_) => Value::Null,
     };
     if let Some(raw) = &resource.raw {

@@ -117,6 +117,18 @@ impl<'a> Planner<'a> {
         }
         change.changes = creation_listing(&desired.body);
         self.check_versions(change, resource, None);
+        // A name a soft-deleted key vault holds: recovered when the spec asks, else an error.
+        match kinds::key_vault::check_create(&self.ctx(), resource) {
+            kinds::key_vault::Create::Free => {}
+            kinds::key_vault::Create::Recovers(reason) => change.reasons.push(reason),
+            kinds::key_vault::Create::Taken { message, help } => {
+                self.errors.push(PlanError::SoftDeleted {
+                    address: change.address.clone(),
+                    message,
+                    help,
+                })
+            }
+        }
     }
 
     /// A Kubernetes version change is an upgrade AKS allows, or a plan error saying why not.
@@ -158,6 +170,13 @@ impl<'a> Planner<'a> {
                     why: why.to_string(),
                 });
             }
+        }
+        for (path, why) in kinds::refusals(resource, body) {
+            self.errors.push(PlanError::Impossible {
+                address: change.address.clone(),
+                path,
+                why,
+            });
         }
         let mut replace_reasons = property_changes(change, resource, desired, body);
         self.check_versions(change, resource, Some(body));

@@ -340,6 +340,14 @@ pub enum PlanError {
         help("check the ID under `existing:`; azplan never creates existing resources")
     )]
     ExistingMissing { address: String, id: String },
+    #[error("{address}: {message}")]
+    #[diagnostic(code(azplan::plan::soft_deleted))]
+    SoftDeleted {
+        address: String,
+        message: String,
+        #[help]
+        help: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -441,13 +449,15 @@ pub(crate) fn delete_change(
     reason: String,
     body: &Value,
 ) -> Change {
+    let mut reasons = vec![reason];
+    reasons.extend(kinds::notes_on_delete(&arm_type, body));
     Change {
         address,
         api_version: api_version_for(&arm_type),
         arm_type,
         id,
         action: Action::Delete,
-        reasons: vec![reason],
+        reasons,
         changes: Vec::new(),
         depends_on: Vec::new(),
         desired: None,

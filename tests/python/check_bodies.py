@@ -61,6 +61,7 @@ from typing import Any, Iterable
 # ARM type (lower case) -> (SDK package, model class the PUT operation takes).
 # The class is the `parameters` type of the type's create_or_update operation.
 MODELS: dict[str, tuple[str, str]] = {
+    "microsoft.keyvault/vaults": ("azure.mgmt.keyvault", "VaultCreateOrUpdateParameters"),
     "microsoft.resources/resourcegroups": ("azure.mgmt.resource.resources", "ResourceGroup"),
     "microsoft.operationalinsights/workspaces": ("azure.mgmt.loganalytics", "Workspace"),
     "microsoft.containerregistry/registries": ("azure.mgmt.containerregistry", "Registry"),
@@ -106,6 +107,7 @@ def plan_runs(repo: Path) -> list[Run]:
         Run("examples/minimal", ["examples/minimal", "--live", empty]),
         Run("examples/hub-spoke", ["examples/hub-spoke", "--live", empty]),
         Run("examples/dev-prod", ["examples/dev-prod", "--live", empty]),
+        Run("examples/key-vault", ["examples/key-vault", "--live", empty]),
         Run("examples/dev-prod --env prod", ["examples/dev-prod", "--env", "prod", "--live", empty]),
         Run(
             "examples/dev-prod --env prod --values load-test",

@@ -21,6 +21,7 @@ from azure.mgmt.authorization import AuthorizationManagementClient
 from azure.mgmt.containerregistry import ContainerRegistryManagementClient
 from azure.mgmt.containerservice import ContainerServiceClient
 from azure.mgmt.dns import DnsManagementClient
+from azure.mgmt.keyvault import KeyVaultManagementClient
 from azure.mgmt.loganalytics import LogAnalyticsManagementClient
 from azure.mgmt.msi import ManagedServiceIdentityClient
 from azure.mgmt.network import NetworkManagementClient
@@ -36,6 +37,7 @@ TENANT = "00000000-0000-4000-8000-0000000e0ad0"
 RG = "sdk-rg"
 LOC = "westeurope"
 ACR_PULL = "7f951dda-4ed3-4680-a7ca-43fe172d538d"
+KEY_VAULT_SECRETS_USER = "4633458b-17de-408a-b874-0445c86b69e6"
 
 
 class StaticToken:
@@ -95,6 +97,7 @@ def main():
     aks = ContainerServiceClient(cred, SUB, **common)
     graph = ResourceGraphClient(cred, **common)
     monitor = MonitorManagementClient(cred, SUB, **common)
+    kv = KeyVaultManagementClient(cred, SUB, **common)
     started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 60))
     c = Checks()
     rg_id = f"/subscriptions/{SUB}/resourceGroups/{RG}"
@@ -298,6 +301,8 @@ def main():
     c.run("role assignment get", lambda: assert_eq(auth.role_assignments.get(acr_id, ra_name).principal_id, kubelet))
     c.run("role assignment list", lambda: assert_eq(len(list(auth.role_assignments.list_for_scope(acr_id))), 1))
 
+    check_key_vaults(c, kv, auth, rg_id)
+
     # Azure Resource Graph: the estate in pages, the table format, the quota headers
     c.run("resource graph pages through the group", lambda: check_graph_pages(graph))
     c.run("resource graph table format", lambda: check_graph_table(graph))
@@ -362,6 +367,65 @@ def check_graph_pages(graph):
     assert seen == sorted(seen), seen
     assert "sdk-aks" in seen and "sdk-vnet" in seen, seen
     assert all(q is not None and q.isdigit() for q in quota), quota
+
+
+def vault_body(**extra):
+    props = {"tenantId": TENANT, "sku": {"family": "A", "name": "standard"},
+             "enableRbacAuthorization": True, "softDeleteRetentionInDays": 7}
+    props.update(extra)
+    return {"location": LOC, "properties": props}
+
+
+def check_key_vaults(c, kv, auth, rg_id):
+    """Vaults through the SDK's own operations: create (LRO), read, update, list, name checks, a
+    role assignment on the vault, soft delete, recovery, purge, and the refusals."""
+    vaults = kv.vaults
+    c.run("key vault create (LRO)", lambda: assert_eq(vaults.begin_create_or_update(
+        RG, "sdk-kv-1", vault_body(networkAcls={"defaultAction": "Deny", "bypass": "AzureServices",
+                                                "ipRules": [{"value": "203.0.113.7"}]})).result()
+        .properties.provisioning_state, "Succeeded"))
+    c.run("key vault get", lambda: assert_eq(vaults.get(RG, "sdk-kv-1").properties.vault_uri,
+                                             "https://sdk-kv-1.vault.azure.net/"))
+    c.run("key vault address rule stored as a /32", lambda: assert_eq(
+        vaults.get(RG, "sdk-kv-1").properties.network_acls.ip_rules[0].value, "203.0.113.7/32"))
+    c.run("key vault update (PATCH)", lambda: assert_eq(vaults.update(
+        RG, "sdk-kv-1", {"tags": {"team": "sdk"}, "properties": {"publicNetworkAccess": "Disabled"}})
+        .properties.public_network_access, "Disabled"))
+    c.run("key vault list by group", lambda: assert_eq([v.name for v in vaults.list_by_resource_group(RG)], ["sdk-kv-1"]))
+    c.run("key vault list by subscription", lambda: assert_true(
+        any(v.name == "sdk-kv-1" for v in vaults.list_by_subscription())))
+    c.run("key vault name taken", lambda: assert_eq(vaults.check_name_availability(
+        {"name": "sdk-kv-1", "type": "Microsoft.KeyVault/vaults"}).name_available, False))
+    vault_id = f"{rg_id}/providers/Microsoft.KeyVault/vaults/sdk-kv-1"
+    ra_name = "8d3c5e6b-0000-4000-8000-000000000002"
+    c.run("role assignment on the vault (Key Vault Secrets User)", lambda: auth.role_assignments.create(
+        vault_id, ra_name, {"properties": {
+            "roleDefinitionId": f"/subscriptions/{SUB}/providers/Microsoft.Authorization/roleDefinitions/{KEY_VAULT_SECRETS_USER}",
+            "principalId": "00000000-0000-0000-0000-000000000002", "principalType": "ServicePrincipal"}}))
+    c.run("purge protection cannot be turned off (400)", lambda: expect_status(400, lambda: vaults.begin_create_or_update(
+        RG, "sdk-kv-1", vault_body(enablePurgeProtection=False)).result()))
+    c.run("soft-delete retention is fixed (400)", lambda: expect_status(400, lambda: vaults.begin_create_or_update(
+        RG, "sdk-kv-1", vault_body(softDeleteRetentionInDays=30)).result()))
+    c.run("key vault delete", lambda: vaults.delete(RG, "sdk-kv-1"))
+    c.run("deleted vault get", lambda: assert_eq(vaults.get_deleted("sdk-kv-1", LOC).properties.vault_id.lower(), vault_id.lower()))
+    c.run("deleted vault list", lambda: assert_true(any(d.name == "sdk-kv-1" for d in vaults.list_deleted())))
+    c.run("soft-deleted name is taken", lambda: assert_eq(vaults.check_name_availability(
+        {"name": "sdk-kv-1", "type": "Microsoft.KeyVault/vaults"}).reason, "AlreadyExists"))
+    c.run("creating over a soft-deleted vault is refused (409)", lambda: expect_status(409, lambda: vaults.begin_create_or_update(
+        RG, "sdk-kv-1", vault_body()).result()))
+    c.run("key vault recovered (createMode recover)", lambda: assert_eq(vaults.begin_create_or_update(
+        RG, "sdk-kv-1", {"location": LOC, "properties": {"createMode": "recover", "tenantId": TENANT,
+                                                         "sku": {"family": "A", "name": "standard"}}}).result()
+        .tags, {"team": "sdk"}))
+    c.run("key vault deleted again", lambda: vaults.delete(RG, "sdk-kv-1"))
+    c.run("deleted vault purged (LRO)", lambda: vaults.begin_purge_deleted("sdk-kv-1", LOC).result())
+    c.run("purged name is free", lambda: assert_eq(vaults.check_name_availability(
+        {"name": "sdk-kv-1", "type": "Microsoft.KeyVault/vaults"}).name_available, True))
+    c.run("purge-protected vault created", lambda: vaults.begin_create_or_update(
+        RG, "sdk-kv-2", vault_body(enablePurgeProtection=True)).result())
+    c.run("purge-protected vault deleted", lambda: vaults.delete(RG, "sdk-kv-2"))
+    c.run("purge-protected vault cannot be purged (405)", lambda: expect_status(405, lambda: vaults.begin_purge_deleted(
+        "sdk-kv-2", LOC).result()))
 
 
 def check_graph_table(graph):
