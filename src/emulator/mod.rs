@@ -149,6 +149,10 @@ pub struct EmulatorConfig {
     /// a copy of the state taken at most this long ago. Learn, "Azure Resource Graph overview":
     /// changes reach it through notifications, usually within seconds; zero answers current state.
     pub graph_lag: Duration,
+    /// Write the state file after every change (the default: an answer never promises state a
+    /// crash could lose). Off, the state is written only when the emulator stops, so seeding
+    /// thousands of resources does not rewrite the whole file per write (quadratic).
+    pub persist_each_write: bool,
     pub tenant_id: String,
     /// ARM checks bearer tokens (issued by the emulator's Entra endpoint, for ARM, unexpired)
     /// instead of accepting any non-empty one.
@@ -173,6 +177,7 @@ impl Default for EmulatorConfig {
             retry_after: None,
             list_page_size: 1000,
             graph_lag: Duration::ZERO,
+            persist_each_write: true,
             // Obviously fake: nothing the emulator returns may pass for a real tenant.
             tenant_id: "00000000-0000-4000-8000-0000000e0ad0".to_string(),
             strict_auth: false,
@@ -270,7 +275,10 @@ impl Emulator {
             Some(p) => p.load()?,
             None => State::default(),
         };
-        let writer = persister.clone().map(server::spawn_writer);
+        let writer = persister
+            .clone()
+            .filter(|_| config.persist_each_write)
+            .map(server::spawn_writer);
         let request_log = config
             .request_log
             .as_deref()

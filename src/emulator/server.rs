@@ -537,8 +537,8 @@ async fn process(
             };
             activity::record(&mut state, &ctx, subject, request, status);
         }
-        // Without a state file nothing reads snapshots: serialising the whole state after every
-        // change would only cost time.
+        // Without a state file (or when it is written only at shutdown) nothing reads snapshots:
+        // serialising the whole state after every change would only cost time.
         let snapshot = if shared.writer.is_some() {
             state.snapshot()
         } else {

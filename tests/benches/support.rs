@@ -24,6 +24,8 @@ pub fn start(
             enabled: throttle,
             ..ThrottleConfig::default()
         },
+        // Seeding writes thousands of resources; the state is saved when the emulator stops.
+        persist_each_write: false,
         ..EmulatorConfig::default()
     };
     runtime
