@@ -51,6 +51,7 @@ pub(crate) fn build(
             .unwrap_or_default(),
         environment: raw.environment.clone(),
         resources,
+        ids: Default::default(),
     })
 }
 

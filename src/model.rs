@@ -71,6 +71,36 @@ pub struct Stack {
     pub location: String,
     pub environment: Option<String>,
     pub resources: BTreeMap<Address, Resource>,
+    /// ARM IDs already worked out (`kinds::Context::id`): an ID depends on the stack alone, and
+    /// a 10,000-resource plan asks for each many times.
+    pub ids: IdMemo,
+}
+
+/// Remembered ARM IDs of a stack's resources. A clone starts empty (it may be changed).
+#[derive(Debug, Default)]
+pub struct IdMemo(std::sync::Mutex<std::collections::HashMap<Address, String>>);
+
+impl Clone for IdMemo {
+    fn clone(&self) -> IdMemo {
+        IdMemo::default()
+    }
+}
+
+impl IdMemo {
+    pub fn get(&self, address: &Address) -> Option<String> {
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(address)
+            .cloned()
+    }
+
+    pub fn remember(&self, address: &Address, id: &str) {
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(address.clone(), id.to_string());
+    }
 }
 
 /// Why a resource exists in the graph.

@@ -480,6 +480,17 @@ impl Context<'_> {
 
     /// The ARM ID of a node of the stack. Every name is known before apply.
     pub fn id(&self, address: &Address) -> String {
+        if let Some(id) = self.stack.ids.get(address) {
+            return id;
+        }
+        let id = self.id_of(address);
+        if !id.is_empty() {
+            self.stack.ids.remember(address, &id);
+        }
+        id
+    }
+
+    fn id_of(&self, address: &Address) -> String {
         let Some(resource) = self.stack.resources.get(address) else {
             return String::new();
         };
