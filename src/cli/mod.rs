@@ -382,6 +382,11 @@ fn plan(plan_args: &PlanArgs) -> u8 {
         return plan_many::plan_many(plan_args);
     }
     let args = &plan_args.stack;
+    // A live file is read on a second thread while the spec is checked: neither needs the other.
+    let live_file = plan_args
+        .live
+        .clone()
+        .map(|file| std::thread::spawn(move || crate::live::LiveState::from_file(&file)));
     let checked = check::check(&args.stack, &args.options());
     if report(&checked) {
         eprintln!(
@@ -394,11 +399,15 @@ fn plan(plan_args: &PlanArgs) -> u8 {
     let (Some(stack), Some(graph)) = (&checked.stack, &checked.graph) else {
         return EXIT_ERRORS;
     };
-    let live = match &plan_args.live {
-        Some(file) => match crate::live::LiveState::from_file(file) {
-            Ok(live) => live,
-            Err(e) => {
+    let live = match live_file {
+        Some(reading) => match reading.join() {
+            Ok(Ok(live)) => live,
+            Ok(Err(e)) => {
                 print_error(&e);
+                return EXIT_ERRORS;
+            }
+            Err(_) => {
+                eprintln!("error: reading the live file failed");
                 return EXIT_ERRORS;
             }
         },
