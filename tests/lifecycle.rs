@@ -136,6 +136,59 @@ fn peerings_and_zone_links_apply_change_and_go() {
     // Without the key, the spoke's peering is not the stack's: nothing to do.
     assert_clean(&cloud, "tests/lifecycle/peering-unmanaged.yaml");
 
+    // What others add is never the stack's: a Virtual WAN-style peering on the hub to a VNet the
+    // stack does not declare, and an untagged link (as AKS makes for a private cluster) in the
+    // zone. The plan leaves them alone.
+    let sub = "/subscriptions/00000000-0000-0000-0000-000000000000";
+    let network = "2026-03-01";
+    let vwan = format!(
+        "{sub}/resourceGroups/rg-vwan/providers/Microsoft.Network/virtualNetworks/vwan-hub"
+    );
+    cloud.put(
+        &format!("{sub}/resourceGroups/rg-vwan"),
+        "2025-04-01",
+        serde_json::json!({"location": "westeurope"}),
+    );
+    cloud.put(
+        &vwan,
+        network,
+        serde_json::json!({"location": "westeurope", "properties": {"addressSpace": {"addressPrefixes": ["10.9.0.0/16"]}}}),
+    );
+    let foreign_peering = format!(
+        "{sub}/resourceGroups/rg-peering/providers/Microsoft.Network/virtualNetworks/hub/virtualNetworkPeerings/RemoteVnetToHubPeering_abc"
+    );
+    cloud.put(
+        &foreign_peering,
+        network,
+        serde_json::json!({"properties": {"remoteVirtualNetwork": {"id": vwan}, "allowVirtualNetworkAccess": true}}),
+    );
+    let foreign_link = format!(
+        "{sub}/resourceGroups/rg-peering/providers/Microsoft.Network/privateDnsZones/internal.example.com/virtualNetworkLinks/aks-made"
+    );
+    cloud.put(
+        &foreign_link,
+        "2024-06-01",
+        serde_json::json!({"location": "global", "properties": {"virtualNetwork": {"id": vwan}, "registrationEnabled": false}}),
+    );
+    assert_clean(&cloud, stack);
+    // A destroy would take them (the hub VNet's peering) or be refused by ARM halfway (a zone
+    // with a link it does not own): it stops before doing anything, naming them.
+    let refused = cloud.azplan(&["destroy", stack, "--auto-approve", "--allow-destroy"]);
+    assert_eq!(refused.status.code(), Some(1), "{}", text(&refused));
+    let said = text(&refused);
+    assert!(
+        said.contains("RemoteVnetToHubPeering_abc") && said.contains("aks-made"),
+        "{said}"
+    );
+    assert!(cloud.get(&foreign_peering, network).is_some());
+    assert_clean(&cloud, stack);
+    for (id, version) in [(&foreign_peering, network), (&foreign_link, "2024-06-01")] {
+        assert!(matches!(
+            cloud.send(azure_core::http::Method::Delete, id, version),
+            200 | 202 | 204
+        ));
+    }
+
     let changed = apply(
         &cloud,
         stack,

@@ -615,17 +615,37 @@ impl BodyBuilder<'_, '_> {
 /// the parent's address as printed), is the stack's although the spec does not declare it, so
 /// that it is deleted: subnets, pools and credentials are (their parents own them whole); a
 /// child with tags of its own is the stack's only by its ownership tag; a VNet's peerings only
-/// when the VNet's spec lists them (`kinds::peering`).
-pub fn undeclared_child_is_ours(stack: &Stack, parent: &str, child: Kind) -> bool {
+/// when the VNet's spec lists them (`kinds::peering`) and the peering's remote is a VNet the
+/// stack declares (its own or an `existing:` entry): peerings carry no tags, and those to other
+/// VNets may be Virtual WAN's (`RemoteVnetToHubPeering_*`), Virtual Network Manager's (`ANM_*`)
+/// or another team's, which the stack must never delete.
+pub fn undeclared_child_is_ours(stack: &Stack, parent: &str, child: Kind, body: &Value) -> bool {
     if child.def().taggable {
         return false;
     }
     match child {
-        Kind::VnetPeering => stack
-            .resources
-            .keys()
-            .find(|a| a.to_string() == parent)
-            .is_some_and(|a| peering::vnet_owns_its_peerings(stack, a)),
+        Kind::VnetPeering => {
+            let owns = stack
+                .resources
+                .keys()
+                .find(|a| a.to_string() == parent)
+                .is_some_and(|a| peering::vnet_owns_its_peerings(stack, a));
+            let remote = body
+                .pointer("/properties/remoteVirtualNetwork/id")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let empty = LiveState::default();
+            let ctx = Context {
+                stack,
+                live: &empty,
+            };
+            let declared_remote = !remote.is_empty()
+                && stack.resources.values().any(|r| {
+                    matches!(r.spec, Spec::VirtualNetwork(_) | Spec::Existing(_))
+                        && ctx.id(&r.address).eq_ignore_ascii_case(remote)
+                });
+            owns && declared_remote
+        }
         _ => true,
     }
 }

@@ -231,6 +231,18 @@ pub(super) fn list_what_goes_with(
             unowned.entry(t).or_default().push(original.to_string());
             continue;
         }
+        // A child with an owner of its own (a zone link by its tag, a peering by its remote)
+        // that is not the stack's stops the delete: ARM refuses to delete a private zone that
+        // still has links (409 CannotDeleteResource), and a VNet's delete would take another
+        // team's, Virtual WAN's or Virtual Network Manager's peering with it.
+        if let Some((def, _)) = kinds::by_arm_type(&arm_type)
+            && def.parent.is_some()
+            && !owned
+            && !kinds::undeclared_child_is_ours(stack, &changes[t].address, def.kind, body)
+        {
+            unowned.entry(t).or_default().push(original.to_string());
+            continue;
+        }
         if changes[t].action == Action::Replace {
             // What a replacement takes comes back only if the spec declares it; the plan
             // lists replaced children on their own.

@@ -587,7 +587,7 @@ fn deletions(
             .is_some_and(|parent| {
                 resource_type(Some(body)).is_some_and(|t| {
                     kinds::by_arm_type(&t).is_some_and(|(d, _)| {
-                        kinds::undeclared_child_is_ours(stack, parent, d.kind)
+                        kinds::undeclared_child_is_ours(stack, parent, d.kind, body)
                     })
                 })
             });
