@@ -610,6 +610,29 @@ fn a_key_vault_is_soft_deleted_by_destroy_and_recovered_on_request() {
     for said in ["exists soft-deleted", "recover: true", "az keyvault purge"] {
         assert!(text(&blocked).contains(said), "{said}:\n{}", text(&blocked));
     }
+    // A vault name is global: the soft-deleted vault holds it from any region, and comes back
+    // only where it was deleted.
+    let elsewhere = cloud.azplan(&["plan", stack, "--var", "where=northeurope"]);
+    assert_eq!(elsewhere.status.code(), Some(1), "{}", text(&elsewhere));
+    assert!(
+        text(&elsewhere).contains("exists soft-deleted"),
+        "{}",
+        text(&elsewhere)
+    );
+    let moved = cloud.azplan(&[
+        "plan",
+        stack,
+        "--var",
+        "where=northeurope",
+        "--var",
+        "recover=true",
+    ]);
+    assert_eq!(moved.status.code(), Some(1), "{}", text(&moved));
+    assert!(
+        text(&moved).contains("a recovery brings it back there"),
+        "{}",
+        text(&moved)
+    );
     let recovered = apply(&cloud, stack, &["--var", "recover=true"]);
     assert_eq!(recovered.status.code(), Some(0), "{}", text(&recovered));
     assert!(

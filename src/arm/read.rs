@@ -846,28 +846,31 @@ pub async fn read_live_with(
             api_version: crate::kind::subscription_type().api_version.to_string(),
         });
     }
-    for resource in stack.resources.values() {
-        let (Spec::KeyVault(_), Some(location)) = (&resource.spec, resource.location.as_deref())
-        else {
-            continue;
-        };
-        if live.get(&ctx.id(&resource.address)).is_none() {
-            reads.push(Read::Get {
-                id: kinds::key_vault::deleted_vault_id(
-                    &stack.subscription,
-                    location,
-                    &resource.name,
-                ),
-                api_version: kinds::arm_kind(resource).api_version.to_string(),
-            });
-        }
+    // The subscription's soft-deleted vaults, once, when any vault is to be created: a vault
+    // name is global, so one deleted in another region still holds it (Vaults_ListDeleted,
+    // `GET /subscriptions/{sub}/providers/Microsoft.KeyVault/deletedVaults`).
+    let to_create = stack.resources.values().find(|resource| {
+        matches!(resource.spec, Spec::KeyVault(_)) && live.get(&ctx.id(&resource.address)).is_none()
+    });
+    if let Some(resource) = to_create {
+        reads.push(Read::List {
+            path: kinds::key_vault::deleted_vaults_path(&stack.subscription),
+            api_version: kinds::arm_kind(resource).api_version,
+        });
     }
-    for (_, result) in run(reader, reads).await {
-        match result {
-            Ok(items) => items.iter().for_each(|item| {
+    for (read, result) in run(reader, reads).await {
+        match (read, result) {
+            (_, Ok(items)) => items.iter().for_each(|item| {
                 live.insert(item.clone());
             }),
-            Err(e) => errors.push(e),
+            // Without Reader on the subscription the deleted vaults cannot be listed: the plan
+            // goes on, and a create into a soft-deleted name fails at apply, naming it.
+            (Read::List { .. }, Err(ArmError::Service { status: 403, .. })) => {
+                tracing::warn!(
+                    "cannot list the subscription's soft-deleted key vaults (needs Reader on the subscription)"
+                );
+            }
+            (_, Err(e)) => errors.push(e),
         }
     }
     if errors.is_empty() {

@@ -172,14 +172,33 @@ pub fn needs_tenant(stack: &Stack) -> bool {
         .any(|r| matches!(&r.spec, Spec::KeyVault(kv) if kv.tenant_id.is_none()))
 }
 
-/// The soft-deleted vault a vault of the stack would meet when created, if it was read.
+/// The subscription's soft-deleted vaults (Vaults_ListDeleted).
+pub fn deleted_vaults_path(subscription: &str) -> String {
+    format!("/subscriptions/{subscription}/providers/Microsoft.KeyVault/deletedVaults")
+}
+
+/// The soft-deleted vault a vault of the stack would meet when created, if it was read: in the
+/// spec's region first, then in any region of the subscription (a vault name is global).
 pub fn soft_deleted<'l>(ctx: &Context<'l>, resource: &Resource) -> Option<&'l Value> {
-    let location = resource.location.as_deref()?;
-    ctx.live.get(&deleted_vault_id(
-        &ctx.stack.subscription,
-        location,
-        &resource.name,
-    ))
+    if let Some(location) = resource.location.as_deref()
+        && let Some(found) = ctx.live.get(&deleted_vault_id(
+            &ctx.stack.subscription,
+            location,
+            &resource.name,
+        ))
+    {
+        return Some(found);
+    }
+    let prefix = format!(
+        "/subscriptions/{}/providers/microsoft.keyvault/locations/",
+        ctx.stack.subscription
+    )
+    .to_ascii_lowercase();
+    let suffix = format!("/deletedvaults/{}", resource.name).to_ascii_lowercase();
+    ctx.live
+        .iter()
+        .find(|(id, _)| id.starts_with(&prefix) && id.ends_with(&suffix))
+        .map(|(_, body)| body)
 }
 
 pub fn body(b: &mut BodyBuilder<'_, '_>, resource: &Resource, kv: &KeyVault) -> Value {
@@ -336,6 +355,42 @@ pub fn check_create(ctx: &Context<'_>, resource: &Resource) -> Create {
     let location = at("/properties/location");
     let name = &resource.name;
     if kv.recover {
+        // A vault is recovered where it was deleted (Learn, "Azure Key Vault recovery
+        // management": recovery restores the vault in its original location), with the
+        // retention it was created with (fixed at creation).
+        let wanted = resource
+            .location
+            .as_deref()
+            .unwrap_or_default()
+            .replace(' ', "")
+            .to_ascii_lowercase();
+        if !location.is_empty()
+            && location != "an unknown date"
+            && location.replace(' ', "").to_ascii_lowercase() != wanted
+        {
+            return Create::Taken {
+                message: format!(
+                    "key vault `{name}` exists soft-deleted in `{location}` (deleted {deleted_on}); a recovery brings it back there, not to `{wanted}`"
+                ),
+                help: format!(
+                    "set the vault's `location: {location}` to recover it, or choose another name"
+                ),
+            };
+        }
+        let retention = deleted
+            .pointer("/properties/softDeleteRetentionInDays")
+            .or_else(|| deleted.pointer("/properties/properties/softDeleteRetentionInDays"))
+            .and_then(Value::as_u64);
+        if let Some(days) = retention
+            && u64::from(kv.soft_delete_retention_days) != days
+        {
+            return Create::Taken {
+                message: format!(
+                    "key vault `{name}` exists soft-deleted with a soft-delete retention of {days} days, fixed when it was created"
+                ),
+                help: format!("set `softDeleteRetentionDays: {days}` to recover it"),
+            };
+        }
         if protected && !kv.purge_protection {
             return Create::Taken {
                 message: format!(
