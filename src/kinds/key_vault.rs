@@ -120,6 +120,9 @@ pub static RULES: Rules = Rules {
         ("properties.softDeleteRetentionInDays", "90"),
         ("properties.publicNetworkAccess", "\"Enabled\""),
         ("properties.enableRbacAuthorization", "false"),
+        ("properties.enabledForDeployment", "false"),
+        ("properties.enabledForDiskEncryption", "false"),
+        ("properties.enabledForTemplateDeployment", "false"),
         ("properties.networkAcls.defaultAction", "\"Allow\""),
         ("properties.networkAcls.bypass", "\"AzureServices\""),
     ],
@@ -228,6 +231,13 @@ pub fn body(b: &mut BodyBuilder<'_, '_>, resource: &Resource, kv: &KeyVault) -> 
             },
         },
         "enableRbacAuthorization": kv.rbac_authorization,
+        // A vault PUT replaces the vault's properties: what it leaves out goes back to the
+        // service default (false, VaultProperties in keyvault.json), so these are always sent
+        // and compared, and one turned on outside azplan shows in the plan instead of being
+        // reset silently by the next update. `raw:` turns them on.
+        "enabledForDeployment": false,
+        "enabledForDiskEncryption": false,
+        "enabledForTemplateDeployment": false,
         // Required on create unless recovering (VaultProperties.accessPolicies); with RBAC the
         // service ignores them. Access policies go under `raw:`.
         "accessPolicies": [],
