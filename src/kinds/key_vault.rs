@@ -410,7 +410,7 @@ pub fn check_create(ctx: &Context<'_>, resource: &Resource) -> Create {
             };
         }
         return Create::Recovers(format!(
-            "recovers the soft-deleted vault `{name}` (deleted {deleted_on}, `recover: true`): it comes back with its keys, secrets and certificates, and the settings of the spec"
+            "recovers the soft-deleted vault `{name}` (deleted {deleted_on}, `recover: true`): it comes back with its keys, secrets and certificates; Azure may restore its old settings rather than the request's (Azure/azure-rest-api-specs#21306), so plan again after the apply: a difference left shows there and the next apply sends it"
         ));
     }
     let purge = if protected {
