@@ -85,6 +85,7 @@ mod kind;
 mod kql;
 mod lockfile;
 mod network;
+mod network_security;
 mod node_pool;
 mod peering;
 mod publicip;
