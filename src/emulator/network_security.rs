@@ -263,17 +263,6 @@ fn security_rule(nsg_id: &str, r: &Value) -> Result<Value, ArmError> {
         };
         props.insert(field.into(), json!(canonical));
     }
-    // The service answers the plural lists empty when the singular was sent
-    // (NetworkSecurityGroupCreateWithRule).
-    common::merge_defaults(
-        &mut props,
-        json!({
-            "sourceAddressPrefixes": [],
-            "destinationAddressPrefixes": [],
-            "sourcePortRanges": [],
-            "destinationPortRanges": [],
-        }),
-    );
     props.insert("provisioningState".into(), json!("Succeeded"));
     let mut m = child_envelope(
         nsg_id,
@@ -309,7 +298,8 @@ fn check_priorities(rules: &[Value]) -> Result<(), ArmError> {
     Ok(())
 }
 
-/// The rules every NSG has (Learn "Network security groups", Default security rules).
+/// The rules every NSG has (Learn "Network security groups", Default security rules), as
+/// NetworkSecurityGroupCreateWithRule answers them.
 fn default_rules(nsg_id: &str) -> Value {
     let rows = [
         (
@@ -387,10 +377,6 @@ fn default_rules(nsg_id: &str) -> Value {
                             "access": access,
                             "priority": priority,
                             "direction": direction,
-                            "sourcePortRanges": [],
-                            "destinationPortRanges": [],
-                            "sourceAddressPrefixes": [],
-                            "destinationAddressPrefixes": [],
                         }
                     })
                 },
