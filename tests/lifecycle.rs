@@ -590,6 +590,17 @@ fn route_tables_and_nsgs_associate_change_dissociate_and_go() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert!(text(&out).contains("6 added"), "{}", text(&out));
     assert_clean(&cloud, stack);
+    // Read both ways: per-group LISTs, and one Resource Graph query (both kinds are in its
+    // `Resources` table).
+    for mode in ["list", "graph"] {
+        let plan = cloud.azplan(&["plan", stack, "--read", mode, "--detailed-exitcode"]);
+        assert_eq!(
+            plan.status.code(),
+            Some(0),
+            "--read {mode}:\n{}",
+            text(&plan)
+        );
+    }
     let live = cloud.get(&subnet, API).expect("the subnet exists");
     assert!(
         live["properties"]["routeTable"]["id"]
