@@ -588,7 +588,7 @@ fn route_tables_and_nsgs_associate_change_dissociate_and_go() {
     let spare = format!("{group}/providers/Microsoft.Network/routeTables/spare");
     let out = apply(&cloud, stack, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    assert!(text(&out).contains("6 added"), "{}", text(&out));
+    assert!(text(&out).contains("7 added"), "{}", text(&out));
     assert_clean(&cloud, stack);
     // Read both ways: per-group LISTs, and one Resource Graph query (both kinds are in its
     // `Resources` table).
@@ -644,6 +644,52 @@ fn route_tables_and_nsgs_associate_change_dissociate_and_go() {
         "the update kept the route added outside: {kept}"
     );
 
+    // Someone associates the spare table with the subnet whose spec says nothing about it: the
+    // plan leaves it, and an update of that subnet for another reason keeps it.
+    let other = format!("{group}/providers/Microsoft.Network/virtualNetworks/main/subnets/other");
+    let mut body = cloud.get(&other, API).expect("the other subnet exists");
+    body["properties"]["routeTable"] = serde_json::json!({"id": spare});
+    cloud.put(&other, API, body);
+    let plan = cloud.azplan(&[
+        "plan",
+        stack,
+        "--var",
+        "port=8443",
+        "--var",
+        "spareTag=two",
+        "--detailed-exitcode",
+    ]);
+    assert_eq!(plan.status.code(), Some(0), "{}", text(&plan));
+    let endpoints = [
+        "--var",
+        "port=8443",
+        "--var",
+        "spareTag=two",
+        "--var",
+        "endpoints=[Microsoft.Storage]",
+    ];
+    let updated = apply(&cloud, stack, &endpoints);
+    assert_eq!(updated.status.code(), Some(0), "{}", text(&updated));
+    assert!(
+        text(&updated).contains("0 added, 1 changed, 0 destroyed"),
+        "{}",
+        text(&updated)
+    );
+    let live = cloud.get(&other, API).unwrap();
+    assert!(
+        live["properties"]["routeTable"]["id"]
+            .as_str()
+            .is_some_and(|id| id.eq_ignore_ascii_case(&spare)),
+        "the subnet's update kept the association: {live}"
+    );
+    // Taken off again, so the spare table can go with the stack.
+    let mut body = live;
+    body["properties"]
+        .as_object_mut()
+        .unwrap()
+        .remove("routeTable");
+    cloud.put(&other, API, body);
+
     let none = [
         "--var",
         "port=8443",
@@ -653,6 +699,8 @@ fn route_tables_and_nsgs_associate_change_dissociate_and_go() {
         "rt=none",
         "--var",
         "nsg=none",
+        "--var",
+        "endpoints=[Microsoft.Storage]",
     ];
     let dissociated = apply(&cloud, stack, &none);
     assert_eq!(dissociated.status.code(), Some(0), "{}", text(&dissociated));
