@@ -723,6 +723,43 @@ fn live_children(b: &BodyBuilder<'_, '_>, resource: &Resource, property: &str) -
         .collect()
 }
 
+/// Inline children the spec owns, in the order the live body lists them (new ones last, by
+/// name): the diff compares the list in order, and the service need not answer in the spec's
+/// name order.
+fn in_live_order(
+    b: &BodyBuilder<'_, '_>,
+    resource: &Resource,
+    property: &str,
+    mut children: Vec<Value>,
+) -> Vec<Value> {
+    let id = b.ctx.id(&resource.address);
+    let live: Vec<String> = b
+        .ctx
+        .live
+        .get(&id)
+        .and_then(|v| v.pointer(&format!("/properties/{property}")))
+        .and_then(Value::as_array)
+        .map(|list| {
+            list.iter()
+                .filter_map(|c| c.get("name").and_then(Value::as_str))
+                .map(str::to_ascii_lowercase)
+                .collect()
+        })
+        .unwrap_or_default();
+    children.sort_by_key(|c| {
+        let name = c
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        (
+            live.iter().position(|l| *l == name).unwrap_or(usize::MAX),
+            name,
+        )
+    });
+    children
+}
+
 /// Deep-merges `overlay` into `base` (objects merge, everything else replaces).
 pub fn merge(base: &mut Value, overlay: &Value) {
     match (base, overlay) {

@@ -93,7 +93,12 @@ pub fn body(b: &BodyBuilder<'_, '_>, resource: &Resource, rt: &RouteTable) -> Va
     let mut body = tracked(b, resource);
     body["properties"] = json!({ "disableBgpRoutePropagation": !rt.bgp_route_propagation });
     let routes = match &rt.routes {
-        Some(routes) => routes.iter().map(route_body).collect(),
+        Some(routes) => super::in_live_order(
+            b,
+            resource,
+            "routes",
+            routes.iter().map(route_body).collect(),
+        ),
         None => super::live_children(b, resource, "routes"),
     };
     body["properties"]["routes"] = Value::Array(routes);

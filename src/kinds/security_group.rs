@@ -110,7 +110,12 @@ pub static RULES: Rules = Rules {
 pub fn body(b: &BodyBuilder<'_, '_>, resource: &Resource, nsg: &NetworkSecurityGroup) -> Value {
     let mut body = tracked(b, resource);
     let rules = match &nsg.rules {
-        Some(rules) => rules.iter().map(rule_body).collect(),
+        Some(rules) => super::in_live_order(
+            b,
+            resource,
+            "securityRules",
+            rules.iter().map(rule_body).collect(),
+        ),
         None => super::live_children(b, resource, "securityRules"),
     };
     body["properties"] = json!({ "securityRules": rules });
