@@ -729,6 +729,32 @@ fn route_tables_and_nsgs_associate_change_dissociate_and_go() {
     let plan = cloud.azplan(&plan_args);
     assert_eq!(plan.status.code(), Some(0), "{}", text(&plan));
 
+    // Associated again, then the table and the NSG leave the spec while the subnet lets go of
+    // them in the same apply: the subnet's update runs before the deletes, which Azure refuses
+    // while the subnet still uses them.
+    let again = apply(&cloud, stack, &["--var", "spareTag=two"]);
+    assert_eq!(again.status.code(), Some(0), "{}", text(&again));
+    let dropped = "tests/lifecycle/routes-dropped.yaml";
+    let out = apply(
+        &cloud,
+        dropped,
+        &["--var", "spareTag=two", "--allow-destroy"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        text(&out).contains("0 added, 1 changed, 2 destroyed"),
+        "{}",
+        text(&out)
+    );
+    let plan = cloud.azplan(&[
+        "plan",
+        dropped,
+        "--var",
+        "spareTag=two",
+        "--detailed-exitcode",
+    ]);
+    assert_eq!(plan.status.code(), Some(0), "{}", text(&plan));
+
     // Associated again, then destroyed: the subnet goes before the table and group it uses.
     let again = apply(&cloud, stack, &["--var", "spareTag=two"]);
     assert_eq!(again.status.code(), Some(0), "{}", text(&again));

@@ -349,6 +349,46 @@ pub(super) fn order_deletes(changes: &mut Vec<Change>) {
     changes.extend(deletes);
 }
 
+/// A delete waits for the updates that let go of what it deletes: a subnet whose update takes
+/// off a route table or NSG must run before their deletes, which Azure refuses while a subnet
+/// still uses them (InUseRouteTableCannotBeDeleted, InUseNetworkSecurityGroupCannotBeDeleted).
+/// An update lets go of a resource when a changed property held its ID before.
+pub(super) fn deletes_wait_for_updates_letting_go(changes: &mut [Change]) {
+    let letting_go: Vec<(String, String)> = changes
+        .iter()
+        .filter(|c| c.action == Action::Update)
+        .flat_map(|c| {
+            c.changes
+                .iter()
+                .filter_map(|p| p.before.as_ref())
+                .flat_map(ids_in)
+                .map(|id| (id, c.address.clone()))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    for change in changes.iter_mut() {
+        if change.action != Action::Delete || change.goes_with.is_some() {
+            continue;
+        }
+        let id = change.id.to_ascii_lowercase();
+        for (held, by) in &letting_go {
+            if *held == id && !change.depends_on.contains(by) {
+                change.depends_on.push(by.clone());
+            }
+        }
+    }
+}
+
+/// Every string in a value that looks like an ARM ID, lower-cased.
+fn ids_in(value: &serde_json::Value) -> Vec<String> {
+    match value {
+        serde_json::Value::String(s) if s.starts_with('/') => vec![s.to_ascii_lowercase()],
+        serde_json::Value::Array(items) => items.iter().flat_map(ids_in).collect(),
+        serde_json::Value::Object(map) => map.values().flat_map(ids_in).collect(),
+        _ => Vec::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
