@@ -418,6 +418,42 @@ mod tests {
     }
 
     #[test]
+    fn a_delete_waits_for_the_update_that_lets_go_of_it() {
+        let rt = "/subscriptions/s/resourceGroups/g/providers/Microsoft.Network/routeTables/rt";
+        let subnet_id = "/subscriptions/s/resourceGroups/g/providers/Microsoft.Network/virtualNetworks/v/subnets/a";
+        let mut update = crate::plan::delete_change(
+            "vnet/v/a".into(),
+            "Microsoft.Network/virtualNetworks/subnets".into(),
+            subnet_id.into(),
+            "test".into(),
+            &json!({}),
+        );
+        update.action = Action::Update;
+        update.changes = vec![crate::plan::PropertyChange {
+            path: "properties.routeTable".into(),
+            before: Some(json!({ "id": rt.to_ascii_uppercase() })),
+            after: serde_json::Value::Null,
+            forces_replacement: false,
+        }];
+        let delete = |id: &str| {
+            crate::plan::delete_change(
+                "(not in spec)".into(),
+                "Microsoft.Network/routeTables".into(),
+                id.into(),
+                "test".into(),
+                &json!({}),
+            )
+        };
+        let mut changes = vec![update, delete(rt), delete(&format!("{rt}2"))];
+        deletes_wait_for_updates_letting_go(&mut changes);
+        assert_eq!(changes[1].depends_on, vec!["vnet/v/a".to_string()]);
+        assert!(
+            changes[2].depends_on.is_empty(),
+            "another table waits for nothing"
+        );
+    }
+
+    #[test]
     fn a_group_holding_only_owned_resources_is_deleted_with_each_listed() {
         let (stack, graph) = stack();
         let mut live = LiveState::default();
