@@ -24,6 +24,8 @@ pub enum Kind {
     DnsZoneLink,
     VnetPeering,
     KeyVault,
+    RouteTable,
+    NetworkSecurityGroup,
 }
 
 /// Facts about a kind.
@@ -96,7 +98,7 @@ const AKS_API_VERSION: &str = "2026-08-01";
 pub(crate) const KEY_VAULT_API_VERSION: &str = "2026-05-15";
 
 /// Every kind's facts, in `Kind` order: adding a kind adds a variant and a row.
-pub static TABLE: [KindDef; 15] = [
+pub static TABLE: [KindDef; 17] = [
     // ResourceGroup
     KindDef {
         kind: Kind::ResourceGroup,
@@ -409,6 +411,53 @@ pub static TABLE: [KindDef; 15] = [
         listed_in_parent_at: None,
         // Resource Graph's `Resources` table holds `microsoft.keyvault/vaults` with its GET
         // `properties` (Learn, "Azure Resource Graph table and resource type reference").
+        in_resource_graph: true,
+    },
+    // RouteTable
+    KindDef {
+        kind: Kind::RouteTable,
+        section: Some("routeTables"),
+        prefix: "routeTable",
+        noun: "route table",
+        example: "`routeTable/NAME`",
+        // routeTable.json of the network spec; routes are inline (`properties.routes`), not a
+        // kind of their own (`kinds::route_table`).
+        arm: &[ArmType {
+            path: "Microsoft.Network/routeTables",
+            api_version: NETWORK_API_VERSION,
+        }],
+        parent: None,
+        taggable: true,
+        serial: Serial::Free,
+        // Deleted after the subnets associated with it (rank 4): Azure refuses to delete a route
+        // table a subnet still uses (InUseRouteTableCannotBeDeleted).
+        delete_rank: 3,
+        listed_in_parent_at: None,
+        // Resource Graph's `Resources` table holds `microsoft.network/routetables` with its GET
+        // `properties` (Learn, "Azure Resource Graph table and resource type reference").
+        in_resource_graph: true,
+    },
+    // NetworkSecurityGroup
+    KindDef {
+        kind: Kind::NetworkSecurityGroup,
+        section: Some("networkSecurityGroups"),
+        prefix: "networkSecurityGroup",
+        noun: "network security group",
+        example: "`networkSecurityGroup/NAME`",
+        // networkSecurityGroup.json of the network spec; rules are inline
+        // (`properties.securityRules`, `kinds::security_group`).
+        arm: &[ArmType {
+            path: "Microsoft.Network/networkSecurityGroups",
+            api_version: NETWORK_API_VERSION,
+        }],
+        parent: None,
+        taggable: true,
+        serial: Serial::Free,
+        // Deleted after the subnets associated with it (rank 4): Azure refuses to delete an NSG
+        // a subnet still uses (InUseNetworkSecurityGroupCannotBeDeleted).
+        delete_rank: 3,
+        listed_in_parent_at: None,
+        // Resource Graph's `Resources` table holds `microsoft.network/networksecuritygroups`.
         in_resource_graph: true,
     },
 ];

@@ -175,6 +175,8 @@ pub enum Spec {
     DnsZoneLink(DnsZoneLink),
     VnetPeering(VnetPeering),
     KeyVault(KeyVault),
+    RouteTable(RouteTable),
+    NetworkSecurityGroup(NetworkSecurityGroup),
 }
 
 #[derive(Debug, Clone)]
@@ -214,6 +216,60 @@ pub struct Subnet {
     pub delegation: Option<String>,
     pub service_endpoints: Vec<String>,
     pub default_outbound_access: Option<bool>,
+    /// `routeTable:` (`kinds::route_table`).
+    pub route_table: Association,
+    /// `networkSecurityGroup:` (`kinds::security_group`).
+    pub network_security_group: Association,
+}
+
+/// What a subnet's spec says about its route table or NSG.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Association {
+    /// Not said: whatever is associated stays (AKS associates its own route table with a
+    /// kubenet cluster's subnet), and the subnet's PUT carries it over.
+    Unmanaged,
+    /// `none`: nothing is associated; one that is, is taken off.
+    None,
+    /// This one.
+    To(Target),
+}
+
+/// A route table (`kinds::route_table`).
+#[derive(Debug, Clone)]
+pub struct RouteTable {
+    /// `disableBgpRoutePropagation` is its negation.
+    pub bgp_route_propagation: bool,
+    /// `None` without a `routes:` key: the live routes are kept as they are.
+    pub routes: Option<Vec<Route>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Route {
+    pub name: String,
+    pub address_prefix: String,
+    pub next_hop_type: String,
+    pub next_hop_ip_address: Option<String>,
+}
+
+/// A network security group (`kinds::security_group`).
+#[derive(Debug, Clone)]
+pub struct NetworkSecurityGroup {
+    /// `None` without a `rules:` key: the live rules are kept as they are.
+    pub rules: Option<Vec<SecurityRule>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SecurityRule {
+    pub name: String,
+    pub description: Option<String>,
+    pub priority: u32,
+    pub direction: String,
+    pub access: String,
+    pub protocol: String,
+    pub sources: Vec<String>,
+    pub source_ports: Vec<String>,
+    pub destinations: Vec<String>,
+    pub destination_ports: Vec<String>,
 }
 
 #[derive(Debug, Clone)]

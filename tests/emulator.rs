@@ -1141,3 +1141,117 @@ async fn percent_encoded_names_are_decoded() {
     let listed = c.get(&url(&format!("{encoded}/resources"), RG_API)).await;
     assert_eq!(listed.body["value"][0]["name"], "app");
 }
+
+/// Route tables and NSGs: what the Network RP refuses (a VirtualAppliance route without its
+/// address, NSG rules sharing a priority and direction, priorities outside 100-4096), the
+/// subnets listed on their GET, the delete refused while a subnet uses them, and a PUT that
+/// replaces the inline set.
+#[tokio::test]
+async fn route_tables_and_network_security_groups() {
+    let (_emu, c) = start(fast_config()).await;
+    let g = group(&c, "rg").await;
+    let vnet = vnet_with_subnets(&c, &g).await;
+    let rt = res(&g, "Microsoft.Network/routeTables/rt1");
+    let nsg = res(&g, "Microsoft.Network/networkSecurityGroups/nsg1");
+
+    let r = c
+        .put(
+            &url(&rt, NET_API),
+            &json!({"location": "westeurope", "properties": {"routes": [
+                {"name": "r", "properties": {"addressPrefix": "0.0.0.0/0", "nextHopType": "VirtualAppliance"}}
+            ]}}),
+        )
+        .await;
+    assert_eq!((r.status, r.code()), (400, "InvalidNextHopIpAddress"));
+    let got = c
+        .create(
+            &url(&rt, NET_API),
+            &json!({"location": "westeurope", "properties": {"routes": [
+                {"name": "r", "properties": {"addressPrefix": "0.0.0.0/0", "nextHopType": "virtualappliance", "nextHopIpAddress": "10.0.2.4"}}
+            ]}}),
+        )
+        .await;
+    let route = &got.body["properties"]["routes"][0];
+    assert_eq!(route["properties"]["nextHopType"], "VirtualAppliance");
+    assert_eq!(route["type"], "Microsoft.Network/routeTables/routes");
+    assert_eq!(got.body["properties"]["disableBgpRoutePropagation"], false);
+
+    let rule = |name: &str, priority: u32, direction: &str| {
+        json!({"name": name, "properties": {"priority": priority, "direction": direction,
+            "access": "Allow", "protocol": "Tcp", "sourceAddressPrefix": "*", "sourcePortRange": "*",
+            "destinationAddressPrefix": "*", "destinationPortRange": "443"}})
+    };
+    let r = c
+        .put(
+            &url(&nsg, NET_API),
+            &json!({"location": "westeurope", "properties": {"securityRules": [
+                rule("a", 100, "Inbound"), rule("b", 100, "Inbound")
+            ]}}),
+        )
+        .await;
+    assert_eq!((r.status, r.code()), (400, "SecurityRuleConflict"));
+    let r = c
+        .put(
+            &url(&nsg, NET_API),
+            &json!({"location": "westeurope", "properties": {"securityRules": [rule("a", 99, "Inbound")]}}),
+        )
+        .await;
+    assert_eq!((r.status, r.code()), (400, "SecurityRuleInvalidPriority"));
+    let got = c
+        .create(
+            &url(&nsg, NET_API),
+            &json!({"location": "westeurope", "properties": {"securityRules": [
+                rule("a", 100, "Inbound"), rule("b", 100, "Outbound")
+            ]}}),
+        )
+        .await;
+    assert_eq!(
+        got.body["properties"]["defaultSecurityRules"]
+            .as_array()
+            .map(Vec::len),
+        Some(6)
+    );
+
+    let subnet = format!("{vnet}/subnets/nodes");
+    c.create(
+        &url(&subnet, NET_API),
+        &json!({"properties": {"addressPrefix": "10.0.0.0/22",
+            "routeTable": {"id": rt}, "networkSecurityGroup": {"id": nsg}}}),
+    )
+    .await;
+    let got = c.get(&url(&rt, NET_API)).await;
+    assert!(
+        got.body["properties"]["subnets"][0]["id"]
+            .as_str()
+            .is_some_and(|id| id.eq_ignore_ascii_case(&subnet)),
+        "{}",
+        got.body
+    );
+    let r = c.delete(&url(&rt, NET_API)).await;
+    assert_eq!(
+        (r.status, r.code()),
+        (400, "InUseRouteTableCannotBeDeleted")
+    );
+    let r = c.delete(&url(&nsg, NET_API)).await;
+    assert_eq!(
+        (r.status, r.code()),
+        (400, "InUseNetworkSecurityGroupCannotBeDeleted")
+    );
+
+    // Taken off the subnet (a PUT without them), both can go.
+    c.create(
+        &url(&subnet, NET_API),
+        &json!({"properties": {"addressPrefix": "10.0.0.0/22", "routeTable": null}}),
+    )
+    .await;
+    // A PUT without `routes` empties the table.
+    let got = c
+        .create(&url(&rt, NET_API), &json!({"location": "westeurope"}))
+        .await;
+    assert_eq!(got.body["properties"]["routes"], json!([]));
+    assert!(got.body["properties"].get("subnets").is_none());
+    for id in [&rt, &nsg] {
+        let r = c.delete(&url(id, NET_API)).await;
+        assert!(matches!(r.status, 200 | 202 | 204), "{}", r.body);
+    }
+}

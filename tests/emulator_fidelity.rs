@@ -762,6 +762,20 @@ const CASES: &[Case] = &[
         },
     },
     Case {
+        file: "network-2026-03-01-RouteTableCreateWithRoute.json",
+        dir: Dir::Fixtures,
+        path: "{group}/providers/Microsoft.Network/routeTables/{routeTableName}",
+        prep: &[Prep::Group],
+        step: Step::PutTwice { body: "parameters" },
+    },
+    Case {
+        file: "network-2025-03-01-NetworkSecurityGroupCreateWithRule.json",
+        dir: Dir::Fixtures,
+        path: "{group}/providers/Microsoft.Network/networkSecurityGroups/{networkSecurityGroupName}",
+        prep: &[Prep::Group],
+        step: Step::PutTwice { body: "parameters" },
+    },
+    Case {
         file: "network-2025-07-01-PublicIpPrefixCreateDefaults.json",
         dir: Dir::Support,
         path: "{group}/providers/Microsoft.Network/publicIPPrefixes/{publicIpPrefixName}",

@@ -649,3 +649,192 @@ fn a_key_vault_is_soft_deleted_by_destroy_and_recovered_on_request() {
     ]);
     assert_eq!(plan.status.code(), Some(0), "{}", text(&plan));
 }
+
+/// Route tables and NSGs associated with a subnet: applied and clean, a rule changed in place,
+/// a route table without `routes:` keeps a route added outside the stack through an update of
+/// its own, the associations taken off with `none`, and destroy deleting the subnet before what
+/// it used (Azure refuses to delete a route table or NSG a subnet still uses).
+#[test]
+fn route_tables_and_nsgs_associate_change_dissociate_and_go() {
+    const API: &str = "2026-03-01";
+    let cloud = Cloud::start("routes", None);
+    let stack = "tests/lifecycle/routes.yaml";
+    let group = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-routes";
+    let subnet = format!("{group}/providers/Microsoft.Network/virtualNetworks/main/subnets/nodes");
+    let spare = format!("{group}/providers/Microsoft.Network/routeTables/spare");
+    let out = apply(&cloud, stack, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(text(&out).contains("7 added"), "{}", text(&out));
+    assert_clean(&cloud, stack);
+    // Read both ways: per-group LISTs, and one Resource Graph query (both kinds are in its
+    // `Resources` table).
+    for mode in ["list", "graph"] {
+        let plan = cloud.azplan(&["plan", stack, "--read", mode, "--detailed-exitcode"]);
+        assert_eq!(
+            plan.status.code(),
+            Some(0),
+            "--read {mode}:\n{}",
+            text(&plan)
+        );
+    }
+    // The service may list the routes in another order than the spec's: still clean.
+    let egress = format!("{group}/providers/Microsoft.Network/routeTables/egress");
+    let mut body = cloud.get(&egress, API).expect("the egress table exists");
+    let mut routes = body["properties"]["routes"].as_array().unwrap().clone();
+    routes.reverse();
+    assert_eq!(routes[0]["name"], "onprem");
+    body["properties"]["routes"] = serde_json::Value::Array(routes);
+    cloud.put(&egress, API, body);
+    assert_clean(&cloud, stack);
+    let live = cloud.get(&subnet, API).expect("the subnet exists");
+    assert!(
+        live["properties"]["routeTable"]["id"]
+            .as_str()
+            .is_some_and(|id| id.ends_with("/routeTables/egress")),
+        "{live}"
+    );
+    assert!(
+        live["properties"]["networkSecurityGroup"]["id"]
+            .as_str()
+            .is_some_and(|id| id.ends_with("/networkSecurityGroups/nodes")),
+        "{live}"
+    );
+
+    let changed = apply(&cloud, stack, &["--var", "port=8443"]);
+    assert_eq!(changed.status.code(), Some(0), "{}", text(&changed));
+    assert!(
+        text(&changed).contains("0 added, 1 changed, 0 destroyed"),
+        "{}",
+        text(&changed)
+    );
+
+    // Someone adds a route to the table whose routes the stack does not own.
+    let mut body = cloud.get(&spare, API).expect("the spare table exists");
+    body["properties"]["routes"] = serde_json::json!([
+        {"name": "theirs", "properties": {"addressPrefix": "172.16.0.0/12", "nextHopType": "None"}}
+    ]);
+    cloud.put(&spare, API, body);
+    let plan = cloud.azplan(&["plan", stack, "--var", "port=8443", "--detailed-exitcode"]);
+    assert_eq!(plan.status.code(), Some(0), "{}", text(&plan));
+    let retagged = apply(
+        &cloud,
+        stack,
+        &["--var", "port=8443", "--var", "spareTag=two"],
+    );
+    assert_eq!(retagged.status.code(), Some(0), "{}", text(&retagged));
+    let kept = cloud.get(&spare, API).unwrap();
+    assert_eq!(kept["tags"]["which"], "two", "{kept}");
+    assert_eq!(
+        kept["properties"]["routes"][0]["name"], "theirs",
+        "the update kept the route added outside: {kept}"
+    );
+
+    // Someone associates the spare table with the subnet whose spec says nothing about it: the
+    // plan leaves it, and an update of that subnet for another reason keeps it.
+    let other = format!("{group}/providers/Microsoft.Network/virtualNetworks/main/subnets/other");
+    let mut body = cloud.get(&other, API).expect("the other subnet exists");
+    body["properties"]["routeTable"] = serde_json::json!({"id": spare});
+    cloud.put(&other, API, body);
+    let plan = cloud.azplan(&[
+        "plan",
+        stack,
+        "--var",
+        "port=8443",
+        "--var",
+        "spareTag=two",
+        "--detailed-exitcode",
+    ]);
+    assert_eq!(plan.status.code(), Some(0), "{}", text(&plan));
+    let endpoints = [
+        "--var",
+        "port=8443",
+        "--var",
+        "spareTag=two",
+        "--var",
+        "endpoints=[Microsoft.Storage]",
+    ];
+    let updated = apply(&cloud, stack, &endpoints);
+    assert_eq!(updated.status.code(), Some(0), "{}", text(&updated));
+    assert!(
+        text(&updated).contains("0 added, 1 changed, 0 destroyed"),
+        "{}",
+        text(&updated)
+    );
+    let live = cloud.get(&other, API).unwrap();
+    assert!(
+        live["properties"]["routeTable"]["id"]
+            .as_str()
+            .is_some_and(|id| id.eq_ignore_ascii_case(&spare)),
+        "the subnet's update kept the association: {live}"
+    );
+    // Taken off again, so the spare table can go with the stack.
+    let mut body = live;
+    body["properties"]
+        .as_object_mut()
+        .unwrap()
+        .remove("routeTable");
+    cloud.put(&other, API, body);
+
+    let none = [
+        "--var",
+        "port=8443",
+        "--var",
+        "spareTag=two",
+        "--var",
+        "rt=none",
+        "--var",
+        "nsg=none",
+        "--var",
+        "endpoints=[Microsoft.Storage]",
+    ];
+    let dissociated = apply(&cloud, stack, &none);
+    assert_eq!(dissociated.status.code(), Some(0), "{}", text(&dissociated));
+    assert!(
+        text(&dissociated).contains("0 added, 1 changed, 0 destroyed"),
+        "{}",
+        text(&dissociated)
+    );
+    let live = cloud.get(&subnet, API).unwrap();
+    assert!(
+        live["properties"].get("routeTable").is_none()
+            && live["properties"].get("networkSecurityGroup").is_none(),
+        "{live}"
+    );
+    let mut plan_args = vec!["plan", stack, "--detailed-exitcode"];
+    plan_args.extend(none);
+    let plan = cloud.azplan(&plan_args);
+    assert_eq!(plan.status.code(), Some(0), "{}", text(&plan));
+
+    // Associated again, then the table and the NSG leave the spec while the subnet lets go of
+    // them in the same apply: the subnet's update runs before the deletes, which Azure refuses
+    // while the subnet still uses them.
+    let again = apply(&cloud, stack, &["--var", "spareTag=two"]);
+    assert_eq!(again.status.code(), Some(0), "{}", text(&again));
+    let dropped = "tests/lifecycle/routes-dropped.yaml";
+    let out = apply(
+        &cloud,
+        dropped,
+        &["--var", "spareTag=two", "--allow-destroy"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        text(&out).contains("0 added, 1 changed, 2 destroyed"),
+        "{}",
+        text(&out)
+    );
+    let plan = cloud.azplan(&[
+        "plan",
+        dropped,
+        "--var",
+        "spareTag=two",
+        "--detailed-exitcode",
+    ]);
+    assert_eq!(plan.status.code(), Some(0), "{}", text(&plan));
+
+    // Associated again, then destroyed: the subnet goes before the table and group it uses.
+    let again = apply(&cloud, stack, &["--var", "spareTag=two"]);
+    assert_eq!(again.status.code(), Some(0), "{}", text(&again));
+    let destroyed = cloud.azplan(&["destroy", stack, "--auto-approve", "--allow-destroy"]);
+    assert_eq!(destroyed.status.code(), Some(0), "{}", text(&destroyed));
+    assert!(cloud.get(&spare, API).is_none());
+}

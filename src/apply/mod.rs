@@ -192,6 +192,15 @@ pub async fn apply(
                     deps.insert(j);
                 }
             }
+            // And for the updates that let go of it (`plan::delete`).
+            for dep in &change.depends_on {
+                if let Some(&j) = index_of.get(dep.as_str())
+                    && plan.changes[j].is_operation()
+                    && plan.changes[j].action == Action::Update
+                {
+                    deps.insert(j);
+                }
+            }
         } else {
             for dep in &change.depends_on {
                 if let Some(&j) = index_of.get(dep.as_str())

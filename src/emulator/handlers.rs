@@ -12,8 +12,9 @@ use crate::emulator::kind::{DeleteStyle, Kind, PatchStyle, PutStyle};
 use crate::emulator::route::{Route, Target};
 use crate::emulator::state::{Action, Operation, Record, State};
 use crate::emulator::{
-    activity, aks_ops, cluster, dns_zone, identity, key_vault, network, node_pool, peering,
-    publicip, records, refs, registry, resource_graph, resources, role, workspace,
+    activity, aks_ops, cluster, dns_zone, identity, key_vault, network, network_security,
+    node_pool, peering, publicip, records, refs, registry, resource_graph, resources, role,
+    workspace,
 };
 
 /// Adjusts an answer to the api-version it was asked in, where published versions differ:
@@ -258,6 +259,9 @@ pub(crate) fn render(state: &State, record: &Record) -> Value {
                     peering::listed(state, &key),
                 );
             }
+        }
+        Kind::RouteTable | Kind::NetworkSecurityGroup => {
+            network_security::render(state, record.kind, &record.id, &mut body);
         }
         Kind::PrivateDnsZone => {
             let links = state.children(&key, Kind::PrivateDnsZoneLink);
@@ -564,6 +568,9 @@ fn put(
         Kind::Cluster => cluster::put(state, ctx, target, body)?,
         Kind::NodePool => node_pool::put(state, ctx, target, body)?,
         Kind::KeyVault => key_vault::put(state, ctx, target, body)?,
+        Kind::RouteTable | Kind::NetworkSecurityGroup => {
+            network_security::put(state, ctx, target, body)?
+        }
     };
     if target.kind == Kind::Cluster {
         node_pool::renew_etags(state, &target.key());
@@ -760,6 +767,9 @@ fn delete(state: &mut State, ctx: &Ctx, target: &Target) -> Result<Reply, ArmErr
             key_vault::soft_delete_in_group(state, ctx, &key);
         }
         Kind::KeyVault => key_vault::soft_delete(state, ctx, &record),
+        Kind::RouteTable | Kind::NetworkSecurityGroup => {
+            network_security::before_delete(state, target)?
+        }
         _ => {}
     }
     if target.kind.delete_style() == DeleteStyle::Sync {

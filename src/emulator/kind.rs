@@ -27,6 +27,10 @@ pub(crate) enum Kind {
     NodePool,
     /// `Microsoft.KeyVault/vaults`; its soft-deleted vaults are served by `key_vault`.
     KeyVault,
+    /// `Microsoft.Network/routeTables`, routes inline (`network_security`).
+    RouteTable,
+    /// `Microsoft.Network/networkSecurityGroups`, rules inline (`network_security`).
+    NetworkSecurityGroup,
 }
 
 /// How a PUT answers while work is still running.
@@ -63,7 +67,7 @@ pub(crate) enum PatchStyle {
 }
 
 impl Kind {
-    pub(crate) const ALL: [Kind; 18] = [
+    pub(crate) const ALL: [Kind; 20] = [
         Kind::ResourceGroup,
         Kind::Registry,
         Kind::Workspace,
@@ -82,6 +86,8 @@ impl Kind {
         Kind::Cluster,
         Kind::NodePool,
         Kind::KeyVault,
+        Kind::RouteTable,
+        Kind::NetworkSecurityGroup,
     ];
 
     pub(crate) fn namespace(self) -> &'static str {
@@ -97,7 +103,9 @@ impl Kind {
             | Kind::DnsZone
             | Kind::PrivateDnsZone
             | Kind::PrivateDnsZoneLink
-            | Kind::PrivateDnsRecordSet => "Microsoft.Network",
+            | Kind::PrivateDnsRecordSet
+            | Kind::RouteTable
+            | Kind::NetworkSecurityGroup => "Microsoft.Network",
             Kind::Identity | Kind::FederatedCredential => "Microsoft.ManagedIdentity",
             Kind::RoleAssignment => "Microsoft.Authorization",
             Kind::Cluster | Kind::NodePool => "Microsoft.ContainerService",
@@ -127,6 +135,8 @@ impl Kind {
             Kind::Cluster => "managedClusters",
             Kind::NodePool => "agentPools",
             Kind::KeyVault => "vaults",
+            Kind::RouteTable => "routeTables",
+            Kind::NetworkSecurityGroup => "networkSecurityGroups",
         }
     }
 
@@ -160,7 +170,9 @@ impl Kind {
             | Kind::Subnet
             | Kind::VirtualNetworkPeering
             | Kind::PublicIpAddress
-            | Kind::PublicIpPrefix => &[
+            | Kind::PublicIpPrefix
+            | Kind::RouteTable
+            | Kind::NetworkSecurityGroup => &[
                 "2026-03-01",
                 "2026-01-01",
                 "2025-09-01",
@@ -227,6 +239,8 @@ impl Kind {
             | Kind::VirtualNetworkPeering
             | Kind::PublicIpAddress
             | Kind::PublicIpPrefix
+            | Kind::RouteTable
+            | Kind::NetworkSecurityGroup
             | Kind::Cluster
             | Kind::NodePool => PutStyle::AsyncOperation,
             Kind::Workspace => PutStyle::BodyPolled,
@@ -250,6 +264,8 @@ impl Kind {
             | Kind::VirtualNetworkPeering
             | Kind::PublicIpAddress
             | Kind::PublicIpPrefix
+            | Kind::RouteTable
+            | Kind::NetworkSecurityGroup
             | Kind::DnsZone
             | Kind::PrivateDnsZone
             | Kind::PrivateDnsZoneLink => DeleteStyle::Location,
@@ -264,6 +280,9 @@ impl Kind {
             | Kind::VirtualNetwork
             | Kind::PublicIpAddress
             | Kind::PublicIpPrefix
+            // RouteTables_UpdateTags and NetworkSecurityGroups_UpdateTags: 200 with the body.
+            | Kind::RouteTable
+            | Kind::NetworkSecurityGroup
             | Kind::DnsZone
             | Kind::PrivateDnsRecordSet
             | Kind::Identity
@@ -332,6 +351,8 @@ impl Kind {
                 | Kind::VirtualNetwork
                 | Kind::PublicIpAddress
                 | Kind::PublicIpPrefix
+                | Kind::RouteTable
+                | Kind::NetworkSecurityGroup
                 | Kind::DnsZone
                 | Kind::PrivateDnsZone
                 | Kind::Identity
@@ -350,6 +371,7 @@ impl Kind {
             Kind::Subnet => (5_000, 5_000, 5_000),
             Kind::VirtualNetworkPeering => (10_000, 5_000, 10_000),
             Kind::PublicIpAddress | Kind::PublicIpPrefix => (5_000, 5_000, 10_000),
+            Kind::RouteTable | Kind::NetworkSecurityGroup => (5_000, 5_000, 10_000),
             Kind::DnsZone => (0, 0, 5_000),
             Kind::PrivateDnsZone => (15_000, 10_000, 15_000),
             Kind::PrivateDnsZoneLink => (20_000, 10_000, 15_000),

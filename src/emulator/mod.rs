@@ -17,7 +17,8 @@
 //! Served (types, api-versions in `kind::Kind::api_versions`, the stable ones of the last two
 //! years): resource groups and the generic resource LISTs; Microsoft.ContainerRegistry/registries;
 //! Microsoft.OperationalInsights/workspaces; Microsoft.Network virtualNetworks (+ subnets),
-//! publicIPAddresses, publicIPPrefixes, dnsZones, privateDnsZones (+ virtualNetworkLinks and record
+//! publicIPAddresses, publicIPPrefixes, routeTables and networkSecurityGroups (routes and rules
+//! inline, `network_security`), dnsZones, privateDnsZones (+ virtualNetworkLinks and record
 //! sets of every type); Microsoft.ManagedIdentity userAssignedIdentities (+
 //! federatedIdentityCredentials); Microsoft.Authorization roleAssignments at any scope;
 //! Microsoft.KeyVault vaults (+ deletedVaults, purge, checkNameAvailability: `key_vault`);
@@ -31,7 +32,7 @@
 //! Known not to match Azure yet:
 //! - ARM's own errors are wrapped in `{"error": …}`; Private DNS answers unwrapped, as the service
 //!   does. The 412 message is Azure DNS's wording (no Private DNS wire capture was found).
-//! - References to types the emulator does not serve (disk encryption sets, NSGs, route tables, …)
+//! - References to types the emulator does not serve (disk encryption sets, NAT gateways, …)
 //!   cannot be checked and are accepted.
 //! - Only one shape difference between api-versions is modelled (private DNS links'
 //!   `resolutionPolicy`); older versions otherwise answer in the newest shape.
@@ -85,6 +86,7 @@ mod kind;
 mod kql;
 mod lockfile;
 mod network;
+mod network_security;
 mod node_pool;
 mod peering;
 mod publicip;

@@ -33,6 +33,8 @@ use network::RawVnet;
 use registry::RawRegistry;
 use resource_group::RawResourceGroup;
 use role_assignment::RawRoleAssignment;
+use route_table::RawRouteTable;
+use security_group::RawNetworkSecurityGroup;
 use workspace::RawWorkspace;
 
 pub mod cluster;
@@ -48,6 +50,8 @@ pub mod peering;
 pub mod registry;
 pub mod resource_group;
 pub mod role_assignment;
+pub mod route_table;
+pub mod security_group;
 pub mod workspace;
 
 /// The tag that marks a resource as owned by a stack.
@@ -170,6 +174,8 @@ pub fn rules_of(kind: Kind) -> &'static Rules {
         Kind::DnsZoneLink => &dns_zone_link::RULES,
         Kind::VnetPeering => &peering::RULES,
         Kind::KeyVault => &key_vault::RULES,
+        Kind::RouteTable => &route_table::RULES,
+        Kind::NetworkSecurityGroup => &security_group::RULES,
     }
 }
 
@@ -211,6 +217,8 @@ pub struct RawStack {
     pub clusters: Vec<Entry<RawCluster>>,
     pub existing: Vec<Entry<RawExisting>>,
     pub key_vaults: Vec<Entry<RawKeyVault>>,
+    pub route_tables: Vec<Entry<RawRouteTable>>,
+    pub network_security_groups: Vec<Entry<RawNetworkSecurityGroup>>,
     /// Entries whose settings could not be read at all (reported already), by kind.
     pub unreadable: Vec<(Kind, Spanned<String>)>,
 }
@@ -239,7 +247,9 @@ impl RawStack {
             identities,
             role_assignments,
             clusters,
-            key_vaults
+            key_vaults,
+            route_tables,
+            network_security_groups
         );
         all
     }
@@ -296,6 +306,8 @@ pub(crate) fn add_entry(
         "clusters" => push!(clusters),
         "existing" => push!(existing),
         "keyVaults" => push!(key_vaults),
+        "routeTables" => push!(route_tables),
+        "networkSecurityGroups" => push!(network_security_groups),
         _ => {}
     }
 }
@@ -323,6 +335,8 @@ fn habits_of(section: &str) -> habits::Tables {
             ("", dns_zone_link::HABITS),
         ],
         "keyVaults" => &[("", habits::COMMON), ("", key_vault::HABITS)],
+        "routeTables" => &[("", habits::COMMON), ("", route_table::HABITS)],
+        "networkSecurityGroups" => &[("", habits::COMMON), ("", security_group::HABITS)],
         _ => &[("", habits::COMMON)],
     }
 }
@@ -360,6 +374,12 @@ pub struct RawStackFile {
     pub existing: Option<BTreeMap<String, RawExisting>>,
     /// Key vaults (`Microsoft.KeyVault/vaults`); referenced as `keyVault/NAME`.
     pub key_vaults: Option<BTreeMap<String, RawKeyVault>>,
+    /// Route tables (`Microsoft.Network/routeTables`) with their routes; referenced as
+    /// `routeTable/NAME` (a subnet's `routeTable:`).
+    pub route_tables: Option<BTreeMap<String, RawRouteTable>>,
+    /// Network security groups (`Microsoft.Network/networkSecurityGroups`) with their rules;
+    /// referenced as `networkSecurityGroup/NAME` (a subnet's `networkSecurityGroup:`).
+    pub network_security_groups: Option<BTreeMap<String, RawNetworkSecurityGroup>>,
 }
 
 /// What users need after an apply, per kind, read from a resource's live body: `(name, value)`
@@ -399,6 +419,8 @@ pub(crate) fn build_model(b: &mut Builder<'_>, raw: &RawStack) {
     b.declare_existing(&raw.existing);
     b.declare_workspaces(&raw.workspaces);
     b.declare_registries(&raw.registries);
+    b.declare_route_tables(&raw.route_tables);
+    b.declare_security_groups(&raw.network_security_groups);
     b.declare_vnets(&raw.vnets);
     b.declare_dns_zones(&raw.dns_zones);
     b.declare_dns_zone_links(&raw.dns_zones);
@@ -412,6 +434,8 @@ pub(crate) fn build_model(b: &mut Builder<'_>, raw: &RawStack) {
     b.existing(&raw.existing);
     b.workspaces(&raw.workspaces);
     b.registries(&raw.registries);
+    b.route_tables(&raw.route_tables);
+    b.security_groups(&raw.network_security_groups);
     b.vnets(&raw.vnets);
     b.dns_zones(&raw.dns_zones);
     b.identities(&raw.identities);
@@ -670,7 +694,7 @@ pub fn desired(ctx: &Context<'_>, resource: &Resource) -> Desired {
         Spec::Registry(r) => registry::body(&b, resource, r),
         Spec::Workspace(w) => workspace::body(&b, resource, w),
         Spec::VirtualNetwork(v) => network::vnet_body(&b, resource, v),
-        Spec::Subnet(s) => network::subnet_body(s),
+        Spec::Subnet(s) => network::subnet_body(&b, resource, s),
         Spec::DnsZone(z) => dns_zone::body(&b, resource, z),
         Spec::Identity => identity::body(&b, resource),
         Spec::FederatedCredential(c) => identity::credential_body(&mut b, c),
@@ -680,6 +704,8 @@ pub fn desired(ctx: &Context<'_>, resource: &Resource) -> Desired {
         Spec::DnsZoneLink(l) => dns_zone_link::body(&b, resource, l),
         Spec::VnetPeering(p) => peering::body(&b, p),
         Spec::KeyVault(kv) => key_vault::body(&mut b, resource, kv),
+        Spec::RouteTable(rt) => route_table::body(&b, resource, rt),
+        Spec::NetworkSecurityGroup(nsg) => security_group::body(&b, resource, nsg),
         Spec::Existing(_) => Value::Null,
     };
     if let Some(raw) = &resource.raw {
@@ -690,6 +716,68 @@ pub fn desired(ctx: &Context<'_>, resource: &Resource) -> Desired {
         late: b.late,
         secrets: b.secrets,
     }
+}
+
+/// The inline children (`routes`, `securityRules`) of a resource's live body, as a PUT sends
+/// them (name and settings, without what the service adds): what a spec that does not own them
+/// sends back, so the PUT keeps them. Empty when the resource is not live yet.
+fn live_children(b: &BodyBuilder<'_, '_>, resource: &Resource, property: &str) -> Vec<Value> {
+    let id = b.ctx.id(&resource.address);
+    let Some(list) = b
+        .ctx
+        .live
+        .get(&id)
+        .and_then(|v| v.pointer(&format!("/properties/{property}")))
+        .and_then(Value::as_array)
+    else {
+        return Vec::new();
+    };
+    list.iter()
+        .map(|child| {
+            let mut props = child.get("properties").cloned().unwrap_or_else(|| json!({}));
+            if let Some(p) = props.as_object_mut() {
+                p.remove("provisioningState");
+            }
+            json!({ "name": child.get("name").cloned().unwrap_or(Value::Null), "properties": props })
+        })
+        .collect()
+}
+
+/// Inline children the spec owns, in the order the live body lists them (new ones last, by
+/// name): the diff compares the list in order, and the service need not answer in the spec's
+/// name order.
+fn in_live_order(
+    b: &BodyBuilder<'_, '_>,
+    resource: &Resource,
+    property: &str,
+    mut children: Vec<Value>,
+) -> Vec<Value> {
+    let id = b.ctx.id(&resource.address);
+    let live: Vec<String> = b
+        .ctx
+        .live
+        .get(&id)
+        .and_then(|v| v.pointer(&format!("/properties/{property}")))
+        .and_then(Value::as_array)
+        .map(|list| {
+            list.iter()
+                .filter_map(|c| c.get("name").and_then(Value::as_str))
+                .map(str::to_ascii_lowercase)
+                .collect()
+        })
+        .unwrap_or_default();
+    children.sort_by_key(|c| {
+        let name = c
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        (
+            live.iter().position(|l| *l == name).unwrap_or(usize::MAX),
+            name,
+        )
+    });
+    children
 }
 
 /// Deep-merges `overlay` into `base` (objects merge, everything else replaces).

@@ -14,7 +14,9 @@ use serde_json::{Value, json};
 
 use super::habits::{Habit, habit};
 use super::{BodyBuilder, EMPTY, Kind, Rules, tracked};
-use crate::model::{Address, Dependency, Origin, Resource, Spec, Subnet, VirtualNetwork};
+use crate::model::{
+    Address, Association, Dependency, Origin, Resource, Spec, Subnet, VirtualNetwork,
+};
 
 // The spec as written (serde types, spans, no invariants).
 
@@ -63,6 +65,13 @@ pub struct RawSubnet {
     pub service_endpoints: Vec<String>,
     /// Default outbound access for VMs in the subnet (creation only). Default: Azure's.
     pub default_outbound_access: Option<bool>,
+    /// The subnet's route table: `routeTable/NAME`, `existing/NAME` or an ARM ID; `none` takes
+    /// any off. Unset: azplan leaves the association as it is (AKS associates its own route
+    /// table with a kubenet cluster's subnet).
+    pub route_table: Option<Spanned<String>>,
+    /// The subnet's network security group: `networkSecurityGroup/NAME`, `existing/NAME` or an
+    /// ARM ID; `none` takes any off. Unset: azplan leaves the association as it is.
+    pub network_security_group: Option<Spanned<String>>,
     #[serde(default)]
     pub depends_on: Vec<Spanned<String>>,
     #[serde(default)]
@@ -82,8 +91,8 @@ pub(crate) const HABITS: &[Habit] = &[
     habit("subnets.*", "addressPrefixes", "address_prefixes", "`prefix: CIDR` (one prefix)"),
     habit("subnets.*", "delegations", "", "`delegation: SERVICE` (e.g. `Microsoft.ContainerInstance/containerGroups`)"),
     habit("subnets.*", "", "default_outbound_access_enabled", "`defaultOutboundAccess`"),
-    habit("subnets.*", "networkSecurityGroup", "network_security_group_id", "nothing yet: write it with the subnet's `raw: {properties: {networkSecurityGroup: {id: …}}}`"),
-    habit("subnets.*", "routeTable", "route_table_id", "nothing yet: write it with the subnet's `raw: {properties: {routeTable: {id: …}}}`"),
+    habit("subnets.*", "", "network_security_group_id", "`networkSecurityGroup: networkSecurityGroup/NAME`"),
+    habit("subnets.*", "", "route_table_id", "`routeTable: routeTable/NAME`"),
     habit("subnets.*", "name", "name", "nothing: the subnet's key under `subnets` is its name"),
 ];
 
@@ -108,13 +117,16 @@ pub static SUBNET_RULES: Rules = Rules {
     // VirtualNetworkCreateSubnetWithAddressPrefixes, Network 2026-01-01) comes back without the
     // single value.
     single_or_list: &[("properties.addressPrefix", "properties.addressPrefixes")],
-    // Delegation names are labels; only the delegated service matters.
-    ignore: &["properties.delegations[].name"],
-    create_only: &["properties.defaultOutboundAccess"],
+    // Azure answers IDs in its own casing (a resource group name may come back upper-cased).
     case_insensitive: &[
         "properties.delegations[].properties.serviceName",
         "properties.serviceEndpoints[].service",
+        "properties.routeTable.id",
+        "properties.networkSecurityGroup.id",
     ],
+    // Delegation names are labels; only the delegated service matters.
+    ignore: &["properties.delegations[].name"],
+    create_only: &["properties.defaultOutboundAccess"],
     ..EMPTY
 };
 
@@ -128,7 +140,7 @@ pub fn vnet_body(b: &BodyBuilder<'_, '_>, resource: &Resource, v: &VirtualNetwor
     body
 }
 
-pub fn subnet_body(s: &Subnet) -> Value {
+pub fn subnet_body(b: &BodyBuilder<'_, '_>, resource: &Resource, s: &Subnet) -> Value {
     let delegations: Vec<Value> = s
         .delegation
         .iter()
@@ -148,6 +160,28 @@ pub fn subnet_body(s: &Subnet) -> Value {
     });
     if let Some(access) = s.default_outbound_access {
         body["properties"]["defaultOutboundAccess"] = json!(access);
+    }
+    // A subnet PUT replaces the subnet: a property left out is taken off (Subnets_CreateOrUpdate
+    // has no merge), so an association the spec does not manage is sent back as it is live, and
+    // `none` is sent as null, which the diff sees against a live association.
+    for (property, association) in [
+        ("routeTable", &s.route_table),
+        ("networkSecurityGroup", &s.network_security_group),
+    ] {
+        let value = match association {
+            Association::To(target) => json!({ "id": b.ctx.target_id(target) }),
+            Association::None => Value::Null,
+            Association::Unmanaged => match b
+                .ctx
+                .live
+                .get(&b.ctx.id(&resource.address))
+                .and_then(|live| live.pointer(&format!("/properties/{property}/id")))
+            {
+                Some(id) => json!({ "id": id }),
+                None => continue,
+            },
+        };
+        body["properties"][property] = value;
     }
     body
 }
@@ -256,6 +290,16 @@ impl Builder<'_> {
                     );
                 }
                 placed.push((prefix, subnet.value.prefix.span, subnet_name));
+                let route_table = self.association(
+                    subnet.value.route_table.as_ref(),
+                    Kind::RouteTable,
+                    &mut dependencies,
+                );
+                let network_security_group = self.association(
+                    subnet.value.network_security_group.as_ref(),
+                    Kind::NetworkSecurityGroup,
+                    &mut dependencies,
+                );
                 let raw = self.raw_override(subnet.value.raw.as_ref());
                 self.insert(Resource {
                     address,
@@ -273,6 +317,8 @@ impl Builder<'_> {
                         delegation: subnet.value.delegation.as_ref().map(|d| d.value.clone()),
                         service_endpoints: subnet.value.service_endpoints.clone(),
                         default_outbound_access: subnet.value.default_outbound_access,
+                        route_table,
+                        network_security_group,
                     }),
                 });
             }
@@ -282,6 +328,25 @@ impl Builder<'_> {
                 manages_peerings: s.peerings.is_some(),
             });
             self.insert(resource);
+        }
+    }
+}
+
+impl Builder<'_> {
+    /// A subnet's `routeTable:` or `networkSecurityGroup:`: `none`, or a reference the subnet
+    /// then depends on (it is created first, and deleted after the subnet lets go of it).
+    fn association(
+        &mut self,
+        text: Option<&Spanned<String>>,
+        kind: Kind,
+        deps: &mut Vec<Dependency>,
+    ) -> Association {
+        match text {
+            None => Association::Unmanaged,
+            Some(t) if t.value == "none" => Association::None,
+            Some(t) => self
+                .resolve_or_id(t, &[kind], deps)
+                .map_or(Association::Unmanaged, Association::To),
         }
     }
 }

@@ -361,6 +361,46 @@ pub(super) fn order_deletes(changes: &mut Vec<Change>) {
     changes.extend(deletes);
 }
 
+/// A delete waits for the updates that let go of what it deletes: a subnet whose update takes
+/// off a route table or NSG must run before their deletes, which Azure refuses while a subnet
+/// still uses them (InUseRouteTableCannotBeDeleted, InUseNetworkSecurityGroupCannotBeDeleted).
+/// An update lets go of a resource when a changed property held its ID before.
+pub(super) fn deletes_wait_for_updates_letting_go(changes: &mut [Change]) {
+    let letting_go: Vec<(String, String)> = changes
+        .iter()
+        .filter(|c| c.action == Action::Update)
+        .flat_map(|c| {
+            c.changes
+                .iter()
+                .filter_map(|p| p.before.as_ref())
+                .flat_map(ids_in)
+                .map(|id| (id, c.address.clone()))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    for change in changes.iter_mut() {
+        if change.action != Action::Delete || change.goes_with.is_some() {
+            continue;
+        }
+        let id = change.id.to_ascii_lowercase();
+        for (held, by) in &letting_go {
+            if *held == id && !change.depends_on.contains(by) {
+                change.depends_on.push(by.clone());
+            }
+        }
+    }
+}
+
+/// Every string in a value that looks like an ARM ID, lower-cased.
+fn ids_in(value: &serde_json::Value) -> Vec<String> {
+    match value {
+        serde_json::Value::String(s) if s.starts_with('/') => vec![s.to_ascii_lowercase()],
+        serde_json::Value::Array(items) => items.iter().flat_map(ids_in).collect(),
+        serde_json::Value::Object(map) => map.values().flat_map(ids_in).collect(),
+        _ => Vec::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -387,6 +427,42 @@ mod tests {
     fn registry(group: &str, name: &str, tags: serde_json::Value) -> serde_json::Value {
         json!({"id": format!("{SUB}/resourceGroups/{group}/providers/Microsoft.ContainerRegistry/registries/{name}"),
                "type": "Microsoft.ContainerRegistry/registries", "tags": tags})
+    }
+
+    #[test]
+    fn a_delete_waits_for_the_update_that_lets_go_of_it() {
+        let rt = "/subscriptions/s/resourceGroups/g/providers/Microsoft.Network/routeTables/rt";
+        let subnet_id = "/subscriptions/s/resourceGroups/g/providers/Microsoft.Network/virtualNetworks/v/subnets/a";
+        let mut update = crate::plan::delete_change(
+            "vnet/v/a".into(),
+            "Microsoft.Network/virtualNetworks/subnets".into(),
+            subnet_id.into(),
+            "test".into(),
+            &json!({}),
+        );
+        update.action = Action::Update;
+        update.changes = vec![crate::plan::PropertyChange {
+            path: "properties.routeTable".into(),
+            before: Some(json!({ "id": rt.to_ascii_uppercase() })),
+            after: serde_json::Value::Null,
+            forces_replacement: false,
+        }];
+        let delete = |id: &str| {
+            crate::plan::delete_change(
+                "(not in spec)".into(),
+                "Microsoft.Network/routeTables".into(),
+                id.into(),
+                "test".into(),
+                &json!({}),
+            )
+        };
+        let mut changes = vec![update, delete(rt), delete(&format!("{rt}2"))];
+        deletes_wait_for_updates_letting_go(&mut changes);
+        assert_eq!(changes[1].depends_on, vec!["vnet/v/a".to_string()]);
+        assert!(
+            changes[2].depends_on.is_empty(),
+            "another table waits for nothing"
+        );
     }
 
     #[test]

@@ -207,6 +207,9 @@ impl Walker<'_> {
             (Value::Object(d), _) if d.is_empty() && live.is_none_or(Value::is_null) => {}
             (Value::Array(d), _) if d.is_empty() && live.is_none_or(Value::is_null) => {}
             (d, Some(l)) if !l.is_null() && self.same_scalar(&dotted, d, l) => {}
+            // A body that sends `null` asks for the property to be absent (a subnet's
+            // `routeTable: none`): met when the live body has none.
+            (Value::Null, None | Some(Value::Null)) => {}
             // Absent and `null` are one thing: the service default, where Microsoft documents
             // one (tests/oracle/DEFAULTS.md); the default is compared as a live value would be.
             (d, None | Some(Value::Null))

@@ -68,6 +68,8 @@ MODELS: dict[str, tuple[str, str]] = {
     "microsoft.network/virtualnetworks": ("azure.mgmt.network", "VirtualNetwork"),
     "microsoft.network/virtualnetworks/subnets": ("azure.mgmt.network", "Subnet"),
     "microsoft.network/virtualnetworks/virtualnetworkpeerings": ("azure.mgmt.network", "VirtualNetworkPeering"),
+    "microsoft.network/routetables": ("azure.mgmt.network", "RouteTable"),
+    "microsoft.network/networksecuritygroups": ("azure.mgmt.network", "NetworkSecurityGroup"),
     "microsoft.network/dnszones": ("azure.mgmt.dns", "Zone"),
     "microsoft.network/privatednszones": ("azure.mgmt.privatedns", "PrivateZone"),
     "microsoft.network/privatednszones/virtualnetworklinks": ("azure.mgmt.privatedns", "VirtualNetworkLink"),

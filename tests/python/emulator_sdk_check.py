@@ -192,6 +192,36 @@ def main():
     c.run("peering other side Disconnected", lambda: assert_eq(
         prop(net.virtual_network_peerings.get(RG, "sdk-vnet", "to-vnet2"), "peering_state"), "Disconnected"))
 
+    # Route tables and NSGs (routes and rules inline) and their association with a subnet
+    rt_id = f"{rg_id}/providers/Microsoft.Network/routeTables/sdk-rt"
+    nsg_id = f"{rg_id}/providers/Microsoft.Network/networkSecurityGroups/sdk-nsg"
+    c.run("route table create with a route (LRO)", lambda: assert_eq([r.next_hop_type for r in net.route_tables.begin_create_or_update(RG, "sdk-rt", {
+        "location": LOC, "properties": {"disableBgpRoutePropagation": True, "routes": [
+            {"name": "to-fw", "properties": {"addressPrefix": "0.0.0.0/0", "nextHopType": "VirtualAppliance", "nextHopIpAddress": "10.0.0.4"}}]}}).result().routes],
+        ["VirtualAppliance"]))
+    c.run("route table get", lambda: assert_eq(net.route_tables.get(RG, "sdk-rt").disable_bgp_route_propagation, True))
+    c.run("route table list", lambda: assert_eq([t.name for t in net.route_tables.list(RG)], ["sdk-rt"]))
+    c.run("route table tags (PATCH)", lambda: assert_eq(net.route_tables.update_tags(RG, "sdk-rt", {"tags": {"a": "b"}}).tags, {"a": "b"}))
+    c.run("route to an appliance without its address refused (400)", lambda: expect_status(400, lambda: net.route_tables.begin_create_or_update(RG, "sdk-rt-bad", {
+        "location": LOC, "properties": {"routes": [{"name": "r", "properties": {"addressPrefix": "0.0.0.0/0", "nextHopType": "VirtualAppliance"}}]}}).result()))
+    rule = lambda name, priority: {"name": name, "properties": {"priority": priority, "direction": "Inbound", "access": "Allow",
+        "protocol": "Tcp", "sourceAddressPrefix": "Internet", "sourcePortRange": "*", "destinationAddressPrefix": "*", "destinationPortRange": "443"}}
+    c.run("nsg create with a rule (LRO)", lambda: assert_eq([r.priority for r in net.network_security_groups.begin_create_or_update(RG, "sdk-nsg", {
+        "location": LOC, "properties": {"securityRules": [rule("https", 100)]}}).result().security_rules], [100]))
+    c.run("nsg default rules", lambda: assert_eq(len(net.network_security_groups.get(RG, "sdk-nsg").default_security_rules), 6))
+    c.run("nsg list", lambda: assert_eq([g.name for g in net.network_security_groups.list(RG)], ["sdk-nsg"]))
+    c.run("nsg duplicate priority refused (400)", lambda: expect_status(400, lambda: net.network_security_groups.begin_create_or_update(RG, "sdk-nsg", {
+        "location": LOC, "properties": {"securityRules": [rule("a", 200), rule("b", 200)]}}).result()))
+    c.run("subnet with route table and nsg (LRO)", lambda: assert_eq(net.subnets.begin_create_or_update(RG, "sdk-vnet2", "sdk-assoc", {
+        "properties": {"addressPrefix": "10.1.8.0/24", "routeTable": {"id": rt_id}, "networkSecurityGroup": {"id": nsg_id}}}).result().route_table.id.lower(), rt_id.lower()))
+    c.run("route table lists its subnet", lambda: assert_eq(len(net.route_tables.get(RG, "sdk-rt").subnets), 1))
+    c.run("nsg in use refused (400)", lambda: expect_status(400, lambda: net.network_security_groups.begin_delete(RG, "sdk-nsg").result()))
+    c.run("route table in use refused (400)", lambda: expect_status(400, lambda: net.route_tables.begin_delete(RG, "sdk-rt").result()))
+    c.run("subnet dissociated (LRO)", lambda: assert_eq(net.subnets.begin_create_or_update(RG, "sdk-vnet2", "sdk-assoc", {
+        "properties": {"addressPrefix": "10.1.8.0/24"}}).result().route_table, None))
+    c.run("nsg delete (LRO)", lambda: net.network_security_groups.begin_delete(RG, "sdk-nsg").result())
+    c.run("route table delete (LRO)", lambda: net.route_tables.begin_delete(RG, "sdk-rt").result())
+
     # Private DNS record sets: the compare-and-swap a run lock is built on
     zone = "privatelink.westeurope.azmk8s.io"
     lock = {"properties": {"ttl": 60, "metadata": {"holder": "sdk"}, "txtRecords": [{"value": ["sdk"]}]}}
