@@ -464,6 +464,18 @@ pub struct NodePool {
     pub kubernetes_version: Option<String>,
     /// The spec gives the pool's tags (else they are neither sent nor compared).
     pub own_tags: bool,
+    /// `upgradeSettings`: only what the spec writes is sent.
+    pub upgrade: PoolUpgrade,
+}
+
+/// A pool's upgrade settings (AgentPoolUpgradeSettings, AKS 2026-08-01). Each is sent only
+/// when written; surge and unavailable are ARM strings (`"5"` or `"33%"`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PoolUpgrade {
+    pub max_surge: Option<String>,
+    pub max_unavailable: Option<String>,
+    pub drain_timeout_minutes: Option<u32>,
+    pub soak_minutes: Option<u32>,
 }
 
 impl NodePool {

@@ -283,6 +283,24 @@ async fn cluster_validation_errors() {
             "MustDefineAtLeastOneSystemPool",
         ),
         (
+            "a drain timeout above AKS's 1440 minutes",
+            with(&|b| {
+                b["properties"]["agentPoolProfiles"][0]["upgradeSettings"] =
+                    json!({"drainTimeoutInMinutes": 1441})
+            }),
+            400,
+            "InvalidParameter",
+        ),
+        (
+            "a surge that is neither a count nor a percentage",
+            with(&|b| {
+                b["properties"]["agentPoolProfiles"][0]["upgradeSettings"] =
+                    json!({"maxSurge": "lots"})
+            }),
+            400,
+            "InvalidParameter",
+        ),
+        (
             "no pools at create",
             with(&|b| b["properties"]["agentPoolProfiles"] = json!([])),
             400,

@@ -573,3 +573,25 @@ fn a_key_vault_is_soft_deleted_by_destroy_and_recovered_on_request() {
     ]);
     assert_eq!(plan.status.code(), Some(0), "{}", text(&plan));
 }
+
+/// Pool upgrade settings (`upgrade:`) are sent on create (inline with the cluster for the
+/// System pool, through agentPools for the others), read back clean, and a changed surge is an
+/// in-place update of that one pool.
+#[test]
+fn pool_upgrade_settings_apply_and_change_in_place() {
+    let cloud = Cloud::start("pool-upgrade", None);
+    let stack = "tests/lifecycle/pool-upgrade.yaml";
+    let out = apply(&cloud, stack, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_clean(&cloud, stack);
+    let plan = cloud.azplan(&["plan", stack, "--var", "surge=33%"]);
+    let shown = text(&plan);
+    assert!(shown.contains("upgradeSettings.maxSurge"), "{shown}");
+    assert!(shown.contains("1 to change"), "{shown}");
+    assert!(!shown.contains("replace"), "{shown}");
+    let out = apply(&cloud, stack, &["--var", "surge=33%"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(text(&out).contains("1 changed"), "{}", text(&out));
+    let plan = cloud.azplan(&["plan", stack, "--var", "surge=33%", "--detailed-exitcode"]);
+    assert_eq!(plan.status.code(), Some(0), "{}", text(&plan));
+}
