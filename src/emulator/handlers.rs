@@ -12,8 +12,8 @@ use crate::emulator::kind::{DeleteStyle, Kind, PatchStyle, PutStyle};
 use crate::emulator::route::{Route, Target};
 use crate::emulator::state::{Action, Operation, Record, State};
 use crate::emulator::{
-    activity, aks_ops, cluster, dns_zone, identity, key_vault, network, node_pool, peering,
-    publicip, records, refs, registry, resource_graph, resources, role, workspace,
+    activity, aks_ops, cluster, dns_zone, identity, key_vault, maintenance, network, node_pool,
+    peering, publicip, records, refs, registry, resource_graph, resources, role, workspace,
 };
 
 /// Adjusts an answer to the api-version it was asked in, where published versions differ:
@@ -563,6 +563,7 @@ fn put(
         Kind::RoleAssignment => role::put(state, ctx, target, body)?,
         Kind::Cluster => cluster::put(state, ctx, target, body)?,
         Kind::NodePool => node_pool::put(state, ctx, target, body)?,
+        Kind::MaintenanceConfiguration => maintenance::put(state, ctx, target, body)?,
         Kind::KeyVault => key_vault::put(state, ctx, target, body)?,
     };
     if target.kind == Kind::Cluster {

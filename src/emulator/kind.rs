@@ -25,6 +25,8 @@ pub(crate) enum Kind {
     RoleAssignment,
     Cluster,
     NodePool,
+    /// `managedClusters/{c}/maintenanceConfigurations/{name}` (planned maintenance windows).
+    MaintenanceConfiguration,
     /// `Microsoft.KeyVault/vaults`; its soft-deleted vaults are served by `key_vault`.
     KeyVault,
 }
@@ -63,7 +65,7 @@ pub(crate) enum PatchStyle {
 }
 
 impl Kind {
-    pub(crate) const ALL: [Kind; 18] = [
+    pub(crate) const ALL: [Kind; 19] = [
         Kind::ResourceGroup,
         Kind::Registry,
         Kind::Workspace,
@@ -81,6 +83,7 @@ impl Kind {
         Kind::RoleAssignment,
         Kind::Cluster,
         Kind::NodePool,
+        Kind::MaintenanceConfiguration,
         Kind::KeyVault,
     ];
 
@@ -100,7 +103,9 @@ impl Kind {
             | Kind::PrivateDnsRecordSet => "Microsoft.Network",
             Kind::Identity | Kind::FederatedCredential => "Microsoft.ManagedIdentity",
             Kind::RoleAssignment => "Microsoft.Authorization",
-            Kind::Cluster | Kind::NodePool => "Microsoft.ContainerService",
+            Kind::Cluster | Kind::NodePool | Kind::MaintenanceConfiguration => {
+                "Microsoft.ContainerService"
+            }
             Kind::KeyVault => "Microsoft.KeyVault",
         }
     }
@@ -126,6 +131,7 @@ impl Kind {
             Kind::RoleAssignment => "roleAssignments",
             Kind::Cluster => "managedClusters",
             Kind::NodePool => "agentPools",
+            Kind::MaintenanceConfiguration => "maintenanceConfigurations",
             Kind::KeyVault => "vaults",
         }
     }
@@ -134,7 +140,7 @@ impl Kind {
         match self {
             Kind::Subnet | Kind::VirtualNetworkPeering => Some(Kind::VirtualNetwork),
             Kind::FederatedCredential => Some(Kind::Identity),
-            Kind::NodePool => Some(Kind::Cluster),
+            Kind::NodePool | Kind::MaintenanceConfiguration => Some(Kind::Cluster),
             Kind::PrivateDnsZoneLink | Kind::PrivateDnsRecordSet => Some(Kind::PrivateDnsZone),
             _ => None,
         }
@@ -179,7 +185,7 @@ impl Kind {
                 &["2024-11-30", "2026-05-31", "2023-01-31"]
             }
             Kind::RoleAssignment => &["2022-04-01"],
-            Kind::Cluster | Kind::NodePool => &[
+            Kind::Cluster | Kind::NodePool | Kind::MaintenanceConfiguration => &[
                 "2026-08-01",
                 "2026-07-01",
                 "2026-10-01",
@@ -220,7 +226,9 @@ impl Kind {
             | Kind::Identity
             | Kind::FederatedCredential
             | Kind::PrivateDnsRecordSet
-            | Kind::RoleAssignment => PutStyle::Sync,
+            | Kind::RoleAssignment
+            // MaintenanceConfigurations_CreateOrUpdate: 200 with the body, no LRO.
+            | Kind::MaintenanceConfiguration => PutStyle::Sync,
             Kind::Registry
             | Kind::VirtualNetwork
             | Kind::Subnet
@@ -242,6 +250,8 @@ impl Kind {
             | Kind::FederatedCredential
             | Kind::RoleAssignment
             | Kind::PrivateDnsRecordSet
+            // MaintenanceConfigurations_Delete: 200 or 204, no LRO.
+            | Kind::MaintenanceConfiguration
             | Kind::KeyVault => DeleteStyle::Sync,
             Kind::ResourceGroup
             | Kind::Registry
@@ -276,7 +286,8 @@ impl Kind {
             | Kind::VirtualNetworkPeering
             | Kind::FederatedCredential
             | Kind::RoleAssignment
-            | Kind::NodePool => PatchStyle::None,
+            | Kind::NodePool
+            | Kind::MaintenanceConfiguration => PatchStyle::None,
         }
     }
 
@@ -356,7 +367,8 @@ impl Kind {
             Kind::Identity
             | Kind::FederatedCredential
             | Kind::RoleAssignment
-            | Kind::PrivateDnsRecordSet => (0, 0, 0),
+            | Kind::PrivateDnsRecordSet
+            | Kind::MaintenanceConfiguration => (0, 0, 0),
             Kind::Cluster => (360_000, 180_000, 300_000),
             Kind::NodePool => (180_000, 120_000, 120_000),
             // A new vault's DNS name takes a few seconds; updates and deletes answer at once.

@@ -84,6 +84,7 @@ mod key_vault;
 mod kind;
 mod kql;
 mod lockfile;
+mod maintenance;
 mod network;
 mod node_pool;
 mod peering;
