@@ -24,6 +24,7 @@ pub enum Kind {
     DnsZoneLink,
     VnetPeering,
     KeyVault,
+    MaintenanceConfiguration,
 }
 
 /// Facts about a kind.
@@ -96,7 +97,7 @@ const AKS_API_VERSION: &str = "2026-08-01";
 pub(crate) const KEY_VAULT_API_VERSION: &str = "2026-05-15";
 
 /// Every kind's facts, in `Kind` order: adding a kind adds a variant and a row.
-pub static TABLE: [KindDef; 15] = [
+pub static TABLE: [KindDef; 16] = [
     // ResourceGroup
     KindDef {
         kind: Kind::ResourceGroup,
@@ -410,6 +411,30 @@ pub static TABLE: [KindDef; 15] = [
         // Resource Graph's `Resources` table holds `microsoft.keyvault/vaults` with its GET
         // `properties` (Learn, "Azure Resource Graph table and resource type reference").
         in_resource_graph: true,
+    },
+    // MaintenanceConfiguration
+    KindDef {
+        kind: Kind::MaintenanceConfiguration,
+        section: None,
+        prefix: "cluster",
+        noun: "maintenance configuration",
+        example: "`cluster/NAME/aksManagedAutoUpgradeSchedule`",
+        arm: &[ArmType {
+            path: "Microsoft.ContainerService/managedClusters/maintenanceConfigurations",
+            api_version: AKS_API_VERSION,
+        }],
+        parent: Some(Kind::Cluster),
+        // A ProxyResource (MaintenanceConfiguration, AKS 2026-08-01): no tags.
+        taggable: false,
+        // One write at a time per cluster, as for pools: whether AKS takes a maintenance
+        // configuration write during a cluster operation is not documented, so azplan does
+        // not try.
+        serial: Serial::UnderParent,
+        delete_rank: 8,
+        // ManagedClusters_Get does not list them; MaintenanceConfigurations_ListByManagedCluster
+        // does.
+        listed_in_parent_at: None,
+        in_resource_graph: false,
     },
 ];
 

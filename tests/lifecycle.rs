@@ -595,3 +595,30 @@ fn pool_upgrade_settings_apply_and_change_in_place() {
     let plan = cloud.azplan(&["plan", stack, "--var", "surge=33%", "--detailed-exitcode"]);
     assert_eq!(plan.status.code(), Some(0), "{}", text(&plan));
 }
+
+/// Planned maintenance windows end to end: created with the cluster, read back clean, a
+/// changed window is an in-place update, a dropped one is deleted, and destroy takes the rest.
+#[test]
+fn maintenance_windows_apply_change_and_go() {
+    let cloud = Cloud::start("maintenance", None);
+    let v1 = "tests/lifecycle/maintenance-1.yaml";
+    let v2 = "tests/lifecycle/maintenance-2.yaml";
+    let out = apply(&cloud, v1, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        text(&out).contains("aksManagedNodeOSUpgradeSchedule"),
+        "{}",
+        text(&out)
+    );
+    assert_clean(&cloud, v1);
+    let out = apply(&cloud, v2, &["--allow-destroy"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        text(&out).contains("0 added, 1 changed, 1 destroyed"),
+        "{}",
+        text(&out)
+    );
+    assert_clean(&cloud, v2);
+    let out = cloud.azplan(&["destroy", v2, "--auto-approve", "--allow-destroy"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+}

@@ -42,6 +42,7 @@ pub mod existing;
 pub mod habits;
 pub mod identity;
 pub mod key_vault;
+pub mod maintenance;
 pub mod network;
 pub mod node_pool;
 pub mod peering;
@@ -170,6 +171,7 @@ pub fn rules_of(kind: Kind) -> &'static Rules {
         Kind::DnsZoneLink => &dns_zone_link::RULES,
         Kind::VnetPeering => &peering::RULES,
         Kind::KeyVault => &key_vault::RULES,
+        Kind::MaintenanceConfiguration => &maintenance::RULES,
     }
 }
 
@@ -513,6 +515,7 @@ impl Context<'_> {
             | Spec::FederatedCredential(_)
             | Spec::NodePool(_)
             | Spec::DnsZoneLink(_)
+            | Spec::MaintenanceConfiguration(_)
             | Spec::VnetPeering(_) => {
                 let parent = address.parent().map(|p| self.id(&p)).unwrap_or_default();
                 let segment = match resource.spec {
@@ -626,6 +629,9 @@ pub fn undeclared_child_is_ours(stack: &Stack, parent: &str, child: Kind) -> boo
             .keys()
             .find(|a| a.to_string() == parent)
             .is_some_and(|a| peering::vnet_owns_its_peerings(stack, a)),
+        Kind::MaintenanceConfiguration => stack.resources.iter().any(|(a, r)| {
+            a.to_string() == parent && matches!(&r.spec, Spec::Cluster(c) if c.owns_maintenance)
+        }),
         _ => true,
     }
 }
@@ -660,6 +666,7 @@ pub fn desired(ctx: &Context<'_>, resource: &Resource) -> Desired {
         Spec::DnsZoneLink(l) => dns_zone_link::body(&b, resource, l),
         Spec::VnetPeering(p) => peering::body(&b, p),
         Spec::KeyVault(kv) => key_vault::body(&mut b, resource, kv),
+        Spec::MaintenanceConfiguration(w) => maintenance::body(w),
         Spec::Existing(_) => Value::Null,
     };
     if let Some(raw) = &resource.raw {
