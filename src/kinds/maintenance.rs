@@ -213,7 +213,7 @@ impl Builder<'_> {
                 if !(lo..=hi).contains(&v.value) {
                     ok = false;
                     this.error(SpecDiagnostic::invalid(
-                        format!("{what} {} is out of range", v.value),
+                        format!("`{what}: {}` is out of range", v.value),
                         v.span,
                         "out of range",
                         format!("AKS takes {lo}-{hi}"),
@@ -221,7 +221,7 @@ impl Builder<'_> {
                 }
             };
         let duration = w.duration_hours.as_ref();
-        range(self, "a window of hours", duration, 4, 24);
+        range(self, "durationHours", duration, 4, 24);
         let schedules = [
             w.daily.is_some(),
             w.weekly.is_some(),
@@ -236,46 +236,28 @@ impl Builder<'_> {
         ) {
             _ if schedules.iter().filter(|s| **s).count() != 1 => None,
             (Some(d), ..) => {
-                range(self, "an interval of days", Some(&d.interval_days), 1, 7);
+                range(self, "intervalDays", Some(&d.interval_days), 1, 7);
                 Some(MaintenanceSchedule::Daily {
                     interval_days: d.interval_days.value,
                 })
             }
             (_, Some(wk), ..) => {
-                range(
-                    self,
-                    "an interval of weeks",
-                    wk.interval_weeks.as_ref(),
-                    1,
-                    4,
-                );
+                range(self, "intervalWeeks", wk.interval_weeks.as_ref(), 1, 4);
                 Some(MaintenanceSchedule::Weekly {
                     interval_weeks: wk.interval_weeks.as_ref().map_or(1, |i| i.value),
                     day_of_week: wk.day_of_week,
                 })
             }
             (_, _, Some(a), _) => {
-                range(
-                    self,
-                    "an interval of months",
-                    a.interval_months.as_ref(),
-                    1,
-                    6,
-                );
-                range(self, "a day of the month", Some(&a.day_of_month), 1, 31);
+                range(self, "intervalMonths", a.interval_months.as_ref(), 1, 6);
+                range(self, "dayOfMonth", Some(&a.day_of_month), 1, 31);
                 Some(MaintenanceSchedule::AbsoluteMonthly {
                     interval_months: a.interval_months.as_ref().map_or(1, |i| i.value),
                     day_of_month: a.day_of_month.value,
                 })
             }
             (_, _, _, Some(r)) => {
-                range(
-                    self,
-                    "an interval of months",
-                    r.interval_months.as_ref(),
-                    1,
-                    6,
-                );
+                range(self, "intervalMonths", r.interval_months.as_ref(), 1, 6);
                 Some(MaintenanceSchedule::RelativeMonthly {
                     interval_months: r.interval_months.as_ref().map_or(1, |i| i.value),
                     week_index: r.week_index,
