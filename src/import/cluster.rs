@@ -396,6 +396,34 @@ impl Importer<'_> {
             {
                 s.set("kubernetesVersion", v);
             }
+            // Upgrade settings other than AKS's defaults (AgentPoolUpgradeSettings, AKS
+            // 2026-08-01: surge 10%, unavailable 0, drain 30 minutes, soak 0).
+            let mut upgrade = Map::new();
+            if let Some(v) =
+                text_at(p, "properties.upgradeSettings.maxSurge").filter(|v| *v != "10%")
+            {
+                upgrade.set("maxSurge", v);
+            }
+            if let Some(v) =
+                text_at(p, "properties.upgradeSettings.maxUnavailable").filter(|v| *v != "0")
+            {
+                upgrade.set("maxUnavailable", v);
+            }
+            if let Some(n) = at(p, "properties.upgradeSettings.drainTimeoutInMinutes")
+                .and_then(Value::as_u64)
+                .filter(|n| *n != 30)
+            {
+                upgrade.set("drainTimeoutMinutes", n);
+            }
+            if let Some(n) = at(p, "properties.upgradeSettings.nodeSoakDurationInMinutes")
+                .and_then(Value::as_u64)
+                .filter(|n| *n != 0)
+            {
+                upgrade.set("soakMinutes", n);
+            }
+            if !upgrade.is_empty() {
+                s.set("upgrade", upgrade);
+            }
             let tags = super::spec::own_tags(&serde_json::json!({
                 "tags": at(p, "properties.tags").cloned().unwrap_or(Value::Null)
             }));
