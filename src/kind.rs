@@ -26,6 +26,7 @@ pub enum Kind {
     KeyVault,
     RouteTable,
     NetworkSecurityGroup,
+    MaintenanceConfiguration,
 }
 
 /// Facts about a kind.
@@ -98,7 +99,7 @@ const AKS_API_VERSION: &str = "2026-08-01";
 pub(crate) const KEY_VAULT_API_VERSION: &str = "2026-05-15";
 
 /// Every kind's facts, in `Kind` order: adding a kind adds a variant and a row.
-pub static TABLE: [KindDef; 17] = [
+pub static TABLE: [KindDef; 18] = [
     // ResourceGroup
     KindDef {
         kind: Kind::ResourceGroup,
@@ -459,6 +460,30 @@ pub static TABLE: [KindDef; 17] = [
         listed_in_parent_at: None,
         // Resource Graph's `Resources` table holds `microsoft.network/networksecuritygroups`.
         in_resource_graph: true,
+    },
+    // MaintenanceConfiguration
+    KindDef {
+        kind: Kind::MaintenanceConfiguration,
+        section: None,
+        prefix: "cluster",
+        noun: "maintenance configuration",
+        example: "`cluster/NAME/aksManagedAutoUpgradeSchedule`",
+        arm: &[ArmType {
+            path: "Microsoft.ContainerService/managedClusters/maintenanceConfigurations",
+            api_version: AKS_API_VERSION,
+        }],
+        parent: Some(Kind::Cluster),
+        // A ProxyResource (MaintenanceConfiguration, AKS 2026-08-01): no tags.
+        taggable: false,
+        // One write at a time per cluster, as for pools: whether AKS takes a maintenance
+        // configuration write during a cluster operation is not documented, so azplan does
+        // not try.
+        serial: Serial::UnderParent,
+        delete_rank: 8,
+        // ManagedClusters_Get does not list them; MaintenanceConfigurations_ListByManagedCluster
+        // does.
+        listed_in_parent_at: None,
+        in_resource_graph: false,
     },
 ];
 

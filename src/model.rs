@@ -177,6 +177,85 @@ pub enum Spec {
     KeyVault(KeyVault),
     RouteTable(RouteTable),
     NetworkSecurityGroup(NetworkSecurityGroup),
+    MaintenanceConfiguration(MaintenanceWindow),
+}
+
+/// A planned maintenance window (MaintenanceWindow, AKS 2026-08-01).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MaintenanceWindow {
+    pub schedule: MaintenanceSchedule,
+    pub duration_hours: u32,
+    pub start_time: String,
+    pub utc_offset: Option<String>,
+    pub start_date: Option<String>,
+    pub not_allowed_dates: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MaintenanceSchedule {
+    Daily {
+        interval_days: u32,
+    },
+    Weekly {
+        interval_weeks: u32,
+        day_of_week: DayOfWeek,
+    },
+    AbsoluteMonthly {
+        interval_months: u32,
+        day_of_month: u32,
+    },
+    RelativeMonthly {
+        interval_months: u32,
+        week_index: WeekIndex,
+        day_of_week: DayOfWeek,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+pub enum DayOfWeek {
+    Sunday,
+    Monday,
+    Tuesday,
+    Wednesday,
+    Thursday,
+    Friday,
+    Saturday,
+}
+
+impl DayOfWeek {
+    pub fn name(self) -> &'static str {
+        match self {
+            DayOfWeek::Sunday => "Sunday",
+            DayOfWeek::Monday => "Monday",
+            DayOfWeek::Tuesday => "Tuesday",
+            DayOfWeek::Wednesday => "Wednesday",
+            DayOfWeek::Thursday => "Thursday",
+            DayOfWeek::Friday => "Friday",
+            DayOfWeek::Saturday => "Saturday",
+        }
+    }
+}
+
+/// RelativeMonthlySchedule.weekIndex (AKS 2026-08-01).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+pub enum WeekIndex {
+    First,
+    Second,
+    Third,
+    Fourth,
+    Last,
+}
+
+impl WeekIndex {
+    pub fn name(self) -> &'static str {
+        match self {
+            WeekIndex::First => "First",
+            WeekIndex::Second => "Second",
+            WeekIndex::Third => "Third",
+            WeekIndex::Fourth => "Fourth",
+            WeekIndex::Last => "Last",
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -438,6 +517,9 @@ pub struct Cluster {
     pub linux: Option<LinuxProfile>,
     pub upgrade_channel: UpgradeChannel,
     pub node_os_upgrade_channel: NodeOsUpgradeChannel,
+    /// The spec has `maintenance:`: the cluster's maintenance configurations are the stack's
+    /// (one it does not list is deleted).
+    pub owns_maintenance: bool,
     /// Pools in the order they were declared; the first system pool is created inline with the
     /// cluster (ARM needs one), every other pool through the agent-pools API.
     pub pools: Vec<Address>,
@@ -520,6 +602,18 @@ pub struct NodePool {
     pub kubernetes_version: Option<String>,
     /// The spec gives the pool's tags (else they are neither sent nor compared).
     pub own_tags: bool,
+    /// `upgradeSettings`: only what the spec writes is sent.
+    pub upgrade: PoolUpgrade,
+}
+
+/// A pool's upgrade settings (AgentPoolUpgradeSettings, AKS 2026-08-01). Each is sent only
+/// when written; surge and unavailable are ARM strings (`"5"` or `"33%"`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PoolUpgrade {
+    pub max_surge: Option<String>,
+    pub max_unavailable: Option<String>,
+    pub drain_timeout_minutes: Option<u32>,
+    pub soak_minutes: Option<u32>,
 }
 
 impl NodePool {

@@ -116,6 +116,68 @@ impl JsonSchema for Zone {
     }
 }
 
+/// A node count or a percentage of a pool, as AKS's upgrade settings take them: `5`, `"5"` or
+/// `"33%"` (AgentPoolUpgradeSettings `maxSurge` and `maxUnavailable` are strings, "an integer
+/// (e.g. '5') or a percentage (e.g. '50%')", AKS 2026-08-01). Kept as written (trimmed); the
+/// cluster builder checks the range.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NodesOrPercent(pub String);
+
+impl<'de> Deserialize<'de> for NodesOrPercent {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<NodesOrPercent, D::Error> {
+        struct Visitor;
+
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = NodesOrPercent;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a node count such as 1 or a percentage such as \"33%\"")
+            }
+
+            fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<NodesOrPercent, E> {
+                Ok(NodesOrPercent(n.to_string()))
+            }
+
+            fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<NodesOrPercent, E> {
+                Ok(NodesOrPercent(n.to_string()))
+            }
+
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<NodesOrPercent, E> {
+                Ok(NodesOrPercent(s.trim().to_string()))
+            }
+        }
+
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
+impl JsonSchema for NodesOrPercent {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "NodesOrPercent".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A node count (`1`) or a percentage of the pool (`\"33%\"`).",
+            "type": ["integer", "string"],
+            "minimum": 0,
+            "pattern": "^[0-9]+%?$"
+        })
+    }
+}
+
+impl NodesOrPercent {
+    /// The value as (number, is a percentage), or None when it is neither.
+    pub fn parse(&self) -> Option<(u32, bool)> {
+        match self.0.strip_suffix('%') {
+            Some(p) => p.parse().ok().map(|n| (n, true)),
+            None => self.0.parse().ok().map(|n| (n, false)),
+        }
+    }
+}
+
 /// Settings every managed resource accepts.
 pub trait Common {
     fn name(&self) -> Option<&Spanned<String>>;

@@ -283,6 +283,24 @@ async fn cluster_validation_errors() {
             "MustDefineAtLeastOneSystemPool",
         ),
         (
+            "a drain timeout above AKS's 1440 minutes",
+            with(&|b| {
+                b["properties"]["agentPoolProfiles"][0]["upgradeSettings"] =
+                    json!({"drainTimeoutInMinutes": 1441})
+            }),
+            400,
+            "InvalidParameter",
+        ),
+        (
+            "a surge that is neither a count nor a percentage",
+            with(&|b| {
+                b["properties"]["agentPoolProfiles"][0]["upgradeSettings"] =
+                    json!({"maxSurge": "lots"})
+            }),
+            400,
+            "InvalidParameter",
+        ),
+        (
             "no pools at create",
             with(&|b| b["properties"]["agentPoolProfiles"] = json!([])),
             400,
@@ -1092,4 +1110,100 @@ async fn disabled_local_accounts_refuse_static_credentials() {
     );
     assert!(config.contains("command: kubelogin"), "{config}");
     assert!(!config.contains("client-certificate-data"));
+}
+
+/// Planned maintenance configurations: synchronous PUT (200/201 with the body), GET, LIST under
+/// the cluster and DELETE (200, then 204), with the MaintenanceWindow bounds of AKS 2026-08-01
+/// and only the three names AKS accepts. The window is written in the shape of the official
+/// MaintenanceConfigurationsCreate_Update_MaintenanceWindow example (not replayed verbatim).
+#[tokio::test]
+async fn maintenance_configurations_are_served() {
+    let (_emu, c) = start(fast_config()).await;
+    let (g, vnet, workspace) = prerequisites(&c).await;
+    let cluster = format!("{g}/providers/Microsoft.ContainerService/managedClusters/aks1");
+    let r = c
+        .put(
+            &url(&cluster, AKS_API),
+            &cluster_body(&format!("{vnet}/subnets/nodes"), &workspace),
+        )
+        .await;
+    c.wait(&r).await;
+    let config = format!("{cluster}/maintenanceConfigurations/aksManagedAutoUpgradeSchedule");
+    let window = json!({"properties": {"maintenanceWindow": {
+        "schedule": {"weekly": {"intervalWeeks": 1, "dayOfWeek": "Monday"}},
+        "durationHours": 8, "utcOffset": "+05:30", "startDate": "2023-01-01", "startTime": "08:30",
+        "notAllowedDates": [{"start": "2023-02-18", "end": "2023-02-25"}, {"start": "2023-12-23", "end": "2024-01-05"}]
+    }}});
+    let r = c.put(&url(&config, AKS_API), &window).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(
+        r.body["type"],
+        "Microsoft.ContainerService/managedClusters/maintenanceConfigurations"
+    );
+    assert!(r.header("azure-asyncoperation").is_none());
+    let got = c.get(&url(&config, AKS_API)).await;
+    assert_eq!(got.status, 200);
+    assert_eq!(
+        got.body["properties"]["maintenanceWindow"],
+        window["properties"]["maintenanceWindow"]
+    );
+    let again = c.put(&url(&config, AKS_API), &window).await;
+    assert_eq!(again.status, 200, "{}", again.body);
+    let list = c
+        .get(&url(
+            &format!("{cluster}/maintenanceConfigurations"),
+            AKS_API,
+        ))
+        .await;
+    assert_eq!(
+        list.body["value"].as_array().map(Vec::len),
+        Some(1),
+        "{}",
+        list.body
+    );
+    let bad = |f: &dyn Fn(&mut Value)| {
+        let mut b = window.clone();
+        f(&mut b["properties"]["maintenanceWindow"]);
+        b
+    };
+    for (why, body) in [
+        (
+            "a window under 4 hours",
+            bad(&|w| w["durationHours"] = json!(3)),
+        ),
+        (
+            "a start time past 23:59",
+            bad(&|w| w["startTime"] = json!("24:00")),
+        ),
+        (
+            "an offset without a sign",
+            bad(&|w| w["utcOffset"] = json!("05:30")),
+        ),
+        (
+            "two schedules",
+            bad(&|w| w["schedule"]["daily"] = json!({"intervalDays": 1})),
+        ),
+        (
+            "a weekly interval above 4",
+            bad(&|w| w["schedule"]["weekly"]["intervalWeeks"] = json!(5)),
+        ),
+    ] {
+        let r = c.put(&url(&config, AKS_API), &body).await;
+        assert_eq!(r.status, 400, "{why}: {}", r.body);
+    }
+    let unnamed = c
+        .put(
+            &url(
+                &format!("{cluster}/maintenanceConfigurations/nightly"),
+                AKS_API,
+            ),
+            &window,
+        )
+        .await;
+    assert_eq!(unnamed.status, 400, "{}", unnamed.body);
+    let r = c.delete(&url(&config, AKS_API)).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let r = c.delete(&url(&config, AKS_API)).await;
+    assert_eq!(r.status, 204, "{}", r.body);
+    assert_eq!(c.get(&url(&config, AKS_API)).await.status, 404);
 }

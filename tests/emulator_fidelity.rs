@@ -423,6 +423,27 @@ const CASES: &[Case] = &[
         ],
         step: Step::Get,
     },
+    // The only maintenance configuration example of 2026-08-01: its window is PUT (the GET body
+    // less its read-only `id` and `name`), then read back.
+    Case {
+        file: "aks-2026-08-01-MaintenanceConfigurationsGet_MaintenanceWindow.json",
+        dir: Dir::Support,
+        path: "{group}/providers/Microsoft.ContainerService/managedClusters/{resourceName}/maintenanceConfigurations/{configName}",
+        prep: &[
+            Prep::Group,
+            Prep::Create {
+                path: CLUSTER,
+                api: AKS_API,
+                body: |_| minimal_cluster(),
+            },
+            Prep::Create {
+                path: "{group}/providers/Microsoft.ContainerService/managedClusters/{resourceName}/maintenanceConfigurations/{configName}",
+                api: AKS_API,
+                body: |example| json!({"properties": example["responses"]["200"]["body"]["properties"]}),
+            },
+        ],
+        step: Step::Get,
+    },
     Case {
         file: "aks-2026-08-01-ManagedClustersDelete.json",
         dir: Dir::Fixtures,

@@ -838,3 +838,52 @@ fn route_tables_and_nsgs_associate_change_dissociate_and_go() {
     assert_eq!(destroyed.status.code(), Some(0), "{}", text(&destroyed));
     assert!(cloud.get(&spare, API).is_none());
 }
+
+/// Pool upgrade settings (`upgrade:`) are sent on create (inline with the cluster for the
+/// System pool, through agentPools for the others), read back clean, and a changed surge is an
+/// in-place update of that one pool.
+#[test]
+fn pool_upgrade_settings_apply_and_change_in_place() {
+    let cloud = Cloud::start("pool-upgrade", None);
+    let stack = "tests/lifecycle/pool-upgrade.yaml";
+    let out = apply(&cloud, stack, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_clean(&cloud, stack);
+    let plan = cloud.azplan(&["plan", stack, "--var", "surge=33%"]);
+    let shown = text(&plan);
+    assert!(shown.contains("upgradeSettings.maxSurge"), "{shown}");
+    assert!(shown.contains("1 to change"), "{shown}");
+    assert!(!shown.contains("replace"), "{shown}");
+    let out = apply(&cloud, stack, &["--var", "surge=33%"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(text(&out).contains("1 changed"), "{}", text(&out));
+    let plan = cloud.azplan(&["plan", stack, "--var", "surge=33%", "--detailed-exitcode"]);
+    assert_eq!(plan.status.code(), Some(0), "{}", text(&plan));
+}
+
+/// Planned maintenance windows end to end: created with the cluster, read back clean, a
+/// changed window is an in-place update, a dropped one is deleted, and destroy takes the rest.
+#[test]
+fn maintenance_windows_apply_change_and_go() {
+    let cloud = Cloud::start("maintenance", None);
+    let v1 = "tests/lifecycle/maintenance-1.yaml";
+    let v2 = "tests/lifecycle/maintenance-2.yaml";
+    let out = apply(&cloud, v1, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        text(&out).contains("aksManagedNodeOSUpgradeSchedule"),
+        "{}",
+        text(&out)
+    );
+    assert_clean(&cloud, v1);
+    let out = apply(&cloud, v2, &["--allow-destroy"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        text(&out).contains("0 added, 1 changed, 1 destroyed"),
+        "{}",
+        text(&out)
+    );
+    assert_clean(&cloud, v2);
+    let out = cloud.azplan(&["destroy", v2, "--auto-approve", "--allow-destroy"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+}

@@ -12,9 +12,9 @@ use crate::emulator::kind::{DeleteStyle, Kind, PatchStyle, PutStyle};
 use crate::emulator::route::{Route, Target};
 use crate::emulator::state::{Action, Operation, Record, State};
 use crate::emulator::{
-    activity, aks_ops, cluster, dns_zone, identity, key_vault, network, network_security,
-    node_pool, peering, publicip, records, refs, registry, resource_graph, resources, role,
-    workspace,
+    activity, aks_ops, cluster, dns_zone, identity, key_vault, maintenance, network,
+    network_security, node_pool, peering, publicip, records, refs, registry, resource_graph,
+    resources, role, workspace,
 };
 
 /// Adjusts an answer to the api-version it was asked in, where published versions differ:
@@ -567,6 +567,7 @@ fn put(
         Kind::RoleAssignment => role::put(state, ctx, target, body)?,
         Kind::Cluster => cluster::put(state, ctx, target, body)?,
         Kind::NodePool => node_pool::put(state, ctx, target, body)?,
+        Kind::MaintenanceConfiguration => maintenance::put(state, ctx, target, body)?,
         Kind::KeyVault => key_vault::put(state, ctx, target, body)?,
         Kind::RouteTable | Kind::NetworkSecurityGroup => {
             network_security::put(state, ctx, target, body)?

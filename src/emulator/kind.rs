@@ -25,6 +25,8 @@ pub(crate) enum Kind {
     RoleAssignment,
     Cluster,
     NodePool,
+    /// `managedClusters/{c}/maintenanceConfigurations/{name}` (planned maintenance windows).
+    MaintenanceConfiguration,
     /// `Microsoft.KeyVault/vaults`; its soft-deleted vaults are served by `key_vault`.
     KeyVault,
     /// `Microsoft.Network/routeTables`, routes inline (`network_security`).
@@ -67,7 +69,7 @@ pub(crate) enum PatchStyle {
 }
 
 impl Kind {
-    pub(crate) const ALL: [Kind; 20] = [
+    pub(crate) const ALL: [Kind; 21] = [
         Kind::ResourceGroup,
         Kind::Registry,
         Kind::Workspace,
@@ -85,6 +87,7 @@ impl Kind {
         Kind::RoleAssignment,
         Kind::Cluster,
         Kind::NodePool,
+        Kind::MaintenanceConfiguration,
         Kind::KeyVault,
         Kind::RouteTable,
         Kind::NetworkSecurityGroup,
@@ -108,7 +111,9 @@ impl Kind {
             | Kind::NetworkSecurityGroup => "Microsoft.Network",
             Kind::Identity | Kind::FederatedCredential => "Microsoft.ManagedIdentity",
             Kind::RoleAssignment => "Microsoft.Authorization",
-            Kind::Cluster | Kind::NodePool => "Microsoft.ContainerService",
+            Kind::Cluster | Kind::NodePool | Kind::MaintenanceConfiguration => {
+                "Microsoft.ContainerService"
+            }
             Kind::KeyVault => "Microsoft.KeyVault",
         }
     }
@@ -134,6 +139,7 @@ impl Kind {
             Kind::RoleAssignment => "roleAssignments",
             Kind::Cluster => "managedClusters",
             Kind::NodePool => "agentPools",
+            Kind::MaintenanceConfiguration => "maintenanceConfigurations",
             Kind::KeyVault => "vaults",
             Kind::RouteTable => "routeTables",
             Kind::NetworkSecurityGroup => "networkSecurityGroups",
@@ -144,7 +150,7 @@ impl Kind {
         match self {
             Kind::Subnet | Kind::VirtualNetworkPeering => Some(Kind::VirtualNetwork),
             Kind::FederatedCredential => Some(Kind::Identity),
-            Kind::NodePool => Some(Kind::Cluster),
+            Kind::NodePool | Kind::MaintenanceConfiguration => Some(Kind::Cluster),
             Kind::PrivateDnsZoneLink | Kind::PrivateDnsRecordSet => Some(Kind::PrivateDnsZone),
             _ => None,
         }
@@ -191,7 +197,7 @@ impl Kind {
                 &["2024-11-30", "2026-05-31", "2023-01-31"]
             }
             Kind::RoleAssignment => &["2022-04-01"],
-            Kind::Cluster | Kind::NodePool => &[
+            Kind::Cluster | Kind::NodePool | Kind::MaintenanceConfiguration => &[
                 "2026-08-01",
                 "2026-07-01",
                 "2026-10-01",
@@ -232,7 +238,9 @@ impl Kind {
             | Kind::Identity
             | Kind::FederatedCredential
             | Kind::PrivateDnsRecordSet
-            | Kind::RoleAssignment => PutStyle::Sync,
+            | Kind::RoleAssignment
+            // MaintenanceConfigurations_CreateOrUpdate: 200 with the body, no LRO.
+            | Kind::MaintenanceConfiguration => PutStyle::Sync,
             Kind::Registry
             | Kind::VirtualNetwork
             | Kind::Subnet
@@ -256,6 +264,8 @@ impl Kind {
             | Kind::FederatedCredential
             | Kind::RoleAssignment
             | Kind::PrivateDnsRecordSet
+            // MaintenanceConfigurations_Delete: 200 or 204, no LRO.
+            | Kind::MaintenanceConfiguration
             | Kind::KeyVault => DeleteStyle::Sync,
             Kind::ResourceGroup
             | Kind::Registry
@@ -295,7 +305,8 @@ impl Kind {
             | Kind::VirtualNetworkPeering
             | Kind::FederatedCredential
             | Kind::RoleAssignment
-            | Kind::NodePool => PatchStyle::None,
+            | Kind::NodePool
+            | Kind::MaintenanceConfiguration => PatchStyle::None,
         }
     }
 
@@ -378,7 +389,8 @@ impl Kind {
             Kind::Identity
             | Kind::FederatedCredential
             | Kind::RoleAssignment
-            | Kind::PrivateDnsRecordSet => (0, 0, 0),
+            | Kind::PrivateDnsRecordSet
+            | Kind::MaintenanceConfiguration => (0, 0, 0),
             Kind::Cluster => (360_000, 180_000, 300_000),
             Kind::NodePool => (180_000, 120_000, 120_000),
             // A new vault's DNS name takes a few seconds; updates and deletes answer at once.

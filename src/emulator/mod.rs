@@ -85,6 +85,7 @@ mod key_vault;
 mod kind;
 mod kql;
 mod lockfile;
+mod maintenance;
 mod network;
 mod network_security;
 mod node_pool;

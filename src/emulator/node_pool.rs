@@ -81,6 +81,48 @@ fn invalid(param: &str, message: String) -> ArmError {
     ArmError::bad_request("InvalidParameter", message).with_target(param)
 }
 
+/// AgentPoolUpgradeSettings bounds (AKS 2026-08-01): drainTimeoutInMinutes 1-1440,
+/// nodeSoakDurationInMinutes 0-30, maxSurge and maxUnavailable "an integer (e.g. '5') or a
+/// percentage (e.g. '50%')". The wording of the errors is the emulator's, not AKS's.
+fn check_upgrade_settings(settings: Option<&Value>) -> Result<(), ArmError> {
+    let Some(settings) = settings.and_then(Value::as_object) else {
+        return Ok(());
+    };
+    for field in ["maxSurge", "maxUnavailable"] {
+        let Some(v) = settings.get(field).filter(|v| !v.is_null()) else {
+            continue;
+        };
+        let ok = v.as_str().is_some_and(|s| match s.strip_suffix('%') {
+            Some(p) => p.parse::<u32>().is_ok_and(|p| p <= 100),
+            None => s.parse::<u32>().is_ok(),
+        });
+        if !ok {
+            return Err(invalid(
+                &format!("agentPoolProfile.upgradeSettings.{field}"),
+                format!(
+                    "The value of parameter upgradeSettings.{field} '{v}' is invalid: it must be an integer or a percentage."
+                ),
+            ));
+        }
+    }
+    for (field, min, max) in [
+        ("drainTimeoutInMinutes", 1, 1440),
+        ("nodeSoakDurationInMinutes", 0, 30),
+    ] {
+        if let Some(v) = settings.get(field).filter(|v| !v.is_null())
+            && !v.as_i64().is_some_and(|n| (min..=max).contains(&n))
+        {
+            return Err(invalid(
+                &format!("agentPoolProfile.upgradeSettings.{field}"),
+                format!(
+                    "The value of parameter upgradeSettings.{field} '{v}' is out of the range {min}-{max}."
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 pub(crate) fn property_change(path: &str) -> ArmError {
     ArmError::bad_request(
         "PropertyChangeNotAllowed",
@@ -142,6 +184,7 @@ pub(crate) fn normalize(
         ));
     }
     check_skew(&version, cluster_version)?;
+    check_upgrade_settings(out.get("upgradeSettings"))?;
     out.insert("orchestratorVersion".into(), json!(version));
     out.insert("currentOrchestratorVersion".into(), json!(version));
     let azure_cni = network_plugin.eq_ignore_ascii_case("azure");

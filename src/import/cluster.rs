@@ -257,7 +257,64 @@ impl Importer<'_> {
         if !upgrade.is_empty() {
             m.set("autoUpgrade", upgrade);
         }
+        if let Some(maintenance) = self.maintenance(f) {
+            m.set("maintenance", maintenance);
+        }
         entry.map.entries.extend(m.entries);
+    }
+
+    /// The cluster's planned maintenance windows as `maintenance:`, when every configuration it
+    /// has is one azplan models (a named window). With the legacy `default` configuration
+    /// (`timeInWeek`) there is no `maintenance:`, so the imported spec leaves them all alone
+    /// rather than deleting the one it cannot write.
+    fn maintenance(&self, f: &Found) -> Option<Map> {
+        use crate::kinds::maintenance::{AUTO_UPGRADE, NODE_OS};
+        let configs = self.children_of(&f.id, Kind::MaintenanceConfiguration);
+        if configs.is_empty() {
+            return None;
+        }
+        let mut out = Map::new();
+        let mut windows: Vec<(&str, Map)> = Vec::new();
+        for c in &configs {
+            let name = c.id.rsplit('/').next().unwrap_or_default();
+            let key = if name.eq_ignore_ascii_case(AUTO_UPGRADE) {
+                "autoUpgrade"
+            } else if name.eq_ignore_ascii_case(NODE_OS) {
+                "nodeOs"
+            } else {
+                return None;
+            };
+            let w = at(&c.body, "properties.maintenanceWindow")?.as_object()?;
+            let schedule = w.get("schedule")?.as_object()?;
+            let mut window = Map::new();
+            let (kind, spec) = schedule.iter().find(|(_, v)| v.is_object())?;
+            let mut sched = Map::new();
+            for (k, v) in spec.as_object()? {
+                if !v.is_null() {
+                    sched.set(k, Y::from(v));
+                }
+            }
+            window.set(kind, sched);
+            window.set("startTime", Y::from(w.get("startTime")?));
+            for field in ["durationHours", "utcOffset", "startDate"] {
+                if let Some(v) = w.get(field).filter(|v| !v.is_null()) {
+                    window.set(field, Y::from(v));
+                }
+            }
+            if let Some(dates) = w
+                .get("notAllowedDates")
+                .and_then(Value::as_array)
+                .filter(|d| !d.is_empty())
+            {
+                window.set("notAllowedDates", Y::from(&Value::Array(dates.clone())));
+            }
+            windows.push((key, window));
+        }
+        windows.sort_by_key(|(k, _)| *k);
+        for (key, window) in windows {
+            out.set(key, window);
+        }
+        Some(out)
     }
 
     /// Pools, and the cluster's `zones` when every pool shares them.
@@ -395,6 +452,34 @@ impl Importer<'_> {
                     .is_none_or(|c| !c.starts_with(v) && !v.starts_with(c))
             {
                 s.set("kubernetesVersion", v);
+            }
+            // Upgrade settings other than AKS's defaults (AgentPoolUpgradeSettings, AKS
+            // 2026-08-01: surge 10%, unavailable 0, drain 30 minutes, soak 0).
+            let mut upgrade = Map::new();
+            if let Some(v) =
+                text_at(p, "properties.upgradeSettings.maxSurge").filter(|v| *v != "10%")
+            {
+                upgrade.set("maxSurge", v);
+            }
+            if let Some(v) =
+                text_at(p, "properties.upgradeSettings.maxUnavailable").filter(|v| *v != "0")
+            {
+                upgrade.set("maxUnavailable", v);
+            }
+            if let Some(n) = at(p, "properties.upgradeSettings.drainTimeoutInMinutes")
+                .and_then(Value::as_u64)
+                .filter(|n| *n != 30)
+            {
+                upgrade.set("drainTimeoutMinutes", n);
+            }
+            if let Some(n) = at(p, "properties.upgradeSettings.nodeSoakDurationInMinutes")
+                .and_then(Value::as_u64)
+                .filter(|n| *n != 0)
+            {
+                upgrade.set("soakMinutes", n);
+            }
+            if !upgrade.is_empty() {
+                s.set("upgrade", upgrade);
             }
             let tags = super::spec::own_tags(&serde_json::json!({
                 "tags": at(p, "properties.tags").cloned().unwrap_or(Value::Null)

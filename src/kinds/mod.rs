@@ -44,6 +44,7 @@ pub mod existing;
 pub mod habits;
 pub mod identity;
 pub mod key_vault;
+pub mod maintenance;
 pub mod network;
 pub mod node_pool;
 pub mod peering;
@@ -176,6 +177,7 @@ pub fn rules_of(kind: Kind) -> &'static Rules {
         Kind::KeyVault => &key_vault::RULES,
         Kind::RouteTable => &route_table::RULES,
         Kind::NetworkSecurityGroup => &security_group::RULES,
+        Kind::MaintenanceConfiguration => &maintenance::RULES,
     }
 }
 
@@ -537,6 +539,7 @@ impl Context<'_> {
             | Spec::FederatedCredential(_)
             | Spec::NodePool(_)
             | Spec::DnsZoneLink(_)
+            | Spec::MaintenanceConfiguration(_)
             | Spec::VnetPeering(_) => {
                 let parent = address.parent().map(|p| self.id(&p)).unwrap_or_default();
                 let segment = match resource.spec {
@@ -670,6 +673,9 @@ pub fn undeclared_child_is_ours(stack: &Stack, parent: &str, child: Kind, body: 
                 });
             owns && declared_remote
         }
+        Kind::MaintenanceConfiguration => stack.resources.iter().any(|(a, r)| {
+            a.to_string() == parent && matches!(&r.spec, Spec::Cluster(c) if c.owns_maintenance)
+        }),
         _ => true,
     }
 }
@@ -706,6 +712,7 @@ pub fn desired(ctx: &Context<'_>, resource: &Resource) -> Desired {
         Spec::KeyVault(kv) => key_vault::body(&mut b, resource, kv),
         Spec::RouteTable(rt) => route_table::body(&b, resource, rt),
         Spec::NetworkSecurityGroup(nsg) => security_group::body(&b, resource, nsg),
+        Spec::MaintenanceConfiguration(w) => maintenance::body(w),
         Spec::Existing(_) => Value::Null,
     };
     if let Some(raw) = &resource.raw {

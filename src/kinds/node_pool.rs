@@ -7,7 +7,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use crate::de::Spanned;
-use crate::spec::{RawJson, Zone};
+use crate::spec::{NodesOrPercent, RawJson, Zone};
 
 use serde_json::{Value, json};
 
@@ -48,6 +48,9 @@ pub struct RawNodePool {
     /// Tags of the pool's scale set. Without `tags:` azplan leaves a pool's tags as they are
     /// (the cluster's tags are not copied onto its pools).
     pub tags: Option<BTreeMap<String, String>>,
+    /// How AKS rolls the pool's nodes on an upgrade (`upgradeSettings`). Unwritten settings
+    /// are left to AKS (surge 10%, unavailable 0, drain timeout 30 min, soak 0 min).
+    pub upgrade: Option<Spanned<RawPoolUpgrade>>,
     #[serde(default)]
     pub depends_on: Vec<Spanned<String>>,
     pub raw: Option<Spanned<RawJson>>,
@@ -58,6 +61,24 @@ pub struct RawNodePool {
 pub struct RawAutoscale {
     pub min: u32,
     pub max: u32,
+}
+
+/// AgentPoolUpgradeSettings (AKS 2026-08-01); Learn "Upgrade Azure Kubernetes Service (AKS)
+/// node pools" (https://learn.microsoft.com/azure/aks/upgrade-aks-node-pools-rolling).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RawPoolUpgrade {
+    /// Extra nodes added while upgrading: a count (`1`) or a percentage of the pool
+    /// (`"33%"`, Microsoft's advice for production). AKS's default: `"10%"`.
+    pub max_surge: Option<Spanned<NodesOrPercent>>,
+    /// Nodes that may be unavailable at once instead of surging (for pools without spare
+    /// capacity): a count or a percentage. AKS's default: 0.
+    pub max_unavailable: Option<Spanned<NodesOrPercent>>,
+    /// Minutes to wait for a node's pods to be evicted (honouring disruption budgets) before
+    /// the upgrade fails: 1-1440. AKS's default: 30.
+    pub drain_timeout_minutes: Option<Spanned<u32>>,
+    /// Minutes to wait after draining a node before reimaging it: 0-30. AKS's default: 0.
+    pub soak_minutes: Option<Spanned<u32>>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -89,7 +110,11 @@ pub(crate) const HABITS: &[Habit] = &[
     habit("", "vnetSubnetID", "vnet_subnet_id", "`subnet: vnet/NAME/SUBNET`"),
     habit("", "orchestratorVersion", "orchestrator_version", "`kubernetesVersion`"),
     habit("", "type", "type", "nothing: azplan's pools are scale sets (`VirtualMachineScaleSets`); leave it out"),
-    habit("", "upgradeSettings", "upgrade_settings", "nothing yet: write it with the pool's `raw: {properties: {upgradeSettings: …}}`"),
+    habit("", "upgradeSettings", "upgrade_settings", "`upgrade: {maxSurge, maxUnavailable, drainTimeoutMinutes, soakMinutes}`"),
+    habit("", "maxSurge", "max_surge", "`upgrade: {maxSurge: \"33%\"}`"),
+    habit("", "maxUnavailable", "max_unavailable", "`upgrade: {maxUnavailable: 1}`"),
+    habit("", "drainTimeoutInMinutes", "drain_timeout_in_minutes", "`upgrade: {drainTimeoutMinutes: 30}`"),
+    habit("", "nodeSoakDurationInMinutes", "node_soak_duration_in_minutes", "`upgrade: {soakMinutes: 0}`"),
     habit("", "", "temporary_name_for_rotation", "nothing: azplan replaces a pool whose fixed settings change (leave it out)"),
 ];
 
@@ -134,6 +159,15 @@ pub static RULES: Rules = Rules {
         ("properties.mode", "\"System\""),
         // count: "The default value is 1." (AKS 2026-08-01).
         ("properties.count", "1"),
+        // AgentPoolUpgradeSettings (AKS 2026-08-01): maxSurge "If not specified, the default
+        // is 10%"; maxUnavailable "the default is 0"; drainTimeoutInMinutes "the default is 30
+        // minutes"; nodeSoakDurationInMinutes "the default is 0 minutes". A GET from an older
+        // pool may leave them out (AKS 2023-01-01 documented a surge default of 1, but a pool
+        // read at 2026-08-01 reports its own value when it has one).
+        ("properties.upgradeSettings.maxSurge", "\"10%\""),
+        ("properties.upgradeSettings.maxUnavailable", "\"0\""),
+        ("properties.upgradeSettings.drainTimeoutInMinutes", "30"),
+        ("properties.upgradeSettings.nodeSoakDurationInMinutes", "0"),
     ],
     exact_maps: &["properties.nodeLabels", "properties.tags"],
     version_prefix: &["properties.orchestratorVersion"],
@@ -199,7 +233,29 @@ pub fn body(b: &mut BodyBuilder<'_, '_>, resource: &Resource, p: &NodePool) -> V
     if let Some(subnet) = &p.subnet {
         props["vnetSubnetID"] = json!(b.ctx.target_id(subnet));
     }
+    let upgrade = upgrade_settings(&p.upgrade);
+    if !upgrade.as_object().is_none_or(serde_json::Map::is_empty) {
+        props["upgradeSettings"] = upgrade;
+    }
     json!({ "properties": props })
+}
+
+/// `upgradeSettings` with only the settings the spec writes: an unwritten one stays AKS's.
+fn upgrade_settings(u: &crate::model::PoolUpgrade) -> Value {
+    let mut v = json!({});
+    if let Some(surge) = &u.max_surge {
+        v["maxSurge"] = json!(surge);
+    }
+    if let Some(unavailable) = &u.max_unavailable {
+        v["maxUnavailable"] = json!(unavailable);
+    }
+    if let Some(drain) = u.drain_timeout_minutes {
+        v["drainTimeoutInMinutes"] = json!(drain);
+    }
+    if let Some(soak) = u.soak_minutes {
+        v["nodeSoakDurationInMinutes"] = json!(soak);
+    }
+    v
 }
 
 /// An autoscaled pool's `count` is the autoscaler's business after creation.

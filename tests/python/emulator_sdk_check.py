@@ -276,6 +276,27 @@ def main():
         "mode": "User", "count": 1, "vmSize": "Standard_D8s_v5", "enableAutoScaling": True, "minCount": 0,
         "maxCount": 5, "vnetSubnetID": f"{vnet_id}/subnets/nodes"}}).result())
     c.run("pool list", lambda: assert_eq(len(list(aks.agent_pools.list(RG, "sdk-aks"))), 2))
+    c.run("pool upgrade settings round-trip", lambda: assert_eq(attrs(
+        aks.agent_pools.begin_create_or_update(RG, "sdk-aks", "user", {"properties": {
+            "mode": "User", "count": 1, "vmSize": "Standard_D8s_v5", "enableAutoScaling": True, "minCount": 0,
+            "maxCount": 5, "vnetSubnetID": f"{vnet_id}/subnets/nodes",
+            "upgradeSettings": {"maxSurge": "33%", "drainTimeoutInMinutes": 45, "nodeSoakDurationInMinutes": 5}}}
+        ).result().upgrade_settings, ["max_surge", "drain_timeout_in_minutes", "node_soak_duration_in_minutes"]),
+        ["33%", 45, 5]))
+    # Planned maintenance (MaintenanceConfigurations_*): synchronous, no pollers.
+    window = {"maintenanceWindow": {"schedule": {"weekly": {"intervalWeeks": 1, "dayOfWeek": "Sunday"}},
+                                    "durationHours": 4, "startTime": "00:00", "utcOffset": "+00:00"}}
+    c.run("maintenance configuration create", lambda: assert_eq(
+        aks.maintenance_configurations.create_or_update(
+            RG, "sdk-aks", "aksManagedAutoUpgradeSchedule", {"properties": window}
+        ).maintenance_window.schedule.weekly.day_of_week, "Sunday"))
+    c.run("maintenance configuration get", lambda: assert_eq(
+        aks.maintenance_configurations.get(RG, "sdk-aks", "aksManagedAutoUpgradeSchedule").maintenance_window.duration_hours, 4))
+    c.run("maintenance configuration list", lambda: assert_eq(
+        [m.name for m in aks.maintenance_configurations.list_by_managed_cluster(RG, "sdk-aks")],
+        ["aksManagedAutoUpgradeSchedule"]))
+    c.run("maintenance configuration delete", lambda: aks.maintenance_configurations.delete(
+        RG, "sdk-aks", "aksManagedAutoUpgradeSchedule"))
     c.run("cluster update tags (LRO)", lambda: aks.managed_clusters.begin_update_tags(RG, "sdk-aks", {"tags": {"a": "b"}}).result())
     c.run("cluster list", lambda: assert_eq(len(list(aks.managed_clusters.list_by_resource_group(RG))), 1))
 
@@ -494,6 +515,10 @@ def check_cluster(mc):
     assert prop(mc, "network_profile").service_cidr == "10.0.0.0/16"
     assert prop(mc, "auto_scaler_profile").scan_interval == "10s"
     assert prop(mc, "addon_profiles")["omsagent"].identity.object_id
+
+
+def attrs(model, names):
+    return [getattr(model, n) for n in names]
 
 
 def assert_eq(actual, expected):

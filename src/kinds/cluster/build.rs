@@ -56,6 +56,13 @@ impl Builder<'_> {
                 );
             }
             self.declare_dropped_children(e, "nodePools", Kind::NodePool);
+            for (name, span) in crate::kinds::maintenance::declared(e) {
+                self.declare(
+                    Address::child(Kind::MaintenanceConfiguration, &e.key.value, name),
+                    span,
+                    None,
+                );
+            }
         }
     }
 
@@ -131,6 +138,7 @@ impl Builder<'_> {
                 .as_ref()
                 .and_then(|u| u.node_os)
                 .unwrap_or(NodeOsUpgradeChannel::NodeImage),
+            owns_maintenance: s.maintenance.is_some(),
             pools,
         };
         // AKS grants the app-routing identity nothing on the zones it is given; Learn "Set up
@@ -150,6 +158,7 @@ impl Builder<'_> {
             grant_dns_access,
         );
         resource.spec = Spec::Cluster(Box::new(cluster));
+        self.maintenance(entry, &resource);
         self.insert(resource);
     }
 

@@ -33,6 +33,9 @@ pub(crate) const HABITS: &[Habit] = &[
     habit("", "autoUpgradeProfile", "automatic_upgrade_channel", "`autoUpgrade: {channel, nodeOs}`"),
     habit("", "upgradeChannel", "automatic_channel_upgrade", "`autoUpgrade: {channel}`"),
     habit("", "nodeOSUpgradeChannel", "node_os_upgrade_channel", "`autoUpgrade: {nodeOs}`"),
+    habit("", "maintenanceWindow", "maintenance_window_auto_upgrade", "`maintenance: {autoUpgrade: {weekly: {dayOfWeek}, startTime, durationHours, utcOffset}}`"),
+    habit("", "", "maintenance_window_node_os", "`maintenance: {nodeOs: {daily: {intervalDays}, startTime, durationHours}}`"),
+    habit("", "", "maintenance_window", "`maintenance: {autoUpgrade: …, nodeOs: …}` (the legacy `default` configuration is not modelled)"),
     habit("", "", "node_os_channel_upgrade", "`autoUpgrade: {nodeOs}`"),
     habit("", "", "resource_group_name", "`resourceGroup` (a key under `resourceGroups`, or `existing/NAME`)"),
     // `network`: ContainerServiceNetworkProfile / `network_profile`.

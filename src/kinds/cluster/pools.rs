@@ -2,13 +2,15 @@
 //! zones, taints and subnets.
 
 use crate::build::Builder;
+use crate::de::Spanned;
 use crate::diag::{Code, SpecDiagnostic};
 use crate::kinds::cluster::RawCluster;
 use crate::kinds::node_pool::RawNodePool;
-use crate::model::PoolMode;
 use crate::model::{Address, Kind, Network, NodePool, Origin, Resource, Spec};
+use crate::model::{PoolMode, PoolUpgrade};
 use crate::names;
 use crate::spec::Entry;
+use crate::spec::NodesOrPercent;
 
 impl Builder<'_> {
     pub(super) fn pools(
@@ -65,6 +67,7 @@ impl Builder<'_> {
                 subnet: subnet.or_else(|| network.subnet.clone()),
                 kubernetes_version: p.kubernetes_version.as_ref().map(|v| v.value.clone()),
                 own_tags: p.tags.is_some(),
+                upgrade: self.pool_upgrade(p),
             };
             for taint in &p.taints {
                 if !valid_taint(&taint.value) {
@@ -158,6 +161,76 @@ impl Builder<'_> {
             );
         }
         Some((min, max))
+    }
+}
+
+impl Builder<'_> {
+    /// Checks a pool's upgrade settings against AgentPoolUpgradeSettings (AKS 2026-08-01):
+    /// drainTimeoutInMinutes `minimum: 1, maximum: 1440`, nodeSoakDurationInMinutes
+    /// `minimum: 0, maximum: 30`; maxSurge and maxUnavailable "an integer (e.g. '5') or a
+    /// percentage (e.g. '50%')", "the percentage of the total agent pool size".
+    fn pool_upgrade(&mut self, p: &RawNodePool) -> PoolUpgrade {
+        let Some(u) = p.upgrade.as_ref() else {
+            return PoolUpgrade::default();
+        };
+        let u = &u.value;
+        let mut nodes = |field: &str, v: &Spanned<NodesOrPercent>| -> Option<(u32, bool)> {
+            let parsed = v.value.parse().filter(|&(n, pct)| !pct || n <= 100);
+            if parsed.is_none() {
+                self.error(SpecDiagnostic::invalid(
+                    format!("`{}` is not a node count or a percentage", v.value.0),
+                    v.span,
+                    "invalid",
+                    format!("write `{field}` as a count such as 1 or a percentage such as \"33%\" (at most 100%)"),
+                ));
+            }
+            parsed
+        };
+        let surge = u.max_surge.as_ref().map(|v| nodes("maxSurge", v));
+        let unavailable = u
+            .max_unavailable
+            .as_ref()
+            .map(|v| nodes("maxUnavailable", v));
+        // AKS's default surge is 10% and its default unavailable 0: a pool may turn surge off
+        // only by allowing some nodes to be unavailable, or no node could ever be upgraded
+        // (Learn "Upgrade AKS node pools": maxUnavailable is for "when surge capacity is
+        // unavailable"; with `maxSurge: 0` it must be above zero).
+        if let (Some(Some((0, _))), Some(span)) = (surge, u.max_surge.as_ref().map(|v| v.span))
+            && !matches!(unavailable, Some(Some((n, _))) if n > 0)
+        {
+            self.error(SpecDiagnostic::invalid(
+                "a pool with `maxSurge: 0` needs `maxUnavailable` above 0",
+                span,
+                "no surge",
+                "set `maxUnavailable` (e.g. 1) so AKS can upgrade nodes in place, or keep a surge",
+            ));
+        }
+        if let Some(d) = u
+            .drain_timeout_minutes
+            .as_ref()
+            .filter(|d| !(1..=1440).contains(&d.value))
+        {
+            self.error(SpecDiagnostic::invalid(
+                format!("a drain timeout of {} minutes is out of range", d.value),
+                d.span,
+                "out of range",
+                "AKS takes 1-1440 minutes (default 30)",
+            ));
+        }
+        if let Some(s) = u.soak_minutes.as_ref().filter(|s| s.value > 30) {
+            self.error(SpecDiagnostic::invalid(
+                format!("a soak of {} minutes is out of range", s.value),
+                s.span,
+                "out of range",
+                "AKS takes 0-30 minutes (default 0)",
+            ));
+        }
+        PoolUpgrade {
+            max_surge: u.max_surge.as_ref().map(|v| v.value.0.clone()),
+            max_unavailable: u.max_unavailable.as_ref().map(|v| v.value.0.clone()),
+            drain_timeout_minutes: u.drain_timeout_minutes.as_ref().map(|d| d.value),
+            soak_minutes: u.soak_minutes.as_ref().map(|s| s.value),
+        }
     }
 }
 

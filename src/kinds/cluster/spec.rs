@@ -70,6 +70,10 @@ pub struct RawCluster {
     pub attached_registries: Vec<Spanned<String>>,
     pub linux: Option<RawLinuxProfile>,
     pub auto_upgrade: Option<RawAutoUpgrade>,
+    /// Planned maintenance windows for auto-upgrades (`autoUpgrade`) and node OS upgrades
+    /// (`nodeOs`). With `maintenance:` the cluster's maintenance configurations are the
+    /// stack's: one it does not list is deleted.
+    pub maintenance: Option<Spanned<crate::kinds::maintenance::RawMaintenance>>,
     /// Warnings of this resource accepted on purpose, each with its reason: not printed, but
     /// counted (and listed in JSON). An acknowledgement without a reason, or of a warning that
     /// does not occur, is reported.
