@@ -263,6 +263,13 @@ impl Builder<'_> {
         );
     }
 
+    /// Declares every entry of a section of top-level resources without children.
+    pub(crate) fn declare_each<T>(&mut self, kind: Kind, entries: &[Entry<T>]) {
+        for e in entries {
+            self.declare(Address::new(kind, &e.key.value), e.key.span, None);
+        }
+    }
+
     /// Declares an entry (or a child, such as a node pool) whose settings could not be read.
     pub(crate) fn declare_unreadable(&mut self, address: Address, span: Span) {
         self.symbols.entry(address).or_insert(Symbol {

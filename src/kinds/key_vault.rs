@@ -13,8 +13,8 @@ use super::habits::{Habit, habit};
 use super::{BodyBuilder, Context, EMPTY, KNOWN_AFTER_APPLY, Kind, LateValue, Rules, tracked};
 use crate::de::Spanned;
 use crate::model::{
-    Address, KeyVault, KeyVaultNetworkRules, KeyVaultSku, NetworkBypass, NetworkDefaultAction,
-    Resource, Spec, Stack, Target,
+    KeyVault, KeyVaultNetworkRules, KeyVaultSku, NetworkBypass, NetworkDefaultAction, Resource,
+    Spec, Stack, Target,
 };
 use crate::spec::RawJson;
 
@@ -470,12 +470,6 @@ use crate::spec::Entry;
 const SERVICE_ENDPOINT: &str = "Microsoft.KeyVault";
 
 impl Builder<'_> {
-    pub(crate) fn declare_key_vaults(&mut self, entries: &[Entry<RawKeyVault>]) {
-        for e in entries {
-            self.declare(Address::new(Kind::KeyVault, &e.key.value), e.key.span, None);
-        }
-    }
-
     pub(crate) fn key_vaults(&mut self, entries: &[Entry<RawKeyVault>]) {
         for entry in entries {
             let s = &entry.spec;

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use super::habits::{Habit, habit};
 use super::{BodyBuilder, EMPTY, Kind, Rules, tracked};
 use crate::model::RegistrySku;
-use crate::model::{Address, Registry, Resource, Spec};
+use crate::model::{Registry, Resource, Spec};
 
 // The spec as written (serde types, spans, no invariants).
 
@@ -119,12 +119,6 @@ use crate::names;
 use crate::spec::Entry;
 
 impl Builder<'_> {
-    pub(crate) fn declare_registries(&mut self, entries: &[Entry<RawRegistry>]) {
-        for e in entries {
-            self.declare(Address::new(Kind::Registry, &e.key.value), e.key.span, None);
-        }
-    }
-
     pub(crate) fn registries(&mut self, entries: &[Entry<RawRegistry>]) {
         for entry in entries {
             let s = &entry.spec;

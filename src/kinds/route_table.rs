@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use super::habits::{Habit, habit};
 use super::{BodyBuilder, EMPTY, Kind, Rules, tracked};
 use crate::de::Spanned;
-use crate::model::{Address, Resource, Route, RouteTable, Spec};
+use crate::model::{Resource, Route, RouteTable, Spec};
 use crate::spec::RawJson;
 
 // The spec as written (serde types, spans, no invariants).
@@ -126,16 +126,6 @@ use crate::names;
 use crate::spec::Entry;
 
 impl Builder<'_> {
-    pub(crate) fn declare_route_tables(&mut self, entries: &[Entry<RawRouteTable>]) {
-        for e in entries {
-            self.declare(
-                Address::new(Kind::RouteTable, &e.key.value),
-                e.key.span,
-                None,
-            );
-        }
-    }
-
     pub(crate) fn route_tables(&mut self, entries: &[Entry<RawRouteTable>]) {
         for entry in entries {
             let s = &entry.spec;

@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use super::habits::{Habit, habit};
 use super::{BodyBuilder, EMPTY, Kind, Rules, tracked};
 use crate::de::Spanned;
-use crate::model::{Address, NetworkSecurityGroup, Resource, SecurityRule, Spec};
+use crate::model::{NetworkSecurityGroup, Resource, SecurityRule, Spec};
 use crate::spec::RawJson;
 
 // The spec as written (serde types, spans, no invariants).
@@ -172,16 +172,6 @@ const ACCESS: [&str; 2] = ["Allow", "Deny"];
 const DIRECTIONS: [&str; 2] = ["Inbound", "Outbound"];
 
 impl Builder<'_> {
-    pub(crate) fn declare_security_groups(&mut self, entries: &[Entry<RawNetworkSecurityGroup>]) {
-        for e in entries {
-            self.declare(
-                Address::new(Kind::NetworkSecurityGroup, &e.key.value),
-                e.key.span,
-                None,
-            );
-        }
-    }
-
     pub(crate) fn security_groups(&mut self, entries: &[Entry<RawNetworkSecurityGroup>]) {
         for entry in entries {
             let s = &entry.spec;

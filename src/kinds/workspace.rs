@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 
 use super::habits::{Habit, habit};
 use super::{BodyBuilder, EMPTY, Kind, Rules, tracked};
-use crate::model::{Address, Resource, Spec, Workspace};
+use crate::model::{Resource, Spec, Workspace};
 
 // The spec as written (serde types, spans, no invariants).
 
@@ -79,16 +79,6 @@ use crate::names;
 use crate::spec::Entry;
 
 impl Builder<'_> {
-    pub(crate) fn declare_workspaces(&mut self, entries: &[Entry<RawWorkspace>]) {
-        for e in entries {
-            self.declare(
-                Address::new(Kind::Workspace, &e.key.value),
-                e.key.span,
-                None,
-            );
-        }
-    }
-
     pub(crate) fn workspaces(&mut self, entries: &[Entry<RawWorkspace>]) {
         for entry in entries {
             let s = &entry.spec;
