@@ -398,11 +398,7 @@ pub async fn read_live_with(
     for item in groups.iter() {
         if let Some(id) = item.get("id").and_then(Value::as_str) {
             existing_groups.insert(id.to_ascii_lowercase());
-            let owner = item
-                .get("tags")
-                .and_then(|t| t.get(kinds::OWNER_TAG))
-                .and_then(Value::as_str);
-            if owner == Some(stack.name.as_str()) {
+            if kinds::tagged_owner(item) == Some(stack.name.as_str()) {
                 owned_groups.insert(id.to_string());
             }
         }
@@ -431,12 +427,16 @@ pub async fn read_live_with(
     };
 
     let mut found = Found::default();
-    let mut strategy = if early_graph || reader.wants_graph(read_groups.len()) {
-        Strategy::Graph
-    } else if subscription_lists_pay(read_groups.len(), existing_groups.len()) {
+    // The LIST strategy, also where Resource Graph cannot answer.
+    let lists = if subscription_lists_pay(read_groups.len(), existing_groups.len()) {
         Strategy::SubscriptionLists
     } else {
         Strategy::GroupLists
+    };
+    let mut strategy = if early_graph || reader.wants_graph(read_groups.len()) {
+        Strategy::Graph
+    } else {
+        lists
     };
     if strategy == Strategy::Graph {
         // The early answer serves unless owned groups the spec no longer has must be read too.
@@ -451,11 +451,7 @@ pub async fn read_live_with(
                 tracing::warn!(
                     "Resource Graph could not answer ({e}); reading with ARM LISTs instead"
                 );
-                strategy = if subscription_lists_pay(read_groups.len(), existing_groups.len()) {
-                    Strategy::SubscriptionLists
-                } else {
-                    Strategy::GroupLists
-                };
+                strategy = lists;
             }
         }
     }
@@ -548,12 +544,7 @@ pub async fn read_live_with(
                 found.tagged = Some(
                     items
                         .iter()
-                        .filter(|i| {
-                            i.get("tags")
-                                .and_then(|t| t.get(kinds::OWNER_TAG))
-                                .and_then(Value::as_str)
-                                == Some(stack.name.as_str())
-                        })
+                        .filter(|i| kinds::tagged_owner(i) == Some(stack.name.as_str()))
                         .cloned()
                         .collect(),
                 );
@@ -672,12 +663,7 @@ pub async fn read_live_with(
         .map(|r| ctx.id(&r.address).to_ascii_lowercase())
         .collect();
     let may_go = |id: &str| going == Going::Everything || !declared.contains(id);
-    let ours = |body: &Value| {
-        body.get("tags")
-            .and_then(|t| t.get(kinds::OWNER_TAG))
-            .and_then(Value::as_str)
-            == Some(stack.name.as_str())
-    };
+    let ours = |body: &Value| kinds::tagged_owner(body) == Some(stack.name.as_str());
     // A cluster's delete or replacement takes its node resource group whole: for every cluster
     // that may be deleted, what that group holds (and the role assignments in it) is read too.
     let cluster_type = Kind::Cluster.def().arm[0].path;
@@ -934,12 +920,7 @@ async fn read_by_graph(
         }
         let in_subscription = graph::place_of(body)
             .is_some_and(|(sub, _)| sub.eq_ignore_ascii_case(&stack.subscription));
-        let tagged = in_subscription
-            && body
-                .get("tags")
-                .and_then(|t| t.get(kinds::OWNER_TAG))
-                .and_then(Value::as_str)
-                == Some(stack.name.as_str());
+        let tagged = in_subscription && kinds::tagged_owner(body) == Some(stack.name.as_str());
         if tagged && let Some(list) = found.tagged.as_mut() {
             list.push(body.clone());
         }
@@ -1005,6 +986,30 @@ async fn owned_elsewhere(
         }
     }
     outside_ids
+}
+
+/// GETs each `(id, api-version)` with the reads' bounded concurrency: the body, or `None` when
+/// ARM says it does not exist.
+pub async fn get_each(
+    client: Arc<ArmClient>,
+    gets: Vec<(String, String)>,
+) -> Vec<(String, Result<Option<Value>, ArmError>)> {
+    let reader = Reader::new(client, ReadMode::List);
+    let reads = gets
+        .into_iter()
+        .map(|(id, api_version)| Read::Get { id, api_version })
+        .collect();
+    run(&reader, reads)
+        .await
+        .into_iter()
+        .map(|(read, result)| {
+            let id = match read {
+                Read::Get { id, .. } => id,
+                _ => String::new(),
+            };
+            (id, result.map(|bodies| bodies.first().cloned()))
+        })
+        .collect()
 }
 
 type ReadResult = (Read, Result<Arc<Vec<Value>>, ArmError>);

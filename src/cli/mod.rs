@@ -643,36 +643,11 @@ pub(crate) fn confirm_graph_changes(
     if gets.is_empty() {
         return Ok(());
     }
-    let client = connection.client.clone();
-    let fresh = connection.runtime.block_on(async move {
-        let mut tasks = tokio::task::JoinSet::new();
-        let permits = std::sync::Arc::new(tokio::sync::Semaphore::new(16));
-        for (id, api_version) in gets {
-            let client = client.clone();
-            let permits = permits.clone();
-            tasks.spawn(async move {
-                let _permit = permits.acquire_owned().await;
-                let got = client.get(&id, &api_version).await;
-                (id, got)
-            });
-        }
-        let mut fresh = Vec::new();
-        while let Some(joined) = tasks.join_next().await {
-            fresh.push(joined.map_err(|e| {
-                crate::arm::error::ArmError::Setup(format!("a read task failed: {e}"))
-            }));
-        }
-        fresh
-    });
+    let fresh = connection
+        .runtime
+        .block_on(crate::arm::read::get_each(connection.client.clone(), gets));
     let mut errors = Vec::new();
-    for joined in fresh {
-        let (id, got) = match joined {
-            Ok(done) => done,
-            Err(e) => {
-                errors.push(e);
-                continue;
-            }
-        };
+    for (id, got) in fresh {
         match got {
             Ok(Some(body)) => {
                 live.insert(body);

@@ -57,6 +57,11 @@ pub mod workspace;
 
 /// The tag that marks a resource as owned by a stack.
 pub const OWNER_TAG: &str = "azplan-stack";
+
+/// The stack a live body's ownership tag names, if it carries one.
+pub fn tagged_owner(body: &Value) -> Option<&str> {
+    body.get("tags")?.get(OWNER_TAG)?.as_str()
+}
 /// Role assignments have no tags; their description carries the owner instead.
 pub const OWNER_PREFIX: &str = "azplan-stack:";
 /// What a value not known until its dependency exists renders as.
@@ -419,17 +424,17 @@ pub(crate) fn build_model(b: &mut Builder<'_>, raw: &RawStack) {
     }
     b.declare_resource_groups(&raw.resource_groups);
     b.declare_existing(&raw.existing);
-    b.declare_workspaces(&raw.workspaces);
-    b.declare_registries(&raw.registries);
-    b.declare_route_tables(&raw.route_tables);
-    b.declare_security_groups(&raw.network_security_groups);
+    b.declare_each(Kind::Workspace, &raw.workspaces);
+    b.declare_each(Kind::Registry, &raw.registries);
+    b.declare_each(Kind::RouteTable, &raw.route_tables);
+    b.declare_each(Kind::NetworkSecurityGroup, &raw.network_security_groups);
     b.declare_vnets(&raw.vnets);
     b.declare_dns_zones(&raw.dns_zones);
     b.declare_dns_zone_links(&raw.dns_zones);
     b.declare_peerings(&raw.vnets);
     b.declare_identities(&raw.identities);
     b.declare_clusters(&raw.clusters);
-    b.declare_key_vaults(&raw.key_vaults);
+    b.declare_each(Kind::KeyVault, &raw.key_vaults);
     b.declare_role_assignments(&raw.role_assignments);
 
     b.resource_groups(&raw.resource_groups);

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use crate::graph::Graph;
 use crate::id::ResourceId;
-use crate::kinds::{self, Context, LateValue, OWNER_PREFIX, OWNER_TAG, SecretValue};
+use crate::kinds::{self, Context, LateValue, OWNER_PREFIX, SecretValue};
 use crate::live::{LiveState, Provisioning, fingerprint};
 use crate::model::{Spec, Stack};
 
@@ -537,11 +537,7 @@ pub use crate::kinds::lookup;
 
 /// The stack named in a live resource's ownership tag or role-assignment description.
 pub(crate) fn owner_of(body: &Value) -> Option<String> {
-    if let Some(owner) = body
-        .get("tags")
-        .and_then(|t| t.get(OWNER_TAG))
-        .and_then(Value::as_str)
-    {
+    if let Some(owner) = kinds::tagged_owner(body) {
         return Some(owner.to_string());
     }
     let description = lookup(body, "properties.description")?.as_str()?;
