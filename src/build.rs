@@ -177,7 +177,7 @@ impl Builder<'_> {
     /// a role assignment is its (scope, role, principal).
     pub(crate) fn one_resource_per_azure_name(&mut self) {
         /// What makes two spec entries the same Azure resource.
-        #[derive(PartialEq, Eq, PartialOrd, Ord)]
+        #[derive(PartialEq, Eq, Hash)]
         enum AzureName {
             /// Role assignments are named by GUID, or found by what they grant.
             RoleAssignmentName(String),
@@ -186,7 +186,9 @@ impl Builder<'_> {
             /// parent and case-insensitive name.
             Named(Kind, bool, String, String, String),
         }
-        let mut seen: BTreeMap<AzureName, (Address, Span)> = BTreeMap::new();
+        // Hashed, not ordered: clashes are reported in the resources' order anyway.
+        let mut seen: std::collections::HashMap<AzureName, (Address, Span)> =
+            std::collections::HashMap::with_capacity(self.resources.len());
         let mut clashes = Vec::new();
         for (address, resource) in &self.resources {
             let group = match &resource.resource_group {

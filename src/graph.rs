@@ -32,11 +32,14 @@ pub struct Graph {
 /// Builds the DAG of a validated stack, or reports its cycles.
 pub fn build(stack: &Stack, diagnostics: &mut Diagnostics) -> Option<Graph> {
     let mut dag = DiGraph::with_capacity(stack.resources.len(), stack.resources.len() * 2);
-    let mut index = BTreeMap::new();
-    for address in stack.resources.keys() {
-        index.insert(address.clone(), dag.add_node(address.clone()));
-    }
-    for (address, resource) in &stack.resources {
+    // Nodes are added in address order, so a node's index orders as its address does.
+    let index: BTreeMap<Address, NodeIndex> = stack
+        .resources
+        .keys()
+        .map(|address| (address.clone(), dag.add_node(address.clone())))
+        .collect();
+    for (node, (address, resource)) in stack.resources.iter().enumerate() {
+        let node = NodeIndex::new(node);
         let mut seen = BTreeSet::new();
         let mut deps: Vec<_> = resource.dependencies.iter().collect();
         deps.sort_by(|a, b| a.on.cmp(&b.on).then(b.explicit.cmp(&a.explicit)));
@@ -59,7 +62,7 @@ pub fn build(stack: &Stack, diagnostics: &mut Diagnostics) -> Option<Graph> {
             };
             dag.add_edge(
                 from,
-                index[address],
+                node,
                 Edge {
                     span: dep.span,
                     explicit: dep.explicit,
@@ -85,25 +88,26 @@ fn topological_order(
     dag: &DiGraph<Address, Edge>,
     index: &BTreeMap<Address, NodeIndex>,
 ) -> Vec<Address> {
-    let mut waiting: BTreeMap<NodeIndex, usize> = index
-        .values()
-        .map(|&n| {
-            (
-                n,
-                dag.neighbors_directed(n, petgraph::Direction::Incoming)
-                    .count(),
-            )
+    let mut waiting: Vec<usize> = dag
+        .node_indices()
+        .map(|n| {
+            dag.neighbors_directed(n, petgraph::Direction::Incoming)
+                .count()
         })
         .collect();
-    let mut ready: BTreeSet<&Address> = index.keys().filter(|a| waiting[&index[*a]] == 0).collect();
+    // Smallest address first among the ready ones: node indices order as addresses do (`build`).
+    let mut ready: BTreeSet<NodeIndex> = dag
+        .node_indices()
+        .filter(|n| waiting[n.index()] == 0)
+        .collect();
     let mut order = Vec::with_capacity(index.len());
     while let Some(next) = ready.pop_first() {
-        order.push(next.clone());
-        for dependent in dag.neighbors_directed(index[next], petgraph::Direction::Outgoing) {
-            let count = waiting.get_mut(&dependent).expect("every node is counted");
+        order.push(dag[next].clone());
+        for dependent in dag.neighbors_directed(next, petgraph::Direction::Outgoing) {
+            let count = &mut waiting[dependent.index()];
             *count -= 1;
             if *count == 0 {
-                ready.insert(&dag[dependent]);
+                ready.insert(dependent);
             }
         }
     }

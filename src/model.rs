@@ -403,7 +403,7 @@ pub struct KeyVaultNetworkRules {
 
 /// A reference that resolves to something ARM can name: a node of the stack, possibly with a
 /// sub-path (a subnet of an existing VNet), or a raw ARM ID.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Target {
     Node(Address),
     ArmId(String),
@@ -452,7 +452,7 @@ impl ClusterIdentity {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Principal {
     Identity(Address),
     Cluster {
@@ -465,7 +465,7 @@ pub enum Principal {
     },
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Scope {
     Subscription,
     Target(Target),
@@ -664,7 +664,7 @@ pub enum NetworkBypass {
     None,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, JsonSchema)]
 pub enum PrincipalType {
     User,
     Group,

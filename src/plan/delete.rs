@@ -81,6 +81,9 @@ pub(super) fn guard_group_deletes(
                     .eq_ignore_ascii_case(kinds::resource_group_type().path)
         })
         .collect();
+    if groups.is_empty() {
+        return Vec::new();
+    }
     // What the spec still declares (a role assignment scoped by ID into the group) must not go
     // with the group, nor be deleted on its own only to be created again by the next run.
     let declared: BTreeMap<String, String> = changes
@@ -180,6 +183,13 @@ pub(super) fn list_what_goes_with(
     live: &LiveState,
     changes: &mut Vec<Change>,
 ) -> Vec<PlanError> {
+    // Only deletes and replacements take anything with them.
+    if !changes
+        .iter()
+        .any(|c| matches!(c.action, Action::Delete | Action::Replace))
+    {
+        return Vec::new();
+    }
     let listed: BTreeSet<String> = changes.iter().map(|c| c.id.to_ascii_lowercase()).collect();
     // Deletes (and replacements, whose delete half takes the same) by lowercase ID.
     let going: BTreeMap<String, usize> = changes

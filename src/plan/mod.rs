@@ -1,7 +1,7 @@
 //! The plan: what to do to every resource, and why. Pure: a function of the validated stack,
 //! its graph and live state. The plan is the one value passed from planning to applying.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -365,16 +365,22 @@ pub fn plan(
 ) -> (Plan, Vec<PlanError>) {
     let mut planner = decide::Planner::new(stack, live, options);
     let mut changes: Vec<Change> = Vec::new();
-    let mut desired_ids = BTreeSet::new();
-    for address in &graph.order {
-        let depends_on = graph
-            .dependencies(address)
-            .iter()
-            .map(|a| a.to_string())
-            .collect();
-        let change = planner.decide(address, depends_on);
-        desired_ids.insert(change.id.to_ascii_lowercase());
-        changes.push(change);
+    let mut desired_ids = HashSet::with_capacity(graph.order.len());
+    let ctx = Context { stack, live };
+    // In batches: a batch's desired bodies live until its decisions drop the unchanged ones.
+    for batch in graph.order.chunks(decide::PREPARE_BATCH) {
+        let prepared = decide::prepare_all(&ctx, batch, |address| {
+            graph
+                .dependencies(address)
+                .iter()
+                .map(|a| a.to_string())
+                .collect()
+        });
+        for prepared in prepared {
+            let change = planner.decide(prepared);
+            desired_ids.insert(change.id.to_ascii_lowercase());
+            changes.push(change);
+        }
     }
     let mut errors = planner.errors;
     changes.extend(deletions(stack, live, &desired_ids, &changes));
@@ -395,7 +401,7 @@ pub fn destroy(stack: &Stack, graph: &Graph, live: &LiveState) -> (Plan, Vec<Pla
     let mut errors = Vec::new();
     let mut changes = Vec::new();
     let mut deleted: BTreeSet<String> = BTreeSet::new();
-    let mut desired_ids = BTreeSet::new();
+    let mut desired_ids = HashSet::new();
     for address in &graph.order {
         let resource = &stack.resources[address];
         let id = ctx.id(address);
@@ -555,7 +561,7 @@ pub(crate) fn owner_of(body: &Value) -> Option<String> {
 fn deletions(
     stack: &Stack,
     live: &LiveState,
-    desired: &BTreeSet<String>,
+    desired: &HashSet<String>,
     planned: &[Change],
 ) -> Vec<Change> {
     // Parents that stay, whose children (subnets, pools, credentials) are read live.
