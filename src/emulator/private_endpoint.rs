@@ -228,7 +228,9 @@ pub(crate) fn put(
         .find_map(|c| common::str_at(c, &["properties", "privateLinkServiceId"]))
         .unwrap_or_default()
         .to_string();
-    if common::dangling_reference(state, &service) {
+    // Only targets of types the emulator serves can be known missing; a private link service
+    // or a storage account may exist where the emulator cannot see.
+    if !fqdns(state, &service).is_empty() && common::dangling_reference(state, &service) {
         return Err(ArmError::bad_request(
             "InvalidResourceReference",
             format!(
