@@ -121,6 +121,9 @@ pub static RULES: Rules = Rules {
         ),
     ],
     exact_maps: &["tags"],
+    // A connection's name is a label (the official PrivateEndpointCreate example sends none); an
+    // endpoint's live connection keeps its name (`body`).
+    ignore: &["properties.privateLinkServiceConnections[].name"],
     case_insensitive: &[
         "location",
         "properties.subnet.id",
@@ -139,19 +142,47 @@ pub static ZONE_GROUP_RULES: Rules = Rules {
 
 pub fn body(b: &BodyBuilder<'_, '_>, resource: &Resource, pe: &PrivateEndpoint) -> Value {
     let mut body = tracked(b, resource);
+    // One automatic connection, named after the endpoint as the portal does, or as it is live.
+    let name = b
+        .ctx
+        .live
+        .get(&b.ctx.id(&resource.address))
+        .and_then(|live| live.pointer("/properties/privateLinkServiceConnections/0/name"))
+        .and_then(Value::as_str)
+        .unwrap_or(&resource.name)
+        .to_string();
     body["properties"] = json!({
         "subnet": { "id": b.ctx.target_id(&pe.subnet) },
-        // One automatic connection, named after the endpoint as the portal does.
         "privateLinkServiceConnections": [{
-            "name": resource.name,
+            "name": name,
             "properties": {
                 "privateLinkServiceId": b.ctx.target_id(&pe.target),
                 "groupIds": [pe.group_id],
             },
         }],
     });
+    // Settings the spec does not write, sent back as they are live: a PUT replaces the
+    // endpoint, and static addresses, the NIC's name or its application security groups must
+    // not be reset by an update of the tags.
+    if let Some(live) = b.ctx.live.get(&b.ctx.id(&resource.address)) {
+        for key in KEPT {
+            match live.pointer(&format!("/properties/{key}")) {
+                None | Some(Value::Null) => {}
+                Some(Value::Array(a)) if a.is_empty() => {}
+                Some(value) => body["properties"][key] = value.clone(),
+            }
+        }
+    }
     body
 }
+
+/// PrivateEndpointProperties the spec leaves as they are (write them with `raw:`).
+const KEPT: [&str; 4] = [
+    "ipConfigurations",
+    "customNetworkInterfaceName",
+    "applicationSecurityGroups",
+    "ipVersionType",
+];
 
 pub fn zone_group_body(b: &BodyBuilder<'_, '_>, group: &PrivateDnsZoneGroup) -> Value {
     let mut configs: Vec<(String, Value)> = group
