@@ -195,14 +195,15 @@ pub(crate) fn put(
             ),
         ));
     }
-    // The subnet cannot change: the NIC was placed in it.
+    // The subnet cannot change: ARM answers 400 CannotChangeSubnetOnExistingPrivateEndpoint
+    // (reported on pulumi/pulumi-azure-native#3883, 2025-01).
     if let Some(old) = existing
         .as_ref()
         .and_then(|r| common::str_at(&r.body, &["properties", "subnet", "id"]))
         && !old.eq_ignore_ascii_case(&subnet_id)
     {
         return Err(ArmError::bad_request(
-            "CannotChangeSubnetOfPrivateEndpoint",
+            "CannotChangeSubnetOnExistingPrivateEndpoint",
             format!(
                 "Subnet of private endpoint {} cannot be changed.",
                 target.id

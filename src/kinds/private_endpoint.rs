@@ -109,12 +109,15 @@ pub static RULES: Rules = Rules {
             "location",
             "a private endpoint cannot move to another region",
         ),
-        // azurerm `private_endpoint` marks `subnet_id` ForceNew: the NIC is placed once.
+        // ARM refuses a new subnet on an existing endpoint (400
+        // CannotChangeSubnetOnExistingPrivateEndpoint, pulumi/pulumi-azure-native#3883); azurerm
+        // `private_endpoint` marks `subnet_id` ForceNew.
         (
             "properties.subnet.id",
             "a private endpoint's NIC stays in the subnet it was created in",
         ),
-        // azurerm marks `private_connection_resource_id` and `subresource_names` ForceNew.
+        // azurerm marks `private_connection_resource_id` ForceNew (no Microsoft page says it; the
+        // emulator does not refuse it). A changed `groupId` is sent as an update: Azure decides.
         (
             "properties.privateLinkServiceConnections[].properties.privateLinkServiceId",
             "a private endpoint connects to one resource",
