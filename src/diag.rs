@@ -62,6 +62,7 @@ pub enum Code {
     LegacyValue,
     AcknowledgementWithoutReason,
     UnusedAcknowledgement,
+    PrivateDnsZoneName,
 }
 
 impl Code {
@@ -117,6 +118,7 @@ impl Code {
         Code::LegacyValue,
         Code::AcknowledgementWithoutReason,
         Code::UnusedAcknowledgement,
+        Code::PrivateDnsZoneName,
     ];
 
     pub fn is_error(self) -> bool {
@@ -177,6 +179,7 @@ impl Code {
             Code::LegacyValue => "azplan::warn::legacy-value",
             Code::AcknowledgementWithoutReason => "azplan::warn::acknowledgement-without-reason",
             Code::UnusedAcknowledgement => "azplan::warn::unused-acknowledgement",
+            Code::PrivateDnsZoneName => "azplan::warn::private-dns-zone-name",
         }
     }
 
@@ -196,6 +199,9 @@ impl Code {
             | Code::LegacyValue
             | Code::AcknowledgementWithoutReason
             | Code::UnusedAcknowledgement
+            // Zone names differ per cloud (Learn "Azure Private Endpoint private DNS zone
+            // values", China table), and Azure takes any private zone.
+            | Code::PrivateDnsZoneName
             // ARM accepts a count outside the autoscale range (official example
             // AgentPools_Update, AKS 2026-08-01: count 3 with minCount 2 and maxCount 2).
             | Code::CountOutsideAutoscale => Severity::Warning,

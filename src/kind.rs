@@ -27,6 +27,8 @@ pub enum Kind {
     RouteTable,
     NetworkSecurityGroup,
     MaintenanceConfiguration,
+    PrivateEndpoint,
+    PrivateDnsZoneGroup,
 }
 
 /// Facts about a kind.
@@ -99,7 +101,7 @@ const AKS_API_VERSION: &str = "2026-08-01";
 pub(crate) const KEY_VAULT_API_VERSION: &str = "2026-05-15";
 
 /// Every kind's facts, in `Kind` order: adding a kind adds a variant and a row.
-pub static TABLE: [KindDef; 18] = [
+pub static TABLE: [KindDef; 20] = [
     // ResourceGroup
     KindDef {
         kind: Kind::ResourceGroup,
@@ -482,6 +484,52 @@ pub static TABLE: [KindDef; 18] = [
         delete_rank: 8,
         // ManagedClusters_Get does not list them; MaintenanceConfigurations_ListByManagedCluster
         // does.
+        listed_in_parent_at: None,
+        in_resource_graph: false,
+    },
+    // PrivateEndpoint
+    KindDef {
+        kind: Kind::PrivateEndpoint,
+        section: Some("privateEndpoints"),
+        prefix: "privateEndpoint",
+        noun: "private endpoint",
+        example: "`privateEndpoint/NAME`",
+        // privateEndpoint.json of the network spec (`kinds::private_endpoint`).
+        arm: &[ArmType {
+            path: "Microsoft.Network/privateEndpoints",
+            api_version: NETWORK_API_VERSION,
+        }],
+        parent: None,
+        taggable: true,
+        serial: Serial::Free,
+        // Deleted before the subnet it sits in (rank 4: a subnet with a private endpoint's NIC
+        // is in use, InUseSubnetCannotBeDeleted) and before the resource it connects to.
+        delete_rank: 13,
+        listed_in_parent_at: None,
+        // Resource Graph's `Resources` table holds `microsoft.network/privateendpoints` with its
+        // GET `properties` (Learn, "Azure Resource Graph table and resource type reference").
+        in_resource_graph: true,
+    },
+    // PrivateDnsZoneGroup
+    KindDef {
+        kind: Kind::PrivateDnsZoneGroup,
+        section: None,
+        prefix: "privateEndpoint",
+        noun: "private DNS zone group",
+        example: "`privateEndpoint/NAME/default`",
+        // PrivateDnsZoneGroups_CreateOrUpdate (privateEndpoint.json): a child of the endpoint.
+        arm: &[ArmType {
+            path: "Microsoft.Network/privateEndpoints/privateDnsZoneGroups",
+            api_version: NETWORK_API_VERSION,
+        }],
+        parent: Some(Kind::PrivateEndpoint),
+        // PrivateDnsZoneGroup is a SubResource (name, etag, id, properties): no tags, so whose it
+        // is follows from its endpoint's spec (`kinds::undeclared_child_is_ours`).
+        taggable: false,
+        serial: Serial::UnderParent,
+        // Before its endpoint (13) and the zones it points at (5).
+        delete_rank: 14,
+        // PrivateEndpoints_Get does not embed zone groups; PrivateDnsZoneGroups_List does.
         listed_in_parent_at: None,
         in_resource_graph: false,
     },

@@ -178,6 +178,25 @@ pub enum Spec {
     RouteTable(RouteTable),
     NetworkSecurityGroup(NetworkSecurityGroup),
     MaintenanceConfiguration(MaintenanceWindow),
+    PrivateEndpoint(PrivateEndpoint),
+    PrivateDnsZoneGroup(PrivateDnsZoneGroup),
+}
+
+/// A private endpoint: a NIC in a subnet connected to one sub-resource (`groupId`) of another
+/// resource, approved automatically (`privateLinkServiceConnections`).
+#[derive(Debug, Clone)]
+pub struct PrivateEndpoint {
+    pub subnet: Target,
+    pub target: Target,
+    pub group_id: String,
+    /// The spec has `dnsZones:`: the endpoint's zone groups are the stack's.
+    pub owns_zone_groups: bool,
+}
+
+/// The private DNS zones a private endpoint registers its addresses in.
+#[derive(Debug, Clone)]
+pub struct PrivateDnsZoneGroup {
+    pub zones: Vec<Target>,
 }
 
 /// A planned maintenance window (MaintenanceWindow, AKS 2026-08-01).
@@ -299,6 +318,8 @@ pub struct Subnet {
     pub route_table: Association,
     /// `networkSecurityGroup:` (`kinds::security_group`).
     pub network_security_group: Association,
+    /// `privateEndpointNetworkPolicies:`; `None` leaves the live value as it is.
+    pub private_endpoint_network_policies: Option<String>,
 }
 
 /// What a subnet's spec says about its route table or NSG.

@@ -46,12 +46,56 @@ fn paths(v: &Value, prefix: &str, out: &mut BTreeSet<String>) {
 }
 
 /// Paths of official responses the emulator leaves out: (example file prefix, path, why).
-const NOT_EMULATED: &[(&str, &str, &str)] = &[(
-    "keyvault-",
-    "properties.hsmPoolResourceId",
-    "read-only \"resource id of HSM Pool\"; the examples show a GUID for a plain vault, and \
+const NOT_EMULATED: &[(&str, &str, &str)] = &[
+    (
+        "network-2025-07-01-PrivateEndpointCreate",
+        "properties.customDnsConfigs[].fqdn",
+        "the example's target is a private link service, whose FQDNs are its own; the emulator \
+         derives them only for key vaults and registries",
+    ),
+    (
+        "network-2025-07-01-PrivateEndpointCreate",
+        "properties.customDnsConfigs[].ipAddresses",
+        "as above: no FQDN, no address listed for it",
+    ),
+    (
+        "network-2025-07-01-PrivateEndpointCreate",
+        "properties.customDnsConfigs[].ipAddresses[]",
+        "as above",
+    ),
+    (
+        "network-2025-07-01-PrivateEndpointDnsZoneGroupCreate",
+        "properties.privateDnsZoneConfigs[].properties.recordSets[].ipAddresses[]",
+        "as above",
+    ),
+    (
+        "network-2025-07-01-PrivateEndpointDnsZoneGroupCreate",
+        "properties.privateDnsZoneConfigs[].properties.recordSets[].fqdn",
+        "records are listed for the zones Learn names for vault and registry endpoints; the \
+         example's zone1.com is neither",
+    ),
+    (
+        "network-2025-07-01-PrivateEndpointDnsZoneGroupCreate",
+        "properties.privateDnsZoneConfigs[].properties.recordSets[].ipAddresses",
+        "as above",
+    ),
+    (
+        "network-2025-07-01-PrivateEndpointDnsZoneGroupCreate",
+        "properties.privateDnsZoneConfigs[].properties.recordSets[].recordSetName",
+        "as above",
+    ),
+    (
+        "network-2025-07-01-PrivateEndpointDnsZoneGroupCreate",
+        "properties.privateDnsZoneConfigs[].properties.recordSets[].recordType",
+        "as above",
+    ),
+    (
+        "keyvault-",
+        "properties.hsmPoolResourceId",
+        "read-only \"resource id of HSM Pool\"; the examples show a GUID for a plain vault, and \
      what a vault outside a managed HSM pool answers was not found",
-)];
+    ),
+];
 
 /// The answer must carry the official status, polling headers and property paths.
 fn check(example: &Value, name: &str, status: u16, got: &Resp) {
@@ -674,6 +718,66 @@ const CASES: &[Case] = &[
             body: "parameters",
             status: 202,
         },
+    },
+    Case {
+        file: "network-2025-07-01-PrivateEndpointCreate.json",
+        dir: Dir::Support,
+        path: "{group}/providers/Microsoft.Network/privateEndpoints/{privateEndpointName}",
+        prep: &[
+            Prep::Group,
+            // The example's subnet; its static IP 192.168.0.6 lies in it.
+            Prep::Create {
+                path: "{group}/providers/Microsoft.Network/virtualNetworks/myVnet",
+                api: "2025-07-01",
+                body: |_| {
+                    json!({"location": "eastus2euap", "properties": {
+                    "addressSpace": {"addressPrefixes": ["192.168.0.0/16"]},
+                    "subnets": [{"name": "mySubnet", "properties": {"addressPrefix": "192.168.0.0/24"}}]}})
+                },
+            },
+        ],
+        // The private link service of the example is a type the emulator does not serve:
+        // accepted, as a target the emulator cannot see.
+        step: Step::PutTwice { body: "parameters" },
+    },
+    Case {
+        file: "network-2025-07-01-PrivateEndpointDnsZoneGroupCreate.json",
+        dir: Dir::Support,
+        path: "{group}/providers/Microsoft.Network/privateEndpoints/{privateEndpointName}/privateDnsZoneGroups/{privateDnsZoneGroupName}",
+        prep: &[
+            Prep::Group,
+            Prep::Create {
+                path: "{group}/providers/Microsoft.Network/virtualNetworks/vnet1",
+                api: "2025-07-01",
+                body: |_| {
+                    json!({"location": "eastus", "properties": {
+                    "addressSpace": {"addressPrefixes": ["10.0.0.0/16"]},
+                    "subnets": [{"name": "subnet1", "properties": {"addressPrefix": "10.0.0.0/24"}}]}})
+                },
+            },
+            Prep::Create {
+                path: "{group}/providers/Microsoft.Network/privateEndpoints/{privateEndpointName}",
+                api: "2025-07-01",
+                body: |example| {
+                    let group = format!(
+                        "/subscriptions/{}/resourceGroups/{}",
+                        example["parameters"]["subscriptionId"].as_str().unwrap(),
+                        example["parameters"]["resourceGroupName"].as_str().unwrap()
+                    );
+                    json!({"location": "eastus", "properties": {
+                    "subnet": {"id": format!("{group}/providers/Microsoft.Network/virtualNetworks/vnet1/subnets/subnet1")},
+                    "privateLinkServiceConnections": [{"name": "c", "properties": {
+                        "privateLinkServiceId": format!("{group}/providers/Microsoft.Network/privateLinkServices/pls1"),
+                        "groupIds": ["pls"]}}]}})
+                },
+            },
+            Prep::Create {
+                path: "{group}/providers/Microsoft.Network/privateDnsZones/zone1.com",
+                api: "2024-06-01",
+                body: |_| json!({"location": "global"}),
+            },
+        ],
+        step: Step::PutTwice { body: "parameters" },
     },
     Case {
         file: "network-2025-07-01-VirtualNetworkPeeringCreate.json",

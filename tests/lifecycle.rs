@@ -887,3 +887,128 @@ fn maintenance_windows_apply_change_and_go() {
     let out = cloud.azplan(&["destroy", v2, "--auto-approve", "--allow-destroy"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
 }
+
+#[test]
+fn private_endpoints_and_zone_groups_apply_keep_foreign_groups_and_go() {
+    const API: &str = "2026-03-01";
+    let cloud = Cloud::start("endpoints", None);
+    let v1 = "tests/lifecycle/private-endpoints.yaml";
+    let v2 = "tests/lifecycle/private-endpoints-2.yaml";
+    let group =
+        "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-lifecycle-pe";
+    let subnet =
+        format!("{group}/providers/Microsoft.Network/virtualNetworks/net/subnets/endpoints");
+    let vault_pe = format!("{group}/providers/Microsoft.Network/privateEndpoints/pe-kv-lifecycle");
+    let acr_pe = format!("{group}/providers/Microsoft.Network/privateEndpoints/pe-acr-lifecycle");
+    let out = apply(&cloud, v1, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(text(&out).contains("13 added"), "{}", text(&out));
+    assert_clean(&cloud, v1);
+    for mode in ["list", "graph"] {
+        let plan = cloud.azplan(&["plan", v1, "--read", mode, "--detailed-exitcode"]);
+        assert_eq!(
+            plan.status.code(),
+            Some(0),
+            "--read {mode}:\n{}",
+            text(&plan)
+        );
+    }
+    // The service's read-only parts: the connection approved, the NIC, the vault's address, the
+    // A record the zone group lists, and the subnet's policies as sent.
+    let pe = cloud
+        .get(&vault_pe, API)
+        .expect("the vault's endpoint exists");
+    assert_eq!(pe["properties"]["provisioningState"], "Succeeded", "{pe}");
+    assert_eq!(
+        pe["properties"]["privateLinkServiceConnections"][0]["properties"]["privateLinkServiceConnectionState"]
+            ["status"],
+        "Approved",
+        "{pe}"
+    );
+    assert!(
+        pe["properties"]["networkInterfaces"][0]["id"]
+            .as_str()
+            .is_some_and(|id| id.contains("/networkInterfaces/pe-kv-lifecycle.nic.")),
+        "{pe}"
+    );
+    assert_eq!(
+        pe["properties"]["customDnsConfigs"][0]["fqdn"],
+        "kv-lifecycle-pe.vault.azure.net"
+    );
+    let zone_group = cloud
+        .get(&format!("{vault_pe}/privateDnsZoneGroups/default"), API)
+        .expect("the vault's zone group exists");
+    assert_eq!(
+        zone_group["properties"]["privateDnsZoneConfigs"][0]["properties"]["recordSets"][0]["fqdn"],
+        "kv-lifecycle-pe.privatelink.vaultcore.azure.net",
+        "{zone_group}"
+    );
+    let live = cloud.get(&subnet, API).expect("the subnet exists");
+    assert_eq!(
+        live["properties"]["privateEndpointNetworkPolicies"],
+        "NetworkSecurityGroupEnabled"
+    );
+    // A subnet with an endpoint's NIC cannot be deleted.
+    let refused = cloud.try_send(azure_core::http::Method::Delete, &subnet, API);
+    assert!(
+        refused
+            .as_ref()
+            .is_err_and(|e| e.contains("InUseSubnetCannotBeDeleted")),
+        "{refused:?}"
+    );
+
+    // Azure Policy adds a zone group to each endpoint (DeployIfNotExists). The vault's endpoint
+    // stops declaring DNS (v2): its zone groups are no longer the stack's, so both stay; the
+    // registry's endpoint has `dnsZones: []`: its zone groups are the stack's and both go.
+    for pe in [&vault_pe, &acr_pe] {
+        cloud.put(
+            &format!("{pe}/privateDnsZoneGroups/policy"),
+            API,
+            serde_json::json!({"properties": {"privateDnsZoneConfigs": []}}),
+        );
+    }
+    let plan = cloud.azplan(&["plan", v1, "--detailed-exitcode"]);
+    assert_eq!(plan.status.code(), Some(2), "{}", text(&plan));
+    // While both endpoints declare `dnsZones:`, their undeclared zone groups are the stack's.
+    assert!(
+        text(&plan).contains("pe-kv-lifecycle/privateDnsZoneGroups/policy will be destroyed"),
+        "{}",
+        text(&plan)
+    );
+    let out = apply(&cloud, v2, &["--allow-destroy"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        text(&out).contains("0 added, 0 changed, 2 destroyed"),
+        "{}",
+        text(&out)
+    );
+    assert_clean(&cloud, v2);
+    for name in ["default", "policy"] {
+        assert!(
+            cloud
+                .get(&format!("{vault_pe}/privateDnsZoneGroups/{name}"), API)
+                .is_some(),
+            "the vault endpoint's {name} zone group is kept"
+        );
+        assert!(
+            cloud
+                .get(&format!("{acr_pe}/privateDnsZoneGroups/{name}"), API)
+                .is_none(),
+            "the registry endpoint's {name} zone group is deleted"
+        );
+    }
+
+    // Deleting the vault's endpoint would take the zone groups the stack no longer owns with
+    // it: the destroy stops before anything runs.
+    let out = cloud.azplan(&["destroy", v2, "--auto-approve", "--allow-destroy"]);
+    assert_ne!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(text(&out).contains("takes_unowned"), "{}", text(&out));
+    assert!(cloud.get(&vault_pe, API).is_some());
+    // With `dnsZones:` declared again (v1), they are the stack's, and everything goes.
+    let out = cloud.azplan(&["destroy", v1, "--auto-approve", "--allow-destroy"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        cloud.get(group, "2025-04-01").is_none(),
+        "the group is gone"
+    );
+}

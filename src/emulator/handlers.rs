@@ -13,8 +13,8 @@ use crate::emulator::route::{Route, Target};
 use crate::emulator::state::{Action, Operation, Record, State};
 use crate::emulator::{
     activity, aks_ops, cluster, dns_zone, identity, key_vault, maintenance, network,
-    network_security, node_pool, peering, publicip, records, refs, registry, resource_graph,
-    resources, role, workspace,
+    network_security, node_pool, peering, private_endpoint, publicip, records, refs, registry,
+    resource_graph, resources, role, workspace,
 };
 
 /// Adjusts an answer to the api-version it was asked in, where published versions differ:
@@ -569,6 +569,8 @@ fn put(
         Kind::NodePool => node_pool::put(state, ctx, target, body)?,
         Kind::MaintenanceConfiguration => maintenance::put(state, ctx, target, body)?,
         Kind::KeyVault => key_vault::put(state, ctx, target, body)?,
+        Kind::PrivateEndpoint => private_endpoint::put(state, ctx, target, body)?,
+        Kind::PrivateDnsZoneGroup => private_endpoint::put_zone_group(state, ctx, target, body)?,
         Kind::RouteTable | Kind::NetworkSecurityGroup => {
             network_security::put(state, ctx, target, body)?
         }

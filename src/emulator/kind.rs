@@ -33,6 +33,10 @@ pub(crate) enum Kind {
     RouteTable,
     /// `Microsoft.Network/networkSecurityGroups`, rules inline (`network_security`).
     NetworkSecurityGroup,
+    /// `Microsoft.Network/privateEndpoints` (`private_endpoint`).
+    PrivateEndpoint,
+    /// `privateEndpoints/{pe}/privateDnsZoneGroups/{name}`.
+    PrivateDnsZoneGroup,
 }
 
 /// How a PUT answers while work is still running.
@@ -69,7 +73,7 @@ pub(crate) enum PatchStyle {
 }
 
 impl Kind {
-    pub(crate) const ALL: [Kind; 21] = [
+    pub(crate) const ALL: [Kind; 23] = [
         Kind::ResourceGroup,
         Kind::Registry,
         Kind::Workspace,
@@ -91,6 +95,8 @@ impl Kind {
         Kind::KeyVault,
         Kind::RouteTable,
         Kind::NetworkSecurityGroup,
+        Kind::PrivateEndpoint,
+        Kind::PrivateDnsZoneGroup,
     ];
 
     pub(crate) fn namespace(self) -> &'static str {
@@ -108,7 +114,9 @@ impl Kind {
             | Kind::PrivateDnsZoneLink
             | Kind::PrivateDnsRecordSet
             | Kind::RouteTable
-            | Kind::NetworkSecurityGroup => "Microsoft.Network",
+            | Kind::NetworkSecurityGroup
+            | Kind::PrivateEndpoint
+            | Kind::PrivateDnsZoneGroup => "Microsoft.Network",
             Kind::Identity | Kind::FederatedCredential => "Microsoft.ManagedIdentity",
             Kind::RoleAssignment => "Microsoft.Authorization",
             Kind::Cluster | Kind::NodePool | Kind::MaintenanceConfiguration => {
@@ -143,6 +151,8 @@ impl Kind {
             Kind::KeyVault => "vaults",
             Kind::RouteTable => "routeTables",
             Kind::NetworkSecurityGroup => "networkSecurityGroups",
+            Kind::PrivateEndpoint => "privateEndpoints",
+            Kind::PrivateDnsZoneGroup => "privateDnsZoneGroups",
         }
     }
 
@@ -152,6 +162,7 @@ impl Kind {
             Kind::FederatedCredential => Some(Kind::Identity),
             Kind::NodePool | Kind::MaintenanceConfiguration => Some(Kind::Cluster),
             Kind::PrivateDnsZoneLink | Kind::PrivateDnsRecordSet => Some(Kind::PrivateDnsZone),
+            Kind::PrivateDnsZoneGroup => Some(Kind::PrivateEndpoint),
             _ => None,
         }
     }
@@ -178,7 +189,9 @@ impl Kind {
             | Kind::PublicIpAddress
             | Kind::PublicIpPrefix
             | Kind::RouteTable
-            | Kind::NetworkSecurityGroup => &[
+            | Kind::NetworkSecurityGroup
+            | Kind::PrivateEndpoint
+            | Kind::PrivateDnsZoneGroup => &[
                 "2026-03-01",
                 "2026-01-01",
                 "2025-09-01",
@@ -249,6 +262,10 @@ impl Kind {
             | Kind::PublicIpPrefix
             | Kind::RouteTable
             | Kind::NetworkSecurityGroup
+            // PrivateEndpoints_CreateOrUpdate and PrivateDnsZoneGroups_CreateOrUpdate:
+            // x-ms-long-running-operation, final-state-via azure-async-operation.
+            | Kind::PrivateEndpoint
+            | Kind::PrivateDnsZoneGroup
             | Kind::Cluster
             | Kind::NodePool => PutStyle::AsyncOperation,
             Kind::Workspace => PutStyle::BodyPolled,
@@ -278,7 +295,10 @@ impl Kind {
             | Kind::NetworkSecurityGroup
             | Kind::DnsZone
             | Kind::PrivateDnsZone
-            | Kind::PrivateDnsZoneLink => DeleteStyle::Location,
+            | Kind::PrivateDnsZoneLink
+            // PrivateEndpoints_Delete, PrivateDnsZoneGroups_Delete: final-state-via location.
+            | Kind::PrivateEndpoint
+            | Kind::PrivateDnsZoneGroup => DeleteStyle::Location,
             Kind::Workspace | Kind::Cluster | Kind::NodePool => DeleteStyle::Both,
         }
     }
@@ -306,7 +326,10 @@ impl Kind {
             | Kind::FederatedCredential
             | Kind::RoleAssignment
             | Kind::NodePool
-            | Kind::MaintenanceConfiguration => PatchStyle::None,
+            | Kind::MaintenanceConfiguration
+            // privateEndpoint.json has no PATCH for either.
+            | Kind::PrivateEndpoint
+            | Kind::PrivateDnsZoneGroup => PatchStyle::None,
         }
     }
 
@@ -364,6 +387,7 @@ impl Kind {
                 | Kind::PublicIpPrefix
                 | Kind::RouteTable
                 | Kind::NetworkSecurityGroup
+                | Kind::PrivateEndpoint
                 | Kind::DnsZone
                 | Kind::PrivateDnsZone
                 | Kind::Identity
@@ -383,6 +407,8 @@ impl Kind {
             Kind::VirtualNetworkPeering => (10_000, 5_000, 10_000),
             Kind::PublicIpAddress | Kind::PublicIpPrefix => (5_000, 5_000, 10_000),
             Kind::RouteTable | Kind::NetworkSecurityGroup => (5_000, 5_000, 10_000),
+            Kind::PrivateEndpoint => (20_000, 10_000, 15_000),
+            Kind::PrivateDnsZoneGroup => (5_000, 5_000, 5_000),
             Kind::DnsZone => (0, 0, 5_000),
             Kind::PrivateDnsZone => (15_000, 10_000, 15_000),
             Kind::PrivateDnsZoneLink => (20_000, 10_000, 15_000),

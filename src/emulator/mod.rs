@@ -18,7 +18,8 @@
 //! years): resource groups and the generic resource LISTs; Microsoft.ContainerRegistry/registries;
 //! Microsoft.OperationalInsights/workspaces; Microsoft.Network virtualNetworks (+ subnets),
 //! publicIPAddresses, publicIPPrefixes, routeTables and networkSecurityGroups (routes and rules
-//! inline, `network_security`), dnsZones, privateDnsZones (+ virtualNetworkLinks and record
+//! inline, `network_security`), privateEndpoints (+ privateDnsZoneGroups: `private_endpoint`),
+//! dnsZones, privateDnsZones (+ virtualNetworkLinks and record
 //! sets of every type); Microsoft.ManagedIdentity userAssignedIdentities (+
 //! federatedIdentityCredentials); Microsoft.Authorization roleAssignments at any scope;
 //! Microsoft.KeyVault vaults (+ deletedVaults, purge, checkNameAvailability: `key_vault`);
@@ -90,6 +91,7 @@ mod network;
 mod network_security;
 mod node_pool;
 mod peering;
+mod private_endpoint;
 mod publicip;
 mod records;
 mod refs;

@@ -175,6 +175,28 @@ fn subnet_body(subnet_id: &str, name: &str, props: &Map<String, Value>, state_wo
     })
 }
 
+/// `VirtualNetworkPrivateEndpointNetworkPolicies` (virtualNetwork.json, network 2025-07-01):
+/// the four values the service takes.
+fn check_endpoint_policies(props: &Map<String, Value>) -> Result<(), ArmError> {
+    const VALUES: [&str; 4] = [
+        "Disabled",
+        "Enabled",
+        "NetworkSecurityGroupEnabled",
+        "RouteTableEnabled",
+    ];
+    match props.get("privateEndpointNetworkPolicies") {
+        None | Some(Value::Null) => Ok(()),
+        Some(Value::String(v)) if VALUES.iter().any(|x| x.eq_ignore_ascii_case(v)) => Ok(()),
+        Some(other) => Err(ArmError::bad_request(
+            "InvalidRequestFormat",
+            format!(
+                "Cannot parse the request: privateEndpointNetworkPolicies {other} is not one of {}.",
+                VALUES.join(", ")
+            ),
+        )),
+    }
+}
+
 fn check_subnet_prefixes(
     vnet: &[(String, Cidr)],
     subnets: &[(String, Vec<(String, Cidr)>)],
@@ -398,6 +420,7 @@ pub(crate) fn put_subnet(
     if prefixes.is_empty() {
         return Err(ArmError::missing_property("properties.addressPrefix"));
     }
+    check_endpoint_policies(&props)?;
     let vnet_props = vnet
         .body
         .get("properties")
@@ -468,7 +491,8 @@ pub(crate) fn subnet_user(state: &State, subnet_key: &str) -> Option<String> {
             _ => {}
         }
     }
-    None
+    // A private endpoint's NIC sits in the subnet.
+    crate::emulator::private_endpoint::in_subnet(state, subnet_key)
 }
 
 fn in_use(name: &str, user: &str) -> ArmError {

@@ -30,6 +30,7 @@ use existing::RawExisting;
 use identity::RawIdentity;
 use key_vault::RawKeyVault;
 use network::RawVnet;
+use private_endpoint::RawPrivateEndpoint;
 use registry::RawRegistry;
 use resource_group::RawResourceGroup;
 use role_assignment::RawRoleAssignment;
@@ -48,6 +49,7 @@ pub mod maintenance;
 pub mod network;
 pub mod node_pool;
 pub mod peering;
+pub mod private_endpoint;
 pub mod registry;
 pub mod resource_group;
 pub mod role_assignment;
@@ -183,6 +185,8 @@ pub fn rules_of(kind: Kind) -> &'static Rules {
         Kind::RouteTable => &route_table::RULES,
         Kind::NetworkSecurityGroup => &security_group::RULES,
         Kind::MaintenanceConfiguration => &maintenance::RULES,
+        Kind::PrivateEndpoint => &private_endpoint::RULES,
+        Kind::PrivateDnsZoneGroup => &private_endpoint::ZONE_GROUP_RULES,
     }
 }
 
@@ -226,6 +230,7 @@ pub struct RawStack {
     pub key_vaults: Vec<Entry<RawKeyVault>>,
     pub route_tables: Vec<Entry<RawRouteTable>>,
     pub network_security_groups: Vec<Entry<RawNetworkSecurityGroup>>,
+    pub private_endpoints: Vec<Entry<RawPrivateEndpoint>>,
     /// Entries whose settings could not be read at all (reported already), by kind.
     pub unreadable: Vec<(Kind, Spanned<String>)>,
 }
@@ -256,7 +261,8 @@ impl RawStack {
             clusters,
             key_vaults,
             route_tables,
-            network_security_groups
+            network_security_groups,
+            private_endpoints
         );
         all
     }
@@ -315,6 +321,7 @@ pub(crate) fn add_entry(
         "keyVaults" => push!(key_vaults),
         "routeTables" => push!(route_tables),
         "networkSecurityGroups" => push!(network_security_groups),
+        "privateEndpoints" => push!(private_endpoints),
         _ => {}
     }
 }
@@ -344,6 +351,7 @@ fn habits_of(section: &str) -> habits::Tables {
         "keyVaults" => &[("", habits::COMMON), ("", key_vault::HABITS)],
         "routeTables" => &[("", habits::COMMON), ("", route_table::HABITS)],
         "networkSecurityGroups" => &[("", habits::COMMON), ("", security_group::HABITS)],
+        "privateEndpoints" => &[("", habits::COMMON), ("", private_endpoint::HABITS)],
         _ => &[("", habits::COMMON)],
     }
 }
@@ -387,6 +395,9 @@ pub struct RawStackFile {
     /// Network security groups (`Microsoft.Network/networkSecurityGroups`) with their rules;
     /// referenced as `networkSecurityGroup/NAME` (a subnet's `networkSecurityGroup:`).
     pub network_security_groups: Option<BTreeMap<String, RawNetworkSecurityGroup>>,
+    /// Private endpoints (`Microsoft.Network/privateEndpoints`) to a key vault, registry or any
+    /// resource by ID, with their private DNS zone group; referenced as `privateEndpoint/NAME`.
+    pub private_endpoints: Option<BTreeMap<String, RawPrivateEndpoint>>,
 }
 
 /// What users need after an apply, per kind, read from a resource's live body: `(name, value)`
@@ -400,6 +411,7 @@ pub fn outputs(ctx: &Context<'_>, resource: &Resource, body: &Value) -> Vec<(Str
         Spec::DnsZoneLink(_) => dns_zone_link::outputs(body),
         Spec::VnetPeering(_) => peering::outputs(body),
         Spec::KeyVault(_) => key_vault::outputs(body),
+        Spec::PrivateEndpoint(_) => private_endpoint::outputs(body),
         _ => Vec::new(),
     }
 }
@@ -436,6 +448,7 @@ pub(crate) fn build_model(b: &mut Builder<'_>, raw: &RawStack) {
     b.declare_clusters(&raw.clusters);
     b.declare_each(Kind::KeyVault, &raw.key_vaults);
     b.declare_role_assignments(&raw.role_assignments);
+    b.declare_private_endpoints(&raw.private_endpoints);
 
     b.resource_groups(&raw.resource_groups);
     b.existing(&raw.existing);
@@ -452,6 +465,7 @@ pub(crate) fn build_model(b: &mut Builder<'_>, raw: &RawStack) {
     b.role_assignments(&raw.role_assignments);
     b.dns_zone_links(&raw.dns_zones);
     b.peerings(&raw.vnets);
+    b.private_endpoints(&raw.private_endpoints);
     b.clusters_wait_for_their_grants();
 }
 
@@ -545,6 +559,7 @@ impl Context<'_> {
             | Spec::NodePool(_)
             | Spec::DnsZoneLink(_)
             | Spec::MaintenanceConfiguration(_)
+            | Spec::PrivateDnsZoneGroup(_)
             | Spec::VnetPeering(_) => {
                 let parent = address.parent().map(|p| self.id(&p)).unwrap_or_default();
                 let segment = match resource.spec {
@@ -681,6 +696,12 @@ pub fn undeclared_child_is_ours(stack: &Stack, parent: &str, child: Kind, body: 
         Kind::MaintenanceConfiguration => stack.resources.iter().any(|(a, r)| {
             a.to_string() == parent && matches!(&r.spec, Spec::Cluster(c) if c.owns_maintenance)
         }),
+        // Zone groups carry no tags: an endpoint owns them only when its spec has `dnsZones:`
+        // (Azure Policy adds zone groups to endpoints it did not make).
+        Kind::PrivateDnsZoneGroup => stack
+            .resources
+            .iter()
+            .any(|(a, r)| a.to_string() == parent && private_endpoint::owns_zone_groups(r)),
         _ => true,
     }
 }
@@ -718,6 +739,8 @@ pub fn desired(ctx: &Context<'_>, resource: &Resource) -> Desired {
         Spec::RouteTable(rt) => route_table::body(&b, resource, rt),
         Spec::NetworkSecurityGroup(nsg) => security_group::body(&b, resource, nsg),
         Spec::MaintenanceConfiguration(w) => maintenance::body(w),
+        Spec::PrivateEndpoint(pe) => private_endpoint::body(&b, resource, pe),
+        Spec::PrivateDnsZoneGroup(g) => private_endpoint::zone_group_body(&b, g),
         Spec::Existing(_) => Value::Null,
     };
     if let Some(raw) = &resource.raw {

@@ -72,6 +72,10 @@ pub struct RawSubnet {
     /// The subnet's network security group: `networkSecurityGroup/NAME`, `existing/NAME` or an
     /// ARM ID; `none` takes any off. Unset: azplan leaves the association as it is.
     pub network_security_group: Option<Spanned<String>>,
+    /// Whether NSGs and route tables apply to private endpoints in the subnet: `Disabled`,
+    /// `Enabled`, `NetworkSecurityGroupEnabled` or `RouteTableEnabled`. Unset: azplan leaves
+    /// the live value as it is (Azure's default for a new subnet is `Disabled`).
+    pub private_endpoint_network_policies: Option<Spanned<String>>,
     #[serde(default)]
     pub depends_on: Vec<Spanned<String>>,
     #[serde(default)]
@@ -93,6 +97,9 @@ pub(crate) const HABITS: &[Habit] = &[
     habit("subnets.*", "", "default_outbound_access_enabled", "`defaultOutboundAccess`"),
     habit("subnets.*", "", "network_security_group_id", "`networkSecurityGroup: networkSecurityGroup/NAME`"),
     habit("subnets.*", "", "route_table_id", "`routeTable: routeTable/NAME`"),
+    habit("subnets.*", "", "private_endpoint_network_policies", "`privateEndpointNetworkPolicies`"),
+    habit("subnets.*", "", "private_endpoint_network_policies_enabled", "`privateEndpointNetworkPolicies: Enabled` (or `Disabled`)"),
+    habit("subnets.*", "", "enforce_private_link_endpoint_network_policies", "`privateEndpointNetworkPolicies`"),
     habit("subnets.*", "name", "name", "nothing: the subnet's key under `subnets` is its name"),
 ];
 
@@ -123,6 +130,7 @@ pub static SUBNET_RULES: Rules = Rules {
         "properties.serviceEndpoints[].service",
         "properties.routeTable.id",
         "properties.networkSecurityGroup.id",
+        "properties.privateEndpointNetworkPolicies",
     ],
     // Delegation names are labels; only the delegated service matters.
     ignore: &["properties.delegations[].name"],
@@ -160,6 +168,19 @@ pub fn subnet_body(b: &BodyBuilder<'_, '_>, resource: &Resource, s: &Subnet) -> 
     });
     if let Some(access) = s.default_outbound_access {
         body["properties"]["defaultOutboundAccess"] = json!(access);
+    }
+    // A subnet PUT replaces the subnet, and a PUT without the property resets it to Azure's
+    // default (`Disabled`), so an unset value is sent back as it is live.
+    let policies = s.private_endpoint_network_policies.clone().or_else(|| {
+        b.ctx
+            .live
+            .get(&b.ctx.id(&resource.address))
+            .and_then(|live| live.pointer("/properties/privateEndpointNetworkPolicies"))
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    });
+    if let Some(policies) = policies {
+        body["properties"]["privateEndpointNetworkPolicies"] = json!(policies);
     }
     // A subnet PUT replaces the subnet: a property left out is taken off (Subnets_CreateOrUpdate
     // has no merge), so an association the spec does not manage is sent back as it is live, and
@@ -300,6 +321,11 @@ impl Builder<'_> {
                     Kind::NetworkSecurityGroup,
                     &mut dependencies,
                 );
+                let private_endpoint_network_policies = subnet
+                    .value
+                    .private_endpoint_network_policies
+                    .as_ref()
+                    .and_then(|p| self.endpoint_policies(p));
                 let raw = self.raw_override(subnet.value.raw.as_ref());
                 self.insert(Resource {
                     address,
@@ -319,6 +345,7 @@ impl Builder<'_> {
                         default_outbound_access: subnet.value.default_outbound_access,
                         route_table,
                         network_security_group,
+                        private_endpoint_network_policies,
                     }),
                 });
             }
@@ -332,7 +359,39 @@ impl Builder<'_> {
     }
 }
 
+/// `VirtualNetworkPrivateEndpointNetworkPolicies` of the network spec (virtualNetwork.json,
+/// network 2025-07-01): "Enable or Disable apply network policies on private end point in the
+/// subnet", default `Disabled`. Learn "Manage network policies for private endpoints"
+/// (https://learn.microsoft.com/azure/private-link/disable-private-endpoint-network-policy): "By
+/// default, network policies are disabled for a subnet"; they can be enabled for NSGs only, for
+/// route tables only, or both.
+const ENDPOINT_POLICIES: [&str; 4] = [
+    "Disabled",
+    "Enabled",
+    "NetworkSecurityGroupEnabled",
+    "RouteTableEnabled",
+];
+
 impl Builder<'_> {
+    /// A subnet's `privateEndpointNetworkPolicies:`, in Azure's casing.
+    fn endpoint_policies(&mut self, text: &Spanned<String>) -> Option<String> {
+        let found = ENDPOINT_POLICIES
+            .iter()
+            .find(|p| p.eq_ignore_ascii_case(&text.value));
+        if found.is_none() {
+            self.error(SpecDiagnostic::invalid(
+                format!(
+                    "`{}` is not a private endpoint network policy setting",
+                    text.value
+                ),
+                text.span,
+                "unknown value",
+                format!("use one of {}", ENDPOINT_POLICIES.join(", ")),
+            ));
+        }
+        found.map(|p| (*p).to_string())
+    }
+
     /// A subnet's `routeTable:` or `networkSecurityGroup:`: `none`, or a reference the subnet
     /// then depends on (it is created first, and deleted after the subnet lets go of it).
     fn association(

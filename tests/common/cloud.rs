@@ -188,6 +188,24 @@ impl Cloud {
         })
     }
 
+    /// Like `send`, with ARM's refusal as an error instead of a panic.
+    pub fn try_send(
+        &self,
+        method: azure_core::http::Method,
+        id: &str,
+        api_version: &str,
+    ) -> Result<u16, String> {
+        let client = self.client();
+        self.runtime.block_on(async {
+            let url = client.url(id, api_version).unwrap();
+            client
+                .send(method, url, None, "test", id)
+                .await
+                .map(|r| r.status)
+                .map_err(|e| e.to_string())
+        })
+    }
+
     /// The resource as ARM returns it now (`None` when absent).
     pub fn get(&self, id: &str, api_version: &str) -> Option<serde_json::Value> {
         let client = self.client();

@@ -70,6 +70,8 @@ MODELS: dict[str, tuple[str, str]] = {
     "microsoft.network/virtualnetworks/virtualnetworkpeerings": ("azure.mgmt.network", "VirtualNetworkPeering"),
     "microsoft.network/routetables": ("azure.mgmt.network", "RouteTable"),
     "microsoft.network/networksecuritygroups": ("azure.mgmt.network", "NetworkSecurityGroup"),
+    "microsoft.network/privateendpoints": ("azure.mgmt.network", "PrivateEndpoint"),
+    "microsoft.network/privateendpoints/privatednszonegroups": ("azure.mgmt.network", "PrivateDnsZoneGroup"),
     "microsoft.network/dnszones": ("azure.mgmt.dns", "Zone"),
     "microsoft.network/privatednszones": ("azure.mgmt.privatedns", "PrivateZone"),
     "microsoft.network/privatednszones/virtualnetworklinks": ("azure.mgmt.privatedns", "VirtualNetworkLink"),

@@ -222,6 +222,50 @@ def main():
     c.run("nsg delete (LRO)", lambda: net.network_security_groups.begin_delete(RG, "sdk-nsg").result())
     c.run("route table delete (LRO)", lambda: net.route_tables.begin_delete(RG, "sdk-rt").result())
 
+    # Private endpoints (automatic connection to a registry) and their private DNS zone group,
+    # in a subnet whose private endpoint network policies are on for NSGs
+    c.run("subnet with privateEndpointNetworkPolicies (LRO)", lambda: assert_eq(net.subnets.begin_create_or_update(RG, "sdk-vnet2", "sdk-pe", {
+        "properties": {"addressPrefix": "10.1.9.0/24", "privateEndpointNetworkPolicies": "NetworkSecurityGroupEnabled"}}).result()
+        .private_endpoint_network_policies, "NetworkSecurityGroupEnabled"))
+    c.run("subnet with an unknown policy value refused (400)", lambda: expect_status(400, lambda: net.subnets.begin_create_or_update(RG, "sdk-vnet2", "sdk-pe-bad", {
+        "properties": {"addressPrefix": "10.1.10.0/24", "privateEndpointNetworkPolicies": "Sometimes"}}).result()))
+    pe_subnet = f"{rg_id}/providers/Microsoft.Network/virtualNetworks/sdk-vnet2/subnets/sdk-pe"
+    acr_id = f"{rg_id}/providers/Microsoft.ContainerRegistry/registries/sdkregistry1"
+    pe_body = {"location": LOC, "properties": {"subnet": {"id": pe_subnet}, "privateLinkServiceConnections": [
+        {"name": "sdk-pe", "properties": {"privateLinkServiceId": acr_id, "groupIds": ["registry"]}}]}}
+    pe = c.run("private endpoint create (LRO)", lambda: net.private_endpoints.begin_create_or_update(RG, "sdk-pe", pe_body).result())
+    c.run("private endpoint connection approved", lambda: assert_eq(
+        pe.private_link_service_connections[0].private_link_service_connection_state.status, "Approved"))
+    c.run("private endpoint NIC (read-only)", lambda: assert_true(
+        ".nic." in pe.network_interfaces[0].id))
+    c.run("private endpoint customDnsConfigs (registry and data endpoint, first free addresses)", lambda: assert_eq(
+        [(d.fqdn.split(".")[0], d.ip_addresses) for d in pe.custom_dns_configs], [("sdkregistry1", ["10.1.9.4"]), ("sdkregistry1", ["10.1.9.5"])]))
+    c.run("private endpoint list", lambda: assert_eq([p.name for p in net.private_endpoints.list(RG)], ["sdk-pe"]))
+    c.run("private endpoint update keeps its NIC (LRO)", lambda: assert_eq(net.private_endpoints.begin_create_or_update(
+        RG, "sdk-pe", dict(pe_body, tags={"a": "b"})).result().network_interfaces[0].id, pe.network_interfaces[0].id))
+    c.run("private endpoint moved to another subnet refused (400)", lambda: expect_status(400, lambda: net.private_endpoints.begin_create_or_update(
+        RG, "sdk-pe", {"location": LOC, "properties": {"subnet": {"id": pe_subnet.replace("sdk-pe", "sdk-assoc")},
+        "privateLinkServiceConnections": pe_body["properties"]["privateLinkServiceConnections"]}}).result()))
+    c.run("private endpoint to a missing registry refused (400)", lambda: expect_status(400, lambda: net.private_endpoints.begin_create_or_update(
+        RG, "sdk-pe-missing", {"location": LOC, "properties": {"subnet": {"id": pe_subnet}, "privateLinkServiceConnections": [
+            {"name": "c", "properties": {"privateLinkServiceId": acr_id + "missing", "groupIds": ["registry"]}}]}}).result()))
+    acr_zone = f"{rg_id}/providers/Microsoft.Network/privateDnsZones/privatelink.azurecr.io"
+    c.run("private dns zone privatelink.azurecr.io (LRO)", lambda: pdns.private_zones.begin_create_or_update(
+        RG, "privatelink.azurecr.io", {"location": "global"}).result())
+    group = c.run("private dns zone group create (LRO)", lambda: net.private_dns_zone_groups.begin_create_or_update(
+        RG, "sdk-pe", "default", {"properties": {"privateDnsZoneConfigs": [
+            {"name": "acr", "properties": {"privateDnsZoneId": acr_zone}}]}}).result())
+    c.run("private dns zone group records (read-only)", lambda: assert_eq(
+        [r.fqdn for r in group.private_dns_zone_configs[0].record_sets],
+        ["sdkregistry1.privatelink.azurecr.io", f"sdkregistry1.{LOC}.data.privatelink.azurecr.io"]))
+    c.run("private dns zone group list", lambda: assert_eq([g.name for g in net.private_dns_zone_groups.list("sdk-pe", RG)], ["default"]))
+    c.run("subnet with a private endpoint in use (400)", lambda: expect_status(400, lambda: net.subnets.begin_delete(RG, "sdk-vnet2", "sdk-pe").result()))
+    c.run("private dns zone group delete (LRO)", lambda: net.private_dns_zone_groups.begin_delete(RG, "sdk-pe", "default").result())
+    c.run("private endpoint delete (LRO)", lambda: net.private_endpoints.begin_delete(RG, "sdk-pe").result())
+    c.run("private dns zone privatelink.azurecr.io delete (LRO)", lambda: pdns.private_zones.begin_delete(
+        RG, "privatelink.azurecr.io").result())
+    c.run("subnet free again, delete (LRO)", lambda: net.subnets.begin_delete(RG, "sdk-vnet2", "sdk-pe").result())
+
     # Private DNS record sets: the compare-and-swap a run lock is built on
     zone = "privatelink.westeurope.azmk8s.io"
     lock = {"properties": {"ttl": 60, "metadata": {"holder": "sdk"}, "txtRecords": [{"value": ["sdk"]}]}}
