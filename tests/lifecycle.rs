@@ -929,6 +929,14 @@ fn addon_and_existing_kubelet_identities_are_principals() {
             .filter_map(|a| a["properties"]["principalId"].as_str().map(str::to_string))
             .collect()
     };
+    let gateway = cluster["properties"]["addonProfiles"]["ingressApplicationGateway"]["config"]
+        ["effectiveApplicationGatewayId"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        gateway.ends_with("/providers/Microsoft.Network/applicationGateways/agw-addons"),
+        "AKS names the gateway it creates: {gateway}"
+    );
     let vault = format!(
         "{sub}/resourceGroups/rg-addons/providers/Microsoft.KeyVault/vaults/kv-addons-lifecycle"
     );

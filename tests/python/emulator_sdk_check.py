@@ -311,6 +311,9 @@ def main():
     c.run("secrets provider config round-trip", lambda: assert_eq(
         prop(mc, "addon_profiles")["azureKeyvaultSecretsProvider"].config,
         {"enableSecretRotation": "true", "rotationPollInterval": "5m"}))
+    c.run("ingress gateway AKS creates in the node group", lambda: assert_true(
+        prop(mc, "addon_profiles")["ingressApplicationGateway"].config["effectiveApplicationGatewayId"].endswith(
+            f"/resourceGroups/MC_{RG}_sdk-aks_{LOC}/providers/Microsoft.Network/applicationGateways/sdk-appgw")))
     c.run("add-on identities (read-only)", lambda: check_addon_identities(
         prop(aks.managed_clusters.get(RG, "sdk-aks"), "addon_profiles")))
     addon_body["azureKeyvaultSecretsProvider"] = {"enabled": False}
