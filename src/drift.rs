@@ -253,6 +253,7 @@ fn error_address(error: &PlanError) -> String {
         | PlanError::Protected { address, .. }
         | PlanError::TakesUnowned { address, .. }
         | PlanError::ExistingMissing { address, .. }
+        | PlanError::ExistingValueMissing { address, .. }
         | PlanError::SoftDeleted { address, .. } => address.clone(),
     }
 }

@@ -453,6 +453,8 @@ pub enum ClusterIdentity {
     Monitoring,
     VirtualNodes,
     AzurePolicy,
+    KeyVaultSecretsProvider,
+    IngressApplicationGateway,
 }
 
 impl ClusterIdentity {
@@ -463,6 +465,14 @@ impl ClusterIdentity {
         ("monitoring", ClusterIdentity::Monitoring),
         ("virtualNodes", ClusterIdentity::VirtualNodes),
         ("azurePolicy", ClusterIdentity::AzurePolicy),
+        (
+            "keyVaultSecretsProvider",
+            ClusterIdentity::KeyVaultSecretsProvider,
+        ),
+        (
+            "ingressApplicationGateway",
+            ClusterIdentity::IngressApplicationGateway,
+        ),
     ];
 
     pub fn name(self) -> &'static str {
@@ -534,6 +544,8 @@ pub struct Cluster {
     pub app_routing: Option<AppRouting>,
     pub http_application_routing: bool,
     pub azure_policy: bool,
+    pub secrets_provider: Option<SecretsProvider>,
+    pub app_gateway_ingress: Option<AppGatewayIngress>,
     pub attached_registries: Vec<Target>,
     pub linux: Option<LinuxProfile>,
     pub upgrade_channel: UpgradeChannel,
@@ -591,6 +603,31 @@ pub struct Aad {
 pub struct ContainerInsights {
     pub workspace: Target,
     pub use_aad_auth: bool,
+}
+
+/// The Azure Key Vault provider for the Secrets Store CSI driver (`azureKeyvaultSecretsProvider`).
+#[derive(Debug, Clone)]
+pub struct SecretsProvider {
+    pub secret_rotation: bool,
+    /// A Go duration such as `2m`.
+    pub rotation_poll_interval: String,
+}
+
+/// The Application Gateway Ingress Controller add-on (`ingressApplicationGateway`): the gateway
+/// it drives, an existing one or one AKS creates in the node resource group.
+#[derive(Debug, Clone)]
+pub enum AppGatewayIngress {
+    Existing(Target),
+    New {
+        name: Option<String>,
+        subnet: AppGatewaySubnet,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub enum AppGatewaySubnet {
+    Subnet(Target),
+    Cidr(Cidr),
 }
 
 #[derive(Debug, Clone)]

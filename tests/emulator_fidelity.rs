@@ -435,6 +435,14 @@ const CASES: &[Case] = &[
         prep: &[Prep::Group],
         step: Step::PutTwice { body: "parameters" },
     },
+    // The Key Vault secrets provider add-on with rotation: its config comes back as sent.
+    Case {
+        file: "aks-2026-08-01-ManagedClustersCreate_AzureKeyvaultSecretsProvider.json",
+        dir: Dir::Support,
+        path: CLUSTER,
+        prep: &[Prep::Group],
+        step: Step::PutTwice { body: "parameters" },
+    },
     Case {
         file: "aks-2026-08-01-ManagedClustersCreate_ManagedNATGateway.json",
         dir: Dir::Support,

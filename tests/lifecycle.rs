@@ -1011,4 +1011,108 @@ fn private_endpoints_and_zone_groups_apply_keep_foreign_groups_and_go() {
         cloud.get(group, "2025-04-01").is_none(),
         "the group is gone"
     );
+/// The Key Vault secrets provider and Application Gateway ingress add-ons end to end: their
+/// identities are role-assignment principals (each assignment holds the object ID AKS gave the
+/// add-on), rotation changes in place, a version written under `raw:` plans clean, another
+/// stack grants a role to the kubelet of the cluster it reads as `existing:`, and destroy takes
+/// each stack's own assignments.
+#[test]
+fn addon_and_existing_kubelet_identities_are_principals() {
+    const AKS: &str = "2026-08-01";
+    const AUTHORIZATION: &str = "2022-04-01";
+    let cloud = Cloud::start("addons", None);
+    let stack = "tests/lifecycle/addons.yaml";
+    let team = "tests/lifecycle/addons-existing.yaml";
+    let sub = "/subscriptions/11111111-1111-1111-1111-111111111111";
+    let out = apply(&cloud, stack, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_clean(&cloud, stack);
+
+    let cluster_id = format!(
+        "{sub}/resourceGroups/rg-addons/providers/Microsoft.ContainerService/managedClusters/aks-addons"
+    );
+    let cluster = cloud.get(&cluster_id, AKS).expect("the cluster exists");
+    let addon_principal = |name: &str| {
+        cluster["properties"]["addonProfiles"][name]["identity"]["objectId"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{name} has an identity: {cluster}"))
+            .to_string()
+    };
+    let principals_at = |scope: &str| -> Vec<String> {
+        let list = cloud
+            .get(
+                &format!("{scope}/providers/Microsoft.Authorization/roleAssignments"),
+                AUTHORIZATION,
+            )
+            .expect("a list");
+        list["value"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|a| a["properties"]["principalId"].as_str().map(str::to_string))
+            .collect()
+    };
+    let gateway = cluster["properties"]["addonProfiles"]["ingressApplicationGateway"]["config"]
+        ["effectiveApplicationGatewayId"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        gateway.ends_with("/providers/Microsoft.Network/applicationGateways/agw-addons"),
+        "AKS names the gateway it creates: {gateway}"
+    );
+    let vault = format!(
+        "{sub}/resourceGroups/rg-addons/providers/Microsoft.KeyVault/vaults/kv-addons-lifecycle"
+    );
+    assert!(
+        principals_at(&vault).contains(&addon_principal("azureKeyvaultSecretsProvider")),
+        "the vault's assignment is the secrets provider's"
+    );
+    assert!(
+        principals_at(&format!("{sub}/resourceGroups/rg-addons"))
+            .contains(&addon_principal("ingressApplicationGateway")),
+        "the group's assignment is the ingress controller's"
+    );
+
+    // Rotation is updated in place on the cluster.
+    let plan = cloud.azplan(&["plan", stack, "--var", "rotation=true"]);
+    let shown = text(&plan);
+    assert!(shown.contains("enableSecretRotation"), "{shown}");
+    assert!(
+        shown.contains("1 to change") && !shown.contains("replace"),
+        "{shown}"
+    );
+    let out = apply(&cloud, stack, &["--var", "rotation=true"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let plan = cloud.azplan(&[
+        "plan",
+        stack,
+        "--var",
+        "rotation=true",
+        "--detailed-exitcode",
+    ]);
+    assert_eq!(plan.status.code(), Some(0), "{}", text(&plan));
+
+    // Another stack: AcrPull for the kubelet of the cluster it reads.
+    let out = apply(&cloud, team, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_clean(&cloud, team);
+    let kubelet = cluster["properties"]["identityProfile"]["kubeletidentity"]["objectId"]
+        .as_str()
+        .expect("a kubelet identity")
+        .to_string();
+    let registry = format!(
+        "{sub}/resourceGroups/rg-addons-team/providers/Microsoft.ContainerRegistry/registries/acraddonsteam"
+    );
+    assert_eq!(principals_at(&registry), vec![kubelet]);
+
+    // Each stack's destroy takes its own assignments and leaves the other's cluster alone.
+    let out = cloud.azplan(&["destroy", team, "--auto-approve", "--allow-destroy"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        cloud.get(&cluster_id, AKS).is_some(),
+        "the team never deletes the cluster"
+    );
+    let out = cloud.azplan(&["destroy", stack, "--auto-approve", "--allow-destroy"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(cloud.get(&cluster_id, AKS).is_none());
 }

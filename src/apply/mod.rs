@@ -782,7 +782,7 @@ impl Operation {
             }
         };
         body.as_ref()
-            .and_then(|b| crate::plan::lookup(b, &late.attribute))
+            .and_then(|b| crate::kinds::lookup_any_case(b, &late.attribute))
             .filter(|v| !v.is_null())
             .cloned()
             .ok_or_else(|| ArmError::Unresolved {

@@ -84,6 +84,33 @@ pub(crate) fn check_idle(state: &State, cluster_key: &str) -> Result<(), ArmErro
     ))
 }
 
+/// The gateway the ingress controller drives, as AKS answers it in the add-on's config
+/// (`effectiveApplicationGatewayId`, read back by Learn "Tutorial: Enable the Ingress Controller
+/// add-on for a new AKS cluster with a new application gateway instance": `az aks show --query
+/// addonProfiles.ingressApplicationGateway.config.effectiveApplicationGatewayId`): the existing
+/// gateway it was given, or the one AKS creates in the node resource group ("the automatically
+/// created application gateway instance will be in the node resource group").
+fn effective_gateway(addon: &mut serde_json::Map<String, Value>, node_group: &str) {
+    let Some(Value::Object(config)) = addon.get_mut("config") else {
+        return;
+    };
+    let given = |key: &str| {
+        config
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .and_then(|(_, v)| v.as_str())
+            .map(str::to_string)
+    };
+    let effective = given("applicationGatewayId").or_else(|| {
+        given("applicationGatewayName").map(|name| {
+            format!("{node_group}/providers/Microsoft.Network/applicationGateways/{name}")
+        })
+    });
+    if let Some(id) = effective {
+        config.insert("effectiveApplicationGatewayId".into(), Value::String(id));
+    }
+}
+
 fn addon<'v>(props: &'v Value, name: &str) -> Option<&'v Value> {
     props
         .get("addonProfiles")?
@@ -744,6 +771,12 @@ pub(crate) fn put(
                 );
                 let ident = service_identity(state, ctx, &id);
                 addon.insert("identity".into(), ident);
+                if name.eq_ignore_ascii_case("ingressApplicationGateway") {
+                    effective_gateway(
+                        addon,
+                        &format!("/subscriptions/{sub}/resourceGroups/{node_rg}"),
+                    );
+                }
             } else {
                 addon.remove("identity");
             }

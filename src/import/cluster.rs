@@ -721,6 +721,51 @@ impl Importer<'_> {
         if addon_on(b, "azurepolicy") {
             m.set("azurePolicy", true);
         }
+        self.secrets_and_gateway_addons(b, m);
+    }
+
+    /// The Key Vault secrets provider and Application Gateway ingress add-ons, back to the
+    /// spec (config keys as `kinds::cluster::addons` sends them; AKS's defaults left out).
+    fn secrets_and_gateway_addons(&mut self, b: &Value, m: &mut Map) {
+        let config = |name: &str, key: &str| -> Option<String> {
+            addon(b, name)?
+                .get("config")?
+                .as_object()?
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(key))
+                .and_then(|(_, v)| v.as_str())
+                .map(str::to_string)
+        };
+        let kv = "azureKeyvaultSecretsProvider";
+        if addon_on(b, kv) {
+            let mut p = Map::new();
+            if config(kv, "enableSecretRotation").is_some_and(|r| r.eq_ignore_ascii_case("true")) {
+                p.set("secretRotation", true);
+            }
+            if let Some(interval) = config(kv, "rotationPollInterval").filter(|i| i != "2m") {
+                p.set("rotationPollInterval", interval);
+            }
+            m.set("keyVaultSecretsProvider", p);
+        }
+        let gw = "ingressApplicationGateway";
+        if addon_on(b, gw) {
+            let mut g = Map::new();
+            if let Some(id) = config(gw, "applicationGatewayId") {
+                let reference = self.reference(&id);
+                g.set("gateway", reference);
+            } else {
+                if let Some(name) = config(gw, "applicationGatewayName") {
+                    g.set("name", name);
+                }
+                if let Some(subnet) = config(gw, "subnetId") {
+                    let reference = self.reference(&subnet);
+                    g.set("subnet", reference);
+                } else if let Some(cidr) = config(gw, "subnetCIDR") {
+                    g.set("subnetCidr", cidr);
+                }
+            }
+            m.set("ingressApplicationGateway", g);
+        }
     }
 }
 

@@ -40,7 +40,7 @@ pub(super) struct Folded {
 }
 
 /// Where a cluster's identities show their object IDs, by principal facet.
-pub(super) const CLUSTER_PRINCIPALS: [(&str, &str); 6] = [
+pub(super) const CLUSTER_PRINCIPALS: [(&str, &str); 8] = [
     (
         "kubelet",
         "properties.identityProfile.kubeletidentity.objectId",
@@ -61,5 +61,13 @@ pub(super) const CLUSTER_PRINCIPALS: [(&str, &str); 6] = [
     (
         "azurePolicy",
         "properties.addonProfiles.azurepolicy.identity.objectId",
+    ),
+    (
+        "keyVaultSecretsProvider",
+        "properties.addonProfiles.azureKeyvaultSecretsProvider.identity.objectId",
+    ),
+    (
+        "ingressApplicationGateway",
+        "properties.addonProfiles.ingressApplicationGateway.identity.objectId",
     ),
 ];

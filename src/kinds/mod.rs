@@ -620,10 +620,7 @@ impl Context<'_> {
     /// A value of an existing resource, e.g. an identity's `properties.principalId`.
     pub fn live_value(&self, address: &Address, attribute: &str) -> Option<Value> {
         let body = self.live.get(&self.id(address))?;
-        let mut current = body;
-        for part in attribute.split('.') {
-            current = current.get(part)?;
-        }
+        let current = lookup_any_case(body, attribute)?;
         (!current.is_null()).then(|| current.clone())
     }
 }
@@ -631,6 +628,22 @@ impl Context<'_> {
 /// The value at a dotted path of an ARM body (`properties.count`).
 pub fn lookup<'v>(value: &'v Value, path: &str) -> Option<&'v Value> {
     path.split('.').try_fold(value, |v, part| v.get(part))
+}
+
+/// Like `lookup`, and a key of another casing is taken when the exact one is absent: AKS
+/// answers add-on keys in the casing they were last written with ("when the Kubernetes Cluster
+/// is updated in the Portal - Azure updates the casing on the keys", Azure/azure-rest-api-specs
+/// #10716), so `addonProfiles.azureKeyvaultSecretsProvider` may come back as
+/// `AzureKeyvaultSecretsProvider`. For values read from another resource (late values).
+pub fn lookup_any_case<'v>(value: &'v Value, path: &str) -> Option<&'v Value> {
+    path.split('.').try_fold(value, |v, part| {
+        v.get(part).or_else(|| {
+            v.as_object()?
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(part))
+                .map(|(_, v)| v)
+        })
+    })
 }
 
 /// Builds a desired body, recording late values and secrets as it goes.
@@ -882,5 +895,33 @@ pub fn set(body: &mut Value, path: &str, value: Value) {
             return;
         }
         current = map.entry((*part).to_string()).or_insert_with(|| json!({}));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::lookup_any_case;
+    use serde_json::{Value, json};
+
+    #[test]
+    fn lookup_any_case_takes_another_casing_only_without_the_exact_key() {
+        let body = json!({"properties": {"addonProfiles": {
+            "AzureKeyvaultSecretsProvider": {"identity": {"objectId": "a"}},
+            "omsagent": {"identity": {"objectId": "b"}},
+            "OMSAgent": {"identity": {"objectId": "c"}},
+        }}});
+        let at = |p: &str| lookup_any_case(&body, p).and_then(Value::as_str);
+        assert_eq!(
+            at("properties.addonProfiles.azureKeyvaultSecretsProvider.identity.objectId"),
+            Some("a")
+        );
+        assert_eq!(
+            at("properties.addonProfiles.omsagent.identity.objectId"),
+            Some("b")
+        );
+        assert_eq!(
+            at("properties.addonProfiles.aciConnectorLinux.identity.objectId"),
+            None
+        );
     }
 }

@@ -32,7 +32,9 @@ pub struct RawRoleAssignment {
     /// `existing/NAME` or an ARM ID.
     pub scope: Spanned<String>,
     /// Who gets the role: `identity/NAME`, or a cluster identity such as `cluster/NAME:kubelet`,
-    /// `:controlPlane`, `:appRouting`, `:monitoring`, `:virtualNodes`, `:azurePolicy`.
+    /// `:controlPlane`, `:appRouting`, `:monitoring`, `:virtualNodes`, `:azurePolicy`,
+    /// `:keyVaultSecretsProvider`, `:ingressApplicationGateway`; or `existing/NAME:kubelet`, the
+    /// kubelet identity of an existing cluster.
     pub principal: Option<Spanned<String>>,
     /// Object ID of a principal outside the stack (an Entra group, user or app).
     pub principal_id: Option<Spanned<String>>,
@@ -165,6 +167,15 @@ fn cluster_principal(
         }
         ClusterIdentity::AzurePolicy => {
             on_cluster("properties.addonProfiles.azurepolicy.identity.objectId")
+        }
+        // ManagedClusterAddonProfile.identity, "Information of user assigned identity used by
+        // this add-on" (read-only, AKS 2026-08-01), under the add-on names the Azure CLI sends
+        // (`kinds::cluster::addons`).
+        ClusterIdentity::KeyVaultSecretsProvider => {
+            on_cluster("properties.addonProfiles.azureKeyvaultSecretsProvider.identity.objectId")
+        }
+        ClusterIdentity::IngressApplicationGateway => {
+            on_cluster("properties.addonProfiles.ingressApplicationGateway.identity.objectId")
         }
     }
 }
@@ -416,10 +427,51 @@ impl Builder<'_> {
                 identity: *identity,
             });
         }
+        if let Ok(Parsed::Path {
+            kind: Kind::Existing,
+            name,
+            child: None,
+            facet: Some(facet),
+        }) = reference::parse(&text.value)
+        {
+            return self.existing_cluster_principal(name, facet, text, deps);
+        }
         match self.resolve(text, &[Kind::Identity], deps)? {
             Target::Node(address) => Some(Principal::Identity(address)),
             Target::ArmId(_) => None,
         }
+    }
+
+    /// `existing/NAME:kubelet`: the kubelet identity of a cluster the stack reads but does not
+    /// manage. Its object ID is read from the live cluster at plan time
+    /// (`identityProfile.kubeletidentity.objectId`, which AKS fills in for every
+    /// managed-identity cluster: "If you don't specify a user-assigned managed identity for
+    /// kubelet, AKS creates a user-assigned kubelet identity in the node resource group", Learn
+    /// https://learn.microsoft.com/azure/aks/use-managed-identity). Only the kubelet: the other
+    /// identities belong to settings an `existing:` entry does not declare.
+    fn existing_cluster_principal(
+        &mut self,
+        name: &str,
+        facet: &str,
+        text: &crate::de::Spanned<String>,
+        deps: &mut Vec<Dependency>,
+    ) -> Option<Principal> {
+        let cluster = Address::new(Kind::Existing, name);
+        self.resolve_address(&cluster, text, &[Kind::Cluster], deps)?;
+        if facet != ClusterIdentity::Kubelet.name() {
+            self.error(SpecDiagnostic::error_at(
+                Code::InvalidReference,
+                format!("`:{facet}` is not an identity azplan reads from an existing cluster"),
+                text.span,
+                "unknown identity",
+                "an existing cluster offers `:kubelet`; declare the cluster under `clusters:` for its other identities",
+            ));
+            return None;
+        }
+        Some(Principal::Cluster {
+            cluster,
+            identity: ClusterIdentity::Kubelet,
+        })
     }
 
     /// Add-on identities exist only when the add-on is on.
@@ -438,6 +490,12 @@ impl Builder<'_> {
             ClusterIdentity::Monitoring => (c.container_insights.is_some(), "containerInsights"),
             ClusterIdentity::VirtualNodes => (c.virtual_nodes.is_some(), "virtualNodes"),
             ClusterIdentity::AzurePolicy => (c.azure_policy, "azurePolicy"),
+            ClusterIdentity::KeyVaultSecretsProvider => {
+                (c.secrets_provider.is_some(), "keyVaultSecretsProvider")
+            }
+            ClusterIdentity::IngressApplicationGateway => {
+                (c.app_gateway_ingress.is_some(), "ingressApplicationGateway")
+            }
         };
         if !enabled {
             self.error(SpecDiagnostic::error_at(

@@ -56,6 +56,7 @@ impl<'a> Planner<'a> {
         match desired {
             None => self.read_existing(&mut change, live_body),
             Some(desired) => {
+                self.check_existing_values(&change.address, &desired.late);
                 change.late = desired.late.clone();
                 change.secrets = desired.secrets.clone();
                 match (live_body, compared) {
@@ -89,6 +90,30 @@ impl<'a> Planner<'a> {
         }
         self.actions.insert(change.address.clone(), change.action);
         change
+    }
+
+    /// A value read from an `existing:` resource (the kubelet identity of an existing cluster)
+    /// that its live body lacks never appears, since azplan does not write it: an error now,
+    /// never a placeholder apply cannot fill. A missing existing resource is reported by its
+    /// own read.
+    fn check_existing_values(&mut self, address: &str, late: &[kinds::LateValue]) {
+        for value in late {
+            let from = self
+                .stack
+                .resources
+                .values()
+                .find(|r| r.address.to_string() == value.from);
+            let Some(from) = from.filter(|r| matches!(r.spec, Spec::Existing(_))) else {
+                continue;
+            };
+            if self.live.get(&self.ctx().id(&from.address)).is_some() {
+                self.errors.push(PlanError::ExistingValueMissing {
+                    address: address.to_string(),
+                    from: value.from.clone(),
+                    attribute: value.attribute.clone(),
+                });
+            }
+        }
     }
 
     /// An `existing:` resource is read, never written; it must exist.

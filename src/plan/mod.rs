@@ -340,6 +340,18 @@ pub enum PlanError {
         help("check the ID under `existing:`; azplan never creates existing resources")
     )]
     ExistingMissing { address: String, id: String },
+    #[error("{address} needs `{attribute}` of {from}, which Azure does not show")]
+    #[diagnostic(
+        code(azplan::plan::existing_value_missing),
+        help(
+            "azplan never writes `existing:` resources, so the value will not appear: check that {from} is the resource meant (a cluster with a service principal has no kubelet identity)"
+        )
+    )]
+    ExistingValueMissing {
+        address: String,
+        from: String,
+        attribute: String,
+    },
     #[error("{address}: {message}")]
     #[diagnostic(code(azplan::plan::soft_deleted))]
     SoftDeleted {

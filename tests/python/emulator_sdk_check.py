@@ -341,6 +341,30 @@ def main():
         ["aksManagedAutoUpgradeSchedule"]))
     c.run("maintenance configuration delete", lambda: aks.maintenance_configurations.delete(
         RG, "sdk-aks", "aksManagedAutoUpgradeSchedule"))
+    # The Key Vault secrets provider and Application Gateway ingress add-ons (config keys as the
+    # official ManagedClustersCreate_AzureKeyvaultSecretsProvider example and the Azure CLI send
+    # them): enabled on a PUT of the cluster, each comes back with its config and a read-only
+    # identity (resourceId, clientId, objectId) that role assignments grant to.
+    addon_body = dict(cluster["properties"]["addonProfiles"])
+    addon_body["azureKeyvaultSecretsProvider"] = {
+        "enabled": True, "config": {"enableSecretRotation": "true", "rotationPollInterval": "5m"}}
+    addon_body["ingressApplicationGateway"] = {
+        "enabled": True, "config": {"applicationGatewayName": "sdk-appgw", "subnetCIDR": "10.225.0.0/16"}}
+    cluster["properties"]["addonProfiles"] = addon_body
+    mc = c.run("cluster add-ons enabled (LRO)", lambda: aks.managed_clusters.begin_create_or_update(RG, "sdk-aks", cluster).result())
+    c.run("secrets provider config round-trip", lambda: assert_eq(
+        prop(mc, "addon_profiles")["azureKeyvaultSecretsProvider"].config,
+        {"enableSecretRotation": "true", "rotationPollInterval": "5m"}))
+    c.run("ingress gateway AKS creates in the node group", lambda: assert_true(
+        prop(mc, "addon_profiles")["ingressApplicationGateway"].config["effectiveApplicationGatewayId"].endswith(
+            f"/resourceGroups/MC_{RG}_sdk-aks_{LOC}/providers/Microsoft.Network/applicationGateways/sdk-appgw")))
+    c.run("add-on identities (read-only)", lambda: check_addon_identities(
+        prop(aks.managed_clusters.get(RG, "sdk-aks"), "addon_profiles")))
+    addon_body["azureKeyvaultSecretsProvider"] = {"enabled": False}
+    addon_body["ingressApplicationGateway"] = {"enabled": False}
+    mc = c.run("cluster add-ons disabled (LRO)", lambda: aks.managed_clusters.begin_create_or_update(RG, "sdk-aks", cluster).result())
+    c.run("a disabled add-on has no identity", lambda: assert_eq(
+        prop(mc, "addon_profiles")["azureKeyvaultSecretsProvider"].identity, None))
     c.run("cluster update tags (LRO)", lambda: aks.managed_clusters.begin_update_tags(RG, "sdk-aks", {"tags": {"a": "b"}}).result())
     c.run("cluster list", lambda: assert_eq(len(list(aks.managed_clusters.list_by_resource_group(RG))), 1))
 
@@ -559,6 +583,15 @@ def check_cluster(mc):
     assert prop(mc, "network_profile").service_cidr == "10.0.0.0/16"
     assert prop(mc, "auto_scaler_profile").scan_interval == "10s"
     assert prop(mc, "addon_profiles")["omsagent"].identity.object_id
+
+
+def check_addon_identities(profiles):
+    for name, prefix in [("azureKeyvaultSecretsProvider", "azurekeyvaultsecretsprovider-"),
+                         ("ingressApplicationGateway", "ingressapplicationgateway-")]:
+        identity = profiles[name].identity
+        assert identity is not None, name
+        assert identity.object_id and identity.client_id, (name, identity)
+        assert f"/userassignedidentities/{prefix}sdk-aks" in identity.resource_id.lower(), identity.resource_id
 
 
 def attrs(model, names):

@@ -104,11 +104,16 @@ impl Builder<'_> {
         let pools = self.pools(entry, &network, &mut resource);
         let virtual_nodes = self.virtual_nodes(entry, &network, &pools, &mut deps);
         let addons = self.addons(s, &mut deps);
+        let app_gateway_ingress = self.app_gateway_ingress(s, &mut deps);
         self.cluster_warnings(entry, &network, &api_server, aad.as_ref(), &pools);
 
         resource.dependencies.extend(deps);
         let cluster = Cluster {
-            kubernetes_version: s.kubernetes_version.as_ref().map(|v| v.value.clone()),
+            kubernetes_version: self.requested_version(
+                s.kubernetes_version.as_ref(),
+                (resource.raw.as_mut(), s.raw.as_ref().map(|r| r.span)),
+                "properties.kubernetesVersion",
+            ),
             dns_prefix,
             sku_tier: self.sku_tier(s),
             identity,
@@ -126,6 +131,8 @@ impl Builder<'_> {
             app_routing: addons.app_routing,
             http_application_routing: addons.http_application_routing,
             azure_policy: s.azure_policy.unwrap_or(false),
+            secrets_provider: self.secrets_provider(s),
+            app_gateway_ingress,
             attached_registries: addons.attached.iter().map(|(t, _)| t.clone()).collect(),
             linux: self.linux_profile(s),
             upgrade_channel: s

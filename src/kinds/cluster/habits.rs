@@ -21,7 +21,8 @@ pub(crate) const HABITS: &[Habit] = &[
     habit("", "enablePrivateCluster", "private_cluster_enabled", "`apiServer: {private: true}`"),
     habit("", "privateDNSZone", "private_dns_zone_id", "`apiServer: {privateDnsZone: system | none | dnsZone/NAME}`"),
     habit("", "autoScalerProfile", "auto_scaler_profile", "`autoscalerProfile` (its keys in camelCase: `scanInterval`, …)"),
-    habit("", "addonProfiles", "", "one setting per add-on: `containerInsights`, `azurePolicy`, `virtualNodes`, `appRouting`"),
+    habit("", "addonProfiles", "", "one setting per add-on: `containerInsights`, `azurePolicy`, `virtualNodes`, `appRouting`, `keyVaultSecretsProvider`, `ingressApplicationGateway`"),
+    habit("", "azureKeyvaultSecretsProvider", "", "`keyVaultSecretsProvider: {secretRotation, rotationPollInterval}`"),
     habit("", "", "oms_agent", "`containerInsights: {workspace: workspace/NAME}`"),
     habit("", "", "azure_policy_enabled", "`azurePolicy: true`"),
     habit("", "", "aci_connector_linux", "`virtualNodes: {subnet: vnet/NAME/SUBNET}`"),
@@ -71,6 +72,17 @@ pub(crate) const HABITS: &[Habit] = &[
     habit("autoscalerProfile", "", "daemonset_eviction_for_empty_nodes_enabled", "`daemonsetEvictionForEmptyNodes`"),
     habit("autoscalerProfile", "", "daemonset_eviction_for_occupied_nodes_enabled", "`daemonsetEvictionForOccupiedNodes`"),
     habit("autoscalerProfile", "", "ignore_daemonsets_utilization_enabled", "`ignoreDaemonsetsUtilization`"),
+    // `keyVaultSecretsProvider`: the `azureKeyvaultSecretsProvider` add-on's config /
+    // `key_vault_secrets_provider`.
+    habit("keyVaultSecretsProvider", "enableSecretRotation", "secret_rotation_enabled", "`secretRotation: true`"),
+    habit("keyVaultSecretsProvider", "", "secret_rotation_interval", "`rotationPollInterval` (a duration such as `2m`)"),
+    habit("keyVaultSecretsProvider", "enabled", "", "nothing: writing `keyVaultSecretsProvider:` turns the add-on on"),
+    // `ingressApplicationGateway`: the add-on's config / `ingress_application_gateway`.
+    habit("ingressApplicationGateway", "applicationGatewayId", "gateway_id", "`gateway: existing/NAME` (or the gateway's ARM ID)"),
+    habit("ingressApplicationGateway", "applicationGatewayName", "gateway_name", "`name`"),
+    habit("ingressApplicationGateway", "subnetId", "subnet_id", "`subnet: vnet/NAME/SUBNET`"),
+    habit("ingressApplicationGateway", "subnetCIDR", "subnet_cidr", "`subnetCidr`"),
+    habit("ingressApplicationGateway", "enabled", "", "nothing: writing `ingressApplicationGateway:` turns the add-on on"),
     // `autoUpgrade`: ManagedClusterAutoUpgradeProfile.
     habit("autoUpgrade", "upgradeChannel", "automatic_upgrade_channel", "`channel`"),
     habit("autoUpgrade", "nodeOSUpgradeChannel", "node_os_upgrade_channel", "`nodeOs`"),

@@ -1,6 +1,7 @@
 //! AKS managed clusters. The first System pool goes inline on create (ARM needs one); every
 //! pool, that one included, is then managed through the agentPools API.
 
+mod addons;
 mod build;
 mod derived;
 pub(crate) mod habits;
@@ -432,6 +433,9 @@ fn addons(b: &BodyBuilder<'_, '_>, c: &Cluster) -> Value {
         "httpApplicationRouting".into(),
         json!({ "enabled": c.http_application_routing }),
     );
+    for (name, profile) in self::addons::profiles(b, c) {
+        addons.insert(name.into(), profile);
+    }
     Value::Object(addons)
 }
 

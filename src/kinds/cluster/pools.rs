@@ -46,7 +46,7 @@ impl Builder<'_> {
                 .as_ref()
                 .and_then(|t| self.resolve_or_id(t, &[Kind::Subnet], &mut deps));
             let autoscale = self.autoscale(p, mode);
-            let raw = self.raw_override(p.raw.as_ref());
+            let mut raw = self.raw_override(p.raw.as_ref());
             let pool_model = NodePool {
                 mode,
                 vm_size: p.vm_size.value.clone(),
@@ -65,7 +65,11 @@ impl Builder<'_> {
                 labels: p.labels.clone(),
                 taints: p.taints.iter().map(|t| t.value.clone()).collect(),
                 subnet: subnet.or_else(|| network.subnet.clone()),
-                kubernetes_version: p.kubernetes_version.as_ref().map(|v| v.value.clone()),
+                kubernetes_version: self.requested_version(
+                    p.kubernetes_version.as_ref(),
+                    (raw.as_mut(), p.raw.as_ref().map(|r| r.span)),
+                    "properties.orchestratorVersion",
+                ),
                 own_tags: p.tags.is_some(),
                 upgrade: self.pool_upgrade(p),
             };

@@ -65,6 +65,14 @@ pub struct RawCluster {
     pub http_application_routing: Option<Spanned<bool>>,
     /// The Azure Policy addon.
     pub azure_policy: Option<bool>,
+    /// The Azure Key Vault provider for the Secrets Store CSI driver (ARM
+    /// `azureKeyvaultSecretsProvider`); `{}` turns it on with AKS's defaults. Its identity is
+    /// the principal `cluster/NAME:keyVaultSecretsProvider`.
+    pub key_vault_secrets_provider: Option<Spanned<RawSecretsProvider>>,
+    /// The Application Gateway Ingress Controller add-on (ARM `ingressApplicationGateway`): an
+    /// existing `gateway`, or a new one AKS creates from `subnet` or `subnetCidr`. Its identity
+    /// is the principal `cluster/NAME:ingressApplicationGateway`.
+    pub ingress_application_gateway: Option<Spanned<RawAppGatewayIngress>>,
     /// Registries the kubelet may pull from; each becomes an AcrPull role assignment.
     #[serde(default)]
     pub attached_registries: Vec<Spanned<String>>,
@@ -232,6 +240,28 @@ pub struct RawAppRouting {
     pub nginx: Option<NginxIngress>,
     /// Grant the add-on identity DNS Zone Contributor on each zone. Default true.
     pub grant_dns_zone_access: Option<bool>,
+}
+
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RawSecretsProvider {
+    /// Poll Key Vault and update mounted secrets. Default false.
+    pub secret_rotation: Option<bool>,
+    /// How often to poll when rotating, a Go duration such as `2m` or `1h30m`. Default `2m`.
+    pub rotation_poll_interval: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RawAppGatewayIngress {
+    /// An existing application gateway: `existing/NAME` or its ARM ID.
+    pub gateway: Option<Spanned<String>>,
+    /// Name of the gateway AKS creates (with `subnet` or `subnetCidr`).
+    pub name: Option<Spanned<String>>,
+    /// Subnet for a new gateway AKS creates, e.g. `vnet/aks-vnet/appgw`.
+    pub subnet: Option<Spanned<String>>,
+    /// CIDR of a new subnet AKS creates for a new gateway, in the cluster's VNet.
+    pub subnet_cidr: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]

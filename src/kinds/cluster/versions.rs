@@ -270,6 +270,89 @@ fn pool(
     out
 }
 
+impl crate::build::Builder<'_> {
+    /// The Kubernetes version a cluster or pool asks for, written as `kubernetesVersion:` or
+    /// under `raw:` at `path` (`properties.kubernetesVersion`, `properties.orchestratorVersion`).
+    /// One written under `raw:` moves out of the raw block into the model, so it is normalised
+    /// and checked as the typed one is (`1.33` is the 1.33 patch that runs; upgrades one minor
+    /// at a time, never down) and sent as text: ARM types both properties as strings
+    /// (ManagedClusterProperties.kubernetesVersion, ManagedClusterAgentPoolProfileProperties.
+    /// orchestratorVersion, `"type": "string"`, AKS 2026-08-01). YAML (and a `--var`) reads a
+    /// plain `1.34` as a number: taken as "1.34", but a number with one minor digit is refused,
+    /// since `1.30` reads as 1.3 and which was meant cannot be known.
+    pub(crate) fn requested_version(
+        &mut self,
+        typed: Option<&crate::de::Spanned<String>>,
+        (raw, raw_span): (Option<&mut Value>, Option<crate::source::Span>),
+        path: &str,
+    ) -> Option<String> {
+        use crate::diag::{Code, SpecDiagnostic};
+        let typed_value = typed.map(|t| t.value.clone());
+        let (Some(raw), Some(span)) = (raw, raw_span) else {
+            return typed_value;
+        };
+        let (parent, key) = path.rsplit_once('.').unwrap_or(("", path));
+        let holder = if parent.is_empty() {
+            Some(&mut *raw)
+        } else {
+            parent.split('.').try_fold(&mut *raw, |v, k| v.get_mut(k))
+        };
+        let Some(value) = holder
+            .and_then(Value::as_object_mut)
+            .and_then(|m| m.remove(key))
+        else {
+            return typed_value;
+        };
+        let text = match &value {
+            Value::String(text) => text.clone(),
+            Value::Number(n)
+                if n.to_string()
+                    .split_once('.')
+                    .is_some_and(|(_, minor)| minor.len() >= 2) =>
+            {
+                n.to_string()
+            }
+            other => {
+                self.error(SpecDiagnostic::error_at(
+                    Code::RawOverride,
+                    format!("`{path}` under `raw` is not text: {other}"),
+                    span,
+                    "in this raw block",
+                    "ARM takes the version as text and YAML reads a plain `1.30` as the number 1.3: quote the version, or write `kubernetesVersion:` (which keeps the text as written) instead of the `raw` entry",
+                ));
+                return typed_value;
+            }
+        };
+        if parse(&text).is_none() {
+            self.error(SpecDiagnostic::error_at(
+                Code::InvalidValue,
+                format!("`{text}` under `raw` is not a Kubernetes version"),
+                span,
+                "in this raw block",
+                "write `1.33` (the latest patch) or `1.33.2`",
+            ));
+        }
+        match typed {
+            Some(t) if t.value != text => {
+                self.error(
+                    SpecDiagnostic::new(
+                        Code::ConflictingSettings,
+                        format!(
+                            "the Kubernetes version is written twice: `{}` and `{text}` under `raw`",
+                            t.value
+                        ),
+                    )
+                    .at(t.span, "kubernetesVersion")
+                    .also(span, "raw")
+                    .help("keep `kubernetesVersion:` and remove the `raw` entry"),
+                );
+                typed_value
+            }
+            _ => Some(text),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
