@@ -26,6 +26,7 @@ pub mod model;
 pub mod names;
 pub mod net;
 pub mod outputs;
+pub mod par;
 pub mod plan;
 pub mod reference;
 pub mod render;

@@ -21,6 +21,8 @@ pub(super) struct Planner<'a> {
     pub(super) errors: Vec<PlanError>,
     /// By address; looked up, never listed.
     actions: HashMap<String, Action>,
+    /// The stack's `existing:` resources by address (as late values name them).
+    existing: HashMap<String, Address>,
     /// Resources being deleted in Azure right now (or whose parent is).
     deleting: BTreeSet<String>,
 }
@@ -33,6 +35,12 @@ impl<'a> Planner<'a> {
             options,
             errors: Vec::new(),
             actions: HashMap::with_capacity(stack.resources.len()),
+            existing: stack
+                .resources
+                .values()
+                .filter(|r| matches!(r.spec, Spec::Existing(_)))
+                .map(|r| (r.address.to_string(), r.address.clone()))
+                .collect(),
             deleting: BTreeSet::new(),
         }
     }
@@ -98,15 +106,10 @@ impl<'a> Planner<'a> {
     /// own read.
     fn check_existing_values(&mut self, address: &str, late: &[kinds::LateValue]) {
         for value in late {
-            let from = self
-                .stack
-                .resources
-                .values()
-                .find(|r| r.address.to_string() == value.from);
-            let Some(from) = from.filter(|r| matches!(r.spec, Spec::Existing(_))) else {
+            let Some(from) = self.existing.get(&value.from) else {
                 continue;
             };
-            if self.live.get(&self.ctx().id(&from.address)).is_some() {
+            if self.live.get(&self.ctx().id(from)).is_some() {
                 self.errors.push(PlanError::ExistingValueMissing {
                     address: address.to_string(),
                     from: value.from.clone(),
@@ -346,41 +349,14 @@ pub(super) fn prepare_all<'a>(
     order: &'a [Address],
     depends_on: impl Fn(&Address) -> Vec<String> + Sync,
 ) -> Vec<Prepared<'a>> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
-    if order.len() < PREPARE_IN_PARALLEL_FROM || threads < 2 {
-        return order
-            .iter()
-            .map(|a| prepare(ctx, a, depends_on(a)))
-            .collect();
-    }
-    let chunk = order.len().div_ceil(threads);
-    let depends_on = &depends_on;
-    let prepare_part = move |part: &'a [Address]| {
+    crate::par::map_parts(order, PREPARE_IN_PARALLEL_FROM, |part| {
         part.iter()
             .map(|a| prepare(ctx, a, depends_on(a)))
             .collect::<Vec<_>>()
-    };
-    // The calling thread takes the last part itself: one thread (and one malloc arena, which
-    // holds on to what it freed) fewer.
-    let parts: Vec<&'a [Address]> = order.chunks(chunk).collect();
-    let (last, others) = parts.split_last().expect("order is not empty");
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = others
-            .iter()
-            .map(|&part| scope.spawn(move || prepare_part(part)))
-            .collect();
-        let mine = prepare_part(last);
-        let mut all = Vec::with_capacity(order.len());
-        for worker in workers {
-            all.extend(
-                worker
-                    .join()
-                    .unwrap_or_else(|p| std::panic::resume_unwind(p)),
-            );
-        }
-        all.extend(mine);
-        all
     })
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 /// What `Prepared` says, for one resource.

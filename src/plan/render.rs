@@ -194,32 +194,14 @@ pub fn human(plan: &Plan, style: Style) -> String {
         .filter(|c| !matches!(c.action, Action::NoOp | Action::Read))
         .collect();
     kept_groups(plan, style, &mut out);
-    for change in &visible {
-        let head = format!(
-            "{} {} {}",
-            change.action.glyph(),
-            change.address,
-            verb(change)
-        );
-        let _ = writeln!(out, "  {}", style.paint(change.action, &style.bold(&head)));
-        let _ = writeln!(out, "      # {} {}", change.arm_type, change.id);
-        for reason in &change.reasons {
-            let _ = writeln!(out, "      # {reason}");
+    let blocks = crate::par::map_parts(&visible, RENDER_IN_PARALLEL_FROM, |part| {
+        let mut text = String::new();
+        for change in part {
+            change_block(change, style, &mut text);
         }
-        if change.action != Action::Delete {
-            for property in &change.changes {
-                property_lines(property, change.action, style, &mut out);
-            }
-            for secret in &change.secrets {
-                let _ = writeln!(
-                    out,
-                    "      # {} is sent on create from ${} (never shown or saved)",
-                    secret.path, secret.env
-                );
-            }
-        }
-        out.push('\n');
-    }
+        text
+    });
+    blocks.iter().for_each(|block| out.push_str(block));
     not_shown(plan, style, &mut out);
     let unchanged = plan.summary.no_op + plan.summary.read;
     if unchanged > 0 {
@@ -227,6 +209,37 @@ pub fn human(plan: &Plan, style: Style) -> String {
     }
     let _ = writeln!(out, "{}", style.bold(&summary_line(plan)));
     out
+}
+
+/// From this many changes shown, `human` renders them on several cores.
+const RENDER_IN_PARALLEL_FROM: usize = 512;
+
+/// One change as `human` shows it: its head line, ID, reasons and properties.
+fn change_block(change: &Change, style: Style, out: &mut String) {
+    let head = format!(
+        "{} {} {}",
+        change.action.glyph(),
+        change.address,
+        verb(change)
+    );
+    let _ = writeln!(out, "  {}", style.paint(change.action, &style.bold(&head)));
+    let _ = writeln!(out, "      # {} {}", change.arm_type, change.id);
+    for reason in &change.reasons {
+        let _ = writeln!(out, "      # {reason}");
+    }
+    if change.action != Action::Delete {
+        for property in &change.changes {
+            property_lines(property, change.action, style, out);
+        }
+        for secret in &change.secrets {
+            let _ = writeln!(
+                out,
+                "      # {} is sent on create from ${} (never shown or saved)",
+                secret.path, secret.env
+            );
+        }
+    }
+    out.push('\n');
 }
 
 pub fn json(plan: &Plan) -> String {
