@@ -27,6 +27,7 @@ pub mod names;
 pub mod net;
 pub mod outputs;
 pub mod plan;
+pub mod policies;
 pub mod reference;
 pub mod render;
 pub mod rendered;

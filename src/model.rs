@@ -178,6 +178,47 @@ pub enum Spec {
     RouteTable(RouteTable),
     NetworkSecurityGroup(NetworkSecurityGroup),
     MaintenanceConfiguration(MaintenanceWindow),
+    PolicyAssignment(PolicyAssignment),
+}
+
+/// An Azure Policy assignment (PolicyAssignment, Microsoft.Authorization 2025-03-01): a built-in
+/// or custom definition or initiative applied at a scope.
+#[derive(Debug, Clone)]
+pub struct PolicyAssignment {
+    pub policy: crate::policies::Policy,
+    pub scope: Scope,
+    pub display_name: Option<String>,
+    pub description: Option<String>,
+    /// Parameter values by parameter name, sent as `{"value": …}` each.
+    pub parameters: BTreeMap<String, serde_json::Value>,
+    pub enforcement_mode: EnforcementMode,
+    /// Scopes inside `scope` the policy leaves out.
+    pub not_scopes: Vec<Scope>,
+    /// A system-assigned identity (deployIfNotExists and modify effects need one).
+    pub identity: bool,
+    pub non_compliance_message: Option<String>,
+}
+
+/// PolicyAssignmentProperties `enforcementMode` (policyAssignments.json 2025-03-01): whether
+/// the policy's effect is enforced at resource creation or update.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+pub enum EnforcementMode {
+    /// Enforced (the service's default).
+    Default,
+    /// Evaluated and reported, never enforced.
+    DoNotEnforce,
+    /// Enforced only on enrolled resources.
+    Enroll,
+}
+
+impl EnforcementMode {
+    pub fn arm(self) -> &'static str {
+        match self {
+            EnforcementMode::Default => "Default",
+            EnforcementMode::DoNotEnforce => "DoNotEnforce",
+            EnforcementMode::Enroll => "Enroll",
+        }
+    }
 }
 
 /// A planned maintenance window (MaintenanceWindow, AKS 2026-08-01).

@@ -99,7 +99,13 @@ async fn get(client: &ArmClient, live: &mut LiveState, id: &str) -> Result<(), A
 /// A group's resources of every type azplan models, and its generic contents.
 async fn read_group(client: &ArmClient, live: &mut LiveState, group: &str) -> Result<(), ArmError> {
     let types = kind::TABLE.iter().filter(|d| {
-        d.parent.is_none() && !matches!(d.kind, Kind::ResourceGroup | Kind::RoleAssignment)
+        // Policy assignments are not imported yet: a group's LIST of them also answers
+        // those inherited from above, which are not the group's.
+        d.parent.is_none()
+            && !matches!(
+                d.kind,
+                Kind::ResourceGroup | Kind::RoleAssignment | Kind::PolicyAssignment
+            )
     });
     for arm in types.flat_map(|d| d.arm.iter()) {
         for body in client

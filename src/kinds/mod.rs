@@ -15,8 +15,9 @@ use crate::build::Builder;
 use crate::de::Spanned;
 use crate::diag::Diagnostics;
 pub use crate::kind::{
-    ArmType, Kind, KindDef, Serial, api_version_of_type, by_arm_type, delete_rank, manages_type,
-    private_dns_zone_type, resource_group_type, role_assignment_type, taggable_type,
+    ArmType, Kind, KindDef, Serial, api_version_of_type, by_arm_type, delete_rank,
+    is_assignment_type, manages_type, policy_assignment_type, private_dns_zone_type,
+    resource_group_type, role_assignment_type, taggable_type,
 };
 use crate::live::LiveState;
 use crate::model::{Address, Resource, ResourceGroupRef, Scope, Spec, Stack, Target};
@@ -30,6 +31,7 @@ use existing::RawExisting;
 use identity::RawIdentity;
 use key_vault::RawKeyVault;
 use network::RawVnet;
+use policy_assignment::RawPolicyAssignment;
 use registry::RawRegistry;
 use resource_group::RawResourceGroup;
 use role_assignment::RawRoleAssignment;
@@ -48,6 +50,7 @@ pub mod maintenance;
 pub mod network;
 pub mod node_pool;
 pub mod peering;
+pub mod policy_assignment;
 pub mod registry;
 pub mod resource_group;
 pub mod role_assignment;
@@ -58,9 +61,13 @@ pub mod workspace;
 /// The tag that marks a resource as owned by a stack.
 pub const OWNER_TAG: &str = "azplan-stack";
 
-/// The stack a live body's ownership tag names, if it carries one.
+/// The stack a live body's ownership tag names, if it carries one; a policy assignment, which
+/// has no tags, carries the same mark in its metadata (`kinds::policy_assignment`).
 pub fn tagged_owner(body: &Value) -> Option<&str> {
-    body.get("tags")?.get(OWNER_TAG)?.as_str()
+    match body.get("tags").and_then(|t| t.get(OWNER_TAG)) {
+        Some(owner) => owner.as_str(),
+        None => policy_assignment::marked_owner(body),
+    }
 }
 /// Role assignments have no tags; their description carries the owner instead.
 pub const OWNER_PREFIX: &str = "azplan-stack:";
@@ -183,6 +190,7 @@ pub fn rules_of(kind: Kind) -> &'static Rules {
         Kind::RouteTable => &route_table::RULES,
         Kind::NetworkSecurityGroup => &security_group::RULES,
         Kind::MaintenanceConfiguration => &maintenance::RULES,
+        Kind::PolicyAssignment => &policy_assignment::RULES,
     }
 }
 
@@ -226,6 +234,7 @@ pub struct RawStack {
     pub key_vaults: Vec<Entry<RawKeyVault>>,
     pub route_tables: Vec<Entry<RawRouteTable>>,
     pub network_security_groups: Vec<Entry<RawNetworkSecurityGroup>>,
+    pub policy_assignments: Vec<Entry<RawPolicyAssignment>>,
     /// Entries whose settings could not be read at all (reported already), by kind.
     pub unreadable: Vec<(Kind, Spanned<String>)>,
 }
@@ -256,7 +265,8 @@ impl RawStack {
             clusters,
             key_vaults,
             route_tables,
-            network_security_groups
+            network_security_groups,
+            policy_assignments
         );
         all
     }
@@ -315,6 +325,7 @@ pub(crate) fn add_entry(
         "keyVaults" => push!(key_vaults),
         "routeTables" => push!(route_tables),
         "networkSecurityGroups" => push!(network_security_groups),
+        "policyAssignments" => push!(policy_assignments),
         _ => {}
     }
 }
@@ -344,6 +355,7 @@ fn habits_of(section: &str) -> habits::Tables {
         "keyVaults" => &[("", habits::COMMON), ("", key_vault::HABITS)],
         "routeTables" => &[("", habits::COMMON), ("", route_table::HABITS)],
         "networkSecurityGroups" => &[("", habits::COMMON), ("", security_group::HABITS)],
+        "policyAssignments" => &[("", habits::COMMON), ("", policy_assignment::HABITS)],
         _ => &[("", habits::COMMON)],
     }
 }
@@ -387,6 +399,9 @@ pub struct RawStackFile {
     /// Network security groups (`Microsoft.Network/networkSecurityGroups`) with their rules;
     /// referenced as `networkSecurityGroup/NAME` (a subnet's `networkSecurityGroup:`).
     pub network_security_groups: Option<BTreeMap<String, RawNetworkSecurityGroup>>,
+    /// Azure Policy assignments (`Microsoft.Authorization/policyAssignments`) of built-in or
+    /// custom definitions and initiatives at the subscription, a group or a resource.
+    pub policy_assignments: Option<BTreeMap<String, RawPolicyAssignment>>,
 }
 
 /// What users need after an apply, per kind, read from a resource's live body: `(name, value)`
@@ -400,6 +415,7 @@ pub fn outputs(ctx: &Context<'_>, resource: &Resource, body: &Value) -> Vec<(Str
         Spec::DnsZoneLink(_) => dns_zone_link::outputs(body),
         Spec::VnetPeering(_) => peering::outputs(body),
         Spec::KeyVault(_) => key_vault::outputs(body),
+        Spec::PolicyAssignment(_) => policy_assignment::outputs(body),
         _ => Vec::new(),
     }
 }
@@ -436,6 +452,7 @@ pub(crate) fn build_model(b: &mut Builder<'_>, raw: &RawStack) {
     b.declare_clusters(&raw.clusters);
     b.declare_each(Kind::KeyVault, &raw.key_vaults);
     b.declare_role_assignments(&raw.role_assignments);
+    b.declare_each(Kind::PolicyAssignment, &raw.policy_assignments);
 
     b.resource_groups(&raw.resource_groups);
     b.existing(&raw.existing);
@@ -450,6 +467,7 @@ pub(crate) fn build_model(b: &mut Builder<'_>, raw: &RawStack) {
     b.federated_credentials(&raw.identities);
     b.key_vaults(&raw.key_vaults);
     b.role_assignments(&raw.role_assignments);
+    b.policy_assignments(&raw.policy_assignments);
     b.dns_zone_links(&raw.dns_zones);
     b.peerings(&raw.vnets);
     b.clusters_wait_for_their_grants();
@@ -563,6 +581,13 @@ impl Context<'_> {
                     role_assignment::name(self, address, ra)
                 )
             }
+            // An extension resource: its ID continues its scope's.
+            Spec::PolicyAssignment(pa) => format!(
+                "{}/providers/{}/{}",
+                self.scope_id(&pa.scope),
+                arm_kind(resource).arm_type,
+                resource.name
+            ),
             _ => in_group(&format!(
                 "{}/{}",
                 arm_kind(resource).arm_type,
@@ -718,6 +743,7 @@ pub fn desired(ctx: &Context<'_>, resource: &Resource) -> Desired {
         Spec::RouteTable(rt) => route_table::body(&b, resource, rt),
         Spec::NetworkSecurityGroup(nsg) => security_group::body(&b, resource, nsg),
         Spec::MaintenanceConfiguration(w) => maintenance::body(w),
+        Spec::PolicyAssignment(pa) => policy_assignment::body(&b, resource, pa),
         Spec::Existing(_) => Value::Null,
     };
     if let Some(raw) = &resource.raw {
