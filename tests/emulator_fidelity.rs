@@ -315,8 +315,8 @@ enum Step {
     PostWith { body: &'static str, status: u16 },
     /// A synchronous DELETE: the example's 200, then a second DELETE's 204.
     DeleteSync,
-    /// PUT `parameters.<body>` once: the example's 201 (its only response), writable values
-    /// echoed, then the same paths from a GET.
+    /// PUT `parameters.<body>`: the example's 201 (its only response), writable values echoed,
+    /// the same paths from a GET, and 201 again for the same PUT (an update).
     PutCreated { body: &'static str },
 }
 
@@ -931,6 +931,9 @@ async fn replay(case: &Case) {
             // PolicyAssignment), checked against the 201's.
             read.status = 201;
             check(&example, name, 201, &read);
+            // An update answers 201 too: the operation declares no other success.
+            let updated = c.put(&url(&path, &api), sent).await;
+            check(&example, name, 201, &updated);
         }
     }
     emu.shutdown().await.expect("shutdown");

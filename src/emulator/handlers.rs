@@ -585,7 +585,13 @@ fn put(
     if target.kind == Kind::Cluster {
         node_pool::renew_etags(state, &target.key());
     }
-    let status = if written.created { 201 } else { 200 };
+    // PolicyAssignments_Create declares 201 only, for an update too (policyAssignments.json
+    // 2025-03-01, 2026-06-01); azure-mgmt-resource-policy 1.0.0 refuses a 200.
+    let status = if written.created || target.kind == Kind::PolicyAssignment {
+        201
+    } else {
+        200
+    };
     let style = target.kind.put_style();
     let op = (style != PutStyle::Sync).then(|| {
         let action = if written.created {

@@ -205,11 +205,18 @@ pub(crate) fn put(
 }
 
 /// Assignments that apply at a scope: at, above and below it; `$filter=atScope()` keeps at and
-/// above, `atExactScope()` only at (PolicyAssignments_List* descriptions).
+/// above, `atExactScope()` only at, `policyDefinitionId eq '…'` one definition's
+/// (PolicyAssignments_List* descriptions).
 pub(crate) fn list(state: &State, ctx: &Ctx, scope: &str) -> Reply {
     let scope = scope.to_ascii_lowercase();
     let filter = ctx.query.get("$filter").unwrap_or("").to_ascii_lowercase();
     let exact = filter.contains("atexactscope()");
+    // `policyDefinitionId eq '{value}'`: the assignments of one definition.
+    let definition = filter
+        .split("policydefinitionid eq '")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .map(str::to_string);
     let at_scope = exact || filter.contains("atscope()");
     let value: Vec<Value> = state
         .resources
@@ -225,6 +232,12 @@ pub(crate) fn list(state: &State, ctx: &Ctx, scope: &str) -> Reply {
             let above = scope == s || scope.starts_with(&format!("{s}/"));
             let below = s.starts_with(&format!("{scope}/"));
             above || (!at_scope && below)
+        })
+        .filter(|r| {
+            definition.as_ref().is_none_or(|d| {
+                common::str_at(&r.body, &["properties", "policyDefinitionId"])
+                    .is_some_and(|x| x.eq_ignore_ascii_case(d))
+            })
         })
         .map(|r| render(state, r))
         .collect();
