@@ -496,6 +496,8 @@ impl ClusterIdentity {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Principal {
     Identity(Address),
+    /// A policy assignment's system-assigned identity (what its remediation runs as).
+    PolicyAssignment(Address),
     Cluster {
         cluster: Address,
         identity: ClusterIdentity,

@@ -925,7 +925,7 @@ fn policy_assignments_apply_change_and_go_but_never_someone_elses() {
 
     let out = apply(&cloud, v1, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    assert!(text(&out).contains("6 added"), "{}", text(&out));
+    assert!(text(&out).contains("7 added"), "{}", text(&out));
     assert_clean(&cloud, v1);
     for mode in ["list", "graph"] {
         let plan = cloud.azplan(&["plan", v1, "--read", mode, "--detailed-exitcode"]);
@@ -942,6 +942,21 @@ fn policy_assignments_apply_change_and_go_but_never_someone_elses() {
     assert_eq!(https["identity"]["type"], "SystemAssigned", "{https}");
     assert_eq!(https["location"], "westeurope", "{https}");
     assert_eq!(https["properties"]["metadata"]["azplan-stack"], "policy");
+    // Its remediation identity holds the role the spec grants it.
+    let grants = cloud
+        .get(
+            &format!("{group}/providers/Microsoft.Authorization/roleAssignments"),
+            "2022-04-01",
+        )
+        .expect("the group's role assignments");
+    assert!(
+        grants["value"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|g| g["properties"]["principalId"] == https["identity"]["principalId"]),
+        "{grants}"
+    );
 
     // Someone else's assignment in the stack's group: never the stack's to delete.
     let theirs = assignment(&group, "audit-by-security-team");
@@ -950,7 +965,7 @@ fn policy_assignments_apply_change_and_go_but_never_someone_elses() {
     let out = apply(&cloud, v2, &["--allow-destroy"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert!(
-        text(&out).contains("0 added, 2 changed, 1 destroyed"),
+        text(&out).contains("0 added, 2 changed, 2 destroyed"),
         "{}",
         text(&out)
     );

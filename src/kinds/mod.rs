@@ -466,8 +466,9 @@ pub(crate) fn build_model(b: &mut Builder<'_>, raw: &RawStack) {
     b.clusters(&raw.clusters);
     b.federated_credentials(&raw.identities);
     b.key_vaults(&raw.key_vaults);
-    b.role_assignments(&raw.role_assignments);
+    // Before role assignments: one may grant a policy assignment's identity.
     b.policy_assignments(&raw.policy_assignments);
+    b.role_assignments(&raw.role_assignments);
     b.dns_zone_links(&raw.dns_zones);
     b.peerings(&raw.vnets);
     b.clusters_wait_for_their_grants();
