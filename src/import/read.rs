@@ -30,12 +30,17 @@ pub async fn read(
     {
         live.insert(group);
     }
-    let ra = kind::role_assignment_type();
-    for assignment in client
-        .list(&format!("{sub}/providers/{}", ra.path), ra.api_version)
-        .await?
-    {
-        live.insert(assignment);
+    // The subscription's role and policy assignments: the import takes those on what it takes.
+    for assignments in [kind::role_assignment_type(), kind::policy_assignment_type()] {
+        for assignment in client
+            .list(
+                &format!("{sub}/providers/{}", assignments.path),
+                assignments.api_version,
+            )
+            .await?
+        {
+            live.insert(assignment);
+        }
     }
     let mut groups: Vec<String> = selection
         .groups
