@@ -155,12 +155,22 @@ pub fn body(b: &BodyBuilder<'_, '_>, resource: &Resource, pa: &PolicyAssignment)
     if pa.identity {
         body["identity"] = json!({ "type": "SystemAssigned" });
         body["location"] = json!(resource.location.clone().unwrap_or_default());
-    } else {
-        // Sent so that an identity the spec dropped is removed: Identity type `None`
-        // "indicates that … the existing identity should be removed".
+    } else if live_identity(b, resource) {
+        // An identity the spec dropped is removed: Identity type `None` "indicates that … the
+        // existing identity should be removed". Without one live, nothing is sent.
         body["identity"] = json!({ "type": "None" });
     }
     body
+}
+
+/// Whether the live assignment has a managed identity.
+fn live_identity(b: &BodyBuilder<'_, '_>, resource: &Resource) -> bool {
+    b.ctx
+        .live
+        .get(&b.ctx.id(&resource.address))
+        .and_then(|v| v.pointer("/identity/type"))
+        .and_then(Value::as_str)
+        .is_some_and(|t| !t.eq_ignore_ascii_case("None"))
 }
 
 /// The identity's object ID, for role assignments its remediation needs.
