@@ -186,9 +186,11 @@ pub fn marked_owner(body: &Value) -> Option<&str> {
 }
 
 /// PolicyAssignments_Create `policyAssignmentName` pattern `^[^<>*%&:\?.+/]*[^<>*%&:\?.+/ ]+$`
-/// (policyAssignments.json 2025-03-01) and Learn "Naming rules and restrictions for Azure
-/// resources", Microsoft.Authorization/policyAssignments: 1-64 characters (24 at a management
-/// group, a scope azplan does not write).
+/// (policyAssignments.json 2025-03-01) and Learn's template reference of
+/// Microsoft.Authorization/policyAssignments
+/// (https://learn.microsoft.com/azure/templates/microsoft.authorization/policyassignments): "1-64
+/// resource name, 1-24 resource name at management group scope [a scope azplan does not
+/// write] … can't use: <>*%&:\?.+/ or control characters. Can't end with period or space".
 fn name_rule(name: &str) -> Result<(), crate::names::Rule> {
     const FORBIDDEN: &[char] = &['<', '>', '*', '%', '&', ':', '\\', '?', '.', '+', '/'];
     let ok = (1..=64).contains(&name.chars().count())
