@@ -45,6 +45,7 @@ pub enum Code {
     DuplicateFederatedSubject,
     ConflictingSettings,
     UnknownRole,
+    UnknownPolicy,
     DependencyCycle,
     RawOverride,
     // Warnings.
@@ -102,6 +103,7 @@ impl Code {
         Code::DuplicateFederatedSubject,
         Code::ConflictingSettings,
         Code::UnknownRole,
+        Code::UnknownPolicy,
         Code::DependencyCycle,
         Code::RawOverride,
         Code::Kubenet,
@@ -161,6 +163,7 @@ impl Code {
             Code::DuplicateFederatedSubject => "azplan::identity::duplicate-subject",
             Code::ConflictingSettings => "azplan::spec::conflicting-settings",
             Code::UnknownRole => "azplan::role::unknown",
+            Code::UnknownPolicy => "azplan::policy::unknown",
             Code::DependencyCycle => "azplan::graph::cycle",
             Code::RawOverride => "azplan::spec::raw-override",
             Code::Kubenet => "azplan::warn::kubenet",

@@ -29,6 +29,7 @@ pub enum Kind {
     MaintenanceConfiguration,
     PrivateEndpoint,
     PrivateDnsZoneGroup,
+    PolicyAssignment,
 }
 
 /// Facts about a kind.
@@ -101,7 +102,7 @@ const AKS_API_VERSION: &str = "2026-08-01";
 pub(crate) const KEY_VAULT_API_VERSION: &str = "2026-05-15";
 
 /// Every kind's facts, in `Kind` order: adding a kind adds a variant and a row.
-pub static TABLE: [KindDef; 20] = [
+pub static TABLE: [KindDef; 21] = [
     // ResourceGroup
     KindDef {
         kind: Kind::ResourceGroup,
@@ -533,6 +534,34 @@ pub static TABLE: [KindDef; 20] = [
         listed_in_parent_at: None,
         in_resource_graph: false,
     },
+    // PolicyAssignment
+    KindDef {
+        kind: Kind::PolicyAssignment,
+        section: Some("policyAssignments"),
+        prefix: "policyAssignment",
+        noun: "policy assignment",
+        example: "`policyAssignment/NAME`",
+        // An extension resource at any scope (`{scope}/providers/Microsoft.Authorization/
+        // policyAssignments/{name}`), PolicyAssignments_Create/Get/Delete of
+        // specification/resources/resource-manager/Microsoft.Authorization/policy/stable/
+        // 2025-03-01/policyAssignments.json: PUT answers 201 with the body, DELETE 200 with the
+        // deleted body or 204, no LRO.
+        arm: &[ArmType {
+            path: "Microsoft.Authorization/policyAssignments",
+            api_version: "2025-03-01",
+        }],
+        parent: None,
+        // PolicyAssignment has no `tags` (policyAssignments.json): the owner is written in its
+        // `properties.metadata` ("an open ended object", kept as sent), see
+        // `kinds::policy_assignment`.
+        taggable: false,
+        serial: Serial::Free,
+        // Like role assignments: deleted before the cluster or group they are scoped to.
+        delete_rank: 10,
+        listed_in_parent_at: None,
+        // Resource Graph holds them in `policyresources`, not in `Resources`: LISTed.
+        in_resource_graph: false,
+    },
 ];
 
 impl Kind {
@@ -659,6 +688,19 @@ pub fn resource_group_type() -> &'static ArmType {
 /// The ARM type of role assignments (found per scope, described by their owner).
 pub fn role_assignment_type() -> &'static ArmType {
     &TABLE[Kind::RoleAssignment as usize].arm[0]
+}
+
+/// The ARM type of policy assignments (found by one subscription LIST, owned by their metadata).
+pub fn policy_assignment_type() -> &'static ArmType {
+    &TABLE[Kind::PolicyAssignment as usize].arm[0]
+}
+
+/// Whether an ARM type (any casing) is a role or policy assignment: extension resources on a
+/// scope, without tags, whose ownership mark is in their body (a description, metadata).
+pub fn is_assignment_type(arm_type: &str) -> bool {
+    [role_assignment_type(), policy_assignment_type()]
+        .iter()
+        .any(|t| t.path.eq_ignore_ascii_case(arm_type))
 }
 
 /// The Activity Log's management events of a subscription (`azplan drift` asks it who changed

@@ -28,6 +28,7 @@ pub mod net;
 pub mod outputs;
 pub mod par;
 pub mod plan;
+pub mod policies;
 pub mod reference;
 pub mod render;
 pub mod rendered;

@@ -165,8 +165,7 @@ impl LiveState {
             .iter()
             .filter(|(id, _)| {
                 ResourceId::parse(id).is_some_and(|id| {
-                    id.arm_type()
-                        .eq_ignore_ascii_case(crate::kind::role_assignment_type().path)
+                    crate::kind::is_assignment_type(&id.arm_type())
                         && id.scope().is_some_and(|scope| scope.is_within(&group))
                 })
             })

@@ -180,6 +180,7 @@ pub enum Spec {
     MaintenanceConfiguration(MaintenanceWindow),
     PrivateEndpoint(PrivateEndpoint),
     PrivateDnsZoneGroup(PrivateDnsZoneGroup),
+    PolicyAssignment(PolicyAssignment),
 }
 
 /// A private endpoint: a NIC in a subnet connected to one sub-resource (`groupId`) of another
@@ -197,6 +198,46 @@ pub struct PrivateEndpoint {
 #[derive(Debug, Clone)]
 pub struct PrivateDnsZoneGroup {
     pub zones: Vec<Target>,
+}
+
+/// An Azure Policy assignment (PolicyAssignment, Microsoft.Authorization 2025-03-01): a built-in
+/// or custom definition or initiative applied at a scope.
+#[derive(Debug, Clone)]
+pub struct PolicyAssignment {
+    pub policy: crate::policies::Policy,
+    pub scope: Scope,
+    pub display_name: Option<String>,
+    pub description: Option<String>,
+    /// Parameter values by parameter name, sent as `{"value": …}` each.
+    pub parameters: BTreeMap<String, serde_json::Value>,
+    pub enforcement_mode: EnforcementMode,
+    /// Scopes inside `scope` the policy leaves out.
+    pub not_scopes: Vec<Scope>,
+    /// A system-assigned identity (deployIfNotExists and modify effects need one).
+    pub identity: bool,
+    pub non_compliance_message: Option<String>,
+}
+
+/// PolicyAssignmentProperties `enforcementMode` (policyAssignments.json 2025-03-01): whether
+/// the policy's effect is enforced at resource creation or update.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+pub enum EnforcementMode {
+    /// Enforced (the service's default).
+    Default,
+    /// Evaluated and reported, never enforced.
+    DoNotEnforce,
+    /// Enforced only on enrolled resources.
+    Enroll,
+}
+
+impl EnforcementMode {
+    pub fn arm(self) -> &'static str {
+        match self {
+            EnforcementMode::Default => "Default",
+            EnforcementMode::DoNotEnforce => "DoNotEnforce",
+            EnforcementMode::Enroll => "Enroll",
+        }
+    }
 }
 
 /// A planned maintenance window (MaintenanceWindow, AKS 2026-08-01).
@@ -486,6 +527,8 @@ impl ClusterIdentity {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Principal {
     Identity(Address),
+    /// A policy assignment's system-assigned identity (what its remediation runs as).
+    PolicyAssignment(Address),
     Cluster {
         cluster: Address,
         identity: ClusterIdentity,

@@ -359,6 +359,9 @@ enum Step {
     PostWith { body: &'static str, status: u16 },
     /// A synchronous DELETE: the example's 200, then a second DELETE's 204.
     DeleteSync,
+    /// PUT `parameters.<body>`: the example's 201 (its only response), writable values echoed,
+    /// the same paths from a GET, and 201 again for the same PUT (an update).
+    PutCreated { body: &'static str },
 }
 
 struct Case {
@@ -598,6 +601,22 @@ const CASES: &[Case] = &[
         path: "{scope}/providers/Microsoft.Authorization/roleAssignments/{roleAssignmentName}",
         prep: &[Prep::Scope],
         step: Step::PutTwice { body: "parameters" },
+    },
+    // Policy assignments at a subscription (PolicyAssignments_Create answers 201 only); the
+    // definition is a custom one the emulator cannot hold, accepted by its ID's shape.
+    Case {
+        file: "authorization-2026-06-01-createPolicyAssignment.json",
+        dir: Dir::Support,
+        path: "/{scope}/providers/Microsoft.Authorization/policyAssignments/{policyAssignmentName}",
+        prep: &[],
+        step: Step::PutCreated { body: "parameters" },
+    },
+    Case {
+        file: "authorization-2026-06-01-createPolicyAssignmentWithIdentity.json",
+        dir: Dir::Support,
+        path: "/{scope}/providers/Microsoft.Authorization/policyAssignments/{policyAssignmentName}",
+        prep: &[],
+        step: Step::PutCreated { body: "parameters" },
     },
     Case {
         file: "dns-2018-05-01-CreateOrUpdateZone.json",
@@ -1012,6 +1031,21 @@ async fn replay(case: &Case) {
         Step::DeleteSync => {
             check(&example, name, 200, &c.delete(&url(&path, &api)).await);
             check(&example, name, 204, &c.delete(&url(&path, &api)).await);
+        }
+        Step::PutCreated { body } => {
+            let sent = &example["parameters"][body];
+            let created = c.put(&url(&path, &api), sent).await;
+            check(&example, name, 201, &created);
+            check_echo(name, sent, &created.body, "");
+            let mut read = c.get(&url(&path, &api)).await;
+            assert_eq!(read.status, 200, "{name}: GET {}", read.body);
+            // The GET answers the created body's paths (PolicyAssignments_Get: the same
+            // PolicyAssignment), checked against the 201's.
+            read.status = 201;
+            check(&example, name, 201, &read);
+            // An update answers 201 too: the operation declares no other success.
+            let updated = c.put(&url(&path, &api), sent).await;
+            check(&example, name, 201, &updated);
         }
     }
     emu.shutdown().await.expect("shutdown");

@@ -167,7 +167,10 @@ fn changes_and_actions(plan: &Value) -> (Vec<String>, Vec<String>) {
         }
         for p in change["changes"].as_array().into_iter().flatten() {
             let path = p["path"].as_str().unwrap_or_default();
-            if action == "adopt" && path == "tags.azplan-stack" {
+            // A tag, or a policy assignment's metadata entry.
+            if action == "adopt"
+                && (path == "tags.azplan-stack" || path == "properties.metadata.azplan-stack")
+            {
                 continue;
             }
             let marks_owner = path == "properties.description"

@@ -1118,3 +1118,105 @@ fn addon_and_existing_kubelet_identities_are_principals() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert!(cloud.get(&cluster_id, AKS).is_none());
 }
+
+/// Policy assignments at the subscription, a group and a cluster: one someone else made under a
+/// declared name is refused, not overwritten; the stack's apply, re-plan clean both ways, change
+/// in place and are deleted when dropped; a destroy leaves an assignment the stack does not own
+/// (and so its group) in place.
+#[test]
+fn policy_assignments_apply_change_and_go_but_never_someone_elses() {
+    const API: &str = "2025-03-01";
+    let cloud = Cloud::start("policy", None);
+    let v1 = "tests/lifecycle/policy-1.yaml";
+    let v2 = "tests/lifecycle/policy-2.yaml";
+    let subscription = "/subscriptions/11111111-1111-1111-1111-111111111111";
+    let group = format!("{subscription}/resourceGroups/rg-policy");
+    let assignment = |scope: &str, name: &str| {
+        format!("{scope}/providers/Microsoft.Authorization/policyAssignments/{name}")
+    };
+    let locations = assignment(subscription, "allowed-locations");
+    let foreign_body = serde_json::json!({"properties": {
+        "policyDefinitionId": "/providers/Microsoft.Authorization/policyDefinitions/e56962a6-4747-49cd-b67b-bf8b01975c4c",
+        "parameters": {"listOfAllowedLocations": {"value": ["northeurope"]}},
+    }});
+    // Someone else's assignment under a name the spec declares: the plan refuses it.
+    cloud.put(&locations, API, foreign_body.clone());
+    let plan = cloud.azplan(&["plan", v1]);
+    assert_ne!(plan.status.code(), Some(0), "{}", text(&plan));
+    assert!(text(&plan).contains("allowed-locations"), "{}", text(&plan));
+    let foreign = cloud.get(&locations, API).expect("still there");
+    assert_eq!(
+        foreign["properties"]["parameters"]["listOfAllowedLocations"]["value"][0],
+        "northeurope"
+    );
+    assert_eq!(
+        cloud.send(azure_core::http::Method::Delete, &locations, API),
+        200
+    );
+
+    let out = apply(&cloud, v1, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(text(&out).contains("7 added"), "{}", text(&out));
+    assert_clean(&cloud, v1);
+    for mode in ["list", "graph"] {
+        let plan = cloud.azplan(&["plan", v1, "--read", mode, "--detailed-exitcode"]);
+        assert_eq!(
+            plan.status.code(),
+            Some(0),
+            "--read {mode}:\n{}",
+            text(&plan)
+        );
+    }
+    let https = cloud
+        .get(&assignment(&group, "https"), API)
+        .expect("the group's assignment exists");
+    assert_eq!(https["identity"]["type"], "SystemAssigned", "{https}");
+    assert_eq!(https["location"], "westeurope", "{https}");
+    assert_eq!(https["properties"]["metadata"]["azplan-stack"], "policy");
+    // Its remediation identity holds the role the spec grants it.
+    let grants = cloud
+        .get(
+            &format!("{group}/providers/Microsoft.Authorization/roleAssignments"),
+            "2022-04-01",
+        )
+        .expect("the group's role assignments");
+    assert!(
+        grants["value"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|g| g["properties"]["principalId"] == https["identity"]["principalId"]),
+        "{grants}"
+    );
+
+    // Someone else's assignment in the stack's group: never the stack's to delete.
+    let theirs = assignment(&group, "audit-by-security-team");
+    cloud.put(&theirs, API, foreign_body);
+
+    let out = apply(&cloud, v2, &["--allow-destroy"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        text(&out).contains("0 added, 2 changed, 2 destroyed"),
+        "{}",
+        text(&out)
+    );
+    assert!(cloud.get(&locations, API).is_none());
+    let https = cloud.get(&assignment(&group, "https"), API).unwrap();
+    assert!(https.get("identity").is_none(), "{https}");
+    assert_clean(&cloud, v2);
+
+    let out = cloud.azplan(&["destroy", v2, "--auto-approve", "--allow-destroy"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(cloud.get(&theirs, API).is_some(), "{}", text(&out));
+    assert!(cloud.get(&assignment(&group, "https"), API).is_none());
+    let cluster = format!("{group}/providers/Microsoft.ContainerService/managedClusters/aks");
+    assert!(
+        cloud
+            .get(&assignment(&cluster, "pod-baseline"), API)
+            .is_none()
+    );
+    assert!(
+        cloud.get(&group, "2025-04-01").is_some(),
+        "the group holds theirs"
+    );
+}

@@ -233,6 +233,10 @@ fn property_changes(plan: &Value) -> (Vec<String>, BTreeMap<String, String>) {
             if action == "adopt" && marks_owner {
                 continue;
             }
+            // A policy assignment's is an entry of its metadata.
+            if action == "adopt" && path == "properties.metadata.azplan-stack" {
+                continue;
+            }
             changes.push(format!("{address} {path}"));
         }
     }

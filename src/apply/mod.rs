@@ -510,10 +510,9 @@ impl Operation {
             resource: c.address.clone(),
             message: why,
         };
-        // Role assignments carry ownership in their description, other types in a tag.
-        let marked = kinds::taggable_type(&c.arm_type)
-            || c.arm_type
-                .eq_ignore_ascii_case(kinds::role_assignment_type().path);
+        // Role assignments carry ownership in their description, policy assignments in their
+        // metadata, other types in a tag.
+        let marked = kinds::taggable_type(&c.arm_type) || kinds::is_assignment_type(&c.arm_type);
         match crate::plan::owner_of(body) {
             Some(owner) if owner != *self.stack => Err(refuse(format!(
                 "since it was planned, it became owned by stack `{owner}`; plan again"

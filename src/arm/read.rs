@@ -27,7 +27,12 @@ fn listed_types() -> impl Iterator<Item = &'static kinds::ArmType> {
     crate::kind::TABLE
         .iter()
         .filter(|d| {
-            d.parent.is_none() && !matches!(d.kind, Kind::ResourceGroup | Kind::RoleAssignment)
+            // Assignments are extension resources, found by one subscription LIST each.
+            d.parent.is_none()
+                && !matches!(
+                    d.kind,
+                    Kind::ResourceGroup | Kind::RoleAssignment | Kind::PolicyAssignment
+                )
         })
         .flat_map(|d| d.arm.iter())
 }
@@ -56,6 +61,14 @@ fn generic_list_api_version() -> &'static str {
 
 fn role_assignments_path(scope: &str) -> String {
     format!("{scope}/providers/{}", kinds::role_assignment_type().path)
+}
+
+/// PolicyAssignments_List (a subscription) and PolicyAssignments_ListForResourceGroup: "the
+/// unfiltered list includes all policy assignments associated with the [scope], including those
+/// that apply directly or from [containing scopes], as well as any applied to objects contained
+/// within" it (policyAssignments.json 2025-03-01).
+fn policy_assignments_path(scope: &str) -> String {
+    format!("{scope}/providers/{}", kinds::policy_assignment_type().path)
 }
 
 #[derive(Debug, Clone)]
@@ -90,19 +103,28 @@ pub fn contents_path(group_id: &str) -> String {
 }
 
 /// Everything a delete of the group would take, as bodies (with their tags and descriptions):
-/// its top-level resources and the role assignments scoped at or below it. Read fresh by apply
+/// its top-level resources and the role and policy assignments scoped at or below it. Read fresh by apply
 /// right before a group delete.
 pub async fn group_inventory(client: &ArmClient, group_id: &str) -> Result<Vec<Value>, ArmError> {
     let mut found: Vec<Value> = client
         .list(&contents_path(group_id), generic_list_api_version())
         .await?;
     let group = ResourceId::parse(group_id);
-    let assignments = client
+    let mut assignments = client
         .list(
             &role_assignments_path(group_id),
             kinds::role_assignment_type().api_version,
         )
         .await?;
+    // A group's delete takes the policy assignments at or below it too.
+    assignments.extend(
+        client
+            .list(
+                &policy_assignments_path(group_id),
+                kinds::policy_assignment_type().api_version,
+            )
+            .await?,
+    );
     for body in assignments {
         let Some(id) = body.get("id").and_then(Value::as_str) else {
             continue;
@@ -375,11 +397,14 @@ pub async fn read_live_with(
     let asked: Vec<String> = stack_groups.iter().cloned().collect();
     let groups_path = format!("{subscription}/resourcegroups");
     let assignments_path = role_assignments_path(&subscription);
-    let (groups, subscription_assignments, early) = tokio::join!(
+    let policies_path = policy_assignments_path(&subscription);
+    let (groups, subscription_assignments, subscription_policies, early) = tokio::join!(
         reader.list(&groups_path, kinds::resource_group_type().api_version,),
         // The subscription's role assignments: those in the read groups (and above them), the
         // ones marked as the stack's anywhere, and those on what the stack owns elsewhere.
         reader.list(&assignments_path, kinds::role_assignment_type().api_version,),
+        // Its policy assignments, kept by the same rule.
+        reader.list(&policies_path, kinds::policy_assignment_type().api_version,),
         async {
             if early_graph {
                 Some(read_by_graph(reader, stack, &asked).await)
@@ -598,37 +623,63 @@ pub async fn read_live_with(
     // Wave 2b: what the stack owns outside the groups it declares, before wave 3 reads what
     // goes with each resource.
     let outside_ids = owned_elsewhere(reader, stack, &found, &mut live, &mut errors).await;
-    match subscription_assignments {
-        Ok(items) => {
-            let marker = format!("{}{} ", kinds::OWNER_PREFIX, stack.name);
-            for item in items.iter() {
-                let id = item
-                    .get("id")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_ascii_lowercase();
-                let marked = item
-                    .pointer("/properties/description")
-                    .and_then(Value::as_str)
-                    .is_some_and(|d| d.starts_with(&marker));
-                let on_outside = outside_ids.iter().any(|o| id.starts_with(&format!("{o}/")));
-                // At or above a read group (the subscription, a management group) or inside
-                // one: what the group LISTs of role assignments would answer.
-                let scope = ResourceId::parse(&id)
-                    .and_then(|id| id.scope())
-                    .map(|s| s.to_string().to_ascii_lowercase());
-                let in_other_group = scope.as_deref().is_some_and(|s| {
-                    ResourceId::parse(s)
-                        .and_then(|p| p.resource_group().map(str::to_string))
-                        .is_some()
-                        && !in_read_group(&format!("{s}/"))
-                        && !read_groups.iter().any(|g| s == g)
-                });
-                if (marked || on_outside || !in_other_group) && live.get(&id).is_none() {
-                    live.insert(item.clone());
-                }
+    let marker = format!("{}{} ", kinds::OWNER_PREFIX, stack.name);
+    // The assignments the spec declares: read wherever they are, so that one someone else made
+    // under the same ID is found (and refused) rather than overwritten.
+    let declared_assignments: BTreeSet<String> = stack
+        .resources
+        .values()
+        .filter(|r| {
+            matches!(
+                r.address.kind,
+                Kind::RoleAssignment | Kind::PolicyAssignment
+            )
+        })
+        .map(|r| ctx.id(&r.address).to_ascii_lowercase())
+        .collect();
+    // Whether a role or policy assignment of the subscription's LIST belongs in live state.
+    let keep = |item: &Value, id: &str| {
+        if declared_assignments.contains(id) {
+            return true;
+        }
+        let marked = item
+            .pointer("/properties/description")
+            .and_then(Value::as_str)
+            .is_some_and(|d| d.starts_with(&marker))
+            || kinds::tagged_owner(item) == Some(stack.name.as_str());
+        let on_outside = outside_ids.iter().any(|o| id.starts_with(&format!("{o}/")));
+        // At or above a read group (the subscription, a management group) or inside
+        // one: what the group LISTs of role assignments would answer.
+        let scope = ResourceId::parse(id)
+            .and_then(|id| id.scope())
+            .map(|s| s.to_string().to_ascii_lowercase());
+        let in_other_group = scope.as_deref().is_some_and(|s| {
+            ResourceId::parse(s)
+                .and_then(|p| p.resource_group().map(str::to_string))
+                .is_some()
+                && !in_read_group(&format!("{s}/"))
+                && !read_groups.iter().any(|g| s == g)
+        });
+        marked || on_outside || !in_other_group
+    };
+    let insert_kept = |items: &[Value], live: &mut LiveState| {
+        for item in items {
+            let id = item
+                .get("id")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_ascii_lowercase();
+            if keep(item, &id) && live.get(&id).is_none() {
+                live.insert(item.clone());
             }
         }
+    };
+    match subscription_policies {
+        Ok(items) => insert_kept(&items, &mut live),
+        Err(e) => errors.push(e),
+    }
+    match subscription_assignments {
+        Ok(items) => insert_kept(&items, &mut live),
         Err(ArmError::Service { status: 403, .. }) => {
             // Without Reader on the subscription, each group's own LIST still answers.
             forbidden("the subscription's role assignments");

@@ -13,8 +13,8 @@ use crate::emulator::route::{Route, Target};
 use crate::emulator::state::{Action, Operation, Record, State};
 use crate::emulator::{
     activity, aks_ops, cluster, dns_zone, identity, key_vault, maintenance, network,
-    network_security, node_pool, peering, private_endpoint, publicip, records, refs, registry,
-    resource_graph, resources, role, workspace,
+    network_security, node_pool, peering, policy, private_endpoint, publicip, records, refs,
+    registry, resource_graph, resources, role, workspace,
 };
 
 /// Adjusts an answer to the api-version it was asked in, where published versions differ:
@@ -188,6 +188,7 @@ pub(crate) fn dispatch(
             ..
         } => read_only(records::list(state, ctx, zone_id, *record_type)),
         Route::RoleAssignmentsAt { scope, .. } => read_only(Ok(role::list(state, ctx, scope))),
+        Route::PolicyAssignmentsAt { scope, .. } => read_only(Ok(policy::list(state, ctx, scope))),
         Route::ResourceGraph => {
             let view =
                 state.graph_view(ctx.settings.graph_lag_ms, crate::emulator::clock::now_ms());
@@ -233,6 +234,11 @@ fn not_found(target: &Target) -> ArmError {
             format!("The role assignment '{}' is not found.", target.name),
         ),
         Kind::PrivateDnsRecordSet => records::not_found(target),
+        Kind::PolicyAssignment => ArmError::new(
+            404,
+            "PolicyAssignmentNotFound",
+            format!("The policy assignment '{}' is not found.", target.name),
+        ),
         kind => ArmError::resource_not_found(
             &kind.arm_type(),
             &target.name,
@@ -406,8 +412,10 @@ fn generic_list(state: &State, ctx: &Ctx, prefix: &str) -> Result<Reply, ArmErro
         .range(prefix.to_string()..)
         .take_while(|(k, _)| k.starts_with(prefix))
         .filter(|(_, r)| {
-            !matches!(r.kind, Kind::ResourceGroup | Kind::RoleAssignment)
-                && r.body.get("location").is_some()
+            !matches!(
+                r.kind,
+                Kind::ResourceGroup | Kind::RoleAssignment | Kind::PolicyAssignment
+            ) && r.body.get("location").is_some()
         })
         .filter(|(_, r)| filter.as_ref().is_none_or(|f| f.keeps(&r.body)))
         .take(top)
@@ -565,6 +573,7 @@ fn put(
         Kind::Identity => identity::put_identity(state, ctx, target, body)?,
         Kind::FederatedCredential => identity::put_credential(state, ctx, target, body)?,
         Kind::RoleAssignment => role::put(state, ctx, target, body)?,
+        Kind::PolicyAssignment => policy::put(state, ctx, target, body)?,
         Kind::Cluster => cluster::put(state, ctx, target, body)?,
         Kind::NodePool => node_pool::put(state, ctx, target, body)?,
         Kind::MaintenanceConfiguration => maintenance::put(state, ctx, target, body)?,
@@ -578,7 +587,13 @@ fn put(
     if target.kind == Kind::Cluster {
         node_pool::renew_etags(state, &target.key());
     }
-    let status = if written.created { 201 } else { 200 };
+    // PolicyAssignments_Create declares 201 only, for an update too (policyAssignments.json
+    // 2025-03-01, 2026-06-01); azure-mgmt-resource-policy 1.0.0 refuses a 200.
+    let status = if written.created || target.kind == Kind::PolicyAssignment {
+        201
+    } else {
+        200
+    };
     let style = target.kind.put_style();
     let op = (style != PutStyle::Sync).then(|| {
         let action = if written.created {
@@ -777,7 +792,7 @@ fn delete(state: &mut State, ctx: &Ctx, target: &Target) -> Result<Reply, ArmErr
     }
     if target.kind.delete_style() == DeleteStyle::Sync {
         state.remove_tree(&key);
-        let mut reply = if target.kind == Kind::RoleAssignment {
+        let mut reply = if matches!(target.kind, Kind::RoleAssignment | Kind::PolicyAssignment) {
             Reply::json(200, render(state, &record))
         } else {
             Reply::empty(200)

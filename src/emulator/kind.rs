@@ -37,6 +37,8 @@ pub(crate) enum Kind {
     PrivateEndpoint,
     /// `privateEndpoints/{pe}/privateDnsZoneGroups/{name}`.
     PrivateDnsZoneGroup,
+    /// `Microsoft.Authorization/policyAssignments` at any scope (`policy`).
+    PolicyAssignment,
 }
 
 /// How a PUT answers while work is still running.
@@ -73,7 +75,7 @@ pub(crate) enum PatchStyle {
 }
 
 impl Kind {
-    pub(crate) const ALL: [Kind; 23] = [
+    pub(crate) const ALL: [Kind; 24] = [
         Kind::ResourceGroup,
         Kind::Registry,
         Kind::Workspace,
@@ -97,6 +99,7 @@ impl Kind {
         Kind::NetworkSecurityGroup,
         Kind::PrivateEndpoint,
         Kind::PrivateDnsZoneGroup,
+        Kind::PolicyAssignment,
     ];
 
     pub(crate) fn namespace(self) -> &'static str {
@@ -118,7 +121,7 @@ impl Kind {
             | Kind::PrivateEndpoint
             | Kind::PrivateDnsZoneGroup => "Microsoft.Network",
             Kind::Identity | Kind::FederatedCredential => "Microsoft.ManagedIdentity",
-            Kind::RoleAssignment => "Microsoft.Authorization",
+            Kind::RoleAssignment | Kind::PolicyAssignment => "Microsoft.Authorization",
             Kind::Cluster | Kind::NodePool | Kind::MaintenanceConfiguration => {
                 "Microsoft.ContainerService"
             }
@@ -145,6 +148,7 @@ impl Kind {
             Kind::Identity => "userAssignedIdentities",
             Kind::FederatedCredential => "federatedIdentityCredentials",
             Kind::RoleAssignment => "roleAssignments",
+            Kind::PolicyAssignment => "policyAssignments",
             Kind::Cluster => "managedClusters",
             Kind::NodePool => "agentPools",
             Kind::MaintenanceConfiguration => "maintenanceConfigurations",
@@ -210,6 +214,10 @@ impl Kind {
                 &["2024-11-30", "2026-05-31", "2023-01-31"]
             }
             Kind::RoleAssignment => &["2022-04-01"],
+            // The stable versions of specification/resources/resource-manager/
+            // Microsoft.Authorization/policy/stable since 2025: 2026-06-01 is the one
+            // azure-mgmt-resource-policy 1.0.0 sends.
+            Kind::PolicyAssignment => &["2025-03-01", "2026-06-01"],
             Kind::Cluster | Kind::NodePool | Kind::MaintenanceConfiguration => &[
                 "2026-08-01",
                 "2026-07-01",
@@ -252,6 +260,8 @@ impl Kind {
             | Kind::FederatedCredential
             | Kind::PrivateDnsRecordSet
             | Kind::RoleAssignment
+            // PolicyAssignments_Create: 201 with the body, no LRO.
+            | Kind::PolicyAssignment
             // MaintenanceConfigurations_CreateOrUpdate: 200 with the body, no LRO.
             | Kind::MaintenanceConfiguration => PutStyle::Sync,
             Kind::Registry
@@ -280,6 +290,8 @@ impl Kind {
             Kind::Identity
             | Kind::FederatedCredential
             | Kind::RoleAssignment
+            // PolicyAssignments_Delete: 200 with the deleted body, or 204.
+            | Kind::PolicyAssignment
             | Kind::PrivateDnsRecordSet
             // MaintenanceConfigurations_Delete: 200 or 204, no LRO.
             | Kind::MaintenanceConfiguration
@@ -329,7 +341,9 @@ impl Kind {
             | Kind::MaintenanceConfiguration
             // privateEndpoint.json has no PATCH for either.
             | Kind::PrivateEndpoint
-            | Kind::PrivateDnsZoneGroup => PatchStyle::None,
+            | Kind::PrivateDnsZoneGroup
+            // PolicyAssignments_Update exists but is not emulated (azplan PUTs).
+            | Kind::PolicyAssignment => PatchStyle::None,
         }
     }
 
@@ -415,6 +429,7 @@ impl Kind {
             Kind::Identity
             | Kind::FederatedCredential
             | Kind::RoleAssignment
+            | Kind::PolicyAssignment
             | Kind::PrivateDnsRecordSet
             | Kind::MaintenanceConfiguration => (0, 0, 0),
             Kind::Cluster => (360_000, 180_000, 300_000),

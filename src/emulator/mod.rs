@@ -21,7 +21,8 @@
 //! inline, `network_security`), privateEndpoints (+ privateDnsZoneGroups: `private_endpoint`),
 //! dnsZones, privateDnsZones (+ virtualNetworkLinks and record
 //! sets of every type); Microsoft.ManagedIdentity userAssignedIdentities (+
-//! federatedIdentityCredentials); Microsoft.Authorization roleAssignments at any scope;
+//! federatedIdentityCredentials); Microsoft.Authorization roleAssignments and policyAssignments
+//! (`policy`) at any scope;
 //! Microsoft.KeyVault vaults (+ deletedVaults, purge, checkNameAvailability: `key_vault`);
 //! Microsoft.ContainerService managedClusters (+ agentPools, credentials, upgrade profiles, start,
 //! stop, abort); Azure Resource Graph `POST /providers/Microsoft.ResourceGraph/resources`
@@ -51,6 +52,9 @@
 //! - The Activity Log writes no RP-side events (the resource provider's own `Microsoft.*`
 //!   operations, health or policy events), and `caller` for service principals (object id) was
 //!   not compared with a live log.
+//! - Policy assignments are stored and listed, never evaluated: no definition exists (any
+//!   well-formed definition ID is accepted), nothing is denied, audited or remediated, and their
+//!   PATCH (PolicyAssignments_Update) is not served.
 //! - AKS node images, add-on identities' role assignments, maintenance configurations and
 //!   `upgradeNodeImageVersion` are not modelled; a cluster PUT that changes the control-plane
 //!   version leaves pools that carry an `orchestratorVersion` at theirs.
@@ -91,6 +95,7 @@ mod network;
 mod network_security;
 mod node_pool;
 mod peering;
+mod policy;
 mod private_endpoint;
 mod publicip;
 mod records;

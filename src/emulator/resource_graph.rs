@@ -160,8 +160,10 @@ fn filters_on_properties(query: &Query) -> bool {
 fn in_table(table: Table, record: &Record) -> bool {
     match table {
         Table::Resources => {
-            !matches!(record.kind, Kind::ResourceGroup | Kind::RoleAssignment)
-                && record.body.get("location").is_some()
+            !matches!(
+                record.kind,
+                Kind::ResourceGroup | Kind::RoleAssignment | Kind::PolicyAssignment
+            ) && record.body.get("location").is_some()
         }
         Table::ResourceContainers => record.kind == Kind::ResourceGroup,
     }

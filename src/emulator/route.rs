@@ -74,6 +74,11 @@ pub(crate) enum Route {
         subscription: String,
         scope: String,
     },
+    /// LIST of policy assignments that apply at a scope.
+    PolicyAssignmentsAt {
+        subscription: String,
+        scope: String,
+    },
     /// `POST /providers/Microsoft.ResourceGraph/resources` (Azure Resource Graph, `resource_graph`).
     ResourceGraph,
     /// `GET /subscriptions/{sub}/providers/Microsoft.Insights/eventtypes/management/values`
@@ -106,6 +111,7 @@ impl Route {
             Route::RecordSets { .. } => Some(Kind::PrivateDnsRecordSet),
             Route::Action { target, .. } | Route::UpgradeProfile(target) => Some(target.kind),
             Route::RoleAssignmentsAt { .. } => Some(Kind::RoleAssignment),
+            Route::PolicyAssignmentsAt { .. } => Some(Kind::PolicyAssignment),
             Route::KeyVault { .. } => Some(Kind::KeyVault),
         }
     }
@@ -187,8 +193,12 @@ pub(crate) fn parse(path: &str) -> Result<Route, ArmError> {
     let ns = segs.get(p + 1).copied().ok_or_else(|| not_found(path))?;
     let rest = &segs[p + 2..];
 
-    if eq(ns, "Microsoft.Authorization") && rest.first().is_some_and(|t| eq(t, "roleAssignments")) {
-        return parse_role_assignment(path, &sub, scope, rest);
+    if eq(ns, "Microsoft.Authorization") {
+        for kind in [Kind::RoleAssignment, Kind::PolicyAssignment] {
+            if rest.first().is_some_and(|t| eq(t, kind.segment())) {
+                return parse_assignment(path, kind, &sub, scope, rest);
+            }
+        }
     }
     if rest.len() == 4 && eq(rest[0], "locations") {
         if eq(rest[2], "operations") || eq(rest[2], "operationStatuses") {
@@ -433,8 +443,10 @@ fn parse_without_provider(path: &str, sub: &str, rest: &[&str]) -> Result<Route,
     }
 }
 
-fn parse_role_assignment(
+/// A role or policy assignment (extension resources at any scope) or their LIST at a scope.
+fn parse_assignment(
     path: &str,
+    kind: Kind,
     sub: &str,
     scope: &[&str],
     rest: &[&str],
@@ -457,15 +469,19 @@ fn parse_role_assignment(
     let resource_group =
         (scope.len() >= 4 && eq(scope[2], "resourceGroups")).then(|| scope[3].to_string());
     match rest {
+        [_] if kind == Kind::PolicyAssignment => Ok(Route::PolicyAssignmentsAt {
+            subscription: sub.to_string(),
+            scope: scope_path,
+        }),
         [_] => Ok(Route::RoleAssignmentsAt {
             subscription: sub.to_string(),
             scope: scope_path,
         }),
         [_, name] => Ok(Route::Instance(Target {
-            kind: Kind::RoleAssignment,
+            kind,
             subscription: sub.to_string(),
             resource_group,
-            id: format!("{scope_path}/providers/Microsoft.Authorization/roleAssignments/{name}"),
+            id: format!("{scope_path}/providers/{}/{name}", kind.arm_type()),
             name: (*name).to_string(),
             parent_id: Some(scope_path),
         })),

@@ -380,6 +380,7 @@ impl Doc<'_> {
             "identities",
             "clusters",
             "roleAssignments",
+            "policyAssignments",
         ] {
             if let Some(map) = sections.remove(section) {
                 top.set(section, map);
@@ -428,7 +429,10 @@ fn owner_mark(action: Action, pc: &crate::plan::PropertyChange) -> bool {
     if action != Action::Adopt {
         return false;
     }
-    if pc.path == format!("tags.{OWNER_TAG}") {
+    // A tag, or a policy assignment's metadata entry (`kinds::policy_assignment`).
+    if pc.path == format!("tags.{OWNER_TAG}")
+        || pc.path == format!("properties.metadata.{OWNER_TAG}")
+    {
         return true;
     }
     pc.path == "properties.description"

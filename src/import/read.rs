@@ -30,12 +30,17 @@ pub async fn read(
     {
         live.insert(group);
     }
-    let ra = kind::role_assignment_type();
-    for assignment in client
-        .list(&format!("{sub}/providers/{}", ra.path), ra.api_version)
-        .await?
-    {
-        live.insert(assignment);
+    // The subscription's role and policy assignments: the import takes those on what it takes.
+    for assignments in [kind::role_assignment_type(), kind::policy_assignment_type()] {
+        for assignment in client
+            .list(
+                &format!("{sub}/providers/{}", assignments.path),
+                assignments.api_version,
+            )
+            .await?
+        {
+            live.insert(assignment);
+        }
     }
     let mut groups: Vec<String> = selection
         .groups
@@ -99,7 +104,13 @@ async fn get(client: &ArmClient, live: &mut LiveState, id: &str) -> Result<(), A
 /// A group's resources of every type azplan models, and its generic contents.
 async fn read_group(client: &ArmClient, live: &mut LiveState, group: &str) -> Result<(), ArmError> {
     let types = kind::TABLE.iter().filter(|d| {
-        d.parent.is_none() && !matches!(d.kind, Kind::ResourceGroup | Kind::RoleAssignment)
+        // Policy assignments are not imported yet: a group's LIST of them also answers
+        // those inherited from above, which are not the group's.
+        d.parent.is_none()
+            && !matches!(
+                d.kind,
+                Kind::ResourceGroup | Kind::RoleAssignment | Kind::PolicyAssignment
+            )
     });
     for arm in types.flat_map(|d| d.arm.iter()) {
         for body in client

@@ -159,6 +159,7 @@ pub fn select(live: &LiveState, selection: &Selection) -> Selected {
         }
     }
     add_assignments_of_principals(live, &mut selected);
+    add_policy_assignments_on_selected(live, &mut selected);
     // What the groups' generic LISTs answered, of types azplan does not model.
     for body in live.all_group_contents() {
         let Some(id) = body.get("id").and_then(Value::as_str) else {
@@ -239,6 +240,48 @@ fn add_assignments_of_principals(live: &LiveState, selected: &mut Selected) {
                 },
             );
         }
+    }
+}
+
+/// Policy assignments scoped to a selected group or resource: unless another stack's mark is in
+/// their metadata, they belong with the import.
+fn add_policy_assignments_on_selected(live: &LiveState, selected: &mut Selected) {
+    let pa_type = kind::policy_assignment_type().path;
+    let owners: std::collections::BTreeSet<String> = selected
+        .found
+        .values()
+        .filter_map(|f| crate::kinds::tagged_owner(&f.body).map(str::to_string))
+        .collect();
+    let mut add = Vec::new();
+    for (lower, body) in live.iter() {
+        let Some(id) = body.get("id").and_then(Value::as_str) else {
+            continue;
+        };
+        let Some(parsed) = ResourceId::parse(id) else {
+            continue;
+        };
+        if !parsed.arm_type().eq_ignore_ascii_case(pa_type) {
+            continue;
+        }
+        let on_selected = parsed.scope().is_some_and(|s| {
+            selected
+                .found
+                .contains_key(&s.to_string().to_ascii_lowercase())
+        });
+        let ours = crate::kinds::tagged_owner(body).is_none_or(|o| owners.contains(o));
+        if on_selected && ours {
+            add.push((lower.clone(), id.to_string(), body.clone()));
+        }
+    }
+    for (lower, id, body) in add {
+        selected.found.insert(
+            lower,
+            Found {
+                id,
+                kind: Kind::PolicyAssignment,
+                body,
+            },
+        );
     }
 }
 

@@ -259,6 +259,7 @@ impl<'a> Importer<'a> {
             Kind::Identity,
             Kind::Cluster,
             Kind::RoleAssignment,
+            Kind::PolicyAssignment,
         ];
         for kind in order {
             for (lower, f) in found.iter().filter(|(_, f)| f.kind == kind) {
@@ -276,7 +277,7 @@ impl<'a> Importer<'a> {
                     children: Vec::new(),
                     comment: Vec::new(),
                 };
-                if kind != Kind::RoleAssignment {
+                if !matches!(kind, Kind::RoleAssignment | Kind::PolicyAssignment) {
                     let mut map = Map::new();
                     self.common(f, &key, &mut map);
                     entry.map = map;
@@ -290,6 +291,7 @@ impl<'a> Importer<'a> {
                     Kind::Identity => self.identity(f, &mut entry),
                     Kind::Cluster => self.cluster(f, &mut entry),
                     Kind::RoleAssignment => self.role_assignment(f, &mut entry),
+                    Kind::PolicyAssignment => self.policy_assignment(f, &key, &mut entry),
                     _ => {}
                 }
                 out.push(entry);
@@ -465,6 +467,74 @@ impl<'a> Importer<'a> {
             named.set("name", name);
             named.entries.append(&mut entry.map.entries);
             entry.map = named;
+        }
+    }
+
+    /// A policy assignment as `kinds::policy_assignment` reads it back: the built-in's name where
+    /// azplan knows it, settings that differ from ARM's defaults.
+    fn policy_assignment(&mut self, f: &Found, key: &str, entry: &mut SpecEntry) {
+        let b = &f.body;
+        let name = ResourceId::parse(&f.id)
+            .map(|i| i.name().to_string())
+            .unwrap_or_default();
+        if name != key {
+            entry.map.set("name", name);
+        }
+        let definition = text_at(b, "properties.policyDefinitionId").unwrap_or_default();
+        let policy = crate::policies::resolve(definition)
+            .and_then(|p| p.name)
+            .map_or_else(|| definition.to_string(), str::to_string);
+        entry.map.set("policy", policy);
+        let scope = text_at(b, "properties.scope")
+            .map(str::to_string)
+            .or_else(|| {
+                ResourceId::parse(&f.id)
+                    .and_then(|i| i.scope())
+                    .map(|s| s.to_string())
+            })
+            .unwrap_or_default();
+        let scope = self.scope_reference(&scope);
+        entry.map.set("scope", scope);
+        for field in ["displayName", "description"] {
+            if let Some(text) = text_at(b, &format!("properties.{field}")) {
+                entry.map.set(field, text.to_string());
+            }
+        }
+        if let Some(mode) = text_at(b, "properties.enforcementMode").filter(|m| *m != "Default") {
+            entry.map.set("enforcementMode", mode.to_string());
+        }
+        let not_scopes = strings(at(b, "properties.notScopes"));
+        if !not_scopes.is_empty() {
+            let refs: Vec<String> = not_scopes.iter().map(|s| self.scope_reference(s)).collect();
+            entry.map.set("notScopes", refs);
+        }
+        if let Some(Value::Object(parameters)) = at(b, "properties.parameters") {
+            let mut values = serde_json::Map::new();
+            for (k, v) in parameters {
+                values.insert(k.clone(), v.get("value").cloned().unwrap_or(Value::Null));
+            }
+            if !values.is_empty() {
+                entry.map.set("parameters", &Value::Object(values));
+            }
+        }
+        if let Some(message) = at(b, "properties.nonComplianceMessages")
+            .and_then(Value::as_array)
+            .and_then(|m| m.first())
+            .and_then(|m| m.get("message"))
+            .and_then(Value::as_str)
+        {
+            entry.map.set("nonComplianceMessage", message.to_string());
+        }
+        if text_at(b, "identity.type").is_some_and(|t| t.eq_ignore_ascii_case("SystemAssigned")) {
+            entry.map.set("identity", "systemAssigned".to_string());
+            if let Some(location) = text_at(b, "location")
+                && !self
+                    .location
+                    .as_deref()
+                    .is_some_and(|l| same_location(l, location))
+            {
+                entry.map.set("location", location.to_string());
+            }
         }
     }
 

@@ -15,8 +15,9 @@ use crate::build::Builder;
 use crate::de::Spanned;
 use crate::diag::Diagnostics;
 pub use crate::kind::{
-    ArmType, Kind, KindDef, Serial, api_version_of_type, by_arm_type, delete_rank, manages_type,
-    private_dns_zone_type, resource_group_type, role_assignment_type, taggable_type,
+    ArmType, Kind, KindDef, Serial, api_version_of_type, by_arm_type, delete_rank,
+    is_assignment_type, manages_type, policy_assignment_type, private_dns_zone_type,
+    resource_group_type, role_assignment_type, taggable_type,
 };
 use crate::live::LiveState;
 use crate::model::{Address, Resource, ResourceGroupRef, Scope, Spec, Stack, Target};
@@ -30,6 +31,7 @@ use existing::RawExisting;
 use identity::RawIdentity;
 use key_vault::RawKeyVault;
 use network::RawVnet;
+use policy_assignment::RawPolicyAssignment;
 use private_endpoint::RawPrivateEndpoint;
 use registry::RawRegistry;
 use resource_group::RawResourceGroup;
@@ -49,6 +51,7 @@ pub mod maintenance;
 pub mod network;
 pub mod node_pool;
 pub mod peering;
+pub mod policy_assignment;
 pub mod private_endpoint;
 pub mod registry;
 pub mod resource_group;
@@ -60,9 +63,13 @@ pub mod workspace;
 /// The tag that marks a resource as owned by a stack.
 pub const OWNER_TAG: &str = "azplan-stack";
 
-/// The stack a live body's ownership tag names, if it carries one.
+/// The stack a live body's ownership tag names, if it carries one; a policy assignment, which
+/// has no tags, carries the same mark in its metadata (`kinds::policy_assignment`).
 pub fn tagged_owner(body: &Value) -> Option<&str> {
-    body.get("tags")?.get(OWNER_TAG)?.as_str()
+    match body.get("tags").and_then(|t| t.get(OWNER_TAG)) {
+        Some(owner) => owner.as_str(),
+        None => policy_assignment::marked_owner(body),
+    }
 }
 /// Role assignments have no tags; their description carries the owner instead.
 pub const OWNER_PREFIX: &str = "azplan-stack:";
@@ -187,6 +194,7 @@ pub fn rules_of(kind: Kind) -> &'static Rules {
         Kind::MaintenanceConfiguration => &maintenance::RULES,
         Kind::PrivateEndpoint => &private_endpoint::RULES,
         Kind::PrivateDnsZoneGroup => &private_endpoint::ZONE_GROUP_RULES,
+        Kind::PolicyAssignment => &policy_assignment::RULES,
     }
 }
 
@@ -231,6 +239,7 @@ pub struct RawStack {
     pub route_tables: Vec<Entry<RawRouteTable>>,
     pub network_security_groups: Vec<Entry<RawNetworkSecurityGroup>>,
     pub private_endpoints: Vec<Entry<RawPrivateEndpoint>>,
+    pub policy_assignments: Vec<Entry<RawPolicyAssignment>>,
     /// Entries whose settings could not be read at all (reported already), by kind.
     pub unreadable: Vec<(Kind, Spanned<String>)>,
 }
@@ -262,7 +271,8 @@ impl RawStack {
             key_vaults,
             route_tables,
             network_security_groups,
-            private_endpoints
+            private_endpoints,
+            policy_assignments
         );
         all
     }
@@ -322,6 +332,7 @@ pub(crate) fn add_entry(
         "routeTables" => push!(route_tables),
         "networkSecurityGroups" => push!(network_security_groups),
         "privateEndpoints" => push!(private_endpoints),
+        "policyAssignments" => push!(policy_assignments),
         _ => {}
     }
 }
@@ -352,6 +363,7 @@ fn habits_of(section: &str) -> habits::Tables {
         "routeTables" => &[("", habits::COMMON), ("", route_table::HABITS)],
         "networkSecurityGroups" => &[("", habits::COMMON), ("", security_group::HABITS)],
         "privateEndpoints" => &[("", habits::COMMON), ("", private_endpoint::HABITS)],
+        "policyAssignments" => &[("", habits::COMMON), ("", policy_assignment::HABITS)],
         _ => &[("", habits::COMMON)],
     }
 }
@@ -398,6 +410,9 @@ pub struct RawStackFile {
     /// Private endpoints (`Microsoft.Network/privateEndpoints`) to a key vault, registry or any
     /// resource by ID, with their private DNS zone group; referenced as `privateEndpoint/NAME`.
     pub private_endpoints: Option<BTreeMap<String, RawPrivateEndpoint>>,
+    /// Azure Policy assignments (`Microsoft.Authorization/policyAssignments`) of built-in or
+    /// custom definitions and initiatives at the subscription, a group or a resource.
+    pub policy_assignments: Option<BTreeMap<String, RawPolicyAssignment>>,
 }
 
 /// What users need after an apply, per kind, read from a resource's live body: `(name, value)`
@@ -412,6 +427,7 @@ pub fn outputs(ctx: &Context<'_>, resource: &Resource, body: &Value) -> Vec<(Str
         Spec::VnetPeering(_) => peering::outputs(body),
         Spec::KeyVault(_) => key_vault::outputs(body),
         Spec::PrivateEndpoint(_) => private_endpoint::outputs(body),
+        Spec::PolicyAssignment(_) => policy_assignment::outputs(body),
         _ => Vec::new(),
     }
 }
@@ -449,6 +465,7 @@ pub(crate) fn build_model(b: &mut Builder<'_>, raw: &RawStack) {
     b.declare_each(Kind::KeyVault, &raw.key_vaults);
     b.declare_role_assignments(&raw.role_assignments);
     b.declare_private_endpoints(&raw.private_endpoints);
+    b.declare_each(Kind::PolicyAssignment, &raw.policy_assignments);
 
     b.resource_groups(&raw.resource_groups);
     b.existing(&raw.existing);
@@ -462,6 +479,8 @@ pub(crate) fn build_model(b: &mut Builder<'_>, raw: &RawStack) {
     b.clusters(&raw.clusters);
     b.federated_credentials(&raw.identities);
     b.key_vaults(&raw.key_vaults);
+    // Before role assignments: one may grant a policy assignment's identity.
+    b.policy_assignments(&raw.policy_assignments);
     b.role_assignments(&raw.role_assignments);
     b.dns_zone_links(&raw.dns_zones);
     b.peerings(&raw.vnets);
@@ -578,6 +597,13 @@ impl Context<'_> {
                     role_assignment::name(self, address, ra)
                 )
             }
+            // An extension resource: its ID continues its scope's.
+            Spec::PolicyAssignment(pa) => format!(
+                "{}/providers/{}/{}",
+                self.scope_id(&pa.scope),
+                arm_kind(resource).arm_type,
+                resource.name
+            ),
             _ => in_group(&format!(
                 "{}/{}",
                 arm_kind(resource).arm_type,
@@ -754,6 +780,7 @@ pub fn desired(ctx: &Context<'_>, resource: &Resource) -> Desired {
         Spec::MaintenanceConfiguration(w) => maintenance::body(w),
         Spec::PrivateEndpoint(pe) => private_endpoint::body(&b, resource, pe),
         Spec::PrivateDnsZoneGroup(g) => private_endpoint::zone_group_body(&b, g),
+        Spec::PolicyAssignment(pa) => policy_assignment::body(&b, resource, pa),
         Spec::Existing(_) => Value::Null,
     };
     if let Some(raw) = &resource.raw {

@@ -33,8 +33,9 @@ pub struct RawRoleAssignment {
     pub scope: Spanned<String>,
     /// Who gets the role: `identity/NAME`, or a cluster identity such as `cluster/NAME:kubelet`,
     /// `:controlPlane`, `:appRouting`, `:monitoring`, `:virtualNodes`, `:azurePolicy`,
-    /// `:keyVaultSecretsProvider`, `:ingressApplicationGateway`; or `existing/NAME:kubelet`, the
-    /// kubelet identity of an existing cluster.
+    /// `:keyVaultSecretsProvider`, `:ingressApplicationGateway`; `existing/NAME:kubelet`, the
+    /// kubelet identity of an existing cluster; or a policy assignment's identity,
+    /// `policyAssignment/NAME`.
     pub principal: Option<Spanned<String>>,
     /// Object ID of a principal outside the stack (an Entra group, user or app).
     pub principal_id: Option<Spanned<String>>,
@@ -89,7 +90,7 @@ pub fn name(ctx: &Context<'_>, _address: &Address, ra: &RoleAssignment) -> Strin
         return name.clone();
     }
     let principal = match &ra.principal {
-        Principal::Identity(a) => a.to_string(),
+        Principal::Identity(a) | Principal::PolicyAssignment(a) => a.to_string(),
         Principal::Cluster { cluster, identity } => format!("{cluster}:{}", identity.name()),
         Principal::Object { id, .. } => id.to_ascii_lowercase(),
     };
@@ -106,6 +107,12 @@ pub fn body(b: &mut BodyBuilder<'_, '_>, resource: &Resource, ra: &RoleAssignmen
         Principal::Object { id, principal_type } => (Value::String(id.clone()), *principal_type),
         Principal::Identity(identity) => (
             b.late("properties.principalId", identity, "properties.principalId"),
+            PrincipalType::ServicePrincipal,
+        ),
+        // PolicyAssignment `identity.principalId` (policyAssignments.json): known once the
+        // assignment exists.
+        Principal::PolicyAssignment(assignment) => (
+            b.late("properties.principalId", assignment, "identity.principalId"),
             PrincipalType::ServicePrincipal,
         ),
         Principal::Cluster { cluster, identity } => {
@@ -436,7 +443,24 @@ impl Builder<'_> {
         {
             return self.existing_cluster_principal(name, facet, text, deps);
         }
-        match self.resolve(text, &[Kind::Identity], deps)? {
+        match self.resolve(text, &[Kind::Identity, Kind::PolicyAssignment], deps)? {
+            Target::Node(address) if address.kind == Kind::PolicyAssignment => {
+                let has_identity = matches!(
+                    self.resources.get(&address).map(|r| &r.spec),
+                    Some(Spec::PolicyAssignment(pa)) if pa.identity
+                );
+                if !has_identity {
+                    self.error(SpecDiagnostic::error_at(
+                        Code::InvalidReference,
+                        format!("`{address}` has no identity"),
+                        text.span,
+                        "no identity",
+                        "add `identity: systemAssigned` to the policy assignment",
+                    ));
+                    return None;
+                }
+                Some(Principal::PolicyAssignment(address))
+            }
             Target::Node(address) => Some(Principal::Identity(address)),
             Target::ArmId(_) => None,
         }

@@ -567,7 +567,16 @@ pub(super) fn ownership(
         Some(owner) => Ownership::Other(owner),
         // Children (subnets, pools, credentials) belong to whoever owns their parent, which
         // is checked on the parent itself.
-        None if !taggable && !matches!(resource.spec, Spec::RoleAssignment(_)) => Ownership::Ours,
+        // Role and policy assignments are top-level and carry their own mark (description,
+        // metadata): one without it is nobody's.
+        None if !taggable
+            && !matches!(
+                resource.spec,
+                Spec::RoleAssignment(_) | Spec::PolicyAssignment(_)
+            ) =>
+        {
+            Ownership::Ours
+        }
         None => Ownership::Nobody,
     }
 }

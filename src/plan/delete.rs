@@ -48,6 +48,9 @@ fn not_ours(stack: &Stack, item: &Inside<'_>) -> Option<String> {
     let is_role_assignment = item
         .arm_type
         .eq_ignore_ascii_case(kinds::role_assignment_type().path);
+    let is_policy_assignment = item
+        .arm_type
+        .eq_ignore_ascii_case(kinds::policy_assignment_type().path);
     match owner_of(item.body) {
         Some(owner) if owner == stack.name => (!kinds::manages_type(&item.arm_type)).then(|| {
             format!(
@@ -58,6 +61,9 @@ fn not_ours(stack: &Stack, item: &Inside<'_>) -> Option<String> {
         Some(owner) => Some(format!("owned by stack `{owner}`")),
         None if is_role_assignment => {
             Some("a role assignment without this stack's marker in its description".into())
+        }
+        None if is_policy_assignment => {
+            Some("a policy assignment without this stack's mark in its metadata".into())
         }
         None => Some(format!("carries no `{}` tag", kinds::OWNER_TAG)),
     }
@@ -223,7 +229,8 @@ pub(super) fn list_what_goes_with(
             .get("type")
             .and_then(Value::as_str)
             .map_or_else(|| id.arm_type(), str::to_string);
-        let is_role_assignment = arm_type.eq_ignore_ascii_case(kinds::role_assignment_type().path);
+        // Role and policy assignments go with the group their scope is in.
+        let is_role_assignment = kinds::is_assignment_type(&arm_type);
         let taken_by = if is_role_assignment {
             id.scope()
                 .and_then(|scope| taker(&scope.to_string().to_ascii_lowercase(), true))

@@ -83,6 +83,7 @@ MODELS: dict[str, tuple[str, str]] = {
     "microsoft.containerservice/managedclusters": ("azure.mgmt.containerservice", "ManagedCluster"),
     "microsoft.containerservice/managedclusters/agentpools": ("azure.mgmt.containerservice", "AgentPool"),
     "microsoft.containerservice/managedclusters/maintenanceconfigurations": ("azure.mgmt.containerservice", "MaintenanceConfiguration"),
+    "microsoft.authorization/policyassignments": ("azure.mgmt.resource.policy", "PolicyAssignment"),
     "microsoft.authorization/roleassignments": (
         "azure.mgmt.authorization",
         "RoleAssignmentCreateParameters",

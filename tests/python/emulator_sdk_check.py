@@ -27,6 +27,7 @@ from azure.mgmt.msi import ManagedServiceIdentityClient
 from azure.mgmt.network import NetworkManagementClient
 from azure.mgmt.monitor import MonitorManagementClient
 from azure.mgmt.privatedns import PrivateDnsManagementClient
+from azure.mgmt.resource.policy import PolicyClient
 from azure.mgmt.resource.resources import ResourceManagementClient
 from azure.mgmt.resourcegraph import ResourceGraphClient
 from azure.mgmt.resourcegraph.models import QueryRequest, QueryRequestOptions
@@ -98,6 +99,7 @@ def main():
     graph = ResourceGraphClient(cred, **common)
     monitor = MonitorManagementClient(cred, SUB, **common)
     kv = KeyVaultManagementClient(cred, SUB, **common)
+    policy = PolicyClient(cred, SUB, **common)
     started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 60))
     c = Checks()
     rg_id = f"/subscriptions/{SUB}/resourceGroups/{RG}"
@@ -365,6 +367,7 @@ def main():
     mc = c.run("cluster add-ons disabled (LRO)", lambda: aks.managed_clusters.begin_create_or_update(RG, "sdk-aks", cluster).result())
     c.run("a disabled add-on has no identity", lambda: assert_eq(
         prop(mc, "addon_profiles")["azureKeyvaultSecretsProvider"].identity, None))
+    check_policy_assignments(c, policy, rg_id)
     c.run("cluster update tags (LRO)", lambda: aks.managed_clusters.begin_update_tags(RG, "sdk-aks", {"tags": {"a": "b"}}).result())
     c.run("cluster list", lambda: assert_eq(len(list(aks.managed_clusters.list_by_resource_group(RG))), 1))
 
@@ -564,6 +567,54 @@ def check_activity(monitor, started):
     assert {e.status.value for e in writes} >= {"Started", "Succeeded"}, {e.status.value for e in writes}
     assert all(e.resource_id.endswith("/managedClusters/sdk-aks") for e in writes)
     assert events[0].caller is None, "only the selected properties"
+
+
+def check_policy_assignments(c, policy, rg_id):
+    """Policy assignments (PolicyAssignments_*, azure-mgmt-resource-policy, api 2026-06-01): at the
+    subscription, a group (with a system-assigned identity) and the cluster; synchronous."""
+    sub_id = f"/subscriptions/{SUB}"
+    cluster_id = f"{rg_id}/providers/Microsoft.ContainerService/managedClusters/sdk-aks"
+    locations = "/providers/Microsoft.Authorization/policyDefinitions/e56962a6-4747-49cd-b67b-bf8b01975c4c"
+    baseline = "/providers/Microsoft.Authorization/policySetDefinitions/a8640138-9b0a-4a28-b8cb-1666c838647d"
+    c.run("policy assignment create (subscription)", lambda: assert_eq(prop(policy.policy_assignments.create(
+        sub_id, "sdk-locations", {"properties": {
+            "policyDefinitionId": locations, "enforcementMode": "DoNotEnforce",
+            "parameters": {"listOfAllowedLocations": {"value": [LOC]}}}}), "enforcement_mode"), "DoNotEnforce"))
+    created = c.run("policy assignment create with identity (group)", lambda: policy.policy_assignments.create(
+        rg_id, "sdk-https", {"location": LOC, "identity": {"type": "SystemAssigned"}, "properties": {
+            "policyDefinitionId": locations, "metadata": {"azplan-stack": "sdk"},
+            "nonComplianceMessages": [{"message": "only here"}]}}))
+    c.run("policy assignment identity has a principal", lambda: assert_true(created.identity.principal_id))
+    c.run("policy assignment create (cluster)", lambda: assert_eq(prop(policy.policy_assignments.create(
+        cluster_id, "sdk-baseline", {"properties": {
+            "policyDefinitionId": baseline, "parameters": {"effect": {"value": "Audit"}}}}), "scope"), cluster_id))
+    c.run("policy assignment get", lambda: assert_eq(
+        prop(policy.policy_assignments.get(rg_id, "sdk-https"), "metadata")["azplan-stack"], "sdk"))
+    c.run("policy assignment defaults", lambda: assert_eq(attrs(policy.policy_assignments.get(
+        cluster_id, "sdk-baseline").properties, ["enforcement_mode", "not_scopes"]), ["Default", []]))
+    c.run("policy assignment update keeps its instance ID", lambda: assert_eq(
+        prop(policy.policy_assignments.create(rg_id, "sdk-https", {
+            "location": LOC, "identity": {"type": "SystemAssigned"}, "properties": {
+                "policyDefinitionId": locations, "displayName": "HTTPS"}}), "instance_id"),
+        prop(created, "instance_id")))
+    c.run("policy assignment list (subscription)", lambda: assert_eq(sorted(
+        a.name for a in policy.policy_assignments.list()), ["sdk-baseline", "sdk-https", "sdk-locations"]))
+    c.run("policy assignment list at exact scope", lambda: assert_eq(
+        [a.name for a in policy.policy_assignments.list_for_resource_group(RG, filter="atExactScope()")],
+        ["sdk-https"]))
+    c.run("policy assignment list by definition", lambda: assert_eq(sorted(
+        a.name for a in policy.policy_assignments.list(filter=f"policyDefinitionId eq '{locations}'")),
+        ["sdk-https", "sdk-locations"]))
+    c.run("policy assignment with identity needs a location (400)", lambda: expect_status(
+        400, lambda: policy.policy_assignments.create(sub_id, "sdk-nolocation", {
+            "identity": {"type": "SystemAssigned"}, "properties": {"policyDefinitionId": locations}})))
+    for scope, name in [(sub_id, "sdk-locations"), (rg_id, "sdk-https"), (cluster_id, "sdk-baseline")]:
+        c.run(f"policy assignment delete {name}", lambda scope=scope, name=name: assert_eq(
+            policy.policy_assignments.delete(scope, name).name, name))
+    c.run("policy assignment delete again (204)", lambda: assert_eq(
+        policy.policy_assignments.delete(sub_id, "sdk-locations"), None))
+    c.run("policy assignment gone (404)", lambda: expect_status(
+        404, lambda: policy.policy_assignments.get(sub_id, "sdk-locations")))
 
 
 def prop(model, name):
