@@ -37,9 +37,14 @@ pub(crate) fn build(
     };
     let settings = builder.settings();
     kinds(&mut builder);
-    builder.one_resource_per_azure_name();
     let resources = std::mem::take(&mut builder.resources);
     let failed = builder.diagnostics.has_errors();
+    if failed {
+        // With a model to show, `check` runs this beside the graph's build instead.
+        for clash in one_resource_per_azure_name(&resources) {
+            builder.error(clash);
+        }
+    }
     let (name, subscription) = settings?;
     (!failed).then(|| Stack {
         name,
@@ -53,6 +58,76 @@ pub(crate) fn build(
         resources,
         ids: Default::default(),
     })
+}
+
+/// Two entries must not name the same Azure resource: Azure names are case-insensitive, and a
+/// role assignment is its (scope, role, principal). Pure, so `check` runs it beside the graph's
+/// build.
+pub(crate) fn one_resource_per_azure_name(
+    resources: &BTreeMap<Address, Resource>,
+) -> Vec<SpecDiagnostic> {
+    /// What makes two spec entries the same Azure resource.
+    #[derive(PartialEq, Eq, Hash)]
+    enum AzureName {
+        /// Role assignments are named by GUID, or found by what they grant.
+        RoleAssignmentName(String),
+        RoleAssignment(Scope, String, Principal),
+        /// Everything else by kind (a private and a public zone may share a name), group,
+        /// parent and case-insensitive name.
+        Named(Kind, bool, String, String, String),
+    }
+    // Hashed, not ordered: clashes are reported in the resources' order anyway.
+    let mut seen: std::collections::HashMap<AzureName, (Address, Span)> =
+        std::collections::HashMap::with_capacity(resources.len());
+    let mut clashes = Vec::new();
+    for (address, resource) in resources {
+        let group = match &resource.resource_group {
+            Some(ResourceGroupRef::Managed { name, .. }) => name.to_ascii_lowercase(),
+            Some(ResourceGroupRef::Existing { id, .. }) => id.to_ascii_lowercase(),
+            None => String::new(),
+        };
+        let parent = address
+            .parent()
+            .and_then(|p| resources.get(&p))
+            .map(|p| p.name.to_ascii_lowercase())
+            .unwrap_or_default();
+        let name = resource.name.to_ascii_lowercase();
+        let key = match &resource.spec {
+            Spec::Existing(_) => continue,
+            Spec::RoleAssignment(ra) => match &ra.name {
+                Some(name) => AzureName::RoleAssignmentName(name.to_ascii_lowercase()),
+                None => AzureName::RoleAssignment(
+                    ra.scope.clone(),
+                    ra.role.guid.clone(),
+                    ra.principal.clone(),
+                ),
+            },
+            Spec::DnsZone(z) => AzureName::Named(address.kind, z.private, group, parent, name),
+            _ => AzureName::Named(address.kind, false, group, parent, name),
+        };
+        match seen.get(&key) {
+            Some((first, first_span)) => {
+                clashes.push((address.clone(), resource.span, first.clone(), *first_span))
+            }
+            None => {
+                seen.insert(key, (address.clone(), resource.span));
+            }
+        }
+    }
+    clashes
+        .into_iter()
+        .map(|(address, span, first, first_span): (Address, Span, Address, Span)| {
+        let what = if address.kind == Kind::RoleAssignment {
+            "the same role assignment (scope, role and principal)"
+        } else {
+            "the same Azure resource"
+        };
+            SpecDiagnostic::new(Code::DuplicateName, format!("`{address}` and `{first}` are {what}"))
+                .at(span, "declared again here")
+                .also(first_span, "first declared here")
+                .help("Azure names are case-insensitive and unique per resource group; keep one entry")
+        })
+        .collect()
 }
 
 /// Whether a reference may be a raw ARM ID.
@@ -171,72 +246,6 @@ impl Builder<'_> {
             }
         }
         Some((name?.value, subscription?.value))
-    }
-
-    /// Two entries must not name the same Azure resource: Azure names are case-insensitive, and
-    /// a role assignment is its (scope, role, principal).
-    pub(crate) fn one_resource_per_azure_name(&mut self) {
-        /// What makes two spec entries the same Azure resource.
-        #[derive(PartialEq, Eq, Hash)]
-        enum AzureName {
-            /// Role assignments are named by GUID, or found by what they grant.
-            RoleAssignmentName(String),
-            RoleAssignment(Scope, String, Principal),
-            /// Everything else by kind (a private and a public zone may share a name), group,
-            /// parent and case-insensitive name.
-            Named(Kind, bool, String, String, String),
-        }
-        // Hashed, not ordered: clashes are reported in the resources' order anyway.
-        let mut seen: std::collections::HashMap<AzureName, (Address, Span)> =
-            std::collections::HashMap::with_capacity(self.resources.len());
-        let mut clashes = Vec::new();
-        for (address, resource) in &self.resources {
-            let group = match &resource.resource_group {
-                Some(ResourceGroupRef::Managed { name, .. }) => name.to_ascii_lowercase(),
-                Some(ResourceGroupRef::Existing { id, .. }) => id.to_ascii_lowercase(),
-                None => String::new(),
-            };
-            let parent = address
-                .parent()
-                .and_then(|p| self.resources.get(&p))
-                .map(|p| p.name.to_ascii_lowercase())
-                .unwrap_or_default();
-            let name = resource.name.to_ascii_lowercase();
-            let key = match &resource.spec {
-                Spec::Existing(_) => continue,
-                Spec::RoleAssignment(ra) => match &ra.name {
-                    Some(name) => AzureName::RoleAssignmentName(name.to_ascii_lowercase()),
-                    None => AzureName::RoleAssignment(
-                        ra.scope.clone(),
-                        ra.role.guid.clone(),
-                        ra.principal.clone(),
-                    ),
-                },
-                Spec::DnsZone(z) => AzureName::Named(address.kind, z.private, group, parent, name),
-                _ => AzureName::Named(address.kind, false, group, parent, name),
-            };
-            match seen.get(&key) {
-                Some((first, first_span)) => {
-                    clashes.push((address.clone(), resource.span, first.clone(), *first_span))
-                }
-                None => {
-                    seen.insert(key, (address.clone(), resource.span));
-                }
-            }
-        }
-        for (address, span, first, first_span) in clashes {
-            let what = if address.kind == Kind::RoleAssignment {
-                "the same role assignment (scope, role and principal)"
-            } else {
-                "the same Azure resource"
-            };
-            self.error(
-                SpecDiagnostic::new(Code::DuplicateName, format!("`{address}` and `{first}` are {what}"))
-                    .at(span, "declared again here")
-                    .also(first_span, "first declared here")
-                    .help("Azure names are case-insensitive and unique per resource group; keep one entry"),
-            );
-        }
     }
 
     pub(crate) fn declare(&mut self, address: Address, span: Span, arm_type: Option<String>) {

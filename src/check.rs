@@ -36,6 +36,9 @@ pub fn check_inputs(inputs: &Inputs) -> Checked {
     finish(load::load_inputs(inputs))
 }
 
+/// From this many resources the last two checks run on two threads (below, one costs less).
+const CHECK_SIDE_BY_SIDE_FROM: usize = 512;
+
 fn finish(loaded: Loaded) -> Checked {
     let Loaded {
         sources,
@@ -48,9 +51,22 @@ fn finish(loaded: Loaded) -> Checked {
     });
     // Every warning of the model is known now (the graph adds only errors).
     acknowledge::apply(&mut diagnostics, &raw.acknowledgements());
-    let graph = stack
-        .as_ref()
-        .and_then(|s| graph::build(s, &mut diagnostics));
+    // Two checks of the built model that need nothing from each other, side by side: entries
+    // naming the same Azure resource (no graph then, as before), and the graph with its cycles.
+    let graph = stack.as_ref().and_then(|s| {
+        let mut graph_diagnostics = crate::diag::Diagnostics::default();
+        let (clashes, graph) = crate::par::both(
+            s.resources.len() >= CHECK_SIDE_BY_SIDE_FROM,
+            || build::one_resource_per_azure_name(&s.resources),
+            || graph::build(s, &mut graph_diagnostics),
+        );
+        if !clashes.is_empty() {
+            clashes.into_iter().for_each(|d| diagnostics.push(d));
+            return None;
+        }
+        diagnostics.extend(graph_diagnostics);
+        graph
+    });
     let stack = if graph.is_some() { stack } else { None };
     Checked {
         inputs,

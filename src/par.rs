@@ -38,6 +38,25 @@ pub fn map_parts<'a, T: Sync, R: Send>(
     })
 }
 
+/// `first` and `second`, side by side when `parallel` (`first` on another thread).
+pub fn both<A: Send, B>(
+    parallel: bool,
+    first: impl FnOnce() -> A + Send,
+    second: impl FnOnce() -> B,
+) -> (A, B) {
+    if !parallel {
+        return (first(), second());
+    }
+    std::thread::scope(|scope| {
+        let first = scope.spawn(first);
+        let second = second();
+        let first = first
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (first, second)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -55,5 +74,12 @@ mod tests {
         );
         let none: Vec<usize> = map_parts(&items[..0], 0, |part| part.len());
         assert_eq!(none, vec![0]);
+    }
+
+    #[test]
+    fn both_gives_each_result_its_place() {
+        for parallel in [false, true] {
+            assert_eq!(both(parallel, || 1, || "two"), (1, "two"));
+        }
     }
 }

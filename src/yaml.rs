@@ -361,6 +361,8 @@ impl Builder {
     }
 
     fn finish(&mut self, node: Node, anchor: usize) {
+        /// From this many entries a mapping's keys are indexed for the duplicate check.
+        const INDEX_KEYS_FROM: usize = 16;
         if anchor != 0 {
             let size = node.size();
             self.anchors.insert(anchor, (node.clone(), size));
@@ -377,7 +379,15 @@ impl Builder {
                 None => *pending_key = Some(node),
                 Some(key) => {
                     if let Some(key_text) = key.as_str().filter(|k| *k != "<<") {
-                        if let Some(&first) = keys.get(key_text) {
+                        // Small mappings (most of a spec) are searched; large ones indexed.
+                        let first = if keys.is_empty() {
+                            entries
+                                .iter()
+                                .position(|(k, _)| k.as_str() == Some(key_text))
+                        } else {
+                            keys.get(key_text).copied()
+                        };
+                        if let Some(first) = first {
                             let first_span = entries[first].0.span;
                             self.problems.push(
                                 SpecDiagnostic::new(
@@ -392,9 +402,18 @@ impl Builder {
                             );
                             return;
                         }
-                        keys.insert(key_text.to_string(), entries.len());
+                        if !keys.is_empty() {
+                            keys.insert(key_text.to_string(), entries.len());
+                        }
                     }
                     entries.push((key, node));
+                    if keys.is_empty() && entries.len() >= INDEX_KEYS_FROM {
+                        for (i, (k, _)) in entries.iter().enumerate() {
+                            if let Some(text) = k.as_str().filter(|k| *k != "<<") {
+                                keys.entry(text.to_string()).or_insert(i);
+                            }
+                        }
+                    }
                 }
             },
         }
