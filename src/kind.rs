@@ -27,6 +27,7 @@ pub enum Kind {
     RouteTable,
     NetworkSecurityGroup,
     MaintenanceConfiguration,
+    MonitorWorkspace,
 }
 
 /// Facts about a kind.
@@ -99,7 +100,7 @@ const AKS_API_VERSION: &str = "2026-08-01";
 pub(crate) const KEY_VAULT_API_VERSION: &str = "2026-05-15";
 
 /// Every kind's facts, in `Kind` order: adding a kind adds a variant and a row.
-pub static TABLE: [KindDef; 18] = [
+pub static TABLE: [KindDef; 19] = [
     // ResourceGroup
     KindDef {
         kind: Kind::ResourceGroup,
@@ -483,6 +484,29 @@ pub static TABLE: [KindDef; 18] = [
         // ManagedClusters_Get does not list them; MaintenanceConfigurations_ListByManagedCluster
         // does.
         listed_in_parent_at: None,
+        in_resource_graph: false,
+    },
+    // MonitorWorkspace
+    KindDef {
+        kind: Kind::MonitorWorkspace,
+        section: Some("monitorWorkspaces"),
+        prefix: "monitorWorkspace",
+        noun: "Azure Monitor workspace",
+        example: "`monitorWorkspace/NAME`",
+        // The stable version of specification/monitor/resource-manager/Microsoft.Monitor/stable/
+        // 2023-04-03/monitoringAccounts_API.json, the one azure-mgmt-monitor 7.0 sends.
+        arm: &[ArmType {
+            path: "Microsoft.Monitor/accounts",
+            api_version: "2023-04-03",
+        }],
+        parent: None,
+        taggable: true,
+        serial: Serial::Free,
+        // Like a Log Analytics workspace: what sends data to it goes first.
+        delete_rank: 1,
+        listed_in_parent_at: None,
+        // Not claimed: whether Resource Graph's `Resources` table returns this type with its GET
+        // `properties` was not checked against Microsoft's table reference, so it is LISTed.
         in_resource_graph: false,
     },
 ];

@@ -178,6 +178,7 @@ pub enum Spec {
     RouteTable(RouteTable),
     NetworkSecurityGroup(NetworkSecurityGroup),
     MaintenanceConfiguration(MaintenanceWindow),
+    MonitorWorkspace(MonitorWorkspace),
 }
 
 /// A planned maintenance window (MaintenanceWindow, AKS 2026-08-01).
@@ -279,6 +280,12 @@ pub struct Workspace {
     pub sku: String,
     pub retention_days: u32,
     pub daily_quota_gb: Option<f64>,
+}
+
+/// An Azure Monitor workspace, the store of managed Prometheus (`kinds::monitor_workspace`).
+#[derive(Debug, Clone)]
+pub struct MonitorWorkspace {
+    pub public_network_access: bool,
 }
 
 #[derive(Debug, Clone)]

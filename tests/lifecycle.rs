@@ -887,3 +887,79 @@ fn maintenance_windows_apply_change_and_go() {
     let out = cloud.azplan(&["destroy", v2, "--auto-approve", "--allow-destroy"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
 }
+
+/// An Azure Monitor workspace end to end: applied with a role assignment on it and clean in
+/// both read modes, public access turned off in place, and destroy deleting it while a
+/// workspace of another team in the same group is left alone (it carries no ownership tag).
+#[test]
+fn an_azure_monitor_workspace_applies_changes_in_place_and_goes() {
+    const API: &str = "2023-04-03";
+    let cloud = Cloud::start("monitor", None);
+    let stack = "tests/lifecycle/monitor.yaml";
+    let group =
+        "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-lifecycle-monitor";
+    let ours = format!("{group}/providers/Microsoft.Monitor/accounts/amw-lifecycle");
+    let theirs = format!("{group}/providers/Microsoft.Monitor/accounts/amw-other-team");
+    let out = apply(&cloud, stack, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(text(&out).contains("4 added"), "{}", text(&out));
+    for mode in ["list", "graph"] {
+        let plan = cloud.azplan(&["plan", stack, "--read", mode, "--detailed-exitcode"]);
+        assert_eq!(
+            plan.status.code(),
+            Some(0),
+            "--read {mode}:\n{}",
+            text(&plan)
+        );
+    }
+    let live = cloud.get(&ours, API).expect("the workspace exists");
+    assert_eq!(
+        live["properties"]["publicNetworkAccess"], "Enabled",
+        "{live}"
+    );
+    let outputs = cloud.azplan(&["output", stack]);
+    assert!(
+        text(&outputs).contains(
+            "monitorWorkspace/prometheus.prometheusQueryEndpoint = https://amw-lifecycle-"
+        ),
+        "{}",
+        text(&outputs)
+    );
+
+    let changed = apply(&cloud, stack, &["--var", "public=false"]);
+    assert_eq!(changed.status.code(), Some(0), "{}", text(&changed));
+    assert!(
+        text(&changed).contains("0 added, 1 changed, 0 destroyed"),
+        "{}",
+        text(&changed)
+    );
+    let live = cloud.get(&ours, API).expect("the workspace exists");
+    assert_eq!(
+        live["properties"]["publicNetworkAccess"], "Disabled",
+        "{live}"
+    );
+    let plan = cloud.azplan(&[
+        "plan",
+        stack,
+        "--var",
+        "public=false",
+        "--detailed-exitcode",
+    ]);
+    assert_eq!(plan.status.code(), Some(0), "{}", text(&plan));
+
+    cloud.put(&theirs, API, serde_json::json!({"location": "westeurope"}));
+    let destroyed = cloud.azplan(&[
+        "destroy",
+        stack,
+        "--var",
+        "public=false",
+        "--auto-approve",
+        "--allow-destroy",
+    ]);
+    assert!(cloud.get(&ours, API).is_none(), "{}", text(&destroyed));
+    assert!(
+        cloud.get(&theirs, API).is_some(),
+        "destroy deleted a workspace the stack does not own:\n{}",
+        text(&destroyed)
+    );
+}

@@ -33,6 +33,8 @@ pub(crate) enum Kind {
     RouteTable,
     /// `Microsoft.Network/networkSecurityGroups`, rules inline (`network_security`).
     NetworkSecurityGroup,
+    /// `Microsoft.Monitor/accounts`, Azure Monitor workspaces (`monitor_workspace`).
+    MonitorWorkspace,
 }
 
 /// How a PUT answers while work is still running.
@@ -69,7 +71,7 @@ pub(crate) enum PatchStyle {
 }
 
 impl Kind {
-    pub(crate) const ALL: [Kind; 21] = [
+    pub(crate) const ALL: [Kind; 22] = [
         Kind::ResourceGroup,
         Kind::Registry,
         Kind::Workspace,
@@ -91,6 +93,7 @@ impl Kind {
         Kind::KeyVault,
         Kind::RouteTable,
         Kind::NetworkSecurityGroup,
+        Kind::MonitorWorkspace,
     ];
 
     pub(crate) fn namespace(self) -> &'static str {
@@ -115,6 +118,7 @@ impl Kind {
                 "Microsoft.ContainerService"
             }
             Kind::KeyVault => "Microsoft.KeyVault",
+            Kind::MonitorWorkspace => "Microsoft.Monitor",
         }
     }
 
@@ -143,6 +147,7 @@ impl Kind {
             Kind::KeyVault => "vaults",
             Kind::RouteTable => "routeTables",
             Kind::NetworkSecurityGroup => "networkSecurityGroups",
+            Kind::MonitorWorkspace => "accounts",
         }
     }
 
@@ -228,6 +233,10 @@ impl Kind {
                 "2025-05-01",
                 "2024-11-01",
             ],
+            // The only stable version in specification/monitor/resource-manager/
+            // Microsoft.Monitor (…/stable/2023-04-03/monitoringAccounts_API.json), the one
+            // azure-mgmt-monitor 7.0 sends.
+            Kind::MonitorWorkspace => &["2023-04-03"],
         }
     }
 
@@ -240,7 +249,10 @@ impl Kind {
             | Kind::PrivateDnsRecordSet
             | Kind::RoleAssignment
             // MaintenanceConfigurations_CreateOrUpdate: 200 with the body, no LRO.
-            | Kind::MaintenanceConfiguration => PutStyle::Sync,
+            | Kind::MaintenanceConfiguration
+            // AzureMonitorWorkspaces_Create: 200 or 201 with the body, not a long-running
+            // operation (monitoringAccounts_API.json 2023-04-03).
+            | Kind::MonitorWorkspace => PutStyle::Sync,
             Kind::Registry
             | Kind::VirtualNetwork
             | Kind::Subnet
@@ -278,7 +290,10 @@ impl Kind {
             | Kind::NetworkSecurityGroup
             | Kind::DnsZone
             | Kind::PrivateDnsZone
-            | Kind::PrivateDnsZoneLink => DeleteStyle::Location,
+            | Kind::PrivateDnsZoneLink
+            // AzureMonitorWorkspaces_Delete: 202 + Location + Retry-After, or 204;
+            // final-state-via location.
+            | Kind::MonitorWorkspace => DeleteStyle::Location,
             Kind::Workspace | Kind::Cluster | Kind::NodePool => DeleteStyle::Both,
         }
     }
@@ -297,7 +312,9 @@ impl Kind {
             | Kind::PrivateDnsRecordSet
             | Kind::Identity
             // Vaults_Update: 200 (or 201) with the body.
-            | Kind::KeyVault => PatchStyle::Sync,
+            | Kind::KeyVault
+            // AzureMonitorWorkspaces_Update: 200 with the body; the payload has tags only.
+            | Kind::MonitorWorkspace => PatchStyle::Sync,
             Kind::Registry => PatchStyle::AsyncOperation,
             Kind::PrivateDnsZone | Kind::PrivateDnsZoneLink | Kind::Cluster => PatchStyle::Accepted,
             // Network virtualNetwork.json has no PATCH for peerings.
@@ -369,6 +386,7 @@ impl Kind {
                 | Kind::Identity
                 | Kind::Cluster
                 | Kind::KeyVault
+                | Kind::MonitorWorkspace
         )
     }
 
@@ -395,6 +413,8 @@ impl Kind {
             Kind::NodePool => (180_000, 120_000, 120_000),
             // A new vault's DNS name takes a few seconds; updates and deletes answer at once.
             Kind::KeyVault => (5_000, 0, 0),
+            // The PUT answers at once; the delete's duration is not documented.
+            Kind::MonitorWorkspace => (0, 0, 10_000),
         }
     }
 

@@ -22,6 +22,7 @@
 //! sets of every type); Microsoft.ManagedIdentity userAssignedIdentities (+
 //! federatedIdentityCredentials); Microsoft.Authorization roleAssignments at any scope;
 //! Microsoft.KeyVault vaults (+ deletedVaults, purge, checkNameAvailability: `key_vault`);
+//! Microsoft.Monitor accounts (Azure Monitor workspaces, `monitor_workspace`);
 //! Microsoft.ContainerService managedClusters (+ agentPools, credentials, upgrade profiles, start,
 //! stop, abort); Azure Resource Graph `POST /providers/Microsoft.ResourceGraph/resources`
 //! (2024-04-01, 2022-10-01, 2021-03-01) and the Activity Log
@@ -86,6 +87,7 @@ mod kind;
 mod kql;
 mod lockfile;
 mod maintenance;
+mod monitor_workspace;
 mod network;
 mod network_security;
 mod node_pool;

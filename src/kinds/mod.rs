@@ -29,6 +29,7 @@ use dns_zone::RawDnsZone;
 use existing::RawExisting;
 use identity::RawIdentity;
 use key_vault::RawKeyVault;
+use monitor_workspace::RawMonitorWorkspace;
 use network::RawVnet;
 use registry::RawRegistry;
 use resource_group::RawResourceGroup;
@@ -45,6 +46,7 @@ pub mod habits;
 pub mod identity;
 pub mod key_vault;
 pub mod maintenance;
+pub mod monitor_workspace;
 pub mod network;
 pub mod node_pool;
 pub mod peering;
@@ -183,6 +185,7 @@ pub fn rules_of(kind: Kind) -> &'static Rules {
         Kind::RouteTable => &route_table::RULES,
         Kind::NetworkSecurityGroup => &security_group::RULES,
         Kind::MaintenanceConfiguration => &maintenance::RULES,
+        Kind::MonitorWorkspace => &monitor_workspace::RULES,
     }
 }
 
@@ -226,6 +229,7 @@ pub struct RawStack {
     pub key_vaults: Vec<Entry<RawKeyVault>>,
     pub route_tables: Vec<Entry<RawRouteTable>>,
     pub network_security_groups: Vec<Entry<RawNetworkSecurityGroup>>,
+    pub monitor_workspaces: Vec<Entry<RawMonitorWorkspace>>,
     /// Entries whose settings could not be read at all (reported already), by kind.
     pub unreadable: Vec<(Kind, Spanned<String>)>,
 }
@@ -256,7 +260,8 @@ impl RawStack {
             clusters,
             key_vaults,
             route_tables,
-            network_security_groups
+            network_security_groups,
+            monitor_workspaces
         );
         all
     }
@@ -315,6 +320,7 @@ pub(crate) fn add_entry(
         "keyVaults" => push!(key_vaults),
         "routeTables" => push!(route_tables),
         "networkSecurityGroups" => push!(network_security_groups),
+        "monitorWorkspaces" => push!(monitor_workspaces),
         _ => {}
     }
 }
@@ -344,6 +350,7 @@ fn habits_of(section: &str) -> habits::Tables {
         "keyVaults" => &[("", habits::COMMON), ("", key_vault::HABITS)],
         "routeTables" => &[("", habits::COMMON), ("", route_table::HABITS)],
         "networkSecurityGroups" => &[("", habits::COMMON), ("", security_group::HABITS)],
+        "monitorWorkspaces" => &[("", habits::COMMON), ("", monitor_workspace::HABITS)],
         _ => &[("", habits::COMMON)],
     }
 }
@@ -387,6 +394,9 @@ pub struct RawStackFile {
     /// Network security groups (`Microsoft.Network/networkSecurityGroups`) with their rules;
     /// referenced as `networkSecurityGroup/NAME` (a subnet's `networkSecurityGroup:`).
     pub network_security_groups: Option<BTreeMap<String, RawNetworkSecurityGroup>>,
+    /// Azure Monitor workspaces (`Microsoft.Monitor/accounts`), the store of managed
+    /// Prometheus; referenced as `monitorWorkspace/NAME`.
+    pub monitor_workspaces: Option<BTreeMap<String, RawMonitorWorkspace>>,
 }
 
 /// What users need after an apply, per kind, read from a resource's live body: `(name, value)`
@@ -400,6 +410,7 @@ pub fn outputs(ctx: &Context<'_>, resource: &Resource, body: &Value) -> Vec<(Str
         Spec::DnsZoneLink(_) => dns_zone_link::outputs(body),
         Spec::VnetPeering(_) => peering::outputs(body),
         Spec::KeyVault(_) => key_vault::outputs(body),
+        Spec::MonitorWorkspace(_) => monitor_workspace::outputs(body),
         _ => Vec::new(),
     }
 }
@@ -425,6 +436,7 @@ pub(crate) fn build_model(b: &mut Builder<'_>, raw: &RawStack) {
     b.declare_resource_groups(&raw.resource_groups);
     b.declare_existing(&raw.existing);
     b.declare_each(Kind::Workspace, &raw.workspaces);
+    b.declare_each(Kind::MonitorWorkspace, &raw.monitor_workspaces);
     b.declare_each(Kind::Registry, &raw.registries);
     b.declare_each(Kind::RouteTable, &raw.route_tables);
     b.declare_each(Kind::NetworkSecurityGroup, &raw.network_security_groups);
@@ -440,6 +452,7 @@ pub(crate) fn build_model(b: &mut Builder<'_>, raw: &RawStack) {
     b.resource_groups(&raw.resource_groups);
     b.existing(&raw.existing);
     b.workspaces(&raw.workspaces);
+    b.monitor_workspaces(&raw.monitor_workspaces);
     b.registries(&raw.registries);
     b.route_tables(&raw.route_tables);
     b.security_groups(&raw.network_security_groups);
@@ -718,6 +731,7 @@ pub fn desired(ctx: &Context<'_>, resource: &Resource) -> Desired {
         Spec::RouteTable(rt) => route_table::body(&b, resource, rt),
         Spec::NetworkSecurityGroup(nsg) => security_group::body(&b, resource, nsg),
         Spec::MaintenanceConfiguration(w) => maintenance::body(w),
+        Spec::MonitorWorkspace(w) => monitor_workspace::body(&b, resource, w),
         Spec::Existing(_) => Value::Null,
     };
     if let Some(raw) = &resource.raw {
