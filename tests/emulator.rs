@@ -1255,3 +1255,106 @@ async fn route_tables_and_network_security_groups() {
         assert!(matches!(r.status, 200 | 202 | 204), "{}", r.body);
     }
 }
+
+/// Azure Monitor workspaces (Microsoft.Monitor 2023-04-03): the path's name pattern, the
+/// PublicNetworkAccess enum and ARM's location rule are refused; the service's read-only values
+/// are kept across updates and what a client sends for them is ignored; PATCH takes tags.
+#[tokio::test]
+async fn azure_monitor_workspaces() {
+    const API: &str = "2023-04-03";
+    let (_emu, c) = start(fast_config()).await;
+    let g = group(&c, "rg").await;
+    let amw = res(&g, "Microsoft.Monitor/accounts/amw1");
+
+    // `^(?!-)[a-zA-Z0-9-]+[^-]$` (monitoringAccounts_API.json).
+    for bad in ["-amw", "amw-", "a"] {
+        let r = c
+            .put(
+                &url(&res(&g, &format!("Microsoft.Monitor/accounts/{bad}")), API),
+                &json!({"location": "westeurope"}),
+            )
+            .await;
+        assert_eq!((r.status, r.code()), (400, "InvalidResourceName"), "{bad}");
+    }
+    let r = c
+        .put(
+            &url(&amw, API),
+            &json!({"location": "westeurope", "properties": {"publicNetworkAccess": "Sometimes"}}),
+        )
+        .await;
+    assert_eq!(r.status, 400, "{}", r.body);
+
+    // Not a long-running operation: 201 with the final body, no polling header.
+    let created = c
+        .put(
+            &url(&amw, API),
+            &json!({"location": "westeurope", "properties": {"accountId": "mine", "metrics": {"internalId": "x"}}}),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    assert!(created.header("azure-asyncoperation").is_none());
+    assert!(created.header("location").is_none());
+    let props = &created.body["properties"];
+    assert_eq!(props["provisioningState"], "Succeeded");
+    assert_eq!(props["publicNetworkAccess"], "Enabled");
+    let account = props["accountId"].as_str().unwrap().to_string();
+    assert_ne!(account, "mine");
+    assert_eq!(props["metrics"]["internalId"], format!("mac_{account}"));
+    assert!(
+        props["defaultIngestionSettings"]["dataCollectionRuleResourceId"]
+            .as_str()
+            .unwrap()
+            .contains("/resourceGroups/MA_amw1_westeurope_managed/providers/Microsoft.Insights/dataCollectionRules/amw1")
+    );
+
+    let updated = c
+        .put(
+            &url(&amw, API),
+            &json!({"location": "westeurope", "properties": {"publicNetworkAccess": "Disabled"}}),
+        )
+        .await;
+    assert_eq!(updated.status, 200, "{}", updated.body);
+    assert_eq!(updated.body["properties"]["accountId"], account.as_str());
+    assert_eq!(
+        updated.body["properties"]["publicNetworkAccess"],
+        "Disabled"
+    );
+    assert_ne!(updated.body["etag"], created.body["etag"]);
+
+    let moved = c
+        .put(&url(&amw, API), &json!({"location": "northeurope"}))
+        .await;
+    assert_eq!(
+        (moved.status, moved.code()),
+        (400, "InvalidResourceLocation")
+    );
+
+    let patched = c
+        .patch(&url(&amw, API), &json!({"tags": {"team": "platform"}}))
+        .await;
+    assert_eq!(patched.status, 200, "{}", patched.body);
+    assert_eq!(patched.body["tags"]["team"], "platform");
+    assert_eq!(
+        patched.body["properties"]["publicNetworkAccess"],
+        "Disabled"
+    );
+
+    let listed = c
+        .get(&url(
+            &format!("/subscriptions/{SUB}/providers/Microsoft.Monitor/accounts"),
+            API,
+        ))
+        .await;
+    assert_eq!(
+        listed.body["value"].as_array().map(Vec::len),
+        Some(1),
+        "{}",
+        listed.body
+    );
+
+    let del = c.delete(&url(&amw, API)).await;
+    assert_eq!(del.status, 202);
+    assert!(del.header("location").is_some());
+    c.wait(&del).await;
+    assert_eq!(c.delete(&url(&amw, API)).await.status, 204);
+}

@@ -315,6 +315,9 @@ enum Step {
     PostWith { body: &'static str, status: u16 },
     /// A synchronous DELETE: the example's 200, then a second DELETE's 204.
     DeleteSync,
+    /// A DELETE whose example shows only the 202: that, with the Location header the spec
+    /// declares for it; once the operation is over the resource is gone.
+    DeleteAccepted,
 }
 
 struct Case {
@@ -327,6 +330,9 @@ struct Case {
 
 const CLUSTER: &str = "{group}/providers/Microsoft.ContainerService/managedClusters/{resourceName}";
 const AKS_API: &str = "2026-08-01";
+
+const MONITOR_WORKSPACE: &str =
+    "{group}/providers/Microsoft.Monitor/accounts/{azureMonitorWorkspaceName}";
 
 const VAULT: &str = "{group}/providers/Microsoft.KeyVault/vaults/{vaultName}";
 const KEY_VAULT_API: &str = "2026-04-01";
@@ -803,6 +809,51 @@ const CASES: &[Case] = &[
         prep: &[Prep::Group],
         step: Step::PutTwice { body: "parameters" },
     },
+    Case {
+        file: "monitor-2023-04-03-AzureMonitorWorkspacesGet.json",
+        dir: Dir::Support,
+        path: MONITOR_WORKSPACE,
+        prep: &[
+            Prep::Group,
+            Prep::Create {
+                path: MONITOR_WORKSPACE,
+                api: "2023-04-03",
+                body: |_| json!({"location": "eastus", "tags": {"tag1": "A", "tag2": "B"}}),
+            },
+        ],
+        step: Step::Get,
+    },
+    Case {
+        file: "monitor-2023-04-03-AzureMonitorWorkspacesDelete.json",
+        dir: Dir::Support,
+        path: MONITOR_WORKSPACE,
+        prep: &[
+            Prep::Group,
+            Prep::Create {
+                path: MONITOR_WORKSPACE,
+                api: "2023-04-03",
+                body: |_| json!({"location": "eastus"}),
+            },
+        ],
+        step: Step::DeleteAccepted,
+    },
+    Case {
+        file: "monitor-2023-04-03-AzureMonitorWorkspacesUpdate.json",
+        dir: Dir::Support,
+        path: MONITOR_WORKSPACE,
+        prep: &[
+            Prep::Group,
+            Prep::Create {
+                path: MONITOR_WORKSPACE,
+                api: "2023-04-03",
+                body: |_| json!({"location": "eastus", "tags": {"tag1": "A"}}),
+            },
+        ],
+        step: Step::Patch {
+            body: "azureMonitorWorkspaceProperties",
+            status: 200,
+        },
+    },
 ];
 
 /// Fills a path template from the example's parameters.
@@ -896,6 +947,20 @@ async fn replay(case: &Case) {
                 )
                 .await;
             check(&example, name, status, &r);
+        }
+        Step::DeleteAccepted => {
+            let del = c.delete(&url(&path, &api)).await;
+            check(&example, name, 202, &del);
+            assert!(
+                del.header("location").is_some(),
+                "{name}: 202 without Location"
+            );
+            c.wait(&del).await;
+            assert_eq!(
+                c.get(&url(&path, &api)).await.status,
+                404,
+                "{name}: still there"
+            );
         }
         Step::DeleteSync => {
             check(&example, name, 200, &c.delete(&url(&path, &api)).await);
