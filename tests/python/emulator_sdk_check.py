@@ -125,6 +125,25 @@ def main():
     c.run("workspace update", lambda: la.workspaces.update(RG, "sdk-logs", {"tags": {"a": "b"}}))
     c.run("workspace list", lambda: assert_eq(len(list(la.workspaces.list_by_resource_group(RG))), 1))
 
+    # Azure Monitor workspace (azure-mgmt-monitor's AzureMonitorWorkspaces, api 2023-04-03)
+    amw = c.run("azure monitor workspace create", lambda: monitor.azure_monitor_workspaces.create(
+        RG, "sdk-amw", {"location": LOC, "properties": {"publicNetworkAccess": "Disabled"}}))
+    c.run("azure monitor workspace read-only values", lambda: assert_true(
+        amw.account_id and amw.metrics.prometheus_query_endpoint.startswith("https://sdk-amw-")
+        and amw.default_ingestion_settings.data_collection_rule_resource_id.endswith("/dataCollectionRules/sdk-amw")))
+    c.run("azure monitor workspace get", lambda: assert_eq(
+        monitor.azure_monitor_workspaces.get(RG, "sdk-amw").public_network_access, "Disabled"))
+    c.run("azure monitor workspace update (tags)", lambda: assert_eq(
+        monitor.azure_monitor_workspaces.update(RG, "sdk-amw", {"tags": {"a": "b"}}).tags, {"a": "b"}))
+    c.run("azure monitor workspace list", lambda: assert_eq(
+        [w.name for w in monitor.azure_monitor_workspaces.list_by_resource_group(RG)], ["sdk-amw"]))
+    c.run("azure monitor workspace list by subscription", lambda: assert_true(
+        any(w.name == "sdk-amw" for w in monitor.azure_monitor_workspaces.list_by_subscription())))
+    c.run("azure monitor workspace moved refused (400)", lambda: expect_status(400, lambda: monitor.azure_monitor_workspaces.create(
+        RG, "sdk-amw", {"location": "northeurope"})))
+    c.run("azure monitor workspace delete (LRO)", lambda: monitor.azure_monitor_workspaces.begin_delete(RG, "sdk-amw").result())
+    c.run("azure monitor workspace gone (404)", lambda: expect_status(404, lambda: monitor.azure_monitor_workspaces.get(RG, "sdk-amw")))
+
     # Virtual network and subnets
     c.run("vnet create with subnets (LRO)", lambda: net.virtual_networks.begin_create_or_update(RG, "sdk-vnet", {
         "location": LOC, "properties": {"addressSpace": {"addressPrefixes": ["10.0.0.0/16"]},
