@@ -28,6 +28,7 @@ pub enum Kind {
     NetworkSecurityGroup,
     MaintenanceConfiguration,
     MonitorWorkspace,
+    Solution,
 }
 
 /// Facts about a kind.
@@ -100,7 +101,7 @@ const AKS_API_VERSION: &str = "2026-08-01";
 pub(crate) const KEY_VAULT_API_VERSION: &str = "2026-05-15";
 
 /// Every kind's facts, in `Kind` order: adding a kind adds a variant and a row.
-pub static TABLE: [KindDef; 19] = [
+pub static TABLE: [KindDef; 20] = [
     // ResourceGroup
     KindDef {
         kind: Kind::ResourceGroup,
@@ -507,6 +508,29 @@ pub static TABLE: [KindDef; 19] = [
         listed_in_parent_at: None,
         // Not claimed: whether Resource Graph's `Resources` table returns this type with its GET
         // `properties` was not checked against Microsoft's table reference, so it is LISTed.
+        in_resource_graph: false,
+    },
+    // Solution
+    KindDef {
+        kind: Kind::Solution,
+        section: Some("solutions"),
+        prefix: "solution",
+        noun: "Log Analytics solution",
+        example: "`solution/NAME`",
+        // specification/operationsmanagement/resource-manager/Microsoft.OperationsManagement/
+        // OperationsManagement/preview/2015-11-01-preview/OperationsManagement.json: the only
+        // version, the one azure-mgmt-operationsmanagement 1.0 sends.
+        arm: &[ArmType {
+            path: "Microsoft.OperationsManagement/solutions",
+            api_version: "2015-11-01-preview",
+        }],
+        parent: None,
+        taggable: true,
+        serial: Serial::Free,
+        // Deleted before the workspace it is enabled on (rank 1).
+        delete_rank: 2,
+        listed_in_parent_at: None,
+        // Not claimed for Resource Graph (not checked against Microsoft's table reference).
         in_resource_graph: false,
     },
 ];

@@ -179,6 +179,7 @@ pub enum Spec {
     NetworkSecurityGroup(NetworkSecurityGroup),
     MaintenanceConfiguration(MaintenanceWindow),
     MonitorWorkspace(MonitorWorkspace),
+    Solution(Solution),
 }
 
 /// A planned maintenance window (MaintenanceWindow, AKS 2026-08-01).
@@ -286,6 +287,14 @@ pub struct Workspace {
 #[derive(Debug, Clone)]
 pub struct MonitorWorkspace {
     pub public_network_access: bool,
+}
+
+/// A Log Analytics solution (`kinds::solution`): its gallery type on a workspace.
+#[derive(Debug, Clone)]
+pub struct Solution {
+    /// `ContainerInsights`: the plan's product is `OMSGallery/<solution>`.
+    pub solution: String,
+    pub workspace: Target,
 }
 
 #[derive(Debug, Clone)]

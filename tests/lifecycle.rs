@@ -964,3 +964,89 @@ fn an_azure_monitor_workspace_applies_changes_in_place_and_goes() {
         text(&destroyed)
     );
 }
+
+/// A Log Analytics solution (ContainerInsights) end to end: named `ContainerInsights(WORKSPACE)`
+/// on its workspace, clean in both read modes, its tags changed in place (the service answers
+/// 201 to that update too), and destroy deleting it before its workspace while another team's
+/// solution in the group (no ownership tag) is left alone.
+#[test]
+fn a_container_insights_solution_applies_changes_and_goes() {
+    const API: &str = "2015-11-01-preview";
+    let cloud = Cloud::start("solution", None);
+    let stack = "tests/lifecycle/solution.yaml";
+    let group =
+        "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-lifecycle-solution";
+    let workspace =
+        format!("{group}/providers/Microsoft.OperationalInsights/workspaces/log-lifecycle");
+    let ours = format!(
+        "{group}/providers/Microsoft.OperationsManagement/solutions/ContainerInsights(log-lifecycle)"
+    );
+    let theirs = format!(
+        "{group}/providers/Microsoft.OperationsManagement/solutions/SecurityCenterFree(log-lifecycle)"
+    );
+    let out = apply(&cloud, stack, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(text(&out).contains("3 added"), "{}", text(&out));
+    for mode in ["list", "graph"] {
+        let plan = cloud.azplan(&["plan", stack, "--read", mode, "--detailed-exitcode"]);
+        assert_eq!(
+            plan.status.code(),
+            Some(0),
+            "--read {mode}:\n{}",
+            text(&plan)
+        );
+    }
+    let live = cloud.get(&ours, API).expect("the solution exists");
+    assert_eq!(
+        live["plan"]["product"], "OMSGallery/ContainerInsights",
+        "{live}"
+    );
+    assert_eq!(live["plan"]["publisher"], "Microsoft", "{live}");
+    assert!(
+        live["properties"]["workspaceResourceId"]
+            .as_str()
+            .is_some_and(|id| id.eq_ignore_ascii_case(&workspace)),
+        "{live}"
+    );
+
+    let changed = apply(&cloud, stack, &["--var", "team=observability"]);
+    assert_eq!(changed.status.code(), Some(0), "{}", text(&changed));
+    assert!(
+        text(&changed).contains("0 added, 1 changed, 0 destroyed"),
+        "{}",
+        text(&changed)
+    );
+    let live = cloud.get(&ours, API).expect("the solution exists");
+    assert_eq!(live["tags"]["team"], "observability", "{live}");
+    let plan = cloud.azplan(&[
+        "plan",
+        stack,
+        "--var",
+        "team=observability",
+        "--detailed-exitcode",
+    ]);
+    assert_eq!(plan.status.code(), Some(0), "{}", text(&plan));
+
+    cloud.put(
+        &theirs,
+        API,
+        serde_json::json!({"location": "westeurope",
+            "plan": {"name": "SecurityCenterFree(log-lifecycle)", "publisher": "Microsoft",
+                "product": "OMSGallery/SecurityCenterFree"},
+            "properties": {"workspaceResourceId": workspace}}),
+    );
+    let destroyed = cloud.azplan(&[
+        "destroy",
+        stack,
+        "--var",
+        "team=observability",
+        "--auto-approve",
+        "--allow-destroy",
+    ]);
+    assert!(cloud.get(&ours, API).is_none(), "{}", text(&destroyed));
+    assert!(
+        cloud.get(&theirs, API).is_some(),
+        "destroy deleted a solution the stack does not own:\n{}",
+        text(&destroyed)
+    );
+}

@@ -14,7 +14,7 @@ use crate::emulator::state::{Action, Operation, Record, State};
 use crate::emulator::{
     activity, aks_ops, cluster, dns_zone, identity, key_vault, maintenance, monitor_workspace,
     network, network_security, node_pool, peering, publicip, records, refs, registry,
-    resource_graph, resources, role, workspace,
+    resource_graph, resources, role, solution, workspace,
 };
 
 /// Adjusts an answer to the api-version it was asked in, where published versions differ:
@@ -573,11 +573,17 @@ fn put(
             network_security::put(state, ctx, target, body)?
         }
         Kind::MonitorWorkspace => monitor_workspace::put(state, ctx, target, body)?,
+        Kind::Solution => solution::put(state, ctx, target, body)?,
     };
     if target.kind == Kind::Cluster {
         node_pool::renew_etags(state, &target.key());
     }
-    let status = if written.created { 201 } else { 200 };
+    // Solutions_CreateOrUpdate declares 201 alone, for an update too (OperationsManagement.json).
+    let status = if written.created || target.kind == Kind::Solution {
+        201
+    } else {
+        200
+    };
     let style = target.kind.put_style();
     let op = (style != PutStyle::Sync).then(|| {
         let action = if written.created {
@@ -735,6 +741,10 @@ fn delete(state: &mut State, ctx: &Ctx, target: &Target) -> Result<Reply, ArmErr
     let Some(record) = state.get(&key).cloned() else {
         if target.kind == Kind::ResourceGroup {
             return Err(not_found(target));
+        }
+        // Solutions_Delete declares 200 alone, for a solution that is not there too.
+        if target.kind == Kind::Solution {
+            return Ok(Reply::empty(200));
         }
         return Ok(Reply::empty(204));
     };

@@ -35,6 +35,8 @@ pub(crate) enum Kind {
     NetworkSecurityGroup,
     /// `Microsoft.Monitor/accounts`, Azure Monitor workspaces (`monitor_workspace`).
     MonitorWorkspace,
+    /// `Microsoft.OperationsManagement/solutions`, Log Analytics solutions (`solution`).
+    Solution,
 }
 
 /// How a PUT answers while work is still running.
@@ -71,7 +73,7 @@ pub(crate) enum PatchStyle {
 }
 
 impl Kind {
-    pub(crate) const ALL: [Kind; 22] = [
+    pub(crate) const ALL: [Kind; 23] = [
         Kind::ResourceGroup,
         Kind::Registry,
         Kind::Workspace,
@@ -94,6 +96,7 @@ impl Kind {
         Kind::RouteTable,
         Kind::NetworkSecurityGroup,
         Kind::MonitorWorkspace,
+        Kind::Solution,
     ];
 
     pub(crate) fn namespace(self) -> &'static str {
@@ -119,6 +122,7 @@ impl Kind {
             }
             Kind::KeyVault => "Microsoft.KeyVault",
             Kind::MonitorWorkspace => "Microsoft.Monitor",
+            Kind::Solution => "Microsoft.OperationsManagement",
         }
     }
 
@@ -148,6 +152,7 @@ impl Kind {
             Kind::RouteTable => "routeTables",
             Kind::NetworkSecurityGroup => "networkSecurityGroups",
             Kind::MonitorWorkspace => "accounts",
+            Kind::Solution => "solutions",
         }
     }
 
@@ -237,6 +242,8 @@ impl Kind {
             // Microsoft.Monitor (…/stable/2023-04-03/monitoringAccounts_API.json), the one
             // azure-mgmt-monitor 7.0 sends.
             Kind::MonitorWorkspace => &["2023-04-03"],
+            // The only version of specification/operationsmanagement (a preview).
+            Kind::Solution => &["2015-11-01-preview"],
         }
     }
 
@@ -252,7 +259,10 @@ impl Kind {
             | Kind::MaintenanceConfiguration
             // AzureMonitorWorkspaces_Create: 200 or 201 with the body, not a long-running
             // operation (monitoringAccounts_API.json 2023-04-03).
-            | Kind::MonitorWorkspace => PutStyle::Sync,
+            | Kind::MonitorWorkspace
+            // Solutions_CreateOrUpdate: 201 with the final body, no polling header
+            // (SolutionCreate.json).
+            | Kind::Solution => PutStyle::Sync,
             Kind::Registry
             | Kind::VirtualNetwork
             | Kind::Subnet
@@ -278,7 +288,9 @@ impl Kind {
             | Kind::PrivateDnsRecordSet
             // MaintenanceConfigurations_Delete: 200 or 204, no LRO.
             | Kind::MaintenanceConfiguration
-            | Kind::KeyVault => DeleteStyle::Sync,
+            | Kind::KeyVault
+            // Solutions_Delete: 200, no polling header.
+            | Kind::Solution => DeleteStyle::Sync,
             Kind::ResourceGroup
             | Kind::Registry
             | Kind::VirtualNetwork
@@ -314,7 +326,9 @@ impl Kind {
             // Vaults_Update: 200 (or 201) with the body.
             | Kind::KeyVault
             // AzureMonitorWorkspaces_Update: 200 with the body; the payload has tags only.
-            | Kind::MonitorWorkspace => PatchStyle::Sync,
+            | Kind::MonitorWorkspace
+            // Solutions_Update: 200 with the body; "Only updating tags supported".
+            | Kind::Solution => PatchStyle::Sync,
             Kind::Registry => PatchStyle::AsyncOperation,
             Kind::PrivateDnsZone | Kind::PrivateDnsZoneLink | Kind::Cluster => PatchStyle::Accepted,
             // Network virtualNetwork.json has no PATCH for peerings.
@@ -387,6 +401,7 @@ impl Kind {
                 | Kind::Cluster
                 | Kind::KeyVault
                 | Kind::MonitorWorkspace
+                | Kind::Solution
         )
     }
 
@@ -415,6 +430,7 @@ impl Kind {
             Kind::KeyVault => (5_000, 0, 0),
             // The PUT answers at once; the delete's duration is not documented.
             Kind::MonitorWorkspace => (0, 0, 10_000),
+            Kind::Solution => (0, 0, 0),
         }
     }
 

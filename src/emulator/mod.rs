@@ -23,6 +23,7 @@
 //! federatedIdentityCredentials); Microsoft.Authorization roleAssignments at any scope;
 //! Microsoft.KeyVault vaults (+ deletedVaults, purge, checkNameAvailability: `key_vault`);
 //! Microsoft.Monitor accounts (Azure Monitor workspaces, `monitor_workspace`);
+//! Microsoft.OperationsManagement solutions (Log Analytics solutions, `solution`);
 //! Microsoft.ContainerService managedClusters (+ agentPools, credentials, upgrade profiles, start,
 //! stop, abort); Azure Resource Graph `POST /providers/Microsoft.ResourceGraph/resources`
 //! (2024-04-01, 2022-10-01, 2021-03-01) and the Activity Log
@@ -102,6 +103,7 @@ mod resources;
 mod role;
 mod route;
 mod server;
+mod solution;
 mod state;
 mod throttle;
 mod tls;

@@ -36,6 +36,7 @@ use resource_group::RawResourceGroup;
 use role_assignment::RawRoleAssignment;
 use route_table::RawRouteTable;
 use security_group::RawNetworkSecurityGroup;
+use solution::RawSolution;
 use workspace::RawWorkspace;
 
 pub mod cluster;
@@ -55,6 +56,7 @@ pub mod resource_group;
 pub mod role_assignment;
 pub mod route_table;
 pub mod security_group;
+pub mod solution;
 pub mod workspace;
 
 /// The tag that marks a resource as owned by a stack.
@@ -186,6 +188,7 @@ pub fn rules_of(kind: Kind) -> &'static Rules {
         Kind::NetworkSecurityGroup => &security_group::RULES,
         Kind::MaintenanceConfiguration => &maintenance::RULES,
         Kind::MonitorWorkspace => &monitor_workspace::RULES,
+        Kind::Solution => &solution::RULES,
     }
 }
 
@@ -230,6 +233,7 @@ pub struct RawStack {
     pub route_tables: Vec<Entry<RawRouteTable>>,
     pub network_security_groups: Vec<Entry<RawNetworkSecurityGroup>>,
     pub monitor_workspaces: Vec<Entry<RawMonitorWorkspace>>,
+    pub solutions: Vec<Entry<RawSolution>>,
     /// Entries whose settings could not be read at all (reported already), by kind.
     pub unreadable: Vec<(Kind, Spanned<String>)>,
 }
@@ -261,7 +265,8 @@ impl RawStack {
             key_vaults,
             route_tables,
             network_security_groups,
-            monitor_workspaces
+            monitor_workspaces,
+            solutions
         );
         all
     }
@@ -321,6 +326,7 @@ pub(crate) fn add_entry(
         "routeTables" => push!(route_tables),
         "networkSecurityGroups" => push!(network_security_groups),
         "monitorWorkspaces" => push!(monitor_workspaces),
+        "solutions" => push!(solutions),
         _ => {}
     }
 }
@@ -351,6 +357,7 @@ fn habits_of(section: &str) -> habits::Tables {
         "routeTables" => &[("", habits::COMMON), ("", route_table::HABITS)],
         "networkSecurityGroups" => &[("", habits::COMMON), ("", security_group::HABITS)],
         "monitorWorkspaces" => &[("", habits::COMMON), ("", monitor_workspace::HABITS)],
+        "solutions" => &[("", habits::COMMON), ("", solution::HABITS)],
         _ => &[("", habits::COMMON)],
     }
 }
@@ -397,6 +404,9 @@ pub struct RawStackFile {
     /// Azure Monitor workspaces (`Microsoft.Monitor/accounts`), the store of managed
     /// Prometheus; referenced as `monitorWorkspace/NAME`.
     pub monitor_workspaces: Option<BTreeMap<String, RawMonitorWorkspace>>,
+    /// Log Analytics solutions (`Microsoft.OperationsManagement/solutions`, e.g.
+    /// ContainerInsights) on a workspace; referenced as `solution/NAME`.
+    pub solutions: Option<BTreeMap<String, RawSolution>>,
 }
 
 /// What users need after an apply, per kind, read from a resource's live body: `(name, value)`
@@ -437,6 +447,7 @@ pub(crate) fn build_model(b: &mut Builder<'_>, raw: &RawStack) {
     b.declare_existing(&raw.existing);
     b.declare_each(Kind::Workspace, &raw.workspaces);
     b.declare_each(Kind::MonitorWorkspace, &raw.monitor_workspaces);
+    b.declare_each(Kind::Solution, &raw.solutions);
     b.declare_each(Kind::Registry, &raw.registries);
     b.declare_each(Kind::RouteTable, &raw.route_tables);
     b.declare_each(Kind::NetworkSecurityGroup, &raw.network_security_groups);
@@ -453,6 +464,7 @@ pub(crate) fn build_model(b: &mut Builder<'_>, raw: &RawStack) {
     b.existing(&raw.existing);
     b.workspaces(&raw.workspaces);
     b.monitor_workspaces(&raw.monitor_workspaces);
+    b.solutions(&raw.solutions);
     b.registries(&raw.registries);
     b.route_tables(&raw.route_tables);
     b.security_groups(&raw.network_security_groups);
@@ -732,6 +744,7 @@ pub fn desired(ctx: &Context<'_>, resource: &Resource) -> Desired {
         Spec::NetworkSecurityGroup(nsg) => security_group::body(&b, resource, nsg),
         Spec::MaintenanceConfiguration(w) => maintenance::body(w),
         Spec::MonitorWorkspace(w) => monitor_workspace::body(&b, resource, w),
+        Spec::Solution(s) => solution::body(&b, resource, s),
         Spec::Existing(_) => Value::Null,
     };
     if let Some(raw) = &resource.raw {
