@@ -1358,3 +1358,85 @@ async fn azure_monitor_workspaces() {
     c.wait(&del).await;
     assert_eq!(c.delete(&url(&amw, API)).await.status, 204);
 }
+
+/// Log Analytics solutions (OperationsManagement 2015-11-01-preview): the workspace is
+/// required and must exist, a Microsoft gallery solution is named `type(workspace)` with the
+/// product `OMSGallery/type`, and every answer has the one status the spec declares (PUT 201
+/// for an update too, DELETE 200 for an absent solution too).
+#[tokio::test]
+async fn log_analytics_solutions() {
+    const API: &str = "2015-11-01-preview";
+    let (_emu, c) = start(fast_config()).await;
+    let g = group(&c, "rg").await;
+    let ws = res(&g, "Microsoft.OperationalInsights/workspaces/logs");
+    c.create(
+        &url(&ws, LA_API),
+        &json!({"location": "westeurope", "properties": {"sku": {"name": "PerGB2018"}}}),
+    )
+    .await;
+    let sol = res(
+        &g,
+        "Microsoft.OperationsManagement/solutions/ContainerInsights(logs)",
+    );
+    let body = |workspace: &str, product: &str| {
+        json!({"location": "westeurope",
+            "plan": {"name": "ContainerInsights(logs)", "publisher": "Microsoft", "product": product},
+            "properties": {"workspaceResourceId": workspace}})
+    };
+
+    let r = c
+        .put(
+            &url(&sol, API),
+            &json!({"location": "westeurope", "properties": {}}),
+        )
+        .await;
+    assert_eq!(r.status, 400, "{}", r.body);
+    let missing = res(&g, "Microsoft.OperationalInsights/workspaces/nowhere");
+    let r = c
+        .put(
+            &url(&sol, API),
+            &body(&missing, "OMSGallery/ContainerInsights"),
+        )
+        .await;
+    assert_eq!(
+        r.status, 400,
+        "a solution on a missing workspace: {}",
+        r.body
+    );
+    let r = c
+        .put(&url(&sol, API), &body(&ws, "ContainerInsights"))
+        .await;
+    assert_eq!(r.status, 400, "product without OMSGallery/: {}", r.body);
+    let misnamed = res(&g, "Microsoft.OperationsManagement/solutions/ci");
+    let r = c
+        .put(
+            &url(&misnamed, API),
+            &body(&ws, "OMSGallery/ContainerInsights"),
+        )
+        .await;
+    assert_eq!(r.status, 400, "not named type(workspace): {}", r.body);
+
+    let created = c
+        .put(&url(&sol, API), &body(&ws, "OMSGallery/ContainerInsights"))
+        .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    assert!(created.header("azure-asyncoperation").is_none());
+    assert_eq!(created.body["properties"]["provisioningState"], "Succeeded");
+    let updated = c
+        .put(&url(&sol, API), &body(&ws, "OMSGallery/ContainerInsights"))
+        .await;
+    assert_eq!(updated.status, 201, "{}", updated.body);
+    let patched = c
+        .patch(&url(&sol, API), &json!({"tags": {"team": "platform"}}))
+        .await;
+    assert_eq!(patched.status, 200, "{}", patched.body);
+    assert_eq!(patched.body["tags"]["team"], "platform");
+    assert_eq!(
+        patched.body["plan"]["product"],
+        "OMSGallery/ContainerInsights"
+    );
+
+    assert_eq!(c.delete(&url(&sol, API)).await.status, 200);
+    assert_eq!(c.get(&url(&sol, API)).await.status, 404);
+    assert_eq!(c.delete(&url(&sol, API)).await.status, 200);
+}

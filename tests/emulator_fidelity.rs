@@ -315,6 +315,9 @@ enum Step {
     PostWith { body: &'static str, status: u16 },
     /// A synchronous DELETE: the example's 200, then a second DELETE's 204.
     DeleteSync,
+    /// PUT `parameters.<body>` twice where the spec declares 201 alone (Solutions_CreateOrUpdate):
+    /// the example's 201 both times; writable values echoed.
+    PutCreatedTwice { body: &'static str },
     /// A DELETE whose example shows only the 202: that, with the Location header the spec
     /// declares for it; once the operation is over the resource is gone.
     DeleteAccepted,
@@ -333,6 +336,8 @@ const AKS_API: &str = "2026-08-01";
 
 const MONITOR_WORKSPACE: &str =
     "{group}/providers/Microsoft.Monitor/accounts/{azureMonitorWorkspaceName}";
+
+const SOLUTION: &str = "{group}/providers/Microsoft.OperationsManagement/solutions/{solutionName}";
 
 const VAULT: &str = "{group}/providers/Microsoft.KeyVault/vaults/{vaultName}";
 const KEY_VAULT_API: &str = "2026-04-01";
@@ -854,6 +859,45 @@ const CASES: &[Case] = &[
             status: 200,
         },
     },
+    Case {
+        file: "operationsmanagement-2015-11-01-preview-SolutionCreate.json",
+        dir: Dir::Support,
+        path: SOLUTION,
+        prep: &[Prep::Group],
+        step: Step::PutCreatedTwice { body: "parameters" },
+    },
+    Case {
+        file: "operationsmanagement-2015-11-01-preview-SolutionUpdate.json",
+        dir: Dir::Support,
+        path: SOLUTION,
+        prep: &[
+            Prep::Group,
+            // The solution of the SolutionCreate example.
+            Prep::Create {
+                path: SOLUTION,
+                api: "2015-11-01-preview",
+                body: |_| {
+                    json!({"location": "East US",
+                        "properties": {
+                            "workspaceResourceId": "/subscriptions/sub2/resourceGroups/rg2/providers/Microsoft.OperationalInsights/workspaces/ws1",
+                            "containedResources": [
+                                "/subscriptions/sub2/resourceGroups/rg2/providers/provider1/resources/resource1",
+                                "/subscriptions/sub2/resourceGroups/rg2/providers/provider2/resources/resource2"
+                            ],
+                            "referencedResources": [
+                                "/subscriptions/sub2/resourceGroups/rg2/providers/provider1/resources/resource2",
+                                "/subscriptions/sub2/resourceGroups/rg2/providers/provider2/resources/resource3"
+                            ]
+                        },
+                        "plan": {"name": "name1", "product": "product1", "publisher": "publisher1", "promotionCode": "promocode1"}})
+                },
+            },
+        ],
+        step: Step::Patch {
+            body: "parameters",
+            status: 200,
+        },
+    },
 ];
 
 /// Fills a path template from the example's parameters.
@@ -947,6 +991,14 @@ async fn replay(case: &Case) {
                 )
                 .await;
             check(&example, name, status, &r);
+        }
+        Step::PutCreatedTwice { body } => {
+            let request = &example["parameters"][body];
+            for _ in 0..2 {
+                let r = c.put(&url(&path, &api), request).await;
+                check(&example, name, 201, &r);
+                check_echo(name, request, &r.body, "");
+            }
         }
         Step::DeleteAccepted => {
             let del = c.delete(&url(&path, &api)).await;
