@@ -25,6 +25,7 @@ from azure.mgmt.keyvault import KeyVaultManagementClient
 from azure.mgmt.loganalytics import LogAnalyticsManagementClient
 from azure.mgmt.msi import ManagedServiceIdentityClient
 from azure.mgmt.network import NetworkManagementClient
+from azure.mgmt.operationsmanagement import OperationsManagementClient
 from azure.mgmt.monitor import MonitorManagementClient
 from azure.mgmt.privatedns import PrivateDnsManagementClient
 from azure.mgmt.resource.resources import ResourceManagementClient
@@ -98,6 +99,7 @@ def main():
     graph = ResourceGraphClient(cred, **common)
     monitor = MonitorManagementClient(cred, SUB, **common)
     kv = KeyVaultManagementClient(cred, SUB, **common)
+    oms = OperationsManagementClient(cred, SUB, **common)
     started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 60))
     c = Checks()
     rg_id = f"/subscriptions/{SUB}/resourceGroups/{RG}"
@@ -124,6 +126,23 @@ def main():
     ws = c.run("workspace get", lambda: la.workspaces.get(RG, "sdk-logs"))
     c.run("workspace update", lambda: la.workspaces.update(RG, "sdk-logs", {"tags": {"a": "b"}}))
     c.run("workspace list", lambda: assert_eq(len(list(la.workspaces.list_by_resource_group(RG))), 1))
+
+    # Log Analytics solution (azure-mgmt-operationsmanagement's Solutions, api 2015-11-01-preview)
+    ws_id = f"/subscriptions/{SUB}/resourceGroups/{RG}/providers/Microsoft.OperationalInsights/workspaces/sdk-logs"
+    solution = {"location": LOC, "properties": {"workspaceResourceId": ws_id},
+                "plan": {"name": "ContainerInsights(sdk-logs)", "publisher": "Microsoft", "product": "OMSGallery/ContainerInsights"}}
+    c.run("solution create (LRO, 201)", lambda: assert_eq(oms.solutions.begin_create_or_update(
+        RG, "ContainerInsights(sdk-logs)", solution).result().properties.provisioning_state, "Succeeded"))
+    c.run("solution update by PUT (LRO, 201)", lambda: oms.solutions.begin_create_or_update(
+        RG, "ContainerInsights(sdk-logs)", solution).result())
+    c.run("solution get", lambda: assert_eq(oms.solutions.get(RG, "ContainerInsights(sdk-logs)").plan.product, "OMSGallery/ContainerInsights"))
+    c.run("solution tags (PATCH, LRO)", lambda: assert_eq(oms.solutions.begin_update(
+        RG, "ContainerInsights(sdk-logs)", {"tags": {"a": "b"}}).result().tags, {"a": "b"}))
+    c.run("solution list", lambda: assert_eq([s.name for s in oms.solutions.list_by_resource_group(RG).value], ["ContainerInsights(sdk-logs)"]))
+    c.run("solution not named type(workspace) refused (400)", lambda: expect_status(400, lambda: oms.solutions.begin_create_or_update(
+        RG, "sdk-ci", solution).result()))
+    c.run("solution delete (LRO, 200)", lambda: oms.solutions.begin_delete(RG, "ContainerInsights(sdk-logs)").result())
+    c.run("solution gone (404)", lambda: expect_status(404, lambda: oms.solutions.get(RG, "ContainerInsights(sdk-logs)")))
 
     # Azure Monitor workspace (azure-mgmt-monitor's AzureMonitorWorkspaces, api 2023-04-03)
     amw = c.run("azure monitor workspace create", lambda: monitor.azure_monitor_workspaces.create(
