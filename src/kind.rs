@@ -506,9 +506,9 @@ pub static TABLE: [KindDef; 20] = [
         // Like a Log Analytics workspace: what sends data to it goes first.
         delete_rank: 1,
         listed_in_parent_at: None,
-        // Not claimed: whether Resource Graph's `Resources` table returns this type with its GET
-        // `properties` was not checked against Microsoft's table reference, so it is LISTed.
-        in_resource_graph: false,
+        // Resource Graph's `Resources` table holds `microsoft.monitor/accounts` (Learn, "Azure
+        // Resource Graph table and resource type reference", the `resources` section).
+        in_resource_graph: true,
     },
     // Solution
     KindDef {
@@ -530,8 +530,9 @@ pub static TABLE: [KindDef; 20] = [
         // Deleted before the workspace it is enabled on (rank 1).
         delete_rank: 2,
         listed_in_parent_at: None,
-        // Not claimed for Resource Graph (not checked against Microsoft's table reference).
-        in_resource_graph: false,
+        // Resource Graph's `Resources` table holds `Microsoft.OperationsManagement/solutions`
+        // (Learn, "Azure Resource Graph table and resource type reference", `resources`).
+        in_resource_graph: true,
     },
 ];
 
