@@ -66,6 +66,7 @@ fn every_example_round_trips_through_import() {
         "examples/dev-prod",
         "tests/lifecycle/hub.yaml",
         "examples/shared-network",
+        "examples/monitoring",
     ] {
         let out = cloud.azplan(&["apply", stack, "--auto-approve"]);
         ok(&out, stack);
@@ -76,6 +77,7 @@ fn every_example_round_trips_through_import() {
         ("rg-platform-weu", "platform"),
         ("rg-platform-dev", "platform-dev"),
         ("rg-team-a-weu", "team-a"),
+        ("rg-monitoring-weu", "monitoring"),
     ] {
         let spec = import_and_plan_clean(
             &cloud,
@@ -108,6 +110,21 @@ fn every_example_round_trips_through_import() {
         assert!(platform.contains(expected), "no `{expected}`:\n{platform}");
     }
     assert!(!platform.contains("acrpull"), "{platform}");
+    // The solution as its type on a workspace reference (its name follows from them), and the
+    // Azure Monitor workspace a role assignment is scoped to.
+    let monitoring = std::fs::read_to_string(dir.join("rg-monitoring-weu/stack.yaml")).unwrap();
+    for expected in [
+        "solution: ContainerInsights",
+        "workspace: workspace/log-platform-weu",
+        "monitorWorkspaces:",
+        "scope: monitorWorkspace/amw-platform-weu",
+    ] {
+        assert!(
+            monitoring.contains(expected),
+            "no `{expected}`:
+{monitoring}"
+        );
+    }
     assert!(
         platform.contains("retentionPolicy:\n            days: 7\n            status: enabled\n"),
         "the example's raw retention policy, without what Azure adds:\n{platform}"

@@ -374,6 +374,8 @@ impl Doc<'_> {
             "resourceGroups",
             "existing",
             "workspaces",
+            "solutions",
+            "monitorWorkspaces",
             "registries",
             "vnets",
             "dnsZones",

@@ -253,6 +253,8 @@ impl<'a> Importer<'a> {
         let order = [
             Kind::ResourceGroup,
             Kind::Workspace,
+            Kind::Solution,
+            Kind::MonitorWorkspace,
             Kind::Registry,
             Kind::VirtualNetwork,
             Kind::DnsZone,
@@ -282,9 +284,14 @@ impl<'a> Importer<'a> {
                     entry.map = map;
                 }
                 self.capture(kind, &entry.address, &f.body);
+                // A solution the spec cannot express is left out.
+                if kind == Kind::Solution && !self.solution(f, &mut entry.map) {
+                    continue;
+                }
                 match kind {
                     Kind::Registry => registry(&f.body, &mut entry.map),
                     Kind::Workspace => workspace(&f.body, &mut entry.map),
+                    Kind::MonitorWorkspace => monitor_workspace(&f.body, &mut entry.map),
                     Kind::VirtualNetwork => self.vnet(f, &mut entry),
                     Kind::DnsZone => dns_zone(f, &mut entry.map),
                     Kind::Identity => self.identity(f, &mut entry),
@@ -369,6 +376,39 @@ impl<'a> Importer<'a> {
             self.capture(Kind::Subnet, &address, b);
             entry.children.push((name, address, s));
         }
+    }
+
+    /// A Microsoft gallery solution as `solution: TYPE` on its workspace (the name follows from
+    /// them, `kinds::solution`); false for a solution the spec cannot express (a third party's,
+    /// or one not named `TYPE(WORKSPACE)`), which is left out.
+    fn solution(&mut self, f: &Found, map: &mut Map) -> bool {
+        let publisher = text_at(&f.body, "plan.publisher").unwrap_or_default();
+        let product = text_at(&f.body, "plan.product").unwrap_or_default();
+        let workspace = text_at(&f.body, "properties.workspaceResourceId").unwrap_or_default();
+        let Some(kind) = product.strip_prefix("OMSGallery/") else {
+            return false;
+        };
+        let workspace_name = workspace
+            .trim_end_matches('/')
+            .rsplit('/')
+            .next()
+            .unwrap_or("");
+        let name = ResourceId::parse(&f.id)
+            .map(|i| i.name().to_string())
+            .unwrap_or_default();
+        if !publisher.eq_ignore_ascii_case("Microsoft")
+            || workspace.is_empty()
+            || name != format!("{kind}({workspace_name})")
+        {
+            return false;
+        }
+        let (kind, workspace) = (kind.to_string(), workspace.to_string());
+        map.set("solution", kind);
+        let reference = self.reference(&workspace);
+        map.set("workspace", reference);
+        // The key is not the Azure name here: `name:` may only repeat the derived one.
+        map.remove("name");
+        true
     }
 
     fn identity(&mut self, f: &Found, entry: &mut SpecEntry) {
@@ -578,6 +618,14 @@ fn workspace(body: &Value, map: &mut Map) {
         .filter(|q| *q > 0.0)
     {
         map.set("dailyQuotaGb", Y::Scalar(serde_json::json!(quota)));
+    }
+}
+
+fn monitor_workspace(body: &Value, map: &mut Map) {
+    if text_at(body, "properties.publicNetworkAccess")
+        .is_some_and(|a| a.eq_ignore_ascii_case("Disabled"))
+    {
+        map.set("publicNetworkAccess", false);
     }
 }
 
