@@ -386,6 +386,10 @@ impl<'a> Importer<'a> {
         let product = text_at(&f.body, "plan.product").unwrap_or_default();
         let workspace = text_at(&f.body, "properties.workspaceResourceId").unwrap_or_default();
         let Some(kind) = product.strip_prefix("OMSGallery/") else {
+            self.notes.push(format!(
+                "solution {} was left out: its plan product `{product}` is not a gallery solution (OMSGallery/TYPE)",
+                f.id
+            ));
             return false;
         };
         let workspace_name = workspace
@@ -400,6 +404,10 @@ impl<'a> Importer<'a> {
             || workspace.is_empty()
             || name != format!("{kind}({workspace_name})")
         {
+            self.notes.push(format!(
+                "solution {} was left out: the spec writes Microsoft's gallery solutions only, named TYPE(WORKSPACE)",
+                f.id
+            ));
             return false;
         }
         let (kind, workspace) = (kind.to_string(), workspace.to_string());
