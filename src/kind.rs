@@ -29,6 +29,7 @@ pub enum Kind {
     MaintenanceConfiguration,
     MonitorWorkspace,
     Solution,
+    DataCollectionRule,
 }
 
 /// Facts about a kind.
@@ -101,7 +102,7 @@ const AKS_API_VERSION: &str = "2026-08-01";
 pub(crate) const KEY_VAULT_API_VERSION: &str = "2026-05-15";
 
 /// Every kind's facts, in `Kind` order: adding a kind adds a variant and a row.
-pub static TABLE: [KindDef; 20] = [
+pub static TABLE: [KindDef; 21] = [
     // ResourceGroup
     KindDef {
         kind: Kind::ResourceGroup,
@@ -531,6 +532,29 @@ pub static TABLE: [KindDef; 20] = [
         delete_rank: 2,
         listed_in_parent_at: None,
         // Resource Graph's `Resources` table holds `Microsoft.OperationsManagement/solutions`
+        // (Learn, "Azure Resource Graph table and resource type reference", `resources`).
+        in_resource_graph: true,
+    },
+    // DataCollectionRule
+    KindDef {
+        kind: Kind::DataCollectionRule,
+        section: Some("dataCollectionRules"),
+        prefix: "dataCollectionRule",
+        noun: "data collection rule",
+        example: "`dataCollectionRule/NAME`",
+        // specification/monitor/resource-manager/Microsoft.Insights/stable/2023-03-11/
+        // dataCollectionRules_API.json, the version azure-mgmt-monitor 7.0 sends.
+        arm: &[ArmType {
+            path: "Microsoft.Insights/dataCollectionRules",
+            api_version: "2023-03-11",
+        }],
+        parent: None,
+        taggable: true,
+        serial: Serial::Free,
+        // Deleted before the workspaces it sends to (rank 1).
+        delete_rank: 2,
+        listed_in_parent_at: None,
+        // Resource Graph's `Resources` table holds `microsoft.insights/datacollectionrules`
         // (Learn, "Azure Resource Graph table and resource type reference", `resources`).
         in_resource_graph: true,
     },

@@ -180,6 +180,7 @@ pub enum Spec {
     MaintenanceConfiguration(MaintenanceWindow),
     MonitorWorkspace(MonitorWorkspace),
     Solution(Solution),
+    DataCollectionRule(DataCollectionRule),
 }
 
 /// A planned maintenance window (MaintenanceWindow, AKS 2026-08-01).
@@ -287,6 +288,28 @@ pub struct Workspace {
 #[derive(Debug, Clone)]
 pub struct MonitorWorkspace {
     pub public_network_access: bool,
+}
+
+/// A data collection rule (`kinds::data_collection_rule`) in one of the shapes AKS uses.
+#[derive(Debug, Clone)]
+pub struct DataCollectionRule {
+    /// `Linux` or `Windows`.
+    pub kind: Option<String>,
+    pub description: Option<String>,
+    /// The data collection endpoint (`dataCollectionEndpointId`).
+    pub endpoint: Option<Target>,
+    pub shape: DcrShape,
+}
+
+#[derive(Debug, Clone)]
+pub enum DcrShape {
+    /// The ContainerInsights extension's streams to a Log Analytics workspace.
+    ContainerInsights {
+        workspace: Target,
+        streams: Vec<String>,
+    },
+    /// Prometheus metrics to an Azure Monitor workspace.
+    Prometheus { monitor_workspace: Target },
 }
 
 /// A Log Analytics solution (`kinds::solution`): its gallery type on a workspace.

@@ -1050,3 +1050,107 @@ fn a_container_insights_solution_applies_changes_and_goes() {
         text(&destroyed)
     );
 }
+
+/// The two data collection rules AKS monitoring uses, end to end: clean in both read modes,
+/// each destination answered with the ID of what it names (the workspace's customer ID, the
+/// Azure Monitor workspace's account ID), a changed stream updated in place, and destroy
+/// deleting both rules before their workspaces while another team's rule in the group (no
+/// ownership tag) is left alone.
+#[test]
+fn data_collection_rules_apply_change_and_go() {
+    const API: &str = "2023-03-11";
+    let cloud = Cloud::start("dcr", None);
+    let stack = "tests/lifecycle/dcr.yaml";
+    let group =
+        "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-lifecycle-dcr";
+    let ci = format!(
+        "{group}/providers/Microsoft.Insights/dataCollectionRules/MSCI-westeurope-lifecycle"
+    );
+    let prom = format!(
+        "{group}/providers/Microsoft.Insights/dataCollectionRules/MSProm-westeurope-lifecycle"
+    );
+    let theirs = format!("{group}/providers/Microsoft.Insights/dataCollectionRules/other-team");
+    let out = apply(&cloud, stack, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(text(&out).contains("5 added"), "{}", text(&out));
+    for mode in ["list", "graph"] {
+        let plan = cloud.azplan(&["plan", stack, "--read", mode, "--detailed-exitcode"]);
+        assert_eq!(
+            plan.status.code(),
+            Some(0),
+            "--read {mode}:\n{}",
+            text(&plan)
+        );
+    }
+    let workspace = cloud
+        .get(
+            &format!(
+                "{group}/providers/Microsoft.OperationalInsights/workspaces/log-lifecycle-dcr"
+            ),
+            "2025-07-01",
+        )
+        .expect("the workspace exists");
+    let live = cloud
+        .get(&ci, API)
+        .expect("the Container Insights rule exists");
+    assert_eq!(
+        live["properties"]["destinations"]["logAnalytics"][0]["workspaceId"],
+        workspace["properties"]["customerId"],
+        "{live}"
+    );
+    assert!(
+        live["properties"]["immutableId"]
+            .as_str()
+            .is_some_and(|id| id.starts_with("dcr-")),
+        "{live}"
+    );
+    let amw = cloud
+        .get(
+            &format!("{group}/providers/Microsoft.Monitor/accounts/amw-lifecycle-dcr"),
+            "2023-04-03",
+        )
+        .expect("the Azure Monitor workspace exists");
+    let live = cloud.get(&prom, API).expect("the Prometheus rule exists");
+    assert_eq!(
+        live["properties"]["destinations"]["monitoringAccounts"][0]["accountId"],
+        amw["properties"]["accountId"],
+        "{live}"
+    );
+
+    let stream = ["--var", "stream=Microsoft-ContainerLogV2"];
+    let changed = apply(&cloud, stack, &stream);
+    assert_eq!(changed.status.code(), Some(0), "{}", text(&changed));
+    assert!(
+        text(&changed).contains("0 added, 1 changed, 0 destroyed"),
+        "{}",
+        text(&changed)
+    );
+    let live = cloud.get(&ci, API).expect("the rule exists");
+    assert_eq!(
+        live["properties"]["dataFlows"][0]["streams"][0], "Microsoft-ContainerLogV2",
+        "{live}"
+    );
+    let plan = cloud.azplan(&["plan", stack, stream[0], stream[1], "--detailed-exitcode"]);
+    assert_eq!(plan.status.code(), Some(0), "{}", text(&plan));
+
+    cloud.put(
+        &theirs,
+        API,
+        serde_json::json!({"location": "westeurope", "properties": {}}),
+    );
+    let destroyed = cloud.azplan(&[
+        "destroy",
+        stack,
+        stream[0],
+        stream[1],
+        "--auto-approve",
+        "--allow-destroy",
+    ]);
+    assert!(cloud.get(&ci, API).is_none(), "{}", text(&destroyed));
+    assert!(cloud.get(&prom, API).is_none(), "{}", text(&destroyed));
+    assert!(
+        cloud.get(&theirs, API).is_some(),
+        "destroy deleted a rule the stack does not own:\n{}",
+        text(&destroyed)
+    );
+}

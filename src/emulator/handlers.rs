@@ -12,9 +12,9 @@ use crate::emulator::kind::{DeleteStyle, Kind, PatchStyle, PutStyle};
 use crate::emulator::route::{Route, Target};
 use crate::emulator::state::{Action, Operation, Record, State};
 use crate::emulator::{
-    activity, aks_ops, cluster, dns_zone, identity, key_vault, maintenance, monitor_workspace,
-    network, network_security, node_pool, peering, publicip, records, refs, registry,
-    resource_graph, resources, role, solution, workspace,
+    activity, aks_ops, cluster, data_collection_rule, dns_zone, identity, key_vault, maintenance,
+    monitor_workspace, network, network_security, node_pool, peering, publicip, records, refs,
+    registry, resource_graph, resources, role, solution, workspace,
 };
 
 /// Adjusts an answer to the api-version it was asked in, where published versions differ:
@@ -574,6 +574,7 @@ fn put(
         }
         Kind::MonitorWorkspace => monitor_workspace::put(state, ctx, target, body)?,
         Kind::Solution => solution::put(state, ctx, target, body)?,
+        Kind::DataCollectionRule => data_collection_rule::put(state, ctx, target, body)?,
     };
     if target.kind == Kind::Cluster {
         node_pool::renew_etags(state, &target.key());

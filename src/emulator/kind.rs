@@ -37,6 +37,8 @@ pub(crate) enum Kind {
     MonitorWorkspace,
     /// `Microsoft.OperationsManagement/solutions`, Log Analytics solutions (`solution`).
     Solution,
+    /// `Microsoft.Insights/dataCollectionRules` (`data_collection_rule`).
+    DataCollectionRule,
 }
 
 /// How a PUT answers while work is still running.
@@ -73,7 +75,7 @@ pub(crate) enum PatchStyle {
 }
 
 impl Kind {
-    pub(crate) const ALL: [Kind; 23] = [
+    pub(crate) const ALL: [Kind; 24] = [
         Kind::ResourceGroup,
         Kind::Registry,
         Kind::Workspace,
@@ -97,6 +99,7 @@ impl Kind {
         Kind::NetworkSecurityGroup,
         Kind::MonitorWorkspace,
         Kind::Solution,
+        Kind::DataCollectionRule,
     ];
 
     pub(crate) fn namespace(self) -> &'static str {
@@ -123,6 +126,7 @@ impl Kind {
             Kind::KeyVault => "Microsoft.KeyVault",
             Kind::MonitorWorkspace => "Microsoft.Monitor",
             Kind::Solution => "Microsoft.OperationsManagement",
+            Kind::DataCollectionRule => "Microsoft.Insights",
         }
     }
 
@@ -153,6 +157,7 @@ impl Kind {
             Kind::NetworkSecurityGroup => "networkSecurityGroups",
             Kind::MonitorWorkspace => "accounts",
             Kind::Solution => "solutions",
+            Kind::DataCollectionRule => "dataCollectionRules",
         }
     }
 
@@ -244,6 +249,8 @@ impl Kind {
             Kind::MonitorWorkspace => &["2023-04-03"],
             // The only version of specification/operationsmanagement (a preview).
             Kind::Solution => &["2015-11-01-preview"],
+            // The version azure-mgmt-monitor 7.0 sends (Microsoft.Insights/stable/2023-03-11).
+            Kind::DataCollectionRule => &["2023-03-11"],
         }
     }
 
@@ -262,7 +269,9 @@ impl Kind {
             | Kind::MonitorWorkspace
             // Solutions_CreateOrUpdate: 201 with the final body, no polling header
             // (SolutionCreate.json).
-            | Kind::Solution => PutStyle::Sync,
+            | Kind::Solution
+            // DataCollectionRules_Create: 200 or 201 with the body, no LRO.
+            | Kind::DataCollectionRule => PutStyle::Sync,
             Kind::Registry
             | Kind::VirtualNetwork
             | Kind::Subnet
@@ -290,7 +299,9 @@ impl Kind {
             | Kind::MaintenanceConfiguration
             | Kind::KeyVault
             // Solutions_Delete: 200, no polling header.
-            | Kind::Solution => DeleteStyle::Sync,
+            | Kind::Solution
+            // DataCollectionRules_Delete: 200 or 204, no LRO.
+            | Kind::DataCollectionRule => DeleteStyle::Sync,
             Kind::ResourceGroup
             | Kind::Registry
             | Kind::VirtualNetwork
@@ -328,7 +339,9 @@ impl Kind {
             // AzureMonitorWorkspaces_Update: 200 with the body; the payload has tags only.
             | Kind::MonitorWorkspace
             // Solutions_Update: 200 with the body; "Only updating tags supported".
-            | Kind::Solution => PatchStyle::Sync,
+            | Kind::Solution
+            // DataCollectionRules_Update: 200 with the body (tags, identity).
+            | Kind::DataCollectionRule => PatchStyle::Sync,
             Kind::Registry => PatchStyle::AsyncOperation,
             Kind::PrivateDnsZone | Kind::PrivateDnsZoneLink | Kind::Cluster => PatchStyle::Accepted,
             // Network virtualNetwork.json has no PATCH for peerings.
@@ -402,6 +415,7 @@ impl Kind {
                 | Kind::KeyVault
                 | Kind::MonitorWorkspace
                 | Kind::Solution
+                | Kind::DataCollectionRule
         )
     }
 
@@ -430,7 +444,7 @@ impl Kind {
             Kind::KeyVault => (5_000, 0, 0),
             // The PUT answers at once; the delete's duration is not documented.
             Kind::MonitorWorkspace => (0, 0, 10_000),
-            Kind::Solution => (0, 0, 0),
+            Kind::Solution | Kind::DataCollectionRule => (0, 0, 0),
         }
     }
 

@@ -25,6 +25,7 @@ use crate::source::Span;
 use crate::spec::{Entry, RawJson, RawSettings, RawVariable};
 use crate::yaml::Node;
 use cluster::RawCluster;
+use data_collection_rule::RawDataCollectionRule;
 use dns_zone::RawDnsZone;
 use existing::RawExisting;
 use identity::RawIdentity;
@@ -40,6 +41,7 @@ use solution::RawSolution;
 use workspace::RawWorkspace;
 
 pub mod cluster;
+pub mod data_collection_rule;
 pub mod dns_zone;
 pub mod dns_zone_link;
 pub mod existing;
@@ -189,6 +191,7 @@ pub fn rules_of(kind: Kind) -> &'static Rules {
         Kind::MaintenanceConfiguration => &maintenance::RULES,
         Kind::MonitorWorkspace => &monitor_workspace::RULES,
         Kind::Solution => &solution::RULES,
+        Kind::DataCollectionRule => &data_collection_rule::RULES,
     }
 }
 
@@ -234,6 +237,7 @@ pub struct RawStack {
     pub network_security_groups: Vec<Entry<RawNetworkSecurityGroup>>,
     pub monitor_workspaces: Vec<Entry<RawMonitorWorkspace>>,
     pub solutions: Vec<Entry<RawSolution>>,
+    pub data_collection_rules: Vec<Entry<RawDataCollectionRule>>,
     /// Entries whose settings could not be read at all (reported already), by kind.
     pub unreadable: Vec<(Kind, Spanned<String>)>,
 }
@@ -266,7 +270,8 @@ impl RawStack {
             route_tables,
             network_security_groups,
             monitor_workspaces,
-            solutions
+            solutions,
+            data_collection_rules
         );
         all
     }
@@ -327,6 +332,7 @@ pub(crate) fn add_entry(
         "networkSecurityGroups" => push!(network_security_groups),
         "monitorWorkspaces" => push!(monitor_workspaces),
         "solutions" => push!(solutions),
+        "dataCollectionRules" => push!(data_collection_rules),
         _ => {}
     }
 }
@@ -358,6 +364,7 @@ fn habits_of(section: &str) -> habits::Tables {
         "networkSecurityGroups" => &[("", habits::COMMON), ("", security_group::HABITS)],
         "monitorWorkspaces" => &[("", habits::COMMON), ("", monitor_workspace::HABITS)],
         "solutions" => &[("", habits::COMMON), ("", solution::HABITS)],
+        "dataCollectionRules" => &[("", habits::COMMON), ("", data_collection_rule::HABITS)],
         _ => &[("", habits::COMMON)],
     }
 }
@@ -407,6 +414,9 @@ pub struct RawStackFile {
     /// Log Analytics solutions (`Microsoft.OperationsManagement/solutions`, e.g.
     /// ContainerInsights) on a workspace; referenced as `solution/NAME`.
     pub solutions: Option<BTreeMap<String, RawSolution>>,
+    /// Data collection rules (`Microsoft.Insights/dataCollectionRules`): Container Insights or
+    /// managed Prometheus; referenced as `dataCollectionRule/NAME`.
+    pub data_collection_rules: Option<BTreeMap<String, RawDataCollectionRule>>,
 }
 
 /// What users need after an apply, per kind, read from a resource's live body: `(name, value)`
@@ -421,6 +431,7 @@ pub fn outputs(ctx: &Context<'_>, resource: &Resource, body: &Value) -> Vec<(Str
         Spec::VnetPeering(_) => peering::outputs(body),
         Spec::KeyVault(_) => key_vault::outputs(body),
         Spec::MonitorWorkspace(_) => monitor_workspace::outputs(body),
+        Spec::DataCollectionRule(_) => data_collection_rule::outputs(body),
         _ => Vec::new(),
     }
 }
@@ -448,6 +459,7 @@ pub(crate) fn build_model(b: &mut Builder<'_>, raw: &RawStack) {
     b.declare_each(Kind::Workspace, &raw.workspaces);
     b.declare_each(Kind::MonitorWorkspace, &raw.monitor_workspaces);
     b.declare_each(Kind::Solution, &raw.solutions);
+    b.declare_each(Kind::DataCollectionRule, &raw.data_collection_rules);
     b.declare_each(Kind::Registry, &raw.registries);
     b.declare_each(Kind::RouteTable, &raw.route_tables);
     b.declare_each(Kind::NetworkSecurityGroup, &raw.network_security_groups);
@@ -465,6 +477,7 @@ pub(crate) fn build_model(b: &mut Builder<'_>, raw: &RawStack) {
     b.workspaces(&raw.workspaces);
     b.monitor_workspaces(&raw.monitor_workspaces);
     b.solutions(&raw.solutions);
+    b.data_collection_rules(&raw.data_collection_rules);
     b.registries(&raw.registries);
     b.route_tables(&raw.route_tables);
     b.security_groups(&raw.network_security_groups);
@@ -745,6 +758,7 @@ pub fn desired(ctx: &Context<'_>, resource: &Resource) -> Desired {
         Spec::MaintenanceConfiguration(w) => maintenance::body(w),
         Spec::MonitorWorkspace(w) => monitor_workspace::body(&b, resource, w),
         Spec::Solution(s) => solution::body(&b, resource, s),
+        Spec::DataCollectionRule(r) => data_collection_rule::body(&b, resource, r),
         Spec::Existing(_) => Value::Null,
     };
     if let Some(raw) = &resource.raw {
