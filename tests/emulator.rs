@@ -1440,3 +1440,67 @@ async fn log_analytics_solutions() {
     assert_eq!(c.get(&url(&sol, API)).await.status, 404);
     assert_eq!(c.delete(&url(&sol, API)).await.status, 200);
 }
+
+/// Data collection rules (Microsoft.Insights 2023-03-11): synchronous verbs, a flow must send to
+/// a destination the rule declares, a destination must point at something that exists in a
+/// group the emulator holds, and the service's IDs (`immutableId`, a Log Analytics
+/// destination's `workspaceId`) are filled in and kept.
+#[tokio::test]
+async fn data_collection_rules() {
+    const API: &str = "2023-03-11";
+    let (_emu, c) = start(fast_config()).await;
+    let g = group(&c, "rg").await;
+    let ws = res(&g, "Microsoft.OperationalInsights/workspaces/logs");
+    let workspace = c
+        .create(
+            &url(&ws, LA_API),
+            &json!({"location": "westeurope", "properties": {"sku": {"name": "PerGB2018"}}}),
+        )
+        .await;
+    let dcr = res(&g, "Microsoft.Insights/dataCollectionRules/ci");
+    let rule = |workspace: &str, flow_to: &str| {
+        json!({"location": "westeurope", "kind": "Linux", "properties": {
+            "dataSources": {"extensions": [{"name": "ContainerInsightsExtension",
+                "streams": ["Microsoft-ContainerInsights-Group-Default"], "extensionName": "ContainerInsights"}]},
+            "destinations": {"logAnalytics": [{"workspaceResourceId": workspace, "name": "ciworkspace"}]},
+            "dataFlows": [{"streams": ["Microsoft-ContainerInsights-Group-Default"], "destinations": [flow_to]}]}})
+    };
+    let r = c.put(&url(&dcr, API), &rule(&ws, "elsewhere")).await;
+    assert_eq!((r.status, r.code()), (400, "InvalidPayload"), "{}", r.body);
+    let missing = res(&g, "Microsoft.OperationalInsights/workspaces/nowhere");
+    let r = c.put(&url(&dcr, API), &rule(&missing, "ciworkspace")).await;
+    assert_eq!(
+        r.status, 400,
+        "a destination that does not exist: {}",
+        r.body
+    );
+
+    let created = c.put(&url(&dcr, API), &rule(&ws, "ciworkspace")).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    assert!(created.header("azure-asyncoperation").is_none());
+    assert_eq!(created.body["kind"], "Linux");
+    let props = &created.body["properties"];
+    assert_eq!(props["provisioningState"], "Succeeded");
+    assert_eq!(
+        props["destinations"]["logAnalytics"][0]["workspaceId"],
+        workspace.body["properties"]["customerId"]
+    );
+    let immutable = props["immutableId"].as_str().unwrap().to_string();
+    assert!(
+        immutable.starts_with("dcr-") && immutable.len() == 36,
+        "{immutable}"
+    );
+    let updated = c.put(&url(&dcr, API), &rule(&ws, "ciworkspace")).await;
+    assert_eq!(updated.status, 200);
+    assert_eq!(
+        updated.body["properties"]["immutableId"],
+        immutable.as_str()
+    );
+    let patched = c
+        .patch(&url(&dcr, API), &json!({"tags": {"team": "platform"}}))
+        .await;
+    assert_eq!(patched.status, 200, "{}", patched.body);
+    assert_eq!(patched.body["tags"]["team"], "platform");
+    assert_eq!(c.delete(&url(&dcr, API)).await.status, 200);
+    assert_eq!(c.delete(&url(&dcr, API)).await.status, 204);
+}

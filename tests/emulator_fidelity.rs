@@ -337,6 +337,20 @@ const AKS_API: &str = "2026-08-01";
 const MONITOR_WORKSPACE: &str =
     "{group}/providers/Microsoft.Monitor/accounts/{azureMonitorWorkspaceName}";
 
+const DCR: &str =
+    "{group}/providers/Microsoft.Insights/dataCollectionRules/{dataCollectionRuleName}";
+
+/// The writable part of the DataCollectionRulesGet body: what its creator sent.
+fn dcr_request(example: &Value) -> Value {
+    let got = &example["responses"]["200"]["body"];
+    let mut properties = got["properties"].clone();
+    properties.as_object_mut().map(|p| p.remove("immutableId"));
+    properties["destinations"]["logAnalytics"][0]
+        .as_object_mut()
+        .map(|d| d.remove("workspaceId"));
+    json!({"location": got["location"], "tags": got["tags"], "properties": properties})
+}
+
 const SOLUTION: &str = "{group}/providers/Microsoft.OperationsManagement/solutions/{solutionName}";
 
 const VAULT: &str = "{group}/providers/Microsoft.KeyVault/vaults/{vaultName}";
@@ -858,6 +872,27 @@ const CASES: &[Case] = &[
             body: "azureMonitorWorkspaceProperties",
             status: 200,
         },
+    },
+    Case {
+        file: "monitor-2023-03-11-DataCollectionRulesGet.json",
+        dir: Dir::Support,
+        path: DCR,
+        prep: &[
+            Prep::Group,
+            // The workspace its destination names exists (the emulator refuses a rule that
+            // points at nothing in a group it holds).
+            Prep::Create {
+                path: "{group}/providers/Microsoft.OperationalInsights/workspaces/centralTeamWorkspace",
+                api: "2025-07-01",
+                body: |_| json!({"location": "eastus", "properties": {"sku": {"name": "PerGB2018"}}}),
+            },
+            Prep::Create {
+                path: DCR,
+                api: "2023-03-11",
+                body: dcr_request,
+            },
+        ],
+        step: Step::Get,
     },
     Case {
         file: "operationsmanagement-2015-11-01-preview-SolutionCreate.json",

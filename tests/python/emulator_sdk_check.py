@@ -160,6 +160,29 @@ def main():
         any(w.name == "sdk-amw" for w in monitor.azure_monitor_workspaces.list_by_subscription())))
     c.run("azure monitor workspace moved refused (400)", lambda: expect_status(400, lambda: monitor.azure_monitor_workspaces.create(
         RG, "sdk-amw", {"location": "northeurope"})))
+    # Data collection rules (azure-mgmt-monitor's DataCollectionRules, api 2023-03-11): the two
+    # shapes AKS monitoring uses
+    amw_id = f"/subscriptions/{SUB}/resourceGroups/{RG}/providers/Microsoft.Monitor/accounts/sdk-amw"
+    prom_rule = {"location": LOC, "kind": "Linux", "properties": {
+        "dataSources": {"prometheusForwarder": [{"name": "PrometheusDataSource", "streams": ["Microsoft-PrometheusMetrics"], "labelIncludeFilter": {}}]},
+        "destinations": {"monitoringAccounts": [{"accountResourceId": amw_id, "name": "MonitoringAccount1"}]},
+        "dataFlows": [{"streams": ["Microsoft-PrometheusMetrics"], "destinations": ["MonitoringAccount1"]}]}}
+    c.run("data collection rule create (Prometheus)", lambda: assert_eq(monitor.data_collection_rules.create(
+        RG, "sdk-prom", prom_rule).destinations.monitoring_accounts[0].account_id, amw.account_id))
+    ci_rule = {"location": LOC, "kind": "Linux", "properties": {
+        "dataSources": {"extensions": [{"name": "ContainerInsightsExtension", "streams": ["Microsoft-ContainerInsights-Group-Default"], "extensionName": "ContainerInsights"}]},
+        "destinations": {"logAnalytics": [{"workspaceResourceId": ws_id, "name": "ciworkspace"}]},
+        "dataFlows": [{"streams": ["Microsoft-ContainerInsights-Group-Default"], "destinations": ["ciworkspace"]}]}}
+    c.run("data collection rule create (Container Insights)", lambda: assert_true(monitor.data_collection_rules.create(
+        RG, "sdk-ci", ci_rule).immutable_id.startswith("dcr-")))
+    c.run("data collection rule get", lambda: assert_eq(monitor.data_collection_rules.get(RG, "sdk-ci").data_sources.extensions[0].extension_name, "ContainerInsights"))
+    c.run("data collection rule tags (PATCH)", lambda: assert_eq(monitor.data_collection_rules.update(RG, "sdk-ci", {"tags": {"a": "b"}}).tags, {"a": "b"}))
+    c.run("data collection rule list", lambda: assert_eq(sorted(r.name for r in monitor.data_collection_rules.list_by_resource_group(RG)), ["sdk-ci", "sdk-prom"]))
+    bad_flow = {**ci_rule, "properties": {**ci_rule["properties"], "dataFlows": [{"streams": ["Microsoft-ContainerInsights-Group-Default"], "destinations": ["elsewhere"]}]}}
+    c.run("data collection rule flow to an undeclared destination refused (400)", lambda: expect_status(400, lambda: monitor.data_collection_rules.create(RG, "sdk-bad", bad_flow)))
+    c.run("data collection rule delete", lambda: monitor.data_collection_rules.delete(RG, "sdk-ci"))
+    c.run("data collection rule delete (Prometheus)", lambda: monitor.data_collection_rules.delete(RG, "sdk-prom"))
+    c.run("data collection rule gone (404)", lambda: expect_status(404, lambda: monitor.data_collection_rules.get(RG, "sdk-ci")))
     c.run("azure monitor workspace delete (LRO)", lambda: monitor.azure_monitor_workspaces.begin_delete(RG, "sdk-amw").result())
     c.run("azure monitor workspace gone (404)", lambda: expect_status(404, lambda: monitor.azure_monitor_workspaces.get(RG, "sdk-amw")))
 
