@@ -118,6 +118,8 @@ fn every_example_round_trips_through_import() {
         "workspace: workspace/log-platform-weu",
         "monitorWorkspaces:",
         "scope: monitorWorkspace/amw-platform-weu",
+        "containerInsights:",
+        "monitorWorkspace: monitorWorkspace/amw-platform-weu",
     ] {
         assert!(
             monitoring.contains(expected),

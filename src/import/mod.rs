@@ -376,6 +376,7 @@ impl Doc<'_> {
             "workspaces",
             "solutions",
             "monitorWorkspaces",
+            "dataCollectionRules",
             "registries",
             "vnets",
             "dnsZones",

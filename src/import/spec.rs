@@ -255,6 +255,7 @@ impl<'a> Importer<'a> {
             Kind::Workspace,
             Kind::Solution,
             Kind::MonitorWorkspace,
+            Kind::DataCollectionRule,
             Kind::Registry,
             Kind::VirtualNetwork,
             Kind::DnsZone,
@@ -286,6 +287,10 @@ impl<'a> Importer<'a> {
                 self.capture(kind, &entry.address, &f.body);
                 // A solution the spec cannot express is left out.
                 if kind == Kind::Solution && !self.solution(f, &mut entry.map) {
+                    continue;
+                }
+                if kind == Kind::DataCollectionRule && !self.data_collection_rule(f, &mut entry.map)
+                {
                     continue;
                 }
                 match kind {
@@ -416,6 +421,65 @@ impl<'a> Importer<'a> {
         map.set("workspace", reference);
         // The key is not the Azure name here: `name:` may only repeat the derived one.
         map.remove("name");
+        true
+    }
+
+    /// A data collection rule in one of the shapes the spec writes (`kinds::data_collection_rule`:
+    /// the ContainerInsights extension to a Log Analytics workspace, or a Prometheus forwarder to
+    /// an Azure Monitor workspace); false for any other rule, which is left out with a note.
+    fn data_collection_rule(&mut self, f: &Found, map: &mut Map) -> bool {
+        let b = &f.body;
+        let extension = at(b, "properties.dataSources.extensions")
+            .and_then(Value::as_array)
+            .and_then(|e| e.first())
+            .filter(|e| text_at(e, "extensionName") == Some("ContainerInsights"));
+        let workspace = at(b, "properties.destinations.logAnalytics")
+            .and_then(Value::as_array)
+            .and_then(|d| d.first())
+            .and_then(|d| text_at(d, "workspaceResourceId"));
+        let forwarder = at(b, "properties.dataSources.prometheusForwarder")
+            .and_then(Value::as_array)
+            .is_some_and(|p| !p.is_empty());
+        let account = at(b, "properties.destinations.monitoringAccounts")
+            .and_then(Value::as_array)
+            .and_then(|d| d.first())
+            .and_then(|d| text_at(d, "accountResourceId"));
+        let mut shape = Map::new();
+        let section = match (extension, workspace, forwarder, account) {
+            (Some(extension), Some(workspace), false, None) => {
+                let workspace = workspace.to_string();
+                let streams = strings(extension.get("streams"));
+                let reference = self.reference(&workspace);
+                shape.set("workspace", reference);
+                if streams != ["Microsoft-ContainerInsights-Group-Default"] {
+                    shape.set("streams", streams);
+                }
+                "containerInsights"
+            }
+            (None, None, true, Some(account)) => {
+                let account = account.to_string();
+                let reference = self.reference(&account);
+                shape.set("monitorWorkspace", reference);
+                "prometheus"
+            }
+            _ => {
+                self.notes.push(format!(
+                    "data collection rule {} was left out: the spec writes the Container Insights and Prometheus shapes only",
+                    f.id
+                ));
+                return false;
+            }
+        };
+        if let Some(kind) = text_at(b, "kind") {
+            map.set("kind", kind);
+        }
+        if let Some(description) = text_at(b, "properties.description") {
+            map.set("description", description);
+        }
+        if let Some(endpoint) = text_at(b, "properties.dataCollectionEndpointId") {
+            map.set("endpoint", endpoint);
+        }
+        map.set(section, shape);
         true
     }
 
