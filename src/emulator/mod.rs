@@ -53,6 +53,10 @@
 //! - The Activity Log writes no RP-side events (the resource provider's own `Microsoft.*`
 //!   operations, health or policy events), and `caller` for service principals (object id) was
 //!   not compared with a live log.
+//! - An Azure Monitor workspace names its managed group and default data collection rule and
+//!   endpoint (`defaultIngestionSettings`) but they are not created; the error codes for a
+//!   misnamed Log Analytics solution and for a data collection rule flow to an undeclared
+//!   destination follow the specs' rules, not captures of the services.
 //! - AKS node images, add-on identities' role assignments, maintenance configurations and
 //!   `upgradeNodeImageVersion` are not modelled; a cluster PUT that changes the control-plane
 //!   version leaves pools that carry an `orchestratorVersion` at theirs.
