@@ -30,6 +30,9 @@ pub enum Kind {
     PrivateEndpoint,
     PrivateDnsZoneGroup,
     PolicyAssignment,
+    MonitorWorkspace,
+    Solution,
+    DataCollectionRule,
 }
 
 /// Facts about a kind.
@@ -102,7 +105,7 @@ const AKS_API_VERSION: &str = "2026-08-01";
 pub(crate) const KEY_VAULT_API_VERSION: &str = "2026-05-15";
 
 /// Every kind's facts, in `Kind` order: adding a kind adds a variant and a row.
-pub static TABLE: [KindDef; 21] = [
+pub static TABLE: [KindDef; 24] = [
     // ResourceGroup
     KindDef {
         kind: Kind::ResourceGroup,
@@ -561,6 +564,76 @@ pub static TABLE: [KindDef; 21] = [
         listed_in_parent_at: None,
         // Resource Graph holds them in `policyresources`, not in `Resources`: LISTed.
         in_resource_graph: false,
+    },
+    // MonitorWorkspace
+    KindDef {
+        kind: Kind::MonitorWorkspace,
+        section: Some("monitorWorkspaces"),
+        prefix: "monitorWorkspace",
+        noun: "Azure Monitor workspace",
+        example: "`monitorWorkspace/NAME`",
+        // The stable version of specification/monitor/resource-manager/Microsoft.Monitor/stable/
+        // 2023-04-03/monitoringAccounts_API.json, the one azure-mgmt-monitor 7.0 sends.
+        arm: &[ArmType {
+            path: "Microsoft.Monitor/accounts",
+            api_version: "2023-04-03",
+        }],
+        parent: None,
+        taggable: true,
+        serial: Serial::Free,
+        // Like a Log Analytics workspace: what sends data to it goes first.
+        delete_rank: 1,
+        listed_in_parent_at: None,
+        // Resource Graph's `Resources` table holds `microsoft.monitor/accounts` (Learn, "Azure
+        // Resource Graph table and resource type reference", the `resources` section).
+        in_resource_graph: true,
+    },
+    // Solution
+    KindDef {
+        kind: Kind::Solution,
+        section: Some("solutions"),
+        prefix: "solution",
+        noun: "Log Analytics solution",
+        example: "`solution/NAME`",
+        // specification/operationsmanagement/resource-manager/Microsoft.OperationsManagement/
+        // OperationsManagement/preview/2015-11-01-preview/OperationsManagement.json: the only
+        // version, the one azure-mgmt-operationsmanagement 1.0 sends.
+        arm: &[ArmType {
+            path: "Microsoft.OperationsManagement/solutions",
+            api_version: "2015-11-01-preview",
+        }],
+        parent: None,
+        taggable: true,
+        serial: Serial::Free,
+        // Deleted before the workspace it is enabled on (rank 1).
+        delete_rank: 2,
+        listed_in_parent_at: None,
+        // Resource Graph's `Resources` table holds `Microsoft.OperationsManagement/solutions`
+        // (Learn, "Azure Resource Graph table and resource type reference", `resources`).
+        in_resource_graph: true,
+    },
+    // DataCollectionRule
+    KindDef {
+        kind: Kind::DataCollectionRule,
+        section: Some("dataCollectionRules"),
+        prefix: "dataCollectionRule",
+        noun: "data collection rule",
+        example: "`dataCollectionRule/NAME`",
+        // specification/monitor/resource-manager/Microsoft.Insights/stable/2023-03-11/
+        // dataCollectionRules_API.json, the version azure-mgmt-monitor 7.0 sends.
+        arm: &[ArmType {
+            path: "Microsoft.Insights/dataCollectionRules",
+            api_version: "2023-03-11",
+        }],
+        parent: None,
+        taggable: true,
+        serial: Serial::Free,
+        // Deleted before the workspaces it sends to (rank 1).
+        delete_rank: 2,
+        listed_in_parent_at: None,
+        // Resource Graph's `Resources` table holds `microsoft.insights/datacollectionrules`
+        // (Learn, "Azure Resource Graph table and resource type reference", `resources`).
+        in_resource_graph: true,
     },
 ];
 

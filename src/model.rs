@@ -181,6 +181,9 @@ pub enum Spec {
     PrivateEndpoint(PrivateEndpoint),
     PrivateDnsZoneGroup(PrivateDnsZoneGroup),
     PolicyAssignment(PolicyAssignment),
+    MonitorWorkspace(MonitorWorkspace),
+    Solution(Solution),
+    DataCollectionRule(DataCollectionRule),
 }
 
 /// A private endpoint: a NIC in a subnet connected to one sub-resource (`groupId`) of another
@@ -339,6 +342,42 @@ pub struct Workspace {
     pub sku: String,
     pub retention_days: u32,
     pub daily_quota_gb: Option<f64>,
+}
+
+/// An Azure Monitor workspace, the store of managed Prometheus (`kinds::monitor_workspace`).
+#[derive(Debug, Clone)]
+pub struct MonitorWorkspace {
+    pub public_network_access: bool,
+}
+
+/// A data collection rule (`kinds::data_collection_rule`) in one of the shapes AKS uses.
+#[derive(Debug, Clone)]
+pub struct DataCollectionRule {
+    /// `Linux` or `Windows`.
+    pub kind: Option<String>,
+    pub description: Option<String>,
+    /// The data collection endpoint (`dataCollectionEndpointId`).
+    pub endpoint: Option<Target>,
+    pub shape: DcrShape,
+}
+
+#[derive(Debug, Clone)]
+pub enum DcrShape {
+    /// The ContainerInsights extension's streams to a Log Analytics workspace.
+    ContainerInsights {
+        workspace: Target,
+        streams: Vec<String>,
+    },
+    /// Prometheus metrics to an Azure Monitor workspace.
+    Prometheus { monitor_workspace: Target },
+}
+
+/// A Log Analytics solution (`kinds::solution`): its gallery type on a workspace.
+#[derive(Debug, Clone)]
+pub struct Solution {
+    /// `ContainerInsights`: the plan's product is `OMSGallery/<solution>`.
+    pub solution: String,
+    pub workspace: Target,
 }
 
 #[derive(Debug, Clone)]

@@ -97,6 +97,26 @@ pub fn workspace(name: &str) -> Result<(), Rule> {
         .ok_or("a workspace name is 4-63 letters, digits and hyphens, not starting or ending with a hyphen")
 }
 
+/// The `azureMonitorWorkspaceName` path parameter of Microsoft.Monitor accounts
+/// (monitoringAccounts_API.json, stable/2023-04-03): pattern `^(?!-)[a-zA-Z0-9-]+[^-]$`, so
+/// letters, digits and hyphens, no hyphen first, at least two characters; the last character
+/// is any but a hyphen (so `ws_` passes, as it does in Azure), except the few that would break
+/// the resource's URL (`/ ? # % \ &`, spaces and control characters).
+pub fn monitor_workspace(name: &str) -> Result<(), Rule> {
+    let bytes = name.as_bytes();
+    let ok = bytes.len() >= 2
+        && bytes[0] != b'-'
+        && bytes[..bytes.len() - 1]
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || *b == b'-')
+        && bytes
+            .last()
+            .is_some_and(|b| b.is_ascii_graphic() && !b"-/?#%\\&".contains(b));
+    ok.then_some(()).ok_or(
+        "an Azure Monitor workspace name is at least 2 letters, digits and hyphens, not starting or ending with a hyphen",
+    )
+}
+
 /// Learn "Naming rules", Microsoft.ContainerService (https://learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules): managed
 /// cluster names.
 pub fn cluster(name: &str) -> Result<(), Rule> {
@@ -147,6 +167,17 @@ pub fn is_guid(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn monitor_workspace_names_follow_the_spec_pattern() {
+        // `^(?!-)[a-zA-Z0-9-]+[^-]$` (Microsoft.Monitor 2023-04-03).
+        for ok in ["myAzureMonitorWorkspace", "amw-prod-01", "ab", "ws_"] {
+            assert!(monitor_workspace(ok).is_ok(), "{ok}");
+        }
+        for bad in ["a", "-amw", "amw-", "amw_prod-1", "amw.prod", "amw/x"] {
+            assert!(monitor_workspace(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn rules_accept_typical_names_and_reject_broken_ones() {

@@ -1255,3 +1255,252 @@ async fn route_tables_and_network_security_groups() {
         assert!(matches!(r.status, 200 | 202 | 204), "{}", r.body);
     }
 }
+
+/// Azure Monitor workspaces (Microsoft.Monitor 2023-04-03): the path's name pattern, the
+/// PublicNetworkAccess enum and ARM's location rule are refused; the service's read-only values
+/// are kept across updates and what a client sends for them is ignored; PATCH takes tags.
+#[tokio::test]
+async fn azure_monitor_workspaces() {
+    const API: &str = "2023-04-03";
+    let (_emu, c) = start(fast_config()).await;
+    let g = group(&c, "rg").await;
+    let amw = res(&g, "Microsoft.Monitor/accounts/amw1");
+
+    // `^(?!-)[a-zA-Z0-9-]+[^-]$` (monitoringAccounts_API.json).
+    for bad in ["-amw", "amw-", "a"] {
+        let r = c
+            .put(
+                &url(&res(&g, &format!("Microsoft.Monitor/accounts/{bad}")), API),
+                &json!({"location": "westeurope"}),
+            )
+            .await;
+        assert_eq!((r.status, r.code()), (400, "InvalidResourceName"), "{bad}");
+    }
+    let r = c
+        .put(
+            &url(&amw, API),
+            &json!({"location": "westeurope", "properties": {"publicNetworkAccess": "Sometimes"}}),
+        )
+        .await;
+    assert_eq!(r.status, 400, "{}", r.body);
+
+    // Not a long-running operation: 201 with the final body, no polling header.
+    let created = c
+        .put(
+            &url(&amw, API),
+            &json!({"location": "westeurope", "properties": {"accountId": "mine", "metrics": {"internalId": "x"}}}),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    assert!(created.header("azure-asyncoperation").is_none());
+    assert!(created.header("location").is_none());
+    let props = &created.body["properties"];
+    assert_eq!(props["provisioningState"], "Succeeded");
+    assert_eq!(props["publicNetworkAccess"], "Enabled");
+    let account = props["accountId"].as_str().unwrap().to_string();
+    assert_ne!(account, "mine");
+    assert_eq!(props["metrics"]["internalId"], format!("mac_{account}"));
+    assert!(
+        props["defaultIngestionSettings"]["dataCollectionRuleResourceId"]
+            .as_str()
+            .unwrap()
+            .contains("/resourceGroups/MA_amw1_westeurope_managed/providers/Microsoft.Insights/dataCollectionRules/amw1")
+    );
+
+    let updated = c
+        .put(
+            &url(&amw, API),
+            &json!({"location": "westeurope", "properties": {"publicNetworkAccess": "Disabled"}}),
+        )
+        .await;
+    assert_eq!(updated.status, 200, "{}", updated.body);
+    assert_eq!(updated.body["properties"]["accountId"], account.as_str());
+    assert_eq!(
+        updated.body["properties"]["publicNetworkAccess"],
+        "Disabled"
+    );
+    assert_ne!(updated.body["etag"], created.body["etag"]);
+
+    let moved = c
+        .put(&url(&amw, API), &json!({"location": "northeurope"}))
+        .await;
+    assert_eq!(
+        (moved.status, moved.code()),
+        (400, "InvalidResourceLocation")
+    );
+
+    let patched = c
+        .patch(&url(&amw, API), &json!({"tags": {"team": "platform"}}))
+        .await;
+    assert_eq!(patched.status, 200, "{}", patched.body);
+    assert_eq!(patched.body["tags"]["team"], "platform");
+    assert_eq!(
+        patched.body["properties"]["publicNetworkAccess"],
+        "Disabled"
+    );
+
+    let listed = c
+        .get(&url(
+            &format!("/subscriptions/{SUB}/providers/Microsoft.Monitor/accounts"),
+            API,
+        ))
+        .await;
+    assert_eq!(
+        listed.body["value"].as_array().map(Vec::len),
+        Some(1),
+        "{}",
+        listed.body
+    );
+
+    let del = c.delete(&url(&amw, API)).await;
+    assert_eq!(del.status, 202);
+    assert!(del.header("location").is_some());
+    c.wait(&del).await;
+    assert_eq!(c.delete(&url(&amw, API)).await.status, 204);
+}
+
+/// Log Analytics solutions (OperationsManagement 2015-11-01-preview): the workspace is
+/// required and must exist, a Microsoft gallery solution is named `type(workspace)` with the
+/// product `OMSGallery/type`, and every answer has the one status the spec declares (PUT 201
+/// for an update too, DELETE 200 for an absent solution too).
+#[tokio::test]
+async fn log_analytics_solutions() {
+    const API: &str = "2015-11-01-preview";
+    let (_emu, c) = start(fast_config()).await;
+    let g = group(&c, "rg").await;
+    let ws = res(&g, "Microsoft.OperationalInsights/workspaces/logs");
+    c.create(
+        &url(&ws, LA_API),
+        &json!({"location": "westeurope", "properties": {"sku": {"name": "PerGB2018"}}}),
+    )
+    .await;
+    let sol = res(
+        &g,
+        "Microsoft.OperationsManagement/solutions/ContainerInsights(logs)",
+    );
+    let body = |workspace: &str, product: &str| {
+        json!({"location": "westeurope",
+            "plan": {"name": "ContainerInsights(logs)", "publisher": "Microsoft", "product": product},
+            "properties": {"workspaceResourceId": workspace}})
+    };
+
+    let r = c
+        .put(
+            &url(&sol, API),
+            &json!({"location": "westeurope", "properties": {}}),
+        )
+        .await;
+    assert_eq!(r.status, 400, "{}", r.body);
+    let missing = res(&g, "Microsoft.OperationalInsights/workspaces/nowhere");
+    let r = c
+        .put(
+            &url(&sol, API),
+            &body(&missing, "OMSGallery/ContainerInsights"),
+        )
+        .await;
+    assert_eq!(
+        r.status, 400,
+        "a solution on a missing workspace: {}",
+        r.body
+    );
+    let r = c
+        .put(&url(&sol, API), &body(&ws, "ContainerInsights"))
+        .await;
+    assert_eq!(r.status, 400, "product without OMSGallery/: {}", r.body);
+    let misnamed = res(&g, "Microsoft.OperationsManagement/solutions/ci");
+    let r = c
+        .put(
+            &url(&misnamed, API),
+            &body(&ws, "OMSGallery/ContainerInsights"),
+        )
+        .await;
+    assert_eq!(r.status, 400, "not named type(workspace): {}", r.body);
+
+    let created = c
+        .put(&url(&sol, API), &body(&ws, "OMSGallery/ContainerInsights"))
+        .await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    assert!(created.header("azure-asyncoperation").is_none());
+    assert_eq!(created.body["properties"]["provisioningState"], "Succeeded");
+    let updated = c
+        .put(&url(&sol, API), &body(&ws, "OMSGallery/ContainerInsights"))
+        .await;
+    assert_eq!(updated.status, 201, "{}", updated.body);
+    let patched = c
+        .patch(&url(&sol, API), &json!({"tags": {"team": "platform"}}))
+        .await;
+    assert_eq!(patched.status, 200, "{}", patched.body);
+    assert_eq!(patched.body["tags"]["team"], "platform");
+    assert_eq!(
+        patched.body["plan"]["product"],
+        "OMSGallery/ContainerInsights"
+    );
+
+    assert_eq!(c.delete(&url(&sol, API)).await.status, 200);
+    assert_eq!(c.get(&url(&sol, API)).await.status, 404);
+    assert_eq!(c.delete(&url(&sol, API)).await.status, 200);
+}
+
+/// Data collection rules (Microsoft.Insights 2023-03-11): synchronous verbs, a flow must send to
+/// a destination the rule declares, a destination must point at something that exists in a
+/// group the emulator holds, and the service's IDs (`immutableId`, a Log Analytics
+/// destination's `workspaceId`) are filled in and kept.
+#[tokio::test]
+async fn data_collection_rules() {
+    const API: &str = "2023-03-11";
+    let (_emu, c) = start(fast_config()).await;
+    let g = group(&c, "rg").await;
+    let ws = res(&g, "Microsoft.OperationalInsights/workspaces/logs");
+    let workspace = c
+        .create(
+            &url(&ws, LA_API),
+            &json!({"location": "westeurope", "properties": {"sku": {"name": "PerGB2018"}}}),
+        )
+        .await;
+    let dcr = res(&g, "Microsoft.Insights/dataCollectionRules/ci");
+    let rule = |workspace: &str, flow_to: &str| {
+        json!({"location": "westeurope", "kind": "Linux", "properties": {
+            "dataSources": {"extensions": [{"name": "ContainerInsightsExtension",
+                "streams": ["Microsoft-ContainerInsights-Group-Default"], "extensionName": "ContainerInsights"}]},
+            "destinations": {"logAnalytics": [{"workspaceResourceId": workspace, "name": "ciworkspace"}]},
+            "dataFlows": [{"streams": ["Microsoft-ContainerInsights-Group-Default"], "destinations": [flow_to]}]}})
+    };
+    let r = c.put(&url(&dcr, API), &rule(&ws, "elsewhere")).await;
+    assert_eq!((r.status, r.code()), (400, "InvalidPayload"), "{}", r.body);
+    let missing = res(&g, "Microsoft.OperationalInsights/workspaces/nowhere");
+    let r = c.put(&url(&dcr, API), &rule(&missing, "ciworkspace")).await;
+    assert_eq!(
+        r.status, 400,
+        "a destination that does not exist: {}",
+        r.body
+    );
+
+    let created = c.put(&url(&dcr, API), &rule(&ws, "ciworkspace")).await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    assert!(created.header("azure-asyncoperation").is_none());
+    assert_eq!(created.body["kind"], "Linux");
+    let props = &created.body["properties"];
+    assert_eq!(props["provisioningState"], "Succeeded");
+    assert_eq!(
+        props["destinations"]["logAnalytics"][0]["workspaceId"],
+        workspace.body["properties"]["customerId"]
+    );
+    let immutable = props["immutableId"].as_str().unwrap().to_string();
+    assert!(
+        immutable.starts_with("dcr-") && immutable.len() == 36,
+        "{immutable}"
+    );
+    let updated = c.put(&url(&dcr, API), &rule(&ws, "ciworkspace")).await;
+    assert_eq!(updated.status, 200);
+    assert_eq!(
+        updated.body["properties"]["immutableId"],
+        immutable.as_str()
+    );
+    let patched = c
+        .patch(&url(&dcr, API), &json!({"tags": {"team": "platform"}}))
+        .await;
+    assert_eq!(patched.status, 200, "{}", patched.body);
+    assert_eq!(patched.body["tags"]["team"], "platform");
+    assert_eq!(c.delete(&url(&dcr, API)).await.status, 200);
+    assert_eq!(c.delete(&url(&dcr, API)).await.status, 204);
+}

@@ -362,6 +362,12 @@ enum Step {
     /// PUT `parameters.<body>`: the example's 201 (its only response), writable values echoed,
     /// the same paths from a GET, and 201 again for the same PUT (an update).
     PutCreated { body: &'static str },
+    /// PUT `parameters.<body>` twice where the spec declares 201 alone (Solutions_CreateOrUpdate):
+    /// the example's 201 both times; writable values echoed.
+    PutCreatedTwice { body: &'static str },
+    /// A DELETE whose example shows only the 202: that, with the Location header the spec
+    /// declares for it; once the operation is over the resource is gone.
+    DeleteAccepted,
 }
 
 struct Case {
@@ -374,6 +380,25 @@ struct Case {
 
 const CLUSTER: &str = "{group}/providers/Microsoft.ContainerService/managedClusters/{resourceName}";
 const AKS_API: &str = "2026-08-01";
+
+const MONITOR_WORKSPACE: &str =
+    "{group}/providers/Microsoft.Monitor/accounts/{azureMonitorWorkspaceName}";
+
+const DCR: &str =
+    "{group}/providers/Microsoft.Insights/dataCollectionRules/{dataCollectionRuleName}";
+
+/// The writable part of the DataCollectionRulesGet body: what its creator sent.
+fn dcr_request(example: &Value) -> Value {
+    let got = &example["responses"]["200"]["body"];
+    let mut properties = got["properties"].clone();
+    properties.as_object_mut().map(|p| p.remove("immutableId"));
+    properties["destinations"]["logAnalytics"][0]
+        .as_object_mut()
+        .map(|d| d.remove("workspaceId"));
+    json!({"location": got["location"], "tags": got["tags"], "properties": properties})
+}
+
+const SOLUTION: &str = "{group}/providers/Microsoft.OperationsManagement/solutions/{solutionName}";
 
 const VAULT: &str = "{group}/providers/Microsoft.KeyVault/vaults/{vaultName}";
 const KEY_VAULT_API: &str = "2026-04-01";
@@ -934,6 +959,111 @@ const CASES: &[Case] = &[
         prep: &[Prep::Group],
         step: Step::PutTwice { body: "parameters" },
     },
+    Case {
+        file: "monitor-2023-04-03-AzureMonitorWorkspacesGet.json",
+        dir: Dir::Support,
+        path: MONITOR_WORKSPACE,
+        prep: &[
+            Prep::Group,
+            Prep::Create {
+                path: MONITOR_WORKSPACE,
+                api: "2023-04-03",
+                body: |_| json!({"location": "eastus", "tags": {"tag1": "A", "tag2": "B"}}),
+            },
+        ],
+        step: Step::Get,
+    },
+    Case {
+        file: "monitor-2023-04-03-AzureMonitorWorkspacesDelete.json",
+        dir: Dir::Support,
+        path: MONITOR_WORKSPACE,
+        prep: &[
+            Prep::Group,
+            Prep::Create {
+                path: MONITOR_WORKSPACE,
+                api: "2023-04-03",
+                body: |_| json!({"location": "eastus"}),
+            },
+        ],
+        step: Step::DeleteAccepted,
+    },
+    Case {
+        file: "monitor-2023-04-03-AzureMonitorWorkspacesUpdate.json",
+        dir: Dir::Support,
+        path: MONITOR_WORKSPACE,
+        prep: &[
+            Prep::Group,
+            Prep::Create {
+                path: MONITOR_WORKSPACE,
+                api: "2023-04-03",
+                body: |_| json!({"location": "eastus", "tags": {"tag1": "A"}}),
+            },
+        ],
+        step: Step::Patch {
+            body: "azureMonitorWorkspaceProperties",
+            status: 200,
+        },
+    },
+    Case {
+        file: "monitor-2023-03-11-DataCollectionRulesGet.json",
+        dir: Dir::Support,
+        path: DCR,
+        prep: &[
+            Prep::Group,
+            // The workspace its destination names exists (the emulator refuses a rule that
+            // points at nothing in a group it holds).
+            Prep::Create {
+                path: "{group}/providers/Microsoft.OperationalInsights/workspaces/centralTeamWorkspace",
+                api: "2025-07-01",
+                body: |_| json!({"location": "eastus", "properties": {"sku": {"name": "PerGB2018"}}}),
+            },
+            Prep::Create {
+                path: DCR,
+                api: "2023-03-11",
+                body: dcr_request,
+            },
+        ],
+        step: Step::Get,
+    },
+    Case {
+        file: "operationsmanagement-2015-11-01-preview-SolutionCreate.json",
+        dir: Dir::Support,
+        path: SOLUTION,
+        prep: &[Prep::Group],
+        step: Step::PutCreatedTwice { body: "parameters" },
+    },
+    Case {
+        file: "operationsmanagement-2015-11-01-preview-SolutionUpdate.json",
+        dir: Dir::Support,
+        path: SOLUTION,
+        prep: &[
+            Prep::Group,
+            // The solution of the SolutionCreate example.
+            Prep::Create {
+                path: SOLUTION,
+                api: "2015-11-01-preview",
+                body: |_| {
+                    json!({"location": "East US",
+                        "properties": {
+                            "workspaceResourceId": "/subscriptions/sub2/resourceGroups/rg2/providers/Microsoft.OperationalInsights/workspaces/ws1",
+                            "containedResources": [
+                                "/subscriptions/sub2/resourceGroups/rg2/providers/provider1/resources/resource1",
+                                "/subscriptions/sub2/resourceGroups/rg2/providers/provider2/resources/resource2"
+                            ],
+                            "referencedResources": [
+                                "/subscriptions/sub2/resourceGroups/rg2/providers/provider1/resources/resource2",
+                                "/subscriptions/sub2/resourceGroups/rg2/providers/provider2/resources/resource3"
+                            ]
+                        },
+                        "plan": {"name": "name1", "product": "product1", "publisher": "publisher1", "promotionCode": "promocode1"}})
+                },
+            },
+        ],
+        step: Step::Patch {
+            body: "parameters",
+            status: 200,
+        },
+    },
 ];
 
 /// Fills a path template from the example's parameters.
@@ -1027,6 +1157,28 @@ async fn replay(case: &Case) {
                 )
                 .await;
             check(&example, name, status, &r);
+        }
+        Step::PutCreatedTwice { body } => {
+            let request = &example["parameters"][body];
+            for _ in 0..2 {
+                let r = c.put(&url(&path, &api), request).await;
+                check(&example, name, 201, &r);
+                check_echo(name, request, &r.body, "");
+            }
+        }
+        Step::DeleteAccepted => {
+            let del = c.delete(&url(&path, &api)).await;
+            check(&example, name, 202, &del);
+            assert!(
+                del.header("location").is_some(),
+                "{name}: 202 without Location"
+            );
+            c.wait(&del).await;
+            assert_eq!(
+                c.get(&url(&path, &api)).await.status,
+                404,
+                "{name}: still there"
+            );
         }
         Step::DeleteSync => {
             check(&example, name, 200, &c.delete(&url(&path, &api)).await);

@@ -66,6 +66,7 @@ fn every_example_round_trips_through_import() {
         "examples/dev-prod",
         "tests/lifecycle/hub.yaml",
         "examples/shared-network",
+        "examples/monitoring",
     ] {
         let out = cloud.azplan(&["apply", stack, "--auto-approve"]);
         ok(&out, stack);
@@ -76,6 +77,7 @@ fn every_example_round_trips_through_import() {
         ("rg-platform-weu", "platform"),
         ("rg-platform-dev", "platform-dev"),
         ("rg-team-a-weu", "team-a"),
+        ("rg-monitoring-weu", "monitoring"),
     ] {
         let spec = import_and_plan_clean(
             &cloud,
@@ -108,6 +110,23 @@ fn every_example_round_trips_through_import() {
         assert!(platform.contains(expected), "no `{expected}`:\n{platform}");
     }
     assert!(!platform.contains("acrpull"), "{platform}");
+    // The solution as its type on a workspace reference (its name follows from them), and the
+    // Azure Monitor workspace a role assignment is scoped to.
+    let monitoring = std::fs::read_to_string(dir.join("rg-monitoring-weu/stack.yaml")).unwrap();
+    for expected in [
+        "solution: ContainerInsights",
+        "workspace: workspace/log-platform-weu",
+        "monitorWorkspaces:",
+        "scope: monitorWorkspace/amw-platform-weu",
+        "containerInsights:",
+        "monitorWorkspace: monitorWorkspace/amw-platform-weu",
+    ] {
+        assert!(
+            monitoring.contains(expected),
+            "no `{expected}`:
+{monitoring}"
+        );
+    }
     assert!(
         platform.contains("retentionPolicy:\n            days: 7\n            status: enabled\n"),
         "the example's raw retention policy, without what Azure adds:\n{platform}"
@@ -480,4 +499,32 @@ fn official_bodies_import_and_plan_without_property_changes() {
     );
     assert!(failures.is_empty(), "not clean:\n{}", failures.join("\n"));
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A solution the spec cannot express (the official SolutionGet shape: a third party's plan,
+/// any name) is left out with a note, never dropped silently.
+#[test]
+fn a_third_party_solution_is_left_out_with_a_note() {
+    let dir = scratch("third-party-solution");
+    let live = dir.join("live.json");
+    let group = format!("/subscriptions/{SUB}/resourceGroups/rg1");
+    let body = json!([
+        {"id": group, "name": "rg1", "type": "Microsoft.Resources/resourceGroups",
+            "location": "eastus", "properties": {"provisioningState": "Succeeded"}},
+        {"id": format!("{group}/providers/Microsoft.OperationsManagement/solutions/solution1"),
+            "name": "solution1", "type": "Microsoft.OperationsManagement/solutions",
+            "location": "East US",
+            "properties": {"provisioningState": "Succeeded",
+                "workspaceResourceId": "/subscriptions/sub2/resourceGroups/rg2/providers/Microsoft.OperationalInsights/workspaces/ws1"},
+            "plan": {"name": "name1", "publisher": "publisher1", "promotionCode": "promocode1", "product": "product1"}}
+    ]);
+    std::fs::write(&live, body.to_string()).unwrap();
+    let out = common::azplan(&["import", "--live", &live.display().to_string()]);
+    ok(&out, "import");
+    let all = text(&out);
+    assert!(!all.contains("solutions:"), "{all}");
+    assert!(
+        all.contains("solutions/solution1 was left out"),
+        "the skipped solution is named:\n{all}"
+    );
 }

@@ -31,6 +31,7 @@ fn every_example_applies_from_empty_and_then_plans_clean() {
         "examples/dev-prod",
         "examples/hub-spoke",
         "examples/key-vault",
+        "examples/monitoring",
     ] {
         let cloud = Cloud::start(&example.replace('/', "-"), None);
         let out = apply(&cloud, example, &[]);
@@ -1218,5 +1219,271 @@ fn policy_assignments_apply_change_and_go_but_never_someone_elses() {
     assert!(
         cloud.get(&group, "2025-04-01").is_some(),
         "the group holds theirs"
+    );
+}
+
+/// An Azure Monitor workspace end to end: applied with a role assignment on it and clean in
+/// both read modes, public access turned off in place, and destroy deleting it while a
+/// workspace of another team in the same group is left alone (it carries no ownership tag).
+#[test]
+fn an_azure_monitor_workspace_applies_changes_in_place_and_goes() {
+    const API: &str = "2023-04-03";
+    let cloud = Cloud::start("monitor", None);
+    let stack = "tests/lifecycle/monitor.yaml";
+    let group =
+        "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-lifecycle-monitor";
+    let ours = format!("{group}/providers/Microsoft.Monitor/accounts/amw-lifecycle");
+    let theirs = format!("{group}/providers/Microsoft.Monitor/accounts/amw-other-team");
+    let out = apply(&cloud, stack, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(text(&out).contains("4 added"), "{}", text(&out));
+    for mode in ["list", "graph"] {
+        let plan = cloud.azplan(&["plan", stack, "--read", mode, "--detailed-exitcode"]);
+        assert_eq!(
+            plan.status.code(),
+            Some(0),
+            "--read {mode}:\n{}",
+            text(&plan)
+        );
+    }
+    let live = cloud.get(&ours, API).expect("the workspace exists");
+    assert_eq!(
+        live["properties"]["publicNetworkAccess"], "Enabled",
+        "{live}"
+    );
+    let outputs = cloud.azplan(&["output", stack]);
+    assert!(
+        text(&outputs).contains(
+            "monitorWorkspace/prometheus.prometheusQueryEndpoint = https://amw-lifecycle-"
+        ),
+        "{}",
+        text(&outputs)
+    );
+
+    let changed = apply(&cloud, stack, &["--var", "public=false"]);
+    assert_eq!(changed.status.code(), Some(0), "{}", text(&changed));
+    assert!(
+        text(&changed).contains("0 added, 1 changed, 0 destroyed"),
+        "{}",
+        text(&changed)
+    );
+    let live = cloud.get(&ours, API).expect("the workspace exists");
+    assert_eq!(
+        live["properties"]["publicNetworkAccess"], "Disabled",
+        "{live}"
+    );
+    let plan = cloud.azplan(&[
+        "plan",
+        stack,
+        "--var",
+        "public=false",
+        "--detailed-exitcode",
+    ]);
+    assert_eq!(plan.status.code(), Some(0), "{}", text(&plan));
+
+    cloud.put(&theirs, API, serde_json::json!({"location": "westeurope"}));
+    let destroyed = cloud.azplan(&[
+        "destroy",
+        stack,
+        "--var",
+        "public=false",
+        "--auto-approve",
+        "--allow-destroy",
+    ]);
+    assert!(cloud.get(&ours, API).is_none(), "{}", text(&destroyed));
+    assert!(
+        cloud.get(&theirs, API).is_some(),
+        "destroy deleted a workspace the stack does not own:\n{}",
+        text(&destroyed)
+    );
+}
+
+/// A Log Analytics solution (ContainerInsights) end to end: named `ContainerInsights(WORKSPACE)`
+/// on its workspace, clean in both read modes, its tags changed in place (the service answers
+/// 201 to that update too), and destroy deleting it before its workspace while another team's
+/// solution in the group (no ownership tag) is left alone.
+#[test]
+fn a_container_insights_solution_applies_changes_and_goes() {
+    const API: &str = "2015-11-01-preview";
+    let cloud = Cloud::start("solution", None);
+    let stack = "tests/lifecycle/solution.yaml";
+    let group =
+        "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-lifecycle-solution";
+    let workspace =
+        format!("{group}/providers/Microsoft.OperationalInsights/workspaces/log-lifecycle");
+    let ours = format!(
+        "{group}/providers/Microsoft.OperationsManagement/solutions/ContainerInsights(log-lifecycle)"
+    );
+    let theirs = format!(
+        "{group}/providers/Microsoft.OperationsManagement/solutions/SecurityCenterFree(log-lifecycle)"
+    );
+    let out = apply(&cloud, stack, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(text(&out).contains("3 added"), "{}", text(&out));
+    for mode in ["list", "graph"] {
+        let plan = cloud.azplan(&["plan", stack, "--read", mode, "--detailed-exitcode"]);
+        assert_eq!(
+            plan.status.code(),
+            Some(0),
+            "--read {mode}:\n{}",
+            text(&plan)
+        );
+    }
+    let live = cloud.get(&ours, API).expect("the solution exists");
+    assert_eq!(
+        live["plan"]["product"], "OMSGallery/ContainerInsights",
+        "{live}"
+    );
+    assert_eq!(live["plan"]["publisher"], "Microsoft", "{live}");
+    assert!(
+        live["properties"]["workspaceResourceId"]
+            .as_str()
+            .is_some_and(|id| id.eq_ignore_ascii_case(&workspace)),
+        "{live}"
+    );
+
+    let changed = apply(&cloud, stack, &["--var", "team=observability"]);
+    assert_eq!(changed.status.code(), Some(0), "{}", text(&changed));
+    assert!(
+        text(&changed).contains("0 added, 1 changed, 0 destroyed"),
+        "{}",
+        text(&changed)
+    );
+    let live = cloud.get(&ours, API).expect("the solution exists");
+    assert_eq!(live["tags"]["team"], "observability", "{live}");
+    let plan = cloud.azplan(&[
+        "plan",
+        stack,
+        "--var",
+        "team=observability",
+        "--detailed-exitcode",
+    ]);
+    assert_eq!(plan.status.code(), Some(0), "{}", text(&plan));
+
+    cloud.put(
+        &theirs,
+        API,
+        serde_json::json!({"location": "westeurope",
+            "plan": {"name": "SecurityCenterFree(log-lifecycle)", "publisher": "Microsoft",
+                "product": "OMSGallery/SecurityCenterFree"},
+            "properties": {"workspaceResourceId": workspace}}),
+    );
+    let destroyed = cloud.azplan(&[
+        "destroy",
+        stack,
+        "--var",
+        "team=observability",
+        "--auto-approve",
+        "--allow-destroy",
+    ]);
+    assert!(cloud.get(&ours, API).is_none(), "{}", text(&destroyed));
+    assert!(
+        cloud.get(&theirs, API).is_some(),
+        "destroy deleted a solution the stack does not own:\n{}",
+        text(&destroyed)
+    );
+}
+
+/// The two data collection rules AKS monitoring uses, end to end: clean in both read modes,
+/// each destination answered with the ID of what it names (the workspace's customer ID, the
+/// Azure Monitor workspace's account ID), a changed stream updated in place, and destroy
+/// deleting both rules before their workspaces while another team's rule in the group (no
+/// ownership tag) is left alone.
+#[test]
+fn data_collection_rules_apply_change_and_go() {
+    const API: &str = "2023-03-11";
+    let cloud = Cloud::start("dcr", None);
+    let stack = "tests/lifecycle/dcr.yaml";
+    let group =
+        "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-lifecycle-dcr";
+    let ci = format!(
+        "{group}/providers/Microsoft.Insights/dataCollectionRules/MSCI-westeurope-lifecycle"
+    );
+    let prom = format!(
+        "{group}/providers/Microsoft.Insights/dataCollectionRules/MSProm-westeurope-lifecycle"
+    );
+    let theirs = format!("{group}/providers/Microsoft.Insights/dataCollectionRules/other-team");
+    let out = apply(&cloud, stack, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(text(&out).contains("5 added"), "{}", text(&out));
+    for mode in ["list", "graph"] {
+        let plan = cloud.azplan(&["plan", stack, "--read", mode, "--detailed-exitcode"]);
+        assert_eq!(
+            plan.status.code(),
+            Some(0),
+            "--read {mode}:\n{}",
+            text(&plan)
+        );
+    }
+    let workspace = cloud
+        .get(
+            &format!(
+                "{group}/providers/Microsoft.OperationalInsights/workspaces/log-lifecycle-dcr"
+            ),
+            "2025-07-01",
+        )
+        .expect("the workspace exists");
+    let live = cloud
+        .get(&ci, API)
+        .expect("the Container Insights rule exists");
+    assert_eq!(
+        live["properties"]["destinations"]["logAnalytics"][0]["workspaceId"],
+        workspace["properties"]["customerId"],
+        "{live}"
+    );
+    assert!(
+        live["properties"]["immutableId"]
+            .as_str()
+            .is_some_and(|id| id.starts_with("dcr-")),
+        "{live}"
+    );
+    let amw = cloud
+        .get(
+            &format!("{group}/providers/Microsoft.Monitor/accounts/amw-lifecycle-dcr"),
+            "2023-04-03",
+        )
+        .expect("the Azure Monitor workspace exists");
+    let live = cloud.get(&prom, API).expect("the Prometheus rule exists");
+    assert_eq!(
+        live["properties"]["destinations"]["monitoringAccounts"][0]["accountId"],
+        amw["properties"]["accountId"],
+        "{live}"
+    );
+
+    let stream = ["--var", "stream=Microsoft-ContainerLogV2"];
+    let changed = apply(&cloud, stack, &stream);
+    assert_eq!(changed.status.code(), Some(0), "{}", text(&changed));
+    assert!(
+        text(&changed).contains("0 added, 1 changed, 0 destroyed"),
+        "{}",
+        text(&changed)
+    );
+    let live = cloud.get(&ci, API).expect("the rule exists");
+    assert_eq!(
+        live["properties"]["dataFlows"][0]["streams"][0], "Microsoft-ContainerLogV2",
+        "{live}"
+    );
+    let plan = cloud.azplan(&["plan", stack, stream[0], stream[1], "--detailed-exitcode"]);
+    assert_eq!(plan.status.code(), Some(0), "{}", text(&plan));
+
+    cloud.put(
+        &theirs,
+        API,
+        serde_json::json!({"location": "westeurope", "properties": {}}),
+    );
+    let destroyed = cloud.azplan(&[
+        "destroy",
+        stack,
+        stream[0],
+        stream[1],
+        "--auto-approve",
+        "--allow-destroy",
+    ]);
+    assert!(cloud.get(&ci, API).is_none(), "{}", text(&destroyed));
+    assert!(cloud.get(&prom, API).is_none(), "{}", text(&destroyed));
+    assert!(
+        cloud.get(&theirs, API).is_some(),
+        "destroy deleted a rule the stack does not own:\n{}",
+        text(&destroyed)
     );
 }

@@ -12,9 +12,9 @@ use crate::emulator::kind::{DeleteStyle, Kind, PatchStyle, PutStyle};
 use crate::emulator::route::{Route, Target};
 use crate::emulator::state::{Action, Operation, Record, State};
 use crate::emulator::{
-    activity, aks_ops, cluster, dns_zone, identity, key_vault, maintenance, network,
-    network_security, node_pool, peering, policy, private_endpoint, publicip, records, refs,
-    registry, resource_graph, resources, role, workspace,
+    activity, aks_ops, cluster, data_collection_rule, dns_zone, identity, key_vault, maintenance,
+    monitor_workspace, network, network_security, node_pool, peering, policy, private_endpoint,
+    publicip, records, refs, registry, resource_graph, resources, role, solution, workspace,
 };
 
 /// Adjusts an answer to the api-version it was asked in, where published versions differ:
@@ -583,17 +583,22 @@ fn put(
         Kind::RouteTable | Kind::NetworkSecurityGroup => {
             network_security::put(state, ctx, target, body)?
         }
+        Kind::MonitorWorkspace => monitor_workspace::put(state, ctx, target, body)?,
+        Kind::Solution => solution::put(state, ctx, target, body)?,
+        Kind::DataCollectionRule => data_collection_rule::put(state, ctx, target, body)?,
     };
     if target.kind == Kind::Cluster {
         node_pool::renew_etags(state, &target.key());
     }
     // PolicyAssignments_Create declares 201 only, for an update too (policyAssignments.json
     // 2025-03-01, 2026-06-01); azure-mgmt-resource-policy 1.0.0 refuses a 200.
-    let status = if written.created || target.kind == Kind::PolicyAssignment {
-        201
-    } else {
-        200
-    };
+    // Solutions_CreateOrUpdate declares 201 alone, for an update too (OperationsManagement.json).
+    let status =
+        if written.created || matches!(target.kind, Kind::PolicyAssignment | Kind::Solution) {
+            201
+        } else {
+            200
+        };
     let style = target.kind.put_style();
     let op = (style != PutStyle::Sync).then(|| {
         let action = if written.created {
@@ -751,6 +756,10 @@ fn delete(state: &mut State, ctx: &Ctx, target: &Target) -> Result<Reply, ArmErr
     let Some(record) = state.get(&key).cloned() else {
         if target.kind == Kind::ResourceGroup {
             return Err(not_found(target));
+        }
+        // Solutions_Delete declares 200 alone, for a solution that is not there too.
+        if target.kind == Kind::Solution {
+            return Ok(Reply::empty(200));
         }
         return Ok(Reply::empty(204));
     };

@@ -39,6 +39,12 @@ pub(crate) enum Kind {
     PrivateDnsZoneGroup,
     /// `Microsoft.Authorization/policyAssignments` at any scope (`policy`).
     PolicyAssignment,
+    /// `Microsoft.Monitor/accounts`, Azure Monitor workspaces (`monitor_workspace`).
+    MonitorWorkspace,
+    /// `Microsoft.OperationsManagement/solutions`, Log Analytics solutions (`solution`).
+    Solution,
+    /// `Microsoft.Insights/dataCollectionRules` (`data_collection_rule`).
+    DataCollectionRule,
 }
 
 /// How a PUT answers while work is still running.
@@ -75,7 +81,7 @@ pub(crate) enum PatchStyle {
 }
 
 impl Kind {
-    pub(crate) const ALL: [Kind; 24] = [
+    pub(crate) const ALL: [Kind; 27] = [
         Kind::ResourceGroup,
         Kind::Registry,
         Kind::Workspace,
@@ -100,6 +106,9 @@ impl Kind {
         Kind::PrivateEndpoint,
         Kind::PrivateDnsZoneGroup,
         Kind::PolicyAssignment,
+        Kind::MonitorWorkspace,
+        Kind::Solution,
+        Kind::DataCollectionRule,
     ];
 
     pub(crate) fn namespace(self) -> &'static str {
@@ -126,6 +135,9 @@ impl Kind {
                 "Microsoft.ContainerService"
             }
             Kind::KeyVault => "Microsoft.KeyVault",
+            Kind::MonitorWorkspace => "Microsoft.Monitor",
+            Kind::Solution => "Microsoft.OperationsManagement",
+            Kind::DataCollectionRule => "Microsoft.Insights",
         }
     }
 
@@ -157,6 +169,9 @@ impl Kind {
             Kind::NetworkSecurityGroup => "networkSecurityGroups",
             Kind::PrivateEndpoint => "privateEndpoints",
             Kind::PrivateDnsZoneGroup => "privateDnsZoneGroups",
+            Kind::MonitorWorkspace => "accounts",
+            Kind::Solution => "solutions",
+            Kind::DataCollectionRule => "dataCollectionRules",
         }
     }
 
@@ -249,6 +264,14 @@ impl Kind {
                 "2025-05-01",
                 "2024-11-01",
             ],
+            // The only stable version in specification/monitor/resource-manager/
+            // Microsoft.Monitor (…/stable/2023-04-03/monitoringAccounts_API.json), the one
+            // azure-mgmt-monitor 7.0 sends.
+            Kind::MonitorWorkspace => &["2023-04-03"],
+            // The only version of specification/operationsmanagement (a preview).
+            Kind::Solution => &["2015-11-01-preview"],
+            // The version azure-mgmt-monitor 7.0 sends (Microsoft.Insights/stable/2023-03-11).
+            Kind::DataCollectionRule => &["2023-03-11"],
         }
     }
 
@@ -263,7 +286,15 @@ impl Kind {
             // PolicyAssignments_Create: 201 with the body, no LRO.
             | Kind::PolicyAssignment
             // MaintenanceConfigurations_CreateOrUpdate: 200 with the body, no LRO.
-            | Kind::MaintenanceConfiguration => PutStyle::Sync,
+            | Kind::MaintenanceConfiguration
+            // AzureMonitorWorkspaces_Create: 200 or 201 with the body, not a long-running
+            // operation (monitoringAccounts_API.json 2023-04-03).
+            | Kind::MonitorWorkspace
+            // Solutions_CreateOrUpdate: 201 with the final body, no polling header
+            // (SolutionCreate.json).
+            | Kind::Solution
+            // DataCollectionRules_Create: 200 or 201 with the body, no LRO.
+            | Kind::DataCollectionRule => PutStyle::Sync,
             Kind::Registry
             | Kind::VirtualNetwork
             | Kind::Subnet
@@ -295,7 +326,11 @@ impl Kind {
             | Kind::PrivateDnsRecordSet
             // MaintenanceConfigurations_Delete: 200 or 204, no LRO.
             | Kind::MaintenanceConfiguration
-            | Kind::KeyVault => DeleteStyle::Sync,
+            | Kind::KeyVault
+            // Solutions_Delete: 200, no polling header.
+            | Kind::Solution
+            // DataCollectionRules_Delete: 200 or 204, no LRO.
+            | Kind::DataCollectionRule => DeleteStyle::Sync,
             Kind::ResourceGroup
             | Kind::Registry
             | Kind::VirtualNetwork
@@ -310,7 +345,10 @@ impl Kind {
             | Kind::PrivateDnsZoneLink
             // PrivateEndpoints_Delete, PrivateDnsZoneGroups_Delete: final-state-via location.
             | Kind::PrivateEndpoint
-            | Kind::PrivateDnsZoneGroup => DeleteStyle::Location,
+            | Kind::PrivateDnsZoneGroup
+            // AzureMonitorWorkspaces_Delete: 202 + Location + Retry-After, or 204;
+            // final-state-via location.
+            | Kind::MonitorWorkspace => DeleteStyle::Location,
             Kind::Workspace | Kind::Cluster | Kind::NodePool => DeleteStyle::Both,
         }
     }
@@ -329,7 +367,13 @@ impl Kind {
             | Kind::PrivateDnsRecordSet
             | Kind::Identity
             // Vaults_Update: 200 (or 201) with the body.
-            | Kind::KeyVault => PatchStyle::Sync,
+            | Kind::KeyVault
+            // AzureMonitorWorkspaces_Update: 200 with the body; the payload has tags only.
+            | Kind::MonitorWorkspace
+            // Solutions_Update: 200 with the body; "Only updating tags supported".
+            | Kind::Solution
+            // DataCollectionRules_Update: 200 with the body (tags, identity).
+            | Kind::DataCollectionRule => PatchStyle::Sync,
             Kind::Registry => PatchStyle::AsyncOperation,
             Kind::PrivateDnsZone | Kind::PrivateDnsZoneLink | Kind::Cluster => PatchStyle::Accepted,
             // Network virtualNetwork.json has no PATCH for peerings.
@@ -407,6 +451,9 @@ impl Kind {
                 | Kind::Identity
                 | Kind::Cluster
                 | Kind::KeyVault
+                | Kind::MonitorWorkspace
+                | Kind::Solution
+                | Kind::DataCollectionRule
         )
     }
 
@@ -436,6 +483,9 @@ impl Kind {
             Kind::NodePool => (180_000, 120_000, 120_000),
             // A new vault's DNS name takes a few seconds; updates and deletes answer at once.
             Kind::KeyVault => (5_000, 0, 0),
+            // The PUT answers at once; the delete's duration is not documented.
+            Kind::MonitorWorkspace => (0, 0, 10_000),
+            Kind::Solution | Kind::DataCollectionRule => (0, 0, 0),
         }
     }
 

@@ -24,6 +24,9 @@
 //! federatedIdentityCredentials); Microsoft.Authorization roleAssignments and policyAssignments
 //! (`policy`) at any scope;
 //! Microsoft.KeyVault vaults (+ deletedVaults, purge, checkNameAvailability: `key_vault`);
+//! Microsoft.Monitor accounts (Azure Monitor workspaces, `monitor_workspace`);
+//! Microsoft.OperationsManagement solutions (Log Analytics solutions, `solution`);
+//! Microsoft.Insights dataCollectionRules (`data_collection_rule`);
 //! Microsoft.ContainerService managedClusters (+ agentPools, credentials, upgrade profiles, start,
 //! stop, abort); Azure Resource Graph `POST /providers/Microsoft.ResourceGraph/resources`
 //! (2024-04-01, 2022-10-01, 2021-03-01) and the Activity Log
@@ -55,6 +58,10 @@
 //! - Policy assignments are stored and listed, never evaluated: no definition exists (any
 //!   well-formed definition ID is accepted), nothing is denied, audited or remediated, and their
 //!   PATCH (PolicyAssignments_Update) is not served.
+//! - An Azure Monitor workspace names its managed group and default data collection rule and
+//!   endpoint (`defaultIngestionSettings`) but they are not created; the error codes for a
+//!   misnamed Log Analytics solution and for a data collection rule flow to an undeclared
+//!   destination follow the specs' rules, not captures of the services.
 //! - AKS node images, add-on identities' role assignments, maintenance configurations and
 //!   `upgradeNodeImageVersion` are not modelled; a cluster PUT that changes the control-plane
 //!   version leaves pools that carry an `orchestratorVersion` at theirs.
@@ -78,6 +85,7 @@ mod clock;
 mod cluster;
 mod cluster_defaults;
 mod common;
+mod data_collection_rule;
 mod dns_zone;
 mod entra;
 mod error;
@@ -91,6 +99,7 @@ mod kind;
 mod kql;
 mod lockfile;
 mod maintenance;
+mod monitor_workspace;
 mod network;
 mod network_security;
 mod node_pool;
@@ -107,6 +116,7 @@ mod resources;
 mod role;
 mod route;
 mod server;
+mod solution;
 mod state;
 mod throttle;
 mod tls;

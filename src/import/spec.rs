@@ -253,6 +253,9 @@ impl<'a> Importer<'a> {
         let order = [
             Kind::ResourceGroup,
             Kind::Workspace,
+            Kind::Solution,
+            Kind::MonitorWorkspace,
+            Kind::DataCollectionRule,
             Kind::Registry,
             Kind::VirtualNetwork,
             Kind::DnsZone,
@@ -283,9 +286,18 @@ impl<'a> Importer<'a> {
                     entry.map = map;
                 }
                 self.capture(kind, &entry.address, &f.body);
+                // A solution the spec cannot express is left out.
+                if kind == Kind::Solution && !self.solution(f, &mut entry.map) {
+                    continue;
+                }
+                if kind == Kind::DataCollectionRule && !self.data_collection_rule(f, &mut entry.map)
+                {
+                    continue;
+                }
                 match kind {
                     Kind::Registry => registry(&f.body, &mut entry.map),
                     Kind::Workspace => workspace(&f.body, &mut entry.map),
+                    Kind::MonitorWorkspace => monitor_workspace(&f.body, &mut entry.map),
                     Kind::VirtualNetwork => self.vnet(f, &mut entry),
                     Kind::DnsZone => dns_zone(f, &mut entry.map),
                     Kind::Identity => self.identity(f, &mut entry),
@@ -371,6 +383,106 @@ impl<'a> Importer<'a> {
             self.capture(Kind::Subnet, &address, b);
             entry.children.push((name, address, s));
         }
+    }
+
+    /// A Microsoft gallery solution as `solution: TYPE` on its workspace (the name follows from
+    /// them, `kinds::solution`); false for a solution the spec cannot express (a third party's,
+    /// or one not named `TYPE(WORKSPACE)`), which is left out.
+    fn solution(&mut self, f: &Found, map: &mut Map) -> bool {
+        let publisher = text_at(&f.body, "plan.publisher").unwrap_or_default();
+        let product = text_at(&f.body, "plan.product").unwrap_or_default();
+        let workspace = text_at(&f.body, "properties.workspaceResourceId").unwrap_or_default();
+        let Some(kind) = product.strip_prefix("OMSGallery/") else {
+            self.notes.push(format!(
+                "solution {} was left out: its plan product `{product}` is not a gallery solution (OMSGallery/TYPE)",
+                f.id
+            ));
+            return false;
+        };
+        let workspace_name = workspace
+            .trim_end_matches('/')
+            .rsplit('/')
+            .next()
+            .unwrap_or("");
+        let name = ResourceId::parse(&f.id)
+            .map(|i| i.name().to_string())
+            .unwrap_or_default();
+        if !publisher.eq_ignore_ascii_case("Microsoft")
+            || workspace.is_empty()
+            || name != format!("{kind}({workspace_name})")
+        {
+            self.notes.push(format!(
+                "solution {} was left out: the spec writes Microsoft's gallery solutions only, named TYPE(WORKSPACE)",
+                f.id
+            ));
+            return false;
+        }
+        let (kind, workspace) = (kind.to_string(), workspace.to_string());
+        map.set("solution", kind);
+        let reference = self.reference(&workspace);
+        map.set("workspace", reference);
+        // The key is not the Azure name here: `name:` may only repeat the derived one.
+        map.remove("name");
+        true
+    }
+
+    /// A data collection rule in one of the shapes the spec writes (`kinds::data_collection_rule`:
+    /// the ContainerInsights extension to a Log Analytics workspace, or a Prometheus forwarder to
+    /// an Azure Monitor workspace); false for any other rule, which is left out with a note.
+    fn data_collection_rule(&mut self, f: &Found, map: &mut Map) -> bool {
+        let b = &f.body;
+        let extension = at(b, "properties.dataSources.extensions")
+            .and_then(Value::as_array)
+            .and_then(|e| e.first())
+            .filter(|e| text_at(e, "extensionName") == Some("ContainerInsights"));
+        let workspace = at(b, "properties.destinations.logAnalytics")
+            .and_then(Value::as_array)
+            .and_then(|d| d.first())
+            .and_then(|d| text_at(d, "workspaceResourceId"));
+        let forwarder = at(b, "properties.dataSources.prometheusForwarder")
+            .and_then(Value::as_array)
+            .is_some_and(|p| !p.is_empty());
+        let account = at(b, "properties.destinations.monitoringAccounts")
+            .and_then(Value::as_array)
+            .and_then(|d| d.first())
+            .and_then(|d| text_at(d, "accountResourceId"));
+        let mut shape = Map::new();
+        let section = match (extension, workspace, forwarder, account) {
+            (Some(extension), Some(workspace), false, None) => {
+                let workspace = workspace.to_string();
+                let streams = strings(extension.get("streams"));
+                let reference = self.reference(&workspace);
+                shape.set("workspace", reference);
+                if streams != ["Microsoft-ContainerInsights-Group-Default"] {
+                    shape.set("streams", streams);
+                }
+                "containerInsights"
+            }
+            (None, None, true, Some(account)) => {
+                let account = account.to_string();
+                let reference = self.reference(&account);
+                shape.set("monitorWorkspace", reference);
+                "prometheus"
+            }
+            _ => {
+                self.notes.push(format!(
+                    "data collection rule {} was left out: the spec writes the Container Insights and Prometheus shapes only",
+                    f.id
+                ));
+                return false;
+            }
+        };
+        if let Some(kind) = text_at(b, "kind") {
+            map.set("kind", kind);
+        }
+        if let Some(description) = text_at(b, "properties.description") {
+            map.set("description", description);
+        }
+        if let Some(endpoint) = text_at(b, "properties.dataCollectionEndpointId") {
+            map.set("endpoint", endpoint);
+        }
+        map.set(section, shape);
+        true
     }
 
     fn identity(&mut self, f: &Found, entry: &mut SpecEntry) {
@@ -648,6 +760,14 @@ fn workspace(body: &Value, map: &mut Map) {
         .filter(|q| *q > 0.0)
     {
         map.set("dailyQuotaGb", Y::Scalar(serde_json::json!(quota)));
+    }
+}
+
+fn monitor_workspace(body: &Value, map: &mut Map) {
+    if text_at(body, "properties.publicNetworkAccess")
+        .is_some_and(|a| a.eq_ignore_ascii_case("Disabled"))
+    {
+        map.set("publicNetworkAccess", false);
     }
 }
 

@@ -52,6 +52,11 @@ impl Map {
         }
     }
 
+    /// Takes `key` out, if it is there.
+    pub fn remove(&mut self, key: &str) {
+        self.entries.retain(|e| e.key != key);
+    }
+
     pub fn get(&self, key: &str) -> Option<&Y> {
         self.entries.iter().find(|e| e.key == key).map(|e| &e.value)
     }

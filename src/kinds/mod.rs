@@ -26,10 +26,12 @@ use crate::source::Span;
 use crate::spec::{Entry, RawJson, RawSettings, RawVariable};
 use crate::yaml::Node;
 use cluster::RawCluster;
+use data_collection_rule::RawDataCollectionRule;
 use dns_zone::RawDnsZone;
 use existing::RawExisting;
 use identity::RawIdentity;
 use key_vault::RawKeyVault;
+use monitor_workspace::RawMonitorWorkspace;
 use network::RawVnet;
 use policy_assignment::RawPolicyAssignment;
 use private_endpoint::RawPrivateEndpoint;
@@ -38,9 +40,11 @@ use resource_group::RawResourceGroup;
 use role_assignment::RawRoleAssignment;
 use route_table::RawRouteTable;
 use security_group::RawNetworkSecurityGroup;
+use solution::RawSolution;
 use workspace::RawWorkspace;
 
 pub mod cluster;
+pub mod data_collection_rule;
 pub mod dns_zone;
 pub mod dns_zone_link;
 pub mod existing;
@@ -48,6 +52,7 @@ pub mod habits;
 pub mod identity;
 pub mod key_vault;
 pub mod maintenance;
+pub mod monitor_workspace;
 pub mod network;
 pub mod node_pool;
 pub mod peering;
@@ -58,6 +63,7 @@ pub mod resource_group;
 pub mod role_assignment;
 pub mod route_table;
 pub mod security_group;
+pub mod solution;
 pub mod workspace;
 
 /// The tag that marks a resource as owned by a stack.
@@ -195,6 +201,9 @@ pub fn rules_of(kind: Kind) -> &'static Rules {
         Kind::PrivateEndpoint => &private_endpoint::RULES,
         Kind::PrivateDnsZoneGroup => &private_endpoint::ZONE_GROUP_RULES,
         Kind::PolicyAssignment => &policy_assignment::RULES,
+        Kind::MonitorWorkspace => &monitor_workspace::RULES,
+        Kind::Solution => &solution::RULES,
+        Kind::DataCollectionRule => &data_collection_rule::RULES,
     }
 }
 
@@ -240,6 +249,9 @@ pub struct RawStack {
     pub network_security_groups: Vec<Entry<RawNetworkSecurityGroup>>,
     pub private_endpoints: Vec<Entry<RawPrivateEndpoint>>,
     pub policy_assignments: Vec<Entry<RawPolicyAssignment>>,
+    pub monitor_workspaces: Vec<Entry<RawMonitorWorkspace>>,
+    pub solutions: Vec<Entry<RawSolution>>,
+    pub data_collection_rules: Vec<Entry<RawDataCollectionRule>>,
     /// Entries whose settings could not be read at all (reported already), by kind.
     pub unreadable: Vec<(Kind, Spanned<String>)>,
 }
@@ -272,7 +284,10 @@ impl RawStack {
             route_tables,
             network_security_groups,
             private_endpoints,
-            policy_assignments
+            policy_assignments,
+            monitor_workspaces,
+            solutions,
+            data_collection_rules
         );
         all
     }
@@ -333,6 +348,9 @@ pub(crate) fn add_entry(
         "networkSecurityGroups" => push!(network_security_groups),
         "privateEndpoints" => push!(private_endpoints),
         "policyAssignments" => push!(policy_assignments),
+        "monitorWorkspaces" => push!(monitor_workspaces),
+        "solutions" => push!(solutions),
+        "dataCollectionRules" => push!(data_collection_rules),
         _ => {}
     }
 }
@@ -364,6 +382,9 @@ fn habits_of(section: &str) -> habits::Tables {
         "networkSecurityGroups" => &[("", habits::COMMON), ("", security_group::HABITS)],
         "privateEndpoints" => &[("", habits::COMMON), ("", private_endpoint::HABITS)],
         "policyAssignments" => &[("", habits::COMMON), ("", policy_assignment::HABITS)],
+        "monitorWorkspaces" => &[("", habits::COMMON), ("", monitor_workspace::HABITS)],
+        "solutions" => &[("", habits::COMMON), ("", solution::HABITS)],
+        "dataCollectionRules" => &[("", habits::COMMON), ("", data_collection_rule::HABITS)],
         _ => &[("", habits::COMMON)],
     }
 }
@@ -413,6 +434,15 @@ pub struct RawStackFile {
     /// Azure Policy assignments (`Microsoft.Authorization/policyAssignments`) of built-in or
     /// custom definitions and initiatives at the subscription, a group or a resource.
     pub policy_assignments: Option<BTreeMap<String, RawPolicyAssignment>>,
+    /// Azure Monitor workspaces (`Microsoft.Monitor/accounts`), the store of managed
+    /// Prometheus; referenced as `monitorWorkspace/NAME`.
+    pub monitor_workspaces: Option<BTreeMap<String, RawMonitorWorkspace>>,
+    /// Log Analytics solutions (`Microsoft.OperationsManagement/solutions`, e.g.
+    /// ContainerInsights) on a workspace; referenced as `solution/NAME`.
+    pub solutions: Option<BTreeMap<String, RawSolution>>,
+    /// Data collection rules (`Microsoft.Insights/dataCollectionRules`): Container Insights or
+    /// managed Prometheus; referenced as `dataCollectionRule/NAME`.
+    pub data_collection_rules: Option<BTreeMap<String, RawDataCollectionRule>>,
 }
 
 /// What users need after an apply, per kind, read from a resource's live body: `(name, value)`
@@ -428,6 +458,8 @@ pub fn outputs(ctx: &Context<'_>, resource: &Resource, body: &Value) -> Vec<(Str
         Spec::KeyVault(_) => key_vault::outputs(body),
         Spec::PrivateEndpoint(_) => private_endpoint::outputs(body),
         Spec::PolicyAssignment(_) => policy_assignment::outputs(body),
+        Spec::MonitorWorkspace(_) => monitor_workspace::outputs(body),
+        Spec::DataCollectionRule(_) => data_collection_rule::outputs(body),
         _ => Vec::new(),
     }
 }
@@ -453,6 +485,9 @@ pub(crate) fn build_model(b: &mut Builder<'_>, raw: &RawStack) {
     b.declare_resource_groups(&raw.resource_groups);
     b.declare_existing(&raw.existing);
     b.declare_each(Kind::Workspace, &raw.workspaces);
+    b.declare_each(Kind::MonitorWorkspace, &raw.monitor_workspaces);
+    b.declare_each(Kind::Solution, &raw.solutions);
+    b.declare_each(Kind::DataCollectionRule, &raw.data_collection_rules);
     b.declare_each(Kind::Registry, &raw.registries);
     b.declare_each(Kind::RouteTable, &raw.route_tables);
     b.declare_each(Kind::NetworkSecurityGroup, &raw.network_security_groups);
@@ -470,6 +505,9 @@ pub(crate) fn build_model(b: &mut Builder<'_>, raw: &RawStack) {
     b.resource_groups(&raw.resource_groups);
     b.existing(&raw.existing);
     b.workspaces(&raw.workspaces);
+    b.monitor_workspaces(&raw.monitor_workspaces);
+    b.solutions(&raw.solutions);
+    b.data_collection_rules(&raw.data_collection_rules);
     b.registries(&raw.registries);
     b.route_tables(&raw.route_tables);
     b.security_groups(&raw.network_security_groups);
@@ -781,6 +819,9 @@ pub fn desired(ctx: &Context<'_>, resource: &Resource) -> Desired {
         Spec::PrivateEndpoint(pe) => private_endpoint::body(&b, resource, pe),
         Spec::PrivateDnsZoneGroup(g) => private_endpoint::zone_group_body(&b, g),
         Spec::PolicyAssignment(pa) => policy_assignment::body(&b, resource, pa),
+        Spec::MonitorWorkspace(w) => monitor_workspace::body(&b, resource, w),
+        Spec::Solution(s) => solution::body(&b, resource, s),
+        Spec::DataCollectionRule(r) => data_collection_rule::body(&b, resource, r),
         Spec::Existing(_) => Value::Null,
     };
     if let Some(raw) = &resource.raw {

@@ -64,6 +64,9 @@ MODELS: dict[str, tuple[str, str]] = {
     "microsoft.keyvault/vaults": ("azure.mgmt.keyvault", "VaultCreateOrUpdateParameters"),
     "microsoft.resources/resourcegroups": ("azure.mgmt.resource.resources", "ResourceGroup"),
     "microsoft.operationalinsights/workspaces": ("azure.mgmt.loganalytics", "Workspace"),
+    "microsoft.monitor/accounts": ("azure.mgmt.monitor", "AzureMonitorWorkspaceResource"),
+    "microsoft.operationsmanagement/solutions": ("azure.mgmt.operationsmanagement", "Solution"),
+    "microsoft.insights/datacollectionrules": ("azure.mgmt.monitor", "DataCollectionRuleResource"),
     "microsoft.containerregistry/registries": ("azure.mgmt.containerregistry", "Registry"),
     "microsoft.network/virtualnetworks": ("azure.mgmt.network", "VirtualNetwork"),
     "microsoft.network/virtualnetworks/subnets": ("azure.mgmt.network", "Subnet"),
@@ -114,6 +117,7 @@ def plan_runs(repo: Path) -> list[Run]:
         Run("examples/hub-spoke", ["examples/hub-spoke", "--live", empty]),
         Run("examples/dev-prod", ["examples/dev-prod", "--live", empty]),
         Run("examples/key-vault", ["examples/key-vault", "--live", empty]),
+        Run("examples/monitoring", ["examples/monitoring", "--live", empty]),
         Run("examples/dev-prod --env prod", ["examples/dev-prod", "--env", "prod", "--live", empty]),
         Run(
             "examples/dev-prod --env prod --values load-test",
@@ -247,7 +251,14 @@ def package_versions(package: str) -> dict[str, str]:
     if not counts:
         raise RuntimeError(f"cannot tell the api-version of {package}")
     default = max(counts, key=lambda v: (counts[v], v))
-    return {default: f"{package}.models"}
+    found = {default: f"{package}.models"}
+    # One models module may serve operation groups of several api-versions (azure-mgmt-monitor:
+    # activity logs at 2015-04-01, Azure Monitor workspaces at 2023-04-03): each version an
+    # operation sends maps to it, so a body of any of them finds its exact version.
+    for source in sorted((root / "operations").glob("*.py")):
+        for found_version in _DEFAULT_VERSION.findall(source.read_text(encoding="utf-8")):
+            found.setdefault(found_version, f"{package}.models")
+    return found
 
 
 def closest_version(wanted: str, available: Iterable[str]) -> str:

@@ -25,6 +25,7 @@ from azure.mgmt.keyvault import KeyVaultManagementClient
 from azure.mgmt.loganalytics import LogAnalyticsManagementClient
 from azure.mgmt.msi import ManagedServiceIdentityClient
 from azure.mgmt.network import NetworkManagementClient
+from azure.mgmt.operationsmanagement import OperationsManagementClient
 from azure.mgmt.monitor import MonitorManagementClient
 from azure.mgmt.privatedns import PrivateDnsManagementClient
 from azure.mgmt.resource.policy import PolicyClient
@@ -100,6 +101,7 @@ def main():
     monitor = MonitorManagementClient(cred, SUB, **common)
     kv = KeyVaultManagementClient(cred, SUB, **common)
     policy = PolicyClient(cred, SUB, **common)
+    oms = OperationsManagementClient(cred, SUB, **common)
     started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 60))
     c = Checks()
     rg_id = f"/subscriptions/{SUB}/resourceGroups/{RG}"
@@ -126,6 +128,65 @@ def main():
     ws = c.run("workspace get", lambda: la.workspaces.get(RG, "sdk-logs"))
     c.run("workspace update", lambda: la.workspaces.update(RG, "sdk-logs", {"tags": {"a": "b"}}))
     c.run("workspace list", lambda: assert_eq(len(list(la.workspaces.list_by_resource_group(RG))), 1))
+
+    # Log Analytics solution (azure-mgmt-operationsmanagement's Solutions, api 2015-11-01-preview)
+    ws_id = f"/subscriptions/{SUB}/resourceGroups/{RG}/providers/Microsoft.OperationalInsights/workspaces/sdk-logs"
+    solution = {"location": LOC, "properties": {"workspaceResourceId": ws_id},
+                "plan": {"name": "ContainerInsights(sdk-logs)", "publisher": "Microsoft", "product": "OMSGallery/ContainerInsights"}}
+    c.run("solution create (LRO, 201)", lambda: assert_eq(oms.solutions.begin_create_or_update(
+        RG, "ContainerInsights(sdk-logs)", solution).result().properties.provisioning_state, "Succeeded"))
+    c.run("solution update by PUT (LRO, 201)", lambda: oms.solutions.begin_create_or_update(
+        RG, "ContainerInsights(sdk-logs)", solution).result())
+    c.run("solution get", lambda: assert_eq(oms.solutions.get(RG, "ContainerInsights(sdk-logs)").plan.product, "OMSGallery/ContainerInsights"))
+    c.run("solution tags (PATCH, LRO)", lambda: assert_eq(oms.solutions.begin_update(
+        RG, "ContainerInsights(sdk-logs)", {"tags": {"a": "b"}}).result().tags, {"a": "b"}))
+    c.run("solution list", lambda: assert_eq([s.name for s in oms.solutions.list_by_resource_group(RG).value], ["ContainerInsights(sdk-logs)"]))
+    c.run("solution not named type(workspace) refused (400)", lambda: expect_status(400, lambda: oms.solutions.begin_create_or_update(
+        RG, "sdk-ci", solution).result()))
+    c.run("solution delete (LRO, 200)", lambda: oms.solutions.begin_delete(RG, "ContainerInsights(sdk-logs)").result())
+    c.run("solution gone (404)", lambda: expect_status(404, lambda: oms.solutions.get(RG, "ContainerInsights(sdk-logs)")))
+
+    # Azure Monitor workspace (azure-mgmt-monitor's AzureMonitorWorkspaces, api 2023-04-03)
+    amw = c.run("azure monitor workspace create", lambda: monitor.azure_monitor_workspaces.create(
+        RG, "sdk-amw", {"location": LOC, "properties": {"publicNetworkAccess": "Disabled"}}))
+    c.run("azure monitor workspace read-only values", lambda: assert_true(
+        amw.account_id and amw.metrics.prometheus_query_endpoint.startswith("https://sdk-amw-")
+        and amw.default_ingestion_settings.data_collection_rule_resource_id.endswith("/dataCollectionRules/sdk-amw")))
+    c.run("azure monitor workspace get", lambda: assert_eq(
+        monitor.azure_monitor_workspaces.get(RG, "sdk-amw").public_network_access, "Disabled"))
+    c.run("azure monitor workspace update (tags)", lambda: assert_eq(
+        monitor.azure_monitor_workspaces.update(RG, "sdk-amw", {"tags": {"a": "b"}}).tags, {"a": "b"}))
+    c.run("azure monitor workspace list", lambda: assert_eq(
+        [w.name for w in monitor.azure_monitor_workspaces.list_by_resource_group(RG)], ["sdk-amw"]))
+    c.run("azure monitor workspace list by subscription", lambda: assert_true(
+        any(w.name == "sdk-amw" for w in monitor.azure_monitor_workspaces.list_by_subscription())))
+    c.run("azure monitor workspace moved refused (400)", lambda: expect_status(400, lambda: monitor.azure_monitor_workspaces.create(
+        RG, "sdk-amw", {"location": "northeurope"})))
+    # Data collection rules (azure-mgmt-monitor's DataCollectionRules, api 2023-03-11): the two
+    # shapes AKS monitoring uses
+    amw_id = f"/subscriptions/{SUB}/resourceGroups/{RG}/providers/Microsoft.Monitor/accounts/sdk-amw"
+    prom_rule = {"location": LOC, "kind": "Linux", "properties": {
+        "dataSources": {"prometheusForwarder": [{"name": "PrometheusDataSource", "streams": ["Microsoft-PrometheusMetrics"], "labelIncludeFilter": {}}]},
+        "destinations": {"monitoringAccounts": [{"accountResourceId": amw_id, "name": "MonitoringAccount1"}]},
+        "dataFlows": [{"streams": ["Microsoft-PrometheusMetrics"], "destinations": ["MonitoringAccount1"]}]}}
+    c.run("data collection rule create (Prometheus)", lambda: assert_eq(monitor.data_collection_rules.create(
+        RG, "sdk-prom", prom_rule).destinations.monitoring_accounts[0].account_id, amw.account_id))
+    ci_rule = {"location": LOC, "kind": "Linux", "properties": {
+        "dataSources": {"extensions": [{"name": "ContainerInsightsExtension", "streams": ["Microsoft-ContainerInsights-Group-Default"], "extensionName": "ContainerInsights"}]},
+        "destinations": {"logAnalytics": [{"workspaceResourceId": ws_id, "name": "ciworkspace"}]},
+        "dataFlows": [{"streams": ["Microsoft-ContainerInsights-Group-Default"], "destinations": ["ciworkspace"]}]}}
+    c.run("data collection rule create (Container Insights)", lambda: assert_true(monitor.data_collection_rules.create(
+        RG, "sdk-ci", ci_rule).immutable_id.startswith("dcr-")))
+    c.run("data collection rule get", lambda: assert_eq(monitor.data_collection_rules.get(RG, "sdk-ci").data_sources.extensions[0].extension_name, "ContainerInsights"))
+    c.run("data collection rule tags (PATCH)", lambda: assert_eq(monitor.data_collection_rules.update(RG, "sdk-ci", {"tags": {"a": "b"}}).tags, {"a": "b"}))
+    c.run("data collection rule list", lambda: assert_eq(sorted(r.name for r in monitor.data_collection_rules.list_by_resource_group(RG)), ["sdk-ci", "sdk-prom"]))
+    bad_flow = {**ci_rule, "properties": {**ci_rule["properties"], "dataFlows": [{"streams": ["Microsoft-ContainerInsights-Group-Default"], "destinations": ["elsewhere"]}]}}
+    c.run("data collection rule flow to an undeclared destination refused (400)", lambda: expect_status(400, lambda: monitor.data_collection_rules.create(RG, "sdk-bad", bad_flow)))
+    c.run("data collection rule delete", lambda: monitor.data_collection_rules.delete(RG, "sdk-ci"))
+    c.run("data collection rule delete (Prometheus)", lambda: monitor.data_collection_rules.delete(RG, "sdk-prom"))
+    c.run("data collection rule gone (404)", lambda: expect_status(404, lambda: monitor.data_collection_rules.get(RG, "sdk-ci")))
+    c.run("azure monitor workspace delete (LRO)", lambda: monitor.azure_monitor_workspaces.begin_delete(RG, "sdk-amw").result())
+    c.run("azure monitor workspace gone (404)", lambda: expect_status(404, lambda: monitor.azure_monitor_workspaces.get(RG, "sdk-amw")))
 
     # Virtual network and subnets
     c.run("vnet create with subnets (LRO)", lambda: net.virtual_networks.begin_create_or_update(RG, "sdk-vnet", {
