@@ -27,6 +27,8 @@ pub enum Kind {
     RouteTable,
     NetworkSecurityGroup,
     MaintenanceConfiguration,
+    PublicIp,
+    PublicIpPrefix,
 }
 
 /// Facts about a kind.
@@ -99,7 +101,7 @@ const AKS_API_VERSION: &str = "2026-08-01";
 pub(crate) const KEY_VAULT_API_VERSION: &str = "2026-05-15";
 
 /// Every kind's facts, in `Kind` order: adding a kind adds a variant and a row.
-pub static TABLE: [KindDef; 18] = [
+pub static TABLE: [KindDef; 20] = [
     // ResourceGroup
     KindDef {
         kind: Kind::ResourceGroup,
@@ -484,6 +486,51 @@ pub static TABLE: [KindDef; 18] = [
         // does.
         listed_in_parent_at: None,
         in_resource_graph: false,
+    },
+    // PublicIp
+    KindDef {
+        kind: Kind::PublicIp,
+        section: Some("publicIps"),
+        prefix: "publicIp",
+        noun: "public IP address",
+        example: "`publicIp/NAME`",
+        // publicIpAddress.json of the network spec (`kinds::public_ip`).
+        arm: &[ArmType {
+            path: "Microsoft.Network/publicIPAddresses",
+            api_version: NETWORK_API_VERSION,
+        }],
+        parent: None,
+        taggable: true,
+        serial: Serial::Free,
+        // Deleted after the clusters whose load balancer uses it (rank 7) and before the prefix
+        // it is drawn from (rank 4): Azure refuses to delete an address a load balancer still
+        // uses (`PublicIPAddressInUse`, "Public IP address is in use.", as recorded by the
+        // Azure SDK for Node's network test fixtures), and a prefix keeps its addresses.
+        delete_rank: 5,
+        listed_in_parent_at: None,
+        // Resource Graph's `Resources` table holds `microsoft.network/publicipaddresses` with its
+        // GET `properties` (Learn, "Azure Resource Graph table and resource type reference").
+        in_resource_graph: true,
+    },
+    // PublicIpPrefix
+    KindDef {
+        kind: Kind::PublicIpPrefix,
+        section: Some("publicIpPrefixes"),
+        prefix: "publicIpPrefix",
+        noun: "public IP prefix",
+        example: "`publicIpPrefix/NAME`",
+        // publicIpPrefix.json of the network spec (`kinds::public_ip`).
+        arm: &[ArmType {
+            path: "Microsoft.Network/publicIPPrefixes",
+            api_version: NETWORK_API_VERSION,
+        }],
+        parent: None,
+        taggable: true,
+        serial: Serial::Free,
+        delete_rank: 4,
+        listed_in_parent_at: None,
+        // `microsoft.network/publicipprefixes` is in Resource Graph's `Resources` table.
+        in_resource_graph: true,
     },
 ];
 

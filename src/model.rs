@@ -177,6 +177,8 @@ pub enum Spec {
     KeyVault(KeyVault),
     RouteTable(RouteTable),
     NetworkSecurityGroup(NetworkSecurityGroup),
+    PublicIp(PublicIp),
+    PublicIpPrefix(PublicIpPrefix),
     MaintenanceConfiguration(MaintenanceWindow),
 }
 
@@ -328,6 +330,24 @@ pub struct Route {
     pub address_prefix: String,
     pub next_hop_type: String,
     pub next_hop_ip_address: Option<String>,
+}
+
+/// A public IP address (`kinds::public_ip`): Standard SKU, IPv4, static.
+#[derive(Debug, Clone)]
+pub struct PublicIp {
+    /// Sorted, each once; empty: no zone.
+    pub zones: Vec<u8>,
+    pub idle_timeout_minutes: Option<u32>,
+    /// The prefix it is drawn from.
+    pub prefix: Option<Target>,
+}
+
+/// A public IP prefix (`kinds::public_ip`): Standard SKU, IPv4.
+#[derive(Debug, Clone)]
+pub struct PublicIpPrefix {
+    /// CIDR mask length, 21-31.
+    pub prefix_length: u8,
+    pub zones: Vec<u8>,
 }
 
 /// A network security group (`kinds::security_group`).
@@ -538,6 +558,11 @@ pub struct Network {
     pub outbound_type: OutboundType,
     pub load_balancer_sku: LoadBalancerSku,
     pub managed_outbound_ips: Option<u32>,
+    /// The load balancer's outbound addresses of the user's own (`outboundIps:`), in spec
+    /// order; exclusive with a managed count and with `outbound_ip_prefixes`.
+    pub outbound_ips: Vec<Target>,
+    /// The load balancer's outbound prefixes of the user's own (`outboundIpPrefixes:`).
+    pub outbound_ip_prefixes: Vec<Target>,
     pub allocated_outbound_ports: Option<u32>,
     pub idle_timeout_minutes: Option<u32>,
 }

@@ -887,3 +887,102 @@ fn maintenance_windows_apply_change_and_go() {
     let out = cloud.azplan(&["destroy", v2, "--auto-approve", "--allow-destroy"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
 }
+
+/// Public IPs, a prefix and clusters whose load balancers use them: the cluster bodies carry
+/// the user's own addresses and no managed count, so the second plan is clean (before, azplan
+/// always sent `managedOutboundIPs.count`); the cluster identity has Network Contributor on
+/// each (a user-assigned one before its cluster exists); an update of the address changes it
+/// alone; destroy removes all of it, clusters before the addresses they use and addresses
+/// before their prefix.
+#[test]
+fn own_outbound_ips_apply_plan_clean_and_go() {
+    const NETWORK: &str = "2026-03-01";
+    const AKS: &str = "2026-08-01";
+    let cloud = Cloud::start("egress", None);
+    let stack = "tests/lifecycle/egress.yaml";
+    let group = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-egress";
+    let out = apply(&cloud, stack, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(text(&out).contains("12 added"), "{}", text(&out));
+    assert_clean(&cloud, stack);
+    for mode in ["list", "graph"] {
+        let plan = cloud.azplan(&["plan", stack, "--read", mode, "--detailed-exitcode"]);
+        assert_eq!(
+            plan.status.code(),
+            Some(0),
+            "--read {mode}:\n{}",
+            text(&plan)
+        );
+    }
+
+    let ip1 = format!("{group}/providers/Microsoft.Network/publicIPAddresses/egress-1");
+    let prefix = format!("{group}/providers/Microsoft.Network/publicIPPrefixes/egress");
+    let live = cloud.get(&ip1, NETWORK).expect("the address exists");
+    assert!(
+        live["properties"]["publicIPPrefix"]["id"]
+            .as_str()
+            .is_some_and(|id| id.eq_ignore_ascii_case(&prefix)),
+        "{live}"
+    );
+    assert_eq!(live["sku"]["name"], "Standard", "{live}");
+    let cluster = cloud
+        .get(
+            &format!("{group}/providers/Microsoft.ContainerService/managedClusters/own-ips"),
+            AKS,
+        )
+        .expect("the cluster exists");
+    let lb = &cluster["properties"]["networkProfile"]["loadBalancerProfile"];
+    assert!(lb.get("managedOutboundIPs").is_none(), "{lb}");
+    assert_eq!(
+        lb["outboundIPs"]["publicIPs"].as_array().map(Vec::len),
+        Some(2),
+        "{lb}"
+    );
+    let cluster = cloud
+        .get(
+            &format!("{group}/providers/Microsoft.ContainerService/managedClusters/own-prefix"),
+            AKS,
+        )
+        .expect("the cluster exists");
+    let lb = &cluster["properties"]["networkProfile"]["loadBalancerProfile"];
+    assert!(lb.get("managedOutboundIPs").is_none(), "{lb}");
+    assert!(
+        lb["outboundIPPrefixes"]["publicIPPrefixes"][0]["id"]
+            .as_str()
+            .is_some_and(|id| id.eq_ignore_ascii_case(&prefix)),
+        "{lb}"
+    );
+
+    // AKS may answer the IDs in another casing: still clean.
+    let id = format!("{group}/providers/Microsoft.ContainerService/managedClusters/own-ips");
+    let mut body = cloud.get(&id, AKS).unwrap();
+    let lower = ip1.to_ascii_lowercase();
+    body["properties"]["networkProfile"]["loadBalancerProfile"]["outboundIPs"]["publicIPs"][0]["id"] =
+        serde_json::json!(lower);
+    if let Some(p) = body["properties"].as_object_mut() {
+        p.remove("provisioningState");
+    }
+    cloud.put(&id, AKS, body);
+    assert_clean(&cloud, stack);
+
+    let changed = apply(&cloud, stack, &["--var", "idle=10"]);
+    assert_eq!(changed.status.code(), Some(0), "{}", text(&changed));
+    assert!(
+        text(&changed).contains("0 added, 1 changed, 0 destroyed"),
+        "{}",
+        text(&changed)
+    );
+    let live = cloud
+        .get(
+            &format!("{group}/providers/Microsoft.Network/publicIPAddresses/egress-2"),
+            NETWORK,
+        )
+        .unwrap();
+    assert_eq!(live["properties"]["idleTimeoutInMinutes"], 10, "{live}");
+
+    let destroyed = cloud.azplan(&["destroy", stack, "--auto-approve", "--allow-destroy"]);
+    assert_eq!(destroyed.status.code(), Some(0), "{}", text(&destroyed));
+    assert!(cloud.get(&ip1, NETWORK).is_none());
+    assert!(cloud.get(&prefix, NETWORK).is_none());
+    assert!(cloud.get(group, "2025-04-01").is_none());
+}

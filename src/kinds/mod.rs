@@ -30,6 +30,7 @@ use existing::RawExisting;
 use identity::RawIdentity;
 use key_vault::RawKeyVault;
 use network::RawVnet;
+use public_ip::{RawPublicIp, RawPublicIpPrefix};
 use registry::RawRegistry;
 use resource_group::RawResourceGroup;
 use role_assignment::RawRoleAssignment;
@@ -48,6 +49,7 @@ pub mod maintenance;
 pub mod network;
 pub mod node_pool;
 pub mod peering;
+pub mod public_ip;
 pub mod registry;
 pub mod resource_group;
 pub mod role_assignment;
@@ -183,6 +185,8 @@ pub fn rules_of(kind: Kind) -> &'static Rules {
         Kind::RouteTable => &route_table::RULES,
         Kind::NetworkSecurityGroup => &security_group::RULES,
         Kind::MaintenanceConfiguration => &maintenance::RULES,
+        Kind::PublicIp => &public_ip::RULES,
+        Kind::PublicIpPrefix => &public_ip::PREFIX_RULES,
     }
 }
 
@@ -226,6 +230,8 @@ pub struct RawStack {
     pub key_vaults: Vec<Entry<RawKeyVault>>,
     pub route_tables: Vec<Entry<RawRouteTable>>,
     pub network_security_groups: Vec<Entry<RawNetworkSecurityGroup>>,
+    pub public_ips: Vec<Entry<RawPublicIp>>,
+    pub public_ip_prefixes: Vec<Entry<RawPublicIpPrefix>>,
     /// Entries whose settings could not be read at all (reported already), by kind.
     pub unreadable: Vec<(Kind, Spanned<String>)>,
 }
@@ -256,7 +262,9 @@ impl RawStack {
             clusters,
             key_vaults,
             route_tables,
-            network_security_groups
+            network_security_groups,
+            public_ips,
+            public_ip_prefixes
         );
         all
     }
@@ -315,6 +323,8 @@ pub(crate) fn add_entry(
         "keyVaults" => push!(key_vaults),
         "routeTables" => push!(route_tables),
         "networkSecurityGroups" => push!(network_security_groups),
+        "publicIps" => push!(public_ips),
+        "publicIpPrefixes" => push!(public_ip_prefixes),
         _ => {}
     }
 }
@@ -344,6 +354,8 @@ fn habits_of(section: &str) -> habits::Tables {
         "keyVaults" => &[("", habits::COMMON), ("", key_vault::HABITS)],
         "routeTables" => &[("", habits::COMMON), ("", route_table::HABITS)],
         "networkSecurityGroups" => &[("", habits::COMMON), ("", security_group::HABITS)],
+        "publicIps" => &[("", habits::COMMON), ("", public_ip::HABITS)],
+        "publicIpPrefixes" => &[("", habits::COMMON), ("", public_ip::PREFIX_HABITS)],
         _ => &[("", habits::COMMON)],
     }
 }
@@ -387,6 +399,13 @@ pub struct RawStackFile {
     /// Network security groups (`Microsoft.Network/networkSecurityGroups`) with their rules;
     /// referenced as `networkSecurityGroup/NAME` (a subnet's `networkSecurityGroup:`).
     pub network_security_groups: Option<BTreeMap<String, RawNetworkSecurityGroup>>,
+    /// Public IP addresses (`Microsoft.Network/publicIPAddresses`, Standard SKU, static);
+    /// referenced as `publicIp/NAME` (a cluster's `loadBalancer.outboundIps`).
+    pub public_ips: Option<BTreeMap<String, RawPublicIp>>,
+    /// Public IP prefixes (`Microsoft.Network/publicIPPrefixes`); referenced as
+    /// `publicIpPrefix/NAME` (a public IP's `prefix:`, a cluster's
+    /// `loadBalancer.outboundIpPrefixes`).
+    pub public_ip_prefixes: Option<BTreeMap<String, RawPublicIpPrefix>>,
 }
 
 /// What users need after an apply, per kind, read from a resource's live body: `(name, value)`
@@ -400,6 +419,7 @@ pub fn outputs(ctx: &Context<'_>, resource: &Resource, body: &Value) -> Vec<(Str
         Spec::DnsZoneLink(_) => dns_zone_link::outputs(body),
         Spec::VnetPeering(_) => peering::outputs(body),
         Spec::KeyVault(_) => key_vault::outputs(body),
+        Spec::PublicIp(_) | Spec::PublicIpPrefix(_) => public_ip::outputs(body),
         _ => Vec::new(),
     }
 }
@@ -428,6 +448,8 @@ pub(crate) fn build_model(b: &mut Builder<'_>, raw: &RawStack) {
     b.declare_each(Kind::Registry, &raw.registries);
     b.declare_each(Kind::RouteTable, &raw.route_tables);
     b.declare_each(Kind::NetworkSecurityGroup, &raw.network_security_groups);
+    b.declare_each(Kind::PublicIpPrefix, &raw.public_ip_prefixes);
+    b.declare_each(Kind::PublicIp, &raw.public_ips);
     b.declare_vnets(&raw.vnets);
     b.declare_dns_zones(&raw.dns_zones);
     b.declare_dns_zone_links(&raw.dns_zones);
@@ -443,6 +465,8 @@ pub(crate) fn build_model(b: &mut Builder<'_>, raw: &RawStack) {
     b.registries(&raw.registries);
     b.route_tables(&raw.route_tables);
     b.security_groups(&raw.network_security_groups);
+    b.public_ip_prefixes(&raw.public_ip_prefixes);
+    b.public_ips(&raw.public_ips);
     b.vnets(&raw.vnets);
     b.dns_zones(&raw.dns_zones);
     b.identities(&raw.identities);
@@ -717,6 +741,8 @@ pub fn desired(ctx: &Context<'_>, resource: &Resource) -> Desired {
         Spec::KeyVault(kv) => key_vault::body(&mut b, resource, kv),
         Spec::RouteTable(rt) => route_table::body(&b, resource, rt),
         Spec::NetworkSecurityGroup(nsg) => security_group::body(&b, resource, nsg),
+        Spec::PublicIp(ip) => public_ip::body(&b, resource, ip),
+        Spec::PublicIpPrefix(p) => public_ip::prefix_body(&b, resource, p),
         Spec::MaintenanceConfiguration(w) => maintenance::body(w),
         Spec::Existing(_) => Value::Null,
     };
