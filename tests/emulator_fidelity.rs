@@ -46,12 +46,37 @@ fn paths(v: &Value, prefix: &str, out: &mut BTreeSet<String>) {
 }
 
 /// Paths of official responses the emulator leaves out: (example file prefix, path, why).
-const NOT_EMULATED: &[(&str, &str, &str)] = &[(
-    "keyvault-",
-    "properties.hsmPoolResourceId",
-    "read-only \"resource id of HSM Pool\"; the examples show a GUID for a plain vault, and \
-     what a vault outside a managed HSM pool answers was not found",
-)];
+const NOT_EMULATED: &[(&str, &str, &str)] = &[
+    (
+        "keyvault-",
+        "properties.hsmPoolResourceId",
+        "read-only \"resource id of HSM Pool\"; the examples show a GUID for a plain vault, and \
+         what a vault outside a managed HSM pool answers was not found",
+    ),
+    (
+        "network-2025-05-01-PublicIpAddressCreate",
+        "properties.ipConfiguration",
+        "the example's new address answers with a NIC's IP configuration it was never given; \
+         an address nothing uses has none (PublicIPAddressPropertiesFormat.ipConfiguration is \
+         read-only: \"The IP configuration associated with the public IP address\")",
+    ),
+    (
+        "network-2025-05-01-PublicIpAddressCreate",
+        "properties.ipConfiguration.id",
+        "as properties.ipConfiguration",
+    ),
+    (
+        "network-2025-05-01-PublicIpAddressCreate",
+        "zones",
+        "the example writes `zones` beside the request body (parameters.zones), not in it, so \
+         the replayed request asks for none",
+    ),
+    (
+        "network-2025-05-01-PublicIpAddressCreate",
+        "zones[]",
+        "as zones",
+    ),
+];
 
 /// The answer must carry the official status, polling headers and property paths.
 fn check(example: &Value, name: &str, status: u16, got: &Resp) {
@@ -793,6 +818,13 @@ const CASES: &[Case] = &[
         file: "network-2025-03-01-NetworkSecurityGroupCreateWithRule.json",
         dir: Dir::Fixtures,
         path: "{group}/providers/Microsoft.Network/networkSecurityGroups/{networkSecurityGroupName}",
+        prep: &[Prep::Group],
+        step: Step::PutTwice { body: "parameters" },
+    },
+    Case {
+        file: "network-2025-05-01-PublicIpAddressCreateCustomizedValues.json",
+        dir: Dir::Support,
+        path: "{group}/providers/Microsoft.Network/publicIPAddresses/{publicIpAddressName}",
         prep: &[Prep::Group],
         step: Step::PutTwice { body: "parameters" },
     },
