@@ -31,6 +31,7 @@ fn every_example_applies_from_empty_and_then_plans_clean() {
         "examples/dev-prod",
         "examples/hub-spoke",
         "examples/key-vault",
+        "examples/egress",
     ] {
         let cloud = Cloud::start(&example.replace('/', "-"), None);
         let out = apply(&cloud, example, &[]);

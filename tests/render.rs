@@ -13,6 +13,7 @@ fn every_example_render_is_current() {
         "shared-network",
         "hub-spoke",
         "key-vault",
+        "egress",
     ] {
         let dir = format!("examples/{example}/rendered");
         let out = azplan(&["render", &format!("examples/{example}"), "--check", &dir]);

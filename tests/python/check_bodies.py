@@ -69,6 +69,8 @@ MODELS: dict[str, tuple[str, str]] = {
     "microsoft.network/virtualnetworks/subnets": ("azure.mgmt.network", "Subnet"),
     "microsoft.network/virtualnetworks/virtualnetworkpeerings": ("azure.mgmt.network", "VirtualNetworkPeering"),
     "microsoft.network/routetables": ("azure.mgmt.network", "RouteTable"),
+    "microsoft.network/publicipaddresses": ("azure.mgmt.network", "PublicIPAddress"),
+    "microsoft.network/publicipprefixes": ("azure.mgmt.network", "PublicIPPrefix"),
     "microsoft.network/networksecuritygroups": ("azure.mgmt.network", "NetworkSecurityGroup"),
     "microsoft.network/dnszones": ("azure.mgmt.dns", "Zone"),
     "microsoft.network/privatednszones": ("azure.mgmt.privatedns", "PrivateZone"),

@@ -365,6 +365,10 @@ def main():
     c.run("activity log without a start time refused (400)", lambda: expect_status(400, lambda: list(
         monitor.activity_logs.list(filter=f"resourceGroupName eq '{RG}'"))))
 
+    # Public IPs and prefixes of the user's own, as a cluster's outbound addresses (after the
+    # activity log check, which counts the one cluster's writes)
+    check_public_ips(c, net, aks, rg_id)
+
     # Deletes, each through the SDK's pollers
     c.run("role assignment delete", lambda: auth.role_assignments.delete(acr_id, ra_name))
     c.run("federated credential delete", lambda: msi.federated_identity_credentials.delete(RG, "sdk-id", "sdk-fic"))
@@ -425,6 +429,54 @@ def vault_body(**extra):
              "enableRbacAuthorization": True, "softDeleteRetentionInDays": 7}
     props.update(extra)
     return {"location": LOC, "properties": props}
+
+
+def check_public_ips(c, net, aks, rg_id):
+    """Public IP prefixes and addresses as azplan writes them (Standard, static, zones, drawn from
+    a prefix), and a cluster whose load balancer uses them as its own outbound addresses."""
+    prefix_id = f"{rg_id}/providers/Microsoft.Network/publicIPPrefixes/sdk-prefix"
+    ip_id = f"{rg_id}/providers/Microsoft.Network/publicIPAddresses/sdk-egress"
+    c.run("public IP prefix create (LRO)", lambda: assert_eq(net.public_ip_prefixes.begin_create_or_update(
+        RG, "sdk-prefix", {"location": LOC, "sku": {"name": "Standard", "tier": "Regional"}, "zones": ["1", "2", "3"],
+                           "properties": {"prefixLength": 30, "publicIPAddressVersion": "IPv4"}}).result().prefix_length, 30))
+    c.run("public IP prefix get has its range", lambda: assert_true(
+        net.public_ip_prefixes.get(RG, "sdk-prefix").ip_prefix.endswith("/30")))
+    c.run("public IP prefix of a bad length refused (400)", lambda: expect_status(400, lambda: net.public_ip_prefixes.begin_create_or_update(
+        RG, "sdk-prefix-big", {"location": LOC, "sku": {"name": "Standard"}, "properties": {"prefixLength": 16}}).result()))
+    c.run("public IP from the prefix create (LRO)", lambda: assert_eq(net.public_ip_addresses.begin_create_or_update(
+        RG, "sdk-egress", {"location": LOC, "sku": {"name": "Standard", "tier": "Regional"}, "zones": ["1", "2", "3"],
+                           "properties": {"publicIPAllocationMethod": "Static", "publicIPAddressVersion": "IPv4",
+                                          "idleTimeoutInMinutes": 10, "publicIPPrefix": {"id": prefix_id}}}).result().idle_timeout_in_minutes, 10))
+    c.run("public IP get has its address and prefix", lambda: assert_true(
+        (lambda ip: ip.ip_address and ip.public_ip_prefix.id.lower() == prefix_id.lower() and ip.zones == ["1", "2", "3"])(
+            net.public_ip_addresses.get(RG, "sdk-egress"))))
+    c.run("public IP update tags", lambda: assert_eq(
+        net.public_ip_addresses.update_tags(RG, "sdk-egress", {"tags": {"a": "b"}}).tags, {"a": "b"}))
+    c.run("public IP list", lambda: assert_true(any(i.name == "sdk-egress" for i in net.public_ip_addresses.list(RG))))
+    c.run("public IP prefix list", lambda: assert_eq([p.name for p in net.public_ip_prefixes.list(RG)], ["sdk-prefix"]))
+
+    def cluster(outbound):
+        return {"location": LOC, "identity": {"type": "SystemAssigned"}, "properties": {
+            "dnsPrefix": "sdkbyo", "networkProfile": {"networkPlugin": "azure", "loadBalancerProfile": outbound},
+            "agentPoolProfiles": [{"name": "system", "mode": "System", "count": 1, "vmSize": "Standard_D4s_v5"}]}}
+    missing = f"{rg_id}/providers/Microsoft.Network/publicIPAddresses/sdk-missing"
+    c.run("cluster with a missing outbound IP refused (400)", lambda: expect_status(400, lambda: aks.managed_clusters.begin_create_or_update(
+        RG, "sdk-byo", cluster({"outboundIPs": {"publicIPs": [{"id": missing}]}})).result()))
+    c.run("cluster with two ways of outbound IPs refused (400)", lambda: expect_status(400, lambda: aks.managed_clusters.begin_create_or_update(
+        RG, "sdk-byo", cluster({"managedOutboundIPs": {"count": 2}, "outboundIPs": {"publicIPs": [{"id": ip_id}]}})).result()))
+    byo = c.run("cluster on its own outbound IP create (LRO)", lambda: aks.managed_clusters.begin_create_or_update(
+        RG, "sdk-byo", cluster({"outboundIPs": {"publicIPs": [{"id": ip_id}]}})).result())
+    c.run("cluster's effective outbound IPs are its own", lambda: assert_eq(
+        [r.id.lower() for r in prop(byo, "network_profile").load_balancer_profile.effective_outbound_i_ps], [ip_id.lower()]))
+    c.run("cluster's own outbound IPs, no managed count", lambda: assert_true(
+        prop(byo, "network_profile").load_balancer_profile.managed_outbound_i_ps is None))
+    c.run("cluster on its own prefix update (LRO)", lambda: assert_eq(
+        [r.id.lower() for r in prop(aks.managed_clusters.begin_create_or_update(
+            RG, "sdk-byo", cluster({"outboundIPPrefixes": {"publicIPPrefixes": [{"id": prefix_id}]}})).result(),
+            "network_profile").load_balancer_profile.effective_outbound_i_ps], [prefix_id.lower()]))
+    c.run("cluster on its own IPs delete (LRO)", lambda: aks.managed_clusters.begin_delete(RG, "sdk-byo").result())
+    c.run("public IP from the prefix delete (LRO)", lambda: net.public_ip_addresses.begin_delete(RG, "sdk-egress").result())
+    c.run("public IP prefix delete (LRO)", lambda: net.public_ip_prefixes.begin_delete(RG, "sdk-prefix").result())
 
 
 def check_key_vaults(c, kv, auth, rg_id):
