@@ -113,6 +113,7 @@ def plan_runs(repo: Path) -> list[Run]:
         Run("examples/hub-spoke", ["examples/hub-spoke", "--live", empty]),
         Run("examples/dev-prod", ["examples/dev-prod", "--live", empty]),
         Run("examples/key-vault", ["examples/key-vault", "--live", empty]),
+        Run("examples/egress", ["examples/egress", "--live", empty]),
         Run("examples/dev-prod --env prod", ["examples/dev-prod", "--env", "prod", "--live", empty]),
         Run(
             "examples/dev-prod --env prod --values load-test",
