@@ -251,8 +251,10 @@ impl Builder<'_> {
                 &s.tags,
                 |n| names::generic(n, 80, NAME_RULE),
             );
-            // PublicIPAddressPropertiesFormat.idleTimeoutInMinutes; Learn "Public IP
-            // addresses", Other public IP address features: "Idle timeout ... 4 to 30 minutes".
+            // PublicIPAddressPropertiesFormat.idleTimeoutInMinutes; Learn "Configure TCP idle
+            // timeout for a public IP address" (virtual-network/ip-services, TCP Idle Timeout):
+            // "an idle timeout setting of 4 minutes to 30 minutes. By default, it is set to 4
+            // minutes."
             if let Some(idle) = s
                 .idle_timeout_minutes
                 .as_ref()
