@@ -179,6 +179,7 @@ pub enum Spec {
     NetworkSecurityGroup(NetworkSecurityGroup),
     PublicIp(PublicIp),
     PublicIpPrefix(PublicIpPrefix),
+    NatGateway(NatGateway),
     MaintenanceConfiguration(MaintenanceWindow),
 }
 
@@ -301,6 +302,8 @@ pub struct Subnet {
     pub route_table: Association,
     /// `networkSecurityGroup:` (`kinds::security_group`).
     pub network_security_group: Association,
+    /// `natGateway:` (`kinds::nat_gateway`).
+    pub nat_gateway: Association,
 }
 
 /// What a subnet's spec says about its route table or NSG.
@@ -340,6 +343,15 @@ pub struct PublicIp {
     pub idle_timeout_minutes: Option<u32>,
     /// The prefix it is drawn from.
     pub prefix: Option<Target>,
+}
+
+/// A NAT gateway (`kinds::nat_gateway`): Standard SKU.
+#[derive(Debug, Clone)]
+pub struct NatGateway {
+    pub zones: Vec<u8>,
+    pub idle_timeout_minutes: Option<u32>,
+    pub public_ips: Vec<Target>,
+    pub public_ip_prefixes: Vec<Target>,
 }
 
 /// A public IP prefix (`kinds::public_ip`): Standard SKU, IPv4.

@@ -987,3 +987,64 @@ fn own_outbound_ips_apply_plan_clean_and_go() {
     assert!(cloud.get(&prefix, NETWORK).is_none());
     assert!(cloud.get(group, "2025-04-01").is_none());
 }
+
+/// A NAT gateway on a public IP and a prefix, associated with subnets, and a cluster whose
+/// outbound type is userAssignedNatGateway on one of them: apply, a clean second plan, an
+/// update of the gateway alone, `none` taking one association off, and destroy (subnets before the gateway, the gateway before
+/// its addresses).
+#[test]
+fn nat_gateways_associate_change_dissociate_and_go() {
+    const NETWORK: &str = "2026-03-01";
+    let cloud = Cloud::start("nat", None);
+    let stack = "tests/lifecycle/nat.yaml";
+    let group = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-nat";
+    let nat = format!("{group}/providers/Microsoft.Network/natGateways/egress");
+    let other = format!("{group}/providers/Microsoft.Network/virtualNetworks/main/subnets/other");
+    let out = apply(&cloud, stack, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(text(&out).contains("9 added"), "{}", text(&out));
+    assert_clean(&cloud, stack);
+    for mode in ["list", "graph"] {
+        let plan = cloud.azplan(&["plan", stack, "--read", mode, "--detailed-exitcode"]);
+        assert_eq!(
+            plan.status.code(),
+            Some(0),
+            "--read {mode}:\n{}",
+            text(&plan)
+        );
+    }
+    let live = cloud.get(&nat, NETWORK).expect("the gateway exists");
+    assert_eq!(
+        live["properties"]["subnets"].as_array().map(Vec::len),
+        Some(2),
+        "{live}"
+    );
+    assert_eq!(
+        live["properties"]["publicIpPrefixes"]
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
+
+    let changed = apply(&cloud, stack, &["--var", "idle=10"]);
+    assert_eq!(changed.status.code(), Some(0), "{}", text(&changed));
+    assert!(
+        text(&changed).contains("0 added, 1 changed, 0 destroyed"),
+        "{}",
+        text(&changed)
+    );
+    let none = ["--var", "idle=10", "--var", "other=none"];
+    let dissociated = apply(&cloud, stack, &none);
+    assert_eq!(dissociated.status.code(), Some(0), "{}", text(&dissociated));
+    let live = cloud.get(&other, NETWORK).unwrap();
+    assert!(live["properties"].get("natGateway").is_none(), "{live}");
+    let mut plan_args = vec!["plan", stack, "--detailed-exitcode"];
+    plan_args.extend(none);
+    let plan = cloud.azplan(&plan_args);
+    assert_eq!(plan.status.code(), Some(0), "{}", text(&plan));
+
+    let destroyed = cloud.azplan(&["destroy", stack, "--auto-approve", "--allow-destroy"]);
+    assert_eq!(destroyed.status.code(), Some(0), "{}", text(&destroyed));
+    assert!(cloud.get(&nat, NETWORK).is_none());
+    assert!(cloud.get(group, "2025-04-01").is_none());
+}

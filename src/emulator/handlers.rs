@@ -12,7 +12,7 @@ use crate::emulator::kind::{DeleteStyle, Kind, PatchStyle, PutStyle};
 use crate::emulator::route::{Route, Target};
 use crate::emulator::state::{Action, Operation, Record, State};
 use crate::emulator::{
-    activity, aks_ops, cluster, dns_zone, identity, key_vault, maintenance, network,
+    activity, aks_ops, cluster, dns_zone, identity, key_vault, maintenance, nat_gateway, network,
     network_security, node_pool, peering, publicip, records, refs, registry, resource_graph,
     resources, role, workspace,
 };
@@ -263,6 +263,7 @@ pub(crate) fn render(state: &State, record: &Record) -> Value {
         Kind::RouteTable | Kind::NetworkSecurityGroup => {
             network_security::render(state, record.kind, &record.id, &mut body);
         }
+        Kind::NatGateway => nat_gateway::render(state, &record.id, &mut body),
         Kind::PrivateDnsZone => {
             let links = state.children(&key, Kind::PrivateDnsZoneLink);
             let registering = links
@@ -572,6 +573,7 @@ fn put(
         Kind::RouteTable | Kind::NetworkSecurityGroup => {
             network_security::put(state, ctx, target, body)?
         }
+        Kind::NatGateway => nat_gateway::put(state, ctx, target, body)?,
     };
     if target.kind == Kind::Cluster {
         node_pool::renew_etags(state, &target.key());
@@ -771,6 +773,7 @@ fn delete(state: &mut State, ctx: &Ctx, target: &Target) -> Result<Reply, ArmErr
         Kind::RouteTable | Kind::NetworkSecurityGroup => {
             network_security::before_delete(state, target)?
         }
+        Kind::NatGateway => nat_gateway::before_delete(state, target)?,
         _ => {}
     }
     if target.kind.delete_style() == DeleteStyle::Sync {

@@ -33,6 +33,8 @@ pub(crate) enum Kind {
     RouteTable,
     /// `Microsoft.Network/networkSecurityGroups`, rules inline (`network_security`).
     NetworkSecurityGroup,
+    /// `Microsoft.Network/natGateways` (`nat_gateway`).
+    NatGateway,
 }
 
 /// How a PUT answers while work is still running.
@@ -69,7 +71,7 @@ pub(crate) enum PatchStyle {
 }
 
 impl Kind {
-    pub(crate) const ALL: [Kind; 21] = [
+    pub(crate) const ALL: [Kind; 22] = [
         Kind::ResourceGroup,
         Kind::Registry,
         Kind::Workspace,
@@ -91,6 +93,7 @@ impl Kind {
         Kind::KeyVault,
         Kind::RouteTable,
         Kind::NetworkSecurityGroup,
+        Kind::NatGateway,
     ];
 
     pub(crate) fn namespace(self) -> &'static str {
@@ -108,7 +111,8 @@ impl Kind {
             | Kind::PrivateDnsZoneLink
             | Kind::PrivateDnsRecordSet
             | Kind::RouteTable
-            | Kind::NetworkSecurityGroup => "Microsoft.Network",
+            | Kind::NetworkSecurityGroup
+            | Kind::NatGateway => "Microsoft.Network",
             Kind::Identity | Kind::FederatedCredential => "Microsoft.ManagedIdentity",
             Kind::RoleAssignment => "Microsoft.Authorization",
             Kind::Cluster | Kind::NodePool | Kind::MaintenanceConfiguration => {
@@ -143,6 +147,7 @@ impl Kind {
             Kind::KeyVault => "vaults",
             Kind::RouteTable => "routeTables",
             Kind::NetworkSecurityGroup => "networkSecurityGroups",
+            Kind::NatGateway => "natGateways",
         }
     }
 
@@ -178,7 +183,8 @@ impl Kind {
             | Kind::PublicIpAddress
             | Kind::PublicIpPrefix
             | Kind::RouteTable
-            | Kind::NetworkSecurityGroup => &[
+            | Kind::NetworkSecurityGroup
+            | Kind::NatGateway => &[
                 "2026-03-01",
                 "2026-01-01",
                 "2025-09-01",
@@ -249,6 +255,7 @@ impl Kind {
             | Kind::PublicIpPrefix
             | Kind::RouteTable
             | Kind::NetworkSecurityGroup
+            | Kind::NatGateway
             | Kind::Cluster
             | Kind::NodePool => PutStyle::AsyncOperation,
             Kind::Workspace => PutStyle::BodyPolled,
@@ -276,6 +283,7 @@ impl Kind {
             | Kind::PublicIpPrefix
             | Kind::RouteTable
             | Kind::NetworkSecurityGroup
+            | Kind::NatGateway
             | Kind::DnsZone
             | Kind::PrivateDnsZone
             | Kind::PrivateDnsZoneLink => DeleteStyle::Location,
@@ -293,6 +301,8 @@ impl Kind {
             // RouteTables_UpdateTags and NetworkSecurityGroups_UpdateTags: 200 with the body.
             | Kind::RouteTable
             | Kind::NetworkSecurityGroup
+            // NatGateways_UpdateTags: 200 with the body.
+            | Kind::NatGateway
             | Kind::DnsZone
             | Kind::PrivateDnsRecordSet
             | Kind::Identity
@@ -364,6 +374,7 @@ impl Kind {
                 | Kind::PublicIpPrefix
                 | Kind::RouteTable
                 | Kind::NetworkSecurityGroup
+                | Kind::NatGateway
                 | Kind::DnsZone
                 | Kind::PrivateDnsZone
                 | Kind::Identity
@@ -382,7 +393,9 @@ impl Kind {
             Kind::Subnet => (5_000, 5_000, 5_000),
             Kind::VirtualNetworkPeering => (10_000, 5_000, 10_000),
             Kind::PublicIpAddress | Kind::PublicIpPrefix => (5_000, 5_000, 10_000),
-            Kind::RouteTable | Kind::NetworkSecurityGroup => (5_000, 5_000, 10_000),
+            Kind::RouteTable | Kind::NetworkSecurityGroup | Kind::NatGateway => {
+                (5_000, 5_000, 10_000)
+            }
             Kind::DnsZone => (0, 0, 5_000),
             Kind::PrivateDnsZone => (15_000, 10_000, 15_000),
             Kind::PrivateDnsZoneLink => (20_000, 10_000, 15_000),

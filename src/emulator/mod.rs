@@ -18,7 +18,7 @@
 //! years): resource groups and the generic resource LISTs; Microsoft.ContainerRegistry/registries;
 //! Microsoft.OperationalInsights/workspaces; Microsoft.Network virtualNetworks (+ subnets),
 //! publicIPAddresses, publicIPPrefixes, routeTables and networkSecurityGroups (routes and rules
-//! inline, `network_security`), dnsZones, privateDnsZones (+ virtualNetworkLinks and record
+//! inline, `network_security`), natGateways (`nat_gateway`), dnsZones, privateDnsZones (+ virtualNetworkLinks and record
 //! sets of every type); Microsoft.ManagedIdentity userAssignedIdentities (+
 //! federatedIdentityCredentials); Microsoft.Authorization roleAssignments at any scope;
 //! Microsoft.KeyVault vaults (+ deletedVaults, purge, checkNameAvailability: `key_vault`);
@@ -86,6 +86,7 @@ mod kind;
 mod kql;
 mod lockfile;
 mod maintenance;
+mod nat_gateway;
 mod network;
 mod network_security;
 mod node_pool;

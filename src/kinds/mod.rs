@@ -29,6 +29,7 @@ use dns_zone::RawDnsZone;
 use existing::RawExisting;
 use identity::RawIdentity;
 use key_vault::RawKeyVault;
+use nat_gateway::RawNatGateway;
 use network::RawVnet;
 use public_ip::{RawPublicIp, RawPublicIpPrefix};
 use registry::RawRegistry;
@@ -46,6 +47,7 @@ pub mod habits;
 pub mod identity;
 pub mod key_vault;
 pub mod maintenance;
+pub mod nat_gateway;
 pub mod network;
 pub mod node_pool;
 pub mod peering;
@@ -187,6 +189,7 @@ pub fn rules_of(kind: Kind) -> &'static Rules {
         Kind::MaintenanceConfiguration => &maintenance::RULES,
         Kind::PublicIp => &public_ip::RULES,
         Kind::PublicIpPrefix => &public_ip::PREFIX_RULES,
+        Kind::NatGateway => &nat_gateway::RULES,
     }
 }
 
@@ -232,6 +235,7 @@ pub struct RawStack {
     pub network_security_groups: Vec<Entry<RawNetworkSecurityGroup>>,
     pub public_ips: Vec<Entry<RawPublicIp>>,
     pub public_ip_prefixes: Vec<Entry<RawPublicIpPrefix>>,
+    pub nat_gateways: Vec<Entry<RawNatGateway>>,
     /// Entries whose settings could not be read at all (reported already), by kind.
     pub unreadable: Vec<(Kind, Spanned<String>)>,
 }
@@ -264,7 +268,8 @@ impl RawStack {
             route_tables,
             network_security_groups,
             public_ips,
-            public_ip_prefixes
+            public_ip_prefixes,
+            nat_gateways
         );
         all
     }
@@ -325,6 +330,7 @@ pub(crate) fn add_entry(
         "networkSecurityGroups" => push!(network_security_groups),
         "publicIps" => push!(public_ips),
         "publicIpPrefixes" => push!(public_ip_prefixes),
+        "natGateways" => push!(nat_gateways),
         _ => {}
     }
 }
@@ -356,6 +362,7 @@ fn habits_of(section: &str) -> habits::Tables {
         "networkSecurityGroups" => &[("", habits::COMMON), ("", security_group::HABITS)],
         "publicIps" => &[("", habits::COMMON), ("", public_ip::HABITS)],
         "publicIpPrefixes" => &[("", habits::COMMON), ("", public_ip::PREFIX_HABITS)],
+        "natGateways" => &[("", habits::COMMON), ("", nat_gateway::HABITS)],
         _ => &[("", habits::COMMON)],
     }
 }
@@ -406,6 +413,9 @@ pub struct RawStackFile {
     /// `publicIpPrefix/NAME` (a public IP's `prefix:`, a cluster's
     /// `loadBalancer.outboundIpPrefixes`).
     pub public_ip_prefixes: Option<BTreeMap<String, RawPublicIpPrefix>>,
+    /// NAT gateways (`Microsoft.Network/natGateways`); referenced as `natGateway/NAME` (a
+    /// subnet's `natGateway:`).
+    pub nat_gateways: Option<BTreeMap<String, RawNatGateway>>,
 }
 
 /// What users need after an apply, per kind, read from a resource's live body: `(name, value)`
@@ -450,6 +460,7 @@ pub(crate) fn build_model(b: &mut Builder<'_>, raw: &RawStack) {
     b.declare_each(Kind::NetworkSecurityGroup, &raw.network_security_groups);
     b.declare_each(Kind::PublicIpPrefix, &raw.public_ip_prefixes);
     b.declare_each(Kind::PublicIp, &raw.public_ips);
+    b.declare_each(Kind::NatGateway, &raw.nat_gateways);
     b.declare_vnets(&raw.vnets);
     b.declare_dns_zones(&raw.dns_zones);
     b.declare_dns_zone_links(&raw.dns_zones);
@@ -467,6 +478,7 @@ pub(crate) fn build_model(b: &mut Builder<'_>, raw: &RawStack) {
     b.security_groups(&raw.network_security_groups);
     b.public_ip_prefixes(&raw.public_ip_prefixes);
     b.public_ips(&raw.public_ips);
+    b.nat_gateways(&raw.nat_gateways);
     b.vnets(&raw.vnets);
     b.dns_zones(&raw.dns_zones);
     b.identities(&raw.identities);
@@ -743,6 +755,7 @@ pub fn desired(ctx: &Context<'_>, resource: &Resource) -> Desired {
         Spec::NetworkSecurityGroup(nsg) => security_group::body(&b, resource, nsg),
         Spec::PublicIp(ip) => public_ip::body(&b, resource, ip),
         Spec::PublicIpPrefix(p) => public_ip::prefix_body(&b, resource, p),
+        Spec::NatGateway(n) => nat_gateway::body(&b, resource, n),
         Spec::MaintenanceConfiguration(w) => maintenance::body(w),
         Spec::Existing(_) => Value::Null,
     };

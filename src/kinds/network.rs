@@ -72,6 +72,9 @@ pub struct RawSubnet {
     /// The subnet's network security group: `networkSecurityGroup/NAME`, `existing/NAME` or an
     /// ARM ID; `none` takes any off. Unset: azplan leaves the association as it is.
     pub network_security_group: Option<Spanned<String>>,
+    /// The subnet's NAT gateway: `natGateway/NAME`, `existing/NAME` or an ARM ID; `none` takes
+    /// any off. Unset: azplan leaves the association as it is.
+    pub nat_gateway: Option<Spanned<String>>,
     #[serde(default)]
     pub depends_on: Vec<Spanned<String>>,
     #[serde(default)]
@@ -93,6 +96,7 @@ pub(crate) const HABITS: &[Habit] = &[
     habit("subnets.*", "", "default_outbound_access_enabled", "`defaultOutboundAccess`"),
     habit("subnets.*", "", "network_security_group_id", "`networkSecurityGroup: networkSecurityGroup/NAME`"),
     habit("subnets.*", "", "route_table_id", "`routeTable: routeTable/NAME`"),
+    habit("subnets.*", "", "nat_gateway_id", "`natGateway: natGateway/NAME`"),
     habit("subnets.*", "name", "name", "nothing: the subnet's key under `subnets` is its name"),
 ];
 
@@ -123,6 +127,7 @@ pub static SUBNET_RULES: Rules = Rules {
         "properties.serviceEndpoints[].service",
         "properties.routeTable.id",
         "properties.networkSecurityGroup.id",
+        "properties.natGateway.id",
     ],
     // Delegation names are labels; only the delegated service matters.
     ignore: &["properties.delegations[].name"],
@@ -167,6 +172,7 @@ pub fn subnet_body(b: &BodyBuilder<'_, '_>, resource: &Resource, s: &Subnet) -> 
     for (property, association) in [
         ("routeTable", &s.route_table),
         ("networkSecurityGroup", &s.network_security_group),
+        ("natGateway", &s.nat_gateway),
     ] {
         let value = match association {
             Association::To(target) => json!({ "id": b.ctx.target_id(target) }),
@@ -300,6 +306,11 @@ impl Builder<'_> {
                     Kind::NetworkSecurityGroup,
                     &mut dependencies,
                 );
+                let nat_gateway = self.association(
+                    subnet.value.nat_gateway.as_ref(),
+                    Kind::NatGateway,
+                    &mut dependencies,
+                );
                 let raw = self.raw_override(subnet.value.raw.as_ref());
                 self.insert(Resource {
                     address,
@@ -319,6 +330,7 @@ impl Builder<'_> {
                         default_outbound_access: subnet.value.default_outbound_access,
                         route_table,
                         network_security_group,
+                        nat_gateway,
                     }),
                 });
             }

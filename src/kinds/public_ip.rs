@@ -303,7 +303,7 @@ impl Builder<'_> {
 
     /// Zones 1 to 3, sorted and once each (Learn "What are availability zones?": regions with
     /// zones have three).
-    fn public_ip_zones(&mut self, zones: Option<&Spanned<Vec<Zone>>>) -> Vec<u8> {
+    pub(crate) fn public_ip_zones(&mut self, zones: Option<&Spanned<Vec<Zone>>>) -> Vec<u8> {
         let Some(zones) = zones else {
             return Vec::new();
         };

@@ -60,6 +60,9 @@ impl Builder<'_> {
         let (service_cidr, dns_service_ip) = self.service_addresses(n, subnet.as_ref());
         let lb = n.load_balancer.as_ref();
         let outbound_type = n.outbound_type.unwrap_or(OutboundType::LoadBalancer);
+        if outbound_type == OutboundType::UserAssignedNatGateway {
+            self.check_user_nat_gateway(s, subnet.as_ref());
+        }
         self.check_load_balancer(lb, outbound_type);
         let mut own = |list: Option<&Spanned<Vec<Spanned<String>>>>, kind: Kind| -> Vec<Target> {
             list.map(|l| l.value.iter())
@@ -332,6 +335,38 @@ impl Builder<'_> {
                     "list at least one, or remove the key for managed outbound IPs",
                 ));
             }
+        }
+    }
+
+    /// `userAssignedNatGateway` sends the nodes' egress through the NAT gateway of their
+    /// subnet: Learn "Customize cluster egress with a user-assigned NAT gateway" creates the
+    /// subnet "using the NAT gateway" and then "an AKS cluster using the subnet with the NAT
+    /// gateway" (`--vnet-subnet-id`). So the cluster needs a subnet of its own, and a subnet of
+    /// the stack must not take its NAT gateway off (`natGateway: none`). A subnet whose spec
+    /// says nothing may be associated elsewhere, and passes.
+    fn check_user_nat_gateway(&mut self, s: &RawCluster, subnet: Option<&Target>) {
+        let span = s.network.as_ref().map(|n| n.span);
+        let Some(span) = span else { return };
+        match subnet {
+            None => self.error(SpecDiagnostic::conflict(
+                "`outboundType: userAssignedNatGateway` needs the cluster's own subnet",
+                span,
+                "user-assigned NAT gateway",
+                "set `network.subnet` to a subnet with `natGateway: natGateway/NAME`",
+            )),
+            Some(Target::Node(address)) => {
+                if let Some(Spec::Subnet(sub)) = self.resources.get(address).map(|r| &r.spec)
+                    && sub.nat_gateway == crate::model::Association::None
+                {
+                    self.error(SpecDiagnostic::conflict(
+                        format!("`outboundType: userAssignedNatGateway`, but subnet `{address}` has `natGateway: none`"),
+                        span,
+                        "user-assigned NAT gateway",
+                        "give the subnet `natGateway: natGateway/NAME`, or choose another outbound type",
+                    ));
+                }
+            }
+            Some(Target::ArmId(_)) => {}
         }
     }
 
