@@ -76,6 +76,17 @@ const NOT_EMULATED: &[(&str, &str, &str)] = &[
         "zones[]",
         "as zones",
     ),
+    (
+        "network-2025-07-01-NatGatewayCreateOrUpdate",
+        "properties.subnets",
+        "the example's new gateway lists a subnet the request never associated (subnets are \
+         read-only: a subnet's PUT associates it); a gateway no subnet uses lists none",
+    ),
+    (
+        "network-2025-07-01-NatGatewayCreateOrUpdate",
+        "properties.subnets[].id",
+        "as properties.subnets",
+    ),
 ];
 
 /// The answer must carry the official status, polling headers and property paths.
@@ -826,6 +837,30 @@ const CASES: &[Case] = &[
         dir: Dir::Support,
         path: "{group}/providers/Microsoft.Network/publicIPAddresses/{publicIpAddressName}",
         prep: &[Prep::Group],
+        step: Step::PutTwice { body: "parameters" },
+    },
+    Case {
+        file: "network-2025-07-01-NatGatewayCreateOrUpdate.json",
+        dir: Dir::Support,
+        path: "{group}/providers/Microsoft.Network/natGateways/{natGatewayName}",
+        prep: &[
+            Prep::Group,
+            // The addresses the example's gateway uses must exist (a reference to nothing is
+            // InvalidResourceReference).
+            Prep::Create {
+                path: "{group}/providers/Microsoft.Network/publicIPAddresses/PublicIpAddress1",
+                api: "2025-07-01",
+                body: |_| json!({"location": "westus", "sku": {"name": "Standard"}}),
+            },
+            Prep::Create {
+                path: "{group}/providers/Microsoft.Network/publicIPPrefixes/PublicIpPrefix1",
+                api: "2025-07-01",
+                body: |_| {
+                    json!({"location": "westus", "sku": {"name": "Standard"},
+                        "properties": {"prefixLength": 31}})
+                },
+            },
+        ],
         step: Step::PutTwice { body: "parameters" },
     },
     Case {
