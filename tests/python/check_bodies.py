@@ -71,6 +71,7 @@ MODELS: dict[str, tuple[str, str]] = {
     "microsoft.network/routetables": ("azure.mgmt.network", "RouteTable"),
     "microsoft.network/publicipaddresses": ("azure.mgmt.network", "PublicIPAddress"),
     "microsoft.network/publicipprefixes": ("azure.mgmt.network", "PublicIPPrefix"),
+    "microsoft.network/natgateways": ("azure.mgmt.network", "NatGateway"),
     "microsoft.network/networksecuritygroups": ("azure.mgmt.network", "NetworkSecurityGroup"),
     "microsoft.network/dnszones": ("azure.mgmt.dns", "Zone"),
     "microsoft.network/privatednszones": ("azure.mgmt.privatedns", "PrivateZone"),

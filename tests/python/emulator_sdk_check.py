@@ -433,7 +433,8 @@ def vault_body(**extra):
 
 def check_public_ips(c, net, aks, rg_id):
     """Public IP prefixes and addresses as azplan writes them (Standard, static, zones, drawn from
-    a prefix), and a cluster whose load balancer uses them as its own outbound addresses."""
+    a prefix), a cluster whose load balancer uses them as its own outbound addresses, and a NAT
+    gateway on them associated with a subnet."""
     prefix_id = f"{rg_id}/providers/Microsoft.Network/publicIPPrefixes/sdk-prefix"
     ip_id = f"{rg_id}/providers/Microsoft.Network/publicIPAddresses/sdk-egress"
     c.run("public IP prefix create (LRO)", lambda: assert_eq(net.public_ip_prefixes.begin_create_or_update(
@@ -475,6 +476,29 @@ def check_public_ips(c, net, aks, rg_id):
             RG, "sdk-byo", cluster({"outboundIPPrefixes": {"publicIPPrefixes": [{"id": prefix_id}]}})).result(),
             "network_profile").load_balancer_profile.effective_outbound_i_ps], [prefix_id.lower()]))
     c.run("cluster on its own IPs delete (LRO)", lambda: aks.managed_clusters.begin_delete(RG, "sdk-byo").result())
+
+    # A NAT gateway on the address and the prefix, associated with a subnet
+    nat_id = f"{rg_id}/providers/Microsoft.Network/natGateways/sdk-nat"
+    c.run("NAT gateway create (LRO)", lambda: assert_eq(net.nat_gateways.begin_create_or_update(
+        RG, "sdk-nat", {"location": LOC, "sku": {"name": "Standard"}, "zones": ["1"],
+                        "properties": {"idleTimeoutInMinutes": 10, "publicIpAddresses": [{"id": ip_id}],
+                                       "publicIpPrefixes": [{"id": prefix_id}]}}).result().idle_timeout_in_minutes, 10))
+    c.run("NAT gateway default idle timeout", lambda: assert_eq(net.nat_gateways.begin_create_or_update(
+        RG, "sdk-nat2", {"location": LOC, "sku": {"name": "Standard"}}).result().idle_timeout_in_minutes, 4))
+    c.run("NAT gateway on a missing address refused (400)", lambda: expect_status(400, lambda: net.nat_gateways.begin_create_or_update(
+        RG, "sdk-nat3", {"location": LOC, "sku": {"name": "Standard"}, "properties": {"publicIpAddresses": [
+            {"id": f"{rg_id}/providers/Microsoft.Network/publicIPAddresses/sdk-missing"}]}}).result()))
+    c.run("subnet associated with the NAT gateway (LRO)", lambda: assert_eq(net.subnets.begin_create_or_update(
+        RG, "sdk-vnet", "natted", {"properties": {"addressPrefix": "10.0.20.0/24", "natGateway": {"id": nat_id}}}).result().nat_gateway.id.lower(),
+        nat_id.lower()))
+    c.run("NAT gateway get lists its subnet", lambda: assert_eq(
+        [s.id.split("/")[-1] for s in net.nat_gateways.get(RG, "sdk-nat").subnets], ["natted"]))
+    c.run("NAT gateway update tags", lambda: assert_eq(net.nat_gateways.update_tags(RG, "sdk-nat", {"tags": {"a": "b"}}).tags, {"a": "b"}))
+    c.run("NAT gateway list", lambda: assert_eq(sorted(n.name for n in net.nat_gateways.list(RG)), ["sdk-nat", "sdk-nat2"]))
+    c.run("NAT gateway in use: delete refused (400)", lambda: expect_status(400, lambda: net.nat_gateways.begin_delete(RG, "sdk-nat").result()))
+    c.run("subnet delete (LRO)", lambda: net.subnets.begin_delete(RG, "sdk-vnet", "natted").result())
+    c.run("NAT gateway delete (LRO)", lambda: net.nat_gateways.begin_delete(RG, "sdk-nat").result())
+    c.run("second NAT gateway delete (LRO)", lambda: net.nat_gateways.begin_delete(RG, "sdk-nat2").result())
     c.run("public IP from the prefix delete (LRO)", lambda: net.public_ip_addresses.begin_delete(RG, "sdk-egress").result())
     c.run("public IP prefix delete (LRO)", lambda: net.public_ip_prefixes.begin_delete(RG, "sdk-prefix").result())
 
