@@ -136,10 +136,11 @@ pub static PREFIX_RULES: Rules = Rules {
     ..EMPTY
 };
 
-/// Standard SKU, regional tier (PublicIPAddressSku / PublicIPPrefixSku; the official examples
-/// PublicIpAddressCreateStandardSku and PublicIpPrefixCreateDefaults send this pair).
+/// Standard SKU, by name only, as the official example PublicIpPrefixCreateDefaults (network
+/// 2025-07-01) sends it and its 200 body answers it: the tier (`Regional` or `Global`,
+/// PublicIPAddressSku / PublicIPPrefixSku) is left to Azure, so a body without it is no change.
 fn standard_sku() -> Value {
-    json!({ "name": "Standard", "tier": "Regional" })
+    json!({ "name": "Standard" })
 }
 
 fn zones(zones: &[u8]) -> Value {

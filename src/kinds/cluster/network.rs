@@ -341,32 +341,25 @@ impl Builder<'_> {
     /// `userAssignedNatGateway` sends the nodes' egress through the NAT gateway of their
     /// subnet: Learn "Customize cluster egress with a user-assigned NAT gateway" creates the
     /// subnet "using the NAT gateway" and then "an AKS cluster using the subnet with the NAT
-    /// gateway" (`--vnet-subnet-id`). So the cluster needs a subnet of its own, and a subnet of
-    /// the stack must not take its NAT gateway off (`natGateway: none`). A subnet whose spec
-    /// says nothing may be associated elsewhere, and passes.
+    /// gateway" (`--vnet-subnet-id`). A subnet of the stack that takes its NAT gateway off
+    /// (`natGateway: none`) contradicts that. A cluster without a subnet of its own is not
+    /// refused: the official example ManagedClustersCreate_UserAssignedNATGateway (AKS
+    /// 2026-06-01) creates one, and a subnet whose spec says nothing may be associated
+    /// elsewhere.
     fn check_user_nat_gateway(&mut self, s: &RawCluster, subnet: Option<&Target>) {
-        let span = s.network.as_ref().map(|n| n.span);
-        let Some(span) = span else { return };
-        match subnet {
-            None => self.error(SpecDiagnostic::conflict(
-                "`outboundType: userAssignedNatGateway` needs the cluster's own subnet",
+        let Some(span) = s.network.as_ref().map(|n| n.span) else {
+            return;
+        };
+        if let Some(Target::Node(address)) = subnet
+            && let Some(Spec::Subnet(sub)) = self.resources.get(address).map(|r| &r.spec)
+            && sub.nat_gateway == crate::model::Association::None
+        {
+            self.error(SpecDiagnostic::conflict(
+                format!("`outboundType: userAssignedNatGateway`, but subnet `{address}` has `natGateway: none`"),
                 span,
                 "user-assigned NAT gateway",
-                "set `network.subnet` to a subnet with `natGateway: natGateway/NAME`",
-            )),
-            Some(Target::Node(address)) => {
-                if let Some(Spec::Subnet(sub)) = self.resources.get(address).map(|r| &r.spec)
-                    && sub.nat_gateway == crate::model::Association::None
-                {
-                    self.error(SpecDiagnostic::conflict(
-                        format!("`outboundType: userAssignedNatGateway`, but subnet `{address}` has `natGateway: none`"),
-                        span,
-                        "user-assigned NAT gateway",
-                        "give the subnet `natGateway: natGateway/NAME`, or choose another outbound type",
-                    ));
-                }
-            }
-            Some(Target::ArmId(_)) => {}
+                "give the subnet `natGateway: natGateway/NAME`, or choose another outbound type",
+            ));
         }
     }
 
