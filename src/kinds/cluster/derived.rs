@@ -103,19 +103,28 @@ impl Builder<'_> {
             cluster: cluster_address.clone(),
             identity: ClusterIdentity::ControlPlane,
         };
-        let own = cluster
+        // An address and a prefix may share a name: the prefix's grant says `prefix`. A
+        // target listed twice is granted once.
+        let mut own: Vec<(&Target, &str)> = cluster
             .network
             .outbound_ips
             .iter()
-            .chain(&cluster.network.outbound_ip_prefixes);
+            .map(|t| (t, ""))
+            .chain(
+                cluster
+                    .network
+                    .outbound_ip_prefixes
+                    .iter()
+                    .map(|t| (t, "prefix-")),
+            )
+            .collect();
+        own.sort();
+        own.dedup();
         let mut before = Vec::new();
-        for target in own {
+        for (target, what) in own {
             let suffix = target_suffix(target);
-            let name = format!("{}-network-{suffix}", cluster_address.name);
+            let name = format!("{}-network-{what}{suffix}", cluster_address.name);
             let address = Address::new(Kind::RoleAssignment, &name);
-            if self.symbols.contains_key(&address) {
-                continue;
-            }
             self.derive(
                 resource,
                 Derived {
