@@ -981,6 +981,42 @@ fn own_outbound_ips_apply_plan_clean_and_go() {
         .unwrap();
     assert_eq!(live["properties"]["idleTimeoutInMinutes"], 10, "{live}");
 
+    // Back to managed outbound IPs, and egress-2 leaves the spec: the cluster's update sends no
+    // `outboundIPs` (no property change names the address), yet the address's delete waits for
+    // it, since Azure refuses to delete an address a load balancer still uses.
+    let managed = "tests/lifecycle/egress-managed.yaml";
+    let plan = cloud.azplan(&["plan", managed, "--var", "idle=10", "--format", "json"]);
+    let plan: serde_json::Value = serde_json::from_slice(&plan.stdout).unwrap();
+    let ip2 = format!("{group}/providers/Microsoft.Network/publicIPAddresses/egress-2");
+    let delete = plan["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| {
+            c["action"] == "delete"
+                && c["id"]
+                    .as_str()
+                    .is_some_and(|i| i.eq_ignore_ascii_case(&ip2))
+        })
+        .unwrap_or_else(|| panic!("egress-2 is deleted: {plan}"));
+    let cluster_change = plan["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["address"] == "cluster/own-ips")
+        .cloned();
+    assert!(
+        delete["depends_on"]
+            .as_array()
+            .is_some_and(|d| d.iter().any(|a| a == "cluster/own-ips")),
+        "{delete}\n{cluster_change:?}"
+    );
+    let out = apply(&cloud, managed, &["--var", "idle=10", "--allow-destroy"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(cloud.get(&ip2, NETWORK).is_none());
+    let plan = cloud.azplan(&["plan", managed, "--var", "idle=10", "--detailed-exitcode"]);
+    assert_eq!(plan.status.code(), Some(0), "{}", text(&plan));
+
     let destroyed = cloud.azplan(&["destroy", stack, "--auto-approve", "--allow-destroy"]);
     assert_eq!(destroyed.status.code(), Some(0), "{}", text(&destroyed));
     assert!(cloud.get(&ip1, NETWORK).is_none());

@@ -208,6 +208,16 @@ pub fn notes_on_delete(arm_type: &str, body: &Value) -> Vec<String> {
     }
 }
 
+/// Live settings the desired body replaces without naming them, as (path, live value): the
+/// diff compares only what the body sends, so these would otherwise go unseen (a cluster going
+/// back from its own outbound IPs to a managed count that equals AKS's default).
+pub fn dropped(resource: &Resource, desired: &Value, live: &Value) -> Vec<(String, Value)> {
+    match resource.spec {
+        Spec::Cluster(_) => cluster::dropped_outbound(desired, live),
+        _ => Vec::new(),
+    }
+}
+
 /// Settings a live resource fixed at creation that the spec changes, where Azure allows no
 /// replacement either: (path, why) for each, each a plan error.
 pub fn refusals(resource: &Resource, live: &Value) -> Vec<(String, String)> {

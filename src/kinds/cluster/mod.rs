@@ -411,6 +411,32 @@ fn network(b: &BodyBuilder<'_, '_>, c: &Cluster) -> Value {
     v
 }
 
+/// The load balancer's outbound addresses come one way of three (managed count, own IPs, own
+/// prefixes; AKS takes at most one): a live way the desired body does not send is dropped by
+/// the PUT, and is a change even where the way sent matches (a managed count of 1 equals AKS's
+/// default when the live body shows none).
+pub(crate) fn dropped_outbound(desired: &Value, live: &Value) -> Vec<(String, Value)> {
+    const LB: &str = "/properties/networkProfile/loadBalancerProfile";
+    let (Some(d), Some(l)) = (desired.pointer(LB), live.pointer(LB)) else {
+        return Vec::new();
+    };
+    let ways = ["managedOutboundIPs", "outboundIPs", "outboundIPPrefixes"];
+    if !ways.iter().any(|w| d.get(w).is_some()) {
+        return Vec::new();
+    }
+    ways.iter()
+        .filter(|w| d.get(**w).is_none())
+        .filter_map(|w| {
+            l.get(*w).filter(|v| !v.is_null()).map(|v| {
+                (
+                    format!("properties.networkProfile.loadBalancerProfile.{w}"),
+                    v.clone(),
+                )
+            })
+        })
+        .collect()
+}
+
 fn addons(b: &BodyBuilder<'_, '_>, c: &Cluster) -> Value {
     // Every add-on azplan manages is sent, off ones as `enabled: false`, so turning one off in
     // the spec turns it off in Azure.
