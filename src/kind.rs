@@ -33,6 +33,9 @@ pub enum Kind {
     MonitorWorkspace,
     Solution,
     DataCollectionRule,
+    PublicIp,
+    PublicIpPrefix,
+    NatGateway,
 }
 
 /// Facts about a kind.
@@ -105,7 +108,7 @@ const AKS_API_VERSION: &str = "2026-08-01";
 pub(crate) const KEY_VAULT_API_VERSION: &str = "2026-05-15";
 
 /// Every kind's facts, in `Kind` order: adding a kind adds a variant and a row.
-pub static TABLE: [KindDef; 24] = [
+pub static TABLE: [KindDef; 27] = [
     // ResourceGroup
     KindDef {
         kind: Kind::ResourceGroup,
@@ -633,6 +636,76 @@ pub static TABLE: [KindDef; 24] = [
         listed_in_parent_at: None,
         // Resource Graph's `Resources` table holds `microsoft.insights/datacollectionrules`
         // (Learn, "Azure Resource Graph table and resource type reference", `resources`).
+        in_resource_graph: true,
+    },
+    // PublicIp
+    KindDef {
+        kind: Kind::PublicIp,
+        section: Some("publicIps"),
+        prefix: "publicIp",
+        noun: "public IP address",
+        example: "`publicIp/NAME`",
+        // publicIpAddress.json of the network spec (`kinds::public_ip`).
+        arm: &[ArmType {
+            path: "Microsoft.Network/publicIPAddresses",
+            api_version: NETWORK_API_VERSION,
+        }],
+        parent: None,
+        taggable: true,
+        serial: Serial::Free,
+        // Deleted after the clusters whose load balancer uses it (rank 7) and the NAT gateways
+        // that use it (rank 3), and before the prefix it is drawn from (rank 1): Azure refuses
+        // to delete an address a load balancer still uses (`PublicIPAddressInUse`, "Public IP
+        // address is in use.", as recorded by the Azure SDK for Node's network test fixtures),
+        // and "You can't delete a prefix if any addresses within it are assigned to public IP
+        // address resources associated to a resource" (Learn "Public IP address prefix").
+        delete_rank: 2,
+        listed_in_parent_at: None,
+        // Resource Graph's `Resources` table holds `microsoft.network/publicipaddresses` with its
+        // GET `properties` (Learn, "Azure Resource Graph table and resource type reference").
+        in_resource_graph: true,
+    },
+    // PublicIpPrefix
+    KindDef {
+        kind: Kind::PublicIpPrefix,
+        section: Some("publicIpPrefixes"),
+        prefix: "publicIpPrefix",
+        noun: "public IP prefix",
+        example: "`publicIpPrefix/NAME`",
+        // publicIpPrefix.json of the network spec (`kinds::public_ip`).
+        arm: &[ArmType {
+            path: "Microsoft.Network/publicIPPrefixes",
+            api_version: NETWORK_API_VERSION,
+        }],
+        parent: None,
+        taggable: true,
+        serial: Serial::Free,
+        delete_rank: 1,
+        listed_in_parent_at: None,
+        // `microsoft.network/publicipprefixes` is in Resource Graph's `Resources` table.
+        in_resource_graph: true,
+    },
+    // NatGateway
+    KindDef {
+        kind: Kind::NatGateway,
+        section: Some("natGateways"),
+        prefix: "natGateway",
+        noun: "NAT gateway",
+        example: "`natGateway/NAME`",
+        // natGateway.json of the network spec (`kinds::nat_gateway`).
+        arm: &[ArmType {
+            path: "Microsoft.Network/natGateways",
+            api_version: NETWORK_API_VERSION,
+        }],
+        parent: None,
+        taggable: true,
+        serial: Serial::Free,
+        // Deleted after the subnets associated with it (rank 4): Azure refuses to delete a NAT
+        // gateway a subnet still uses (InUseNatGatewayCannotBeDeleted); before the public IPs
+        // and prefixes it uses (ranks 2 and 1).
+        delete_rank: 3,
+        listed_in_parent_at: None,
+        // `microsoft.network/natgateways` is in Resource Graph's `Resources` table.
         in_resource_graph: true,
     },
 ];

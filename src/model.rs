@@ -177,6 +177,9 @@ pub enum Spec {
     KeyVault(KeyVault),
     RouteTable(RouteTable),
     NetworkSecurityGroup(NetworkSecurityGroup),
+    PublicIp(PublicIp),
+    PublicIpPrefix(PublicIpPrefix),
+    NatGateway(NatGateway),
     MaintenanceConfiguration(MaintenanceWindow),
     PrivateEndpoint(PrivateEndpoint),
     PrivateDnsZoneGroup(PrivateDnsZoneGroup),
@@ -400,6 +403,8 @@ pub struct Subnet {
     pub network_security_group: Association,
     /// `privateEndpointNetworkPolicies:`; `None` leaves the live value as it is.
     pub private_endpoint_network_policies: Option<String>,
+    /// `natGateway:` (`kinds::nat_gateway`).
+    pub nat_gateway: Association,
 }
 
 /// What a subnet's spec says about its route table or NSG.
@@ -429,6 +434,33 @@ pub struct Route {
     pub address_prefix: String,
     pub next_hop_type: String,
     pub next_hop_ip_address: Option<String>,
+}
+
+/// A public IP address (`kinds::public_ip`): Standard SKU, IPv4, static.
+#[derive(Debug, Clone)]
+pub struct PublicIp {
+    /// Sorted, each once; empty: no zone.
+    pub zones: Vec<u8>,
+    pub idle_timeout_minutes: Option<u32>,
+    /// The prefix it is drawn from.
+    pub prefix: Option<Target>,
+}
+
+/// A NAT gateway (`kinds::nat_gateway`): Standard SKU.
+#[derive(Debug, Clone)]
+pub struct NatGateway {
+    pub zones: Vec<u8>,
+    pub idle_timeout_minutes: Option<u32>,
+    pub public_ips: Vec<Target>,
+    pub public_ip_prefixes: Vec<Target>,
+}
+
+/// A public IP prefix (`kinds::public_ip`): Standard SKU, IPv4.
+#[derive(Debug, Clone)]
+pub struct PublicIpPrefix {
+    /// CIDR mask length, 21-31.
+    pub prefix_length: u8,
+    pub zones: Vec<u8>,
 }
 
 /// A network security group (`kinds::security_group`).
@@ -653,6 +685,11 @@ pub struct Network {
     pub outbound_type: OutboundType,
     pub load_balancer_sku: LoadBalancerSku,
     pub managed_outbound_ips: Option<u32>,
+    /// The load balancer's outbound addresses of the user's own (`outboundIps:`), in spec
+    /// order; exclusive with a managed count and with `outbound_ip_prefixes`.
+    pub outbound_ips: Vec<Target>,
+    /// The load balancer's outbound prefixes of the user's own (`outboundIpPrefixes:`).
+    pub outbound_ip_prefixes: Vec<Target>,
     pub allocated_outbound_ports: Option<u32>,
     pub idle_timeout_minutes: Option<u32>,
 }

@@ -26,6 +26,7 @@ fn built_in() -> &'static [(&'static str, &'static str)] {
 pub const ACR_PULL: &str = "AcrPull";
 pub const DNS_ZONE_CONTRIBUTOR: &str = "DNS Zone Contributor";
 pub const PRIVATE_DNS_ZONE_CONTRIBUTOR: &str = "Private DNS Zone Contributor";
+pub const NETWORK_CONTRIBUTOR: &str = "Network Contributor";
 
 /// A role as the spec named it, resolved to its definition GUID.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]

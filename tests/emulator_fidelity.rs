@@ -93,7 +93,41 @@ const NOT_EMULATED: &[(&str, &str, &str)] = &[
         "keyvault-",
         "properties.hsmPoolResourceId",
         "read-only \"resource id of HSM Pool\"; the examples show a GUID for a plain vault, and \
-     what a vault outside a managed HSM pool answers was not found",
+         what a vault outside a managed HSM pool answers was not found",
+    ),
+    (
+        "network-2025-05-01-PublicIpAddressCreate",
+        "properties.ipConfiguration",
+        "the example's new address answers with a NIC's IP configuration it was never given; \
+         an address nothing uses has none (PublicIPAddressPropertiesFormat.ipConfiguration is \
+         read-only: \"The IP configuration associated with the public IP address\")",
+    ),
+    (
+        "network-2025-05-01-PublicIpAddressCreate",
+        "properties.ipConfiguration.id",
+        "as properties.ipConfiguration",
+    ),
+    (
+        "network-2025-05-01-PublicIpAddressCreate",
+        "zones",
+        "the example writes `zones` beside the request body (parameters.zones), not in it, so \
+         the replayed request asks for none",
+    ),
+    (
+        "network-2025-05-01-PublicIpAddressCreate",
+        "zones[]",
+        "as zones",
+    ),
+    (
+        "network-2025-07-01-NatGatewayCreateOrUpdate",
+        "properties.subnets",
+        "the example's new gateway lists a subnet the request never associated (subnets are \
+         read-only: a subnet's PUT associates it); a gateway no subnet uses lists none",
+    ),
+    (
+        "network-2025-07-01-NatGatewayCreateOrUpdate",
+        "properties.subnets[].id",
+        "as properties.subnets",
     ),
 ];
 
@@ -950,6 +984,37 @@ const CASES: &[Case] = &[
         dir: Dir::Fixtures,
         path: "{group}/providers/Microsoft.Network/networkSecurityGroups/{networkSecurityGroupName}",
         prep: &[Prep::Group],
+        step: Step::PutTwice { body: "parameters" },
+    },
+    Case {
+        file: "network-2025-05-01-PublicIpAddressCreateCustomizedValues.json",
+        dir: Dir::Support,
+        path: "{group}/providers/Microsoft.Network/publicIPAddresses/{publicIpAddressName}",
+        prep: &[Prep::Group],
+        step: Step::PutTwice { body: "parameters" },
+    },
+    Case {
+        file: "network-2025-07-01-NatGatewayCreateOrUpdate.json",
+        dir: Dir::Support,
+        path: "{group}/providers/Microsoft.Network/natGateways/{natGatewayName}",
+        prep: &[
+            Prep::Group,
+            // The addresses the example's gateway uses must exist (a reference to nothing is
+            // InvalidResourceReference).
+            Prep::Create {
+                path: "{group}/providers/Microsoft.Network/publicIPAddresses/PublicIpAddress1",
+                api: "2025-07-01",
+                body: |_| json!({"location": "westus", "sku": {"name": "Standard"}}),
+            },
+            Prep::Create {
+                path: "{group}/providers/Microsoft.Network/publicIPPrefixes/PublicIpPrefix1",
+                api: "2025-07-01",
+                body: |_| {
+                    json!({"location": "westus", "sku": {"name": "Standard"},
+                        "properties": {"prefixLength": 31}})
+                },
+            },
+        ],
         step: Step::PutTwice { body: "parameters" },
     },
     Case {

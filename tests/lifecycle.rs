@@ -32,6 +32,7 @@ fn every_example_applies_from_empty_and_then_plans_clean() {
         "examples/hub-spoke",
         "examples/key-vault",
         "examples/monitoring",
+        "examples/egress",
     ] {
         let cloud = Cloud::start(&example.replace('/', "-"), None);
         let out = apply(&cloud, example, &[]);
@@ -1486,4 +1487,200 @@ fn data_collection_rules_apply_change_and_go() {
         "destroy deleted a rule the stack does not own:\n{}",
         text(&destroyed)
     );
+}
+
+/// Public IPs, a prefix and clusters whose load balancers use them: the cluster bodies carry
+/// the user's own addresses and no managed count, so the second plan is clean (before, azplan
+/// always sent `managedOutboundIPs.count`); the cluster identity has Network Contributor on
+/// each (a user-assigned one before its cluster exists); an update of the address changes it
+/// alone; destroy removes all of it, clusters before the addresses they use and addresses
+/// before their prefix.
+#[test]
+fn own_outbound_ips_apply_plan_clean_and_go() {
+    const NETWORK: &str = "2026-03-01";
+    const AKS: &str = "2026-08-01";
+    let cloud = Cloud::start("egress", None);
+    let stack = "tests/lifecycle/egress.yaml";
+    let group = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-egress";
+    let out = apply(&cloud, stack, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(text(&out).contains("12 added"), "{}", text(&out));
+    assert_clean(&cloud, stack);
+    for mode in ["list", "graph"] {
+        let plan = cloud.azplan(&["plan", stack, "--read", mode, "--detailed-exitcode"]);
+        assert_eq!(
+            plan.status.code(),
+            Some(0),
+            "--read {mode}:\n{}",
+            text(&plan)
+        );
+    }
+
+    let ip1 = format!("{group}/providers/Microsoft.Network/publicIPAddresses/egress-1");
+    let prefix = format!("{group}/providers/Microsoft.Network/publicIPPrefixes/egress");
+    let live = cloud.get(&ip1, NETWORK).expect("the address exists");
+    assert!(
+        live["properties"]["publicIPPrefix"]["id"]
+            .as_str()
+            .is_some_and(|id| id.eq_ignore_ascii_case(&prefix)),
+        "{live}"
+    );
+    assert_eq!(live["sku"]["name"], "Standard", "{live}");
+    let cluster = cloud
+        .get(
+            &format!("{group}/providers/Microsoft.ContainerService/managedClusters/own-ips"),
+            AKS,
+        )
+        .expect("the cluster exists");
+    let lb = &cluster["properties"]["networkProfile"]["loadBalancerProfile"];
+    assert!(lb.get("managedOutboundIPs").is_none(), "{lb}");
+    assert_eq!(
+        lb["outboundIPs"]["publicIPs"].as_array().map(Vec::len),
+        Some(2),
+        "{lb}"
+    );
+    let cluster = cloud
+        .get(
+            &format!("{group}/providers/Microsoft.ContainerService/managedClusters/own-prefix"),
+            AKS,
+        )
+        .expect("the cluster exists");
+    let lb = &cluster["properties"]["networkProfile"]["loadBalancerProfile"];
+    assert!(lb.get("managedOutboundIPs").is_none(), "{lb}");
+    assert!(
+        lb["outboundIPPrefixes"]["publicIPPrefixes"][0]["id"]
+            .as_str()
+            .is_some_and(|id| id.eq_ignore_ascii_case(&prefix)),
+        "{lb}"
+    );
+
+    // AKS may answer the IDs in another casing: still clean.
+    let id = format!("{group}/providers/Microsoft.ContainerService/managedClusters/own-ips");
+    let mut body = cloud.get(&id, AKS).unwrap();
+    let lower = ip1.to_ascii_lowercase();
+    body["properties"]["networkProfile"]["loadBalancerProfile"]["outboundIPs"]["publicIPs"][0]["id"] =
+        serde_json::json!(lower);
+    if let Some(p) = body["properties"].as_object_mut() {
+        p.remove("provisioningState");
+    }
+    cloud.put(&id, AKS, body);
+    assert_clean(&cloud, stack);
+
+    let changed = apply(&cloud, stack, &["--var", "idle=10"]);
+    assert_eq!(changed.status.code(), Some(0), "{}", text(&changed));
+    assert!(
+        text(&changed).contains("0 added, 1 changed, 0 destroyed"),
+        "{}",
+        text(&changed)
+    );
+    let live = cloud
+        .get(
+            &format!("{group}/providers/Microsoft.Network/publicIPAddresses/egress-2"),
+            NETWORK,
+        )
+        .unwrap();
+    assert_eq!(live["properties"]["idleTimeoutInMinutes"], 10, "{live}");
+
+    // Back to managed outbound IPs, and egress-2 leaves the spec: the cluster's update sends no
+    // `outboundIPs` (no property change names the address), yet the address's delete waits for
+    // it, since Azure refuses to delete an address a load balancer still uses.
+    let managed = "tests/lifecycle/egress-managed.yaml";
+    let plan = cloud.azplan(&["plan", managed, "--var", "idle=10", "--format", "json"]);
+    let plan: serde_json::Value = serde_json::from_slice(&plan.stdout).unwrap();
+    let ip2 = format!("{group}/providers/Microsoft.Network/publicIPAddresses/egress-2");
+    let delete = plan["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| {
+            c["action"] == "delete"
+                && c["id"]
+                    .as_str()
+                    .is_some_and(|i| i.eq_ignore_ascii_case(&ip2))
+        })
+        .unwrap_or_else(|| panic!("egress-2 is deleted: {plan}"));
+    let cluster_change = plan["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["address"] == "cluster/own-ips")
+        .cloned();
+    assert!(
+        delete["depends_on"]
+            .as_array()
+            .is_some_and(|d| d.iter().any(|a| a == "cluster/own-ips")),
+        "{delete}\n{cluster_change:?}"
+    );
+    let out = apply(&cloud, managed, &["--var", "idle=10", "--allow-destroy"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(cloud.get(&ip2, NETWORK).is_none());
+    let plan = cloud.azplan(&["plan", managed, "--var", "idle=10", "--detailed-exitcode"]);
+    assert_eq!(plan.status.code(), Some(0), "{}", text(&plan));
+
+    let destroyed = cloud.azplan(&["destroy", stack, "--auto-approve", "--allow-destroy"]);
+    assert_eq!(destroyed.status.code(), Some(0), "{}", text(&destroyed));
+    assert!(cloud.get(&ip1, NETWORK).is_none());
+    assert!(cloud.get(&prefix, NETWORK).is_none());
+    assert!(cloud.get(group, "2025-04-01").is_none());
+}
+
+/// A NAT gateway on a public IP and a prefix, associated with subnets, and a cluster whose
+/// outbound type is userAssignedNatGateway on one of them: apply, a clean second plan, an
+/// update of the gateway alone, `none` taking one association off, and destroy (subnets before the gateway, the gateway before
+/// its addresses).
+#[test]
+fn nat_gateways_associate_change_dissociate_and_go() {
+    const NETWORK: &str = "2026-03-01";
+    let cloud = Cloud::start("nat", None);
+    let stack = "tests/lifecycle/nat.yaml";
+    let group = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-nat";
+    let nat = format!("{group}/providers/Microsoft.Network/natGateways/egress");
+    let other = format!("{group}/providers/Microsoft.Network/virtualNetworks/main/subnets/other");
+    let out = apply(&cloud, stack, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(text(&out).contains("9 added"), "{}", text(&out));
+    assert_clean(&cloud, stack);
+    for mode in ["list", "graph"] {
+        let plan = cloud.azplan(&["plan", stack, "--read", mode, "--detailed-exitcode"]);
+        assert_eq!(
+            plan.status.code(),
+            Some(0),
+            "--read {mode}:\n{}",
+            text(&plan)
+        );
+    }
+    let live = cloud.get(&nat, NETWORK).expect("the gateway exists");
+    assert_eq!(
+        live["properties"]["subnets"].as_array().map(Vec::len),
+        Some(2),
+        "{live}"
+    );
+    assert_eq!(
+        live["properties"]["publicIpPrefixes"]
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
+
+    let changed = apply(&cloud, stack, &["--var", "idle=10"]);
+    assert_eq!(changed.status.code(), Some(0), "{}", text(&changed));
+    assert!(
+        text(&changed).contains("0 added, 1 changed, 0 destroyed"),
+        "{}",
+        text(&changed)
+    );
+    let none = ["--var", "idle=10", "--var", "other=none"];
+    let dissociated = apply(&cloud, stack, &none);
+    assert_eq!(dissociated.status.code(), Some(0), "{}", text(&dissociated));
+    let live = cloud.get(&other, NETWORK).unwrap();
+    assert!(live["properties"].get("natGateway").is_none(), "{live}");
+    let mut plan_args = vec!["plan", stack, "--detailed-exitcode"];
+    plan_args.extend(none);
+    let plan = cloud.azplan(&plan_args);
+    assert_eq!(plan.status.code(), Some(0), "{}", text(&plan));
+
+    let destroyed = cloud.azplan(&["destroy", stack, "--auto-approve", "--allow-destroy"]);
+    assert_eq!(destroyed.status.code(), Some(0), "{}", text(&destroyed));
+    assert!(cloud.get(&nat, NETWORK).is_none());
+    assert!(cloud.get(group, "2025-04-01").is_none());
 }

@@ -14,6 +14,7 @@ fn every_example_render_is_current() {
         "hub-spoke",
         "key-vault",
         "monitoring",
+        "egress",
     ] {
         let dir = format!("examples/{example}/rendered");
         let out = azplan(&["render", &format!("examples/{example}"), "--check", &dir]);

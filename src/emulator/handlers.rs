@@ -13,8 +13,9 @@ use crate::emulator::route::{Route, Target};
 use crate::emulator::state::{Action, Operation, Record, State};
 use crate::emulator::{
     activity, aks_ops, cluster, data_collection_rule, dns_zone, identity, key_vault, maintenance,
-    monitor_workspace, network, network_security, node_pool, peering, policy, private_endpoint,
-    publicip, records, refs, registry, resource_graph, resources, role, solution, workspace,
+    monitor_workspace, nat_gateway, network, network_security, node_pool, peering, policy,
+    private_endpoint, publicip, records, refs, registry, resource_graph, resources, role, solution,
+    workspace,
 };
 
 /// Adjusts an answer to the api-version it was asked in, where published versions differ:
@@ -269,6 +270,7 @@ pub(crate) fn render(state: &State, record: &Record) -> Value {
         Kind::RouteTable | Kind::NetworkSecurityGroup => {
             network_security::render(state, record.kind, &record.id, &mut body);
         }
+        Kind::NatGateway => nat_gateway::render(state, &record.id, &mut body),
         Kind::PrivateDnsZone => {
             let links = state.children(&key, Kind::PrivateDnsZoneLink);
             let registering = links
@@ -586,6 +588,7 @@ fn put(
         Kind::MonitorWorkspace => monitor_workspace::put(state, ctx, target, body)?,
         Kind::Solution => solution::put(state, ctx, target, body)?,
         Kind::DataCollectionRule => data_collection_rule::put(state, ctx, target, body)?,
+        Kind::NatGateway => nat_gateway::put(state, ctx, target, body)?,
     };
     if target.kind == Kind::Cluster {
         node_pool::renew_etags(state, &target.key());
@@ -797,6 +800,7 @@ fn delete(state: &mut State, ctx: &Ctx, target: &Target) -> Result<Reply, ArmErr
         Kind::RouteTable | Kind::NetworkSecurityGroup => {
             network_security::before_delete(state, target)?
         }
+        Kind::NatGateway => nat_gateway::before_delete(state, target)?,
         _ => {}
     }
     if target.kind.delete_style() == DeleteStyle::Sync {

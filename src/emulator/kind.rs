@@ -45,6 +45,8 @@ pub(crate) enum Kind {
     Solution,
     /// `Microsoft.Insights/dataCollectionRules` (`data_collection_rule`).
     DataCollectionRule,
+    /// `Microsoft.Network/natGateways` (`nat_gateway`).
+    NatGateway,
 }
 
 /// How a PUT answers while work is still running.
@@ -81,7 +83,7 @@ pub(crate) enum PatchStyle {
 }
 
 impl Kind {
-    pub(crate) const ALL: [Kind; 27] = [
+    pub(crate) const ALL: [Kind; 28] = [
         Kind::ResourceGroup,
         Kind::Registry,
         Kind::Workspace,
@@ -109,6 +111,7 @@ impl Kind {
         Kind::MonitorWorkspace,
         Kind::Solution,
         Kind::DataCollectionRule,
+        Kind::NatGateway,
     ];
 
     pub(crate) fn namespace(self) -> &'static str {
@@ -128,7 +131,8 @@ impl Kind {
             | Kind::RouteTable
             | Kind::NetworkSecurityGroup
             | Kind::PrivateEndpoint
-            | Kind::PrivateDnsZoneGroup => "Microsoft.Network",
+            | Kind::PrivateDnsZoneGroup
+            | Kind::NatGateway => "Microsoft.Network",
             Kind::Identity | Kind::FederatedCredential => "Microsoft.ManagedIdentity",
             Kind::RoleAssignment | Kind::PolicyAssignment => "Microsoft.Authorization",
             Kind::Cluster | Kind::NodePool | Kind::MaintenanceConfiguration => {
@@ -172,6 +176,7 @@ impl Kind {
             Kind::MonitorWorkspace => "accounts",
             Kind::Solution => "solutions",
             Kind::DataCollectionRule => "dataCollectionRules",
+            Kind::NatGateway => "natGateways",
         }
     }
 
@@ -210,7 +215,8 @@ impl Kind {
             | Kind::RouteTable
             | Kind::NetworkSecurityGroup
             | Kind::PrivateEndpoint
-            | Kind::PrivateDnsZoneGroup => &[
+            | Kind::PrivateDnsZoneGroup
+            | Kind::NatGateway => &[
                 "2026-03-01",
                 "2026-01-01",
                 "2025-09-01",
@@ -307,6 +313,7 @@ impl Kind {
             // x-ms-long-running-operation, final-state-via azure-async-operation.
             | Kind::PrivateEndpoint
             | Kind::PrivateDnsZoneGroup
+            | Kind::NatGateway
             | Kind::Cluster
             | Kind::NodePool => PutStyle::AsyncOperation,
             Kind::Workspace => PutStyle::BodyPolled,
@@ -340,6 +347,7 @@ impl Kind {
             | Kind::PublicIpPrefix
             | Kind::RouteTable
             | Kind::NetworkSecurityGroup
+            | Kind::NatGateway
             | Kind::DnsZone
             | Kind::PrivateDnsZone
             | Kind::PrivateDnsZoneLink
@@ -363,6 +371,8 @@ impl Kind {
             // RouteTables_UpdateTags and NetworkSecurityGroups_UpdateTags: 200 with the body.
             | Kind::RouteTable
             | Kind::NetworkSecurityGroup
+            // NatGateways_UpdateTags: 200 with the body.
+            | Kind::NatGateway
             | Kind::DnsZone
             | Kind::PrivateDnsRecordSet
             | Kind::Identity
@@ -446,6 +456,7 @@ impl Kind {
                 | Kind::RouteTable
                 | Kind::NetworkSecurityGroup
                 | Kind::PrivateEndpoint
+                | Kind::NatGateway
                 | Kind::DnsZone
                 | Kind::PrivateDnsZone
                 | Kind::Identity
@@ -467,9 +478,11 @@ impl Kind {
             Kind::Subnet => (5_000, 5_000, 5_000),
             Kind::VirtualNetworkPeering => (10_000, 5_000, 10_000),
             Kind::PublicIpAddress | Kind::PublicIpPrefix => (5_000, 5_000, 10_000),
-            Kind::RouteTable | Kind::NetworkSecurityGroup => (5_000, 5_000, 10_000),
             Kind::PrivateEndpoint => (20_000, 10_000, 15_000),
             Kind::PrivateDnsZoneGroup => (5_000, 5_000, 5_000),
+            Kind::RouteTable | Kind::NetworkSecurityGroup | Kind::NatGateway => {
+                (5_000, 5_000, 10_000)
+            }
             Kind::DnsZone => (0, 0, 5_000),
             Kind::PrivateDnsZone => (15_000, 10_000, 15_000),
             Kind::PrivateDnsZoneLink => (20_000, 10_000, 15_000),

@@ -19,7 +19,7 @@
 //! Microsoft.OperationalInsights/workspaces; Microsoft.Network virtualNetworks (+ subnets),
 //! publicIPAddresses, publicIPPrefixes, routeTables and networkSecurityGroups (routes and rules
 //! inline, `network_security`), privateEndpoints (+ privateDnsZoneGroups: `private_endpoint`),
-//! dnsZones, privateDnsZones (+ virtualNetworkLinks and record
+//! natGateways (`nat_gateway`), dnsZones, privateDnsZones (+ virtualNetworkLinks and record
 //! sets of every type); Microsoft.ManagedIdentity userAssignedIdentities (+
 //! federatedIdentityCredentials); Microsoft.Authorization roleAssignments and policyAssignments
 //! (`policy`) at any scope;
@@ -100,6 +100,7 @@ mod kql;
 mod lockfile;
 mod maintenance;
 mod monitor_workspace;
+mod nat_gateway;
 mod network;
 mod network_security;
 mod node_pool;

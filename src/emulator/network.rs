@@ -111,8 +111,14 @@ fn subnet_body(subnet_id: &str, name: &str, props: &Map<String, Value>, state_wo
     let mut out = Map::new();
     out.insert("provisioningState".into(), json!(state_word));
     for (k, v) in props {
-        // `routeTable: null` / `networkSecurityGroup: null` take the association off.
-        if v.is_null() && matches!(k.as_str(), "routeTable" | "networkSecurityGroup") {
+        // `routeTable: null` / `networkSecurityGroup: null` / `natGateway: null` take the
+        // association off.
+        if v.is_null()
+            && matches!(
+                k.as_str(),
+                "routeTable" | "networkSecurityGroup" | "natGateway"
+            )
+        {
             continue;
         }
         if !matches!(

@@ -395,7 +395,7 @@ impl Doc<'_> {
         text.push_str(&yaml_out::render(&top));
         if !self.unsupported.is_empty() {
             text.push_str(
-                "\n# Not imported: azplan does not model these types (README: the spec format).\n",
+                "\n# Not imported: azplan does not model these types, or does not import them yet (README:\n# the spec format, the roadmap).\n",
             );
             for (id, arm_type) in &self.unsupported {
                 text.push_str(&format!("#   {id} ({arm_type})\n"));

@@ -140,7 +140,7 @@ pub fn select(live: &LiveState, selection: &Selection) -> Selected {
         if !taken(&parsed) {
             continue;
         }
-        match kind_of(id, body) {
+        match kind_of(id, body).filter(|k| imported(*k)) {
             Some(kind) => {
                 selected.found.insert(
                     lower.clone(),
@@ -169,7 +169,7 @@ pub fn select(live: &LiveState, selection: &Selection) -> Selected {
             continue;
         };
         let lower = id.to_ascii_lowercase();
-        if taken(&parsed) && kind_of(id, body).is_none() {
+        if taken(&parsed) && kind_of(id, body).is_none_or(|k| !imported(k)) {
             let arm_type = body
                 .get("type")
                 .and_then(Value::as_str)
@@ -180,6 +180,15 @@ pub fn select(live: &LiveState, selection: &Selection) -> Selected {
         }
     }
     selected
+}
+
+/// Kinds the spec models but `azplan import` does not write yet: listed as not imported, so
+/// they are named rather than left out unseen (README roadmap).
+fn imported(kind: Kind) -> bool {
+    !matches!(
+        kind,
+        Kind::PublicIp | Kind::PublicIpPrefix | Kind::NatGateway
+    )
 }
 
 /// Role assignments held by the selected identities and clusters, wherever they are scoped (a

@@ -32,9 +32,11 @@ use existing::RawExisting;
 use identity::RawIdentity;
 use key_vault::RawKeyVault;
 use monitor_workspace::RawMonitorWorkspace;
+use nat_gateway::RawNatGateway;
 use network::RawVnet;
 use policy_assignment::RawPolicyAssignment;
 use private_endpoint::RawPrivateEndpoint;
+use public_ip::{RawPublicIp, RawPublicIpPrefix};
 use registry::RawRegistry;
 use resource_group::RawResourceGroup;
 use role_assignment::RawRoleAssignment;
@@ -53,11 +55,13 @@ pub mod identity;
 pub mod key_vault;
 pub mod maintenance;
 pub mod monitor_workspace;
+pub mod nat_gateway;
 pub mod network;
 pub mod node_pool;
 pub mod peering;
 pub mod policy_assignment;
 pub mod private_endpoint;
+pub mod public_ip;
 pub mod registry;
 pub mod resource_group;
 pub mod role_assignment;
@@ -204,6 +208,9 @@ pub fn rules_of(kind: Kind) -> &'static Rules {
         Kind::MonitorWorkspace => &monitor_workspace::RULES,
         Kind::Solution => &solution::RULES,
         Kind::DataCollectionRule => &data_collection_rule::RULES,
+        Kind::PublicIp => &public_ip::RULES,
+        Kind::PublicIpPrefix => &public_ip::PREFIX_RULES,
+        Kind::NatGateway => &nat_gateway::RULES,
     }
 }
 
@@ -218,6 +225,16 @@ pub fn rules_of_type(arm_type: &str) -> &'static Rules {
 pub fn notes_on_delete(arm_type: &str, body: &Value) -> Vec<String> {
     match by_arm_type(arm_type).map(|(d, _)| d.kind) {
         Some(Kind::KeyVault) => key_vault::delete_notes(body),
+        _ => Vec::new(),
+    }
+}
+
+/// Live settings the desired body replaces without naming them, as (path, live value): the
+/// diff compares only what the body sends, so these would otherwise go unseen (a cluster going
+/// back from its own outbound IPs to a managed count that equals AKS's default).
+pub fn dropped(resource: &Resource, desired: &Value, live: &Value) -> Vec<(String, Value)> {
+    match resource.spec {
+        Spec::Cluster(_) => cluster::dropped_outbound(desired, live),
         _ => Vec::new(),
     }
 }
@@ -252,6 +269,9 @@ pub struct RawStack {
     pub monitor_workspaces: Vec<Entry<RawMonitorWorkspace>>,
     pub solutions: Vec<Entry<RawSolution>>,
     pub data_collection_rules: Vec<Entry<RawDataCollectionRule>>,
+    pub public_ips: Vec<Entry<RawPublicIp>>,
+    pub public_ip_prefixes: Vec<Entry<RawPublicIpPrefix>>,
+    pub nat_gateways: Vec<Entry<RawNatGateway>>,
     /// Entries whose settings could not be read at all (reported already), by kind.
     pub unreadable: Vec<(Kind, Spanned<String>)>,
 }
@@ -287,7 +307,10 @@ impl RawStack {
             policy_assignments,
             monitor_workspaces,
             solutions,
-            data_collection_rules
+            data_collection_rules,
+            public_ips,
+            public_ip_prefixes,
+            nat_gateways
         );
         all
     }
@@ -351,6 +374,9 @@ pub(crate) fn add_entry(
         "monitorWorkspaces" => push!(monitor_workspaces),
         "solutions" => push!(solutions),
         "dataCollectionRules" => push!(data_collection_rules),
+        "publicIps" => push!(public_ips),
+        "publicIpPrefixes" => push!(public_ip_prefixes),
+        "natGateways" => push!(nat_gateways),
         _ => {}
     }
 }
@@ -385,6 +411,9 @@ fn habits_of(section: &str) -> habits::Tables {
         "monitorWorkspaces" => &[("", habits::COMMON), ("", monitor_workspace::HABITS)],
         "solutions" => &[("", habits::COMMON), ("", solution::HABITS)],
         "dataCollectionRules" => &[("", habits::COMMON), ("", data_collection_rule::HABITS)],
+        "publicIps" => &[("", habits::COMMON), ("", public_ip::HABITS)],
+        "publicIpPrefixes" => &[("", habits::COMMON), ("", public_ip::PREFIX_HABITS)],
+        "natGateways" => &[("", habits::COMMON), ("", nat_gateway::HABITS)],
         _ => &[("", habits::COMMON)],
     }
 }
@@ -443,6 +472,16 @@ pub struct RawStackFile {
     /// Data collection rules (`Microsoft.Insights/dataCollectionRules`): Container Insights or
     /// managed Prometheus; referenced as `dataCollectionRule/NAME`.
     pub data_collection_rules: Option<BTreeMap<String, RawDataCollectionRule>>,
+    /// Public IP addresses (`Microsoft.Network/publicIPAddresses`, Standard SKU, static);
+    /// referenced as `publicIp/NAME` (a cluster's `loadBalancer.outboundIps`).
+    pub public_ips: Option<BTreeMap<String, RawPublicIp>>,
+    /// Public IP prefixes (`Microsoft.Network/publicIPPrefixes`); referenced as
+    /// `publicIpPrefix/NAME` (a public IP's `prefix:`, a cluster's
+    /// `loadBalancer.outboundIpPrefixes`).
+    pub public_ip_prefixes: Option<BTreeMap<String, RawPublicIpPrefix>>,
+    /// NAT gateways (`Microsoft.Network/natGateways`); referenced as `natGateway/NAME` (a
+    /// subnet's `natGateway:`).
+    pub nat_gateways: Option<BTreeMap<String, RawNatGateway>>,
 }
 
 /// What users need after an apply, per kind, read from a resource's live body: `(name, value)`
@@ -460,6 +499,7 @@ pub fn outputs(ctx: &Context<'_>, resource: &Resource, body: &Value) -> Vec<(Str
         Spec::PolicyAssignment(_) => policy_assignment::outputs(body),
         Spec::MonitorWorkspace(_) => monitor_workspace::outputs(body),
         Spec::DataCollectionRule(_) => data_collection_rule::outputs(body),
+        Spec::PublicIp(_) | Spec::PublicIpPrefix(_) => public_ip::outputs(body),
         _ => Vec::new(),
     }
 }
@@ -491,6 +531,9 @@ pub(crate) fn build_model(b: &mut Builder<'_>, raw: &RawStack) {
     b.declare_each(Kind::Registry, &raw.registries);
     b.declare_each(Kind::RouteTable, &raw.route_tables);
     b.declare_each(Kind::NetworkSecurityGroup, &raw.network_security_groups);
+    b.declare_each(Kind::PublicIpPrefix, &raw.public_ip_prefixes);
+    b.declare_each(Kind::PublicIp, &raw.public_ips);
+    b.declare_each(Kind::NatGateway, &raw.nat_gateways);
     b.declare_vnets(&raw.vnets);
     b.declare_dns_zones(&raw.dns_zones);
     b.declare_dns_zone_links(&raw.dns_zones);
@@ -511,6 +554,9 @@ pub(crate) fn build_model(b: &mut Builder<'_>, raw: &RawStack) {
     b.registries(&raw.registries);
     b.route_tables(&raw.route_tables);
     b.security_groups(&raw.network_security_groups);
+    b.public_ip_prefixes(&raw.public_ip_prefixes);
+    b.public_ips(&raw.public_ips);
+    b.nat_gateways(&raw.nat_gateways);
     b.vnets(&raw.vnets);
     b.dns_zones(&raw.dns_zones);
     b.identities(&raw.identities);
@@ -815,6 +861,9 @@ pub fn desired(ctx: &Context<'_>, resource: &Resource) -> Desired {
         Spec::KeyVault(kv) => key_vault::body(&mut b, resource, kv),
         Spec::RouteTable(rt) => route_table::body(&b, resource, rt),
         Spec::NetworkSecurityGroup(nsg) => security_group::body(&b, resource, nsg),
+        Spec::PublicIp(ip) => public_ip::body(&b, resource, ip),
+        Spec::PublicIpPrefix(p) => public_ip::prefix_body(&b, resource, p),
+        Spec::NatGateway(n) => nat_gateway::body(&b, resource, n),
         Spec::MaintenanceConfiguration(w) => maintenance::body(w),
         Spec::PrivateEndpoint(pe) => private_endpoint::body(&b, resource, pe),
         Spec::PrivateDnsZoneGroup(g) => private_endpoint::zone_group_body(&b, g),

@@ -76,6 +76,9 @@ pub struct RawSubnet {
     /// `Enabled`, `NetworkSecurityGroupEnabled` or `RouteTableEnabled`. Unset: azplan leaves
     /// the live value as it is (Azure's default for a new subnet is `Disabled`).
     pub private_endpoint_network_policies: Option<Spanned<String>>,
+    /// The subnet's NAT gateway: `natGateway/NAME`, `existing/NAME` or an ARM ID; `none` takes
+    /// any off. Unset: azplan leaves the association as it is.
+    pub nat_gateway: Option<Spanned<String>>,
     #[serde(default)]
     pub depends_on: Vec<Spanned<String>>,
     #[serde(default)]
@@ -100,6 +103,7 @@ pub(crate) const HABITS: &[Habit] = &[
     habit("subnets.*", "", "private_endpoint_network_policies", "`privateEndpointNetworkPolicies`"),
     habit("subnets.*", "", "private_endpoint_network_policies_enabled", "`privateEndpointNetworkPolicies: Enabled` (or `Disabled`)"),
     habit("subnets.*", "", "enforce_private_link_endpoint_network_policies", "`privateEndpointNetworkPolicies`"),
+    habit("subnets.*", "", "nat_gateway_id", "`natGateway: natGateway/NAME`"),
     habit("subnets.*", "name", "name", "nothing: the subnet's key under `subnets` is its name"),
 ];
 
@@ -131,6 +135,7 @@ pub static SUBNET_RULES: Rules = Rules {
         "properties.routeTable.id",
         "properties.networkSecurityGroup.id",
         "properties.privateEndpointNetworkPolicies",
+        "properties.natGateway.id",
     ],
     // Delegation names are labels; only the delegated service matters.
     ignore: &["properties.delegations[].name"],
@@ -188,6 +193,7 @@ pub fn subnet_body(b: &BodyBuilder<'_, '_>, resource: &Resource, s: &Subnet) -> 
     for (property, association) in [
         ("routeTable", &s.route_table),
         ("networkSecurityGroup", &s.network_security_group),
+        ("natGateway", &s.nat_gateway),
     ] {
         let value = match association {
             Association::To(target) => json!({ "id": b.ctx.target_id(target) }),
@@ -326,6 +332,11 @@ impl Builder<'_> {
                     .private_endpoint_network_policies
                     .as_ref()
                     .and_then(|p| self.endpoint_policies(p));
+                let nat_gateway = self.association(
+                    subnet.value.nat_gateway.as_ref(),
+                    Kind::NatGateway,
+                    &mut dependencies,
+                );
                 let raw = self.raw_override(subnet.value.raw.as_ref());
                 self.insert(Resource {
                     address,
@@ -346,6 +357,7 @@ impl Builder<'_> {
                         route_table,
                         network_security_group,
                         private_endpoint_network_policies,
+                        nat_gateway,
                     }),
                 });
             }

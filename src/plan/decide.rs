@@ -446,6 +446,16 @@ fn property_changes(
             late: &late,
         },
     );
+    let mut differences = differences;
+    differences.extend(
+        kinds::dropped(resource, &desired.body, body)
+            .into_iter()
+            .map(|(path, before)| diff::Difference {
+                path,
+                before: Some(before),
+                after: Value::Null,
+            }),
+    );
     let (differences, not_shown) = diff::split_not_shown(differences, rules);
     change.not_shown = not_shown
         .into_iter()

@@ -381,16 +381,27 @@ pub(super) fn order_deletes(changes: &mut Vec<Change>) {
 /// A delete waits for the updates that let go of what it deletes: a subnet whose update takes
 /// off a route table or NSG must run before their deletes, which Azure refuses while a subnet
 /// still uses them (InUseRouteTableCannotBeDeleted, InUseNetworkSecurityGroupCannotBeDeleted).
-/// An update lets go of a resource when a changed property held its ID before.
-pub(super) fn deletes_wait_for_updates_letting_go(changes: &mut [Change]) {
+/// An update lets go of a resource when a changed property held its ID before, or when its live
+/// body names the ID and the body it sends does not: a cluster going back from its own outbound
+/// IPs to managed ones sends no `outboundIPs` at all (AKS takes one of the three ways), so no
+/// changed property shows the addresses it lets go of, and their deletes must still wait
+/// (Azure refuses to delete an address a load balancer uses).
+pub(super) fn deletes_wait_for_updates_letting_go(changes: &mut [Change], live: &LiveState) {
     let letting_go: Vec<(String, String)> = changes
         .iter()
         .filter(|c| c.action == Action::Update)
         .flat_map(|c| {
-            c.changes
+            let mut held: Vec<String> = c
+                .changes
                 .iter()
                 .filter_map(|p| p.before.as_ref())
                 .flat_map(ids_in)
+                .collect();
+            if let (Some(body), Some(desired)) = (live.get(&c.id), c.desired.as_ref()) {
+                let kept: BTreeSet<String> = ids_in(desired).into_iter().collect();
+                held.extend(ids_in(body).into_iter().filter(|id| !kept.contains(id)));
+            }
+            held.into_iter()
                 .map(|id| (id, c.address.clone()))
                 .collect::<Vec<_>>()
         })
@@ -474,12 +485,59 @@ mod tests {
             )
         };
         let mut changes = vec![update, delete(rt), delete(&format!("{rt}2"))];
-        deletes_wait_for_updates_letting_go(&mut changes);
+        deletes_wait_for_updates_letting_go(&mut changes, &LiveState::default());
         assert_eq!(changes[1].depends_on, vec!["vnet/v/a".to_string()]);
         assert!(
             changes[2].depends_on.is_empty(),
             "another table waits for nothing"
         );
+    }
+
+    #[test]
+    fn a_delete_waits_for_an_update_whose_body_no_longer_names_it() {
+        // A cluster back on managed outbound IPs: its update sends no `outboundIPs`, so only
+        // its live body shows the address the update lets go of.
+        let cluster = format!(
+            "{SUB}/resourceGroups/g/providers/Microsoft.ContainerService/managedClusters/c"
+        );
+        let ip =
+            format!("{SUB}/resourceGroups/g/providers/Microsoft.Network/publicIPAddresses/egress");
+        let mut live = LiveState::default();
+        live.insert(
+            json!({"id": cluster, "properties": {"networkProfile": {"loadBalancerProfile": {
+            "outboundIPs": {"publicIPs": [{"id": ip.to_ascii_uppercase()}]}}}}}),
+        );
+        let mut update = crate::plan::delete_change(
+            "cluster/c".into(),
+            "Microsoft.ContainerService/managedClusters".into(),
+            cluster.clone(),
+            "test".into(),
+            &json!({}),
+        );
+        update.action = Action::Update;
+        update.desired = Some(
+            json!({"properties": {"networkProfile": {"loadBalancerProfile": {
+            "managedOutboundIPs": {"count": 1}}}}}),
+        );
+        let delete = crate::plan::delete_change(
+            "(not in spec)".into(),
+            "Microsoft.Network/publicIPAddresses".into(),
+            ip.clone(),
+            "test".into(),
+            &json!({}),
+        );
+        let mut changes = vec![update, delete];
+        deletes_wait_for_updates_letting_go(&mut changes, &live);
+        assert_eq!(changes[1].depends_on, vec!["cluster/c".to_string()]);
+
+        // An update that keeps naming it lets go of nothing.
+        changes[0].desired = Some(
+            json!({"properties": {"networkProfile": {"loadBalancerProfile": {
+            "outboundIPs": {"publicIPs": [{"id": ip}]}}}}}),
+        );
+        changes[1].depends_on.clear();
+        deletes_wait_for_updates_letting_go(&mut changes, &live);
+        assert!(changes[1].depends_on.is_empty());
     }
 
     #[test]

@@ -399,7 +399,7 @@ pub fn plan(
     let kept = delete::guard_group_deletes(stack, live, &mut changes);
     errors.extend(delete::list_what_goes_with(stack, live, &mut changes));
     delete::order_deletes(&mut changes);
-    delete::deletes_wait_for_updates_letting_go(&mut changes);
+    delete::deletes_wait_for_updates_letting_go(&mut changes, live);
     errors.extend(last_system_pool(&changes, live));
 
     let plan = Plan::new(stack, changes, kept);

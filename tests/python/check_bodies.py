@@ -72,6 +72,9 @@ MODELS: dict[str, tuple[str, str]] = {
     "microsoft.network/virtualnetworks/subnets": ("azure.mgmt.network", "Subnet"),
     "microsoft.network/virtualnetworks/virtualnetworkpeerings": ("azure.mgmt.network", "VirtualNetworkPeering"),
     "microsoft.network/routetables": ("azure.mgmt.network", "RouteTable"),
+    "microsoft.network/publicipaddresses": ("azure.mgmt.network", "PublicIPAddress"),
+    "microsoft.network/publicipprefixes": ("azure.mgmt.network", "PublicIPPrefix"),
+    "microsoft.network/natgateways": ("azure.mgmt.network", "NatGateway"),
     "microsoft.network/networksecuritygroups": ("azure.mgmt.network", "NetworkSecurityGroup"),
     "microsoft.network/privateendpoints": ("azure.mgmt.network", "PrivateEndpoint"),
     "microsoft.network/privateendpoints/privatednszonegroups": ("azure.mgmt.network", "PrivateDnsZoneGroup"),
@@ -118,6 +121,7 @@ def plan_runs(repo: Path) -> list[Run]:
         Run("examples/dev-prod", ["examples/dev-prod", "--live", empty]),
         Run("examples/key-vault", ["examples/key-vault", "--live", empty]),
         Run("examples/monitoring", ["examples/monitoring", "--live", empty]),
+        Run("examples/egress", ["examples/egress", "--live", empty]),
         Run("examples/dev-prod --env prod", ["examples/dev-prod", "--env", "prod", "--live", empty]),
         Run(
             "examples/dev-prod --env prod --values load-test",

@@ -497,6 +497,10 @@ def main():
     c.run("activity log without a start time refused (400)", lambda: expect_status(400, lambda: list(
         monitor.activity_logs.list(filter=f"resourceGroupName eq '{RG}'"))))
 
+    # Public IPs and prefixes of the user's own, as a cluster's outbound addresses (after the
+    # activity log check, which counts the one cluster's writes)
+    check_public_ips(c, net, aks, rg_id)
+
     # Deletes, each through the SDK's pollers
     c.run("role assignment delete", lambda: auth.role_assignments.delete(acr_id, ra_name))
     c.run("federated credential delete", lambda: msi.federated_identity_credentials.delete(RG, "sdk-id", "sdk-fic"))
@@ -557,6 +561,78 @@ def vault_body(**extra):
              "enableRbacAuthorization": True, "softDeleteRetentionInDays": 7}
     props.update(extra)
     return {"location": LOC, "properties": props}
+
+
+def check_public_ips(c, net, aks, rg_id):
+    """Public IP prefixes and addresses as azplan writes them (Standard, static, zones, drawn from
+    a prefix), a cluster whose load balancer uses them as its own outbound addresses, and a NAT
+    gateway on them associated with a subnet."""
+    prefix_id = f"{rg_id}/providers/Microsoft.Network/publicIPPrefixes/sdk-prefix"
+    ip_id = f"{rg_id}/providers/Microsoft.Network/publicIPAddresses/sdk-egress"
+    c.run("public IP prefix create (LRO)", lambda: assert_eq(net.public_ip_prefixes.begin_create_or_update(
+        RG, "sdk-prefix", {"location": LOC, "sku": {"name": "Standard", "tier": "Regional"}, "zones": ["1", "2", "3"],
+                           "properties": {"prefixLength": 30, "publicIPAddressVersion": "IPv4"}}).result().prefix_length, 30))
+    c.run("public IP prefix get has its range", lambda: assert_true(
+        net.public_ip_prefixes.get(RG, "sdk-prefix").ip_prefix.endswith("/30")))
+    c.run("public IP prefix of a bad length refused (400)", lambda: expect_status(400, lambda: net.public_ip_prefixes.begin_create_or_update(
+        RG, "sdk-prefix-big", {"location": LOC, "sku": {"name": "Standard"}, "properties": {"prefixLength": 16}}).result()))
+    c.run("public IP from the prefix create (LRO)", lambda: assert_eq(net.public_ip_addresses.begin_create_or_update(
+        RG, "sdk-egress", {"location": LOC, "sku": {"name": "Standard", "tier": "Regional"}, "zones": ["1", "2", "3"],
+                           "properties": {"publicIPAllocationMethod": "Static", "publicIPAddressVersion": "IPv4",
+                                          "idleTimeoutInMinutes": 10, "publicIPPrefix": {"id": prefix_id}}}).result().idle_timeout_in_minutes, 10))
+    c.run("public IP get has its address and prefix", lambda: assert_true(
+        (lambda ip: ip.ip_address and ip.public_ip_prefix.id.lower() == prefix_id.lower() and ip.zones == ["1", "2", "3"])(
+            net.public_ip_addresses.get(RG, "sdk-egress"))))
+    c.run("public IP update tags", lambda: assert_eq(
+        net.public_ip_addresses.update_tags(RG, "sdk-egress", {"tags": {"a": "b"}}).tags, {"a": "b"}))
+    c.run("public IP list", lambda: assert_true(any(i.name == "sdk-egress" for i in net.public_ip_addresses.list(RG))))
+    c.run("public IP prefix list", lambda: assert_eq([p.name for p in net.public_ip_prefixes.list(RG)], ["sdk-prefix"]))
+
+    def cluster(outbound):
+        return {"location": LOC, "identity": {"type": "SystemAssigned"}, "properties": {
+            "dnsPrefix": "sdkbyo", "networkProfile": {"networkPlugin": "azure", "loadBalancerProfile": outbound},
+            "agentPoolProfiles": [{"name": "system", "mode": "System", "count": 1, "vmSize": "Standard_D4s_v5"}]}}
+    missing = f"{rg_id}/providers/Microsoft.Network/publicIPAddresses/sdk-missing"
+    c.run("cluster with a missing outbound IP refused (400)", lambda: expect_status(400, lambda: aks.managed_clusters.begin_create_or_update(
+        RG, "sdk-byo", cluster({"outboundIPs": {"publicIPs": [{"id": missing}]}})).result()))
+    c.run("cluster with two ways of outbound IPs refused (400)", lambda: expect_status(400, lambda: aks.managed_clusters.begin_create_or_update(
+        RG, "sdk-byo", cluster({"managedOutboundIPs": {"count": 2}, "outboundIPs": {"publicIPs": [{"id": ip_id}]}})).result()))
+    byo = c.run("cluster on its own outbound IP create (LRO)", lambda: aks.managed_clusters.begin_create_or_update(
+        RG, "sdk-byo", cluster({"outboundIPs": {"publicIPs": [{"id": ip_id}]}})).result())
+    c.run("cluster's effective outbound IPs are its own", lambda: assert_eq(
+        [r.id.lower() for r in prop(byo, "network_profile").load_balancer_profile.effective_outbound_i_ps], [ip_id.lower()]))
+    c.run("cluster's own outbound IPs, no managed count", lambda: assert_true(
+        prop(byo, "network_profile").load_balancer_profile.managed_outbound_i_ps is None))
+    c.run("cluster on its own prefix update (LRO)", lambda: assert_eq(
+        [r.id.lower() for r in prop(aks.managed_clusters.begin_create_or_update(
+            RG, "sdk-byo", cluster({"outboundIPPrefixes": {"publicIPPrefixes": [{"id": prefix_id}]}})).result(),
+            "network_profile").load_balancer_profile.effective_outbound_i_ps], [prefix_id.lower()]))
+    c.run("cluster on its own IPs delete (LRO)", lambda: aks.managed_clusters.begin_delete(RG, "sdk-byo").result())
+
+    # A NAT gateway on the address and the prefix, associated with a subnet
+    nat_id = f"{rg_id}/providers/Microsoft.Network/natGateways/sdk-nat"
+    c.run("NAT gateway create (LRO)", lambda: assert_eq(net.nat_gateways.begin_create_or_update(
+        RG, "sdk-nat", {"location": LOC, "sku": {"name": "Standard"}, "zones": ["1"],
+                        "properties": {"idleTimeoutInMinutes": 10, "publicIpAddresses": [{"id": ip_id}],
+                                       "publicIpPrefixes": [{"id": prefix_id}]}}).result().idle_timeout_in_minutes, 10))
+    c.run("NAT gateway default idle timeout", lambda: assert_eq(net.nat_gateways.begin_create_or_update(
+        RG, "sdk-nat2", {"location": LOC, "sku": {"name": "Standard"}}).result().idle_timeout_in_minutes, 4))
+    c.run("NAT gateway on a missing address refused (400)", lambda: expect_status(400, lambda: net.nat_gateways.begin_create_or_update(
+        RG, "sdk-nat3", {"location": LOC, "sku": {"name": "Standard"}, "properties": {"publicIpAddresses": [
+            {"id": f"{rg_id}/providers/Microsoft.Network/publicIPAddresses/sdk-missing"}]}}).result()))
+    c.run("subnet associated with the NAT gateway (LRO)", lambda: assert_eq(net.subnets.begin_create_or_update(
+        RG, "sdk-vnet", "natted", {"properties": {"addressPrefix": "10.0.20.0/24", "natGateway": {"id": nat_id}}}).result().nat_gateway.id.lower(),
+        nat_id.lower()))
+    c.run("NAT gateway get lists its subnet", lambda: assert_eq(
+        [s.id.split("/")[-1] for s in net.nat_gateways.get(RG, "sdk-nat").subnets], ["natted"]))
+    c.run("NAT gateway update tags", lambda: assert_eq(net.nat_gateways.update_tags(RG, "sdk-nat", {"tags": {"a": "b"}}).tags, {"a": "b"}))
+    c.run("NAT gateway list", lambda: assert_eq(sorted(n.name for n in net.nat_gateways.list(RG)), ["sdk-nat", "sdk-nat2"]))
+    c.run("NAT gateway in use: delete refused (400)", lambda: expect_status(400, lambda: net.nat_gateways.begin_delete(RG, "sdk-nat").result()))
+    c.run("subnet delete (LRO)", lambda: net.subnets.begin_delete(RG, "sdk-vnet", "natted").result())
+    c.run("NAT gateway delete (LRO)", lambda: net.nat_gateways.begin_delete(RG, "sdk-nat").result())
+    c.run("second NAT gateway delete (LRO)", lambda: net.nat_gateways.begin_delete(RG, "sdk-nat2").result())
+    c.run("public IP from the prefix delete (LRO)", lambda: net.public_ip_addresses.begin_delete(RG, "sdk-egress").result())
+    c.run("public IP prefix delete (LRO)", lambda: net.public_ip_prefixes.begin_delete(RG, "sdk-prefix").result())
 
 
 def check_key_vaults(c, kv, auth, rg_id):

@@ -157,13 +157,20 @@ impl Builder<'_> {
             .app_routing
             .as_ref()
             .is_none_or(|a| a.value.grant_dns_zone_access.unwrap_or(true));
-        self.derived_role_assignments(
+        let grants_first = self.derived_role_assignments(
             &address,
             &resource,
             &cluster,
             &addons.attached,
             grant_dns_access,
         );
+        resource
+            .dependencies
+            .extend(grants_first.into_iter().map(|on| Dependency {
+                on,
+                span: resource.span,
+                explicit: false,
+            }));
         resource.spec = Spec::Cluster(Box::new(cluster));
         self.maintenance(entry, &resource);
         self.insert(resource);
@@ -567,7 +574,9 @@ impl Builder<'_> {
                     _ => None,
                 })
                 .sum();
-            let ips = u64::from(network.managed_outbound_ips.unwrap_or(1));
+            let Some(ips) = self.outbound_addresses(network) else {
+                return;
+            };
             let ports = match network.allocated_outbound_ports {
                 Some(p) if p > 0 => u64::from(p),
                 _ => super::network::default_ports_per_node(max_nodes),
@@ -580,10 +589,35 @@ impl Builder<'_> {
                     .and_then(|n| n.value.load_balancer.as_ref())
                     .map_or(entry.key.span, |l| l.span);
                 self.error(
-                    SpecDiagnostic::error_at(Code::SnatExhaustion, format!("{max_nodes} nodes × {ports} outbound ports need {needed} outbound IPs, but the load balancer has {ips}"), span, "SNAT ports", format!("set `managedOutboundIps: {needed}` (each IP gives 64,000 SNAT ports), or lower `allocatedOutboundPorts`")),
+                    SpecDiagnostic::error_at(Code::SnatExhaustion, format!("{max_nodes} nodes × {ports} outbound ports need {needed} outbound IPs, but the load balancer has {ips}"), span, "SNAT ports", if network.outbound_ips.is_empty() && network.outbound_ip_prefixes.is_empty() { format!("set `managedOutboundIps: {needed}` (each IP gives 64,000 SNAT ports), or lower `allocatedOutboundPorts`") } else { format!("give the load balancer {needed} outbound addresses (each gives 64,000 SNAT ports; a prefix of length /N holds 2^(32-N)), or lower `allocatedOutboundPorts`") }),
                 );
             }
         }
+    }
+}
+
+impl Builder<'_> {
+    /// How many outbound addresses the load balancer has: the managed count, or the user's own
+    /// addresses (one each) and prefixes (2^(32-N) addresses for a /N, Learn "Public IP address
+    /// prefix", Prefix sizes: "/28 (IPv4) … = 16 addresses"). `None` when a prefix outside the
+    /// stack has a size the spec does not say, so the SNAT check is not guessed.
+    fn outbound_addresses(&self, network: &crate::model::Network) -> Option<u64> {
+        if network.outbound_ips.is_empty() && network.outbound_ip_prefixes.is_empty() {
+            return Some(u64::from(network.managed_outbound_ips.unwrap_or(1)));
+        }
+        let mut total = network.outbound_ips.len() as u64;
+        for prefix in &network.outbound_ip_prefixes {
+            let crate::model::Target::Node(address) = prefix else {
+                return None;
+            };
+            match self.resources.get(address).map(|r| &r.spec) {
+                Some(Spec::PublicIpPrefix(p)) => {
+                    total += crate::kinds::public_ip::prefix_size(p.prefix_length);
+                }
+                _ => return None,
+            }
+        }
+        Some(total)
     }
 }
 

@@ -1,5 +1,6 @@
 //! Role assignments a cluster's settings imply: AcrPull for the kubelet identity on each
-//! attached registry, DNS Zone Contributor for app routing on its zones.
+//! attached registry, DNS Zone Contributor for app routing on its zones, Network Contributor
+//! for the cluster identity on its own outbound IPs and prefixes.
 
 use std::collections::BTreeMap;
 
@@ -19,7 +20,8 @@ impl Builder<'_> {
         cluster: &Cluster,
         attached: &[(Target, crate::source::Span)],
         grant_dns_access: bool,
-    ) {
+    ) -> Vec<Address> {
+        let before_cluster = self.outbound_grants(cluster_address, resource, cluster);
         let kubelet = Principal::Cluster {
             cluster: cluster_address.clone(),
             identity: ClusterIdentity::Kubelet,
@@ -75,6 +77,79 @@ impl Builder<'_> {
                 );
             }
         }
+        before_cluster
+    }
+
+    /// Learn "Use a public standard load balancer in AKS", Requirements for using your own
+    /// outbound public IPs or prefixes: "You must ensure the AKS cluster identity has
+    /// permissions to access the outbound IP, as per the required public IP permissions list"
+    /// (Learn "Use a service principal with AKS", networking: Network Contributor covers it).
+    /// A user-assigned identity gets it before the cluster is created (the cluster waits for
+    /// it, as AKS checks on create); a system-assigned one exists only with the cluster, so
+    /// its grant follows. A service principal's is the user's to give. Returns the grants the
+    /// cluster waits for.
+    fn outbound_grants(
+        &mut self,
+        cluster_address: &Address,
+        resource: &Resource,
+        cluster: &Cluster,
+    ) -> Vec<Address> {
+        let identity = match &cluster.identity {
+            crate::model::ControlPlaneIdentity::UserAssigned(id) => Some(id.clone()),
+            crate::model::ControlPlaneIdentity::SystemAssigned => None,
+            crate::model::ControlPlaneIdentity::ServicePrincipal { .. } => return Vec::new(),
+        };
+        let principal = Principal::Cluster {
+            cluster: cluster_address.clone(),
+            identity: ClusterIdentity::ControlPlane,
+        };
+        // An address and a prefix may share a name: the prefix's grant says `prefix`. A
+        // target listed twice is granted once.
+        let mut own: Vec<(&Target, &str)> = cluster
+            .network
+            .outbound_ips
+            .iter()
+            .map(|t| (t, ""))
+            .chain(
+                cluster
+                    .network
+                    .outbound_ip_prefixes
+                    .iter()
+                    .map(|t| (t, "prefix-")),
+            )
+            .collect();
+        own.sort();
+        own.dedup();
+        let mut before = Vec::new();
+        for (target, what) in own {
+            let suffix = target_suffix(target);
+            let name = format!("{}-network-{what}{suffix}", cluster_address.name);
+            let address = Address::new(Kind::RoleAssignment, &name);
+            self.derive(
+                resource,
+                Derived {
+                    name,
+                    role: roles::NETWORK_CONTRIBUTOR,
+                    scope: target.clone(),
+                    principal: principal.clone(),
+                    span: resource.span,
+                    reason: "own outbound IP: Network Contributor for the cluster identity",
+                },
+            );
+            if let Some(identity) = &identity
+                && let Some(grant) = self.resources.get_mut(&address)
+            {
+                // Before the cluster: on the identity (its principal ID), not on the cluster.
+                grant.dependencies.retain(|d| &d.on != cluster_address);
+                grant.dependencies.push(Dependency {
+                    on: identity.clone(),
+                    span: resource.span,
+                    explicit: false,
+                });
+                before.push(address);
+            }
+        }
+        before
     }
 
     /// A cluster with a user-assigned control-plane identity needs that identity's roles on

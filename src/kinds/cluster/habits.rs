@@ -51,8 +51,10 @@ pub(crate) const HABITS: &[Habit] = &[
     habit("network.loadBalancer", "managedOutboundIPs", "managed_outbound_ip_count", "`managedOutboundIps: N`"),
     habit("network.loadBalancer", "", "outbound_ports_allocated", "`allocatedOutboundPorts`"),
     habit("network.loadBalancer", "idleTimeoutInMinutes", "idle_timeout_in_minutes", "`idleTimeoutMinutes`"),
-    habit("network.loadBalancer", "outboundIPs", "outbound_ip_address_ids", "nothing yet: outbound IPs of your own are not modelled (write them with the cluster's `raw:`)"),
-    habit("network.loadBalancer", "outboundIPPrefixes", "outbound_ip_prefix_ids", "nothing yet: outbound IP prefixes of your own are not modelled (write them with the cluster's `raw:`)"),
+    habit("network.loadBalancer", "outboundIPs", "outbound_ip_address_ids", "`outboundIps: [publicIp/NAME, ...]` (public IPs of your own)"),
+    habit("network.loadBalancer", "outboundIPPrefixes", "outbound_ip_prefix_ids", "`outboundIpPrefixes: [publicIpPrefix/NAME, ...]` (public IP prefixes of your own)"),
+    habit("network.loadBalancer", "publicIPs", "", "`outboundIps: [publicIp/NAME, ...]`"),
+    habit("network.loadBalancer", "publicIPPrefixes", "", "`outboundIpPrefixes: [publicIpPrefix/NAME, ...]`"),
     // `apiServer`: ManagedClusterAPIServerAccessProfile / `api_server_access_profile`.
     habit("apiServer", "enablePrivateCluster", "private_cluster_enabled", "`private: true`"),
     habit("apiServer", "authorizedIPRanges", "authorized_ip_ranges", "`authorizedIpRanges`"),

@@ -182,6 +182,10 @@ pub static RULES: Rules = Rules {
         "properties.ingressProfile.webAppRouting.dnsZoneResourceIds",
         "properties.identityProfile.kubeletidentity.resourceId",
         "properties.aadProfile.adminGroupObjectIDs",
+        // ARM IDs: AKS may answer in another casing (the resource group, as ARM IDs are
+        // case-insensitive).
+        "properties.networkProfile.loadBalancerProfile.outboundIPs.publicIPs[].id",
+        "properties.networkProfile.loadBalancerProfile.outboundIPPrefixes.publicIPPrefixes[].id",
     ],
     case_insensitive_keys: &[
         "properties.addonProfiles",
@@ -236,7 +240,7 @@ pub fn body(b: &mut BodyBuilder<'_, '_>, resource: &Resource, c: &Cluster) -> Va
     let mut p = json!({
         "dnsPrefix": c.dns_prefix,
         "enableRBAC": c.kubernetes_rbac,
-        "networkProfile": network(c),
+        "networkProfile": network(b, c),
         "apiServerAccessProfile": { "enablePrivateCluster": c.api_server.private },
         "oidcIssuerProfile": { "enabled": c.oidc_issuer },
         "securityProfile": { "workloadIdentity": { "enabled": c.workload_identity } },
@@ -340,7 +344,7 @@ pub fn body(b: &mut BodyBuilder<'_, '_>, resource: &Resource, c: &Cluster) -> Va
     body
 }
 
-fn network(c: &Cluster) -> Value {
+fn network(b: &BodyBuilder<'_, '_>, c: &Cluster) -> Value {
     let n = &c.network;
     let mut v = json!({
         "networkPlugin": match n.plugin { NetworkPlugin::Azure => "azure", NetworkPlugin::Kubenet => "kubenet", NetworkPlugin::None => "none" },
@@ -381,8 +385,22 @@ fn network(c: &Cluster) -> Value {
         v["dnsServiceIP"] = json!(ip.to_string());
     }
     if n.outbound_type == OutboundType::LoadBalancer {
-        let mut lb =
-            json!({ "managedOutboundIPs": { "count": n.managed_outbound_ips.unwrap_or(1) } });
+        // One of the three ways (ManagedClusterLoadBalancerProfile): the user's own IPs or
+        // prefixes leave `managedOutboundIPs` out, since AKS takes at most one of them and shows
+        // no managed count for a cluster on its customer's addresses.
+        let ids = |targets: &[crate::model::Target]| -> Vec<Value> {
+            targets
+                .iter()
+                .map(|t| json!({ "id": b.ctx.target_id(t) }))
+                .collect()
+        };
+        let mut lb = if !n.outbound_ips.is_empty() {
+            json!({ "outboundIPs": { "publicIPs": ids(&n.outbound_ips) } })
+        } else if !n.outbound_ip_prefixes.is_empty() {
+            json!({ "outboundIPPrefixes": { "publicIPPrefixes": ids(&n.outbound_ip_prefixes) } })
+        } else {
+            json!({ "managedOutboundIPs": { "count": n.managed_outbound_ips.unwrap_or(1) } })
+        };
         if let Some(ports) = n.allocated_outbound_ports {
             lb["allocatedOutboundPorts"] = json!(ports);
         }
@@ -392,6 +410,32 @@ fn network(c: &Cluster) -> Value {
         v["loadBalancerProfile"] = lb;
     }
     v
+}
+
+/// The load balancer's outbound addresses come one way of three (managed count, own IPs, own
+/// prefixes; AKS takes at most one): a live way the desired body does not send is dropped by
+/// the PUT, and is a change even where the way sent matches (a managed count of 1 equals AKS's
+/// default when the live body shows none).
+pub(crate) fn dropped_outbound(desired: &Value, live: &Value) -> Vec<(String, Value)> {
+    const LB: &str = "/properties/networkProfile/loadBalancerProfile";
+    let (Some(d), Some(l)) = (desired.pointer(LB), live.pointer(LB)) else {
+        return Vec::new();
+    };
+    let ways = ["managedOutboundIPs", "outboundIPs", "outboundIPPrefixes"];
+    if !ways.iter().any(|w| d.get(w).is_some()) {
+        return Vec::new();
+    }
+    ways.iter()
+        .filter(|w| d.get(**w).is_none())
+        .filter_map(|w| {
+            l.get(*w).filter(|v| !v.is_null()).map(|v| {
+                (
+                    format!("properties.networkProfile.loadBalancerProfile.{w}"),
+                    v.clone(),
+                )
+            })
+        })
+        .collect()
 }
 
 fn addons(b: &BodyBuilder<'_, '_>, c: &Cluster) -> Value {

@@ -59,7 +59,26 @@ impl Builder<'_> {
         }
         let (service_cidr, dns_service_ip) = self.service_addresses(n, subnet.as_ref());
         let lb = n.load_balancer.as_ref();
-        self.check_load_balancer(lb);
+        let outbound_type = n.outbound_type.unwrap_or(OutboundType::LoadBalancer);
+        if outbound_type == OutboundType::UserAssignedNatGateway {
+            self.check_user_nat_gateway(s, subnet.as_ref());
+        }
+        self.check_load_balancer(lb, outbound_type);
+        let mut own = |list: Option<&Spanned<Vec<Spanned<String>>>>, kind: Kind| -> Vec<Target> {
+            list.map(|l| l.value.iter())
+                .into_iter()
+                .flatten()
+                .filter_map(|t| self.resolve_or_id(t, &[kind, Kind::Existing], deps))
+                .collect()
+        };
+        let outbound_ips = own(
+            lb.and_then(|l| l.value.outbound_ips.as_ref()),
+            Kind::PublicIp,
+        );
+        let outbound_ip_prefixes = own(
+            lb.and_then(|l| l.value.outbound_ip_prefixes.as_ref()),
+            Kind::PublicIpPrefix,
+        );
         Network {
             plugin,
             plugin_mode: n.plugin_mode,
@@ -69,13 +88,15 @@ impl Builder<'_> {
             pod_cidr,
             service_cidr,
             dns_service_ip,
-            outbound_type: n.outbound_type.unwrap_or(OutboundType::LoadBalancer),
+            outbound_type,
             load_balancer_sku: lb
                 .and_then(|l| l.value.sku)
                 .unwrap_or(LoadBalancerSku::Standard),
             managed_outbound_ips: lb
                 .and_then(|l| l.value.managed_outbound_ips.as_ref())
                 .map(|i| i.value),
+            outbound_ips,
+            outbound_ip_prefixes,
             allocated_outbound_ports: lb
                 .and_then(|l| l.value.allocated_outbound_ports.as_ref())
                 .map(|p| p.value),
@@ -216,8 +237,16 @@ impl Builder<'_> {
         }
     }
 
-    /// Outbound IP counts and SNAT ports within what a load balancer takes.
-    pub(super) fn check_load_balancer(&mut self, lb: Option<&Spanned<RawLoadBalancer>>) {
+    /// Outbound IP counts and SNAT ports within what a load balancer takes, and one way of
+    /// giving its outbound addresses.
+    pub(super) fn check_load_balancer(
+        &mut self,
+        lb: Option<&Spanned<RawLoadBalancer>>,
+        outbound_type: OutboundType,
+    ) {
+        if let Some(l) = lb {
+            self.check_outbound_forms(&l.value, outbound_type);
+        }
         if let Some(ips) = lb
             .and_then(|l| l.value.managed_outbound_ips.as_ref())
             .filter(|i| !(1..=100).contains(&i.value))
@@ -238,6 +267,98 @@ impl Builder<'_> {
                 ports.span,
                 "invalid port count",
                 "use a multiple of 8 between 0 (dynamic) and 64000",
+            ));
+        }
+    }
+
+    /// Managed IPs, your own IPs and your own prefixes are three ways of giving the load
+    /// balancer its outbound addresses, one at a time: AKS refuses more ("Load balancer profile
+    /// must specify at most one of ManagedOutboundIPs, OutboundIPPrefixes and OutboundIPs",
+    /// the InvalidParameter the emulator answers with), as azurerm's `load_balancer_profile`
+    /// declares (`managed_outbound_ip_count`, `outbound_ip_address_ids` and
+    /// `outbound_ip_prefix_ids` conflict with each other). They are the load balancer's, so
+    /// only with `outboundType: loadBalancer` (Learn "Customize cluster egress with outbound
+    /// types": the NAT gateway and user-defined routing types have no AKS load balancer
+    /// outbound pool).
+    fn check_outbound_forms(&mut self, l: &RawLoadBalancer, outbound_type: OutboundType) {
+        let forms: Vec<(&str, crate::source::Span)> = [
+            (
+                "managedOutboundIps",
+                l.managed_outbound_ips.as_ref().map(|v| v.span),
+            ),
+            ("outboundIps", l.outbound_ips.as_ref().map(|v| v.span)),
+            (
+                "outboundIpPrefixes",
+                l.outbound_ip_prefixes.as_ref().map(|v| v.span),
+            ),
+        ]
+        .into_iter()
+        .filter_map(|(name, span)| span.map(|s| (name, s)))
+        .collect();
+        if let [(first, first_span), (second, second_span), ..] = forms[..] {
+            self.error(
+                SpecDiagnostic::conflict(
+                    format!("`{first}` and `{second}` both give the load balancer's outbound addresses"),
+                    second_span,
+                    "second way",
+                    "keep one of `managedOutboundIps`, `outboundIps` and `outboundIpPrefixes`: AKS takes at most one",
+                )
+                .also(first_span, "first way"),
+            );
+        }
+        for (name, span) in [
+            ("outboundIps", l.outbound_ips.as_ref()),
+            ("outboundIpPrefixes", l.outbound_ip_prefixes.as_ref()),
+        ]
+        .into_iter()
+        .filter_map(|(name, v)| v.map(|v| (name, v)))
+        .map(|(name, v)| (name, v.span))
+        {
+            if outbound_type != OutboundType::LoadBalancer {
+                self.error(SpecDiagnostic::conflict(
+                    format!("`{name}` is for the load balancer, but the outbound type is not `loadBalancer`"),
+                    span,
+                    "load balancer outbound addresses",
+                    "remove it, or use `outboundType: loadBalancer`",
+                ));
+            }
+        }
+        for (name, list) in [
+            ("outboundIps", l.outbound_ips.as_ref()),
+            ("outboundIpPrefixes", l.outbound_ip_prefixes.as_ref()),
+        ] {
+            if let Some(list) = list.filter(|v| v.value.is_empty()) {
+                self.error(SpecDiagnostic::invalid(
+                    format!("`{name}` is empty"),
+                    list.span,
+                    "no addresses",
+                    "list at least one, or remove the key for managed outbound IPs",
+                ));
+            }
+        }
+    }
+
+    /// `userAssignedNatGateway` sends the nodes' egress through the NAT gateway of their
+    /// subnet: Learn "Customize cluster egress with a user-assigned NAT gateway" creates the
+    /// subnet "using the NAT gateway" and then "an AKS cluster using the subnet with the NAT
+    /// gateway" (`--vnet-subnet-id`). A subnet of the stack that takes its NAT gateway off
+    /// (`natGateway: none`) contradicts that. A cluster without a subnet of its own is not
+    /// refused: the official example ManagedClustersCreate_UserAssignedNATGateway (AKS
+    /// 2026-06-01) creates one, and a subnet whose spec says nothing may be associated
+    /// elsewhere.
+    fn check_user_nat_gateway(&mut self, s: &RawCluster, subnet: Option<&Target>) {
+        let Some(span) = s.network.as_ref().map(|n| n.span) else {
+            return;
+        };
+        if let Some(Target::Node(address)) = subnet
+            && let Some(Spec::Subnet(sub)) = self.resources.get(address).map(|r| &r.spec)
+            && sub.nat_gateway == crate::model::Association::None
+        {
+            self.error(SpecDiagnostic::conflict(
+                format!("`outboundType: userAssignedNatGateway`, but subnet `{address}` has `natGateway: none`"),
+                span,
+                "user-assigned NAT gateway",
+                "give the subnet `natGateway: natGateway/NAME`, or choose another outbound type",
             ));
         }
     }

@@ -179,8 +179,15 @@ pub struct RawNetwork {
 pub struct RawLoadBalancer {
     /// Default `standard`. Cannot change.
     pub sku: Option<LoadBalancerSku>,
-    /// Managed outbound public IPs (1-100). Default 1.
+    /// Managed outbound public IPs (1-100). Default 1, unless `outboundIps` or
+    /// `outboundIpPrefixes` are given.
     pub managed_outbound_ips: Option<Spanned<u32>>,
+    /// Outbound public IPs of your own instead of managed ones: `publicIp/NAME`,
+    /// `existing/NAME` or ARM IDs. The cluster identity gets Network Contributor on each.
+    pub outbound_ips: Option<Spanned<Vec<Spanned<String>>>>,
+    /// Outbound public IP prefixes of your own: `publicIpPrefix/NAME`, `existing/NAME` or ARM
+    /// IDs. The cluster identity gets Network Contributor on each.
+    pub outbound_ip_prefixes: Option<Spanned<Vec<Spanned<String>>>>,
     /// SNAT ports per node (0 = Azure's dynamic default).
     pub allocated_outbound_ports: Option<Spanned<u32>>,
     pub idle_timeout_minutes: Option<u32>,
