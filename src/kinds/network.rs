@@ -176,11 +176,14 @@ pub fn subnet_body(b: &BodyBuilder<'_, '_>, resource: &Resource, s: &Subnet) -> 
     }
     // A subnet PUT replaces the subnet, and a PUT without the property resets it to Azure's
     // default (`Disabled`), so an unset value is sent back as it is live.
+    let live_properties = b
+        .ctx
+        .live
+        .get(&b.ctx.id(&resource.address))
+        .and_then(|live| live.get("properties"));
     let policies = s.private_endpoint_network_policies.clone().or_else(|| {
-        b.ctx
-            .live
-            .get(&b.ctx.id(&resource.address))
-            .and_then(|live| live.pointer("/properties/privateEndpointNetworkPolicies"))
+        live_properties
+            .and_then(|p| p.get("privateEndpointNetworkPolicies"))
             .and_then(Value::as_str)
             .map(str::to_string)
     });
@@ -198,11 +201,9 @@ pub fn subnet_body(b: &BodyBuilder<'_, '_>, resource: &Resource, s: &Subnet) -> 
         let value = match association {
             Association::To(target) => json!({ "id": b.ctx.target_id(target) }),
             Association::None => Value::Null,
-            Association::Unmanaged => match b
-                .ctx
-                .live
-                .get(&b.ctx.id(&resource.address))
-                .and_then(|live| live.pointer(&format!("/properties/{property}/id")))
+            Association::Unmanaged => match live_properties
+                .and_then(|p| p.get(property))
+                .and_then(|a| a.get("id"))
             {
                 Some(id) => json!({ "id": id }),
                 None => continue,
