@@ -12,7 +12,7 @@ use crate::emulator::kind::{DeleteStyle, Kind, PatchStyle, PutStyle};
 use crate::emulator::route::{Route, Target};
 use crate::emulator::state::{Action, Operation, Record, State};
 use crate::emulator::{
-    activity, aks_ops, cluster, dns_zone, identity, key_vault, maintenance, network,
+    activity, aks_ops, cluster, diagnostic, dns_zone, identity, key_vault, maintenance, network,
     network_security, node_pool, peering, private_endpoint, publicip, records, refs, registry,
     resource_graph, resources, role, workspace,
 };
@@ -188,6 +188,7 @@ pub(crate) fn dispatch(
             ..
         } => read_only(records::list(state, ctx, zone_id, *record_type)),
         Route::RoleAssignmentsAt { scope, .. } => read_only(Ok(role::list(state, ctx, scope))),
+        Route::DiagnosticSettingsAt { scope } => read_only(diagnostic::list(state, scope)),
         Route::ResourceGraph => {
             let view =
                 state.graph_view(ctx.settings.graph_lag_ms, crate::emulator::clock::now_ms());
@@ -233,6 +234,7 @@ fn not_found(target: &Target) -> ArmError {
             format!("The role assignment '{}' is not found.", target.name),
         ),
         Kind::PrivateDnsRecordSet => records::not_found(target),
+        Kind::DiagnosticSetting => diagnostic::not_found(target),
         kind => ArmError::resource_not_found(
             &kind.arm_type(),
             &target.name,
@@ -565,6 +567,7 @@ fn put(
         Kind::Identity => identity::put_identity(state, ctx, target, body)?,
         Kind::FederatedCredential => identity::put_credential(state, ctx, target, body)?,
         Kind::RoleAssignment => role::put(state, ctx, target, body)?,
+        Kind::DiagnosticSetting => diagnostic::put(state, ctx, target, body)?,
         Kind::Cluster => cluster::put(state, ctx, target, body)?,
         Kind::NodePool => node_pool::put(state, ctx, target, body)?,
         Kind::MaintenanceConfiguration => maintenance::put(state, ctx, target, body)?,
@@ -578,7 +581,13 @@ fn put(
     if target.kind == Kind::Cluster {
         node_pool::renew_etags(state, &target.key());
     }
-    let status = if written.created { 201 } else { 200 };
+    // DiagnosticSettings_CreateOrUpdate declares only 200, for a new setting too (and the
+    // official createOrUpdateDiagnosticSetting example answers 200).
+    let status = if written.created && target.kind != Kind::DiagnosticSetting {
+        201
+    } else {
+        200
+    };
     let style = target.kind.put_style();
     let op = (style != PutStyle::Sync).then(|| {
         let action = if written.created {

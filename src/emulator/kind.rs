@@ -37,6 +37,9 @@ pub(crate) enum Kind {
     PrivateEndpoint,
     /// `privateEndpoints/{pe}/privateDnsZoneGroups/{name}`.
     PrivateDnsZoneGroup,
+    /// `{any resource}/providers/Microsoft.Insights/diagnosticSettings/{name}`: an extension
+    /// resource, routed like role assignments (`route`, `diagnostic`).
+    DiagnosticSetting,
 }
 
 /// How a PUT answers while work is still running.
@@ -73,7 +76,7 @@ pub(crate) enum PatchStyle {
 }
 
 impl Kind {
-    pub(crate) const ALL: [Kind; 23] = [
+    pub(crate) const ALL: [Kind; 24] = [
         Kind::ResourceGroup,
         Kind::Registry,
         Kind::Workspace,
@@ -97,6 +100,7 @@ impl Kind {
         Kind::NetworkSecurityGroup,
         Kind::PrivateEndpoint,
         Kind::PrivateDnsZoneGroup,
+        Kind::DiagnosticSetting,
     ];
 
     pub(crate) fn namespace(self) -> &'static str {
@@ -123,6 +127,7 @@ impl Kind {
                 "Microsoft.ContainerService"
             }
             Kind::KeyVault => "Microsoft.KeyVault",
+            Kind::DiagnosticSetting => "Microsoft.Insights",
         }
     }
 
@@ -153,6 +158,7 @@ impl Kind {
             Kind::NetworkSecurityGroup => "networkSecurityGroups",
             Kind::PrivateEndpoint => "privateEndpoints",
             Kind::PrivateDnsZoneGroup => "privateDnsZoneGroups",
+            Kind::DiagnosticSetting => "diagnosticSettings",
         }
     }
 
@@ -241,6 +247,10 @@ impl Kind {
                 "2025-05-01",
                 "2024-11-01",
             ],
+            // The newest diagnostic settings version in specification/monitor/resource-manager/
+            // Microsoft.Insights (preview/2021-05-01-preview/diagnosticsSettings_API.json), the
+            // one azure-mgmt-monitor's MonitorManagementClient sends for `diagnostic_settings`.
+            Kind::DiagnosticSetting => &["2021-05-01-preview"],
         }
     }
 
@@ -253,7 +263,9 @@ impl Kind {
             | Kind::PrivateDnsRecordSet
             | Kind::RoleAssignment
             // MaintenanceConfigurations_CreateOrUpdate: 200 with the body, no LRO.
-            | Kind::MaintenanceConfiguration => PutStyle::Sync,
+            | Kind::MaintenanceConfiguration
+            // DiagnosticSettings_CreateOrUpdate: 200 with the body, no LRO.
+            | Kind::DiagnosticSetting => PutStyle::Sync,
             Kind::Registry
             | Kind::VirtualNetwork
             | Kind::Subnet
@@ -283,6 +295,8 @@ impl Kind {
             | Kind::PrivateDnsRecordSet
             // MaintenanceConfigurations_Delete: 200 or 204, no LRO.
             | Kind::MaintenanceConfiguration
+            // DiagnosticSettings_Delete: 200 or 204, no LRO.
+            | Kind::DiagnosticSetting
             | Kind::KeyVault => DeleteStyle::Sync,
             Kind::ResourceGroup
             | Kind::Registry
@@ -329,7 +343,9 @@ impl Kind {
             | Kind::MaintenanceConfiguration
             // privateEndpoint.json has no PATCH for either.
             | Kind::PrivateEndpoint
-            | Kind::PrivateDnsZoneGroup => PatchStyle::None,
+            | Kind::PrivateDnsZoneGroup
+            // diagnosticsSettings_API.json has no PATCH.
+            | Kind::DiagnosticSetting => PatchStyle::None,
         }
     }
 
@@ -416,7 +432,8 @@ impl Kind {
             | Kind::FederatedCredential
             | Kind::RoleAssignment
             | Kind::PrivateDnsRecordSet
-            | Kind::MaintenanceConfiguration => (0, 0, 0),
+            | Kind::MaintenanceConfiguration
+            | Kind::DiagnosticSetting => (0, 0, 0),
             Kind::Cluster => (360_000, 180_000, 300_000),
             Kind::NodePool => (180_000, 120_000, 120_000),
             // A new vault's DNS name takes a few seconds; updates and deletes answer at once.
@@ -428,7 +445,10 @@ impl Kind {
     pub(crate) fn from_path(namespace: &str, types: &[&str]) -> Option<Kind> {
         Kind::ALL.into_iter().find(|kind| {
             if !kind.namespace().eq_ignore_ascii_case(namespace)
-                || matches!(kind, Kind::ResourceGroup | Kind::PrivateDnsRecordSet)
+                || matches!(
+                    kind,
+                    Kind::ResourceGroup | Kind::PrivateDnsRecordSet | Kind::DiagnosticSetting
+                )
             {
                 return false;
             }

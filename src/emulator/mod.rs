@@ -23,6 +23,7 @@
 //! sets of every type); Microsoft.ManagedIdentity userAssignedIdentities (+
 //! federatedIdentityCredentials); Microsoft.Authorization roleAssignments at any scope;
 //! Microsoft.KeyVault vaults (+ deletedVaults, purge, checkNameAvailability: `key_vault`);
+//! Microsoft.Insights diagnosticSettings under any resource (`diagnostic`);
 //! Microsoft.ContainerService managedClusters (+ agentPools, credentials, upgrade profiles, start,
 //! stop, abort); Azure Resource Graph `POST /providers/Microsoft.ResourceGraph/resources`
 //! (2024-04-01, 2022-10-01, 2021-03-01) and the Activity Log
@@ -74,6 +75,7 @@ mod clock;
 mod cluster;
 mod cluster_defaults;
 mod common;
+mod diagnostic;
 mod dns_zone;
 mod entra;
 mod error;

@@ -74,6 +74,10 @@ pub(crate) enum Route {
         subscription: String,
         scope: String,
     },
+    /// LIST of the diagnostic settings of one resource (`DiagnosticSettings_List`).
+    DiagnosticSettingsAt {
+        scope: String,
+    },
     /// `POST /providers/Microsoft.ResourceGraph/resources` (Azure Resource Graph, `resource_graph`).
     ResourceGraph,
     /// `GET /subscriptions/{sub}/providers/Microsoft.Insights/eventtypes/management/values`
@@ -106,6 +110,7 @@ impl Route {
             Route::RecordSets { .. } => Some(Kind::PrivateDnsRecordSet),
             Route::Action { target, .. } | Route::UpgradeProfile(target) => Some(target.kind),
             Route::RoleAssignmentsAt { .. } => Some(Kind::RoleAssignment),
+            Route::DiagnosticSettingsAt { .. } => Some(Kind::DiagnosticSetting),
             Route::KeyVault { .. } => Some(Kind::KeyVault),
         }
     }
@@ -189,6 +194,14 @@ pub(crate) fn parse(path: &str) -> Result<Route, ArmError> {
 
     if eq(ns, "Microsoft.Authorization") && rest.first().is_some_and(|t| eq(t, "roleAssignments")) {
         return parse_role_assignment(path, &sub, scope, rest);
+    }
+    // Diagnostic settings of a resource (a scope with a provider: subscription-level settings
+    // are another API, subscriptionDiagnosticsSettings_API.json, not served).
+    if eq(ns, "Microsoft.Insights")
+        && rest.first().is_some_and(|t| eq(t, "diagnosticSettings"))
+        && scope.iter().any(|s| eq(s, "providers"))
+    {
+        return parse_diagnostic_setting(path, &sub, scope, rest);
     }
     if rest.len() == 4 && eq(rest[0], "locations") {
         if eq(rest[2], "operations") || eq(rest[2], "operationStatuses") {
@@ -466,6 +479,31 @@ fn parse_role_assignment(
             subscription: sub.to_string(),
             resource_group,
             id: format!("{scope_path}/providers/Microsoft.Authorization/roleAssignments/{name}"),
+            name: (*name).to_string(),
+            parent_id: Some(scope_path),
+        })),
+        _ => Err(not_found(path)),
+    }
+}
+
+fn parse_diagnostic_setting(
+    path: &str,
+    sub: &str,
+    scope: &[&str],
+    rest: &[&str],
+) -> Result<Route, ArmError> {
+    // The scope keeps the caller's casing (the examples' `resourcegroups`, `microsoft.logic`
+    // come back as sent in the setting's `id`); only the leading `subscriptions` is fixed.
+    let scope_path = format!("/{}", scope.join("/"));
+    let resource_group =
+        (scope.len() >= 4 && eq(scope[2], "resourceGroups")).then(|| scope[3].to_string());
+    match rest {
+        [_] => Ok(Route::DiagnosticSettingsAt { scope: scope_path }),
+        [_, name] => Ok(Route::Instance(Target {
+            kind: Kind::DiagnosticSetting,
+            subscription: sub.to_string(),
+            resource_group,
+            id: format!("{scope_path}/providers/microsoft.insights/diagnosticSettings/{name}"),
             name: (*name).to_string(),
             parent_id: Some(scope_path),
         })),
