@@ -679,6 +679,37 @@ mod tests {
     }
 
     #[test]
+    fn diagnostic_settings_hang_under_any_resource() {
+        // A subnet's settings are the subnet's, not its VNet's; the scope keeps the caller's casing.
+        let subnet = "/subscriptions/s/resourcegroups/RG/providers/Microsoft.Network/virtualNetworks/v/subnets/a";
+        let Ok(Route::Instance(t)) = parse(&format!(
+            "{subnet}/providers/microsoft.insights/DIAGNOSTICSETTINGS/to-logs"
+        )) else {
+            panic!("not an instance")
+        };
+        assert_eq!(t.kind, Kind::DiagnosticSetting);
+        assert_eq!(t.parent_id.as_deref(), Some(subnet));
+        assert_eq!(t.resource_group.as_deref(), Some("RG"));
+        assert_eq!(
+            t.id,
+            format!("{subnet}/providers/microsoft.insights/diagnosticSettings/to-logs")
+        );
+        assert_eq!(
+            parse(&format!(
+                "{subnet}/providers/Microsoft.Insights/diagnosticSettings"
+            )),
+            Ok(Route::DiagnosticSettingsAt {
+                scope: subnet.to_string()
+            })
+        );
+        // Subscription-level settings are another API (subscriptionDiagnosticsSettings_API.json):
+        // not served.
+        assert!(
+            parse("/subscriptions/s/providers/Microsoft.Insights/diagnosticSettings/x").is_err()
+        );
+    }
+
+    #[test]
     fn key_vault_provider_paths_are_not_vaults() {
         use crate::emulator::key_vault::VaultRoute;
         let sub = "/subscriptions/s/providers/Microsoft.KeyVault";
