@@ -1011,6 +1011,8 @@ fn private_endpoints_and_zone_groups_apply_keep_foreign_groups_and_go() {
         cloud.get(group, "2025-04-01").is_none(),
         "the group is gone"
     );
+}
+
 /// The Key Vault secrets provider and Application Gateway ingress add-ons end to end: their
 /// identities are role-assignment principals (each assignment holds the object ID AKS gave the
 /// add-on), rotation changes in place, a version written under `raw:` plans clean, another
