@@ -1504,3 +1504,184 @@ async fn data_collection_rules() {
     assert_eq!(c.delete(&url(&dcr, API)).await.status, 200);
     assert_eq!(c.delete(&url(&dcr, API)).await.status, 204);
 }
+
+const DIAG_API: &str = "2021-05-01-preview";
+
+/// Diagnostic settings under any served resource (diagnosticsSettings_API.json 2021-05-01-preview):
+/// a synchronous 200 PUT, an unpaged LIST per resource, 200/204 DELETE; refusals for a resource or
+/// workspace that does not exist, a workspace given as a bare GUID, no destination, a sixth setting;
+/// the settings go with their resource.
+#[tokio::test]
+async fn diagnostic_settings_under_any_resource() {
+    let (emu, c) = start(fast_config()).await;
+    let g = group(&c, "diag").await;
+    let ws = res(&g, "Microsoft.OperationalInsights/workspaces/logs");
+    c.create(&url(&ws, LA_API), &json!({"location": "westeurope"}))
+        .await;
+    let vault_like = res(&g, "Microsoft.ContainerRegistry/registries/acrdiag");
+    c.create(
+        &url(&vault_like, ACR_API),
+        &json!({"location": "westeurope", "sku": {"name": "Basic"}}),
+    )
+    .await;
+    let setting = |target: &str, name: &str| {
+        format!("{target}/providers/Microsoft.Insights/diagnosticSettings/{name}")
+    };
+    let body = |workspace: &str| {
+        json!({"properties": {
+            "workspaceId": workspace,
+            "logs": [{"categoryGroup": "allLogs", "enabled": true}],
+            "metrics": [{"category": "AllMetrics", "enabled": true}]}})
+    };
+
+    // Create answers 200 (the only success status declared), with no location or tags.
+    let r = c
+        .put(&url(&setting(&vault_like, "to-logs"), DIAG_API), &body(&ws))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["type"], "Microsoft.Insights/diagnosticSettings");
+    assert_eq!(r.body["properties"]["workspaceId"], json!(ws));
+    assert!(r.body.get("location").is_none() && r.body.get("tags").is_none());
+    let got = c
+        .get(&url(&setting(&vault_like, "to-logs"), DIAG_API))
+        .await;
+    assert_eq!(got.status, 200);
+    assert_eq!(
+        got.body["properties"]["logs"][0]["categoryGroup"],
+        "allLogs"
+    );
+
+    // LIST per resource: this resource's settings only, one page.
+    let list = c
+        .get(&url(
+            &format!("{vault_like}/providers/Microsoft.Insights/diagnosticSettings"),
+            DIAG_API,
+        ))
+        .await;
+    assert_eq!(list.status, 200, "{}", list.body);
+    assert_eq!(list.body["value"].as_array().map(Vec::len), Some(1));
+    assert!(list.body.get("nextLink").is_none());
+    let ws_list = c
+        .get(&url(
+            &format!("{ws}/providers/Microsoft.Insights/diagnosticSettings"),
+            DIAG_API,
+        ))
+        .await;
+    assert_eq!(ws_list.body["value"], json!([]));
+
+    // Not in the group's generic LIST (no location: not a tracked resource).
+    let contents = c.get(&url(&format!("{g}/resources"), RG_API)).await;
+    assert!(
+        !contents.body.to_string().contains("diagnosticSettings"),
+        "{}",
+        contents.body
+    );
+
+    // A resource of a served type that does not exist.
+    let missing = res(&g, "Microsoft.ContainerRegistry/registries/nothere");
+    let r = c
+        .put(&url(&setting(&missing, "x"), DIAG_API), &body(&ws))
+        .await;
+    assert_eq!(
+        (r.status, r.code()),
+        (404, "ResourceNotFound"),
+        "{}",
+        r.body
+    );
+    let r = c
+        .get(&url(
+            &format!("{missing}/providers/Microsoft.Insights/diagnosticSettings"),
+            DIAG_API,
+        ))
+        .await;
+    assert_eq!(r.status, 404, "{}", r.body);
+
+    // A workspace that does not exist, a workspace GUID, no destination at all.
+    let gone = res(&g, "Microsoft.OperationalInsights/workspaces/gone");
+    let r = c
+        .put(&url(&setting(&vault_like, "x"), DIAG_API), &body(&gone))
+        .await;
+    assert_eq!(
+        (r.status, r.code()),
+        (404, "ResourceNotFound"),
+        "{}",
+        r.body
+    );
+    let r = c
+        .put(
+            &url(&setting(&vault_like, "x"), DIAG_API),
+            &body("1c11b111-111e-1f11-b111-beef1111c1e1"),
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.code()),
+        (400, "LinkedInvalidPropertyId"),
+        "{}",
+        r.body
+    );
+    let r = c
+        .put(&url(&setting(&vault_like, "x"), DIAG_API), &body(""))
+        .await;
+    assert_eq!(r.status, 400, "{}", r.body);
+    // `enabled` is required on every log and metric entry.
+    let r = c
+        .put(
+            &url(&setting(&vault_like, "x"), DIAG_API),
+            &json!({"properties": {"workspaceId": ws, "logs": [{"category": "ContainerRegistryLoginEvents"}]}}),
+        )
+        .await;
+    assert_eq!(r.status, 400, "{}", r.body);
+
+    // Five settings per resource at most.
+    for i in 1..5 {
+        let r = c
+            .put(
+                &url(&setting(&vault_like, &format!("s{i}")), DIAG_API),
+                &body(&ws),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
+    let r = c
+        .put(&url(&setting(&vault_like, "s5"), DIAG_API), &body(&ws))
+        .await;
+    assert_eq!(r.status, 400, "a sixth setting: {}", r.body);
+    // An update of an existing one is not a sixth.
+    let r = c
+        .put(&url(&setting(&vault_like, "s1"), DIAG_API), &body(&ws))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+
+    // DELETE: 200, then 204; no PATCH.
+    let r = c
+        .patch(&url(&setting(&vault_like, "s4"), DIAG_API), &json!({}))
+        .await;
+    assert_eq!(r.status, 405);
+    let r = c.delete(&url(&setting(&vault_like, "s4"), DIAG_API)).await;
+    assert_eq!(r.status, 200);
+    let r = c.delete(&url(&setting(&vault_like, "s4"), DIAG_API)).await;
+    assert_eq!(r.status, 204);
+    let r = c.get(&url(&setting(&vault_like, "s4"), DIAG_API)).await;
+    assert_eq!(r.status, 404);
+
+    // Deleting the resource takes its settings.
+    let del = c.delete(&url(&vault_like, ACR_API)).await;
+    c.wait(&del).await;
+    c.create(
+        &url(&vault_like, ACR_API),
+        &json!({"location": "westeurope", "sku": {"name": "Basic"}}),
+    )
+    .await;
+    let list = c
+        .get(&url(
+            &format!("{vault_like}/providers/Microsoft.Insights/diagnosticSettings"),
+            DIAG_API,
+        ))
+        .await;
+    assert_eq!(
+        list.body["value"],
+        json!([]),
+        "settings outlived their resource"
+    );
+    emu.shutdown().await.expect("shutdown");
+}

@@ -402,6 +402,9 @@ enum Step {
     /// A DELETE whose example shows only the 202: that, with the Location header the spec
     /// declares for it; once the operation is over the resource is gone.
     DeleteAccepted,
+    /// PUT `parameters.<body>` twice, both the example's 200 (a create answers 200 too, as for
+    /// diagnostic settings); writable values echoed.
+    PutSync { body: &'static str },
 }
 
 struct Case {
@@ -411,6 +414,17 @@ struct Case {
     prep: &'static [Prep],
     step: Step,
 }
+
+/// The diagnostic settings examples set one on a Logic Apps workflow (`resourceUri`).
+const DIAGNOSTIC_SETTING: &str =
+    "/{resourceUri}/providers/Microsoft.Insights/diagnosticSettings/{name}";
+/// The workflow's group (`resourceUri` names it): the emulator serves no workflows, but a write
+/// into a group that does not exist is refused.
+const DIAGNOSTIC_GROUP: Prep = Prep::Create {
+    path: "/subscriptions/1a66ce04-b633-4a0b-b2bc-a912ec8986a6/resourcegroups/viruela1",
+    api: "2025-04-01",
+    body: |_| json!({"location": "westeurope"}),
+};
 
 const CLUSTER: &str = "{group}/providers/Microsoft.ContainerService/managedClusters/{resourceName}";
 const AKS_API: &str = "2026-08-01";
@@ -1129,6 +1143,43 @@ const CASES: &[Case] = &[
             status: 200,
         },
     },
+    Case {
+        file: "monitor-2021-05-01-preview-createOrUpdateDiagnosticSetting.json",
+        dir: Dir::Support,
+        path: DIAGNOSTIC_SETTING,
+        // The example's workflow is a type the emulator does not serve: accepted, as a resource
+        // the emulator cannot see; its group must exist.
+        prep: &[DIAGNOSTIC_GROUP],
+        step: Step::PutSync { body: "parameters" },
+    },
+    Case {
+        file: "monitor-2021-05-01-preview-getDiagnosticSetting.json",
+        dir: Dir::Support,
+        path: DIAGNOSTIC_SETTING,
+        prep: &[
+            DIAGNOSTIC_GROUP,
+            Prep::Create {
+                path: DIAGNOSTIC_SETTING,
+                api: "2021-05-01-preview",
+                body: |example| json!({"properties": example["responses"]["200"]["body"]["properties"].clone()}),
+            },
+        ],
+        step: Step::Get,
+    },
+    Case {
+        file: "monitor-2021-05-01-preview-listDiagnosticSettings.json",
+        dir: Dir::Support,
+        path: "/{resourceUri}/providers/Microsoft.Insights/diagnosticSettings",
+        prep: &[
+            DIAGNOSTIC_GROUP,
+            Prep::Create {
+                path: "/{resourceUri}/providers/Microsoft.Insights/diagnosticSettings/mysetting",
+                api: "2021-05-01-preview",
+                body: |example| json!({"properties": example["responses"]["200"]["body"]["value"][0]["properties"].clone()}),
+            },
+        ],
+        step: Step::Get,
+    },
 ];
 
 /// Fills a path template from the example's parameters.
@@ -1244,6 +1295,13 @@ async fn replay(case: &Case) {
                 404,
                 "{name}: still there"
             );
+        }
+        Step::PutSync { body } => {
+            let body = &example["parameters"][body];
+            let first = c.put(&url(&path, &api), body).await;
+            check(&example, name, 200, &first);
+            check_echo(name, body, &first.body, "");
+            check(&example, name, 200, &c.put(&url(&path, &api), body).await);
         }
         Step::DeleteSync => {
             check(&example, name, 200, &c.delete(&url(&path, &api)).await);

@@ -12,10 +12,10 @@ use crate::emulator::kind::{DeleteStyle, Kind, PatchStyle, PutStyle};
 use crate::emulator::route::{Route, Target};
 use crate::emulator::state::{Action, Operation, Record, State};
 use crate::emulator::{
-    activity, aks_ops, cluster, data_collection_rule, dns_zone, identity, key_vault, maintenance,
-    monitor_workspace, nat_gateway, network, network_security, node_pool, peering, policy,
-    private_endpoint, publicip, records, refs, registry, resource_graph, resources, role, solution,
-    workspace,
+    activity, aks_ops, cluster, data_collection_rule, diagnostic, dns_zone, identity, key_vault,
+    maintenance, monitor_workspace, nat_gateway, network, network_security, node_pool, peering,
+    policy, private_endpoint, publicip, records, refs, registry, resource_graph, resources, role,
+    solution, workspace,
 };
 
 /// Adjusts an answer to the api-version it was asked in, where published versions differ:
@@ -190,6 +190,7 @@ pub(crate) fn dispatch(
         } => read_only(records::list(state, ctx, zone_id, *record_type)),
         Route::RoleAssignmentsAt { scope, .. } => read_only(Ok(role::list(state, ctx, scope))),
         Route::PolicyAssignmentsAt { scope, .. } => read_only(Ok(policy::list(state, ctx, scope))),
+        Route::DiagnosticSettingsAt { scope } => read_only(diagnostic::list(state, scope)),
         Route::ResourceGraph => {
             let view =
                 state.graph_view(ctx.settings.graph_lag_ms, crate::emulator::clock::now_ms());
@@ -240,6 +241,7 @@ fn not_found(target: &Target) -> ArmError {
             "PolicyAssignmentNotFound",
             format!("The policy assignment '{}' is not found.", target.name),
         ),
+        Kind::DiagnosticSetting => diagnostic::not_found(target),
         kind => ArmError::resource_not_found(
             &kind.arm_type(),
             &target.name,
@@ -576,6 +578,7 @@ fn put(
         Kind::FederatedCredential => identity::put_credential(state, ctx, target, body)?,
         Kind::RoleAssignment => role::put(state, ctx, target, body)?,
         Kind::PolicyAssignment => policy::put(state, ctx, target, body)?,
+        Kind::DiagnosticSetting => diagnostic::put(state, ctx, target, body)?,
         Kind::Cluster => cluster::put(state, ctx, target, body)?,
         Kind::NodePool => node_pool::put(state, ctx, target, body)?,
         Kind::MaintenanceConfiguration => maintenance::put(state, ctx, target, body)?,
@@ -596,12 +599,15 @@ fn put(
     // PolicyAssignments_Create declares 201 only, for an update too (policyAssignments.json
     // 2025-03-01, 2026-06-01); azure-mgmt-resource-policy 1.0.0 refuses a 200.
     // Solutions_CreateOrUpdate declares 201 alone, for an update too (OperationsManagement.json).
-    let status =
-        if written.created || matches!(target.kind, Kind::PolicyAssignment | Kind::Solution) {
-            201
-        } else {
-            200
-        };
+    // DiagnosticSettings_CreateOrUpdate declares only 200, for a new setting too (and the
+    // official createOrUpdateDiagnosticSetting example answers 200).
+    let status = if target.kind == Kind::DiagnosticSetting {
+        200
+    } else if written.created || matches!(target.kind, Kind::PolicyAssignment | Kind::Solution) {
+        201
+    } else {
+        200
+    };
     let style = target.kind.put_style();
     let op = (style != PutStyle::Sync).then(|| {
         let action = if written.created {

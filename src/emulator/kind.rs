@@ -47,6 +47,9 @@ pub(crate) enum Kind {
     DataCollectionRule,
     /// `Microsoft.Network/natGateways` (`nat_gateway`).
     NatGateway,
+    /// `{any resource}/providers/Microsoft.Insights/diagnosticSettings/{name}`: an extension
+    /// resource, routed like role assignments (`route`, `diagnostic`).
+    DiagnosticSetting,
 }
 
 /// How a PUT answers while work is still running.
@@ -83,7 +86,7 @@ pub(crate) enum PatchStyle {
 }
 
 impl Kind {
-    pub(crate) const ALL: [Kind; 28] = [
+    pub(crate) const ALL: [Kind; 29] = [
         Kind::ResourceGroup,
         Kind::Registry,
         Kind::Workspace,
@@ -112,6 +115,7 @@ impl Kind {
         Kind::Solution,
         Kind::DataCollectionRule,
         Kind::NatGateway,
+        Kind::DiagnosticSetting,
     ];
 
     pub(crate) fn namespace(self) -> &'static str {
@@ -142,6 +146,7 @@ impl Kind {
             Kind::MonitorWorkspace => "Microsoft.Monitor",
             Kind::Solution => "Microsoft.OperationsManagement",
             Kind::DataCollectionRule => "Microsoft.Insights",
+            Kind::DiagnosticSetting => "Microsoft.Insights",
         }
     }
 
@@ -177,6 +182,7 @@ impl Kind {
             Kind::Solution => "solutions",
             Kind::DataCollectionRule => "dataCollectionRules",
             Kind::NatGateway => "natGateways",
+            Kind::DiagnosticSetting => "diagnosticSettings",
         }
     }
 
@@ -278,6 +284,10 @@ impl Kind {
             Kind::Solution => &["2015-11-01-preview"],
             // The version azure-mgmt-monitor 7.0 sends (Microsoft.Insights/stable/2023-03-11).
             Kind::DataCollectionRule => &["2023-03-11"],
+            // The newest diagnostic settings version in specification/monitor/resource-manager/
+            // Microsoft.Insights (preview/2021-05-01-preview/diagnosticsSettings_API.json), the
+            // one azure-mgmt-monitor's MonitorManagementClient sends for `diagnostic_settings`.
+            Kind::DiagnosticSetting => &["2021-05-01-preview"],
         }
     }
 
@@ -300,7 +310,9 @@ impl Kind {
             // (SolutionCreate.json).
             | Kind::Solution
             // DataCollectionRules_Create: 200 or 201 with the body, no LRO.
-            | Kind::DataCollectionRule => PutStyle::Sync,
+            | Kind::DataCollectionRule
+            // DiagnosticSettings_CreateOrUpdate: 200 with the body, no LRO.
+            | Kind::DiagnosticSetting => PutStyle::Sync,
             Kind::Registry
             | Kind::VirtualNetwork
             | Kind::Subnet
@@ -337,7 +349,10 @@ impl Kind {
             // Solutions_Delete: 200, no polling header.
             | Kind::Solution
             // DataCollectionRules_Delete: 200 or 204, no LRO.
-            | Kind::DataCollectionRule => DeleteStyle::Sync,
+            | Kind::DataCollectionRule
+            // DiagnosticSettings_Delete: 200 or 204, no LRO.
+            | Kind::DiagnosticSetting
+            => DeleteStyle::Sync,
             Kind::ResourceGroup
             | Kind::Registry
             | Kind::VirtualNetwork
@@ -397,7 +412,9 @@ impl Kind {
             | Kind::PrivateEndpoint
             | Kind::PrivateDnsZoneGroup
             // PolicyAssignments_Update exists but is not emulated (azplan PUTs).
-            | Kind::PolicyAssignment => PatchStyle::None,
+            | Kind::PolicyAssignment
+            // diagnosticsSettings_API.json has no PATCH.
+            | Kind::DiagnosticSetting => PatchStyle::None,
         }
     }
 
@@ -491,7 +508,8 @@ impl Kind {
             | Kind::RoleAssignment
             | Kind::PolicyAssignment
             | Kind::PrivateDnsRecordSet
-            | Kind::MaintenanceConfiguration => (0, 0, 0),
+            | Kind::MaintenanceConfiguration
+            | Kind::DiagnosticSetting => (0, 0, 0),
             Kind::Cluster => (360_000, 180_000, 300_000),
             Kind::NodePool => (180_000, 120_000, 120_000),
             // A new vault's DNS name takes a few seconds; updates and deletes answer at once.
@@ -506,7 +524,10 @@ impl Kind {
     pub(crate) fn from_path(namespace: &str, types: &[&str]) -> Option<Kind> {
         Kind::ALL.into_iter().find(|kind| {
             if !kind.namespace().eq_ignore_ascii_case(namespace)
-                || matches!(kind, Kind::ResourceGroup | Kind::PrivateDnsRecordSet)
+                || matches!(
+                    kind,
+                    Kind::ResourceGroup | Kind::PrivateDnsRecordSet | Kind::DiagnosticSetting
+                )
             {
                 return false;
             }

@@ -27,6 +27,7 @@
 //! Microsoft.Monitor accounts (Azure Monitor workspaces, `monitor_workspace`);
 //! Microsoft.OperationsManagement solutions (Log Analytics solutions, `solution`);
 //! Microsoft.Insights dataCollectionRules (`data_collection_rule`);
+//! Microsoft.Insights diagnosticSettings under any resource (`diagnostic`);
 //! Microsoft.ContainerService managedClusters (+ agentPools, credentials, upgrade profiles, start,
 //! stop, abort); Azure Resource Graph `POST /providers/Microsoft.ResourceGraph/resources`
 //! (2024-04-01, 2022-10-01, 2021-03-01) and the Activity Log
@@ -86,6 +87,7 @@ mod cluster;
 mod cluster_defaults;
 mod common;
 mod data_collection_rule;
+mod diagnostic;
 mod dns_zone;
 mod entra;
 mod error;

@@ -79,6 +79,11 @@ fn refused(target: &Target, path: &str, id: &str, identity: bool) -> ArmError {
 
 /// Refuses the first reference in `body` that names nothing.
 pub(crate) fn check(state: &State, target: &Target, body: &Value) -> Result<(), ArmError> {
+    // Azure Monitor answers for its own destinations (`diagnostic::put`), not with the network
+    // wording below.
+    if target.kind == Kind::DiagnosticSetting {
+        return Ok(());
+    }
     let own = target.key();
     let dangling = |id: &str| {
         let lower = id.to_ascii_lowercase();

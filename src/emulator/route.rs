@@ -79,6 +79,10 @@ pub(crate) enum Route {
         subscription: String,
         scope: String,
     },
+    /// LIST of the diagnostic settings of one resource (`DiagnosticSettings_List`).
+    DiagnosticSettingsAt {
+        scope: String,
+    },
     /// `POST /providers/Microsoft.ResourceGraph/resources` (Azure Resource Graph, `resource_graph`).
     ResourceGraph,
     /// `GET /subscriptions/{sub}/providers/Microsoft.Insights/eventtypes/management/values`
@@ -112,6 +116,7 @@ impl Route {
             Route::Action { target, .. } | Route::UpgradeProfile(target) => Some(target.kind),
             Route::RoleAssignmentsAt { .. } => Some(Kind::RoleAssignment),
             Route::PolicyAssignmentsAt { .. } => Some(Kind::PolicyAssignment),
+            Route::DiagnosticSettingsAt { .. } => Some(Kind::DiagnosticSetting),
             Route::KeyVault { .. } => Some(Kind::KeyVault),
         }
     }
@@ -199,6 +204,14 @@ pub(crate) fn parse(path: &str) -> Result<Route, ArmError> {
                 return parse_assignment(path, kind, &sub, scope, rest);
             }
         }
+    }
+    // Diagnostic settings of a resource (a scope with a provider: subscription-level settings
+    // are another API, subscriptionDiagnosticsSettings_API.json, not served).
+    if eq(ns, "Microsoft.Insights")
+        && rest.first().is_some_and(|t| eq(t, "diagnosticSettings"))
+        && scope.iter().any(|s| eq(s, "providers"))
+    {
+        return parse_diagnostic_setting(path, &sub, scope, rest);
     }
     if rest.len() == 4 && eq(rest[0], "locations") {
         if eq(rest[2], "operations") || eq(rest[2], "operationStatuses") {
@@ -489,6 +502,31 @@ fn parse_assignment(
     }
 }
 
+fn parse_diagnostic_setting(
+    path: &str,
+    sub: &str,
+    scope: &[&str],
+    rest: &[&str],
+) -> Result<Route, ArmError> {
+    // The scope keeps the caller's casing (the examples' `resourcegroups`, `microsoft.logic`
+    // come back as sent in the setting's `id`); only the leading `subscriptions` is fixed.
+    let scope_path = format!("/{}", scope.join("/"));
+    let resource_group =
+        (scope.len() >= 4 && eq(scope[2], "resourceGroups")).then(|| scope[3].to_string());
+    match rest {
+        [_] => Ok(Route::DiagnosticSettingsAt { scope: scope_path }),
+        [_, name] => Ok(Route::Instance(Target {
+            kind: Kind::DiagnosticSetting,
+            subscription: sub.to_string(),
+            resource_group,
+            id: format!("{scope_path}/providers/microsoft.insights/diagnosticSettings/{name}"),
+            name: (*name).to_string(),
+            parent_id: Some(scope_path),
+        })),
+        _ => Err(not_found(path)),
+    }
+}
+
 /// Decodes the `%XX` escapes of a request path (a `+` in a path is a plus). Invalid UTF-8 after
 /// decoding is replaced, never a panic.
 pub(crate) fn decode_path(path: &str) -> String {
@@ -654,6 +692,37 @@ mod tests {
         );
         assert!(parse("/subscriptions/s/providers/Microsoft.Bogus/things/x").is_err());
         assert!(parse("/nothing").is_err());
+    }
+
+    #[test]
+    fn diagnostic_settings_hang_under_any_resource() {
+        // A subnet's settings are the subnet's, not its VNet's; the scope keeps the caller's casing.
+        let subnet = "/subscriptions/s/resourcegroups/RG/providers/Microsoft.Network/virtualNetworks/v/subnets/a";
+        let Ok(Route::Instance(t)) = parse(&format!(
+            "{subnet}/providers/microsoft.insights/DIAGNOSTICSETTINGS/to-logs"
+        )) else {
+            panic!("not an instance")
+        };
+        assert_eq!(t.kind, Kind::DiagnosticSetting);
+        assert_eq!(t.parent_id.as_deref(), Some(subnet));
+        assert_eq!(t.resource_group.as_deref(), Some("RG"));
+        assert_eq!(
+            t.id,
+            format!("{subnet}/providers/microsoft.insights/diagnosticSettings/to-logs")
+        );
+        assert_eq!(
+            parse(&format!(
+                "{subnet}/providers/Microsoft.Insights/diagnosticSettings"
+            )),
+            Ok(Route::DiagnosticSettingsAt {
+                scope: subnet.to_string()
+            })
+        );
+        // Subscription-level settings are another API (subscriptionDiagnosticsSettings_API.json):
+        // not served.
+        assert!(
+            parse("/subscriptions/s/providers/Microsoft.Insights/diagnosticSettings/x").is_err()
+        );
     }
 
     #[test]

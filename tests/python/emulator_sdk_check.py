@@ -99,6 +99,10 @@ def main():
     aks = ContainerServiceClient(cred, SUB, **common)
     graph = ResourceGraphClient(cred, **common)
     monitor = MonitorManagementClient(cred, SUB, **common)
+    # azure-mgmt-monitor 7 (Monitor workspaces, data collection rules) dropped
+    # `diagnostic_settings`; 6.0.2, the last release with them (2021-05-01-preview), is installed
+    # beside it by run.sh (pip --target) and loaded under another name.
+    monitor_diag = monitor6_client(cred, common)
     kv = KeyVaultManagementClient(cred, SUB, **common)
     policy = PolicyClient(cred, SUB, **common)
     oms = OperationsManagementClient(cred, SUB, **common)
@@ -486,6 +490,10 @@ def main():
 
     check_key_vaults(c, kv, auth, rg_id)
 
+    # Diagnostic settings (azure-mgmt-monitor's DiagnosticSettings operations, 2021-05-01-preview):
+    # the registry sends its logs and metrics to the workspace; refusals; gone with the registry
+    check_diagnostic_settings(c, monitor_diag, acr, rg_id)
+
     # Azure Resource Graph: the estate in pages, the table format, the quota headers
     c.run("resource graph pages through the group", lambda: check_graph_pages(graph))
     c.run("resource graph table format", lambda: check_graph_table(graph))
@@ -752,6 +760,49 @@ def check_policy_assignments(c, policy, rg_id):
         policy.policy_assignments.delete(sub_id, "sdk-locations"), None))
     c.run("policy assignment gone (404)", lambda: expect_status(
         404, lambda: policy.policy_assignments.get(sub_id, "sdk-locations")))
+def monitor6_client(cred, common):
+    """A MonitorManagementClient of azure-mgmt-monitor 6.0.2, from AZPLAN_MONITOR6 (a pip --target
+    directory), imported as its own package so it does not replace the 7.x one."""
+    import importlib.util
+    root = os.path.join(os.environ["AZPLAN_MONITOR6"], "azure", "mgmt", "monitor")
+    spec = importlib.util.spec_from_file_location(
+        "azplan_monitor6", os.path.join(root, "__init__.py"), submodule_search_locations=[root])
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["azplan_monitor6"] = module
+    spec.loader.exec_module(module)
+    return module.MonitorManagementClient(cred, SUB, **common)
+
+
+def check_diagnostic_settings(c, monitor, acr, rg_id):
+    ws_id = f"{rg_id}/providers/Microsoft.OperationalInsights/workspaces/sdk-logs"
+    target = f"{rg_id}/providers/Microsoft.ContainerRegistry/registries/sdkdiag"
+    c.run("registry for diagnostic settings (LRO)", lambda: acr.registries.begin_create(
+        RG, "sdkdiag", {"location": LOC, "sku": {"name": "Basic"}}).result())
+    body = {"workspace_id": ws_id,
+            "logs": [{"category_group": "allLogs", "enabled": True}],
+            "metrics": [{"category": "AllMetrics", "enabled": True}]}
+    c.run("diagnostic setting create", lambda: assert_eq(
+        monitor.diagnostic_settings.create_or_update(target, "to-logs", body).workspace_id, ws_id))
+    c.run("diagnostic setting get", lambda: assert_eq(
+        monitor.diagnostic_settings.get(target, "to-logs").logs[0].category_group, "allLogs"))
+    c.run("diagnostic setting list", lambda: assert_eq(
+        [s.name for s in monitor.diagnostic_settings.list(target)], ["to-logs"]))
+    c.run("diagnostic setting update", lambda: assert_eq(monitor.diagnostic_settings.create_or_update(
+        target, "to-logs", {**body, "logs": [{"category_group": "audit", "enabled": True}]}).logs[0].category_group, "audit"))
+    c.run("diagnostic setting on a missing resource refused (404)", lambda: expect_status(404, lambda: (
+        monitor.diagnostic_settings.create_or_update(
+            f"{rg_id}/providers/Microsoft.ContainerRegistry/registries/nothere", "x", body))))
+    c.run("diagnostic setting to a missing workspace refused (404)", lambda: expect_status(404, lambda: (
+        monitor.diagnostic_settings.create_or_update(target, "x", {
+            **body, "workspace_id": f"{rg_id}/providers/Microsoft.OperationalInsights/workspaces/gone"}))))
+    c.run("diagnostic setting without a destination refused (400)", lambda: expect_status(400, lambda: (
+        monitor.diagnostic_settings.create_or_update(target, "x", {**body, "workspace_id": None}))))
+    c.run("diagnostic setting delete", lambda: monitor.diagnostic_settings.delete(target, "to-logs"))
+    c.run("diagnostic setting gone (404)", lambda: expect_status(404, lambda: monitor.diagnostic_settings.get(target, "to-logs")))
+    c.run("diagnostic setting again", lambda: monitor.diagnostic_settings.create_or_update(target, "again", body))
+    c.run("registry delete takes its diagnostic settings (LRO)", lambda: acr.registries.begin_delete(RG, "sdkdiag").result())
+    c.run("diagnostic settings went with the registry", lambda: expect_status(404, lambda: list(
+        monitor.diagnostic_settings.list(target))))
 
 
 def prop(model, name):

@@ -16,6 +16,12 @@ if [ ! -x "$venv/bin/python" ]; then
   python3 -m venv "$venv"
 fi
 "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$here/requirements.txt"
+# azure-mgmt-monitor 6.0.2 beside 7.x: the last release with diagnostic settings (7.0 dropped them).
+monitor6="$root/target/py-monitor6"
+if [ ! -d "$monitor6/azure/mgmt/monitor" ]; then
+  "$venv/bin/pip" install --quiet --disable-pip-version-check --no-deps --target "$monitor6" "azure-mgmt-monitor==6.0.2"
+fi
+export AZPLAN_MONITOR6="$monitor6"
 "$venv/bin/python" "$here/emulator_sdk_check.py" "$bin"
 
 # The Azure CLI, signed in against the emulator's Entra endpoint (its own venv: it pins its SDKs).
