@@ -204,6 +204,26 @@ fn auto_falls_back_to_lists_when_resource_graph_refuses_and_graph_says_why() {
     assert!(said.contains("403"), "{said}");
 }
 
+/// Reader on the stack's groups only (the subscription's role and policy assignment LISTs answer
+/// 403): each group's own LISTs are read instead, and the plan is clean, not an error.
+#[test]
+fn without_reader_on_the_subscription_assignments_are_listed_per_group() {
+    let faults = "faults:\n  - fault: error\n    status: 403\n    code: AuthorizationFailed\n    pathContains: /subscriptions/11111111-1111-1111-1111-111111111111/providers/Microsoft.Authorization/\n";
+    let cloud = Cloud::start("estate-group-reader", Some(faults));
+    apply(&cloud, TEAM_A);
+    let (code, _, requests) = plan(&cloud, TEAM_A, "list");
+    assert_eq!(code, Some(0), "{requests:?}");
+    for kind in ["policyassignments", "roleassignments"] {
+        assert!(
+            requests.iter().any(|(m, p)| m == "GET"
+                && p.to_ascii_lowercase().contains("/resourcegroups/")
+                && p.to_ascii_lowercase()
+                    .contains(&format!("/providers/microsoft.authorization/{kind}"))),
+            "no group LIST of {kind}: {requests:?}"
+        );
+    }
+}
+
 #[test]
 fn no_pacing_is_refused_against_azure_before_any_credential_is_looked_for() {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_azplan"))

@@ -676,6 +676,25 @@ pub async fn read_live_with(
     };
     match subscription_policies {
         Ok(items) => insert_kept(&items, &mut live),
+        Err(ArmError::Service { status: 403, .. }) => {
+            // Without Reader on the subscription, each group's own LIST still answers
+            // (PolicyAssignments_ListForResourceGroup: the group's assignments and those it
+            // inherits), as for role assignments below.
+            forbidden("the subscription's policy assignments");
+            let reads = read_groups
+                .iter()
+                .map(|group| Read::List {
+                    path: policy_assignments_path(group),
+                    api_version: kinds::policy_assignment_type().api_version,
+                })
+                .collect();
+            for (_, result) in run(reader, reads).await {
+                match result {
+                    Ok(items) => insert_kept(&items, &mut live),
+                    Err(e) => errors.push(e),
+                }
+            }
+        }
         Err(e) => errors.push(e),
     }
     match subscription_assignments {
