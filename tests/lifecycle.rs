@@ -1684,3 +1684,60 @@ fn nat_gateways_associate_change_dissociate_and_go() {
     assert!(cloud.get(&nat, NETWORK).is_none());
     assert!(cloud.get(group, "2025-04-01").is_none());
 }
+
+/// A role assignment whose principal is replaced (an identity moved to another region gets a new
+/// object ID) is replaced with it and holds the new ID after apply; before, the plan kept the
+/// grant for the old ID and apply exited 0 over a role given to a principal that was gone.
+#[test]
+fn a_grant_follows_its_principal_when_the_principal_is_replaced() {
+    const IDENTITY_API: &str = "2024-11-30";
+    let cloud = Cloud::start("renewed", None);
+    let (v1, v2) = (
+        "tests/lifecycle/renewed-1.yaml",
+        "tests/lifecycle/renewed-2.yaml",
+    );
+    let out = apply(&cloud, v1, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let plan = cloud.azplan(&["plan", v2, "--format", "json"]);
+    let plan: serde_json::Value = serde_json::from_slice(&plan.stdout).expect("plan JSON");
+    let action_of = |address: &str| {
+        plan["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["address"] == address)
+            .map(|c| c["action"].as_str().unwrap_or_default().to_string())
+            .unwrap_or_default()
+    };
+    assert_eq!(action_of("identity/app"), "replace", "{plan}");
+    assert_eq!(
+        action_of("roleAssignment/app-reads-group"),
+        "replace",
+        "{plan}"
+    );
+    let out = apply(&cloud, v2, &["--allow-destroy"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_clean(&cloud, v2);
+    let identity = cloud
+        .get(
+            "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-renewed/providers/Microsoft.ManagedIdentity/userAssignedIdentities/app",
+            IDENTITY_API,
+        )
+        .expect("the identity exists");
+    let principal = identity["properties"]["principalId"].clone();
+    let listed = cloud
+        .get(
+            "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-renewed/providers/Microsoft.Authorization/roleAssignments",
+            "2022-04-01",
+        )
+        .expect("the group's role assignments");
+    let assignments = listed["value"].as_array().cloned().unwrap_or_default();
+    assert!(
+        assignments
+            .iter()
+            .any(|a| a["properties"]["principalId"] == principal),
+        "no assignment holds the new principal {principal}: {assignments:?}"
+    );
+    let out = cloud.azplan(&["destroy", v2, "--auto-approve", "--allow-destroy"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+}

@@ -102,6 +102,22 @@ pub fn name(ctx: &Context<'_>, _address: &Address, ra: &RoleAssignment) -> Strin
     uuid::Uuid::new_v5(&NAMESPACE, key.as_bytes()).to_string()
 }
 
+/// The resource whose body holds the principal's object ID, and where in it: `None` for an
+/// object ID the spec gives. The plan turns the ID into a late value when that resource is
+/// replaced (its new identity gets a new object ID).
+pub fn principal_source(ctx: &Context<'_>, ra: &RoleAssignment) -> Option<(Address, String)> {
+    match &ra.principal {
+        Principal::Object { .. } => None,
+        Principal::Identity(identity) => Some((identity.clone(), "properties.principalId".into())),
+        Principal::PolicyAssignment(assignment) => {
+            Some((assignment.clone(), "identity.principalId".into()))
+        }
+        Principal::Cluster { cluster, identity } => {
+            Some(cluster_principal(ctx, cluster, *identity))
+        }
+    }
+}
+
 pub fn body(b: &mut BodyBuilder<'_, '_>, resource: &Resource, ra: &RoleAssignment) -> Value {
     let (principal_id, principal_type) = match &ra.principal {
         Principal::Object { id, principal_type } => (Value::String(id.clone()), *principal_type),

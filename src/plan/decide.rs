@@ -63,7 +63,8 @@ impl<'a> Planner<'a> {
         } = prepared;
         match desired {
             None => self.read_existing(&mut change, live_body),
-            Some(desired) => {
+            Some(mut desired) => {
+                self.principal_renewed_is_late(resource, &mut desired);
                 self.check_existing_values(&change.address, &desired.late);
                 change.late = desired.late.clone();
                 change.secrets = desired.secrets.clone();
@@ -117,6 +118,34 @@ impl<'a> Planner<'a> {
                 });
             }
         }
+    }
+
+    /// A role assignment whose principal is being replaced: the object ID read from the live
+    /// principal is the old one, so it becomes known after apply (and the assignment is
+    /// replaced with it, `replaced_with_others`) instead of granting a principal that is gone.
+    fn principal_renewed_is_late(&self, resource: &Resource, desired: &mut Desired) {
+        const PRINCIPAL_ID: &str = "properties.principalId";
+        let Spec::RoleAssignment(ra) = &resource.spec else {
+            return;
+        };
+        let Some((from, attribute)) = kinds::role_assignment::principal_source(&self.ctx(), ra)
+        else {
+            return;
+        };
+        let from = from.to_string();
+        if self.actions.get(&from) != Some(&Action::Replace)
+            || desired.late.iter().any(|l| l.path == PRINCIPAL_ID)
+        {
+            return;
+        }
+        if let Some(properties) = desired.body.get_mut("properties") {
+            properties["principalId"] = Value::String(kinds::KNOWN_AFTER_APPLY.to_string());
+        }
+        desired.late.push(kinds::LateValue {
+            path: PRINCIPAL_ID.to_string(),
+            from,
+            attribute,
+        });
     }
 
     /// An `existing:` resource is read, never written; it must exist.
