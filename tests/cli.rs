@@ -402,3 +402,29 @@ fn acknowledged_warnings_are_counted_not_printed() {
     assert_eq!(acknowledged[0]["code"], "azplan::warn::public-api-server");
     assert_eq!(acknowledged[0]["reason"], "behind the corporate proxy");
 }
+
+/// Two outbound addresses whose target names end alike each get their own derived grant (the
+/// second's name carries a hash of its target), and the cluster waits for both; before, the
+/// second was reported as "derived but also declared" about an entry that did not exist.
+#[test]
+fn derived_grants_to_targets_of_the_same_name_are_kept_apart() {
+    let out = azplan(&["graph", "tests/fixtures/derived-grant-names.yaml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let graph = text(&out.stdout);
+    let grants: Vec<&str> = graph
+        .lines()
+        .filter(|l| l.starts_with("roleAssignment/aks-network-egress"))
+        .collect();
+    assert_eq!(grants.len(), 2, "{graph}");
+    let cluster = graph
+        .lines()
+        .find(|l| l.starts_with("cluster/aks <-"))
+        .expect("the cluster's line");
+    for grant in grants {
+        let address = grant.split_whitespace().next().unwrap();
+        assert!(
+            cluster.contains(&format!("{address},")) || cluster.ends_with(address),
+            "the cluster does not wait for {address}: {cluster}"
+        );
+    }
+}

@@ -124,8 +124,7 @@ impl Builder<'_> {
         for (target, what) in own {
             let suffix = target_suffix(target);
             let name = format!("{}-network-{what}{suffix}", cluster_address.name);
-            let address = Address::new(Kind::RoleAssignment, &name);
-            self.derive(
+            let address = self.derive(
                 resource,
                 Derived {
                     name,
@@ -137,6 +136,7 @@ impl Builder<'_> {
                 },
             );
             if let Some(identity) = &identity
+                && let Some(address) = address
                 && let Some(grant) = self.resources.get_mut(&address)
             {
                 // Before the cluster: on the identity (its principal ID), not on the cluster.
@@ -229,7 +229,8 @@ impl Builder<'_> {
     }
 
     /// Adds a role assignment the cluster's settings imply, as its own node.
-    pub(super) fn derive(&mut self, cluster: &Resource, derived: Derived) {
+    /// Adds the grant; returns its address (`None` when it clashes with a declared one).
+    pub(super) fn derive(&mut self, cluster: &Resource, derived: Derived) -> Option<Address> {
         let Derived {
             name,
             role,
@@ -238,7 +239,24 @@ impl Builder<'_> {
             span,
             reason,
         } = derived;
-        let address = Address::new(Kind::RoleAssignment, name);
+        let mut address = Address::new(Kind::RoleAssignment, name);
+        if matches!(
+            self.resources.get(&address).map(|r| &r.origin),
+            Some(Origin::Derived { .. })
+        ) {
+            // Another derived grant took the name: its target ends in the same name (two
+            // `egress` addresses in different groups). A short stable hash of this target keeps
+            // them apart (the Azure name is a GUID of scope, role and principal either way).
+            let key = match &scope {
+                Target::Node(a) => a.to_string(),
+                Target::ArmId(id) => id.to_ascii_lowercase(),
+            };
+            let hash = uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, key.as_bytes()).simple();
+            address = Address::new(
+                Kind::RoleAssignment,
+                format!("{}-{}", address.name, &hash.to_string()[..8]),
+            );
+        }
         if let Some(existing) = self.symbols.get(&address) {
             let first = existing.span;
             self.error(SpecDiagnostic::error_at(
@@ -251,11 +269,9 @@ impl Builder<'_> {
                 "declared here",
                 "rename the declared role assignment; azplan creates this one itself",
             ));
-            return;
+            return None;
         }
-        let Some(role) = roles::resolve(role) else {
-            return;
-        };
+        let role = roles::resolve(role)?;
         let mut dependencies = vec![Dependency {
             on: cluster.address.clone(),
             span,
@@ -302,6 +318,7 @@ impl Builder<'_> {
                 description: Some(reason.to_string()),
             }),
         });
+        Some(address)
     }
 }
 
