@@ -72,6 +72,11 @@ pub(crate) fn one_resource_per_azure_name(
         /// Role assignments are named by GUID, or found by what they grant.
         RoleAssignmentName(String),
         RoleAssignment(Scope, String, Principal),
+        /// Policy assignments have no resource group: their ID is their scope's plus
+        /// `/providers/Microsoft.Authorization/policyAssignments/NAME`, so one name may be
+        /// used once per scope (PolicyAssignments_Create takes `scope` and
+        /// `policyAssignmentName`, policyAssignments.json 2025-03-01).
+        PolicyAssignment(Scope, String),
         /// Everything else by kind (a private and a public zone may share a name), group,
         /// parent and case-insensitive name.
         Named(Kind, bool, String, String, String),
@@ -102,6 +107,7 @@ pub(crate) fn one_resource_per_azure_name(
                     ra.principal.clone(),
                 ),
             },
+            Spec::PolicyAssignment(pa) => AzureName::PolicyAssignment(pa.scope.clone(), name),
             Spec::DnsZone(z) => AzureName::Named(address.kind, z.private, group, parent, name),
             _ => AzureName::Named(address.kind, false, group, parent, name),
         };
@@ -828,5 +834,39 @@ mod tests {
             None
         );
         assert_eq!(arm_type_of("not-an-id"), None);
+    }
+
+    /// Clash diagnostics of a stack of two assignments of `Allowed locations`, one at each
+    /// scope, both named `require-tag` in any casing.
+    fn policy_clashes(first: &str, second: &str) -> Vec<String> {
+        let spec = format!(
+            "stack: s\nsubscription: 00000000-0000-0000-0000-000000000000\nlocation: westeurope\n\
+             resourceGroups:\n  a: {{name: rg-a}}\n  b: {{name: rg-b}}\n\
+             policyAssignments:\n  one: {{name: require-tag, policy: Allowed locations, scope: '{first}'}}\n\
+             \x20 two: {{name: Require-Tag, policy: Allowed locations, scope: '{second}'}}\n"
+        );
+        let checked = crate::check::check_str("s.yaml", &spec, &Default::default());
+        // `check` runs `one_resource_per_azure_name`; nothing else may fail here.
+        assert!(
+            checked
+                .diagnostics
+                .iter()
+                .all(|d| d.code == Code::DuplicateName),
+            "{:?}",
+            checked.diagnostics
+        );
+        checked
+            .diagnostics
+            .iter()
+            .map(|d| d.message.clone())
+            .collect()
+    }
+
+    #[test]
+    fn policy_assignments_share_a_name_across_scopes_only() {
+        assert_eq!(policy_clashes("rg/a", "rg/b"), Vec::<String>::new());
+        assert_eq!(policy_clashes("subscription", "rg/a"), Vec::<String>::new());
+        assert_eq!(policy_clashes("rg/a", "rg/a").len(), 1);
+        assert_eq!(policy_clashes("subscription", "subscription").len(), 1);
     }
 }

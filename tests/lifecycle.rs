@@ -1195,6 +1195,15 @@ fn policy_assignments_apply_change_and_go_but_never_someone_elses() {
     let theirs = assignment(&group, "audit-by-security-team");
     cloud.put(&theirs, API, foreign_body);
 
+    // What v2 no longer gives goes with the PUT, so the plan shows it going.
+    let plan = cloud.azplan(&["plan", v2]);
+    for removed in [
+        "properties.parameters.excludedNamespaces",
+        "properties.displayName",
+        "properties.nonComplianceMessages",
+    ] {
+        assert!(text(&plan).contains(removed), "{removed}:\n{}", text(&plan));
+    }
     let out = apply(&cloud, v2, &["--allow-destroy"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert!(
@@ -1205,6 +1214,37 @@ fn policy_assignments_apply_change_and_go_but_never_someone_elses() {
     assert!(cloud.get(&locations, API).is_none());
     let https = cloud.get(&assignment(&group, "https"), API).unwrap();
     assert!(https.get("identity").is_none(), "{https}");
+    assert!(https["properties"].get("displayName").is_none(), "{https}");
+    assert!(
+        https["properties"].get("nonComplianceMessages").is_none(),
+        "{https}"
+    );
+    assert_clean(&cloud, v2);
+
+    // A parameter set outside azplan is a change the plan shows (the next PUT removes it).
+    let baseline = assignment(
+        &format!("{group}/providers/Microsoft.ContainerService/managedClusters/aks"),
+        "pod-baseline",
+    );
+    let mut body = cloud.get(&baseline, API).expect("the baseline exists");
+    assert!(
+        body["properties"]["parameters"]
+            .get("excludedNamespaces")
+            .is_none(),
+        "{body}"
+    );
+    body["properties"]["parameters"]["excludedNamespaces"] =
+        serde_json::json!({"value": ["kube-system"]});
+    cloud.put(&baseline, API, body);
+    let plan = cloud.azplan(&["plan", v2, "--detailed-exitcode"]);
+    assert_eq!(plan.status.code(), Some(2), "{}", text(&plan));
+    assert!(
+        text(&plan).contains("properties.parameters.excludedNamespaces"),
+        "{}",
+        text(&plan)
+    );
+    let out = apply(&cloud, v2, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert_clean(&cloud, v2);
 
     let out = cloud.azplan(&["destroy", v2, "--auto-approve", "--allow-destroy"]);

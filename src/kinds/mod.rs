@@ -231,10 +231,12 @@ pub fn notes_on_delete(arm_type: &str, body: &Value) -> Vec<String> {
 
 /// Live settings the desired body replaces without naming them, as (path, live value): the
 /// diff compares only what the body sends, so these would otherwise go unseen (a cluster going
-/// back from its own outbound IPs to a managed count that equals AKS's default).
+/// back from its own outbound IPs to a managed count that equals AKS's default, a policy
+/// assignment's display name the spec no longer gives).
 pub fn dropped(resource: &Resource, desired: &Value, live: &Value) -> Vec<(String, Value)> {
     match resource.spec {
         Spec::Cluster(_) => cluster::dropped_outbound(desired, live),
+        Spec::PolicyAssignment(_) => policy_assignment::dropped(desired, live),
         _ => Vec::new(),
     }
 }

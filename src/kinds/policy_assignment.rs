@@ -122,11 +122,44 @@ pub static RULES: Rules = Rules {
         ("properties.notScopes", "[]"),
     ],
     sets: &["properties.notScopes"],
+    // The PUT replaces the assignment whole ("Create or update a policy assignment", the
+    // PolicyAssignments_Create PUT of policyAssignments.json 2025-03-01, takes the full
+    // PolicyAssignment body): a parameter set outside azplan, or removed from the spec, is
+    // gone after it. The map without any entry is `dropped` below.
+    exact_maps: &["properties.parameters"],
     ..EMPTY
 };
 
+/// Settings the PUT removes because the body no longer names them (the PUT replaces the
+/// assignment whole; the diff compares only what the body sends): a display name, description
+/// or non-compliance messages the spec dropped, and every parameter when the spec has none
+/// left (with some left, `exact_maps` shows the others).
+pub(crate) fn dropped(desired: &Value, live: &Value) -> Vec<(String, Value)> {
+    let empty = |v: &Value| {
+        v.is_null()
+            || v.as_str().is_some_and(str::is_empty)
+            || v.as_array().is_some_and(Vec::is_empty)
+            || v.as_object().is_some_and(serde_json::Map::is_empty)
+    };
+    [
+        "displayName",
+        "description",
+        "nonComplianceMessages",
+        "parameters",
+    ]
+    .iter()
+    .filter(|key| desired.pointer(&format!("/properties/{key}")).is_none())
+    .filter_map(|key| {
+        live.pointer(&format!("/properties/{key}"))
+            .filter(|v| !empty(v))
+            .map(|v| (format!("properties.{key}"), v.clone()))
+    })
+    .collect()
+}
+
 /// The body azplan PUTs: the definition, the stack's mark in `metadata`, and only the settings
-/// the spec gives (ARM answers the rest with its defaults).
+/// the spec gives (ARM answers the rest with its defaults; what the live assignment has beyond
+/// them goes with the PUT, which `RULES.exact_maps` and `dropped` show in the plan).
 pub fn body(b: &BodyBuilder<'_, '_>, resource: &Resource, pa: &PolicyAssignment) -> Value {
     let mut properties = json!({
         "policyDefinitionId": pa.policy.id,
@@ -322,6 +355,27 @@ impl Builder<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn what_the_spec_no_longer_gives_is_dropped() {
+        let live = json!({"properties": {
+            "displayName": "Only West Europe",
+            "description": "",
+            "nonComplianceMessages": [{"message": "no"}],
+            "parameters": {"effect": {"value": "Deny"}},
+        }});
+        let desired = json!({"properties": {"displayName": "Kept"}});
+        let paths: Vec<String> = dropped(&desired, &live)
+            .into_iter()
+            .map(|(p, _)| p)
+            .collect();
+        // An empty live description is no description to lose.
+        assert_eq!(
+            paths,
+            ["properties.nonComplianceMessages", "properties.parameters"]
+        );
+        assert!(dropped(&live, &live).is_empty());
+    }
 
     #[test]
     fn names_follow_the_api_pattern() {
