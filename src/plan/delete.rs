@@ -10,7 +10,7 @@ use super::{Action, Change, KeptGroup, NotOwned, PlanError, delete_change, owner
 use crate::id::ResourceId;
 use crate::kinds;
 use crate::live::LiveState;
-use crate::model::Stack;
+use crate::model::{Association, Spec, Stack};
 
 /// One resource inside a group that a delete of the group would take.
 struct Inside<'a> {
@@ -417,6 +417,60 @@ pub(super) fn deletes_wait_for_updates_letting_go(changes: &mut [Change], live: 
             }
         }
     }
+}
+
+/// A delete of a route table, NSG or NAT gateway that a subnet the stack keeps still uses live,
+/// while the subnet's spec leaves that association unset (azplan sends it back as it is), is
+/// an error: nothing lets go of it, and Azure refuses the delete (InUseRouteTableCannotBeDeleted,
+/// InUseNetworkSecurityGroupCannotBeDeleted, InUseNatGatewayCannotBeDeleted). With `none` the
+/// subnet's update takes it off, and the delete waits for it (`deletes_wait_for_updates_letting_go`).
+pub(super) fn deletes_a_subnet_keeps(
+    stack: &Stack,
+    live: &LiveState,
+    changes: &[Change],
+) -> Vec<PlanError> {
+    let ctx = kinds::Context { stack, live };
+    let deleted: BTreeMap<String, &Change> = changes
+        .iter()
+        .filter(|c| c.action == Action::Delete && c.goes_with.is_none())
+        .map(|c| (c.id.to_ascii_lowercase(), c))
+        .collect();
+    let mut errors = Vec::new();
+    if deleted.is_empty() {
+        return errors;
+    }
+    for (address, resource) in &stack.resources {
+        let Spec::Subnet(subnet) = &resource.spec else {
+            continue;
+        };
+        let Some(properties) = live.get(&ctx.id(address)).and_then(|b| b.get("properties")) else {
+            continue;
+        };
+        for (property, association) in [
+            ("routeTable", &subnet.route_table),
+            ("networkSecurityGroup", &subnet.network_security_group),
+            ("natGateway", &subnet.nat_gateway),
+        ] {
+            if *association != Association::Unmanaged {
+                continue;
+            }
+            let Some(id) = properties
+                .get(property)
+                .and_then(|a| a.get("id"))
+                .and_then(Value::as_str)
+            else {
+                continue;
+            };
+            if let Some(change) = deleted.get(&id.to_ascii_lowercase()) {
+                errors.push(PlanError::DeleteInUse {
+                    address: change.address.clone(),
+                    subnet: address.to_string(),
+                    property: property.to_string(),
+                });
+            }
+        }
+    }
+    errors
 }
 
 /// Every string in a value that looks like an ARM ID, lower-cased.
