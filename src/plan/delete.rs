@@ -672,6 +672,49 @@ mod tests {
         assert!(mine.goes_with.is_none(), "deleted on its own");
     }
 
+    /// A route table left out of the spec while a kept subnet without `routeTable:` still uses
+    /// it: Azure would refuse the delete, so the plan does; `routeTable: none` plans it.
+    #[test]
+    fn a_delete_a_kept_subnet_still_uses_needs_none() {
+        let spec = |association: &str| {
+            format!(
+                "stack: s\nsubscription: 00000000-0000-0000-0000-000000000001\nlocation: westeurope\nresourceGroup: keep\nresourceGroups:\n  keep: {{}}\nvnets:\n  net:\n    addressSpace: [10.0.0.0/16]\n    subnets:\n      a: {{prefix: 10.0.0.0/24{association}}}\n"
+            )
+        };
+        let network = format!("{SUB}/resourceGroups/keep/providers/Microsoft.Network");
+        let table = format!("{network}/routeTables/old");
+        let mut live = LiveState::default();
+        live.insert(owned_group("keep"));
+        live.insert(json!({"id": format!("{network}/virtualNetworks/net"), "type": "Microsoft.Network/virtualNetworks",
+            "location": "westeurope", "tags": {"azplan-stack": "s"},
+            "properties": {"addressSpace": {"addressPrefixes": ["10.0.0.0/16"]}}}));
+        live.insert(json!({"id": format!("{network}/virtualNetworks/net/subnets/a"), "type": "Microsoft.Network/virtualNetworks/subnets",
+            "properties": {"addressPrefix": "10.0.0.0/24", "routeTable": {"id": table.to_ascii_uppercase()}}}));
+        live.insert(
+            json!({"id": table, "type": "Microsoft.Network/routeTables", "location": "westeurope",
+            "tags": {"azplan-stack": "s"}, "properties": {"routes": []}}),
+        );
+        for (association, refused) in [("", true), (", routeTable: none", false)] {
+            let checked = check_str("s.yaml", &spec(association), &LoadOptions::default());
+            let (stack, graph) = (checked.stack.unwrap(), checked.graph.unwrap());
+            let (plan, errors) = plan(&stack, &graph, &live, PlanOptions::default());
+            let in_use = errors.iter().any(|e| {
+                matches!(e, PlanError::DeleteInUse { property, subnet, .. }
+                    if property == "routeTable" && subnet.contains('a'))
+            });
+            assert_eq!(in_use, refused, "{association:?}: {errors:?}");
+            if !refused {
+                assert!(errors.is_empty(), "{errors:?}");
+                let delete = plan.changes.iter().find(|c| c.id == table).unwrap();
+                assert_eq!(delete.action, Action::Delete);
+                assert!(
+                    !delete.depends_on.is_empty(),
+                    "waits for the subnet: {delete:?}"
+                );
+            }
+        }
+    }
+
     #[test]
     fn children_of_what_goes_are_listed_with_it() {
         let (stack, graph) = stack();
