@@ -254,7 +254,8 @@ fn error_address(error: &PlanError) -> String {
         | PlanError::TakesUnowned { address, .. }
         | PlanError::ExistingMissing { address, .. }
         | PlanError::ExistingValueMissing { address, .. }
-        | PlanError::SoftDeleted { address, .. } => address.clone(),
+        | PlanError::SoftDeleted { address, .. }
+        | PlanError::DeleteInUse { address, .. } => address.clone(),
     }
 }
 

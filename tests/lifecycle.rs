@@ -1781,3 +1781,73 @@ fn a_grant_follows_its_principal_when_the_principal_is_replaced() {
     let out = cloud.azplan(&["destroy", v2, "--auto-approve", "--allow-destroy"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
 }
+
+/// Settings azplan does not model survive its updates: a DNS label (as AKS's cloud provider
+/// writes on a Service's static address) on a public IP and `ipTags` on a prefix are sent back
+/// as they are live, and the plan does not show them. Then the NAT gateway leaves the spec while
+/// its subnet's association is unset: a plan error (Azure refuses the delete with
+/// InUseNatGatewayCannotBeDeleted), and with `natGateway: none` it plans and applies.
+#[test]
+fn unmanaged_public_ip_settings_survive_and_in_use_nat_delete_is_refused() {
+    const NETWORK: &str = "2026-03-01";
+    let cloud = Cloud::start("unmanaged-egress", None);
+    let stack = "tests/lifecycle/unmanaged-egress.yaml";
+    let group =
+        "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-unmanaged-egress";
+    let ip = format!("{group}/providers/Microsoft.Network/publicIPAddresses/ingress");
+    let prefix = format!("{group}/providers/Microsoft.Network/publicIPPrefixes/out");
+    let nat = format!("{group}/providers/Microsoft.Network/natGateways/egress");
+    let out = apply(&cloud, stack, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_clean(&cloud, stack);
+
+    // What the AKS cloud provider and another tool write beside azplan.
+    let mut body = cloud.get(&ip, NETWORK).expect("the address exists");
+    body["properties"]["dnsSettings"] = serde_json::json!({ "domainNameLabel": "shop-ingress" });
+    cloud.put(&ip, NETWORK, body);
+    let mut body = cloud.get(&prefix, NETWORK).expect("the prefix exists");
+    let tags = serde_json::json!([{ "ipTagType": "RoutingPreference", "tag": "Internet" }]);
+    body["properties"]["ipTags"] = tags.clone();
+    cloud.put(&prefix, NETWORK, body);
+    assert_clean(&cloud, stack);
+
+    let plan = cloud.azplan(&["plan", stack, "--var", "idle=10"]);
+    assert_eq!(plan.status.code(), Some(0), "{}", text(&plan));
+    assert!(!text(&plan).contains("dnsSettings"), "{}", text(&plan));
+    let changed = apply(&cloud, stack, &["--var", "idle=10"]);
+    assert_eq!(changed.status.code(), Some(0), "{}", text(&changed));
+    assert!(
+        text(&changed).contains("0 added, 2 changed, 0 destroyed"),
+        "{}",
+        text(&changed)
+    );
+    let live = cloud.get(&ip, NETWORK).unwrap();
+    assert_eq!(live["properties"]["idleTimeoutInMinutes"], 10, "{live}");
+    assert_eq!(
+        live["properties"]["dnsSettings"]["domainNameLabel"], "shop-ingress",
+        "the label survives azplan's update: {live}"
+    );
+    let live = cloud.get(&prefix, NETWORK).unwrap();
+    assert_eq!(live["properties"]["ipTags"], tags, "{live}");
+    let again = cloud.azplan(&["plan", stack, "--var", "idle=10", "--detailed-exitcode"]);
+    assert_eq!(again.status.code(), Some(0), "{}", text(&again));
+
+    // The gateway leaves the spec; the subnet that uses it says nothing about it.
+    let gone = "tests/lifecycle/unmanaged-egress-gone.yaml";
+    let plan = cloud.azplan(&["plan", gone]);
+    assert_ne!(plan.status.code(), Some(0), "{}", text(&plan));
+    assert!(text(&plan).contains("natGateway: none"), "{}", text(&plan));
+    let refused = cloud.azplan(&["apply", gone, "--auto-approve", "--allow-destroy"]);
+    assert_ne!(refused.status.code(), Some(0), "{}", text(&refused));
+    assert!(cloud.get(&nat, NETWORK).is_some());
+
+    let none = "tests/lifecycle/unmanaged-egress-none.yaml";
+    let applied = cloud.azplan(&["apply", none, "--auto-approve", "--allow-destroy"]);
+    assert_eq!(applied.status.code(), Some(0), "{}", text(&applied));
+    assert!(cloud.get(&nat, NETWORK).is_none());
+    assert_clean(&cloud, none);
+
+    let destroyed = cloud.azplan(&["destroy", none, "--auto-approve", "--allow-destroy"]);
+    assert_eq!(destroyed.status.code(), Some(0), "{}", text(&destroyed));
+    assert!(cloud.get(group, "2025-04-01").is_none());
+}

@@ -99,6 +99,21 @@ pub fn body(b: &BodyBuilder<'_, '_>, resource: &Resource, n: &NatGateway) -> Val
         "publicIpAddresses": ids(&n.public_ips),
         "publicIpPrefixes": ids(&n.public_ip_prefixes),
     });
+    // NatGateways_CreateOrUpdate replaces the gateway: NatGatewayPropertiesFormat's
+    // `publicIpAddressesV6`, `publicIpPrefixesV6` ("An array of public ip prefixes V6
+    // associated with the nat gateway resource") and `sourceVirtualNetwork` are not modelled,
+    // so a PUT without them would take them off; they are sent back as they are live. The
+    // gateway's `subnets` are read-only (set from the subnet side) and need no carrying.
+    super::public_ip::carry_over_live(
+        b,
+        resource,
+        &mut body,
+        &[
+            "publicIpAddressesV6",
+            "publicIpPrefixesV6",
+            "sourceVirtualNetwork",
+        ],
+    );
     body
 }
 

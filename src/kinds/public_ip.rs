@@ -163,7 +163,45 @@ pub fn body(b: &BodyBuilder<'_, '_>, resource: &Resource, ip: &PublicIp) -> Valu
     if let Some(prefix) = &ip.prefix {
         body["properties"]["publicIPPrefix"] = json!({ "id": b.ctx.target_id(prefix) });
     }
+    // PublicIPAddresses_CreateOrUpdate replaces the address: a property left out of the PUT is
+    // reset. AKS's cloud provider writes `dnsSettings.domainNameLabel` on a static address a
+    // Service uses (Learn "Use a static public IP address and DNS label with the AKS load
+    // balancer", `service.beta.kubernetes.io/azure-dns-label-name`), and `ipTags` /
+    // `ddosSettings` (PublicIPAddressPropertiesFormat) are set by other tools: azplan does not
+    // model them, so an update sends them back as they are live and keeps them.
+    carry_over_live(
+        b,
+        resource,
+        &mut body,
+        &["dnsSettings", "ipTags", "ddosSettings"],
+    );
     body
+}
+
+/// Copies `properties.NAME` of the live resource into the body, for each name the body does not
+/// set: settings azplan does not manage, which a whole-resource PUT would otherwise reset. Sent
+/// exactly as Azure answered them, they are no change in the diff.
+pub(crate) fn carry_over_live(
+    b: &BodyBuilder<'_, '_>,
+    resource: &Resource,
+    body: &mut Value,
+    names: &[&str],
+) {
+    let Some(live) = b
+        .ctx
+        .live
+        .get(&b.ctx.id(&resource.address))
+        .and_then(|live| live.get("properties"))
+    else {
+        return;
+    };
+    for name in names {
+        if body["properties"].get(*name).is_none()
+            && let Some(value) = live.get(*name).filter(|v| !v.is_null())
+        {
+            body["properties"][*name] = value.clone();
+        }
+    }
 }
 
 pub fn prefix_body(b: &BodyBuilder<'_, '_>, resource: &Resource, p: &PublicIpPrefix) -> Value {
@@ -176,6 +214,10 @@ pub fn prefix_body(b: &BodyBuilder<'_, '_>, resource: &Resource, p: &PublicIpPre
         "prefixLength": p.prefix_length,
         "publicIPAddressVersion": "IPv4",
     });
+    // PublicIPPrefixes_CreateOrUpdate replaces the prefix too: its `ipTags`
+    // (PublicIPPrefixPropertiesFormat, "The list of tags associated with the public IP prefix")
+    // are not modelled, so they are sent back as they are live.
+    carry_over_live(b, resource, &mut body, &["ipTags"]);
     body
 }
 

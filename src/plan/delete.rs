@@ -10,7 +10,7 @@ use super::{Action, Change, KeptGroup, NotOwned, PlanError, delete_change, owner
 use crate::id::ResourceId;
 use crate::kinds;
 use crate::live::LiveState;
-use crate::model::Stack;
+use crate::model::{Association, Spec, Stack};
 
 /// One resource inside a group that a delete of the group would take.
 struct Inside<'a> {
@@ -419,6 +419,60 @@ pub(super) fn deletes_wait_for_updates_letting_go(changes: &mut [Change], live: 
     }
 }
 
+/// A delete of a route table, NSG or NAT gateway that a subnet the stack keeps still uses live,
+/// while the subnet's spec leaves that association unset (azplan sends it back as it is), is
+/// an error: nothing lets go of it, and Azure refuses the delete (InUseRouteTableCannotBeDeleted,
+/// InUseNetworkSecurityGroupCannotBeDeleted, InUseNatGatewayCannotBeDeleted). With `none` the
+/// subnet's update takes it off, and the delete waits for it (`deletes_wait_for_updates_letting_go`).
+pub(super) fn deletes_a_subnet_keeps(
+    stack: &Stack,
+    live: &LiveState,
+    changes: &[Change],
+) -> Vec<PlanError> {
+    let ctx = kinds::Context { stack, live };
+    let deleted: BTreeMap<String, &Change> = changes
+        .iter()
+        .filter(|c| c.action == Action::Delete && c.goes_with.is_none())
+        .map(|c| (c.id.to_ascii_lowercase(), c))
+        .collect();
+    let mut errors = Vec::new();
+    if deleted.is_empty() {
+        return errors;
+    }
+    for (address, resource) in &stack.resources {
+        let Spec::Subnet(subnet) = &resource.spec else {
+            continue;
+        };
+        let Some(properties) = live.get(&ctx.id(address)).and_then(|b| b.get("properties")) else {
+            continue;
+        };
+        for (property, association) in [
+            ("routeTable", &subnet.route_table),
+            ("networkSecurityGroup", &subnet.network_security_group),
+            ("natGateway", &subnet.nat_gateway),
+        ] {
+            if *association != Association::Unmanaged {
+                continue;
+            }
+            let Some(id) = properties
+                .get(property)
+                .and_then(|a| a.get("id"))
+                .and_then(Value::as_str)
+            else {
+                continue;
+            };
+            if let Some(change) = deleted.get(&id.to_ascii_lowercase()) {
+                errors.push(PlanError::DeleteInUse {
+                    address: change.address.clone(),
+                    subnet: address.to_string(),
+                    property: property.to_string(),
+                });
+            }
+        }
+    }
+    errors
+}
+
 /// Every string in a value that looks like an ARM ID, lower-cased.
 fn ids_in(value: &serde_json::Value) -> Vec<String> {
     match value {
@@ -616,6 +670,49 @@ mod tests {
             .unwrap();
         assert_eq!(mine.action, Action::Delete);
         assert!(mine.goes_with.is_none(), "deleted on its own");
+    }
+
+    /// A route table left out of the spec while a kept subnet without `routeTable:` still uses
+    /// it: Azure would refuse the delete, so the plan does; `routeTable: none` plans it.
+    #[test]
+    fn a_delete_a_kept_subnet_still_uses_needs_none() {
+        let spec = |association: &str| {
+            format!(
+                "stack: s\nsubscription: 00000000-0000-0000-0000-000000000001\nlocation: westeurope\nresourceGroup: keep\nresourceGroups:\n  keep: {{}}\nvnets:\n  net:\n    addressSpace: [10.0.0.0/16]\n    subnets:\n      a: {{prefix: 10.0.0.0/24{association}}}\n"
+            )
+        };
+        let network = format!("{SUB}/resourceGroups/keep/providers/Microsoft.Network");
+        let table = format!("{network}/routeTables/old");
+        let mut live = LiveState::default();
+        live.insert(owned_group("keep"));
+        live.insert(json!({"id": format!("{network}/virtualNetworks/net"), "type": "Microsoft.Network/virtualNetworks",
+            "location": "westeurope", "tags": {"azplan-stack": "s"},
+            "properties": {"addressSpace": {"addressPrefixes": ["10.0.0.0/16"]}}}));
+        live.insert(json!({"id": format!("{network}/virtualNetworks/net/subnets/a"), "type": "Microsoft.Network/virtualNetworks/subnets",
+            "properties": {"addressPrefix": "10.0.0.0/24", "routeTable": {"id": table.to_ascii_uppercase()}}}));
+        live.insert(
+            json!({"id": table, "type": "Microsoft.Network/routeTables", "location": "westeurope",
+            "tags": {"azplan-stack": "s"}, "properties": {"routes": []}}),
+        );
+        for (association, refused) in [("", true), (", routeTable: none", false)] {
+            let checked = check_str("s.yaml", &spec(association), &LoadOptions::default());
+            let (stack, graph) = (checked.stack.unwrap(), checked.graph.unwrap());
+            let (plan, errors) = plan(&stack, &graph, &live, PlanOptions::default());
+            let in_use = errors.iter().any(|e| {
+                matches!(e, PlanError::DeleteInUse { property, subnet, .. }
+                    if property == "routeTable" && subnet.contains('a'))
+            });
+            assert_eq!(in_use, refused, "{association:?}: {errors:?}");
+            if !refused {
+                assert!(errors.is_empty(), "{errors:?}");
+                let delete = plan.changes.iter().find(|c| c.id == table).unwrap();
+                assert_eq!(delete.action, Action::Delete);
+                assert!(
+                    !delete.depends_on.is_empty(),
+                    "waits for the subnet: {delete:?}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -352,6 +352,20 @@ pub enum PlanError {
         from: String,
         attribute: String,
     },
+    #[error(
+        "{address} would be deleted, but subnet {subnet} still uses it and its spec leaves `{property}` unset: Azure refuses the delete"
+    )]
+    #[diagnostic(
+        code(azplan::plan::delete_in_use),
+        help(
+            "write `{property}: none` on subnet {subnet} so its update takes the association off before the delete (unset means azplan leaves the association as it is)"
+        )
+    )]
+    DeleteInUse {
+        address: String,
+        subnet: String,
+        property: String,
+    },
     #[error("{address}: {message}")]
     #[diagnostic(code(azplan::plan::soft_deleted))]
     SoftDeleted {
@@ -400,6 +414,7 @@ pub fn plan(
     errors.extend(delete::list_what_goes_with(stack, live, &mut changes));
     delete::order_deletes(&mut changes);
     delete::deletes_wait_for_updates_letting_go(&mut changes, live);
+    errors.extend(delete::deletes_a_subnet_keeps(stack, live, &changes));
     errors.extend(last_system_pool(&changes, live));
 
     let plan = Plan::new(stack, changes, kept);
