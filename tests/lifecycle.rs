@@ -1000,14 +1000,104 @@ fn private_endpoints_and_zone_groups_apply_keep_foreign_groups_and_go() {
         );
     }
 
-    // Deleting the vault's endpoint would take the zone groups the stack no longer owns with
-    // it: the destroy stops before anything runs.
+    // The vault's endpoint keeps zone groups the stack does not own while it stays; deleting
+    // the endpoint (its own, by its tag) takes them, as they hold only its records.
     let out = cloud.azplan(&["destroy", v2, "--auto-approve", "--allow-destroy"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    for name in ["default", "policy"] {
+        assert!(
+            text(&out).contains(&format!(
+                "pe-kv-lifecycle/privateDnsZoneGroups/{name} will be destroyed"
+            )),
+            "{}",
+            text(&out)
+        );
+    }
+    assert!(cloud.get(&vault_pe, API).is_none());
+    assert!(
+        cloud.get(group, "2025-04-01").is_none(),
+        "the group is gone"
+    );
+}
+
+/// An endpoint dropped from the spec goes with its zone group (which holds only its records,
+/// so the stack's tag on the endpoint decides); an endpoint whose connection the target's owner
+/// rejects is not converged: the plan says so and exits 2, and apply does not report success
+/// while the connection stays rejected.
+#[test]
+fn dropped_endpoints_take_their_zone_groups_and_rejected_connections_are_not_converged() {
+    const API: &str = "2026-03-01";
+    let mut cloud = Cloud::start("endpoints-drop", None);
+    let v1 = "tests/lifecycle/private-endpoints.yaml";
+    let v3 = "tests/lifecycle/private-endpoints-3.yaml";
+    let group =
+        "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-lifecycle-pe";
+    let vault_pe = format!("{group}/providers/Microsoft.Network/privateEndpoints/pe-kv-lifecycle");
+    let acr_pe = format!("{group}/providers/Microsoft.Network/privateEndpoints/pe-acr-lifecycle");
+    let out = apply(&cloud, v1, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_clean(&cloud, v1);
+
+    let plan = cloud.azplan(&["plan", v3, "--detailed-exitcode"]);
+    assert_eq!(plan.status.code(), Some(2), "{}", text(&plan));
+    assert!(
+        text(&plan).contains("pe-kv-lifecycle/privateDnsZoneGroups/default will be destroyed"),
+        "{}",
+        text(&plan)
+    );
+    let out = apply(&cloud, v3, &["--allow-destroy"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        text(&out).contains("0 added, 0 changed, 2 destroyed"),
+        "{}",
+        text(&out)
+    );
+    assert!(cloud.get(&vault_pe, API).is_none());
+    assert!(
+        cloud
+            .get(&format!("{vault_pe}/privateDnsZoneGroups/default"), API)
+            .is_none()
+    );
+    assert!(cloud.get(&acr_pe, API).is_some());
+    assert_clean(&cloud, v3);
+
+    // The registry's owner rejects the connection: the endpoint still succeeded, but carries
+    // no traffic.
+    let key = acr_pe.to_ascii_lowercase();
+    cloud.edit_state(|state| {
+        let connections =
+            state["resources"][&key]["body"]["properties"]["privateLinkServiceConnections"]
+                .as_array_mut()
+                .expect("the endpoint's connections are saved");
+        for c in connections {
+            c["properties"]["privateLinkServiceConnectionState"]["status"] = "Rejected".into();
+        }
+    });
+    let plan = cloud.azplan(&["plan", v3, "--detailed-exitcode"]);
+    assert_eq!(plan.status.code(), Some(2), "{}", text(&plan));
+    assert!(
+        text(&plan).contains("is Rejected, not Approved"),
+        "{}",
+        text(&plan)
+    );
+    let out = apply(&cloud, v3, &[]);
     assert_ne!(out.status.code(), Some(0), "{}", text(&out));
-    assert!(text(&out).contains("takes_unowned"), "{}", text(&out));
-    assert!(cloud.get(&vault_pe, API).is_some());
-    // With `dnsZones:` declared again (v1), they are the stack's, and everything goes.
-    let out = cloud.azplan(&["destroy", v1, "--auto-approve", "--allow-destroy"]);
+    assert!(
+        text(&out).contains("succeeded, but connection `pe-acr-lifecycle` is Rejected"),
+        "{}",
+        text(&out)
+    );
+    // Approved again by its owner, the endpoint plans clean.
+    cloud.edit_state(|state| {
+        for c in state["resources"][&key]["body"]["properties"]["privateLinkServiceConnections"]
+            .as_array_mut()
+            .unwrap()
+        {
+            c["properties"]["privateLinkServiceConnectionState"]["status"] = "Approved".into();
+        }
+    });
+    assert_clean(&cloud, v3);
+    let out = cloud.azplan(&["destroy", v3, "--auto-approve", "--allow-destroy"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert!(
         cloud.get(group, "2025-04-01").is_none(),

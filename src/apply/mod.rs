@@ -135,6 +135,16 @@ pub enum ApplyError {
         )
     )]
     NotSucceeded { resource: String, state: String },
+    /// The resource succeeded but does not work as asked (`kinds::unconverged`: a private
+    /// endpoint whose connection is not approved).
+    #[error("{resource}: succeeded, but {why}, not Approved")]
+    #[diagnostic(
+        code(azplan::apply::not_converged),
+        help(
+            "the target's owner rejected or removed the connection: approve it on the target (its private endpoint connections), then run apply again"
+        )
+    )]
+    NotConverged { resource: String, why: String },
 }
 
 /// The lock an operation must hold: ARM allows one operation at a time per AKS cluster (pools
@@ -533,6 +543,9 @@ impl Operation {
         if let Provisioning::Failed(_) = Provisioning::of(body) {
             return Step::Put;
         }
+        if kinds::unconverged(&self.change.arm_type, body).is_some() {
+            return Step::Put;
+        }
         let c = &self.change;
         let desired = c.desired.clone().unwrap_or(Value::Null);
         let ignored: Vec<&str> = c.also_ignored.iter().map(String::as_str).collect();
@@ -754,6 +767,12 @@ impl Operation {
             return Err(ApplyError::NotSucceeded {
                 resource: c.address.clone(),
                 state: state.to_string(),
+            });
+        }
+        if let Some(why) = kinds::unconverged(&c.arm_type, &body) {
+            return Err(ApplyError::NotConverged {
+                resource: c.address.clone(),
+                why,
             });
         }
         self.bodies.lock().await.insert(c.address.clone(), body);

@@ -5,7 +5,8 @@
 //! as the official examples PrivateEndpointCreate and PrivateEndpointDnsZoneGroupCreate show: the
 //! NIC it makes (`networkInterfaces[].id`, `{endpoint}.nic.{guid}`), `customDnsConfigs` (the
 //! target's FQDNs and the NIC's private IPs), each connection's id and
-//! `privateLinkServiceConnectionState` (automatic connections are `Approved`), and each zone
+//! `privateLinkServiceConnectionState` (automatic connections are `Approved`, and keep the state
+//! the target's owner gave them across later PUTs), and each zone
 //! config's `recordSets`. A subnet with an endpoint's NIC is in use (`network::subnet_user`). The
 //! endpoint's IP is the subnet's first free address after the five Azure reserves (Learn "Virtual
 //! network FAQ": "Azure reserves the first four and last IP address for a total of 5 IP
@@ -210,7 +211,37 @@ pub(crate) fn put(
             ),
         ));
     }
-    let auto = connections(&props, "privateLinkServiceConnections", &target.id, false)?;
+    let mut auto = connections(&props, "privateLinkServiceConnections", &target.id, false)?;
+    // The connection's state is the target owner's to set (Learn "Manage a Private Endpoint
+    // connection": the provider approves, rejects or removes it, "at a later time without
+    // consumer intervention" too), so an endpoint PUT keeps
+    // the state a connection of the same name and service already has: a rejected connection
+    // stays rejected until its owner approves it.
+    let old = existing
+        .as_ref()
+        .and_then(|r| {
+            r.body
+                .pointer("/properties/privateLinkServiceConnections")
+                .and_then(Value::as_array)
+        })
+        .cloned()
+        .unwrap_or_default();
+    for c in &mut auto {
+        let same = |o: &&Value| {
+            o.get("name") == c.get("name")
+                && common::str_at(o, &["properties", "privateLinkServiceId"])
+                    .zip(common::str_at(c, &["properties", "privateLinkServiceId"]))
+                    .is_some_and(|(a, b)| a.eq_ignore_ascii_case(b))
+        };
+        if let Some(state) = old
+            .iter()
+            .find(same)
+            .and_then(|o| o.pointer("/properties/privateLinkServiceConnectionState"))
+            .cloned()
+        {
+            c["properties"]["privateLinkServiceConnectionState"] = state;
+        }
+    }
     let manual = connections(
         &props,
         "manualPrivateLinkServiceConnections",

@@ -831,6 +831,37 @@ pub fn undeclared_child_is_ours(stack: &Stack, parent: &str, child: Kind, body: 
     }
 }
 
+/// Whether a live child without an owner of its own goes with its parent when the stack deletes
+/// that parent (`parent_type`, its ARM type), whatever the parent's spec said (or, for a parent
+/// dropped from the spec, can no longer say). A private endpoint's zone groups do: a zone group
+/// holds only that endpoint's DNS records (PrivateDnsZoneGroup in privateEndpoint.json, Learn
+/// "Azure Private Endpoint DNS integration": the records are removed with the endpoint), so
+/// deleting an endpoint the stack owns by its tag takes nothing of anyone else's. Peerings and
+/// maintenance configurations do not: a dropped VNet's or cluster's spec can no longer say they
+/// were the stack's, and another team's, Virtual WAN's or Virtual Network Manager's peering
+/// must stop the delete (`undeclared_child_is_ours`).
+pub fn goes_with_deleted_parent(child: Kind, parent_type: &str) -> bool {
+    match child {
+        Kind::PrivateDnsZoneGroup => Kind::PrivateEndpoint
+            .def()
+            .arm
+            .iter()
+            .any(|a| a.path.eq_ignore_ascii_case(parent_type)),
+        _ => false,
+    }
+}
+
+/// Why a live resource whose provisioning succeeded is still not working as the spec asks, so
+/// that the plan treats it like a `Failed` one: a private endpoint whose connection to its
+/// target is not `Approved` (`private_endpoint::unapproved_connection`).
+pub fn unconverged(arm_type: &str, body: &Value) -> Option<String> {
+    let (def, _) = by_arm_type(arm_type)?;
+    match def.kind {
+        Kind::PrivateEndpoint => private_endpoint::unapproved_connection(body),
+        _ => None,
+    }
+}
+
 /// Paths ignored for one resource only: an autoscaled pool's count.
 pub fn dynamic_ignores(resource: &Resource) -> &'static [&'static str] {
     match &resource.spec {

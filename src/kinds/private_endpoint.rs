@@ -222,6 +222,37 @@ pub fn outputs(body: &Value) -> Vec<(String, Value)> {
     out
 }
 
+/// Why an endpoint is not connected: an automatic connection whose
+/// `privateLinkServiceConnectionState.status` is not `Approved`. The spec's
+/// PrivateLinkServiceConnectionState (privateEndpoint.json / privateLinkService.json: "Indicates
+/// whether the connection has been Approved/Rejected/Removed by the owner of the service") and
+/// Learn "Manage a Private Endpoint connection"
+/// (https://learn.microsoft.com/azure/private-link/manage-private-endpoint: the consumer-side
+/// states Pending, Approved, Rejected and Disconnected, and "the service provider can also change
+/// the connection state of private endpoint connection at a later time without consumer
+/// intervention"); only an approved connection carries traffic, while the endpoint's own
+/// provisioningState stays `Succeeded`. azplan writes only automatic connections
+/// (`privateLinkServiceConnections`), which Azure approves when made; anything else there means
+/// the target's owner rejected or removed it since.
+pub fn unapproved_connection(body: &Value) -> Option<String> {
+    let connections = body
+        .pointer("/properties/privateLinkServiceConnections")
+        .and_then(Value::as_array)?;
+    let bad: Vec<String> = connections
+        .iter()
+        .filter_map(|c| {
+            let status = c
+                .pointer("/properties/privateLinkServiceConnectionState/status")
+                .and_then(Value::as_str)?;
+            (!status.eq_ignore_ascii_case("Approved")).then(|| {
+                let name = c.get("name").and_then(Value::as_str).unwrap_or("?");
+                format!("connection `{name}` is {status}")
+            })
+        })
+        .collect();
+    (!bad.is_empty()).then(|| bad.join(", "))
+}
+
 /// Whether an endpoint the stack keeps owns its undeclared zone groups.
 pub fn owns_zone_groups(resource: &Resource) -> bool {
     matches!(&resource.spec, Spec::PrivateEndpoint(pe) if pe.owns_zone_groups)
@@ -448,5 +479,48 @@ impl Builder<'_> {
             dependencies: deps,
             spec: Spec::PrivateDnsZoneGroup(PrivateDnsZoneGroup { zones: targets }),
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn endpoint(status: &str) -> Value {
+        json!({"properties": {"provisioningState": "Succeeded", "privateLinkServiceConnections": [
+            {"name": "pe", "properties": {"privateLinkServiceConnectionState": {"status": status}}}
+        ]}})
+    }
+
+    #[test]
+    fn only_approved_connections_are_converged() {
+        assert_eq!(unapproved_connection(&endpoint("Approved")), None);
+        assert_eq!(unapproved_connection(&endpoint("approved")), None);
+        for status in ["Pending", "Rejected", "Disconnected"] {
+            assert_eq!(
+                unapproved_connection(&endpoint(status)),
+                Some(format!("connection `pe` is {status}"))
+            );
+        }
+        // Through the per-kind hook, by ARM type; other kinds have none.
+        let arm = Kind::PrivateEndpoint.def().arm[0].path;
+        assert!(crate::kinds::unconverged(arm, &endpoint("Rejected")).is_some());
+        assert!(
+            crate::kinds::unconverged("Microsoft.Network/virtualNetworks", &endpoint("Rejected"))
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn zone_groups_go_with_their_deleted_endpoint_only() {
+        let endpoint = Kind::PrivateEndpoint.def().arm[0].path;
+        assert!(crate::kinds::goes_with_deleted_parent(
+            Kind::PrivateDnsZoneGroup,
+            endpoint
+        ));
+        assert!(!crate::kinds::goes_with_deleted_parent(
+            Kind::VnetPeering,
+            "Microsoft.Network/virtualNetworks"
+        ));
     }
 }

@@ -272,6 +272,11 @@ impl<'a> Planner<'a> {
             change.action = Action::Update;
         }
         converge(change, &Provisioning::of(body));
+        if change.state.is_none()
+            && let Some(why) = kinds::unconverged(&change.arm_type, body)
+        {
+            unconverged(change, why);
+        }
         self.wait_for_deleting_parent(change, &resource.address);
         change.also_ignored = kinds::dynamic_ignores(resource)
             .iter()
@@ -540,6 +545,20 @@ fn converge(change: &mut Change, provisioning: &Provisioning) {
                 change.action = Action::Wait;
             }
         }
+    }
+}
+
+/// A resource that succeeded but does not work as asked (a private endpoint's rejected
+/// connection, `kinds::unconverged`) is not converged, like a `Failed` one: the plan shows it
+/// and why, and apply sends the body again (a PUT asks the target for the connection again),
+/// then refuses to call it done while the connection is still not approved.
+fn unconverged(change: &mut Change, why: String) {
+    change.reasons.push(format!(
+        "{why}, not Approved: apply sends the desired body again; if the target's owner refuses the connection, approve it there"
+    ));
+    change.state = Some(why);
+    if change.action == Action::NoOp {
+        change.action = Action::Update;
     }
 }
 

@@ -255,6 +255,7 @@ pub(super) fn list_what_goes_with(
         if let Some((def, _)) = kinds::by_arm_type(&arm_type)
             && def.parent.is_some()
             && !owned
+            && !kinds::goes_with_deleted_parent(def.kind, &changes[t].arm_type)
             && !kinds::undeclared_child_is_ours(stack, &changes[t].address, def.kind, body)
         {
             unowned.entry(t).or_default().push(original.to_string());

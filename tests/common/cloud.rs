@@ -22,6 +22,8 @@ pub struct Cloud {
     pub runtime: tokio::runtime::Runtime,
     pub emulator: Option<RunningEmulator>,
     pub dir: PathBuf,
+    /// What the emulator was started with, to start it again (`edit_state`).
+    pub config: EmulatorConfig,
     pub ca: PathBuf,
 }
 
@@ -64,15 +66,38 @@ impl Cloud {
         let mut config = config;
         tune(&mut config);
         let emulator = runtime
-            .block_on(Emulator::start(config))
+            .block_on(Emulator::start(config.clone()))
             .expect("the emulator starts");
         let ca = emulator.ca_cert_path().to_path_buf();
         Cloud {
             runtime,
             emulator: Some(emulator),
             dir,
+            config,
             ca,
         }
+    }
+
+    /// Changes what Azure holds behind ARM's back (what a target's owner does to a private
+    /// endpoint's connection, say): the emulator stops, `edit` changes its saved state, and it
+    /// starts again from it.
+    pub fn edit_state(&mut self, edit: impl FnOnce(&mut serde_json::Value)) {
+        if let Some(e) = self.emulator.take() {
+            self.runtime
+                .block_on(e.shutdown())
+                .expect("the emulator stops");
+        }
+        let path = self.dir.join("state.json");
+        let mut state: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&path).expect("the state file")).unwrap();
+        edit(&mut state);
+        std::fs::write(&path, serde_json::to_vec(&state).unwrap()).unwrap();
+        let emulator = self
+            .runtime
+            .block_on(Emulator::start(self.config.clone()))
+            .expect("the emulator starts again");
+        self.ca = emulator.ca_cert_path().to_path_buf();
+        self.emulator = Some(emulator);
     }
 
     pub fn endpoint(&self) -> String {
