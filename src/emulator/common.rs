@@ -240,6 +240,13 @@ pub(crate) fn new_guid() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
+/// A network resource's `resourceGuid`: kept across updates, new on create.
+pub(crate) fn resource_guid(existing: Option<&Record>) -> Value {
+    existing
+        .and_then(|r| r.body.pointer("/properties/resourceGuid").cloned())
+        .unwrap_or_else(|| json!(new_guid()))
+}
+
 /// Checks a name against a length range and a per-character rule, with first/last rules.
 pub(crate) fn check_name(
     name: &str,
@@ -259,6 +266,27 @@ pub(crate) fn check_name(
         ));
     }
     Ok(())
+}
+
+/// The naming rule Microsoft.Network shares across its types (VNets, subnets, peerings, route
+/// tables, NSGs, public IPs and prefixes, NAT gateways, private endpoints): letters, digits,
+/// `_`, `.` and `-`, starting with a letter or digit and ending with one or `_` (Learn "Naming
+/// rules and restrictions for Azure resources", Microsoft.Network).
+pub(crate) fn check_network_name(
+    name: &str,
+    what: &str,
+    len: (usize, usize),
+) -> Result<(), ArmError> {
+    check_name(
+        name,
+        what,
+        len,
+        |c| c.is_ascii_alphanumeric() || "._-".contains(c),
+        |first, last| {
+            first.is_ascii_alphanumeric() && (last.is_ascii_alphanumeric() || last == '_')
+        },
+        "The name must begin with a letter or number, end with a letter, number or underscore, and may contain only letters, numbers, underscores, periods, or hyphens.",
+    )
 }
 
 pub(crate) fn require_resource_group(state: &State, target: &Target) -> Result<(), ArmError> {

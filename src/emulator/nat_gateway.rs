@@ -27,16 +27,7 @@ pub(crate) fn put(
     target: &Target,
     body: &Value,
 ) -> Result<Written, ArmError> {
-    common::check_name(
-        &target.name,
-        "NAT gateway",
-        (1, 80),
-        |c| c.is_ascii_alphanumeric() || "._-".contains(c),
-        |first, last| {
-            first.is_ascii_alphanumeric() && (last.is_ascii_alphanumeric() || last == '_')
-        },
-        "The name must begin with a letter or number, end with a letter, number or underscore, and may contain only letters, numbers, underscores, periods, or hyphens.",
-    )?;
+    common::check_network_name(&target.name, "NAT gateway", (1, 80))?;
     let location = common::required_location(body)?;
     let key = target.key();
     let existing = state.get(&key).cloned();
@@ -46,11 +37,7 @@ pub(crate) fn put(
     for field in ["provisioningState", "resourceGuid", "subnets"] {
         props.remove(field);
     }
-    let guid = existing
-        .as_ref()
-        .and_then(|r| r.body.pointer("/properties/resourceGuid"))
-        .cloned()
-        .unwrap_or_else(|| json!(common::new_guid()));
+    let guid = common::resource_guid(existing.as_ref());
     let mut out = Map::new();
     out.insert("provisioningState".into(), json!("Updating"));
     out.insert("resourceGuid".into(), guid);

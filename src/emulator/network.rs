@@ -13,15 +13,10 @@ use crate::emulator::route::Target;
 use crate::emulator::state::State;
 
 fn check_vnet_name(name: &str, what: &str, max: usize) -> Result<(), ArmError> {
-    common::check_name(
+    common::check_network_name(
         name,
         what,
         (if what == "virtual network" { 2 } else { 1 }, max),
-        |c| c.is_ascii_alphanumeric() || "._-".contains(c),
-        |first, last| {
-            first.is_ascii_alphanumeric() && (last.is_ascii_alphanumeric() || last == '_')
-        },
-        "The name must begin with a letter or number, end with a letter, number or underscore, and may contain only letters, numbers, underscores, periods, or hyphens.",
     )
 }
 
@@ -354,10 +349,7 @@ pub(crate) fn put_vnet(
             );
         }
     }
-    let resource_guid = existing
-        .as_ref()
-        .and_then(|r| r.body.get("properties")?.get("resourceGuid").cloned())
-        .unwrap_or_else(|| json!(common::new_guid()));
+    let resource_guid = common::resource_guid(existing.as_ref());
     let mut out = Map::new();
     out.insert("provisioningState".into(), json!("Updating"));
     out.insert("resourceGuid".into(), resource_guid);

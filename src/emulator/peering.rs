@@ -67,16 +67,7 @@ pub(crate) fn write(
     name: &str,
     props: &Map<String, Value>,
 ) -> Result<bool, ArmError> {
-    common::check_name(
-        name,
-        "virtual network peering",
-        (1, 80),
-        |c| c.is_ascii_alphanumeric() || "._-".contains(c),
-        |first, last| {
-            first.is_ascii_alphanumeric() && (last.is_ascii_alphanumeric() || last == '_')
-        },
-        "The name must begin with a letter or number, end with a letter, number or underscore, and may contain only letters, numbers, underscores, periods, or hyphens.",
-    )?;
+    common::check_network_name(name, "virtual network peering", (1, 80))?;
     let id = format!("{vnet_id}/virtualNetworkPeerings/{name}");
     let key = id.to_ascii_lowercase();
     let vnet_key = vnet_id.to_ascii_lowercase();
@@ -174,10 +165,7 @@ pub(crate) fn write(
     {
         out.insert("remoteBgpCommunities".into(), communities.clone());
     }
-    let resource_guid = existing
-        .as_ref()
-        .and_then(|r| r.body.pointer("/properties/resourceGuid").cloned())
-        .unwrap_or_else(|| json!(common::new_guid()));
+    let resource_guid = common::resource_guid(existing.as_ref());
     out.insert("resourceGuid".into(), resource_guid);
     let body = json!({
         "name": name,

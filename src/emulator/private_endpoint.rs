@@ -169,16 +169,7 @@ pub(crate) fn put(
     // Learn "Naming rules and restrictions for Azure resources", Microsoft.Network
     // privateEndpoints: 2-64 alphanumerics, underscores, periods and hyphens; starts with an
     // alphanumeric, ends with an alphanumeric or underscore.
-    common::check_name(
-        &target.name,
-        "private endpoint",
-        (2, 64),
-        |c| c.is_ascii_alphanumeric() || "._-".contains(c),
-        |first, last| {
-            first.is_ascii_alphanumeric() && (last.is_ascii_alphanumeric() || last == '_')
-        },
-        "The name must begin with a letter or number, end with a letter, number or underscore, and may contain only letters, numbers, underscores, periods, or hyphens.",
-    )?;
+    common::check_network_name(&target.name, "private endpoint", (2, 64))?;
     let location = common::required_location(body)?;
     let key = target.key();
     let existing = state.get(&key).cloned();

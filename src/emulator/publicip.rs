@@ -31,7 +31,7 @@ pub(crate) fn put(
     target: &Target,
     body: &Value,
 ) -> Result<Written, ArmError> {
-    common::check_name(
+    common::check_network_name(
         &target.name,
         if target.kind == Kind::PublicIpAddress {
             "public IP address"
@@ -39,11 +39,6 @@ pub(crate) fn put(
             "public IP prefix"
         },
         (1, 80),
-        |c| c.is_ascii_alphanumeric() || "._-".contains(c),
-        |first, last| {
-            first.is_ascii_alphanumeric() && (last.is_ascii_alphanumeric() || last == '_')
-        },
-        "The name must begin with a letter or number, end with a letter, number or underscore, and may contain only letters, numbers, underscores, periods, or hyphens.",
     )?;
     let location = common::required_location(body)?;
     let key = target.key();
