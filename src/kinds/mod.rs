@@ -766,6 +766,27 @@ pub struct BodyBuilder<'c, 'a> {
 }
 
 impl BodyBuilder<'_, '_> {
+    /// Copies `properties.NAME` of the live resource into the body, for each name the body does not
+    /// set: settings azplan does not manage, which a whole-resource PUT would otherwise reset. Sent
+    /// exactly as Azure answered them, they are no change in the diff.
+    pub fn carry_over_live(&self, resource: &Resource, body: &mut Value, names: &[&str]) {
+        let Some(live) = self
+            .ctx
+            .live
+            .get(&self.ctx.id(&resource.address))
+            .and_then(|live| live.get("properties"))
+        else {
+            return;
+        };
+        for name in names {
+            if body["properties"].get(*name).is_none()
+                && let Some(value) = live.get(*name).filter(|v| !v.is_null())
+            {
+                body["properties"][*name] = value.clone();
+            }
+        }
+    }
+
     /// The value of `attribute` on `from`: taken from live state when it exists, otherwise
     /// a placeholder recorded for apply to fill in.
     pub fn late(&mut self, path: &str, from: &Address, attribute: &str) -> Value {

@@ -104,8 +104,7 @@ pub fn body(b: &BodyBuilder<'_, '_>, resource: &Resource, n: &NatGateway) -> Val
     // associated with the nat gateway resource") and `sourceVirtualNetwork` are not modelled,
     // so a PUT without them would take them off; they are sent back as they are live. The
     // gateway's `subnets` are read-only (set from the subnet side) and need no carrying.
-    super::public_ip::carry_over_live(
-        b,
+    b.carry_over_live(
         resource,
         &mut body,
         &[

@@ -169,39 +169,12 @@ pub fn body(b: &BodyBuilder<'_, '_>, resource: &Resource, ip: &PublicIp) -> Valu
     // balancer", `service.beta.kubernetes.io/azure-dns-label-name`), and `ipTags` /
     // `ddosSettings` (PublicIPAddressPropertiesFormat) are set by other tools: azplan does not
     // model them, so an update sends them back as they are live and keeps them.
-    carry_over_live(
-        b,
+    b.carry_over_live(
         resource,
         &mut body,
         &["dnsSettings", "ipTags", "ddosSettings"],
     );
     body
-}
-
-/// Copies `properties.NAME` of the live resource into the body, for each name the body does not
-/// set: settings azplan does not manage, which a whole-resource PUT would otherwise reset. Sent
-/// exactly as Azure answered them, they are no change in the diff.
-pub(crate) fn carry_over_live(
-    b: &BodyBuilder<'_, '_>,
-    resource: &Resource,
-    body: &mut Value,
-    names: &[&str],
-) {
-    let Some(live) = b
-        .ctx
-        .live
-        .get(&b.ctx.id(&resource.address))
-        .and_then(|live| live.get("properties"))
-    else {
-        return;
-    };
-    for name in names {
-        if body["properties"].get(*name).is_none()
-            && let Some(value) = live.get(*name).filter(|v| !v.is_null())
-        {
-            body["properties"][*name] = value.clone();
-        }
-    }
 }
 
 pub fn prefix_body(b: &BodyBuilder<'_, '_>, resource: &Resource, p: &PublicIpPrefix) -> Value {
@@ -217,7 +190,7 @@ pub fn prefix_body(b: &BodyBuilder<'_, '_>, resource: &Resource, p: &PublicIpPre
     // PublicIPPrefixes_CreateOrUpdate replaces the prefix too: its `ipTags`
     // (PublicIPPrefixPropertiesFormat, "The list of tags associated with the public IP prefix")
     // are not modelled, so they are sent back as they are live.
-    carry_over_live(b, resource, &mut body, &["ipTags"]);
+    b.carry_over_live(resource, &mut body, &["ipTags"]);
     body
 }
 
