@@ -80,14 +80,11 @@ pub fn build(stack: &Stack, diagnostics: &mut Diagnostics) -> Option<Graph> {
     if cyclic {
         return None;
     }
-    let order = topological_order(&dag, &index);
+    let order = topological_order(&dag);
     Some(Graph { dag, index, order })
 }
 
-fn topological_order(
-    dag: &DiGraph<Address, Edge>,
-    index: &BTreeMap<Address, NodeIndex>,
-) -> Vec<Address> {
+fn topological_order(dag: &DiGraph<Address, Edge>) -> Vec<Address> {
     let mut waiting: Vec<usize> = dag
         .node_indices()
         .map(|n| {
@@ -100,7 +97,7 @@ fn topological_order(
         .node_indices()
         .filter(|n| waiting[n.index()] == 0)
         .collect();
-    let mut order = Vec::with_capacity(index.len());
+    let mut order = Vec::with_capacity(dag.node_count());
     while let Some(next) = ready.pop_first() {
         order.push(dag[next].clone());
         for dependent in dag.neighbors_directed(next, petgraph::Direction::Outgoing) {
