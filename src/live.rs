@@ -207,6 +207,7 @@ impl LiveState {
             let Some(parent) = ResourceId::parse(id) else {
                 continue;
             };
+            let parent_type = parent.arm_type();
             for def in crate::kind::TABLE.iter() {
                 let (Some(at), Some(parent_kind), Some(child_type)) =
                     (def.listed_in_parent_at, def.parent, def.arm.first())
@@ -217,8 +218,8 @@ impl LiveState {
                     .def()
                     .arm
                     .iter()
-                    .any(|t| t.path.eq_ignore_ascii_case(parent.arm_type().as_str()))
-                    || !crate::kind::child_type_of(parent.arm_type().as_str(), child_type)
+                    .any(|t| t.path.eq_ignore_ascii_case(&parent_type))
+                    || !crate::kind::child_type_of(&parent_type, child_type)
                 {
                     continue;
                 }
