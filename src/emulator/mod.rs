@@ -121,6 +121,7 @@ mod route;
 mod server;
 mod solution;
 mod state;
+mod storage;
 mod throttle;
 mod tls;
 mod workspace;
