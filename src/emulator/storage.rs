@@ -303,29 +303,103 @@ fn network_acls(state: &State, acls: Option<&Value>) -> Result<Value, ArmError> 
     Ok(Value::Object(out))
 }
 
-/// Endpoints (Endpoints, StorageAccountCreate.json's answer) by kind: "Standard_ZRS and
-/// Premium_LRS accounts only return the blob endpoint" is the legacy v1 rule; a v2 account has
-/// all six, premium block blobs the blob services, premium files the file service.
-fn endpoints(name: &str, kind: &str, secondary: bool) -> Value {
-    let host = if secondary {
-        format!("{name}-secondary")
-    } else {
-        name.to_string()
-    };
-    let services: &[&str] = match kind {
+/// Endpoints (Endpoints) by kind, as the official examples answer them: a general-purpose
+/// account has all six services, premium block blobs blob, dfs and web
+/// (StorageAccountCreatePremiumBlockBlobStorage.json), premium files the file service.
+fn services(kind: &str) -> &'static [&'static str] {
+    match kind {
         "BlockBlobStorage" => &["blob", "dfs", "web"],
         "FileStorage" => &["file"],
         "BlobStorage" => &["blob", "dfs", "table"],
         _ => &["blob", "dfs", "file", "queue", "table", "web"],
-    };
-    let mut m = Map::new();
-    for s in services {
-        m.insert(
-            (*s).into(),
-            json!(format!("https://{host}.{s}.core.windows.net/")),
+    }
+}
+
+fn urls(host: &str, services: &[&str]) -> Map<String, Value> {
+    services
+        .iter()
+        .map(|s| {
+            (
+                (*s).to_string(),
+                json!(format!("https://{host}.{s}.core.windows.net/")),
+            )
+        })
+        .collect()
+}
+
+/// The read-only endpoints and locations an account answers with, from its name, kind, SKU and
+/// routing preference: RoutingPreference's publishMicrosoftEndpoints / publishInternetEndpoints
+/// add `microsoftEndpoints` (every service) and `internetEndpoints` (blob, dfs, file, web), as in
+/// StorageAccountCreate.json; GRS and GZRS name a secondary region, RA-GRS and RA-GZRS
+/// secondary endpoints ("Only available if the SKU name is Standard_RAGRS").
+fn refresh(name: &str, kind: &str, sku: &str, location: &str, props: &mut Map<String, Value>) {
+    let mut primary = urls(name, services(kind));
+    let routing = props
+        .get("routingPreference")
+        .cloned()
+        .unwrap_or(Value::Null);
+    if routing["publishMicrosoftEndpoints"] == json!(true) {
+        let host = format!("{name}-microsoftrouting");
+        primary.insert(
+            "microsoftEndpoints".into(),
+            Value::Object(urls(&host, services(kind))),
         );
     }
-    Value::Object(m)
+    if routing["publishInternetEndpoints"] == json!(true) {
+        let host = format!("{name}-internetrouting");
+        let internet: Vec<&str> = services(kind)
+            .iter()
+            .copied()
+            .filter(|s| matches!(*s, "blob" | "dfs" | "file" | "web"))
+            .collect();
+        primary.insert(
+            "internetEndpoints".into(),
+            Value::Object(urls(&host, &internet)),
+        );
+    }
+    props.insert("primaryEndpoints".into(), Value::Object(primary));
+    props.insert("primaryLocation".into(), json!(location));
+    props.insert("statusOfPrimary".into(), json!("available"));
+    if sku.contains("GRS") || sku.contains("GZRS") {
+        // The paired region; the emulator names no real pair.
+        if !props.contains_key("secondaryLocation") {
+            props.insert(
+                "secondaryLocation".into(),
+                json!(format!("{location}-paired")),
+            );
+        }
+        props.insert("statusOfSecondary".into(), json!("available"));
+    } else {
+        props.remove("secondaryLocation");
+        props.remove("statusOfSecondary");
+    }
+    if sku.contains("RAG") {
+        props.insert(
+            "secondaryEndpoints".into(),
+            Value::Object(urls(&format!("{name}-secondary"), services(kind))),
+        );
+    } else {
+        props.remove("secondaryEndpoints");
+    }
+}
+
+/// Encryption at rest is always on ("Azure Storage encryption at rest is enabled by default for
+/// all storage accounts and cannot be disabled", StorageAccountPropertiesUpdateParameters); each
+/// enabled service answers when it was enabled (`lastEnabledTime`, read-only).
+fn stamp_encryption(encryption: &mut Value, at: &Value) {
+    if let Some(services) = encryption
+        .get_mut("services")
+        .and_then(Value::as_object_mut)
+    {
+        for service in services.values_mut() {
+            if service.get("enabled") == Some(&json!(true))
+                && service.get("lastEnabledTime").is_none()
+                && let Some(m) = service.as_object_mut()
+            {
+                m.insert("lastEnabledTime".into(), at.clone());
+            }
+        }
+    }
 }
 
 fn check_changes(
@@ -404,12 +478,23 @@ pub(crate) fn put(
         .get("kind")
         .ok_or_else(|| ArmError::missing_property("kind"))?;
     let kind = one_of(kind, &KINDS, "kind")?;
-    let mut props = common::properties(body)?;
+    let sent = common::properties(body)?;
+    if let Some(old) = &existing {
+        check_changes(&old.body, sku, kind, &sent)?;
+    }
+    // On an existing account the request's properties update it ("the account properties will
+    // be updated"): what the request leaves out stays as it is.
+    let mut props = existing
+        .as_ref()
+        .and_then(|r| r.body.get("properties"))
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    for (k, v) in sent {
+        props.insert(k, v);
+    }
     for field in READ_ONLY {
         props.remove(field);
-    }
-    if let Some(old) = &existing {
-        check_changes(&old.body, sku, kind, &props)?;
     }
     if let Some(v) = props.get("minimumTlsVersion").filter(|v| !v.is_null()) {
         let version = one_of(v, &TLS_VERSIONS, "properties.minimumTlsVersion")?;
@@ -463,6 +548,16 @@ pub(crate) fn put(
     }
     let acls = network_acls(state, props.get("networkAcls"))?;
     props.insert("networkAcls".into(), acls);
+    // A new account without allowBlobPublicAccess answers `false` (the official
+    // StorageAccountCreatePremiumBlockBlobStorage example, 2025-08-01: not sent, answered
+    // false; the property's "default interpretation is false").
+    if created
+        && props
+            .get("allowBlobPublicAccess")
+            .is_none_or(Value::is_null)
+    {
+        props.insert("allowBlobPublicAccess".into(), json!(false));
+    }
     // supportsHttpsTrafficOnly: "The default value is true since API version 2019-04-01".
     if props
         .get("supportsHttpsTrafficOnly")
@@ -470,8 +565,6 @@ pub(crate) fn put(
     {
         props.insert("supportsHttpsTrafficOnly".into(), json!(true));
     }
-    // Encryption at rest is always on ("Azure Storage encryption at rest is enabled by default
-    // for all storage accounts and cannot be disabled", StorageAccountPropertiesUpdateParameters).
     let old = |field: &str| {
         existing
             .as_ref()
@@ -493,7 +586,9 @@ pub(crate) fn put(
         });
         props.insert("encryption".into(), encryption);
     }
-    let geo = sku.contains("GRS") || sku.contains("GZRS");
+    if let Some(encryption) = props.get_mut("encryption") {
+        stamp_encryption(encryption, &creation);
+    }
     let mut out = Map::new();
     out.insert(
         "provisioningState".into(),
@@ -504,29 +599,13 @@ pub(crate) fn put(
         "keyCreationTime".into(),
         old("keyCreationTime").unwrap_or_else(|| json!({"key1": creation, "key2": creation})),
     );
-    out.insert(
-        "primaryEndpoints".into(),
-        endpoints(&target.name, kind, false),
-    );
-    out.insert("primaryLocation".into(), json!(location));
-    out.insert("statusOfPrimary".into(), json!("available"));
-    if geo {
-        // GRS and GZRS replicate to the paired region; the emulator names no real pair.
-        out.insert(
-            "secondaryLocation".into(),
-            old("secondaryLocation").unwrap_or_else(|| json!(format!("{location}-paired"))),
-        );
-        out.insert("statusOfSecondary".into(), json!("available"));
-        if sku.contains("RAG") {
-            out.insert(
-                "secondaryEndpoints".into(),
-                endpoints(&target.name, kind, true),
-            );
-        }
+    if let Some(secondary) = old("secondaryLocation") {
+        out.insert("secondaryLocation".into(), secondary);
     }
     for (k, v) in props {
         out.insert(k, v);
     }
+    refresh(&target.name, kind, sku, &location, &mut out);
     let tier_name = if sku.starts_with("Premium") {
         "Premium"
     } else {
@@ -568,6 +647,7 @@ pub(crate) fn patch(state: &State, updated: &mut Value, body: &Value) -> Result<
     };
     let props = common::properties(body)?;
     check_changes(updated, sku, kind, &props)?;
+    let creation = updated["properties"]["creationTime"].clone();
     updated["sku"] = json!({
         "name": sku,
         "tier": if sku.starts_with("Premium") { "Premium" } else { "Standard" },
@@ -577,12 +657,25 @@ pub(crate) fn patch(state: &State, updated: &mut Value, body: &Value) -> Result<
         if READ_ONLY.contains(&k.as_str()) {
             continue;
         }
-        let v = if k == "networkAcls" {
-            network_acls(state, Some(&v))?
-        } else {
-            v
+        let v = match k.as_str() {
+            "networkAcls" => network_acls(state, Some(&v))?,
+            "encryption" => {
+                let mut v = v;
+                stamp_encryption(&mut v, &creation);
+                v
+            }
+            _ => v,
         };
         updated["properties"][k] = v;
+    }
+    let name = common::str_at(updated, &["name"])
+        .unwrap_or_default()
+        .to_string();
+    let location = common::str_at(updated, &["location"])
+        .unwrap_or_default()
+        .to_string();
+    if let Some(props) = updated.get_mut("properties").and_then(Value::as_object_mut) {
+        refresh(&name, kind, sku, &location, props);
     }
     Ok(())
 }
