@@ -245,7 +245,7 @@ impl Client {
         let resp = self.put(path, body).await;
         assert!(
             // 202: an accepted create with no body (StorageAccounts_Create).
-            matches!(resp.status, 200 | 201 | 202),
+            matches!(resp.status, 200..=202),
             "PUT {path}: {} {}",
             resp.status,
             resp.body
