@@ -490,7 +490,7 @@ fn storage_ip_rule(text: &str) -> Result<String, (String, String)> {
         .any(|private| private.overlaps(cidr))
     {
         return Err((
-            format!("`{text}` is a private (RFC 1918) address range"),
+            format!("`{text}` is in a private (RFC 1918) range"),
             "the storage firewall's IP rules take public addresses only; let private networks in through `subnets:` (with the Microsoft.Storage service endpoint) or a private endpoint".to_string(),
         ));
     }
