@@ -531,7 +531,7 @@ pub(crate) fn put(
         }
         ("BlockBlobStorage", _) => Some("Premium"),
         ("FileStorage", _) => None,
-        ("StorageV2", None) => existing
+        ("StorageV2", None) if !sku.starts_with("Premium") => existing
             .as_ref()
             .and_then(|r| common::str_at(&r.body, &["properties", "accessTier"]))
             .and_then(|t| ACCESS_TIERS.iter().find(|a| **a == t).copied())

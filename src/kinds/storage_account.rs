@@ -45,8 +45,8 @@ pub struct RawStorageAccount {
     /// `StorageV2` (default), `BlockBlobStorage` (premium block blobs) or `FileStorage`
     /// (premium file shares). Fixed at creation: a change replaces the account.
     pub kind: Option<Spanned<StorageKind>>,
-    /// Default access tier of blobs, StorageV2 only: `Hot` (default), `Cool`, `Cold` or
-    /// `Smart`.
+    /// Default access tier of blobs, standard StorageV2 only: `Hot` (default), `Cool`, `Cold`
+    /// or `Smart`.
     pub access_tier: Option<Spanned<StorageAccessTier>>,
     /// Oldest TLS version accepted: `TLS1_2` (default), `TLS1_1` or `TLS1_0`.
     pub minimum_tls_version: Option<StorageTlsVersion>,
@@ -309,13 +309,25 @@ impl Builder<'_> {
             let kind = s.kind.as_ref().map_or(StorageKind::StorageV2, |k| k.value);
             let sku = s.sku.as_ref().map_or(StorageSku::StandardLrs, |k| k.value);
             self.check_storage_sku(s, kind, sku);
+            let standard = sku.family() == "Standard";
             let access_tier = match (kind, &s.access_tier) {
-                // Learn, "Access tiers for blob data": a general-purpose v2 account's default
-                // tier is hot when none is given.
-                (StorageKind::StorageV2, tier) => {
+                // Learn, "Access tiers for blob data": a standard general-purpose v2 account's
+                // default tier is hot when none is given.
+                (StorageKind::StorageV2, tier) if standard => {
                     Some(tier.as_ref().map_or(StorageAccessTier::Hot, |t| t.value))
                 }
                 (_, None) => None,
+                // A premium general-purpose v2 account holds page blobs, which Learn ("Access
+                // tiers for blob data") says cannot be tiered.
+                (StorageKind::StorageV2, Some(tier)) => {
+                    self.error(SpecDiagnostic::invalid(
+                        format!("a {} account has no blob access tier to choose", sku.arm()),
+                        tier.span,
+                        "premium",
+                        "remove `accessTier`: access tiers are for standard StorageV2 accounts (block blobs)",
+                    ));
+                    None
+                }
                 // AccessTier: "The 'Premium' access tier is the default value for premium block
                 // blobs storage account type and it cannot be changed"; file shares have tiers
                 // of their own, not the account.
