@@ -1961,12 +1961,14 @@ fn storage_accounts_apply_change_replace_and_go_but_never_someone_elses() {
     let from = cloud.requests(0).0;
     let out = apply(&cloud, stack, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    assert!(text(&out).contains("5 added"), "{}", text(&out));
+    assert!(text(&out).contains("7 added"), "{}", text(&out));
     // Each account was created by one PUT (answered 202) and polled, not PUT again.
     let (_, requests) = cloud.requests(from);
     let puts = requests
         .iter()
-        .filter(|(m, p)| m == "PUT" && p.contains("/storageAccounts/"))
+        .filter(|(m, p)| {
+            m == "PUT" && (p.ends_with("/stlifecycletfstate") || p.ends_with("/stlifecyclebackups"))
+        })
         .count();
     assert_eq!(puts, 2, "{requests:?}");
     assert_clean(&cloud, stack);
@@ -2062,6 +2064,48 @@ fn storage_accounts_apply_change_replace_and_go_but_never_someone_elses() {
     let plan = cloud.azplan(&plan_args);
     assert_eq!(plan.status.code(), Some(0), "{}", text(&plan));
 
+    // Another team's grant on the state account would go with it: destroy refuses until it
+    // is gone, and then deletes the stack's own grant before the account.
+    let identity = cloud
+        .get(
+            &format!(
+                "{group}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/terraform"
+            ),
+            "2024-11-30",
+        )
+        .expect("the identity exists");
+    let foreign_grant = format!(
+        "{tfstate}/providers/Microsoft.Authorization/roleAssignments/5c1e9a4b-7d2f-4e8a-9b3c-2f4e6a8c0d1e"
+    );
+    cloud.put(
+        &foreign_grant,
+        "2022-04-01",
+        serde_json::json!({"properties": {
+            "roleDefinitionId": "/subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.Authorization/roleDefinitions/2a2b9908-6ea1-4ae2-8e65-a410df84e7d1",
+            "principalId": identity["properties"]["principalId"],
+            "principalType": "ServicePrincipal"
+        }}),
+    );
+    let mut destroy = vec!["destroy", stack, "--auto-approve", "--allow-destroy"];
+    destroy.extend(hns);
+    let refused = cloud.azplan(&destroy);
+    assert_ne!(refused.status.code(), Some(0), "{}", text(&refused));
+    assert!(
+        text(&refused).contains("takes_unowned"),
+        "{}",
+        text(&refused)
+    );
+    assert!(cloud.get(&tfstate, API).is_some(), "{}", text(&refused));
+    assert!(cloud.get(&foreign_grant, "2022-04-01").is_some());
+    assert_eq!(
+        cloud.send(
+            azure_core::http::Method::Delete,
+            &foreign_grant,
+            "2022-04-01"
+        ),
+        200
+    );
+
     // Another team's account in the group, without the ownership tag, outlives destroy.
     cloud.put(
         &theirs,
@@ -2069,8 +2113,6 @@ fn storage_accounts_apply_change_replace_and_go_but_never_someone_elses() {
         serde_json::json!({"location": "westeurope", "kind": "StorageV2",
             "sku": {"name": "Standard_LRS"}}),
     );
-    let mut destroy = vec!["destroy", stack, "--auto-approve", "--allow-destroy"];
-    destroy.extend(hns);
     let destroyed = cloud.azplan(&destroy);
     assert_eq!(destroyed.status.code(), Some(0), "{}", text(&destroyed));
     assert!(cloud.get(&tfstate, API).is_none(), "{}", text(&destroyed));
