@@ -101,6 +101,8 @@ pub(crate) const HABITS: &[Habit] = &[
     habit("", "", "public_network_access_enabled", "`publicNetworkAccess: true | false`"),
     habit("", "", "allow_nested_items_to_be_public", "`allowBlobPublicAccess: true | false`"),
     habit("", "supportsHttpsTrafficOnly", "https_traffic_only_enabled", "`httpsOnly: true | false`"),
+    habit("", "", "enable_https_traffic_only", "`httpsOnly: true | false`"),
+    habit("", "", "access_tier", "`accessTier: Hot | Cool | Cold | Smart`"),
     habit("", "isHnsEnabled", "is_hns_enabled", "`hierarchicalNamespace: true`"),
     habit("", "networkAcls", "network_rules", "`networkRules: {defaultAction, bypass, ipRules, subnets}`"),
     habit("networkRules", "virtualNetworkRules", "virtual_network_subnet_ids", "`subnets: [vnet/NAME/SUBNET]`"),
