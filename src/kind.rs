@@ -36,6 +36,7 @@ pub enum Kind {
     PublicIp,
     PublicIpPrefix,
     NatGateway,
+    StorageAccount,
 }
 
 /// Facts about a kind.
@@ -106,9 +107,11 @@ const IDENTITY_API_VERSION: &str = "2024-11-30";
 const AKS_API_VERSION: &str = "2026-08-01";
 /// Key vaults, their deleted vaults and name checks share one api-version.
 pub(crate) const KEY_VAULT_API_VERSION: &str = "2026-05-15";
+/// Storage accounts (Microsoft.Storage, stable/2026-09-01/openapi.json).
+const STORAGE_API_VERSION: &str = "2026-09-01";
 
 /// Every kind's facts, in `Kind` order: adding a kind adds a variant and a row.
-pub static TABLE: [KindDef; 27] = [
+pub static TABLE: [KindDef; 28] = [
     // ResourceGroup
     KindDef {
         kind: Kind::ResourceGroup,
@@ -706,6 +709,30 @@ pub static TABLE: [KindDef; 27] = [
         delete_rank: 3,
         listed_in_parent_at: None,
         // `microsoft.network/natgateways` is in Resource Graph's `Resources` table.
+        in_resource_graph: true,
+    },
+    // StorageAccount
+    KindDef {
+        kind: Kind::StorageAccount,
+        section: Some("storageAccounts"),
+        prefix: "storageAccount",
+        noun: "storage account",
+        example: "`storageAccount/NAME`",
+        // The newest stable version: specification/storage/resource-manager/Microsoft.Storage/
+        // stable/2026-09-01/openapi.json (the readme's default tag `package-2026-09`).
+        arm: &[ArmType {
+            path: "Microsoft.Storage/storageAccounts",
+            api_version: STORAGE_API_VERSION,
+        }],
+        parent: None,
+        taggable: true,
+        serial: Serial::Free,
+        // Like a key vault: after the role assignments scoped to it (rank 10), before the
+        // subnets its network rules name and its group.
+        delete_rank: 5,
+        listed_in_parent_at: None,
+        // `microsoft.storage/storageaccounts` is in Resource Graph's `Resources` table (Learn,
+        // "Azure Resource Graph table and resource type reference").
         in_resource_graph: true,
     },
 ];

@@ -187,6 +187,7 @@ pub enum Spec {
     MonitorWorkspace(MonitorWorkspace),
     Solution(Solution),
     DataCollectionRule(DataCollectionRule),
+    StorageAccount(StorageAccount),
 }
 
 /// A private endpoint: a NIC in a subnet connected to one sub-resource (`groupId`) of another
@@ -973,4 +974,158 @@ pub enum NginxIngress {
     External,
     Internal,
     None,
+}
+
+/// A storage account (`kinds::storage_account`, Microsoft.Storage 2026-09-01).
+#[derive(Debug, Clone)]
+pub struct StorageAccount {
+    pub sku: StorageSku,
+    pub kind: StorageKind,
+    /// Sent for StorageV2 only (BlockBlobStorage is always Premium, FileStorage has none).
+    pub access_tier: Option<StorageAccessTier>,
+    pub minimum_tls_version: StorageTlsVersion,
+    pub allow_blob_public_access: bool,
+    pub allow_shared_key_access: bool,
+    pub public_network_access: bool,
+    pub https_only: bool,
+    /// `isHnsEnabled`: Data Lake Storage's hierarchical namespace, fixed at creation.
+    pub hierarchical_namespace: bool,
+    pub network_rules: StorageNetworkRules,
+}
+
+/// A storage account's firewall (`networkAcls`, NetworkRuleSet).
+#[derive(Debug, Clone)]
+pub struct StorageNetworkRules {
+    pub default_action: NetworkDefaultAction,
+    pub bypass: NetworkBypass,
+    /// Public IPv4 addresses (bare) and ranges (CIDR, /30 or wider), as the service stores them.
+    pub ip_rules: Vec<String>,
+    pub subnets: Vec<Target>,
+}
+
+/// SkuName of Microsoft.Storage 2026-09-01: redundancy and performance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+pub enum StorageSku {
+    #[serde(rename = "Standard_LRS")]
+    StandardLrs,
+    #[serde(rename = "Standard_GRS")]
+    StandardGrs,
+    #[serde(rename = "Standard_RAGRS")]
+    StandardRagrs,
+    #[serde(rename = "Standard_ZRS")]
+    StandardZrs,
+    #[serde(rename = "Standard_GZRS")]
+    StandardGzrs,
+    #[serde(rename = "Standard_RAGZRS")]
+    StandardRagzrs,
+    #[serde(rename = "Premium_LRS")]
+    PremiumLrs,
+    #[serde(rename = "Premium_ZRS")]
+    PremiumZrs,
+    #[serde(rename = "StandardV2_LRS")]
+    StandardV2Lrs,
+    #[serde(rename = "StandardV2_GRS")]
+    StandardV2Grs,
+    #[serde(rename = "StandardV2_ZRS")]
+    StandardV2Zrs,
+    #[serde(rename = "StandardV2_GZRS")]
+    StandardV2Gzrs,
+    #[serde(rename = "PremiumV2_LRS")]
+    PremiumV2Lrs,
+    #[serde(rename = "PremiumV2_ZRS")]
+    PremiumV2Zrs,
+}
+
+impl StorageSku {
+    /// The name ARM takes (`Standard_LRS`).
+    pub fn arm(self) -> &'static str {
+        match self {
+            StorageSku::StandardLrs => "Standard_LRS",
+            StorageSku::StandardGrs => "Standard_GRS",
+            StorageSku::StandardRagrs => "Standard_RAGRS",
+            StorageSku::StandardZrs => "Standard_ZRS",
+            StorageSku::StandardGzrs => "Standard_GZRS",
+            StorageSku::StandardRagzrs => "Standard_RAGZRS",
+            StorageSku::PremiumLrs => "Premium_LRS",
+            StorageSku::PremiumZrs => "Premium_ZRS",
+            StorageSku::StandardV2Lrs => "StandardV2_LRS",
+            StorageSku::StandardV2Grs => "StandardV2_GRS",
+            StorageSku::StandardV2Zrs => "StandardV2_ZRS",
+            StorageSku::StandardV2Gzrs => "StandardV2_GZRS",
+            StorageSku::PremiumV2Lrs => "PremiumV2_LRS",
+            StorageSku::PremiumV2Zrs => "PremiumV2_ZRS",
+        }
+    }
+
+    /// The performance family before the `_` (`Standard`, `Premium`, `StandardV2`,
+    /// `PremiumV2`): what a redundancy change keeps.
+    pub fn family(self) -> &'static str {
+        self.arm().split('_').next().unwrap_or_default()
+    }
+}
+
+/// Kind of Microsoft.Storage 2026-09-01, without the legacy `Storage` (general-purpose v1) and
+/// `BlobStorage` (Learn, "Storage account overview": legacy account types, not recommended).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+pub enum StorageKind {
+    StorageV2,
+    BlockBlobStorage,
+    FileStorage,
+}
+
+impl StorageKind {
+    pub fn arm(self) -> &'static str {
+        match self {
+            StorageKind::StorageV2 => "StorageV2",
+            StorageKind::BlockBlobStorage => "BlockBlobStorage",
+            StorageKind::FileStorage => "FileStorage",
+        }
+    }
+}
+
+/// AccessTier of Microsoft.Storage 2026-09-01 that a StorageV2 account can choose (`Premium`
+/// is BlockBlobStorage's own and fixed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+pub enum StorageAccessTier {
+    #[serde(alias = "hot")]
+    Hot,
+    #[serde(alias = "cool")]
+    Cool,
+    #[serde(alias = "cold")]
+    Cold,
+    #[serde(alias = "smart")]
+    Smart,
+}
+
+impl StorageAccessTier {
+    pub fn arm(self) -> &'static str {
+        match self {
+            StorageAccessTier::Hot => "Hot",
+            StorageAccessTier::Cool => "Cool",
+            StorageAccessTier::Cold => "Cold",
+            StorageAccessTier::Smart => "Smart",
+        }
+    }
+}
+
+/// MinimumTlsVersion of Microsoft.Storage 2026-09-01 without `TLS1_3`, which the property's
+/// description says is not supported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+pub enum StorageTlsVersion {
+    #[serde(rename = "TLS1_0")]
+    Tls10,
+    #[serde(rename = "TLS1_1")]
+    Tls11,
+    #[serde(rename = "TLS1_2")]
+    Tls12,
+}
+
+impl StorageTlsVersion {
+    pub fn arm(self) -> &'static str {
+        match self {
+            StorageTlsVersion::Tls10 => "TLS1_0",
+            StorageTlsVersion::Tls11 => "TLS1_1",
+            StorageTlsVersion::Tls12 => "TLS1_2",
+        }
+    }
 }

@@ -117,6 +117,21 @@ pub fn monitor_workspace(name: &str) -> Result<(), Rule> {
     )
 }
 
+/// Learn "Naming rules and restrictions for Azure resources", Microsoft.Storage/storageAccounts
+/// (https://learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules):
+/// 3-24 lowercase letters and digits, globally unique (one DNS name under
+/// `core.windows.net`). The `accountName` path parameter says the same (Microsoft.Storage
+/// stable/2026-09-01/openapi.json: minLength 3, maxLength 24, pattern `^[a-z0-9]+$`).
+pub fn storage_account(name: &str) -> Result<(), Rule> {
+    let ok = (3..=24).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+    ok.then_some(()).ok_or(
+        "a storage account name is 3-24 lowercase letters and digits (no hyphens), globally unique",
+    )
+}
+
 /// Learn "Naming rules", Microsoft.ContainerService (https://learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules): managed
 /// cluster names.
 pub fn cluster(name: &str) -> Result<(), Rule> {
@@ -176,6 +191,22 @@ mod tests {
         }
         for bad in ["a", "-amw", "amw-", "amw_prod-1", "amw.prod", "amw/x"] {
             assert!(monitor_workspace(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn storage_account_names_are_lowercase_letters_and_digits() {
+        for ok in ["sto4445", "tfstate01", "abc", "a23456789012345678901234"] {
+            assert!(storage_account(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "ab",
+            "Sto4445",
+            "tf-state",
+            "tf_state",
+            "a234567890123456789012345",
+        ] {
+            assert!(storage_account(bad).is_err(), "{bad}");
         }
     }
 

@@ -119,17 +119,14 @@ async fn api_versions_are_checked_per_type() {
     assert_eq!((r.status, r.code()), (501, "ResourceTypeNotEmulated"));
     let r = c
         .put(
-            &url(
-                &res(&g, "Microsoft.Storage/storageAccounts/sa1"),
-                "2024-01-01",
-            ),
+            &url(&res(&g, "Microsoft.Web/sites/app1"), "2024-01-01"),
             &json!({"location": "westeurope"}),
         )
         .await;
     assert_eq!((r.status, r.code()), (501, "ResourceTypeNotEmulated"));
     let message = r.body["error"]["message"].as_str().unwrap_or("");
     assert!(
-        message.contains("'Microsoft.Storage/storageAccounts' is not emulated")
+        message.contains("'Microsoft.Web/sites' is not emulated")
             && message.contains("Microsoft.ContainerService/managedClusters"),
         "names the type and what is served: {message}"
     );

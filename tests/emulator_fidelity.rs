@@ -48,6 +48,45 @@ fn paths(v: &Value, prefix: &str, out: &mut BTreeSet<String>) {
 /// Paths of official responses the emulator leaves out: (example file prefix, path, why).
 const NOT_EMULATED: &[(&str, &str, &str)] = &[
     (
+        "storage-2026-09-01-StorageAccountGetProperties",
+        "properties.geoReplicationStats",
+        "StorageAccounts_GetProperties returns it only when asked (`$expand=geoReplicationStats`); \
+         the example's request does not ask, and the emulator does not expand",
+    ),
+    (
+        "storage-2026-09-01-StorageAccountGetProperties",
+        "properties.geoReplicationStats.canFailover",
+        "as properties.geoReplicationStats",
+    ),
+    (
+        "storage-2026-09-01-StorageAccountGetProperties",
+        "properties.geoReplicationStats.lastSyncTime",
+        "as properties.geoReplicationStats",
+    ),
+    (
+        "storage-2026-09-01-StorageAccountGetProperties",
+        "properties.geoReplicationStats.status",
+        "as properties.geoReplicationStats",
+    ),
+    (
+        "storage-2026-09-01-StorageAccountGetProperties",
+        "properties.accountMigrationInProgress",
+        "read-only: \"If customer initiated account migration is in progress, the value will be \
+         true else it will be null\"; the emulator runs no migrations",
+    ),
+    (
+        "storage-2026-09-01-StorageAccountGetProperties",
+        "properties.isSkuConversionBlocked",
+        "read-only: \"set to true or false on an event of ongoing migration. Default value is \
+         null\"; the emulator runs no migrations",
+    ),
+    (
+        "storage-2025-08-01-StorageAccountCreatePremiumBlockBlobStorage",
+        "properties.statusOfSecondary",
+        "the example answers a secondary status for a Premium_LRS account, which has no \
+         secondary (\"Only available if the SKU name is Standard_GRS or Standard_RAGRS\")",
+    ),
+    (
         "network-2025-07-01-PrivateEndpointCreate",
         "properties.customDnsConfigs[].fqdn",
         "the example's target is a private link service, whose FQDNs are its own; the emulator \
@@ -405,6 +444,10 @@ enum Step {
     /// PUT `parameters.<body>` twice, both the example's 200 (a create answers 200 too, as for
     /// diagnostic settings); writable values echoed.
     PutSync { body: &'static str },
+    /// PUT `parameters.<body>` where the create is accepted (StorageAccounts_Create): the
+    /// example's 202 with a Location header; the Location's final answer is the example's 200
+    /// with the writable values echoed; the same PUT again (an update) answers 200 at once.
+    PutAccepted { body: &'static str },
 }
 
 struct Case {
@@ -447,6 +490,34 @@ fn dcr_request(example: &Value) -> Value {
 }
 
 const SOLUTION: &str = "{group}/providers/Microsoft.OperationsManagement/solutions/{solutionName}";
+
+const STORAGE: &str = "{group}/providers/Microsoft.Storage/storageAccounts/{accountName}";
+
+/// The writable part of a storage account body the official examples answer: what its creator
+/// sent (`sku.name`, `kind`, `location`, `tags`, the non-read-only properties).
+fn storage_request(example: &Value) -> Value {
+    let got = &example["responses"]["200"]["body"];
+    let mut properties = got["properties"].clone();
+    if let Some(p) = properties.as_object_mut() {
+        for read_only in [
+            "accountMigrationInProgress",
+            "creationTime",
+            "geoReplicationStats",
+            "isSkuConversionBlocked",
+            "keyCreationTime",
+            "primaryEndpoints",
+            "primaryLocation",
+            "provisioningState",
+            "secondaryLocation",
+            "statusOfPrimary",
+            "statusOfSecondary",
+        ] {
+            p.remove(read_only);
+        }
+    }
+    json!({"location": got["location"], "tags": got["tags"], "kind": got["kind"],
+        "sku": {"name": got["sku"]["name"]}, "properties": properties})
+}
 
 const VAULT: &str = "{group}/providers/Microsoft.KeyVault/vaults/{vaultName}";
 const KEY_VAULT_API: &str = "2026-04-01";
@@ -1180,6 +1251,87 @@ const CASES: &[Case] = &[
         ],
         step: Step::Get,
     },
+    Case {
+        file: "storage-2026-09-01-StorageAccountCreate.json",
+        dir: Dir::Support,
+        path: STORAGE,
+        prep: &[Prep::Group],
+        step: Step::PutAccepted { body: "parameters" },
+    },
+    // Another api-version than the one the emulator was built from, and another kind.
+    Case {
+        file: "storage-2025-08-01-StorageAccountCreatePremiumBlockBlobStorage.json",
+        dir: Dir::Support,
+        path: STORAGE,
+        prep: &[Prep::Group],
+        step: Step::PutAccepted { body: "parameters" },
+    },
+    Case {
+        file: "storage-2026-09-01-StorageAccountGetProperties.json",
+        dir: Dir::Support,
+        path: STORAGE,
+        prep: &[
+            Prep::Group,
+            Prep::Create {
+                path: STORAGE,
+                api: "2026-09-01",
+                body: storage_request,
+            },
+        ],
+        step: Step::Get,
+    },
+    Case {
+        file: "storage-2026-09-01-StorageAccountUpdateDisablePublicNetworkAccess.json",
+        dir: Dir::Support,
+        path: STORAGE,
+        prep: &[
+            Prep::Group,
+            // The account its answer shows before the update: a GRS general-purpose v1 account
+            // with a hierarchical namespace, over HTTP too.
+            Prep::Create {
+                path: STORAGE,
+                api: "2026-09-01",
+                body: |example| {
+                    let mut body = storage_request(example);
+                    body["properties"]
+                        .as_object_mut()
+                        .map(|p| p.remove("publicNetworkAccess"));
+                    body
+                },
+            },
+        ],
+        step: Step::Patch {
+            body: "parameters",
+            status: 200,
+        },
+    },
+    Case {
+        file: "storage-2026-09-01-StorageAccountDelete.json",
+        dir: Dir::Support,
+        path: STORAGE,
+        prep: &[
+            Prep::Group,
+            Prep::Create {
+                path: STORAGE,
+                api: "2026-09-01",
+                body: |_| {
+                    json!({"location": "eastus", "kind": "StorageV2",
+                        "sku": {"name": "Standard_LRS"}})
+                },
+            },
+        ],
+        step: Step::DeleteSync,
+    },
+    Case {
+        file: "storage-2025-08-01-StorageAccountCheckNameAvailability.json",
+        dir: Dir::Support,
+        path: "/subscriptions/{subscriptionId}/providers/Microsoft.Storage/checkNameAvailability",
+        prep: &[],
+        step: Step::PostWith {
+            body: "accountName",
+            status: 200,
+        },
+    },
 ];
 
 /// Fills a path template from the example's parameters.
@@ -1302,6 +1454,23 @@ async fn replay(case: &Case) {
             check(&example, name, 200, &first);
             check_echo(name, body, &first.body, "");
             check(&example, name, 200, &c.put(&url(&path, &api), body).await);
+        }
+        Step::PutAccepted { body } => {
+            let sent = &example["parameters"][body];
+            let accepted = c.put(&url(&path, &api), sent).await;
+            check(&example, name, 202, &accepted);
+            assert!(
+                accepted.header("location").is_some() && accepted.header("retry-after").is_some(),
+                "{name}: 202 without Location and Retry-After"
+            );
+            assert!(accepted.body.is_null(), "{name}: the 202 has no body");
+            let done = c.wait(&accepted).await;
+            check(&example, name, 200, &done);
+            check_echo(name, sent, &done.body, "");
+            assert_eq!(done.body["properties"]["provisioningState"], "Succeeded");
+            let updated = c.put(&url(&path, &api), sent).await;
+            check(&example, name, 200, &updated);
+            check_echo(name, sent, &updated.body, "");
         }
         Step::DeleteSync => {
             check(&example, name, 200, &c.delete(&url(&path, &api)).await);

@@ -33,6 +33,7 @@ fn every_example_applies_from_empty_and_then_plans_clean() {
         "examples/key-vault",
         "examples/monitoring",
         "examples/egress",
+        "examples/storage",
     ] {
         let cloud = Cloud::start(&example.replace('/', "-"), None);
         let out = apply(&cloud, example, &[]);
@@ -1940,4 +1941,208 @@ fn unmanaged_public_ip_settings_survive_and_in_use_nat_delete_is_refused() {
     let destroyed = cloud.azplan(&["destroy", none, "--auto-approve", "--allow-destroy"]);
     assert_eq!(destroyed.status.code(), Some(0), "{}", text(&destroyed));
     assert!(cloud.get(group, "2025-04-01").is_none());
+}
+
+/// Storage accounts end to end: created through StorageAccounts_Create's 202 + Location, clean
+/// in both read modes with their endpoints as outputs; TLS and Shared Key changed in place; a
+/// hierarchical namespace replaces its account only with consent; a move to a premium SKU is a
+/// plan error; destroy spares another team's account in the group (no ownership tag); a name
+/// another subscription holds fails the apply with the service's StorageAccountAlreadyTaken.
+#[test]
+fn storage_accounts_apply_change_replace_and_go_but_never_someone_elses() {
+    const API: &str = "2026-09-01";
+    let cloud = Cloud::start("storage", None);
+    let stack = "tests/lifecycle/storage.yaml";
+    let group =
+        "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-lifecycle-storage";
+    let tfstate = format!("{group}/providers/Microsoft.Storage/storageAccounts/stlifecycletfstate");
+    let backups = format!("{group}/providers/Microsoft.Storage/storageAccounts/stlifecyclebackups");
+    let theirs = format!("{group}/providers/Microsoft.Storage/storageAccounts/stlifecycleforeign");
+    let from = cloud.requests(0).0;
+    let out = apply(&cloud, stack, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(text(&out).contains("7 added"), "{}", text(&out));
+    // Each account was created by one PUT (answered 202) and polled, not PUT again.
+    let (_, requests) = cloud.requests(from);
+    let puts = requests
+        .iter()
+        .filter(|(m, p)| {
+            m == "PUT" && (p.ends_with("/stlifecycletfstate") || p.ends_with("/stlifecyclebackups"))
+        })
+        .count();
+    assert_eq!(puts, 2, "{requests:?}");
+    assert_clean(&cloud, stack);
+    for mode in ["list", "graph"] {
+        let plan = cloud.azplan(&["plan", stack, "--read", mode, "--detailed-exitcode"]);
+        assert_eq!(
+            plan.status.code(),
+            Some(0),
+            "--read {mode}:\n{}",
+            text(&plan)
+        );
+    }
+    let live = cloud.get(&tfstate, API).expect("the account exists");
+    assert_eq!(live["properties"]["provisioningState"], "Succeeded");
+    assert_eq!(
+        live["sku"],
+        serde_json::json!({"name": "Standard_ZRS", "tier": "Standard"})
+    );
+    assert_eq!(live["properties"]["networkAcls"]["defaultAction"], "Deny");
+    assert_eq!(
+        live["properties"]["networkAcls"]["virtualNetworkRules"][0]["state"],
+        "Succeeded"
+    );
+    let backups_live = cloud.get(&backups, API).expect("the account exists");
+    assert_eq!(backups_live["properties"]["accessTier"], "Cool");
+    assert!(backups_live["properties"]["secondaryLocation"].is_string());
+    let outputs = cloud.azplan(&["output", stack]);
+    assert!(
+        text(&outputs).contains(
+            "storageAccount/tfstate.primaryBlobEndpoint = https://stlifecycletfstate.blob.core.windows.net/"
+        ),
+        "{}",
+        text(&outputs)
+    );
+
+    // In place: the minimum TLS version and Shared Key access.
+    let vars = ["--var", "tls=TLS1_1", "--var", "shared=false"];
+    let changed = apply(&cloud, stack, &vars);
+    assert_eq!(changed.status.code(), Some(0), "{}", text(&changed));
+    assert!(
+        text(&changed).contains("0 added, 1 changed, 0 destroyed"),
+        "{}",
+        text(&changed)
+    );
+    let live = cloud.get(&tfstate, API).unwrap();
+    assert_eq!(live["properties"]["minimumTlsVersion"], "TLS1_1");
+    assert_eq!(live["properties"]["allowSharedKeyAccess"], false);
+    assert_eq!(
+        live["properties"]["creationTime"],
+        cloud.get(&tfstate, API).unwrap()["properties"]["creationTime"]
+    );
+
+    // Standard to premium: no conversion exists, and a new account would be empty.
+    let premium = cloud.azplan(&["plan", stack, "--var", "sku=Premium_LRS"]);
+    assert_ne!(premium.status.code(), Some(0), "{}", text(&premium));
+    assert!(
+        text(&premium).contains("impossible_change") && text(&premium).contains("`sku.name`"),
+        "{}",
+        text(&premium)
+    );
+
+    // The hierarchical namespace is fixed at creation: a replacement, only with consent.
+    let hns = [
+        "--var",
+        "tls=TLS1_1",
+        "--var",
+        "shared=false",
+        "--var",
+        "hns=true",
+    ];
+    let refused = apply(&cloud, stack, &hns);
+    assert_ne!(refused.status.code(), Some(0), "{}", text(&refused));
+    assert!(
+        text(&refused).contains("--allow-destroy"),
+        "{}",
+        text(&refused)
+    );
+    let mut consent = hns.to_vec();
+    consent.push("--allow-destroy");
+    let replaced = apply(&cloud, stack, &consent);
+    assert_eq!(replaced.status.code(), Some(0), "{}", text(&replaced));
+    assert!(
+        text(&replaced).contains("1 added, 0 changed, 1 destroyed"),
+        "{}",
+        text(&replaced)
+    );
+    assert_eq!(
+        cloud.get(&backups, API).unwrap()["properties"]["isHnsEnabled"],
+        true
+    );
+    let mut plan_args = vec!["plan", stack, "--detailed-exitcode"];
+    plan_args.extend(hns);
+    let plan = cloud.azplan(&plan_args);
+    assert_eq!(plan.status.code(), Some(0), "{}", text(&plan));
+
+    // Another team's grant on the state account would go with it: destroy refuses until it
+    // is gone, and then deletes the stack's own grant before the account.
+    let identity = cloud
+        .get(
+            &format!(
+                "{group}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/terraform"
+            ),
+            "2024-11-30",
+        )
+        .expect("the identity exists");
+    let foreign_grant = format!(
+        "{tfstate}/providers/Microsoft.Authorization/roleAssignments/5c1e9a4b-7d2f-4e8a-9b3c-2f4e6a8c0d1e"
+    );
+    cloud.put(
+        &foreign_grant,
+        "2022-04-01",
+        serde_json::json!({"properties": {
+            "roleDefinitionId": "/subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.Authorization/roleDefinitions/2a2b9908-6ea1-4ae2-8e65-a410df84e7d1",
+            "principalId": identity["properties"]["principalId"],
+            "principalType": "ServicePrincipal"
+        }}),
+    );
+    let mut destroy = vec!["destroy", stack, "--auto-approve", "--allow-destroy"];
+    destroy.extend(hns);
+    let refused = cloud.azplan(&destroy);
+    assert_ne!(refused.status.code(), Some(0), "{}", text(&refused));
+    assert!(
+        text(&refused).contains("takes_unowned"),
+        "{}",
+        text(&refused)
+    );
+    assert!(cloud.get(&tfstate, API).is_some(), "{}", text(&refused));
+    assert!(cloud.get(&foreign_grant, "2022-04-01").is_some());
+    assert_eq!(
+        cloud.send(
+            azure_core::http::Method::Delete,
+            &foreign_grant,
+            "2022-04-01"
+        ),
+        200
+    );
+
+    // Another team's account in the group, without the ownership tag, outlives destroy.
+    cloud.put(
+        &theirs,
+        API,
+        serde_json::json!({"location": "westeurope", "kind": "StorageV2",
+            "sku": {"name": "Standard_LRS"}}),
+    );
+    let destroyed = cloud.azplan(&destroy);
+    assert_eq!(destroyed.status.code(), Some(0), "{}", text(&destroyed));
+    assert!(cloud.get(&tfstate, API).is_none(), "{}", text(&destroyed));
+    assert!(cloud.get(&backups, API).is_none(), "{}", text(&destroyed));
+    assert!(
+        cloud.get(&theirs, API).is_some(),
+        "destroy deleted an account the stack does not own:\n{}",
+        text(&destroyed)
+    );
+
+    // A name held in another subscription: the create fails with the service's error.
+    let elsewhere =
+        "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-elsewhere";
+    cloud.put(
+        elsewhere,
+        "2025-04-01",
+        serde_json::json!({"location": "westeurope"}),
+    );
+    cloud.put(
+        &format!("{elsewhere}/providers/Microsoft.Storage/storageAccounts/stlifecycletfstate"),
+        API,
+        serde_json::json!({"location": "westeurope", "kind": "StorageV2",
+            "sku": {"name": "Standard_LRS"}}),
+    );
+    let taken = apply(&cloud, stack, &[]);
+    assert_ne!(taken.status.code(), Some(0), "{}", text(&taken));
+    assert!(
+        text(&taken).contains("StorageAccountAlreadyTaken"),
+        "{}",
+        text(&taken)
+    );
+    assert!(cloud.get(&tfstate, API).is_none());
 }

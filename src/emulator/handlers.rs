@@ -15,7 +15,7 @@ use crate::emulator::{
     activity, aks_ops, cluster, data_collection_rule, diagnostic, dns_zone, identity, key_vault,
     maintenance, monitor_workspace, nat_gateway, network, network_security, node_pool, peering,
     policy, private_endpoint, publicip, records, refs, registry, resource_graph, resources, role,
-    solution, workspace,
+    solution, storage, workspace,
 };
 
 /// Adjusts an answer to the api-version it was asked in, where published versions differ:
@@ -200,6 +200,7 @@ pub(crate) fn dispatch(
         Route::KeyVault { subscription, op } => {
             key_vault::dispatch(state, ctx, method, subscription, op, body)
         }
+        Route::StorageNameCheck => storage::check_name_availability(state, method, body),
         Route::Action { target, action } => aks_ops::action(state, ctx, method, target, action),
         Route::UpgradeProfile(target) => aks_ops::upgrade_profile(state, method, target),
         Route::Instance(target) => match method {
@@ -592,6 +593,7 @@ fn put(
         Kind::Solution => solution::put(state, ctx, target, body)?,
         Kind::DataCollectionRule => data_collection_rule::put(state, ctx, target, body)?,
         Kind::NatGateway => nat_gateway::put(state, ctx, target, body)?,
+        Kind::StorageAccount => storage::put(state, ctx, target, body)?,
     };
     if target.kind == Kind::Cluster {
         node_pool::renew_etags(state, &target.key());
@@ -608,7 +610,11 @@ fn put(
     } else {
         200
     };
-    let style = target.kind.put_style();
+    let style = match target.kind.put_style() {
+        // StorageAccounts_Create on an existing account updates it and answers 200 at once.
+        PutStyle::Accepted if !written.created => PutStyle::Sync,
+        style => style,
+    };
     let op = (style != PutStyle::Sync).then(|| {
         let action = if written.created {
             Action::Create
@@ -628,6 +634,14 @@ fn put(
             PutStyle::Location => reply
                 .header("Location", result_url(ctx, &op))
                 .header("Retry-After", ctx.settings.retry_after().to_string()),
+            // The official StorageAccountCreate example's 202 has no body.
+            PutStyle::Accepted => {
+                let mut accepted = Reply::empty(202)
+                    .header("Location", result_url(ctx, &op))
+                    .header("Retry-After", ctx.settings.retry_after().to_string());
+                accepted.hold_ms = reply.hold_ms;
+                accepted
+            }
             PutStyle::BodyPolled | PutStyle::Sync => reply,
         };
     }
@@ -694,6 +708,7 @@ fn patch(
         Kind::Workspace => workspace::patch(&mut updated, body)?,
         Kind::PrivateDnsZoneLink => dns_zone::patch_link(&mut updated, body)?,
         Kind::KeyVault => key_vault::patch(&mut updated, body)?,
+        Kind::StorageAccount => storage::patch(state, &mut updated, body)?,
         _ => {}
     }
     for etag_field in ["etag", "eTag"] {

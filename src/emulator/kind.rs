@@ -50,6 +50,8 @@ pub(crate) enum Kind {
     /// `{any resource}/providers/Microsoft.Insights/diagnosticSettings/{name}`: an extension
     /// resource, routed like role assignments (`route`, `diagnostic`).
     DiagnosticSetting,
+    /// `Microsoft.Storage/storageAccounts` (`storage`).
+    StorageAccount,
 }
 
 /// How a PUT answers while work is still running.
@@ -63,6 +65,9 @@ pub(crate) enum PutStyle {
     BodyPolled,
     /// 201 + Location + Retry-After (private DNS zones).
     Location,
+    /// A create answers 202 + Location + Retry-After with no body; an update 200 with the body
+    /// (StorageAccounts_Create).
+    Accepted,
 }
 
 /// How a DELETE answers.
@@ -86,7 +91,7 @@ pub(crate) enum PatchStyle {
 }
 
 impl Kind {
-    pub(crate) const ALL: [Kind; 29] = [
+    pub(crate) const ALL: [Kind; 30] = [
         Kind::ResourceGroup,
         Kind::Registry,
         Kind::Workspace,
@@ -116,6 +121,7 @@ impl Kind {
         Kind::DataCollectionRule,
         Kind::NatGateway,
         Kind::DiagnosticSetting,
+        Kind::StorageAccount,
     ];
 
     pub(crate) fn namespace(self) -> &'static str {
@@ -147,6 +153,7 @@ impl Kind {
             Kind::Solution => "Microsoft.OperationsManagement",
             Kind::DataCollectionRule => "Microsoft.Insights",
             Kind::DiagnosticSetting => "Microsoft.Insights",
+            Kind::StorageAccount => "Microsoft.Storage",
         }
     }
 
@@ -183,6 +190,7 @@ impl Kind {
             Kind::DataCollectionRule => "dataCollectionRules",
             Kind::NatGateway => "natGateways",
             Kind::DiagnosticSetting => "diagnosticSettings",
+            Kind::StorageAccount => "storageAccounts",
         }
     }
 
@@ -288,6 +296,17 @@ impl Kind {
             // Microsoft.Insights (preview/2021-05-01-preview/diagnosticsSettings_API.json), the
             // one azure-mgmt-monitor's MonitorManagementClient sends for `diagnostic_settings`.
             Kind::DiagnosticSetting => &["2021-05-01-preview"],
+            // The stable versions of specification/storage/resource-manager/Microsoft.Storage
+            // since 2025 (readme tags package-2026-09 … package-2025-01); 2026-09-01 is the
+            // one azure-mgmt-storage 25.3 sends.
+            Kind::StorageAccount => &[
+                "2026-09-01",
+                "2026-06-01",
+                "2026-04-01",
+                "2025-08-01",
+                "2025-06-01",
+                "2025-01-01",
+            ],
         }
     }
 
@@ -331,6 +350,9 @@ impl Kind {
             Kind::Workspace => PutStyle::BodyPolled,
             // Vaults_CreateOrUpdate: 200 with the body, or 201 + Location + Retry-After.
             Kind::PrivateDnsZone | Kind::PrivateDnsZoneLink | Kind::KeyVault => PutStyle::Location,
+            // StorageAccounts_Create: 200 with the account, or 202 + Location + Retry-After;
+            // final-state-via location (stable/2026-09-01/openapi.json).
+            Kind::StorageAccount => PutStyle::Accepted,
         }
     }
 
@@ -352,6 +374,8 @@ impl Kind {
             | Kind::DataCollectionRule
             // DiagnosticSettings_Delete: 200 or 204, no LRO.
             | Kind::DiagnosticSetting
+            // StorageAccounts_Delete: 200 or 204, no LRO.
+            | Kind::StorageAccount
             => DeleteStyle::Sync,
             Kind::ResourceGroup
             | Kind::Registry
@@ -398,7 +422,9 @@ impl Kind {
             // Solutions_Update: 200 with the body; "Only updating tags supported".
             | Kind::Solution
             // DataCollectionRules_Update: 200 with the body (tags, identity).
-            | Kind::DataCollectionRule => PatchStyle::Sync,
+            | Kind::DataCollectionRule
+            // StorageAccounts_Update: 200 with the account.
+            | Kind::StorageAccount => PatchStyle::Sync,
             Kind::Registry => PatchStyle::AsyncOperation,
             Kind::PrivateDnsZone | Kind::PrivateDnsZoneLink | Kind::Cluster => PatchStyle::Accepted,
             // Network virtualNetwork.json has no PATCH for peerings.
@@ -482,6 +508,7 @@ impl Kind {
                 | Kind::MonitorWorkspace
                 | Kind::Solution
                 | Kind::DataCollectionRule
+                | Kind::StorageAccount
         )
     }
 
@@ -517,6 +544,9 @@ impl Kind {
             // The PUT answers at once; the delete's duration is not documented.
             Kind::MonitorWorkspace => (0, 0, 10_000),
             Kind::Solution | Kind::DataCollectionRule => (0, 0, 0),
+            // Creation takes a few seconds (the account's DNS names); updates and deletes
+            // answer at once.
+            Kind::StorageAccount => (10_000, 0, 0),
         }
     }
 

@@ -28,6 +28,7 @@
 //! Microsoft.OperationsManagement solutions (Log Analytics solutions, `solution`);
 //! Microsoft.Insights dataCollectionRules (`data_collection_rule`);
 //! Microsoft.Insights diagnosticSettings under any resource (`diagnostic`);
+//! Microsoft.Storage storageAccounts (+ checkNameAvailability: `storage`);
 //! Microsoft.ContainerService managedClusters (+ agentPools, credentials, upgrade profiles, start,
 //! stop, abort); Azure Resource Graph `POST /providers/Microsoft.ResourceGraph/resources`
 //! (2024-04-01, 2022-10-01, 2021-03-01) and the Activity Log
@@ -63,6 +64,12 @@
 //!   endpoint (`defaultIngestionSettings`) but they are not created; the error codes for a
 //!   misnamed Log Analytics solution and for a data collection rule flow to an undeclared
 //!   destination follow the specs' rules, not captures of the services.
+//! - Storage accounts: no blob, file, queue or table data, keys, SAS, containers, soft-deleted
+//!   accounts, geo-replication stats (`$expand`) or migrations; a secondary region is named
+//!   `<location>-paired`, not the real pair; the refusals of a SKU-family, kind or
+//!   hierarchical-namespace change, of an IP rule and of TLS 1.3 are worded by the emulator (the
+//!   service's wording was not found); a name is taken across every subscription the emulator
+//!   holds.
 //! - AKS node images, add-on identities' role assignments, maintenance configurations and
 //!   `upgradeNodeImageVersion` are not modelled; a cluster PUT that changes the control-plane
 //!   version leaves pools that carry an `orchestratorVersion` at theirs.
@@ -121,6 +128,7 @@ mod route;
 mod server;
 mod solution;
 mod state;
+mod storage;
 mod throttle;
 mod tls;
 mod workspace;

@@ -96,6 +96,9 @@ pub(crate) enum Route {
         subscription: String,
         op: VaultRoute,
     },
+    /// `POST /subscriptions/{sub}/providers/Microsoft.Storage/checkNameAvailability`
+    /// (StorageAccounts_CheckNameAvailability, `storage`).
+    StorageNameCheck,
 }
 
 impl Route {
@@ -118,6 +121,7 @@ impl Route {
             Route::PolicyAssignmentsAt { .. } => Some(Kind::PolicyAssignment),
             Route::DiagnosticSettingsAt { .. } => Some(Kind::DiagnosticSetting),
             Route::KeyVault { .. } => Some(Kind::KeyVault),
+            Route::StorageNameCheck => Some(Kind::StorageAccount),
         }
     }
 }
@@ -235,6 +239,12 @@ pub(crate) fn parse(path: &str) -> Result<Route, ArmError> {
             subscription: sub,
             op,
         });
+    }
+    if scope.len() == 2
+        && eq(ns, "Microsoft.Storage")
+        && matches!(rest, [c] if eq(c, "checkNameAvailability"))
+    {
+        return Ok(Route::StorageNameCheck);
     }
     let resource_group = match scope.len() {
         2 => None,

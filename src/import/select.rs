@@ -187,7 +187,7 @@ pub fn select(live: &LiveState, selection: &Selection) -> Selected {
 fn imported(kind: Kind) -> bool {
     !matches!(
         kind,
-        Kind::PublicIp | Kind::PublicIpPrefix | Kind::NatGateway
+        Kind::PublicIp | Kind::PublicIpPrefix | Kind::NatGateway | Kind::StorageAccount
     )
 }
 

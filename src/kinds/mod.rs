@@ -43,6 +43,7 @@ use role_assignment::RawRoleAssignment;
 use route_table::RawRouteTable;
 use security_group::RawNetworkSecurityGroup;
 use solution::RawSolution;
+use storage_account::RawStorageAccount;
 use workspace::RawWorkspace;
 
 pub mod cluster;
@@ -68,6 +69,7 @@ pub mod role_assignment;
 pub mod route_table;
 pub mod security_group;
 pub mod solution;
+pub mod storage_account;
 pub mod workspace;
 
 /// The tag that marks a resource as owned by a stack.
@@ -211,6 +213,7 @@ pub fn rules_of(kind: Kind) -> &'static Rules {
         Kind::PublicIp => &public_ip::RULES,
         Kind::PublicIpPrefix => &public_ip::PREFIX_RULES,
         Kind::NatGateway => &nat_gateway::RULES,
+        Kind::StorageAccount => &storage_account::RULES,
     }
 }
 
@@ -246,6 +249,7 @@ pub fn dropped(resource: &Resource, desired: &Value, live: &Value) -> Vec<(Strin
 pub fn refusals(resource: &Resource, live: &Value) -> Vec<(String, String)> {
     match resource.spec {
         Spec::KeyVault(_) => key_vault::refusals(resource, live),
+        Spec::StorageAccount(_) => storage_account::refusals(resource, live),
         _ => Vec::new(),
     }
 }
@@ -274,6 +278,7 @@ pub struct RawStack {
     pub public_ips: Vec<Entry<RawPublicIp>>,
     pub public_ip_prefixes: Vec<Entry<RawPublicIpPrefix>>,
     pub nat_gateways: Vec<Entry<RawNatGateway>>,
+    pub storage_accounts: Vec<Entry<RawStorageAccount>>,
     /// Entries whose settings could not be read at all (reported already), by kind.
     pub unreadable: Vec<(Kind, Spanned<String>)>,
 }
@@ -312,7 +317,8 @@ impl RawStack {
             data_collection_rules,
             public_ips,
             public_ip_prefixes,
-            nat_gateways
+            nat_gateways,
+            storage_accounts
         );
         all
     }
@@ -379,6 +385,7 @@ pub(crate) fn add_entry(
         "publicIps" => push!(public_ips),
         "publicIpPrefixes" => push!(public_ip_prefixes),
         "natGateways" => push!(nat_gateways),
+        "storageAccounts" => push!(storage_accounts),
         _ => {}
     }
 }
@@ -416,6 +423,7 @@ fn habits_of(section: &str) -> habits::Tables {
         "publicIps" => &[("", habits::COMMON), ("", public_ip::HABITS)],
         "publicIpPrefixes" => &[("", habits::COMMON), ("", public_ip::PREFIX_HABITS)],
         "natGateways" => &[("", habits::COMMON), ("", nat_gateway::HABITS)],
+        "storageAccounts" => &[("", habits::COMMON), ("", storage_account::HABITS)],
         _ => &[("", habits::COMMON)],
     }
 }
@@ -484,6 +492,9 @@ pub struct RawStackFile {
     /// NAT gateways (`Microsoft.Network/natGateways`); referenced as `natGateway/NAME` (a
     /// subnet's `natGateway:`).
     pub nat_gateways: Option<BTreeMap<String, RawNatGateway>>,
+    /// Storage accounts (`Microsoft.Storage/storageAccounts`): Terraform state, backups, CSI
+    /// blob storage; referenced as `storageAccount/NAME`.
+    pub storage_accounts: Option<BTreeMap<String, RawStorageAccount>>,
 }
 
 /// What users need after an apply, per kind, read from a resource's live body: `(name, value)`
@@ -502,6 +513,7 @@ pub fn outputs(ctx: &Context<'_>, resource: &Resource, body: &Value) -> Vec<(Str
         Spec::MonitorWorkspace(_) => monitor_workspace::outputs(body),
         Spec::DataCollectionRule(_) => data_collection_rule::outputs(body),
         Spec::PublicIp(_) | Spec::PublicIpPrefix(_) => public_ip::outputs(body),
+        Spec::StorageAccount(_) => storage_account::outputs(body),
         _ => Vec::new(),
     }
 }
@@ -546,6 +558,7 @@ pub(crate) fn build_model(b: &mut Builder<'_>, raw: &RawStack) {
     b.declare_role_assignments(&raw.role_assignments);
     b.declare_private_endpoints(&raw.private_endpoints);
     b.declare_each(Kind::PolicyAssignment, &raw.policy_assignments);
+    b.declare_each(Kind::StorageAccount, &raw.storage_accounts);
 
     b.resource_groups(&raw.resource_groups);
     b.existing(&raw.existing);
@@ -565,6 +578,7 @@ pub(crate) fn build_model(b: &mut Builder<'_>, raw: &RawStack) {
     b.clusters(&raw.clusters);
     b.federated_credentials(&raw.identities);
     b.key_vaults(&raw.key_vaults);
+    b.storage_accounts(&raw.storage_accounts);
     // Before role assignments: one may grant a policy assignment's identity.
     b.policy_assignments(&raw.policy_assignments);
     b.role_assignments(&raw.role_assignments);
@@ -925,6 +939,7 @@ pub fn desired(ctx: &Context<'_>, resource: &Resource) -> Desired {
         Spec::MonitorWorkspace(w) => monitor_workspace::body(&b, resource, w),
         Spec::Solution(s) => solution::body(&b, resource, s),
         Spec::DataCollectionRule(r) => data_collection_rule::body(&b, resource, r),
+        Spec::StorageAccount(sa) => storage_account::body(&b, resource, sa),
         Spec::Existing(_) => Value::Null,
     };
     if let Some(raw) = &resource.raw {

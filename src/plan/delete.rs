@@ -637,8 +637,8 @@ mod tests {
                 registry("old", "mine", json!({"azplan-stack": "s"})),
                 registry("old", "theirs", json!({})),
                 registry("old", "other", json!({"azplan-stack": "t"})),
-                json!({"id": format!("{SUB}/resourceGroups/old/providers/Microsoft.Storage/storageAccounts/tagged"),
-                       "type": "Microsoft.Storage/storageAccounts", "tags": {"azplan-stack": "s"}}),
+                json!({"id": format!("{SUB}/resourceGroups/old/providers/Microsoft.Web/serverFarms/tagged"),
+                       "type": "Microsoft.Web/serverFarms", "tags": {"azplan-stack": "s"}}),
             ],
         );
         live.insert(json!({

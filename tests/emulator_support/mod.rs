@@ -244,7 +244,8 @@ impl Client {
     pub async fn create(&self, path: &str, body: &Value) -> Resp {
         let resp = self.put(path, body).await;
         assert!(
-            matches!(resp.status, 200 | 201),
+            // 202: an accepted create with no body (StorageAccounts_Create).
+            matches!(resp.status, 200..=202),
             "PUT {path}: {} {}",
             resp.status,
             resp.body

@@ -65,6 +65,7 @@ MODELS: dict[str, tuple[str, str]] = {
     "microsoft.resources/resourcegroups": ("azure.mgmt.resource.resources", "ResourceGroup"),
     "microsoft.operationalinsights/workspaces": ("azure.mgmt.loganalytics", "Workspace"),
     "microsoft.monitor/accounts": ("azure.mgmt.monitor", "AzureMonitorWorkspaceResource"),
+    "microsoft.storage/storageaccounts": ("azure.mgmt.storage", "StorageAccountCreateParameters"),
     "microsoft.operationsmanagement/solutions": ("azure.mgmt.operationsmanagement", "Solution"),
     "microsoft.insights/datacollectionrules": ("azure.mgmt.monitor", "DataCollectionRuleResource"),
     "microsoft.containerregistry/registries": ("azure.mgmt.containerregistry", "Registry"),
@@ -122,6 +123,7 @@ def plan_runs(repo: Path) -> list[Run]:
         Run("examples/key-vault", ["examples/key-vault", "--live", empty]),
         Run("examples/monitoring", ["examples/monitoring", "--live", empty]),
         Run("examples/egress", ["examples/egress", "--live", empty]),
+        Run("examples/storage", ["examples/storage", "--live", empty]),
         Run("examples/dev-prod --env prod", ["examples/dev-prod", "--env", "prod", "--live", empty]),
         Run(
             "examples/dev-prod --env prod --values load-test",

@@ -32,6 +32,7 @@ from azure.mgmt.resource.policy import PolicyClient
 from azure.mgmt.resource.resources import ResourceManagementClient
 from azure.mgmt.resourcegraph import ResourceGraphClient
 from azure.mgmt.resourcegraph.models import QueryRequest, QueryRequestOptions
+from azure.mgmt.storage import StorageManagementClient
 
 SUB = "00000000-0000-0000-0000-000000000000"
 # The emulator's fake tenant (EmulatorConfig::default().tenant_id).
@@ -106,6 +107,7 @@ def main():
     kv = KeyVaultManagementClient(cred, SUB, **common)
     policy = PolicyClient(cred, SUB, **common)
     oms = OperationsManagementClient(cred, SUB, **common)
+    storage = StorageManagementClient(cred, SUB, **common)
     started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 60))
     c = Checks()
     rg_id = f"/subscriptions/{SUB}/resourceGroups/{RG}"
@@ -489,6 +491,7 @@ def main():
     c.run("role assignment list", lambda: assert_eq(len(list(auth.role_assignments.list_for_scope(acr_id))), 1))
 
     check_key_vaults(c, kv, auth, rg_id)
+    check_storage_accounts(c, storage, net, res, rg_id)
 
     # Diagnostic settings (azure-mgmt-monitor's DiagnosticSettings operations, 2021-05-01-preview):
     # the registry sends its logs and metrics to the workspace; refusals; gone with the registry
@@ -693,6 +696,75 @@ def check_key_vaults(c, kv, auth, rg_id):
     c.run("purge-protected vault deleted", lambda: vaults.delete(RG, "sdk-kv-2"))
     c.run("purge-protected vault cannot be purged (405)", lambda: expect_status(405, lambda: vaults.begin_purge_deleted(
         "sdk-kv-2", LOC).result()))
+
+
+def check_storage_accounts(c, storage, net, res, rg_id):
+    """Storage accounts through azure-mgmt-storage (api 2026-09-01): the create's LRO (202 +
+    Location, no body), read, PUT and PATCH updates, lists, the name check, network rules with a
+    subnet, and the refusals (a taken name, a subnet without the service endpoint, a premium
+    move, a hierarchical namespace change)."""
+    accounts = storage.storage_accounts
+    c.run("storage vnet with a Microsoft.Storage endpoint (LRO)", lambda: net.virtual_networks.begin_create_or_update(
+        RG, "sdk-st-vnet", {"location": LOC, "properties": {
+            "addressSpace": {"addressPrefixes": ["10.60.0.0/16"]},
+            "subnets": [{"name": "with", "properties": {"addressPrefix": "10.60.0.0/24",
+                                                        "serviceEndpoints": [{"service": "Microsoft.Storage"}]}},
+                        {"name": "without", "properties": {"addressPrefix": "10.60.1.0/24"}}]}}).result())
+    subnet = f"{rg_id}/providers/Microsoft.Network/virtualNetworks/sdk-st-vnet/subnets"
+    # Request bodies as dicts are sent as written: ARM's wire names.
+    body = {"location": LOC, "kind": "StorageV2", "sku": {"name": "Standard_ZRS"},
+            "properties": {"minimumTlsVersion": "TLS1_2", "allowBlobPublicAccess": False,
+                           "networkAcls": {"defaultAction": "Deny", "bypass": "AzureServices",
+                                           "ipRules": [{"value": "203.0.113.7"}],
+                                           "virtualNetworkRules": [{"id": f"{subnet}/with"}]}}}
+
+    def with_props(**props):
+        return dict(body, properties=dict(body["properties"], **props))
+
+    c.run("storage name free", lambda: assert_eq(accounts.check_name_availability(
+        {"name": "sdkstorage1", "type": "Microsoft.Storage/storageAccounts"}).name_available, True))
+    c.run("storage name invalid", lambda: assert_eq(accounts.check_name_availability(
+        {"name": "SDK-Storage", "type": "Microsoft.Storage/storageAccounts"}).reason, "AccountNameInvalid"))
+    c.run("storage account create (LRO, 202)", lambda: assert_eq(accounts.begin_create(
+        RG, "sdkstorage1", body).result().provisioning_state, "Succeeded"))
+    got = c.run("storage account get", lambda: accounts.get_properties(RG, "sdkstorage1"))
+    c.run("storage account endpoints and defaults", lambda: assert_eq(
+        (got.primary_endpoints.blob, got.sku.tier, got.access_tier, got.enable_https_traffic_only,
+         got.network_rule_set.virtual_network_rules[0].state),
+        ("https://sdkstorage1.blob.core.windows.net/", "Standard", "Hot", True, "Succeeded")))
+    c.run("storage account update by PUT (200)", lambda: assert_eq(accounts.begin_create(
+        RG, "sdkstorage1", with_props(minimumTlsVersion="TLS1_1")).result().minimum_tls_version, "TLS1_1"))
+    c.run("storage account update (PATCH)", lambda: assert_eq(accounts.update(
+        RG, "sdkstorage1", {"tags": {"team": "sdk"}, "properties": {"allowSharedKeyAccess": False},
+                            "sku": {"name": "Standard_GZRS"}}).sku.name, "Standard_GZRS"))
+    c.run("storage account PUT keeps what it leaves out", lambda: assert_eq(accounts.begin_create(
+        RG, "sdkstorage1", {"location": LOC, "kind": "StorageV2", "sku": {"name": "Standard_GZRS"}}).result()
+        .allow_shared_key_access, False))
+    c.run("storage account list by group", lambda: assert_eq([a.name for a in accounts.list_by_resource_group(RG)], ["sdkstorage1"]))
+    c.run("storage account list by subscription", lambda: assert_true(any(a.name == "sdkstorage1" for a in accounts.list())))
+    c.run("storage name taken", lambda: assert_eq(accounts.check_name_availability(
+        {"name": "sdkstorage1", "type": "Microsoft.Storage/storageAccounts"}).reason, "AlreadyExists"))
+    c.run("second group", lambda: res.resource_groups.create_or_update("sdk-rg-other", {"location": LOC}))
+    c.run("storage name held in another group (409 StorageAccountAlreadyTaken)", lambda: expect_status(409, lambda: accounts.begin_create(
+        "sdk-rg-other", "sdkstorage1", body).result()))
+    c.run("second group deleted (LRO)", lambda: res.resource_groups.begin_delete("sdk-rg-other").result())
+    c.run("subnet without the service endpoint refused (400)", lambda: expect_status(400, lambda: accounts.begin_create(
+        RG, "sdkstorage2", with_props(networkAcls={"defaultAction": "Deny", "virtualNetworkRules": [
+            {"id": f"{subnet}/without"}]})).result()))
+    c.run("private IP rule refused (400)", lambda: expect_status(400, lambda: accounts.begin_create(
+        RG, "sdkstorage2", with_props(networkAcls={"defaultAction": "Deny", "ipRules": [{"value": "10.1.2.3"}]})).result()))
+    c.run("standard to premium refused (400)", lambda: expect_status(400, lambda: accounts.update(
+        RG, "sdkstorage1", {"sku": {"name": "Premium_LRS"}})))
+    c.run("hierarchical namespace change refused (400)", lambda: expect_status(400, lambda: accounts.begin_create(
+        RG, "sdkstorage1", dict(with_props(isHnsEnabled=True), sku={"name": "Standard_GZRS"})).result()))
+    c.run("premium block blob account (LRO)", lambda: assert_eq(accounts.begin_create(
+        RG, "sdkstorage3", {"location": LOC, "kind": "BlockBlobStorage", "sku": {"name": "Premium_LRS"}}).result()
+        .access_tier, "Premium"))
+    c.run("storage account delete", lambda: accounts.delete(RG, "sdkstorage1"))
+    c.run("storage account delete again (204)", lambda: accounts.delete(RG, "sdkstorage1"))
+    c.run("storage account gone (404)", lambda: expect_status(404, lambda: accounts.get_properties(RG, "sdkstorage1")))
+    c.run("premium block blob account delete", lambda: accounts.delete(RG, "sdkstorage3"))
+    c.run("storage vnet delete (LRO)", lambda: net.virtual_networks.begin_delete(RG, "sdk-st-vnet").result())
 
 
 def check_graph_table(graph):
