@@ -36,6 +36,7 @@ pub enum Kind {
     PublicIp,
     PublicIpPrefix,
     NatGateway,
+    DataCollectionEndpoint,
 }
 
 /// Facts about a kind.
@@ -108,7 +109,7 @@ const AKS_API_VERSION: &str = "2026-08-01";
 pub(crate) const KEY_VAULT_API_VERSION: &str = "2026-05-15";
 
 /// Every kind's facts, in `Kind` order: adding a kind adds a variant and a row.
-pub static TABLE: [KindDef; 27] = [
+pub static TABLE: [KindDef; 28] = [
     // ResourceGroup
     KindDef {
         kind: Kind::ResourceGroup,
@@ -706,6 +707,30 @@ pub static TABLE: [KindDef; 27] = [
         delete_rank: 3,
         listed_in_parent_at: None,
         // `microsoft.network/natgateways` is in Resource Graph's `Resources` table.
+        in_resource_graph: true,
+    },
+    // DataCollectionEndpoint
+    KindDef {
+        kind: Kind::DataCollectionEndpoint,
+        section: Some("dataCollectionEndpoints"),
+        prefix: "dataCollectionEndpoint",
+        noun: "data collection endpoint",
+        example: "`dataCollectionEndpoint/NAME`",
+        // specification/monitor/resource-manager/Microsoft.Insights/stable/2023-03-11/
+        // dataCollectionEndpoints_API.json, the version azure-mgmt-monitor 7.0 sends (the same
+        // as data collection rules').
+        arm: &[ArmType {
+            path: "Microsoft.Insights/dataCollectionEndpoints",
+            api_version: "2023-03-11",
+        }],
+        parent: None,
+        taggable: true,
+        serial: Serial::Free,
+        // Deleted after the data collection rules that name it (rank 2).
+        delete_rank: 1,
+        listed_in_parent_at: None,
+        // Resource Graph's `Resources` table holds `microsoft.insights/datacollectionendpoints`
+        // (Learn, "Azure Resource Graph table and resource type reference", `resources`).
         in_resource_graph: true,
     },
 ];

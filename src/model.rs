@@ -187,6 +187,7 @@ pub enum Spec {
     MonitorWorkspace(MonitorWorkspace),
     Solution(Solution),
     DataCollectionRule(DataCollectionRule),
+    DataCollectionEndpoint(DataCollectionEndpoint),
 }
 
 /// A private endpoint: a NIC in a subnet connected to one sub-resource (`groupId`) of another
@@ -373,6 +374,16 @@ pub enum DcrShape {
     },
     /// Prometheus metrics to an Azure Monitor workspace.
     Prometheus { monitor_workspace: Target },
+}
+
+/// A data collection endpoint (`kinds::data_collection_endpoint`).
+#[derive(Debug, Clone)]
+pub struct DataCollectionEndpoint {
+    /// `Linux` or `Windows`.
+    pub kind: Option<String>,
+    pub description: Option<String>,
+    /// `networkAcls.publicNetworkAccess`: `Enabled`, `Disabled` or `SecuredByPerimeter`.
+    pub public_network_access: String,
 }
 
 /// A Log Analytics solution (`kinds::solution`): its gallery type on a workspace.

@@ -1941,3 +1941,105 @@ fn unmanaged_public_ip_settings_survive_and_in_use_nat_delete_is_refused() {
     assert_eq!(destroyed.status.code(), Some(0), "{}", text(&destroyed));
     assert!(cloud.get(group, "2025-04-01").is_none());
 }
+
+/// Managed Prometheus through a declared data collection endpoint, end to end: the rule names
+/// the endpoint the stack created (`dataCollectionEndpoint/NAME` becomes its ID), the endpoint
+/// answers with its immutable ID and URLs, both read modes plan clean, a changed public network
+/// access updates the endpoint alone, and destroy deletes the rule and the endpoint while
+/// another team's endpoint in the group (no ownership tag, a look-alike name) is left alone.
+#[test]
+fn data_collection_endpoints_apply_change_and_go() {
+    const API: &str = "2023-03-11";
+    let cloud = Cloud::start("dce", None);
+    let stack = "tests/lifecycle/dce.yaml";
+    let group =
+        "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-lifecycle-dce";
+    let dce = format!(
+        "{group}/providers/Microsoft.Insights/dataCollectionEndpoints/MSProm-westeurope-lifecycle"
+    );
+    let dcr = format!(
+        "{group}/providers/Microsoft.Insights/dataCollectionRules/MSProm-westeurope-lifecycle"
+    );
+    let theirs = format!(
+        "{group}/providers/Microsoft.Insights/dataCollectionEndpoints/MSProm-westeurope-lifecycle-2"
+    );
+    let out = apply(&cloud, stack, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(text(&out).contains("4 added"), "{}", text(&out));
+    for mode in ["list", "graph"] {
+        let plan = cloud.azplan(&["plan", stack, "--read", mode, "--detailed-exitcode"]);
+        assert_eq!(
+            plan.status.code(),
+            Some(0),
+            "--read {mode}:\n{}",
+            text(&plan)
+        );
+    }
+    let endpoint = cloud.get(&dce, API).expect("the endpoint exists");
+    let props = &endpoint["properties"];
+    assert!(
+        props["immutableId"]
+            .as_str()
+            .is_some_and(|id| id.starts_with("dce-")),
+        "{endpoint}"
+    );
+    for url in ["configurationAccess", "logsIngestion", "metricsIngestion"] {
+        assert!(
+            props[url]["endpoint"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("https://msprom-westeurope-lifecycle-")),
+            "{url}: {endpoint}"
+        );
+    }
+    assert_eq!(props["networkAcls"]["publicNetworkAccess"], "Enabled");
+    assert_eq!(endpoint["kind"], "Linux");
+    let rule = cloud.get(&dcr, API).expect("the rule exists");
+    assert_eq!(
+        rule["properties"]["dataCollectionEndpointId"]
+            .as_str()
+            .map(str::to_ascii_lowercase),
+        Some(dce.to_ascii_lowercase()),
+        "{rule}"
+    );
+
+    let access = ["--var", "access=Disabled"];
+    let changed = apply(&cloud, stack, &access);
+    assert_eq!(changed.status.code(), Some(0), "{}", text(&changed));
+    assert!(
+        text(&changed).contains("0 added, 1 changed, 0 destroyed"),
+        "{}",
+        text(&changed)
+    );
+    let live = cloud.get(&dce, API).expect("the endpoint exists");
+    assert_eq!(
+        live["properties"]["networkAcls"]["publicNetworkAccess"], "Disabled",
+        "{live}"
+    );
+    assert_eq!(
+        live["properties"]["immutableId"], props["immutableId"],
+        "the immutable ID survives an update"
+    );
+    let plan = cloud.azplan(&["plan", stack, access[0], access[1], "--detailed-exitcode"]);
+    assert_eq!(plan.status.code(), Some(0), "{}", text(&plan));
+
+    cloud.put(
+        &theirs,
+        API,
+        serde_json::json!({"location": "westeurope", "properties": {}}),
+    );
+    let destroyed = cloud.azplan(&[
+        "destroy",
+        stack,
+        access[0],
+        access[1],
+        "--auto-approve",
+        "--allow-destroy",
+    ]);
+    assert!(cloud.get(&dcr, API).is_none(), "{}", text(&destroyed));
+    assert!(cloud.get(&dce, API).is_none(), "{}", text(&destroyed));
+    assert!(
+        cloud.get(&theirs, API).is_some(),
+        "destroy deleted an endpoint the stack does not own:\n{}",
+        text(&destroyed)
+    );
+}

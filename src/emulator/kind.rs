@@ -50,6 +50,8 @@ pub(crate) enum Kind {
     /// `{any resource}/providers/Microsoft.Insights/diagnosticSettings/{name}`: an extension
     /// resource, routed like role assignments (`route`, `diagnostic`).
     DiagnosticSetting,
+    /// `Microsoft.Insights/dataCollectionEndpoints` (`data_collection_endpoint`).
+    DataCollectionEndpoint,
 }
 
 /// How a PUT answers while work is still running.
@@ -86,7 +88,7 @@ pub(crate) enum PatchStyle {
 }
 
 impl Kind {
-    pub(crate) const ALL: [Kind; 29] = [
+    pub(crate) const ALL: [Kind; 30] = [
         Kind::ResourceGroup,
         Kind::Registry,
         Kind::Workspace,
@@ -116,6 +118,7 @@ impl Kind {
         Kind::DataCollectionRule,
         Kind::NatGateway,
         Kind::DiagnosticSetting,
+        Kind::DataCollectionEndpoint,
     ];
 
     pub(crate) fn namespace(self) -> &'static str {
@@ -145,7 +148,7 @@ impl Kind {
             Kind::KeyVault => "Microsoft.KeyVault",
             Kind::MonitorWorkspace => "Microsoft.Monitor",
             Kind::Solution => "Microsoft.OperationsManagement",
-            Kind::DataCollectionRule => "Microsoft.Insights",
+            Kind::DataCollectionRule | Kind::DataCollectionEndpoint => "Microsoft.Insights",
             Kind::DiagnosticSetting => "Microsoft.Insights",
         }
     }
@@ -181,6 +184,7 @@ impl Kind {
             Kind::MonitorWorkspace => "accounts",
             Kind::Solution => "solutions",
             Kind::DataCollectionRule => "dataCollectionRules",
+            Kind::DataCollectionEndpoint => "dataCollectionEndpoints",
             Kind::NatGateway => "natGateways",
             Kind::DiagnosticSetting => "diagnosticSettings",
         }
@@ -284,6 +288,9 @@ impl Kind {
             Kind::Solution => &["2015-11-01-preview"],
             // The version azure-mgmt-monitor 7.0 sends (Microsoft.Insights/stable/2023-03-11).
             Kind::DataCollectionRule => &["2023-03-11"],
+            // dataCollectionEndpoints_API.json (Microsoft.Insights/stable/2023-03-11), the version
+            // azure-mgmt-monitor 7.0 sends.
+            Kind::DataCollectionEndpoint => &["2023-03-11"],
             // The newest diagnostic settings version in specification/monitor/resource-manager/
             // Microsoft.Insights (preview/2021-05-01-preview/diagnosticsSettings_API.json), the
             // one azure-mgmt-monitor's MonitorManagementClient sends for `diagnostic_settings`.
@@ -312,7 +319,9 @@ impl Kind {
             // DataCollectionRules_Create: 200 or 201 with the body, no LRO.
             | Kind::DataCollectionRule
             // DiagnosticSettings_CreateOrUpdate: 200 with the body, no LRO.
-            | Kind::DiagnosticSetting => PutStyle::Sync,
+            | Kind::DiagnosticSetting
+            // DataCollectionEndpoints_Create: 200 or 201 with the body, no LRO.
+            | Kind::DataCollectionEndpoint => PutStyle::Sync,
             Kind::Registry
             | Kind::VirtualNetwork
             | Kind::Subnet
@@ -352,6 +361,8 @@ impl Kind {
             | Kind::DataCollectionRule
             // DiagnosticSettings_Delete: 200 or 204, no LRO.
             | Kind::DiagnosticSetting
+            // DataCollectionEndpoints_Delete: 200 or 204, no LRO.
+            | Kind::DataCollectionEndpoint
             => DeleteStyle::Sync,
             Kind::ResourceGroup
             | Kind::Registry
@@ -398,7 +409,10 @@ impl Kind {
             // Solutions_Update: 200 with the body; "Only updating tags supported".
             | Kind::Solution
             // DataCollectionRules_Update: 200 with the body (tags, identity).
-            | Kind::DataCollectionRule => PatchStyle::Sync,
+            | Kind::DataCollectionRule
+            // DataCollectionEndpoints_Update: 200 with the body (ResourceForUpdate: tags,
+            // identity).
+            | Kind::DataCollectionEndpoint => PatchStyle::Sync,
             Kind::Registry => PatchStyle::AsyncOperation,
             Kind::PrivateDnsZone | Kind::PrivateDnsZoneLink | Kind::Cluster => PatchStyle::Accepted,
             // Network virtualNetwork.json has no PATCH for peerings.
@@ -482,6 +496,8 @@ impl Kind {
                 | Kind::MonitorWorkspace
                 | Kind::Solution
                 | Kind::DataCollectionRule
+                // DataCollectionEndpoints_ListBySubscription.
+                | Kind::DataCollectionEndpoint
         )
     }
 
@@ -516,7 +532,7 @@ impl Kind {
             Kind::KeyVault => (5_000, 0, 0),
             // The PUT answers at once; the delete's duration is not documented.
             Kind::MonitorWorkspace => (0, 0, 10_000),
-            Kind::Solution | Kind::DataCollectionRule => (0, 0, 0),
+            Kind::Solution | Kind::DataCollectionRule | Kind::DataCollectionEndpoint => (0, 0, 0),
         }
     }
 

@@ -27,6 +27,7 @@
 //! Microsoft.Monitor accounts (Azure Monitor workspaces, `monitor_workspace`);
 //! Microsoft.OperationsManagement solutions (Log Analytics solutions, `solution`);
 //! Microsoft.Insights dataCollectionRules (`data_collection_rule`);
+//! Microsoft.Insights dataCollectionEndpoints (`data_collection_endpoint`);
 //! Microsoft.Insights diagnosticSettings under any resource (`diagnostic`);
 //! Microsoft.ContainerService managedClusters (+ agentPools, credentials, upgrade profiles, start,
 //! stop, abort); Azure Resource Graph `POST /providers/Microsoft.ResourceGraph/resources`
@@ -86,6 +87,7 @@ mod clock;
 mod cluster;
 mod cluster_defaults;
 mod common;
+mod data_collection_endpoint;
 mod data_collection_rule;
 mod diagnostic;
 mod dns_zone;

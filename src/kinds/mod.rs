@@ -26,6 +26,7 @@ use crate::source::Span;
 use crate::spec::{Entry, RawJson, RawSettings, RawVariable};
 use crate::yaml::Node;
 use cluster::RawCluster;
+use data_collection_endpoint::RawDataCollectionEndpoint;
 use data_collection_rule::RawDataCollectionRule;
 use dns_zone::RawDnsZone;
 use existing::RawExisting;
@@ -46,6 +47,7 @@ use solution::RawSolution;
 use workspace::RawWorkspace;
 
 pub mod cluster;
+pub mod data_collection_endpoint;
 pub mod data_collection_rule;
 pub mod dns_zone;
 pub mod dns_zone_link;
@@ -211,6 +213,7 @@ pub fn rules_of(kind: Kind) -> &'static Rules {
         Kind::PublicIp => &public_ip::RULES,
         Kind::PublicIpPrefix => &public_ip::PREFIX_RULES,
         Kind::NatGateway => &nat_gateway::RULES,
+        Kind::DataCollectionEndpoint => &data_collection_endpoint::RULES,
     }
 }
 
@@ -274,6 +277,7 @@ pub struct RawStack {
     pub public_ips: Vec<Entry<RawPublicIp>>,
     pub public_ip_prefixes: Vec<Entry<RawPublicIpPrefix>>,
     pub nat_gateways: Vec<Entry<RawNatGateway>>,
+    pub data_collection_endpoints: Vec<Entry<RawDataCollectionEndpoint>>,
     /// Entries whose settings could not be read at all (reported already), by kind.
     pub unreadable: Vec<(Kind, Spanned<String>)>,
 }
@@ -312,7 +316,8 @@ impl RawStack {
             data_collection_rules,
             public_ips,
             public_ip_prefixes,
-            nat_gateways
+            nat_gateways,
+            data_collection_endpoints
         );
         all
     }
@@ -379,6 +384,7 @@ pub(crate) fn add_entry(
         "publicIps" => push!(public_ips),
         "publicIpPrefixes" => push!(public_ip_prefixes),
         "natGateways" => push!(nat_gateways),
+        "dataCollectionEndpoints" => push!(data_collection_endpoints),
         _ => {}
     }
 }
@@ -416,6 +422,9 @@ fn habits_of(section: &str) -> habits::Tables {
         "publicIps" => &[("", habits::COMMON), ("", public_ip::HABITS)],
         "publicIpPrefixes" => &[("", habits::COMMON), ("", public_ip::PREFIX_HABITS)],
         "natGateways" => &[("", habits::COMMON), ("", nat_gateway::HABITS)],
+        "dataCollectionEndpoints" => {
+            &[("", habits::COMMON), ("", data_collection_endpoint::HABITS)]
+        }
         _ => &[("", habits::COMMON)],
     }
 }
@@ -484,6 +493,9 @@ pub struct RawStackFile {
     /// NAT gateways (`Microsoft.Network/natGateways`); referenced as `natGateway/NAME` (a
     /// subnet's `natGateway:`).
     pub nat_gateways: Option<BTreeMap<String, RawNatGateway>>,
+    /// Data collection endpoints (`Microsoft.Insights/dataCollectionEndpoints`); referenced as
+    /// `dataCollectionEndpoint/NAME` (a data collection rule's `endpoint:`).
+    pub data_collection_endpoints: Option<BTreeMap<String, RawDataCollectionEndpoint>>,
 }
 
 /// What users need after an apply, per kind, read from a resource's live body: `(name, value)`
@@ -502,6 +514,7 @@ pub fn outputs(ctx: &Context<'_>, resource: &Resource, body: &Value) -> Vec<(Str
         Spec::MonitorWorkspace(_) => monitor_workspace::outputs(body),
         Spec::DataCollectionRule(_) => data_collection_rule::outputs(body),
         Spec::PublicIp(_) | Spec::PublicIpPrefix(_) => public_ip::outputs(body),
+        Spec::DataCollectionEndpoint(_) => data_collection_endpoint::outputs(body),
         _ => Vec::new(),
     }
 }
@@ -546,6 +559,7 @@ pub(crate) fn build_model(b: &mut Builder<'_>, raw: &RawStack) {
     b.declare_role_assignments(&raw.role_assignments);
     b.declare_private_endpoints(&raw.private_endpoints);
     b.declare_each(Kind::PolicyAssignment, &raw.policy_assignments);
+    b.declare_each(Kind::DataCollectionEndpoint, &raw.data_collection_endpoints);
 
     b.resource_groups(&raw.resource_groups);
     b.existing(&raw.existing);
@@ -565,6 +579,7 @@ pub(crate) fn build_model(b: &mut Builder<'_>, raw: &RawStack) {
     b.clusters(&raw.clusters);
     b.federated_credentials(&raw.identities);
     b.key_vaults(&raw.key_vaults);
+    b.data_collection_endpoints(&raw.data_collection_endpoints);
     // Before role assignments: one may grant a policy assignment's identity.
     b.policy_assignments(&raw.policy_assignments);
     b.role_assignments(&raw.role_assignments);
@@ -925,6 +940,7 @@ pub fn desired(ctx: &Context<'_>, resource: &Resource) -> Desired {
         Spec::MonitorWorkspace(w) => monitor_workspace::body(&b, resource, w),
         Spec::Solution(s) => solution::body(&b, resource, s),
         Spec::DataCollectionRule(r) => data_collection_rule::body(&b, resource, r),
+        Spec::DataCollectionEndpoint(e) => data_collection_endpoint::body(&b, resource, e),
         Spec::Existing(_) => Value::Null,
     };
     if let Some(raw) = &resource.raw {
