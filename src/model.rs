@@ -678,9 +678,21 @@ pub struct Cluster {
     /// The spec has `maintenance:`: the cluster's maintenance configurations are the stack's
     /// (one it does not list is deleted).
     pub owns_maintenance: bool,
+    /// `azureMonitor:` (`azureMonitorProfile`); `None` when the spec leaves it out.
+    pub azure_monitor: Option<AzureMonitor>,
     /// Pools in the order they were declared; the first system pool is created inline with the
     /// cluster (ARM needs one), every other pool through the agent-pools API.
     pub pools: Vec<Address>,
+}
+
+/// A cluster's Azure Monitor profile (`kinds::cluster`, ManagedClusterAzureMonitorProfile).
+#[derive(Debug, Clone)]
+pub struct AzureMonitor {
+    /// Managed Prometheus metrics on.
+    pub metrics: bool,
+    /// kube-state-metrics' label and annotation allowlists ("" for none, as AKS answers).
+    pub metric_labels_allowlist: String,
+    pub metric_annotations_allow_list: String,
 }
 
 #[derive(Debug, Clone)]

@@ -2043,3 +2043,71 @@ fn data_collection_endpoints_apply_change_and_go() {
         text(&destroyed)
     );
 }
+
+/// Managed Prometheus on a cluster, end to end: `azureMonitor:` sends the metrics profile with
+/// both allowlists (AKS answers an unset one as ""), a `raw:` profile keeps working beside it,
+/// both read modes plan clean, a changed allowlist updates the cluster alone, and destroy
+/// takes both clusters.
+#[test]
+fn cluster_azure_monitor_metrics_apply_change_and_go() {
+    const AKS: &str = "2026-08-01";
+    let cloud = Cloud::start("prometheus", None);
+    let stack = "tests/lifecycle/prometheus.yaml";
+    let group = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-lifecycle-prometheus";
+    let aks = format!("{group}/providers/Microsoft.ContainerService/managedClusters/aks");
+    let legacy = format!("{group}/providers/Microsoft.ContainerService/managedClusters/legacy");
+    let out = apply(&cloud, stack, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    for mode in ["list", "graph"] {
+        let plan = cloud.azplan(&["plan", stack, "--read", mode, "--detailed-exitcode"]);
+        assert_eq!(
+            plan.status.code(),
+            Some(0),
+            "--read {mode}:\n{}",
+            text(&plan)
+        );
+    }
+    let live = cloud.get(&aks, AKS).expect("the cluster exists");
+    assert_eq!(
+        live["properties"]["azureMonitorProfile"],
+        serde_json::json!({"metrics": {"enabled": true, "kubeStateMetrics": {
+            "metricLabelsAllowlist": "namespaces=[team]",
+            "metricAnnotationsAllowList": ""
+        }}}),
+        "{live}"
+    );
+    let live = cloud.get(&legacy, AKS).expect("the raw cluster exists");
+    assert_eq!(
+        live["properties"]["azureMonitorProfile"]["metrics"]["enabled"], true,
+        "{live}"
+    );
+
+    let labels = ["--var", "labels=pods=[app]"];
+    let changed = apply(&cloud, stack, &labels);
+    assert_eq!(changed.status.code(), Some(0), "{}", text(&changed));
+    assert!(
+        text(&changed).contains("0 added, 1 changed, 0 destroyed"),
+        "{}",
+        text(&changed)
+    );
+    let live = cloud.get(&aks, AKS).expect("the cluster exists");
+    assert_eq!(
+        live["properties"]["azureMonitorProfile"]["metrics"]["kubeStateMetrics"]["metricLabelsAllowlist"],
+        "pods=[app]",
+        "{live}"
+    );
+    let plan = cloud.azplan(&["plan", stack, labels[0], labels[1], "--detailed-exitcode"]);
+    assert_eq!(plan.status.code(), Some(0), "{}", text(&plan));
+
+    let destroyed = cloud.azplan(&[
+        "destroy",
+        stack,
+        labels[0],
+        labels[1],
+        "--auto-approve",
+        "--allow-destroy",
+    ]);
+    assert_eq!(destroyed.status.code(), Some(0), "{}", text(&destroyed));
+    assert!(cloud.get(&aks, AKS).is_none(), "{}", text(&destroyed));
+    assert!(cloud.get(&legacy, AKS).is_none(), "{}", text(&destroyed));
+}
