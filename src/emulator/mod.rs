@@ -64,6 +64,11 @@
 //!   endpoint (`defaultIngestionSettings`) but they are not created; the error codes for a
 //!   misnamed Log Analytics solution and for a data collection rule flow to an undeclared
 //!   destination follow the specs' rules, not captures of the services.
+//! - Data collection endpoints' URLs follow the spec's examples (the metrics URL too, which
+//!   the examples do not show), their failover and private link scope settings are not served,
+//!   and a rule may name an endpoint that does not exist; an unknown `publicNetworkAccess` and a
+//!   cluster's `azureMonitorProfile.metrics` without `enabled` are refused with codes that are
+//!   not captures of the services.
 //! - AKS node images, add-on identities' role assignments, maintenance configurations and
 //!   `upgradeNodeImageVersion` are not modelled; a cluster PUT that changes the control-plane
 //!   version leaves pools that carry an `orchestratorVersion` at theirs.
