@@ -2111,3 +2111,54 @@ fn cluster_azure_monitor_metrics_apply_change_and_go() {
     assert!(cloud.get(&aks, AKS).is_none(), "{}", text(&destroyed));
     assert!(cloud.get(&legacy, AKS).is_none(), "{}", text(&destroyed));
 }
+
+/// An endpoint dropped from the stack together with the rule's `endpoint:`: the plan shows the
+/// rule losing `dataCollectionEndpointId` (the PUT removes it), the rule is updated before the
+/// endpoint is deleted, and a second plan is clean.
+#[test]
+fn a_dropped_data_collection_endpoint_goes_after_its_rule_lets_go() {
+    const API: &str = "2023-03-11";
+    let cloud = Cloud::start("dce-drop", None);
+    let group =
+        "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-lifecycle-dce";
+    let dce = format!(
+        "{group}/providers/Microsoft.Insights/dataCollectionEndpoints/MSProm-westeurope-lifecycle"
+    );
+    let dcr = format!(
+        "{group}/providers/Microsoft.Insights/dataCollectionRules/MSProm-westeurope-lifecycle"
+    );
+    let out = apply(&cloud, "tests/lifecycle/dce.yaml", &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let v2 = "tests/lifecycle/dce-2.yaml";
+    let plan = cloud.azplan(&["plan", v2]);
+    assert!(
+        text(&plan).contains("properties.dataCollectionEndpointId"),
+        "the plan shows the rule losing its endpoint:\n{}",
+        text(&plan)
+    );
+    let (from, _) = cloud.requests(0);
+    let out = apply(&cloud, v2, &["--allow-destroy"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        text(&out).contains("0 added, 1 changed, 1 destroyed"),
+        "{}",
+        text(&out)
+    );
+    let (_, sent) = cloud.requests(from);
+    let at = |method: &str, id: &str| {
+        sent.iter()
+            .position(|(m, p)| m == method && p.eq_ignore_ascii_case(id))
+            .unwrap_or_else(|| panic!("no {method} {id} in {sent:?}"))
+    };
+    assert!(
+        at("PUT", &dcr) < at("DELETE", &dce),
+        "the rule lets go of the endpoint before it is deleted: {sent:?}"
+    );
+    let rule = cloud.get(&dcr, API).expect("the rule stays");
+    assert!(
+        rule["properties"].get("dataCollectionEndpointId").is_none(),
+        "{rule}"
+    );
+    assert!(cloud.get(&dce, API).is_none(), "{}", text(&out));
+    assert_clean(&cloud, v2);
+}

@@ -89,6 +89,11 @@ pub fn body(b: &BodyBuilder<'_, '_>, resource: &Resource, e: &DataCollectionEndp
     body
 }
 
+/// A description the live endpoint has and the spec no longer gives: the PUT removes it.
+pub(crate) fn dropped(desired: &Value, live: &Value) -> Vec<(String, Value)> {
+    super::dropped_properties(desired, live, &["description"])
+}
+
 /// What agents and clients are configured with: the three URLs and the immutable ID.
 pub fn outputs(body: &Value) -> Vec<(String, Value)> {
     super::outputs_at(

@@ -147,6 +147,13 @@ pub fn body(b: &BodyBuilder<'_, '_>, resource: &Resource, r: &DataCollectionRule
     body
 }
 
+/// Optional settings the live rule has and the spec no longer gives: the whole-resource PUT
+/// removes them, so the plan shows it (an endpoint dropped from the rule is then deleted after
+/// the rule's update, `plan::delete`).
+pub(crate) fn dropped(desired: &Value, live: &Value) -> Vec<(String, Value)> {
+    super::dropped_properties(desired, live, &["dataCollectionEndpointId", "description"])
+}
+
 /// The rule's `immutableId`, which data sent to it names.
 pub fn outputs(body: &Value) -> Vec<(String, Value)> {
     super::outputs_at(body, &[("immutableId", "properties.immutableId")])

@@ -240,8 +240,23 @@ pub fn dropped(resource: &Resource, desired: &Value, live: &Value) -> Vec<(Strin
     match resource.spec {
         Spec::Cluster(_) => cluster::dropped_outbound(desired, live),
         Spec::PolicyAssignment(_) => policy_assignment::dropped(desired, live),
+        Spec::DataCollectionRule(_) => data_collection_rule::dropped(desired, live),
+        Spec::DataCollectionEndpoint(_) => data_collection_endpoint::dropped(desired, live),
         _ => Vec::new(),
     }
+}
+
+/// `properties.KEY` for each of `keys` the desired body leaves out and the live one has (not
+/// empty): what a whole-resource PUT removes without naming it.
+fn dropped_properties(desired: &Value, live: &Value, keys: &[&str]) -> Vec<(String, Value)> {
+    keys.iter()
+        .filter(|key| desired.pointer(&format!("/properties/{key}")).is_none())
+        .filter_map(|key| {
+            live.pointer(&format!("/properties/{key}"))
+                .filter(|v| !v.is_null() && v.as_str() != Some(""))
+                .map(|v| (format!("properties.{key}"), v.clone()))
+        })
+        .collect()
 }
 
 /// Settings a live resource fixed at creation that the spec changes, where Azure allows no
