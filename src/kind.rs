@@ -729,8 +729,9 @@ pub static TABLE: [KindDef; 28] = [
         // Deleted after the data collection rules that name it (rank 2).
         delete_rank: 1,
         listed_in_parent_at: None,
-        // Resource Graph's `Resources` table holds `microsoft.insights/datacollectionendpoints`
-        // (Learn, "Azure Resource Graph table and resource type reference", `resources`).
+        // A tracked resource ("Definition of ARM tracked top level resource",
+        // DataCollectionEndpointResource), read from Resource Graph's `Resources` table like
+        // data collection rules; the type was not found by name in Learn's table reference.
         in_resource_graph: true,
     },
 ];
