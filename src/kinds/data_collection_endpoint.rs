@@ -3,7 +3,10 @@
 //! cannot use the public ones (private link) and for managed Prometheus rules, which name one
 //! in `dataCollectionEndpointId` (Learn "Data collection endpoints in Azure Monitor"). Writable:
 //! `kind`, `description`, `networkAcls.publicNetworkAccess`; the endpoints and `immutableId` are
-//! the service's (READ-ONLY in dataCollectionEndpoints_API.json).
+//! the service's (READ-ONLY in dataCollectionEndpoints_API.json). Microsoft's managed Prometheus
+//! onboarding template creates one per cluster, `MSProm-<region>-<cluster>`, `kind: Linux`, and
+//! names it in the Prometheus rule (Azure/prometheus-collector,
+//! `AddonBicepTemplate/FullAzureMonitorMetricsProfile.bicep`).
 
 use std::collections::BTreeMap;
 

@@ -8,7 +8,9 @@
 //! (Learn "Enable Prometheus and Grafana", the `az aks update --enable-azure-monitor-metrics`
 //! output: `"kubeStateMetrics": {"metricAnnotationsAllowList": "", "metricLabelsAllowlist": ""}`),
 //! so azplan sends them always, `""` for none: a second plan is clean and an allowlist removed
-//! from the spec is removed from the cluster.
+//! from the spec is removed from the cluster. Microsoft's onboarding template sends both too
+//! (Azure/prometheus-collector,
+//! `AddonBicepTemplate/nested_azuremonitormetrics_profile_clusterResourceId.bicep`).
 
 use serde_json::{Value, json};
 
