@@ -37,6 +37,7 @@ pub enum Kind {
     PublicIpPrefix,
     NatGateway,
     StorageAccount,
+    DataCollectionEndpoint,
 }
 
 /// Facts about a kind.
@@ -111,7 +112,7 @@ pub(crate) const KEY_VAULT_API_VERSION: &str = "2026-05-15";
 const STORAGE_API_VERSION: &str = "2026-09-01";
 
 /// Every kind's facts, in `Kind` order: adding a kind adds a variant and a row.
-pub static TABLE: [KindDef; 28] = [
+pub static TABLE: [KindDef; 29] = [
     // ResourceGroup
     KindDef {
         kind: Kind::ResourceGroup,
@@ -733,6 +734,31 @@ pub static TABLE: [KindDef; 28] = [
         listed_in_parent_at: None,
         // `microsoft.storage/storageaccounts` is in Resource Graph's `Resources` table (Learn,
         // "Azure Resource Graph table and resource type reference").
+        in_resource_graph: true,
+    },
+    // DataCollectionEndpoint
+    KindDef {
+        kind: Kind::DataCollectionEndpoint,
+        section: Some("dataCollectionEndpoints"),
+        prefix: "dataCollectionEndpoint",
+        noun: "data collection endpoint",
+        example: "`dataCollectionEndpoint/NAME`",
+        // specification/monitor/resource-manager/Microsoft.Insights/stable/2023-03-11/
+        // dataCollectionEndpoints_API.json, the version azure-mgmt-monitor 7.0 sends (the same
+        // as data collection rules').
+        arm: &[ArmType {
+            path: "Microsoft.Insights/dataCollectionEndpoints",
+            api_version: "2023-03-11",
+        }],
+        parent: None,
+        taggable: true,
+        serial: Serial::Free,
+        // Deleted after the data collection rules that name it (rank 2).
+        delete_rank: 1,
+        listed_in_parent_at: None,
+        // A tracked resource ("Definition of ARM tracked top level resource",
+        // DataCollectionEndpointResource), read from Resource Graph's `Resources` table like
+        // data collection rules; the type was not found by name in Learn's table reference.
         in_resource_graph: true,
     },
 ];

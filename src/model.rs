@@ -188,6 +188,7 @@ pub enum Spec {
     Solution(Solution),
     DataCollectionRule(DataCollectionRule),
     StorageAccount(StorageAccount),
+    DataCollectionEndpoint(DataCollectionEndpoint),
 }
 
 /// A private endpoint: a NIC in a subnet connected to one sub-resource (`groupId`) of another
@@ -374,6 +375,16 @@ pub enum DcrShape {
     },
     /// Prometheus metrics to an Azure Monitor workspace.
     Prometheus { monitor_workspace: Target },
+}
+
+/// A data collection endpoint (`kinds::data_collection_endpoint`).
+#[derive(Debug, Clone)]
+pub struct DataCollectionEndpoint {
+    /// `Linux` or `Windows`.
+    pub kind: Option<String>,
+    pub description: Option<String>,
+    /// `networkAcls.publicNetworkAccess`: `Enabled`, `Disabled` or `SecuredByPerimeter`.
+    pub public_network_access: String,
 }
 
 /// A Log Analytics solution (`kinds::solution`): its gallery type on a workspace.
@@ -668,9 +679,21 @@ pub struct Cluster {
     /// The spec has `maintenance:`: the cluster's maintenance configurations are the stack's
     /// (one it does not list is deleted).
     pub owns_maintenance: bool,
+    /// `azureMonitor:` (`azureMonitorProfile`); `None` when the spec leaves it out.
+    pub azure_monitor: Option<AzureMonitor>,
     /// Pools in the order they were declared; the first system pool is created inline with the
     /// cluster (ARM needs one), every other pool through the agent-pools API.
     pub pools: Vec<Address>,
+}
+
+/// A cluster's Azure Monitor profile (`kinds::cluster`, ManagedClusterAzureMonitorProfile).
+#[derive(Debug, Clone)]
+pub struct AzureMonitor {
+    /// Managed Prometheus metrics on.
+    pub metrics: bool,
+    /// kube-state-metrics' label and annotation allowlists ("" for none, as AKS answers).
+    pub metric_labels_allowlist: String,
+    pub metric_annotations_allow_list: String,
 }
 
 #[derive(Debug, Clone)]

@@ -168,6 +168,22 @@ const NOT_EMULATED: &[(&str, &str, &str)] = &[
         "properties.subnets[].id",
         "as properties.subnets",
     ),
+    (
+        "monitor-2023-03-11-DataCollectionEndpointsCreate",
+        "tags",
+        "the example's request sends no tags but its response shows two; an endpoint created \
+         without tags has none (the Get and Update examples, replayed, show tags once set)",
+    ),
+    (
+        "monitor-2023-03-11-DataCollectionEndpointsCreate",
+        "tags.tag1",
+        "as tags",
+    ),
+    (
+        "monitor-2023-03-11-DataCollectionEndpointsCreate",
+        "tags.tag2",
+        "as tags",
+    ),
 ];
 
 /// The answer must carry the official status, polling headers and property paths.
@@ -518,6 +534,9 @@ fn storage_request(example: &Value) -> Value {
     json!({"location": got["location"], "tags": got["tags"], "kind": got["kind"],
         "sku": {"name": got["sku"]["name"]}, "properties": properties})
 }
+
+const DCE: &str =
+    "{group}/providers/Microsoft.Insights/dataCollectionEndpoints/{dataCollectionEndpointName}";
 
 const VAULT: &str = "{group}/providers/Microsoft.KeyVault/vaults/{vaultName}";
 const KEY_VAULT_API: &str = "2026-04-01";
@@ -1331,6 +1350,64 @@ const CASES: &[Case] = &[
             body: "accountName",
             status: 200,
         },
+    },
+    Case {
+        file: "monitor-2023-03-11-DataCollectionEndpointsCreate.json",
+        dir: Dir::Support,
+        path: DCE,
+        prep: &[Prep::Group],
+        step: Step::PutTwice { body: "body" },
+    },
+    Case {
+        file: "monitor-2023-03-11-DataCollectionEndpointsGet.json",
+        dir: Dir::Support,
+        path: DCE,
+        prep: &[
+            Prep::Group,
+            Prep::Create {
+                path: DCE,
+                api: "2023-03-11",
+                body: |_| {
+                    json!({"location": "eastus", "tags": {"tag1": "A", "tag2": "B"},
+                        "properties": {"networkAcls": {"publicNetworkAccess": "Enabled"}}})
+                },
+            },
+        ],
+        step: Step::Get,
+    },
+    Case {
+        file: "monitor-2023-03-11-DataCollectionEndpointsUpdate.json",
+        dir: Dir::Support,
+        path: DCE,
+        prep: &[
+            Prep::Group,
+            Prep::Create {
+                path: DCE,
+                api: "2023-03-11",
+                body: |_| {
+                    json!({"location": "eastus", "tags": {"tag1": "A"},
+                        "properties": {"networkAcls": {"publicNetworkAccess": "Enabled"}}})
+                },
+            },
+        ],
+        step: Step::Patch {
+            body: "body",
+            status: 200,
+        },
+    },
+    Case {
+        file: "monitor-2023-03-11-DataCollectionEndpointsDelete.json",
+        dir: Dir::Support,
+        path: DCE,
+        prep: &[
+            Prep::Group,
+            Prep::Create {
+                path: DCE,
+                api: "2023-03-11",
+                body: |_| json!({"location": "eastus"}),
+            },
+        ],
+        step: Step::DeleteSync,
     },
 ];
 

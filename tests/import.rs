@@ -120,6 +120,10 @@ fn every_example_round_trips_through_import() {
         "scope: monitorWorkspace/amw-platform-weu",
         "containerInsights:",
         "monitorWorkspace: monitorWorkspace/amw-platform-weu",
+        "dataCollectionEndpoints:",
+        "endpoint: dataCollectionEndpoint/",
+        "azureMonitor:",
+        "metricLabelsAllowlist: \"namespaces=[team]\"",
     ] {
         assert!(
             monitoring.contains(expected),

@@ -2146,3 +2146,224 @@ fn storage_accounts_apply_change_replace_and_go_but_never_someone_elses() {
     );
     assert!(cloud.get(&tfstate, API).is_none());
 }
+
+/// Managed Prometheus through a declared data collection endpoint, end to end: the rule names
+/// the endpoint the stack created (`dataCollectionEndpoint/NAME` becomes its ID), the endpoint
+/// answers with its immutable ID and URLs, both read modes plan clean, a changed public network
+/// access updates the endpoint alone, and destroy deletes the rule and the endpoint while
+/// another team's endpoint in the group (no ownership tag, a look-alike name) is left alone.
+#[test]
+fn data_collection_endpoints_apply_change_and_go() {
+    const API: &str = "2023-03-11";
+    let cloud = Cloud::start("dce", None);
+    let stack = "tests/lifecycle/dce.yaml";
+    let group =
+        "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-lifecycle-dce";
+    let dce = format!(
+        "{group}/providers/Microsoft.Insights/dataCollectionEndpoints/MSProm-westeurope-lifecycle"
+    );
+    let dcr = format!(
+        "{group}/providers/Microsoft.Insights/dataCollectionRules/MSProm-westeurope-lifecycle"
+    );
+    let theirs = format!(
+        "{group}/providers/Microsoft.Insights/dataCollectionEndpoints/MSProm-westeurope-lifecycle-2"
+    );
+    let out = apply(&cloud, stack, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(text(&out).contains("4 added"), "{}", text(&out));
+    for mode in ["list", "graph"] {
+        let plan = cloud.azplan(&["plan", stack, "--read", mode, "--detailed-exitcode"]);
+        assert_eq!(
+            plan.status.code(),
+            Some(0),
+            "--read {mode}:\n{}",
+            text(&plan)
+        );
+    }
+    let endpoint = cloud.get(&dce, API).expect("the endpoint exists");
+    let props = &endpoint["properties"];
+    assert!(
+        props["immutableId"]
+            .as_str()
+            .is_some_and(|id| id.starts_with("dce-")),
+        "{endpoint}"
+    );
+    for url in ["configurationAccess", "logsIngestion", "metricsIngestion"] {
+        assert!(
+            props[url]["endpoint"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("https://msprom-westeurope-lifecycle-")),
+            "{url}: {endpoint}"
+        );
+    }
+    assert_eq!(props["networkAcls"]["publicNetworkAccess"], "Enabled");
+    assert_eq!(endpoint["kind"], "Linux");
+    let rule = cloud.get(&dcr, API).expect("the rule exists");
+    assert_eq!(
+        rule["properties"]["dataCollectionEndpointId"]
+            .as_str()
+            .map(str::to_ascii_lowercase),
+        Some(dce.to_ascii_lowercase()),
+        "{rule}"
+    );
+
+    let access = ["--var", "access=Disabled"];
+    let changed = apply(&cloud, stack, &access);
+    assert_eq!(changed.status.code(), Some(0), "{}", text(&changed));
+    assert!(
+        text(&changed).contains("0 added, 1 changed, 0 destroyed"),
+        "{}",
+        text(&changed)
+    );
+    let live = cloud.get(&dce, API).expect("the endpoint exists");
+    assert_eq!(
+        live["properties"]["networkAcls"]["publicNetworkAccess"], "Disabled",
+        "{live}"
+    );
+    assert_eq!(
+        live["properties"]["immutableId"], props["immutableId"],
+        "the immutable ID survives an update"
+    );
+    let plan = cloud.azplan(&["plan", stack, access[0], access[1], "--detailed-exitcode"]);
+    assert_eq!(plan.status.code(), Some(0), "{}", text(&plan));
+
+    cloud.put(
+        &theirs,
+        API,
+        serde_json::json!({"location": "westeurope", "properties": {}}),
+    );
+    let destroyed = cloud.azplan(&[
+        "destroy",
+        stack,
+        access[0],
+        access[1],
+        "--auto-approve",
+        "--allow-destroy",
+    ]);
+    assert!(cloud.get(&dcr, API).is_none(), "{}", text(&destroyed));
+    assert!(cloud.get(&dce, API).is_none(), "{}", text(&destroyed));
+    assert!(
+        cloud.get(&theirs, API).is_some(),
+        "destroy deleted an endpoint the stack does not own:\n{}",
+        text(&destroyed)
+    );
+}
+
+/// Managed Prometheus on a cluster, end to end: `azureMonitor:` sends the metrics profile with
+/// both allowlists (AKS answers an unset one as ""), a `raw:` profile keeps working beside it,
+/// both read modes plan clean, a changed allowlist updates the cluster alone, and destroy
+/// takes both clusters.
+#[test]
+fn cluster_azure_monitor_metrics_apply_change_and_go() {
+    const AKS: &str = "2026-08-01";
+    let cloud = Cloud::start("prometheus", None);
+    let stack = "tests/lifecycle/prometheus.yaml";
+    let group = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-lifecycle-prometheus";
+    let aks = format!("{group}/providers/Microsoft.ContainerService/managedClusters/aks");
+    let legacy = format!("{group}/providers/Microsoft.ContainerService/managedClusters/legacy");
+    let out = apply(&cloud, stack, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    for mode in ["list", "graph"] {
+        let plan = cloud.azplan(&["plan", stack, "--read", mode, "--detailed-exitcode"]);
+        assert_eq!(
+            plan.status.code(),
+            Some(0),
+            "--read {mode}:\n{}",
+            text(&plan)
+        );
+    }
+    let live = cloud.get(&aks, AKS).expect("the cluster exists");
+    assert_eq!(
+        live["properties"]["azureMonitorProfile"],
+        serde_json::json!({"metrics": {"enabled": true, "kubeStateMetrics": {
+            "metricLabelsAllowlist": "namespaces=[team]",
+            "metricAnnotationsAllowList": ""
+        }}}),
+        "{live}"
+    );
+    let live = cloud.get(&legacy, AKS).expect("the raw cluster exists");
+    assert_eq!(
+        live["properties"]["azureMonitorProfile"]["metrics"]["enabled"], true,
+        "{live}"
+    );
+
+    let labels = ["--var", "labels=pods=[app]"];
+    let changed = apply(&cloud, stack, &labels);
+    assert_eq!(changed.status.code(), Some(0), "{}", text(&changed));
+    assert!(
+        text(&changed).contains("0 added, 1 changed, 0 destroyed"),
+        "{}",
+        text(&changed)
+    );
+    let live = cloud.get(&aks, AKS).expect("the cluster exists");
+    assert_eq!(
+        live["properties"]["azureMonitorProfile"]["metrics"]["kubeStateMetrics"]["metricLabelsAllowlist"],
+        "pods=[app]",
+        "{live}"
+    );
+    let plan = cloud.azplan(&["plan", stack, labels[0], labels[1], "--detailed-exitcode"]);
+    assert_eq!(plan.status.code(), Some(0), "{}", text(&plan));
+
+    let destroyed = cloud.azplan(&[
+        "destroy",
+        stack,
+        labels[0],
+        labels[1],
+        "--auto-approve",
+        "--allow-destroy",
+    ]);
+    assert_eq!(destroyed.status.code(), Some(0), "{}", text(&destroyed));
+    assert!(cloud.get(&aks, AKS).is_none(), "{}", text(&destroyed));
+    assert!(cloud.get(&legacy, AKS).is_none(), "{}", text(&destroyed));
+}
+
+/// An endpoint dropped from the stack together with the rule's `endpoint:`: the plan shows the
+/// rule losing `dataCollectionEndpointId` (the PUT removes it), the rule is updated before the
+/// endpoint is deleted, and a second plan is clean.
+#[test]
+fn a_dropped_data_collection_endpoint_goes_after_its_rule_lets_go() {
+    const API: &str = "2023-03-11";
+    let cloud = Cloud::start("dce-drop", None);
+    let group =
+        "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-lifecycle-dce";
+    let dce = format!(
+        "{group}/providers/Microsoft.Insights/dataCollectionEndpoints/MSProm-westeurope-lifecycle"
+    );
+    let dcr = format!(
+        "{group}/providers/Microsoft.Insights/dataCollectionRules/MSProm-westeurope-lifecycle"
+    );
+    let out = apply(&cloud, "tests/lifecycle/dce.yaml", &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let v2 = "tests/lifecycle/dce-2.yaml";
+    let plan = cloud.azplan(&["plan", v2]);
+    assert!(
+        text(&plan).contains("properties.dataCollectionEndpointId"),
+        "the plan shows the rule losing its endpoint:\n{}",
+        text(&plan)
+    );
+    let (from, _) = cloud.requests(0);
+    let out = apply(&cloud, v2, &["--allow-destroy"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        text(&out).contains("0 added, 1 changed, 1 destroyed"),
+        "{}",
+        text(&out)
+    );
+    let (_, sent) = cloud.requests(from);
+    let at = |method: &str, id: &str| {
+        sent.iter()
+            .position(|(m, p)| m == method && p.eq_ignore_ascii_case(id))
+            .unwrap_or_else(|| panic!("no {method} {id} in {sent:?}"))
+    };
+    assert!(
+        at("PUT", &dcr) < at("DELETE", &dce),
+        "the rule lets go of the endpoint before it is deleted: {sent:?}"
+    );
+    let rule = cloud.get(&dcr, API).expect("the rule stays");
+    assert!(
+        rule["properties"].get("dataCollectionEndpointId").is_none(),
+        "{rule}"
+    );
+    assert!(cloud.get(&dce, API).is_none(), "{}", text(&out));
+    assert_clean(&cloud, v2);
+}

@@ -8,8 +8,8 @@ use serde_json::{Map, Value, json};
 
 use crate::emulator::aks_ops;
 use crate::emulator::cluster_defaults::{
-    autoscaler_defaults, create_node_resources, network_defaults, outbound, render_identity,
-    resolve_version, service_identity, short_hash, version_key,
+    autoscaler_defaults, azure_monitor_profile, create_node_resources, network_defaults, outbound,
+    render_identity, resolve_version, service_identity, short_hash, version_key,
 };
 use crate::emulator::common::{self, Ctx};
 use crate::emulator::error::ArmError;
@@ -428,6 +428,7 @@ pub(crate) fn put(
             "addonProfiles": {},
         }),
     );
+    azure_monitor_profile(&mut props)?;
 
     // Network profile: the plugin decides which defaults apply.
     let mut network = props

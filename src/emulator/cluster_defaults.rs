@@ -349,3 +349,70 @@ pub(crate) fn create_node_resources(
         state.put(key, id, Kind::Identity, body, ctx.now);
     }
 }
+
+/// `azureMonitorProfile.metrics` as AKS keeps it: `enabled` is required
+/// (ManagedClusterAzureMonitorProfileMetrics, AKS 2026-08-01; the refusal's code is not from a
+/// capture of the service), and with metrics on the kube-state-metrics allowlists not given are
+/// answered as empty strings (Learn "Enable Prometheus and Grafana", the output of
+/// `az aks update --enable-azure-monitor-metrics`). The rest of the profile is kept as sent.
+pub(crate) fn azure_monitor_profile(props: &mut Map<String, Value>) -> Result<(), ArmError> {
+    let Some(metrics) = props
+        .get_mut("azureMonitorProfile")
+        .and_then(|p| p.get_mut("metrics"))
+        .filter(|m| !m.is_null())
+    else {
+        return Ok(());
+    };
+    let Some(enabled) = metrics.get("enabled").and_then(Value::as_bool) else {
+        return Err(ArmError::bad_request(
+            "InvalidParameter",
+            "The value of parameter azureMonitorProfile.metrics.enabled is invalid: it is required and must be true or false.",
+        )
+        .with_target("azureMonitorProfile.metrics.enabled"));
+    };
+    if enabled && let Some(m) = metrics.as_object_mut() {
+        let ksm = m.entry("kubeStateMetrics").or_insert_with(|| json!({}));
+        if ksm.is_null() {
+            *ksm = json!({});
+        }
+        if let Some(ksm) = ksm.as_object_mut() {
+            for key in ["metricLabelsAllowlist", "metricAnnotationsAllowList"] {
+                ksm.entry(key).or_insert_with(|| json!(""));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod monitor_tests {
+    use super::*;
+
+    #[test]
+    fn metrics_on_answers_empty_allowlists() {
+        let mut props = json!({"azureMonitorProfile": {"metrics": {"enabled": true}}})
+            .as_object()
+            .cloned()
+            .unwrap();
+        azure_monitor_profile(&mut props).unwrap();
+        assert_eq!(
+            props["azureMonitorProfile"]["metrics"]["kubeStateMetrics"],
+            json!({"metricLabelsAllowlist": "", "metricAnnotationsAllowList": ""})
+        );
+        let mut off = json!({"azureMonitorProfile": {"metrics": {"enabled": false}}})
+            .as_object()
+            .cloned()
+            .unwrap();
+        azure_monitor_profile(&mut off).unwrap();
+        assert!(
+            off["azureMonitorProfile"]["metrics"]
+                .get("kubeStateMetrics")
+                .is_none()
+        );
+        let mut missing = json!({"azureMonitorProfile": {"metrics": {}}})
+            .as_object()
+            .cloned()
+            .unwrap();
+        assert!(azure_monitor_profile(&mut missing).is_err());
+    }
+}

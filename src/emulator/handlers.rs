@@ -12,10 +12,10 @@ use crate::emulator::kind::{DeleteStyle, Kind, PatchStyle, PutStyle};
 use crate::emulator::route::{Route, Target};
 use crate::emulator::state::{Action, Operation, Record, State};
 use crate::emulator::{
-    activity, aks_ops, cluster, data_collection_rule, diagnostic, dns_zone, identity, key_vault,
-    maintenance, monitor_workspace, nat_gateway, network, network_security, node_pool, peering,
-    policy, private_endpoint, publicip, records, refs, registry, resource_graph, resources, role,
-    solution, storage, workspace,
+    activity, aks_ops, cluster, data_collection_endpoint, data_collection_rule, diagnostic,
+    dns_zone, identity, key_vault, maintenance, monitor_workspace, nat_gateway, network,
+    network_security, node_pool, peering, policy, private_endpoint, publicip, records, refs,
+    registry, resource_graph, resources, role, solution, storage, workspace,
 };
 
 /// Adjusts an answer to the api-version it was asked in, where published versions differ:
@@ -594,6 +594,7 @@ fn put(
         Kind::DataCollectionRule => data_collection_rule::put(state, ctx, target, body)?,
         Kind::NatGateway => nat_gateway::put(state, ctx, target, body)?,
         Kind::StorageAccount => storage::put(state, ctx, target, body)?,
+        Kind::DataCollectionEndpoint => data_collection_endpoint::put(state, ctx, target, body)?,
     };
     if target.kind == Kind::Cluster {
         node_pool::renew_etags(state, &target.key());

@@ -52,6 +52,8 @@ pub(crate) enum Kind {
     DiagnosticSetting,
     /// `Microsoft.Storage/storageAccounts` (`storage`).
     StorageAccount,
+    /// `Microsoft.Insights/dataCollectionEndpoints` (`data_collection_endpoint`).
+    DataCollectionEndpoint,
 }
 
 /// How a PUT answers while work is still running.
@@ -91,7 +93,7 @@ pub(crate) enum PatchStyle {
 }
 
 impl Kind {
-    pub(crate) const ALL: [Kind; 30] = [
+    pub(crate) const ALL: [Kind; 31] = [
         Kind::ResourceGroup,
         Kind::Registry,
         Kind::Workspace,
@@ -122,6 +124,7 @@ impl Kind {
         Kind::NatGateway,
         Kind::DiagnosticSetting,
         Kind::StorageAccount,
+        Kind::DataCollectionEndpoint,
     ];
 
     pub(crate) fn namespace(self) -> &'static str {
@@ -151,7 +154,7 @@ impl Kind {
             Kind::KeyVault => "Microsoft.KeyVault",
             Kind::MonitorWorkspace => "Microsoft.Monitor",
             Kind::Solution => "Microsoft.OperationsManagement",
-            Kind::DataCollectionRule => "Microsoft.Insights",
+            Kind::DataCollectionRule | Kind::DataCollectionEndpoint => "Microsoft.Insights",
             Kind::DiagnosticSetting => "Microsoft.Insights",
             Kind::StorageAccount => "Microsoft.Storage",
         }
@@ -188,6 +191,7 @@ impl Kind {
             Kind::MonitorWorkspace => "accounts",
             Kind::Solution => "solutions",
             Kind::DataCollectionRule => "dataCollectionRules",
+            Kind::DataCollectionEndpoint => "dataCollectionEndpoints",
             Kind::NatGateway => "natGateways",
             Kind::DiagnosticSetting => "diagnosticSettings",
             Kind::StorageAccount => "storageAccounts",
@@ -292,6 +296,9 @@ impl Kind {
             Kind::Solution => &["2015-11-01-preview"],
             // The version azure-mgmt-monitor 7.0 sends (Microsoft.Insights/stable/2023-03-11).
             Kind::DataCollectionRule => &["2023-03-11"],
+            // dataCollectionEndpoints_API.json (Microsoft.Insights/stable/2023-03-11), the version
+            // azure-mgmt-monitor 7.0 sends.
+            Kind::DataCollectionEndpoint => &["2023-03-11"],
             // The newest diagnostic settings version in specification/monitor/resource-manager/
             // Microsoft.Insights (preview/2021-05-01-preview/diagnosticsSettings_API.json), the
             // one azure-mgmt-monitor's MonitorManagementClient sends for `diagnostic_settings`.
@@ -331,7 +338,9 @@ impl Kind {
             // DataCollectionRules_Create: 200 or 201 with the body, no LRO.
             | Kind::DataCollectionRule
             // DiagnosticSettings_CreateOrUpdate: 200 with the body, no LRO.
-            | Kind::DiagnosticSetting => PutStyle::Sync,
+            | Kind::DiagnosticSetting
+            // DataCollectionEndpoints_Create: 200 or 201 with the body, no LRO.
+            | Kind::DataCollectionEndpoint => PutStyle::Sync,
             Kind::Registry
             | Kind::VirtualNetwork
             | Kind::Subnet
@@ -376,6 +385,8 @@ impl Kind {
             | Kind::DiagnosticSetting
             // StorageAccounts_Delete: 200 or 204, no LRO.
             | Kind::StorageAccount
+            // DataCollectionEndpoints_Delete: 200 or 204, no LRO.
+            | Kind::DataCollectionEndpoint
             => DeleteStyle::Sync,
             Kind::ResourceGroup
             | Kind::Registry
@@ -424,7 +435,10 @@ impl Kind {
             // DataCollectionRules_Update: 200 with the body (tags, identity).
             | Kind::DataCollectionRule
             // StorageAccounts_Update: 200 with the account.
-            | Kind::StorageAccount => PatchStyle::Sync,
+            | Kind::StorageAccount
+            // DataCollectionEndpoints_Update: 200 with the body (ResourceForUpdate: tags,
+            // identity).
+            | Kind::DataCollectionEndpoint => PatchStyle::Sync,
             Kind::Registry => PatchStyle::AsyncOperation,
             Kind::PrivateDnsZone | Kind::PrivateDnsZoneLink | Kind::Cluster => PatchStyle::Accepted,
             // Network virtualNetwork.json has no PATCH for peerings.
@@ -509,6 +523,8 @@ impl Kind {
                 | Kind::Solution
                 | Kind::DataCollectionRule
                 | Kind::StorageAccount
+                // DataCollectionEndpoints_ListBySubscription.
+                | Kind::DataCollectionEndpoint
         )
     }
 
@@ -543,7 +559,7 @@ impl Kind {
             Kind::KeyVault => (5_000, 0, 0),
             // The PUT answers at once; the delete's duration is not documented.
             Kind::MonitorWorkspace => (0, 0, 10_000),
-            Kind::Solution | Kind::DataCollectionRule => (0, 0, 0),
+            Kind::Solution | Kind::DataCollectionRule | Kind::DataCollectionEndpoint => (0, 0, 0),
             // Creation takes a few seconds (the account's DNS names); updates and deletes
             // answer at once.
             Kind::StorageAccount => (10_000, 0, 0),

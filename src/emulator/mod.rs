@@ -27,6 +27,7 @@
 //! Microsoft.Monitor accounts (Azure Monitor workspaces, `monitor_workspace`);
 //! Microsoft.OperationsManagement solutions (Log Analytics solutions, `solution`);
 //! Microsoft.Insights dataCollectionRules (`data_collection_rule`);
+//! Microsoft.Insights dataCollectionEndpoints (`data_collection_endpoint`);
 //! Microsoft.Insights diagnosticSettings under any resource (`diagnostic`);
 //! Microsoft.Storage storageAccounts (+ checkNameAvailability: `storage`);
 //! Microsoft.ContainerService managedClusters (+ agentPools, credentials, upgrade profiles, start,
@@ -70,6 +71,11 @@
 //!   hierarchical-namespace change, of an IP rule and of TLS 1.3 are worded by the emulator (the
 //!   service's wording was not found); a name is taken across every subscription the emulator
 //!   holds.
+//! - Data collection endpoints' URLs follow the spec's examples (the metrics URL too, which
+//!   the examples do not show), their failover and private link scope settings are not served,
+//!   and a rule may name an endpoint that does not exist; an unknown `publicNetworkAccess` and a
+//!   cluster's `azureMonitorProfile.metrics` without `enabled` are refused with codes that are
+//!   not captures of the services.
 //! - AKS node images, add-on identities' role assignments, maintenance configurations and
 //!   `upgradeNodeImageVersion` are not modelled; a cluster PUT that changes the control-plane
 //!   version leaves pools that carry an `orchestratorVersion` at theirs.
@@ -93,6 +99,7 @@ mod clock;
 mod cluster;
 mod cluster_defaults;
 mod common;
+mod data_collection_endpoint;
 mod data_collection_rule;
 mod diagnostic;
 mod dns_zone;

@@ -257,6 +257,9 @@ impl Importer<'_> {
         if !upgrade.is_empty() {
             m.set("autoUpgrade", upgrade);
         }
+        if let Some(monitor) = azure_monitor(b) {
+            m.set("azureMonitor", monitor);
+        }
         if let Some(maintenance) = self.maintenance(f) {
             m.set("maintenance", maintenance);
         }
@@ -829,4 +832,26 @@ fn aad(b: &Value, home_tenant: Option<&str>, m: &mut Map) {
         a.set("tenantId", tenant);
     }
     m.set("aad", a);
+}
+
+/// Managed Prometheus as `azureMonitor:` when the metrics add-on is on, with the allowlists AKS
+/// does not answer as empty (`kinds::cluster::monitor`); off (AKS's answer for every cluster
+/// without it) writes nothing.
+fn azure_monitor(b: &Value) -> Option<Map> {
+    if bool_at(b, "properties.azureMonitorProfile.metrics.enabled") != Some(true) {
+        return None;
+    }
+    let mut monitor = Map::new();
+    monitor.set("metrics", true);
+    let mut ksm = Map::new();
+    for key in ["metricLabelsAllowlist", "metricAnnotationsAllowList"] {
+        let path = format!("properties.azureMonitorProfile.metrics.kubeStateMetrics.{key}");
+        if let Some(list) = text_at(b, &path).filter(|l| !l.is_empty()) {
+            ksm.set(key, list);
+        }
+    }
+    if !ksm.is_empty() {
+        monitor.set("kubeStateMetrics", ksm);
+    }
+    Some(monitor)
 }

@@ -376,6 +376,7 @@ impl Doc<'_> {
             "workspaces",
             "solutions",
             "monitorWorkspaces",
+            "dataCollectionEndpoints",
             "dataCollectionRules",
             "registries",
             "vnets",

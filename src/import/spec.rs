@@ -255,6 +255,7 @@ impl<'a> Importer<'a> {
             Kind::Workspace,
             Kind::Solution,
             Kind::MonitorWorkspace,
+            Kind::DataCollectionEndpoint,
             Kind::DataCollectionRule,
             Kind::Registry,
             Kind::VirtualNetwork,
@@ -298,6 +299,9 @@ impl<'a> Importer<'a> {
                     Kind::Registry => registry(&f.body, &mut entry.map),
                     Kind::Workspace => workspace(&f.body, &mut entry.map),
                     Kind::MonitorWorkspace => monitor_workspace(&f.body, &mut entry.map),
+                    Kind::DataCollectionEndpoint => {
+                        data_collection_endpoint(&f.body, &mut entry.map)
+                    }
                     Kind::VirtualNetwork => self.vnet(f, &mut entry),
                     Kind::DnsZone => dns_zone(f, &mut entry.map),
                     Kind::Identity => self.identity(f, &mut entry),
@@ -479,7 +483,9 @@ impl<'a> Importer<'a> {
             map.set("description", description);
         }
         if let Some(endpoint) = text_at(b, "properties.dataCollectionEndpointId") {
-            map.set("endpoint", endpoint);
+            let endpoint = endpoint.to_string();
+            let reference = self.reference(&endpoint);
+            map.set("endpoint", reference);
         }
         map.set(section, shape);
         true
@@ -768,6 +774,22 @@ fn monitor_workspace(body: &Value, map: &mut Map) {
         .is_some_and(|a| a.eq_ignore_ascii_case("Disabled"))
     {
         map.set("publicNetworkAccess", false);
+    }
+}
+
+/// A data collection endpoint's writable settings (`kinds::data_collection_endpoint`); the
+/// default `Enabled` access is left out.
+fn data_collection_endpoint(body: &Value, map: &mut Map) {
+    if let Some(kind) = text_at(body, "kind") {
+        map.set("kind", kind);
+    }
+    if let Some(description) = text_at(body, "properties.description") {
+        map.set("description", description);
+    }
+    if let Some(access) = text_at(body, "properties.networkAcls.publicNetworkAccess")
+        .filter(|a| !a.eq_ignore_ascii_case("Enabled"))
+    {
+        map.set("publicNetworkAccess", access);
     }
 }
 

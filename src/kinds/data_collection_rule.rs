@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 use super::habits::{Habit, habit};
 use super::{BodyBuilder, EMPTY, Kind, Rules, tracked};
 use crate::de::Spanned;
-use crate::model::{DataCollectionRule, DcrShape, Resource, Spec, Target};
+use crate::model::{DataCollectionRule, DcrShape, Resource, Spec};
 use crate::spec::RawJson;
 
 // The spec as written (serde types, spans, no invariants).
@@ -39,8 +39,8 @@ pub struct RawDataCollectionRule {
     /// `Linux` or `Windows`: the agents the rule is for. Unset: any.
     pub kind: Option<Spanned<String>>,
     pub description: Option<String>,
-    /// The data collection endpoint the rule's agents use (`dataCollectionEndpointId`), by ARM
-    /// ID (endpoints are not a kind of their own yet).
+    /// The data collection endpoint the rule's agents use (`dataCollectionEndpointId`):
+    /// `dataCollectionEndpoint/NAME`, `existing/NAME` or an ARM ID.
     pub endpoint: Option<Spanned<String>>,
     /// Container Insights logs to a Log Analytics workspace.
     pub container_insights: Option<Spanned<RawContainerInsightsRule>>,
@@ -74,7 +74,7 @@ pub struct RawPrometheusRule {
 /// DataCollectionRuleResource; azurerm: `azurerm_monitor_data_collection_rule`.
 #[rustfmt::skip]
 pub(crate) const HABITS: &[Habit] = &[
-    habit("", "dataCollectionEndpointId", "data_collection_endpoint_id", "`endpoint: ARM_ID`"),
+    habit("", "dataCollectionEndpointId", "data_collection_endpoint_id", "`endpoint: dataCollectionEndpoint/NAME`"),
     habit("", "dataSources", "data_sources", "`containerInsights: {workspace}` or `prometheus: {monitorWorkspace}`"),
     habit("", "destinations", "destinations", "`containerInsights: {workspace}` or `prometheus: {monitorWorkspace}`"),
     habit("", "dataFlows", "data_flow", "`containerInsights:` or `prometheus:` (one flow each)"),
@@ -147,6 +147,13 @@ pub fn body(b: &BodyBuilder<'_, '_>, resource: &Resource, r: &DataCollectionRule
     body
 }
 
+/// Optional settings the live rule has and the spec no longer gives: the whole-resource PUT
+/// removes them, so the plan shows it (an endpoint dropped from the rule is then deleted after
+/// the rule's update, `plan::delete`).
+pub(crate) fn dropped(desired: &Value, live: &Value) -> Vec<(String, Value)> {
+    super::dropped_properties(desired, live, &["dataCollectionEndpointId", "description"])
+}
+
 /// The rule's `immutableId`, which data sent to it names.
 pub fn outputs(body: &Value) -> Vec<(String, Value)> {
     super::outputs_at(body, &[("immutableId", "properties.immutableId")])
@@ -159,19 +166,6 @@ crate::spec::common!(RawDataCollectionRule);
 use crate::build::Builder;
 use crate::diag::SpecDiagnostic;
 use crate::spec::Entry;
-
-/// An ARM ID of a `Microsoft.Insights/dataCollectionEndpoints` resource.
-fn endpoint_id_ok(id: &str) -> bool {
-    let lower = id.to_ascii_lowercase();
-    let parts: Vec<&str> = lower.trim_matches('/').split('/').collect();
-    parts.len() == 8
-        && parts[0] == "subscriptions"
-        && parts[2] == "resourcegroups"
-        && parts[4] == "providers"
-        && parts[5] == "microsoft.insights"
-        && parts[6] == "datacollectionendpoints"
-        && !parts[7].is_empty()
-}
 
 impl Builder<'_> {
     pub(crate) fn data_collection_rules(&mut self, entries: &[Entry<RawDataCollectionRule>]) {
@@ -197,17 +191,14 @@ impl Builder<'_> {
                 }
                 found.map(|v| v.to_string())
             });
+            // A declared endpoint is created before the rule (a dependency), and a rule is
+            // deleted before it (delete ranks 2 and 1).
             let endpoint = s.endpoint.as_ref().and_then(|e| {
-                if endpoint_id_ok(&e.value) {
-                    return Some(Target::ArmId(e.value.clone()));
-                }
-                self.error(SpecDiagnostic::invalid(
-                    format!("`{}` is not the ARM ID of a data collection endpoint", e.value),
-                    e.span,
-                    "not a data collection endpoint",
-                    "write the endpoint's ID: /subscriptions/SUB/resourceGroups/RG/providers/Microsoft.Insights/dataCollectionEndpoints/NAME",
-                ));
-                None
+                self.resolve_or_id(
+                    e,
+                    &[Kind::DataCollectionEndpoint],
+                    &mut resource.dependencies,
+                )
             });
             let shape = match (&s.container_insights, &s.prometheus) {
                 (Some(ci), None) => {
@@ -284,21 +275,5 @@ impl Builder<'_> {
             });
             self.insert(resource);
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn endpoints_are_data_collection_endpoint_ids() {
-        assert!(endpoint_id_ok(
-            "/subscriptions/s/resourceGroups/g/providers/Microsoft.Insights/dataCollectionEndpoints/dce"
-        ));
-        assert!(!endpoint_id_ok(
-            "/subscriptions/s/resourceGroups/g/providers/Microsoft.Insights/dataCollectionRules/dcr"
-        ));
-        assert!(!endpoint_id_ok("existing/dce"));
     }
 }

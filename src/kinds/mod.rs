@@ -26,6 +26,7 @@ use crate::source::Span;
 use crate::spec::{Entry, RawJson, RawSettings, RawVariable};
 use crate::yaml::Node;
 use cluster::RawCluster;
+use data_collection_endpoint::RawDataCollectionEndpoint;
 use data_collection_rule::RawDataCollectionRule;
 use dns_zone::RawDnsZone;
 use existing::RawExisting;
@@ -47,6 +48,7 @@ use storage_account::RawStorageAccount;
 use workspace::RawWorkspace;
 
 pub mod cluster;
+pub mod data_collection_endpoint;
 pub mod data_collection_rule;
 pub mod dns_zone;
 pub mod dns_zone_link;
@@ -214,6 +216,7 @@ pub fn rules_of(kind: Kind) -> &'static Rules {
         Kind::PublicIpPrefix => &public_ip::PREFIX_RULES,
         Kind::NatGateway => &nat_gateway::RULES,
         Kind::StorageAccount => &storage_account::RULES,
+        Kind::DataCollectionEndpoint => &data_collection_endpoint::RULES,
     }
 }
 
@@ -240,8 +243,23 @@ pub fn dropped(resource: &Resource, desired: &Value, live: &Value) -> Vec<(Strin
     match resource.spec {
         Spec::Cluster(_) => cluster::dropped_outbound(desired, live),
         Spec::PolicyAssignment(_) => policy_assignment::dropped(desired, live),
+        Spec::DataCollectionRule(_) => data_collection_rule::dropped(desired, live),
+        Spec::DataCollectionEndpoint(_) => data_collection_endpoint::dropped(desired, live),
         _ => Vec::new(),
     }
+}
+
+/// `properties.KEY` for each of `keys` the desired body leaves out and the live one has (not
+/// empty): what a whole-resource PUT removes without naming it.
+fn dropped_properties(desired: &Value, live: &Value, keys: &[&str]) -> Vec<(String, Value)> {
+    keys.iter()
+        .filter(|key| desired.pointer(&format!("/properties/{key}")).is_none())
+        .filter_map(|key| {
+            live.pointer(&format!("/properties/{key}"))
+                .filter(|v| !v.is_null() && v.as_str() != Some(""))
+                .map(|v| (format!("properties.{key}"), v.clone()))
+        })
+        .collect()
 }
 
 /// Settings a live resource fixed at creation that the spec changes, where Azure allows no
@@ -279,6 +297,7 @@ pub struct RawStack {
     pub public_ip_prefixes: Vec<Entry<RawPublicIpPrefix>>,
     pub nat_gateways: Vec<Entry<RawNatGateway>>,
     pub storage_accounts: Vec<Entry<RawStorageAccount>>,
+    pub data_collection_endpoints: Vec<Entry<RawDataCollectionEndpoint>>,
     /// Entries whose settings could not be read at all (reported already), by kind.
     pub unreadable: Vec<(Kind, Spanned<String>)>,
 }
@@ -318,7 +337,8 @@ impl RawStack {
             public_ips,
             public_ip_prefixes,
             nat_gateways,
-            storage_accounts
+            storage_accounts,
+            data_collection_endpoints
         );
         all
     }
@@ -386,6 +406,7 @@ pub(crate) fn add_entry(
         "publicIpPrefixes" => push!(public_ip_prefixes),
         "natGateways" => push!(nat_gateways),
         "storageAccounts" => push!(storage_accounts),
+        "dataCollectionEndpoints" => push!(data_collection_endpoints),
         _ => {}
     }
 }
@@ -424,6 +445,9 @@ fn habits_of(section: &str) -> habits::Tables {
         "publicIpPrefixes" => &[("", habits::COMMON), ("", public_ip::PREFIX_HABITS)],
         "natGateways" => &[("", habits::COMMON), ("", nat_gateway::HABITS)],
         "storageAccounts" => &[("", habits::COMMON), ("", storage_account::HABITS)],
+        "dataCollectionEndpoints" => {
+            &[("", habits::COMMON), ("", data_collection_endpoint::HABITS)]
+        }
         _ => &[("", habits::COMMON)],
     }
 }
@@ -495,6 +519,9 @@ pub struct RawStackFile {
     /// Storage accounts (`Microsoft.Storage/storageAccounts`): Terraform state, backups, CSI
     /// blob storage; referenced as `storageAccount/NAME`.
     pub storage_accounts: Option<BTreeMap<String, RawStorageAccount>>,
+    /// Data collection endpoints (`Microsoft.Insights/dataCollectionEndpoints`); referenced as
+    /// `dataCollectionEndpoint/NAME` (a data collection rule's `endpoint:`).
+    pub data_collection_endpoints: Option<BTreeMap<String, RawDataCollectionEndpoint>>,
 }
 
 /// What users need after an apply, per kind, read from a resource's live body: `(name, value)`
@@ -514,6 +541,7 @@ pub fn outputs(ctx: &Context<'_>, resource: &Resource, body: &Value) -> Vec<(Str
         Spec::DataCollectionRule(_) => data_collection_rule::outputs(body),
         Spec::PublicIp(_) | Spec::PublicIpPrefix(_) => public_ip::outputs(body),
         Spec::StorageAccount(_) => storage_account::outputs(body),
+        Spec::DataCollectionEndpoint(_) => data_collection_endpoint::outputs(body),
         _ => Vec::new(),
     }
 }
@@ -559,6 +587,7 @@ pub(crate) fn build_model(b: &mut Builder<'_>, raw: &RawStack) {
     b.declare_private_endpoints(&raw.private_endpoints);
     b.declare_each(Kind::PolicyAssignment, &raw.policy_assignments);
     b.declare_each(Kind::StorageAccount, &raw.storage_accounts);
+    b.declare_each(Kind::DataCollectionEndpoint, &raw.data_collection_endpoints);
 
     b.resource_groups(&raw.resource_groups);
     b.existing(&raw.existing);
@@ -579,6 +608,7 @@ pub(crate) fn build_model(b: &mut Builder<'_>, raw: &RawStack) {
     b.federated_credentials(&raw.identities);
     b.key_vaults(&raw.key_vaults);
     b.storage_accounts(&raw.storage_accounts);
+    b.data_collection_endpoints(&raw.data_collection_endpoints);
     // Before role assignments: one may grant a policy assignment's identity.
     b.policy_assignments(&raw.policy_assignments);
     b.role_assignments(&raw.role_assignments);
@@ -940,6 +970,7 @@ pub fn desired(ctx: &Context<'_>, resource: &Resource) -> Desired {
         Spec::Solution(s) => solution::body(&b, resource, s),
         Spec::DataCollectionRule(r) => data_collection_rule::body(&b, resource, r),
         Spec::StorageAccount(sa) => storage_account::body(&b, resource, sa),
+        Spec::DataCollectionEndpoint(e) => data_collection_endpoint::body(&b, resource, e),
         Spec::Existing(_) => Value::Null,
     };
     if let Some(raw) = &resource.raw {

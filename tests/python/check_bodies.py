@@ -68,6 +68,7 @@ MODELS: dict[str, tuple[str, str]] = {
     "microsoft.storage/storageaccounts": ("azure.mgmt.storage", "StorageAccountCreateParameters"),
     "microsoft.operationsmanagement/solutions": ("azure.mgmt.operationsmanagement", "Solution"),
     "microsoft.insights/datacollectionrules": ("azure.mgmt.monitor", "DataCollectionRuleResource"),
+    "microsoft.insights/datacollectionendpoints": ("azure.mgmt.monitor", "DataCollectionEndpointResource"),
     "microsoft.containerregistry/registries": ("azure.mgmt.containerregistry", "Registry"),
     "microsoft.network/virtualnetworks": ("azure.mgmt.network", "VirtualNetwork"),
     "microsoft.network/virtualnetworks/subnets": ("azure.mgmt.network", "Subnet"),

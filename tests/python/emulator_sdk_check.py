@@ -177,6 +177,35 @@ def main():
         "dataFlows": [{"streams": ["Microsoft-PrometheusMetrics"], "destinations": ["MonitoringAccount1"]}]}}
     c.run("data collection rule create (Prometheus)", lambda: assert_eq(monitor.data_collection_rules.create(
         RG, "sdk-prom", prom_rule).destinations.monitoring_accounts[0].account_id, amw.account_id))
+    # Data collection endpoints (azure-mgmt-monitor's DataCollectionEndpoints, api 2023-03-11):
+    # the read-only URLs and immutable ID, kept across an update; a Prometheus rule naming one
+    dce = c.run("data collection endpoint create", lambda: monitor.data_collection_endpoints.create(
+        RG, "sdk-dce", {"location": LOC, "kind": "Linux", "properties": {
+            "description": "managed Prometheus", "networkAcls": {"publicNetworkAccess": "Enabled"}}}))
+    c.run("data collection endpoint read-only values", lambda: assert_true(
+        dce.immutable_id.startswith("dce-")
+        and dce.configuration_access.endpoint.startswith("https://sdk-dce-")
+        and dce.configuration_access.endpoint.endswith(".control.monitor.azure.com")
+        and dce.logs_ingestion.endpoint.endswith(".ingest.monitor.azure.com")
+        and dce.metrics_ingestion.endpoint.startswith("https://sdk-dce-")))
+    c.run("data collection endpoint update by PUT keeps its immutable ID", lambda: assert_eq(
+        monitor.data_collection_endpoints.create(RG, "sdk-dce", {"location": LOC, "properties": {
+            "networkAcls": {"publicNetworkAccess": "Disabled"}}}).immutable_id, dce.immutable_id))
+    c.run("data collection endpoint get", lambda: assert_eq(
+        monitor.data_collection_endpoints.get(RG, "sdk-dce").network_acls.public_network_access, "Disabled"))
+    c.run("data collection endpoint tags (PATCH)", lambda: assert_eq(
+        monitor.data_collection_endpoints.update(RG, "sdk-dce", {"tags": {"a": "b"}}).tags, {"a": "b"}))
+    c.run("data collection endpoint list", lambda: assert_eq(
+        [e.name for e in monitor.data_collection_endpoints.list_by_resource_group(RG)], ["sdk-dce"]))
+    c.run("data collection endpoint list by subscription", lambda: assert_true(
+        any(e.name == "sdk-dce" for e in monitor.data_collection_endpoints.list_by_subscription())))
+    c.run("data collection endpoint unknown publicNetworkAccess refused (400)", lambda: expect_status(400, lambda: monitor.data_collection_endpoints.create(
+        RG, "sdk-dce-bad", {"location": LOC, "properties": {"networkAcls": {"publicNetworkAccess": "Open"}}})))
+    c.run("data collection endpoint moved refused (400)", lambda: expect_status(400, lambda: monitor.data_collection_endpoints.create(
+        RG, "sdk-dce", {"location": "northeurope"})))
+    c.run("data collection rule naming the endpoint", lambda: assert_eq(monitor.data_collection_rules.create(
+        RG, "sdk-prom", {**prom_rule, "properties": {**prom_rule["properties"], "dataCollectionEndpointId": dce.id}}
+        ).data_collection_endpoint_id, dce.id))
     ci_rule = {"location": LOC, "kind": "Linux", "properties": {
         "dataSources": {"extensions": [{"name": "ContainerInsightsExtension", "streams": ["Microsoft-ContainerInsights-Group-Default"], "extensionName": "ContainerInsights"}]},
         "destinations": {"logAnalytics": [{"workspaceResourceId": ws_id, "name": "ciworkspace"}]},
@@ -191,6 +220,9 @@ def main():
     c.run("data collection rule delete", lambda: monitor.data_collection_rules.delete(RG, "sdk-ci"))
     c.run("data collection rule delete (Prometheus)", lambda: monitor.data_collection_rules.delete(RG, "sdk-prom"))
     c.run("data collection rule gone (404)", lambda: expect_status(404, lambda: monitor.data_collection_rules.get(RG, "sdk-ci")))
+    c.run("data collection endpoint delete", lambda: monitor.data_collection_endpoints.delete(RG, "sdk-dce"))
+    c.run("data collection endpoint delete again (204)", lambda: monitor.data_collection_endpoints.delete(RG, "sdk-dce"))
+    c.run("data collection endpoint gone (404)", lambda: expect_status(404, lambda: monitor.data_collection_endpoints.get(RG, "sdk-dce")))
     c.run("azure monitor workspace delete (LRO)", lambda: monitor.azure_monitor_workspaces.begin_delete(RG, "sdk-amw").result())
     c.run("azure monitor workspace gone (404)", lambda: expect_status(404, lambda: monitor.azure_monitor_workspaces.get(RG, "sdk-amw")))
 
@@ -434,6 +466,21 @@ def main():
     mc = c.run("cluster add-ons disabled (LRO)", lambda: aks.managed_clusters.begin_create_or_update(RG, "sdk-aks", cluster).result())
     c.run("a disabled add-on has no identity", lambda: assert_eq(
         prop(mc, "addon_profiles")["azureKeyvaultSecretsProvider"].identity, None))
+    # Managed Prometheus (ManagedClusterAzureMonitorProfile, AKS 2026-08-01): metrics on without
+    # allowlists come back with both as "" (Learn's `az aks update --enable-azure-monitor-metrics`
+    # output); `metrics.enabled` is required.
+    cluster["properties"]["azureMonitorProfile"] = {"metrics": {"enabled": True}}
+    mc = c.run("cluster managed Prometheus on (LRO)", lambda: aks.managed_clusters.begin_create_or_update(RG, "sdk-aks", cluster).result())
+    c.run("kube-state-metrics allowlists answered empty", lambda: assert_eq(
+        [prop(mc, "azure_monitor_profile").metrics.kube_state_metrics.metric_labels_allowlist,
+         prop(mc, "azure_monitor_profile").metrics.kube_state_metrics.metric_annotations_allow_list], ["", ""]))
+    no_enabled = {**cluster, "properties": {**cluster["properties"], "azureMonitorProfile": {"metrics": {}}}}
+    c.run("managed Prometheus without metrics.enabled refused (400)", lambda: expect_status(400, lambda: aks.managed_clusters.begin_create_or_update(
+        RG, "sdk-aks", no_enabled).result()))
+    cluster["properties"]["azureMonitorProfile"] = {"metrics": {"enabled": False}}
+    mc = c.run("cluster managed Prometheus off (LRO)", lambda: aks.managed_clusters.begin_create_or_update(RG, "sdk-aks", cluster).result())
+    c.run("metrics off", lambda: assert_eq(prop(mc, "azure_monitor_profile").metrics.enabled, False))
+    del cluster["properties"]["azureMonitorProfile"]
     check_policy_assignments(c, policy, rg_id)
     c.run("cluster update tags (LRO)", lambda: aks.managed_clusters.begin_update_tags(RG, "sdk-aks", {"tags": {"a": "b"}}).result())
     c.run("cluster list", lambda: assert_eq(len(list(aks.managed_clusters.list_by_resource_group(RG))), 1))

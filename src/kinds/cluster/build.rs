@@ -146,6 +146,7 @@ impl Builder<'_> {
                 .and_then(|u| u.node_os)
                 .unwrap_or(NodeOsUpgradeChannel::NodeImage),
             owns_maintenance: s.maintenance.is_some(),
+            azure_monitor: self.azure_monitor(s),
             pools,
         };
         // AKS grants the app-routing identity nothing on the zones it is given; Learn "Set up

@@ -38,6 +38,7 @@ pub(crate) const HABITS: &[Habit] = &[
     habit("", "", "maintenance_window_node_os", "`maintenance: {nodeOs: {daily: {intervalDays}, startTime, durationHours}}`"),
     habit("", "", "maintenance_window", "`maintenance: {autoUpgrade: …, nodeOs: …}` (the legacy `default` configuration is not modelled)"),
     habit("", "", "node_os_channel_upgrade", "`autoUpgrade: {nodeOs}`"),
+    habit("", "azureMonitorProfile", "monitor_metrics", "`azureMonitor: {metrics: true, kubeStateMetrics: {metricLabelsAllowlist, metricAnnotationsAllowList}}` (managed Prometheus)"),
     habit("", "", "resource_group_name", "`resourceGroup` (a key under `resourceGroups`, or `existing/NAME`)"),
     // `network`: ContainerServiceNetworkProfile / `network_profile`.
     habit("network", "networkPlugin", "network_plugin", "`plugin`"),
@@ -91,4 +92,8 @@ pub(crate) const HABITS: &[Habit] = &[
     // `linux`: ContainerServiceLinuxProfile / `linux_profile`.
     habit("linux", "adminUsername", "admin_username", "`adminUser`"),
     habit("linux", "ssh", "ssh_key", "`sshPublicKey: ssh-rsa AAAA…` (one RSA key)"),
+    // `azureMonitor`: ManagedClusterAzureMonitorProfile / `monitor_metrics`.
+    habit("azureMonitor", "enabled", "", "`metrics: true`"),
+    habit("azureMonitor", "", "labels_allowed", "`kubeStateMetrics: {metricLabelsAllowlist}`"),
+    habit("azureMonitor", "", "annotations_allowed", "`kubeStateMetrics: {metricAnnotationsAllowList}`"),
 ];

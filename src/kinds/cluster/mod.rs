@@ -5,6 +5,7 @@ mod addons;
 mod build;
 mod derived;
 pub(crate) mod habits;
+mod monitor;
 mod network;
 mod pools;
 mod spec;
@@ -151,6 +152,18 @@ pub static RULES: Rules = Rules {
         (
             "properties.networkProfile.loadBalancerProfile.managedOutboundIPs.count",
             "1",
+        ),
+        // Managed Prometheus off: official GET bodies of clusters created without it leave
+        // azureMonitorProfile out (ManagedClustersGet, AKS 2026-08-01); AKS answers the
+        // allowlists it was not given as "" (`kinds::cluster::monitor`).
+        ("properties.azureMonitorProfile.metrics.enabled", "false"),
+        (
+            "properties.azureMonitorProfile.metrics.kubeStateMetrics.metricLabelsAllowlist",
+            "\"\"",
+        ),
+        (
+            "properties.azureMonitorProfile.metrics.kubeStateMetrics.metricAnnotationsAllowList",
+            "\"\"",
         ),
     ],
     // ManagedClusterSKUName `Basic` was renamed `Base` and tier `Paid` renamed `Standard`:
@@ -316,6 +329,9 @@ pub fn body(b: &mut BodyBuilder<'_, '_>, resource: &Resource, c: &Cluster) -> Va
     }
     if !c.autoscaler_profile.is_empty() {
         p["autoScalerProfile"] = json!(c.autoscaler_profile);
+    }
+    if let Some(m) = &c.azure_monitor {
+        p["azureMonitorProfile"] = monitor::profile(m);
     }
     if c.app_routing.is_none() {
         p["ingressProfile"] = json!({ "webAppRouting": { "enabled": false } });

@@ -82,6 +82,10 @@ pub struct RawCluster {
     /// (`nodeOs`). With `maintenance:` the cluster's maintenance configurations are the
     /// stack's: one it does not list is deleted.
     pub maintenance: Option<Spanned<crate::kinds::maintenance::RawMaintenance>>,
+    /// Azure Monitor profile (ARM `azureMonitorProfile`): managed Prometheus metrics
+    /// (`metrics: true`) and the kube-state-metrics allowlists. Unset: azplan sends nothing and
+    /// leaves what the cluster has.
+    pub azure_monitor: Option<Spanned<RawAzureMonitor>>,
     /// Warnings of this resource accepted on purpose, each with its reason: not printed, but
     /// counted (and listed in JSON). An acknowledgement without a reason, or of a warning that
     /// does not occur, is reported.
@@ -289,3 +293,28 @@ pub struct RawAutoUpgrade {
 }
 
 crate::spec::common!(RawCluster);
+
+/// The cluster's Azure Monitor profile as written (ManagedClusterAzureMonitorProfile, AKS
+/// 2026-08-01).
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RawAzureMonitor {
+    /// Managed Prometheus: the metrics add-on that sends the cluster's metrics to an Azure
+    /// Monitor workspace (`metrics.enabled`, required by AKS). The workspace is chosen by the
+    /// data collection rule associated with the cluster.
+    pub metrics: Spanned<bool>,
+    /// Settings of the kube-state-metrics pod the add-on deploys; needs `metrics: true`.
+    pub kube_state_metrics: Option<Spanned<RawKubeStateMetrics>>,
+}
+
+/// ManagedClusterAzureMonitorProfileKubeStateMetrics, with AKS's own spelling of both names.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RawKubeStateMetrics {
+    /// Comma-separated Kubernetes label keys added to the resources' labels metric, e.g.
+    /// `namespaces=[k8s-label-1,k8s-label-n],pods=[app]`. Default: none (name and namespace only).
+    pub metric_labels_allowlist: Option<String>,
+    /// Comma-separated Kubernetes annotation keys added to the resources' labels metric, e.g.
+    /// `namespaces=[kubernetes.io/team],pods=[kubernetes.io/team]`. Default: none.
+    pub metric_annotations_allow_list: Option<String>,
+}
