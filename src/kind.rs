@@ -36,6 +36,7 @@ pub enum Kind {
     PublicIp,
     PublicIpPrefix,
     NatGateway,
+    ClusterExtension,
 }
 
 /// Facts about a kind.
@@ -104,11 +105,15 @@ const NETWORK_API_VERSION: &str = "2026-03-01";
 const IDENTITY_API_VERSION: &str = "2024-11-30";
 /// AKS clusters and their agent pools share one api-version.
 const AKS_API_VERSION: &str = "2026-08-01";
+/// Cluster extensions (Flux): the newest stable version of specification/kubernetesconfiguration/
+/// resource-manager/Microsoft.KubernetesConfiguration/extensions/stable (2025-03-01/
+/// extensions.json), the one azure-mgmt-kubernetesconfiguration 3.1.0 sends.
+const KUBERNETES_CONFIGURATION_API_VERSION: &str = "2025-03-01";
 /// Key vaults, their deleted vaults and name checks share one api-version.
 pub(crate) const KEY_VAULT_API_VERSION: &str = "2026-05-15";
 
 /// Every kind's facts, in `Kind` order: adding a kind adds a variant and a row.
-pub static TABLE: [KindDef; 27] = [
+pub static TABLE: [KindDef; 28] = [
     // ResourceGroup
     KindDef {
         kind: Kind::ResourceGroup,
@@ -708,6 +713,35 @@ pub static TABLE: [KindDef; 27] = [
         // `microsoft.network/natgateways` is in Resource Graph's `Resources` table.
         in_resource_graph: true,
     },
+    // ClusterExtension
+    KindDef {
+        kind: Kind::ClusterExtension,
+        section: None,
+        prefix: "cluster",
+        noun: "cluster extension",
+        example: "`cluster/NAME/flux`",
+        // An extension resource on the cluster (`{cluster}/providers/Microsoft.KubernetesConfiguration/
+        // extensions/{name}`, extensions.json 2025-03-01): its ID continues the cluster's through
+        // a second `providers` section (`kinds::extension`).
+        arm: &[ArmType {
+            path: "Microsoft.KubernetesConfiguration/extensions",
+            api_version: KUBERNETES_CONFIGURATION_API_VERSION,
+        }],
+        parent: Some(Kind::Cluster),
+        // A ProxyResource (Extension, extensions.json 2025-03-01): no tags, no location.
+        taggable: false,
+        // One write at a time per cluster, as for pools and maintenance configurations: whether
+        // the extension manager takes two installs at once on one cluster is not documented.
+        serial: Serial::UnderParent,
+        // Deleted before the cluster it is installed in (rank 7).
+        delete_rank: 8,
+        // ManagedClusters_Get does not list them; Extensions_List does (one LIST per cluster).
+        listed_in_parent_at: None,
+        // Resource Graph holds extensions in `kubernetesconfigurationresources`, not `Resources`
+        // (Learn, "Azure Resource Graph table and resource type reference"); azplan does not
+        // query that table and LISTs them per cluster with `--read graph` too.
+        in_resource_graph: false,
+    },
 ];
 
 impl Kind {
@@ -773,6 +807,24 @@ pub fn by_arm_type(arm_type: &str) -> Option<(&'static KindDef, &'static ArmType
             .find(|t| t.path.eq_ignore_ascii_case(arm_type))
             .map(|t| (d, t))
     })
+}
+
+/// The path from a parent's ID to its children of type `child` (any casing), if `child` hangs
+/// under `parent`: the last type segment (`subnets`), or `providers/{type}` for an extension
+/// resource the parent carries (a cluster's extensions, extensions.json 2025-03-01:
+/// `{cluster}/providers/Microsoft.KubernetesConfiguration/extensions/{name}`).
+pub fn child_path(parent: &str, child: &ArmType) -> Option<String> {
+    if child_type_of(parent, child) {
+        return Some(child.segment().to_string());
+    }
+    let (def, _) = by_arm_type(child.path)?;
+    let on_parent = def
+        .parent?
+        .def()
+        .arm
+        .iter()
+        .any(|a| a.path.eq_ignore_ascii_case(parent));
+    (def.kind == Kind::ClusterExtension && on_parent).then(|| format!("providers/{}", child.path))
 }
 
 /// Whether the ARM type `child` is a child of the ARM type `parent` (any casing): its path

@@ -187,6 +187,40 @@ pub enum Spec {
     MonitorWorkspace(MonitorWorkspace),
     Solution(Solution),
     DataCollectionRule(DataCollectionRule),
+    ClusterExtension(ClusterExtension),
+}
+
+/// A cluster extension (Extension, extensions.json 2025-03-01 of Microsoft.KubernetesConfiguration):
+/// Flux (`microsoft.flux`) or any other extension type, installed in an AKS cluster.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClusterExtension {
+    pub extension_type: String,
+    pub auto_upgrade_minor_version: bool,
+    pub release_train: Option<String>,
+    pub version: Option<String>,
+    pub scope: Option<ExtensionScope>,
+    pub configuration_settings: BTreeMap<String, String>,
+    /// Protected setting name → the environment variable holding its value at apply time.
+    pub protected_settings: BTreeMap<String, String>,
+    pub system_identity: bool,
+    pub plan: Option<MarketplacePlan>,
+}
+
+/// Where an extension is installed (Scope: "either Cluster or Namespace; but not both").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExtensionScope {
+    Cluster { release_namespace: String },
+    Namespace { target_namespace: String },
+}
+
+/// A marketplace plan (common-types v2 Plan).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MarketplacePlan {
+    pub name: String,
+    pub publisher: String,
+    pub product: String,
+    pub promotion_code: Option<String>,
+    pub version: Option<String>,
 }
 
 /// A private endpoint: a NIC in a subnet connected to one sub-resource (`groupId`) of another
@@ -667,6 +701,9 @@ pub struct Cluster {
     /// The spec has `maintenance:`: the cluster's maintenance configurations are the stack's
     /// (one it does not list is deleted).
     pub owns_maintenance: bool,
+    /// The spec has `extensions:`: the cluster's extensions are the stack's (one it does not
+    /// list is deleted).
+    pub owns_extensions: bool,
     /// Pools in the order they were declared; the first system pool is created inline with the
     /// cluster (ARM needs one), every other pool through the agent-pools API.
     pub pools: Vec<Address>,

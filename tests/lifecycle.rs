@@ -890,6 +890,87 @@ fn maintenance_windows_apply_change_and_go() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
 }
 
+/// The Flux cluster extension end to end: installed after its cluster, read back clean (LIST
+/// and Resource Graph reads: extensions are LISTed per cluster either way), a changed setting is
+/// an update, an extension someone else installed is the stack's only while the cluster's spec
+/// has `extensions:`, and destroying the cluster lists the extensions that go with it.
+#[test]
+fn flux_extension_applies_changes_and_goes_with_its_cluster() {
+    const API: &str = "2025-03-01";
+    let cloud = Cloud::start("flux", None);
+    let v1 = "tests/lifecycle/flux-1.yaml";
+    let v2 = "tests/lifecycle/flux-2.yaml";
+    let v3 = "tests/lifecycle/flux-3.yaml";
+    let cluster = "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-flux/providers/Microsoft.ContainerService/managedClusters/aks";
+    let flux = format!("{cluster}/providers/Microsoft.KubernetesConfiguration/extensions/flux");
+    let other = format!("{cluster}/providers/Microsoft.KubernetesConfiguration/extensions/backup");
+    let out = apply(&cloud, v1, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(text(&out).contains("cluster/aks/flux"), "{}", text(&out));
+    assert_clean(&cloud, v1);
+    for mode in ["list", "graph"] {
+        let plan = cloud.azplan(&["plan", v1, "--read", mode, "--detailed-exitcode"]);
+        assert_eq!(
+            plan.status.code(),
+            Some(0),
+            "--read {mode}:\n{}",
+            text(&plan)
+        );
+    }
+    let live = cloud.get(&flux, API).expect("the extension exists");
+    assert_eq!(
+        live["properties"]["provisioningState"], "Succeeded",
+        "{live}"
+    );
+    assert_eq!(
+        live["properties"]["extensionType"], "microsoft.flux",
+        "{live}"
+    );
+    assert!(
+        live.get("tags").is_none() && live.get("location").is_none(),
+        "{live}"
+    );
+
+    // A setting changed in the spec is an update in place.
+    let out = apply(&cloud, v2, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        text(&out).contains("0 added, 1 changed, 0 destroyed"),
+        "{}",
+        text(&out)
+    );
+    assert_clean(&cloud, v2);
+    let live = cloud.get(&flux, API).expect("the extension exists");
+    assert_eq!(
+        live["properties"]["configurationSettings"]["image-automation-controller.enabled"], "true",
+        "{live}"
+    );
+
+    // Someone installs another extension: while the spec has `extensions:`, it is the stack's
+    // (and the plan says it goes); once the spec stops declaring extensions, neither is.
+    cloud.put(
+        &other,
+        API,
+        serde_json::json!({"properties": {"extensionType": "microsoft.dataprotection.kubernetes"}}),
+    );
+    let plan = cloud.azplan(&["plan", v2, "--detailed-exitcode"]);
+    assert_eq!(plan.status.code(), Some(2), "{}", text(&plan));
+    assert!(
+        text(&plan).contains("backup will be destroyed"),
+        "{}",
+        text(&plan)
+    );
+    let plan = cloud.azplan(&["plan", v3, "--detailed-exitcode"]);
+    assert_eq!(plan.status.code(), Some(0), "{}", text(&plan));
+
+    // The cluster's delete takes both; the plan lists them.
+    let out = cloud.azplan(&["destroy", v2, "--auto-approve", "--allow-destroy"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(text(&out).contains("extensions/backup"), "{}", text(&out));
+    assert!(cloud.get(&flux, API).is_none());
+    assert!(cloud.get(&other, API).is_none());
+}
+
 #[test]
 fn private_endpoints_and_zone_groups_apply_keep_foreign_groups_and_go() {
     const API: &str = "2026-03-01";

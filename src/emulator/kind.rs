@@ -50,6 +50,9 @@ pub(crate) enum Kind {
     /// `{any resource}/providers/Microsoft.Insights/diagnosticSettings/{name}`: an extension
     /// resource, routed like role assignments (`route`, `diagnostic`).
     DiagnosticSetting,
+    /// `{managedCluster}/providers/Microsoft.KubernetesConfiguration/extensions/{name}`: an
+    /// extension resource on an AKS cluster (`route`, `extension`).
+    ClusterExtension,
 }
 
 /// How a PUT answers while work is still running.
@@ -86,7 +89,7 @@ pub(crate) enum PatchStyle {
 }
 
 impl Kind {
-    pub(crate) const ALL: [Kind; 29] = [
+    pub(crate) const ALL: [Kind; 30] = [
         Kind::ResourceGroup,
         Kind::Registry,
         Kind::Workspace,
@@ -116,6 +119,7 @@ impl Kind {
         Kind::DataCollectionRule,
         Kind::NatGateway,
         Kind::DiagnosticSetting,
+        Kind::ClusterExtension,
     ];
 
     pub(crate) fn namespace(self) -> &'static str {
@@ -147,6 +151,7 @@ impl Kind {
             Kind::Solution => "Microsoft.OperationsManagement",
             Kind::DataCollectionRule => "Microsoft.Insights",
             Kind::DiagnosticSetting => "Microsoft.Insights",
+            Kind::ClusterExtension => "Microsoft.KubernetesConfiguration",
         }
     }
 
@@ -183,6 +188,7 @@ impl Kind {
             Kind::DataCollectionRule => "dataCollectionRules",
             Kind::NatGateway => "natGateways",
             Kind::DiagnosticSetting => "diagnosticSettings",
+            Kind::ClusterExtension => "extensions",
         }
     }
 
@@ -288,6 +294,10 @@ impl Kind {
             // Microsoft.Insights (preview/2021-05-01-preview/diagnosticsSettings_API.json), the
             // one azure-mgmt-monitor's MonitorManagementClient sends for `diagnostic_settings`.
             Kind::DiagnosticSetting => &["2021-05-01-preview"],
+            // The stable versions of specification/kubernetesconfiguration/resource-manager/
+            // Microsoft.KubernetesConfiguration/extensions/stable of the last two years:
+            // 2025-03-01 is the one azure-mgmt-kubernetesconfiguration 3.1.0 sends.
+            Kind::ClusterExtension => &["2025-03-01", "2024-11-01"],
         }
     }
 
@@ -327,7 +337,10 @@ impl Kind {
             | Kind::PrivateDnsZoneGroup
             | Kind::NatGateway
             | Kind::Cluster
-            | Kind::NodePool => PutStyle::AsyncOperation,
+            | Kind::NodePool
+            // Extensions_Create: x-ms-long-running-operation, final-state-via
+            // azure-async-operation (201 while Creating).
+            | Kind::ClusterExtension => PutStyle::AsyncOperation,
             Kind::Workspace => PutStyle::BodyPolled,
             // Vaults_CreateOrUpdate: 200 with the body, or 201 + Location + Retry-After.
             Kind::PrivateDnsZone | Kind::PrivateDnsZoneLink | Kind::KeyVault => PutStyle::Location,
@@ -372,7 +385,10 @@ impl Kind {
             // AzureMonitorWorkspaces_Delete: 202 + Location + Retry-After, or 204;
             // final-state-via location.
             | Kind::MonitorWorkspace => DeleteStyle::Location,
-            Kind::Workspace | Kind::Cluster | Kind::NodePool => DeleteStyle::Both,
+            // Extensions_Delete: 200, 202 or 204; final-state-via azure-async-operation.
+            Kind::Workspace | Kind::Cluster | Kind::NodePool | Kind::ClusterExtension => {
+                DeleteStyle::Both
+            }
         }
     }
 
@@ -414,7 +430,9 @@ impl Kind {
             // PolicyAssignments_Update exists but is not emulated (azplan PUTs).
             | Kind::PolicyAssignment
             // diagnosticsSettings_API.json has no PATCH.
-            | Kind::DiagnosticSetting => PatchStyle::None,
+            | Kind::DiagnosticSetting
+            // Extensions_Update (PATCH) exists but is not emulated yet (azplan PUTs).
+            | Kind::ClusterExtension => PatchStyle::None,
         }
     }
 
@@ -517,6 +535,9 @@ impl Kind {
             // The PUT answers at once; the delete's duration is not documented.
             Kind::MonitorWorkspace => (0, 0, 10_000),
             Kind::Solution | Kind::DataCollectionRule => (0, 0, 0),
+            // Installing a Helm release on the cluster; the service's durations are not
+            // documented (the examples allow `x-ms-async-operation-timeout: PT48H`).
+            Kind::ClusterExtension => (60_000, 30_000, 30_000),
         }
     }
 
@@ -526,7 +547,10 @@ impl Kind {
             if !kind.namespace().eq_ignore_ascii_case(namespace)
                 || matches!(
                     kind,
-                    Kind::ResourceGroup | Kind::PrivateDnsRecordSet | Kind::DiagnosticSetting
+                    Kind::ResourceGroup
+                        | Kind::PrivateDnsRecordSet
+                        | Kind::DiagnosticSetting
+                        | Kind::ClusterExtension
                 )
             {
                 return false;

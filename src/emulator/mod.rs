@@ -91,6 +91,7 @@ mod diagnostic;
 mod dns_zone;
 mod entra;
 mod error;
+mod extension;
 mod faults;
 mod filter;
 mod handlers;

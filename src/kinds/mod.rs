@@ -50,6 +50,7 @@ pub mod data_collection_rule;
 pub mod dns_zone;
 pub mod dns_zone_link;
 pub mod existing;
+pub mod extension;
 pub mod habits;
 pub mod identity;
 pub mod key_vault;
@@ -211,6 +212,7 @@ pub fn rules_of(kind: Kind) -> &'static Rules {
         Kind::PublicIp => &public_ip::RULES,
         Kind::PublicIpPrefix => &public_ip::PREFIX_RULES,
         Kind::NatGateway => &nat_gateway::RULES,
+        Kind::ClusterExtension => &extension::RULES,
     }
 }
 
@@ -390,6 +392,7 @@ fn habits_of(section: &str) -> habits::Tables {
             ("", habits::COMMON),
             ("", cluster::habits::HABITS),
             ("nodePools.*", node_pool::HABITS),
+            ("extensions.*", extension::HABITS),
         ],
         "registries" => &[("", habits::COMMON), ("", registry::HABITS)],
         "workspaces" => &[("", habits::COMMON), ("", workspace::HABITS)],
@@ -683,6 +686,11 @@ impl Context<'_> {
                     role_assignment::name(self, address, ra)
                 )
             }
+            // An extension resource on its cluster: `{cluster}/providers/…/extensions/{name}`.
+            Spec::ClusterExtension(_) => {
+                let parent = address.parent().map(|p| self.id(&p)).unwrap_or_default();
+                format!("{parent}/{}/{}", extension::segment(), resource.name)
+            }
             // An extension resource: its ID continues its scope's.
             Spec::PolicyAssignment(pa) => format!(
                 "{}/providers/{}/{}",
@@ -842,6 +850,11 @@ pub fn undeclared_child_is_ours(stack: &Stack, parent: &str, child: Kind, body: 
         Kind::MaintenanceConfiguration => stack.resources.iter().any(|(a, r)| {
             a.to_string() == parent && matches!(&r.spec, Spec::Cluster(c) if c.owns_maintenance)
         }),
+        // Extensions carry no tags: a cluster owns them only when its spec has `extensions:`
+        // (others install extensions too: `az k8s-extension create`, the portal, Azure Policy).
+        Kind::ClusterExtension => stack.resources.iter().any(|(a, r)| {
+            a.to_string() == parent && matches!(&r.spec, Spec::Cluster(c) if c.owns_extensions)
+        }),
         // Zone groups carry no tags: an endpoint owns them only when its spec has `dnsZones:`
         // (Azure Policy adds zone groups to endpoints it did not make).
         Kind::PrivateDnsZoneGroup => stack
@@ -863,6 +876,15 @@ pub fn undeclared_child_is_ours(stack: &Stack, parent: &str, child: Kind, body: 
 /// must stop the delete (`undeclared_child_is_ours`).
 pub fn goes_with_deleted_parent(child: Kind, parent_type: &str) -> bool {
     match child {
+        // An extension is installed in its cluster and lives no longer: deleting the cluster
+        // takes it (Extensions_Delete "will cause the Agent to Uninstall the extension from the
+        // cluster"; without the cluster there is nothing left to uninstall from), and the plan
+        // lists it with the cluster's delete.
+        Kind::ClusterExtension => Kind::Cluster
+            .def()
+            .arm
+            .iter()
+            .any(|a| a.path.eq_ignore_ascii_case(parent_type)),
         Kind::PrivateDnsZoneGroup => Kind::PrivateEndpoint
             .def()
             .arm
@@ -925,6 +947,7 @@ pub fn desired(ctx: &Context<'_>, resource: &Resource) -> Desired {
         Spec::MonitorWorkspace(w) => monitor_workspace::body(&b, resource, w),
         Spec::Solution(s) => solution::body(&b, resource, s),
         Spec::DataCollectionRule(r) => data_collection_rule::body(&b, resource, r),
+        Spec::ClusterExtension(e) => extension::body(&mut b, e),
         Spec::Existing(_) => Value::Null,
     };
     if let Some(raw) = &resource.raw {

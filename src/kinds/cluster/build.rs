@@ -63,6 +63,13 @@ impl Builder<'_> {
                     None,
                 );
             }
+            for (name, span) in crate::kinds::extension::declared(e) {
+                self.declare(
+                    Address::child(Kind::ClusterExtension, &e.key.value, name),
+                    span,
+                    None,
+                );
+            }
         }
     }
 
@@ -146,6 +153,7 @@ impl Builder<'_> {
                 .and_then(|u| u.node_os)
                 .unwrap_or(NodeOsUpgradeChannel::NodeImage),
             owns_maintenance: s.maintenance.is_some(),
+            owns_extensions: s.extensions.is_some(),
             pools,
         };
         // AKS grants the app-routing identity nothing on the zones it is given; Learn "Set up
@@ -173,6 +181,7 @@ impl Builder<'_> {
             }));
         resource.spec = Spec::Cluster(Box::new(cluster));
         self.maintenance(entry, &resource);
+        self.extensions(entry, &resource);
         self.insert(resource);
     }
 

@@ -82,6 +82,12 @@ pub struct RawCluster {
     /// (`nodeOs`). With `maintenance:` the cluster's maintenance configurations are the
     /// stack's: one it does not list is deleted.
     pub maintenance: Option<Spanned<crate::kinds::maintenance::RawMaintenance>>,
+    /// Cluster extensions by name (`flux: {type: microsoft.flux}`), installed through
+    /// Microsoft.KubernetesConfiguration. With `extensions:` the cluster's extensions are the
+    /// stack's: one it does not list is deleted.
+    pub extensions: Option<
+        Spanned<std::collections::BTreeMap<String, Spanned<crate::kinds::extension::RawExtension>>>,
+    >,
     /// Warnings of this resource accepted on purpose, each with its reason: not printed, but
     /// counted (and listed in JSON). An acknowledgement without a reason, or of a warning that
     /// does not occur, is reported.
