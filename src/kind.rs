@@ -107,7 +107,7 @@ const IDENTITY_API_VERSION: &str = "2024-11-30";
 const AKS_API_VERSION: &str = "2026-08-01";
 /// Cluster extensions (Flux): the newest stable version of specification/kubernetesconfiguration/
 /// resource-manager/Microsoft.KubernetesConfiguration/extensions/stable (2025-03-01/
-/// extensions.json), the one azure-mgmt-kubernetesconfiguration 3.1.0 sends.
+/// extensions.json), the one azure-mgmt-kubernetesconfiguration-extensions 1.0.0 sends.
 const KUBERNETES_CONFIGURATION_API_VERSION: &str = "2025-03-01";
 /// Key vaults, their deleted vaults and name checks share one api-version.
 pub(crate) const KEY_VAULT_API_VERSION: &str = "2026-05-15";

@@ -48,6 +48,12 @@ fn paths(v: &Value, prefix: &str, out: &mut BTreeSet<String>) {
 /// Paths of official responses the emulator leaves out: (example file prefix, path, why).
 const NOT_EMULATED: &[(&str, &str, &str)] = &[
     (
+        "kubernetesconfiguration-2025-03-01-ListExtensions",
+        "nextLink",
+        "the example's last page writes `nextLink: null`; the emulator's last page leaves it out, \
+         as ExtensionsList allows (nextLink is optional)",
+    ),
+    (
         "network-2025-07-01-PrivateEndpointCreate",
         "properties.customDnsConfigs[].fqdn",
         "the example's target is a private link service, whose FQDNs are its own; the emulator \
@@ -214,8 +220,10 @@ fn leaf_types(v: &Value, prefix: &str, out: &mut BTreeMap<String, &'static str>)
 
 /// Writable values the client sent come back unchanged (ARM may normalise a few, listed here).
 fn check_echo(name: &str, request: &Value, response: &Value, at: &str) {
-    const SERVER_OWNED: [&str; 7] = [
+    const SERVER_OWNED: [&str; 8] = [
         "location",
+        // Extension.configurationProtectedSettings is x-ms-secret: never returned.
+        "configurationProtectedSettings",
         "kubernetesVersion",
         "orchestratorVersion",
         "secret",
@@ -468,7 +476,81 @@ fn cluster_at(version: &'static str) -> Value {
 }
 
 /// Every vendored example and how it replays.
+/// A managed cluster with a managed identity (cluster extensions "won't work with service
+/// principal-based clusters", Learn "Deploy and manage cluster extensions by using Azure CLI").
+const EXTENSION_CLUSTER: Prep = Prep::Create {
+    path: "{group}/providers/Microsoft.ContainerService/managedClusters/{clusterName}",
+    api: AKS_API,
+    body: |_| {
+        let mut c = minimal_cluster();
+        c["identity"] = json!({"type": "SystemAssigned"});
+        c
+    },
+};
+
+const EXTENSION: &str = "{group}/providers/Microsoft.ContainerService/managedClusters/{clusterName}/providers/Microsoft.KubernetesConfiguration/extensions/{extensionName}";
+
+/// The official Extension examples are for an Arc cluster (`connectedClusters`); the emulator
+/// serves extensions on managed clusters, so they replay on one of that name.
+const EXTENSIONS: &str = "{group}/providers/Microsoft.ContainerService/managedClusters/{clusterName}/providers/Microsoft.KubernetesConfiguration/extensions";
+
+fn listed_extension(example: &Value, i: usize) -> Value {
+    let item = &example["responses"]["200"]["body"]["value"][i];
+    let mut body = json!({"properties": item["properties"].clone()});
+    if item.get("plan").is_some() {
+        body["plan"] = item["plan"].clone();
+    }
+    body
+}
+
 const CASES: &[Case] = &[
+    Case {
+        file: "kubernetesconfiguration-2025-03-01-CreateExtension.json",
+        dir: Dir::Support,
+        path: EXTENSION,
+        prep: &[Prep::Group, EXTENSION_CLUSTER],
+        step: Step::PutTwice { body: "extension" },
+    },
+    Case {
+        file: "kubernetesconfiguration-2025-03-01-GetExtension.json",
+        dir: Dir::Support,
+        path: EXTENSION,
+        prep: &[
+            Prep::Group,
+            EXTENSION_CLUSTER,
+            Prep::Create {
+                path: EXTENSION,
+                api: "2025-03-01",
+                body: |example| json!({"properties": example["responses"]["200"]["body"]["properties"].clone()}),
+            },
+        ],
+        step: Step::Get,
+    },
+    Case {
+        file: "kubernetesconfiguration-2025-03-01-ListExtensions.json",
+        dir: Dir::Support,
+        path: EXTENSIONS,
+        prep: &[
+            Prep::Group,
+            EXTENSION_CLUSTER,
+            Prep::Create {
+                path: "{group}/providers/Microsoft.ContainerService/managedClusters/{clusterName}/providers/Microsoft.KubernetesConfiguration/extensions/ClusterMonitor",
+                api: "2025-03-01",
+                body: |example| listed_extension(example, 0),
+            },
+            Prep::Create {
+                path: "{group}/providers/Microsoft.ContainerService/managedClusters/{clusterName}/providers/Microsoft.KubernetesConfiguration/extensions/BackupVault01",
+                api: "2025-03-01",
+                body: |example| listed_extension(example, 1),
+            },
+            Prep::Create {
+                path: "{group}/providers/Microsoft.ContainerService/managedClusters/{clusterName}/providers/Microsoft.KubernetesConfiguration/extensions/azureVote",
+                api: "2025-03-01",
+                body: |example| listed_extension(example, 2),
+            },
+        ],
+        step: Step::Get,
+    },
     Case {
         file: "resources-2024-11-01-CreateResourceGroup.json",
         dir: Dir::Fixtures,

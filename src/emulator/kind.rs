@@ -296,7 +296,7 @@ impl Kind {
             Kind::DiagnosticSetting => &["2021-05-01-preview"],
             // The stable versions of specification/kubernetesconfiguration/resource-manager/
             // Microsoft.KubernetesConfiguration/extensions/stable of the last two years:
-            // 2025-03-01 is the one azure-mgmt-kubernetesconfiguration 3.1.0 sends.
+            // 2025-03-01 is the one azure-mgmt-kubernetesconfiguration-extensions 1.0.0 sends.
             Kind::ClusterExtension => &["2025-03-01", "2024-11-01"],
         }
     }
