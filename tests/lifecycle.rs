@@ -33,6 +33,7 @@ fn every_example_applies_from_empty_and_then_plans_clean() {
         "examples/key-vault",
         "examples/monitoring",
         "examples/egress",
+        "examples/gitops",
     ] {
         let cloud = Cloud::start(&example.replace('/', "-"), None);
         let out = apply(&cloud, example, &[]);

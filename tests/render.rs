@@ -15,6 +15,7 @@ fn every_example_render_is_current() {
         "key-vault",
         "monitoring",
         "egress",
+        "gitops",
     ] {
         let dir = format!("examples/{example}/rendered");
         let out = azplan(&["render", &format!("examples/{example}"), "--check", &dir]);

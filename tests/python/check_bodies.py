@@ -89,6 +89,7 @@ MODELS: dict[str, tuple[str, str]] = {
     "microsoft.containerservice/managedclusters": ("azure.mgmt.containerservice", "ManagedCluster"),
     "microsoft.containerservice/managedclusters/agentpools": ("azure.mgmt.containerservice", "AgentPool"),
     "microsoft.containerservice/managedclusters/maintenanceconfigurations": ("azure.mgmt.containerservice", "MaintenanceConfiguration"),
+    "microsoft.kubernetesconfiguration/extensions": ("azure.mgmt.kubernetesconfiguration.extensions", "Extension"),
     "microsoft.authorization/policyassignments": ("azure.mgmt.resource.policy", "PolicyAssignment"),
     "microsoft.authorization/roleassignments": (
         "azure.mgmt.authorization",
@@ -122,6 +123,7 @@ def plan_runs(repo: Path) -> list[Run]:
         Run("examples/key-vault", ["examples/key-vault", "--live", empty]),
         Run("examples/monitoring", ["examples/monitoring", "--live", empty]),
         Run("examples/egress", ["examples/egress", "--live", empty]),
+        Run("examples/gitops", ["examples/gitops", "--live", empty]),
         Run("examples/dev-prod --env prod", ["examples/dev-prod", "--env", "prod", "--live", empty]),
         Run(
             "examples/dev-prod --env prod --values load-test",
