@@ -28,6 +28,7 @@
 //! Microsoft.OperationsManagement solutions (Log Analytics solutions, `solution`);
 //! Microsoft.Insights dataCollectionRules (`data_collection_rule`);
 //! Microsoft.Insights diagnosticSettings under any resource (`diagnostic`);
+//! Microsoft.KubernetesConfiguration extensions on managed clusters (`extension`);
 //! Microsoft.ContainerService managedClusters (+ agentPools, credentials, upgrade profiles, start,
 //! stop, abort); Azure Resource Graph `POST /providers/Microsoft.ResourceGraph/resources`
 //! (2024-04-01, 2022-10-01, 2021-03-01) and the Activity Log
@@ -63,6 +64,10 @@
 //!   endpoint (`defaultIngestionSettings`) but they are not created; the error codes for a
 //!   misnamed Log Analytics solution and for a data collection rule flow to an undeclared
 //!   destination follow the specs' rules, not captures of the services.
+//! - Cluster extensions: no catalog of extension types or versions (any type is accepted; an
+//!   unpinned extension answers version 1.0.0), no `aksAssignedIdentity`, no PATCH
+//!   (Extensions_Update), no `operations/{id}` status path of their own (the generic one), and
+//!   only managed clusters as parents (not connectedClusters, provisionedClusters).
 //! - AKS node images, add-on identities' role assignments, maintenance configurations and
 //!   `upgradeNodeImageVersion` are not modelled; a cluster PUT that changes the control-plane
 //!   version leaves pools that carry an `orchestratorVersion` at theirs.

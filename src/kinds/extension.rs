@@ -356,3 +356,145 @@ impl Builder<'_> {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::check::check_str;
+    use crate::live::LiveState;
+    use crate::load::LoadOptions;
+
+    const SPEC: &str = "stack: s\nsubscription: 00000000-0000-0000-0000-000000000001\nlocation: westeurope\nresourceGroup: rg\nresourceGroups:\n  rg: {name: rg-s}\nclusters:\n  aks:\n    apiServer: {authorizedIpRanges: [203.0.113.0/24]}\n    nodePools:\n      system: {mode: System, vmSize: Standard_D2ds_v5, count: 1}\n    extensions:\n";
+
+    fn stack(extensions: &str) -> Stack {
+        let checked = check_str(
+            "s.yaml",
+            &format!("{SPEC}{extensions}"),
+            &LoadOptions::default(),
+        );
+        assert!(
+            !checked.diagnostics.has_errors(),
+            "{:?}",
+            checked.diagnostics
+        );
+        checked.stack.expect("a stack")
+    }
+
+    fn desired(stack: &Stack, name: &str) -> (String, crate::kinds::Desired) {
+        let live = LiveState::default();
+        let ctx = Context { stack, live: &live };
+        let address = Address::child(Kind::ClusterExtension, "aks", name);
+        let resource = &stack.resources[&address];
+        (ctx.id(&address), crate::kinds::desired(&ctx, resource))
+    }
+
+    #[test]
+    fn a_flux_extension_is_an_extension_resource_on_its_cluster_with_arm_defaults_sent() {
+        let stack = stack(
+            "      flux:\n        type: microsoft.flux\n        releaseNamespace: flux-system\n        configurationSettings: {helm-controller.enabled: \"false\"}\n",
+        );
+        let (id, d) = desired(&stack, "flux");
+        assert_eq!(
+            id,
+            "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-s/providers/Microsoft.ContainerService/managedClusters/aks/providers/Microsoft.KubernetesConfiguration/extensions/flux"
+        );
+        assert_eq!(
+            d.body,
+            json!({"properties": {
+                "extensionType": "microsoft.flux",
+                "autoUpgradeMinorVersion": true,
+                "releaseTrain": "Stable",
+                "scope": {"cluster": {"releaseNamespace": "flux-system"}},
+                "configurationSettings": {"helm-controller.enabled": "false"},
+            }})
+        );
+        assert!(d.secrets.is_empty());
+        // The ID parses back to the cluster as its scope, which the plan takes as its parent.
+        let parsed = ResourceId::parse(&id).expect("an ARM ID");
+        assert_eq!(
+            live_parent(&parsed).map(|p| p.to_string()),
+            Some(
+                id[..id
+                    .find("/providers/Microsoft.KubernetesConfiguration")
+                    .unwrap()]
+                    .into()
+            )
+        );
+        assert!(is_extension_list(&format!(
+            "{}/providers/microsoft.kubernetesconfiguration/extensions",
+            &id[..id
+                .find("/providers/Microsoft.KubernetesConfiguration")
+                .unwrap()]
+        )));
+    }
+
+    #[test]
+    fn pinned_versions_identities_plans_and_protected_settings_reach_the_body() {
+        let stack = stack(
+            "      backup:\n        type: microsoft.dataprotection.kubernetes\n        autoUpgradeMinorVersion: false\n        version: 1.2.3\n        targetNamespace: apps\n        systemAssignedIdentity: true\n        plan: {name: p, publisher: pub, product: prod}\n        configurationProtectedSettingsEnv: {token: BACKUP_TOKEN}\n",
+        );
+        let (_, d) = desired(&stack, "backup");
+        assert_eq!(d.body["properties"]["version"], "1.2.3");
+        assert!(d.body["properties"].get("releaseTrain").is_none());
+        assert_eq!(
+            d.body["properties"]["scope"],
+            json!({"namespace": {"targetNamespace": "apps"}})
+        );
+        assert_eq!(d.body["identity"], json!({"type": "SystemAssigned"}));
+        assert_eq!(
+            d.body["plan"],
+            json!({"name": "p", "publisher": "pub", "product": "prod"})
+        );
+        // The secret's value never enters the body or the plan: only where it goes and the
+        // variable it is read from.
+        assert!(
+            d.body["properties"]
+                .get("configurationProtectedSettings")
+                .is_none()
+        );
+        assert_eq!(d.secrets.len(), 1);
+        assert_eq!(
+            d.secrets[0].path,
+            "properties.configurationProtectedSettings.token"
+        );
+        assert_eq!(d.secrets[0].env, "BACKUP_TOKEN");
+    }
+
+    #[test]
+    fn a_cluster_owns_its_extensions_only_when_its_spec_lists_them_and_its_delete_takes_them() {
+        let with = stack("      flux: {type: microsoft.flux}\n");
+        let without = {
+            let text = SPEC.trim_end_matches("    extensions:\n");
+            check_str("s.yaml", text, &LoadOptions::default())
+                .stack
+                .expect("a stack")
+        };
+        let body = json!({});
+        assert!(crate::kinds::undeclared_child_is_ours(
+            &with,
+            "cluster/aks",
+            Kind::ClusterExtension,
+            &body
+        ));
+        assert!(!crate::kinds::undeclared_child_is_ours(
+            &without,
+            "cluster/aks",
+            Kind::ClusterExtension,
+            &body
+        ));
+        assert!(crate::kinds::goes_with_deleted_parent(
+            Kind::ClusterExtension,
+            "Microsoft.ContainerService/managedClusters"
+        ));
+        assert_eq!(
+            crate::kind::child_path(
+                "Microsoft.ContainerService/managedClusters",
+                &Kind::ClusterExtension.def().arm[0]
+            )
+            .as_deref(),
+            Some("providers/Microsoft.KubernetesConfiguration/extensions")
+        );
+    }
+}
