@@ -37,6 +37,7 @@ pub enum Kind {
     PublicIpPrefix,
     NatGateway,
     ClusterExtension,
+    FluxConfiguration,
 }
 
 /// Facts about a kind.
@@ -109,11 +110,16 @@ const AKS_API_VERSION: &str = "2026-08-01";
 /// resource-manager/Microsoft.KubernetesConfiguration/extensions/stable (2025-03-01/
 /// extensions.json), the one azure-mgmt-kubernetesconfiguration-extensions 1.0.0 sends.
 const KUBERNETES_CONFIGURATION_API_VERSION: &str = "2025-03-01";
+/// Flux configurations: the newest stable version of specification/kubernetesconfiguration/
+/// resource-manager/Microsoft.KubernetesConfiguration/fluxConfigurations/stable (2025-04-01/
+/// fluxconfiguration.json), the one azure-mgmt-kubernetesconfiguration-fluxconfigurations 1.0.0
+/// sends.
+const FLUX_CONFIGURATION_API_VERSION: &str = "2025-04-01";
 /// Key vaults, their deleted vaults and name checks share one api-version.
 pub(crate) const KEY_VAULT_API_VERSION: &str = "2026-05-15";
 
 /// Every kind's facts, in `Kind` order: adding a kind adds a variant and a row.
-pub static TABLE: [KindDef; 28] = [
+pub static TABLE: [KindDef; 29] = [
     // ResourceGroup
     KindDef {
         kind: Kind::ResourceGroup,
@@ -742,6 +748,30 @@ pub static TABLE: [KindDef; 28] = [
         // query that table and LISTs them per cluster with `--read graph` too.
         in_resource_graph: false,
     },
+    // FluxConfiguration
+    KindDef {
+        kind: Kind::FluxConfiguration,
+        section: None,
+        prefix: "cluster",
+        noun: "Flux configuration",
+        example: "`cluster/NAME/apps`",
+        // An extension resource on the cluster like its extensions
+        // (`{cluster}/providers/Microsoft.KubernetesConfiguration/fluxConfigurations/{name}`,
+        // fluxconfiguration.json 2025-04-01; `kinds::flux_configuration`).
+        arm: &[ArmType {
+            path: "Microsoft.KubernetesConfiguration/fluxConfigurations",
+            api_version: FLUX_CONFIGURATION_API_VERSION,
+        }],
+        parent: Some(Kind::Cluster),
+        // A ProxyResource (FluxConfiguration, fluxconfiguration.json 2025-04-01): no tags.
+        taggable: false,
+        serial: Serial::UnderParent,
+        // Deleted before the Flux extension that runs it (rank 8) and the cluster (rank 7).
+        delete_rank: 9,
+        listed_in_parent_at: None,
+        // In Resource Graph's `kubernetesconfigurationresources`, not `Resources`, like extensions.
+        in_resource_graph: false,
+    },
 ];
 
 impl Kind {
@@ -797,6 +827,12 @@ impl Kind {
     pub fn parent(self) -> Option<Kind> {
         self.def().parent
     }
+
+    /// Children that are extension resources on their parent (`{parent}/providers/{type}/{name}`):
+    /// a cluster's extensions and Flux configurations.
+    pub fn is_extension_resource(self) -> bool {
+        matches!(self, Kind::ClusterExtension | Kind::FluxConfiguration)
+    }
 }
 
 /// The definition and ARM type for an ARM type name (any casing), if azplan manages the type.
@@ -824,7 +860,7 @@ pub fn child_path(parent: &str, child: &ArmType) -> Option<String> {
         .arm
         .iter()
         .any(|a| a.path.eq_ignore_ascii_case(parent));
-    (def.kind == Kind::ClusterExtension && on_parent).then(|| format!("providers/{}", child.path))
+    (def.kind.is_extension_resource() && on_parent).then(|| format!("providers/{}", child.path))
 }
 
 /// Whether the ARM type `child` is a child of the ARM type `parent` (any casing): its path

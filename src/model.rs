@@ -188,6 +188,46 @@ pub enum Spec {
     Solution(Solution),
     DataCollectionRule(DataCollectionRule),
     ClusterExtension(ClusterExtension),
+    FluxConfiguration(FluxConfiguration),
+}
+
+/// A Flux configuration (FluxConfiguration, fluxconfiguration.json 2025-04-01) with a Git
+/// repository source, run by the cluster's `microsoft.flux` extension.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FluxConfiguration {
+    /// `cluster` or `namespace`.
+    pub scope: String,
+    pub namespace: String,
+    pub suspend: bool,
+    pub git: GitRepository,
+    pub kustomizations: BTreeMap<String, Kustomization>,
+}
+
+/// GitRepositoryDefinition: the URL, one reference, intervals and plain-text auth settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GitRepository {
+    pub url: String,
+    /// `branch`, `tag`, `semver`, `commit` as written.
+    pub reference: BTreeMap<&'static str, String>,
+    pub sync_interval_seconds: u64,
+    pub timeout_seconds: u64,
+    pub https_user: Option<String>,
+    pub https_ca_cert: Option<String>,
+    pub ssh_known_hosts: Option<String>,
+    pub local_auth_ref: Option<String>,
+}
+
+/// KustomizationDefinition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Kustomization {
+    pub path: String,
+    pub depends_on: Vec<String>,
+    pub sync_interval_seconds: u64,
+    pub timeout_seconds: u64,
+    pub retry_interval_seconds: Option<u64>,
+    pub prune: bool,
+    pub force: bool,
+    pub wait: bool,
 }
 
 /// A cluster extension (Extension, extensions.json 2025-03-01 of Microsoft.KubernetesConfiguration):
@@ -704,6 +744,8 @@ pub struct Cluster {
     /// The spec has `extensions:`: the cluster's extensions are the stack's (one it does not
     /// list is deleted).
     pub owns_extensions: bool,
+    /// The spec has `fluxConfigurations:`: the cluster's Flux configurations are the stack's.
+    pub owns_flux_configurations: bool,
     /// Pools in the order they were declared; the first system pool is created inline with the
     /// cluster (ARM needs one), every other pool through the agent-pools API.
     pub pools: Vec<Address>,

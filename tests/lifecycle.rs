@@ -972,6 +972,72 @@ fn flux_extension_applies_changes_and_goes_with_its_cluster() {
     assert!(cloud.get(&other, API).is_none());
 }
 
+/// A Flux configuration end to end: created after the cluster's Flux extension, read back clean
+/// in LIST and Resource Graph reads, a changed branch and kustomization is one update in place,
+/// and destroying the cluster lists it with the extension.
+#[test]
+fn flux_configuration_waits_for_its_extension_changes_in_place_and_goes_with_its_cluster() {
+    const API: &str = "2025-04-01";
+    let cloud = Cloud::start("fluxconfig", None);
+    let v1 = "tests/lifecycle/flux-config-1.yaml";
+    let v2 = "tests/lifecycle/flux-config-2.yaml";
+    let cluster = "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-fluxconfig/providers/Microsoft.ContainerService/managedClusters/aks";
+    let config = format!(
+        "{cluster}/providers/Microsoft.KubernetesConfiguration/fluxConfigurations/cluster-config"
+    );
+    let out = apply(&cloud, v1, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let log = text(&out);
+    let extension_done = log
+        .find("cluster/aks/flux: Creation complete")
+        .expect("extension");
+    let config_started = log
+        .find("cluster/aks/cluster-config: Creating")
+        .expect("config");
+    assert!(
+        extension_done < config_started,
+        "the configuration waits for Flux:\n{log}"
+    );
+    assert_clean(&cloud, v1);
+    for mode in ["list", "graph"] {
+        let plan = cloud.azplan(&["plan", v1, "--read", mode, "--detailed-exitcode"]);
+        assert_eq!(
+            plan.status.code(),
+            Some(0),
+            "--read {mode}:\n{}",
+            text(&plan)
+        );
+    }
+    let live = cloud.get(&config, API).expect("the configuration exists");
+    assert_eq!(
+        live["properties"]["provisioningState"], "Succeeded",
+        "{live}"
+    );
+    assert_eq!(
+        live["properties"]["kustomizations"]["apps"]["name"], "apps",
+        "{live}"
+    );
+
+    let out = apply(&cloud, v2, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        text(&out).contains("0 added, 1 changed, 0 destroyed"),
+        "{}",
+        text(&out)
+    );
+    assert_clean(&cloud, v2);
+    let live = cloud.get(&config, API).expect("the configuration exists");
+    assert_eq!(
+        live["properties"]["gitRepository"]["repositoryRef"]["branch"],
+        "release"
+    );
+    assert_eq!(live["properties"]["kustomizations"]["apps"]["prune"], true);
+
+    let out = cloud.azplan(&["destroy", v2, "--auto-approve", "--allow-destroy"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(cloud.get(&config, API).is_none());
+}
+
 #[test]
 fn private_endpoints_and_zone_groups_apply_keep_foreign_groups_and_go() {
     const API: &str = "2026-03-01";

@@ -819,8 +819,9 @@ pub async fn read_live_with(
             // whose spec has `extensions:`, or one of the stack's that a delete may take (the plan
             // lists what goes with it). Other clusters cost no read, and a subscription without
             // Microsoft.KubernetesConfiguration registered is never asked.
-            if kinds::by_arm_type(child.path).is_some_and(|(d, _)| d.kind == Kind::ClusterExtension)
-                && !(kinds::extension::cluster_owns_extensions(stack, &ctx, &id)
+            if let Some((d, _)) =
+                kinds::by_arm_type(child.path).filter(|(d, _)| d.kind.is_extension_resource())
+                && !(kinds::extension::cluster_owns(stack, &ctx, d.kind, &id)
                     || (may_go(&id) && ours(body)))
             {
                 continue;

@@ -12,10 +12,10 @@ use crate::emulator::kind::{DeleteStyle, Kind, PatchStyle, PutStyle};
 use crate::emulator::route::{Route, Target};
 use crate::emulator::state::{Action, Operation, Record, State};
 use crate::emulator::{
-    activity, aks_ops, cluster, data_collection_rule, diagnostic, dns_zone, extension, identity,
-    key_vault, maintenance, monitor_workspace, nat_gateway, network, network_security, node_pool,
-    peering, policy, private_endpoint, publicip, records, refs, registry, resource_graph,
-    resources, role, solution, workspace,
+    activity, aks_ops, cluster, data_collection_rule, diagnostic, dns_zone, extension,
+    flux_configuration, identity, key_vault, maintenance, monitor_workspace, nat_gateway, network,
+    network_security, node_pool, peering, policy, private_endpoint, publicip, records, refs,
+    registry, resource_graph, resources, role, solution, workspace,
 };
 
 /// Adjusts an answer to the api-version it was asked in, where published versions differ:
@@ -593,6 +593,7 @@ fn put(
         Kind::DataCollectionRule => data_collection_rule::put(state, ctx, target, body)?,
         Kind::NatGateway => nat_gateway::put(state, ctx, target, body)?,
         Kind::ClusterExtension => extension::put(state, ctx, target, body)?,
+        Kind::FluxConfiguration => flux_configuration::put(state, ctx, target, body)?,
     };
     if target.kind == Kind::Cluster {
         node_pool::renew_etags(state, &target.key());
@@ -631,8 +632,12 @@ fn put(
                 .header("Retry-After", ctx.settings.retry_after().to_string()),
             PutStyle::BodyPolled | PutStyle::Sync => reply,
         };
-        // Extensions_Create answers with these too (CreateExtension example, 2025-03-01).
-        if target.kind == Kind::ClusterExtension {
+        // Extensions_Create and FluxConfigurations_CreateOrUpdate answer with these too
+        // (CreateExtension 2025-03-01 and CreateFluxConfiguration 2025-04-01 examples).
+        if matches!(
+            target.kind,
+            Kind::ClusterExtension | Kind::FluxConfiguration
+        ) {
             reply = reply
                 .header("Operation-Location", status_url(ctx, &op))
                 .header("x-ms-async-operation-timeout", "PT48H".to_string());

@@ -53,6 +53,9 @@ pub(crate) enum Kind {
     /// `{managedCluster}/providers/Microsoft.KubernetesConfiguration/extensions/{name}`: an
     /// extension resource on an AKS cluster (`route`, `extension`).
     ClusterExtension,
+    /// `{managedCluster}/providers/Microsoft.KubernetesConfiguration/fluxConfigurations/{name}`
+    /// (`route`, `flux_configuration`).
+    FluxConfiguration,
 }
 
 /// How a PUT answers while work is still running.
@@ -89,7 +92,7 @@ pub(crate) enum PatchStyle {
 }
 
 impl Kind {
-    pub(crate) const ALL: [Kind; 30] = [
+    pub(crate) const ALL: [Kind; 31] = [
         Kind::ResourceGroup,
         Kind::Registry,
         Kind::Workspace,
@@ -120,6 +123,7 @@ impl Kind {
         Kind::NatGateway,
         Kind::DiagnosticSetting,
         Kind::ClusterExtension,
+        Kind::FluxConfiguration,
     ];
 
     pub(crate) fn namespace(self) -> &'static str {
@@ -151,7 +155,7 @@ impl Kind {
             Kind::Solution => "Microsoft.OperationsManagement",
             Kind::DataCollectionRule => "Microsoft.Insights",
             Kind::DiagnosticSetting => "Microsoft.Insights",
-            Kind::ClusterExtension => "Microsoft.KubernetesConfiguration",
+            Kind::ClusterExtension | Kind::FluxConfiguration => "Microsoft.KubernetesConfiguration",
         }
     }
 
@@ -189,6 +193,7 @@ impl Kind {
             Kind::NatGateway => "natGateways",
             Kind::DiagnosticSetting => "diagnosticSettings",
             Kind::ClusterExtension => "extensions",
+            Kind::FluxConfiguration => "fluxConfigurations",
         }
     }
 
@@ -298,6 +303,10 @@ impl Kind {
             // Microsoft.KubernetesConfiguration/extensions/stable of the last two years:
             // 2025-03-01 is the one azure-mgmt-kubernetesconfiguration-extensions 1.0.0 sends.
             Kind::ClusterExtension => &["2025-03-01", "2024-11-01"],
+            // The stable versions of …/fluxConfigurations/stable of the last two years:
+            // 2025-04-01 is the one azure-mgmt-kubernetesconfiguration-fluxconfigurations 1.0.0
+            // sends.
+            Kind::FluxConfiguration => &["2025-04-01", "2024-11-01"],
         }
     }
 
@@ -340,7 +349,10 @@ impl Kind {
             | Kind::NodePool
             // Extensions_Create: x-ms-long-running-operation, final-state-via
             // azure-async-operation (201 while Creating).
-            | Kind::ClusterExtension => PutStyle::AsyncOperation,
+            | Kind::ClusterExtension
+            // FluxConfigurations_CreateOrUpdate: x-ms-long-running-operation, final-state-via
+            // azure-async-operation.
+            | Kind::FluxConfiguration => PutStyle::AsyncOperation,
             Kind::Workspace => PutStyle::BodyPolled,
             // Vaults_CreateOrUpdate: 200 with the body, or 201 + Location + Retry-After.
             Kind::PrivateDnsZone | Kind::PrivateDnsZoneLink | Kind::KeyVault => PutStyle::Location,
@@ -386,9 +398,12 @@ impl Kind {
             // final-state-via location.
             | Kind::MonitorWorkspace => DeleteStyle::Location,
             // Extensions_Delete: 200, 202 or 204; final-state-via azure-async-operation.
-            Kind::Workspace | Kind::Cluster | Kind::NodePool | Kind::ClusterExtension => {
-                DeleteStyle::Both
-            }
+            // FluxConfigurations_Delete: 200, 202 (Azure-AsyncOperation, Retry-After) or 204.
+            Kind::Workspace
+            | Kind::Cluster
+            | Kind::NodePool
+            | Kind::ClusterExtension
+            | Kind::FluxConfiguration => DeleteStyle::Both,
         }
     }
 
@@ -432,7 +447,9 @@ impl Kind {
             // diagnosticsSettings_API.json has no PATCH.
             | Kind::DiagnosticSetting
             // Extensions_Update (PATCH) exists but is not emulated yet (azplan PUTs).
-            | Kind::ClusterExtension => PatchStyle::None,
+            | Kind::ClusterExtension
+            // FluxConfigurations_Update (PATCH) exists but is not emulated yet (azplan PUTs).
+            | Kind::FluxConfiguration => PatchStyle::None,
         }
     }
 
@@ -538,6 +555,8 @@ impl Kind {
             // Installing a Helm release on the cluster; the service's durations are not
             // documented (the examples allow `x-ms-async-operation-timeout: PT48H`).
             Kind::ClusterExtension => (60_000, 30_000, 30_000),
+            // Undocumented too; a configuration is Flux custom resources on the cluster.
+            Kind::FluxConfiguration => (30_000, 20_000, 20_000),
         }
     }
 
@@ -551,6 +570,7 @@ impl Kind {
                         | Kind::PrivateDnsRecordSet
                         | Kind::DiagnosticSetting
                         | Kind::ClusterExtension
+                        | Kind::FluxConfiguration
                 )
             {
                 return false;

@@ -28,7 +28,8 @@
 //! Microsoft.OperationsManagement solutions (Log Analytics solutions, `solution`);
 //! Microsoft.Insights dataCollectionRules (`data_collection_rule`);
 //! Microsoft.Insights diagnosticSettings under any resource (`diagnostic`);
-//! Microsoft.KubernetesConfiguration extensions on managed clusters (`extension`);
+//! Microsoft.KubernetesConfiguration extensions and fluxConfigurations on managed clusters
+//! (`extension`, `flux_configuration`);
 //! Microsoft.ContainerService managedClusters (+ agentPools, credentials, upgrade profiles, start,
 //! stop, abort); Azure Resource Graph `POST /providers/Microsoft.ResourceGraph/resources`
 //! (2024-04-01, 2022-10-01, 2021-03-01) and the Activity Log
@@ -99,6 +100,7 @@ mod error;
 mod extension;
 mod faults;
 mod filter;
+mod flux_configuration;
 mod handlers;
 mod identity;
 mod jwt;

@@ -214,12 +214,12 @@ pub(crate) fn parse(path: &str) -> Result<Route, ArmError> {
         return parse_diagnostic_setting(path, &sub, scope, rest);
     }
     // A managed cluster's extensions (extensions.json 2025-03-01 of Microsoft.
-    // KubernetesConfiguration): extension resources whose scope is the cluster. Other cluster
-    // types of that path (`connectedClusters`, `provisionedClusters`) are not served.
-    if eq(ns, Kind::ClusterExtension.namespace())
-        && rest
-            .first()
-            .is_some_and(|t| eq(t, Kind::ClusterExtension.segment()))
+    // KubernetesConfiguration) and Flux configurations (fluxconfiguration.json 2025-04-01):
+    // extension resources whose scope is the cluster. Other cluster types of that path
+    // (`connectedClusters`, `provisionedClusters`) are not served.
+    if let Some(kind) = [Kind::ClusterExtension, Kind::FluxConfiguration]
+        .into_iter()
+        .find(|k| eq(ns, k.namespace()) && rest.first().is_some_and(|t| eq(t, k.segment())))
         && let [s, _, g, rg, p, cns, ct, _] = scope
         && eq(s, "subscriptions")
         && eq(g, "resourceGroups")
@@ -230,19 +230,16 @@ pub(crate) fn parse(path: &str) -> Result<Route, ArmError> {
         let cluster = format!("/{}", scope.join("/"));
         return match rest {
             [_] => Ok(Route::Collection {
-                kind: Kind::ClusterExtension,
+                kind,
                 subscription: sub,
                 resource_group: Some((*rg).to_string()),
                 parent_id: Some(cluster),
             }),
             [_, name] => Ok(Route::Instance(Target {
-                kind: Kind::ClusterExtension,
+                kind,
                 subscription: sub,
                 resource_group: Some((*rg).to_string()),
-                id: format!(
-                    "{cluster}/providers/{}/{name}",
-                    Kind::ClusterExtension.arm_type()
-                ),
+                id: format!("{cluster}/providers/{}/{name}", kind.arm_type()),
                 name: (*name).to_string(),
                 parent_id: Some(cluster),
             })),

@@ -173,37 +173,46 @@ pub fn body(b: &mut BodyBuilder<'_, '_>, e: &ClusterExtension) -> Value {
     body
 }
 
-/// The path from a cluster's ID to its extensions (the extension resource's own provider).
-pub fn segment() -> String {
-    let t = &Kind::ClusterExtension.def().arm[0];
-    format!("providers/{}", t.path)
+/// The path from a cluster's ID to its children of an extension-resource kind (extensions, Flux
+/// configurations): `providers/{type}`.
+pub fn segment(kind: Kind) -> String {
+    format!("providers/{}", kind.def().arm[0].path)
 }
 
-/// Whether an ID (any casing) is a LIST of a cluster's extensions.
+/// Whether a path (any casing) is a LIST of a cluster's extensions or Flux configurations.
 pub fn is_extension_list(path: &str) -> bool {
-    path.to_ascii_lowercase()
-        .ends_with(&format!("/{}", segment().to_ascii_lowercase()))
+    let path = path.to_ascii_lowercase();
+    [Kind::ClusterExtension, Kind::FluxConfiguration]
+        .into_iter()
+        .any(|k| path.ends_with(&format!("/{}", segment(k).to_ascii_lowercase())))
 }
 
-/// The cluster a live extension is installed in: its scope, which is its parent for azplan (an
-/// extension's ID has no parent in ARM's sense).
+/// The cluster a live extension or Flux configuration is installed in: its scope, which is its
+/// parent for azplan (an extension resource's ID has no parent in ARM's sense).
 pub fn live_parent(id: &ResourceId) -> Option<ResourceId> {
     let t = id.arm_type();
-    if !Kind::ClusterExtension.def().arm[0]
-        .path
-        .eq_ignore_ascii_case(&t)
-    {
-        return None;
-    }
-    id.scope()
+    crate::kind::by_arm_type(&t)
+        .is_some_and(|(d, _)| d.kind.is_extension_resource())
+        .then(|| id.scope())
+        .flatten()
 }
 
-/// Whether the stack's cluster with this ID (lower-case) has `extensions:` in its spec.
-pub fn cluster_owns_extensions(stack: &Stack, ctx: &Context<'_>, cluster_id: &str) -> bool {
+/// Whether the stack's cluster with this ID has the spec key that makes children of `kind` the
+/// stack's (`extensions:`, `fluxConfigurations:`).
+pub fn cluster_owns(stack: &Stack, ctx: &Context<'_>, kind: Kind, cluster_id: &str) -> bool {
     stack.resources.values().any(|r| {
-        matches!(&r.spec, Spec::Cluster(c) if c.owns_extensions)
+        matches!(&r.spec, Spec::Cluster(c) if owns(c, kind))
             && ctx.id(&r.address).eq_ignore_ascii_case(cluster_id)
     })
+}
+
+/// Whether a cluster's spec owns its children of an extension-resource kind.
+pub fn owns(cluster: &crate::model::Cluster, kind: Kind) -> bool {
+    match kind {
+        Kind::ClusterExtension => cluster.owns_extensions,
+        Kind::FluxConfiguration => cluster.owns_flux_configurations,
+        _ => false,
+    }
 }
 
 /// The child addresses a cluster's spec declares.

@@ -51,6 +51,7 @@ pub mod dns_zone;
 pub mod dns_zone_link;
 pub mod existing;
 pub mod extension;
+pub mod flux_configuration;
 pub mod habits;
 pub mod identity;
 pub mod key_vault;
@@ -213,6 +214,7 @@ pub fn rules_of(kind: Kind) -> &'static Rules {
         Kind::PublicIpPrefix => &public_ip::PREFIX_RULES,
         Kind::NatGateway => &nat_gateway::RULES,
         Kind::ClusterExtension => &extension::RULES,
+        Kind::FluxConfiguration => &flux_configuration::RULES,
     }
 }
 
@@ -393,6 +395,7 @@ fn habits_of(section: &str) -> habits::Tables {
             ("", cluster::habits::HABITS),
             ("nodePools.*", node_pool::HABITS),
             ("extensions.*", extension::HABITS),
+            ("fluxConfigurations.*", flux_configuration::HABITS),
         ],
         "registries" => &[("", habits::COMMON), ("", registry::HABITS)],
         "workspaces" => &[("", habits::COMMON), ("", workspace::HABITS)],
@@ -687,9 +690,10 @@ impl Context<'_> {
                 )
             }
             // An extension resource on its cluster: `{cluster}/providers/…/extensions/{name}`.
-            Spec::ClusterExtension(_) => {
+            Spec::ClusterExtension(_) | Spec::FluxConfiguration(_) => {
                 let parent = address.parent().map(|p| self.id(&p)).unwrap_or_default();
-                format!("{parent}/{}/{}", extension::segment(), resource.name)
+                let segment = extension::segment(address.kind);
+                format!("{parent}/{segment}/{}", resource.name)
             }
             // An extension resource: its ID continues its scope's.
             Spec::PolicyAssignment(pa) => format!(
@@ -852,8 +856,9 @@ pub fn undeclared_child_is_ours(stack: &Stack, parent: &str, child: Kind, body: 
         }),
         // Extensions carry no tags: a cluster owns them only when its spec has `extensions:`
         // (others install extensions too: `az k8s-extension create`, the portal, Azure Policy).
-        Kind::ClusterExtension => stack.resources.iter().any(|(a, r)| {
-            a.to_string() == parent && matches!(&r.spec, Spec::Cluster(c) if c.owns_extensions)
+        Kind::ClusterExtension | Kind::FluxConfiguration => stack.resources.iter().any(|(a, r)| {
+            a.to_string() == parent
+                && matches!(&r.spec, Spec::Cluster(c) if extension::owns(c, child))
         }),
         // Zone groups carry no tags: an endpoint owns them only when its spec has `dnsZones:`
         // (Azure Policy adds zone groups to endpoints it did not make).
@@ -880,7 +885,8 @@ pub fn goes_with_deleted_parent(child: Kind, parent_type: &str) -> bool {
         // takes it (Extensions_Delete "will cause the Agent to Uninstall the extension from the
         // cluster"; without the cluster there is nothing left to uninstall from), and the plan
         // lists it with the cluster's delete.
-        Kind::ClusterExtension => Kind::Cluster
+        // A Flux configuration too: it lives in the cluster's Flux extension.
+        Kind::ClusterExtension | Kind::FluxConfiguration => Kind::Cluster
             .def()
             .arm
             .iter()
@@ -948,6 +954,7 @@ pub fn desired(ctx: &Context<'_>, resource: &Resource) -> Desired {
         Spec::Solution(s) => solution::body(&b, resource, s),
         Spec::DataCollectionRule(r) => data_collection_rule::body(&b, resource, r),
         Spec::ClusterExtension(e) => extension::body(&mut b, e),
+        Spec::FluxConfiguration(f) => flux_configuration::body(f),
         Spec::Existing(_) => Value::Null,
     };
     if let Some(raw) = &resource.raw {

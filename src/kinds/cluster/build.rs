@@ -70,6 +70,13 @@ impl Builder<'_> {
                     None,
                 );
             }
+            for (name, span) in crate::kinds::flux_configuration::declared(e) {
+                self.declare(
+                    Address::child(Kind::FluxConfiguration, &e.key.value, name),
+                    span,
+                    None,
+                );
+            }
         }
     }
 
@@ -154,6 +161,7 @@ impl Builder<'_> {
                 .unwrap_or(NodeOsUpgradeChannel::NodeImage),
             owns_maintenance: s.maintenance.is_some(),
             owns_extensions: s.extensions.is_some(),
+            owns_flux_configurations: s.flux_configurations.is_some(),
             pools,
         };
         // AKS grants the app-routing identity nothing on the zones it is given; Learn "Set up
@@ -182,6 +190,7 @@ impl Builder<'_> {
         resource.spec = Spec::Cluster(Box::new(cluster));
         self.maintenance(entry, &resource);
         self.extensions(entry, &resource);
+        self.flux_configurations(entry, &resource);
         self.insert(resource);
     }
 
