@@ -15,7 +15,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use super::{EMPTY, Rules};
+use super::{BodyBuilder, EMPTY, Rules};
 use crate::build::Builder;
 use crate::de::Spanned;
 use crate::diag::SpecDiagnostic;
@@ -134,10 +134,64 @@ pub static RULES: Rules = Rules {
     ],
     // A PUT replaces the kustomizations: one added outside azplan is a change too.
     exact_maps: &["properties.kustomizations"],
+    // The `default`s of FluxConfigurationProperties, GitRepositoryDefinition and
+    // KustomizationDefinition (fluxconfiguration.json 2025-04-01), for bodies that leave them out
+    // (the GetFluxConfiguration example's kustomizations show no `prune` or `force`).
+    server_defaults: &[
+        ("properties.scope", "\"cluster\""),
+        ("properties.namespace", "\"default\""),
+        ("properties.sourceKind", "\"GitRepository\""),
+        ("properties.suspend", "false"),
+        ("properties.gitRepository.timeoutInSeconds", "600"),
+        ("properties.gitRepository.syncIntervalInSeconds", "600"),
+        ("properties.kustomizations.*.path", "\"\""),
+        ("properties.kustomizations.*.dependsOn", "[]"),
+        ("properties.kustomizations.*.timeoutInSeconds", "600"),
+        ("properties.kustomizations.*.syncIntervalInSeconds", "600"),
+        ("properties.kustomizations.*.prune", "false"),
+        ("properties.kustomizations.*.force", "false"),
+        ("properties.kustomizations.*.wait", "true"),
+    ],
     ..EMPTY
 };
 
-pub fn body(f: &FluxConfiguration) -> Value {
+/// Settings azplan does not model, sent back as they are live so that a whole-resource PUT keeps
+/// them: the configuration's reconciliation wait, the repository's auth provider, each
+/// kustomization's postBuild substitutions.
+const CARRIED: [&str; 2] = ["waitForReconciliation", "reconciliationWaitDuration"];
+
+pub fn body(b: &BodyBuilder<'_, '_>, resource: &Resource, f: &FluxConfiguration) -> Value {
+    let mut body = modelled(f);
+    b.carry_over_live(resource, &mut body, &CARRIED);
+    let live = b
+        .ctx
+        .live
+        .get(&b.ctx.id(&resource.address))
+        .and_then(|l| l.get("properties"));
+    if let Some(live) = live {
+        if let Some(provider) = live
+            .pointer("/gitRepository/provider")
+            .filter(|v| !v.is_null())
+        {
+            body["properties"]["gitRepository"]["provider"] = provider.clone();
+        }
+        if let Some(Value::Object(ks)) = body["properties"].get_mut("kustomizations") {
+            for (name, k) in ks.iter_mut() {
+                if let Some(post) = live
+                    .get("kustomizations")
+                    .and_then(|l| l.get(name))
+                    .and_then(|l| l.get("postBuild"))
+                    .filter(|v| !v.is_null())
+                {
+                    k["postBuild"] = post.clone();
+                }
+            }
+        }
+    }
+    body
+}
+
+fn modelled(f: &FluxConfiguration) -> Value {
     let mut git = json!({
         "url": f.git.url,
         "repositoryRef": f.git.reference,
@@ -317,19 +371,22 @@ impl Builder<'_> {
             for dep in &k.value.depends_on {
                 if !f.kustomizations.contains_key(&dep.value) || dep.value == *name {
                     ok = false;
+                    let others: Vec<String> = f
+                        .kustomizations
+                        .keys()
+                        .filter(|k| *k != name)
+                        .map(|k| format!("`{k}`"))
+                        .collect();
+                    let help = if others.is_empty() {
+                        "this configuration has no other kustomization: drop `dependsOn`".into()
+                    } else {
+                        format!("name one of: {}", others.join(", "))
+                    };
                     self.error(SpecDiagnostic::invalid(
                         format!("kustomization `{name}` depends on `{}`, which is not another kustomization of this configuration", dep.value),
                         dep.span,
                         "unknown kustomization",
-                        format!(
-                            "name one of: {}",
-                            f.kustomizations
-                                .keys()
-                                .filter(|k| *k != name)
-                                .map(|k| format!("`{k}`"))
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ),
+                        help,
                     ));
                 }
             }
@@ -390,5 +447,98 @@ impl Builder<'_> {
                 })
                 .collect(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::check::check_str;
+    use crate::kinds::Context;
+    use crate::live::LiveState;
+    use crate::load::LoadOptions;
+
+    const SPEC: &str = "stack: s\nsubscription: 00000000-0000-0000-0000-000000000001\nlocation: westeurope\nresourceGroup: rg\nresourceGroups:\n  rg: {name: rg-s}\nclusters:\n  aks:\n    apiServer: {authorizedIpRanges: [203.0.113.0/24]}\n    nodePools:\n      system: {mode: System, vmSize: Standard_D2ds_v5, count: 1}\n    extensions:\n      flux: {type: microsoft.flux}\n    fluxConfigurations:\n      apps:\n        gitRepository: {url: 'https://example.com/repo', tag: v1}\n        kustomizations:\n          infra: {path: ./infra}\n          apps: {path: ./apps, dependsOn: [infra], prune: true}\n";
+
+    fn stack() -> crate::model::Stack {
+        let checked = check_str("s.yaml", SPEC, &LoadOptions::default());
+        assert!(
+            !checked.diagnostics.has_errors(),
+            "{:?}",
+            checked.diagnostics
+        );
+        checked.stack.expect("a stack")
+    }
+
+    #[test]
+    fn a_configuration_waits_for_the_flux_extension_and_sends_arm_defaults() {
+        let stack = stack();
+        let address = Address::child(Kind::FluxConfiguration, "aks", "apps");
+        let resource = &stack.resources[&address];
+        let deps: Vec<String> = resource
+            .dependencies
+            .iter()
+            .map(|d| d.on.to_string())
+            .collect();
+        assert_eq!(deps, ["cluster/aks", "cluster/aks/flux"]);
+        let live = LiveState::default();
+        let ctx = Context {
+            stack: &stack,
+            live: &live,
+        };
+        assert!(ctx.id(&address).ends_with(
+            "/managedClusters/aks/providers/Microsoft.KubernetesConfiguration/fluxConfigurations/apps"
+        ));
+        let d = crate::kinds::desired(&ctx, resource);
+        assert_eq!(d.body["properties"]["scope"], "cluster");
+        assert_eq!(d.body["properties"]["namespace"], "default");
+        assert_eq!(d.body["properties"]["sourceKind"], "GitRepository");
+        assert_eq!(
+            d.body["properties"]["gitRepository"],
+            json!({"url": "https://example.com/repo", "repositoryRef": {"tag": "v1"},
+                   "syncIntervalInSeconds": 600, "timeoutInSeconds": 600})
+        );
+        assert_eq!(
+            d.body["properties"]["kustomizations"]["apps"],
+            json!({"path": "./apps", "dependsOn": ["infra"], "syncIntervalInSeconds": 600,
+                   "timeoutInSeconds": 600, "prune": true, "force": false, "wait": true})
+        );
+    }
+
+    #[test]
+    fn unmodelled_live_settings_are_sent_back() {
+        let stack = stack();
+        let address = Address::child(Kind::FluxConfiguration, "aks", "apps");
+        let empty = LiveState::default();
+        let id = Context {
+            stack: &stack,
+            live: &empty,
+        }
+        .id(&address);
+        let mut live = LiveState::default();
+        live.insert(
+            json!({"id": id, "type": "Microsoft.KubernetesConfiguration/fluxConfigurations",
+            "properties": {"waitForReconciliation": true,
+                "gitRepository": {"url": "https://example.com/repo", "provider": "Azure"},
+                "kustomizations": {"apps": {"postBuild": {"substitute": {"env": "prod"}}}}}}),
+        );
+        let ctx = Context {
+            stack: &stack,
+            live: &live,
+        };
+        let d = crate::kinds::desired(&ctx, &stack.resources[&address]);
+        assert_eq!(d.body["properties"]["waitForReconciliation"], true);
+        assert_eq!(d.body["properties"]["gitRepository"]["provider"], "Azure");
+        assert_eq!(
+            d.body["properties"]["kustomizations"]["apps"]["postBuild"],
+            json!({"substitute": {"env": "prod"}})
+        );
+        assert!(
+            d.body["properties"]["kustomizations"]["infra"]
+                .get("postBuild")
+                .is_none()
+        );
     }
 }

@@ -954,7 +954,7 @@ pub fn desired(ctx: &Context<'_>, resource: &Resource) -> Desired {
         Spec::Solution(s) => solution::body(&b, resource, s),
         Spec::DataCollectionRule(r) => data_collection_rule::body(&b, resource, r),
         Spec::ClusterExtension(e) => extension::body(&mut b, e),
-        Spec::FluxConfiguration(f) => flux_configuration::body(f),
+        Spec::FluxConfiguration(f) => flux_configuration::body(&b, resource, f),
         Spec::Existing(_) => Value::Null,
     };
     if let Some(raw) = &resource.raw {

@@ -90,6 +90,7 @@ MODELS: dict[str, tuple[str, str]] = {
     "microsoft.containerservice/managedclusters/agentpools": ("azure.mgmt.containerservice", "AgentPool"),
     "microsoft.containerservice/managedclusters/maintenanceconfigurations": ("azure.mgmt.containerservice", "MaintenanceConfiguration"),
     "microsoft.kubernetesconfiguration/extensions": ("azure.mgmt.kubernetesconfiguration.extensions", "Extension"),
+    "microsoft.kubernetesconfiguration/fluxconfigurations": ("azure.mgmt.kubernetesconfiguration.fluxconfigurations", "FluxConfiguration"),
     "microsoft.authorization/policyassignments": ("azure.mgmt.resource.policy", "PolicyAssignment"),
     "microsoft.authorization/roleassignments": (
         "azure.mgmt.authorization",
