@@ -68,7 +68,9 @@
 //! - Cluster extensions: no catalog of extension types or versions (any type is accepted; an
 //!   unpinned extension answers version 1.0.0), no `aksAssignedIdentity`, no PATCH
 //!   (Extensions_Update), no `operations/{id}` status path of their own (the generic one), and
-//!   only managed clusters as parents (not connectedClusters, provisionedClusters).
+//!   only managed clusters as parents (not connectedClusters, provisionedClusters). Flux
+//!   configurations run no Flux: no statuses, compliance stays `Unknown`, no source commit; their
+//!   PATCH is not served either.
 //! - AKS node images, add-on identities' role assignments, maintenance configurations and
 //!   `upgradeNodeImageVersion` are not modelled; a cluster PUT that changes the control-plane
 //!   version leaves pools that carry an `orchestratorVersion` at theirs.
