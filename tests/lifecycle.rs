@@ -1038,6 +1038,38 @@ fn flux_configuration_waits_for_its_extension_changes_in_place_and_goes_with_its
     assert!(cloud.get(&config, API).is_none());
 }
 
+/// A subscription that never registered Microsoft.KubernetesConfiguration answers its LISTs with
+/// MissingSubscriptionRegistration: a cluster that declares no extensions is planned, applied
+/// and destroyed without them (its delete takes none), and the LIST is never asked while the
+/// cluster stays.
+#[test]
+fn an_unregistered_kubernetes_configuration_provider_holds_no_extensions() {
+    let faults = "faults:\n  - fault: error\n    status: 409\n    code: MissingSubscriptionRegistration\n    message: The subscription is not registered to use namespace 'Microsoft.KubernetesConfiguration'.\n    pathContains: /providers/Microsoft.KubernetesConfiguration/\n";
+    let cloud = Cloud::start("unregistered", Some(faults));
+    let stack = "tests/lifecycle/flux-3.yaml";
+    let (mark, _) = cloud.requests(0);
+    let out = apply(&cloud, stack, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_clean(&cloud, stack);
+    let (_, requests) = cloud.requests(mark);
+    assert!(
+        !requests
+            .iter()
+            .any(|(_, p)| p.contains("KubernetesConfiguration")),
+        "a cluster without extensions: costs no extension read: {requests:?}"
+    );
+    let (mark, _) = cloud.requests(0);
+    let out = cloud.azplan(&["destroy", stack, "--auto-approve", "--allow-destroy"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    // The cluster's delete asked (and was refused), and went on.
+    let (_, requests) = cloud.requests(mark);
+    assert!(
+        requests.iter().any(|(m, p)| m == "GET"
+            && p.contains("/providers/Microsoft.KubernetesConfiguration/extensions")),
+        "{requests:?}"
+    );
+}
+
 #[test]
 fn private_endpoints_and_zone_groups_apply_keep_foreign_groups_and_go() {
     const API: &str = "2026-03-01";
