@@ -38,6 +38,8 @@ pub enum Kind {
     NatGateway,
     StorageAccount,
     DataCollectionEndpoint,
+    ClusterExtension,
+    FluxConfiguration,
 }
 
 /// Facts about a kind.
@@ -106,13 +108,22 @@ const NETWORK_API_VERSION: &str = "2026-03-01";
 const IDENTITY_API_VERSION: &str = "2024-11-30";
 /// AKS clusters and their agent pools share one api-version.
 const AKS_API_VERSION: &str = "2026-08-01";
+/// Cluster extensions (Flux): the newest stable version of specification/kubernetesconfiguration/
+/// resource-manager/Microsoft.KubernetesConfiguration/extensions/stable (2025-03-01/
+/// extensions.json), the one azure-mgmt-kubernetesconfiguration-extensions 1.0.0 sends.
+const KUBERNETES_CONFIGURATION_API_VERSION: &str = "2025-03-01";
+/// Flux configurations: the newest stable version of specification/kubernetesconfiguration/
+/// resource-manager/Microsoft.KubernetesConfiguration/fluxConfigurations/stable (2025-04-01/
+/// fluxconfiguration.json), the one azure-mgmt-kubernetesconfiguration-fluxconfigurations 1.0.0
+/// sends.
+const FLUX_CONFIGURATION_API_VERSION: &str = "2025-04-01";
 /// Key vaults, their deleted vaults and name checks share one api-version.
 pub(crate) const KEY_VAULT_API_VERSION: &str = "2026-05-15";
 /// Storage accounts (Microsoft.Storage, stable/2026-09-01/openapi.json).
 const STORAGE_API_VERSION: &str = "2026-09-01";
 
 /// Every kind's facts, in `Kind` order: adding a kind adds a variant and a row.
-pub static TABLE: [KindDef; 29] = [
+pub static TABLE: [KindDef; 31] = [
     // ResourceGroup
     KindDef {
         kind: Kind::ResourceGroup,
@@ -761,6 +772,59 @@ pub static TABLE: [KindDef; 29] = [
         // data collection rules; the type was not found by name in Learn's table reference.
         in_resource_graph: true,
     },
+    // ClusterExtension
+    KindDef {
+        kind: Kind::ClusterExtension,
+        section: None,
+        prefix: "cluster",
+        noun: "cluster extension",
+        example: "`cluster/NAME/flux`",
+        // An extension resource on the cluster (`{cluster}/providers/Microsoft.KubernetesConfiguration/
+        // extensions/{name}`, extensions.json 2025-03-01): its ID continues the cluster's through
+        // a second `providers` section (`kinds::extension`).
+        arm: &[ArmType {
+            path: "Microsoft.KubernetesConfiguration/extensions",
+            api_version: KUBERNETES_CONFIGURATION_API_VERSION,
+        }],
+        parent: Some(Kind::Cluster),
+        // A ProxyResource (Extension, extensions.json 2025-03-01): no tags, no location.
+        taggable: false,
+        // One write at a time per cluster, as for pools and maintenance configurations: whether
+        // the extension manager takes two installs at once on one cluster is not documented.
+        serial: Serial::UnderParent,
+        // Deleted before the cluster it is installed in (rank 7).
+        delete_rank: 8,
+        // ManagedClusters_Get does not list them; Extensions_List does (one LIST per cluster).
+        listed_in_parent_at: None,
+        // Resource Graph holds extensions in `kubernetesconfigurationresources`, not `Resources`
+        // (Learn, "Azure Resource Graph table and resource type reference"); azplan does not
+        // query that table and LISTs them per cluster with `--read graph` too.
+        in_resource_graph: false,
+    },
+    // FluxConfiguration
+    KindDef {
+        kind: Kind::FluxConfiguration,
+        section: None,
+        prefix: "cluster",
+        noun: "Flux configuration",
+        example: "`cluster/NAME/apps`",
+        // An extension resource on the cluster like its extensions
+        // (`{cluster}/providers/Microsoft.KubernetesConfiguration/fluxConfigurations/{name}`,
+        // fluxconfiguration.json 2025-04-01; `kinds::flux_configuration`).
+        arm: &[ArmType {
+            path: "Microsoft.KubernetesConfiguration/fluxConfigurations",
+            api_version: FLUX_CONFIGURATION_API_VERSION,
+        }],
+        parent: Some(Kind::Cluster),
+        // A ProxyResource (FluxConfiguration, fluxconfiguration.json 2025-04-01): no tags.
+        taggable: false,
+        serial: Serial::UnderParent,
+        // Deleted before the Flux extension that runs it (rank 8) and the cluster (rank 7).
+        delete_rank: 9,
+        listed_in_parent_at: None,
+        // In Resource Graph's `kubernetesconfigurationresources`, not `Resources`, like extensions.
+        in_resource_graph: false,
+    },
 ];
 
 impl Kind {
@@ -816,6 +880,12 @@ impl Kind {
     pub fn parent(self) -> Option<Kind> {
         self.def().parent
     }
+
+    /// Children that are extension resources on their parent (`{parent}/providers/{type}/{name}`):
+    /// a cluster's extensions and Flux configurations.
+    pub fn is_extension_resource(self) -> bool {
+        matches!(self, Kind::ClusterExtension | Kind::FluxConfiguration)
+    }
 }
 
 /// The definition and ARM type for an ARM type name (any casing), if azplan manages the type.
@@ -826,6 +896,24 @@ pub fn by_arm_type(arm_type: &str) -> Option<(&'static KindDef, &'static ArmType
             .find(|t| t.path.eq_ignore_ascii_case(arm_type))
             .map(|t| (d, t))
     })
+}
+
+/// The path from a parent's ID to its children of type `child` (any casing), if `child` hangs
+/// under `parent`: the last type segment (`subnets`), or `providers/{type}` for an extension
+/// resource the parent carries (a cluster's extensions, extensions.json 2025-03-01:
+/// `{cluster}/providers/Microsoft.KubernetesConfiguration/extensions/{name}`).
+pub fn child_path(parent: &str, child: &ArmType) -> Option<String> {
+    if child_type_of(parent, child) {
+        return Some(child.segment().to_string());
+    }
+    let (def, _) = by_arm_type(child.path)?;
+    let on_parent = def
+        .parent?
+        .def()
+        .arm
+        .iter()
+        .any(|a| a.path.eq_ignore_ascii_case(parent));
+    (def.kind.is_extension_resource() && on_parent).then(|| format!("providers/{}", child.path))
 }
 
 /// Whether the ARM type `child` is a child of the ARM type `parent` (any casing): its path

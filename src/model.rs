@@ -189,6 +189,80 @@ pub enum Spec {
     DataCollectionRule(DataCollectionRule),
     StorageAccount(StorageAccount),
     DataCollectionEndpoint(DataCollectionEndpoint),
+    ClusterExtension(ClusterExtension),
+    FluxConfiguration(FluxConfiguration),
+}
+
+/// A Flux configuration (FluxConfiguration, fluxconfiguration.json 2025-04-01) with a Git
+/// repository source, run by the cluster's `microsoft.flux` extension.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FluxConfiguration {
+    /// `cluster` or `namespace`.
+    pub scope: String,
+    pub namespace: String,
+    pub suspend: bool,
+    pub git: GitRepository,
+    pub kustomizations: BTreeMap<String, Kustomization>,
+}
+
+/// GitRepositoryDefinition: the URL, one reference, intervals and plain-text auth settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GitRepository {
+    pub url: String,
+    /// `branch`, `tag`, `semver`, `commit` as written.
+    pub reference: BTreeMap<&'static str, String>,
+    pub sync_interval_seconds: u64,
+    pub timeout_seconds: u64,
+    pub https_user: Option<String>,
+    pub https_ca_cert: Option<String>,
+    pub ssh_known_hosts: Option<String>,
+    pub local_auth_ref: Option<String>,
+}
+
+/// KustomizationDefinition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Kustomization {
+    pub path: String,
+    pub depends_on: Vec<String>,
+    pub sync_interval_seconds: u64,
+    pub timeout_seconds: u64,
+    pub retry_interval_seconds: Option<u64>,
+    pub prune: bool,
+    pub force: bool,
+    pub wait: bool,
+}
+
+/// A cluster extension (Extension, extensions.json 2025-03-01 of Microsoft.KubernetesConfiguration):
+/// Flux (`microsoft.flux`) or any other extension type, installed in an AKS cluster.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClusterExtension {
+    pub extension_type: String,
+    pub auto_upgrade_minor_version: bool,
+    pub release_train: Option<String>,
+    pub version: Option<String>,
+    pub scope: Option<ExtensionScope>,
+    pub configuration_settings: BTreeMap<String, String>,
+    /// Protected setting name → the environment variable holding its value at apply time.
+    pub protected_settings: BTreeMap<String, String>,
+    pub system_identity: bool,
+    pub plan: Option<MarketplacePlan>,
+}
+
+/// Where an extension is installed (Scope: "either Cluster or Namespace; but not both").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExtensionScope {
+    Cluster { release_namespace: String },
+    Namespace { target_namespace: String },
+}
+
+/// A marketplace plan (common-types v2 Plan).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MarketplacePlan {
+    pub name: String,
+    pub publisher: String,
+    pub product: String,
+    pub promotion_code: Option<String>,
+    pub version: Option<String>,
 }
 
 /// A private endpoint: a NIC in a subnet connected to one sub-resource (`groupId`) of another
@@ -681,6 +755,11 @@ pub struct Cluster {
     pub owns_maintenance: bool,
     /// `azureMonitor:` (`azureMonitorProfile`); `None` when the spec leaves it out.
     pub azure_monitor: Option<AzureMonitor>,
+    /// The spec has `extensions:`: the cluster's extensions are the stack's (one it does not
+    /// list is deleted).
+    pub owns_extensions: bool,
+    /// The spec has `fluxConfigurations:`: the cluster's Flux configurations are the stack's.
+    pub owns_flux_configurations: bool,
     /// Pools in the order they were declared; the first system pool is created inline with the
     /// cluster (ARM needs one), every other pool through the agent-pools API.
     pub pools: Vec<Address>,

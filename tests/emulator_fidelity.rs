@@ -48,6 +48,134 @@ fn paths(v: &Value, prefix: &str, out: &mut BTreeSet<String>) {
 /// Paths of official responses the emulator leaves out: (example file prefix, path, why).
 const NOT_EMULATED: &[(&str, &str, &str)] = &[
     (
+        "kubernetesconfiguration-2025-04-01-GetFluxConfiguration",
+        "properties.statuses[].name",
+        "the emulator runs no Flux on the cluster: a configuration has no status of Flux \
+         objects (statuses, read-only) to report",
+    ),
+    (
+        "kubernetesconfiguration-2025-04-01-GetFluxConfiguration",
+        "properties.statuses[].kind",
+        "as properties.statuses[].name",
+    ),
+    (
+        "kubernetesconfiguration-2025-04-01-GetFluxConfiguration",
+        "properties.statuses[].complianceState",
+        "as properties.statuses[].name",
+    ),
+    (
+        "kubernetesconfiguration-2025-04-01-GetFluxConfiguration",
+        "properties.statuses[].appliedBy",
+        "as properties.statuses[].name",
+    ),
+    (
+        "kubernetesconfiguration-2025-04-01-GetFluxConfiguration",
+        "properties.statuses[].appliedBy.name",
+        "as properties.statuses[].name",
+    ),
+    (
+        "kubernetesconfiguration-2025-04-01-GetFluxConfiguration",
+        "properties.statuses[].appliedBy.namespace",
+        "as properties.statuses[].name",
+    ),
+    (
+        "kubernetesconfiguration-2025-04-01-GetFluxConfiguration",
+        "properties.statuses[].helmReleaseProperties",
+        "as properties.statuses[].name",
+    ),
+    (
+        "kubernetesconfiguration-2025-04-01-GetFluxConfiguration",
+        "properties.statuses[].helmReleaseProperties.lastRevisionApplied",
+        "as properties.statuses[].name",
+    ),
+    (
+        "kubernetesconfiguration-2025-04-01-GetFluxConfiguration",
+        "properties.statuses[].helmReleaseProperties.helmChartRef",
+        "as properties.statuses[].name",
+    ),
+    (
+        "kubernetesconfiguration-2025-04-01-GetFluxConfiguration",
+        "properties.statuses[].helmReleaseProperties.helmChartRef.name",
+        "as properties.statuses[].name",
+    ),
+    (
+        "kubernetesconfiguration-2025-04-01-GetFluxConfiguration",
+        "properties.statuses[].helmReleaseProperties.helmChartRef.namespace",
+        "as properties.statuses[].name",
+    ),
+    (
+        "kubernetesconfiguration-2025-04-01-GetFluxConfiguration",
+        "properties.statuses[].helmReleaseProperties.failureCount",
+        "as properties.statuses[].name",
+    ),
+    (
+        "kubernetesconfiguration-2025-04-01-GetFluxConfiguration",
+        "properties.statuses[].helmReleaseProperties.upgradeFailureCount",
+        "as properties.statuses[].name",
+    ),
+    (
+        "kubernetesconfiguration-2025-04-01-GetFluxConfiguration",
+        "properties.statuses[].helmReleaseProperties.installFailureCount",
+        "as properties.statuses[].name",
+    ),
+    (
+        "kubernetesconfiguration-2025-04-01-GetFluxConfiguration",
+        "properties.statuses[].statusConditions",
+        "as properties.statuses[].name",
+    ),
+    (
+        "kubernetesconfiguration-2025-04-01-GetFluxConfiguration",
+        "properties.statuses[].statusConditions[].lastTransitionTime",
+        "as properties.statuses[].name",
+    ),
+    (
+        "kubernetesconfiguration-2025-04-01-GetFluxConfiguration",
+        "properties.statuses[].statusConditions[].message",
+        "as properties.statuses[].name",
+    ),
+    (
+        "kubernetesconfiguration-2025-04-01-GetFluxConfiguration",
+        "properties.statuses[].statusConditions[].reason",
+        "as properties.statuses[].name",
+    ),
+    (
+        "kubernetesconfiguration-2025-04-01-GetFluxConfiguration",
+        "properties.statuses[].statusConditions[].status",
+        "as properties.statuses[].name",
+    ),
+    (
+        "kubernetesconfiguration-2025-04-01-GetFluxConfiguration",
+        "properties.statuses[].statusConditions[].type",
+        "as properties.statuses[].name",
+    ),
+    (
+        "kubernetesconfiguration-2025-04-01-GetFluxConfiguration",
+        "properties.repositoryPublicKey",
+        "generated within the cluster for SSH sources (read-only); the emulator runs no \
+         Flux and answers null",
+    ),
+    (
+        "kubernetesconfiguration-2025-04-01-GetFluxConfiguration",
+        "properties.sourceSyncedCommitId",
+        "the commit Flux synced (read-only): the emulator pulls nothing and answers null",
+    ),
+    (
+        "kubernetesconfiguration-2025-04-01-GetFluxConfiguration",
+        "properties.sourceUpdatedAt",
+        "as properties.sourceSyncedCommitId",
+    ),
+    (
+        "kubernetesconfiguration-2025-04-01-GetFluxConfiguration",
+        "properties.statusUpdatedAt",
+        "as properties.sourceSyncedCommitId",
+    ),
+    (
+        "kubernetesconfiguration-2025-03-01-ListExtensions",
+        "nextLink",
+        "the example's last page writes `nextLink: null`; the emulator's last page leaves it out, \
+         as ExtensionsList allows (nextLink is optional)",
+    ),
+    (
         "storage-2026-09-01-StorageAccountGetProperties",
         "properties.geoReplicationStats",
         "StorageAccounts_GetProperties returns it only when asked (`$expand=geoReplicationStats`); \
@@ -269,8 +397,10 @@ fn leaf_types(v: &Value, prefix: &str, out: &mut BTreeMap<String, &'static str>)
 
 /// Writable values the client sent come back unchanged (ARM may normalise a few, listed here).
 fn check_echo(name: &str, request: &Value, response: &Value, at: &str) {
-    const SERVER_OWNED: [&str; 7] = [
+    const SERVER_OWNED: [&str; 8] = [
         "location",
+        // Extension.configurationProtectedSettings is x-ms-secret: never returned.
+        "configurationProtectedSettings",
         "kubernetesVersion",
         "orchestratorVersion",
         "secret",
@@ -558,7 +688,119 @@ fn cluster_at(version: &'static str) -> Value {
 }
 
 /// Every vendored example and how it replays.
+/// A managed cluster with a managed identity (cluster extensions "won't work with service
+/// principal-based clusters", Learn "Deploy and manage cluster extensions by using Azure CLI").
+const EXTENSION_CLUSTER: Prep = Prep::Create {
+    path: "{group}/providers/Microsoft.ContainerService/managedClusters/{clusterName}",
+    api: AKS_API,
+    body: |_| {
+        let mut c = minimal_cluster();
+        c["identity"] = json!({"type": "SystemAssigned"});
+        c
+    },
+};
+
+const EXTENSION: &str = "{group}/providers/Microsoft.ContainerService/managedClusters/{clusterName}/providers/Microsoft.KubernetesConfiguration/extensions/{extensionName}";
+
+/// The official Extension examples are for an Arc cluster (`connectedClusters`); the emulator
+/// serves extensions on managed clusters, so they replay on one of that name.
+const EXTENSIONS: &str = "{group}/providers/Microsoft.ContainerService/managedClusters/{clusterName}/providers/Microsoft.KubernetesConfiguration/extensions";
+
+fn listed_extension(example: &Value, i: usize) -> Value {
+    let item = &example["responses"]["200"]["body"]["value"][i];
+    let mut body = json!({"properties": item["properties"].clone()});
+    if item.get("plan").is_some() {
+        body["plan"] = item["plan"].clone();
+    }
+    body
+}
+
+/// A managed cluster with the Flux extension a Flux configuration needs.
+const FLUX_EXTENSION: Prep = Prep::Create {
+    path: "{group}/providers/Microsoft.ContainerService/managedClusters/{clusterName}/providers/Microsoft.KubernetesConfiguration/extensions/flux",
+    api: "2025-03-01",
+    body: |_| json!({"properties": {"extensionType": "microsoft.flux"}}),
+};
+
 const CASES: &[Case] = &[
+    Case {
+        file: "kubernetesconfiguration-2025-04-01-GetFluxConfiguration.json",
+        dir: Dir::Support,
+        path: "{group}/providers/Microsoft.ContainerService/managedClusters/{clusterName}/providers/Microsoft.KubernetesConfiguration/fluxConfigurations/{fluxConfigurationName}",
+        prep: &[
+            Prep::Group,
+            EXTENSION_CLUSTER,
+            FLUX_EXTENSION,
+            Prep::Create {
+                path: "{group}/providers/Microsoft.ContainerService/managedClusters/{clusterName}/providers/Microsoft.KubernetesConfiguration/fluxConfigurations/{fluxConfigurationName}",
+                api: "2025-04-01",
+                body: |example| {
+                    let mut props = example["responses"]["200"]["body"]["properties"].clone();
+                    for read_only in [
+                        "statuses",
+                        "repositoryPublicKey",
+                        "sourceSyncedCommitId",
+                        "sourceUpdatedAt",
+                        "statusUpdatedAt",
+                        "complianceState",
+                        "provisioningState",
+                        "errorMessage",
+                    ] {
+                        props.as_object_mut().expect("properties").remove(read_only);
+                    }
+                    json!({"properties": props})
+                },
+            },
+        ],
+        step: Step::Get,
+    },
+    Case {
+        file: "kubernetesconfiguration-2025-03-01-CreateExtension.json",
+        dir: Dir::Support,
+        path: EXTENSION,
+        prep: &[Prep::Group, EXTENSION_CLUSTER],
+        step: Step::PutTwice { body: "extension" },
+    },
+    Case {
+        file: "kubernetesconfiguration-2025-03-01-GetExtension.json",
+        dir: Dir::Support,
+        path: EXTENSION,
+        prep: &[
+            Prep::Group,
+            EXTENSION_CLUSTER,
+            Prep::Create {
+                path: EXTENSION,
+                api: "2025-03-01",
+                body: |example| json!({"properties": example["responses"]["200"]["body"]["properties"].clone()}),
+            },
+        ],
+        step: Step::Get,
+    },
+    Case {
+        file: "kubernetesconfiguration-2025-03-01-ListExtensions.json",
+        dir: Dir::Support,
+        path: EXTENSIONS,
+        prep: &[
+            Prep::Group,
+            EXTENSION_CLUSTER,
+            Prep::Create {
+                path: "{group}/providers/Microsoft.ContainerService/managedClusters/{clusterName}/providers/Microsoft.KubernetesConfiguration/extensions/ClusterMonitor",
+                api: "2025-03-01",
+                body: |example| listed_extension(example, 0),
+            },
+            Prep::Create {
+                path: "{group}/providers/Microsoft.ContainerService/managedClusters/{clusterName}/providers/Microsoft.KubernetesConfiguration/extensions/BackupVault01",
+                api: "2025-03-01",
+                body: |example| listed_extension(example, 1),
+            },
+            Prep::Create {
+                path: "{group}/providers/Microsoft.ContainerService/managedClusters/{clusterName}/providers/Microsoft.KubernetesConfiguration/extensions/azureVote",
+                api: "2025-03-01",
+                body: |example| listed_extension(example, 2),
+            },
+        ],
+        step: Step::Get,
+    },
     Case {
         file: "resources-2024-11-01-CreateResourceGroup.json",
         dir: Dir::Fixtures,

@@ -34,6 +34,7 @@ fn every_example_applies_from_empty_and_then_plans_clean() {
         "examples/monitoring",
         "examples/egress",
         "examples/storage",
+        "examples/gitops",
     ] {
         let cloud = Cloud::start(&example.replace('/', "-"), None);
         let out = apply(&cloud, example, &[]);
@@ -889,6 +890,185 @@ fn maintenance_windows_apply_change_and_go() {
     assert_clean(&cloud, v2);
     let out = cloud.azplan(&["destroy", v2, "--auto-approve", "--allow-destroy"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+}
+
+/// The Flux cluster extension end to end: installed after its cluster, read back clean (LIST
+/// and Resource Graph reads: extensions are LISTed per cluster either way), a changed setting is
+/// an update, an extension someone else installed is the stack's only while the cluster's spec
+/// has `extensions:`, and destroying the cluster lists the extensions that go with it.
+#[test]
+fn flux_extension_applies_changes_and_goes_with_its_cluster() {
+    const API: &str = "2025-03-01";
+    let cloud = Cloud::start("flux", None);
+    let v1 = "tests/lifecycle/flux-1.yaml";
+    let v2 = "tests/lifecycle/flux-2.yaml";
+    let v3 = "tests/lifecycle/flux-3.yaml";
+    let cluster = "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-flux/providers/Microsoft.ContainerService/managedClusters/aks";
+    let flux = format!("{cluster}/providers/Microsoft.KubernetesConfiguration/extensions/flux");
+    let other = format!("{cluster}/providers/Microsoft.KubernetesConfiguration/extensions/backup");
+    let out = apply(&cloud, v1, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(text(&out).contains("cluster/aks/flux"), "{}", text(&out));
+    assert_clean(&cloud, v1);
+    for mode in ["list", "graph"] {
+        let plan = cloud.azplan(&["plan", v1, "--read", mode, "--detailed-exitcode"]);
+        assert_eq!(
+            plan.status.code(),
+            Some(0),
+            "--read {mode}:\n{}",
+            text(&plan)
+        );
+    }
+    let live = cloud.get(&flux, API).expect("the extension exists");
+    assert_eq!(
+        live["properties"]["provisioningState"], "Succeeded",
+        "{live}"
+    );
+    assert_eq!(
+        live["properties"]["extensionType"], "microsoft.flux",
+        "{live}"
+    );
+    assert!(
+        live.get("tags").is_none() && live.get("location").is_none(),
+        "{live}"
+    );
+
+    // A setting changed in the spec is an update in place.
+    let out = apply(&cloud, v2, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        text(&out).contains("0 added, 1 changed, 0 destroyed"),
+        "{}",
+        text(&out)
+    );
+    assert_clean(&cloud, v2);
+    let live = cloud.get(&flux, API).expect("the extension exists");
+    assert_eq!(
+        live["properties"]["configurationSettings"]["image-automation-controller.enabled"], "true",
+        "{live}"
+    );
+
+    // Someone installs another extension: while the spec has `extensions:`, it is the stack's
+    // (and the plan says it goes); once the spec stops declaring extensions, neither is.
+    cloud.put(
+        &other,
+        API,
+        serde_json::json!({"properties": {"extensionType": "microsoft.dataprotection.kubernetes"}}),
+    );
+    let plan = cloud.azplan(&["plan", v2, "--detailed-exitcode"]);
+    assert_eq!(plan.status.code(), Some(2), "{}", text(&plan));
+    assert!(
+        text(&plan).contains("backup will be destroyed"),
+        "{}",
+        text(&plan)
+    );
+    let plan = cloud.azplan(&["plan", v3, "--detailed-exitcode"]);
+    assert_eq!(plan.status.code(), Some(0), "{}", text(&plan));
+
+    // The cluster's delete takes both; the plan lists them.
+    let out = cloud.azplan(&["destroy", v2, "--auto-approve", "--allow-destroy"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(text(&out).contains("extensions/backup"), "{}", text(&out));
+    assert!(cloud.get(&flux, API).is_none());
+    assert!(cloud.get(&other, API).is_none());
+}
+
+/// A Flux configuration end to end: created after the cluster's Flux extension, read back clean
+/// in LIST and Resource Graph reads, a changed branch and kustomization is one update in place,
+/// and destroying the cluster lists it with the extension.
+#[test]
+fn flux_configuration_waits_for_its_extension_changes_in_place_and_goes_with_its_cluster() {
+    const API: &str = "2025-04-01";
+    let cloud = Cloud::start("fluxconfig", None);
+    let v1 = "tests/lifecycle/flux-config-1.yaml";
+    let v2 = "tests/lifecycle/flux-config-2.yaml";
+    let cluster = "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-fluxconfig/providers/Microsoft.ContainerService/managedClusters/aks";
+    let config = format!(
+        "{cluster}/providers/Microsoft.KubernetesConfiguration/fluxConfigurations/cluster-config"
+    );
+    let out = apply(&cloud, v1, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let log = text(&out);
+    let extension_done = log
+        .find("cluster/aks/flux: Creation complete")
+        .expect("extension");
+    let config_started = log
+        .find("cluster/aks/cluster-config: Creating")
+        .expect("config");
+    assert!(
+        extension_done < config_started,
+        "the configuration waits for Flux:\n{log}"
+    );
+    assert_clean(&cloud, v1);
+    for mode in ["list", "graph"] {
+        let plan = cloud.azplan(&["plan", v1, "--read", mode, "--detailed-exitcode"]);
+        assert_eq!(
+            plan.status.code(),
+            Some(0),
+            "--read {mode}:\n{}",
+            text(&plan)
+        );
+    }
+    let live = cloud.get(&config, API).expect("the configuration exists");
+    assert_eq!(
+        live["properties"]["provisioningState"], "Succeeded",
+        "{live}"
+    );
+    assert_eq!(
+        live["properties"]["kustomizations"]["apps"]["name"], "apps",
+        "{live}"
+    );
+
+    let out = apply(&cloud, v2, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        text(&out).contains("0 added, 1 changed, 0 destroyed"),
+        "{}",
+        text(&out)
+    );
+    assert_clean(&cloud, v2);
+    let live = cloud.get(&config, API).expect("the configuration exists");
+    assert_eq!(
+        live["properties"]["gitRepository"]["repositoryRef"]["branch"],
+        "release"
+    );
+    assert_eq!(live["properties"]["kustomizations"]["apps"]["prune"], true);
+
+    let out = cloud.azplan(&["destroy", v2, "--auto-approve", "--allow-destroy"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(cloud.get(&config, API).is_none());
+}
+
+/// A subscription that never registered Microsoft.KubernetesConfiguration answers its LISTs with
+/// MissingSubscriptionRegistration: a cluster that declares no extensions is planned, applied
+/// and destroyed without them (its delete takes none), and the LIST is never asked while the
+/// cluster stays.
+#[test]
+fn an_unregistered_kubernetes_configuration_provider_holds_no_extensions() {
+    let faults = "faults:\n  - fault: error\n    status: 409\n    code: MissingSubscriptionRegistration\n    message: The subscription is not registered to use namespace 'Microsoft.KubernetesConfiguration'.\n    pathContains: /providers/Microsoft.KubernetesConfiguration/\n";
+    let cloud = Cloud::start("unregistered", Some(faults));
+    let stack = "tests/lifecycle/flux-3.yaml";
+    let (mark, _) = cloud.requests(0);
+    let out = apply(&cloud, stack, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_clean(&cloud, stack);
+    let (_, requests) = cloud.requests(mark);
+    assert!(
+        !requests
+            .iter()
+            .any(|(_, p)| p.contains("KubernetesConfiguration")),
+        "a cluster without extensions: costs no extension read: {requests:?}"
+    );
+    let (mark, _) = cloud.requests(0);
+    let out = cloud.azplan(&["destroy", stack, "--auto-approve", "--allow-destroy"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    // The cluster's delete asked (and was refused), and went on.
+    let (_, requests) = cloud.requests(mark);
+    assert!(
+        requests.iter().any(|(m, p)| m == "GET"
+            && p.contains("/providers/Microsoft.KubernetesConfiguration/extensions")),
+        "{requests:?}"
+    );
 }
 
 #[test]

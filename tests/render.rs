@@ -16,6 +16,7 @@ fn every_example_render_is_current() {
         "monitoring",
         "egress",
         "storage",
+        "gitops",
     ] {
         let dir = format!("examples/{example}/rendered");
         let out = azplan(&["render", &format!("examples/{example}"), "--check", &dir]);

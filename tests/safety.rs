@@ -792,6 +792,73 @@ fn a_service_principal_secret_is_read_at_apply_sent_on_create_and_never_shown() 
     assert_eq!(again.status.code(), Some(0), "{}", text(&again));
 }
 
+/// An extension's protected setting (configurationProtectedSettings, x-ms-secret) is read from
+/// the environment at apply time, sent with the extension's create only, shown nowhere, and never
+/// answered by ARM; a converged extension needs no secret to plan clean.
+#[test]
+fn an_extension_protected_setting_is_read_at_apply_sent_on_create_and_never_shown() {
+    let cloud = Cloud::start("flux-secret", None);
+    let stack = "tests/lifecycle/flux-secret.yaml";
+    let secret = "flux-token-that-must-never-appear";
+    let run = |args: &[&str], with_secret: bool| {
+        let endpoint = cloud.endpoint();
+        let mut all: Vec<&str> = args.to_vec();
+        all.extend([
+            "--endpoint",
+            &endpoint,
+            "--ca-cert",
+            cloud.ca.to_str().unwrap(),
+            "-v",
+        ]);
+        let mut command = Command::new(env!("CARGO_BIN_EXE_azplan"));
+        command
+            .args(&all)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("NO_COLOR", "1")
+            .env_remove("FLUX_TEST_TOKEN");
+        if with_secret {
+            command.env("FLUX_TEST_TOKEN", secret);
+        }
+        command.output().unwrap()
+    };
+    let out = run(&["apply", stack, "--auto-approve"], false);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).contains("FLUX_TEST_TOKEN, which is not set"),
+        "{}",
+        text(&out)
+    );
+    let applied = run(&["apply", stack, "--auto-approve"], true);
+    assert_eq!(applied.status.code(), Some(0), "{}", text(&applied));
+    assert!(
+        !text(&applied).contains(secret),
+        "the secret appears in the output"
+    );
+    let log = std::fs::read_to_string(cloud.dir.join("requests.jsonl")).unwrap();
+    let carrying: Vec<serde_json::Value> = log
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|e| e["requestBody"].to_string().contains(secret))
+        .collect();
+    assert_eq!(carrying.len(), 1, "sent once");
+    assert_eq!(carrying[0]["method"], "PUT");
+    assert!(
+        carrying[0]["path"]
+            .as_str()
+            .unwrap()
+            .ends_with("/providers/Microsoft.KubernetesConfiguration/extensions/flux")
+    );
+    assert!(
+        !log.lines().any(|l| {
+            let e: serde_json::Value = serde_json::from_str(l).unwrap();
+            e["responseBody"].to_string().contains(secret)
+        }),
+        "ARM never answers with the secret"
+    );
+    let again = run(&["plan", stack, "--detailed-exitcode"], false);
+    assert_eq!(again.status.code(), Some(0), "{}", text(&again));
+}
+
 #[test]
 fn sigterm_while_the_lock_is_being_taken_releases_it_and_writes_nothing() {
     // Every write of the lock's record set takes 5 s (the first, refused until the zone exists,

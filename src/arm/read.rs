@@ -38,18 +38,18 @@ fn listed_types() -> impl Iterator<Item = &'static kinds::ArmType> {
 }
 
 /// Children listed under each parent: (parent's ARM type, the child's ARM type).
-fn children() -> impl Iterator<Item = (&'static kinds::ArmType, &'static kinds::ArmType)> {
+/// The third item is the path from the parent's ID (`subnets`; `providers/…/extensions` for a
+/// cluster's extensions).
+fn children() -> impl Iterator<Item = (&'static kinds::ArmType, &'static kinds::ArmType, String)> {
     crate::kind::TABLE.iter().filter_map(|d| {
         let child = d.arm.first()?;
         // The parent type whose path the child's continues: a zone link's parent is the private
         // zone type, not the public one the DNS zone kind lists first.
-        let parent = d
-            .parent?
+        d.parent?
             .def()
             .arm
             .iter()
-            .find(|p| crate::kind::child_type_of(p.path, child))?;
-        Some((parent, child))
+            .find_map(|p| crate::kind::child_path(p.path, child).map(|path| (p, child, path)))
     })
 }
 
@@ -811,8 +811,19 @@ pub async fn read_live_with(
             .and_then(Value::as_str)
             .unwrap_or_default()
             .to_ascii_lowercase();
-        for (parent, child) in children() {
+        for (parent, child, child_path) in children() {
             if !parent.path.eq_ignore_ascii_case(&arm_type) {
+                continue;
+            }
+            // A cluster's extensions are LISTed only where the stack may touch them: a cluster
+            // whose spec has `extensions:`, or one of the stack's that a delete may take (the plan
+            // lists what goes with it). Other clusters cost no read, and a subscription without
+            // Microsoft.KubernetesConfiguration registered is never asked.
+            if let Some((d, _)) =
+                kinds::by_arm_type(child.path).filter(|(d, _)| d.kind.is_extension_resource())
+                && !(kinds::extension::cluster_owns(stack, &ctx, d.kind, &id)
+                    || (may_go(&id) && ours(body)))
+            {
                 continue;
             }
             let embedded = kinds::by_arm_type(child.path)
@@ -832,7 +843,7 @@ pub async fn read_live_with(
             }
             let original = body.get("id").and_then(Value::as_str).unwrap_or(&id);
             reads.push(Read::List {
-                path: format!("{original}/{}", child.segment()),
+                path: format!("{original}/{child_path}"),
                 api_version: child.api_version,
             });
         }
@@ -853,6 +864,12 @@ pub async fn read_live_with(
                     status: 404 | 501, ..
                 }),
             ) => {}
+            // A subscription that never registered Microsoft.KubernetesConfiguration answers
+            // MissingSubscriptionRegistration (Learn, "Resolve errors for resource provider
+            // registration"): it holds no extensions, so a cluster's delete takes none.
+            (Read::List { path, .. }, Err(ArmError::Service { code, .. }))
+                if code == "MissingSubscriptionRegistration"
+                    && kinds::extension::is_extension_list(&path) => {}
             (_, Err(e)) => errors.push(e),
         }
     }

@@ -13,9 +13,10 @@ use crate::emulator::route::{Route, Target};
 use crate::emulator::state::{Action, Operation, Record, State};
 use crate::emulator::{
     activity, aks_ops, cluster, data_collection_endpoint, data_collection_rule, diagnostic,
-    dns_zone, identity, key_vault, maintenance, monitor_workspace, nat_gateway, network,
-    network_security, node_pool, peering, policy, private_endpoint, publicip, records, refs,
-    registry, resource_graph, resources, role, solution, storage, workspace,
+    dns_zone, extension, flux_configuration, identity, key_vault, maintenance, monitor_workspace,
+    nat_gateway, network, network_security, node_pool, peering, policy, private_endpoint,
+    publicip, records, refs, registry, resource_graph, resources, role, solution, storage,
+    workspace,
 };
 
 /// Adjusts an answer to the api-version it was asked in, where published versions differ:
@@ -595,6 +596,8 @@ fn put(
         Kind::NatGateway => nat_gateway::put(state, ctx, target, body)?,
         Kind::StorageAccount => storage::put(state, ctx, target, body)?,
         Kind::DataCollectionEndpoint => data_collection_endpoint::put(state, ctx, target, body)?,
+        Kind::ClusterExtension => extension::put(state, ctx, target, body)?,
+        Kind::FluxConfiguration => flux_configuration::put(state, ctx, target, body)?,
     };
     if target.kind == Kind::Cluster {
         node_pool::renew_etags(state, &target.key());
@@ -645,6 +648,16 @@ fn put(
             }
             PutStyle::BodyPolled | PutStyle::Sync => reply,
         };
+        // Extensions_Create and FluxConfigurations_CreateOrUpdate answer with these too
+        // (CreateExtension 2025-03-01 and CreateFluxConfiguration 2025-04-01 examples).
+        if matches!(
+            target.kind,
+            Kind::ClusterExtension | Kind::FluxConfiguration
+        ) {
+            reply = reply
+                .header("Operation-Location", status_url(ctx, &op))
+                .header("x-ms-async-operation-timeout", "PT48H".to_string());
+        }
     }
     Ok(reply)
 }

@@ -54,6 +54,12 @@ pub(crate) enum Kind {
     StorageAccount,
     /// `Microsoft.Insights/dataCollectionEndpoints` (`data_collection_endpoint`).
     DataCollectionEndpoint,
+    /// `{managedCluster}/providers/Microsoft.KubernetesConfiguration/extensions/{name}`: an
+    /// extension resource on an AKS cluster (`route`, `extension`).
+    ClusterExtension,
+    /// `{managedCluster}/providers/Microsoft.KubernetesConfiguration/fluxConfigurations/{name}`
+    /// (`route`, `flux_configuration`).
+    FluxConfiguration,
 }
 
 /// How a PUT answers while work is still running.
@@ -93,7 +99,7 @@ pub(crate) enum PatchStyle {
 }
 
 impl Kind {
-    pub(crate) const ALL: [Kind; 31] = [
+    pub(crate) const ALL: [Kind; 33] = [
         Kind::ResourceGroup,
         Kind::Registry,
         Kind::Workspace,
@@ -125,6 +131,8 @@ impl Kind {
         Kind::DiagnosticSetting,
         Kind::StorageAccount,
         Kind::DataCollectionEndpoint,
+        Kind::ClusterExtension,
+        Kind::FluxConfiguration,
     ];
 
     pub(crate) fn namespace(self) -> &'static str {
@@ -157,6 +165,7 @@ impl Kind {
             Kind::DataCollectionRule | Kind::DataCollectionEndpoint => "Microsoft.Insights",
             Kind::DiagnosticSetting => "Microsoft.Insights",
             Kind::StorageAccount => "Microsoft.Storage",
+            Kind::ClusterExtension | Kind::FluxConfiguration => "Microsoft.KubernetesConfiguration",
         }
     }
 
@@ -195,6 +204,8 @@ impl Kind {
             Kind::NatGateway => "natGateways",
             Kind::DiagnosticSetting => "diagnosticSettings",
             Kind::StorageAccount => "storageAccounts",
+            Kind::ClusterExtension => "extensions",
+            Kind::FluxConfiguration => "fluxConfigurations",
         }
     }
 
@@ -314,6 +325,14 @@ impl Kind {
                 "2025-06-01",
                 "2025-01-01",
             ],
+            // The stable versions of specification/kubernetesconfiguration/resource-manager/
+            // Microsoft.KubernetesConfiguration/extensions/stable of the last two years:
+            // 2025-03-01 is the one azure-mgmt-kubernetesconfiguration-extensions 1.0.0 sends.
+            Kind::ClusterExtension => &["2025-03-01", "2024-11-01"],
+            // The stable versions of …/fluxConfigurations/stable of the last two years:
+            // 2025-04-01 is the one azure-mgmt-kubernetesconfiguration-fluxconfigurations 1.0.0
+            // sends.
+            Kind::FluxConfiguration => &["2025-04-01", "2024-11-01"],
         }
     }
 
@@ -355,7 +374,13 @@ impl Kind {
             | Kind::PrivateDnsZoneGroup
             | Kind::NatGateway
             | Kind::Cluster
-            | Kind::NodePool => PutStyle::AsyncOperation,
+            | Kind::NodePool
+            // Extensions_Create: x-ms-long-running-operation, final-state-via
+            // azure-async-operation (201 while Creating).
+            | Kind::ClusterExtension
+            // FluxConfigurations_CreateOrUpdate: x-ms-long-running-operation, final-state-via
+            // azure-async-operation.
+            | Kind::FluxConfiguration => PutStyle::AsyncOperation,
             Kind::Workspace => PutStyle::BodyPolled,
             // Vaults_CreateOrUpdate: 200 with the body, or 201 + Location + Retry-After.
             Kind::PrivateDnsZone | Kind::PrivateDnsZoneLink | Kind::KeyVault => PutStyle::Location,
@@ -407,7 +432,13 @@ impl Kind {
             // AzureMonitorWorkspaces_Delete: 202 + Location + Retry-After, or 204;
             // final-state-via location.
             | Kind::MonitorWorkspace => DeleteStyle::Location,
-            Kind::Workspace | Kind::Cluster | Kind::NodePool => DeleteStyle::Both,
+            // Extensions_Delete: 200, 202 or 204; final-state-via azure-async-operation.
+            // FluxConfigurations_Delete: 200, 202 (Azure-AsyncOperation, Retry-After) or 204.
+            Kind::Workspace
+            | Kind::Cluster
+            | Kind::NodePool
+            | Kind::ClusterExtension
+            | Kind::FluxConfiguration => DeleteStyle::Both,
         }
     }
 
@@ -454,7 +485,11 @@ impl Kind {
             // PolicyAssignments_Update exists but is not emulated (azplan PUTs).
             | Kind::PolicyAssignment
             // diagnosticsSettings_API.json has no PATCH.
-            | Kind::DiagnosticSetting => PatchStyle::None,
+            | Kind::DiagnosticSetting
+            // Extensions_Update (PATCH) exists but is not emulated yet (azplan PUTs).
+            | Kind::ClusterExtension
+            // FluxConfigurations_Update (PATCH) exists but is not emulated yet (azplan PUTs).
+            | Kind::FluxConfiguration => PatchStyle::None,
         }
     }
 
@@ -563,6 +598,11 @@ impl Kind {
             // Creation takes a few seconds (the account's DNS names); updates and deletes
             // answer at once.
             Kind::StorageAccount => (10_000, 0, 0),
+            // Installing a Helm release on the cluster; the service's durations are not
+            // documented (the examples allow `x-ms-async-operation-timeout: PT48H`).
+            Kind::ClusterExtension => (60_000, 30_000, 30_000),
+            // Undocumented too; a configuration is Flux custom resources on the cluster.
+            Kind::FluxConfiguration => (30_000, 20_000, 20_000),
         }
     }
 
@@ -572,7 +612,11 @@ impl Kind {
             if !kind.namespace().eq_ignore_ascii_case(namespace)
                 || matches!(
                     kind,
-                    Kind::ResourceGroup | Kind::PrivateDnsRecordSet | Kind::DiagnosticSetting
+                    Kind::ResourceGroup
+                        | Kind::PrivateDnsRecordSet
+                        | Kind::DiagnosticSetting
+                        | Kind::ClusterExtension
+                        | Kind::FluxConfiguration
                 )
             {
                 return false;

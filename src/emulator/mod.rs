@@ -30,6 +30,8 @@
 //! Microsoft.Insights dataCollectionEndpoints (`data_collection_endpoint`);
 //! Microsoft.Insights diagnosticSettings under any resource (`diagnostic`);
 //! Microsoft.Storage storageAccounts (+ checkNameAvailability: `storage`);
+//! Microsoft.KubernetesConfiguration extensions and fluxConfigurations on managed clusters
+//! (`extension`, `flux_configuration`);
 //! Microsoft.ContainerService managedClusters (+ agentPools, credentials, upgrade profiles, start,
 //! stop, abort); Azure Resource Graph `POST /providers/Microsoft.ResourceGraph/resources`
 //! (2024-04-01, 2022-10-01, 2021-03-01) and the Activity Log
@@ -76,6 +78,12 @@
 //!   and a rule may name an endpoint that does not exist; an unknown `publicNetworkAccess` and a
 //!   cluster's `azureMonitorProfile.metrics` without `enabled` are refused with codes that are
 //!   not captures of the services.
+//! - Cluster extensions: no catalog of extension types or versions (any type is accepted; an
+//!   unpinned extension answers version 1.0.0), no `aksAssignedIdentity`, no PATCH
+//!   (Extensions_Update), no `operations/{id}` status path of their own (the generic one), and
+//!   only managed clusters as parents (not connectedClusters, provisionedClusters). Flux
+//!   configurations run no Flux: no statuses, compliance stays `Unknown`, no source commit; their
+//!   PATCH is not served either.
 //! - AKS node images, add-on identities' role assignments, maintenance configurations and
 //!   `upgradeNodeImageVersion` are not modelled; a cluster PUT that changes the control-plane
 //!   version leaves pools that carry an `orchestratorVersion` at theirs.
@@ -105,8 +113,10 @@ mod diagnostic;
 mod dns_zone;
 mod entra;
 mod error;
+mod extension;
 mod faults;
 mod filter;
+mod flux_configuration;
 mod handlers;
 mod identity;
 mod jwt;

@@ -217,6 +217,39 @@ pub(crate) fn parse(path: &str) -> Result<Route, ArmError> {
     {
         return parse_diagnostic_setting(path, &sub, scope, rest);
     }
+    // A managed cluster's extensions (extensions.json 2025-03-01 of Microsoft.
+    // KubernetesConfiguration) and Flux configurations (fluxconfiguration.json 2025-04-01):
+    // extension resources whose scope is the cluster. Other cluster types of that path
+    // (`connectedClusters`, `provisionedClusters`) are not served.
+    if let Some(kind) = [Kind::ClusterExtension, Kind::FluxConfiguration]
+        .into_iter()
+        .find(|k| eq(ns, k.namespace()) && rest.first().is_some_and(|t| eq(t, k.segment())))
+        && let [s, _, g, rg, p, cns, ct, _] = scope
+        && eq(s, "subscriptions")
+        && eq(g, "resourceGroups")
+        && eq(p, "providers")
+        && eq(cns, Kind::Cluster.namespace())
+        && eq(ct, Kind::Cluster.segment())
+    {
+        let cluster = format!("/{}", scope.join("/"));
+        return match rest {
+            [_] => Ok(Route::Collection {
+                kind,
+                subscription: sub,
+                resource_group: Some((*rg).to_string()),
+                parent_id: Some(cluster),
+            }),
+            [_, name] => Ok(Route::Instance(Target {
+                kind,
+                subscription: sub,
+                resource_group: Some((*rg).to_string()),
+                id: format!("{cluster}/providers/{}/{name}", kind.arm_type()),
+                name: (*name).to_string(),
+                parent_id: Some(cluster),
+            })),
+            _ => Err(not_found(path)),
+        };
+    }
     if rest.len() == 4 && eq(rest[0], "locations") {
         if eq(rest[2], "operations") || eq(rest[2], "operationStatuses") {
             return Ok(Route::Operation {

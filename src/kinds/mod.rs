@@ -53,6 +53,8 @@ pub mod data_collection_rule;
 pub mod dns_zone;
 pub mod dns_zone_link;
 pub mod existing;
+pub mod extension;
+pub mod flux_configuration;
 pub mod habits;
 pub mod identity;
 pub mod key_vault;
@@ -217,6 +219,8 @@ pub fn rules_of(kind: Kind) -> &'static Rules {
         Kind::NatGateway => &nat_gateway::RULES,
         Kind::StorageAccount => &storage_account::RULES,
         Kind::DataCollectionEndpoint => &data_collection_endpoint::RULES,
+        Kind::ClusterExtension => &extension::RULES,
+        Kind::FluxConfiguration => &flux_configuration::RULES,
     }
 }
 
@@ -418,6 +422,8 @@ fn habits_of(section: &str) -> habits::Tables {
             ("", habits::COMMON),
             ("", cluster::habits::HABITS),
             ("nodePools.*", node_pool::HABITS),
+            ("extensions.*", extension::HABITS),
+            ("fluxConfigurations.*", flux_configuration::HABITS),
         ],
         "registries" => &[("", habits::COMMON), ("", registry::HABITS)],
         "workspaces" => &[("", habits::COMMON), ("", workspace::HABITS)],
@@ -727,6 +733,12 @@ impl Context<'_> {
                     role_assignment::name(self, address, ra)
                 )
             }
+            // An extension resource on its cluster: `{cluster}/providers/…/extensions/{name}`.
+            Spec::ClusterExtension(_) | Spec::FluxConfiguration(_) => {
+                let parent = address.parent().map(|p| self.id(&p)).unwrap_or_default();
+                let segment = extension::segment(address.kind);
+                format!("{parent}/{segment}/{}", resource.name)
+            }
             // An extension resource: its ID continues its scope's.
             Spec::PolicyAssignment(pa) => format!(
                 "{}/providers/{}/{}",
@@ -886,6 +898,12 @@ pub fn undeclared_child_is_ours(stack: &Stack, parent: &str, child: Kind, body: 
         Kind::MaintenanceConfiguration => stack.resources.iter().any(|(a, r)| {
             a.to_string() == parent && matches!(&r.spec, Spec::Cluster(c) if c.owns_maintenance)
         }),
+        // Extensions carry no tags: a cluster owns them only when its spec has `extensions:`
+        // (others install extensions too: `az k8s-extension create`, the portal, Azure Policy).
+        Kind::ClusterExtension | Kind::FluxConfiguration => stack.resources.iter().any(|(a, r)| {
+            a.to_string() == parent
+                && matches!(&r.spec, Spec::Cluster(c) if extension::owns(c, child))
+        }),
         // Zone groups carry no tags: an endpoint owns them only when its spec has `dnsZones:`
         // (Azure Policy adds zone groups to endpoints it did not make).
         Kind::PrivateDnsZoneGroup => stack
@@ -907,6 +925,16 @@ pub fn undeclared_child_is_ours(stack: &Stack, parent: &str, child: Kind, body: 
 /// must stop the delete (`undeclared_child_is_ours`).
 pub fn goes_with_deleted_parent(child: Kind, parent_type: &str) -> bool {
     match child {
+        // An extension is installed in its cluster and lives no longer: deleting the cluster
+        // takes it (Extensions_Delete "will cause the Agent to Uninstall the extension from the
+        // cluster"; without the cluster there is nothing left to uninstall from), and the plan
+        // lists it with the cluster's delete.
+        // A Flux configuration too: it lives in the cluster's Flux extension.
+        Kind::ClusterExtension | Kind::FluxConfiguration => Kind::Cluster
+            .def()
+            .arm
+            .iter()
+            .any(|a| a.path.eq_ignore_ascii_case(parent_type)),
         Kind::PrivateDnsZoneGroup => Kind::PrivateEndpoint
             .def()
             .arm
@@ -971,6 +999,8 @@ pub fn desired(ctx: &Context<'_>, resource: &Resource) -> Desired {
         Spec::DataCollectionRule(r) => data_collection_rule::body(&b, resource, r),
         Spec::StorageAccount(sa) => storage_account::body(&b, resource, sa),
         Spec::DataCollectionEndpoint(e) => data_collection_endpoint::body(&b, resource, e),
+        Spec::ClusterExtension(e) => extension::body(&mut b, e),
+        Spec::FluxConfiguration(f) => flux_configuration::body(&b, resource, f),
         Spec::Existing(_) => Value::Null,
     };
     if let Some(raw) = &resource.raw {

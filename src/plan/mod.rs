@@ -618,7 +618,7 @@ fn deletions(
         // Children with tags of their own (private DNS zone links) are ours by their tag only,
         // and a VNet's peerings only when its spec lists them (`kinds::undeclared_child_is_ours`).
         let orphan_child = ResourceId::parse(id)
-            .and_then(|id| id.parent())
+            .and_then(|id| id.parent().or_else(|| kinds::extension::live_parent(&id)))
             .and_then(|parent| parents.get(&parent.to_string().to_ascii_lowercase()))
             .is_some_and(|parent| {
                 resource_type(Some(body)).is_some_and(|t| {

@@ -91,6 +91,8 @@ MODELS: dict[str, tuple[str, str]] = {
     "microsoft.containerservice/managedclusters": ("azure.mgmt.containerservice", "ManagedCluster"),
     "microsoft.containerservice/managedclusters/agentpools": ("azure.mgmt.containerservice", "AgentPool"),
     "microsoft.containerservice/managedclusters/maintenanceconfigurations": ("azure.mgmt.containerservice", "MaintenanceConfiguration"),
+    "microsoft.kubernetesconfiguration/extensions": ("azure.mgmt.kubernetesconfiguration.extensions", "Extension"),
+    "microsoft.kubernetesconfiguration/fluxconfigurations": ("azure.mgmt.kubernetesconfiguration.fluxconfigurations", "FluxConfiguration"),
     "microsoft.authorization/policyassignments": ("azure.mgmt.resource.policy", "PolicyAssignment"),
     "microsoft.authorization/roleassignments": (
         "azure.mgmt.authorization",
@@ -125,6 +127,7 @@ def plan_runs(repo: Path) -> list[Run]:
         Run("examples/monitoring", ["examples/monitoring", "--live", empty]),
         Run("examples/egress", ["examples/egress", "--live", empty]),
         Run("examples/storage", ["examples/storage", "--live", empty]),
+        Run("examples/gitops", ["examples/gitops", "--live", empty]),
         Run("examples/dev-prod --env prod", ["examples/dev-prod", "--env", "prod", "--live", empty]),
         Run(
             "examples/dev-prod --env prod --values load-test",

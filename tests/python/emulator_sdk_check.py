@@ -22,6 +22,8 @@ from azure.mgmt.containerregistry import ContainerRegistryManagementClient
 from azure.mgmt.containerservice import ContainerServiceClient
 from azure.mgmt.dns import DnsManagementClient
 from azure.mgmt.keyvault import KeyVaultManagementClient
+from azure.mgmt.kubernetesconfiguration.extensions import KubernetesConfigurationExtensionsMgmtClient
+from azure.mgmt.kubernetesconfiguration.fluxconfigurations import KubernetesConfigurationFluxConfigurationsMgmtClient
 from azure.mgmt.loganalytics import LogAnalyticsManagementClient
 from azure.mgmt.msi import ManagedServiceIdentityClient
 from azure.mgmt.network import NetworkManagementClient
@@ -108,6 +110,8 @@ def main():
     policy = PolicyClient(cred, SUB, **common)
     oms = OperationsManagementClient(cred, SUB, **common)
     storage = StorageManagementClient(cred, SUB, **common)
+    ext = KubernetesConfigurationExtensionsMgmtClient(cred, SUB, **common)
+    flux = KubernetesConfigurationFluxConfigurationsMgmtClient(cred, SUB, **common)
     started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 60))
     c = Checks()
     rg_id = f"/subscriptions/{SUB}/resourceGroups/{RG}"
@@ -442,6 +446,7 @@ def main():
         ["aksManagedAutoUpgradeSchedule"]))
     c.run("maintenance configuration delete", lambda: aks.maintenance_configurations.delete(
         RG, "sdk-aks", "aksManagedAutoUpgradeSchedule"))
+    check_extensions(c, ext, flux)
     # The Key Vault secrets provider and Application Gateway ingress add-ons (config keys as the
     # official ManagedClustersCreate_AzureKeyvaultSecretsProvider example and the Azure CLI send
     # them): enabled on a PUT of the cluster, each comes back with its config and a read-only
@@ -954,6 +959,73 @@ def check_addon_identities(profiles):
 
 def attrs(model, names):
     return [getattr(model, n) for n in names]
+
+
+def check_extensions(c, ext, flux_client):
+    """Cluster extensions (Extensions_*, Microsoft.KubernetesConfiguration 2025-03-01) on sdk-aks,
+    driven by azure-mgmt-kubernetesconfiguration-extensions with its own LRO pollers."""
+    on = (RG, "Microsoft.ContainerService", "managedClusters", "sdk-aks")
+    flux = {"properties": {
+        "extensionType": "microsoft.flux",
+        "scope": {"cluster": {"releaseNamespace": "flux-system"}},
+        "configurationSettings": {"helm-controller.enabled": "true"},
+        "configurationProtectedSettings": {"token": "s3cret"}}}
+    e = c.run("extension create (LRO)", lambda: ext.extensions.begin_create(*on, "flux", flux).result())
+    c.run("extension defaults and read-only fields", lambda: assert_eq(
+        (e.properties.provisioning_state, e.properties.auto_upgrade_minor_version, e.properties.release_train,
+         e.properties.is_system_extension, e.properties.scope.cluster.release_namespace),
+        ("Succeeded", True, "Stable", False, "flux-system")))
+    c.run("extension protected settings are never returned", lambda: assert_eq(
+        ext.extensions.get(*on, "flux").properties.configuration_protected_settings, None))
+    c.run("extension settings round-trip", lambda: assert_eq(
+        ext.extensions.get(*on, "flux").properties.configuration_settings, {"helm-controller.enabled": "true"}))
+    c.run("extension list", lambda: assert_eq([x.name for x in ext.extensions.list(*on)], ["flux"]))
+    c.run("extension pinned while auto-upgrading is refused", lambda: expect_status(400, lambda: ext.extensions.begin_create(
+        *on, "pinned", {"properties": {"extensionType": "microsoft.flux", "version": "1.2.3"}}).result()))
+    c.run("extension with both scopes is refused", lambda: expect_status(400, lambda: ext.extensions.begin_create(
+        *on, "both", {"properties": {"extensionType": "microsoft.flux", "scope": {
+            "cluster": {"releaseNamespace": "a"}, "namespace": {"targetNamespace": "b"}}}}).result()))
+    c.run("extension on an unknown cluster is refused", lambda: expect_status(404, lambda: ext.extensions.begin_create(
+        RG, "Microsoft.ContainerService", "managedClusters", "no-such-aks", "flux", flux).result()))
+    c.run("extension pinned version (LRO)", lambda: assert_eq(ext.extensions.begin_create(
+        *on, "pinned", {"properties": {"extensionType": "microsoft.flux", "autoUpgradeMinorVersion": False,
+                                       "version": "1.2.3"}}).result().properties.current_version, "1.2.3"))
+    c.run("extension delete (LRO)", lambda: ext.extensions.begin_delete(*on, "pinned").result())
+    check_flux_configurations(c, flux_client, on)
+    c.run("extension delete (LRO, flux)", lambda: ext.extensions.begin_delete(*on, "flux").result())
+    c.run("extension gone", lambda: expect_status(404, lambda: ext.extensions.get(*on, "flux")))
+    c.run("flux configuration without the Flux extension is refused", lambda: expect_status(400, lambda: (
+        flux_client.flux_configurations.begin_create_or_update(*on, "late", {"properties": {
+            "gitRepository": {"url": "https://github.com/Azure/arc-k8s-demo"}}}).result())))
+
+
+def check_flux_configurations(c, flux, on):
+    """Flux configurations (FluxConfigurations_*, 2025-04-01) on sdk-aks, which has the Flux
+    extension, driven by azure-mgmt-kubernetesconfiguration-fluxconfigurations."""
+    config = {"properties": {
+        "namespace": "cluster-config",
+        "gitRepository": {"url": "https://github.com/Azure/arc-k8s-demo", "repositoryRef": {"branch": "main"}},
+        "kustomizations": {"infra": {"path": "./infrastructure"},
+                           "apps": {"path": "./apps", "dependsOn": ["infra"], "prune": True}},
+        "configurationProtectedSettings": {"sshPrivateKey": "c2VjcmV0"}}}
+    fc = c.run("flux configuration create (LRO)", lambda: flux.flux_configurations.begin_create_or_update(
+        *on, "cluster-config", config).result())
+    c.run("flux configuration defaults", lambda: assert_eq(
+        (fc.properties.provisioning_state, fc.properties.scope, fc.properties.source_kind, fc.properties.suspend,
+         fc.properties.git_repository.sync_interval_in_seconds, fc.properties.kustomizations["apps"].name,
+         fc.properties.kustomizations["infra"].wait),
+        ("Succeeded", "cluster", "GitRepository", False, 600, "apps", True)))
+    c.run("flux configuration protected settings are never returned", lambda: assert_eq(
+        flux.flux_configurations.get(*on, "cluster-config").properties.configuration_protected_settings, None))
+    c.run("flux configuration list", lambda: assert_eq(
+        [x.name for x in flux.flux_configurations.list(*on)], ["cluster-config"]))
+    moved = {"properties": dict(config["properties"], namespace="elsewhere")}
+    c.run("flux configuration namespace cannot change", lambda: expect_status(400, lambda: (
+        flux.flux_configurations.begin_create_or_update(*on, "cluster-config", moved).result())))
+    c.run("flux configuration bad namespace refused", lambda: expect_status(400, lambda: (
+        flux.flux_configurations.begin_create_or_update(*on, "bad", {"properties": {"namespace": "Not_Valid"}}).result())))
+    c.run("flux configuration delete (LRO)", lambda: flux.flux_configurations.begin_delete(*on, "cluster-config").result())
+    c.run("flux configuration gone", lambda: expect_status(404, lambda: flux.flux_configurations.get(*on, "cluster-config")))
 
 
 def assert_eq(actual, expected):

@@ -63,6 +63,20 @@ impl Builder<'_> {
                     None,
                 );
             }
+            for (name, span) in crate::kinds::extension::declared(e) {
+                self.declare(
+                    Address::child(Kind::ClusterExtension, &e.key.value, name),
+                    span,
+                    None,
+                );
+            }
+            for (name, span) in crate::kinds::flux_configuration::declared(e) {
+                self.declare(
+                    Address::child(Kind::FluxConfiguration, &e.key.value, name),
+                    span,
+                    None,
+                );
+            }
         }
     }
 
@@ -147,6 +161,8 @@ impl Builder<'_> {
                 .unwrap_or(NodeOsUpgradeChannel::NodeImage),
             owns_maintenance: s.maintenance.is_some(),
             azure_monitor: self.azure_monitor(s),
+            owns_extensions: s.extensions.is_some(),
+            owns_flux_configurations: s.flux_configurations.is_some(),
             pools,
         };
         // AKS grants the app-routing identity nothing on the zones it is given; Learn "Set up
@@ -174,6 +190,8 @@ impl Builder<'_> {
             }));
         resource.spec = Spec::Cluster(Box::new(cluster));
         self.maintenance(entry, &resource);
+        self.extensions(entry, &resource);
+        self.flux_configurations(entry, &resource);
         self.insert(resource);
     }
 

@@ -86,6 +86,23 @@ pub struct RawCluster {
     /// (`metrics: true`) and the kube-state-metrics allowlists. Unset: azplan sends nothing and
     /// leaves what the cluster has.
     pub azure_monitor: Option<Spanned<RawAzureMonitor>>,
+    /// Cluster extensions by name (`flux: {type: microsoft.flux}`), installed through
+    /// Microsoft.KubernetesConfiguration. With `extensions:` the cluster's extensions are the
+    /// stack's: one it does not list is deleted.
+    pub extensions: Option<
+        Spanned<std::collections::BTreeMap<String, Spanned<crate::kinds::extension::RawExtension>>>,
+    >,
+    /// Flux configurations by name (a Git repository and its kustomizations), run by the
+    /// cluster's `microsoft.flux` extension. With `fluxConfigurations:` the cluster's
+    /// configurations are the stack's: one it does not list is deleted.
+    pub flux_configurations: Option<
+        Spanned<
+            std::collections::BTreeMap<
+                String,
+                Spanned<crate::kinds::flux_configuration::RawFluxConfiguration>,
+            >,
+        >,
+    >,
     /// Warnings of this resource accepted on purpose, each with its reason: not printed, but
     /// counted (and listed in JSON). An acknowledgement without a reason, or of a warning that
     /// does not occur, is reported.
