@@ -36,6 +36,7 @@ pub enum Kind {
     PublicIp,
     PublicIpPrefix,
     NatGateway,
+    DiagnosticSetting,
 }
 
 /// Facts about a kind.
@@ -108,7 +109,7 @@ const AKS_API_VERSION: &str = "2026-08-01";
 pub(crate) const KEY_VAULT_API_VERSION: &str = "2026-05-15";
 
 /// Every kind's facts, in `Kind` order: adding a kind adds a variant and a row.
-pub static TABLE: [KindDef; 27] = [
+pub static TABLE: [KindDef; 28] = [
     // ResourceGroup
     KindDef {
         kind: Kind::ResourceGroup,
@@ -707,6 +708,35 @@ pub static TABLE: [KindDef; 27] = [
         listed_in_parent_at: None,
         // `microsoft.network/natgateways` is in Resource Graph's `Resources` table.
         in_resource_graph: true,
+    },
+    // DiagnosticSetting
+    KindDef {
+        kind: Kind::DiagnosticSetting,
+        section: Some("diagnosticSettings"),
+        prefix: "diagnosticSetting",
+        noun: "diagnostic setting",
+        example: "`diagnosticSetting/NAME`",
+        // An extension resource under any resource (`{resourceUri}/providers/Microsoft.Insights/
+        // diagnosticSettings/{name}`): DiagnosticSettings_CreateOrUpdate/Get/Delete/List of
+        // specification/monitor/resource-manager/Microsoft.Insights/preview/2021-05-01-preview/
+        // diagnosticsSettings_API.json, the newest version, the one azure-mgmt-monitor 6.0.2
+        // sends. PUT answers 200 with the body, DELETE 200 or 204, no LRO.
+        arm: &[ArmType {
+            path: "Microsoft.Insights/diagnosticSettings",
+            api_version: "2021-05-01-preview",
+        }],
+        parent: None,
+        // DiagnosticSettingsResource is a plain `Resource` plus `properties` (no `tags`), and no
+        // property is free-form: ownership follows its target (`kinds::diagnostic_setting::ours`).
+        taggable: false,
+        serial: Serial::Free,
+        // Deleted before the resource it sits on (which takes it anyway) and the workspace it
+        // sends to (rank 1).
+        delete_rank: 10,
+        listed_in_parent_at: None,
+        // Not in Resource Graph's `Resources` table and not in a group's resource LIST (no
+        // location): each declared target's DiagnosticSettings_List is read.
+        in_resource_graph: false,
     },
 ];
 

@@ -187,6 +187,35 @@ pub enum Spec {
     MonitorWorkspace(MonitorWorkspace),
     Solution(Solution),
     DataCollectionRule(DataCollectionRule),
+    DiagnosticSetting(DiagnosticSetting),
+}
+
+/// A diagnostic setting (DiagnosticSettings, Microsoft.Insights 2021-05-01-preview): a
+/// resource's logs and metrics sent to a Log Analytics workspace.
+#[derive(Debug, Clone)]
+pub struct DiagnosticSetting {
+    /// The resource it sits on (part of its ID).
+    pub target: Target,
+    pub workspace: Target,
+    /// Log categories, category groups and metric categories sent, each once, in spec order.
+    pub logs: Vec<String>,
+    pub category_groups: Vec<String>,
+    pub metrics: Vec<String>,
+    pub destination_table: Option<DestinationTable>,
+}
+
+/// `logAnalyticsDestinationType`: "whether the export to Log Analytics should use the default
+/// destination type, i.e. AzureDiagnostics, or use a destination type constructed as follows:
+/// <normalized service identity>_<normalized category name>. Possible values are: Dedicated and
+/// null (null is default.)" (diagnosticsSettings_API.json 2021-05-01-preview).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+pub enum DestinationTable {
+    /// `Dedicated`: resource-specific tables.
+    #[serde(rename = "resourceSpecific", alias = "Dedicated")]
+    ResourceSpecific,
+    /// `null`: the AzureDiagnostics table.
+    #[serde(rename = "azureDiagnostics", alias = "AzureDiagnostics")]
+    AzureDiagnostics,
 }
 
 /// A private endpoint: a NIC in a subnet connected to one sub-resource (`groupId`) of another

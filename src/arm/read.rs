@@ -27,11 +27,15 @@ fn listed_types() -> impl Iterator<Item = &'static kinds::ArmType> {
     crate::kind::TABLE
         .iter()
         .filter(|d| {
-            // Assignments are extension resources, found by one subscription LIST each.
+            // Assignments are extension resources, found by one subscription LIST each;
+            // diagnostic settings by one LIST per resource they sit on (wave 6).
             d.parent.is_none()
                 && !matches!(
                     d.kind,
-                    Kind::ResourceGroup | Kind::RoleAssignment | Kind::PolicyAssignment
+                    Kind::ResourceGroup
+                        | Kind::RoleAssignment
+                        | Kind::PolicyAssignment
+                        | Kind::DiagnosticSetting
                 )
         })
         .flat_map(|d| d.arm.iter())
@@ -93,6 +97,11 @@ enum Read {
     },
     /// The subscription's resources carrying the stack's tag (answered without tags).
     Tagged {
+        path: String,
+    },
+    /// The diagnostic settings of one resource (DiagnosticSettings_List): a resource that is
+    /// gone (404) or whose type has no diagnostic settings (400) has none.
+    DiagnosticSettings {
         path: String,
     },
 }
@@ -929,6 +938,57 @@ pub async fn read_live_with(
             (_, Err(e)) => errors.push(e),
         }
     }
+    // Wave 6: diagnostic settings, which neither group LISTs nor Resource Graph's `Resources`
+    // table hold (they have no location): one DiagnosticSettings_List per resource that a
+    // declared setting sits on, and per resource of the stack's that may be deleted (its
+    // settings go with it, and the plan lists them).
+    let mut targets: BTreeSet<String> = BTreeSet::new();
+    for resource in stack.resources.values() {
+        if let Spec::DiagnosticSetting(ds) = &resource.spec {
+            targets.insert(ctx.target_id(&ds.target));
+        }
+    }
+    let declared: BTreeSet<String> = stack
+        .resources
+        .values()
+        .map(|r| ctx.id(&r.address).to_ascii_lowercase())
+        .collect();
+    for (id, body) in live.iter() {
+        let may_go = going == Going::Everything || !declared.contains(id);
+        if may_go
+            && kinds::tagged_owner(body) == Some(stack.name.as_str())
+            && kinds::diagnostic_setting::may_have_settings(body)
+        {
+            targets.insert(
+                body.get("id")
+                    .and_then(Value::as_str)
+                    .unwrap_or(id)
+                    .to_string(),
+            );
+        }
+    }
+    let mut seen = BTreeSet::new();
+    let reads: Vec<Read> = targets
+        .into_iter()
+        .filter(|t| !t.is_empty() && seen.insert(t.to_ascii_lowercase()))
+        .map(|t| Read::DiagnosticSettings {
+            path: kinds::diagnostic_setting::list_path(&t),
+        })
+        .collect();
+    for (read, result) in run(reader, reads).await {
+        match (read, result) {
+            (_, Ok(items)) => items.iter().for_each(|item| {
+                live.insert(item.clone());
+            }),
+            (
+                Read::DiagnosticSettings { .. },
+                Err(ArmError::Service {
+                    status: 400 | 404, ..
+                }),
+            ) => {}
+            (_, Err(e)) => errors.push(e),
+        }
+    }
     if errors.is_empty() {
         Ok(live)
     } else {
@@ -1104,6 +1164,11 @@ async fn run(reader: &Reader, reads: Vec<Read>) -> Vec<ReadResult> {
                     .await
                     .map(|b| Arc::new(b.into_iter().collect())),
                 Read::RecordSets { path, api_version } => reader.list(path, api_version).await,
+                Read::DiagnosticSettings { path } => {
+                    reader
+                        .list(path, kinds::diagnostic_setting::arm_type().api_version)
+                        .await
+                }
                 Read::Contents { group } => {
                     reader
                         .list(&contents_path(group), generic_list_api_version())

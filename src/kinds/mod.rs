@@ -27,6 +27,7 @@ use crate::spec::{Entry, RawJson, RawSettings, RawVariable};
 use crate::yaml::Node;
 use cluster::RawCluster;
 use data_collection_rule::RawDataCollectionRule;
+use diagnostic_setting::RawDiagnosticSetting;
 use dns_zone::RawDnsZone;
 use existing::RawExisting;
 use identity::RawIdentity;
@@ -47,6 +48,7 @@ use workspace::RawWorkspace;
 
 pub mod cluster;
 pub mod data_collection_rule;
+pub mod diagnostic_setting;
 pub mod dns_zone;
 pub mod dns_zone_link;
 pub mod existing;
@@ -211,6 +213,7 @@ pub fn rules_of(kind: Kind) -> &'static Rules {
         Kind::PublicIp => &public_ip::RULES,
         Kind::PublicIpPrefix => &public_ip::PREFIX_RULES,
         Kind::NatGateway => &nat_gateway::RULES,
+        Kind::DiagnosticSetting => &diagnostic_setting::RULES,
     }
 }
 
@@ -274,6 +277,7 @@ pub struct RawStack {
     pub public_ips: Vec<Entry<RawPublicIp>>,
     pub public_ip_prefixes: Vec<Entry<RawPublicIpPrefix>>,
     pub nat_gateways: Vec<Entry<RawNatGateway>>,
+    pub diagnostic_settings: Vec<Entry<RawDiagnosticSetting>>,
     /// Entries whose settings could not be read at all (reported already), by kind.
     pub unreadable: Vec<(Kind, Spanned<String>)>,
 }
@@ -312,7 +316,8 @@ impl RawStack {
             data_collection_rules,
             public_ips,
             public_ip_prefixes,
-            nat_gateways
+            nat_gateways,
+            diagnostic_settings
         );
         all
     }
@@ -379,6 +384,7 @@ pub(crate) fn add_entry(
         "publicIps" => push!(public_ips),
         "publicIpPrefixes" => push!(public_ip_prefixes),
         "natGateways" => push!(nat_gateways),
+        "diagnosticSettings" => push!(diagnostic_settings),
         _ => {}
     }
 }
@@ -416,6 +422,7 @@ fn habits_of(section: &str) -> habits::Tables {
         "publicIps" => &[("", habits::COMMON), ("", public_ip::HABITS)],
         "publicIpPrefixes" => &[("", habits::COMMON), ("", public_ip::PREFIX_HABITS)],
         "natGateways" => &[("", habits::COMMON), ("", nat_gateway::HABITS)],
+        "diagnosticSettings" => &[("", habits::COMMON), ("", diagnostic_setting::HABITS)],
         _ => &[("", habits::COMMON)],
     }
 }
@@ -484,6 +491,9 @@ pub struct RawStackFile {
     /// NAT gateways (`Microsoft.Network/natGateways`); referenced as `natGateway/NAME` (a
     /// subnet's `natGateway:`).
     pub nat_gateways: Option<BTreeMap<String, RawNatGateway>>,
+    /// Diagnostic settings (`Microsoft.Insights/diagnosticSettings`): a resource's logs and
+    /// metrics sent to a Log Analytics workspace.
+    pub diagnostic_settings: Option<BTreeMap<String, RawDiagnosticSetting>>,
 }
 
 /// What users need after an apply, per kind, read from a resource's live body: `(name, value)`
@@ -546,6 +556,7 @@ pub(crate) fn build_model(b: &mut Builder<'_>, raw: &RawStack) {
     b.declare_role_assignments(&raw.role_assignments);
     b.declare_private_endpoints(&raw.private_endpoints);
     b.declare_each(Kind::PolicyAssignment, &raw.policy_assignments);
+    b.declare_each(Kind::DiagnosticSetting, &raw.diagnostic_settings);
 
     b.resource_groups(&raw.resource_groups);
     b.existing(&raw.existing);
@@ -571,6 +582,7 @@ pub(crate) fn build_model(b: &mut Builder<'_>, raw: &RawStack) {
     b.dns_zone_links(&raw.dns_zones);
     b.peerings(&raw.vnets);
     b.private_endpoints(&raw.private_endpoints);
+    b.diagnostic_settings(&raw.diagnostic_settings);
     b.clusters_wait_for_their_grants();
 }
 
@@ -687,6 +699,13 @@ impl Context<'_> {
             Spec::PolicyAssignment(pa) => format!(
                 "{}/providers/{}/{}",
                 self.scope_id(&pa.scope),
+                arm_kind(resource).arm_type,
+                resource.name
+            ),
+            // An extension resource: its ID continues its target's.
+            Spec::DiagnosticSetting(ds) => format!(
+                "{}/providers/{}/{}",
+                self.target_id(&ds.target),
                 arm_kind(resource).arm_type,
                 resource.name
             ),
@@ -852,6 +871,18 @@ pub fn undeclared_child_is_ours(stack: &Stack, parent: &str, child: Kind, body: 
     }
 }
 
+/// The stack resource an extension resource sits on, when its delete takes it: a diagnostic
+/// setting's target (ARM deletes a resource's settings with it).
+pub fn extension_target(resource: &Resource) -> Option<&Address> {
+    match &resource.spec {
+        Spec::DiagnosticSetting(ds) => match &ds.target {
+            Target::Node(address) => Some(address),
+            Target::ArmId(_) => None,
+        },
+        _ => None,
+    }
+}
+
 /// Whether a live child without an owner of its own goes with its parent when the stack deletes
 /// that parent (`parent_type`, its ARM type), whatever the parent's spec said (or, for a parent
 /// dropped from the spec, can no longer say). A private endpoint's zone groups do: a zone group
@@ -925,6 +956,7 @@ pub fn desired(ctx: &Context<'_>, resource: &Resource) -> Desired {
         Spec::MonitorWorkspace(w) => monitor_workspace::body(&b, resource, w),
         Spec::Solution(s) => solution::body(&b, resource, s),
         Spec::DataCollectionRule(r) => data_collection_rule::body(&b, resource, r),
+        Spec::DiagnosticSetting(ds) => diagnostic_setting::body(&b, resource, ds),
         Spec::Existing(_) => Value::Null,
     };
     if let Some(raw) = &resource.raw {
