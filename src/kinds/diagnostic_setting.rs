@@ -175,8 +175,9 @@ pub fn may_have_settings(body: &Value) -> bool {
     })
 }
 
-/// The body azplan PUTs: the workspace, every declared category on, and the destination type
-/// (`null` for the default, so a `Dedicated` set before is taken back).
+/// The body azplan PUTs: the workspace, every declared category on, and `Dedicated` when the
+/// spec asks for resource-specific tables (left out for the default; `dropped` shows the
+/// change back).
 pub fn body(b: &BodyBuilder<'_, '_>, resource: &Resource, ds: &DiagnosticSetting) -> Value {
     let live = b.ctx.live.get(&b.ctx.id(&resource.address));
     let mut logs: Vec<Value> = ds
@@ -198,15 +199,31 @@ pub fn body(b: &BodyBuilder<'_, '_>, resource: &Resource, ds: &DiagnosticSetting
         .collect();
     let off = carried_off(live, "metrics", &metrics);
     metrics.extend(off);
-    json!({ "properties": {
+    let mut body = json!({ "properties": {
         "workspaceId": b.ctx.target_id(&ds.workspace),
         "logs": logs,
         "metrics": metrics,
-        "logAnalyticsDestinationType": match ds.destination_table {
-            Some(DestinationTable::ResourceSpecific) => json!("Dedicated"),
-            _ => Value::Null,
-        },
-    }})
+    }});
+    if ds.destination_table == Some(DestinationTable::ResourceSpecific) {
+        body["properties"]["logAnalyticsDestinationType"] = json!("Dedicated");
+    }
+    body
+}
+
+/// What the PUT takes away without the body naming it: it replaces the whole setting, so a
+/// `Dedicated` destination type the spec no longer asks for goes back to the default (`null`,
+/// AzureDiagnostics), which the diff of what the body sends would not show.
+pub(crate) fn dropped(desired: &Value, live: &Value) -> Vec<(String, Value)> {
+    let path = "/properties/logAnalyticsDestinationType";
+    match (desired.pointer(path), live.pointer(path)) {
+        (None, Some(before)) if !before.is_null() => {
+            vec![(
+                "properties.logAnalyticsDestinationType".into(),
+                before.clone(),
+            )]
+        }
+        _ => Vec::new(),
+    }
 }
 
 /// Whether a live setting at a declared setting's ID is the stack's. A setting carries no tags
@@ -443,6 +460,27 @@ mod tests {
                 .contains(&entry("category", "guard", false))
         );
         assert!(carried_off(None, "logs", &declared).is_empty());
+    }
+
+    #[test]
+    fn a_dedicated_destination_the_spec_drops_shows() {
+        let live = json!({"properties": {"logAnalyticsDestinationType": "Dedicated"}});
+        let desired = json!({"properties": {}});
+        assert_eq!(
+            dropped(&desired, &live),
+            vec![(
+                "properties.logAnalyticsDestinationType".to_string(),
+                json!("Dedicated")
+            )]
+        );
+        assert!(dropped(&live, &live).is_empty());
+        assert!(
+            dropped(
+                &desired,
+                &json!({"properties": {"logAnalyticsDestinationType": null}})
+            )
+            .is_empty()
+        );
     }
 
     #[test]

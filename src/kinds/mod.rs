@@ -240,6 +240,7 @@ pub fn dropped(resource: &Resource, desired: &Value, live: &Value) -> Vec<(Strin
     match resource.spec {
         Spec::Cluster(_) => cluster::dropped_outbound(desired, live),
         Spec::PolicyAssignment(_) => policy_assignment::dropped(desired, live),
+        Spec::DiagnosticSetting(_) => diagnostic_setting::dropped(desired, live),
         _ => Vec::new(),
     }
 }
