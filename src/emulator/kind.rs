@@ -50,6 +50,9 @@ pub(crate) enum Kind {
     /// `{any resource}/providers/Microsoft.Insights/diagnosticSettings/{name}`: an extension
     /// resource, routed like role assignments (`route`, `diagnostic`).
     DiagnosticSetting,
+    /// `{any resource}/providers/Microsoft.Insights/dataCollectionRuleAssociations/{name}`: an
+    /// extension resource, routed like diagnostic settings (`route`, `dcr_association`).
+    DataCollectionRuleAssociation,
 }
 
 /// How a PUT answers while work is still running.
@@ -86,7 +89,7 @@ pub(crate) enum PatchStyle {
 }
 
 impl Kind {
-    pub(crate) const ALL: [Kind; 29] = [
+    pub(crate) const ALL: [Kind; 30] = [
         Kind::ResourceGroup,
         Kind::Registry,
         Kind::Workspace,
@@ -116,6 +119,7 @@ impl Kind {
         Kind::DataCollectionRule,
         Kind::NatGateway,
         Kind::DiagnosticSetting,
+        Kind::DataCollectionRuleAssociation,
     ];
 
     pub(crate) fn namespace(self) -> &'static str {
@@ -146,7 +150,7 @@ impl Kind {
             Kind::MonitorWorkspace => "Microsoft.Monitor",
             Kind::Solution => "Microsoft.OperationsManagement",
             Kind::DataCollectionRule => "Microsoft.Insights",
-            Kind::DiagnosticSetting => "Microsoft.Insights",
+            Kind::DiagnosticSetting | Kind::DataCollectionRuleAssociation => "Microsoft.Insights",
         }
     }
 
@@ -183,6 +187,7 @@ impl Kind {
             Kind::DataCollectionRule => "dataCollectionRules",
             Kind::NatGateway => "natGateways",
             Kind::DiagnosticSetting => "diagnosticSettings",
+            Kind::DataCollectionRuleAssociation => "dataCollectionRuleAssociations",
         }
     }
 
@@ -288,6 +293,9 @@ impl Kind {
             // Microsoft.Insights (preview/2021-05-01-preview/diagnosticsSettings_API.json), the
             // one azure-mgmt-monitor's MonitorManagementClient sends for `diagnostic_settings`.
             Kind::DiagnosticSetting => &["2021-05-01-preview"],
+            // dataCollectionRuleAssociations_API.json of Microsoft.Insights/stable/2023-03-11,
+            // the version azure-mgmt-monitor 7.0 sends, as for data collection rules.
+            Kind::DataCollectionRuleAssociation => &["2023-03-11"],
         }
     }
 
@@ -312,7 +320,9 @@ impl Kind {
             // DataCollectionRules_Create: 200 or 201 with the body, no LRO.
             | Kind::DataCollectionRule
             // DiagnosticSettings_CreateOrUpdate: 200 with the body, no LRO.
-            | Kind::DiagnosticSetting => PutStyle::Sync,
+            | Kind::DiagnosticSetting
+            // DataCollectionRuleAssociations_Create: 200 or 201 with the body, no LRO.
+            | Kind::DataCollectionRuleAssociation => PutStyle::Sync,
             Kind::Registry
             | Kind::VirtualNetwork
             | Kind::Subnet
@@ -352,6 +362,8 @@ impl Kind {
             | Kind::DataCollectionRule
             // DiagnosticSettings_Delete: 200 or 204, no LRO.
             | Kind::DiagnosticSetting
+            // DataCollectionRuleAssociations_Delete: 200, or 204 "Association did not exist".
+            | Kind::DataCollectionRuleAssociation
             => DeleteStyle::Sync,
             Kind::ResourceGroup
             | Kind::Registry
@@ -413,8 +425,10 @@ impl Kind {
             | Kind::PrivateDnsZoneGroup
             // PolicyAssignments_Update exists but is not emulated (azplan PUTs).
             | Kind::PolicyAssignment
-            // diagnosticsSettings_API.json has no PATCH.
-            | Kind::DiagnosticSetting => PatchStyle::None,
+            // diagnosticsSettings_API.json and dataCollectionRuleAssociations_API.json have no
+            // PATCH.
+            | Kind::DiagnosticSetting
+            | Kind::DataCollectionRuleAssociation => PatchStyle::None,
         }
     }
 
@@ -509,7 +523,8 @@ impl Kind {
             | Kind::PolicyAssignment
             | Kind::PrivateDnsRecordSet
             | Kind::MaintenanceConfiguration
-            | Kind::DiagnosticSetting => (0, 0, 0),
+            | Kind::DiagnosticSetting
+            | Kind::DataCollectionRuleAssociation => (0, 0, 0),
             Kind::Cluster => (360_000, 180_000, 300_000),
             Kind::NodePool => (180_000, 120_000, 120_000),
             // A new vault's DNS name takes a few seconds; updates and deletes answer at once.
@@ -526,7 +541,10 @@ impl Kind {
             if !kind.namespace().eq_ignore_ascii_case(namespace)
                 || matches!(
                     kind,
-                    Kind::ResourceGroup | Kind::PrivateDnsRecordSet | Kind::DiagnosticSetting
+                    Kind::ResourceGroup
+                        | Kind::PrivateDnsRecordSet
+                        | Kind::DiagnosticSetting
+                        | Kind::DataCollectionRuleAssociation
                 )
             {
                 return false;

@@ -28,6 +28,8 @@
 //! Microsoft.OperationsManagement solutions (Log Analytics solutions, `solution`);
 //! Microsoft.Insights dataCollectionRules (`data_collection_rule`);
 //! Microsoft.Insights diagnosticSettings under any resource (`diagnostic`);
+//! Microsoft.Insights dataCollectionRuleAssociations under any resource, listed per resource and
+//! per rule (`dcr_association`);
 //! Microsoft.ContainerService managedClusters (+ agentPools, credentials, upgrade profiles, start,
 //! stop, abort); Azure Resource Graph `POST /providers/Microsoft.ResourceGraph/resources`
 //! (2024-04-01, 2022-10-01, 2021-03-01) and the Activity Log
@@ -63,6 +65,11 @@
 //!   endpoint (`defaultIngestionSettings`) but they are not created; the error codes for a
 //!   misnamed Log Analytics solution and for a data collection rule flow to an undeclared
 //!   destination follow the specs' rules, not captures of the services.
+//! - Data collection rule associations accept any target type the emulator cannot see and any
+//!   association name (Azure Monitor restricts the types an association may sit on: "Association
+//!   cannot be created for resource of type …", Azure/azure-rest-api-specs#25261); the wording of
+//!   their refusals for a missing rule or resource is ARM's generic `ResourceNotFound`, not a
+//!   capture of the service.
 //! - AKS node images, add-on identities' role assignments, maintenance configurations and
 //!   `upgradeNodeImageVersion` are not modelled; a cluster PUT that changes the control-plane
 //!   version leaves pools that carry an `orchestratorVersion` at theirs.
@@ -87,6 +94,7 @@ mod cluster;
 mod cluster_defaults;
 mod common;
 mod data_collection_rule;
+mod dcr_association;
 mod diagnostic;
 mod dns_zone;
 mod entra;
