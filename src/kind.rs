@@ -37,6 +37,7 @@ pub enum Kind {
     PublicIpPrefix,
     NatGateway,
     DiagnosticSetting,
+    DataCollectionRuleAssociation,
 }
 
 /// Facts about a kind.
@@ -109,7 +110,7 @@ const AKS_API_VERSION: &str = "2026-08-01";
 pub(crate) const KEY_VAULT_API_VERSION: &str = "2026-05-15";
 
 /// Every kind's facts, in `Kind` order: adding a kind adds a variant and a row.
-pub static TABLE: [KindDef; 28] = [
+pub static TABLE: [KindDef; 29] = [
     // ResourceGroup
     KindDef {
         kind: Kind::ResourceGroup,
@@ -736,6 +737,35 @@ pub static TABLE: [KindDef; 28] = [
         listed_in_parent_at: None,
         // Not in Resource Graph's `Resources` table and not in a group's resource LIST (no
         // location): each declared target's DiagnosticSettings_List is read.
+        in_resource_graph: false,
+    },
+    // DataCollectionRuleAssociation
+    KindDef {
+        kind: Kind::DataCollectionRuleAssociation,
+        section: Some("dataCollectionRuleAssociations"),
+        prefix: "dataCollectionRuleAssociation",
+        noun: "data collection rule association",
+        example: "`dataCollectionRuleAssociation/NAME`",
+        // An extension resource under any resource (`{resourceUri}/providers/Microsoft.Insights/
+        // dataCollectionRuleAssociations/{associationName}`): DataCollectionRuleAssociations_
+        // Create/Get/Delete/ListByResource of specification/monitor/resource-manager/
+        // Microsoft.Insights/stable/2023-03-11/dataCollectionRuleAssociations_API.json, the
+        // version azure-mgmt-monitor 7.0 sends (as for data collection rules). PUT answers 201
+        // or 200 with the body, DELETE 200 or 204, no LRO.
+        arm: &[ArmType {
+            path: "Microsoft.Insights/dataCollectionRuleAssociations",
+            api_version: "2023-03-11",
+        }],
+        parent: None,
+        // DataCollectionRuleAssociationProxyOnlyResource has no `tags` and no free-form field:
+        // ownership follows its target or rule (`kinds::rule_association::ours`).
+        taggable: false,
+        serial: Serial::Free,
+        // Deleted before the rule it attaches (rank 2) and the resource it sits on.
+        delete_rank: 10,
+        listed_in_parent_at: None,
+        // Not in Resource Graph's `Resources` table nor a group's resource LIST (no location):
+        // each declared target's DataCollectionRuleAssociations_ListByResource is read.
         in_resource_graph: false,
     },
 ];

@@ -188,6 +188,17 @@ pub enum Spec {
     Solution(Solution),
     DataCollectionRule(DataCollectionRule),
     DiagnosticSetting(DiagnosticSetting),
+    DataCollectionRuleAssociation(RuleAssociation),
+}
+
+/// A data collection rule association (DataCollectionRuleAssociation, Microsoft.Insights
+/// 2023-03-11): a rule attached to the resource whose agents use it.
+#[derive(Debug, Clone)]
+pub struct RuleAssociation {
+    /// The resource it sits on (part of its ID).
+    pub target: Target,
+    pub rule: Target,
+    pub description: Option<String>,
 }
 
 /// A diagnostic setting (DiagnosticSettings, Microsoft.Insights 2021-05-01-preview): a

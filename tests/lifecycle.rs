@@ -2101,3 +2101,123 @@ fn diagnostic_settings_apply_change_and_go_but_never_someone_elses() {
     );
     assert!(cloud.get(&acr, "2025-11-01").is_some());
 }
+
+/// Data collection rule associations end to end: an association of the declared name on a
+/// resource outside the stack attaching someone else's rule is refused; applied, the stack's
+/// associations re-plan clean in both read modes while another team's association sits on the
+/// same cluster; a description is added in place; destroy deletes the stack's associations and
+/// lists the other team's on the cluster as going with it, while the other team's association on
+/// the registry the stack only reads is left alone.
+#[test]
+fn rule_associations_apply_change_and_go_but_never_someone_elses() {
+    const API: &str = "2023-03-11";
+    let cloud = Cloud::start("associations", None);
+    let v1 = "tests/lifecycle/associations-1.yaml";
+    let v2 = "tests/lifecycle/associations-2.yaml";
+    let subscription = "/subscriptions/11111111-1111-1111-1111-111111111111";
+    let shared = format!("{subscription}/resourceGroups/rg-shared-dcra");
+    let group = format!("{subscription}/resourceGroups/rg-associations");
+    let acr = format!("{shared}/providers/Microsoft.ContainerRegistry/registries/acrshareddcra");
+    let their_rule = format!("{shared}/providers/Microsoft.Insights/dataCollectionRules/security");
+    let cluster = format!("{group}/providers/Microsoft.ContainerService/managedClusters/aks");
+    let association = |target: &str, name: &str| {
+        format!("{target}/providers/Microsoft.Insights/dataCollectionRuleAssociations/{name}")
+    };
+    cloud.put(
+        &shared,
+        "2025-04-01",
+        serde_json::json!({"location": "westeurope"}),
+    );
+    cloud.put(
+        &acr,
+        "2025-11-01",
+        serde_json::json!({"location": "westeurope", "sku": {"name": "Standard"}}),
+    );
+    cloud.put(
+        &their_rule,
+        API,
+        serde_json::json!({"location": "westeurope", "properties": {}}),
+    );
+    let theirs = || serde_json::json!({"properties": {"dataCollectionRuleId": their_rule}});
+    // Someone else's association under the declared name on the registry outside the stack,
+    // attaching their rule: the plan refuses to take it over.
+    let acr_ours = association(&acr, "platform-ci");
+    cloud.put(&acr_ours, API, theirs());
+    let plan = cloud.azplan(&["plan", v1]);
+    assert_ne!(plan.status.code(), Some(0), "{}", text(&plan));
+    assert!(text(&plan).contains("platform-ci"), "{}", text(&plan));
+    assert_eq!(
+        cloud.send(azure_core::http::Method::Delete, &acr_ours, API),
+        200
+    );
+    let acr_theirs = association(&acr, "security");
+    cloud.put(&acr_theirs, API, theirs());
+
+    let out = apply(&cloud, v1, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(text(&out).contains("7 added"), "{}", text(&out));
+    assert_clean(&cloud, v1);
+    let aks = cloud
+        .get(&association(&cluster, "ContainerInsightsExtension"), API)
+        .expect("the cluster's association exists");
+    assert!(
+        aks["properties"]["dataCollectionRuleId"]
+            .as_str()
+            .unwrap()
+            .ends_with("/dataCollectionRules/MSCI-westeurope-associations"),
+        "{aks}"
+    );
+    assert!(cloud.get(&acr_ours, API).is_some());
+
+    // Another team's association on the stack's cluster: never the stack's.
+    let aks_theirs = association(&cluster, "security");
+    cloud.put(&aks_theirs, API, theirs());
+    for mode in ["list", "graph"] {
+        let plan = cloud.azplan(&["plan", v1, "--read", mode, "--detailed-exitcode"]);
+        assert_eq!(
+            plan.status.code(),
+            Some(0),
+            "--read {mode}:\n{}",
+            text(&plan)
+        );
+    }
+
+    let out = apply(&cloud, v2, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        text(&out).contains("0 added, 1 changed, 0 destroyed"),
+        "{}",
+        text(&out)
+    );
+    let aks = cloud
+        .get(&association(&cluster, "ContainerInsightsExtension"), API)
+        .unwrap();
+    assert_eq!(
+        aks["properties"]["description"],
+        "Container Insights for aks"
+    );
+    assert_clean(&cloud, v2);
+    // Dropping the description again shows it going.
+    let plan = cloud.azplan(&["plan", v1]);
+    assert!(
+        text(&plan).contains("properties.description"),
+        "{}",
+        text(&plan)
+    );
+
+    let out = cloud.azplan(&["destroy", v2, "--auto-approve", "--allow-destroy"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(text(&out).contains("security"), "{}", text(&out));
+    assert!(
+        cloud.get(&cluster, "2026-08-01").is_none(),
+        "{}",
+        text(&out)
+    );
+    assert!(cloud.get(&aks_theirs, API).is_none());
+    assert!(cloud.get(&acr_ours, API).is_none(), "{}", text(&out));
+    assert!(
+        cloud.get(&acr_theirs, API).is_some(),
+        "destroy deleted an association the stack does not own:\n{}",
+        text(&out)
+    );
+}

@@ -114,6 +114,7 @@ async fn read_group(client: &ArmClient, live: &mut LiveState, group: &str) -> Re
                     | Kind::RoleAssignment
                     | Kind::PolicyAssignment
                     | Kind::DiagnosticSetting
+                    | Kind::DataCollectionRuleAssociation
             )
     });
     for arm in types.flat_map(|d| d.arm.iter()) {

@@ -66,7 +66,7 @@ crate::spec::common!(RawDiagnosticSetting);
 /// property of an extension resource; azurerm: `azurerm_monitor_diagnostic_setting`.
 #[rustfmt::skip]
 pub(crate) const HABITS: &[Habit] = &[
-    habit("scope", "", "target_resource_id", "`target: ADDRESS` (e.g. `cluster/NAME`) or an ARM ID"),
+    habit("", "scope", "target_resource_id", "`target: ADDRESS` (e.g. `cluster/NAME`) or an ARM ID"),
     habit("", "workspaceId", "log_analytics_workspace_id", "`workspace: workspace/NAME` (or an ARM ID)"),
     habit("", "", "enabled_log", "`logs: [CATEGORY, …]` or `categoryGroups: [allLogs]`"),
     habit("", "", "log", "`logs: [CATEGORY, …]` or `categoryGroups: [allLogs]`"),
@@ -235,23 +235,8 @@ pub(crate) fn dropped(desired: &Value, live: &Value) -> Vec<(String, Value)> {
 ///   sends to a workspace the stack declares: someone else's setting of that name, sending
 ///   elsewhere, is nobody's to the plan, which refuses to change it without `--adopt`.
 pub fn ours(stack: &Stack, ds: &DiagnosticSetting, body: &Value) -> bool {
-    let declared = |target: &Target| match target {
-        Target::Node(address) => stack
-            .resources
-            .get(address)
-            .is_some_and(|r| !matches!(r.spec, Spec::Existing(_))),
-        Target::ArmId(_) => false,
-    };
-    if declared(&ds.target) {
-        return true;
-    }
-    let live = crate::live::LiveState::default();
-    let ctx = super::Context { stack, live: &live };
-    declared(&ds.workspace)
-        && body
-            .pointer("/properties/workspaceId")
-            .and_then(Value::as_str)
-            .is_some_and(|w| w.eq_ignore_ascii_case(&ctx.target_id(&ds.workspace)))
+    super::declares(stack, &ds.target)
+        || super::points_at_declared(stack, &ds.workspace, body, "/properties/workspaceId")
 }
 
 // Building the model from the spec.
@@ -262,16 +247,42 @@ use crate::reference::{self, Parsed};
 use crate::spec::Entry;
 
 /// Kinds that are not a target: extension resources themselves, and resource groups
-/// (DiagnosticSettings is served under a resource, `/{resourceUri}/providers/...`; groups and
-/// subscriptions have no resource logs of their own).
-fn can_be_target(kind: Kind) -> bool {
+/// (DiagnosticSettings and DataCollectionRuleAssociations are served under a resource,
+/// `/{resourceUri}/providers/...`; groups and subscriptions have no resource logs of their own).
+pub(crate) fn can_be_target(kind: Kind) -> bool {
     !matches!(
         kind,
         Kind::ResourceGroup
             | Kind::RoleAssignment
             | Kind::PolicyAssignment
             | Kind::DiagnosticSetting
+            | Kind::DataCollectionRuleAssociation
     )
+}
+
+/// The extension resources that sit on a resource given as `target:`, for their messages.
+#[derive(Clone, Copy)]
+pub(crate) enum Extension {
+    DiagnosticSetting,
+    RuleAssociation,
+}
+
+impl Extension {
+    fn one(self) -> &'static str {
+        match self {
+            Extension::DiagnosticSetting => "a diagnostic setting",
+            Extension::RuleAssociation => "a data collection rule association",
+        }
+    }
+
+    fn elsewhere(self) -> &'static str {
+        match self {
+            Extension::DiagnosticSetting => {
+                "; the subscription's activity log has its own API (subscriptionDiagnosticsSettings), which azplan does not write"
+            }
+            Extension::RuleAssociation => "",
+        }
+    }
 }
 
 impl Builder<'_> {
@@ -283,7 +294,7 @@ impl Builder<'_> {
             let name = crate::build::azure_name(s.name.as_ref(), &entry.key);
             let name_span = s.name.as_ref().map_or(entry.key.span, |n| n.span);
             self.check_name(&name, name_span, name_rule);
-            let target = self.diagnostic_target(&s.target, &mut deps);
+            let target = self.extension_scope(&s.target, Extension::DiagnosticSetting, &mut deps);
             let workspace = self.resolve_or_id(&s.workspace, &[Kind::Workspace], &mut deps);
             if s.logs.is_empty() && s.category_groups.is_empty() && s.metrics.is_empty() {
                 // Not refused: DiagnosticSettings declares `logs` and `metrics` optional
@@ -376,11 +387,12 @@ impl Builder<'_> {
         }
     }
 
-    /// A setting's target: a resource of the stack, `existing/NAME`, or the ARM ID of any
-    /// resource (not a group or subscription: DiagnosticSettings lives under `{resourceUri}`).
-    fn diagnostic_target(
+    /// A setting's or an association's target: a resource of the stack, `existing/NAME`, or the
+    /// ARM ID of any resource (not a group or subscription: both live under `{resourceUri}`).
+    pub(crate) fn extension_scope(
         &mut self,
         text: &Spanned<String>,
+        what: Extension,
         deps: &mut Vec<crate::model::Dependency>,
     ) -> Option<Target> {
         if let Ok(Parsed::ArmId(id)) = reference::parse(&text.value) {
@@ -393,7 +405,10 @@ impl Builder<'_> {
                     format!("`{id}` is not the ARM ID of a resource"),
                     text.span,
                     "invalid target",
-                    "a diagnostic setting goes under a resource: /subscriptions/SUB/resourceGroups/RG/providers/NAMESPACE/TYPE/NAME",
+                    format!(
+                        "{} goes under a resource: /subscriptions/SUB/resourceGroups/RG/providers/NAMESPACE/TYPE/NAME",
+                        what.one()
+                    ),
                 ));
                 return None;
             }
@@ -405,13 +420,14 @@ impl Builder<'_> {
         {
             self.error(SpecDiagnostic::error_at(
                 Code::WrongReferenceKind,
-                format!(
-                    "a {} has no diagnostic settings azplan can write",
-                    kind.noun()
-                ),
+                format!("{} cannot sit on a {}", what.one(), kind.noun()),
                 text.span,
                 "not a target",
-                "a diagnostic setting goes under a resource such as `cluster/NAME` or `keyVault/NAME`; the subscription's activity log has its own API (subscriptionDiagnosticsSettings), which azplan does not write",
+                format!(
+                    "{} goes under a resource such as `cluster/NAME` or `keyVault/NAME`{}",
+                    what.one(),
+                    what.elsewhere()
+                ),
             ));
             return None;
         }

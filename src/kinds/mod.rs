@@ -42,6 +42,7 @@ use registry::RawRegistry;
 use resource_group::RawResourceGroup;
 use role_assignment::RawRoleAssignment;
 use route_table::RawRouteTable;
+use rule_association::RawRuleAssociation;
 use security_group::RawNetworkSecurityGroup;
 use solution::RawSolution;
 use workspace::RawWorkspace;
@@ -68,6 +69,7 @@ pub mod registry;
 pub mod resource_group;
 pub mod role_assignment;
 pub mod route_table;
+pub mod rule_association;
 pub mod security_group;
 pub mod solution;
 pub mod workspace;
@@ -214,6 +216,7 @@ pub fn rules_of(kind: Kind) -> &'static Rules {
         Kind::PublicIpPrefix => &public_ip::PREFIX_RULES,
         Kind::NatGateway => &nat_gateway::RULES,
         Kind::DiagnosticSetting => &diagnostic_setting::RULES,
+        Kind::DataCollectionRuleAssociation => &rule_association::RULES,
     }
 }
 
@@ -241,6 +244,7 @@ pub fn dropped(resource: &Resource, desired: &Value, live: &Value) -> Vec<(Strin
         Spec::Cluster(_) => cluster::dropped_outbound(desired, live),
         Spec::PolicyAssignment(_) => policy_assignment::dropped(desired, live),
         Spec::DiagnosticSetting(_) => diagnostic_setting::dropped(desired, live),
+        Spec::DataCollectionRuleAssociation(_) => rule_association::dropped(desired, live),
         _ => Vec::new(),
     }
 }
@@ -279,6 +283,7 @@ pub struct RawStack {
     pub public_ip_prefixes: Vec<Entry<RawPublicIpPrefix>>,
     pub nat_gateways: Vec<Entry<RawNatGateway>>,
     pub diagnostic_settings: Vec<Entry<RawDiagnosticSetting>>,
+    pub rule_associations: Vec<Entry<RawRuleAssociation>>,
     /// Entries whose settings could not be read at all (reported already), by kind.
     pub unreadable: Vec<(Kind, Spanned<String>)>,
 }
@@ -318,7 +323,8 @@ impl RawStack {
             public_ips,
             public_ip_prefixes,
             nat_gateways,
-            diagnostic_settings
+            diagnostic_settings,
+            rule_associations
         );
         all
     }
@@ -386,6 +392,7 @@ pub(crate) fn add_entry(
         "publicIpPrefixes" => push!(public_ip_prefixes),
         "natGateways" => push!(nat_gateways),
         "diagnosticSettings" => push!(diagnostic_settings),
+        "dataCollectionRuleAssociations" => push!(rule_associations),
         _ => {}
     }
 }
@@ -424,6 +431,7 @@ fn habits_of(section: &str) -> habits::Tables {
         "publicIpPrefixes" => &[("", habits::COMMON), ("", public_ip::PREFIX_HABITS)],
         "natGateways" => &[("", habits::COMMON), ("", nat_gateway::HABITS)],
         "diagnosticSettings" => &[("", habits::COMMON), ("", diagnostic_setting::HABITS)],
+        "dataCollectionRuleAssociations" => &[("", habits::COMMON), ("", rule_association::HABITS)],
         _ => &[("", habits::COMMON)],
     }
 }
@@ -495,6 +503,9 @@ pub struct RawStackFile {
     /// Diagnostic settings (`Microsoft.Insights/diagnosticSettings`): a resource's logs and
     /// metrics sent to a Log Analytics workspace.
     pub diagnostic_settings: Option<BTreeMap<String, RawDiagnosticSetting>>,
+    /// Data collection rule associations (`Microsoft.Insights/dataCollectionRuleAssociations`):
+    /// a data collection rule attached to a cluster or another resource.
+    pub data_collection_rule_associations: Option<BTreeMap<String, RawRuleAssociation>>,
 }
 
 /// What users need after an apply, per kind, read from a resource's live body: `(name, value)`
@@ -558,6 +569,7 @@ pub(crate) fn build_model(b: &mut Builder<'_>, raw: &RawStack) {
     b.declare_private_endpoints(&raw.private_endpoints);
     b.declare_each(Kind::PolicyAssignment, &raw.policy_assignments);
     b.declare_each(Kind::DiagnosticSetting, &raw.diagnostic_settings);
+    b.declare_each(Kind::DataCollectionRuleAssociation, &raw.rule_associations);
 
     b.resource_groups(&raw.resource_groups);
     b.existing(&raw.existing);
@@ -584,6 +596,7 @@ pub(crate) fn build_model(b: &mut Builder<'_>, raw: &RawStack) {
     b.peerings(&raw.vnets);
     b.private_endpoints(&raw.private_endpoints);
     b.diagnostic_settings(&raw.diagnostic_settings);
+    b.rule_associations(&raw.rule_associations);
     b.clusters_wait_for_their_grants();
 }
 
@@ -707,6 +720,12 @@ impl Context<'_> {
             Spec::DiagnosticSetting(ds) => format!(
                 "{}/providers/{}/{}",
                 self.target_id(&ds.target),
+                arm_kind(resource).arm_type,
+                resource.name
+            ),
+            Spec::DataCollectionRuleAssociation(a) => format!(
+                "{}/providers/{}/{}",
+                self.target_id(&a.target),
                 arm_kind(resource).arm_type,
                 resource.name
             ),
@@ -873,15 +892,50 @@ pub fn undeclared_child_is_ours(stack: &Stack, parent: &str, child: Kind, body: 
 }
 
 /// The stack resource an extension resource sits on, when its delete takes it: a diagnostic
-/// setting's target (ARM deletes a resource's settings with it).
+/// setting's or a data collection rule association's target (ARM deletes them with it).
 pub fn extension_target(resource: &Resource) -> Option<&Address> {
-    match &resource.spec {
-        Spec::DiagnosticSetting(ds) => match &ds.target {
-            Target::Node(address) => Some(address),
-            Target::ArmId(_) => None,
-        },
-        _ => None,
+    let target = match &resource.spec {
+        Spec::DiagnosticSetting(ds) => &ds.target,
+        Spec::DataCollectionRuleAssociation(a) => &a.target,
+        _ => return None,
+    };
+    match target {
+        Target::Node(address) => Some(address),
+        Target::ArmId(_) => None,
     }
+}
+
+/// Whether a reference names a resource the stack declares itself (not an `existing:` entry):
+/// for extension resources without a mark, whose ownership follows what they sit on or point at.
+pub(crate) fn declares(stack: &Stack, target: &Target) -> bool {
+    match target {
+        Target::Node(address) => stack
+            .resources
+            .get(address)
+            .is_some_and(|r| !matches!(r.spec, Spec::Existing(_))),
+        Target::ArmId(_) => false,
+    }
+}
+
+/// Whether a live extension resource's reference at `pointer` names the same resource as
+/// `target`, a resource the stack declares (IDs compared case-insensitively).
+pub(crate) fn points_at_declared(
+    stack: &Stack,
+    target: &Target,
+    body: &Value,
+    pointer: &str,
+) -> bool {
+    if !declares(stack, target) {
+        return false;
+    }
+    let empty = LiveState::default();
+    let ctx = Context {
+        stack,
+        live: &empty,
+    };
+    body.pointer(pointer)
+        .and_then(Value::as_str)
+        .is_some_and(|id| id.eq_ignore_ascii_case(&ctx.target_id(target)))
 }
 
 /// Whether a live child without an owner of its own goes with its parent when the stack deletes
@@ -958,6 +1012,7 @@ pub fn desired(ctx: &Context<'_>, resource: &Resource) -> Desired {
         Spec::Solution(s) => solution::body(&b, resource, s),
         Spec::DataCollectionRule(r) => data_collection_rule::body(&b, resource, r),
         Spec::DiagnosticSetting(ds) => diagnostic_setting::body(&b, resource, ds),
+        Spec::DataCollectionRuleAssociation(a) => rule_association::body(&b, a),
         Spec::Existing(_) => Value::Null,
     };
     if let Some(raw) = &resource.raw {

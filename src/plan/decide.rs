@@ -637,14 +637,26 @@ pub(super) fn ownership(
         Some(owner) => Ownership::Other(owner),
         // Children (subnets, pools, credentials) belong to whoever owns their parent, which
         // is checked on the parent itself.
-        // A diagnostic setting can carry no mark: whose it is follows from its target and
-        // destination (`kinds::diagnostic_setting::ours`).
-        None if matches!(resource.spec, Spec::DiagnosticSetting(_)) => match &resource.spec {
-            Spec::DiagnosticSetting(ds) if kinds::diagnostic_setting::ours(stack, ds, body) => {
-                Ownership::Ours
+        // A diagnostic setting or rule association can carry no mark: whose it is follows from
+        // its target and what it points at (`kinds::diagnostic_setting::ours`,
+        // `kinds::rule_association::ours`).
+        None if matches!(
+            resource.spec,
+            Spec::DiagnosticSetting(_) | Spec::DataCollectionRuleAssociation(_)
+        ) =>
+        {
+            match &resource.spec {
+                Spec::DiagnosticSetting(ds) if kinds::diagnostic_setting::ours(stack, ds, body) => {
+                    Ownership::Ours
+                }
+                Spec::DataCollectionRuleAssociation(a)
+                    if kinds::rule_association::ours(stack, a, body) =>
+                {
+                    Ownership::Ours
+                }
+                _ => Ownership::Nobody,
             }
-            _ => Ownership::Nobody,
-        },
+        }
         // Role and policy assignments are top-level and carry their own mark (description,
         // metadata): one without it is nobody's.
         None if !taggable

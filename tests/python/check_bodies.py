@@ -70,6 +70,7 @@ MODELS: dict[str, tuple[str, str]] = {
     # azure-mgmt-monitor 7.0 dropped diagnostic settings: 6.0.2, side-installed by
     # check_bodies.sh into AZPLAN_MONITOR6 and imported as `azplan_monitor6` (load_monitor6).
     "microsoft.insights/diagnosticsettings": ("azplan_monitor6", "DiagnosticSettingsResource"),
+    "microsoft.insights/datacollectionruleassociations": ("azure.mgmt.monitor", "DataCollectionRuleAssociationProxyOnlyResource"),
     "microsoft.containerregistry/registries": ("azure.mgmt.containerregistry", "Registry"),
     "microsoft.network/virtualnetworks": ("azure.mgmt.network", "VirtualNetwork"),
     "microsoft.network/virtualnetworks/subnets": ("azure.mgmt.network", "Subnet"),
