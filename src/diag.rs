@@ -64,6 +64,7 @@ pub enum Code {
     AcknowledgementWithoutReason,
     UnusedAcknowledgement,
     PrivateDnsZoneName,
+    DiagnosticSetting,
 }
 
 impl Code {
@@ -121,6 +122,7 @@ impl Code {
         Code::AcknowledgementWithoutReason,
         Code::UnusedAcknowledgement,
         Code::PrivateDnsZoneName,
+        Code::DiagnosticSetting,
     ];
 
     pub fn is_error(self) -> bool {
@@ -183,6 +185,7 @@ impl Code {
             Code::AcknowledgementWithoutReason => "azplan::warn::acknowledgement-without-reason",
             Code::UnusedAcknowledgement => "azplan::warn::unused-acknowledgement",
             Code::PrivateDnsZoneName => "azplan::warn::private-dns-zone-name",
+            Code::DiagnosticSetting => "azplan::warn::diagnostic-setting",
         }
     }
 
@@ -205,6 +208,9 @@ impl Code {
             // Zone names differ per cloud (Learn "Azure Private Endpoint private DNS zone
             // values", China table), and Azure takes any private zone.
             | Code::PrivateDnsZoneName
+            // Log categories differ per resource type and change over time; Azure judges them
+            // (`kinds::diagnostic_setting`).
+            | Code::DiagnosticSetting
             // ARM accepts a count outside the autoscale range (official example
             // AgentPools_Update, AKS 2026-08-01: count 3 with minCount 2 and maxCount 2).
             | Code::CountOutsideAutoscale => Severity::Warning,

@@ -40,6 +40,8 @@ pub enum Kind {
     DataCollectionEndpoint,
     ClusterExtension,
     FluxConfiguration,
+    DiagnosticSetting,
+    DataCollectionRuleAssociation,
 }
 
 /// Facts about a kind.
@@ -123,7 +125,7 @@ pub(crate) const KEY_VAULT_API_VERSION: &str = "2026-05-15";
 const STORAGE_API_VERSION: &str = "2026-09-01";
 
 /// Every kind's facts, in `Kind` order: adding a kind adds a variant and a row.
-pub static TABLE: [KindDef; 31] = [
+pub static TABLE: [KindDef; 33] = [
     // ResourceGroup
     KindDef {
         kind: Kind::ResourceGroup,
@@ -823,6 +825,64 @@ pub static TABLE: [KindDef; 31] = [
         delete_rank: 9,
         listed_in_parent_at: None,
         // In Resource Graph's `kubernetesconfigurationresources`, not `Resources`, like extensions.
+        in_resource_graph: false,
+    },
+    // DiagnosticSetting
+    KindDef {
+        kind: Kind::DiagnosticSetting,
+        section: Some("diagnosticSettings"),
+        prefix: "diagnosticSetting",
+        noun: "diagnostic setting",
+        example: "`diagnosticSetting/NAME`",
+        // An extension resource under any resource (`{resourceUri}/providers/Microsoft.Insights/
+        // diagnosticSettings/{name}`): DiagnosticSettings_CreateOrUpdate/Get/Delete/List of
+        // specification/monitor/resource-manager/Microsoft.Insights/preview/2021-05-01-preview/
+        // diagnosticsSettings_API.json, the newest version, the one azure-mgmt-monitor 6.0.2
+        // sends. PUT answers 200 with the body, DELETE 200 or 204, no LRO.
+        arm: &[ArmType {
+            path: "Microsoft.Insights/diagnosticSettings",
+            api_version: "2021-05-01-preview",
+        }],
+        parent: None,
+        // DiagnosticSettingsResource is a plain `Resource` plus `properties` (no `tags`), and no
+        // property is free-form: ownership follows its target (`kinds::diagnostic_setting::ours`).
+        taggable: false,
+        serial: Serial::Free,
+        // Deleted before the resource it sits on (which takes it anyway) and the workspace it
+        // sends to (rank 1).
+        delete_rank: 10,
+        listed_in_parent_at: None,
+        // Not in Resource Graph's `Resources` table and not in a group's resource LIST (no
+        // location): each declared target's DiagnosticSettings_List is read.
+        in_resource_graph: false,
+    },
+    // DataCollectionRuleAssociation
+    KindDef {
+        kind: Kind::DataCollectionRuleAssociation,
+        section: Some("dataCollectionRuleAssociations"),
+        prefix: "dataCollectionRuleAssociation",
+        noun: "data collection rule association",
+        example: "`dataCollectionRuleAssociation/NAME`",
+        // An extension resource under any resource (`{resourceUri}/providers/Microsoft.Insights/
+        // dataCollectionRuleAssociations/{associationName}`): DataCollectionRuleAssociations_
+        // Create/Get/Delete/ListByResource of specification/monitor/resource-manager/
+        // Microsoft.Insights/stable/2023-03-11/dataCollectionRuleAssociations_API.json, the
+        // version azure-mgmt-monitor 7.0 sends (as for data collection rules). PUT answers 201
+        // or 200 with the body, DELETE 200 or 204, no LRO.
+        arm: &[ArmType {
+            path: "Microsoft.Insights/dataCollectionRuleAssociations",
+            api_version: "2023-03-11",
+        }],
+        parent: None,
+        // DataCollectionRuleAssociationProxyOnlyResource has no `tags` and no free-form field:
+        // ownership follows its target or rule (`kinds::rule_association::ours`).
+        taggable: false,
+        serial: Serial::Free,
+        // Deleted before the rule it attaches (rank 2) and the resource it sits on.
+        delete_rank: 10,
+        listed_in_parent_at: None,
+        // Not in Resource Graph's `Resources` table nor a group's resource LIST (no location):
+        // each declared target's DataCollectionRuleAssociations_ListByResource is read.
         in_resource_graph: false,
     },
 ];

@@ -191,6 +191,8 @@ pub enum Spec {
     DataCollectionEndpoint(DataCollectionEndpoint),
     ClusterExtension(ClusterExtension),
     FluxConfiguration(FluxConfiguration),
+    DiagnosticSetting(DiagnosticSetting),
+    DataCollectionRuleAssociation(RuleAssociation),
 }
 
 /// A Flux configuration (FluxConfiguration, fluxconfiguration.json 2025-04-01) with a Git
@@ -263,6 +265,44 @@ pub struct MarketplacePlan {
     pub product: String,
     pub promotion_code: Option<String>,
     pub version: Option<String>,
+}
+
+/// A data collection rule association (DataCollectionRuleAssociation, Microsoft.Insights
+/// 2023-03-11): a rule attached to the resource whose agents use it.
+#[derive(Debug, Clone)]
+pub struct RuleAssociation {
+    /// The resource it sits on (part of its ID).
+    pub target: Target,
+    pub rule: Target,
+    pub description: Option<String>,
+}
+
+/// A diagnostic setting (DiagnosticSettings, Microsoft.Insights 2021-05-01-preview): a
+/// resource's logs and metrics sent to a Log Analytics workspace.
+#[derive(Debug, Clone)]
+pub struct DiagnosticSetting {
+    /// The resource it sits on (part of its ID).
+    pub target: Target,
+    pub workspace: Target,
+    /// Log categories, category groups and metric categories sent, each once, in spec order.
+    pub logs: Vec<String>,
+    pub category_groups: Vec<String>,
+    pub metrics: Vec<String>,
+    pub destination_table: Option<DestinationTable>,
+}
+
+/// `logAnalyticsDestinationType`: "whether the export to Log Analytics should use the default
+/// destination type, i.e. AzureDiagnostics, or use a destination type constructed as follows:
+/// <normalized service identity>_<normalized category name>. Possible values are: Dedicated and
+/// null (null is default.)" (diagnosticsSettings_API.json 2021-05-01-preview).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+pub enum DestinationTable {
+    /// `Dedicated`: resource-specific tables.
+    #[serde(rename = "resourceSpecific", alias = "Dedicated")]
+    ResourceSpecific,
+    /// `null`: the AzureDiagnostics table.
+    #[serde(rename = "azureDiagnostics", alias = "AzureDiagnostics")]
+    AzureDiagnostics,
 }
 
 /// A private endpoint: a NIC in a subnet connected to one sub-resource (`groupId`) of another

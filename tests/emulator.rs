@@ -1682,3 +1682,134 @@ async fn diagnostic_settings_under_any_resource() {
     );
     emu.shutdown().await.expect("shutdown");
 }
+
+const DCRA_API: &str = "2023-03-11";
+
+/// Data collection rule associations under any served resource
+/// (dataCollectionRuleAssociations_API.json 2023-03-11): 201 then 200 PUTs, LISTs per resource and
+/// per rule (the rule's wherever their resources are), 200/204 DELETE; refusals for a resource or
+/// rule that does not exist; associations go with their resource.
+#[tokio::test]
+async fn rule_associations_under_any_resource() {
+    let (emu, c) = start(fast_config()).await;
+    let g = group(&c, "dcra").await;
+    let rule = res(&g, "Microsoft.Insights/dataCollectionRules/ci");
+    c.create(
+        &url(&rule, DCRA_API),
+        &json!({"location": "westeurope", "properties": {}}),
+    )
+    .await;
+    let acr = res(&g, "Microsoft.ContainerRegistry/registries/acrdcra");
+    c.create(
+        &url(&acr, ACR_API),
+        &json!({"location": "westeurope", "sku": {"name": "Basic"}}),
+    )
+    .await;
+    let other = res(&g, "Microsoft.ContainerRegistry/registries/acrother");
+    c.create(
+        &url(&other, ACR_API),
+        &json!({"location": "westeurope", "sku": {"name": "Basic"}}),
+    )
+    .await;
+    let association = |target: &str, name: &str| {
+        format!("{target}/providers/Microsoft.Insights/dataCollectionRuleAssociations/{name}")
+    };
+    let body = |rule: &str| json!({"properties": {"dataCollectionRuleId": rule}});
+
+    // 201 on create, 200 on update, Succeeded, no location or tags.
+    let r = c
+        .put(&url(&association(&acr, "ci"), DCRA_API), &body(&rule))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    assert_eq!(
+        r.body["type"],
+        "Microsoft.Insights/dataCollectionRuleAssociations"
+    );
+    assert_eq!(r.body["properties"]["provisioningState"], "Succeeded");
+    assert!(r.body.get("location").is_none() && r.body.get("tags").is_none());
+    let r = c
+        .put(
+            &url(&association(&acr, "ci"), DCRA_API),
+            &json!({"properties": {"dataCollectionRuleId": rule, "description": "CI"}}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.body["properties"]["description"], "CI");
+    let r = c
+        .put(&url(&association(&other, "ci"), DCRA_API), &body(&rule))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+
+    // LIST per resource: its own only; LIST per rule: both.
+    let list = c
+        .get(&url(
+            &format!("{acr}/providers/Microsoft.Insights/dataCollectionRuleAssociations"),
+            DCRA_API,
+        ))
+        .await;
+    assert_eq!(list.status, 200, "{}", list.body);
+    assert_eq!(list.body["value"].as_array().map(Vec::len), Some(1));
+    let by_rule = c.get(&url(&format!("{rule}/associations"), DCRA_API)).await;
+    assert_eq!(by_rule.status, 200, "{}", by_rule.body);
+    assert_eq!(by_rule.body["value"].as_array().map(Vec::len), Some(2));
+
+    // Not in the group's generic LIST (no location).
+    let contents = c.get(&url(&format!("{g}/resources"), RG_API)).await;
+    assert!(
+        !contents
+            .body
+            .to_string()
+            .contains("dataCollectionRuleAssociations"),
+        "{}",
+        contents.body
+    );
+
+    // A missing resource of a served type, a missing rule.
+    let missing = res(&g, "Microsoft.ContainerRegistry/registries/nothere");
+    let r = c
+        .put(&url(&association(&missing, "ci"), DCRA_API), &body(&rule))
+        .await;
+    assert_eq!(
+        (r.status, r.code()),
+        (404, "ResourceNotFound"),
+        "{}",
+        r.body
+    );
+    let gone = res(&g, "Microsoft.Insights/dataCollectionRules/gone");
+    let r = c
+        .put(&url(&association(&acr, "gone"), DCRA_API), &body(&gone))
+        .await;
+    assert_eq!(
+        (r.status, r.code()),
+        (404, "ResourceNotFound"),
+        "{}",
+        r.body
+    );
+    let r = c.get(&url(&format!("{gone}/associations"), DCRA_API)).await;
+    assert_eq!(r.status, 404, "{}", r.body);
+
+    // DELETE: 200, then 204 ("Association did not exist"); no PATCH.
+    let r = c
+        .patch(&url(&association(&other, "ci"), DCRA_API), &json!({}))
+        .await;
+    assert_eq!(r.status, 405);
+    assert_eq!(
+        c.delete(&url(&association(&other, "ci"), DCRA_API))
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        c.delete(&url(&association(&other, "ci"), DCRA_API))
+            .await
+            .status,
+        204
+    );
+
+    // Deleting the resource takes its associations.
+    let del = c.delete(&url(&acr, ACR_API)).await;
+    c.wait(&del).await;
+    let by_rule = c.get(&url(&format!("{rule}/associations"), DCRA_API)).await;
+    assert_eq!(by_rule.body["value"], json!([]), "{}", by_rule.body);
+    emu.shutdown().await.expect("shutdown");
+}

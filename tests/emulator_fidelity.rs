@@ -615,6 +615,26 @@ const DIAGNOSTIC_GROUP: Prep = Prep::Create {
     body: |_| json!({"location": "westeurope"}),
 };
 
+/// The data collection rule association examples attach `myCollectionRule` to a VM (`resourceUri`),
+/// a type the emulator does not serve; the rule and the group must exist.
+const RULE_ASSOCIATION: &str =
+    "/{resourceUri}/providers/Microsoft.Insights/dataCollectionRuleAssociations/{associationName}";
+const ASSOCIATION_GROUP: Prep = Prep::Create {
+    path: "/subscriptions/703362b3-f278-4e4b-9179-c76eaf41ffc2/resourceGroups/myResourceGroup",
+    api: "2025-04-01",
+    body: |_| json!({"location": "westeurope"}),
+};
+const ASSOCIATED_RULE: Prep = Prep::Create {
+    path: "/subscriptions/703362b3-f278-4e4b-9179-c76eaf41ffc2/resourceGroups/myResourceGroup/providers/Microsoft.Insights/dataCollectionRules/myCollectionRule",
+    api: "2023-03-11",
+    body: |_| json!({"location": "westeurope", "properties": {}}),
+};
+const MY_ASSOCIATION: Prep = Prep::Create {
+    path: "/subscriptions/703362b3-f278-4e4b-9179-c76eaf41ffc2/resourceGroups/myResourceGroup/providers/Microsoft.Compute/virtualMachines/myVm/providers/Microsoft.Insights/dataCollectionRuleAssociations/myAssociation",
+    api: "2023-03-11",
+    body: |_| json!({"properties": {"dataCollectionRuleId": "/subscriptions/703362b3-f278-4e4b-9179-c76eaf41ffc2/resourceGroups/myResourceGroup/providers/Microsoft.Insights/dataCollectionRules/myCollectionRule"}}),
+};
+
 const CLUSTER: &str = "{group}/providers/Microsoft.ContainerService/managedClusters/{resourceName}";
 const AKS_API: &str = "2026-08-01";
 
@@ -1650,6 +1670,45 @@ const CASES: &[Case] = &[
             },
         ],
         step: Step::DeleteSync,
+    },
+    Case {
+        file: "monitor-2023-03-11-DataCollectionRuleAssociationsCreate.json",
+        dir: Dir::Support,
+        path: RULE_ASSOCIATION,
+        prep: &[ASSOCIATION_GROUP, ASSOCIATED_RULE],
+        step: Step::PutTwice { body: "body" },
+    },
+    Case {
+        file: "monitor-2023-03-11-DataCollectionRuleAssociationsGet.json",
+        dir: Dir::Support,
+        path: RULE_ASSOCIATION,
+        prep: &[ASSOCIATION_GROUP, ASSOCIATED_RULE, MY_ASSOCIATION],
+        step: Step::Get,
+    },
+    Case {
+        file: "monitor-2023-03-11-DataCollectionRuleAssociationsListByResource.json",
+        dir: Dir::Support,
+        path: "/{resourceUri}/providers/Microsoft.Insights/dataCollectionRuleAssociations",
+        prep: &[
+            ASSOCIATION_GROUP,
+            ASSOCIATED_RULE,
+            MY_ASSOCIATION,
+            // The VM's endpoint association, under the name Azure Monitor gives it; the example's
+            // endpoint is a type the emulator does not serve.
+            Prep::Create {
+                path: "/{resourceUri}/providers/Microsoft.Insights/dataCollectionRuleAssociations/configurationAccessEndpoint",
+                api: "2023-03-11",
+                body: |example| json!({"properties": example["responses"]["200"]["body"]["value"][1]["properties"].clone()}),
+            },
+        ],
+        step: Step::Get,
+    },
+    Case {
+        file: "monitor-2023-03-11-DataCollectionRuleAssociationsListByRule.json",
+        dir: Dir::Support,
+        path: "{group}/providers/Microsoft.Insights/dataCollectionRules/{dataCollectionRuleName}/associations",
+        prep: &[Prep::Group, ASSOCIATED_RULE, MY_ASSOCIATION],
+        step: Step::Get,
     },
 ];
 

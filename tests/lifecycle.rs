@@ -2547,3 +2547,283 @@ fn a_dropped_data_collection_endpoint_goes_after_its_rule_lets_go() {
     assert!(cloud.get(&dce, API).is_none(), "{}", text(&out));
     assert_clean(&cloud, v2);
 }
+
+/// Diagnostic settings end to end: a setting of the declared name on a resource outside the
+/// stack that sends elsewhere is refused (nothing marks it as the stack's); applied, the
+/// settings re-plan clean in both read modes while another team's setting sits on the same
+/// cluster; a change of categories and table is an update in place; destroy deletes the
+/// stack's settings and lists the other team's setting on the cluster as going with it, while
+/// the other team's setting on the registry the stack only reads is left alone.
+#[test]
+fn diagnostic_settings_apply_change_and_go_but_never_someone_elses() {
+    const API: &str = "2021-05-01-preview";
+    let cloud = Cloud::start("diagnostics", None);
+    let v1 = "tests/lifecycle/diagnostics-1.yaml";
+    let v2 = "tests/lifecycle/diagnostics-2.yaml";
+    let subscription = "/subscriptions/11111111-1111-1111-1111-111111111111";
+    let shared = format!("{subscription}/resourceGroups/rg-shared");
+    let group = format!("{subscription}/resourceGroups/rg-diagnostics");
+    let acr = format!("{shared}/providers/Microsoft.ContainerRegistry/registries/acrshared");
+    let other_logs =
+        format!("{shared}/providers/Microsoft.OperationalInsights/workspaces/log-security");
+    let cluster = format!("{group}/providers/Microsoft.ContainerService/managedClusters/aks");
+    let setting = |target: &str, name: &str| {
+        format!("{target}/providers/Microsoft.Insights/diagnosticSettings/{name}")
+    };
+    cloud.put(
+        &shared,
+        "2025-04-01",
+        serde_json::json!({"location": "westeurope"}),
+    );
+    cloud.put(
+        &acr,
+        "2025-11-01",
+        serde_json::json!({"location": "westeurope", "sku": {"name": "Standard"}}),
+    );
+    cloud.put(
+        &other_logs,
+        "2025-07-01",
+        serde_json::json!({"location": "westeurope"}),
+    );
+    let security = || {
+        serde_json::json!({"properties": {
+            "workspaceId": other_logs,
+            "logs": [{"categoryGroup": "audit", "enabled": true}],
+        }})
+    };
+    // Someone else's setting under the name the spec declares, on the registry outside the
+    // stack, sending to their workspace: the plan refuses to take it over.
+    let acr_setting = setting(&acr, "to-platform-logs");
+    cloud.put(&acr_setting, API, security());
+    let plan = cloud.azplan(&["plan", v1]);
+    assert_ne!(plan.status.code(), Some(0), "{}", text(&plan));
+    assert!(text(&plan).contains("to-platform-logs"), "{}", text(&plan));
+    assert_eq!(
+        cloud.get(&acr_setting, API).unwrap()["properties"]["workspaceId"],
+        other_logs.as_str()
+    );
+    assert_eq!(
+        cloud.send(azure_core::http::Method::Delete, &acr_setting, API),
+        200
+    );
+    // Their look-alike on the registry, under another name, stays whatever the stack does.
+    let acr_theirs = setting(&acr, "security-team");
+    cloud.put(&acr_theirs, API, security());
+
+    let out = apply(&cloud, v1, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(text(&out).contains("6 added"), "{}", text(&out));
+    assert_clean(&cloud, v1);
+    let aks = cloud
+        .get(&setting(&cluster, "aks-logs"), API)
+        .expect("the cluster's setting exists");
+    assert_eq!(
+        aks["properties"]["logAnalyticsDestinationType"], "Dedicated",
+        "{aks}"
+    );
+    assert_eq!(
+        aks["properties"]["logs"],
+        serde_json::json!([
+            {"category": "kube-audit-admin", "enabled": true},
+            {"category": "guard", "enabled": true},
+        ]),
+        "{aks}"
+    );
+    let ours_on_acr = cloud
+        .get(&acr_setting, API)
+        .expect("the registry's setting");
+    assert!(
+        ours_on_acr["properties"]["workspaceId"]
+            .as_str()
+            .unwrap()
+            .ends_with("/workspaces/log-diagnostics"),
+        "{ours_on_acr}"
+    );
+
+    // Another team's setting on the stack's cluster: not declared, so never the stack's.
+    let aks_theirs = setting(&cluster, "security-team");
+    cloud.put(&aks_theirs, API, security());
+    for mode in ["list", "graph"] {
+        let plan = cloud.azplan(&["plan", v1, "--read", mode, "--detailed-exitcode"]);
+        assert_eq!(
+            plan.status.code(),
+            Some(0),
+            "--read {mode}:\n{}",
+            text(&plan)
+        );
+    }
+    // Azure may list a resource's other categories switched off: not a change.
+    let mut listed = cloud.get(&setting(&cluster, "aks-logs"), API).unwrap();
+    listed["properties"]["logs"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({"category": "kube-scheduler", "enabled": false}));
+    cloud.put(&setting(&cluster, "aks-logs"), API, listed);
+    assert_clean(&cloud, v1);
+
+    let plan = cloud.azplan(&["plan", v2]);
+    assert!(text(&plan).contains("properties.logs"), "{}", text(&plan));
+    assert!(
+        text(&plan).contains("properties.logAnalyticsDestinationType"),
+        "{}",
+        text(&plan)
+    );
+    let out = apply(&cloud, v2, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        text(&out).contains("0 added, 1 changed, 0 destroyed"),
+        "{}",
+        text(&out)
+    );
+    let aks = cloud.get(&setting(&cluster, "aks-logs"), API).unwrap();
+    assert!(
+        aks["properties"]
+            .get("logAnalyticsDestinationType")
+            .is_none(),
+        "{aks}"
+    );
+    let logs = aks["properties"]["logs"].to_string();
+    assert!(
+        logs.contains("kube-audit\"") && !logs.contains("guard"),
+        "{aks}"
+    );
+    assert_clean(&cloud, v2);
+
+    // Destroy: its plan names the other team's setting the cluster's delete takes.
+    let out = cloud.azplan(&["destroy", v2, "--auto-approve", "--allow-destroy"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(text(&out).contains("security-team"), "{}", text(&out));
+    assert!(
+        cloud.get(&cluster, "2026-08-01").is_none(),
+        "{}",
+        text(&out)
+    );
+    assert!(cloud.get(&aks_theirs, API).is_none());
+    assert!(cloud.get(&acr_setting, API).is_none(), "{}", text(&out));
+    assert!(
+        cloud.get(&acr_theirs, API).is_some(),
+        "destroy deleted a setting the stack does not own:\n{}",
+        text(&out)
+    );
+    assert!(cloud.get(&acr, "2025-11-01").is_some());
+}
+
+/// Data collection rule associations end to end: an association of the declared name on a
+/// resource outside the stack attaching someone else's rule is refused; applied, the stack's
+/// associations re-plan clean in both read modes while another team's association sits on the
+/// same cluster; a description is added in place; destroy deletes the stack's associations and
+/// lists the other team's on the cluster as going with it, while the other team's association on
+/// the registry the stack only reads is left alone.
+#[test]
+fn rule_associations_apply_change_and_go_but_never_someone_elses() {
+    const API: &str = "2023-03-11";
+    let cloud = Cloud::start("associations", None);
+    let v1 = "tests/lifecycle/associations-1.yaml";
+    let v2 = "tests/lifecycle/associations-2.yaml";
+    let subscription = "/subscriptions/11111111-1111-1111-1111-111111111111";
+    let shared = format!("{subscription}/resourceGroups/rg-shared-dcra");
+    let group = format!("{subscription}/resourceGroups/rg-associations");
+    let acr = format!("{shared}/providers/Microsoft.ContainerRegistry/registries/acrshareddcra");
+    let their_rule = format!("{shared}/providers/Microsoft.Insights/dataCollectionRules/security");
+    let cluster = format!("{group}/providers/Microsoft.ContainerService/managedClusters/aks");
+    let association = |target: &str, name: &str| {
+        format!("{target}/providers/Microsoft.Insights/dataCollectionRuleAssociations/{name}")
+    };
+    cloud.put(
+        &shared,
+        "2025-04-01",
+        serde_json::json!({"location": "westeurope"}),
+    );
+    cloud.put(
+        &acr,
+        "2025-11-01",
+        serde_json::json!({"location": "westeurope", "sku": {"name": "Standard"}}),
+    );
+    cloud.put(
+        &their_rule,
+        API,
+        serde_json::json!({"location": "westeurope", "properties": {}}),
+    );
+    let theirs = || serde_json::json!({"properties": {"dataCollectionRuleId": their_rule}});
+    // Someone else's association under the declared name on the registry outside the stack,
+    // attaching their rule: the plan refuses to take it over.
+    let acr_ours = association(&acr, "platform-ci");
+    cloud.put(&acr_ours, API, theirs());
+    let plan = cloud.azplan(&["plan", v1]);
+    assert_ne!(plan.status.code(), Some(0), "{}", text(&plan));
+    assert!(text(&plan).contains("platform-ci"), "{}", text(&plan));
+    assert_eq!(
+        cloud.send(azure_core::http::Method::Delete, &acr_ours, API),
+        200
+    );
+    let acr_theirs = association(&acr, "security");
+    cloud.put(&acr_theirs, API, theirs());
+
+    let out = apply(&cloud, v1, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(text(&out).contains("7 added"), "{}", text(&out));
+    assert_clean(&cloud, v1);
+    let aks = cloud
+        .get(&association(&cluster, "ContainerInsightsExtension"), API)
+        .expect("the cluster's association exists");
+    assert!(
+        aks["properties"]["dataCollectionRuleId"]
+            .as_str()
+            .unwrap()
+            .ends_with("/dataCollectionRules/MSCI-westeurope-associations"),
+        "{aks}"
+    );
+    assert!(cloud.get(&acr_ours, API).is_some());
+
+    // Another team's association on the stack's cluster: never the stack's.
+    let aks_theirs = association(&cluster, "security");
+    cloud.put(&aks_theirs, API, theirs());
+    for mode in ["list", "graph"] {
+        let plan = cloud.azplan(&["plan", v1, "--read", mode, "--detailed-exitcode"]);
+        assert_eq!(
+            plan.status.code(),
+            Some(0),
+            "--read {mode}:\n{}",
+            text(&plan)
+        );
+    }
+
+    let out = apply(&cloud, v2, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        text(&out).contains("0 added, 1 changed, 0 destroyed"),
+        "{}",
+        text(&out)
+    );
+    let aks = cloud
+        .get(&association(&cluster, "ContainerInsightsExtension"), API)
+        .unwrap();
+    assert_eq!(
+        aks["properties"]["description"],
+        "Container Insights for aks"
+    );
+    assert_clean(&cloud, v2);
+    // Dropping the description again shows it going.
+    let plan = cloud.azplan(&["plan", v1]);
+    assert!(
+        text(&plan).contains("properties.description"),
+        "{}",
+        text(&plan)
+    );
+
+    let out = cloud.azplan(&["destroy", v2, "--auto-approve", "--allow-destroy"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(text(&out).contains("security"), "{}", text(&out));
+    assert!(
+        cloud.get(&cluster, "2026-08-01").is_none(),
+        "{}",
+        text(&out)
+    );
+    assert!(cloud.get(&aks_theirs, API).is_none());
+    assert!(cloud.get(&acr_ours, API).is_none(), "{}", text(&out));
+    assert!(
+        cloud.get(&acr_theirs, API).is_some(),
+        "destroy deleted an association the stack does not own:\n{}",
+        text(&out)
+    );
+}

@@ -27,11 +27,16 @@ fn listed_types() -> impl Iterator<Item = &'static kinds::ArmType> {
     crate::kind::TABLE
         .iter()
         .filter(|d| {
-            // Assignments are extension resources, found by one subscription LIST each.
+            // Assignments are extension resources, found by one subscription LIST each;
+            // diagnostic settings by one LIST per resource they sit on (wave 6).
             d.parent.is_none()
                 && !matches!(
                     d.kind,
-                    Kind::ResourceGroup | Kind::RoleAssignment | Kind::PolicyAssignment
+                    Kind::ResourceGroup
+                        | Kind::RoleAssignment
+                        | Kind::PolicyAssignment
+                        | Kind::DiagnosticSetting
+                        | Kind::DataCollectionRuleAssociation
                 )
         })
         .flat_map(|d| d.arm.iter())
@@ -94,6 +99,13 @@ enum Read {
     /// The subscription's resources carrying the stack's tag (answered without tags).
     Tagged {
         path: String,
+    },
+    /// The diagnostic settings (DiagnosticSettings_List) or data collection rule associations
+    /// (DataCollectionRuleAssociations_ListByResource) of one resource: a resource that is gone
+    /// (404) or whose type has none (400) has none.
+    Extensions {
+        path: String,
+        api_version: &'static str,
     },
 }
 
@@ -946,6 +958,73 @@ pub async fn read_live_with(
             (_, Err(e)) => errors.push(e),
         }
     }
+    // Wave 6: diagnostic settings and data collection rule associations, which neither group
+    // LISTs nor Resource Graph's `Resources` table hold (they have no location): one LIST per
+    // resource a declared one sits on, and both per resource of the stack's that may be deleted
+    // (what sits on it goes with it, and the plan lists it).
+    let settings = kinds::diagnostic_setting::arm_type();
+    let associations = kinds::rule_association::arm_type();
+    let mut targets: BTreeSet<(String, bool, bool)> = BTreeSet::new();
+    for resource in stack.resources.values() {
+        match &resource.spec {
+            Spec::DiagnosticSetting(ds) => {
+                targets.insert((ctx.target_id(&ds.target), true, false));
+            }
+            Spec::DataCollectionRuleAssociation(a) => {
+                targets.insert((ctx.target_id(&a.target), false, true));
+            }
+            _ => {}
+        }
+    }
+    let declared: BTreeSet<String> = stack
+        .resources
+        .values()
+        .map(|r| ctx.id(&r.address).to_ascii_lowercase())
+        .collect();
+    for (id, body) in live.iter() {
+        let may_go = going == Going::Everything || !declared.contains(id);
+        if may_go
+            && kinds::tagged_owner(body) == Some(stack.name.as_str())
+            && kinds::diagnostic_setting::may_have_settings(body)
+        {
+            let id = body.get("id").and_then(Value::as_str).unwrap_or(id);
+            targets.insert((id.to_string(), true, true));
+        }
+    }
+    let mut seen = BTreeSet::new();
+    let mut reads: Vec<Read> = Vec::new();
+    for (target, wants_settings, wants_associations) in targets {
+        if target.is_empty() {
+            continue;
+        }
+        let lower = target.to_ascii_lowercase();
+        if wants_settings && seen.insert((lower.clone(), true)) {
+            reads.push(Read::Extensions {
+                path: kinds::diagnostic_setting::list_path(&target),
+                api_version: settings.api_version,
+            });
+        }
+        if wants_associations && seen.insert((lower, false)) {
+            reads.push(Read::Extensions {
+                path: kinds::rule_association::list_path(&target),
+                api_version: associations.api_version,
+            });
+        }
+    }
+    for (read, result) in run(reader, reads).await {
+        match (read, result) {
+            (_, Ok(items)) => items.iter().for_each(|item| {
+                live.insert(item.clone());
+            }),
+            (
+                Read::Extensions { .. },
+                Err(ArmError::Service {
+                    status: 400 | 404, ..
+                }),
+            ) => {}
+            (_, Err(e)) => errors.push(e),
+        }
+    }
     if errors.is_empty() {
         Ok(live)
     } else {
@@ -1121,6 +1200,7 @@ async fn run(reader: &Reader, reads: Vec<Read>) -> Vec<ReadResult> {
                     .await
                     .map(|b| Arc::new(b.into_iter().collect())),
                 Read::RecordSets { path, api_version } => reader.list(path, api_version).await,
+                Read::Extensions { path, api_version } => reader.list(path, api_version).await,
                 Read::Contents { group } => {
                     reader
                         .list(&contents_path(group), generic_list_api_version())

@@ -12,11 +12,11 @@ use crate::emulator::kind::{DeleteStyle, Kind, PatchStyle, PutStyle};
 use crate::emulator::route::{Route, Target};
 use crate::emulator::state::{Action, Operation, Record, State};
 use crate::emulator::{
-    activity, aks_ops, cluster, data_collection_endpoint, data_collection_rule, diagnostic,
-    dns_zone, extension, flux_configuration, identity, key_vault, maintenance, monitor_workspace,
-    nat_gateway, network, network_security, node_pool, peering, policy, private_endpoint,
-    publicip, records, refs, registry, resource_graph, resources, role, solution, storage,
-    workspace,
+    activity, aks_ops, cluster, data_collection_endpoint, data_collection_rule, dcr_association,
+    diagnostic, dns_zone, extension, flux_configuration, identity, key_vault, maintenance,
+    monitor_workspace, nat_gateway, network, network_security, node_pool, peering, policy,
+    private_endpoint, publicip, records, refs, registry, resource_graph, resources, role,
+    solution, storage, workspace,
 };
 
 /// Adjusts an answer to the api-version it was asked in, where published versions differ:
@@ -192,6 +192,12 @@ pub(crate) fn dispatch(
         Route::RoleAssignmentsAt { scope, .. } => read_only(Ok(role::list(state, ctx, scope))),
         Route::PolicyAssignmentsAt { scope, .. } => read_only(Ok(policy::list(state, ctx, scope))),
         Route::DiagnosticSettingsAt { scope } => read_only(diagnostic::list(state, scope)),
+        Route::RuleAssociationsAt { scope } => {
+            read_only(dcr_association::list_by_resource(state, scope))
+        }
+        Route::RuleAssociationsOfRule { rule } => {
+            read_only(dcr_association::list_by_rule(state, rule))
+        }
         Route::ResourceGraph => {
             let view =
                 state.graph_view(ctx.settings.graph_lag_ms, crate::emulator::clock::now_ms());
@@ -244,6 +250,7 @@ fn not_found(target: &Target) -> ArmError {
             format!("The policy assignment '{}' is not found.", target.name),
         ),
         Kind::DiagnosticSetting => diagnostic::not_found(target),
+        Kind::DataCollectionRuleAssociation => dcr_association::not_found(target),
         kind => ArmError::resource_not_found(
             &kind.arm_type(),
             &target.name,
@@ -581,6 +588,7 @@ fn put(
         Kind::RoleAssignment => role::put(state, ctx, target, body)?,
         Kind::PolicyAssignment => policy::put(state, ctx, target, body)?,
         Kind::DiagnosticSetting => diagnostic::put(state, ctx, target, body)?,
+        Kind::DataCollectionRuleAssociation => dcr_association::put(state, ctx, target, body)?,
         Kind::Cluster => cluster::put(state, ctx, target, body)?,
         Kind::NodePool => node_pool::put(state, ctx, target, body)?,
         Kind::MaintenanceConfiguration => maintenance::put(state, ctx, target, body)?,

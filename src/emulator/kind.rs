@@ -60,6 +60,9 @@ pub(crate) enum Kind {
     /// `{managedCluster}/providers/Microsoft.KubernetesConfiguration/fluxConfigurations/{name}`
     /// (`route`, `flux_configuration`).
     FluxConfiguration,
+    /// `{any resource}/providers/Microsoft.Insights/dataCollectionRuleAssociations/{name}`: an
+    /// extension resource, routed like diagnostic settings (`route`, `dcr_association`).
+    DataCollectionRuleAssociation,
 }
 
 /// How a PUT answers while work is still running.
@@ -99,7 +102,7 @@ pub(crate) enum PatchStyle {
 }
 
 impl Kind {
-    pub(crate) const ALL: [Kind; 33] = [
+    pub(crate) const ALL: [Kind; 34] = [
         Kind::ResourceGroup,
         Kind::Registry,
         Kind::Workspace,
@@ -133,6 +136,7 @@ impl Kind {
         Kind::DataCollectionEndpoint,
         Kind::ClusterExtension,
         Kind::FluxConfiguration,
+        Kind::DataCollectionRuleAssociation,
     ];
 
     pub(crate) fn namespace(self) -> &'static str {
@@ -163,7 +167,7 @@ impl Kind {
             Kind::MonitorWorkspace => "Microsoft.Monitor",
             Kind::Solution => "Microsoft.OperationsManagement",
             Kind::DataCollectionRule | Kind::DataCollectionEndpoint => "Microsoft.Insights",
-            Kind::DiagnosticSetting => "Microsoft.Insights",
+            Kind::DiagnosticSetting | Kind::DataCollectionRuleAssociation => "Microsoft.Insights",
             Kind::StorageAccount => "Microsoft.Storage",
             Kind::ClusterExtension | Kind::FluxConfiguration => "Microsoft.KubernetesConfiguration",
         }
@@ -206,6 +210,7 @@ impl Kind {
             Kind::StorageAccount => "storageAccounts",
             Kind::ClusterExtension => "extensions",
             Kind::FluxConfiguration => "fluxConfigurations",
+            Kind::DataCollectionRuleAssociation => "dataCollectionRuleAssociations",
         }
     }
 
@@ -333,6 +338,9 @@ impl Kind {
             // 2025-04-01 is the one azure-mgmt-kubernetesconfiguration-fluxconfigurations 1.0.0
             // sends.
             Kind::FluxConfiguration => &["2025-04-01", "2024-11-01"],
+            // dataCollectionRuleAssociations_API.json of Microsoft.Insights/stable/2023-03-11,
+            // the version azure-mgmt-monitor 7.0 sends, as for data collection rules.
+            Kind::DataCollectionRuleAssociation => &["2023-03-11"],
         }
     }
 
@@ -359,7 +367,9 @@ impl Kind {
             // DiagnosticSettings_CreateOrUpdate: 200 with the body, no LRO.
             | Kind::DiagnosticSetting
             // DataCollectionEndpoints_Create: 200 or 201 with the body, no LRO.
-            | Kind::DataCollectionEndpoint => PutStyle::Sync,
+            | Kind::DataCollectionEndpoint
+            // DataCollectionRuleAssociations_Create: 200 or 201 with the body, no LRO.
+            | Kind::DataCollectionRuleAssociation => PutStyle::Sync,
             Kind::Registry
             | Kind::VirtualNetwork
             | Kind::Subnet
@@ -412,6 +422,8 @@ impl Kind {
             | Kind::StorageAccount
             // DataCollectionEndpoints_Delete: 200 or 204, no LRO.
             | Kind::DataCollectionEndpoint
+            // DataCollectionRuleAssociations_Delete: 200, or 204 "Association did not exist".
+            | Kind::DataCollectionRuleAssociation
             => DeleteStyle::Sync,
             Kind::ResourceGroup
             | Kind::Registry
@@ -484,8 +496,10 @@ impl Kind {
             | Kind::PrivateDnsZoneGroup
             // PolicyAssignments_Update exists but is not emulated (azplan PUTs).
             | Kind::PolicyAssignment
-            // diagnosticsSettings_API.json has no PATCH.
+            // diagnosticsSettings_API.json and dataCollectionRuleAssociations_API.json have no
+            // PATCH.
             | Kind::DiagnosticSetting
+            | Kind::DataCollectionRuleAssociation
             // Extensions_Update (PATCH) exists but is not emulated yet (azplan PUTs).
             | Kind::ClusterExtension
             // FluxConfigurations_Update (PATCH) exists but is not emulated yet (azplan PUTs).
@@ -587,7 +601,8 @@ impl Kind {
             | Kind::PolicyAssignment
             | Kind::PrivateDnsRecordSet
             | Kind::MaintenanceConfiguration
-            | Kind::DiagnosticSetting => (0, 0, 0),
+            | Kind::DiagnosticSetting
+            | Kind::DataCollectionRuleAssociation => (0, 0, 0),
             Kind::Cluster => (360_000, 180_000, 300_000),
             Kind::NodePool => (180_000, 120_000, 120_000),
             // A new vault's DNS name takes a few seconds; updates and deletes answer at once.
@@ -617,6 +632,7 @@ impl Kind {
                         | Kind::DiagnosticSetting
                         | Kind::ClusterExtension
                         | Kind::FluxConfiguration
+                        | Kind::DataCollectionRuleAssociation
                 )
             {
                 return false;

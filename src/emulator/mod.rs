@@ -32,6 +32,8 @@
 //! Microsoft.Storage storageAccounts (+ checkNameAvailability: `storage`);
 //! Microsoft.KubernetesConfiguration extensions and fluxConfigurations on managed clusters
 //! (`extension`, `flux_configuration`);
+//! Microsoft.Insights dataCollectionRuleAssociations under any resource, listed per resource and
+//! per rule (`dcr_association`);
 //! Microsoft.ContainerService managedClusters (+ agentPools, credentials, upgrade profiles, start,
 //! stop, abort); Azure Resource Graph `POST /providers/Microsoft.ResourceGraph/resources`
 //! (2024-04-01, 2022-10-01, 2021-03-01) and the Activity Log
@@ -84,6 +86,11 @@
 //!   only managed clusters as parents (not connectedClusters, provisionedClusters). Flux
 //!   configurations run no Flux: no statuses, compliance stays `Unknown`, no source commit; their
 //!   PATCH is not served either.
+//! - Data collection rule associations accept any target type the emulator cannot see and any
+//!   association name (Azure Monitor restricts the types an association may sit on: "Association
+//!   cannot be created for resource of type …", Azure/azure-rest-api-specs#25261); the wording of
+//!   their refusals for a missing rule or resource is ARM's generic `ResourceNotFound`, not a
+//!   capture of the service.
 //! - AKS node images, add-on identities' role assignments, maintenance configurations and
 //!   `upgradeNodeImageVersion` are not modelled; a cluster PUT that changes the control-plane
 //!   version leaves pools that carry an `orchestratorVersion` at theirs.
@@ -109,6 +116,7 @@ mod cluster_defaults;
 mod common;
 mod data_collection_endpoint;
 mod data_collection_rule;
+mod dcr_association;
 mod diagnostic;
 mod dns_zone;
 mod entra;

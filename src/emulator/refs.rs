@@ -79,9 +79,13 @@ fn refused(target: &Target, path: &str, id: &str, identity: bool) -> ArmError {
 
 /// Refuses the first reference in `body` that names nothing.
 pub(crate) fn check(state: &State, target: &Target, body: &Value) -> Result<(), ArmError> {
-    // Azure Monitor answers for its own destinations (`diagnostic::put`), not with the network
+    // Azure Monitor answers for its own references (`diagnostic::put`, `dcr_association::put`),
+    // not with the network
     // wording below.
-    if target.kind == Kind::DiagnosticSetting {
+    if matches!(
+        target.kind,
+        Kind::DiagnosticSetting | Kind::DataCollectionRuleAssociation
+    ) {
         return Ok(());
     }
     let own = target.key();

@@ -83,6 +83,16 @@ pub(crate) enum Route {
     DiagnosticSettingsAt {
         scope: String,
     },
+    /// LIST of the data collection rule associations of one resource
+    /// (`DataCollectionRuleAssociations_ListByResource`).
+    RuleAssociationsAt {
+        scope: String,
+    },
+    /// LIST of the associations naming one data collection rule (`{rule}/associations`,
+    /// `DataCollectionRuleAssociations_ListByRule`).
+    RuleAssociationsOfRule {
+        rule: String,
+    },
     /// `POST /providers/Microsoft.ResourceGraph/resources` (Azure Resource Graph, `resource_graph`).
     ResourceGraph,
     /// `GET /subscriptions/{sub}/providers/Microsoft.Insights/eventtypes/management/values`
@@ -120,6 +130,9 @@ impl Route {
             Route::RoleAssignmentsAt { .. } => Some(Kind::RoleAssignment),
             Route::PolicyAssignmentsAt { .. } => Some(Kind::PolicyAssignment),
             Route::DiagnosticSettingsAt { .. } => Some(Kind::DiagnosticSetting),
+            Route::RuleAssociationsAt { .. } | Route::RuleAssociationsOfRule { .. } => {
+                Some(Kind::DataCollectionRuleAssociation)
+            }
             Route::KeyVault { .. } => Some(Kind::KeyVault),
             Route::StorageNameCheck => Some(Kind::StorageAccount),
         }
@@ -249,6 +262,30 @@ pub(crate) fn parse(path: &str) -> Result<Route, ArmError> {
             })),
             _ => Err(not_found(path)),
         };
+    }
+    // Data collection rule associations of a resource, and a rule's list of them.
+    if eq(ns, "Microsoft.Insights")
+        && rest
+            .first()
+            .is_some_and(|t| eq(t, "dataCollectionRuleAssociations"))
+        && scope.iter().any(|s| eq(s, "providers"))
+    {
+        return parse_rule_association(path, &sub, scope, rest);
+    }
+    if eq(ns, "Microsoft.Insights")
+        && scope.len() == 4
+        && rest.len() == 3
+        && eq(rest[0], "dataCollectionRules")
+        && eq(rest[2], "associations")
+    {
+        return Ok(Route::RuleAssociationsOfRule {
+            rule: format!(
+                "/{}/providers/{ns}/{}/{}",
+                scope.join("/"),
+                rest[0],
+                rest[1]
+            ),
+        });
     }
     if rest.len() == 4 && eq(rest[0], "locations") {
         if eq(rest[2], "operations") || eq(rest[2], "operationStatuses") {
@@ -570,6 +607,32 @@ fn parse_diagnostic_setting(
     }
 }
 
+fn parse_rule_association(
+    path: &str,
+    sub: &str,
+    scope: &[&str],
+    rest: &[&str],
+) -> Result<Route, ArmError> {
+    // The scope keeps the caller's casing, as for diagnostic settings.
+    let scope_path = format!("/{}", scope.join("/"));
+    let resource_group =
+        (scope.len() >= 4 && eq(scope[2], "resourceGroups")).then(|| scope[3].to_string());
+    match rest {
+        [_] => Ok(Route::RuleAssociationsAt { scope: scope_path }),
+        [_, name] => Ok(Route::Instance(Target {
+            kind: Kind::DataCollectionRuleAssociation,
+            subscription: sub.to_string(),
+            resource_group,
+            id: format!(
+                "{scope_path}/providers/Microsoft.Insights/dataCollectionRuleAssociations/{name}"
+            ),
+            name: (*name).to_string(),
+            parent_id: Some(scope_path),
+        })),
+        _ => Err(not_found(path)),
+    }
+}
+
 /// Decodes the `%XX` escapes of a request path (a `+` in a path is a plus). Invalid UTF-8 after
 /// decoding is replaced, never a panic.
 pub(crate) fn decode_path(path: &str) -> String {
@@ -735,6 +798,32 @@ mod tests {
         );
         assert!(parse("/subscriptions/s/providers/Microsoft.Bogus/things/x").is_err());
         assert!(parse("/nothing").is_err());
+    }
+
+    #[test]
+    fn rule_associations_hang_under_any_resource_and_list_per_rule() {
+        let vm =
+            "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/myVm";
+        let Ok(Route::Instance(t)) = parse(&format!(
+            "{vm}/providers/Microsoft.Insights/dataCollectionRuleAssociations/myAssociation"
+        )) else {
+            panic!("not an instance")
+        };
+        assert_eq!(t.kind, Kind::DataCollectionRuleAssociation);
+        assert_eq!(t.parent_id.as_deref(), Some(vm));
+        assert!(matches!(
+            parse(&format!("{vm}/providers/Microsoft.Insights/dataCollectionRuleAssociations")),
+            Ok(Route::RuleAssociationsAt { scope }) if scope == vm
+        ));
+        let rule = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Insights/dataCollectionRules/ci";
+        assert!(matches!(
+            parse(&format!("{rule}/associations")),
+            Ok(Route::RuleAssociationsOfRule { rule: r }) if r == rule
+        ));
+        // The rule itself still routes as a rule.
+        assert!(
+            matches!(parse(rule), Ok(Route::Instance(t)) if t.kind == Kind::DataCollectionRule)
+        );
     }
 
     #[test]

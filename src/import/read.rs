@@ -105,11 +105,16 @@ async fn get(client: &ArmClient, live: &mut LiveState, id: &str) -> Result<(), A
 async fn read_group(client: &ArmClient, live: &mut LiveState, group: &str) -> Result<(), ArmError> {
     let types = kind::TABLE.iter().filter(|d| {
         // Policy assignments are not imported yet: a group's LIST of them also answers
-        // those inherited from above, which are not the group's.
+        // those inherited from above, which are not the group's. Diagnostic settings are not
+        // imported (they are listed per resource, not per group).
         d.parent.is_none()
             && !matches!(
                 d.kind,
-                Kind::ResourceGroup | Kind::RoleAssignment | Kind::PolicyAssignment
+                Kind::ResourceGroup
+                    | Kind::RoleAssignment
+                    | Kind::PolicyAssignment
+                    | Kind::DiagnosticSetting
+                    | Kind::DataCollectionRuleAssociation
             )
     });
     for arm in types.flat_map(|d| d.arm.iter()) {

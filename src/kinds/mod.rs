@@ -28,6 +28,7 @@ use crate::yaml::Node;
 use cluster::RawCluster;
 use data_collection_endpoint::RawDataCollectionEndpoint;
 use data_collection_rule::RawDataCollectionRule;
+use diagnostic_setting::RawDiagnosticSetting;
 use dns_zone::RawDnsZone;
 use existing::RawExisting;
 use identity::RawIdentity;
@@ -42,6 +43,7 @@ use registry::RawRegistry;
 use resource_group::RawResourceGroup;
 use role_assignment::RawRoleAssignment;
 use route_table::RawRouteTable;
+use rule_association::RawRuleAssociation;
 use security_group::RawNetworkSecurityGroup;
 use solution::RawSolution;
 use storage_account::RawStorageAccount;
@@ -50,6 +52,7 @@ use workspace::RawWorkspace;
 pub mod cluster;
 pub mod data_collection_endpoint;
 pub mod data_collection_rule;
+pub mod diagnostic_setting;
 pub mod dns_zone;
 pub mod dns_zone_link;
 pub mod existing;
@@ -71,6 +74,7 @@ pub mod registry;
 pub mod resource_group;
 pub mod role_assignment;
 pub mod route_table;
+pub mod rule_association;
 pub mod security_group;
 pub mod solution;
 pub mod storage_account;
@@ -221,6 +225,8 @@ pub fn rules_of(kind: Kind) -> &'static Rules {
         Kind::DataCollectionEndpoint => &data_collection_endpoint::RULES,
         Kind::ClusterExtension => &extension::RULES,
         Kind::FluxConfiguration => &flux_configuration::RULES,
+        Kind::DiagnosticSetting => &diagnostic_setting::RULES,
+        Kind::DataCollectionRuleAssociation => &rule_association::RULES,
     }
 }
 
@@ -249,6 +255,8 @@ pub fn dropped(resource: &Resource, desired: &Value, live: &Value) -> Vec<(Strin
         Spec::PolicyAssignment(_) => policy_assignment::dropped(desired, live),
         Spec::DataCollectionRule(_) => data_collection_rule::dropped(desired, live),
         Spec::DataCollectionEndpoint(_) => data_collection_endpoint::dropped(desired, live),
+        Spec::DiagnosticSetting(_) => diagnostic_setting::dropped(desired, live),
+        Spec::DataCollectionRuleAssociation(_) => rule_association::dropped(desired, live),
         _ => Vec::new(),
     }
 }
@@ -302,6 +310,8 @@ pub struct RawStack {
     pub nat_gateways: Vec<Entry<RawNatGateway>>,
     pub storage_accounts: Vec<Entry<RawStorageAccount>>,
     pub data_collection_endpoints: Vec<Entry<RawDataCollectionEndpoint>>,
+    pub diagnostic_settings: Vec<Entry<RawDiagnosticSetting>>,
+    pub rule_associations: Vec<Entry<RawRuleAssociation>>,
     /// Entries whose settings could not be read at all (reported already), by kind.
     pub unreadable: Vec<(Kind, Spanned<String>)>,
 }
@@ -342,7 +352,9 @@ impl RawStack {
             public_ip_prefixes,
             nat_gateways,
             storage_accounts,
-            data_collection_endpoints
+            data_collection_endpoints,
+            diagnostic_settings,
+            rule_associations
         );
         all
     }
@@ -411,6 +423,8 @@ pub(crate) fn add_entry(
         "natGateways" => push!(nat_gateways),
         "storageAccounts" => push!(storage_accounts),
         "dataCollectionEndpoints" => push!(data_collection_endpoints),
+        "diagnosticSettings" => push!(diagnostic_settings),
+        "dataCollectionRuleAssociations" => push!(rule_associations),
         _ => {}
     }
 }
@@ -454,6 +468,8 @@ fn habits_of(section: &str) -> habits::Tables {
         "dataCollectionEndpoints" => {
             &[("", habits::COMMON), ("", data_collection_endpoint::HABITS)]
         }
+        "diagnosticSettings" => &[("", habits::COMMON), ("", diagnostic_setting::HABITS)],
+        "dataCollectionRuleAssociations" => &[("", habits::COMMON), ("", rule_association::HABITS)],
         _ => &[("", habits::COMMON)],
     }
 }
@@ -528,6 +544,12 @@ pub struct RawStackFile {
     /// Data collection endpoints (`Microsoft.Insights/dataCollectionEndpoints`); referenced as
     /// `dataCollectionEndpoint/NAME` (a data collection rule's `endpoint:`).
     pub data_collection_endpoints: Option<BTreeMap<String, RawDataCollectionEndpoint>>,
+    /// Diagnostic settings (`Microsoft.Insights/diagnosticSettings`): a resource's logs and
+    /// metrics sent to a Log Analytics workspace.
+    pub diagnostic_settings: Option<BTreeMap<String, RawDiagnosticSetting>>,
+    /// Data collection rule associations (`Microsoft.Insights/dataCollectionRuleAssociations`):
+    /// a data collection rule attached to a cluster or another resource.
+    pub data_collection_rule_associations: Option<BTreeMap<String, RawRuleAssociation>>,
 }
 
 /// What users need after an apply, per kind, read from a resource's live body: `(name, value)`
@@ -594,6 +616,8 @@ pub(crate) fn build_model(b: &mut Builder<'_>, raw: &RawStack) {
     b.declare_each(Kind::PolicyAssignment, &raw.policy_assignments);
     b.declare_each(Kind::StorageAccount, &raw.storage_accounts);
     b.declare_each(Kind::DataCollectionEndpoint, &raw.data_collection_endpoints);
+    b.declare_each(Kind::DiagnosticSetting, &raw.diagnostic_settings);
+    b.declare_each(Kind::DataCollectionRuleAssociation, &raw.rule_associations);
 
     b.resource_groups(&raw.resource_groups);
     b.existing(&raw.existing);
@@ -621,6 +645,8 @@ pub(crate) fn build_model(b: &mut Builder<'_>, raw: &RawStack) {
     b.dns_zone_links(&raw.dns_zones);
     b.peerings(&raw.vnets);
     b.private_endpoints(&raw.private_endpoints);
+    b.diagnostic_settings(&raw.diagnostic_settings);
+    b.rule_associations(&raw.rule_associations);
     b.clusters_wait_for_their_grants();
 }
 
@@ -743,6 +769,19 @@ impl Context<'_> {
             Spec::PolicyAssignment(pa) => format!(
                 "{}/providers/{}/{}",
                 self.scope_id(&pa.scope),
+                arm_kind(resource).arm_type,
+                resource.name
+            ),
+            // An extension resource: its ID continues its target's.
+            Spec::DiagnosticSetting(ds) => format!(
+                "{}/providers/{}/{}",
+                self.target_id(&ds.target),
+                arm_kind(resource).arm_type,
+                resource.name
+            ),
+            Spec::DataCollectionRuleAssociation(a) => format!(
+                "{}/providers/{}/{}",
+                self.target_id(&a.target),
                 arm_kind(resource).arm_type,
                 resource.name
             ),
@@ -914,6 +953,53 @@ pub fn undeclared_child_is_ours(stack: &Stack, parent: &str, child: Kind, body: 
     }
 }
 
+/// The stack resource an extension resource sits on, when its delete takes it: a diagnostic
+/// setting's or a data collection rule association's target (ARM deletes them with it).
+pub fn extension_target(resource: &Resource) -> Option<&Address> {
+    let target = match &resource.spec {
+        Spec::DiagnosticSetting(ds) => &ds.target,
+        Spec::DataCollectionRuleAssociation(a) => &a.target,
+        _ => return None,
+    };
+    match target {
+        Target::Node(address) => Some(address),
+        Target::ArmId(_) => None,
+    }
+}
+
+/// Whether a reference names a resource the stack declares itself (not an `existing:` entry):
+/// for extension resources without a mark, whose ownership follows what they sit on or point at.
+pub(crate) fn declares(stack: &Stack, target: &Target) -> bool {
+    match target {
+        Target::Node(address) => stack
+            .resources
+            .get(address)
+            .is_some_and(|r| !matches!(r.spec, Spec::Existing(_))),
+        Target::ArmId(_) => false,
+    }
+}
+
+/// Whether a live extension resource's reference at `pointer` names the same resource as
+/// `target`, a resource the stack declares (IDs compared case-insensitively).
+pub(crate) fn points_at_declared(
+    stack: &Stack,
+    target: &Target,
+    body: &Value,
+    pointer: &str,
+) -> bool {
+    if !declares(stack, target) {
+        return false;
+    }
+    let empty = LiveState::default();
+    let ctx = Context {
+        stack,
+        live: &empty,
+    };
+    body.pointer(pointer)
+        .and_then(Value::as_str)
+        .is_some_and(|id| id.eq_ignore_ascii_case(&ctx.target_id(target)))
+}
+
 /// Whether a live child without an owner of its own goes with its parent when the stack deletes
 /// that parent (`parent_type`, its ARM type), whatever the parent's spec said (or, for a parent
 /// dropped from the spec, can no longer say). A private endpoint's zone groups do: a zone group
@@ -1001,6 +1087,8 @@ pub fn desired(ctx: &Context<'_>, resource: &Resource) -> Desired {
         Spec::DataCollectionEndpoint(e) => data_collection_endpoint::body(&b, resource, e),
         Spec::ClusterExtension(e) => extension::body(&mut b, e),
         Spec::FluxConfiguration(f) => flux_configuration::body(&b, resource, f),
+        Spec::DiagnosticSetting(ds) => diagnostic_setting::body(&b, resource, ds),
+        Spec::DataCollectionRuleAssociation(a) => rule_association::body(&b, a),
         Spec::Existing(_) => Value::Null,
     };
     if let Some(raw) = &resource.raw {

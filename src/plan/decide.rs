@@ -258,6 +258,13 @@ impl<'a> Planner<'a> {
         let mut replace_reasons = compared.replace_reasons;
         self.check_versions(change, resource, Some(body));
         replace_reasons.extend(self.replaced_with_others(resource, desired));
+        if let Some(target) = kinds::extension_target(resource)
+            && self.actions.get(&target.to_string()) == Some(&Action::Replace)
+        {
+            // The target's delete takes it (ARM deletes a resource's diagnostic settings with
+            // it); it is written again after the new target.
+            change.replaced_with = Some(target.to_string());
+        }
         if let Some(parent) = resource.address.parent()
             && self.actions.get(&parent.to_string()) == Some(&Action::Replace)
         {
@@ -340,6 +347,11 @@ impl<'a> Planner<'a> {
             && self.actions.get(&parent.to_string()) == Some(&Action::Replace)
         {
             reasons.push(format!("its parent {parent} is replaced"));
+        }
+        if let Some(target) = kinds::extension_target(resource)
+            && self.actions.get(&target.to_string()) == Some(&Action::Replace)
+        {
+            reasons.push(format!("the resource it sits on, {target}, is replaced"));
         }
         reasons
     }
@@ -647,6 +659,26 @@ pub(super) fn ownership(
         Some(owner) => Ownership::Other(owner),
         // Children (subnets, pools, credentials) belong to whoever owns their parent, which
         // is checked on the parent itself.
+        // A diagnostic setting or rule association can carry no mark: whose it is follows from
+        // its target and what it points at (`kinds::diagnostic_setting::ours`,
+        // `kinds::rule_association::ours`).
+        None if matches!(
+            resource.spec,
+            Spec::DiagnosticSetting(_) | Spec::DataCollectionRuleAssociation(_)
+        ) =>
+        {
+            match &resource.spec {
+                Spec::DiagnosticSetting(ds) if kinds::diagnostic_setting::ours(stack, ds, body) => {
+                    Ownership::Ours
+                }
+                Spec::DataCollectionRuleAssociation(a)
+                    if kinds::rule_association::ours(stack, a, body) =>
+                {
+                    Ownership::Ours
+                }
+                _ => Ownership::Nobody,
+            }
+        }
         // Role and policy assignments are top-level and carry their own mark (description,
         // metadata): one without it is nobody's.
         None if !taggable

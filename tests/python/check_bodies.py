@@ -69,6 +69,10 @@ MODELS: dict[str, tuple[str, str]] = {
     "microsoft.operationsmanagement/solutions": ("azure.mgmt.operationsmanagement", "Solution"),
     "microsoft.insights/datacollectionrules": ("azure.mgmt.monitor", "DataCollectionRuleResource"),
     "microsoft.insights/datacollectionendpoints": ("azure.mgmt.monitor", "DataCollectionEndpointResource"),
+    # azure-mgmt-monitor 7.0 dropped diagnostic settings: 6.0.2, side-installed by
+    # check_bodies.sh into AZPLAN_MONITOR6 and imported as `azplan_monitor6` (load_monitor6).
+    "microsoft.insights/diagnosticsettings": ("azplan_monitor6", "DiagnosticSettingsResource"),
+    "microsoft.insights/datacollectionruleassociations": ("azure.mgmt.monitor", "DataCollectionRuleAssociationProxyOnlyResource"),
     "microsoft.containerregistry/registries": ("azure.mgmt.containerregistry", "Registry"),
     "microsoft.network/virtualnetworks": ("azure.mgmt.network", "VirtualNetwork"),
     "microsoft.network/virtualnetworks/subnets": ("azure.mgmt.network", "Subnet"),
@@ -232,8 +236,24 @@ def _version_key(version: str) -> tuple[datetime.date, bool]:
     return date, "preview" in version
 
 
+def load_monitor6() -> None:
+    """azure-mgmt-monitor 6.0.2 from AZPLAN_MONITOR6 (a pip --target directory) as its own
+    package, `azplan_monitor6`, so it does not replace the 7.x one (as emulator_sdk_check.py)."""
+    where = os.environ.get("AZPLAN_MONITOR6")
+    if not where or "azplan_monitor6" in sys.modules:
+        return
+    root = os.path.join(where, "azure", "mgmt", "monitor")
+    spec = importlib.util.spec_from_file_location(
+        "azplan_monitor6", os.path.join(root, "__init__.py"), submodule_search_locations=[root])
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["azplan_monitor6"] = module
+    spec.loader.exec_module(module)
+
+
 def package_versions(package: str) -> dict[str, str]:
     """api-version -> models module, for one SDK package."""
+    if package == "azplan_monitor6":
+        load_monitor6()
     spec = importlib.util.find_spec(package)
     if spec is None or not spec.submodule_search_locations:
         raise RuntimeError(f"SDK package {package} is not installed")

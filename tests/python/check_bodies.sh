@@ -24,4 +24,10 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$req"
   echo "$want" > "$stamp"
 fi
+# azure-mgmt-monitor 6.0.2 beside 7.x: the last release with diagnostic settings (as run.sh).
+monitor6="$root/target/py-monitor6"
+if [ ! -d "$monitor6/azure/mgmt/monitor" ]; then
+  "$venv/bin/pip" install --quiet --disable-pip-version-check --no-deps --target "$monitor6" "azure-mgmt-monitor==6.0.2"
+fi
+export AZPLAN_MONITOR6="$monitor6"
 exec "$venv/bin/python" "$here/check_bodies.py" "$bin" --repo "$root"

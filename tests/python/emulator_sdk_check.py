@@ -219,6 +219,9 @@ def main():
     c.run("data collection rule get", lambda: assert_eq(monitor.data_collection_rules.get(RG, "sdk-ci").data_sources.extensions[0].extension_name, "ContainerInsights"))
     c.run("data collection rule tags (PATCH)", lambda: assert_eq(monitor.data_collection_rules.update(RG, "sdk-ci", {"tags": {"a": "b"}}).tags, {"a": "b"}))
     c.run("data collection rule list", lambda: assert_eq(sorted(r.name for r in monitor.data_collection_rules.list_by_resource_group(RG)), ["sdk-ci", "sdk-prom"]))
+    # Data collection rule associations (azure-mgmt-monitor's DataCollectionRuleAssociations, api
+    # 2023-03-11): the rule attached to a registry, listed per resource and per rule.
+    check_rule_associations(c, monitor, acr, f"/subscriptions/{SUB}/resourceGroups/{RG}")
     bad_flow = {**ci_rule, "properties": {**ci_rule["properties"], "dataFlows": [{"streams": ["Microsoft-ContainerInsights-Group-Default"], "destinations": ["elsewhere"]}]}}
     c.run("data collection rule flow to an undeclared destination refused (400)", lambda: expect_status(400, lambda: monitor.data_collection_rules.create(RG, "sdk-bad", bad_flow)))
     c.run("data collection rule delete", lambda: monitor.data_collection_rules.delete(RG, "sdk-ci"))
@@ -895,6 +898,39 @@ def monitor6_client(cred, common):
     sys.modules["azplan_monitor6"] = module
     spec.loader.exec_module(module)
     return module.MonitorManagementClient(cred, SUB, **common)
+
+
+def check_rule_associations(c, monitor, acr, rg_id):
+    target = f"{rg_id}/providers/Microsoft.ContainerRegistry/registries/sdkdcra"
+    rule_id = f"{rg_id}/providers/Microsoft.Insights/dataCollectionRules/sdk-ci"
+    c.run("registry for rule associations (LRO)", lambda: acr.registries.begin_create(
+        RG, "sdkdcra", {"location": LOC, "sku": {"name": "Basic"}}).result())
+    body = {"properties": {"dataCollectionRuleId": rule_id}}
+    c.run("rule association create (201)", lambda: assert_eq(
+        monitor.data_collection_rule_associations.create(target, "ci", body).data_collection_rule_id, rule_id))
+    c.run("rule association update (200)", lambda: assert_eq(
+        monitor.data_collection_rule_associations.create(
+            target, "ci", {"properties": {"dataCollectionRuleId": rule_id, "description": "CI"}}).description, "CI"))
+    c.run("rule association get", lambda: assert_eq(
+        monitor.data_collection_rule_associations.get(target, "ci").provisioning_state, "Succeeded"))
+    c.run("rule association list by resource", lambda: assert_eq(
+        [a.name for a in monitor.data_collection_rule_associations.list_by_resource(target)], ["ci"]))
+    c.run("rule association list by rule", lambda: assert_eq(
+        [a.name for a in monitor.data_collection_rule_associations.list_by_rule(RG, "sdk-ci")], ["ci"]))
+    c.run("rule association to a missing rule refused (404)", lambda: expect_status(404, lambda: (
+        monitor.data_collection_rule_associations.create(target, "gone", {"properties": {
+            "dataCollectionRuleId": f"{rg_id}/providers/Microsoft.Insights/dataCollectionRules/gone"}}))))
+    c.run("rule association on a missing resource refused (404)", lambda: expect_status(404, lambda: (
+        monitor.data_collection_rule_associations.create(
+            f"{rg_id}/providers/Microsoft.ContainerRegistry/registries/nothere", "ci", body))))
+    c.run("rule association delete", lambda: monitor.data_collection_rule_associations.delete(target, "ci"))
+    c.run("rule association delete again (204)", lambda: monitor.data_collection_rule_associations.delete(target, "ci"))
+    c.run("rule association gone (404)", lambda: expect_status(404, lambda: (
+        monitor.data_collection_rule_associations.get(target, "ci"))))
+    c.run("rule association again", lambda: monitor.data_collection_rule_associations.create(target, "again", body))
+    c.run("registry delete takes its rule associations (LRO)", lambda: acr.registries.begin_delete(RG, "sdkdcra").result())
+    c.run("rule associations went with the registry", lambda: assert_eq(
+        [a.name for a in monitor.data_collection_rule_associations.list_by_rule(RG, "sdk-ci")], []))
 
 
 def check_diagnostic_settings(c, monitor, acr, rg_id):
