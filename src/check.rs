@@ -36,11 +36,6 @@ pub fn check_inputs(inputs: &Inputs) -> Checked {
     finish(load::load_inputs(inputs))
 }
 
-/// Checks a stack already loaded (`plan` starts reading its live file between the two).
-pub fn check_loaded(loaded: Loaded) -> Checked {
-    finish(loaded)
-}
-
 /// From this many resources the last two checks run on two threads (below, one costs less).
 const CHECK_SIDE_BY_SIDE_FROM: usize = 512;
 

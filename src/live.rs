@@ -1,7 +1,7 @@
 //! Live state: the ARM resources as they are, keyed by lower-cased ID. Read from ARM by the
 //! client, or from a file of GET bodies (`--live FILE`) for offline plans and snapshot reviews.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde_json::Value;
@@ -21,9 +21,6 @@ pub struct LiveState {
     contents: BTreeMap<String, Vec<Value>>,
     /// Upgrade profiles of clusters, by cluster ID (lower-case).
     offers: BTreeMap<String, Value>,
-    /// Fingerprints worked out ahead, by the keys of `by_id` (a live file's, on the thread that
-    /// read it, while the spec is built). Replacing or forgetting a body forgets its own.
-    fingerprints: HashMap<String, String>,
 }
 
 /// Where a live resource stands in ARM's provisioning life cycle (ARM RPC: `Succeeded`,
@@ -98,9 +95,7 @@ impl LiveState {
     pub fn insert(&mut self, body: Value) -> bool {
         match body.get("id").and_then(Value::as_str) {
             Some(id) => {
-                let key = id.to_ascii_lowercase();
-                self.fingerprints.remove(&key);
-                self.by_id.insert(key, body);
+                self.by_id.insert(id.to_ascii_lowercase(), body);
                 true
             }
             None => false,
@@ -109,27 +104,7 @@ impl LiveState {
 
     /// Forgets a resource (read again, it is gone).
     pub fn remove(&mut self, id: &str) -> Option<Value> {
-        let key = id.to_ascii_lowercase();
-        self.fingerprints.remove(&key);
-        self.by_id.remove(&key)
-    }
-
-    /// The [`fingerprint`] of the body known for `id`.
-    pub fn observed(&self, id: &str) -> Option<String> {
-        let key = id.to_ascii_lowercase();
-        match self.fingerprints.get(&key) {
-            Some(known) => Some(known.clone()),
-            None => self.by_id.get(&key).map(fingerprint),
-        }
-    }
-
-    /// Works out every body's fingerprint now, so a plan need not.
-    fn fingerprint_ahead(&mut self) {
-        self.fingerprints = self
-            .by_id
-            .iter()
-            .map(|(key, body)| (key.clone(), fingerprint(body)))
-            .collect();
+        self.by_id.remove(&id.to_ascii_lowercase())
     }
 
     pub fn get(&self, id: &str) -> Option<&Value> {
@@ -309,7 +284,6 @@ impl LiveState {
             }
         }
         live.add_children_listed_inline();
-        live.fingerprint_ahead();
         Ok(live)
     }
 }
@@ -533,25 +507,6 @@ mod tests {
             }
         }
         let _ = std::fs::remove_dir_all(&dir);
-    }
-
-    #[test]
-    fn fingerprints_worked_out_ahead_follow_the_bodies() {
-        let id = "/subscriptions/s/resourceGroups/RG";
-        let mut live = LiveState::default();
-        live.insert(json!({"id": id, "location": "westeurope"}));
-        live.fingerprint_ahead();
-        let before = live.observed(&id.to_uppercase()).unwrap();
-        assert_eq!(before, fingerprint(live.get(id).unwrap()));
-        live.insert(json!({"id": id, "location": "northeurope"}));
-        let after = live.observed(id).unwrap();
-        assert_ne!(
-            after, before,
-            "a replaced body is not judged by its old fingerprint"
-        );
-        assert_eq!(after, fingerprint(live.get(id).unwrap()));
-        live.remove(id);
-        assert_eq!(live.observed(id), None);
     }
 
     #[test]

@@ -11,35 +11,20 @@ pub fn map_parts<'a, T: Sync, R: Send>(
     at_least: usize,
     work: impl Fn(&'a [T]) -> R + Sync,
 ) -> Vec<R> {
-    map_parts_beside(items, at_least, work, || {})
-}
-
-/// `map_parts`, with `beside` run first on the calling thread while the other threads work
-/// (deciding the changes of the resources prepared before, while the next are prepared). The
-/// calling thread's part is smaller by what `beside` costs: a sixth, which is what deciding
-/// a batch costs next to preparing it.
-pub fn map_parts_beside<'a, T: Sync, R: Send>(
-    items: &'a [T],
-    at_least: usize,
-    work: impl Fn(&'a [T]) -> R + Sync,
-    beside: impl FnOnce(),
-) -> Vec<R> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
     if items.len() < at_least.max(2) || cores < 2 {
-        beside();
         return vec![work(items)];
     }
-    let even = items.len().div_ceil(cores);
-    let mine = (even - even / 6).max(1);
-    let (others, last) = items.split_at(items.len() - mine);
-    let parts: Vec<&'a [T]> = others.chunks(others.len().div_ceil(cores - 1)).collect();
+    let parts: Vec<&'a [T]> = items.chunks(items.len().div_ceil(cores)).collect();
+    let Some((last, others)) = parts.split_last() else {
+        return vec![work(items)];
+    };
     let work = &work;
     std::thread::scope(|scope| {
-        let workers: Vec<_> = parts
+        let workers: Vec<_> = others
             .iter()
             .map(|&part| scope.spawn(move || work(part)))
             .collect();
-        beside();
         let mine = work(last);
         let mut results: Vec<R> = workers
             .into_iter()
@@ -89,24 +74,6 @@ mod tests {
         );
         let none: Vec<usize> = map_parts(&items[..0], 0, |part| part.len());
         assert_eq!(none, vec![0]);
-    }
-
-    #[test]
-    fn work_beside_runs_once_and_parts_still_cover_everything() {
-        let items: Vec<u32> = (0..1000).collect();
-        for at_least in [10, 5000] {
-            let mut ran = 0;
-            let parts = map_parts_beside(&items, at_least, |part| part.to_vec(), || ran += 1);
-            assert_eq!(ran, 1);
-            assert_eq!(parts.concat(), items);
-        }
-        let parts = map_parts_beside(&items, 10, |part| part.len(), || {});
-        if parts.len() > 1 {
-            assert!(
-                parts.last() < parts.first(),
-                "the caller's part is the smaller"
-            );
-        }
     }
 
     #[test]

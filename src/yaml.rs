@@ -122,105 +122,9 @@ pub const MAX_DEPTH: usize = 128;
 /// Parses every document of a file. Errors are returned as diagnostics; a syntax error ends the
 /// file (YAML cannot be resynchronised reliably), other problems are all reported.
 pub fn parse(file: FileId, text: &str) -> Result<Vec<Node>, Vec<SpecDiagnostic>> {
-    if text.len() >= READ_IN_HALVES_FROM
-        && let Some(root) = parse_halves(file, text)
-    {
-        return Ok(vec![root]);
-    }
-    parse_part(file, text, 0).map(|(documents, _)| documents)
-}
-
-/// From this size a file is read as two halves side by side when it can be: a 10,000-resource
-/// stack is 760 KB, and scanning its YAML was a quarter of its plan's time on one core.
-const READ_IN_HALVES_FROM: usize = 256 * 1024;
-
-/// Reads a one-document file whose root is a block mapping as two halves on two threads,
-/// split before a top-level key. Gives up (`None`, and the caller reads the file whole) unless
-/// the halves are provably the whole: each half must parse without a problem to one mapping,
-/// and they must share no key. A line at column 0 can only start a new top-level key, since
-/// block scalars, plain continuations and nested blocks are indented; one inside an unclosed
-/// quote or flow collection leaves the first half unparseable, an alias to an anchor of the
-/// other half is unknown in its own. Merge keys at the top (their entries go to the end of the
-/// whole mapping), directives and further documents are not split at all. Any problem is
-/// reported by the whole read, so messages do not depend on the split.
-fn parse_halves(file: FileId, text: &str) -> Option<Node> {
-    parse_halves_at(file, text, split_point(text)?)
-}
-
-fn parse_halves_at(file: FileId, text: &str, split: usize) -> Option<Node> {
-    let (head, tail) = text.split_at(split);
-    let (tail, head) = crate::par::both(
-        true,
-        || parse_part(file, tail, split),
-        || parse_part(file, head, 0),
-    );
-    let (Ok((mut first, first_copies)), Ok((mut second, second_copies))) = (head, tail) else {
-        return None;
-    };
-    if first.len() != 1 || second.len() != 1 || first_copies + second_copies > MAX_ALIAS_NODES {
-        return None;
-    }
-    let (first, second) = (first.remove(0), second.remove(0));
-    let (Value::Map(mut entries), Value::Map(more)) = (first.value, second.value) else {
-        return None;
-    };
-    let keys: std::collections::HashSet<&str> =
-        entries.iter().filter_map(|(k, _)| k.as_str()).collect();
-    if more
-        .iter()
-        .any(|(k, _)| k.as_str().is_none_or(|k| keys.contains(k)))
-    {
-        return None;
-    }
-    entries.extend(more);
-    Some(Node {
-        span: Span::new(file, first.span.start as usize, second.span.end as usize),
-        value: Value::Map(entries),
-    })
-}
-
-/// The start of the line nearest the middle of `text` that begins a top-level key, if the file
-/// may be split at all (see [`parse_halves`]).
-fn split_point(text: &str) -> Option<usize> {
-    let middle = text.len() / 2;
-    let mut best: Option<usize> = None;
-    let mut content_seen = false;
-    let mut start = 0;
-    for line in text.split_inclusive('\n') {
-        let here = start;
-        start += line.len();
-        let Some(&first) = line.as_bytes().first() else {
-            continue;
-        };
-        if line.starts_with("---") {
-            if content_seen {
-                return None;
-            }
-        } else if first == b'%' || line.starts_with("...") || line.starts_with("<<") {
-            return None;
-        } else if (first.is_ascii_alphanumeric() || first == b'_')
-            && content_seen
-            && best.is_none_or(|b| here.abs_diff(middle) < b.abs_diff(middle))
-        {
-            best = Some(here);
-        }
-        if !matches!(first, b' ' | b'\t' | b'\r' | b'\n' | b'#') {
-            content_seen = true;
-        }
-    }
-    best
-}
-
-/// Parses `text`, which starts at byte `base` of its file; also says how many nodes aliases
-/// copied, so halves of one file share one budget.
-fn parse_part(
-    file: FileId,
-    text: &str,
-    base: usize,
-) -> Result<(Vec<Node>, usize), Vec<SpecDiagnostic>> {
     let mut builder = Builder {
         file,
-        offsets: CharOffsets::new(text, base),
+        offsets: CharOffsets::new(text),
         stack: Vec::new(),
         anchors: HashMap::new(),
         documents: Vec::new(),
@@ -242,7 +146,7 @@ fn parse_part(
         }
     }
     if builder.problems.is_empty() {
-        Ok((builder.documents, builder.copied))
+        Ok(builder.documents)
     } else {
         Err(builder.problems)
     }
@@ -259,32 +163,31 @@ fn syntax_error(builder: &Builder, error: &ScanError) -> SpecDiagnostic {
     )
 }
 
-/// saphyr reports positions in characters; spans are bytes of the whole file, of which the
-/// text parsed may be a part starting at `base`.
-struct CharOffsets {
-    base: usize,
-    table: Option<Vec<usize>>,
+/// saphyr reports positions in characters; spans are bytes.
+enum CharOffsets {
+    Ascii,
+    Table(Vec<usize>),
 }
 
 impl CharOffsets {
-    fn new(text: &str, base: usize) -> CharOffsets {
-        let table = (!text.is_ascii()).then(|| {
+    fn new(text: &str) -> CharOffsets {
+        if text.is_ascii() {
+            CharOffsets::Ascii
+        } else {
             let mut table: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
             table.push(text.len());
-            table
-        });
-        CharOffsets { base, table }
+            CharOffsets::Table(table)
+        }
     }
 
     fn byte(&self, char_index: usize) -> usize {
-        self.base
-            + match &self.table {
-                None => char_index,
-                Some(table) => table
-                    .get(char_index)
-                    .copied()
-                    .unwrap_or_else(|| table.last().copied().unwrap_or(0)),
-            }
+        match self {
+            CharOffsets::Ascii => char_index,
+            CharOffsets::Table(table) => table
+                .get(char_index)
+                .copied()
+                .unwrap_or_else(|| table.last().copied().unwrap_or(0)),
+        }
     }
 }
 
@@ -608,147 +511,6 @@ mod tests {
             .map(|(k, v)| (k.as_str().unwrap(), v.as_str().unwrap()))
             .collect();
         assert_eq!(entries, vec![("y", "3"), ("x", "1")]);
-    }
-
-    /// Every split a file allows: each line at column 0 that starts
-    /// like a key, in a file `split_point` does not refuse.
-    fn splits(text: &str) -> Vec<usize> {
-        if split_point(text).is_none() {
-            return Vec::new();
-        }
-        let mut at = 0;
-        let mut splits = Vec::new();
-        for line in text.split_inclusive('\n') {
-            if at > 0 && line.as_bytes()[0].is_ascii_alphanumeric() {
-                splits.push(at);
-            }
-            at += line.len();
-        }
-        splits
-    }
-
-    /// Read in halves, a file is exactly what it is read whole, or the halves give up.
-    fn halves_match_the_whole(name: &str, text: &str) -> usize {
-        let whole = parse(FileId(3), text);
-        let mut split_reads = 0;
-        for split in splits(text) {
-            if let Some(root) = parse_halves_at(FileId(3), text, split) {
-                split_reads += 1;
-                let whole = whole.as_ref().unwrap_or_else(|problems| {
-                    panic!(
-                        "{name}: halves at {split} read a file the whole read refuses: {problems:?}"
-                    )
-                });
-                assert_eq!(
-                    whole.len(),
-                    1,
-                    "{name}: halves at {split} read one document of many"
-                );
-                assert_eq!(
-                    root, whole[0],
-                    "{name}: halves at {split} differ from the whole"
-                );
-            }
-        }
-        split_reads
-    }
-
-    #[test]
-    fn halves_read_what_the_whole_reads_or_give_up() {
-        let tricky = [
-            "a: 1\nb: 2\n",
-            "a: \"multi\nb: 2\"\nc: 3\n",
-            "a: 'multi\nb: 2'\nc: 3\n",
-            "a: [1,\n2]\nb: 3\n",
-            "a: {x: 1,\ny: 2}\nb: 3\n",
-            "a: &x {k: 1}\nb: *x\nc: *x\n",
-            "a: 1\n<<: {a: 2, c: 3}\nd: 4\n",
-            "a: |\n  text\nb: >\n  folded\n\nc: |+\n  kept\n\nd: 3\n",
-            "a: plain\ncontinued: no\nb: plain\n  continued\nc: 1\n",
-            "---\na: 1\nb: 2\n",
-            "a: 1\n---\nb: 2\n",
-            "a: 1\n...\nb: 2\n",
-            "%YAML 1.2\n---\na: 1\nb: 2\n",
-            "a:\n- 1\n- 2\nb: {x: 1}\nc:\n  - 3\n",
-            "a: 1\nb: 2\na: 3\n",
-            "a: \"\u{e9}\"\nb: \"\u{fc}\u{fc}\"\nc: \u{e9}t\u{e9}\n",
-            "# c\na: 1\n# mid\nb: 2 # end\n\nc: 3\n",
-            "? complex\n: value\nb: 1\n",
-            "a: x\nb: !!str 5\nc: !custom 1\nd: 2\n",
-            "a: 1\nb\nc: 2\n",
-            "- 1\nb: 2\n",
-            "a: 1\nb: *missing\nc: 2\n",
-            "a: &x 1\nb: 2\nc: &x 3\nd: *x\n",
-        ];
-        let mut split_reads = 0;
-        for (i, text) in tricky.iter().enumerate() {
-            split_reads += halves_match_the_whole(&format!("case {i}"), text);
-        }
-        assert!(
-            split_reads > 10,
-            "the halves must be used where they can: {split_reads}"
-        );
-        assert!(
-            parse_halves_at(FileId(0), tricky[1], 10).is_none(),
-            "quote left open"
-        );
-        assert!(
-            parse_halves_at(FileId(0), tricky[3], 8).is_none(),
-            "flow left open"
-        );
-        assert!(
-            parse_halves_at(FileId(0), tricky[5], 13).is_none(),
-            "alias across"
-        );
-        assert!(split_point(tricky[6]).is_none(), "merge key at the top");
-        assert!(split_point(tricky[10]).is_none(), "second document");
-        assert!(split_point(tricky[12]).is_none(), "directive");
-        assert!(
-            split_point(tricky[9]).is_some(),
-            "a leading --- is one document"
-        );
-    }
-
-    #[test]
-    fn every_spec_in_the_repository_reads_the_same_in_halves() {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let mut pending = vec![root.join("examples"), root.join("tests")];
-        let (mut files, mut split_reads) = (0, 0);
-        while let Some(dir) = pending.pop() {
-            for entry in std::fs::read_dir(&dir).unwrap() {
-                let path = entry.unwrap().path();
-                if path.is_dir() {
-                    pending.push(path);
-                } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
-                    let text = std::fs::read_to_string(&path).unwrap();
-                    split_reads += halves_match_the_whole(&path.display().to_string(), &text);
-                    files += 1;
-                }
-            }
-        }
-        assert!(
-            files > 100 && split_reads > 500,
-            "{files} files, {split_reads} split reads"
-        );
-    }
-
-    #[test]
-    fn a_large_file_is_read_in_halves_with_spans_into_the_whole() {
-        let mut text = String::from("# big\nstack: big\n");
-        for i in 0..12_000 {
-            text.push_str(&format!(
-                "k{i}:\n  name: \"r\u{e9}source {i}\"\n  tags: {{a: b}}\n"
-            ));
-        }
-        assert!(text.len() >= READ_IN_HALVES_FROM);
-        let split = split_point(&text).unwrap();
-        assert!(split.abs_diff(text.len() / 2) < 64, "split near the middle");
-        let halves = parse(FileId(1), &text).unwrap();
-        let whole = parse_part(FileId(1), &text, 0).unwrap().0;
-        assert_eq!(halves, whole);
-        let (key, _) = halves[0].as_map().unwrap().last().unwrap();
-        let span = key.span;
-        assert_eq!(&text[span.start as usize..span.end as usize], "k11999");
     }
 
     #[test]

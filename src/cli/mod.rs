@@ -382,14 +382,12 @@ fn plan(plan_args: &PlanArgs) -> u8 {
         return plan_many::plan_many(plan_args);
     }
     let args = &plan_args.stack;
-    // A live file is read on a second thread while the model is built: neither needs the
-    // other. Not before: a large spec's YAML is read in halves on both cores first.
-    let loaded = crate::load::load(&args.stack, &args.options());
+    // A live file is read on a second thread while the spec is checked: neither needs the other.
     let live_file = plan_args
         .live
         .clone()
         .map(|file| std::thread::spawn(move || crate::live::LiveState::from_file(&file)));
-    let checked = check::check_loaded(loaded);
+    let checked = check::check(&args.stack, &args.options());
     if report(&checked) {
         eprintln!(
             "{} is not valid: {}",

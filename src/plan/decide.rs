@@ -3,14 +3,14 @@
 //! replacements and why, provisioning state). `plan()` runs this over the graph in order, so a
 //! resource sees the actions already decided for what it depends on.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap};
 
 use serde_json::Value;
 
 use super::{Action, Change, PlanError, PlanOptions, PropertyChange, diff, lookup, owner_of};
 use crate::id::ResourceId;
 use crate::kinds::{self, Context, Desired};
-use crate::live::{LiveState, Provisioning};
+use crate::live::{LiveState, Provisioning, fingerprint};
 use crate::model::{Address, Kind, Origin, Resource, Spec, Stack};
 
 /// The state of a plan in the making: what was decided so far, and every problem found.
@@ -49,21 +49,6 @@ impl<'a> Planner<'a> {
         Context {
             stack: self.stack,
             live: self.live,
-        }
-    }
-
-    /// `decide` for each of `prepared`, in order; the changes go to `changes`, their IDs
-    /// (lower case) to `desired_ids`.
-    pub(super) fn decide_all(
-        &mut self,
-        prepared: Vec<Prepared<'a>>,
-        changes: &mut Vec<Change>,
-        desired_ids: &mut HashSet<String>,
-    ) {
-        for prepared in prepared {
-            let change = self.decide(prepared);
-            desired_ids.insert(change.id.to_ascii_lowercase());
-            changes.push(change);
         }
     }
 
@@ -170,7 +155,7 @@ impl<'a> Planner<'a> {
         change.arm_type = resource_type(live_body).unwrap_or_else(|| {
             ResourceId::parse(&change.id).map_or_else(String::new, |id| id.arm_type())
         });
-        change.observed = self.live.observed(&change.id);
+        change.observed = live_body.map(fingerprint);
         if live_body.is_none() {
             self.errors.push(PlanError::ExistingMissing {
                 address: change.address.clone(),
@@ -404,24 +389,17 @@ const PREPARE_IN_PARALLEL_FROM: usize = 256;
 /// decisions drop those of unchanged resources (all of them at once added 14 MB at 10,000).
 pub(super) const PREPARE_BATCH: usize = 1024;
 
-/// `prepare` for every resource of `order`, in that order, with `beside` (the decisions on
-/// the batch prepared before) run on this thread while other threads prepare.
+/// `prepare` for every resource of `order`, in that order.
 pub(super) fn prepare_all<'a>(
     ctx: &Context<'a>,
     order: &'a [Address],
     depends_on: impl Fn(&Address) -> Vec<String> + Sync,
-    beside: impl FnOnce(),
 ) -> Vec<Prepared<'a>> {
-    crate::par::map_parts_beside(
-        order,
-        PREPARE_IN_PARALLEL_FROM,
-        |part| {
-            part.iter()
-                .map(|a| prepare(ctx, a, depends_on(a)))
-                .collect::<Vec<_>>()
-        },
-        beside,
-    )
+    crate::par::map_parts(order, PREPARE_IN_PARALLEL_FROM, |part| {
+        part.iter()
+            .map(|a| prepare(ctx, a, depends_on(a)))
+            .collect::<Vec<_>>()
+    })
     .into_iter()
     .flatten()
     .collect()
@@ -453,7 +431,7 @@ fn prepare<'a>(ctx: &Context<'a>, address: &Address, depends_on: Vec<String>) ->
             None
         }
         Some(body) => {
-            change.observed = ctx.live.observed(&change.id);
+            change.observed = Some(fingerprint(body));
             let replace_reasons = property_changes(&mut change, resource, &desired, body);
             Some(Compared { replace_reasons })
         }

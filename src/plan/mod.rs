@@ -394,26 +394,20 @@ pub fn plan(
     let mut desired_ids = HashSet::with_capacity(graph.order.len());
     let ctx = Context { stack, live };
     // In batches: a batch's desired bodies live until its decisions drop the unchanged ones.
-    // A batch is decided (in the graph's order: decisions read the parents') while the next
-    // one is prepared.
-    let mut decide_all = |prepared| planner.decide_all(prepared, &mut changes, &mut desired_ids);
-    let mut undecided = Vec::new();
     for batch in graph.order.chunks(decide::PREPARE_BATCH) {
-        let before = std::mem::take(&mut undecided);
-        undecided = decide::prepare_all(
-            &ctx,
-            batch,
-            |address| {
-                graph
-                    .dependencies(address)
-                    .iter()
-                    .map(|a| a.to_string())
-                    .collect()
-            },
-            || decide_all(before),
-        );
+        let prepared = decide::prepare_all(&ctx, batch, |address| {
+            graph
+                .dependencies(address)
+                .iter()
+                .map(|a| a.to_string())
+                .collect()
+        });
+        for prepared in prepared {
+            let change = planner.decide(prepared);
+            desired_ids.insert(change.id.to_ascii_lowercase());
+            changes.push(change);
+        }
     }
-    decide_all(undecided);
     let mut errors = planner.errors;
     changes.extend(deletions(stack, live, &desired_ids, &changes));
     let kept = delete::guard_group_deletes(stack, live, &mut changes);
