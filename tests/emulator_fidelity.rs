@@ -1693,8 +1693,14 @@ const CASES: &[Case] = &[
             ASSOCIATION_GROUP,
             ASSOCIATED_RULE,
             MY_ASSOCIATION,
-            // The VM's endpoint association, under the name Azure Monitor gives it; the example's
-            // endpoint is a type the emulator does not serve.
+            // The endpoint the VM's endpoint association names (the emulator refuses an
+            // association to a missing endpoint, as to a missing rule).
+            Prep::Create {
+                path: "/subscriptions/703362b3-f278-4e4b-9179-c76eaf41ffc2/resourceGroups/myResourceGroup/providers/Microsoft.Insights/dataCollectionEndpoints/myCollectionEndpoint",
+                api: "2023-03-11",
+                body: |_| json!({"location": "westeurope", "properties": {}}),
+            },
+            // The VM's endpoint association, under the name Azure Monitor gives it.
             Prep::Create {
                 path: "/{resourceUri}/providers/Microsoft.Insights/dataCollectionRuleAssociations/configurationAccessEndpoint",
                 api: "2023-03-11",
