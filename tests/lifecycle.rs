@@ -2827,3 +2827,59 @@ fn rule_associations_apply_change_and_go_but_never_someone_elses() {
         text(&out)
     );
 }
+
+/// What sits on a replaced resource without being declared (another team's diagnostic setting,
+/// on the account itself or on its blob service, where storage resource logs are set) goes for
+/// good with the replacement. The plan reads what sits only on resources it may delete, so
+/// apply looks right before the delete and refuses while anything the plan does not name is
+/// there; the other team's setting and the account survive. Once the setting is gone, the
+/// replacement goes ahead.
+#[test]
+fn a_replacement_never_takes_another_teams_diagnostic_settings_unseen() {
+    const API: &str = "2021-05-01-preview";
+    let cloud = Cloud::start("replace-settings", None);
+    let stack = "tests/lifecycle/storage.yaml";
+    let group =
+        "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-lifecycle-storage";
+    let backups = format!("{group}/providers/Microsoft.Storage/storageAccounts/stlifecyclebackups");
+    let out = apply(&cloud, stack, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let logs = format!("{group}/providers/Microsoft.OperationalInsights/workspaces/log-security");
+    cloud.put(
+        &logs,
+        "2025-07-01",
+        serde_json::json!({"location": "westeurope"}),
+    );
+    let theirs = format!("{backups}/providers/Microsoft.Insights/diagnosticSettings/security-team");
+    cloud.put(
+        &theirs,
+        API,
+        serde_json::json!({"properties": {
+            "workspaceId": logs,
+            "metrics": [{"category": "Transaction", "enabled": true}],
+        }}),
+    );
+    let replace = ["--var", "hns=true", "--allow-destroy"];
+    let out = apply(&cloud, stack, &replace);
+    assert_ne!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(text(&out).contains("security-team"), "{}", text(&out));
+    assert!(
+        cloud.get(&theirs, API).is_some(),
+        "the replacement took another team's setting:\n{}",
+        text(&out)
+    );
+    assert!(
+        cloud.get(&backups, "2026-09-01").is_some(),
+        "{}",
+        text(&out)
+    );
+
+    assert_eq!(
+        cloud.send(azure_core::http::Method::Delete, &theirs, API),
+        200
+    );
+    let out = apply(&cloud, stack, &replace);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let account = cloud.get(&backups, "2026-09-01").expect("the new account");
+    assert_eq!(account["properties"]["isHnsEnabled"], true, "{account}");
+}

@@ -4,7 +4,7 @@
 //! identity is free (`schedule.rs`); a failure skips its dependents (reported once, with the
 //! root cause) while independent branches go on. All printing goes through the coordinator.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -186,6 +186,13 @@ pub async fn apply(
             .map(|c| (c.address.clone(), c.id.clone()))
             .collect(),
     );
+    // Every resource the plan names (declared, or listed as going with a delete), lower case.
+    let planned_ids: Arc<HashSet<String>> = Arc::new(
+        plan.changes
+            .iter()
+            .map(|c| c.id.to_ascii_lowercase())
+            .collect(),
+    );
 
     // Dependencies among operations only: a no-op dependency is already satisfied.
     let mut waits_for: BTreeMap<usize, BTreeSet<usize>> = BTreeMap::new();
@@ -259,6 +266,7 @@ pub async fn apply(
                 client: client.clone(),
                 change,
                 id_of: id_of.clone(),
+                planned_ids: planned_ids.clone(),
                 bodies: bodies.clone(),
                 options: options.clone(),
                 stop: stop.clone(),
@@ -356,6 +364,7 @@ struct Operation {
     client: Arc<ArmClient>,
     change: Change,
     id_of: Arc<HashMap<String, String>>,
+    planned_ids: Arc<HashSet<String>>,
     bodies: Arc<Mutex<HashMap<String, Value>>>,
     options: ApplyOptions,
     stop: watch::Receiver<bool>,
@@ -635,6 +644,54 @@ impl Operation {
                 .collect();
             if !foreign.is_empty() {
                 return Err(refuse(foreign));
+            }
+        }
+        // Diagnostic settings and data collection rule associations sit on a resource without
+        // tags and go with its delete (a replacement's too). A plan lists those it read; the
+        // replaced resources' are not read, and one may have been added since: anything the
+        // plan does not name stops the delete.
+        if kinds::diagnostic_setting::may_have_settings(body) {
+            let settings = kinds::diagnostic_setting::arm_type();
+            let associations = kinds::rule_association::arm_type();
+            let mut lists = vec![(
+                kinds::rule_association::list_path(&c.id),
+                associations.api_version,
+            )];
+            for scope in kinds::diagnostic_setting::scopes_of(&c.id, &c.arm_type) {
+                lists.push((
+                    kinds::diagnostic_setting::list_path(&scope),
+                    settings.api_version,
+                ));
+            }
+            let mut foreign = Vec::new();
+            for (path, api_version) in lists {
+                let items = match self.client.list(&path, api_version).await {
+                    Ok(items) => items,
+                    // A scope that does not exist (a storage service not in use) has none.
+                    Err(ArmError::Service {
+                        status: 400 | 404, ..
+                    }) => Vec::new(),
+                    Err(e) => return Err(e.into()),
+                };
+                foreign.extend(
+                    items
+                        .iter()
+                        .filter_map(|item| item.get("id").and_then(Value::as_str))
+                        .filter(|id| !self.planned_ids.contains(&id.to_ascii_lowercase()))
+                        .map(str::to_string),
+                );
+            }
+            if !foreign.is_empty() {
+                return Err(ApplyError::Refused {
+                    resource: c.address.clone(),
+                    message: format!(
+                        "its delete would take diagnostic settings or data collection rule \
+                         associations the plan does not list (not this stack's, or added since \
+                         it was planned): {}; remove them, declare them in the spec, or plan \
+                         again",
+                        foreign.join(", ")
+                    ),
+                });
             }
         }
         let zone_types = kinds::Kind::DnsZone.def().arm;

@@ -988,7 +988,11 @@ pub async fn read_live_with(
             && kinds::diagnostic_setting::may_have_settings(body)
         {
             let id = body.get("id").and_then(Value::as_str).unwrap_or(id);
-            targets.insert((id.to_string(), true, true));
+            let arm_type = body.get("type").and_then(Value::as_str).unwrap_or_default();
+            for scope in kinds::diagnostic_setting::scopes_of(id, arm_type) {
+                let associations = scope.len() == id.len();
+                targets.insert((scope, true, associations));
+            }
         }
     }
     let mut seen = BTreeSet::new();

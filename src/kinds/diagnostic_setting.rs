@@ -163,6 +163,32 @@ pub fn list_path(target_id: &str) -> String {
     format!("{target_id}/providers/{}", arm_type().path)
 }
 
+/// Where a resource's diagnostic settings may sit: on the resource itself and, for a storage
+/// account, on each of its services too, whose resource logs are set there
+/// (`{account}/blobServices/default`, `fileServices`, `queueServices`, `tableServices`: Learn
+/// "Monitor Azure Blob Storage", each storage service is a resource of its own for diagnostic
+/// settings; Microsoft's verified module Azure/terraform-azurerm-avm-res-storage-storageaccount
+/// targets `{account}/blobServices/default`). A delete of the account takes them all.
+pub fn scopes_of(target_id: &str, arm_type: &str) -> Vec<String> {
+    let mut scopes = vec![target_id.to_string()];
+    if Kind::StorageAccount
+        .def()
+        .arm
+        .iter()
+        .any(|t| t.path.eq_ignore_ascii_case(arm_type))
+    {
+        for service in [
+            "blobServices",
+            "fileServices",
+            "queueServices",
+            "tableServices",
+        ] {
+            scopes.push(format!("{target_id}/{service}/default"));
+        }
+    }
+    scopes
+}
+
 /// Whether a live resource of the stack may carry diagnostic settings worth reading before its
 /// delete: a top-level resource (not a group, which has none of its own, nor an extension
 /// resource such as an assignment or a setting).

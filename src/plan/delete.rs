@@ -261,7 +261,15 @@ pub(super) fn list_what_goes_with(
             unowned.entry(t).or_default().push(original.to_string());
             continue;
         }
-        if changes[t].action == Action::Replace {
+        // What sits on a resource as an extension resource of its own (a diagnostic setting,
+        // a rule association) and is not declared goes for good with a replacement too.
+        let sits_on = kinds::by_arm_type(&arm_type).is_some_and(|(def, _)| {
+            matches!(
+                def.kind,
+                kinds::Kind::DiagnosticSetting | kinds::Kind::DataCollectionRuleAssociation
+            )
+        });
+        if changes[t].action == Action::Replace && !sits_on {
             // What a replacement takes comes back only if the spec declares it; the plan
             // lists replaced children on their own.
             continue;
