@@ -2184,7 +2184,24 @@ fn storage_accounts_apply_change_replace_and_go_but_never_someone_elses() {
         text(&outputs)
     );
 
-    // In place: the minimum TLS version and Shared Key access.
+    // Another tool lets a Synapse workspace through the firewall by resource instance
+    // (`networkAcls.resourceAccessRules`, which azplan does not model; the rule of the official
+    // StorageAccountGetProperties example, 2026-09-01). The plan stays clean.
+    let synapse = serde_json::json!([{
+        "resourceId": "/subscriptions/a7e99807-abbf-4642-bdec-2c809a96a8bc/resourceGroups/res9407/providers/Microsoft.Synapse/workspaces/testworkspace",
+        "tenantId": "72f988bf-86f1-41af-91ab-2d7cd011db47"
+    }]);
+    let mut seeded = cloud.get(&tfstate, API).unwrap();
+    seeded["properties"]["networkAcls"]["resourceAccessRules"] = synapse.clone();
+    cloud.put(&tfstate, API, seeded);
+    let acls =
+        |cloud: &Cloud| cloud.get(&tfstate, API).unwrap()["properties"]["networkAcls"].clone();
+    assert_eq!(acls(&cloud)["resourceAccessRules"], synapse);
+    let plan = cloud.azplan(&["plan", stack, "--detailed-exitcode"]);
+    assert_eq!(plan.status.code(), Some(0), "{}", text(&plan));
+
+    // In place: the minimum TLS version and Shared Key access. The PUT replaces `networkAcls`
+    // whole: the resource access rule survives only because azplan sends it back as it is live.
     let vars = ["--var", "tls=TLS1_1", "--var", "shared=false"];
     let changed = apply(&cloud, stack, &vars);
     assert_eq!(changed.status.code(), Some(0), "{}", text(&changed));
@@ -2196,6 +2213,13 @@ fn storage_accounts_apply_change_replace_and_go_but_never_someone_elses() {
     let live = cloud.get(&tfstate, API).unwrap();
     assert_eq!(live["properties"]["minimumTlsVersion"], "TLS1_1");
     assert_eq!(live["properties"]["allowSharedKeyAccess"], false);
+    assert_eq!(
+        live["properties"]["networkAcls"]["resourceAccessRules"],
+        synapse,
+        "an unrelated update dropped the account's resource access rules:\n{}",
+        text(&changed)
+    );
+    assert_eq!(acls(&cloud)["defaultAction"], "Deny");
     assert_eq!(
         live["properties"]["creationTime"],
         cloud.get(&tfstate, API).unwrap()["properties"]["creationTime"]

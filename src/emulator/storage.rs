@@ -187,7 +187,10 @@ fn is_private(ip: std::net::Ipv4Addr) -> bool {
 /// with their `action` (only `Allow`) and a virtual network rule's `state`. Refusals as the
 /// service answers them where captured (SubnetsHaveNoServiceEndpointsConfigured, quoted in
 /// public Terraform code); the IP rule wording is the emulator's, after Learn's "Guidelines and
-/// limitations for the Azure Storage firewall" (no /31 or /32, no RFC 1918 ranges).
+/// limitations for the Azure Storage firewall" (no /31 or /32, no RFC 1918 ranges). The other
+/// NetworkRuleSet fields (`resourceAccessRules`, `ipv6Rules`) are stored and answered as sent,
+/// as StorageAccountGetProperties.json answers its resource access rule; a PUT that leaves them
+/// out replaces the rule set without them.
 fn network_acls(state: &State, acls: Option<&Value>) -> Result<Value, ArmError> {
     let Some(acls) = acls.filter(|a| !a.is_null()) else {
         return Ok(json!({

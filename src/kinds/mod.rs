@@ -882,6 +882,40 @@ impl BodyBuilder<'_, '_> {
         }
     }
 
+    /// Copies every field of the live `properties.SECTION` object that is not in `modelled` and
+    /// that the body's SECTION does not set: a property azplan sends whole (a storage account's
+    /// `networkAcls`) replaces the live one, so the fields it has no setting for would be dropped
+    /// by any update. Sent exactly as Azure answered them, they are no change in the diff.
+    pub fn carry_over_live_fields(
+        &self,
+        resource: &Resource,
+        body: &mut Value,
+        section: &str,
+        modelled: &[&str],
+    ) {
+        let Some(live) = self
+            .ctx
+            .live
+            .get(&self.ctx.id(&resource.address))
+            .and_then(|live| live.get("properties"))
+            .and_then(|p| p.get(section))
+            .and_then(Value::as_object)
+        else {
+            return;
+        };
+        let Some(sent) = body["properties"]
+            .get_mut(section)
+            .and_then(Value::as_object_mut)
+        else {
+            return;
+        };
+        for (name, value) in live {
+            if !modelled.contains(&name.as_str()) && !sent.contains_key(name) && !value.is_null() {
+                sent.insert(name.clone(), value.clone());
+            }
+        }
+    }
+
     /// The value of `attribute` on `from`: taken from live state when it exists, otherwise
     /// a placeholder recorded for apply to fill in.
     pub fn late(&mut self, path: &str, from: &Address, attribute: &str) -> Value {

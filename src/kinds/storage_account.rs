@@ -50,7 +50,8 @@ pub struct RawStorageAccount {
     pub access_tier: Option<Spanned<StorageAccessTier>>,
     /// Oldest TLS version accepted: `TLS1_2` (default), `TLS1_1` or `TLS1_0`.
     pub minimum_tls_version: Option<StorageTlsVersion>,
-    /// Let containers be read anonymously when they ask for it. Default false.
+    /// Let containers be read anonymously when they ask for it. Default false, always sent: an
+    /// older account that does not say allows it (Learn), so it is a change until set.
     pub allow_blob_public_access: Option<bool>,
     /// Accept requests signed with the account keys (Shared Key, and SAS signed with a key).
     /// Default true, as Azure; false leaves Microsoft Entra ID only (Terraform's azurerm
@@ -149,8 +150,8 @@ pub static RULES: Rules = Rules {
         "properties.networkAcls.virtualNetworkRules[].action",
     ],
     // StorageAccountPropertiesCreateParameters (2026-09-01): minimumTlsVersion "The default
-    // interpretation is TLS 1.0", allowBlobPublicAccess "The default interpretation is false",
-    // allowSharedKeyAccess "The default value is null, which is equivalent to true",
+    // interpretation is TLS 1.0", allowSharedKeyAccess "The default value is null, which is
+    // equivalent to true",
     // supportsHttpsTrafficOnly "The default value is true since API version 2019-04-01";
     // NetworkRuleSet bypass "Possible values are any combination of Logging|Metrics|
     // AzureServices ... None" with default AzureServices and defaultAction Allow
@@ -158,9 +159,17 @@ pub static RULES: Rules = Rules {
     // (StorageAccountCreate.json's answer) is an account open to public networks without a
     // hierarchical namespace (Learn, "Configure Azure Storage firewalls and virtual networks":
     // public network access is enabled from all networks by default).
+    //
+    // No default for allowBlobPublicAccess: the API's "default interpretation is false" holds
+    // for the accounts created today (which answer `false`), but Learn ("Configure anonymous
+    // read access for containers and blobs", "Prevent anonymous read access to containers and
+    // blobs") says the property "is not set by default and does not return a value until you
+    // explicitly set it. The storage account permits public access when the property value is
+    // null or when it is true". An older account that answers without it allows anonymous
+    // access: compared as false, a spec's `false` would never be sent. Without a default, an
+    // account that does not say is always a change, and the PUT sets it explicitly.
     server_defaults: &[
         ("properties.minimumTlsVersion", "\"TLS1_0\""),
-        ("properties.allowBlobPublicAccess", "false"),
         ("properties.allowSharedKeyAccess", "true"),
         ("properties.supportsHttpsTrafficOnly", "true"),
         ("properties.isHnsEnabled", "false"),
@@ -236,8 +245,18 @@ pub fn body(b: &BodyBuilder<'_, '_>, resource: &Resource, sa: &StorageAccount) -
         body["properties"]["accessTier"] = json!(tier.arm());
     }
     b.carry_over_live(resource, &mut body, UNMODELLED);
+    b.carry_over_live_fields(resource, &mut body, "networkAcls", &MODELLED_ACLS);
     body
 }
+
+/// The NetworkRuleSet fields `networkRules` writes. NetworkRuleSet (2026-09-01) also has
+/// `resourceAccessRules` ("Sets the resource access rules": resource instances such as a
+/// Synapse workspace let in by resource ID and tenant, Learn "Configure Azure Storage firewalls
+/// and virtual networks", "Grant access from Azure resource instances") and `ipv6Rules` ("Sets
+/// the IPv6 ACL rules"), which azplan does not model: the
+/// PUT replaces `networkAcls` whole, so those (and any field a later api-version adds) are sent
+/// back as they are live, and an unrelated update keeps them.
+const MODELLED_ACLS: [&str; 4] = ["defaultAction", "bypass", "ipRules", "virtualNetworkRules"];
 
 /// What a storage account cannot change and cannot be replaced for, compared with the live
 /// account: (path, why) for each. Learn, "Change how a storage account is replicated": the
@@ -539,6 +558,61 @@ mod tests {
         assert!(storage_ip_rule("172.20.0.0/16").is_err());
         assert!(storage_ip_rule("192.168.1.0/24").is_err());
         assert!(storage_ip_rule("not-an-ip").is_err());
+    }
+
+    #[test]
+    fn network_rule_fields_azplan_does_not_model_are_sent_back_as_they_are_live() {
+        use crate::kinds::Context;
+        use crate::live::LiveState;
+        use crate::model::Address;
+        let spec = "stack: s\nsubscription: 00000000-0000-0000-0000-000000000001\nlocation: westeurope\nresourceGroup: rg\nresourceGroups:\n  rg: {name: rg-s}\nstorageAccounts:\n  state:\n    name: ststate\n    networkRules: {defaultAction: Deny, ipRules: [203.0.113.7]}\n";
+        let checked = crate::check::check_str("s.yaml", spec, &crate::load::LoadOptions::default());
+        let stack = checked.stack.expect("a stack");
+        let address = Address::new(Kind::StorageAccount, "state");
+        let empty = LiveState::default();
+        let id = Context {
+            stack: &stack,
+            live: &empty,
+        }
+        .id(&address);
+        // The resource access rule of StorageAccountGetProperties.json (2026-09-01), an IPv6
+        // rule, and live IP rules and default action the spec replaces.
+        let rule = json!([{
+            "resourceId": "/subscriptions/a7e99807-abbf-4642-bdec-2c809a96a8bc/resourceGroups/res9407/providers/Microsoft.Synapse/workspaces/testworkspace",
+            "tenantId": "72f988bf-86f1-41af-91ab-2d7cd011db47"
+        }]);
+        let ipv6 = json!([{"value": "2001:db8::/48", "action": "Allow"}]);
+        let mut live = LiveState::default();
+        live.insert(
+            json!({"id": id, "type": "Microsoft.Storage/storageAccounts",
+            "properties": {"networkAcls": {"defaultAction": "Allow", "bypass": "AzureServices",
+                "ipRules": [{"value": "198.51.100.9", "action": "Allow"}],
+                "virtualNetworkRules": [], "resourceAccessRules": rule, "ipv6Rules": ipv6}}}),
+        );
+        let ctx = Context {
+            stack: &stack,
+            live: &live,
+        };
+        let body = crate::kinds::desired(&ctx, &stack.resources[&address]).body;
+        let acls = &body["properties"]["networkAcls"];
+        assert_eq!(acls["resourceAccessRules"], rule);
+        assert_eq!(acls["ipv6Rules"], ipv6);
+        assert_eq!(acls["defaultAction"], "Deny");
+        assert_eq!(
+            acls["ipRules"],
+            json!([{"value": "203.0.113.7", "action": "Allow"}])
+        );
+        // Nothing live, nothing carried: a new account's rule set is the spec's alone.
+        let fresh = Context {
+            stack: &stack,
+            live: &empty,
+        };
+        let body = crate::kinds::desired(&fresh, &stack.resources[&address]).body;
+        assert!(
+            body["properties"]["networkAcls"]
+                .get("resourceAccessRules")
+                .is_none()
+        );
     }
 
     #[test]
