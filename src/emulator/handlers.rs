@@ -15,8 +15,8 @@ use crate::emulator::{
     activity, aks_ops, cluster, data_collection_endpoint, data_collection_rule, dcr_association,
     diagnostic, dns_zone, extension, flux_configuration, identity, key_vault, maintenance,
     monitor_workspace, nat_gateway, network, network_security, node_pool, peering, policy,
-    private_endpoint, publicip, records, refs, registry, resource_graph, resources, role,
-    solution, storage, workspace,
+    private_endpoint, publicip, records, refs, registry, resource_graph, resources, role, solution,
+    storage, workspace,
 };
 
 /// Adjusts an answer to the api-version it was asked in, where published versions differ:
