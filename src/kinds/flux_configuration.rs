@@ -5,9 +5,10 @@
 //! (`{cluster}/providers/Microsoft.KubernetesConfiguration/fluxConfigurations/{name}`,
 //! fluxconfiguration.json 2025-04-01), without tags: the stack's configurations are exactly those
 //! its spec names (others are left alone; `kinds::undeclared_child_is_ours`). It needs the
-//! `microsoft.flux` extension (Learn "Tutorial: Deploy applications using GitOps with Flux v2": "After the microsoft.flux cluster
-//! extension is installed, you can create one or more fluxConfigurations resources"), so it
-//! waits for the cluster's Flux extension when the spec declares one.
+//! `microsoft.flux` extension (Learn "Tutorial: Deploy applications using GitOps with Flux v2":
+//! "After the microsoft.flux cluster extension is installed, you can create one or more
+//! fluxConfigurations resources"), so it waits for the cluster's Flux extension when the spec
+//! declares one.
 
 use std::collections::BTreeMap;
 
