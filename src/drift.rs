@@ -255,6 +255,7 @@ fn error_address(error: &PlanError) -> String {
         | PlanError::ExistingMissing { address, .. }
         | PlanError::ExistingValueMissing { address, .. }
         | PlanError::SoftDeleted { address, .. }
+        | PlanError::ForeignExtension { address, .. }
         | PlanError::DeleteInUse { address, .. } => address.clone(),
     }
 }

@@ -795,10 +795,11 @@ pub struct Cluster {
     pub owns_maintenance: bool,
     /// `azureMonitor:` (`azureMonitorProfile`); `None` when the spec leaves it out.
     pub azure_monitor: Option<AzureMonitor>,
-    /// The spec has `extensions:`: the cluster's extensions are the stack's (one it does not
-    /// list is deleted).
+    /// The spec has `extensions:`: the plan reads the cluster's extensions (only those it names
+    /// are the stack's; the others are listed as left alone).
     pub owns_extensions: bool,
-    /// The spec has `fluxConfigurations:`: the cluster's Flux configurations are the stack's.
+    /// The spec has `fluxConfigurations:`: the plan reads the cluster's Flux configurations (only
+    /// those it names are the stack's).
     pub owns_flux_configurations: bool,
     /// Pools in the order they were declared; the first system pool is created inline with the
     /// cluster (ARM needs one), every other pool through the agent-pools API.

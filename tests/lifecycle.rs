@@ -948,24 +948,47 @@ fn flux_extension_applies_changes_and_goes_with_its_cluster() {
         "{live}"
     );
 
-    // Someone installs another extension: while the spec has `extensions:`, it is the stack's
-    // (and the plan says it goes); once the spec stops declaring extensions, neither is.
+    // Another team installs Azure Backup's extension: it carries no owner mark, so it is not
+    // the stack's although the spec has `extensions:`. Plans and applies leave it alone and say
+    // so; so does a spec that stops declaring extensions.
     cloud.put(
         &other,
         API,
         serde_json::json!({"properties": {"extensionType": "microsoft.dataprotection.kubernetes"}}),
     );
     let plan = cloud.azplan(&["plan", v2, "--detailed-exitcode"]);
-    assert_eq!(plan.status.code(), Some(2), "{}", text(&plan));
+    assert_eq!(plan.status.code(), Some(0), "{}", text(&plan));
     assert!(
-        text(&plan).contains("backup will be destroyed"),
+        !text(&plan).contains("will be destroyed"),
         "{}",
         text(&plan)
     );
+    assert!(
+        text(&plan).contains("left alone") && text(&plan).contains("extensions/backup"),
+        "the plan says it leaves the extension: {}",
+        text(&plan)
+    );
+    let plan = cloud.azplan(&["plan", v2, "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&plan.stdout).expect("a JSON plan");
+    assert_eq!(
+        json["left_alone"][0]["id"]
+            .as_str()
+            .map(str::to_ascii_lowercase),
+        Some(other.to_ascii_lowercase()),
+        "{json}"
+    );
+    let out = apply(&cloud, v2, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(cloud.get(&other, API).is_some(), "{}", text(&out));
+    // Removing `flux` from the spec (flux-3.yaml drops `extensions:`) deletes nothing either.
     let plan = cloud.azplan(&["plan", v3, "--detailed-exitcode"]);
     assert_eq!(plan.status.code(), Some(0), "{}", text(&plan));
+    let out = apply(&cloud, v3, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(cloud.get(&other, API).is_some(), "{}", text(&out));
+    assert!(cloud.get(&flux, API).is_some(), "{}", text(&out));
 
-    // The cluster's delete takes both; the plan lists them.
+    // The cluster's delete takes both (ARM uninstalls them with it); the plan lists them.
     let out = cloud.azplan(&["destroy", v2, "--auto-approve", "--allow-destroy"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert!(text(&out).contains("extensions/backup"), "{}", text(&out));

@@ -1138,3 +1138,133 @@ fn what_lands_in_the_node_resource_group_after_the_plan_still_stops_the_cluster_
     assert!(shown.contains("late-ip"), "{shown}");
     assert!(cloud.get(&ip, "2025-09-01").is_some(), "{shown}");
 }
+
+/// An extension's update is a whole PUT, and whether the service keeps protected settings a PUT
+/// leaves out is not documented: every PUT carries them again (the emulator keeps what the last
+/// PUT sent, never answering it), and an update without the variable is refused before any
+/// write, naming the variable.
+#[test]
+fn an_extension_update_sends_its_protected_settings_again_and_is_refused_without_them() {
+    let mut cloud = Cloud::start("flux-secret-update", None);
+    let v1 = "tests/lifecycle/flux-secret.yaml";
+    let v2 = "tests/lifecycle/flux-secret-2.yaml";
+    let secret = "flux-token-sent-with-every-put";
+    let run = |cloud: &Cloud, args: &[&str], with_secret: bool| {
+        let endpoint = cloud.endpoint();
+        let mut all: Vec<&str> = args.to_vec();
+        all.extend([
+            "--endpoint",
+            &endpoint,
+            "--ca-cert",
+            cloud.ca.to_str().unwrap(),
+        ]);
+        let mut command = Command::new(env!("CARGO_BIN_EXE_azplan"));
+        command
+            .args(&all)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("NO_COLOR", "1")
+            .env_remove("FLUX_TEST_TOKEN");
+        if with_secret {
+            command.env("FLUX_TEST_TOKEN", secret);
+        }
+        command.output().unwrap()
+    };
+    let out = run(&cloud, &["apply", v1, "--auto-approve"], true);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let is_extension_put = |m: &str, p: &str| {
+        m == "PUT" && p.ends_with("/providers/Microsoft.KubernetesConfiguration/extensions/flux")
+    };
+
+    // The update without the variable: refused, nothing written.
+    let (from, _) = cloud.requests(0);
+    let out = run(&cloud, &["apply", v2, "--auto-approve"], false);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).contains("FLUX_TEST_TOKEN, which is not set"),
+        "{}",
+        text(&out)
+    );
+    let (_, requests) = cloud.requests(from);
+    assert!(
+        !requests.iter().any(|(m, p)| is_extension_put(m, p)),
+        "{requests:?}"
+    );
+
+    // With it: the update's PUT carries the protected setting again.
+    let plan = run(&cloud, &["plan", v2], false);
+    assert!(
+        text(&plan).contains("is sent with every write from $FLUX_TEST_TOKEN"),
+        "{}",
+        text(&plan)
+    );
+    let out = run(&cloud, &["apply", v2, "--auto-approve"], true);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(!text(&out).contains(secret), "{}", text(&out));
+    let log = std::fs::read_to_string(cloud.dir.join("requests.jsonl")).unwrap();
+    let carrying: Vec<serde_json::Value> = log
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|e| e["requestBody"].to_string().contains(secret))
+        .collect();
+    assert_eq!(carrying.len(), 2, "the create and the update");
+    assert!(
+        carrying
+            .iter()
+            .all(|e| is_extension_put(e["method"].as_str().unwrap(), e["path"].as_str().unwrap()))
+    );
+    assert!(
+        !log.lines().any(|l| {
+            let e: serde_json::Value = serde_json::from_str(l).unwrap();
+            e["responseBody"].to_string().contains(secret)
+        }),
+        "ARM never answers with the secret"
+    );
+    let again = run(&cloud, &["plan", v2, "--detailed-exitcode"], false);
+    assert_eq!(again.status.code(), Some(0), "{}", text(&again));
+    // What the emulator kept from the last PUT: the protected setting, never rendered.
+    cloud.edit_state(|state| {
+        let kept = state["resources"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .find(|(k, _)| {
+                k.ends_with("/providers/microsoft.kubernetesconfiguration/extensions/flux")
+            })
+            .map(|(_, r)| r["write_only"]["configurationProtectedSettings"]["token"].clone());
+        assert_eq!(kept, Some(json!(secret)));
+    });
+}
+
+/// A system extension (`isSystemExtension`) is never written, even when the spec names it: the
+/// plan refuses; the cluster's own delete still takes it.
+#[test]
+fn an_extension_the_spec_names_is_never_written_when_it_is_a_system_extension() {
+    let mut cloud = Cloud::start("flux-system-extension", None);
+    let v1 = "tests/lifecycle/flux-1.yaml";
+    let v2 = "tests/lifecycle/flux-2.yaml";
+    let out = apply(&cloud, v1, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    cloud.edit_state(|state| {
+        for (key, record) in state["resources"].as_object_mut().unwrap() {
+            if key.ends_with("/providers/microsoft.kubernetesconfiguration/extensions/flux") {
+                record["body"]["properties"]["isSystemExtension"] = json!(true);
+            }
+        }
+    });
+    let plan = cloud.azplan(&["plan", v2, "--detailed-exitcode"]);
+    assert_eq!(plan.status.code(), Some(1), "{}", text(&plan));
+    assert!(text(&plan).contains("system extension"), "{}", text(&plan));
+    let (from, _) = cloud.requests(0);
+    let out = apply(&cloud, v2, &[]);
+    assert_ne!(out.status.code(), Some(0), "{}", text(&out));
+    let (_, requests) = cloud.requests(from);
+    assert!(
+        requests
+            .iter()
+            .all(|(m, p)| m == "GET" || m == "POST" || cloud::is_lock(p)),
+        "nothing written: {requests:?}"
+    );
+    let out = cloud.azplan(&["destroy", v2, "--auto-approve", "--allow-destroy"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(text(&out).contains("extensions/flux"), "{}", text(&out));
+}

@@ -387,7 +387,7 @@ impl Operation {
             // Its parent's delete took it: only the create is left.
             step = Step::Put;
         }
-        // Whether the write creates the resource (secrets are sent only then).
+        // Whether the write creates the resource (secrets are sent then; `every_put` ones always).
         let mut creating = matches!(c.action, Action::Create | Action::Replace);
         if c.action == Action::Wait || c.state.as_deref().is_some_and(is_busy) {
             match self.settle().await? {
@@ -476,14 +476,14 @@ impl Operation {
                 kinds::remove(&mut body, path);
             }
         }
-        if creating {
-            for secret in &c.secrets {
-                let value = secret_value(secret).map_err(|message| ApplyError::Refused {
-                    resource: c.address.clone(),
-                    message,
-                })?;
-                kinds::set(&mut body, &secret.path, Value::String(value));
-            }
+        // An extension's protected settings go with every PUT (`SecretValue::every_put`): an
+        // update without them might drop them.
+        for secret in c.secrets.iter().filter(|s| creating || s.every_put) {
+            let value = secret_value(secret).map_err(|message| ApplyError::Refused {
+                resource: c.address.clone(),
+                message,
+            })?;
+            kinds::set(&mut body, &secret.path, Value::String(value));
         }
         let finished = self.put(&body).await?;
         if finished == Finished::Done {
@@ -892,14 +892,17 @@ pub fn secret_value(secret: &kinds::SecretValue) -> Result<String, String> {
 }
 
 /// Secrets the plan may have to send that the environment does not hold: checked before any
-/// write, so a missing variable never leaves a half-applied stack.
+/// write, so a missing variable never leaves a half-applied stack. Those sent with every PUT
+/// count for updates too.
 pub fn missing_secrets(plan: &Plan) -> Vec<String> {
     plan.changes
         .iter()
-        .filter(|c| matches!(c.action, Action::Create | Action::Replace | Action::Wait))
+        .filter(|c| c.is_operation() && c.action != Action::Delete)
         .flat_map(|c| {
+            let creates = matches!(c.action, Action::Create | Action::Replace | Action::Wait);
             c.secrets
                 .iter()
+                .filter(move |s| creates || s.every_put)
                 .filter_map(move |s| secret_value(s).err().map(|e| format!("{}: {e}", c.address)))
         })
         .collect()

@@ -6,7 +6,11 @@
 //! - PUT is a long-running operation (201 while `Creating`, final-state-via
 //!   azure-async-operation), answered with `Operation-Location` and
 //!   `x-ms-async-operation-timeout` as the CreateExtension example; DELETE is one too.
-//! - `configurationProtectedSettings` is `x-ms-secret`: stored nowhere, never answered.
+//! - `configurationProtectedSettings` is `x-ms-secret`: kept with the record (`write_only`),
+//!   never answered. A PUT replaces them: one without them leaves none. The service's behaviour
+//!   for a PUT that leaves them out is not documented (the SDKs and `az k8s-extension update`
+//!   change them by PATCH), so the emulator takes the reading that loses them, which a client
+//!   that updates by PUT must survive.
 //! - Read-only: provisioningState, currentVersion, statuses, isSystemExtension (default false).
 //! - Defaults: autoUpgradeMinorVersion true, releaseTrain "Stable" (the spec's `default`s).
 //! - No location or tags (a ProxyResource): generic resource LISTs and Resource Graph's
@@ -116,7 +120,11 @@ pub(crate) fn put(
     if let Some(settings) = out.get("configurationSettings") {
         check_string_map(settings, "properties.configurationSettings")?;
     }
-    if let Some(settings) = props.get("configurationProtectedSettings") {
+    let protected = props
+        .get("configurationProtectedSettings")
+        .filter(|v| !v.is_null())
+        .cloned();
+    if let Some(settings) = &protected {
         check_string_map(settings, "properties.configurationProtectedSettings")?;
     }
     common::merge_defaults(
@@ -162,12 +170,15 @@ pub(crate) fn put(
     }
     m.insert("properties".into(), Value::Object(out));
     state.put(
-        key,
+        key.clone(),
         target.id.clone(),
         target.kind,
         Value::Object(m),
         ctx.now,
     );
+    if let Some(record) = state.resources.get_mut(&key) {
+        record.write_only = protected.map(|p| json!({ "configurationProtectedSettings": p }));
+    }
     Ok(Written::new(Kind::ClusterExtension, created))
 }
 

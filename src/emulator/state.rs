@@ -24,6 +24,11 @@ pub(crate) struct Record {
     pub(crate) created_ms: u64,
     /// Creation order, so inline child lists keep the order they were created in.
     pub(crate) seq: u64,
+    /// Write-only values the service keeps but never answers (an extension's
+    /// `configurationProtectedSettings`): never rendered, kept for tests that check what the
+    /// last PUT left.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) write_only: Option<Value>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -199,6 +204,7 @@ impl State {
                 body,
                 created_ms: now,
                 seq,
+                write_only: None,
             },
         );
     }

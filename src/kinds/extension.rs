@@ -3,9 +3,11 @@
 //! `cluster/NAME/EXTENSION`. An extension is an extension resource on the cluster, not a plain
 //! child: its ID is `{cluster}/providers/Microsoft.KubernetesConfiguration/extensions/{name}`
 //! (extensions.json 2025-03-01 of specification/kubernetesconfiguration/resource-manager/
-//! Microsoft.KubernetesConfiguration/extensions/stable). It carries no tags, so a cluster owns its
-//! extensions only when its spec has `extensions:`, and extensions others installed survive a
-//! spec that never mentions them.
+//! Microsoft.KubernetesConfiguration/extensions/stable). It carries no tags, so the stack's
+//! extensions are exactly those its spec names: any other on the cluster (Azure Backup, Defender,
+//! Dapr, Azure ML, another team's) is never changed or deleted, the plan lists it as left alone,
+//! and only the cluster's own delete takes it. A system extension (`isSystemExtension`) or one
+//! managed by another resource (`managedBy`) is never written even when the spec names it.
 
 use std::collections::BTreeMap;
 
@@ -53,8 +55,9 @@ pub struct RawExtension {
     #[serde(default)]
     pub configuration_settings: BTreeMap<String, String>,
     /// Protected settings (`configurationProtectedSettings`): each name maps to the environment
-    /// variable that holds its value at apply time. Sent when the extension is created only;
-    /// ARM never returns them, so a change is not seen.
+    /// variable that holds its value at apply time. Sent with every PUT of the extension (an
+    /// update too, so that a whole PUT never drops them); ARM never returns them, so a change
+    /// of value alone is not seen.
     #[serde(default)]
     pub configuration_protected_settings_env: BTreeMap<String, Spanned<String>>,
     /// A system-assigned identity for the extension (`identity.type: SystemAssigned`). Fixed at
@@ -162,12 +165,16 @@ pub fn body(b: &mut BodyBuilder<'_, '_>, e: &ClusterExtension) -> Value {
         }
         body["plan"] = plan;
     }
-    // `configurationProtectedSettings` is x-ms-secret: read from the environment at apply time
-    // and sent on create only; it never enters a plan.
+    // `configurationProtectedSettings` is x-ms-secret (Extension and patchExtension,
+    // extensions.json 2025-03-01): never returned, so it is read from the environment at apply
+    // time and never enters a plan. azplan updates by PUT (the SDKs and `az k8s-extension
+    // update` PATCH), and whether the service keeps protected settings a PUT leaves out is not
+    // documented: every PUT carries them, and an update without the variable is refused.
     for (name, env) in &e.protected_settings {
         b.secrets.push(super::SecretValue {
             path: format!("properties.configurationProtectedSettings.{name}"),
             env: env.clone(),
+            every_put: true,
         });
     }
     body
@@ -197,8 +204,9 @@ pub fn live_parent(id: &ResourceId) -> Option<ResourceId> {
         .flatten()
 }
 
-/// Whether the stack's cluster with this ID has the spec key that makes children of `kind` the
-/// stack's (`extensions:`, `fluxConfigurations:`).
+/// Whether the stack's cluster with this ID has the spec key that makes the plan read its children
+/// of `kind` (`extensions:`, `fluxConfigurations:`). It does not make unnamed ones the stack's
+/// (`kinds::undeclared_child_is_ours`): it only lets the plan see and report them.
 pub fn cluster_owns(stack: &Stack, ctx: &Context<'_>, kind: Kind, cluster_id: &str) -> bool {
     stack.resources.values().any(|r| {
         matches!(&r.spec, Spec::Cluster(c) if owns(c, kind))
@@ -206,13 +214,32 @@ pub fn cluster_owns(stack: &Stack, ctx: &Context<'_>, kind: Kind, cluster_id: &s
     })
 }
 
-/// Whether a cluster's spec owns its children of an extension-resource kind.
+/// Whether a cluster's spec manages (and so reads) its children of an extension-resource kind.
 pub fn owns(cluster: &crate::model::Cluster, kind: Kind) -> bool {
     match kind {
         Kind::ClusterExtension => cluster.owns_extensions,
         Kind::FluxConfiguration => cluster.owns_flux_configurations,
         _ => false,
     }
+}
+
+/// Why a live extension is never written even when the spec names it: a system extension
+/// (`isSystemExtension`, read-only, "Flag to note if this extension is a system extension") or
+/// one another Azure resource manages (`managedBy`, "Indicates if this resource is managed by
+/// another Azure resource"), both of Extension in extensions.json 2025-03-01.
+pub fn foreign(body: &Value) -> Option<String> {
+    let props = body.get("properties");
+    if props
+        .and_then(|p| p.get("isSystemExtension"))
+        .and_then(Value::as_bool)
+        == Some(true)
+    {
+        return Some("it is a system extension (`isSystemExtension: true`)".into());
+    }
+    body.get("managedBy")
+        .and_then(Value::as_str)
+        .filter(|m| !m.is_empty())
+        .map(|m| format!("it is managed by another resource (`managedBy: {m}`)"))
 }
 
 /// The child addresses a cluster's spec declares.
@@ -469,10 +496,12 @@ mod tests {
             "properties.configurationProtectedSettings.token"
         );
         assert_eq!(d.secrets[0].env, "BACKUP_TOKEN");
+        // Sent with updates too: a PUT without them might drop them.
+        assert!(d.secrets[0].every_put);
     }
 
     #[test]
-    fn a_cluster_owns_its_extensions_only_when_its_spec_lists_them_and_its_delete_takes_them() {
+    fn a_cluster_never_owns_an_extension_its_spec_does_not_name_but_its_delete_takes_them() {
         let with = stack("      flux: {type: microsoft.flux}\n");
         let without = {
             let text = SPEC.trim_end_matches("    extensions:\n");
@@ -480,19 +509,22 @@ mod tests {
                 .stack
                 .expect("a stack")
         };
-        let body = json!({});
-        assert!(crate::kinds::undeclared_child_is_ours(
-            &with,
-            "cluster/aks",
-            Kind::ClusterExtension,
-            &body
-        ));
-        assert!(!crate::kinds::undeclared_child_is_ours(
-            &without,
-            "cluster/aks",
-            Kind::ClusterExtension,
-            &body
-        ));
+        // Azure Backup's extension, installed by another team on a cluster whose spec lists
+        // extensions: not the stack's, with or without `extensions:`.
+        let body = json!({"properties": {"extensionType": "microsoft.dataprotection.kubernetes"}});
+        for stack in [&with, &without] {
+            for kind in [Kind::ClusterExtension, Kind::FluxConfiguration] {
+                assert!(!crate::kinds::undeclared_child_is_ours(
+                    stack,
+                    "cluster/aks",
+                    kind,
+                    &body
+                ));
+            }
+        }
+        assert!(foreign(&body).is_none());
+        assert!(foreign(&json!({"properties": {"isSystemExtension": true}})).is_some());
+        assert!(foreign(&json!({"managedBy": "/subscriptions/x/resourceGroups/y"})).is_some());
         assert!(crate::kinds::goes_with_deleted_parent(
             Kind::ClusterExtension,
             "Microsoft.ContainerService/managedClusters"

@@ -3,11 +3,12 @@
 //! `fluxConfigurations: {apps: {gitRepository: {url, branch}, kustomizations: {…}}}` and
 //! addressed `cluster/NAME/CONFIG`. Like extensions, an extension resource on the cluster
 //! (`{cluster}/providers/Microsoft.KubernetesConfiguration/fluxConfigurations/{name}`,
-//! fluxconfiguration.json 2025-04-01), without tags: the cluster owns its configurations only
-//! when its spec has `fluxConfigurations:`. It needs the `microsoft.flux` extension (Learn
-//! "Tutorial: Deploy applications using GitOps with Flux v2": "After the microsoft.flux cluster
-//! extension is installed, you can create one or more fluxConfigurations resources"), so it
-//! waits for the cluster's Flux extension when the spec declares one.
+//! fluxconfiguration.json 2025-04-01), without tags: the stack's configurations are exactly those
+//! its spec names (others are left alone; `kinds::undeclared_child_is_ours`). It needs the
+//! `microsoft.flux` extension (Learn "Tutorial: Deploy applications using GitOps with Flux v2":
+//! "After the microsoft.flux cluster extension is installed, you can create one or more
+//! fluxConfigurations resources"), so it waits for the cluster's Flux extension when the spec
+//! declares one.
 
 use std::collections::BTreeMap;
 
@@ -258,8 +259,8 @@ impl Builder<'_> {
             return;
         };
         // The cluster's Flux extension, when its spec declares one: the configurations wait for
-        // it. A cluster that owns its extensions (`extensions:`) but lists no Flux extension
-        // would delete one installed outside azplan, so nothing could run the configurations.
+        // it. A cluster whose spec manages its extensions (`extensions:`) names the Flux
+        // extension its configurations need, so that apply orders them after it.
         let flux = entry.spec.extensions.as_ref().map(|x| {
             x.value
                 .iter()

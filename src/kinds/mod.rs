@@ -663,8 +663,9 @@ pub struct LateValue {
     pub attribute: String,
 }
 
-/// A write-only secret that apply reads from the environment and sends only when it creates
-/// the resource. Its value never enters a plan, a saved plan, a log or an error.
+/// A write-only secret that apply reads from the environment and sends when it creates the
+/// resource (and with every PUT when `every_put`). Its value never enters a plan, a saved plan,
+/// a log or an error.
 #[derive(
     Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
 )]
@@ -673,6 +674,10 @@ pub struct SecretValue {
     pub path: String,
     /// The environment variable that holds it.
     pub env: String,
+    /// Sent with updates too: a whole-resource PUT without it might drop it (an extension's
+    /// protected settings), so every PUT carries it and an update without it is refused.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub every_put: bool,
 }
 
 /// The body azplan would PUT, with the values that must wait for other resources.
@@ -936,7 +941,8 @@ impl BodyBuilder<'_, '_> {
 /// Whether a live child of a kind azplan manages, under a parent the stack keeps (`parent` is
 /// the parent's address as printed), is the stack's although the spec does not declare it, so
 /// that it is deleted: subnets, pools and credentials are (their parents own them whole); a
-/// child with tags of its own is the stack's only by its ownership tag; a VNet's peerings only
+/// child with tags of its own is the stack's only by its ownership tag; a cluster's extensions
+/// and Flux configurations never (they carry no mark); a VNet's peerings only
 /// when the VNet's spec lists them (`kinds::peering`) and the peering's remote is a VNet the
 /// stack declares (its own or an `existing:` entry): peerings carry no tags, and those to other
 /// VNets may be Virtual WAN's (`RemoteVnetToHubPeering_*`), Virtual Network Manager's (`ANM_*`)
@@ -971,12 +977,13 @@ pub fn undeclared_child_is_ours(stack: &Stack, parent: &str, child: Kind, body: 
         Kind::MaintenanceConfiguration => stack.resources.iter().any(|(a, r)| {
             a.to_string() == parent && matches!(&r.spec, Spec::Cluster(c) if c.owns_maintenance)
         }),
-        // Extensions carry no tags: a cluster owns them only when its spec has `extensions:`
-        // (others install extensions too: `az k8s-extension create`, the portal, Azure Policy).
-        Kind::ClusterExtension | Kind::FluxConfiguration => stack.resources.iter().any(|(a, r)| {
-            a.to_string() == parent
-                && matches!(&r.spec, Spec::Cluster(c) if extension::owns(c, child))
-        }),
+        // Extensions and Flux configurations carry no tags, and others install them on the
+        // stack's clusters too (Azure Backup's `microsoft.dataprotection.kubernetes`, Defender,
+        // Dapr, Azure ML, `az k8s-extension create`, the portal, Azure Policy): one the spec
+        // does not name is never the stack's, whatever the cluster's spec says. The plan lists
+        // it as left alone (`plan::left_alone`); the cluster's own delete still takes it
+        // (`goes_with_deleted_parent`).
+        Kind::ClusterExtension | Kind::FluxConfiguration => false,
         // Zone groups carry no tags: an endpoint owns them only when its spec has `dnsZones:`
         // (Azure Policy adds zone groups to endpoints it did not make).
         Kind::PrivateDnsZoneGroup => stack

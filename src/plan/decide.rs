@@ -295,6 +295,13 @@ impl<'a> Planner<'a> {
     fn check_ownership(&mut self, change: &mut Change, resource: &Resource, body: &Value) {
         let address = change.address.clone();
         let id = change.id.clone();
+        if matches!(resource.spec, Spec::ClusterExtension(_))
+            && let Some(why) = kinds::extension::foreign(body)
+        {
+            self.errors
+                .push(PlanError::ForeignExtension { address, id, why });
+            return;
+        }
         match ownership(
             self.stack,
             resource,

@@ -17,6 +17,7 @@ mod decide;
 use decide::{Ownership, ownership, resource_type};
 mod delete;
 pub mod diff;
+mod left_alone;
 pub mod render;
 pub mod saved;
 
@@ -209,6 +210,11 @@ pub struct Plan {
     /// not own (a group delete would take those too).
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub kept: Vec<KeptGroup>,
+    /// Live resources under ones the stack manages that the spec does not name and the stack
+    /// never changes or deletes (a cluster's extensions and Flux configurations carry no owner
+    /// mark): removing one from the spec leaves it in Azure, and the plan says so.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub left_alone: Vec<NotOwned>,
     pub summary: Summary,
     /// In a plan saved with `plan --out`: what it was planned from. `apply FILE` plans this
     /// again against fresh reads and refuses any difference, so the file is never trusted.
@@ -256,6 +262,7 @@ impl Plan {
             environment: stack.environment.clone(),
             changes,
             kept,
+            left_alone: Vec::new(),
             summary,
             saved: None,
         }
@@ -366,6 +373,18 @@ pub enum PlanError {
         subnet: String,
         property: String,
     },
+    #[error("{address} names an extension this stack must never write: {why} ({id})")]
+    #[diagnostic(
+        code(azplan::plan::foreign_extension),
+        help(
+            "remove it from the spec: azplan leaves system extensions and extensions another resource manages as they are"
+        )
+    )]
+    ForeignExtension {
+        address: String,
+        id: String,
+        why: String,
+    },
     #[error("{address}: {message}")]
     #[diagnostic(code(azplan::plan::soft_deleted))]
     SoftDeleted {
@@ -417,7 +436,9 @@ pub fn plan(
     errors.extend(delete::deletes_a_subnet_keeps(stack, live, &changes));
     errors.extend(last_system_pool(&changes, live));
 
-    let plan = Plan::new(stack, changes, kept);
+    let left_alone = left_alone::list(stack, live, &desired_ids, &changes);
+    let mut plan = Plan::new(stack, changes, kept);
+    plan.left_alone = left_alone;
     (plan, errors)
 }
 
@@ -442,6 +463,13 @@ pub fn destroy(stack: &Stack, graph: &Graph, live: &LiveState) -> (Plan, Vec<Pla
             ownership(stack, resource, arm.taggable, body),
             Ownership::Ours
         ) {
+            continue;
+        }
+        // A system extension, or one another resource manages, is never the stack's to delete
+        // (`kinds::extension::foreign`); its cluster's delete takes it.
+        if matches!(resource.spec, Spec::ClusterExtension(_))
+            && kinds::extension::foreign(body).is_some()
+        {
             continue;
         }
         if let Some(parent) = address.parent()

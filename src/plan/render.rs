@@ -40,11 +40,18 @@ impl Style {
 
 pub fn summary_line(plan: &Plan) -> String {
     let s = &plan.summary;
-    let kept = match plan.kept.len() {
+    let mut kept = match plan.kept.len() {
         0 => String::new(),
         1 => " 1 resource group kept (it holds resources this stack does not own).".to_string(),
         n => format!(" {n} resource groups kept (they hold resources this stack does not own)."),
     };
+    if !plan.left_alone.is_empty() {
+        let _ = write!(
+            kept,
+            " {} resource(s) not in the spec left alone.",
+            plan.left_alone.len()
+        );
+    }
     if !s.has_changes() {
         return format!("No changes. Live state matches the spec.{kept}");
     }
@@ -67,6 +74,20 @@ fn verb(change: &Change) -> String {
         Some(group) => format!("{} with {group}", change.action.verb()),
         None => change.action.verb().to_string(),
     }
+}
+
+/// What the plan leaves alone under resources it manages (a cluster's extensions the spec does
+/// not name), each with why: removing one from the spec does not delete it.
+fn left_alone(plan: &Plan, style: Style, out: &mut String) {
+    if plan.left_alone.is_empty() {
+        return;
+    }
+    let head = "= left alone: not in the spec and never changed or deleted by this stack";
+    let _ = writeln!(out, "  {}", style.bold(head));
+    for item in &plan.left_alone {
+        let _ = writeln!(out, "      # {}: {}", item.id, item.why);
+    }
+    out.push('\n');
 }
 
 /// The resource groups the plan keeps, each with what it holds that is not the stack's.
@@ -203,6 +224,7 @@ pub fn human(plan: &Plan, style: Style) -> String {
     });
     blocks.iter().for_each(|block| out.push_str(block));
     not_shown(plan, style, &mut out);
+    left_alone(plan, style, &mut out);
     let unchanged = plan.summary.no_op + plan.summary.read;
     if unchanged > 0 {
         let _ = writeln!(out, "  {unchanged} resource(s) unchanged.\n");
@@ -232,9 +254,14 @@ fn change_block(change: &Change, style: Style, out: &mut String) {
             property_lines(property, change.action, style, out);
         }
         for secret in &change.secrets {
+            let when = if secret.every_put {
+                "with every write"
+            } else {
+                "on create"
+            };
             let _ = writeln!(
                 out,
-                "      # {} is sent on create from ${} (never shown or saved)",
+                "      # {} is sent {when} from ${} (never shown or saved)",
                 secret.path, secret.env
             );
         }
@@ -265,6 +292,16 @@ pub fn markdown(plan: &Plan) -> String {
             group.address
         );
         for item in &group.not_owned {
+            let _ = writeln!(out, "> - `{}`: {}", item.id, item.why);
+        }
+        out.push('\n');
+    }
+    if !plan.left_alone.is_empty() {
+        let _ = writeln!(
+            out,
+            "> [!NOTE]\n> Left alone: not in the spec and never changed or deleted by this stack:"
+        );
+        for item in &plan.left_alone {
             let _ = writeln!(out, "> - `{}`: {}", item.id, item.why);
         }
         out.push('\n');

@@ -319,6 +319,7 @@ pub fn body(b: &mut BodyBuilder<'_, '_>, resource: &Resource, c: &Cluster) -> Va
         b.secrets.push(super::SecretValue {
             path: "properties.servicePrincipalProfile.secret".into(),
             env: secret_env.clone(),
+            every_put: false,
         });
     }
     if let Some(linux) = &c.linux {
