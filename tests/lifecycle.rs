@@ -2930,3 +2930,51 @@ fn a_replacement_never_takes_another_teams_diagnostic_settings_unseen() {
     let account = cloud.get(&backups, "2026-09-01").expect("the new account");
     assert_eq!(account["properties"]["isHnsEnabled"], true, "{account}");
 }
+
+/// A cluster's replacement takes every extension installed in it. The plan reads them only for
+/// clusters whose spec has `extensions:` or that it may delete, so apply lists them right
+/// before the replacement's delete and refuses while another team's is there (Azure Backup's
+/// here); the cluster and the extension survive. Once the extension is gone, the replacement
+/// goes ahead.
+#[test]
+fn a_cluster_replacement_never_takes_another_teams_extension_unseen() {
+    const API: &str = "2025-03-01";
+    const AKS: &str = "2026-08-01";
+    let cloud = Cloud::start("replace-extension", None);
+    let stack = "tests/lifecycle/replace-extension.yaml";
+    let cluster = "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg-replace-extension/providers/Microsoft.ContainerService/managedClusters/aks";
+    let backup = format!("{cluster}/providers/Microsoft.KubernetesConfiguration/extensions/backup");
+    let out = apply(&cloud, stack, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    cloud.put(
+        &backup,
+        API,
+        serde_json::json!({"properties": {"extensionType": "microsoft.dataprotection.kubernetes"}}),
+    );
+    let replace = ["--var", "prefix=aks-two", "--allow-destroy"];
+    let plan = cloud.azplan(&["plan", stack, "--var", "prefix=aks-two"]);
+    assert!(text(&plan).contains("replaced"), "{}", text(&plan));
+    let out = apply(&cloud, stack, &replace);
+    assert_ne!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(text(&out).contains("extensions/backup"), "{}", text(&out));
+    assert!(
+        cloud.get(&backup, API).is_some(),
+        "the replacement took another team's extension:\n{}",
+        text(&out)
+    );
+    assert_eq!(
+        cloud.get(cluster, AKS).expect("the cluster stays")["properties"]["dnsPrefix"],
+        "aks-one"
+    );
+
+    assert_eq!(
+        cloud.send(azure_core::http::Method::Delete, &backup, API) / 100,
+        2
+    );
+    let out = apply(&cloud, stack, &replace);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(
+        cloud.get(cluster, AKS).expect("the new cluster")["properties"]["dnsPrefix"],
+        "aks-two"
+    );
+}

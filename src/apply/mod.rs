@@ -694,6 +694,50 @@ impl Operation {
                 });
             }
         }
+        // A cluster's extensions and Flux configurations the plan does not name (another team's,
+        // Azure Backup's; the plan reads them only for clusters whose spec has `extensions:` /
+        // `fluxConfigurations:` or that it may delete) stop its replacement the same way.
+        // System extensions and those another resource manages are Azure's own part of the
+        // cluster (`kinds::extension::foreign`): the new cluster gets its own.
+        if c.arm_type.eq_ignore_ascii_case(cluster_type) {
+            let mut foreign = Vec::new();
+            for kind in [
+                kinds::Kind::ClusterExtension,
+                kinds::Kind::FluxConfiguration,
+            ] {
+                let path = format!("{}/{}", c.id, kinds::extension::segment(kind));
+                let items = match self.client.list(&path, kind.def().arm[0].api_version).await {
+                    Ok(items) => items,
+                    // Microsoft.KubernetesConfiguration never registered (Learn, "Resolve
+                    // errors for resource provider registration"): none installed.
+                    Err(ArmError::Service { code, .. })
+                        if code == "MissingSubscriptionRegistration" =>
+                    {
+                        Vec::new()
+                    }
+                    Err(e) => return Err(e.into()),
+                };
+                foreign.extend(
+                    items
+                        .iter()
+                        .filter(|item| kinds::extension::foreign(item).is_none())
+                        .filter_map(|item| item.get("id").and_then(Value::as_str))
+                        .filter(|id| !self.planned_ids.contains(&id.to_ascii_lowercase()))
+                        .map(str::to_string),
+                );
+            }
+            if !foreign.is_empty() {
+                return Err(ApplyError::Refused {
+                    resource: c.address.clone(),
+                    message: format!(
+                        "its delete would take cluster extensions or Flux configurations the \
+                         plan does not list (not this stack's, or installed since it was \
+                         planned): {}; remove them, name them in the spec, or plan again",
+                        foreign.join(", ")
+                    ),
+                });
+            }
+        }
         let zone_types = kinds::Kind::DnsZone.def().arm;
         if zone_types
             .iter()

@@ -262,11 +262,15 @@ pub(super) fn list_what_goes_with(
             continue;
         }
         // What sits on a resource as an extension resource of its own (a diagnostic setting,
-        // a rule association) and is not declared goes for good with a replacement too.
+        // a rule association, a cluster's extension or Flux configuration) and is not declared
+        // goes for good with a replacement too.
         let sits_on = kinds::by_arm_type(&arm_type).is_some_and(|(def, _)| {
             matches!(
                 def.kind,
-                kinds::Kind::DiagnosticSetting | kinds::Kind::DataCollectionRuleAssociation
+                kinds::Kind::DiagnosticSetting
+                    | kinds::Kind::DataCollectionRuleAssociation
+                    | kinds::Kind::ClusterExtension
+                    | kinds::Kind::FluxConfiguration
             )
         });
         if changes[t].action == Action::Replace && !sits_on {
