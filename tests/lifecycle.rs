@@ -2967,6 +2967,17 @@ fn a_cluster_replacement_never_takes_another_teams_extension_unseen() {
         "aks-one"
     );
 
+    // With the extensions declared, the plan reads them and stops on another team's at once,
+    // before anything is written.
+    let declared = "tests/lifecycle/replace-extension-2.yaml";
+    let plan = cloud.azplan(&["plan", declared, "--var", "prefix=aks-two"]);
+    assert_ne!(plan.status.code(), Some(0), "{}", text(&plan));
+    assert!(
+        text(&plan).contains("takes_unowned") && text(&plan).contains("extensions/backup"),
+        "{}",
+        text(&plan)
+    );
+
     assert_eq!(
         cloud.send(azure_core::http::Method::Delete, &backup, API) / 100,
         2

@@ -389,6 +389,8 @@ impl Operation {
         }
         // Whether the write creates the resource (secrets are sent then; `every_put` ones always).
         let mut creating = matches!(c.action, Action::Create | Action::Replace);
+        // The version a delete of a resource that was busy when planned was checked against.
+        let mut settled_etag = None;
         if c.action == Action::Wait || c.state.as_deref().is_some_and(is_busy) {
             match self.settle().await? {
                 Settled::Abandoned => return Ok(Finished::Abandoned),
@@ -399,6 +401,12 @@ impl Operation {
                 Settled::Present(body) => {
                     self.still_ours(&body)?;
                     step = self.after_settled(step, &body);
+                    // Settled is read fresh: what its delete would take is checked on it, as
+                    // below for a resource that was not busy.
+                    if matches!(step, Step::Delete | Step::Replace) {
+                        self.nothing_foreign_goes_with(&body).await?;
+                        settled_etag = etag_of(&body);
+                    }
                 }
             }
         }
@@ -426,7 +434,7 @@ impl Operation {
         // What was planned may be stale by the time its turn comes (a long apply, another
         // team's change): read it again right before a delete or an update, refuse if it is no
         // longer this stack's, and delete only the version just read (If-Match).
-        let mut if_match = None;
+        let mut if_match = settled_etag;
         // A create is checked too: what did not exist when planned may have been made since
         // (by another stack, a person), and a PUT would take it over.
         let checked_already = c.action == Action::Wait || c.state.as_deref().is_some_and(is_busy);
@@ -653,24 +661,38 @@ impl Operation {
         if kinds::diagnostic_setting::may_have_settings(body) {
             let settings = kinds::diagnostic_setting::arm_type();
             let associations = kinds::rule_association::arm_type();
+            // (path, api-version, whether it is a storage service's scope, which may not exist)
             let mut lists = vec![(
                 kinds::rule_association::list_path(&c.id),
                 associations.api_version,
+                false,
             )];
-            for scope in kinds::diagnostic_setting::scopes_of(&c.id, &c.arm_type) {
+            for (i, scope) in kinds::diagnostic_setting::scopes_of(&c.id, &c.arm_type)
+                .iter()
+                .enumerate()
+            {
                 lists.push((
-                    kinds::diagnostic_setting::list_path(&scope),
+                    kinds::diagnostic_setting::list_path(scope),
                     settings.api_version,
+                    i > 0,
                 ));
             }
             let mut foreign = Vec::new();
-            for (path, api_version) in lists {
+            for (path, api_version, service_scope) in lists {
+                // A missing scope answers 404, which `list` reads as empty. A type that cannot
+                // carry settings answers ResourceTypeNotSupported (Azure/azure-powershell#25880
+                // quotes it), a subscription without Microsoft.Insights registered
+                // MissingSubscriptionRegistration (Azure/azure-rest-api-specs#12060): none
+                // there. Any other refusal stops the delete: it may hide one.
                 let items = match self.client.list(&path, api_version).await {
                     Ok(items) => items,
-                    // A scope that does not exist (a storage service not in use) has none.
-                    Err(ArmError::Service {
-                        status: 400 | 404, ..
-                    }) => Vec::new(),
+                    Err(ArmError::Service { code, .. })
+                        if code == "ResourceTypeNotSupported"
+                            || code == "MissingSubscriptionRegistration" =>
+                    {
+                        Vec::new()
+                    }
+                    Err(ArmError::Service { status: 400, .. }) if service_scope => Vec::new(),
                     Err(e) => return Err(e.into()),
                 };
                 foreign.extend(
@@ -685,10 +707,9 @@ impl Operation {
                 return Err(ApplyError::Refused {
                     resource: c.address.clone(),
                     message: format!(
-                        "its delete would take diagnostic settings or data collection rule \
+                        "its delete may take diagnostic settings or data collection rule \
                          associations the plan does not list (not this stack's, or added since \
-                         it was planned): {}; remove them, declare them in the spec, or plan \
-                         again",
+                         it was planned): {}; remove them or declare them in the spec",
                         foreign.join(", ")
                     ),
                 });
@@ -697,8 +718,9 @@ impl Operation {
         // A cluster's extensions and Flux configurations the plan does not name (another team's,
         // Azure Backup's; the plan reads them only for clusters whose spec has `extensions:` /
         // `fluxConfigurations:` or that it may delete) stop its replacement the same way.
-        // System extensions and those another resource manages are Azure's own part of the
-        // cluster (`kinds::extension::foreign`): the new cluster gets its own.
+        // System extensions are Azure's own part of the cluster (`isSystemExtension`): the new
+        // cluster gets its own. One another resource manages (`managedBy`) is not known to
+        // come back, so it stops the delete like any other.
         if c.arm_type.eq_ignore_ascii_case(cluster_type) {
             let mut foreign = Vec::new();
             for kind in [
@@ -720,7 +742,11 @@ impl Operation {
                 foreign.extend(
                     items
                         .iter()
-                        .filter(|item| kinds::extension::foreign(item).is_none())
+                        .filter(|item| {
+                            item.pointer("/properties/isSystemExtension")
+                                .and_then(Value::as_bool)
+                                != Some(true)
+                        })
                         .filter_map(|item| item.get("id").and_then(Value::as_str))
                         .filter(|id| !self.planned_ids.contains(&id.to_ascii_lowercase()))
                         .map(str::to_string),
@@ -732,7 +758,7 @@ impl Operation {
                     message: format!(
                         "its delete would take cluster extensions or Flux configurations the \
                          plan does not list (not this stack's, or installed since it was \
-                         planned): {}; remove them, name them in the spec, or plan again",
+                         planned): {}; remove them or name them in the spec",
                         foreign.join(", ")
                     ),
                 });

@@ -10,8 +10,10 @@
 //! - The body carries no `location` or `tags` (`DiagnosticSettingsResource` is a plain
 //!   `Resource`), so generic resource LISTs and Resource Graph's `Resources` table never show it;
 //!   `type` is `Microsoft.Insights/diagnosticSettings`.
-//! - A setting goes with its resource: deleting the target takes its settings (the emulator's
-//!   state removes everything under a deleted ID).
+//! - Deleting the target takes its settings here (the emulator's state removes everything under
+//!   a deleted ID). Azure may keep them instead (Learn, "Diagnostic settings in Azure Monitor":
+//!   delete a resource's settings first, or a resource recreated under the same ID may pick them
+//!   up); azplan relies on neither: it deletes its own first and never deletes others'.
 
 use serde_json::{Map, Value, json};
 

@@ -168,7 +168,7 @@ pub fn list_path(target_id: &str) -> String {
 /// (`{account}/blobServices/default`, `fileServices`, `queueServices`, `tableServices`: Learn
 /// "Monitor Azure Blob Storage", each storage service is a resource of its own for diagnostic
 /// settings; Microsoft's verified module Azure/terraform-azurerm-avm-res-storage-storageaccount
-/// targets `{account}/blobServices/default`). A delete of the account takes them all.
+/// targets `{account}/blobServices/default`). All are read before the account is deleted.
 pub fn scopes_of(target_id: &str, arm_type: &str) -> Vec<String> {
     let mut scopes = vec![target_id.to_string()];
     if Kind::StorageAccount

@@ -994,8 +994,10 @@ pub fn undeclared_child_is_ours(stack: &Stack, parent: &str, child: Kind, body: 
     }
 }
 
-/// The stack resource an extension resource sits on, when its delete takes it: a diagnostic
-/// setting's or a data collection rule association's target (ARM deletes them with it).
+/// The stack resource an extension resource sits on: a diagnostic setting's or a data
+/// collection rule association's target, whose replacement replaces it and whose delete comes
+/// after it (Learn, "Diagnostic settings in Azure Monitor": delete a resource's settings first;
+/// Azure may keep them otherwise).
 pub fn extension_target(resource: &Resource) -> Option<&Address> {
     let target = match &resource.spec {
         Spec::DiagnosticSetting(ds) => &ds.target,

@@ -263,7 +263,10 @@ pub(super) fn list_what_goes_with(
         }
         // What sits on a resource as an extension resource of its own (a diagnostic setting,
         // a rule association, a cluster's extension or Flux configuration) and is not declared
-        // goes for good with a replacement too.
+        // is someone else's: a replacement, which the spec asks for whatever stands there, stops
+        // on it as on another team's role assignment (a delete lists it: consenting to the
+        // delete consents to what it takes). A system extension is Azure's own part of the
+        // cluster and comes back with the new one.
         let sits_on = kinds::by_arm_type(&arm_type).is_some_and(|(def, _)| {
             matches!(
                 def.kind,
@@ -273,11 +276,30 @@ pub(super) fn list_what_goes_with(
                     | kinds::Kind::FluxConfiguration
             )
         });
-        if changes[t].action == Action::Replace && !sits_on {
+        if changes[t].action == Action::Replace {
+            let system = body.pointer("/properties/isSystemExtension") == Some(&Value::Bool(true));
+            if sits_on && !system {
+                unowned.entry(t).or_default().push(original.to_string());
+            }
             // What a replacement takes comes back only if the spec declares it; the plan
             // lists replaced children on their own.
             continue;
         }
+        // Learn ("Diagnostic settings in Azure Monitor"): delete a resource's diagnostic
+        // settings first, otherwise a resource recreated under the same ID may pick them up.
+        let why = if kinds::Kind::DiagnosticSetting
+            .def()
+            .arm
+            .iter()
+            .any(|a| a.path.eq_ignore_ascii_case(&arm_type))
+        {
+            format!(
+                "not this stack's: left to its owner; Azure may keep it after {} is deleted",
+                changes[t].address
+            )
+        } else {
+            format!("ARM deletes it with {}", changes[t].address)
+        };
         let goes_with = changes[t]
             .goes_with
             .clone()
@@ -286,7 +308,7 @@ pub(super) fn list_what_goes_with(
             format!("(not in spec) {}", short_name(original)),
             arm_type,
             original.to_string(),
-            format!("ARM deletes it with {}", changes[t].address),
+            why,
             body,
         );
         change.goes_with = Some(goes_with);

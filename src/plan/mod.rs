@@ -333,7 +333,7 @@ pub enum PlanError {
     #[diagnostic(
         code(azplan::plan::takes_unowned),
         help(
-            "move or remove those first (role assignments scoped to it; resources a person put in a cluster's node resource group), then plan again; no flag overrides this"
+            "move or remove those first (role assignments scoped to it; resources a person put in a cluster's node resource group; on a replaced resource, diagnostic settings, rule associations and cluster extensions the spec does not declare), or declare them; then plan again; no flag overrides this"
         )
     )]
     TakesUnowned {
