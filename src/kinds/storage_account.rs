@@ -246,6 +246,32 @@ pub fn body(b: &BodyBuilder<'_, '_>, resource: &Resource, sa: &StorageAccount) -
     }
     b.carry_over_live(resource, &mut body, UNMODELLED);
     b.carry_over_live_fields(resource, &mut body, "networkAcls", &MODELLED_ACLS);
+    // What Azure fills into a carried-over encryption block is read-only (2026-09-01:
+    // EncryptionService `lastEnabledTime`; KeyVaultProperties `currentVersionedKeyIdentifier`,
+    // `lastKeyRotationTimestamp`, `currentVersionedKeyExpirationTimestamp`), never sent, as the
+    // SDK's models do not send it.
+    if let Some(encryption) = body.pointer_mut("/properties/encryption") {
+        if let Some(services) = encryption
+            .get_mut("services")
+            .and_then(Value::as_object_mut)
+        {
+            for service in services.values_mut().filter_map(Value::as_object_mut) {
+                service.remove("lastEnabledTime");
+            }
+        }
+        if let Some(key_vault) = encryption
+            .get_mut("keyvaultproperties")
+            .and_then(Value::as_object_mut)
+        {
+            for read_only in [
+                "currentVersionedKeyIdentifier",
+                "lastKeyRotationTimestamp",
+                "currentVersionedKeyExpirationTimestamp",
+            ] {
+                key_vault.remove(read_only);
+            }
+        }
+    }
     body
 }
 
