@@ -533,4 +533,20 @@ mod tests {
             assert!(name_rule(bad).is_err(), "{bad:?}");
         }
     }
+
+    #[test]
+    fn a_storage_accounts_settings_are_looked_for_on_its_services_too() {
+        let account =
+            "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/st";
+        let scopes = scopes_of(account, "microsoft.storage/STORAGEACCOUNTS");
+        assert_eq!(scopes.len(), 5);
+        assert_eq!(scopes[0], account);
+        assert!(scopes.contains(&format!("{account}/blobServices/default")));
+        assert!(scopes.contains(&format!("{account}/tableServices/default")));
+        let vault = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv";
+        assert_eq!(
+            scopes_of(vault, "Microsoft.KeyVault/vaults"),
+            vec![vault.to_string()]
+        );
+    }
 }
