@@ -626,6 +626,15 @@ impl Operation {
     /// resource group, the zone's record sets) is read again, and anything that neither AKS nor
     /// the stack made (a record set other than the zone's own SOA/NS) refuses the delete. The plan
     /// checked the same; this closes the time between plan and delete (a prompt, a long apply).
+    /// The IDs of `items` the plan names nowhere.
+    fn unplanned<'v>(&self, items: impl Iterator<Item = &'v Value>) -> Vec<String> {
+        items
+            .filter_map(|item| item.get("id").and_then(Value::as_str))
+            .filter(|id| !self.planned_ids.contains(&id.to_ascii_lowercase()))
+            .map(str::to_string)
+            .collect()
+    }
+
     async fn nothing_foreign_goes_with(&self, body: &Value) -> Result<(), ApplyError> {
         let c = &self.change;
         let refuse = |what: Vec<String>| ApplyError::Refused {
@@ -695,13 +704,7 @@ impl Operation {
                     Err(ArmError::Service { status: 400, .. }) if service_scope => Vec::new(),
                     Err(e) => return Err(e.into()),
                 };
-                foreign.extend(
-                    items
-                        .iter()
-                        .filter_map(|item| item.get("id").and_then(Value::as_str))
-                        .filter(|id| !self.planned_ids.contains(&id.to_ascii_lowercase()))
-                        .map(str::to_string),
-                );
+                foreign.extend(self.unplanned(items.iter()));
             }
             if !foreign.is_empty() {
                 return Err(ApplyError::Refused {
@@ -740,16 +743,7 @@ impl Operation {
                     Err(e) => return Err(e.into()),
                 };
                 foreign.extend(
-                    items
-                        .iter()
-                        .filter(|item| {
-                            item.pointer("/properties/isSystemExtension")
-                                .and_then(Value::as_bool)
-                                != Some(true)
-                        })
-                        .filter_map(|item| item.get("id").and_then(Value::as_str))
-                        .filter(|id| !self.planned_ids.contains(&id.to_ascii_lowercase()))
-                        .map(str::to_string),
+                    self.unplanned(items.iter().filter(|i| !kinds::extension::is_system(i))),
                 );
             }
             if !foreign.is_empty() {

@@ -228,18 +228,19 @@ pub fn owns(cluster: &crate::model::Cluster, kind: Kind) -> bool {
 /// one another Azure resource manages (`managedBy`, "Indicates if this resource is managed by
 /// another Azure resource"), both of Extension in extensions.json 2025-03-01.
 pub fn foreign(body: &Value) -> Option<String> {
-    let props = body.get("properties");
-    if props
-        .and_then(|p| p.get("isSystemExtension"))
-        .and_then(Value::as_bool)
-        == Some(true)
-    {
+    if is_system(body) {
         return Some("it is a system extension (`isSystemExtension: true`)".into());
     }
     body.get("managedBy")
         .and_then(Value::as_str)
         .filter(|m| !m.is_empty())
         .map(|m| format!("it is managed by another resource (`managedBy: {m}`)"))
+}
+
+/// Whether a live extension is a system extension (`isSystemExtension`, extensions.json
+/// 2025-03-01): Azure's own part of the cluster, which a new cluster gets again.
+pub fn is_system(body: &Value) -> bool {
+    body.pointer("/properties/isSystemExtension") == Some(&Value::Bool(true))
 }
 
 /// The child addresses a cluster's spec declares.

@@ -277,8 +277,7 @@ pub(super) fn list_what_goes_with(
             )
         });
         if changes[t].action == Action::Replace {
-            let system = body.pointer("/properties/isSystemExtension") == Some(&Value::Bool(true));
-            if sits_on && !system {
+            if sits_on && !kinds::extension::is_system(body) {
                 unowned.entry(t).or_default().push(original.to_string());
             }
             // What a replacement takes comes back only if the spec declares it; the plan
