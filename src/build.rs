@@ -55,8 +55,10 @@ pub(crate) fn build(
             .map(|l| l.value.clone())
             .unwrap_or_default(),
         environment: raw.environment.clone(),
-        resources,
-        ids: Default::default(),
+        ids: crate::model::IdMemo::with_capacity(resources.len()),
+        // Built again from sorted order, which fills every node: inserted one by one, the
+        // nodes are left part empty (a 10,000-resource model took 10 MB instead of 6).
+        resources: resources.into_iter().collect(),
     })
 }
 

@@ -330,6 +330,7 @@ fn load_documents(
                 }
                 first_entry.insert(slot, name_node.span);
                 let key = Spanned::new(name_node.span, name.to_string());
+                let section = (section, resources.len());
                 kinds::add_entry(&mut stack, section, key, body, text, diagnostics);
             }
         }

@@ -87,6 +87,14 @@ impl Clone for IdMemo {
 }
 
 impl IdMemo {
+    /// A memo with room for `resources` IDs: grown by doubling, its table took fresh memory
+    /// at every step.
+    pub fn with_capacity(resources: usize) -> IdMemo {
+        IdMemo(std::sync::Mutex::new(
+            std::collections::HashMap::with_capacity(resources),
+        ))
+    }
+
     pub fn get(&self, address: &Address) -> Option<String> {
         self.0
             .lock()

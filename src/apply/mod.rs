@@ -474,7 +474,14 @@ impl Operation {
                 return Ok(finished);
             }
         }
-        let mut body = c.desired.clone().unwrap_or(Value::Null);
+        // A plan made only to be shown leaves created resources' bodies out
+        // (`PlanOptions::without_created_bodies`): never send `null` for one.
+        let Some(mut body) = c.desired.clone() else {
+            return Err(ApplyError::Refused {
+                resource: c.address.clone(),
+                message: "the plan carries no body to send for it".into(),
+            });
+        };
         for late in &c.late {
             let value = self.late_value(late).await?;
             kinds::set(&mut body, &late.path, value);

@@ -257,7 +257,10 @@ pub(crate) fn apply_command(args: &ApplyArgs) -> u8 {
         }
         None => {}
     }
-    let options = PlanOptions { adopt: args.adopt };
+    let options = PlanOptions {
+        adopt: args.adopt,
+        ..Default::default()
+    };
     plan_and_run(
         &args.stack,
         &args.target,
@@ -478,7 +481,10 @@ fn apply_saved(args: &ApplyArgs, file: &Plan) -> u8 {
     let (Some(stack), Some(graph)) = (&checked.stack, &checked.graph) else {
         return EXIT_ERRORS;
     };
-    let options = PlanOptions { adopt: saved.adopt };
+    let options = PlanOptions {
+        adopt: saved.adopt,
+        ..Default::default()
+    };
     let made_from_file = |stack: &crate::model::Stack,
                           graph: &crate::graph::Graph,
                           live: &crate::live::LiveState| {

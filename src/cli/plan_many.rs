@@ -94,6 +94,7 @@ pub(super) fn plan_many(plan_args: &PlanArgs) -> u8 {
         };
         let plan_options = crate::plan::PlanOptions {
             adopt: plan_args.adopt,
+            ..Default::default()
         };
         let (plan, errors) = crate::plan::plan(stack, graph, live, plan_options);
         if !errors.is_empty() {

@@ -260,7 +260,15 @@ impl Doc<'_> {
             let (Some(stack), Some(graph)) = (&checked.stack, &checked.graph) else {
                 return (vec!["the written spec did not build".into()], Vec::new());
             };
-            let (plan, errors) = crate::plan::plan(stack, graph, live, PlanOptions { adopt: true });
+            let (plan, errors) = crate::plan::plan(
+                stack,
+                graph,
+                live,
+                PlanOptions {
+                    adopt: true,
+                    ..Default::default()
+                },
+            );
             let mut unresolved = Vec::new();
             let mut notes: Vec<String> = errors.iter().map(ToString::to_string).collect();
             let mut added = false;

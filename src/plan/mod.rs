@@ -399,6 +399,10 @@ pub enum PlanError {
 pub struct PlanOptions {
     /// Take over existing resources that no stack owns.
     pub adopt: bool,
+    /// Leave out the ARM bodies of resources to create: for a plan that is only shown as text
+    /// (their properties are listed on the change anyway) and never applied or saved. They
+    /// are a sixth of a 10,000-resource plan's memory.
+    pub without_created_bodies: bool,
 }
 
 /// Plans a validated stack against live state.
@@ -409,26 +413,30 @@ pub fn plan(
     options: PlanOptions,
 ) -> (Plan, Vec<PlanError>) {
     let mut planner = decide::Planner::new(stack, live, options);
-    let mut changes: Vec<Change> = Vec::new();
+    let mut changes: Vec<Change> = Vec::with_capacity(graph.order.len());
     let mut desired_ids = HashSet::with_capacity(graph.order.len());
     let ctx = Context { stack, live };
+    let depends_on = |address: &crate::model::Address| -> Vec<String> {
+        graph
+            .dependencies(address)
+            .iter()
+            .map(|a| a.to_string())
+            .collect()
+    };
     // In batches: a batch's desired bodies live until its decisions drop the unchanged ones.
-    for batch in graph.order.chunks(decide::PREPARE_BATCH) {
-        let prepared = decide::prepare_all(&ctx, batch, |address| {
-            graph
-                .dependencies(address)
-                .iter()
-                .map(|a| a.to_string())
-                .collect()
-        });
-        for prepared in prepared {
-            let change = planner.decide(prepared);
-            desired_ids.insert(change.id.to_ascii_lowercase());
-            changes.push(change);
+    decide::prepare_batches(&ctx, depends_on, |prepare| {
+        for batch in graph.order.chunks(decide::PREPARE_BATCH) {
+            for prepared in prepare(batch) {
+                let change = planner.decide(prepared);
+                desired_ids.insert(change.id.to_ascii_lowercase());
+                changes.push(change);
+            }
         }
-    }
+    });
     let mut errors = planner.errors;
-    changes.extend(deletions(stack, live, &desired_ids, &changes));
+    let deleted = deletions(stack, live, &desired_ids, &changes);
+    changes.reserve_exact(deleted.len());
+    changes.extend(deleted);
     let kept = delete::guard_group_deletes(stack, live, &mut changes);
     errors.extend(delete::list_what_goes_with(stack, live, &mut changes));
     delete::order_deletes(&mut changes);

@@ -198,14 +198,20 @@ fn not_shown(plan: &Plan, style: Style, out: &mut String) {
 
 /// The plan for a terminal or a CI log.
 pub fn human(plan: &Plan, style: Style) -> String {
-    let mut out = String::new();
+    human_parts(plan, style).concat()
+}
+
+/// The plan for a terminal as consecutive pieces of text, to be written one after another: a
+/// 10,000-change plan's text is megabytes, and joining the pieces would hold it twice.
+pub fn human_parts(plan: &Plan, style: Style) -> Vec<String> {
+    let mut head = String::new();
     let env = plan
         .environment
         .as_deref()
         .map(|e| format!(", environment {e}"))
         .unwrap_or_default();
     let _ = writeln!(
-        out,
+        head,
         "Stack {} (subscription {}{env})\n",
         plan.stack, plan.subscription
     );
@@ -214,27 +220,46 @@ pub fn human(plan: &Plan, style: Style) -> String {
         .iter()
         .filter(|c| !matches!(c.action, Action::NoOp | Action::Read))
         .collect();
-    kept_groups(plan, style, &mut out);
-    let blocks = crate::par::map_parts(&visible, RENDER_IN_PARALLEL_FROM, |part| {
-        let mut text = String::new();
-        for change in part {
-            change_block(change, style, &mut text);
-        }
-        text
-    });
-    blocks.iter().for_each(|block| out.push_str(block));
-    not_shown(plan, style, &mut out);
-    left_alone(plan, style, &mut out);
+    kept_groups(plan, style, &mut head);
+    // In pieces of a few hundred changes: a piece of a megabyte or more grown by doubling
+    // takes fresh memory at every step, where small pieces reuse what the plan freed.
+    let pieces: Vec<&[&Change]> = visible.chunks(RENDER_PIECE).collect();
+    let blocks: Vec<String> =
+        crate::par::map_parts(&pieces, RENDER_IN_PARALLEL_FROM / RENDER_PIECE, |pieces| {
+            pieces
+                .iter()
+                .map(|piece| {
+                    let mut text = String::new();
+                    for change in *piece {
+                        change_block(change, style, &mut text);
+                    }
+                    text
+                })
+                .collect::<Vec<_>>()
+        })
+        .into_iter()
+        .flatten()
+        .collect();
+    let mut tail = String::new();
+    not_shown(plan, style, &mut tail);
+    left_alone(plan, style, &mut tail);
     let unchanged = plan.summary.no_op + plan.summary.read;
     if unchanged > 0 {
-        let _ = writeln!(out, "  {unchanged} resource(s) unchanged.\n");
+        let _ = writeln!(tail, "  {unchanged} resource(s) unchanged.\n");
     }
-    let _ = writeln!(out, "{}", style.bold(&summary_line(plan)));
-    out
+    let _ = writeln!(tail, "{}", style.bold(&summary_line(plan)));
+    let mut parts = Vec::with_capacity(blocks.len() + 2);
+    parts.push(head);
+    parts.extend(blocks);
+    parts.push(tail);
+    parts
 }
 
 /// From this many changes shown, `human` renders them on several cores.
 const RENDER_IN_PARALLEL_FROM: usize = 512;
+
+/// How many changes `human_parts` renders into one piece of text.
+const RENDER_PIECE: usize = 256;
 
 /// One change as `human` shows it: its head line, ID, reasons and properties.
 fn change_block(change: &Change, style: Style, out: &mut String) {
@@ -413,5 +438,56 @@ fn label(action: Action) -> &'static str {
         Action::Wait => "wait",
         Action::NoOp => "no-op",
         Action::Read => "read",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::{PlanOptions, plan};
+
+    /// A plan made only to be shown leaves out created resources' bodies: what it shows must
+    /// not change for that, and the bodies of what it changes in place must stay.
+    #[test]
+    fn a_plan_without_created_bodies_shows_the_same() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/platform");
+        let checked = crate::check::check(&dir, &crate::load::LoadOptions::default());
+        let (stack, graph) = (checked.stack.unwrap(), checked.graph.unwrap());
+        // Every other resource lives already, with a tag changed outside azplan.
+        let (empty, _) = plan(
+            &stack,
+            &graph,
+            &crate::live::LiveState::default(),
+            PlanOptions::default(),
+        );
+        let mut live = crate::live::LiveState::default();
+        for change in empty.changes.iter().step_by(2) {
+            if let Some(mut body) = change.desired.clone() {
+                body["id"] = change.id.clone().into();
+                body["type"] = change.arm_type.clone().into();
+                if body.get("tags").is_some() {
+                    body["tags"]["drift"] = "yes".into();
+                }
+                live.insert(body);
+            }
+        }
+        let (full, errors) = plan(&stack, &graph, &live, PlanOptions::default());
+        assert!(errors.is_empty(), "{errors:?}");
+        assert!(full.summary.update > 3, "some resources change in place");
+        let shown = PlanOptions {
+            without_created_bodies: true,
+            ..Default::default()
+        };
+        let (lean, _) = plan(&stack, &graph, &live, shown);
+        let style = Style { color: false };
+        assert!(full.summary.create > 0, "{:?}", full.summary);
+        assert_eq!(human(&lean, style), human(&full, style));
+        assert_eq!(markdown(&lean), markdown(&full));
+        for (lean, full) in lean.changes.iter().zip(&full.changes) {
+            match lean.action {
+                Action::Create => assert!(lean.desired.is_none() && full.desired.is_some()),
+                _ => assert_eq!(lean.desired, full.desired),
+            }
+        }
     }
 }
