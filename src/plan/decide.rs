@@ -371,7 +371,7 @@ impl<'a> Planner<'a> {
 
 /// What one resource's change needs that depends on the spec and live state alone, not on
 /// the decisions about other resources: its ID, desired body and the comparison with what
-/// lives in Azure. Worked out for many resources at once (`prepare_batches`), since this is most of
+/// lives in Azure. Worked out for many resources at once (`prepare_all`), since this is most of
 /// a plan's work; the decisions then follow the graph's order one by one.
 pub(super) struct Prepared<'a> {
     resource: &'a Resource,
@@ -390,7 +390,7 @@ pub(super) struct Compared {
     replace_reasons: Vec<String>,
 }
 
-/// From this many resources up, `prepare_batches` spreads the work over the machine's cores (below
+/// From this many resources up, `prepare_all` spreads the work over the machine's cores (below
 /// it, starting threads costs more than it saves).
 const PREPARE_IN_PARALLEL_FROM: usize = 256;
 
@@ -398,28 +398,20 @@ const PREPARE_IN_PARALLEL_FROM: usize = 256;
 /// decisions drop those of unchanged resources (all of them at once added 14 MB at 10,000).
 pub(super) const PREPARE_BATCH: usize = 1024;
 
-/// `prepare` for every resource of each batch `body` hands to `prepare`, in order, with the
-/// batches split over the calling thread and helper threads that live through them all.
-pub(super) fn prepare_batches<'a, Out>(
+/// `prepare` for every resource of `order`, in that order.
+pub(super) fn prepare_all<'a>(
     ctx: &Context<'a>,
+    order: &'a [Address],
     depends_on: impl Fn(&Address) -> Vec<String> + Sync,
-    body: impl FnOnce(&dyn Fn(&'a [Address]) -> Vec<Prepared<'a>>) -> Out,
-) -> Out {
-    let work = |part: &'a [Address]| {
+) -> Vec<Prepared<'a>> {
+    crate::par::map_parts(order, PREPARE_IN_PARALLEL_FROM, |part| {
         part.iter()
             .map(|a| prepare(ctx, a, depends_on(a)))
             .collect::<Vec<_>>()
-    };
-    let parallel = ctx.stack.resources.len() >= PREPARE_IN_PARALLEL_FROM;
-    crate::par::with_helpers(parallel, work, |helpers| {
-        body(&|batch| {
-            helpers
-                .parts(batch, PREPARE_IN_PARALLEL_FROM)
-                .into_iter()
-                .flatten()
-                .collect()
-        })
     })
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 /// What `Prepared` says, for one resource.

@@ -416,23 +416,21 @@ pub fn plan(
     let mut changes: Vec<Change> = Vec::with_capacity(graph.order.len());
     let mut desired_ids = HashSet::with_capacity(graph.order.len());
     let ctx = Context { stack, live };
-    let depends_on = |address: &crate::model::Address| -> Vec<String> {
-        graph
-            .dependencies(address)
-            .iter()
-            .map(|a| a.to_string())
-            .collect()
-    };
     // In batches: a batch's desired bodies live until its decisions drop the unchanged ones.
-    decide::prepare_batches(&ctx, depends_on, |prepare| {
-        for batch in graph.order.chunks(decide::PREPARE_BATCH) {
-            for prepared in prepare(batch) {
-                let change = planner.decide(prepared);
-                desired_ids.insert(change.id.to_ascii_lowercase());
-                changes.push(change);
-            }
+    for batch in graph.order.chunks(decide::PREPARE_BATCH) {
+        let prepared = decide::prepare_all(&ctx, batch, |address| {
+            graph
+                .dependencies(address)
+                .iter()
+                .map(|a| a.to_string())
+                .collect()
+        });
+        for prepared in prepared {
+            let change = planner.decide(prepared);
+            desired_ids.insert(change.id.to_ascii_lowercase());
+            changes.push(change);
         }
-    });
+    }
     let mut errors = planner.errors;
     let deleted = deletions(stack, live, &desired_ids, &changes);
     changes.reserve_exact(deleted.len());
