@@ -341,6 +341,44 @@ impl Builder<'_> {
         self.resolve_target(text, expected, Ids::Allowed, deps)
     }
 
+    /// Subnets a resource's network rules admit (`vnet/NAME/SUBNET`, `existing/NAME/SUBNET` or
+    /// an ARM ID), each declared one checked for a service endpoint of `endpoints` (the first
+    /// is named in the error): a storage account or key vault admits a subnet only through its
+    /// service endpoint. `help` says what to add.
+    pub(crate) fn subnets_with_endpoint(
+        &mut self,
+        subnets: &[Spanned<String>],
+        endpoints: &[&str],
+        help: &str,
+        deps: &mut Vec<Dependency>,
+    ) -> Vec<Target> {
+        let mut admitted = Vec::new();
+        for subnet in subnets {
+            let Some(target) = self.resolve_or_id(subnet, &[Kind::Subnet], deps) else {
+                continue;
+            };
+            if let Target::Node(address) = &target
+                && let Some(Spec::Subnet(sn)) = self.resources.get(address).map(|r| &r.spec)
+                && !sn
+                    .service_endpoints
+                    .iter()
+                    .any(|e| endpoints.iter().any(|s| e.eq_ignore_ascii_case(s)))
+            {
+                self.error(SpecDiagnostic::invalid(
+                    format!(
+                        "subnet `{address}` has no `{}` service endpoint",
+                        endpoints[0]
+                    ),
+                    subnet.span,
+                    "no service endpoint",
+                    help,
+                ));
+            }
+            admitted.push(target);
+        }
+        admitted
+    }
+
     fn resolve_target(
         &mut self,
         text: &Spanned<String>,

@@ -172,6 +172,34 @@ pub(crate) fn envelope(
     m
 }
 
+/// Stores a data collection rule or endpoint as Azure Monitor answers one: the envelope, `kind`
+/// when the body sends one, the properties, systemData and a new ETag.
+pub(crate) fn put_monitor_resource(
+    state: &mut State,
+    ctx: &Ctx,
+    target: &Target,
+    location: &str,
+    body: &Value,
+    properties: Map<String, Value>,
+    existing: Option<&Record>,
+) -> Result<(), ArmError> {
+    let mut m = envelope(target, Some(location), tags(body)?);
+    if let Some(kind) = body.get("kind").filter(|k| k.is_string()) {
+        m.insert("kind".into(), kind.clone());
+    }
+    m.insert("properties".into(), Value::Object(properties));
+    m.insert("systemData".into(), system_data(existing, ctx));
+    m.insert("etag".into(), json!(new_guid()));
+    state.put(
+        target.key(),
+        target.id.clone(),
+        target.kind,
+        Value::Object(m),
+        ctx.now,
+    );
+    Ok(())
+}
+
 /// Adds every key of `defaults` that `into` lacks, recursing into objects present on both sides.
 pub(crate) fn merge_defaults(into: &mut Map<String, Value>, defaults: Value) {
     let Value::Object(defaults) = defaults else {

@@ -139,23 +139,7 @@ pub(crate) fn put(
     }
     out.extend(props);
     out.insert("provisioningState".into(), json!("Succeeded"));
-    let mut m = common::envelope(target, Some(&location), common::tags(body)?);
-    if let Some(kind) = body.get("kind").filter(|k| k.is_string()) {
-        m.insert("kind".into(), kind.clone());
-    }
-    m.insert("properties".into(), Value::Object(out));
-    m.insert(
-        "systemData".into(),
-        common::system_data(existing.as_ref(), ctx),
-    );
-    m.insert("etag".into(), json!(common::new_guid()));
-    state.put(
-        key,
-        target.id.clone(),
-        target.kind,
-        Value::Object(m),
-        ctx.now,
-    );
+    common::put_monitor_resource(state, ctx, target, &location, body, out, existing.as_ref())?;
     Ok(Written::new(
         Kind::DataCollectionEndpoint,
         existing.is_none(),

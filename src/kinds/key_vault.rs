@@ -14,7 +14,7 @@ use super::{BodyBuilder, Context, EMPTY, KNOWN_AFTER_APPLY, Kind, LateValue, Rul
 use crate::de::Spanned;
 use crate::model::{
     KeyVault, KeyVaultNetworkRules, KeyVaultSku, NetworkBypass, NetworkDefaultAction, Resource,
-    Spec, Stack, Target,
+    Spec, Stack,
 };
 use crate::spec::RawJson;
 
@@ -558,28 +558,43 @@ impl Builder<'_> {
                 )),
             }
         }
-        for subnet in &raw.subnets {
-            let Some(target) = self.resolve_or_id(subnet, &[Kind::Subnet], deps) else {
-                continue;
-            };
-            if let Target::Node(address) = &target
-                && let Some(Spec::Subnet(sn)) = self.resources.get(address).map(|r| &r.spec)
-                && !sn
-                    .service_endpoints
-                    .iter()
-                    .any(|e| e.eq_ignore_ascii_case(SERVICE_ENDPOINT))
-            {
-                self.error(SpecDiagnostic::invalid(
-                    format!("subnet `{address}` has no `{SERVICE_ENDPOINT}` service endpoint"),
-                    subnet.span,
-                    "no service endpoint",
-                    format!(
-                        "add `serviceEndpoints: [{SERVICE_ENDPOINT}]` to the subnet: a vault's network rules admit a subnet only through that endpoint"
-                    ),
-                ));
-            }
-            rules.subnets.push(target);
-        }
+        rules.subnets = self.subnets_with_endpoint(
+            &raw.subnets,
+            &[SERVICE_ENDPOINT],
+            &format!(
+                "add `serviceEndpoints: [{SERVICE_ENDPOINT}]` to the subnet: a vault's network rules admit a subnet only through that endpoint"
+            ),
+            deps,
+        );
         rules
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// A vault's network rules admit a declared subnet only with the Microsoft.KeyVault service
+    /// endpoint; the error names the subnet and says what to add.
+    #[test]
+    fn a_subnet_without_the_key_vault_endpoint_is_an_error() {
+        let spec = "stack: s\nsubscription: 00000000-0000-0000-0000-000000000001\nlocation: westeurope\nresourceGroup: rg\nresourceGroups:\n  rg: {name: rg-s}\nvnets:\n  net:\n    addressSpace: [10.250.0.0/16]\n    subnets:\n      nodes: {prefix: 10.250.0.0/20}\n      kv: {prefix: 10.250.16.0/24, serviceEndpoints: [Microsoft.KeyVault]}\nkeyVaults:\n  platform:\n    name: kv-platform-s\n    networkRules: {defaultAction: Deny, subnets: [vnet/net/nodes, vnet/net/kv]}\n";
+        let checked = crate::check::check_str("s.yaml", spec, &crate::load::LoadOptions::default());
+        let errors: Vec<String> = checked
+            .diagnostics
+            .iter()
+            .map(|d| format!("{d:?}"))
+            .filter(|d| d.contains("service endpoint"))
+            .collect();
+        assert_eq!(errors.len(), 1, "{errors:#?}");
+        assert!(
+            errors[0]
+                .contains("subnet `vnet/net/nodes` has no `Microsoft.KeyVault` service endpoint"),
+            "{}",
+            errors[0]
+        );
+        assert!(
+            errors[0].contains("add `serviceEndpoints: [Microsoft.KeyVault]` to the subnet"),
+            "{}",
+            errors[0]
+        );
     }
 }

@@ -17,7 +17,7 @@ use super::{BodyBuilder, EMPTY, Kind, Rules, tracked};
 use crate::de::Spanned;
 use crate::model::{
     NetworkBypass, NetworkDefaultAction, Resource, Spec, StorageAccessTier, StorageAccount,
-    StorageKind, StorageNetworkRules, StorageSku, StorageTlsVersion, Target,
+    StorageKind, StorageNetworkRules, StorageSku, StorageTlsVersion,
 };
 use crate::spec::RawJson;
 
@@ -503,26 +503,12 @@ impl Builder<'_> {
                 )),
             }
         }
-        for subnet in &raw.subnets {
-            let Some(target) = self.resolve_or_id(subnet, &[Kind::Subnet], deps) else {
-                continue;
-            };
-            if let Target::Node(address) = &target
-                && let Some(Spec::Subnet(sn)) = self.resources.get(address).map(|r| &r.spec)
-                && !sn
-                    .service_endpoints
-                    .iter()
-                    .any(|e| SERVICE_ENDPOINTS.iter().any(|s| e.eq_ignore_ascii_case(s)))
-            {
-                self.error(SpecDiagnostic::invalid(
-                    format!("subnet `{address}` has no `Microsoft.Storage` service endpoint"),
-                    subnet.span,
-                    "no service endpoint",
-                    "add `serviceEndpoints: [Microsoft.Storage]` (or `Microsoft.Storage.Global`) to the subnet: an account's network rules admit a subnet only through that endpoint",
-                ));
-            }
-            rules.subnets.push(target);
-        }
+        rules.subnets = self.subnets_with_endpoint(
+            &raw.subnets,
+            &SERVICE_ENDPOINTS,
+            "add `serviceEndpoints: [Microsoft.Storage]` (or `Microsoft.Storage.Global`) to the subnet: an account's network rules admit a subnet only through that endpoint",
+            deps,
+        );
         rules
     }
 }
