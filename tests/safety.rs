@@ -691,25 +691,12 @@ fn a_service_principal_secret_is_read_at_apply_sent_on_create_and_never_shown() 
     let stack = "tests/lifecycle/sp.yaml";
     let secret = "s3cr3t-value-that-must-never-appear";
     let run = |args: &[&str], with_secret: bool| {
-        let endpoint = cloud.endpoint();
-        let mut all: Vec<&str> = args.to_vec();
-        all.extend([
-            "--endpoint",
-            &endpoint,
-            "--ca-cert",
-            cloud.ca.to_str().unwrap(),
-            "-v",
-        ]);
-        let mut command = Command::new(env!("CARGO_BIN_EXE_azplan"));
-        command
-            .args(&all)
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .env("NO_COLOR", "1")
-            .env_remove("AKS_TEST_SP_SECRET");
-        if with_secret {
-            command.env("AKS_TEST_SP_SECRET", secret);
-        }
-        command.output().unwrap()
+        let verbose = [args, &["-v"]].concat();
+        cloud.azplan_env(
+            &verbose,
+            "AKS_TEST_SP_SECRET",
+            with_secret.then_some(secret),
+        )
     };
     // Missing: a clear error before any write.
     let (mark, _) = cloud.requests(0);
@@ -793,33 +780,17 @@ fn a_service_principal_secret_is_read_at_apply_sent_on_create_and_never_shown() 
 }
 
 /// An extension's protected setting (configurationProtectedSettings, x-ms-secret) is read from
-/// the environment at apply time, sent with the extension's create only, shown nowhere, and never
-/// answered by ARM; a converged extension needs no secret to plan clean.
+/// the environment at apply time, sent with the extension's create (the only write here; an
+/// update sends it again, see the test below), shown nowhere, and never answered by ARM; a
+/// converged extension needs no secret to plan clean.
 #[test]
 fn an_extension_protected_setting_is_read_at_apply_sent_on_create_and_never_shown() {
     let cloud = Cloud::start("flux-secret", None);
     let stack = "tests/lifecycle/flux-secret.yaml";
     let secret = "flux-token-that-must-never-appear";
     let run = |args: &[&str], with_secret: bool| {
-        let endpoint = cloud.endpoint();
-        let mut all: Vec<&str> = args.to_vec();
-        all.extend([
-            "--endpoint",
-            &endpoint,
-            "--ca-cert",
-            cloud.ca.to_str().unwrap(),
-            "-v",
-        ]);
-        let mut command = Command::new(env!("CARGO_BIN_EXE_azplan"));
-        command
-            .args(&all)
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .env("NO_COLOR", "1")
-            .env_remove("FLUX_TEST_TOKEN");
-        if with_secret {
-            command.env("FLUX_TEST_TOKEN", secret);
-        }
-        command.output().unwrap()
+        let verbose = [args, &["-v"]].concat();
+        cloud.azplan_env(&verbose, "FLUX_TEST_TOKEN", with_secret.then_some(secret))
     };
     let out = run(&["apply", stack, "--auto-approve"], false);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
@@ -1150,24 +1121,7 @@ fn an_extension_update_sends_its_protected_settings_again_and_is_refused_without
     let v2 = "tests/lifecycle/flux-secret-2.yaml";
     let secret = "flux-token-sent-with-every-put";
     let run = |cloud: &Cloud, args: &[&str], with_secret: bool| {
-        let endpoint = cloud.endpoint();
-        let mut all: Vec<&str> = args.to_vec();
-        all.extend([
-            "--endpoint",
-            &endpoint,
-            "--ca-cert",
-            cloud.ca.to_str().unwrap(),
-        ]);
-        let mut command = Command::new(env!("CARGO_BIN_EXE_azplan"));
-        command
-            .args(&all)
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .env("NO_COLOR", "1")
-            .env_remove("FLUX_TEST_TOKEN");
-        if with_secret {
-            command.env("FLUX_TEST_TOKEN", secret);
-        }
-        command.output().unwrap()
+        cloud.azplan_env(args, "FLUX_TEST_TOKEN", with_secret.then_some(secret))
     };
     let out = run(&cloud, &["apply", v1, "--auto-approve"], true);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));

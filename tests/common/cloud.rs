@@ -105,6 +105,21 @@ impl Cloud {
     }
 
     pub fn azplan(&self, args: &[&str]) -> Output {
+        self.command(args).output().expect("azplan runs")
+    }
+
+    /// Like `azplan`, with the environment variable `name` set to `value`, or unset for `None`
+    /// (a secret the spec reads from the environment).
+    pub fn azplan_env(&self, args: &[&str], name: &str, value: Option<&str>) -> Output {
+        let mut command = self.command(args);
+        match value {
+            Some(value) => command.env(name, value),
+            None => command.env_remove(name),
+        };
+        command.output().expect("azplan runs")
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
         let endpoint = self.endpoint();
         let mut all: Vec<&str> = args.to_vec();
         all.extend([
@@ -113,12 +128,12 @@ impl Cloud {
             "--ca-cert",
             self.ca.to_str().unwrap(),
         ]);
-        Command::new(env!("CARGO_BIN_EXE_azplan"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_azplan"));
+        command
             .args(&all)
             .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .env("NO_COLOR", "1")
-            .output()
-            .expect("azplan runs")
+            .env("NO_COLOR", "1");
+        command
     }
 
     /// Requests in the emulator's log, by method, from line `from` on.
